@@ -1,0 +1,116 @@
+//! Small constructors for schema attributes, so that every attribute states its
+//! type, its constraint and a real description.
+
+use std::collections::HashMap;
+
+use tf_provider::schema::{
+    Attribute, AttributeConstraint, AttributeType, Block, Description, Schema,
+};
+
+fn attr(t: AttributeType, c: AttributeConstraint, description: &str) -> Attribute {
+    Attribute {
+        attr_type: t,
+        description: Description::markdown(description),
+        constraint: c,
+        sensitive: false,
+        deprecated: false,
+    }
+}
+
+/// A string the configuration must set.
+pub fn required_string(description: &str) -> Attribute {
+    attr(AttributeType::String, AttributeConstraint::Required, description)
+}
+
+/// A string the configuration may set.
+pub fn optional_string(description: &str) -> Attribute {
+    attr(AttributeType::String, AttributeConstraint::Optional, description)
+}
+
+/// A string the configuration may set, otherwise filled in by the provider.
+pub fn optional_computed_string(description: &str) -> Attribute {
+    attr(AttributeType::String, AttributeConstraint::OptionalComputed, description)
+}
+
+/// A string only the provider sets.
+pub fn computed_string(description: &str) -> Attribute {
+    attr(AttributeType::String, AttributeConstraint::Computed, description)
+}
+
+/// A number the configuration may set, otherwise filled in by the provider.
+pub fn optional_computed_number(description: &str) -> Attribute {
+    attr(AttributeType::Number, AttributeConstraint::OptionalComputed, description)
+}
+
+/// A number only the provider sets.
+pub fn computed_number(description: &str) -> Attribute {
+    attr(AttributeType::Number, AttributeConstraint::Computed, description)
+}
+
+/// A boolean the configuration may set, otherwise filled in by the provider.
+pub fn optional_computed_bool(description: &str) -> Attribute {
+    attr(AttributeType::Bool, AttributeConstraint::OptionalComputed, description)
+}
+
+/// A boolean the configuration may set.
+pub fn optional_bool(description: &str) -> Attribute {
+    attr(AttributeType::Bool, AttributeConstraint::Optional, description)
+}
+
+/// A boolean only the provider sets.
+pub fn computed_bool(description: &str) -> Attribute {
+    attr(AttributeType::Bool, AttributeConstraint::Computed, description)
+}
+
+/// A list of strings the configuration may set, otherwise filled in by the provider.
+pub fn optional_computed_string_list(description: &str) -> Attribute {
+    attr(
+        AttributeType::List(Box::new(AttributeType::String)),
+        AttributeConstraint::OptionalComputed,
+        description,
+    )
+}
+
+/// A list of strings the configuration may set.
+pub fn optional_string_list(description: &str) -> Attribute {
+    attr(
+        AttributeType::List(Box::new(AttributeType::String)),
+        AttributeConstraint::Optional,
+        description,
+    )
+}
+
+/// A list of strings only the provider sets.
+pub fn computed_string_list(description: &str) -> Attribute {
+    attr(
+        AttributeType::List(Box::new(AttributeType::String)),
+        AttributeConstraint::Computed,
+        description,
+    )
+}
+
+/// A map of strings (tags) the configuration may set.
+pub fn optional_string_map(description: &str) -> Attribute {
+    attr(
+        AttributeType::Map(Box::new(AttributeType::String)),
+        AttributeConstraint::Optional,
+        description,
+    )
+}
+
+/// A schema of `version` from a description and its attributes.
+pub fn schema(version: i64, description: &str, attributes: Vec<(&str, Attribute)>) -> Schema {
+    Schema {
+        version,
+        block: Block {
+            version,
+            attributes: attributes
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<HashMap<_, _>>(),
+            blocks: HashMap::new(),
+            description: Description::markdown(description),
+            deprecated: false,
+        },
+    }
+}

@@ -1,0 +1,233 @@
+//! The provider: its configuration (one caller, one region, one store) and its
+//! resources and data sources.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use amisim_simulator::{Caller, Cloud, DeclareAccount};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::Schema;
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{Diagnostics, DynamicDataSource, DynamicResource, Provider};
+
+use crate::attrs::{optional_string, schema};
+use crate::diags;
+use crate::values::Str;
+
+/// The default account when neither the configuration nor `AMISIM_ACCOUNT_ID` sets one.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+/// The default region when neither the configuration nor `AMISIM_REGION` sets one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// The default store, relative to Terraform's working directory.
+pub const DEFAULT_STORE: &str = ".amisim/cloud.db";
+
+/// The provider block.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Config {
+    /// The caller's account.
+    pub account_id: Str,
+    /// The caller's region.
+    pub region: Str,
+    /// The store file.
+    pub store: Str,
+    /// The account's organization.
+    pub organization_arn: Str,
+    /// The account's organizational unit.
+    pub organizational_unit_arn: Str,
+}
+
+/// The configured provider: who calls, and the cloud it calls.
+pub struct Configured {
+    /// The caller of every call this provider makes.
+    pub caller: Caller,
+    /// Where the store lives.
+    pub store_path: PathBuf,
+    cloud: Mutex<Cloud>,
+}
+
+impl Configured {
+    /// Runs `f` with the cloud and the caller.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Cloud, &Caller) -> R) -> R {
+        let mut cloud = match self.cloud.lock() {
+            Ok(c) => c,
+            // A panic elsewhere poisoned the lock; the cloud itself is transactional, so go on.
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut cloud, &self.caller)
+    }
+}
+
+/// The handle resources share: empty until Terraform configures the provider.
+#[derive(Default)]
+pub struct Shared {
+    configured: RwLock<Option<Arc<Configured>>>,
+}
+
+impl Shared {
+    /// The configured provider, or an error diagnostic if it is not configured yet.
+    pub fn get(&self, diags: &mut Diagnostics) -> Option<Arc<Configured>> {
+        let c = self.configured.read().ok().and_then(|c| c.clone());
+        if c.is_none() {
+            diags::error(
+                diags,
+                "Provider not configured",
+                "The amisim provider was used before Terraform configured it; check the provider block and run the command again",
+                None,
+            );
+        }
+        c
+    }
+}
+
+/// The amisim provider.
+#[derive(Default)]
+pub struct AmisimProvider {
+    shared: Arc<Shared>,
+}
+
+impl AmisimProvider {
+    /// A provider not yet configured.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// The provider's configuration after environment variables and defaults are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The caller.
+    pub caller: Caller,
+    /// The store's path.
+    pub store: PathBuf,
+    /// The declared organization membership.
+    pub membership: DeclareAccount,
+}
+
+fn setting(value: &Str, env: &str, default: Option<&str>) -> Option<String> {
+    match value {
+        Value::Value(v) => Some(v.clone()),
+        _ => std::env::var(env)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| default.map(str::to_string)),
+    }
+}
+
+/// Applies the environment and the defaults to a provider block, and checks the result.
+pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
+    let account = setting(&config.account_id, "AMISIM_ACCOUNT_ID", Some(DEFAULT_ACCOUNT))?;
+    let region = setting(&config.region, "AMISIM_REGION", Some(DEFAULT_REGION))?;
+    let store = setting(&config.store, "AMISIM_STORE", Some(DEFAULT_STORE))?;
+    let membership = DeclareAccount {
+        organization_arn: config.organization_arn.as_ref_option().cloned(),
+        organizational_unit_arn: config.organizational_unit_arn.as_ref_option().cloned(),
+    };
+    let ok = diags::check(diags, "account_id", amisim_simulator::validate::account_id(&account))
+        & diags::check(diags, "region", amisim_simulator::validate::region(&region))
+        & diags::check(diags, "organization_arn", amisim_simulator::accounts::check(&membership));
+    if store.is_empty() {
+        diags::error(diags, "Invalid store", "The store path is empty: give a file path, or leave store unset for .amisim/cloud.db", Some("store"));
+        return None;
+    }
+    ok.then(|| Resolved {
+        caller: Caller::new(account, region),
+        store: PathBuf::from(store),
+        membership,
+    })
+}
+
+fn has_unknown(config: &Config) -> bool {
+    [
+        &config.account_id,
+        &config.region,
+        &config.store,
+        &config.organization_arn,
+        &config.organizational_unit_arn,
+    ]
+    .iter()
+    .any(|v| matches!(v, Value::Unknown))
+}
+
+#[async_trait]
+impl Provider for AmisimProvider {
+    type Config<'a> = Config;
+    type MetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema(
+            0,
+            "The amisim provider simulates the Amazon Machine Image life cycle in a cloud stored in a local file. One provider block is one caller: an account in a region. Aliased blocks for other accounts and regions share the same store.",
+            vec![
+                ("account_id", optional_string("The caller's 12-digit AWS account ID. Defaults to the `AMISIM_ACCOUNT_ID` environment variable, then `123456789012`.")),
+                ("region", optional_string("The AWS region of every call, for example `us-east-1`. Defaults to `AMISIM_REGION`, then `us-east-1`. Must be a commercial AWS region.")),
+                ("store", optional_string("Path of the store file that holds the simulated cloud, shared by every provider block that names it. Defaults to `AMISIM_STORE`, then `.amisim/cloud.db` under Terraform's working directory.")),
+                ("organization_arn", optional_string("The ARN of the AWS Organization the account belongs to, for example `arn:aws:organizations::999999999999:organization/o-abc123`. Recorded in the store; launch permissions for the organization reach the accounts declared in it.")),
+                ("organizational_unit_arn", optional_string("The ARN of the organizational unit the account belongs to, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`. Implies the organization.")),
+            ],
+        ))
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+        if !has_unknown(&config) {
+            resolve(&config, diags)?;
+        }
+        Some(())
+    }
+
+    async fn configure<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _terraform_version: String,
+        config: Self::Config<'a>,
+    ) -> Option<()> {
+        if has_unknown(&config) {
+            diags::error(
+                diags,
+                "Provider configuration not known",
+                "The amisim provider block uses values that are only known after apply; use literal values or variables",
+                None,
+            );
+            return None;
+        }
+        let resolved = resolve(&config, diags)?;
+        let mut cloud = match Cloud::open(&resolved.store) {
+            Ok(c) => c,
+            Err(e) => {
+                diags::refusal_at(diags, "Unable to open the amisim store", &e, Some("store"));
+                return None;
+            }
+        };
+        if resolved.membership != DeclareAccount::default() {
+            if let Err(e) = cloud.declare_account(&resolved.caller, &resolved.membership) {
+                diags::refusal_at(diags, "Unable to declare the account's organization", &e, Some("organization_arn"));
+                return None;
+            }
+        }
+        tracing::debug!(account_id = %resolved.caller.account_id, region = %resolved.caller.region, store = %resolved.store.display(), "configured");
+        let configured = Arc::new(Configured {
+            caller: resolved.caller,
+            store_path: resolved.store,
+            cloud: Mutex::new(cloud),
+        });
+        if let Ok(mut slot) = self.shared.configured.write() {
+            *slot = Some(configured);
+        }
+        Some(())
+    }
+
+    fn get_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
+        Some(crate::resources::all(&self.shared))
+    }
+
+    fn get_data_sources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
+        Some(crate::data_sources::all(&self.shared))
+    }
+}

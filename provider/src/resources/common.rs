@@ -1,0 +1,156 @@
+//! What the resources share: plan helpers, image reads, and the mapping of refusals to attributes.
+
+use amisim_simulator::{Error, ErrorKind, Image, ImageDetails};
+use serde::Serialize;
+use tf_provider::schema::{Attribute, Schema};
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+
+use crate::attrs;
+use crate::diags;
+use crate::provider::{Configured, Shared};
+use crate::values::Str;
+
+/// The schema version of every resource's state.
+pub const STATE_VERSION: i64 = 0;
+
+/// A resource schema at the current state version.
+pub fn resource_schema(description: &str, attributes: Vec<(&str, Attribute)>) -> Schema {
+    attrs::schema(STATE_VERSION, description, attributes)
+}
+
+/// The attributes among `names` whose planned value differs from the prior one.
+///
+/// Used for the attributes AWS cannot change in place: each one returned forces
+/// a replacement, and Terraform's plan says which.
+pub fn changed<T: Serialize>(prior: &T, planned: &T, names: &[&str]) -> Vec<AttributePath> {
+    let (Ok(a), Ok(b)) = (serde_json::to_value(prior), serde_json::to_value(planned)) else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .filter(|n| a.get(**n) != b.get(**n))
+        .map(|n| AttributePath::new(n.to_string()))
+        .collect()
+}
+
+/// Sets a null string to its default.
+pub fn default_str(v: &mut Str, default: &str) {
+    if matches!(v, Value::Null) {
+        *v = Value::Value(default.to_string());
+    }
+}
+
+/// A description read from the cloud: an empty one stays null when it was null.
+pub fn description_value(prior: &Str, cloud: &str) -> Str {
+    if cloud.is_empty() && !matches!(prior, Value::Value(s) if s.is_empty()) {
+        Value::Null
+    } else {
+        Value::Value(cloud.to_string())
+    }
+}
+
+/// A key reference read from the cloud: the prior spelling (ID, ARN or alias) is kept
+/// when it names the same key.
+pub fn kms_value(prior: &Str, cloud_arn: Option<&str>) -> Str {
+    let Some(arn) = cloud_arn else {
+        return Value::Null;
+    };
+    if let Value::Value(p) = prior {
+        let same = p == arn
+            || arn.ends_with(&format!("/{p}"))
+            || (p == amisim_simulator::kms::EBS_MANAGED_ALIAS || p.ends_with(":alias/aws/ebs"));
+        if same {
+            return prior.clone();
+        }
+    }
+    Value::Value(arn.to_string())
+}
+
+/// What a refusal is about, for pointing the diagnostic at the attribute to change.
+pub fn attribute_for(e: &Error) -> Option<&'static str> {
+    match e.kind {
+        ErrorKind::AmiNameDuplicate | ErrorKind::AmiNameMalformed => Some("name"),
+        ErrorKind::KeyNotFound | ErrorKind::KeyAccessDenied => Some("kms_key_id"),
+        ErrorKind::InstanceNotFound => Some("source_instance_id"),
+        _ => None,
+    }
+}
+
+/// What a gone object's read returns: no state, so Terraform plans to create it again.
+pub fn gone<T, P>(_private: P) -> Option<(T, P)> {
+    None
+}
+
+/// Whether the image is public and what its storage costs.
+pub fn image_computed(diags: &mut Diagnostics, cfg: &Configured, image: &Image) -> Option<ImageDetails> {
+    match cfg.with(|cloud, _| cloud.image_details(image)) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            diags::refusal(diags, "Unable to read image", &e);
+            None
+        }
+    }
+}
+
+/// What resources read of an image besides the image.
+pub type ImageComputed = ImageDetails;
+
+/// Reads an image the caller owns; `Some(None)` when it is gone (deregistered or unknown).
+pub fn read_image(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    id: &str,
+) -> Option<Option<(Image, ImageDetails)>> {
+    match cfg.with(|cloud, caller| cloud.describe_image(caller, id)) {
+        Ok(Some(image)) if image.is_available() && image.owner_id == cfg.caller.account_id => {
+            let computed = image_computed(diags, cfg, &image)?;
+            Some(Some((image, computed)))
+        }
+        Ok(Some(image)) => {
+            tracing::warn!(image_id = %id, state = image.state.as_str(), "image is no longer available; removing it from state");
+            Some(None)
+        }
+        Ok(None) => {
+            tracing::warn!(image_id = %id, "image not found; removing it from state");
+            Some(None)
+        }
+        Err(e) if e.kind.is_not_found() || e.kind == ErrorKind::AmiMalformed => Some(None),
+        Err(e) => {
+            diags::refusal(diags, "Unable to read image", &e);
+            None
+        }
+    }
+}
+
+/// Reads an image for `terraform import`: it must exist, be available and be the caller's.
+pub fn import_image(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<(Image, ImageDetails)> {
+    match read_image(diags, cfg, id)? {
+        Some(found) => Some(found),
+        None => {
+            diags::error(
+                diags,
+                "Cannot import image: InvalidAMIID.NotFound",
+                format!(
+                    "InvalidAMIID.NotFound: no available image {id} owned by account {} in {}\n\nCheck the image ID and the provider's account and region; deregistered images cannot be imported",
+                    cfg.caller.account_id, cfg.caller.region
+                ),
+                None,
+            );
+            None
+        }
+    }
+}
+
+/// Deregisters an image on destroy; an image already gone is not an error.
+pub fn deregister(diags: &mut Diagnostics, shared: &Shared, id: &str, delete_storage: bool) -> Option<()> {
+    let cfg = shared.get(diags)?;
+    match cfg.with(|cloud, caller| cloud.deregister_image(caller, id, delete_storage)) {
+        Ok(_) => Some(()),
+        Err(e) if e.kind.is_not_found() || e.kind == ErrorKind::AmiMalformed => Some(()),
+        Err(e) => {
+            diags::refusal(diags, "Unable to deregister image", &e);
+            None
+        }
+    }
+}

@@ -1,0 +1,422 @@
+//! `amisim_image`: register an AMI, or create one from an instance.
+
+use std::sync::Arc;
+
+use amisim_simulator::{catalogue, validate, CreateImage, Image, ModifyImage, RegisterImage};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::Schema;
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::attrs::*;
+use crate::diags;
+use crate::provider::Shared;
+use crate::resources::common::{self, changed, ImageComputed};
+use crate::values::*;
+
+/// The state of an `amisim_image`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Str,
+    pub arn: Str,
+    pub name: Str,
+    pub description: Str,
+    pub architecture: Str,
+    pub platform: Str,
+    pub root_device_type: Str,
+    pub root_volume_size_gb: Num,
+    pub encrypted: Bool,
+    pub kms_key_id: Str,
+    pub source_instance_id: Str,
+    pub billing_products: StrList,
+    pub delete_snapshots_on_destroy: Bool,
+    pub tags: StrMap,
+    pub owner_id: Str,
+    pub region: Str,
+    pub creation_date: Str,
+    pub state: Str,
+    pub storage_ids: StrList,
+    pub public: Bool,
+    pub size_gb: Num,
+    pub monthly_storage_cost_usd: Float,
+}
+
+/// The attributes that AWS cannot change in place.
+const FORCE_NEW: &[&str] = &[
+    "name",
+    "architecture",
+    "platform",
+    "root_device_type",
+    "root_volume_size_gb",
+    "encrypted",
+    "kms_key_id",
+    "source_instance_id",
+    "billing_products",
+];
+
+/// The `amisim_image` resource.
+pub struct ImageResource {
+    shared: Arc<Shared>,
+}
+
+impl ImageResource {
+    /// The resource over the provider's shared handle.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+pub(crate) fn schema() -> Schema {
+    common::resource_schema(
+        "Registers an Amazon Machine Image in the provider's account and region, like `aws_ami`, or creates one from an instance, like `aws_ami_from_instance`. Only `description`, `tags` and `delete_snapshots_on_destroy` change in place; changing anything else replaces the image. Destroying it deregisters it.",
+        vec![
+            ("name", required_string("The image name: 3 to 128 letters, digits, spaces and `( ) [ ] . / - ' @ _`, unique among the account's images in the region. Changing it replaces the image.")),
+            ("description", optional_string("A description of the image, at most 255 characters. Changes in place.")),
+            ("architecture", optional_computed_string("The processor architecture: `x86_64` (default), `arm64` or `i386`. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
+            ("platform", optional_computed_string("The platform: `linux` (default) or `windows`. Windows images carry the Windows licence billing product `bp-6ba54002`. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
+            ("root_device_type", optional_computed_string("The root device: `ebs` (default, backed by an EBS snapshot) or `instance-store` (backed by a bundle in S3). Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
+            ("root_volume_size_gb", optional_computed_number("The size of the root volume in GiB, 1 to 16384; default 8. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
+            ("encrypted", optional_computed_bool("Whether the image's snapshots are encrypted; default `false`, or `true` when the source instance's image was encrypted. Changing it replaces the image.")),
+            ("kms_key_id", optional_computed_string("The KMS key that encrypts the snapshots: a key ID, key ARN or `alias/aws/ebs`, in the provider's region. Requires `encrypted = true`; without it an encrypted image uses the account's AWS managed key `alias/aws/ebs`, whose ARN is then recorded here. Changing it replaces the image.")),
+            ("source_instance_id", optional_string("Create the image from this instance (`i-…`) of the same account and region instead of registering a new one. The image inherits the instance's architecture, platform, root device, size, billing products and installed software, and gets new snapshots. Instance-store-backed instances cannot be imaged this way. Changing it replaces the image.")),
+            ("billing_products", optional_computed_string_list("Billing product codes of the image, such as `bp-6ba54002` (Windows licence). Images with billing products cannot be made public or copied by another account. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
+            ("delete_snapshots_on_destroy", optional_computed_bool("Whether destroying the image also deletes its snapshots (or bundle); default `true`. A snapshot another image still uses is never deleted. Kept snapshots go on costing. Changes in place.")),
+            ("tags", optional_string_map("Tags of the image. Change in place.")),
+            ("id", computed_string("The image ID: `ami-` and 17 hex digits.")),
+            ("arn", computed_string("The image ARN, `arn:aws:ec2:REGION::image/ami-…` (image ARNs carry no account).")),
+            ("owner_id", computed_string("The account that owns the image: the provider's account.")),
+            ("region", computed_string("The region the image lives in: the provider's region. AMIs are regional.")),
+            ("creation_date", computed_string("When the image was created, in the simulated clock, as `2025-01-01T00:00:01.000Z`.")),
+            ("state", computed_string("The image state: `available`. A deregistered image reads as gone.")),
+            ("storage_ids", computed_string_list("The snapshot IDs (`snap-…`) backing the image, or the bundle (`bundle-…`) of an instance-store image.")),
+            ("public", computed_bool("Whether the image is public (has a launch permission for `group = \"all\"`).")),
+            ("size_gb", computed_number("The size of the image's storage in GiB.")),
+            ("monthly_storage_cost_usd", computed_number("What the image's storage costs per month in US dollars, from the price book: $0.05 per GB-month for EBS snapshots, S3 Standard prices for instance-store bundles.")),
+        ],
+    )
+}
+
+fn check_config(diags: &mut Diagnostics, c: &State) {
+    if let Some(name) = known(&c.name) {
+        diags::check(diags, "name", validate::image_name(name));
+    }
+    if let Some(d) = known(&c.description) {
+        diags::check(diags, "description", validate::description(d));
+    }
+    for (attr, value, allowed) in [
+        ("architecture", &c.architecture, validate::ARCHITECTURES),
+        ("platform", &c.platform, validate::PLATFORMS),
+        ("root_device_type", &c.root_device_type, validate::ROOT_DEVICE_TYPES),
+    ] {
+        if let Some(v) = known(value) {
+            diags::check(diags, attr, validate::one_of(attr, v, allowed));
+        }
+    }
+    if let Value::Value(size) = c.root_volume_size_gb {
+        diags::check(diags, "root_volume_size_gb", validate::volume_size(size));
+    }
+    if !matches!(c.kms_key_id, Value::Null) && matches!(c.encrypted, Value::Value(false) | Value::Null) {
+        diags::error(
+            diags,
+            "Invalid kms_key_id: InvalidParameterCombination",
+            "InvalidParameterCombination: kms_key_id requires encrypted storage\n\nSet encrypted = true, or remove kms_key_id",
+            Some("kms_key_id"),
+        );
+    }
+    if known(&c.root_device_type) == Some("instance-store") && matches!(c.encrypted, Value::Value(true)) {
+        diags::error(
+            diags,
+            "Invalid encrypted: InvalidParameterCombination",
+            "InvalidParameterCombination: instance-store bundles cannot be encrypted with EBS encryption\n\nUse root_device_type = \"ebs\" for an encrypted image",
+            Some("encrypted"),
+        );
+    }
+    if !matches!(c.source_instance_id, Value::Null) {
+        for (attr, set) in [
+            ("architecture", !matches!(c.architecture, Value::Null)),
+            ("platform", !matches!(c.platform, Value::Null)),
+            ("root_device_type", !matches!(c.root_device_type, Value::Null)),
+            ("root_volume_size_gb", !matches!(c.root_volume_size_gb, Value::Null)),
+            ("billing_products", !matches!(c.billing_products, Value::Null)),
+        ] {
+            if set {
+                diags::error(
+                    diags,
+                    format!("Invalid {attr}: InvalidParameterCombination"),
+                    format!("InvalidParameterCombination: {attr} is inherited from the instance when source_instance_id is set\n\nRemove {attr}, or remove source_instance_id to register a new image"),
+                    Some(attr),
+                );
+            }
+        }
+    }
+    if known(&c.platform) == Some("windows") && !list_has_unknown(&c.billing_products) && !matches!(c.billing_products, Value::Null) {
+        let products = list_of(&c.billing_products);
+        if !products.iter().any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT) {
+            diags::error(
+                diags,
+                "Invalid billing_products: InvalidParameterCombination",
+                format!("InvalidParameterCombination: Windows images carry the Windows licence billing product {}\n\nAdd \"{}\" to billing_products, or leave billing_products unset", catalogue::WINDOWS_BILLING_PRODUCT, catalogue::WINDOWS_BILLING_PRODUCT),
+                Some("billing_products"),
+            );
+        }
+    }
+    if !map_has_unknown(&c.tags) {
+        diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
+    }
+}
+
+impl ImageResource {
+    /// Writes the image into a state, keeping the configuration's spelling where it means the same.
+    fn fill(&self, state: &mut State, image: &Image, computed: &ImageComputed) {
+        state.id = str(&image.id);
+        state.arn = str(&image.arn());
+        state.name = str(&image.name);
+        state.description = common::description_value(&state.description, &image.description);
+        state.architecture = str(&image.architecture);
+        state.platform = str(&image.platform);
+        state.root_device_type = str(&image.root_device_type);
+        state.root_volume_size_gb = Value::Value(image.size_gb);
+        state.encrypted = Value::Value(image.encrypted);
+        state.kms_key_id = common::kms_value(&state.kms_key_id, image.kms_key_arn.as_deref());
+        state.source_instance_id = opt(image.source_instance_id.as_deref());
+        state.billing_products = list_value(&image.billing_products);
+        if !matches!(state.delete_snapshots_on_destroy, Value::Value(_)) {
+            state.delete_snapshots_on_destroy = Value::Value(true);
+        }
+        state.tags = tags_value(&state.tags, &image.tags);
+        state.owner_id = str(&image.owner_id);
+        state.region = str(&image.region);
+        state.creation_date = str(&image.creation_date);
+        state.state = str(image.state.as_str());
+        state.storage_ids = list_value(&image.storage_ids);
+        state.public = Value::Value(computed.public);
+        state.size_gb = Value::Value(image.size_gb);
+        state.monthly_storage_cost_usd = dollars(computed.monthly_storage_cost_micros);
+    }
+}
+
+#[async_trait]
+impl Resource for ImageResource {
+    type State<'a> = State;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: State) -> Option<()> {
+        check_config(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut state: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let id = known(&state.id)?.to_string();
+        let found = common::read_image(diags, &cfg, &id)?;
+        let Some((image, computed)) = found else {
+            return common::gone(private);
+        };
+        self.fill(&mut state, &image, &computed);
+        Some((state, private))
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut planned: State,
+        _config: State,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let from_instance = !matches!(planned.source_instance_id, Value::Null);
+        if from_instance {
+            planned.architecture = Value::Unknown;
+            planned.platform = Value::Unknown;
+            planned.root_device_type = Value::Unknown;
+            planned.root_volume_size_gb = Value::Unknown;
+            planned.billing_products = Value::Unknown;
+            if matches!(planned.encrypted, Value::Null) {
+                planned.encrypted = Value::Unknown;
+            }
+            if matches!(planned.kms_key_id, Value::Null) {
+                planned.kms_key_id = Value::Unknown;
+            }
+        } else {
+            common::default_str(&mut planned.architecture, "x86_64");
+            common::default_str(&mut planned.platform, "linux");
+            common::default_str(&mut planned.root_device_type, "ebs");
+            if matches!(planned.root_volume_size_gb, Value::Null) {
+                planned.root_volume_size_gb = Value::Value(8);
+            }
+            if matches!(planned.encrypted, Value::Null) {
+                planned.encrypted = Value::Value(false);
+            }
+            if matches!(planned.kms_key_id, Value::Null) && matches!(planned.encrypted, Value::Value(true)) {
+                planned.kms_key_id = Value::Unknown;
+            }
+            if matches!(planned.billing_products, Value::Null) {
+                planned.billing_products = match known(&planned.platform) {
+                    Some("windows") => list_value(&[catalogue::WINDOWS_BILLING_PRODUCT.to_string()]),
+                    Some(_) => Value::Value(vec![]),
+                    None => Value::Unknown,
+                };
+            }
+        }
+        if matches!(planned.delete_snapshots_on_destroy, Value::Null) {
+            planned.delete_snapshots_on_destroy = Value::Value(true);
+        }
+        planned.id = Value::Unknown;
+        planned.arn = Value::Unknown;
+        planned.owner_id = str(&cfg.caller.account_id);
+        planned.region = str(&cfg.caller.region);
+        planned.creation_date = Value::Unknown;
+        planned.state = str("available");
+        planned.storage_ids = Value::Unknown;
+        planned.public = Value::Value(false);
+        planned.size_gb = match planned.root_volume_size_gb {
+            Value::Value(n) => Value::Value(n),
+            _ => Value::Unknown,
+        };
+        planned.monthly_storage_cost_usd = Value::Unknown;
+        Some((planned, ValueEmpty::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: State,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+        if matches!(planned.delete_snapshots_on_destroy, Value::Null) {
+            planned.delete_snapshots_on_destroy = Value::Value(true);
+        }
+        let replace = changed(
+            &prior,
+            &planned,
+            FORCE_NEW,
+        );
+        Some((planned, private, replace))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<ValueEmpty> {
+        Some(private)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let name = known(&planned.name)?.to_string();
+        let description = known(&planned.description).unwrap_or("").to_string();
+        let encrypted = matches!(planned.encrypted, Value::Value(true));
+        let kms_key_id = known(&planned.kms_key_id).map(str::to_string);
+        let tags = tags_of(&planned.tags);
+        let result = cfg.with(|cloud, caller| match known(&planned.source_instance_id) {
+            Some(instance_id) => cloud.create_image(
+                caller,
+                &CreateImage {
+                    instance_id: instance_id.to_string(),
+                    name,
+                    description,
+                    encrypted,
+                    kms_key_id,
+                    tags,
+                },
+            ),
+            None => cloud.register_image(
+                caller,
+                &RegisterImage {
+                    name,
+                    description,
+                    architecture: known(&planned.architecture).map(str::to_string),
+                    platform: known(&planned.platform).map(str::to_string),
+                    root_device_type: known(&planned.root_device_type).map(str::to_string),
+                    root_volume_size_gb: planned.root_volume_size_gb.as_ref_option().copied(),
+                    encrypted,
+                    kms_key_id,
+                    billing_products: list_of(&planned.billing_products),
+                    tags,
+                },
+            ),
+        });
+        let image = match result {
+            Ok(i) => i,
+            Err(e) => {
+                diags::refusal_at(diags, "Unable to create image", &e, common::attribute_for(&e));
+                return None;
+            }
+        };
+        let computed = common::image_computed(diags, &cfg, &image)?;
+        tracing::info!(image_id = %image.id, "registered image");
+        self.fill(&mut planned, &image, &computed);
+        Some((planned, private))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _prior: State,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let req = ModifyImage {
+            image_id: known(&planned.id)?.to_string(),
+            description: Some(known(&planned.description).unwrap_or("").to_string()),
+            tags: Some(tags_of(&planned.tags)),
+        };
+        let image = match cfg.with(|cloud, caller| cloud.modify_image(caller, &req)) {
+            Ok(i) => i,
+            Err(e) => {
+                diags::refusal(diags, "Unable to update image", &e);
+                return None;
+            }
+        };
+        let computed = common::image_computed(diags, &cfg, &image)?;
+        self.fill(&mut planned, &image, &computed);
+        Some((planned, private))
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        _private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<()> {
+        let delete = !matches!(prior.delete_snapshots_on_destroy, Value::Value(false));
+        common::deregister(diags, &self.shared, known(&prior.id)?, delete)
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let (image, computed) = common::import_image(diags, &cfg, &id)?;
+        let mut state = State::default();
+        self.fill(&mut state, &image, &computed);
+        Some((state, ValueEmpty::default()))
+    }
+}

@@ -1,0 +1,181 @@
+//! Terraform values in state structs, and conversions to and from the simulator's types.
+
+use std::collections::BTreeMap;
+
+use amisim_simulator::Tags;
+use tf_provider::value::Value;
+
+/// A string attribute.
+pub type Str = Value<String>;
+/// A number attribute.
+pub type Num = Value<i64>;
+/// A money amount in US dollars (a number attribute with decimals).
+pub type Float = Value<Money>;
+/// A boolean attribute.
+pub type Bool = Value<bool>;
+/// A list of strings.
+pub type StrList = Value<Vec<Value<String>>>;
+/// A map of strings (tags).
+pub type StrMap = Value<BTreeMap<String, Value<String>>>;
+
+/// The string if it is known and not null.
+pub fn known(v: &Str) -> Option<&str> {
+    v.as_ref_option().map(String::as_str)
+}
+
+/// A known string, or null.
+pub fn opt(v: Option<&str>) -> Str {
+    match v {
+        Some(s) => Value::Value(s.to_string()),
+        None => Value::Null,
+    }
+}
+
+/// A known string.
+pub fn str(v: &str) -> Str {
+    Value::Value(v.to_string())
+}
+
+/// The tags of a map attribute (null means none).
+pub fn tags_of(v: &StrMap) -> Tags {
+    v.as_ref_option()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_ref_option().map(|v| (k.clone(), v.clone())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Tags as a map attribute; empty tags stay null when the prior value was null.
+pub fn tags_value(prior: &StrMap, tags: &Tags) -> StrMap {
+    if tags.is_empty() && !matches!(prior, Value::Value(m) if m.is_empty()) {
+        Value::Null
+    } else {
+        Value::Value(
+            tags.iter()
+                .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
+                .collect(),
+        )
+    }
+}
+
+/// The strings of a list attribute (null means empty).
+pub fn list_of(v: &StrList) -> Vec<String> {
+    v.as_ref_option()
+        .map(|l| l.iter().filter_map(|s| s.as_ref_option().cloned()).collect())
+        .unwrap_or_default()
+}
+
+/// Strings as a list attribute.
+pub fn list_value(items: &[String]) -> StrList {
+    Value::Value(items.iter().map(|s| Value::Value(s.clone())).collect())
+}
+
+/// Whether any value in the list or map is unknown.
+pub fn list_has_unknown(v: &StrList) -> bool {
+    match v {
+        Value::Unknown => true,
+        Value::Value(l) => l.iter().any(|s| matches!(s, Value::Unknown)),
+        Value::Null => false,
+    }
+}
+
+/// Whether the map or any of its values is unknown.
+pub fn map_has_unknown(v: &StrMap) -> bool {
+    match v {
+        Value::Unknown => true,
+        Value::Value(m) => m.values().any(|s| matches!(s, Value::Unknown)),
+        Value::Null => false,
+    }
+}
+
+/// A money amount in dollars, from micro-dollars, rounded to cents' hundredths.
+pub fn dollars(micros: i64) -> Float {
+    Value::Value(Money(micros / 100 + i64::from(micros % 100 >= 50)))
+}
+
+/// Dollars with four decimals, held as an integer count of hundredths of cents.
+///
+/// Terraform sends a number that has no exact binary form (0.4) as its decimal
+/// text, so this type reads numbers and decimal strings, and writes its exact
+/// decimal text, which Terraform reads back as the same number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Money(pub i64);
+
+impl Money {
+    /// The amount as decimal text without trailing zeros: `0.4`, `12`, `0.0125`.
+    pub fn text(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (whole, frac) = (abs / 10_000, abs % 10_000);
+        if frac == 0 {
+            format!("{sign}{whole}")
+        } else {
+            let f = format!("{frac:04}");
+            format!("{sign}{whole}.{}", f.trim_end_matches('0'))
+        }
+    }
+
+    fn parse(text: &str) -> Option<Money> {
+        let (neg, t) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+        if frac.len() > 4 || whole.is_empty() && frac.is_empty() {
+            return None;
+        }
+        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<4}").parse().ok()? };
+        let v = whole.checked_mul(10_000)?.checked_add(frac)?;
+        Some(Money(if neg { -v } else { v }))
+    }
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Money;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a dollar amount")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                v.checked_mul(10_000).map(Money).ok_or_else(|| E::custom("amount too large"))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                i64::try_from(v).map_err(E::custom).and_then(|v| self.visit_i64(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
+                Ok(Money((v * 10_000.0).round() as i64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+                Money::parse(v).ok_or_else(|| E::custom(format!("{v:?} is not a dollar amount")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_round_trips_as_decimal_text() {
+        for (micros, text) in [(400_000, "0.4"), (12_000_000, "12"), (12_500, "0.0125"), (0, "0"), (49, "0"), (50, "0.0001")] {
+            let Value::Value(m) = dollars(micros) else { panic!() };
+            assert_eq!(m.text(), text);
+            assert_eq!(Money::parse(text), Some(m));
+        }
+        assert_eq!(Money::parse("1.23456"), None);
+        assert_eq!(Money::parse("x"), None);
+    }
+}

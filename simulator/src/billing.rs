@@ -1,0 +1,228 @@
+//! The billing ledger and the monthly bill.
+//!
+//! The bill is what each account pays for a month of the cloud as it stands:
+//! storage held (snapshots per GB-month, instance-store bundles at tiered S3
+//! prices, per account and region), instance hours and software fees of the
+//! running instances, plus the one-off charges on the ledger (data transfer
+//! of cross-region copies, charged to the source image's owner). Copying
+//! itself is free, and deregistering an image stops no charge by itself.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::catalogue::{self, InstanceType, PriceBook};
+use crate::cloud::Ctx;
+use crate::error::Result;
+use crate::model::{Charge, Image, Instance, InstanceState, Storage, StorageKind, AMAZON_ACCOUNT, MARKETPLACE_ACCOUNT};
+use crate::store::{Filter, Tx};
+use crate::{ids, instances};
+
+/// One line of a bill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BillLine {
+    /// The region the cost arises in.
+    pub region: String,
+    /// `ebs-snapshot-storage`, `s3-bundle-storage`, `data-transfer`, `instance-hours` or `software-fees`.
+    pub category: String,
+    /// What is charged, in words.
+    pub description: String,
+    /// How much of it (GB-months, GB or hours).
+    pub quantity: i64,
+    /// The unit of `quantity`.
+    pub unit: String,
+    /// The cost in micro-dollars.
+    pub amount_micros: i64,
+}
+
+/// The monthly bill of one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bill {
+    /// The account billed.
+    pub account_id: String,
+    /// Its lines, by region and category.
+    pub lines: Vec<BillLine>,
+    /// The sum of the lines in micro-dollars.
+    pub total_micros: i64,
+}
+
+/// The store's price book: the defaults, with any override saved in the store.
+pub fn price_book(tx: &Tx<'_>) -> Result<PriceBook> {
+    match tx.meta("price_book")? {
+        Some(json) => PriceBook::from_json(&json).map_err(|m| {
+            crate::error::Error::new(
+                crate::error::ErrorKind::StoreDamaged,
+                m,
+                "Set the price book again with `amisim prices set FILE`",
+            )
+        }),
+        None => Ok(PriceBook::default()),
+    }
+}
+
+/// Saves a price book override in the store.
+pub fn set_price_book(tx: &mut Tx<'_>, prices: &PriceBook) -> Result<()> {
+    let json = serde_json::to_string(prices).unwrap_or_default();
+    tx.set_meta("price_book", &json)
+}
+
+/// The hourly cost of an instance: the type's price, the Windows licence, Marketplace fees.
+pub fn instance_hourly_micros(prices: &PriceBook, itype: &InstanceType, billing_products: &[String]) -> i64 {
+    itype.hourly_micros + software_hourly_micros(prices, itype, billing_products)
+}
+
+fn software_hourly_micros(prices: &PriceBook, itype: &InstanceType, billing_products: &[String]) -> i64 {
+    let windows = if instances::is_windows_licensed(billing_products) {
+        itype.vcpus * prices.windows_vcpu_hour
+    } else {
+        0
+    };
+    windows
+        + billing_products
+            .iter()
+            .map(|p| prices.software_fee_hour(p))
+            .sum::<i64>()
+}
+
+/// Charges the data transfer of a cross-region copy to the source image's owner.
+pub(crate) fn charge_transfer(tx: &mut Tx<'_>, ctx: &Ctx<'_>, source: &Image, copy_id: &str) -> Result<()> {
+    let prices = price_book(tx)?;
+    let id = ids::derive(tx, "charge", &[&source.owner_id, "transfer", copy_id])?;
+    tx.put(&Charge {
+        id,
+        account_id: source.owner_id.clone(),
+        region: source.region.clone(),
+        category: "data-transfer".into(),
+        description: format!(
+            "copy of {} from {} to {} ({})",
+            source.id, source.region, ctx.caller.region, copy_id
+        ),
+        quantity: source.size_gb,
+        amount_micros: source.size_gb * prices.inter_region_transfer_gb,
+        time: ctx.time.clone(),
+    })
+}
+
+fn is_catalogue_account(account: &str) -> bool {
+    account == AMAZON_ACCOUNT || account == MARKETPLACE_ACCOUNT
+}
+
+/// The monthly bill of every account that has costs (or of one account).
+pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
+    let prices = price_book(tx)?;
+    let filter = Filter {
+        account,
+        ..Filter::default()
+    };
+    // (account, region, category) -> (quantity, amount, description, unit)
+    let mut lines: BTreeMap<(String, String, String), (i64, i64, String, String)> = BTreeMap::new();
+    let mut add = |account: &str, region: &str, category: &str, qty: i64, amount: i64, desc: String, unit: &str| {
+        let e = lines
+            .entry((account.to_string(), region.to_string(), category.to_string()))
+            .or_insert((0, 0, desc, unit.to_string()));
+        e.0 += qty;
+        e.1 += amount;
+    };
+
+    let mut bundle_gb: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for s in tx.list::<Storage>(filter)? {
+        if is_catalogue_account(&s.owner_id) {
+            continue;
+        }
+        match s.kind {
+            StorageKind::Snapshot => add(
+                &s.owner_id,
+                &s.region,
+                "ebs-snapshot-storage",
+                s.size_gb,
+                s.size_gb * prices.ebs_snapshot_gb_month,
+                "EBS snapshot storage".into(),
+                "GB-month",
+            ),
+            StorageKind::Bundle => *bundle_gb.entry((s.owner_id.clone(), s.region.clone())).or_default() += s.size_gb,
+        }
+    }
+    for ((owner, region), gb) in bundle_gb {
+        add(
+            &owner,
+            &region,
+            "s3-bundle-storage",
+            gb,
+            prices.s3_month_micros(gb),
+            "S3 Standard storage of instance-store bundles (tiered)".into(),
+            "GB-month",
+        );
+    }
+    for i in tx.list::<Instance>(filter)? {
+        if i.state != InstanceState::Running {
+            continue;
+        }
+        let Some(itype) = catalogue::instance_type(&i.instance_type) else {
+            continue;
+        };
+        let hours = prices.hours_per_month;
+        add(
+            &i.owner_id,
+            &i.region,
+            "instance-hours",
+            hours,
+            hours * itype.hourly_micros,
+            "On-demand instance hours".into(),
+            "hours",
+        );
+        let software = software_hourly_micros(&prices, itype, &i.billing_products);
+        if software > 0 {
+            add(
+                &i.owner_id,
+                &i.region,
+                "software-fees",
+                hours,
+                hours * software,
+                "Windows licences and Marketplace software fees".into(),
+                "hours",
+            );
+        }
+    }
+    for c in tx.list::<Charge>(filter)? {
+        if is_catalogue_account(&c.account_id) {
+            continue;
+        }
+        add(
+            &c.account_id,
+            &c.region,
+            &c.category,
+            c.quantity,
+            c.amount_micros,
+            "Inter-region data transfer of image copies".into(),
+            "GB",
+        );
+    }
+
+    let mut bills: BTreeMap<String, Bill> = BTreeMap::new();
+    for ((account, region, category), (quantity, amount_micros, description, unit)) in lines {
+        let bill = bills.entry(account.clone()).or_insert_with(|| Bill {
+            account_id: account.clone(),
+            lines: Vec::new(),
+            total_micros: 0,
+        });
+        bill.total_micros += amount_micros;
+        bill.lines.push(BillLine {
+            region,
+            category,
+            description,
+            quantity,
+            unit,
+            amount_micros,
+        });
+    }
+    Ok(bills.into_values().collect())
+}
+
+/// The monthly storage cost of one image's storage at the flat rates (first S3 tier).
+pub fn image_storage_month_micros(prices: &PriceBook, image: &Image) -> i64 {
+    if image.root_device_type == "instance-store" {
+        prices.s3_month_micros(image.size_gb)
+    } else {
+        image.size_gb * prices.ebs_snapshot_gb_month
+    }
+}

@@ -1,0 +1,323 @@
+//! Fixed reference data: regions, instance types, the public image catalogue and the price book.
+
+/// Every region the simulated cloud knows, in AWS's commercial partition.
+pub const REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+];
+
+/// Whether `region` is in [`REGIONS`].
+pub fn is_region(region: &str) -> bool {
+    REGIONS.contains(&region)
+}
+
+/// An instance type and its on-demand Linux price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InstanceType {
+    /// The type name, for example `t3.micro`.
+    pub name: &'static str,
+    /// Architectures its processors run.
+    pub architectures: &'static [&'static str],
+    /// Virtual CPUs (Windows licences are charged per vCPU).
+    pub vcpus: i64,
+    /// On-demand Linux price in micro-dollars per hour (us-east-1 list price).
+    pub hourly_micros: i64,
+}
+
+const X86: &[&str] = &["x86_64"];
+const X86_I386: &[&str] = &["i386", "x86_64"];
+const ARM: &[&str] = &["arm64"];
+
+/// The instance type catalogue (us-east-1 on-demand list prices).
+pub const INSTANCE_TYPES: &[InstanceType] = &[
+    InstanceType { name: "t1.micro", architectures: X86_I386, vcpus: 1, hourly_micros: 20_000 },
+    InstanceType { name: "m1.small", architectures: X86_I386, vcpus: 1, hourly_micros: 44_000 },
+    InstanceType { name: "t2.micro", architectures: X86, vcpus: 1, hourly_micros: 11_600 },
+    InstanceType { name: "t2.small", architectures: X86, vcpus: 1, hourly_micros: 23_000 },
+    InstanceType { name: "t3.nano", architectures: X86, vcpus: 2, hourly_micros: 5_200 },
+    InstanceType { name: "t3.micro", architectures: X86, vcpus: 2, hourly_micros: 10_400 },
+    InstanceType { name: "t3.small", architectures: X86, vcpus: 2, hourly_micros: 20_800 },
+    InstanceType { name: "t3.medium", architectures: X86, vcpus: 2, hourly_micros: 41_600 },
+    InstanceType { name: "t3.large", architectures: X86, vcpus: 2, hourly_micros: 83_200 },
+    InstanceType { name: "t3a.micro", architectures: X86, vcpus: 2, hourly_micros: 9_400 },
+    InstanceType { name: "t4g.nano", architectures: ARM, vcpus: 2, hourly_micros: 4_200 },
+    InstanceType { name: "t4g.micro", architectures: ARM, vcpus: 2, hourly_micros: 8_400 },
+    InstanceType { name: "t4g.small", architectures: ARM, vcpus: 2, hourly_micros: 16_800 },
+    InstanceType { name: "t4g.medium", architectures: ARM, vcpus: 2, hourly_micros: 33_600 },
+    InstanceType { name: "m5.large", architectures: X86, vcpus: 2, hourly_micros: 96_000 },
+    InstanceType { name: "m5d.large", architectures: X86, vcpus: 2, hourly_micros: 113_000 },
+    InstanceType { name: "m6i.large", architectures: X86, vcpus: 2, hourly_micros: 96_000 },
+    InstanceType { name: "m6g.large", architectures: ARM, vcpus: 2, hourly_micros: 77_000 },
+    InstanceType { name: "m7g.large", architectures: ARM, vcpus: 2, hourly_micros: 81_600 },
+    InstanceType { name: "c5.large", architectures: X86, vcpus: 2, hourly_micros: 85_000 },
+    InstanceType { name: "c5d.large", architectures: X86, vcpus: 2, hourly_micros: 96_000 },
+    InstanceType { name: "c6g.large", architectures: ARM, vcpus: 2, hourly_micros: 68_000 },
+    InstanceType { name: "c7g.large", architectures: ARM, vcpus: 2, hourly_micros: 72_500 },
+    InstanceType { name: "r5.large", architectures: X86, vcpus: 2, hourly_micros: 126_000 },
+    InstanceType { name: "i3.large", architectures: X86, vcpus: 2, hourly_micros: 156_000 },
+];
+
+/// Looks up an instance type by name.
+pub fn instance_type(name: &str) -> Option<&'static InstanceType> {
+    INSTANCE_TYPES.iter().find(|t| t.name == name)
+}
+
+/// The names of all instance types, for error messages.
+pub fn instance_type_names() -> String {
+    INSTANCE_TYPES
+        .iter()
+        .map(|t| t.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An image of the public catalogue, present in every region of a new store.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CatalogueImage {
+    /// The image name.
+    pub name: &'static str,
+    /// The description AWS shows.
+    pub description: &'static str,
+    /// `amazon` or `aws-marketplace`.
+    pub owner_alias: &'static str,
+    /// `x86_64` or `arm64`.
+    pub architecture: &'static str,
+    /// `linux` or `windows`.
+    pub platform: &'static str,
+    /// Root volume size in GiB.
+    pub size_gb: i64,
+    /// Billing product codes.
+    pub billing_products: &'static [&'static str],
+}
+
+/// The billing product of Windows Server licences.
+pub const WINDOWS_BILLING_PRODUCT: &str = "bp-6ba54002";
+
+const fn amazon(
+    name: &'static str,
+    description: &'static str,
+    architecture: &'static str,
+    size_gb: i64,
+) -> CatalogueImage {
+    CatalogueImage {
+        name,
+        description,
+        owner_alias: crate::model::AMAZON,
+        architecture,
+        platform: "linux",
+        size_gb,
+        billing_products: &[],
+    }
+}
+
+/// The public images of every region.
+pub const PUBLIC_IMAGES: &[CatalogueImage] = &[
+    amazon("al2023-ami-2023.6.20250115.0-kernel-6.1-x86_64", "Amazon Linux 2023 AMI 2023.6.20250115.0 x86_64 HVM kernel-6.1", "x86_64", 8),
+    amazon("al2023-ami-2023.6.20250115.0-kernel-6.1-arm64", "Amazon Linux 2023 AMI 2023.6.20250115.0 arm64 HVM kernel-6.1", "arm64", 8),
+    amazon("amzn2-ami-kernel-5.10-hvm-2.0.20250116.0-x86_64-gp2", "Amazon Linux 2 Kernel 5.10 AMI 2.0.20250116.0 x86_64 HVM gp2", "x86_64", 8),
+    amazon("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250115", "Canonical, Ubuntu, 24.04, amd64 noble image", "x86_64", 8),
+    amazon("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20250115", "Canonical, Ubuntu, 24.04, arm64 noble image", "arm64", 8),
+    amazon("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250112", "Canonical, Ubuntu, 22.04 LTS, amd64 jammy image", "x86_64", 8),
+    amazon("Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4", "Fedora Cloud Base 41 x86_64", "x86_64", 5),
+    amazon("Fedora-Cloud-Base-AmazonEC2.aarch64-41-1.4", "Fedora Cloud Base 41 aarch64", "arm64", 5),
+    amazon("RHEL-9.5.0_HVM-20241211-x86_64-0-Hourly2-GP3", "Provided by Red Hat, Inc.", "x86_64", 10),
+    amazon("RHEL-9.5.0_HVM-20241211-arm64-0-Hourly2-GP3", "Provided by Red Hat, Inc.", "arm64", 10),
+    CatalogueImage {
+        name: "Windows_Server-2022-English-Full-Base-2025.01.15",
+        description: "Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon",
+        owner_alias: crate::model::AMAZON,
+        architecture: "x86_64",
+        platform: "windows",
+        size_gb: 30,
+        billing_products: &[WINDOWS_BILLING_PRODUCT],
+    },
+    CatalogueImage {
+        name: "Windows_Server-2019-English-Full-Base-2025.01.15",
+        description: "Microsoft Windows Server 2019 with Desktop Experience Locale English AMI provided by Amazon",
+        owner_alias: crate::model::AMAZON,
+        architecture: "x86_64",
+        platform: "windows",
+        size_gb: 30,
+        billing_products: &[WINDOWS_BILLING_PRODUCT],
+    },
+    CatalogueImage {
+        name: "bitnami-wordpress-6.7.1-r0-debian-12-amd64",
+        description: "Bitnami package for WordPress (AWS Marketplace)",
+        owner_alias: crate::model::MARKETPLACE,
+        architecture: "x86_64",
+        platform: "linux",
+        size_gb: 10,
+        billing_products: &["prod-wordpress-bitnami"],
+    },
+    CatalogueImage {
+        name: "openvpn-access-server-2.14.1-arm64",
+        description: "OpenVPN Access Server (AWS Marketplace)",
+        owner_alias: crate::model::MARKETPLACE,
+        architecture: "arm64",
+        platform: "linux",
+        size_gb: 8,
+        billing_products: &["prod-openvpn-as"],
+    },
+    CatalogueImage {
+        name: "cis-hardened-ubuntu-24.04-level-1-x86_64",
+        description: "CIS Hardened Image Level 1 on Ubuntu 24.04 (AWS Marketplace)",
+        owner_alias: crate::model::MARKETPLACE,
+        architecture: "x86_64",
+        platform: "linux",
+        size_gb: 8,
+        billing_products: &["prod-cis-ubuntu-l1"],
+    },
+];
+
+/// The price book: every price the ledger uses, in micro-dollars.
+///
+/// Defaults are AWS us-east-1 list prices; [`PriceBook::from_json`] overrides any of them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PriceBook {
+    /// EBS snapshot storage, per GB-month.
+    pub ebs_snapshot_gb_month: i64,
+    /// S3 Standard, per GB-month, for the first 50 TB of an account in a region.
+    pub s3_first_50tb_gb_month: i64,
+    /// S3 Standard, per GB-month, for the next 450 TB.
+    pub s3_next_450tb_gb_month: i64,
+    /// S3 Standard, per GB-month, beyond 500 TB.
+    pub s3_over_500tb_gb_month: i64,
+    /// Data transfer between regions, per GB.
+    pub inter_region_transfer_gb: i64,
+    /// Windows Server licence, per vCPU-hour.
+    pub windows_vcpu_hour: i64,
+    /// Hours in a billing month.
+    pub hours_per_month: i64,
+    /// Marketplace software fees per hour, by billing product.
+    pub software_fees_hour: std::collections::BTreeMap<String, i64>,
+}
+
+impl Default for PriceBook {
+    fn default() -> Self {
+        PriceBook {
+            ebs_snapshot_gb_month: 50_000,
+            s3_first_50tb_gb_month: 23_000,
+            s3_next_450tb_gb_month: 22_000,
+            s3_over_500tb_gb_month: 21_000,
+            inter_region_transfer_gb: 20_000,
+            windows_vcpu_hour: 4_600,
+            hours_per_month: 730,
+            software_fees_hour: [
+                ("prod-wordpress-bitnami", 10_000),
+                ("prod-openvpn-as", 70_000),
+                ("prod-cis-ubuntu-l1", 20_000),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        }
+    }
+}
+
+impl PriceBook {
+    /// Reads a price book override: any subset of the fields, as JSON; the rest keep their defaults.
+    pub fn from_json(text: &str) -> Result<PriceBook, String> {
+        serde_json::from_str(text).map_err(|e| format!("the price book is not valid: {e}"))
+    }
+
+    /// The monthly S3 Standard price of `gb` GB held by one account in one region, tiered.
+    pub fn s3_month_micros(&self, gb: i64) -> i64 {
+        const TB: i64 = 1024;
+        let first = gb.min(50 * TB);
+        let next = (gb - 50 * TB).clamp(0, 450 * TB);
+        let rest = (gb - 500 * TB).max(0);
+        first * self.s3_first_50tb_gb_month
+            + next * self.s3_next_450tb_gb_month
+            + rest * self.s3_over_500tb_gb_month
+    }
+
+    /// The hourly software fee of a billing product, or zero.
+    pub fn software_fee_hour(&self, product: &str) -> i64 {
+        self.software_fees_hour.get(product).copied().unwrap_or(0)
+    }
+}
+
+/// Formats micro-dollars as dollars with the given decimals, for example `0.40`.
+pub fn usd(micros: i64, decimals: usize) -> String {
+    let value = micros as f64 / 1_000_000.0;
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_least_the_seventeen_regions_of_2019() {
+        for r in [
+            "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-central-1",
+            "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "ap-northeast-1",
+            "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-south-1",
+            "sa-east-1",
+        ] {
+            assert!(is_region(r), "{r}");
+        }
+        assert!(!is_region("us-east-7"));
+    }
+
+    #[test]
+    fn s3_storage_is_tiered() {
+        let p = PriceBook::default();
+        assert_eq!(p.s3_month_micros(10), 230_000);
+        let tb = 1024;
+        assert_eq!(p.s3_month_micros(50 * tb), 50 * tb * 23_000);
+        assert_eq!(p.s3_month_micros(50 * tb + 1), 50 * tb * 23_000 + 22_000);
+        assert_eq!(
+            p.s3_month_micros(501 * tb),
+            50 * tb * 23_000 + 450 * tb * 22_000 + tb * 21_000
+        );
+    }
+
+    #[test]
+    fn price_book_overrides_keep_other_defaults() {
+        let p = PriceBook::from_json(r#"{"ebs_snapshot_gb_month": 1}"#).unwrap();
+        assert_eq!(p.ebs_snapshot_gb_month, 1);
+        assert_eq!(p.inter_region_transfer_gb, 20_000);
+        assert!(PriceBook::from_json("{").is_err());
+    }
+
+    #[test]
+    fn catalogue_has_the_required_families() {
+        for family in ["Ubuntu", "Fedora", "RHEL", "al2023", "Windows"] {
+            assert!(PUBLIC_IMAGES.iter().any(|i| i.name.contains(family)), "{family}");
+        }
+        assert!(PUBLIC_IMAGES.iter().any(|i| i.owner_alias == "aws-marketplace"));
+        assert!(PUBLIC_IMAGES
+            .iter()
+            .filter(|i| i.platform == "windows" || i.owner_alias == "aws-marketplace")
+            .all(|i| !i.billing_products.is_empty()));
+    }
+}

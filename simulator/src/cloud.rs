@@ -1,0 +1,497 @@
+//! The face of the simulated cloud: one method per API call.
+//!
+//! Every call runs in one store transaction, is recorded in the event log with
+//! its outcome, and either changes the cloud and succeeds or changes nothing
+//! but the log and returns an [`Error`] with the AWS error code.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::billing::{self, Bill};
+use crate::error::Result;
+use crate::ids;
+use crate::model::{Event, Grant, Image, Instance, Key, LaunchPermission, StoragePermission};
+use crate::store::{Store, Tx};
+use crate::{accounts, copies, images, instances, kms, permissions, validate};
+
+pub use crate::accounts::DeclareAccount;
+pub use crate::copies::CopyImage;
+pub use crate::images::{CreateImage, DescribeImages, ModifyImage, RegisterImage};
+pub use crate::instances::RunInstance;
+pub use crate::kms::CreateKey;
+
+/// Who is calling: an account in a region (one provider block).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Caller {
+    /// The 12-digit account ID.
+    pub account_id: String,
+    /// The region the call is made in.
+    pub region: String,
+}
+
+impl Caller {
+    /// A caller; checked when it makes its first call.
+    pub fn new(account_id: impl Into<String>, region: impl Into<String>) -> Caller {
+        Caller {
+            account_id: account_id.into(),
+            region: region.into(),
+        }
+    }
+}
+
+/// What a rule sees of the call it serves.
+pub struct Ctx<'a> {
+    /// The caller.
+    pub caller: &'a Caller,
+    /// The simulated time of the call, formatted as AWS does.
+    pub time: String,
+}
+
+/// Something a call returns that names the object it created or changed.
+pub trait Outcome {
+    /// The object's ID, for the event log.
+    fn resource_id(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Outcome for () {}
+impl Outcome for bool {}
+impl<T: Outcome> Outcome for Option<T> {
+    fn resource_id(&self) -> Option<String> {
+        self.as_ref().and_then(Outcome::resource_id)
+    }
+}
+impl<T> Outcome for Vec<T> {}
+impl Outcome for Image {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+impl Outcome for Instance {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+impl Outcome for Key {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+impl Outcome for Grant {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+impl Outcome for LaunchPermission {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+impl Outcome for StoragePermission {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+
+/// What a reader of an image wants besides the image itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageDetails {
+    /// Whether the image has a `group = all` launch permission.
+    pub public: bool,
+    /// The monthly cost of the image's storage, in micro-dollars.
+    pub monthly_storage_cost_micros: i64,
+}
+
+/// The simulated cloud over one store.
+pub struct Cloud {
+    store: Store,
+}
+
+impl Cloud {
+    /// Opens (or creates) the cloud stored at `path`.
+    pub fn open(path: &Path) -> Result<Cloud> {
+        Ok(Cloud {
+            store: Store::open(path)?,
+        })
+    }
+
+    /// Opens an existing cloud for reading only: nothing is ever written.
+    pub fn open_read_only(path: &Path) -> Result<Cloud> {
+        Ok(Cloud {
+            store: Store::open_read_only(path)?,
+        })
+    }
+
+    /// A new cloud in memory.
+    pub fn memory() -> Result<Cloud> {
+        Ok(Cloud {
+            store: Store::memory()?,
+        })
+    }
+
+    /// The store underneath, for queries that are not API calls (the CLI's listings).
+    pub fn store(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Runs one API call: a transaction, a log entry, and the clock moved on a change.
+    fn call<Req, R>(
+        &mut self,
+        caller: &Caller,
+        action: &str,
+        request: &Req,
+        mutates: bool,
+        rule: impl FnOnce(&mut Tx<'_>, &Ctx<'_>) -> Result<R>,
+    ) -> Result<R>
+    where
+        Req: Serialize,
+        R: Outcome,
+    {
+        let parameters = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
+        self.store.transaction(|tx| {
+            let result = tx.atomically(|tx| {
+                validate::account_id(&caller.account_id)?;
+                validate::region(&caller.region)?;
+                let t = if mutates { ids::tick(tx)? } else { ids::now(tx)? };
+                let ctx = Ctx {
+                    caller,
+                    time: ids::format_time(t),
+                };
+                rule(tx, &ctx)
+            });
+            let (outcome, resource_id) = match &result {
+                Ok(r) => ("ok".to_string(), r.resource_id()),
+                Err(e) => (e.code().to_string(), None),
+            };
+            tx.append_event(&Event {
+                seq: 0,
+                time: ids::format_time(ids::now(tx)?),
+                account_id: caller.account_id.clone(),
+                region: caller.region.clone(),
+                action: action.to_string(),
+                parameters,
+                outcome,
+                resource_id,
+            })?;
+            Ok(result)
+        })?
+    }
+
+    /// Declares the caller's account's organization and OU (from the provider block).
+    pub fn declare_account(&mut self, caller: &Caller, req: &DeclareAccount) -> Result<()> {
+        self.call(caller, "DeclareAccount", req, true, |tx, ctx| {
+            accounts::declare(tx, ctx, req)
+        })
+    }
+
+    /// RegisterImage: a new AMI with new backing storage.
+    pub fn register_image(&mut self, caller: &Caller, req: &RegisterImage) -> Result<Image> {
+        self.call(caller, "RegisterImage", req, true, |tx, ctx| {
+            images::register(tx, ctx, req)
+        })
+    }
+
+    /// CreateImage: an AMI from an instance of the caller's.
+    pub fn create_image(&mut self, caller: &Caller, req: &CreateImage) -> Result<Image> {
+        self.call(caller, "CreateImage", req, true, |tx, ctx| {
+            images::create_from_instance(tx, ctx, req)
+        })
+    }
+
+    /// CopyImage: a new AMI in the caller's region and account from a source image.
+    pub fn copy_image(&mut self, caller: &Caller, req: &CopyImage) -> Result<Image> {
+        self.call(caller, "CopyImage", req, true, |tx, ctx| copies::copy(tx, ctx, req))
+    }
+
+    /// DescribeImages for one ID: the image if the caller can see it in its region.
+    ///
+    /// A deregistered image the caller owns is returned with its state, so that
+    /// a reader can tell "gone" from "never existed".
+    pub fn describe_image(&mut self, caller: &Caller, image_id: &str) -> Result<Option<Image>> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            image_id: &'a str,
+        }
+        self.call(caller, "DescribeImages", &Req { image_id }, false, |tx, ctx| {
+            images::describe_one(tx, ctx, image_id)
+        })
+    }
+
+    /// DescribeImages with owners, executable users, filters and a name pattern.
+    pub fn describe_images(&mut self, caller: &Caller, req: &DescribeImages) -> Result<Vec<Image>> {
+        self.call(caller, "DescribeImages", req, false, |tx, ctx| {
+            images::describe(tx, ctx, req)
+        })
+    }
+
+    /// ModifyImageAttribute / CreateTags: the description and tags, the only things that change.
+    pub fn modify_image(&mut self, caller: &Caller, req: &ModifyImage) -> Result<Image> {
+        self.call(caller, "ModifyImageAttribute", req, true, |tx, ctx| {
+            images::modify(tx, ctx, req)
+        })
+    }
+
+    /// DeregisterImage; returns false if it was already deregistered or unknown.
+    pub fn deregister_image(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+        delete_storage: bool,
+    ) -> Result<bool> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            image_id: &'a str,
+            delete_associated_snapshots: bool,
+        }
+        let req = Req {
+            image_id,
+            delete_associated_snapshots: delete_storage,
+        };
+        self.call(caller, "DeregisterImage", &req, true, |tx, ctx| {
+            images::deregister(tx, ctx, image_id, delete_storage)
+        })
+    }
+
+    /// ModifyImageAttribute (add launch permission).
+    pub fn add_launch_permission(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+        principal: &crate::model::Principal,
+    ) -> Result<LaunchPermission> {
+        let req = permissions::LaunchPermissionRequest { image_id, principal };
+        self.call(caller, "AddLaunchPermission", &req, true, |tx, ctx| {
+            permissions::add_launch(tx, ctx, image_id, principal)
+        })
+    }
+
+    /// ModifyImageAttribute (remove launch permission); false if there was none.
+    pub fn remove_launch_permission(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+        principal: &crate::model::Principal,
+    ) -> Result<bool> {
+        let req = permissions::LaunchPermissionRequest { image_id, principal };
+        self.call(caller, "RemoveLaunchPermission", &req, true, |tx, ctx| {
+            permissions::remove_launch(tx, ctx, image_id, principal)
+        })
+    }
+
+    /// DescribeImageAttribute (launch permission): the permission if it exists on an available image.
+    pub fn describe_launch_permission(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+        principal: &crate::model::Principal,
+    ) -> Result<Option<LaunchPermission>> {
+        let req = permissions::LaunchPermissionRequest { image_id, principal };
+        self.call(caller, "DescribeImageAttribute", &req, false, |tx, ctx| {
+            permissions::describe_launch(tx, ctx, image_id, principal)
+        })
+    }
+
+    /// ModifySnapshotAttribute (createVolumePermission add), or the bundle grant.
+    pub fn add_storage_permission(
+        &mut self,
+        caller: &Caller,
+        storage_id: &str,
+        account_id: &str,
+    ) -> Result<StoragePermission> {
+        let req = permissions::StoragePermissionRequest { storage_id, account_id };
+        self.call(caller, "AddStoragePermission", &req, true, |tx, ctx| {
+            permissions::add_storage(tx, ctx, storage_id, account_id)
+        })
+    }
+
+    /// Removes a storage read permission; false if there was none.
+    pub fn remove_storage_permission(
+        &mut self,
+        caller: &Caller,
+        storage_id: &str,
+        account_id: &str,
+    ) -> Result<bool> {
+        let req = permissions::StoragePermissionRequest { storage_id, account_id };
+        self.call(caller, "RemoveStoragePermission", &req, true, |tx, ctx| {
+            permissions::remove_storage(tx, ctx, storage_id, account_id)
+        })
+    }
+
+    /// The storage read permission, if it exists.
+    pub fn describe_storage_permission(
+        &mut self,
+        caller: &Caller,
+        storage_id: &str,
+        account_id: &str,
+    ) -> Result<Option<StoragePermission>> {
+        let req = permissions::StoragePermissionRequest { storage_id, account_id };
+        self.call(caller, "DescribeStoragePermission", &req, false, |tx, ctx| {
+            permissions::describe_storage(tx, ctx, storage_id, account_id)
+        })
+    }
+
+    /// KMS CreateKey: a customer managed key.
+    pub fn create_key(&mut self, caller: &Caller, req: &CreateKey) -> Result<Key> {
+        self.call(caller, "CreateKey", req, true, |tx, ctx| kms::create(tx, ctx, req))
+    }
+
+    /// KMS DescribeKey for a key the caller owns or was granted.
+    pub fn describe_key(&mut self, caller: &Caller, key_id: &str) -> Result<Option<Key>> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            key_id: &'a str,
+        }
+        self.call(caller, "DescribeKey", &Req { key_id }, false, |tx, ctx| {
+            kms::describe(tx, ctx, key_id)
+        })
+    }
+
+    /// KMS UpdateKeyDescription / TagResource.
+    pub fn update_key(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        req: &CreateKey,
+    ) -> Result<Key> {
+        self.call(caller, "UpdateKey", req, true, |tx, ctx| {
+            kms::update(tx, ctx, key_id, req)
+        })
+    }
+
+    /// KMS ScheduleKeyDeletion; false if the key was already gone.
+    pub fn schedule_key_deletion(&mut self, caller: &Caller, key_id: &str) -> Result<bool> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            key_id: &'a str,
+        }
+        self.call(caller, "ScheduleKeyDeletion", &Req { key_id }, true, |tx, ctx| {
+            kms::schedule_deletion(tx, ctx, key_id)
+        })
+    }
+
+    /// KMS CreateGrant: lets another account use a customer managed key.
+    pub fn create_grant(&mut self, caller: &Caller, key_id: &str, grantee: &str) -> Result<Grant> {
+        let req = kms::GrantRequest { key_id, grantee_account_id: grantee };
+        self.call(caller, "CreateGrant", &req, true, |tx, ctx| {
+            kms::grant(tx, ctx, key_id, grantee)
+        })
+    }
+
+    /// KMS RevokeGrant; false if there was none.
+    pub fn revoke_grant(&mut self, caller: &Caller, key_id: &str, grantee: &str) -> Result<bool> {
+        let req = kms::GrantRequest { key_id, grantee_account_id: grantee };
+        self.call(caller, "RevokeGrant", &req, true, |tx, ctx| {
+            kms::revoke(tx, ctx, key_id, grantee)
+        })
+    }
+
+    /// KMS ListGrants for one grantee.
+    pub fn describe_grant(
+        &mut self,
+        caller: &Caller,
+        key_id: &str,
+        grantee: &str,
+    ) -> Result<Option<Grant>> {
+        let req = kms::GrantRequest { key_id, grantee_account_id: grantee };
+        self.call(caller, "ListGrants", &req, false, |tx, ctx| {
+            kms::describe_grant(tx, ctx, key_id, grantee)
+        })
+    }
+
+    /// RunInstances: one instance from an image.
+    pub fn run_instance(&mut self, caller: &Caller, req: &RunInstance) -> Result<Instance> {
+        self.call(caller, "RunInstances", req, true, |tx, ctx| {
+            instances::run(tx, ctx, req)
+        })
+    }
+
+    /// DescribeInstances for one ID (terminated instances included, with their state).
+    pub fn describe_instance(&mut self, caller: &Caller, instance_id: &str) -> Result<Option<Instance>> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            instance_id: &'a str,
+        }
+        self.call(caller, "DescribeInstances", &Req { instance_id }, false, |tx, ctx| {
+            instances::describe(tx, ctx, instance_id)
+        })
+    }
+
+    /// StopInstances.
+    pub fn stop_instance(&mut self, caller: &Caller, instance_id: &str) -> Result<Instance> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            instance_id: &'a str,
+        }
+        self.call(caller, "StopInstances", &Req { instance_id }, true, |tx, ctx| {
+            instances::stop(tx, ctx, instance_id)
+        })
+    }
+
+    /// StartInstances.
+    pub fn start_instance(&mut self, caller: &Caller, instance_id: &str) -> Result<Instance> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            instance_id: &'a str,
+        }
+        self.call(caller, "StartInstances", &Req { instance_id }, true, |tx, ctx| {
+            instances::start(tx, ctx, instance_id)
+        })
+    }
+
+    /// ModifyInstanceAttribute / CreateTags: tags change in place.
+    pub fn tag_instance(
+        &mut self,
+        caller: &Caller,
+        instance_id: &str,
+        tags: &crate::model::Tags,
+    ) -> Result<Instance> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            instance_id: &'a str,
+            tags: &'a crate::model::Tags,
+        }
+        self.call(caller, "CreateTags", &Req { instance_id, tags }, true, |tx, ctx| {
+            instances::tag(tx, ctx, instance_id, tags)
+        })
+    }
+
+    /// TerminateInstances; false if it was already terminated or unknown.
+    pub fn terminate_instance(&mut self, caller: &Caller, instance_id: &str) -> Result<bool> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            instance_id: &'a str,
+        }
+        self.call(caller, "TerminateInstances", &Req { instance_id }, true, |tx, ctx| {
+            instances::terminate(tx, ctx, instance_id)
+        })
+    }
+
+    /// The monthly bill of every account (or one), by region and line, from the price book.
+    pub fn bill(&mut self, account: Option<&str>) -> Result<Vec<Bill>> {
+        self.store.read(|tx| billing::bills(tx, account))
+    }
+
+    /// The price book in force for this store.
+    pub fn prices(&mut self) -> Result<crate::catalogue::PriceBook> {
+        self.store.read(|tx| billing::price_book(tx))
+    }
+
+    /// Whether an image is public, and its storage's monthly cost, read without a log entry.
+    pub fn image_details(&mut self, image: &Image) -> Result<ImageDetails> {
+        self.store.read(|tx| {
+            let prices = billing::price_book(tx)?;
+            Ok(ImageDetails {
+                public: permissions::is_public(tx, image)?,
+                monthly_storage_cost_micros: billing::image_storage_month_micros(&prices, image),
+            })
+        })
+    }
+
+    /// The event log after `after_seq`.
+    pub fn events(&mut self, after_seq: i64) -> Result<Vec<Event>> {
+        self.store.read(|tx| tx.events(after_seq))
+    }
+}
+

@@ -1,0 +1,131 @@
+//! CopyImage: a new, distinct image in the caller's account and region.
+
+use serde::Serialize;
+
+use crate::cloud::Ctx;
+use crate::error::{refuse, ErrorKind, Result};
+use crate::model::{Image, ImageState, Storage, StorageKind, Tags};
+use crate::store::Tx;
+use crate::{billing, images, kms, permissions, validate};
+
+/// CopyImage's parameters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CopyImage {
+    /// The image to copy.
+    pub source_image_id: String,
+    /// The region the source lives in.
+    pub source_region: String,
+    /// The copy's name; unique among the caller's available images in its region.
+    pub name: String,
+    /// The copy's description.
+    pub description: String,
+    /// `Some(true)` to encrypt the copy; `Some(false)` asks for an unencrypted copy.
+    pub encrypted: Option<bool>,
+    /// The key for the copy, in the destination region.
+    pub kms_key_id: Option<String>,
+    /// The copy's tags (the source's tags are not copied).
+    pub tags: Tags,
+}
+
+pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Image> {
+    validate::region(&req.source_region)?;
+    validate::image_name(&req.name)?;
+    validate::description(&req.description)?;
+    validate::tags(&req.tags)?;
+    let me = ctx.caller.account_id.as_str();
+    let source = images::visible(tx, ctx, &req.source_image_id, &req.source_region)?;
+    images::require_available(&source)?;
+    let foreign = source.owner_id != me;
+
+    if foreign && !source.billing_products.is_empty() {
+        return refuse(
+            ErrorKind::InvalidRequest,
+            format!(
+                "Images with EC2 BillingProduct codes cannot be copied to another AWS account: {} carries {}",
+                source.id,
+                source.billing_products.join(", ")
+            ),
+            "Launch an instance from the image (amisim_instance) and create an image from that instance (amisim_image with source_instance_id): the new image keeps the billing product",
+        );
+    }
+    if foreign {
+        for storage_id in &source.storage_ids {
+            let readable = match tx.get::<Storage>(storage_id)? {
+                Some(s) => permissions::can_read_storage(tx, me, &s)?,
+                None => false,
+            };
+            if !readable {
+                return refuse(
+                    ErrorKind::InvalidRequest,
+                    format!(
+                        "You do not have permission to access the storage of this ami: {} of {} (owned by {})",
+                        storage_id, source.id, source.owner_id
+                    ),
+                    format!(
+                        "The owner must let account {me} read the image's storage: an amisim_storage_permission for {storage_id}"
+                    ),
+                );
+            }
+        }
+    }
+    if source.encrypted && req.encrypted == Some(false) {
+        return refuse(
+            ErrorKind::InvalidParameterCombination,
+            format!("the source image {} is encrypted, so its copy must be encrypted too", source.id),
+            "Remove encrypted = false (a copy of an encrypted image is always encrypted)",
+        );
+    }
+    if let Some(arn) = &source.kms_key_arn {
+        kms::require_decrypt(tx, ctx, arn, &format!("the source image {}", source.id))?;
+    }
+    let encrypted = source.encrypted || req.encrypted == Some(true);
+    if req.kms_key_id.is_some() && !encrypted {
+        return refuse(
+            ErrorKind::InvalidParameterCombination,
+            "a KMS key was given for a copy that is not encrypted",
+            "Set encrypted = true to use kms_key_id, or remove kms_key_id",
+        );
+    }
+    images::check_name_free(tx, ctx, &req.name)?;
+    let key = if encrypted {
+        images::encryption_for_new(tx, ctx, true, req.kms_key_id.as_deref())?
+    } else {
+        None
+    };
+    let id = images::new_image_id(tx, ctx, &req.name)?;
+    let kind = if source.root_device_type == "ebs" {
+        StorageKind::Snapshot
+    } else {
+        StorageKind::Bundle
+    };
+    let storage_ids = images::new_storage(tx, ctx, &id, kind, source.size_gb, key.as_deref())?;
+    if source.region != ctx.caller.region {
+        billing::charge_transfer(tx, ctx, &source, &id)?;
+    }
+    let copy = Image {
+        id,
+        region: ctx.caller.region.clone(),
+        owner_id: me.to_string(),
+        owner_alias: None,
+        name: req.name.clone(),
+        description: req.description.clone(),
+        architecture: source.architecture.clone(),
+        platform: source.platform.clone(),
+        root_device_type: source.root_device_type.clone(),
+        size_gb: source.size_gb,
+        encrypted: key.is_some(),
+        kms_key_arn: key,
+        storage_ids,
+        billing_products: source.billing_products.clone(),
+        baked_software: source.baked_software.clone(),
+        state: ImageState::Available,
+        creation_date: ctx.time.clone(),
+        deregistration_time: None,
+        source_image_id: Some(source.id.clone()),
+        source_image_region: Some(source.region.clone()),
+        source_instance_id: None,
+        tags: req.tags.clone(),
+    };
+    tx.put(&copy)?;
+    Ok(copy)
+}

@@ -1,0 +1,149 @@
+//! The one error type of the simulated cloud.
+
+use std::fmt;
+
+/// What went wrong, named after the AWS error code a real call would return.
+///
+/// Each variant's [`ErrorKind::code`] is the string AWS uses; the store's own
+/// failures use codes of their own, prefixed `Store.`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// No image with that ID is visible to the caller in the region.
+    AmiNotFound,
+    /// The image exists but is deregistered, so it cannot be used.
+    AmiUnavailable,
+    /// An image ID that is not of the form `ami-` and 17 hex digits.
+    AmiMalformed,
+    /// Another available image of the account and region has that name.
+    AmiNameDuplicate,
+    /// An image name that breaks AWS naming rules.
+    AmiNameMalformed,
+    /// A launch permission principal that is not a valid account, group or ARN.
+    AmiAttributeItemValue,
+    /// The caller is not allowed to do this to an object another account owns.
+    AuthFailure,
+    /// The request is not allowed for this object (copy rules and the like).
+    InvalidRequest,
+    /// A parameter is not allowed for this object.
+    InvalidParameter,
+    /// A parameter's value is not one of the allowed values.
+    InvalidParameterValue,
+    /// Two parameters that cannot be used together.
+    InvalidParameterCombination,
+    /// The operation is not supported for this kind of object.
+    UnsupportedOperation,
+    /// An account-wide limit would be exceeded.
+    ResourceLimitExceeded,
+    /// No instance with that ID exists for the caller in the region.
+    InstanceNotFound,
+    /// The instance is in a state that does not allow the operation.
+    IncorrectInstanceState,
+    /// No snapshot or bundle with that ID exists in the region.
+    StorageNotFound,
+    /// No KMS key with that ID or ARN exists.
+    KeyNotFound,
+    /// The key is not usable by the caller (not its own and not granted).
+    KeyAccessDenied,
+    /// No grant, permission or membership of that kind exists.
+    PermissionNotFound,
+    /// An account declared a different organization membership earlier.
+    OrganizationConflict,
+    /// The store file is not an amisim store, or is damaged.
+    StoreDamaged,
+    /// The store was written by a newer version of amisim.
+    StoreTooNew,
+    /// The store file could not be read or written (permissions, disk space).
+    StoreIo,
+}
+
+impl ErrorKind {
+    /// The AWS error code (or the store's own code) for this kind.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::AmiNotFound => "InvalidAMIID.NotFound",
+            ErrorKind::AmiUnavailable => "InvalidAMIID.Unavailable",
+            ErrorKind::AmiMalformed => "InvalidAMIID.Malformed",
+            ErrorKind::AmiNameDuplicate => "InvalidAMIName.Duplicate",
+            ErrorKind::AmiNameMalformed => "InvalidAMIName.Malformed",
+            ErrorKind::AmiAttributeItemValue => "InvalidAMIAttributeItemValue",
+            ErrorKind::AuthFailure => "AuthFailure",
+            ErrorKind::InvalidRequest => "InvalidRequest",
+            ErrorKind::InvalidParameter => "InvalidParameter",
+            ErrorKind::InvalidParameterValue => "InvalidParameterValue",
+            ErrorKind::InvalidParameterCombination => "InvalidParameterCombination",
+            ErrorKind::UnsupportedOperation => "UnsupportedOperation",
+            ErrorKind::ResourceLimitExceeded => "ResourceLimitExceeded",
+            ErrorKind::InstanceNotFound => "InvalidInstanceID.NotFound",
+            ErrorKind::IncorrectInstanceState => "IncorrectInstanceState",
+            ErrorKind::StorageNotFound => "InvalidSnapshot.NotFound",
+            ErrorKind::KeyNotFound => "NotFoundException",
+            ErrorKind::KeyAccessDenied => "AccessDeniedException",
+            ErrorKind::PermissionNotFound => "InvalidPermission.NotFound",
+            ErrorKind::OrganizationConflict => "InvalidParameterCombination",
+            ErrorKind::StoreDamaged => "Store.Damaged",
+            ErrorKind::StoreTooNew => "Store.TooNew",
+            ErrorKind::StoreIo => "Store.Unavailable",
+        }
+    }
+
+    /// Whether the object the call named does not exist (or is not visible).
+    pub fn is_not_found(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::AmiNotFound
+                | ErrorKind::InstanceNotFound
+                | ErrorKind::StorageNotFound
+                | ErrorKind::KeyNotFound
+                | ErrorKind::PermissionNotFound
+        )
+    }
+}
+
+/// A refusal or failure: the AWS code, the rule that was broken, and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Error {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// The AWS-style message: which rule the request broke.
+    pub message: String,
+    /// One actionable sentence: what to do instead.
+    pub hint: String,
+}
+
+impl Error {
+    /// A new error of `kind` with its message and hint.
+    pub fn new(kind: ErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// The AWS error code.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, "\n\n{}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+/// The result of every operation of the simulated cloud.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Shorthand for building an `Err` in the rules.
+pub(crate) fn refuse<T>(
+    kind: ErrorKind,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> Result<T> {
+    Err(Error::new(kind, message, hint))
+}

@@ -1,0 +1,643 @@
+//! Images: registration, creation from instances, lookups, changes and deregistration.
+
+use serde::Serialize;
+
+use crate::catalogue::{self, PUBLIC_IMAGES};
+use crate::cloud::Ctx;
+use crate::error::{refuse, ErrorKind, Result};
+use crate::model::{
+    Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, AMAZON_ACCOUNT,
+    MARKETPLACE, MARKETPLACE_ACCOUNT,
+};
+use crate::store::{Filter, Tx};
+use crate::{ids, kms, permissions, validate};
+
+/// RegisterImage: everything about a new image.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegisterImage {
+    /// Required; unique among the account's available images in the region.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// `x86_64` (default), `arm64` or `i386`.
+    pub architecture: Option<String>,
+    /// `linux` (default) or `windows`.
+    pub platform: Option<String>,
+    /// `ebs` (default) or `instance-store`.
+    pub root_device_type: Option<String>,
+    /// Root volume size in GiB; default 8.
+    pub root_volume_size_gb: Option<i64>,
+    /// Encrypt the new storage.
+    pub encrypted: bool,
+    /// A key ID, key ARN or `alias/aws/ebs`; requires `encrypted`.
+    pub kms_key_id: Option<String>,
+    /// Billing product codes.
+    pub billing_products: Vec<String>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// CreateImage: an image of one of the caller's instances.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CreateImage {
+    /// The instance to image; in the caller's account and region.
+    pub instance_id: String,
+    /// Required; unique among the account's available images in the region.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Encrypt the new snapshots.
+    pub encrypted: bool,
+    /// A key ID, key ARN or `alias/aws/ebs`; requires `encrypted`.
+    pub kms_key_id: Option<String>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// ModifyImageAttribute and tags: the only in-place changes an image allows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ModifyImage {
+    /// The image.
+    pub image_id: String,
+    /// The new description, if it changes.
+    pub description: Option<String>,
+    /// The new tags, if they change.
+    pub tags: Option<Tags>,
+}
+
+/// DescribeImages: the criteria the `amisim_image(s)` data sources offer.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DescribeImages {
+    /// `self`, an account ID, `amazon` or `aws-marketplace`; empty means any visible owner.
+    pub owners: Vec<String>,
+    /// `self` (or an account ID): images the caller may launch through an explicit permission.
+    pub executable_users: Vec<String>,
+    /// A regular expression the name must match.
+    pub name_regex: Option<String>,
+    /// `name`, `architecture`, `platform`, `root-device-type`, `state`, `image-id`,
+    /// `owner-alias` or `tag:KEY`, each with values that may use `*` and `?`.
+    pub filters: Vec<(String, Vec<String>)>,
+}
+
+/// Seeds the public catalogue into every region of a new store.
+pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
+    let created = ids::format_time(ids::EPOCH_SECONDS);
+    for region in catalogue::REGIONS {
+        for c in PUBLIC_IMAGES {
+            let owner = if c.owner_alias == MARKETPLACE {
+                MARKETPLACE_ACCOUNT
+            } else {
+                AMAZON_ACCOUNT
+            };
+            let id = ids::fixed("ami", &[region, c.name]);
+            let snap = ids::fixed("snap", &[region, c.name]);
+            tx.put(&Storage {
+                id: snap.clone(),
+                kind: StorageKind::Snapshot,
+                region: region.to_string(),
+                owner_id: owner.to_string(),
+                size_gb: c.size_gb,
+                encrypted: false,
+                kms_key_arn: None,
+                created_for_image: id.clone(),
+                public_read: true,
+                start_time: created.clone(),
+            })?;
+            let image = Image {
+                id: id.clone(),
+                region: region.to_string(),
+                owner_id: owner.to_string(),
+                owner_alias: Some(c.owner_alias.to_string()),
+                name: c.name.to_string(),
+                description: c.description.to_string(),
+                architecture: c.architecture.to_string(),
+                platform: c.platform.to_string(),
+                root_device_type: "ebs".to_string(),
+                size_gb: c.size_gb,
+                encrypted: false,
+                kms_key_arn: None,
+                storage_ids: vec![snap],
+                billing_products: c.billing_products.iter().map(|s| s.to_string()).collect(),
+                baked_software: Vec::new(),
+                state: ImageState::Available,
+                creation_date: created.clone(),
+                deregistration_time: None,
+                source_image_id: None,
+                source_image_region: None,
+                source_instance_id: None,
+                tags: Tags::new(),
+            };
+            tx.put(&image)?;
+            permissions::make_public(tx, &image)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks the parts of a new image that do not depend on the cloud's state.
+fn check_new_image(name: &str, description: &str, tags: &Tags) -> Result<()> {
+    validate::image_name(name)?;
+    validate::description(description)?;
+    validate::tags(tags)
+}
+
+pub(crate) fn check_name_free(tx: &Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<()> {
+    let taken = tx
+        .list::<Image>(Filter {
+            account: Some(&ctx.caller.account_id),
+            region: Some(&ctx.caller.region),
+            name: Some(name),
+        })?
+        .into_iter()
+        .find(|i| i.is_available());
+    match taken {
+        Some(other) => refuse(
+            ErrorKind::AmiNameDuplicate,
+            format!(
+                "AMI name {name} is already in use by AMI {} in account {} and region {}",
+                other.id, ctx.caller.account_id, ctx.caller.region
+            ),
+            "Image names are unique per account and region: choose another name, or deregister the other image first",
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The new image's encryption: whether it is encrypted and with which key's ARN.
+pub(crate) fn encryption_for_new(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    encrypted: bool,
+    kms_key_id: Option<&str>,
+) -> Result<Option<String>> {
+    match (encrypted, kms_key_id) {
+        (false, Some(_)) => refuse(
+            ErrorKind::InvalidParameterCombination,
+            "a KMS key was given for storage that is not encrypted",
+            "Set encrypted = true to use kms_key_id, or remove kms_key_id",
+        ),
+        (false, None) => Ok(None),
+        (true, None) => Ok(Some(kms::managed_key(tx, ctx, &ctx.caller.region)?.arn)),
+        (true, Some(key)) => Ok(Some(kms::resolve_for_encryption(tx, ctx, key)?.arn)),
+    }
+}
+
+/// Creates the backing storage of a new image in the caller's account and region.
+pub(crate) fn new_storage(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    image_id: &str,
+    kind: StorageKind,
+    size_gb: i64,
+    kms_key_arn: Option<&str>,
+) -> Result<Vec<String>> {
+    let prefix = match kind {
+        StorageKind::Snapshot => "snap",
+        StorageKind::Bundle => "bundle",
+    };
+    let id = ids::derive(tx, prefix, &[image_id])?;
+    tx.put(&Storage {
+        id: id.clone(),
+        kind,
+        region: ctx.caller.region.clone(),
+        owner_id: ctx.caller.account_id.clone(),
+        size_gb,
+        encrypted: kms_key_arn.is_some(),
+        kms_key_arn: kms_key_arn.map(str::to_string),
+        created_for_image: image_id.to_string(),
+        public_read: false,
+        start_time: ctx.time.clone(),
+    })?;
+    Ok(vec![id])
+}
+
+/// A new image ID in the caller's scope for `name`.
+pub(crate) fn new_image_id(tx: &mut Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<String> {
+    ids::derive(
+        tx,
+        "ami",
+        &[&ctx.caller.account_id, &ctx.caller.region, "image", name],
+    )
+}
+
+pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> Result<Image> {
+    check_new_image(&req.name, &req.description, &req.tags)?;
+    let architecture = req.architecture.as_deref().unwrap_or("x86_64");
+    validate::one_of("architecture", architecture, validate::ARCHITECTURES)?;
+    let platform = req.platform.as_deref().unwrap_or("linux");
+    validate::one_of("platform", platform, validate::PLATFORMS)?;
+    let root_device_type = req.root_device_type.as_deref().unwrap_or("ebs");
+    validate::one_of("root device type", root_device_type, validate::ROOT_DEVICE_TYPES)?;
+    let size_gb = req.root_volume_size_gb.unwrap_or(8);
+    validate::volume_size(size_gb)?;
+    if platform == "windows" && architecture != "x86_64" {
+        return refuse(
+            ErrorKind::InvalidParameterCombination,
+            format!("Windows images run only on x86_64, not on {architecture}"),
+            "Use architecture = \"x86_64\" for a Windows image",
+        );
+    }
+    for product in &req.billing_products {
+        check_billing_product(product)?;
+    }
+    if root_device_type == "instance-store" && (req.encrypted || req.kms_key_id.is_some()) {
+        return refuse(
+            ErrorKind::InvalidParameterCombination,
+            "instance-store bundles cannot be encrypted with EBS encryption",
+            "Use root_device_type = \"ebs\" for an encrypted image, or leave encrypted unset",
+        );
+    }
+    check_name_free(tx, ctx, &req.name)?;
+    let key = encryption_for_new(tx, ctx, req.encrypted, req.kms_key_id.as_deref())?;
+    let id = new_image_id(tx, ctx, &req.name)?;
+    let kind = if root_device_type == "ebs" {
+        StorageKind::Snapshot
+    } else {
+        StorageKind::Bundle
+    };
+    let storage_ids = new_storage(tx, ctx, &id, kind, size_gb, key.as_deref())?;
+    let mut billing_products = req.billing_products.clone();
+    if platform == "windows" && !billing_products.iter().any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT) {
+        billing_products.insert(0, catalogue::WINDOWS_BILLING_PRODUCT.to_string());
+    }
+    let image = Image {
+        id,
+        region: ctx.caller.region.clone(),
+        owner_id: ctx.caller.account_id.clone(),
+        owner_alias: None,
+        name: req.name.clone(),
+        description: req.description.clone(),
+        architecture: architecture.to_string(),
+        platform: platform.to_string(),
+        root_device_type: root_device_type.to_string(),
+        size_gb,
+        encrypted: key.is_some(),
+        kms_key_arn: key,
+        storage_ids,
+        billing_products,
+        baked_software: Vec::new(),
+        state: ImageState::Available,
+        creation_date: ctx.time.clone(),
+        deregistration_time: None,
+        source_image_id: None,
+        source_image_region: None,
+        source_instance_id: None,
+        tags: req.tags.clone(),
+    };
+    tx.put(&image)?;
+    Ok(image)
+}
+
+fn check_billing_product(product: &str) -> Result<()> {
+    let ok = (1..=64).contains(&product.len())
+        && product
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("{:?} is not a billing product code", validate::shorten(product)),
+            "A billing product code has 1 to 64 lowercase letters, digits and hyphens, for example \"bp-6ba54002\"",
+        )
+    }
+}
+
+pub(crate) fn create_from_instance(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    req: &CreateImage,
+) -> Result<Image> {
+    check_new_image(&req.name, &req.description, &req.tags)?;
+    let instance = crate::instances::own_instance(tx, ctx, &req.instance_id)?;
+    if instance.state == InstanceState::Terminated {
+        return refuse(
+            ErrorKind::IncorrectInstanceState,
+            format!("the instance {} is terminated", instance.id),
+            "Launch a new instance and create the image from it",
+        );
+    }
+    if instance.root_device_type == "instance-store" {
+        return refuse(
+            ErrorKind::UnsupportedOperation,
+            format!(
+                "the instance {} has an instance-store root device; CreateImage works only for EBS-backed instances",
+                instance.id
+            ),
+            "Bundle instance-store instances with the AMI tools, or launch from an EBS-backed image and create the image from that instance",
+        );
+    }
+    check_name_free(tx, ctx, &req.name)?;
+    let key = encryption_for_new(tx, ctx, req.encrypted || source_key(tx, &instance)?.is_some(), req.kms_key_id.as_deref())?;
+    let id = new_image_id(tx, ctx, &req.name)?;
+    let storage_ids = new_storage(
+        tx,
+        ctx,
+        &id,
+        StorageKind::Snapshot,
+        instance.root_volume_size_gb,
+        key.as_deref(),
+    )?;
+    let image = Image {
+        id,
+        region: ctx.caller.region.clone(),
+        owner_id: ctx.caller.account_id.clone(),
+        owner_alias: None,
+        name: req.name.clone(),
+        description: req.description.clone(),
+        architecture: instance.architecture.clone(),
+        platform: instance.platform.clone(),
+        root_device_type: instance.root_device_type.clone(),
+        size_gb: instance.root_volume_size_gb,
+        encrypted: key.is_some(),
+        kms_key_arn: key,
+        storage_ids,
+        billing_products: instance.billing_products.clone(),
+        baked_software: instance.software.clone(),
+        state: ImageState::Available,
+        creation_date: ctx.time.clone(),
+        deregistration_time: None,
+        source_image_id: None,
+        source_image_region: None,
+        source_instance_id: Some(instance.id.clone()),
+        tags: req.tags.clone(),
+    };
+    tx.put(&image)?;
+    Ok(image)
+}
+
+/// The key of the image an instance was launched from, if its storage was encrypted.
+fn source_key(tx: &Tx<'_>, instance: &Instance) -> Result<Option<String>> {
+    Ok(tx
+        .get::<Image>(&instance.image_id)?
+        .and_then(|i| i.kms_key_arn))
+}
+
+/// An image in the caller's region that the caller owns or may launch.
+pub(crate) fn visible(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str, region: &str) -> Result<Image> {
+    validate::image_id(image_id)?;
+    let hint = format!(
+        "AMIs are regional: check that {image_id} exists in {region}, and that its owner shared it with account {}",
+        ctx.caller.account_id
+    );
+    let image = match tx.get::<Image>(image_id)? {
+        Some(i) if i.region == region => i,
+        _ => {
+            return refuse(
+                ErrorKind::AmiNotFound,
+                format!("The image id '[{image_id}]' does not exist in {region}"),
+                hint,
+            )
+        }
+    };
+    if image.owner_id != ctx.caller.account_id
+        && !permissions::can_launch(tx, &ctx.caller.account_id, &image)?
+    {
+        return refuse(
+            ErrorKind::AmiNotFound,
+            format!("The image id '[{image_id}]' does not exist or is not shared with account {}", ctx.caller.account_id),
+            hint,
+        );
+    }
+    Ok(image)
+}
+
+/// An image the caller owns in its region, for changes only the owner may make.
+pub(crate) fn owned(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
+    let image = visible(tx, ctx, image_id, &ctx.caller.region)?;
+    if image.owner_id != ctx.caller.account_id {
+        return refuse(
+            ErrorKind::AuthFailure,
+            format!(
+                "Not authorized for image:{image_id}: it is owned by account {}, not {}",
+                image.owner_id, ctx.caller.account_id
+            ),
+            "Only the owner of an AMI can change or share it; copy it into your account first to get an image you own",
+        );
+    }
+    Ok(image)
+}
+
+/// Fails with `InvalidAMIID.Unavailable` unless the image is available.
+pub(crate) fn require_available(image: &Image) -> Result<()> {
+    if image.is_available() {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::AmiUnavailable,
+            format!("The image id '[{}]' is no longer available: it was deregistered", image.id),
+            "A deregistered AMI cannot be launched, copied or shared; use a copy of it or another image",
+        )
+    }
+}
+
+pub(crate) fn describe_one(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Option<Image>> {
+    match visible(tx, ctx, image_id, &ctx.caller.region) {
+        Ok(i) => Ok(Some(i)),
+        Err(e) if e.kind == ErrorKind::AmiNotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> Result<Vec<Image>> {
+    let name_regex = match &req.name_regex {
+        Some(pattern) => Some(regex::Regex::new(pattern).or_else(|e| {
+            refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("name_regex is not a valid regular expression: {e}"),
+                "Fix the regular expression (it uses Rust regex syntax, like Go's RE2)",
+            )
+        })?),
+        None => None,
+    };
+    let me = ctx.caller.account_id.as_str();
+    for owner in &req.owners {
+        let known = owner == "self" || owner == AMAZON || owner == MARKETPLACE || validate::account_id(owner).is_ok();
+        if !known {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("{:?} is not a valid owner", validate::shorten(owner)),
+                "Owners are self, amazon, aws-marketplace or 12-digit account IDs",
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for image in tx.list::<Image>(Filter {
+        region: Some(&ctx.caller.region),
+        ..Filter::default()
+    })? {
+        let owner_matches = req.owners.is_empty()
+            || req.owners.iter().any(|o| {
+                (o == "self" && image.owner_id == me)
+                    || o == &image.owner_id
+                    || image.owner_alias.as_deref() == Some(o.as_str())
+            });
+        if !owner_matches {
+            continue;
+        }
+        let mine = image.owner_id == me;
+        if !mine && !permissions::can_launch(tx, me, &image)? {
+            continue;
+        }
+        if !req.executable_users.is_empty() {
+            let mut ok = false;
+            for user in &req.executable_users {
+                let account = if user == "self" { me } else { user.as_str() };
+                if user == "all" {
+                    ok |= permissions::is_public(tx, &image)?;
+                } else {
+                    ok |= permissions::explicitly_launchable(tx, account, &image)?;
+                }
+            }
+            if !ok {
+                continue;
+            }
+        }
+        let state_filtered = req.filters.iter().any(|(n, _)| n == "state");
+        if !state_filtered && !image.is_available() {
+            continue;
+        }
+        if !req.filters.iter().all(|(name, values)| filter_matches(&image, name, values)) {
+            continue;
+        }
+        if let Some(re) = &name_regex {
+            if !re.is_match(&image.name) {
+                continue;
+            }
+        }
+        out.push(image);
+    }
+    out.sort_by(|a, b| a.creation_date.cmp(&b.creation_date).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+fn filter_matches(image: &Image, name: &str, values: &[String]) -> bool {
+    let field: Option<String> = match name {
+        "name" => Some(image.name.clone()),
+        "architecture" => Some(image.architecture.clone()),
+        "platform" => Some(image.platform.clone()),
+        "root-device-type" => Some(image.root_device_type.clone()),
+        "state" => Some(image.state.as_str().to_string()),
+        "image-id" => Some(image.id.clone()),
+        "owner-alias" => image.owner_alias.clone(),
+        "owner-id" => Some(image.owner_id.clone()),
+        "description" => Some(image.description.clone()),
+        _ => name
+            .strip_prefix("tag:")
+            .and_then(|k| image.tags.get(k).cloned()),
+    };
+    field.is_some_and(|f| values.iter().any(|v| wildcard(v, &f)))
+}
+
+/// AWS filter matching: `*` matches any run of characters, `?` any one.
+pub fn wildcard(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// The names of the filters [`DescribeImages`] understands.
+pub const FILTER_NAMES: &[&str] = &[
+    "name",
+    "architecture",
+    "platform",
+    "root-device-type",
+    "state",
+    "image-id",
+    "owner-alias",
+    "owner-id",
+    "description",
+    "tag:KEY",
+];
+
+pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Result<Image> {
+    let mut image = owned(tx, ctx, &req.image_id)?;
+    require_available(&image)?;
+    if let Some(d) = &req.description {
+        validate::description(d)?;
+        image.description = d.clone();
+    }
+    if let Some(t) = &req.tags {
+        validate::tags(t)?;
+        image.tags = t.clone();
+    }
+    tx.put(&image)?;
+    Ok(image)
+}
+
+pub(crate) fn deregister(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    image_id: &str,
+    delete_storage: bool,
+) -> Result<bool> {
+    let mut image = match tx.get::<Image>(image_id)? {
+        Some(i) if i.region == ctx.caller.region && i.is_available() => i,
+        _ => return Ok(false),
+    };
+    if image.owner_id != ctx.caller.account_id {
+        return owned(tx, ctx, image_id).map(|_| false);
+    }
+    image.state = ImageState::Deregistered;
+    image.deregistration_time = Some(ctx.time.clone());
+    tx.put(&image)?;
+    permissions::remove_all_for_image(tx, &image)?;
+    if delete_storage {
+        for storage_id in &image.storage_ids {
+            if !storage_in_use(tx, &image, storage_id)? {
+                permissions::remove_all_for_storage(tx, storage_id)?;
+                tx.delete::<Storage>(storage_id)?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Whether another available image is backed by the same storage.
+///
+/// Storage belongs to the image it was created for; it is shared only when
+/// that image is not the one being deregistered and is still available.
+fn storage_in_use(tx: &Tx<'_>, image: &Image, storage_id: &str) -> Result<bool> {
+    let Some(storage) = tx.get::<Storage>(storage_id)? else {
+        return Ok(false);
+    };
+    if storage.created_for_image == image.id {
+        return Ok(false);
+    }
+    Ok(tx
+        .get::<Image>(&storage.created_for_image)?
+        .is_some_and(|i| i.is_available() && i.storage_ids.iter().any(|s| s == storage_id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("ubuntu/*24.04*", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64"));
+        assert!(wildcard("a?c", "abc"));
+        assert!(!wildcard("a?c", "ac"));
+        assert!(wildcard("*", ""));
+        assert!(!wildcard("x", "xy"));
+    }
+}

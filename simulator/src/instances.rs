@@ -1,0 +1,258 @@
+//! Instances: launching from images, stopping, starting and terminating.
+
+use serde::Serialize;
+
+use crate::catalogue::{self, WINDOWS_BILLING_PRODUCT};
+use crate::cloud::Ctx;
+use crate::error::{refuse, ErrorKind, Result};
+use crate::model::{Image, Instance, InstanceState, Tags};
+use crate::store::Tx;
+use crate::{billing, ids, images, kms, validate};
+
+/// RunInstances for one instance.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunInstance {
+    /// The image to launch; it must be in the caller's region.
+    pub image_id: String,
+    /// A type from the instance type catalogue, of the image's architecture.
+    pub instance_type: String,
+    /// A script run at first boot; package installs in it take time.
+    pub user_data: String,
+    /// `running` (default) or `stopped`.
+    pub state: Option<String>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Seconds an EBS-backed Linux instance takes to boot.
+pub const BOOT_EBS_SECONDS: i64 = 30;
+/// Extra seconds a Windows instance takes to boot.
+pub const BOOT_WINDOWS_EXTRA_SECONDS: i64 = 90;
+/// Extra seconds an instance-store instance takes (its bundle is copied from S3).
+pub const BOOT_INSTANCE_STORE_EXTRA_SECONDS: i64 = 60;
+/// Seconds to install one package that the image does not already have.
+pub const INSTALL_PACKAGE_SECONDS: i64 = 45;
+/// Seconds for a user data step that installs nothing new.
+pub const SCRIPT_STEP_SECONDS: i64 = 1;
+
+/// How long an instance of `image` with `user_data` takes to be ready, and its software then.
+///
+/// Boot time depends on the root device and platform; every package the user
+/// data installs that the image does not already carry adds
+/// [`INSTALL_PACKAGE_SECONDS`]. This is why a golden image boots faster than a
+/// base image plus user data that installs the same software.
+pub fn boot_profile(image: &Image, user_data: &str) -> (i64, Vec<String>) {
+    let mut seconds = BOOT_EBS_SECONDS;
+    if image.platform == "windows" {
+        seconds += BOOT_WINDOWS_EXTRA_SECONDS;
+    }
+    if image.root_device_type == "instance-store" {
+        seconds += BOOT_INSTANCE_STORE_EXTRA_SECONDS;
+    }
+    let mut software = image.baked_software.clone();
+    for line in user_data.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let install_at = words.iter().position(|w| *w == "install");
+        let is_installer = words.iter().any(|w| {
+            matches!(
+                w.rsplit('/').next().unwrap_or(w),
+                "yum" | "dnf" | "apt-get" | "apt" | "zypper" | "apk" | "pip" | "pip3" | "choco"
+            )
+        });
+        match install_at {
+            Some(at) if is_installer => {
+                let mut new = 0;
+                for pkg in words[at + 1..].iter().filter(|w| !w.starts_with('-')) {
+                    if !software.iter().any(|s| s == pkg) {
+                        software.push(pkg.to_string());
+                        new += 1;
+                    }
+                }
+                seconds += if new == 0 {
+                    SCRIPT_STEP_SECONDS
+                } else {
+                    new * INSTALL_PACKAGE_SECONDS
+                };
+            }
+            _ => seconds += SCRIPT_STEP_SECONDS,
+        }
+    }
+    software.sort();
+    software.dedup();
+    (seconds, software)
+}
+
+pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<Instance> {
+    validate::tags(&req.tags)?;
+    let state = req.state.as_deref().unwrap_or("running");
+    validate::one_of("instance state", state, &["running", "stopped"])?;
+    if req.user_data.len() > 16 * 1024 {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("user data of {} bytes is larger than 16 KB", req.user_data.len()),
+            "Keep user data under 16 KB; bake larger set-ups into a golden image instead",
+        );
+    }
+    let Some(itype) = catalogue::instance_type(&req.instance_type) else {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("Invalid value '{}' for InstanceType", validate::shorten(&req.instance_type)),
+            format!("Use one of: {}", catalogue::instance_type_names()),
+        );
+    };
+    let image = images::visible(tx, ctx, &req.image_id, &ctx.caller.region)?;
+    images::require_available(&image)?;
+    if let Some(arn) = &image.kms_key_arn {
+        kms::require_decrypt(tx, ctx, arn, &format!("the image {}", image.id))?;
+    }
+    if !itype.architectures.contains(&image.architecture.as_str()) {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!(
+                "The architecture '{}' of the specified instance type does not match the architecture '{}' of the specified AMI",
+                itype.architectures.join(", "),
+                image.architecture
+            ),
+            format!(
+                "Choose an instance type for {}: {}",
+                image.architecture,
+                catalogue::INSTANCE_TYPES
+                    .iter()
+                    .filter(|t| t.architectures.contains(&image.architecture.as_str()))
+                    .map(|t| t.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    if state == "stopped" && image.root_device_type == "instance-store" {
+        return refuse(
+            ErrorKind::UnsupportedOperation,
+            format!("an instance of the instance-store-backed image {} cannot be stopped", image.id),
+            "Launch it with instance_state = \"running\", or use an EBS-backed image",
+        );
+    }
+    let (boot_time_seconds, software) = boot_profile(&image, &req.user_data);
+    let prices = billing::price_book(tx)?;
+    let hourly_cost_micros = billing::instance_hourly_micros(&prices, itype, &image.billing_products);
+    let id = ids::derive(
+        tx,
+        "i",
+        &[&ctx.caller.account_id, &ctx.caller.region, "instance", &image.id],
+    )?;
+    let instance = Instance {
+        id,
+        region: ctx.caller.region.clone(),
+        owner_id: ctx.caller.account_id.clone(),
+        image_id: image.id.clone(),
+        instance_type: itype.name.to_string(),
+        architecture: image.architecture.clone(),
+        platform: image.platform.clone(),
+        root_device_type: image.root_device_type.clone(),
+        root_volume_size_gb: image.size_gb,
+        billing_products: image.billing_products.clone(),
+        software,
+        state: if state == "stopped" {
+            InstanceState::Stopped
+        } else {
+            InstanceState::Running
+        },
+        user_data: req.user_data.clone(),
+        boot_time_seconds,
+        hourly_cost_micros,
+        launch_time: ctx.time.clone(),
+        root_data_lost: false,
+        tags: req.tags.clone(),
+    };
+    tx.put(&instance)?;
+    Ok(instance)
+}
+
+/// Whether the billing products include a Windows licence.
+pub fn is_windows_licensed(billing_products: &[String]) -> bool {
+    billing_products.iter().any(|p| p == WINDOWS_BILLING_PRODUCT)
+}
+
+/// One of the caller's instances in its region (terminated ones included).
+pub(crate) fn own_instance(tx: &Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Instance> {
+    match tx.get::<Instance>(instance_id)? {
+        Some(i) if i.region == ctx.caller.region && i.owner_id == ctx.caller.account_id => Ok(i),
+        _ => refuse(
+            ErrorKind::InstanceNotFound,
+            format!(
+                "The instance ID '{}' does not exist in {} for account {}",
+                validate::shorten(instance_id),
+                ctx.caller.region,
+                ctx.caller.account_id
+            ),
+            "Instances are regional and belong to the account that launched them: check the provider's account and region",
+        ),
+    }
+}
+
+pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Option<Instance>> {
+    match own_instance(tx, ctx, instance_id) {
+        Ok(i) => Ok(Some(i)),
+        Err(e) if e.kind == ErrorKind::InstanceNotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn live_instance(tx: &Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Instance> {
+    let instance = own_instance(tx, ctx, instance_id)?;
+    if instance.state == InstanceState::Terminated {
+        return refuse(
+            ErrorKind::IncorrectInstanceState,
+            format!("The instance '{instance_id}' is terminated"),
+            "Launch a new instance",
+        );
+    }
+    Ok(instance)
+}
+
+pub(crate) fn stop(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Instance> {
+    let mut instance = live_instance(tx, ctx, instance_id)?;
+    if instance.root_device_type == "instance-store" {
+        return refuse(
+            ErrorKind::UnsupportedOperation,
+            format!(
+                "The instance '{instance_id}' does not have an 'ebs' root device type and cannot be stopped"
+            ),
+            "Instance-store-backed instances can only run or be terminated; use an EBS-backed image to stop and start",
+        );
+    }
+    instance.state = InstanceState::Stopped;
+    tx.put(&instance)?;
+    Ok(instance)
+}
+
+pub(crate) fn start(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Instance> {
+    let mut instance = live_instance(tx, ctx, instance_id)?;
+    instance.state = InstanceState::Running;
+    tx.put(&instance)?;
+    Ok(instance)
+}
+
+pub(crate) fn tag(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str, tags: &Tags) -> Result<Instance> {
+    validate::tags(tags)?;
+    let mut instance = live_instance(tx, ctx, instance_id)?;
+    instance.tags = tags.clone();
+    tx.put(&instance)?;
+    Ok(instance)
+}
+
+pub(crate) fn terminate(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<bool> {
+    let mut instance = match own_instance(tx, ctx, instance_id) {
+        Ok(i) if i.state != InstanceState::Terminated => i,
+        Ok(_) => return Ok(false),
+        Err(e) if e.kind == ErrorKind::InstanceNotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    instance.state = InstanceState::Terminated;
+    instance.root_data_lost = instance.root_device_type == "instance-store";
+    tx.put(&instance)?;
+    Ok(true)
+}

@@ -1,0 +1,324 @@
+//! KMS keys: customer managed keys, the AWS managed `alias/aws/ebs`, and grants.
+
+use serde::Serialize;
+
+use crate::cloud::Ctx;
+use crate::error::{refuse, ErrorKind, Result};
+use crate::model::{Grant, Key, Tags};
+use crate::store::Tx;
+use crate::{ids, validate};
+
+/// The alias of the AWS managed key for EBS.
+pub const EBS_MANAGED_ALIAS: &str = "alias/aws/ebs";
+
+/// CreateKey: a customer managed key in the caller's account and region.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CreateKey {
+    /// Free text, at most 8192 characters.
+    pub description: String,
+    /// Tags.
+    pub tags: Tags,
+}
+
+#[derive(Serialize)]
+pub(crate) struct GrantRequest<'a> {
+    pub key_id: &'a str,
+    pub grantee_account_id: &'a str,
+}
+
+fn key_arn(region: &str, account: &str, id: &str) -> String {
+    format!("arn:aws:kms:{region}:{account}:key/{id}")
+}
+
+/// The account's AWS managed EBS key in `region`, created on first use.
+pub(crate) fn managed_key(tx: &mut Tx<'_>, ctx: &Ctx<'_>, region: &str) -> Result<Key> {
+    let account = &ctx.caller.account_id;
+    let id = ids::fixed_uuid(&["aws-managed", account, region, EBS_MANAGED_ALIAS]);
+    if let Some(k) = tx.get::<Key>(&id)? {
+        return Ok(k);
+    }
+    let key = Key {
+        arn: key_arn(region, account, &id),
+        id,
+        region: region.to_string(),
+        owner_id: account.clone(),
+        description: "Default key that protects my EBS volumes when no other key is defined".into(),
+        aws_managed: true,
+        state: "Enabled".into(),
+        creation_date: ctx.time.clone(),
+        tags: Tags::new(),
+    };
+    tx.put(&key)?;
+    Ok(key)
+}
+
+/// Whether the key with this ARN is an AWS managed key.
+pub(crate) fn is_aws_managed_arn(tx: &Tx<'_>, arn: &str) -> Result<bool> {
+    let id = arn.rsplit('/').next().unwrap_or(arn);
+    Ok(tx.get::<Key>(id)?.is_some_and(|k| k.aws_managed))
+}
+
+/// Finds a key by ID, ARN or `alias/aws/ebs`, wherever it is.
+fn find(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<Option<Key>> {
+    if key_ref == EBS_MANAGED_ALIAS {
+        return managed_key(tx, ctx, &ctx.caller.region).map(Some);
+    }
+    if let Some(rest) = key_ref.strip_prefix("arn:aws:kms:") {
+        // arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/aws/ebs
+        let parts: Vec<&str> = rest.splitn(3, ':').collect();
+        if parts.len() == 3 {
+            let (region, account, tail) = (parts[0], parts[1], parts[2]);
+            if tail == EBS_MANAGED_ALIAS && account == ctx.caller.account_id && crate::catalogue::is_region(region) {
+                return managed_key(tx, ctx, region).map(Some);
+            }
+            if let Some(id) = tail.strip_prefix("key/") {
+                return Ok(tx
+                    .get::<Key>(id)?
+                    .filter(|k| k.region == region && k.owner_id == account));
+            }
+        }
+        return Ok(None);
+    }
+    tx.get::<Key>(key_ref)
+}
+
+fn not_found<T>(ctx: &Ctx<'_>, key_ref: &str) -> Result<T> {
+    refuse(
+        ErrorKind::KeyNotFound,
+        format!(
+            "Key '{}' does not exist in {} or is not usable by account {}",
+            validate::shorten(key_ref),
+            ctx.caller.region,
+            ctx.caller.account_id
+        ),
+        "Use the ID or ARN of an amisim_kms_key in the provider's region, or alias/aws/ebs",
+    )
+}
+
+/// Whether `account` may use the key: it owns it, or holds a grant on it.
+pub(crate) fn can_use(tx: &Tx<'_>, account: &str, key: &Key) -> Result<bool> {
+    if key.owner_id == account {
+        return Ok(true);
+    }
+    Ok(!key.aws_managed && tx.get::<Grant>(&grant_id(&key.arn, account))?.is_some())
+}
+
+/// Resolves the key for new encrypted storage in the caller's region.
+pub(crate) fn resolve_for_encryption(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<Key> {
+    let Some(key) = find(tx, ctx, key_ref)? else {
+        return not_found(ctx, key_ref);
+    };
+    if key.region != ctx.caller.region {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!(
+                "the KMS key {} is in {}, but the new storage is in {}",
+                key.arn, key.region, ctx.caller.region
+            ),
+            format!(
+                "KMS keys are regional: use a key created in {} (an amisim_kms_key with a provider for that region)",
+                ctx.caller.region
+            ),
+        );
+    }
+    if key.state != "Enabled" {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("the KMS key {} is {}", key.arn, key.state),
+            "Use an enabled key",
+        );
+    }
+    if !can_use(tx, &ctx.caller.account_id, &key)? {
+        return refuse(
+            ErrorKind::KeyAccessDenied,
+            format!(
+                "account {} is not allowed to use the KMS key {}",
+                ctx.caller.account_id, key.arn
+            ),
+            "The key's owner must grant it to this account (amisim_kms_grant)",
+        );
+    }
+    Ok(key)
+}
+
+/// Checks that the caller may decrypt storage encrypted with `arn` (shared encrypted images).
+pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str) -> Result<()> {
+    let id = arn.rsplit('/').next().unwrap_or(arn);
+    let Some(key) = tx.get::<Key>(id)? else {
+        return refuse(
+            ErrorKind::KeyAccessDenied,
+            format!("the KMS key {arn} that encrypts {what} no longer exists"),
+            "Data encrypted with a deleted key cannot be read; use another image",
+        );
+    };
+    if key.owner_id == ctx.caller.account_id {
+        return Ok(());
+    }
+    if key.aws_managed {
+        return refuse(
+            ErrorKind::KeyAccessDenied,
+            format!("{what} is encrypted with the AWS managed key of account {}, which can never be shared", key.owner_id),
+            "Ask the owner to copy the image with a customer managed key and grant that key to this account",
+        );
+    }
+    if !can_use(tx, &ctx.caller.account_id, &key)? {
+        return refuse(
+            ErrorKind::KeyAccessDenied,
+            format!(
+                "{what} is encrypted with the KMS key {arn}, which is not shared with account {}",
+                ctx.caller.account_id
+            ),
+            "The key's owner must grant it to this account (amisim_kms_grant with grantee_account_id)",
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<Key> {
+    check_key_request(req)?;
+    let id = ids::derive_uuid(
+        tx,
+        &[&ctx.caller.account_id, &ctx.caller.region, "key", &req.description],
+    )?;
+    let key = Key {
+        arn: key_arn(&ctx.caller.region, &ctx.caller.account_id, &id),
+        id,
+        region: ctx.caller.region.clone(),
+        owner_id: ctx.caller.account_id.clone(),
+        description: req.description.clone(),
+        aws_managed: false,
+        state: "Enabled".into(),
+        creation_date: ctx.time.clone(),
+        tags: req.tags.clone(),
+    };
+    tx.put(&key)?;
+    Ok(key)
+}
+
+fn check_key_request(req: &CreateKey) -> Result<()> {
+    if req.description.chars().count() > 8192 {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            "a key description has at most 8192 characters",
+            "Shorten the description",
+        );
+    }
+    validate::tags(&req.tags)
+}
+
+/// A customer managed key the caller owns in its region.
+fn own_key(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<Key> {
+    match find(tx, ctx, key_ref)? {
+        Some(k) if k.region == ctx.caller.region && k.state == "Enabled" => {
+            if k.owner_id != ctx.caller.account_id {
+                return refuse(
+                    ErrorKind::KeyAccessDenied,
+                    format!("the KMS key {} belongs to account {}", k.arn, k.owner_id),
+                    "Only the key's owner can change or share it",
+                );
+            }
+            Ok(k)
+        }
+        _ => not_found(ctx, key_ref),
+    }
+}
+
+pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<Option<Key>> {
+    if key_ref == EBS_MANAGED_ALIAS {
+        return managed_key(tx, ctx, &ctx.caller.region).map(Some);
+    }
+    let key = match find(tx, ctx, key_ref)? {
+        Some(k) => k,
+        None => return Ok(None),
+    };
+    if key.state != "Enabled" || !can_use(tx, &ctx.caller.account_id, &key)? {
+        return Ok(None);
+    }
+    Ok(Some(key))
+}
+
+pub(crate) fn update(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, req: &CreateKey) -> Result<Key> {
+    check_key_request(req)?;
+    let mut key = own_key(tx, ctx, key_ref)?;
+    if key.aws_managed {
+        return refuse(
+            ErrorKind::UnsupportedOperation,
+            "AWS managed keys cannot be changed",
+            "Create a customer managed key (amisim_kms_key) instead",
+        );
+    }
+    key.description = req.description.clone();
+    key.tags = req.tags.clone();
+    tx.put(&key)?;
+    Ok(key)
+}
+
+pub(crate) fn schedule_deletion(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<bool> {
+    let mut key = match own_key(tx, ctx, key_ref) {
+        Ok(k) => k,
+        Err(e) if e.kind == ErrorKind::KeyNotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if key.aws_managed {
+        return refuse(
+            ErrorKind::UnsupportedOperation,
+            "AWS managed keys cannot be deleted",
+            "Only customer managed keys can be scheduled for deletion",
+        );
+    }
+    key.state = "PendingDeletion".into();
+    tx.put(&key)?;
+    for g in tx.list::<Grant>(crate::store::Filter {
+        name: Some(&key.arn),
+        ..Default::default()
+    })? {
+        tx.delete::<Grant>(&g.id)?;
+    }
+    Ok(true)
+}
+
+fn grant_id(key_arn: &str, grantee: &str) -> String {
+    ids::long_hex(&["grant", key_arn, grantee])
+}
+
+pub(crate) fn grant(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, grantee: &str) -> Result<Grant> {
+    validate::account_id(grantee)?;
+    let key = own_key(tx, ctx, key_ref)?;
+    if key.aws_managed {
+        return refuse(
+            ErrorKind::UnsupportedOperation,
+            format!("the AWS managed key {EBS_MANAGED_ALIAS} ({}) can never be shared with another account", key.arn),
+            "Create a customer managed key (amisim_kms_key), copy the image with it, and grant that key instead",
+        );
+    }
+    let g = Grant {
+        id: grant_id(&key.arn, grantee),
+        key_arn: key.arn.clone(),
+        region: key.region.clone(),
+        owner_id: key.owner_id.clone(),
+        grantee_account_id: grantee.to_string(),
+    };
+    tx.put(&g)?;
+    Ok(g)
+}
+
+pub(crate) fn revoke(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, grantee: &str) -> Result<bool> {
+    match own_key(tx, ctx, key_ref) {
+        Ok(key) => tx.delete::<Grant>(&grant_id(&key.arn, grantee)),
+        Err(e) if e.kind == ErrorKind::KeyNotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn describe_grant(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    key_ref: &str,
+    grantee: &str,
+) -> Result<Option<Grant>> {
+    match own_key(tx, ctx, key_ref) {
+        Ok(key) => tx.get::<Grant>(&grant_id(&key.arn, grantee)),
+        Err(e) if e.kind == ErrorKind::KeyNotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}

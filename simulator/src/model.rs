@@ -1,0 +1,367 @@
+//! The entities of the simulated cloud, as stored and as returned to callers.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Tags: keys and values, sorted by key.
+pub type Tags = BTreeMap<String, String>;
+
+/// The owner alias of AWS-provided public images.
+pub const AMAZON: &str = "amazon";
+/// The owner alias of AWS Marketplace images.
+pub const MARKETPLACE: &str = "aws-marketplace";
+/// The account that owns the AWS-provided catalogue images.
+pub const AMAZON_ACCOUNT: &str = "137112412989";
+/// The account that owns the AWS Marketplace catalogue images.
+pub const MARKETPLACE_ACCOUNT: &str = "679593333241";
+
+/// The state of an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageState {
+    /// Registered and usable.
+    Available,
+    /// Deregistered: no new launches, copies or shares.
+    Deregistered,
+}
+
+impl ImageState {
+    /// The state as AWS spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageState::Available => "available",
+            ImageState::Deregistered => "deregistered",
+        }
+    }
+}
+
+/// An Amazon Machine Image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    /// `ami-` and 17 hex digits.
+    pub id: String,
+    /// The region the image lives in; images are regional.
+    pub region: String,
+    /// The owning account ID.
+    pub owner_id: String,
+    /// `amazon` or `aws-marketplace` for catalogue images.
+    pub owner_alias: Option<String>,
+    /// Unique among the owner's available images in the region.
+    pub name: String,
+    /// Free text; changeable in place.
+    pub description: String,
+    /// `x86_64`, `arm64` or `i386`.
+    pub architecture: String,
+    /// `linux` or `windows`.
+    pub platform: String,
+    /// `ebs` or `instance-store`.
+    pub root_device_type: String,
+    /// Size of the root volume or bundle in GiB.
+    pub size_gb: i64,
+    /// Whether the backing storage is encrypted.
+    pub encrypted: bool,
+    /// The ARN of the KMS key that encrypts the storage.
+    pub kms_key_arn: Option<String>,
+    /// Snapshot IDs, or the bundle for instance-store images.
+    pub storage_ids: Vec<String>,
+    /// Billing product codes (Windows licences, Marketplace products).
+    pub billing_products: Vec<String>,
+    /// Software baked into the image (package names), which instances need not install.
+    pub baked_software: Vec<String>,
+    /// Available or deregistered.
+    pub state: ImageState,
+    /// Creation time, ISO 8601 with milliseconds as AWS prints it.
+    pub creation_date: String,
+    /// When the image was deregistered.
+    pub deregistration_time: Option<String>,
+    /// The image this one was copied from.
+    pub source_image_id: Option<String>,
+    /// The region of the image this one was copied from.
+    pub source_image_region: Option<String>,
+    /// The instance this image was created from.
+    pub source_instance_id: Option<String>,
+    /// Tags; changeable in place.
+    pub tags: Tags,
+}
+
+impl Image {
+    /// The image's ARN; images carry no account in their ARN.
+    pub fn arn(&self) -> String {
+        format!("arn:aws:ec2:{}::image/{}", self.region, self.id)
+    }
+
+    /// Whether the image can be used for new launches, copies and shares.
+    pub fn is_available(&self) -> bool {
+        self.state == ImageState::Available
+    }
+}
+
+/// What kind of storage backs an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StorageKind {
+    /// An EBS snapshot (`snap-…`).
+    Snapshot,
+    /// An instance-store bundle in S3 (`bundle-…`).
+    Bundle,
+}
+
+/// A snapshot or instance-store bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Storage {
+    /// `snap-` and 17 hex digits, or `bundle-` and 17 hex digits.
+    pub id: String,
+    /// Snapshot or bundle.
+    pub kind: StorageKind,
+    /// Where the storage lives (and is charged).
+    pub region: String,
+    /// The account that owns and pays for it.
+    pub owner_id: String,
+    /// Size in GiB.
+    pub size_gb: i64,
+    /// Whether the data is encrypted.
+    pub encrypted: bool,
+    /// The key that encrypts it.
+    pub kms_key_arn: Option<String>,
+    /// The image the storage was created for.
+    pub created_for_image: String,
+    /// Whether any account may read it (the public catalogue's storage).
+    pub public_read: bool,
+    /// Creation time.
+    pub start_time: String,
+}
+
+/// A KMS key: customer managed, or the account's AWS managed `alias/aws/ebs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Key {
+    /// A UUID.
+    pub id: String,
+    /// `arn:aws:kms:REGION:ACCOUNT:key/UUID`.
+    pub arn: String,
+    /// KMS keys are regional.
+    pub region: String,
+    /// The owning account.
+    pub owner_id: String,
+    /// Free text.
+    pub description: String,
+    /// True for the AWS managed key `alias/aws/ebs`, which can never be shared.
+    pub aws_managed: bool,
+    /// `Enabled` or `PendingDeletion`.
+    pub state: String,
+    /// Creation time.
+    pub creation_date: String,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Permission for another account to use a KMS key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    /// A deterministic grant ID (64 hex digits, as KMS prints them).
+    pub id: String,
+    /// The key's ARN.
+    pub key_arn: String,
+    /// The key's region.
+    pub region: String,
+    /// The key's owner, who made the grant.
+    pub owner_id: String,
+    /// The account the key is shared with.
+    pub grantee_account_id: String,
+}
+
+/// Who a launch permission is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Principal {
+    /// One account.
+    Account(String),
+    /// A group; `all` makes the image public.
+    Group(String),
+    /// Every account declared in the organization.
+    Organization(String),
+    /// Every account declared in the organizational unit.
+    OrganizationalUnit(String),
+}
+
+impl Principal {
+    /// The principal as written in an import ID: the account, `all`, or the ARN.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Principal::Account(v)
+            | Principal::Group(v)
+            | Principal::Organization(v)
+            | Principal::OrganizationalUnit(v) => v,
+        }
+    }
+
+    /// Reads an import-style principal: a 12-digit account, `all`, or an organization or OU ARN.
+    pub fn parse(text: &str) -> Principal {
+        if text.starts_with("arn:aws:organizations::") && text.contains(":ou/") {
+            Principal::OrganizationalUnit(text.to_string())
+        } else if text.starts_with("arn:aws:organizations::") {
+            Principal::Organization(text.to_string())
+        } else if text == "all" {
+            Principal::Group(text.to_string())
+        } else {
+            Principal::Account(text.to_string())
+        }
+    }
+}
+
+/// The right to launch an image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaunchPermission {
+    /// `IMAGE_ID/PRINCIPAL`.
+    pub id: String,
+    /// The image.
+    pub image_id: String,
+    /// The image's region.
+    pub region: String,
+    /// The image's owner.
+    pub owner_id: String,
+    /// Who may launch it.
+    pub principal: Principal,
+}
+
+/// The right to read an image's backing storage (create volumes, copy).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoragePermission {
+    /// `STORAGE_ID/ACCOUNT_ID`.
+    pub id: String,
+    /// The snapshot or bundle.
+    pub storage_id: String,
+    /// The storage's region.
+    pub region: String,
+    /// The storage's owner.
+    pub owner_id: String,
+    /// The account allowed to read it.
+    pub account_id: String,
+}
+
+/// The state of an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceState {
+    /// Running and charged by the hour.
+    Running,
+    /// Stopped: no instance hours.
+    Stopped,
+    /// Terminated: gone; instance-store root data is lost.
+    Terminated,
+}
+
+impl InstanceState {
+    /// The state as AWS spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceState::Running => "running",
+            InstanceState::Stopped => "stopped",
+            InstanceState::Terminated => "terminated",
+        }
+    }
+}
+
+/// An EC2 instance launched from an image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    /// `i-` and 17 hex digits.
+    pub id: String,
+    /// The instance's region.
+    pub region: String,
+    /// The account that launched it and pays for it.
+    pub owner_id: String,
+    /// The image it was launched from.
+    pub image_id: String,
+    /// From the instance type catalogue.
+    pub instance_type: String,
+    /// Taken from the image.
+    pub architecture: String,
+    /// Taken from the image.
+    pub platform: String,
+    /// `ebs` or `instance-store`, from the image.
+    pub root_device_type: String,
+    /// Root volume size in GiB, from the image.
+    pub root_volume_size_gb: i64,
+    /// From the image; charged with the instance.
+    pub billing_products: Vec<String>,
+    /// Software on the instance: the image's, plus what user data installed.
+    pub software: Vec<String>,
+    /// Running, stopped or terminated.
+    pub state: InstanceState,
+    /// The user data script given at launch.
+    pub user_data: String,
+    /// Seconds from launch to ready: boot plus user data work.
+    pub boot_time_seconds: i64,
+    /// Instance price plus software fees, in micro-dollars per hour.
+    pub hourly_cost_micros: i64,
+    /// Launch time.
+    pub launch_time: String,
+    /// Whether the root data was lost on termination (instance store).
+    pub root_data_lost: bool,
+    /// Tags.
+    pub tags: Tags,
+}
+
+impl Instance {
+    /// `arn:aws:ec2:REGION:ACCOUNT:instance/i-…`.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:ec2:{}:{}:instance/{}",
+            self.region, self.owner_id, self.id
+        )
+    }
+}
+
+/// An account's declared place in an AWS Organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The 12-digit account ID.
+    pub id: String,
+    /// The organization's ARN, once declared.
+    pub organization_arn: Option<String>,
+    /// The organizational unit's ARN, once declared.
+    pub organizational_unit_arn: Option<String>,
+}
+
+/// A one-off charge on the ledger (data transfer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Charge {
+    /// Sequence-derived ID.
+    pub id: String,
+    /// The account billed.
+    pub account_id: String,
+    /// The region the charge arose in.
+    pub region: String,
+    /// The bill line it belongs to, for example `data-transfer`.
+    pub category: String,
+    /// What it was for.
+    pub description: String,
+    /// Quantity in the unit of the price (GB for transfer).
+    pub quantity: i64,
+    /// Amount in micro-dollars.
+    pub amount_micros: i64,
+    /// When it was charged.
+    pub time: String,
+}
+
+/// One call recorded in the event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the log, from 1.
+    pub seq: i64,
+    /// Simulated time of the call.
+    pub time: String,
+    /// The caller's account.
+    pub account_id: String,
+    /// The caller's region.
+    pub region: String,
+    /// The API action, for example `CopyImage`.
+    pub action: String,
+    /// The request's parameters as JSON.
+    pub parameters: serde_json::Value,
+    /// `ok`, or the AWS error code of the refusal.
+    pub outcome: String,
+    /// The ID of the object the call created or changed, if any.
+    pub resource_id: Option<String>,
+}

@@ -1,0 +1,317 @@
+//! Launch permissions (sharing images) and storage read permissions.
+
+use serde::Serialize;
+
+use crate::cloud::Ctx;
+use crate::error::{refuse, ErrorKind, Result};
+use crate::model::{Account, Image, LaunchPermission, Principal, Storage, StoragePermission};
+use crate::store::{Filter, Tx};
+use crate::{images, kms, validate};
+
+/// How many public images one account may have in one region.
+pub const PUBLIC_IMAGE_LIMIT: usize = 5;
+
+#[derive(Serialize)]
+pub(crate) struct LaunchPermissionRequest<'a> {
+    pub image_id: &'a str,
+    pub principal: &'a Principal,
+}
+
+#[derive(Serialize)]
+pub(crate) struct StoragePermissionRequest<'a> {
+    pub storage_id: &'a str,
+    pub account_id: &'a str,
+}
+
+fn launch_permission_id(image_id: &str, principal: &Principal) -> String {
+    format!("{image_id}/{}", principal.as_str())
+}
+
+/// Whether `account` may launch `image`: it owns it, or a permission reaches it.
+pub fn can_launch(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
+    if image.owner_id == account || is_public(tx, image)? {
+        return Ok(true);
+    }
+    explicitly_launchable(tx, account, image)
+}
+
+/// Whether the image is public (`group = all`).
+pub fn is_public(tx: &Tx<'_>, image: &Image) -> Result<bool> {
+    Ok(tx
+        .get::<LaunchPermission>(&launch_permission_id(&image.id, &Principal::Group("all".into())))?
+        .is_some())
+}
+
+/// Whether a permission for the account itself, or its declared organization or OU, reaches it.
+pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
+    if image.owner_id == account {
+        return Ok(true);
+    }
+    if tx
+        .get::<LaunchPermission>(&launch_permission_id(&image.id, &Principal::Account(account.into())))?
+        .is_some()
+    {
+        return Ok(true);
+    }
+    let Some(membership) = tx.get::<Account>(account)? else {
+        return Ok(false);
+    };
+    let mut reaching = Vec::new();
+    if let Some(org) = membership.organization_arn {
+        reaching.push(Principal::Organization(org));
+    }
+    if let Some(ou) = membership.organizational_unit_arn {
+        reaching.push(Principal::OrganizationalUnit(ou));
+    }
+    for p in reaching {
+        if tx
+            .get::<LaunchPermission>(&launch_permission_id(&image.id, &p))?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Makes a catalogue image public while seeding.
+pub(crate) fn make_public(tx: &mut Tx<'_>, image: &Image) -> Result<()> {
+    let principal = Principal::Group("all".into());
+    tx.put(&LaunchPermission {
+        id: launch_permission_id(&image.id, &principal),
+        image_id: image.id.clone(),
+        region: image.region.clone(),
+        owner_id: image.owner_id.clone(),
+        principal,
+    })
+}
+
+fn check_principal(principal: &Principal) -> Result<()> {
+    let hint = "Use a 12-digit account ID, group = \"all\", or a full organization or OU ARN such as arn:aws:organizations::999999999999:organization/o-abc123";
+    let ok = match principal {
+        Principal::Account(a) => validate::account_id(a).is_ok(),
+        Principal::Group(g) => g == "all",
+        Principal::Organization(o) => validate::is_organization_arn(o),
+        Principal::OrganizationalUnit(u) => validate::is_organizational_unit_arn(u),
+    };
+    if ok {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::AmiAttributeItemValue,
+            format!(
+                "Invalid attribute item value \"{}\" for launchPermission item type",
+                validate::shorten(principal.as_str())
+            ),
+            hint,
+        )
+    }
+}
+
+pub(crate) fn add_launch(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    image_id: &str,
+    principal: &Principal,
+) -> Result<LaunchPermission> {
+    check_principal(principal)?;
+    let image = images::owned(tx, ctx, image_id)?;
+    images::require_available(&image)?;
+    if let Some(key) = &image.kms_key_arn {
+        if kms::is_aws_managed_arn(tx, key)? {
+            return refuse(
+                ErrorKind::InvalidParameter,
+                format!(
+                    "Snapshots encrypted with the AWS managed key (alias/aws/ebs) can't be shared: image {image_id} cannot be shared"
+                ),
+                "Copy the image with a customer managed key (amisim_kms_key), share that copy, and grant the key to the other account (amisim_kms_grant)",
+            );
+        }
+    }
+    if let Principal::Group(_) = principal {
+        if image.encrypted {
+            return refuse(
+                ErrorKind::InvalidParameter,
+                format!("Encrypted images cannot be made public: image {image_id} has encrypted storage"),
+                "Share the image with specific accounts or an organization instead, and grant them the key",
+            );
+        }
+        if !image.billing_products.is_empty() {
+            return refuse(
+                ErrorKind::InvalidParameter,
+                format!("Images with billing products cannot be made public: image {image_id} has {}", image.billing_products.join(", ")),
+                "Share the image with specific accounts instead",
+            );
+        }
+        let public = tx
+            .list::<LaunchPermission>(Filter {
+                account: Some(&ctx.caller.account_id),
+                region: Some(&ctx.caller.region),
+                name: None,
+            })?
+            .into_iter()
+            .filter(|p| matches!(p.principal, Principal::Group(_)) && p.image_id != image.id)
+            .count();
+        if public >= PUBLIC_IMAGE_LIMIT {
+            return refuse(
+                ErrorKind::ResourceLimitExceeded,
+                format!(
+                    "account {} already has {public} public images in {}, the most allowed",
+                    ctx.caller.account_id, ctx.caller.region
+                ),
+                "Make another image private first (destroy its group = \"all\" permission), or share with accounts instead",
+            );
+        }
+    }
+    let permission = LaunchPermission {
+        id: launch_permission_id(image_id, principal),
+        image_id: image_id.to_string(),
+        region: image.region.clone(),
+        owner_id: image.owner_id.clone(),
+        principal: principal.clone(),
+    };
+    tx.put(&permission)?;
+    Ok(permission)
+}
+
+pub(crate) fn remove_launch(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    image_id: &str,
+    principal: &Principal,
+) -> Result<bool> {
+    match images::owned(tx, ctx, image_id) {
+        Ok(_) => {}
+        Err(e) if e.kind == ErrorKind::AmiNotFound => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    tx.delete::<LaunchPermission>(&launch_permission_id(image_id, principal))
+}
+
+pub(crate) fn describe_launch(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    image_id: &str,
+    principal: &Principal,
+) -> Result<Option<LaunchPermission>> {
+    let image = match images::owned(tx, ctx, image_id) {
+        Ok(i) => i,
+        Err(e) if e.kind == ErrorKind::AmiNotFound || e.kind == ErrorKind::AmiMalformed => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !image.is_available() {
+        return Ok(None);
+    }
+    tx.get::<LaunchPermission>(&launch_permission_id(image_id, principal))
+}
+
+/// Deletes every launch permission of an image (on deregistration).
+pub(crate) fn remove_all_for_image(tx: &mut Tx<'_>, image: &Image) -> Result<()> {
+    for p in tx.list::<LaunchPermission>(Filter {
+        name: Some(&image.id),
+        ..Filter::default()
+    })? {
+        tx.delete::<LaunchPermission>(&p.id)?;
+    }
+    Ok(())
+}
+
+fn storage_permission_id(storage_id: &str, account: &str) -> String {
+    format!("{storage_id}/{account}")
+}
+
+/// Whether `account` may read the storage (owner, public, or a permission).
+pub fn can_read_storage(tx: &Tx<'_>, account: &str, storage: &Storage) -> Result<bool> {
+    if storage.owner_id == account || storage.public_read {
+        return Ok(true);
+    }
+    Ok(tx
+        .get::<StoragePermission>(&storage_permission_id(&storage.id, account))?
+        .is_some())
+}
+
+fn own_storage(tx: &Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<Storage> {
+    let storage = match tx.get::<Storage>(storage_id)? {
+        Some(s) if s.region == ctx.caller.region => s,
+        _ => {
+            return refuse(
+                ErrorKind::StorageNotFound,
+                format!("The storage '{storage_id}' does not exist in {}", ctx.caller.region),
+                "Use a snapshot or bundle ID from an image's storage_ids, in the same region as the provider",
+            )
+        }
+    };
+    if storage.owner_id != ctx.caller.account_id {
+        return refuse(
+            ErrorKind::AuthFailure,
+            format!("Not authorized for storage {storage_id}: it is owned by account {}", storage.owner_id),
+            "Only the owner of a snapshot or bundle can share it",
+        );
+    }
+    Ok(storage)
+}
+
+pub(crate) fn add_storage(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    storage_id: &str,
+    account_id: &str,
+) -> Result<StoragePermission> {
+    validate::account_id(account_id)?;
+    let storage = own_storage(tx, ctx, storage_id)?;
+    if let Some(key) = &storage.kms_key_arn {
+        if kms::is_aws_managed_arn(tx, key)? {
+            return refuse(
+                ErrorKind::InvalidParameter,
+                format!("Snapshots encrypted with the AWS managed key (alias/aws/ebs) can't be shared: {storage_id}"),
+                "Copy the image with a customer managed key (amisim_kms_key) and share the copy's storage",
+            );
+        }
+    }
+    let p = StoragePermission {
+        id: storage_permission_id(storage_id, account_id),
+        storage_id: storage_id.to_string(),
+        region: storage.region,
+        owner_id: storage.owner_id,
+        account_id: account_id.to_string(),
+    };
+    tx.put(&p)?;
+    Ok(p)
+}
+
+pub(crate) fn remove_storage(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    storage_id: &str,
+    account_id: &str,
+) -> Result<bool> {
+    match own_storage(tx, ctx, storage_id) {
+        Ok(_) => tx.delete::<StoragePermission>(&storage_permission_id(storage_id, account_id)),
+        Err(e) if e.kind == ErrorKind::StorageNotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn describe_storage(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    storage_id: &str,
+    account_id: &str,
+) -> Result<Option<StoragePermission>> {
+    match own_storage(tx, ctx, storage_id) {
+        Ok(_) => tx.get::<StoragePermission>(&storage_permission_id(storage_id, account_id)),
+        Err(e) if e.kind == ErrorKind::StorageNotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes every read permission of a storage object (when the storage is deleted).
+pub(crate) fn remove_all_for_storage(tx: &mut Tx<'_>, storage_id: &str) -> Result<()> {
+    for p in tx.list::<StoragePermission>(Filter {
+        name: Some(storage_id),
+        ..Filter::default()
+    })? {
+        tx.delete::<StoragePermission>(&p.id)?;
+    }
+    Ok(())
+}

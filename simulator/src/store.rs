@@ -1,0 +1,581 @@
+//! The embedded store: the only module that does IO.
+//!
+//! One SQLite file in WAL mode holds the whole cloud. Every call is one
+//! `BEGIN IMMEDIATE` transaction, so provider processes of one Terraform run
+//! (one per aliased provider block) serialise their writes and never lose one.
+//! A file that is not an amisim store, is damaged or comes from a newer
+//! version is refused and never written to.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Account, Charge, Event, Grant, Image, Instance, Key, LaunchPermission, Storage, StoragePermission};
+
+/// `PRAGMA application_id` of amisim stores ("AMIS").
+const APPLICATION_ID: i64 = 0x414D_4953;
+/// The schema version this build writes; older stores are migrated on open.
+pub const SCHEMA_VERSION: i64 = 1;
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+/// How long a call waits for another process's write before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Something kept in the store's object table.
+pub trait Entity: Serialize + DeserializeOwned {
+    /// The object kind, the first part of its key.
+    const KIND: &'static str;
+    /// The object's ID, unique within its kind.
+    fn id(&self) -> &str;
+    /// The account it belongs to (the owner).
+    fn account(&self) -> &str;
+    /// The region it lives in.
+    fn region(&self) -> &str;
+    /// A secondary key for lookups (an image's name, a grant's key), if any.
+    fn name(&self) -> Option<&str> {
+        None
+    }
+}
+
+macro_rules! entity {
+    ($ty:ty, $kind:literal, |$x:ident| $id:expr, $account:expr, $region:expr, $name:expr) => {
+        #[allow(unused_variables)]
+        impl Entity for $ty {
+            const KIND: &'static str = $kind;
+            fn id(&self) -> &str {
+                let $x = self;
+                $id
+            }
+            fn account(&self) -> &str {
+                let $x = self;
+                $account
+            }
+            fn region(&self) -> &str {
+                let $x = self;
+                $region
+            }
+            fn name(&self) -> Option<&str> {
+                let $x = self;
+                $name
+            }
+        }
+    };
+}
+
+entity!(Image, "image", |x| &x.id, &x.owner_id, &x.region, Some(&x.name));
+entity!(Storage, "storage", |x| &x.id, &x.owner_id, &x.region, Some(&x.created_for_image));
+entity!(Key, "key", |x| &x.id, &x.owner_id, &x.region, None);
+entity!(Grant, "grant", |x| &x.id, &x.owner_id, &x.region, Some(&x.key_arn));
+entity!(LaunchPermission, "launch-permission", |x| &x.id, &x.owner_id, &x.region, Some(&x.image_id));
+entity!(StoragePermission, "storage-permission", |x| &x.id, &x.owner_id, &x.region, Some(&x.storage_id));
+entity!(Instance, "instance", |x| &x.id, &x.owner_id, &x.region, Some(&x.image_id));
+entity!(Account, "account", |x| &x.id, &x.id, "global", None);
+entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
+
+/// An open store file (or an in-memory store for tests).
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+/// Which objects a listing returns; `None` matches anything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Filter<'a> {
+    /// Only objects of this account.
+    pub account: Option<&'a str>,
+    /// Only objects in this region.
+    pub region: Option<&'a str>,
+    /// Only objects with this secondary key.
+    pub name: Option<&'a str>,
+}
+
+impl Store {
+    /// Opens the store at `path` for reading and writing, creating it (and its folder) if missing.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            create_new(path)?;
+        }
+        let store = Store::open_existing(path, false)?;
+        Ok(store)
+    }
+
+    /// Opens an existing store without ever writing to it.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::new(
+                ErrorKind::StoreIo,
+                format!("no store at {}", path.display()),
+                "Run terraform apply first, or point AMISIM_STORE (or --store) at an existing store",
+            ));
+        }
+        Store::open_existing(path, true)
+    }
+
+    /// A fresh store in memory, seeded like a new file; for tests and benchmarks.
+    pub fn memory() -> Result<Store> {
+        let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
+        let mut store = Store { conn, path: None };
+        store.initialise()?;
+        Ok(store)
+    }
+
+    /// The file this store lives in, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn open_existing(path: &Path, read_only: bool) -> Result<Store> {
+        check_header(path)?;
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| io_error(Some(path), e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| io_error(Some(path), e))?;
+        let store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        let app: i64 = store
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| io_error(Some(path), e))?;
+        if app != APPLICATION_ID {
+            return Err(Error::new(
+                ErrorKind::StoreDamaged,
+                format!("{} is an SQLite database but not an amisim store", path.display()),
+                "Point AMISIM_STORE (or the provider's store argument) at another file; this one was left untouched",
+            ));
+        }
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| io_error(Some(path), e))?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::new(
+                ErrorKind::StoreTooNew,
+                format!(
+                    "{} was written by a newer amisim (store schema {version}; this build reads up to {SCHEMA_VERSION})",
+                    path.display()
+                ),
+                "Upgrade the amisim provider and command-line tool; the store was left untouched",
+            ));
+        }
+        if !read_only {
+            store
+                .conn
+                .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")
+                .map_err(|e| io_error(Some(path), e))?;
+        }
+        Ok(store)
+    }
+
+    /// Creates the schema and seeds the public catalogue.
+    fn initialise(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        self.conn
+            .execute_batch(SCHEMA)
+            .map_err(|e| io_error(path.as_deref(), e))?;
+        self.transaction(|tx| {
+            crate::images::seed_catalogue(tx)?;
+            tx.set_meta("schema", &SCHEMA_VERSION.to_string())
+        })?;
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+            ))
+            .map_err(|e| io_error(path.as_deref(), e))
+    }
+
+    /// Runs `f` in one immediate transaction: all of it is stored, or none of it.
+    pub fn transaction<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| io_error(path.as_deref(), e))?;
+        let mut tx = Tx { tx, path: path.clone() };
+        let result = f(&mut tx)?;
+        tx.tx.commit().map_err(|e| io_error(path.as_deref(), e))?;
+        Ok(result)
+    }
+
+    /// Runs `f` over a consistent read of the store, writing nothing.
+    pub fn read<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| io_error(path.as_deref(), e))?;
+        let mut tx = Tx { tx, path };
+        let result = f(&mut tx);
+        // A read-only transaction has nothing to keep; rolling back also releases the snapshot.
+        let _ = tx.tx.rollback();
+        result
+    }
+}
+
+/// One transaction over the store: typed access to every entity.
+pub struct Tx<'c> {
+    tx: rusqlite::Transaction<'c>,
+    path: Option<PathBuf>,
+}
+
+impl Tx<'_> {
+    fn err(&self, e: rusqlite::Error) -> Error {
+        io_error(self.path.as_deref(), e)
+    }
+
+    /// The object of kind `T` with `id`, if any.
+    pub fn get<T: Entity>(&self, id: &str) -> Result<Option<T>> {
+        let body: Option<String> = self
+            .tx
+            .prepare_cached("SELECT body FROM objects WHERE kind = ?1 AND id = ?2")
+            .and_then(|mut s| s.query_row(params![T::KIND, id], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))?;
+        body.map(|b| self.decode(&b)).transpose()
+    }
+
+    /// Stores `object`, replacing the object of the same kind and ID.
+    pub fn put<T: Entity>(&mut self, object: &T) -> Result<()> {
+        let body = serde_json::to_string(object).map_err(|e| {
+            Error::new(ErrorKind::StoreDamaged, format!("cannot encode an object: {e}"), "")
+        })?;
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO objects (kind, id, account, region, name, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    T::KIND,
+                    object.id(),
+                    object.account(),
+                    object.region(),
+                    object.name(),
+                    body
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Removes the object of kind `T` with `id`; true if there was one.
+    pub fn delete<T: Entity>(&mut self, id: &str) -> Result<bool> {
+        let n = self
+            .tx
+            .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")
+            .and_then(|mut s| s.execute(params![T::KIND, id]))
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
+    /// Every object of kind `T` that matches `filter`, in ID order.
+    pub fn list<T: Entity>(&self, filter: Filter<'_>) -> Result<Vec<T>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT body FROM objects WHERE kind = ?1 AND (?2 IS NULL OR account = ?2) \
+                 AND (?3 IS NULL OR region = ?3) AND (?4 IS NULL OR name = ?4) ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(
+                params![T::KIND, filter.account, filter.region, filter.name],
+                |r| r.get::<_, String>(0),
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let body = row.map_err(|e| self.err(e))?;
+            out.push(self.decode(&body)?);
+        }
+        Ok(out)
+    }
+
+    /// How many objects of kind `T` match `filter`.
+    pub fn count<T: Entity>(&self, filter: Filter<'_>) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM objects WHERE kind = ?1 AND (?2 IS NULL OR account = ?2) \
+                 AND (?3 IS NULL OR region = ?3) AND (?4 IS NULL OR name = ?4)",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![T::KIND, filter.account, filter.region, filter.name],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn decode<T: DeserializeOwned>(&self, body: &str) -> Result<T> {
+        serde_json::from_str(body).map_err(|e| {
+            Error::new(
+                ErrorKind::StoreDamaged,
+                format!("the store holds an object this build cannot read: {e}"),
+                "The store may be damaged or from another version; it was left untouched",
+            )
+        })
+    }
+
+    /// A value of the store's metadata.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.tx
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")
+            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Sets a value of the store's metadata.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![key, value]))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Returns how many times `key` was counted before, and counts it once more.
+    pub fn next_count(&mut self, key: &str) -> Result<i64> {
+        let n: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO counters (key, n) VALUES (?1, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1 RETURNING n",
+            )
+            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        Ok(n - 1)
+    }
+
+    /// Appends an event to the log and returns its sequence number.
+    pub fn append_event(&mut self, event: &Event) -> Result<i64> {
+        let params_json = event.parameters.to_string();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO events (time, account, region, action, parameters, outcome, resource_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    event.time,
+                    event.account_id,
+                    event.region,
+                    event.action,
+                    params_json,
+                    event.outcome,
+                    event.resource_id
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// The event log in order, after `after_seq`.
+    pub fn events(&self, after_seq: i64) -> Result<Vec<Event>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT seq, time, account, region, action, parameters, outcome, resource_id \
+                 FROM events WHERE seq > ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![after_seq], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, time, account_id, region, action, parameters, outcome, resource_id) =
+                row.map_err(|e| self.err(e))?;
+            out.push(Event {
+                seq,
+                time,
+                account_id,
+                region,
+                action,
+                parameters: serde_json::from_str(&parameters).unwrap_or(serde_json::Value::Null),
+                outcome,
+                resource_id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Runs `f` inside a savepoint: if it fails, everything it wrote is undone.
+    pub fn atomically<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        self.tx
+            .execute_batch("SAVEPOINT call")
+            .map_err(|e| self.err(e))?;
+        match f(self) {
+            Ok(r) => {
+                self.tx
+                    .execute_batch("RELEASE call")
+                    .map_err(|e| self.err(e))?;
+                Ok(r)
+            }
+            Err(e) => {
+                self.tx
+                    .execute_batch("ROLLBACK TO call; RELEASE call")
+                    .map_err(|e| self.err(e))?;
+                Err(e)
+            }
+        }
+    }
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS objects_by_scope ON objects (kind, account, region, name);
+CREATE INDEX IF NOT EXISTS objects_by_name ON objects (kind, name);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    action TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    resource_id TEXT
+);
+";
+
+/// Creates a new store at `path` atomically: built beside it, then linked into place.
+///
+/// Linking fails if another process created the store first; that store is then used,
+/// and nothing at `path` is ever replaced.
+fn create_new(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| {
+            Error::new(
+                ErrorKind::StoreIo,
+                format!("cannot create the store's folder {}: {e}", dir.display()),
+                "Choose a writable location with the provider's store argument or AMISIM_STORE",
+            )
+        })?;
+    }
+    let tmp = path.with_file_name(format!(
+        ".{}.new-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("cloud.db"),
+        std::process::id()
+    ));
+    let cleanup = |tmp: &Path| {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = tmp.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = fs::remove_file(PathBuf::from(p));
+        }
+    };
+    cleanup(&tmp);
+    let result = (|| {
+        let conn = Connection::open(&tmp).map_err(|e| io_error(Some(path), e))?;
+        let mut store = Store {
+            conn,
+            path: Some(tmp.clone()),
+        };
+        store.initialise()?;
+        // Fold the WAL into the main file so the linked file is complete on its own.
+        store
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(|e| io_error(Some(path), e))?;
+        drop(store);
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(Error::new(
+                ErrorKind::StoreIo,
+                format!("cannot create the store {}: {e}", path.display()),
+                "Choose a writable location with the provider's store argument or AMISIM_STORE",
+            )),
+        }
+    })();
+    cleanup(&tmp);
+    result
+}
+
+fn check_header(path: &Path) -> Result<()> {
+    let mut header = [0u8; 16];
+    let read = fs::File::open(path)
+        .and_then(|mut f| f.read(&mut header))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::StoreIo,
+                format!("cannot read the store {}: {e}", path.display()),
+                "Check the file's permissions, or point AMISIM_STORE at another file",
+            )
+        })?;
+    if read < header.len() || &header != SQLITE_HEADER {
+        return Err(Error::new(
+            ErrorKind::StoreDamaged,
+            format!("{} is not an amisim store (it is empty, truncated or another kind of file)", path.display()),
+            "Move the file away or point AMISIM_STORE (or the provider's store argument) at another path; this file was left untouched",
+        ));
+    }
+    Ok(())
+}
+
+fn io_error(path: Option<&Path>, e: rusqlite::Error) -> Error {
+    let place = path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the in-memory store".to_string());
+    let code = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+        _ => None,
+    };
+    use rusqlite::ErrorCode as C;
+    match code {
+        Some(C::DatabaseCorrupt) | Some(C::NotADatabase) => Error::new(
+            ErrorKind::StoreDamaged,
+            format!("{place} is damaged: {e}"),
+            "Move the file away or restore it from a copy; amisim did not write to it",
+        ),
+        Some(C::DiskFull) => Error::new(
+            ErrorKind::StoreIo,
+            format!("the disk holding {place} is full: {e}"),
+            "Free some space and run the command again; the last call was not stored",
+        ),
+        Some(C::ReadOnly) | Some(C::PermissionDenied) | Some(C::CannotOpen) => Error::new(
+            ErrorKind::StoreIo,
+            format!("cannot write to {place}: {e}"),
+            "Make the store and its folder writable, or choose another location with AMISIM_STORE",
+        ),
+        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::new(
+            ErrorKind::StoreIo,
+            format!("{place} stayed locked by another process for too long: {e}"),
+            "Run the command again once the other process has finished",
+        ),
+        _ => Error::new(
+            ErrorKind::StoreIo,
+            format!("the store {place} failed: {e}"),
+            "Run the command again; if it keeps failing, the store may be damaged",
+        ),
+    }
+}

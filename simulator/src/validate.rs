@@ -1,0 +1,224 @@
+//! Checks of single values, shared by the rules and by the provider's plan-time validation.
+
+use crate::catalogue;
+use crate::error::{refuse, ErrorKind, Result};
+
+/// A 12-digit AWS account ID.
+pub fn account_id(value: &str) -> Result<()> {
+    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("{:?} is not an AWS account ID", shorten(value)),
+            "An account ID is exactly 12 digits, for example \"111111111111\"",
+        )
+    }
+}
+
+/// A region of the simulator's catalogue.
+pub fn region(value: &str) -> Result<()> {
+    if catalogue::is_region(value) {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("{:?} is not an AWS region", shorten(value)),
+            format!("Use one of: {}", catalogue::REGIONS.join(", ")),
+        )
+    }
+}
+
+/// AWS's AMI naming rules: 3 to 128 characters of letters, digits and `()[] ./-'@_`.
+pub fn image_name(value: &str) -> Result<()> {
+    let len = value.chars().count();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "()[] ./-'@_".contains(c);
+    if (3..=128).contains(&len) && value.chars().all(allowed) {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::AmiNameMalformed,
+            format!("{:?} is not a valid AMI name", shorten(value)),
+            "An AMI name has 3 to 128 characters: letters, digits, spaces and ( ) [ ] . / - ' @ _",
+        )
+    }
+}
+
+/// An image description: at most 255 characters, no control characters.
+pub fn description(value: &str) -> Result<()> {
+    if value.chars().count() <= 255 && !value.chars().any(|c| c.is_control()) {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::InvalidParameterValue,
+            "a description has at most 255 characters and no control characters",
+            "Shorten the description and remove line breaks and other control characters",
+        )
+    }
+}
+
+/// One of a fixed set of values.
+pub fn one_of(what: &str, value: &str, allowed: &[&str]) -> Result<()> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("{:?} is not a valid {what}", shorten(value)),
+            format!("Use one of: {}", allowed.join(", ")),
+        )
+    }
+}
+
+/// Architectures an image may have.
+pub const ARCHITECTURES: &[&str] = &["x86_64", "arm64", "i386"];
+/// Platforms an image may have.
+pub const PLATFORMS: &[&str] = &["linux", "windows"];
+/// Root device types an image may have.
+pub const ROOT_DEVICE_TYPES: &[&str] = &["ebs", "instance-store"];
+
+/// A root volume size in GiB: 1 to 16384 (64 TiB for io2 is not simulated).
+pub fn volume_size(value: i64) -> Result<()> {
+    if (1..=16_384).contains(&value) {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("a root volume of {value} GiB is not possible"),
+            "Use a size from 1 to 16384 GiB",
+        )
+    }
+}
+
+/// An ID of the form `PREFIX-` and 8 or 17 lowercase hex digits.
+pub fn resource_id(value: &str, prefix: &str) -> bool {
+    value
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| {
+            (hex.len() == 8 || hex.len() == 17)
+                && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+/// An AMI ID.
+pub fn image_id(value: &str) -> Result<()> {
+    if resource_id(value, "ami") {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::AmiMalformed,
+            format!("{:?} is not an AMI ID", shorten(value)),
+            "An AMI ID is \"ami-\" followed by 17 lowercase hex digits",
+        )
+    }
+}
+
+/// Tags: at most 50, keys of 1 to 128 characters, values of at most 256, no `aws:` prefix.
+pub fn tags(tags: &crate::model::Tags) -> Result<()> {
+    if tags.len() > 50 {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("{} tags are too many", tags.len()),
+            "A resource has at most 50 tags",
+        );
+    }
+    for (k, v) in tags {
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("the tag {:?} is too long or empty", shorten(k)),
+                "Tag keys have 1 to 128 characters and values at most 256",
+            );
+        }
+        if k.to_ascii_lowercase().starts_with("aws:") {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("the tag key {:?} uses the reserved prefix aws:", shorten(k)),
+                "Choose a tag key that does not start with aws:",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An organization ARN: `arn:aws:organizations::ACCOUNT:organization/o-…`.
+pub fn is_organization_arn(value: &str) -> bool {
+    regex_match(
+        r"^arn:aws:organizations::\d{12}:organization/o-[a-z0-9]{1,32}$",
+        value,
+    )
+}
+
+/// An OU ARN: `arn:aws:organizations::ACCOUNT:ou/o-…/ou-…`.
+pub fn is_organizational_unit_arn(value: &str) -> bool {
+    regex_match(
+        r"^arn:aws:organizations::\d{12}:ou/o-[a-z0-9]{1,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$",
+        value,
+    )
+}
+
+/// The organization ID (`o-…`) inside an organization or OU ARN.
+pub fn organization_id_of(arn: &str) -> Option<&str> {
+    let tail = arn.split(':').nth(5)?;
+    tail.split('/').nth(1)
+}
+
+fn regex_match(pattern: &str, value: &str) -> bool {
+    regex::Regex::new(pattern).is_ok_and(|r| r.is_match(value))
+}
+
+/// A value cut to a length fit for an error message.
+pub fn shorten(value: &str) -> String {
+    const MAX: usize = 80;
+    if value.chars().count() <= MAX {
+        value.to_string()
+    } else {
+        let head: String = value.chars().take(MAX).collect();
+        format!("{head}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts() {
+        assert!(account_id("111111111111").is_ok());
+        for bad in ["", "11111111111", "1111111111111", "11111111111a", "١١١١١١١١١١١١"] {
+            assert!(account_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_follow_aws_rules() {
+        assert!(image_name("golden-web (v1) [x86]/2025.01 @team's_build").is_ok());
+        for bad in ["ab", "a*b", "name\n", &"x".repeat(129), "ünïcode"] {
+            assert_eq!(image_name(bad).unwrap_err().code(), "InvalidAMIName.Malformed");
+        }
+    }
+
+    #[test]
+    fn organization_arns() {
+        assert!(is_organization_arn(
+            "arn:aws:organizations::999999999999:organization/o-abc1234567"
+        ));
+        assert!(is_organizational_unit_arn(
+            "arn:aws:organizations::999999999999:ou/o-abc1234567/ou-ab12-cdef3456"
+        ));
+        assert!(!is_organization_arn("arn:aws:organizations::999:organization/o-x"));
+        assert_eq!(
+            organization_id_of("arn:aws:organizations::999999999999:ou/o-abc1234567/ou-ab12-cdef3456"),
+            Some("o-abc1234567")
+        );
+    }
+
+    #[test]
+    fn ids() {
+        assert!(image_id("ami-0123456789abcdef0").is_ok());
+        assert!(image_id("ami-12345678").is_ok());
+        assert!(image_id("ami-0123456789ABCDEF0").is_err());
+        assert!(image_id("i-0123456789abcdef0").is_err());
+    }
+}
