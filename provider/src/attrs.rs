@@ -19,47 +19,83 @@ fn attr(t: AttributeType, c: AttributeConstraint, description: &str) -> Attribut
 
 /// A string the configuration must set.
 pub fn required_string(description: &str) -> Attribute {
-    attr(AttributeType::String, AttributeConstraint::Required, description)
+    attr(
+        AttributeType::String,
+        AttributeConstraint::Required,
+        description,
+    )
 }
 
 /// A string the configuration may set.
 pub fn optional_string(description: &str) -> Attribute {
-    attr(AttributeType::String, AttributeConstraint::Optional, description)
+    attr(
+        AttributeType::String,
+        AttributeConstraint::Optional,
+        description,
+    )
 }
 
 /// A string the configuration may set, otherwise filled in by the provider.
 pub fn optional_computed_string(description: &str) -> Attribute {
-    attr(AttributeType::String, AttributeConstraint::OptionalComputed, description)
+    attr(
+        AttributeType::String,
+        AttributeConstraint::OptionalComputed,
+        description,
+    )
 }
 
 /// A string only the provider sets.
 pub fn computed_string(description: &str) -> Attribute {
-    attr(AttributeType::String, AttributeConstraint::Computed, description)
+    attr(
+        AttributeType::String,
+        AttributeConstraint::Computed,
+        description,
+    )
 }
 
 /// A number the configuration may set, otherwise filled in by the provider.
 pub fn optional_computed_number(description: &str) -> Attribute {
-    attr(AttributeType::Number, AttributeConstraint::OptionalComputed, description)
+    attr(
+        AttributeType::Number,
+        AttributeConstraint::OptionalComputed,
+        description,
+    )
 }
 
 /// A number only the provider sets.
 pub fn computed_number(description: &str) -> Attribute {
-    attr(AttributeType::Number, AttributeConstraint::Computed, description)
+    attr(
+        AttributeType::Number,
+        AttributeConstraint::Computed,
+        description,
+    )
 }
 
 /// A boolean the configuration may set, otherwise filled in by the provider.
 pub fn optional_computed_bool(description: &str) -> Attribute {
-    attr(AttributeType::Bool, AttributeConstraint::OptionalComputed, description)
+    attr(
+        AttributeType::Bool,
+        AttributeConstraint::OptionalComputed,
+        description,
+    )
 }
 
 /// A boolean the configuration may set.
 pub fn optional_bool(description: &str) -> Attribute {
-    attr(AttributeType::Bool, AttributeConstraint::Optional, description)
+    attr(
+        AttributeType::Bool,
+        AttributeConstraint::Optional,
+        description,
+    )
 }
 
 /// A boolean only the provider sets.
 pub fn computed_bool(description: &str) -> Attribute {
-    attr(AttributeType::Bool, AttributeConstraint::Computed, description)
+    attr(
+        AttributeType::Bool,
+        AttributeConstraint::Computed,
+        description,
+    )
 }
 
 /// A list of strings the configuration may set, otherwise filled in by the provider.

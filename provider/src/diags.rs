@@ -25,7 +25,11 @@ pub fn error(
 }
 
 /// Adds a warning.
-pub fn warning(diags: &mut Diagnostics, summary: impl Into<Cow<'static, str>>, detail: impl Into<Cow<'static, str>>) {
+pub fn warning(
+    diags: &mut Diagnostics,
+    summary: impl Into<Cow<'static, str>>,
+    detail: impl Into<Cow<'static, str>>,
+) {
     diags.warnings.push(Diagnostic {
         summary: summary.into(),
         detail: detail.into(),

@@ -51,7 +51,8 @@ impl Visit for Fields {
         if field.name() == "message" {
             self.message = value.to_string();
         } else {
-            self.extra.push((field.name().to_string(), value.to_string()));
+            self.extra
+                .push((field.name().to_string(), value.to_string()));
         }
     }
 
@@ -77,7 +78,10 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         let mut line = serde_json::Map::new();
         line.insert("@level".into(), level.as_str().to_ascii_lowercase().into());
         line.insert("@message".into(), fields.message.into());
-        line.insert("@module".into(), "provider.terraform-provider-amisim".into());
+        line.insert(
+            "@module".into(),
+            "provider.terraform-provider-amisim".into(),
+        );
         line.insert("@timestamp".into(), timestamp().into());
         for (k, v) in fields.extra {
             line.insert(k, v.into());

@@ -6,7 +6,10 @@ use amisim_provider::{logging, provider::AmisimProvider, MAGIC_COOKIE, NAME};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--version" || a == "-version" || a == "version") {
+    if args
+        .iter()
+        .any(|a| a == "--version" || a == "-version" || a == "version")
+    {
         println!("terraform-provider-amisim {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }

@@ -117,18 +117,34 @@ fn setting(value: &Str, env: &str, default: Option<&str>) -> Option<String> {
 
 /// Applies the environment and the defaults to a provider block, and checks the result.
 pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
-    let account = setting(&config.account_id, "AMISIM_ACCOUNT_ID", Some(DEFAULT_ACCOUNT))?;
+    let account = setting(
+        &config.account_id,
+        "AMISIM_ACCOUNT_ID",
+        Some(DEFAULT_ACCOUNT),
+    )?;
     let region = setting(&config.region, "AMISIM_REGION", Some(DEFAULT_REGION))?;
     let store = setting(&config.store, "AMISIM_STORE", Some(DEFAULT_STORE))?;
     let membership = DeclareAccount {
         organization_arn: config.organization_arn.as_ref_option().cloned(),
         organizational_unit_arn: config.organizational_unit_arn.as_ref_option().cloned(),
     };
-    let ok = diags::check(diags, "account_id", amisim_simulator::validate::account_id(&account))
-        & diags::check(diags, "region", amisim_simulator::validate::region(&region))
-        & diags::check(diags, "organization_arn", amisim_simulator::accounts::check(&membership));
+    let ok = diags::check(
+        diags,
+        "account_id",
+        amisim_simulator::validate::account_id(&account),
+    ) & diags::check(diags, "region", amisim_simulator::validate::region(&region))
+        & diags::check(
+            diags,
+            "organization_arn",
+            amisim_simulator::accounts::check(&membership),
+        );
     if store.is_empty() {
-        diags::error(diags, "Invalid store", "The store path is empty: give a file path, or leave store unset for .amisim/cloud.db", Some("store"));
+        diags::error(
+            diags,
+            "Invalid store",
+            "The store path is empty: give a file path, or leave store unset for .amisim/cloud.db",
+            Some("store"),
+        );
         return None;
     }
     ok.then(|| Resolved {
@@ -201,7 +217,12 @@ impl Provider for AmisimProvider {
         };
         if resolved.membership != DeclareAccount::default() {
             if let Err(e) = cloud.declare_account(&resolved.caller, &resolved.membership) {
-                diags::refusal_at(diags, "Unable to declare the account's organization", &e, Some("organization_arn"));
+                diags::refusal_at(
+                    diags,
+                    "Unable to declare the account's organization",
+                    &e,
+                    Some("organization_arn"),
+                );
                 return None;
             }
         }

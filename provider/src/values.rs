@@ -63,7 +63,11 @@ pub fn tags_value(prior: &StrMap, tags: &Tags) -> StrMap {
 /// The strings of a list attribute (null means empty).
 pub fn list_of(v: &StrList) -> Vec<String> {
     v.as_ref_option()
-        .map(|l| l.iter().filter_map(|s| s.as_ref_option().cloned()).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|s| s.as_ref_option().cloned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -126,8 +130,16 @@ impl Money {
         if frac.len() > 4 || whole.is_empty() && frac.is_empty() {
             return None;
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-        let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<4}").parse().ok()? };
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let frac: i64 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<4}").parse().ok()?
+        };
         let v = whole.checked_mul(10_000)?.checked_add(frac)?;
         Some(Money(if neg { -v } else { v }))
     }
@@ -148,10 +160,14 @@ impl<'de> serde::Deserialize<'de> for Money {
                 f.write_str("a dollar amount")
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
-                v.checked_mul(10_000).map(Money).ok_or_else(|| E::custom("amount too large"))
+                v.checked_mul(10_000)
+                    .map(Money)
+                    .ok_or_else(|| E::custom("amount too large"))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
-                i64::try_from(v).map_err(E::custom).and_then(|v| self.visit_i64(v))
+                i64::try_from(v)
+                    .map_err(E::custom)
+                    .and_then(|v| self.visit_i64(v))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
                 Ok(Money((v * 10_000.0).round() as i64))
@@ -170,8 +186,17 @@ mod tests {
 
     #[test]
     fn money_round_trips_as_decimal_text() {
-        for (micros, text) in [(400_000, "0.4"), (12_000_000, "12"), (12_500, "0.0125"), (0, "0"), (49, "0"), (50, "0.0001")] {
-            let Value::Value(m) = dollars(micros) else { panic!() };
+        for (micros, text) in [
+            (400_000, "0.4"),
+            (12_000_000, "12"),
+            (12_500, "0.0125"),
+            (0, "0"),
+            (49, "0"),
+            (50, "0.0001"),
+        ] {
+            let Value::Value(m) = dollars(micros) else {
+                panic!()
+            };
             assert_eq!(m.text(), text);
             assert_eq!(Money::parse(text), Some(m));
         }

@@ -154,7 +154,11 @@ impl Cloud {
             let result = tx.atomically(|tx| {
                 validate::account_id(&caller.account_id)?;
                 validate::region(&caller.region)?;
-                let t = if mutates { ids::tick(tx)? } else { ids::now(tx)? };
+                let t = if mutates {
+                    ids::tick(tx)?
+                } else {
+                    ids::now(tx)?
+                };
                 let ctx = Ctx {
                     caller,
                     time: ids::format_time(t),
@@ -202,7 +206,9 @@ impl Cloud {
 
     /// CopyImage: a new AMI in the caller's region and account from a source image.
     pub fn copy_image(&mut self, caller: &Caller, req: &CopyImage) -> Result<Image> {
-        self.call(caller, "CopyImage", req, true, |tx, ctx| copies::copy(tx, ctx, req))
+        self.call(caller, "CopyImage", req, true, |tx, ctx| {
+            copies::copy(tx, ctx, req)
+        })
     }
 
     /// DescribeImages for one ID: the image if the caller can see it in its region.
@@ -214,9 +220,13 @@ impl Cloud {
         struct Req<'a> {
             image_id: &'a str,
         }
-        self.call(caller, "DescribeImages", &Req { image_id }, false, |tx, ctx| {
-            images::describe_one(tx, ctx, image_id)
-        })
+        self.call(
+            caller,
+            "DescribeImages",
+            &Req { image_id },
+            false,
+            |tx, ctx| images::describe_one(tx, ctx, image_id),
+        )
     }
 
     /// DescribeImages with owners, executable users, filters and a name pattern.
@@ -261,7 +271,10 @@ impl Cloud {
         image_id: &str,
         principal: &crate::model::Principal,
     ) -> Result<LaunchPermission> {
-        let req = permissions::LaunchPermissionRequest { image_id, principal };
+        let req = permissions::LaunchPermissionRequest {
+            image_id,
+            principal,
+        };
         self.call(caller, "AddLaunchPermission", &req, true, |tx, ctx| {
             permissions::add_launch(tx, ctx, image_id, principal)
         })
@@ -274,7 +287,10 @@ impl Cloud {
         image_id: &str,
         principal: &crate::model::Principal,
     ) -> Result<bool> {
-        let req = permissions::LaunchPermissionRequest { image_id, principal };
+        let req = permissions::LaunchPermissionRequest {
+            image_id,
+            principal,
+        };
         self.call(caller, "RemoveLaunchPermission", &req, true, |tx, ctx| {
             permissions::remove_launch(tx, ctx, image_id, principal)
         })
@@ -287,7 +303,10 @@ impl Cloud {
         image_id: &str,
         principal: &crate::model::Principal,
     ) -> Result<Option<LaunchPermission>> {
-        let req = permissions::LaunchPermissionRequest { image_id, principal };
+        let req = permissions::LaunchPermissionRequest {
+            image_id,
+            principal,
+        };
         self.call(caller, "DescribeImageAttribute", &req, false, |tx, ctx| {
             permissions::describe_launch(tx, ctx, image_id, principal)
         })
@@ -300,7 +319,10 @@ impl Cloud {
         storage_id: &str,
         account_id: &str,
     ) -> Result<StoragePermission> {
-        let req = permissions::StoragePermissionRequest { storage_id, account_id };
+        let req = permissions::StoragePermissionRequest {
+            storage_id,
+            account_id,
+        };
         self.call(caller, "AddStoragePermission", &req, true, |tx, ctx| {
             permissions::add_storage(tx, ctx, storage_id, account_id)
         })
@@ -313,7 +335,10 @@ impl Cloud {
         storage_id: &str,
         account_id: &str,
     ) -> Result<bool> {
-        let req = permissions::StoragePermissionRequest { storage_id, account_id };
+        let req = permissions::StoragePermissionRequest {
+            storage_id,
+            account_id,
+        };
         self.call(caller, "RemoveStoragePermission", &req, true, |tx, ctx| {
             permissions::remove_storage(tx, ctx, storage_id, account_id)
         })
@@ -326,15 +351,24 @@ impl Cloud {
         storage_id: &str,
         account_id: &str,
     ) -> Result<Option<StoragePermission>> {
-        let req = permissions::StoragePermissionRequest { storage_id, account_id };
-        self.call(caller, "DescribeStoragePermission", &req, false, |tx, ctx| {
-            permissions::describe_storage(tx, ctx, storage_id, account_id)
-        })
+        let req = permissions::StoragePermissionRequest {
+            storage_id,
+            account_id,
+        };
+        self.call(
+            caller,
+            "DescribeStoragePermission",
+            &req,
+            false,
+            |tx, ctx| permissions::describe_storage(tx, ctx, storage_id, account_id),
+        )
     }
 
     /// KMS CreateKey: a customer managed key.
     pub fn create_key(&mut self, caller: &Caller, req: &CreateKey) -> Result<Key> {
-        self.call(caller, "CreateKey", req, true, |tx, ctx| kms::create(tx, ctx, req))
+        self.call(caller, "CreateKey", req, true, |tx, ctx| {
+            kms::create(tx, ctx, req)
+        })
     }
 
     /// KMS DescribeKey for a key the caller owns or was granted.
@@ -349,12 +383,7 @@ impl Cloud {
     }
 
     /// KMS UpdateKeyDescription / TagResource.
-    pub fn update_key(
-        &mut self,
-        caller: &Caller,
-        key_id: &str,
-        req: &CreateKey,
-    ) -> Result<Key> {
+    pub fn update_key(&mut self, caller: &Caller, key_id: &str, req: &CreateKey) -> Result<Key> {
         self.call(caller, "UpdateKey", req, true, |tx, ctx| {
             kms::update(tx, ctx, key_id, req)
         })
@@ -366,14 +395,21 @@ impl Cloud {
         struct Req<'a> {
             key_id: &'a str,
         }
-        self.call(caller, "ScheduleKeyDeletion", &Req { key_id }, true, |tx, ctx| {
-            kms::schedule_deletion(tx, ctx, key_id)
-        })
+        self.call(
+            caller,
+            "ScheduleKeyDeletion",
+            &Req { key_id },
+            true,
+            |tx, ctx| kms::schedule_deletion(tx, ctx, key_id),
+        )
     }
 
     /// KMS CreateGrant: lets another account use a customer managed key.
     pub fn create_grant(&mut self, caller: &Caller, key_id: &str, grantee: &str) -> Result<Grant> {
-        let req = kms::GrantRequest { key_id, grantee_account_id: grantee };
+        let req = kms::GrantRequest {
+            key_id,
+            grantee_account_id: grantee,
+        };
         self.call(caller, "CreateGrant", &req, true, |tx, ctx| {
             kms::grant(tx, ctx, key_id, grantee)
         })
@@ -381,7 +417,10 @@ impl Cloud {
 
     /// KMS RevokeGrant; false if there was none.
     pub fn revoke_grant(&mut self, caller: &Caller, key_id: &str, grantee: &str) -> Result<bool> {
-        let req = kms::GrantRequest { key_id, grantee_account_id: grantee };
+        let req = kms::GrantRequest {
+            key_id,
+            grantee_account_id: grantee,
+        };
         self.call(caller, "RevokeGrant", &req, true, |tx, ctx| {
             kms::revoke(tx, ctx, key_id, grantee)
         })
@@ -394,7 +433,10 @@ impl Cloud {
         key_id: &str,
         grantee: &str,
     ) -> Result<Option<Grant>> {
-        let req = kms::GrantRequest { key_id, grantee_account_id: grantee };
+        let req = kms::GrantRequest {
+            key_id,
+            grantee_account_id: grantee,
+        };
         self.call(caller, "ListGrants", &req, false, |tx, ctx| {
             kms::describe_grant(tx, ctx, key_id, grantee)
         })
@@ -408,14 +450,22 @@ impl Cloud {
     }
 
     /// DescribeInstances for one ID (terminated instances included, with their state).
-    pub fn describe_instance(&mut self, caller: &Caller, instance_id: &str) -> Result<Option<Instance>> {
+    pub fn describe_instance(
+        &mut self,
+        caller: &Caller,
+        instance_id: &str,
+    ) -> Result<Option<Instance>> {
         #[derive(Serialize)]
         struct Req<'a> {
             instance_id: &'a str,
         }
-        self.call(caller, "DescribeInstances", &Req { instance_id }, false, |tx, ctx| {
-            instances::describe(tx, ctx, instance_id)
-        })
+        self.call(
+            caller,
+            "DescribeInstances",
+            &Req { instance_id },
+            false,
+            |tx, ctx| instances::describe(tx, ctx, instance_id),
+        )
     }
 
     /// StopInstances.
@@ -424,9 +474,13 @@ impl Cloud {
         struct Req<'a> {
             instance_id: &'a str,
         }
-        self.call(caller, "StopInstances", &Req { instance_id }, true, |tx, ctx| {
-            instances::stop(tx, ctx, instance_id)
-        })
+        self.call(
+            caller,
+            "StopInstances",
+            &Req { instance_id },
+            true,
+            |tx, ctx| instances::stop(tx, ctx, instance_id),
+        )
     }
 
     /// StartInstances.
@@ -435,9 +489,13 @@ impl Cloud {
         struct Req<'a> {
             instance_id: &'a str,
         }
-        self.call(caller, "StartInstances", &Req { instance_id }, true, |tx, ctx| {
-            instances::start(tx, ctx, instance_id)
-        })
+        self.call(
+            caller,
+            "StartInstances",
+            &Req { instance_id },
+            true,
+            |tx, ctx| instances::start(tx, ctx, instance_id),
+        )
     }
 
     /// ModifyInstanceAttribute / CreateTags: tags change in place.
@@ -452,9 +510,13 @@ impl Cloud {
             instance_id: &'a str,
             tags: &'a crate::model::Tags,
         }
-        self.call(caller, "CreateTags", &Req { instance_id, tags }, true, |tx, ctx| {
-            instances::tag(tx, ctx, instance_id, tags)
-        })
+        self.call(
+            caller,
+            "CreateTags",
+            &Req { instance_id, tags },
+            true,
+            |tx, ctx| instances::tag(tx, ctx, instance_id, tags),
+        )
     }
 
     /// TerminateInstances; false if it was already terminated or unknown.
@@ -463,9 +525,13 @@ impl Cloud {
         struct Req<'a> {
             instance_id: &'a str,
         }
-        self.call(caller, "TerminateInstances", &Req { instance_id }, true, |tx, ctx| {
-            instances::terminate(tx, ctx, instance_id)
-        })
+        self.call(
+            caller,
+            "TerminateInstances",
+            &Req { instance_id },
+            true,
+            |tx, ctx| instances::terminate(tx, ctx, instance_id),
+        )
     }
 
     /// The monthly bill of every account (or one), by region and line, from the price book.
@@ -494,4 +560,3 @@ impl Cloud {
         self.store.read(|tx| tx.events(after_seq))
     }
 }
-

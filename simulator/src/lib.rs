@@ -43,8 +43,8 @@ pub mod store;
 pub mod validate;
 
 pub use cloud::{
-    Caller, Cloud, CopyImage, ImageDetails, CreateImage, CreateKey, DeclareAccount, DescribeImages, ModifyImage,
-    RegisterImage, RunInstance,
+    Caller, Cloud, CopyImage, CreateImage, CreateKey, DeclareAccount, DescribeImages, ImageDetails,
+    ModifyImage, RegisterImage, RunInstance,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use model::*;

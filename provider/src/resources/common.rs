@@ -83,7 +83,11 @@ pub fn gone<T, P>(_private: P) -> Option<(T, P)> {
 }
 
 /// Whether the image is public and what its storage costs.
-pub fn image_computed(diags: &mut Diagnostics, cfg: &Configured, image: &Image) -> Option<ImageDetails> {
+pub fn image_computed(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    image: &Image,
+) -> Option<ImageDetails> {
     match cfg.with(|cloud, _| cloud.image_details(image)) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -124,7 +128,11 @@ pub fn read_image(
 }
 
 /// Reads an image for `terraform import`: it must exist, be available and be the caller's.
-pub fn import_image(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<(Image, ImageDetails)> {
+pub fn import_image(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    id: &str,
+) -> Option<(Image, ImageDetails)> {
     match read_image(diags, cfg, id)? {
         Some(found) => Some(found),
         None => {
@@ -143,7 +151,12 @@ pub fn import_image(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Opti
 }
 
 /// Deregisters an image on destroy; an image already gone is not an error.
-pub fn deregister(diags: &mut Diagnostics, shared: &Shared, id: &str, delete_storage: bool) -> Option<()> {
+pub fn deregister(
+    diags: &mut Diagnostics,
+    shared: &Shared,
+    id: &str,
+    delete_storage: bool,
+) -> Option<()> {
     let cfg = shared.get(diags)?;
     match cfg.with(|cloud, caller| cloud.deregister_image(caller, id, delete_storage)) {
         Ok(_) => Some(()),

@@ -107,7 +107,11 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
     for (attr, value, allowed) in [
         ("architecture", &c.architecture, validate::ARCHITECTURES),
         ("platform", &c.platform, validate::PLATFORMS),
-        ("root_device_type", &c.root_device_type, validate::ROOT_DEVICE_TYPES),
+        (
+            "root_device_type",
+            &c.root_device_type,
+            validate::ROOT_DEVICE_TYPES,
+        ),
     ] {
         if let Some(v) = known(value) {
             diags::check(diags, attr, validate::one_of(attr, v, allowed));
@@ -116,7 +120,9 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
     if let Value::Value(size) = c.root_volume_size_gb {
         diags::check(diags, "root_volume_size_gb", validate::volume_size(size));
     }
-    if !matches!(c.kms_key_id, Value::Null) && matches!(c.encrypted, Value::Value(false) | Value::Null) {
+    if !matches!(c.kms_key_id, Value::Null)
+        && matches!(c.encrypted, Value::Value(false) | Value::Null)
+    {
         diags::error(
             diags,
             "Invalid kms_key_id: InvalidParameterCombination",
@@ -124,7 +130,9 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
             Some("kms_key_id"),
         );
     }
-    if known(&c.root_device_type) == Some("instance-store") && matches!(c.encrypted, Value::Value(true)) {
+    if known(&c.root_device_type) == Some("instance-store")
+        && matches!(c.encrypted, Value::Value(true))
+    {
         diags::error(
             diags,
             "Invalid encrypted: InvalidParameterCombination",
@@ -136,9 +144,18 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
         for (attr, set) in [
             ("architecture", !matches!(c.architecture, Value::Null)),
             ("platform", !matches!(c.platform, Value::Null)),
-            ("root_device_type", !matches!(c.root_device_type, Value::Null)),
-            ("root_volume_size_gb", !matches!(c.root_volume_size_gb, Value::Null)),
-            ("billing_products", !matches!(c.billing_products, Value::Null)),
+            (
+                "root_device_type",
+                !matches!(c.root_device_type, Value::Null),
+            ),
+            (
+                "root_volume_size_gb",
+                !matches!(c.root_volume_size_gb, Value::Null),
+            ),
+            (
+                "billing_products",
+                !matches!(c.billing_products, Value::Null),
+            ),
         ] {
             if set {
                 diags::error(
@@ -150,9 +167,15 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
             }
         }
     }
-    if known(&c.platform) == Some("windows") && !list_has_unknown(&c.billing_products) && !matches!(c.billing_products, Value::Null) {
+    if known(&c.platform) == Some("windows")
+        && !list_has_unknown(&c.billing_products)
+        && !matches!(c.billing_products, Value::Null)
+    {
         let products = list_of(&c.billing_products);
-        if !products.iter().any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT) {
+        if !products
+            .iter()
+            .any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT)
+        {
             diags::error(
                 diags,
                 "Invalid billing_products: InvalidParameterCombination",
@@ -259,12 +282,16 @@ impl Resource for ImageResource {
             if matches!(planned.encrypted, Value::Null) {
                 planned.encrypted = Value::Value(false);
             }
-            if matches!(planned.kms_key_id, Value::Null) && matches!(planned.encrypted, Value::Value(true)) {
+            if matches!(planned.kms_key_id, Value::Null)
+                && matches!(planned.encrypted, Value::Value(true))
+            {
                 planned.kms_key_id = Value::Unknown;
             }
             if matches!(planned.billing_products, Value::Null) {
                 planned.billing_products = match known(&planned.platform) {
-                    Some("windows") => list_value(&[catalogue::WINDOWS_BILLING_PRODUCT.to_string()]),
+                    Some("windows") => {
+                        list_value(&[catalogue::WINDOWS_BILLING_PRODUCT.to_string()])
+                    }
                     Some(_) => Value::Value(vec![]),
                     None => Value::Unknown,
                 };
@@ -301,11 +328,7 @@ impl Resource for ImageResource {
         if matches!(planned.delete_snapshots_on_destroy, Value::Null) {
             planned.delete_snapshots_on_destroy = Value::Value(true);
         }
-        let replace = changed(
-            &prior,
-            &planned,
-            FORCE_NEW,
-        );
+        let replace = changed(&prior, &planned, FORCE_NEW);
         Some((planned, private, replace))
     }
 
@@ -364,7 +387,12 @@ impl Resource for ImageResource {
         let image = match result {
             Ok(i) => i,
             Err(e) => {
-                diags::refusal_at(diags, "Unable to create image", &e, common::attribute_for(&e));
+                diags::refusal_at(
+                    diags,
+                    "Unable to create image",
+                    &e,
+                    common::attribute_for(&e),
+                );
                 return None;
             }
         };

@@ -13,6 +13,9 @@ pub mod image;
 /// Every resource type of the provider, by name without the `amisim_` prefix.
 pub fn all(shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicResource>> {
     let mut m: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
-    m.insert("image".into(), Box::new(image::ImageResource::new(shared.clone())));
+    m.insert(
+        "image".into(),
+        Box::new(image::ImageResource::new(shared.clone())),
+    );
     m
 }

@@ -1,0 +1,17 @@
+# amisim: two commands do everything on a fresh machine (Rust toolchain, Python 3 with pip).
+#   make demo   set up, build, and run the quickstart through apply, plan and destroy
+#   make test   set up, build, and run every test (against two Terraform versions)
+.PHONY: demo test setup lint
+
+setup:
+	@scripts/setup
+
+demo: setup
+	@scripts/demo
+
+test: setup
+	@scripts/test
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,441 @@
+//! A small harness that runs the real Terraform CLI against the amisim provider.
+//!
+//! Each [`Workspace`] is a temporary working directory with its own CLI
+//! configuration (`dev_overrides` for `amisim/amisim` pointing at the freshly
+//! built provider) and its own store. The Terraform binary comes from
+//! `AMISIM_TF`, else from the set-up's choice in `.tools/terraform-path`, else
+//! `terraform` on PATH.
+//!
+//! ```no_run
+//! use amisim_acceptance_tests::Workspace;
+//!
+//! let ws = Workspace::new(r#"resource "amisim_image" "x" { name = "x-image" }"#);
+//! ws.apply();
+//! ws.assert_plan_empty();
+//! ws.destroy();
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use amisim_simulator::{Cloud, Event};
+use serde_json::Value;
+
+/// The `terraform` block every test configuration starts with.
+pub const PROVIDER_REQUIREMENTS: &str = r#"terraform {
+  required_providers {
+    amisim = {
+      source = "amisim/amisim"
+    }
+  }
+}
+"#;
+
+/// The root of the repository.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// Builds the provider once per test process and returns the folder holding it.
+pub fn provider_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "amisim-provider",
+                "--bin",
+                "terraform-provider-amisim",
+            ])
+            .current_dir(repo_root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "the provider builds");
+        target_dir().join("debug")
+    })
+}
+
+/// The Terraform (or OpenTofu) binary the tests run.
+pub fn terraform_binary() -> PathBuf {
+    if let Some(tf) = std::env::var_os("AMISIM_TF").filter(|v| !v.is_empty()) {
+        return PathBuf::from(tf);
+    }
+    let chosen = repo_root().join(".tools/terraform-path");
+    if let Ok(text) = std::fs::read_to_string(chosen) {
+        let path = text.trim();
+        if !path.is_empty() {
+            return PathBuf::from(path);
+        }
+    }
+    PathBuf::from("terraform")
+}
+
+/// The result of one Terraform command.
+#[derive(Debug)]
+pub struct TfOutput {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output, normalised.
+    pub stdout: String,
+    /// Standard error, normalised.
+    pub stderr: String,
+}
+
+impl TfOutput {
+    /// Standard output and error together.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// A Terraform working directory with its own store.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+    store: PathBuf,
+    extra_env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    /// A workspace whose `main.tf` is the provider requirements plus `body`.
+    pub fn new(body: &str) -> Workspace {
+        let ws = Workspace::empty();
+        ws.write("main.tf", &format!("{PROVIDER_REQUIREMENTS}\n{body}"));
+        ws
+    }
+
+    /// A workspace with the `.tf` files of `examples/NAME`.
+    pub fn from_example(name: &str) -> Workspace {
+        let ws = Workspace::empty();
+        let src = repo_root().join("examples").join(name);
+        for entry in std::fs::read_dir(&src).expect("example exists").flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "tf") {
+                std::fs::copy(&path, ws.dir.path().join(entry.file_name())).expect("copy");
+            }
+        }
+        ws
+    }
+
+    /// An empty workspace.
+    pub fn empty() -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("amisim-acc-")
+            .tempdir()
+            .expect("temp dir");
+        let store = dir.path().join("cloud.db");
+        let rc = dir.path().join("terraformrc");
+        let providers = provider_dir().display().to_string();
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/amisim/amisim\" = \"{providers}\"\n    \"registry.opentofu.org/amisim/amisim\" = \"{providers}\"\n  }}\n  direct {{}}\n}}\n"
+            ),
+        )
+        .expect("write CLI config");
+        Workspace {
+            dir,
+            store,
+            extra_env: Vec::new(),
+        }
+    }
+
+    /// A second workspace sharing this one's store (for import checks).
+    pub fn sibling(&self) -> Workspace {
+        let mut ws = Workspace::empty();
+        ws.store = self.store.clone();
+        for entry in std::fs::read_dir(self.dir.path()).expect("dir").flatten() {
+            if entry.path().extension().is_some_and(|e| e == "tf") {
+                std::fs::copy(entry.path(), ws.dir.path().join(entry.file_name())).expect("copy");
+            }
+        }
+        ws
+    }
+
+    /// Sets an environment variable for every Terraform command of this workspace.
+    pub fn env(mut self, key: &str, value: &str) -> Workspace {
+        self.extra_env.push((key.into(), value.into()));
+        self
+    }
+
+    /// The working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The store file.
+    pub fn store(&self) -> &Path {
+        &self.store
+    }
+
+    /// Writes a file into the working directory.
+    pub fn write(&self, name: &str, content: &str) {
+        std::fs::write(self.dir.path().join(name), content).expect("write");
+    }
+
+    /// Replaces `main.tf` with the provider requirements plus `body`.
+    pub fn set_config(&self, body: &str) {
+        self.write("main.tf", &format!("{PROVIDER_REQUIREMENTS}\n{body}"));
+    }
+
+    /// Runs Terraform with `args` (and `-no-color` added where it applies).
+    pub fn tf(&self, args: &[&str]) -> TfOutput {
+        let mut cmd = Command::new(terraform_binary());
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("TF_CLI_CONFIG_FILE", self.dir.path().join("terraformrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("RUST_LIB_BACKTRACE", "0")
+            .env("AMISIM_STORE", &self.store)
+            .env_remove("TF_LOG")
+            .env_remove("AMISIM_ACCOUNT_ID")
+            .env_remove("AMISIM_REGION");
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        let out: Output = cmd.output().expect("terraform runs");
+        TfOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: self.normalise(&String::from_utf8_lossy(&out.stdout)),
+            stderr: self.normalise(&String::from_utf8_lossy(&out.stderr)),
+        }
+    }
+
+    /// Runs Terraform and fails the test unless it succeeds.
+    pub fn tf_ok(&self, args: &[&str]) -> TfOutput {
+        let out = self.tf(args);
+        assert_eq!(out.code, 0, "terraform {args:?} failed:\n{}", out.all());
+        out
+    }
+
+    /// `terraform apply` at parallelism 1 (deterministic IDs and times); fails unless it succeeds.
+    pub fn apply(&self) -> TfOutput {
+        self.tf_ok(&["apply", "-auto-approve", "-no-color", "-parallelism=1"])
+    }
+
+    /// `terraform apply` that must fail with `code` in an error summary; returns the output.
+    pub fn apply_expect_error(&self, code: &str) -> TfOutput {
+        let out = self.tf(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]);
+        assert_ne!(out.code, 0, "apply should fail with {code}:\n{}", out.all());
+        assert!(
+            out.stderr.contains(&format!(": {code}\n"))
+                || out.stderr.contains(&format!("Error: {code}")),
+            "apply should fail with {code}, got:\n{}",
+            out.all()
+        );
+        out
+    }
+
+    /// `terraform plan` text (normalised); fails unless planning succeeds.
+    pub fn plan(&self) -> String {
+        self.tf_ok(&["plan", "-no-color", "-parallelism=1"]).stdout
+    }
+
+    /// Asserts that a plan (with refresh) shows no changes.
+    pub fn assert_plan_empty(&self) {
+        let out = self.tf(&["plan", "-no-color", "-detailed-exitcode", "-parallelism=1"]);
+        assert_eq!(out.code, 0, "plan should show no changes:\n{}", out.all());
+        assert!(out.stdout.contains("No changes."), "{}", out.stdout);
+    }
+
+    /// Applies, then checks that plan, refresh and plan again show no changes.
+    pub fn apply_and_converge(&self) -> TfOutput {
+        let out = self.apply();
+        self.assert_plan_empty();
+        self.tf_ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+        self.assert_plan_empty();
+        out
+    }
+
+    /// The planned action of each resource address, from `terraform show -json` of a saved plan.
+    pub fn planned_actions(&self) -> Vec<(String, String)> {
+        self.tf_ok(&["plan", "-no-color", "-out=tfplan", "-parallelism=1"]);
+        let json = self.tf_ok(&["show", "-json", "tfplan"]).stdout;
+        let plan: Value = serde_json::from_str(&json).expect("plan JSON");
+        plan["resource_changes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|rc| {
+                let actions: Vec<String> = rc["change"]["actions"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|a| a.as_str().map(str::to_string))
+                    .collect();
+                let action = match actions
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .as_slice()
+                {
+                    ["no-op"] => "no-op",
+                    ["create"] => "create",
+                    ["update"] => "update",
+                    ["delete"] => "delete",
+                    ["read"] => "read",
+                    ["delete", "create"] | ["create", "delete"] => "replace",
+                    _ => "other",
+                };
+                (
+                    rc["address"].as_str().unwrap_or("").to_string(),
+                    action.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Asserts the planned action of one resource.
+    pub fn expect_action(&self, address: &str, action: &str) {
+        let actions = self.planned_actions();
+        let found = actions.iter().find(|(a, _)| a == address);
+        assert_eq!(
+            found.map(|(_, act)| act.as_str()),
+            Some(action),
+            "planned actions: {actions:?}"
+        );
+    }
+
+    /// The state as `terraform show -json` gives it.
+    pub fn state(&self) -> Value {
+        let json = self.tf_ok(&["show", "-json"]).stdout;
+        serde_json::from_str(&json).expect("state JSON")
+    }
+
+    /// The attributes of every resource in state, by address, sorted.
+    pub fn resources(&self) -> serde_json::Map<String, Value> {
+        let state = self.state();
+        let mut out = serde_json::Map::new();
+        collect_resources(&state["values"]["root_module"], &mut out);
+        out
+    }
+
+    /// The outputs, as `terraform output -json` gives them (values only).
+    pub fn outputs(&self) -> Value {
+        let json = self.tf_ok(&["output", "-json"]).stdout;
+        let all: Value = serde_json::from_str(&json).expect("output JSON");
+        let mut out = serde_json::Map::new();
+        if let Some(map) = all.as_object() {
+            for (k, v) in map {
+                out.insert(k.clone(), v["value"].clone());
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// `terraform destroy`; fails unless it succeeds.
+    pub fn destroy(&self) -> TfOutput {
+        self.tf_ok(&["destroy", "-auto-approve", "-no-color", "-parallelism=1"])
+    }
+
+    /// Imports `id` as `address` into a fresh workspace with the same configuration
+    /// and store, and checks that the imported attributes equal the applied ones.
+    pub fn import_verify(&self, address: &str, id: &str, ignore: &[&str]) {
+        let applied = self.resources();
+        let fresh = self.sibling();
+        fresh.tf_ok(&["import", "-no-color", address, id]);
+        let imported = fresh.resources();
+        let a = applied
+            .get(address)
+            .unwrap_or_else(|| panic!("{address} in state"));
+        let b = imported
+            .get(address)
+            .unwrap_or_else(|| panic!("{address} imported"));
+        let (a, b) = (
+            a.as_object().expect("object"),
+            b.as_object().expect("object"),
+        );
+        for (k, v) in a {
+            if ignore.contains(&k.as_str()) {
+                continue;
+            }
+            assert_eq!(
+                b.get(k),
+                Some(v),
+                "import of {address}: attribute {k} differs"
+            );
+        }
+        fresh.assert_plan_empty();
+    }
+
+    /// The store's event log.
+    pub fn events(&self) -> Vec<Event> {
+        let mut cloud = Cloud::open_read_only(&self.store).expect("store opens");
+        cloud.events(0).expect("events")
+    }
+
+    /// The event log as text lines, for snapshots: describes are left out.
+    pub fn event_log(&self) -> String {
+        self.events()
+            .iter()
+            .filter(|e| !e.action.starts_with("Describe") && e.action != "ListGrants")
+            .map(|e| {
+                format!(
+                    "{} {} {} {} {}{}",
+                    e.time,
+                    e.account_id,
+                    e.region,
+                    e.action,
+                    e.outcome,
+                    e.resource_id
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Opens the store for checks.
+    pub fn cloud(&self) -> Cloud {
+        Cloud::open(&self.store).expect("store opens")
+    }
+
+    fn normalise(&self, text: &str) -> String {
+        let mut out = strip_dev_override_warning(text);
+        out = out.replace(&self.dir.path().display().to_string(), "[WORKDIR]");
+        out = out.replace(&provider_dir().display().to_string(), "[PROVIDERS]");
+        out
+    }
+}
+
+fn collect_resources(module: &Value, out: &mut serde_json::Map<String, Value>) {
+    if let Some(resources) = module["resources"].as_array() {
+        for r in resources {
+            if let Some(addr) = r["address"].as_str() {
+                out.insert(addr.to_string(), r["values"].clone());
+            }
+        }
+    }
+    if let Some(children) = module["child_modules"].as_array() {
+        for c in children {
+            collect_resources(c, out);
+        }
+    }
+}
+
+/// Removes Terraform's warning that development overrides are in effect.
+pub fn strip_dev_override_warning(text: &str) -> String {
+    let re = regex::Regex::new(
+        r"(?s)(╷\n│ )?Warning: Provider development overrides are in effect\n.*?releases\.\n(╵\n)?\n?",
+    )
+    .expect("regex");
+    re.replace_all(text, "").into_owned()
+}
