@@ -134,6 +134,15 @@ pub fn optional_string_map(description: &str) -> Attribute {
     )
 }
 
+/// A map of strings only the provider sets.
+pub fn computed_string_map(description: &str) -> Attribute {
+    attr(
+        AttributeType::Map(Box::new(AttributeType::String)),
+        AttributeConstraint::Computed,
+        description,
+    )
+}
+
 /// A schema of `version` from a description and its attributes.
 pub fn schema(version: i64, description: &str, attributes: Vec<(&str, Attribute)>) -> Schema {
     Schema {

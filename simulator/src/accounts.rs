@@ -33,7 +33,10 @@ pub fn check(req: &DeclareAccount) -> Result<()> {
         if !validate::is_organizational_unit_arn(ou) {
             return refuse(
                 ErrorKind::InvalidParameterValue,
-                format!("{:?} is not an organizational unit ARN", validate::shorten(ou)),
+                format!(
+                    "{:?} is not an organizational unit ARN",
+                    validate::shorten(ou)
+                ),
                 hint,
             );
         }
@@ -62,14 +65,17 @@ pub(crate) fn declare(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DeclareAccount) -> R
         req.organizational_unit_arn.as_deref().and_then(|ou| {
             let org_id = validate::organization_id_of(ou)?;
             let mgmt = ou.split(':').nth(4)?;
-            Some(format!("arn:aws:organizations::{mgmt}:organization/{org_id}"))
+            Some(format!(
+                "arn:aws:organizations::{mgmt}:organization/{org_id}"
+            ))
         })
     });
-    let conflict = |old: &Option<String>, new: &Option<String>| {
-        matches!((old, new), (Some(o), Some(n)) if o != n)
-    };
+    let conflict = |old: &Option<String>, new: &Option<String>| matches!((old, new), (Some(o), Some(n)) if o != n);
     if conflict(&existing.organization_arn, &organization_arn)
-        || conflict(&existing.organizational_unit_arn, &req.organizational_unit_arn)
+        || conflict(
+            &existing.organizational_unit_arn,
+            &req.organizational_unit_arn,
+        )
     {
         return refuse(
             ErrorKind::OrganizationConflict,

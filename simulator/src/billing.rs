@@ -14,7 +14,10 @@ use serde::Serialize;
 use crate::catalogue::{self, InstanceType, PriceBook};
 use crate::cloud::Ctx;
 use crate::error::Result;
-use crate::model::{Charge, Image, Instance, InstanceState, Storage, StorageKind, AMAZON_ACCOUNT, MARKETPLACE_ACCOUNT};
+use crate::model::{
+    Charge, Image, Instance, InstanceState, Storage, StorageKind, AMAZON_ACCOUNT,
+    MARKETPLACE_ACCOUNT,
+};
 use crate::store::{Filter, Tx};
 use crate::{ids, instances};
 
@@ -67,11 +70,19 @@ pub fn set_price_book(tx: &mut Tx<'_>, prices: &PriceBook) -> Result<()> {
 }
 
 /// The hourly cost of an instance: the type's price, the Windows licence, Marketplace fees.
-pub fn instance_hourly_micros(prices: &PriceBook, itype: &InstanceType, billing_products: &[String]) -> i64 {
+pub fn instance_hourly_micros(
+    prices: &PriceBook,
+    itype: &InstanceType,
+    billing_products: &[String],
+) -> i64 {
     itype.hourly_micros + software_hourly_micros(prices, itype, billing_products)
 }
 
-fn software_hourly_micros(prices: &PriceBook, itype: &InstanceType, billing_products: &[String]) -> i64 {
+fn software_hourly_micros(
+    prices: &PriceBook,
+    itype: &InstanceType,
+    billing_products: &[String],
+) -> i64 {
     let windows = if instances::is_windows_licensed(billing_products) {
         itype.vcpus * prices.windows_vcpu_hour
     } else {
@@ -85,7 +96,12 @@ fn software_hourly_micros(prices: &PriceBook, itype: &InstanceType, billing_prod
 }
 
 /// Charges the data transfer of a cross-region copy to the source image's owner.
-pub(crate) fn charge_transfer(tx: &mut Tx<'_>, ctx: &Ctx<'_>, source: &Image, copy_id: &str) -> Result<()> {
+pub(crate) fn charge_transfer(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    source: &Image,
+    copy_id: &str,
+) -> Result<()> {
     let prices = price_book(tx)?;
     let id = ids::derive(tx, "charge", &[&source.owner_id, "transfer", copy_id])?;
     tx.put(&Charge {
@@ -116,9 +132,19 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
     };
     // (account, region, category) -> (quantity, amount, description, unit)
     let mut lines: BTreeMap<(String, String, String), (i64, i64, String, String)> = BTreeMap::new();
-    let mut add = |account: &str, region: &str, category: &str, qty: i64, amount: i64, desc: String, unit: &str| {
+    let mut add = |account: &str,
+                   region: &str,
+                   category: &str,
+                   qty: i64,
+                   amount: i64,
+                   desc: String,
+                   unit: &str| {
         let e = lines
-            .entry((account.to_string(), region.to_string(), category.to_string()))
+            .entry((
+                account.to_string(),
+                region.to_string(),
+                category.to_string(),
+            ))
             .or_insert((0, 0, desc, unit.to_string()));
         e.0 += qty;
         e.1 += amount;
@@ -139,7 +165,11 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
                 "EBS snapshot storage".into(),
                 "GB-month",
             ),
-            StorageKind::Bundle => *bundle_gb.entry((s.owner_id.clone(), s.region.clone())).or_default() += s.size_gb,
+            StorageKind::Bundle => {
+                *bundle_gb
+                    .entry((s.owner_id.clone(), s.region.clone()))
+                    .or_default() += s.size_gb
+            }
         }
     }
     for ((owner, region), gb) in bundle_gb {

@@ -57,31 +57,156 @@ const ARM: &[&str] = &["arm64"];
 
 /// The instance type catalogue (us-east-1 on-demand list prices).
 pub const INSTANCE_TYPES: &[InstanceType] = &[
-    InstanceType { name: "t1.micro", architectures: X86_I386, vcpus: 1, hourly_micros: 20_000 },
-    InstanceType { name: "m1.small", architectures: X86_I386, vcpus: 1, hourly_micros: 44_000 },
-    InstanceType { name: "t2.micro", architectures: X86, vcpus: 1, hourly_micros: 11_600 },
-    InstanceType { name: "t2.small", architectures: X86, vcpus: 1, hourly_micros: 23_000 },
-    InstanceType { name: "t3.nano", architectures: X86, vcpus: 2, hourly_micros: 5_200 },
-    InstanceType { name: "t3.micro", architectures: X86, vcpus: 2, hourly_micros: 10_400 },
-    InstanceType { name: "t3.small", architectures: X86, vcpus: 2, hourly_micros: 20_800 },
-    InstanceType { name: "t3.medium", architectures: X86, vcpus: 2, hourly_micros: 41_600 },
-    InstanceType { name: "t3.large", architectures: X86, vcpus: 2, hourly_micros: 83_200 },
-    InstanceType { name: "t3a.micro", architectures: X86, vcpus: 2, hourly_micros: 9_400 },
-    InstanceType { name: "t4g.nano", architectures: ARM, vcpus: 2, hourly_micros: 4_200 },
-    InstanceType { name: "t4g.micro", architectures: ARM, vcpus: 2, hourly_micros: 8_400 },
-    InstanceType { name: "t4g.small", architectures: ARM, vcpus: 2, hourly_micros: 16_800 },
-    InstanceType { name: "t4g.medium", architectures: ARM, vcpus: 2, hourly_micros: 33_600 },
-    InstanceType { name: "m5.large", architectures: X86, vcpus: 2, hourly_micros: 96_000 },
-    InstanceType { name: "m5d.large", architectures: X86, vcpus: 2, hourly_micros: 113_000 },
-    InstanceType { name: "m6i.large", architectures: X86, vcpus: 2, hourly_micros: 96_000 },
-    InstanceType { name: "m6g.large", architectures: ARM, vcpus: 2, hourly_micros: 77_000 },
-    InstanceType { name: "m7g.large", architectures: ARM, vcpus: 2, hourly_micros: 81_600 },
-    InstanceType { name: "c5.large", architectures: X86, vcpus: 2, hourly_micros: 85_000 },
-    InstanceType { name: "c5d.large", architectures: X86, vcpus: 2, hourly_micros: 96_000 },
-    InstanceType { name: "c6g.large", architectures: ARM, vcpus: 2, hourly_micros: 68_000 },
-    InstanceType { name: "c7g.large", architectures: ARM, vcpus: 2, hourly_micros: 72_500 },
-    InstanceType { name: "r5.large", architectures: X86, vcpus: 2, hourly_micros: 126_000 },
-    InstanceType { name: "i3.large", architectures: X86, vcpus: 2, hourly_micros: 156_000 },
+    InstanceType {
+        name: "t1.micro",
+        architectures: X86_I386,
+        vcpus: 1,
+        hourly_micros: 20_000,
+    },
+    InstanceType {
+        name: "m1.small",
+        architectures: X86_I386,
+        vcpus: 1,
+        hourly_micros: 44_000,
+    },
+    InstanceType {
+        name: "t2.micro",
+        architectures: X86,
+        vcpus: 1,
+        hourly_micros: 11_600,
+    },
+    InstanceType {
+        name: "t2.small",
+        architectures: X86,
+        vcpus: 1,
+        hourly_micros: 23_000,
+    },
+    InstanceType {
+        name: "t3.nano",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 5_200,
+    },
+    InstanceType {
+        name: "t3.micro",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 10_400,
+    },
+    InstanceType {
+        name: "t3.small",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 20_800,
+    },
+    InstanceType {
+        name: "t3.medium",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 41_600,
+    },
+    InstanceType {
+        name: "t3.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 83_200,
+    },
+    InstanceType {
+        name: "t3a.micro",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 9_400,
+    },
+    InstanceType {
+        name: "t4g.nano",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 4_200,
+    },
+    InstanceType {
+        name: "t4g.micro",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 8_400,
+    },
+    InstanceType {
+        name: "t4g.small",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 16_800,
+    },
+    InstanceType {
+        name: "t4g.medium",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 33_600,
+    },
+    InstanceType {
+        name: "m5.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 96_000,
+    },
+    InstanceType {
+        name: "m5d.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 113_000,
+    },
+    InstanceType {
+        name: "m6i.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 96_000,
+    },
+    InstanceType {
+        name: "m6g.large",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 77_000,
+    },
+    InstanceType {
+        name: "m7g.large",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 81_600,
+    },
+    InstanceType {
+        name: "c5.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 85_000,
+    },
+    InstanceType {
+        name: "c5d.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 96_000,
+    },
+    InstanceType {
+        name: "c6g.large",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 68_000,
+    },
+    InstanceType {
+        name: "c7g.large",
+        architectures: ARM,
+        vcpus: 2,
+        hourly_micros: 72_500,
+    },
+    InstanceType {
+        name: "r5.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 126_000,
+    },
+    InstanceType {
+        name: "i3.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 156_000,
+    },
 ];
 
 /// Looks up an instance type by name.
@@ -278,9 +403,22 @@ mod tests {
     #[test]
     fn at_least_the_seventeen_regions_of_2019() {
         for r in [
-            "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-central-1",
-            "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "ap-northeast-1",
-            "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-south-1",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+            "ca-central-1",
+            "eu-central-1",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "eu-north-1",
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-south-1",
             "sa-east-1",
         ] {
             assert!(is_region(r), "{r}");
@@ -312,9 +450,16 @@ mod tests {
     #[test]
     fn catalogue_has_the_required_families() {
         for family in ["Ubuntu", "Fedora", "RHEL", "al2023", "Windows"] {
-            assert!(PUBLIC_IMAGES.iter().any(|i| i.name.contains(family)), "{family}");
+            assert!(
+                PUBLIC_IMAGES
+                    .iter()
+                    .any(|i| i.name.to_lowercase().contains(&family.to_lowercase())),
+                "{family}"
+            );
         }
-        assert!(PUBLIC_IMAGES.iter().any(|i| i.owner_alias == "aws-marketplace"));
+        assert!(PUBLIC_IMAGES
+            .iter()
+            .any(|i| i.owner_alias == "aws-marketplace"));
         assert!(PUBLIC_IMAGES
             .iter()
             .filter(|i| i.platform == "windows" || i.owner_alias == "aws-marketplace")

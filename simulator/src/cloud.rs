@@ -519,6 +519,24 @@ impl Cloud {
         )
     }
 
+    /// ModifyInstanceAttribute (instance type) of a stopped instance.
+    pub fn modify_instance_type(
+        &mut self,
+        caller: &Caller,
+        instance_id: &str,
+        instance_type: &str,
+    ) -> Result<Instance> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            instance_id: &'a str,
+            instance_type: &'a str,
+        }
+        let req = Req { instance_id, instance_type };
+        self.call(caller, "ModifyInstanceAttribute", &req, true, |tx, ctx| {
+            instances::modify_type(tx, ctx, instance_id, instance_type)
+        })
+    }
+
     /// TerminateInstances; false if it was already terminated or unknown.
     pub fn terminate_instance(&mut self, caller: &Caller, instance_id: &str) -> Result<bool> {
         #[derive(Serialize)]

@@ -71,7 +71,10 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     if source.encrypted && req.encrypted == Some(false) {
         return refuse(
             ErrorKind::InvalidParameterCombination,
-            format!("the source image {} is encrypted, so its copy must be encrypted too", source.id),
+            format!(
+                "the source image {} is encrypted, so its copy must be encrypted too",
+                source.id
+            ),
             "Remove encrypted = false (a copy of an encrypted image is always encrypted)",
         );
     }

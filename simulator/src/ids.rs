@@ -59,7 +59,14 @@ pub fn derive_uuid(tx: &mut Tx<'_>, parts: &[&str]) -> Result<String> {
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         let h = hex(&b[..16]);
-        let id = format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]);
+        let id = format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        );
         if tx.meta(&format!("id:{id}"))?.is_none() {
             tx.set_meta(&format!("id:{id}"), "1")?;
             return Ok(id);
@@ -80,7 +87,14 @@ pub fn fixed_uuid(parts: &[&str]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex(&b[..16]);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// A 64-hex-digit ID (KMS grant IDs look like this).
@@ -135,7 +149,9 @@ mod tests {
             .unwrap();
         assert_eq!((x1.clone(), y1), (x2, y2));
         assert!(x1.starts_with("ami-") && x1.len() == 21);
-        assert!(x1[4..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(x1[4..]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         let again = a.transaction(|tx| derive(tx, "ami", &["x"])).unwrap();
         assert_ne!(again, x1);
     }

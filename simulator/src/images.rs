@@ -227,7 +227,11 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     let platform = req.platform.as_deref().unwrap_or("linux");
     validate::one_of("platform", platform, validate::PLATFORMS)?;
     let root_device_type = req.root_device_type.as_deref().unwrap_or("ebs");
-    validate::one_of("root device type", root_device_type, validate::ROOT_DEVICE_TYPES)?;
+    validate::one_of(
+        "root device type",
+        root_device_type,
+        validate::ROOT_DEVICE_TYPES,
+    )?;
     let size_gb = req.root_volume_size_gb.unwrap_or(8);
     validate::volume_size(size_gb)?;
     if platform == "windows" && architecture != "x86_64" {
@@ -257,7 +261,11 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     };
     let storage_ids = new_storage(tx, ctx, &id, kind, size_gb, key.as_deref())?;
     let mut billing_products = req.billing_products.clone();
-    if platform == "windows" && !billing_products.iter().any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT) {
+    if platform == "windows"
+        && !billing_products
+            .iter()
+            .any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT)
+    {
         billing_products.insert(0, catalogue::WINDOWS_BILLING_PRODUCT.to_string());
     }
     let image = Image {
@@ -329,7 +337,12 @@ pub(crate) fn create_from_instance(
         );
     }
     check_name_free(tx, ctx, &req.name)?;
-    let key = encryption_for_new(tx, ctx, req.encrypted || source_key(tx, &instance)?.is_some(), req.kms_key_id.as_deref())?;
+    let key = encryption_for_new(
+        tx,
+        ctx,
+        req.encrypted || source_key(tx, &instance)?.is_some(),
+        req.kms_key_id.as_deref(),
+    )?;
     let id = new_image_id(tx, ctx, &req.name)?;
     let storage_ids = new_storage(
         tx,
@@ -396,7 +409,10 @@ pub(crate) fn visible(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str, region: &str) 
     {
         return refuse(
             ErrorKind::AmiNotFound,
-            format!("The image id '[{image_id}]' does not exist or is not shared with account {}", ctx.caller.account_id),
+            format!(
+                "The image id '[{image_id}]' does not exist or is not shared with account {}",
+                ctx.caller.account_id
+            ),
             hint,
         );
     }
@@ -432,7 +448,11 @@ pub(crate) fn require_available(image: &Image) -> Result<()> {
     }
 }
 
-pub(crate) fn describe_one(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Option<Image>> {
+pub(crate) fn describe_one(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    image_id: &str,
+) -> Result<Option<Image>> {
     match visible(tx, ctx, image_id, &ctx.caller.region) {
         Ok(i) => Ok(Some(i)),
         Err(e) if e.kind == ErrorKind::AmiNotFound => Ok(None),
@@ -441,19 +461,13 @@ pub(crate) fn describe_one(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Re
 }
 
 pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> Result<Vec<Image>> {
-    let name_regex = match &req.name_regex {
-        Some(pattern) => Some(regex::Regex::new(pattern).or_else(|e| {
-            refuse(
-                ErrorKind::InvalidParameterValue,
-                format!("name_regex is not a valid regular expression: {e}"),
-                "Fix the regular expression (it uses Rust regex syntax, like Go's RE2)",
-            )
-        })?),
-        None => None,
-    };
+    let name_regex = req.name_regex.as_deref().map(compile_name_regex).transpose()?;
     let me = ctx.caller.account_id.as_str();
     for owner in &req.owners {
-        let known = owner == "self" || owner == AMAZON || owner == MARKETPLACE || validate::account_id(owner).is_ok();
+        let known = owner == "self"
+            || owner == AMAZON
+            || owner == MARKETPLACE
+            || validate::account_id(owner).is_ok();
         if !known {
             return refuse(
                 ErrorKind::InvalidParameterValue,
@@ -498,7 +512,11 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         if !state_filtered && !image.is_available() {
             continue;
         }
-        if !req.filters.iter().all(|(name, values)| filter_matches(&image, name, values)) {
+        if !req
+            .filters
+            .iter()
+            .all(|(name, values)| filter_matches(&image, name, values))
+        {
             continue;
         }
         if let Some(re) = &name_regex {
@@ -510,6 +528,20 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
     }
     out.sort_by(|a, b| a.creation_date.cmp(&b.creation_date).then(a.id.cmp(&b.id)));
     Ok(out)
+}
+
+/// Compiles a `name_regex` (Rust regex syntax, close to Go's RE2).
+pub fn compile_name_regex(pattern: &str) -> Result<regex::Regex> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .or_else(|e| {
+            refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("name_regex is not a valid regular expression: {e}"),
+                "Fix the regular expression (it uses Rust regex syntax, like Go's RE2)",
+            )
+        })
 }
 
 fn filter_matches(image: &Image, name: &str, values: &[String]) -> bool {
@@ -634,7 +666,10 @@ mod tests {
 
     #[test]
     fn wildcards() {
-        assert!(wildcard("ubuntu/*24.04*", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64"));
+        assert!(wildcard(
+            "ubuntu/*24.04*",
+            "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64"
+        ));
         assert!(wildcard("a?c", "abc"));
         assert!(!wildcard("a?c", "ac"));
         assert!(wildcard("*", ""));

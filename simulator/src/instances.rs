@@ -92,14 +92,20 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     if req.user_data.len() > 16 * 1024 {
         return refuse(
             ErrorKind::InvalidParameterValue,
-            format!("user data of {} bytes is larger than 16 KB", req.user_data.len()),
+            format!(
+                "user data of {} bytes is larger than 16 KB",
+                req.user_data.len()
+            ),
             "Keep user data under 16 KB; bake larger set-ups into a golden image instead",
         );
     }
     let Some(itype) = catalogue::instance_type(&req.instance_type) else {
         return refuse(
             ErrorKind::InvalidParameterValue,
-            format!("Invalid value '{}' for InstanceType", validate::shorten(&req.instance_type)),
+            format!(
+                "Invalid value '{}' for InstanceType",
+                validate::shorten(&req.instance_type)
+            ),
             format!("Use one of: {}", catalogue::instance_type_names()),
         );
     };
@@ -131,17 +137,26 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     if state == "stopped" && image.root_device_type == "instance-store" {
         return refuse(
             ErrorKind::UnsupportedOperation,
-            format!("an instance of the instance-store-backed image {} cannot be stopped", image.id),
+            format!(
+                "an instance of the instance-store-backed image {} cannot be stopped",
+                image.id
+            ),
             "Launch it with instance_state = \"running\", or use an EBS-backed image",
         );
     }
     let (boot_time_seconds, software) = boot_profile(&image, &req.user_data);
     let prices = billing::price_book(tx)?;
-    let hourly_cost_micros = billing::instance_hourly_micros(&prices, itype, &image.billing_products);
+    let hourly_cost_micros =
+        billing::instance_hourly_micros(&prices, itype, &image.billing_products);
     let id = ids::derive(
         tx,
         "i",
-        &[&ctx.caller.account_id, &ctx.caller.region, "instance", &image.id],
+        &[
+            &ctx.caller.account_id,
+            &ctx.caller.region,
+            "instance",
+            &image.id,
+        ],
     )?;
     let instance = Instance {
         id,
@@ -173,7 +188,9 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
 
 /// Whether the billing products include a Windows licence.
 pub fn is_windows_licensed(billing_products: &[String]) -> bool {
-    billing_products.iter().any(|p| p == WINDOWS_BILLING_PRODUCT)
+    billing_products
+        .iter()
+        .any(|p| p == WINDOWS_BILLING_PRODUCT)
 }
 
 /// One of the caller's instances in its region (terminated ones included).
@@ -193,7 +210,11 @@ pub(crate) fn own_instance(tx: &Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Res
     }
 }
 
-pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Option<Instance>> {
+pub(crate) fn describe(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+) -> Result<Option<Instance>> {
     match own_instance(tx, ctx, instance_id) {
         Ok(i) => Ok(Some(i)),
         Err(e) if e.kind == ErrorKind::InstanceNotFound => Ok(None),
@@ -236,7 +257,12 @@ pub(crate) fn start(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result
     Ok(instance)
 }
 
-pub(crate) fn tag(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str, tags: &Tags) -> Result<Instance> {
+pub(crate) fn tag(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    tags: &Tags,
+) -> Result<Instance> {
     validate::tags(tags)?;
     let mut instance = live_instance(tx, ctx, instance_id)?;
     instance.tags = tags.clone();
@@ -255,4 +281,42 @@ pub(crate) fn terminate(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Re
     instance.root_data_lost = instance.root_device_type == "instance-store";
     tx.put(&instance)?;
     Ok(true)
+}
+
+pub(crate) fn modify_type(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    instance_type: &str,
+) -> Result<Instance> {
+    let mut instance = live_instance(tx, ctx, instance_id)?;
+    let Some(itype) = catalogue::instance_type(instance_type) else {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("Invalid value '{}' for InstanceType", validate::shorten(instance_type)),
+            format!("Use one of: {}", catalogue::instance_type_names()),
+        );
+    };
+    if !itype.architectures.contains(&instance.architecture.as_str()) {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!(
+                "The instance type '{}' does not support the instance's architecture '{}'",
+                itype.name, instance.architecture
+            ),
+            "Choose an instance type of the same architecture",
+        );
+    }
+    if instance.state == InstanceState::Running {
+        return refuse(
+            ErrorKind::IncorrectInstanceState,
+            format!("The instance '{instance_id}' is running; its type can only change while it is stopped"),
+            "Stop the instance first (instance_state = \"stopped\"), or let Terraform stop and start it",
+        );
+    }
+    let prices = billing::price_book(tx)?;
+    instance.instance_type = itype.name.to_string();
+    instance.hourly_cost_micros = billing::instance_hourly_micros(&prices, itype, &instance.billing_products);
+    tx.put(&instance)?;
+    Ok(instance)
 }

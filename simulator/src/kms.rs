@@ -68,7 +68,10 @@ fn find(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<Option<Key>> {
         let parts: Vec<&str> = rest.splitn(3, ':').collect();
         if parts.len() == 3 {
             let (region, account, tail) = (parts[0], parts[1], parts[2]);
-            if tail == EBS_MANAGED_ALIAS && account == ctx.caller.account_id && crate::catalogue::is_region(region) {
+            if tail == EBS_MANAGED_ALIAS
+                && account == ctx.caller.account_id
+                && crate::catalogue::is_region(region)
+            {
                 return managed_key(tx, ctx, region).map(Some);
             }
             if let Some(id) = tail.strip_prefix("key/") {
@@ -178,7 +181,12 @@ pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<
     check_key_request(req)?;
     let id = ids::derive_uuid(
         tx,
-        &[&ctx.caller.account_id, &ctx.caller.region, "key", &req.description],
+        &[
+            &ctx.caller.account_id,
+            &ctx.caller.region,
+            "key",
+            &req.description,
+        ],
     )?;
     let key = Key {
         arn: key_arn(&ctx.caller.region, &ctx.caller.account_id, &id),
@@ -237,7 +245,12 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<
     Ok(Some(key))
 }
 
-pub(crate) fn update(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, req: &CreateKey) -> Result<Key> {
+pub(crate) fn update(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    key_ref: &str,
+    req: &CreateKey,
+) -> Result<Key> {
     check_key_request(req)?;
     let mut key = own_key(tx, ctx, key_ref)?;
     if key.aws_managed {

@@ -36,6 +36,7 @@ pub mod error;
 pub mod ids;
 pub mod images;
 pub mod instances;
+pub mod inventory;
 pub mod kms;
 pub mod model;
 pub mod permissions;

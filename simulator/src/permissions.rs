@@ -38,7 +38,10 @@ pub fn can_launch(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
 /// Whether the image is public (`group = all`).
 pub fn is_public(tx: &Tx<'_>, image: &Image) -> Result<bool> {
     Ok(tx
-        .get::<LaunchPermission>(&launch_permission_id(&image.id, &Principal::Group("all".into())))?
+        .get::<LaunchPermission>(&launch_permission_id(
+            &image.id,
+            &Principal::Group("all".into()),
+        ))?
         .is_some())
 }
 
@@ -48,7 +51,10 @@ pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Resul
         return Ok(true);
     }
     if tx
-        .get::<LaunchPermission>(&launch_permission_id(&image.id, &Principal::Account(account.into())))?
+        .get::<LaunchPermission>(&launch_permission_id(
+            &image.id,
+            &Principal::Account(account.into()),
+        ))?
         .is_some()
     {
         return Ok(true);
@@ -86,7 +92,8 @@ pub(crate) fn make_public(tx: &mut Tx<'_>, image: &Image) -> Result<()> {
     })
 }
 
-fn check_principal(principal: &Principal) -> Result<()> {
+/// Checks that a launch permission principal is well formed.
+pub fn check_principal(principal: &Principal) -> Result<()> {
     let hint = "Use a 12-digit account ID, group = \"all\", or a full organization or OU ARN such as arn:aws:organizations::999999999999:organization/o-abc123";
     let ok = match principal {
         Principal::Account(a) => validate::account_id(a).is_ok(),
@@ -139,7 +146,10 @@ pub(crate) fn add_launch(
         if !image.billing_products.is_empty() {
             return refuse(
                 ErrorKind::InvalidParameter,
-                format!("Images with billing products cannot be made public: image {image_id} has {}", image.billing_products.join(", ")),
+                format!(
+                    "Images with billing products cannot be made public: image {image_id} has {}",
+                    image.billing_products.join(", ")
+                ),
                 "Share the image with specific accounts instead",
             );
         }
@@ -196,7 +206,9 @@ pub(crate) fn describe_launch(
 ) -> Result<Option<LaunchPermission>> {
     let image = match images::owned(tx, ctx, image_id) {
         Ok(i) => i,
-        Err(e) if e.kind == ErrorKind::AmiNotFound || e.kind == ErrorKind::AmiMalformed => return Ok(None),
+        Err(e) if e.kind == ErrorKind::AmiNotFound || e.kind == ErrorKind::AmiMalformed => {
+            return Ok(None)
+        }
         Err(e) => return Err(e),
     };
     if !image.is_available() {
@@ -244,7 +256,10 @@ fn own_storage(tx: &Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<Storage> 
     if storage.owner_id != ctx.caller.account_id {
         return refuse(
             ErrorKind::AuthFailure,
-            format!("Not authorized for storage {storage_id}: it is owned by account {}", storage.owner_id),
+            format!(
+                "Not authorized for storage {storage_id}: it is owned by account {}",
+                storage.owner_id
+            ),
             "Only the owner of a snapshot or bundle can share it",
         );
     }

@@ -16,7 +16,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{Account, Charge, Event, Grant, Image, Instance, Key, LaunchPermission, Storage, StoragePermission};
+use crate::model::{
+    Account, Charge, Event, Grant, Image, Instance, Key, LaunchPermission, Storage,
+    StoragePermission,
+};
 
 /// `PRAGMA application_id` of amisim stores ("AMIS").
 const APPLICATION_ID: i64 = 0x414D_4953;
@@ -67,13 +70,55 @@ macro_rules! entity {
     };
 }
 
-entity!(Image, "image", |x| &x.id, &x.owner_id, &x.region, Some(&x.name));
-entity!(Storage, "storage", |x| &x.id, &x.owner_id, &x.region, Some(&x.created_for_image));
+entity!(
+    Image,
+    "image",
+    |x| &x.id,
+    &x.owner_id,
+    &x.region,
+    Some(&x.name)
+);
+entity!(
+    Storage,
+    "storage",
+    |x| &x.id,
+    &x.owner_id,
+    &x.region,
+    Some(&x.created_for_image)
+);
 entity!(Key, "key", |x| &x.id, &x.owner_id, &x.region, None);
-entity!(Grant, "grant", |x| &x.id, &x.owner_id, &x.region, Some(&x.key_arn));
-entity!(LaunchPermission, "launch-permission", |x| &x.id, &x.owner_id, &x.region, Some(&x.image_id));
-entity!(StoragePermission, "storage-permission", |x| &x.id, &x.owner_id, &x.region, Some(&x.storage_id));
-entity!(Instance, "instance", |x| &x.id, &x.owner_id, &x.region, Some(&x.image_id));
+entity!(
+    Grant,
+    "grant",
+    |x| &x.id,
+    &x.owner_id,
+    &x.region,
+    Some(&x.key_arn)
+);
+entity!(
+    LaunchPermission,
+    "launch-permission",
+    |x| &x.id,
+    &x.owner_id,
+    &x.region,
+    Some(&x.image_id)
+);
+entity!(
+    StoragePermission,
+    "storage-permission",
+    |x| &x.id,
+    &x.owner_id,
+    &x.region,
+    Some(&x.storage_id)
+);
+entity!(
+    Instance,
+    "instance",
+    |x| &x.id,
+    &x.owner_id,
+    &x.region,
+    Some(&x.image_id)
+);
 entity!(Account, "account", |x| &x.id, &x.id, "global", None);
 entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
 
@@ -201,7 +246,10 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| io_error(path.as_deref(), e))?;
-        let mut tx = Tx { tx, path: path.clone() };
+        let mut tx = Tx {
+            tx,
+            path: path.clone(),
+        };
         let result = f(&mut tx)?;
         tx.tx.commit().map_err(|e| io_error(path.as_deref(), e))?;
         Ok(result)
@@ -246,7 +294,11 @@ impl Tx<'_> {
     /// Stores `object`, replacing the object of the same kind and ID.
     pub fn put<T: Entity>(&mut self, object: &T) -> Result<()> {
         let body = serde_json::to_string(object).map_err(|e| {
-            Error::new(ErrorKind::StoreDamaged, format!("cannot encode an object: {e}"), "")
+            Error::new(
+                ErrorKind::StoreDamaged,
+                format!("cannot encode an object: {e}"),
+                "",
+            )
         })?;
         self.tx
             .prepare_cached(
@@ -483,7 +535,9 @@ fn create_new(path: &Path) -> Result<()> {
     }
     let tmp = path.with_file_name(format!(
         ".{}.new-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("cloud.db"),
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("cloud.db"),
         std::process::id()
     ));
     let cleanup = |tmp: &Path| {

@@ -97,7 +97,9 @@ pub fn resource_id(value: &str, prefix: &str) -> bool {
         .and_then(|rest| rest.strip_prefix('-'))
         .is_some_and(|hex| {
             (hex.len() == 8 || hex.len() == 17)
-                && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
 }
 
@@ -186,7 +188,13 @@ mod tests {
     #[test]
     fn accounts() {
         assert!(account_id("111111111111").is_ok());
-        for bad in ["", "11111111111", "1111111111111", "11111111111a", "١١١١١١١١١١١١"] {
+        for bad in [
+            "",
+            "11111111111",
+            "1111111111111",
+            "11111111111a",
+            "١١١١١١١١١١١١",
+        ] {
             assert!(account_id(bad).is_err(), "{bad}");
         }
     }
@@ -195,7 +203,10 @@ mod tests {
     fn names_follow_aws_rules() {
         assert!(image_name("golden-web (v1) [x86]/2025.01 @team's_build").is_ok());
         for bad in ["ab", "a*b", "name\n", &"x".repeat(129), "ünïcode"] {
-            assert_eq!(image_name(bad).unwrap_err().code(), "InvalidAMIName.Malformed");
+            assert_eq!(
+                image_name(bad).unwrap_err().code(),
+                "InvalidAMIName.Malformed"
+            );
         }
     }
 
@@ -207,9 +218,13 @@ mod tests {
         assert!(is_organizational_unit_arn(
             "arn:aws:organizations::999999999999:ou/o-abc1234567/ou-ab12-cdef3456"
         ));
-        assert!(!is_organization_arn("arn:aws:organizations::999:organization/o-x"));
+        assert!(!is_organization_arn(
+            "arn:aws:organizations::999:organization/o-x"
+        ));
         assert_eq!(
-            organization_id_of("arn:aws:organizations::999999999999:ou/o-abc1234567/ou-ab12-cdef3456"),
+            organization_id_of(
+                "arn:aws:organizations::999999999999:ou/o-abc1234567/ou-ab12-cdef3456"
+            ),
             Some("o-abc1234567")
         );
     }

@@ -1,4 +1,4 @@
-//! One module per data source, named after its type without the `amisim_` prefix.
+//! One module per data source family; `image.rs` serves `amisim_image` and `amisim_images`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,7 +7,18 @@ use tf_provider::DynamicDataSource;
 
 use crate::provider::Shared;
 
+pub mod image;
+
 /// Every data source of the provider, by name without the `amisim_` prefix.
-pub fn all(_shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicDataSource>> {
-    HashMap::new()
+pub fn all(shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicDataSource>> {
+    let mut m: HashMap<String, Box<dyn DynamicDataSource>> = HashMap::new();
+    m.insert(
+        "image".into(),
+        Box::new(image::ImageDataSource::new(shared.clone())),
+    );
+    m.insert(
+        "images".into(),
+        Box::new(image::ImagesDataSource::new(shared.clone())),
+    );
+    m
 }

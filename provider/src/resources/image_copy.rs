@@ -1,0 +1,333 @@
+//! `amisim_image_copy`: copy an AMI into the provider's account and region.
+
+use std::sync::Arc;
+
+use amisim_simulator::{validate, CopyImage, Image, ImageDetails, ModifyImage};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::Schema;
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::attrs::*;
+use crate::diags;
+use crate::provider::Shared;
+use crate::resources::common::{self, changed};
+use crate::values::*;
+
+/// The state of an `amisim_image_copy`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Str,
+    pub arn: Str,
+    pub source_ami_id: Str,
+    pub source_region: Str,
+    pub name: Str,
+    pub description: Str,
+    pub encrypted: Bool,
+    pub kms_key_id: Str,
+    pub tags: StrMap,
+    pub owner_id: Str,
+    pub region: Str,
+    pub state: Str,
+    pub storage_ids: StrList,
+    pub creation_date: Str,
+    pub source_image_id: Str,
+    pub source_image_region: Str,
+    pub architecture: Str,
+    pub platform: Str,
+    pub root_device_type: Str,
+    pub billing_products: StrList,
+    pub size_gb: Num,
+    pub public: Bool,
+    pub monthly_storage_cost_usd: Float,
+}
+
+const FORCE_NEW: &[&str] = &[
+    "source_ami_id",
+    "source_region",
+    "name",
+    "encrypted",
+    "kms_key_id",
+];
+
+/// The `amisim_image_copy` resource.
+pub struct ImageCopyResource {
+    shared: Arc<Shared>,
+}
+
+impl ImageCopyResource {
+    /// The resource over the provider's shared handle.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+pub(crate) fn schema() -> Schema {
+    common::resource_schema(
+        "Copies an AMI into the provider's account and region, like `aws_ami_copy`. The copy is a new, distinct image with its own ID and new snapshots in the destination region, owned by the provider's account even when the source was shared by another account. Launch permissions and tags are not copied. Copying is free; the copy's storage is charged to its owner, and a cross-region copy's data transfer to the source's owner. Destroying the copy deregisters it and deletes its snapshots.",
+        vec![
+            ("source_ami_id", required_string("The ID of the image to copy. The caller must be allowed to launch it; a source of another account also needs read permission on its storage (`amisim_storage_permission`), and cannot carry billing products. Changing it replaces the copy.")),
+            ("source_region", required_string("The region the source image lives in. Changing it replaces the copy.")),
+            ("name", required_string("The copy's name, unique among the account's images in the region. Changing it replaces the copy.")),
+            ("description", optional_string("The copy's description. Changes in place.")),
+            ("encrypted", optional_computed_bool("Whether the copy's snapshots are encrypted. A copy of an encrypted source is always encrypted (`false` is refused); an unencrypted source can be copied to an encrypted copy. Changing it replaces the copy.")),
+            ("kms_key_id", optional_computed_string("The KMS key for the copy's snapshots, in the destination region: a key ID, key ARN or `alias/aws/ebs`. Requires `encrypted = true`; an encrypted copy without it uses the account's AWS managed key, whose ARN is then recorded here. Changing it replaces the copy.")),
+            ("tags", optional_string_map("Tags of the copy (the source's tags are not copied). Change in place.")),
+            ("id", computed_string("The copy's image ID: `ami-` and 17 hex digits, distinct from the source's.")),
+            ("arn", computed_string("The copy's ARN, `arn:aws:ec2:REGION::image/ami-…`.")),
+            ("owner_id", computed_string("The account that owns the copy: always the provider's account.")),
+            ("region", computed_string("The region of the copy: the provider's region.")),
+            ("state", computed_string("The copy's state: `available`.")),
+            ("storage_ids", computed_string_list("The copy's new snapshots (or bundle) in the destination region.")),
+            ("creation_date", computed_string("When the copy was created, in the simulated clock.")),
+            ("source_image_id", computed_string("Lineage: the image this copy was made from.")),
+            ("source_image_region", computed_string("Lineage: the region of the image this copy was made from.")),
+            ("architecture", computed_string("The architecture, from the source.")),
+            ("platform", computed_string("The platform, from the source.")),
+            ("root_device_type", computed_string("The root device type, from the source.")),
+            ("billing_products", computed_string_list("The billing products, kept from a source of the same account.")),
+            ("size_gb", computed_number("The size of the copy's storage in GiB.")),
+            ("public", computed_bool("Whether the copy is public.")),
+            ("monthly_storage_cost_usd", computed_number("What the copy's storage costs its owner per month in US dollars, from the price book.")),
+        ],
+    )
+}
+
+fn fill(state: &mut State, image: &Image, details: &ImageDetails) {
+    state.id = str(&image.id);
+    state.arn = str(&image.arn());
+    state.name = str(&image.name);
+    state.description = common::description_value(&state.description, &image.description);
+    state.encrypted = Value::Value(image.encrypted);
+    state.kms_key_id = common::kms_value(&state.kms_key_id, image.kms_key_arn.as_deref());
+    state.tags = tags_value(&state.tags, &image.tags);
+    state.owner_id = str(&image.owner_id);
+    state.region = str(&image.region);
+    state.state = str(image.state.as_str());
+    state.storage_ids = list_value(&image.storage_ids);
+    state.creation_date = str(&image.creation_date);
+    state.source_image_id = opt(image.source_image_id.as_deref());
+    state.source_image_region = opt(image.source_image_region.as_deref());
+    if let (Value::Null | Value::Unknown, Some(src)) =
+        (&state.source_ami_id, &image.source_image_id)
+    {
+        state.source_ami_id = str(src);
+    }
+    if let (Value::Null | Value::Unknown, Some(src)) =
+        (&state.source_region, &image.source_image_region)
+    {
+        state.source_region = str(src);
+    }
+    state.architecture = str(&image.architecture);
+    state.platform = str(&image.platform);
+    state.root_device_type = str(&image.root_device_type);
+    state.billing_products = list_value(&image.billing_products);
+    state.size_gb = Value::Value(image.size_gb);
+    state.public = Value::Value(details.public);
+    state.monthly_storage_cost_usd = dollars(details.monthly_storage_cost_micros);
+}
+
+#[async_trait]
+impl Resource for ImageCopyResource {
+    type State<'a> = State;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+        if let Some(v) = known(&c.source_ami_id) {
+            diags::check(diags, "source_ami_id", validate::image_id(v));
+        }
+        if let Some(v) = known(&c.source_region) {
+            diags::check(diags, "source_region", validate::region(v));
+        }
+        if let Some(v) = known(&c.name) {
+            diags::check(diags, "name", validate::image_name(v));
+        }
+        if let Some(v) = known(&c.description) {
+            diags::check(diags, "description", validate::description(v));
+        }
+        if !matches!(c.kms_key_id, Value::Null)
+            && matches!(c.encrypted, Value::Value(false) | Value::Null)
+        {
+            diags::error(
+                diags,
+                "Invalid kms_key_id: InvalidParameterCombination",
+                "InvalidParameterCombination: kms_key_id requires an encrypted copy\n\nSet encrypted = true, or remove kms_key_id",
+                Some("kms_key_id"),
+            );
+        }
+        if !map_has_unknown(&c.tags) {
+            diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
+        }
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut state: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let id = known(&state.id)?.to_string();
+        let Some((image, details)) = common::read_image(diags, &cfg, &id)? else {
+            return common::gone(private);
+        };
+        fill(&mut state, &image, &details);
+        Some((state, private))
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut planned: State,
+        _config: State,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        if matches!(planned.encrypted, Value::Null) {
+            planned.encrypted = Value::Unknown;
+        }
+        if matches!(planned.kms_key_id, Value::Null)
+            && !matches!(planned.encrypted, Value::Value(false))
+        {
+            planned.kms_key_id = Value::Unknown;
+        }
+        planned.id = Value::Unknown;
+        planned.arn = Value::Unknown;
+        planned.owner_id = str(&cfg.caller.account_id);
+        planned.region = str(&cfg.caller.region);
+        planned.state = str("available");
+        planned.storage_ids = Value::Unknown;
+        planned.creation_date = Value::Unknown;
+        planned.source_image_id = planned.source_ami_id.clone();
+        planned.source_image_region = planned.source_region.clone();
+        planned.architecture = Value::Unknown;
+        planned.platform = Value::Unknown;
+        planned.root_device_type = Value::Unknown;
+        planned.billing_products = Value::Unknown;
+        planned.size_gb = Value::Unknown;
+        planned.public = Value::Value(false);
+        planned.monthly_storage_cost_usd = Value::Unknown;
+        Some((planned, ValueEmpty::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: State,
+        planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+        let replace = changed(&prior, &planned, FORCE_NEW);
+        Some((planned, private, replace))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<ValueEmpty> {
+        Some(private)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let req = CopyImage {
+            source_image_id: known(&planned.source_ami_id)?.to_string(),
+            source_region: known(&planned.source_region)?.to_string(),
+            name: known(&planned.name)?.to_string(),
+            description: known(&planned.description).unwrap_or("").to_string(),
+            encrypted: planned.encrypted.as_ref_option().copied(),
+            kms_key_id: known(&planned.kms_key_id).map(str::to_string),
+            tags: tags_of(&planned.tags),
+        };
+        let image = match cfg.with(|cloud, caller| cloud.copy_image(caller, &req)) {
+            Ok(i) => i,
+            Err(e) => {
+                let attr = match e.kind {
+                    amisim_simulator::ErrorKind::AmiNotFound
+                    | amisim_simulator::ErrorKind::AmiUnavailable => Some("source_ami_id"),
+                    amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
+                    _ => common::attribute_for(&e),
+                };
+                diags::refusal_at(diags, "Unable to copy image", &e, attr);
+                return None;
+            }
+        };
+        let details = common::image_computed(diags, &cfg, &image)?;
+        fill(&mut planned, &image, &details);
+        Some((planned, private))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _prior: State,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let req = ModifyImage {
+            image_id: known(&planned.id)?.to_string(),
+            description: Some(known(&planned.description).unwrap_or("").to_string()),
+            tags: Some(tags_of(&planned.tags)),
+        };
+        let image = match cfg.with(|cloud, caller| cloud.modify_image(caller, &req)) {
+            Ok(i) => i,
+            Err(e) => {
+                diags::refusal(diags, "Unable to update image copy", &e);
+                return None;
+            }
+        };
+        let details = common::image_computed(diags, &cfg, &image)?;
+        fill(&mut planned, &image, &details);
+        Some((planned, private))
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        _private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<()> {
+        common::deregister(diags, &self.shared, known(&prior.id)?, true)
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let (image, details) = common::import_image(diags, &cfg, &id)?;
+        if image.source_image_id.is_none() {
+            diags::error(
+                diags,
+                "Cannot import image copy: InvalidParameterValue",
+                format!("InvalidParameterValue: {id} was not made by copying another image\n\nImport it as an amisim_image instead"),
+                None,
+            );
+            return None;
+        }
+        let mut state = State::default();
+        fill(&mut state, &image, &details);
+        Some((state, ValueEmpty::default()))
+    }
+}

@@ -1,0 +1,378 @@
+//! `amisim_instance`: launch an instance from an AMI (the AMI side of `aws_instance`).
+
+use std::sync::Arc;
+
+use amisim_simulator::{catalogue, validate, Error, Instance, InstanceState, RunInstance};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::Schema;
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::attrs::*;
+use crate::diags;
+use crate::provider::{Configured, Shared};
+use crate::resources::common::{self, changed};
+use crate::values::*;
+
+/// The state of an `amisim_instance`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Str,
+    pub arn: Str,
+    pub ami: Str,
+    pub instance_type: Str,
+    pub instance_state: Str,
+    pub user_data: Str,
+    pub tags: StrMap,
+    pub owner_id: Str,
+    pub region: Str,
+    pub launch_time: Str,
+    pub root_device_type: Str,
+    pub architecture: Str,
+    pub platform: Str,
+    pub billing_products: StrList,
+    pub boot_time_seconds: Num,
+    pub hourly_cost_usd: Float,
+}
+
+/// The `amisim_instance` resource.
+pub struct InstanceResource {
+    shared: Arc<Shared>,
+}
+
+impl InstanceResource {
+    /// The resource over the provider's shared handle.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+pub(crate) fn schema() -> Schema {
+    common::resource_schema(
+        "Launches an instance from an AMI in the provider's account and region: the AMI side of `aws_instance`. The image must exist in this region (AMIs are regional), must not be deregistered, and the account must be allowed to launch it; an encrypted image of another account also needs its key granted. Instances of deregistered images keep running and keep being charged. Destroying the instance terminates it.",
+        vec![
+            ("ami", required_string("The image to launch. Changing it replaces the instance.")),
+            ("instance_type", required_string(&format!("The instance type, whose architecture must match the image's: one of {}. Changing it stops the instance, changes the type and starts it again.", catalogue::instance_type_names()))),
+            ("instance_state", optional_computed_string("`running` (default) or `stopped`. Changes in place; instance-store-backed instances cannot be stopped.")),
+            ("user_data", optional_string("A script run at first boot. Package installs in it (`yum install …`, `apt-get install …`, `pip install …`) add to `boot_time_seconds` unless the image already has the package. At most 16 KB. Changing it replaces the instance.")),
+            ("tags", optional_string_map("Tags of the instance. Change in place.")),
+            ("id", computed_string("The instance ID: `i-` and 17 hex digits.")),
+            ("arn", computed_string("The instance ARN, `arn:aws:ec2:REGION:ACCOUNT:instance/i-…`.")),
+            ("owner_id", computed_string("The account that launched the instance and pays for it.")),
+            ("region", computed_string("The instance's region: the provider's region.")),
+            ("launch_time", computed_string("When the instance was launched, in the simulated clock.")),
+            ("root_device_type", computed_string("`ebs` or `instance-store`, from the image. An instance-store root is lost when the instance terminates.")),
+            ("architecture", computed_string("The architecture, from the image.")),
+            ("platform", computed_string("The platform, from the image.")),
+            ("billing_products", computed_string_list("Billing products inherited from the image, charged with the instance.")),
+            ("boot_time_seconds", computed_number("Seconds from launch until the instance is ready: boot time (30 s for EBS-backed Linux; more for Windows and instance-store roots) plus 45 s for each package the user data installs that the image does not already have. A golden image with the software baked in boots faster than a base image plus the same user data.")),
+            ("hourly_cost_usd", computed_number("What the instance costs per running hour in US dollars: the type's on-demand price plus Windows licence and Marketplace software fees.")),
+        ],
+    )
+}
+
+fn fill(state: &mut State, i: &Instance) {
+    state.id = str(&i.id);
+    state.arn = str(&i.arn());
+    state.ami = str(&i.image_id);
+    state.instance_type = str(&i.instance_type);
+    state.instance_state = str(i.state.as_str());
+    state.user_data = if i.user_data.is_empty()
+        && !matches!(state.user_data, Value::Value(ref s) if s.is_empty())
+    {
+        Value::Null
+    } else {
+        str(&i.user_data)
+    };
+    state.tags = tags_value(&state.tags, &i.tags);
+    state.owner_id = str(&i.owner_id);
+    state.region = str(&i.region);
+    state.launch_time = str(&i.launch_time);
+    state.root_device_type = str(&i.root_device_type);
+    state.architecture = str(&i.architecture);
+    state.platform = str(&i.platform);
+    state.billing_products = list_value(&i.billing_products);
+    state.boot_time_seconds = Value::Value(i.boot_time_seconds);
+    state.hourly_cost_usd = dollars(i.hourly_cost_micros);
+}
+
+fn attribute_for(e: &Error) -> Option<&'static str> {
+    use amisim_simulator::ErrorKind as K;
+    match e.kind {
+        K::AmiNotFound | K::AmiUnavailable | K::AmiMalformed | K::KeyAccessDenied => Some("ami"),
+        K::InvalidParameterValue if e.message.contains("nstance") => Some("instance_type"),
+        K::UnsupportedOperation => Some("instance_state"),
+        _ => None,
+    }
+}
+
+fn refused(diags: &mut Diagnostics, what: &str, e: &Error) {
+    diags::refusal_at(diags, what, e, attribute_for(e));
+}
+
+fn call(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    what: &str,
+    f: impl FnOnce(
+        &mut amisim_simulator::Cloud,
+        &amisim_simulator::Caller,
+    ) -> amisim_simulator::Result<Instance>,
+) -> Option<Instance> {
+    match cfg.with(f) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            refused(diags, what, &e);
+            None
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for InstanceResource {
+    type State<'a> = State;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+        if let Some(v) = known(&c.ami) {
+            diags::check(diags, "ami", validate::image_id(v));
+        }
+        if let Some(t) = known(&c.instance_type) {
+            if catalogue::instance_type(t).is_none() {
+                diags::error(
+                    diags,
+                    "Invalid instance_type: InvalidParameterValue",
+                    format!("InvalidParameterValue: Invalid value '{}' for InstanceType\n\nUse one of: {}", validate::shorten(t), catalogue::instance_type_names()),
+                    Some("instance_type"),
+                );
+            }
+        }
+        if let Some(s) = known(&c.instance_state) {
+            diags::check(
+                diags,
+                "instance_state",
+                validate::one_of("instance state", s, &["running", "stopped"]),
+            );
+        }
+        if known(&c.user_data).is_some_and(|u| u.len() > 16 * 1024) {
+            diags::error(
+                diags,
+                "Invalid user_data: InvalidParameterValue",
+                "InvalidParameterValue: user data is larger than 16 KB\n\nBake larger set-ups into a golden image instead",
+                Some("user_data"),
+            );
+        }
+        if !map_has_unknown(&c.tags) {
+            diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
+        }
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut state: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let id = known(&state.id)?.to_string();
+        match cfg.with(|cloud, caller| cloud.describe_instance(caller, &id)) {
+            Ok(Some(i)) if i.state != InstanceState::Terminated => {
+                fill(&mut state, &i);
+                Some((state, private))
+            }
+            Ok(_) => {
+                tracing::warn!(instance_id = %id, "instance is terminated or gone; removing it from state");
+                common::gone(private)
+            }
+            Err(e) => {
+                diags::refusal(diags, "Unable to read instance", &e);
+                None
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut planned: State,
+        _config: State,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        common::default_str(&mut planned.instance_state, "running");
+        planned.id = Value::Unknown;
+        planned.arn = Value::Unknown;
+        planned.owner_id = str(&cfg.caller.account_id);
+        planned.region = str(&cfg.caller.region);
+        planned.launch_time = Value::Unknown;
+        planned.root_device_type = Value::Unknown;
+        planned.architecture = Value::Unknown;
+        planned.platform = Value::Unknown;
+        planned.billing_products = Value::Unknown;
+        planned.boot_time_seconds = Value::Unknown;
+        planned.hourly_cost_usd = Value::Unknown;
+        Some((planned, ValueEmpty::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: State,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+        common::default_str(&mut planned.instance_state, "running");
+        if planned.instance_type != prior.instance_type {
+            planned.hourly_cost_usd = Value::Unknown;
+        }
+        let replace = changed(&prior, &planned, &["ami", "user_data"]);
+        Some((planned, private, replace))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<ValueEmpty> {
+        Some(private)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let req = RunInstance {
+            image_id: known(&planned.ami)?.to_string(),
+            instance_type: known(&planned.instance_type)?.to_string(),
+            user_data: known(&planned.user_data).unwrap_or("").to_string(),
+            state: known(&planned.instance_state).map(str::to_string),
+            tags: tags_of(&planned.tags),
+        };
+        let i = call(diags, &cfg, "Unable to launch instance", |cloud, caller| {
+            cloud.run_instance(caller, &req)
+        })?;
+        fill(&mut planned, &i);
+        Some((planned, private))
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        mut planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let id = known(&planned.id)?.to_string();
+        let want = known(&planned.instance_state)
+            .unwrap_or("running")
+            .to_string();
+        let mut current = prior
+            .instance_state
+            .as_ref_option()
+            .cloned()
+            .unwrap_or_default();
+        let new_type = known(&planned.instance_type).map(str::to_string);
+        if new_type.as_deref() != known(&prior.instance_type) {
+            if current == "running" {
+                call(diags, &cfg, "Unable to stop instance", |c, k| {
+                    c.stop_instance(k, &id)
+                })?;
+                current = "stopped".into();
+            }
+            let t = new_type.unwrap_or_default();
+            call(diags, &cfg, "Unable to change instance type", |c, k| {
+                c.modify_instance_type(k, &id, &t)
+            })?;
+        }
+        if current != want {
+            if want == "stopped" {
+                call(diags, &cfg, "Unable to stop instance", |c, k| {
+                    c.stop_instance(k, &id)
+                })?;
+            } else {
+                call(diags, &cfg, "Unable to start instance", |c, k| {
+                    c.start_instance(k, &id)
+                })?;
+            }
+        }
+        let tags = tags_of(&planned.tags);
+        let i = if tags != tags_of(&prior.tags) {
+            call(diags, &cfg, "Unable to tag instance", |c, k| {
+                c.tag_instance(k, &id, &tags)
+            })?
+        } else {
+            match cfg.with(|c, k| c.describe_instance(k, &id)) {
+                Ok(Some(i)) => i,
+                Ok(None) => return None,
+                Err(e) => {
+                    diags::refusal(diags, "Unable to read instance", &e);
+                    return None;
+                }
+            }
+        };
+        fill(&mut planned, &i);
+        Some((planned, private))
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        _private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<()> {
+        let cfg = self.shared.get(diags)?;
+        let id = known(&prior.id)?.to_string();
+        match cfg.with(|cloud, caller| cloud.terminate_instance(caller, &id)) {
+            Ok(_) => Some(()),
+            Err(e) => {
+                diags::refusal(diags, "Unable to terminate instance", &e);
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        match cfg.with(|cloud, caller| cloud.describe_instance(caller, &id)) {
+            Ok(Some(i)) if i.state != InstanceState::Terminated => {
+                let mut state = State::default();
+                fill(&mut state, &i);
+                Some((state, ValueEmpty::default()))
+            }
+            Ok(_) => {
+                diags::error(
+                    diags,
+                    "Cannot import instance: InvalidInstanceID.NotFound",
+                    format!("InvalidInstanceID.NotFound: no running or stopped instance {} of account {} in {}\n\nCheck the instance ID and the provider's account and region", validate::shorten(&id), cfg.caller.account_id, cfg.caller.region),
+                    None,
+                );
+                None
+            }
+            Err(e) => {
+                diags::refusal(diags, "Cannot import instance", &e);
+                None
+            }
+        }
+    }
+}

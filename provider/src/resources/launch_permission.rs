@@ -1,0 +1,289 @@
+//! `amisim_launch_permission`: share an AMI with an account, an organization, an OU, or everyone.
+
+use std::sync::Arc;
+
+use amisim_simulator::{validate, Principal};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tf_provider::schema::Schema;
+use tf_provider::value::{Value, ValueEmpty};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::attrs::*;
+use crate::diags;
+use crate::provider::Shared;
+use crate::resources::common::{self, changed};
+use crate::values::*;
+
+/// The state of an `amisim_launch_permission`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub id: Str,
+    pub image_id: Str,
+    pub account_id: Str,
+    pub group: Str,
+    pub organization_arn: Str,
+    pub organizational_unit_arn: Str,
+}
+
+const TARGETS: &[&str] = &[
+    "account_id",
+    "group",
+    "organization_arn",
+    "organizational_unit_arn",
+];
+
+/// The `amisim_launch_permission` resource.
+pub struct LaunchPermissionResource {
+    shared: Arc<Shared>,
+}
+
+impl LaunchPermissionResource {
+    /// The resource over the provider's shared handle.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+pub(crate) fn schema() -> Schema {
+    common::resource_schema(
+        "Lets another account, an AWS Organization, an organizational unit, or everyone launch an AMI, like `aws_ami_launch_permission`. Only the image's owner can share it, and sharing never changes ownership: it gives launch rights only. Images with encrypted storage or billing products cannot be made public; images encrypted with the AWS managed key cannot be shared at all; an account can have at most 5 public images per region. Set exactly one of `account_id`, `group`, `organization_arn` and `organizational_unit_arn`. Every argument forces replacement.",
+        vec![
+            ("image_id", required_string("The image to share, in the provider's region and owned by the provider's account.")),
+            ("account_id", optional_string("The 12-digit account to share with.")),
+            ("group", optional_string("`all` makes the image public.")),
+            ("organization_arn", optional_string("Share with every account declared in this organization, for example `arn:aws:organizations::999999999999:organization/o-abc123`.")),
+            ("organizational_unit_arn", optional_string("Share with every account declared in this organizational unit, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`.")),
+            ("id", computed_string("`PRINCIPAL/IMAGE_ID`, where PRINCIPAL is the account ID, `all`, or the organization or OU ARN; also the import ID.")),
+        ],
+    )
+}
+
+fn principal_of(s: &State) -> Option<Principal> {
+    if let Some(a) = known(&s.account_id) {
+        Some(Principal::Account(a.to_string()))
+    } else if let Some(g) = known(&s.group) {
+        Some(Principal::Group(g.to_string()))
+    } else if let Some(o) = known(&s.organization_arn) {
+        Some(Principal::Organization(o.to_string()))
+    } else {
+        known(&s.organizational_unit_arn).map(|u| Principal::OrganizationalUnit(u.to_string()))
+    }
+}
+
+fn state_of(image_id: &str, principal: &Principal) -> State {
+    let mut s = State {
+        id: str(&format!("{}/{image_id}", principal.as_str())),
+        image_id: str(image_id),
+        ..State::default()
+    };
+    match principal {
+        Principal::Account(a) => s.account_id = str(a),
+        Principal::Group(g) => s.group = str(g),
+        Principal::Organization(o) => s.organization_arn = str(o),
+        Principal::OrganizationalUnit(u) => s.organizational_unit_arn = str(u),
+    }
+    s
+}
+
+#[async_trait]
+impl Resource for LaunchPermissionResource {
+    type State<'a> = State;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+        let set = [
+            &c.account_id,
+            &c.group,
+            &c.organization_arn,
+            &c.organizational_unit_arn,
+        ]
+        .iter()
+        .filter(|v| !matches!(v, Value::Null))
+        .count();
+        if set != 1 {
+            diags::error(
+                diags,
+                "Invalid launch permission: InvalidParameterCombination",
+                format!("InvalidParameterCombination: a launch permission has exactly one target, but {set} of account_id, group, organization_arn and organizational_unit_arn are set\n\nKeep exactly one; use one amisim_launch_permission per target"),
+                None,
+            );
+        }
+        if let Some(v) = known(&c.image_id) {
+            diags::check(diags, "image_id", validate::image_id(v));
+        }
+        if let Some(p) = principal_of(&c) {
+            let attr = TARGETS.iter().find(|t| match **t {
+                "account_id" => !matches!(c.account_id, Value::Null),
+                "group" => !matches!(c.group, Value::Null),
+                "organization_arn" => !matches!(c.organization_arn, Value::Null),
+                _ => true,
+            });
+            diags::check(
+                diags,
+                attr.copied().unwrap_or("account_id"),
+                amisim_simulator::permissions::check_principal(&p),
+            );
+        }
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let image_id = known(&state.image_id)?.to_string();
+        let principal = principal_of(&state)?;
+        match cfg
+            .with(|cloud, caller| cloud.describe_launch_permission(caller, &image_id, &principal))
+        {
+            Ok(Some(_)) => Some((state, private)),
+            Ok(None) => {
+                tracing::warn!(image_id = %image_id, principal = principal.as_str(), "launch permission is gone; removing it from state");
+                common::gone(private)
+            }
+            Err(e) => {
+                diags::refusal(diags, "Unable to read launch permission", &e);
+                None
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        mut planned: State,
+        _config: State,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        planned.id = match (known(&planned.image_id), principal_of(&planned)) {
+            (Some(image), Some(p)) => str(&format!("{}/{image}", p.as_str())),
+            _ => Value::Unknown,
+        };
+        Some((planned, ValueEmpty::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: State,
+        planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+        let mut names = vec!["image_id"];
+        names.extend_from_slice(TARGETS);
+        let replace = changed(&prior, &planned, &names);
+        Some((planned, private, replace))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<ValueEmpty> {
+        Some(private)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let image_id = known(&planned.image_id)?.to_string();
+        let principal = principal_of(&planned)?;
+        match cfg.with(|cloud, caller| cloud.add_launch_permission(caller, &image_id, &principal)) {
+            Ok(_) => Some((state_of(&image_id, &principal), private)),
+            Err(e) => {
+                let attr = match e.kind {
+                    amisim_simulator::ErrorKind::AmiNotFound
+                    | amisim_simulator::ErrorKind::AuthFailure => Some("image_id"),
+                    _ => None,
+                };
+                diags::refusal_at(diags, "Unable to share image", &e, attr);
+                None
+            }
+        }
+    }
+
+    async fn update<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        _prior: State,
+        planned: State,
+        _config: State,
+        private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<(State, ValueEmpty)> {
+        Some((planned, private))
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State,
+        _private: ValueEmpty,
+        _meta: ValueEmpty,
+    ) -> Option<()> {
+        let cfg = self.shared.get(diags)?;
+        let image_id = known(&prior.image_id)?.to_string();
+        let principal = principal_of(&prior)?;
+        match cfg
+            .with(|cloud, caller| cloud.remove_launch_permission(caller, &image_id, &principal))
+        {
+            Ok(_) => Some(()),
+            Err(e) => {
+                diags::refusal(diags, "Unable to remove launch permission", &e);
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
+        let cfg = self.shared.get(diags)?;
+        let Some((principal, image_id)) = id.rsplit_once('/') else {
+            diags::error(
+                diags,
+                "Invalid import ID",
+                format!("{:?} is not PRINCIPAL/IMAGE_ID\n\nUse for example 222222222222/ami-0123456789abcdef0, all/ami-…, or an organization or OU ARN followed by /ami-…", validate::shorten(&id)),
+                None,
+            );
+            return None;
+        };
+        let principal = Principal::parse(principal);
+        match cfg
+            .with(|cloud, caller| cloud.describe_launch_permission(caller, image_id, &principal))
+        {
+            Ok(Some(_)) => Some((state_of(image_id, &principal), ValueEmpty::default())),
+            Ok(None) => {
+                diags::error(
+                    diags,
+                    "Cannot import launch permission: InvalidPermission.NotFound",
+                    format!("InvalidPermission.NotFound: image {image_id} in {} has no launch permission for {}\n\nCheck the ID, and that the provider is the image owner's account and region", cfg.caller.region, principal.as_str()),
+                    None,
+                );
+                None
+            }
+            Err(e) => {
+                diags::refusal(diags, "Cannot import launch permission", &e);
+                None
+            }
+        }
+    }
+}
