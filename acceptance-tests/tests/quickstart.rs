@@ -17,7 +17,8 @@ fn quickstart_applies_converges_imports_and_destroys() {
     insta::assert_json_snapshot!("quickstart_outputs", outputs);
     insta::assert_json_snapshot!("quickstart_state", ws.resources());
 
-    ws.import_verify("amisim_image.golden", &id, &[]);
+    ws.import_verify("amisim_image.golden", &id, &[])
+        .assert_plan_empty();
 
     ws.destroy();
     insta::assert_snapshot!("quickstart_events", ws.event_log());

@@ -70,7 +70,9 @@ impl Visit for Fields {
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let level = *event.metadata().level();
-        if level > self.max {
+        // Dependencies (gRPC, TLS, HTTP/2) speak only at TRACE; the provider at the level asked for.
+        let ours = event.metadata().target().starts_with("amisim");
+        if level > self.max || (!ours && self.max < Level::TRACE) {
             return;
         }
         let mut fields = Fields::default();

@@ -165,9 +165,12 @@ impl Cloud {
                 };
                 rule(tx, &ctx)
             });
+            let subject = ["image_id", "instance_id", "key_id", "storage_id"]
+                .iter()
+                .find_map(|k| parameters.get(*k).and_then(|v| v.as_str()).map(str::to_string));
             let (outcome, resource_id) = match &result {
-                Ok(r) => ("ok".to_string(), r.resource_id()),
-                Err(e) => (e.code().to_string(), None),
+                Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
+                Err(e) => (e.code().to_string(), subject),
             };
             tx.append_event(&Event {
                 seq: 0,

@@ -526,7 +526,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>, region: Option<&str>) -> Result
 /// The amounts add up to [`PriceBook::s3_month_micros`]; tiers with nothing in them are left out.
 pub fn s3_tiers(prices: &PriceBook, gb: i64) -> Vec<StorageTier> {
     const TB: i64 = 1024;
-    let first = gb.min(50 * TB).max(0);
+    let first = gb.clamp(0, 50 * TB);
     let next = (gb - 50 * TB).clamp(0, 450 * TB);
     let rest = (gb - 500 * TB).max(0);
     [

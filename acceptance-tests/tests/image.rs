@@ -1,0 +1,247 @@
+//! `amisim_image` under the real Terraform CLI.
+
+use amisim_acceptance_tests::Workspace;
+use amisim_simulator::Caller;
+
+const PROVIDER: &str = r#"
+provider "amisim" {
+  account_id = "111111111111"
+  region     = "us-east-1"
+}
+"#;
+
+fn config(body: &str) -> String {
+    format!("{PROVIDER}\n{body}")
+}
+
+#[test]
+fn image_lifecycle_update_replace_import_drift_destroy() {
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "web" {
+  name        = "web-v1"
+  description = "first"
+  tags        = { Team = "web" }
+}
+"#,
+    ));
+    ws.apply_and_converge();
+    let state = ws.resources();
+    insta::assert_json_snapshot!("image_created", state);
+    let id = state["amisim_image.web"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Description and tags change in place.
+    ws.set_config(&config(
+        r#"
+resource "amisim_image" "web" {
+  name        = "web-v1"
+  description = "second"
+  tags        = { Team = "web", Tier = "gold" }
+}
+"#,
+    ));
+    ws.expect_action("amisim_image.web", "update");
+    ws.apply_and_converge();
+    assert_eq!(
+        ws.resources()["amisim_image.web"]["id"],
+        id.as_str(),
+        "updated in place"
+    );
+
+    // Anything else forces a replacement, and the plan says which attribute.
+    ws.set_config(&config(
+        r#"
+resource "amisim_image" "web" {
+  name                = "web-v1"
+  description         = "second"
+  root_volume_size_gb = 16
+  tags                = { Team = "web", Tier = "gold" }
+}
+"#,
+    ));
+    ws.expect_action("amisim_image.web", "replace");
+    let plan = ws.plan();
+    assert!(plan.contains("# forces replacement"), "{plan}");
+    insta::assert_snapshot!("image_replace_plan", plan);
+    ws.apply_and_converge();
+    let id = ws.resources()["amisim_image.web"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    ws.import_verify("amisim_image.web", &id, &[]);
+
+    // Drift: deregistered out of band, the next plan recreates it.
+    ws.cloud()
+        .deregister_image(&Caller::new("111111111111", "us-east-1"), &id, false)
+        .unwrap();
+    ws.expect_action("amisim_image.web", "create");
+    ws.apply_and_converge();
+
+    ws.destroy();
+    let images = ws
+        .cloud()
+        .describe_images(
+            &Caller::new("111111111111", "us-east-1"),
+            &amisim_simulator::DescribeImages {
+                owners: vec!["self".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(images.is_empty(), "nothing is left: {images:?}");
+    insta::assert_snapshot!("image_events", ws.event_log());
+}
+
+#[test]
+fn image_refusals_carry_aws_codes() {
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "a" {
+  name = "same-name"
+}
+resource "amisim_image" "b" {
+  name       = "same-name"
+  depends_on = [amisim_image.a]
+}
+"#,
+    ));
+    let out = ws.apply_expect_error("InvalidAMIName.Duplicate");
+    insta::assert_snapshot!("image_duplicate_error", out.stderr);
+
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "bad" {
+  name = "no*stars"
+}
+"#,
+    ));
+    let out = ws.tf(&["plan", "-no-color"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("InvalidAMIName.Malformed"),
+        "{}",
+        out.stderr
+    );
+
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "bad" {
+  name       = "keyed"
+  encrypted  = false
+  kms_key_id = "alias/aws/ebs"
+}
+"#,
+    ));
+    let out = ws.tf(&["plan", "-no-color"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("InvalidParameterCombination"),
+        "{}",
+        out.stderr
+    );
+    insta::assert_snapshot!("image_kms_without_encryption_error", out.stderr);
+
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "bad" {
+  name         = "arch"
+  architecture = "sparc"
+}
+"#,
+    ));
+    let out = ws.tf(&["plan", "-no-color"]);
+    assert!(
+        out.stderr.contains("InvalidParameterValue") && out.stderr.contains("x86_64, arm64, i386"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn encrypted_image_uses_the_managed_key_or_a_customer_key() {
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_kms_key" "k" {
+  description = "images"
+}
+resource "amisim_image" "managed" {
+  name      = "enc-managed"
+  encrypted = true
+}
+resource "amisim_image" "custom" {
+  name       = "enc-custom"
+  encrypted  = true
+  kms_key_id = amisim_kms_key.k.id
+}
+"#,
+    ));
+    ws.apply_and_converge();
+    let r = ws.resources();
+    let managed = r["amisim_image.managed"]["kms_key_id"].as_str().unwrap();
+    assert!(
+        managed.starts_with("arn:aws:kms:us-east-1:111111111111:key/"),
+        "{managed}"
+    );
+    assert_eq!(
+        r["amisim_image.custom"]["kms_key_id"],
+        r["amisim_kms_key.k"]["id"]
+    );
+    let id = r["amisim_image.custom"]["id"].as_str().unwrap().to_string();
+    ws.import_verify("amisim_image.custom", &id, &["kms_key_id"]);
+    ws.destroy();
+}
+
+#[test]
+fn image_from_instance_inherits_and_instance_store_is_refused() {
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "base" {
+  name         = "base-arm"
+  architecture = "arm64"
+  platform     = "linux"
+}
+resource "amisim_instance" "builder" {
+  ami           = amisim_image.base.id
+  instance_type = "t4g.micro"
+  user_data     = "dnf install -y nginx"
+}
+resource "amisim_image" "golden" {
+  name               = "golden-arm"
+  source_instance_id = amisim_instance.builder.id
+}
+"#,
+    ));
+    ws.apply_and_converge();
+    let r = ws.resources();
+    assert_eq!(r["amisim_image.golden"]["architecture"], "arm64");
+    assert_eq!(
+        r["amisim_image.golden"]["source_instance_id"],
+        r["amisim_instance.builder"]["id"]
+    );
+    let id = r["amisim_image.golden"]["id"].as_str().unwrap().to_string();
+    ws.import_verify("amisim_image.golden", &id, &[]);
+    ws.destroy();
+
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "store" {
+  name             = "store-backed"
+  root_device_type = "instance-store"
+}
+resource "amisim_instance" "i" {
+  ami           = amisim_image.store.id
+  instance_type = "m1.small"
+}
+resource "amisim_image" "from_store" {
+  name               = "from-store"
+  source_instance_id = amisim_instance.i.id
+}
+"#,
+    ));
+    let out = ws.apply_expect_error("UnsupportedOperation");
+    assert!(out.stderr.contains("instance-store"), "{}", out.stderr);
+}
