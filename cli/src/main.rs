@@ -1,5 +1,73 @@
 //! `amisim`: look inside the simulated cloud and change it out of band.
+//!
+//! The tool reads and changes the store the provider uses (`--store`, else
+//! `AMISIM_STORE`, else `.amisim/cloud.db`). Looking never writes; changes go
+//! through the simulator's API as the object's owner, so they are logged and
+//! show as drift in the next plan. Exit codes: 0 for success, 1 for an error
+//! about the store or an object, 2 for a usage error.
 
-fn main() {
-    println!("amisim {}", env!("CARGO_PKG_VERSION"));
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod args;
+mod commands;
+mod open;
+mod table;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = commands::run(&cli, &mut out).and_then(|()| Ok(out.flush()?));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Whether the reader of our output went away (`amisim events | head`): not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// An error as one line: the AWS code and rule for refusals, then what to do instead.
+fn one_line(e: &anyhow::Error) -> String {
+    let text = match e.downcast_ref::<amisim_simulator::Error>() {
+        Some(sim) => {
+            let mut text = if sim.code().starts_with("Store.") {
+                sim.message.clone()
+            } else {
+                format!("{}: {}", sim.code(), sim.message)
+            };
+            if !sim.hint.is_empty() {
+                text.push_str("; ");
+                text.push_str(&sentence_tail(&sim.hint));
+            }
+            text
+        }
+        None => format!("{e:#}"),
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A sentence made fit to follow a semicolon: lower-case first letter (unless an acronym), no final period.
+fn sentence_tail(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    let tail = match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => first
+            .to_lowercase()
+            .chain(sentence.chars().skip(1))
+            .collect(),
+        _ => sentence.to_string(),
+    };
+    tail.trim_end_matches('.').to_string()
 }

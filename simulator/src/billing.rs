@@ -130,8 +130,8 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
         account,
         ..Filter::default()
     };
-    // (account, region, category) -> (quantity, amount, description, unit)
-    let mut lines: BTreeMap<(String, String, String), (i64, i64, String, String)> = BTreeMap::new();
+    // Lines keyed by (account, region, category), summed as costs are found.
+    let mut lines: BTreeMap<(String, String, String), BillLine> = BTreeMap::new();
     let mut add = |account: &str,
                    region: &str,
                    category: &str,
@@ -139,15 +139,22 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
                    amount: i64,
                    desc: String,
                    unit: &str| {
-        let e = lines
+        let line = lines
             .entry((
                 account.to_string(),
                 region.to_string(),
                 category.to_string(),
             ))
-            .or_insert((0, 0, desc, unit.to_string()));
-        e.0 += qty;
-        e.1 += amount;
+            .or_insert_with(|| BillLine {
+                region: region.to_string(),
+                category: category.to_string(),
+                description: desc,
+                quantity: 0,
+                unit: unit.to_string(),
+                amount_micros: 0,
+            });
+        line.quantity += qty;
+        line.amount_micros += amount;
     };
 
     let mut bundle_gb: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -229,21 +236,14 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
     }
 
     let mut bills: BTreeMap<String, Bill> = BTreeMap::new();
-    for ((account, region, category), (quantity, amount_micros, description, unit)) in lines {
+    for ((account, _, _), line) in lines {
         let bill = bills.entry(account.clone()).or_insert_with(|| Bill {
-            account_id: account.clone(),
+            account_id: account,
             lines: Vec::new(),
             total_micros: 0,
         });
-        bill.total_micros += amount_micros;
-        bill.lines.push(BillLine {
-            region,
-            category,
-            description,
-            quantity,
-            unit,
-            amount_micros,
-        });
+        bill.total_micros += line.amount_micros;
+        bill.lines.push(line);
     }
     Ok(bills.into_values().collect())
 }

@@ -54,7 +54,7 @@ pub(crate) fn schema() -> Schema {
         vec![
             ("ami", required_string("The image to launch. Changing it replaces the instance.")),
             ("instance_type", required_string(&format!("The instance type, whose architecture must match the image's: one of {}. Changing it stops the instance, changes the type and starts it again.", catalogue::instance_type_names()))),
-            ("instance_state", optional_computed_string("`running` (default) or `stopped`. Changes in place; instance-store-backed instances cannot be stopped.")),
+            ("instance_state", optional_computed_string("`running` (default) or `stopped`. Changes in place; instance-store-backed instances cannot be stopped. Unset means `running`, so an instance stopped out of band is started again.")),
             ("user_data", optional_string("A script run at first boot. Package installs in it (`yum install …`, `apt-get install …`, `pip install …`) add to `boot_time_seconds` unless the image already has the package. At most 16 KB. Changing it replaces the instance.")),
             ("tags", optional_string_map("Tags of the instance. Change in place.")),
             ("id", computed_string("The instance ID: `i-` and 17 hex digits.")),
@@ -227,11 +227,14 @@ impl Resource for InstanceResource {
         _diags: &mut Diagnostics,
         prior: State,
         mut planned: State,
-        _config: State,
+        config: State,
         private: ValueEmpty,
         _meta: ValueEmpty,
     ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
-        common::default_str(&mut planned.instance_state, "running");
+        // An unset instance_state means running: a stop made out of band is drift to undo.
+        if matches!(config.instance_state, Value::Null) {
+            planned.instance_state = str("running");
+        }
         if planned.instance_type != prior.instance_type {
             planned.hourly_cost_usd = Value::Unknown;
         }

@@ -1,0 +1,307 @@
+//! The command line: every command, option and argument, with its help text.
+
+use std::path::PathBuf;
+
+use amisim_simulator::{catalogue, inventory};
+use clap::{Args, Parser, Subcommand};
+
+/// Look inside the simulated AMI cloud of the amisim Terraform provider, and change it out of band.
+///
+/// amisim reads and changes the same store as the provider: images, their
+/// storage, KMS keys, permissions, instances, the event log and the bill of
+/// every account and region. Changes made here (deregister, terminate, revoke)
+/// are API calls acting as the object's owner: they are logged like any call
+/// and show as drift in the next `terraform plan`.
+#[derive(Debug, Parser)]
+#[command(name = "amisim", version)]
+pub struct Cli {
+    /// The store file of the simulated cloud [default: $AMISIM_STORE if set and not empty, else .amisim/cloud.db].
+    #[arg(long, global = true, value_name = "PATH", display_order = 100)]
+    pub store: Option<PathBuf>,
+
+    /// Print JSON instead of tables, for scripts.
+    #[arg(long, global = true, display_order = 101)]
+    pub json: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the store is when `--store` is not given: `AMISIM_STORE`, else this path.
+pub const DEFAULT_STORE: &str = ".amisim/cloud.db";
+
+impl Cli {
+    /// The store file: `--store`, else `AMISIM_STORE` (when set and not empty), else the default,
+    /// just as the provider chooses it.
+    pub fn store_path(&self) -> PathBuf {
+        self.store.clone().unwrap_or_else(|| {
+            std::env::var_os("AMISIM_STORE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE))
+        })
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List images, or show one image with its permissions and lineage.
+    #[command(subcommand)]
+    Images(ImagesCommand),
+    /// List instances, or show one.
+    #[command(subcommand)]
+    Instances(InstancesCommand),
+    /// List the storage behind images: EBS snapshots and instance-store bundles.
+    #[command(subcommand)]
+    Snapshots(SnapshotsCommand),
+    /// List KMS keys and the accounts they are granted to.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// List launch permissions and storage read permissions.
+    #[command(subcommand)]
+    Permissions(PermissionsCommand),
+    /// Show the event log: every API call with its caller, parameters and outcome.
+    Events(EventsArgs),
+    /// Show the monthly bill of each account, from the price book.
+    Bill(Scope),
+    /// Deregister an image out of band, as its owner.
+    Deregister(DeregisterArgs),
+    /// Terminate an instance out of band, as its owner.
+    Terminate(InstanceArg),
+    /// Stop a running instance out of band, as its owner.
+    Stop(InstanceArg),
+    /// Start a stopped instance out of band, as its owner.
+    Start(InstanceArg),
+    /// Revoke a permission or a key grant out of band, as the owner.
+    #[command(subcommand)]
+    Revoke(RevokeCommand),
+    /// Delete the store, so that the next use starts a fresh cloud.
+    Reset(ResetArgs),
+    /// Show or override the price book the bill uses.
+    #[command(subcommand)]
+    Prices(PricesCommand),
+}
+
+/// `amisim images …`.
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// List images, oldest first.
+    ///
+    /// The public catalogue (owned by amazon and aws-marketplace) and
+    /// deregistered images are hidden unless --all is given (or --account
+    /// names a catalogue owner).
+    List(ImagesListArgs),
+    /// Show every attribute of an image, its storage, permissions, instances and lineage.
+    ///
+    /// The lineage is a tree: the chain of sources up to the original image,
+    /// and below the image every copy (in any region and account), every image
+    /// created from an instance launched from it, and theirs in turn.
+    Show(ImageArg),
+}
+
+/// `amisim images list`.
+#[derive(Debug, Args)]
+pub struct ImagesListArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Include the public catalogue and deregistered images.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// An image ID argument.
+#[derive(Debug, Args)]
+pub struct ImageArg {
+    /// The image, `ami-` and 17 hex digits.
+    #[arg(value_name = "AMI_ID")]
+    pub image_id: String,
+}
+
+/// `amisim instances …`.
+#[derive(Debug, Subcommand)]
+pub enum InstancesCommand {
+    /// List instances (terminated ones included), oldest first.
+    List(Scope),
+    /// Show every attribute of an instance.
+    Show(InstanceArg),
+}
+
+/// An instance ID argument.
+#[derive(Debug, Args)]
+pub struct InstanceArg {
+    /// The instance, `i-` and 17 hex digits.
+    #[arg(value_name = "INSTANCE_ID")]
+    pub instance_id: String,
+}
+
+/// `amisim snapshots …`.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCommand {
+    /// List snapshots and bundles with their size, image and who may read them.
+    ///
+    /// The public catalogue's storage is hidden unless --all is given (or
+    /// --account names a catalogue owner).
+    List(SnapshotsListArgs),
+}
+
+/// `amisim snapshots list`.
+#[derive(Debug, Args)]
+pub struct SnapshotsListArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Include the public catalogue's storage.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `amisim keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List KMS keys (customer managed and AWS managed) with their grants.
+    List(Scope),
+}
+
+/// `amisim permissions …`.
+#[derive(Debug, Subcommand)]
+pub enum PermissionsCommand {
+    /// List launch permissions and storage read permissions, by owner.
+    ///
+    /// The public catalogue's own `group = all` permissions are hidden unless
+    /// --all is given (or --account names a catalogue owner).
+    List(PermissionsListArgs),
+}
+
+/// `amisim permissions list`.
+#[derive(Debug, Args)]
+pub struct PermissionsListArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Include the public catalogue's permissions.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Which account and region a listing covers.
+#[derive(Debug, Args)]
+pub struct Scope {
+    /// Only this account: 12 digits, or `amazon` / `aws-marketplace`.
+    #[arg(long, value_parser = parse_account, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// Only this region, for example `us-east-1`.
+    #[arg(long, value_parser = parse_region, value_name = "REGION")]
+    pub region: Option<String>,
+}
+
+/// `amisim events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only calls made by this account.
+    #[arg(long, value_parser = parse_account, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// Only calls made in this region.
+    #[arg(long, value_parser = parse_region, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Only this action, for example `CopyImage` (case does not matter).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
+    /// Only this outcome: `ok`, `error` (any refusal) or an AWS error code such as `AuthFailure`.
+    #[arg(long, value_name = "OUTCOME")]
+    pub outcome: Option<String>,
+    /// Only events after this sequence number.
+    #[arg(long, value_name = "SEQ", default_value_t = 0)]
+    pub after: i64,
+}
+
+/// `amisim deregister`.
+#[derive(Debug, Args)]
+pub struct DeregisterArgs {
+    /// The image to deregister.
+    #[arg(value_name = "AMI_ID")]
+    pub image_id: String,
+    /// Also delete the image's snapshots or bundle (storage another image still uses is kept).
+    #[arg(long)]
+    pub delete_snapshots: bool,
+}
+
+/// `amisim revoke …`.
+#[derive(Debug, Subcommand)]
+pub enum RevokeCommand {
+    /// Remove a launch permission from an image.
+    LaunchPermission {
+        /// The image.
+        #[arg(value_name = "AMI_ID")]
+        image_id: String,
+        /// Who loses it: an account ID, `all`, an organization ARN or an OU ARN.
+        #[arg(value_name = "PRINCIPAL")]
+        principal: String,
+    },
+    /// Remove an account's read permission on a snapshot or bundle.
+    StoragePermission {
+        /// The snapshot or bundle.
+        #[arg(value_name = "STORAGE_ID")]
+        storage_id: String,
+        /// The account that loses it.
+        #[arg(value_name = "ACCOUNT", value_parser = parse_account)]
+        account_id: String,
+    },
+    /// Revoke an account's grant on a KMS key.
+    Grant {
+        /// The key, by ID or ARN.
+        #[arg(value_name = "KEY_ID")]
+        key_id: String,
+        /// The grantee account.
+        #[arg(value_name = "ACCOUNT", value_parser = parse_account)]
+        account_id: String,
+    },
+}
+
+/// `amisim reset`.
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Delete without asking (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `amisim prices …`.
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Show the price book in force, and the instance type prices.
+    ///
+    /// With --json, prints the price book in the form `prices set` reads.
+    Show,
+    /// Override prices from a JSON file (`-` for stdin).
+    ///
+    /// The file holds any subset of the price book's fields, in
+    /// micro-dollars; the others keep their defaults. `{}` restores every
+    /// default. Creates the store if there is none yet.
+    Set {
+        /// The JSON file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+/// Accepts a 12-digit account ID, or an owner alias, which it turns into the alias's account.
+fn parse_account(text: &str) -> Result<String, String> {
+    let account = inventory::resolve_account(text);
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(account.to_string())
+    } else {
+        Err("an account is 12 digits (or amazon / aws-marketplace)".to_string())
+    }
+}
+
+/// Accepts a region of the simulator's catalogue.
+fn parse_region(text: &str) -> Result<String, String> {
+    if catalogue::is_region(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "not an AWS region; use one of: {}",
+            catalogue::REGIONS.join(", ")
+        ))
+    }
+}

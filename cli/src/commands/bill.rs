@@ -1,0 +1,121 @@
+//! `amisim bill`: what each account pays per month, line by line.
+
+use std::io::Write;
+
+use amisim_simulator::billing::{self, BillLine};
+use amisim_simulator::inventory::{self, StorageTier};
+use serde::Serialize;
+
+use super::{nothing, Ctx};
+use crate::args::Scope;
+use crate::{open, table};
+
+/// One account's bill as shown in JSON: the simulator's lines, with the S3 tiers spelt out.
+#[derive(Serialize)]
+struct BillJson {
+    account_id: String,
+    lines: Vec<LineJson>,
+    total_micros: i64,
+}
+
+#[derive(Serialize)]
+struct LineJson {
+    #[serde(flatten)]
+    line: BillLine,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tiers: Vec<StorageTier>,
+}
+
+const S3_CATEGORY: &str = "s3-bundle-storage";
+
+pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
+    let mut cloud = open::read_only(ctx.store)?;
+    let bills: Vec<BillJson> = cloud.store().read(|tx| {
+        let prices = billing::price_book(tx)?;
+        let bills = inventory::bills(tx, scope.account.as_deref(), scope.region.as_deref())?;
+        Ok(bills
+            .into_iter()
+            .map(|b| BillJson {
+                account_id: b.account_id,
+                total_micros: b.total_micros,
+                lines: b
+                    .lines
+                    .into_iter()
+                    .map(|line| LineJson {
+                        tiers: if line.category == S3_CATEGORY {
+                            inventory::s3_tiers(&prices, line.quantity)
+                        } else {
+                            Vec::new()
+                        },
+                        line,
+                    })
+                    .collect(),
+            })
+            .collect())
+    })?;
+    if ctx.json {
+        table::print_json(out, &bills)?;
+        return Ok(());
+    }
+    if bills.is_empty() {
+        nothing(out, "charges", scope, "")?;
+        return Ok(());
+    }
+    for (n, bill) in bills.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "Account {}: {} per month",
+            bill.account_id,
+            table::usd(bill.total_micros)
+        )?;
+        let mut t = table::new(&["REGION", "CATEGORY", "DESCRIPTION", "QUANTITY", "AMOUNT"]);
+        for l in &bill.lines {
+            let line = &l.line;
+            if l.tiers.is_empty() {
+                t.add_row(vec![
+                    line.region.clone(),
+                    line.category.clone(),
+                    line.description.clone(),
+                    format!("{} {}", line.quantity, line.unit),
+                    table::usd(line.amount_micros),
+                ]);
+            }
+            for tier in &l.tiers {
+                t.add_row(vec![
+                    line.region.clone(),
+                    line.category.clone(),
+                    format!(
+                        "S3 Standard, {} tier ({} per GB-month)",
+                        tier.tier,
+                        table::usd(tier.price_gb_month_micros)
+                    ),
+                    format!("{} {}", tier.gb, line.unit),
+                    table::usd(tier.amount_micros),
+                ]);
+            }
+        }
+        t.add_row(vec![
+            String::new(),
+            String::new(),
+            "Total".to_string(),
+            String::new(),
+            table::usd(bill.total_micros),
+        ]);
+        table::right_align(&mut t, &[3, 4]);
+        table::print(out, &t)?;
+    }
+    if bills.len() > 1 {
+        let total: i64 = bills.iter().map(|b| b.total_micros).sum();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "All {} accounts: {} per month",
+            bills.len(),
+            table::usd(total)
+        )?;
+    }
+    Ok(())
+}

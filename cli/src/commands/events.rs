@@ -1,0 +1,112 @@
+//! `amisim events`: the event log.
+
+use std::io::Write;
+
+use amisim_simulator::inventory::{self, EventQuery, OutcomeFilter};
+use serde_json::Value;
+
+use super::Ctx;
+use crate::args::EventsArgs;
+use crate::{open, table};
+
+pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Result<()> {
+    let outcome = args.outcome.as_deref().map(|o| match o {
+        "ok" => OutcomeFilter::Ok,
+        "error" => OutcomeFilter::Error,
+        code => OutcomeFilter::Code(code.to_string()),
+    });
+    let query = EventQuery {
+        account: args.account.as_deref(),
+        region: args.region.as_deref(),
+        action: args.action.as_deref(),
+        outcome,
+        after_seq: args.after,
+    };
+    let mut cloud = open::read_only(ctx.store)?;
+    let events = cloud.store().read(|tx| inventory::events(tx, &query))?;
+    if ctx.json {
+        table::print_json(out, &events)?;
+        return Ok(());
+    }
+    if events.is_empty() {
+        writeln!(out, "No events")?;
+        return Ok(());
+    }
+    let mut t = table::new(&[
+        "SEQ",
+        "TIME",
+        "ACCOUNT",
+        "REGION",
+        "ACTION",
+        "OUTCOME",
+        "RESOURCE",
+        "PARAMETERS",
+    ]);
+    for e in &events {
+        t.add_row(vec![
+            e.seq.to_string(),
+            e.time.clone(),
+            table::owner(&e.account_id),
+            e.region.clone(),
+            e.action.clone(),
+            e.outcome.clone(),
+            table::or_dash(e.resource_id.as_deref()),
+            parameters(&e.parameters),
+        ]);
+    }
+    table::right_align(&mut t, &[0]);
+    table::print(out, &t)?;
+    Ok(())
+}
+
+/// A call's parameters in brief: `key=value` for every parameter that was given.
+///
+/// Empty, false and null parameters are left out; `--json` shows them all.
+fn parameters(value: &Value) -> String {
+    let Value::Object(map) = value else {
+        return brief(value);
+    };
+    let parts: Vec<String> = map
+        .iter()
+        .filter(|(_, v)| !is_empty(v))
+        .map(|(k, v)| match v {
+            Value::Bool(true) => k.clone(),
+            v => format!("{k}={}", brief(v)),
+        })
+        .collect();
+    table::list(&parts)
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(_) | Value::Bool(true) => false,
+    }
+}
+
+fn brief(v: &Value) -> String {
+    match v {
+        Value::String(s) => one_line(s),
+        Value::Array(items) => items.iter().map(brief).collect::<Vec<_>>().join(","),
+        // A launch permission's principal: `account:111111111111`, `group:all`.
+        Value::Object(o) if o.len() == 2 && o.contains_key("kind") && o.contains_key("value") => {
+            format!("{}:{}", brief(&o["kind"]), brief(&o["value"]))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A string on one line (line breaks shown as `\n`), cut short after 40 characters.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 40;
+    let escaped = text.replace('\n', "\\n");
+    if escaped.chars().count() > MAX {
+        let cut: String = escaped.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    } else {
+        escaped
+    }
+}

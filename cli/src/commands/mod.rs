@@ -1,0 +1,83 @@
+//! One module per command family; each turns the simulator's answers into tables or JSON.
+
+use std::io::Write;
+use std::path::Path;
+
+use amisim_simulator::store::Filter;
+
+use crate::args::{
+    Cli, Command, ImagesCommand, InstancesCommand, KeysCommand, PermissionsCommand, PricesCommand,
+    Scope, SnapshotsCommand,
+};
+
+mod bill;
+mod changes;
+mod events;
+mod images;
+mod instances;
+mod keys;
+mod permissions;
+mod prices;
+mod reset;
+mod snapshots;
+
+/// What every command needs besides its own arguments.
+pub struct Ctx<'a> {
+    /// The store file.
+    pub store: &'a Path,
+    /// JSON instead of tables.
+    pub json: bool,
+}
+
+/// Runs the command the user asked for, writing its output to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    let store = cli.store_path();
+    let ctx = Ctx {
+        store: &store,
+        json: cli.json,
+    };
+    match &cli.command {
+        Command::Images(ImagesCommand::List(a)) => images::list(&ctx, out, &a.scope, a.all),
+        Command::Images(ImagesCommand::Show(a)) => images::show(&ctx, out, &a.image_id),
+        Command::Instances(InstancesCommand::List(scope)) => instances::list(&ctx, out, scope),
+        Command::Instances(InstancesCommand::Show(a)) => instances::show(&ctx, out, &a.instance_id),
+        Command::Snapshots(SnapshotsCommand::List(a)) => {
+            snapshots::list(&ctx, out, &a.scope, a.all)
+        }
+        Command::Keys(KeysCommand::List(scope)) => keys::list(&ctx, out, scope),
+        Command::Permissions(PermissionsCommand::List(a)) => {
+            permissions::list(&ctx, out, &a.scope, a.all)
+        }
+        Command::Events(a) => events::list(&ctx, out, a),
+        Command::Bill(scope) => bill::show(&ctx, out, scope),
+        Command::Deregister(a) => changes::deregister(&ctx, out, &a.image_id, a.delete_snapshots),
+        Command::Terminate(a) => changes::terminate(&ctx, out, &a.instance_id),
+        Command::Stop(a) => changes::stop(&ctx, out, &a.instance_id),
+        Command::Start(a) => changes::start(&ctx, out, &a.instance_id),
+        Command::Revoke(r) => changes::revoke(&ctx, out, r),
+        Command::Reset(a) => reset::reset(&ctx, out, a.yes),
+        Command::Prices(PricesCommand::Show) => prices::show(&ctx, out),
+        Command::Prices(PricesCommand::Set { file }) => prices::set(&ctx, out, file),
+    }
+}
+
+/// The store filter of a listing's `--account` and `--region`.
+fn filter(scope: &Scope) -> Filter<'_> {
+    Filter {
+        account: scope.account.as_deref(),
+        region: scope.region.as_deref(),
+        name: None,
+    }
+}
+
+/// A line saying a listing found nothing, with what the scope was.
+fn nothing(out: &mut dyn Write, what: &str, scope: &Scope, hint: &str) -> std::io::Result<()> {
+    let mut text = format!("No {what}");
+    if let Some(a) = &scope.account {
+        text.push_str(&format!(" of account {a}"));
+    }
+    if let Some(r) = &scope.region {
+        text.push_str(&format!(" in {r}"));
+    }
+    writeln!(out, "{text}{hint}")
+}

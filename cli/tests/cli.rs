@@ -1,0 +1,994 @@
+//! The `amisim` binary, run against stores built through the simulator's API.
+//!
+//! Every test builds its own cloud in a temporary folder (at the default
+//! store path `.amisim/cloud.db`) and runs the real binary there, so output
+//! holds no machine-specific path. The simulator is deterministic, so the IDs
+//! and times in the snapshots are the same on every run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use amisim_simulator::{
+    Caller, Cloud, CopyImage, CreateImage, CreateKey, DescribeImages, Principal, RegisterImage,
+    RunInstance, Tags,
+};
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+const EAST: &str = "us-east-1";
+const WEST: &str = "us-west-2";
+
+/// A cloud built through the simulator's API, and the IDs of what it holds.
+struct World {
+    dir: TempDir,
+    golden: String,
+    golden_dr: String,
+    golden_b: String,
+    baked: String,
+    bundle_image: String,
+    old: String,
+    key: String,
+    web: String,
+    windows: String,
+    vpn: String,
+    bundle_instance: String,
+    dr_snapshot: String,
+}
+
+impl World {
+    fn store(&self) -> PathBuf {
+        self.dir.path().join(".amisim/cloud.db")
+    }
+
+    /// The binary, run in the world's folder with no store from the environment.
+    fn amisim(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("amisim").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env_remove("AMISIM_STORE")
+            .env("RUST_BACKTRACE", "0")
+            .args(args);
+        cmd
+    }
+
+    /// Runs a command that must succeed quietly; returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.amisim(args).output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(output.status.success(), "{args:?} failed: {stderr}");
+        assert_eq!(stderr, "", "{args:?} wrote to stderr");
+        stdout
+    }
+
+    /// Runs a command that must succeed and print valid JSON; returns its stdout.
+    fn json(&self, args: &[&str]) -> String {
+        let stdout = self.ok(args);
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(&stdout) {
+            panic!("{args:?} printed invalid JSON ({e}): {stdout}");
+        }
+        stdout
+    }
+
+    /// How many events the log holds.
+    fn event_count(&self) -> String {
+        self.cloud().events(0).unwrap().len().to_string()
+    }
+
+    /// Runs a command that must fail with `code` and print nothing; returns its stderr.
+    fn fails(&self, args: &[&str], code: i32) -> String {
+        let output = self.amisim(args).output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            "",
+            "{args:?} wrote to stdout"
+        );
+        stderr
+    }
+
+    fn cloud(&self) -> Cloud {
+        Cloud::open(&self.store()).unwrap()
+    }
+}
+
+/// An empty folder, with no store in it.
+fn empty() -> World {
+    World {
+        dir: tempfile::tempdir().unwrap(),
+        golden: String::new(),
+        golden_dr: String::new(),
+        golden_b: String::new(),
+        baked: String::new(),
+        bundle_image: String::new(),
+        old: String::new(),
+        key: String::new(),
+        web: String::new(),
+        windows: String::new(),
+        vpn: String::new(),
+        bundle_instance: String::new(),
+        dr_snapshot: String::new(),
+    }
+}
+
+/// A golden-image pipeline across two accounts and two regions.
+///
+/// Account A registers `golden-web` in us-east-1, makes it public, copies it
+/// to us-west-2 encrypted with its own key, and shares the copy, its snapshot
+/// and the key with account B, which copies it again. A bakes an image from an
+/// instance of `golden-web`, keeps an instance-store bundle, deregisters an old
+/// image, and runs a Windows instance; B runs a Marketplace instance. One copy
+/// by B is refused, so the log holds an error.
+fn world() -> World {
+    let mut w = empty();
+    let mut cloud = Cloud::open(&w.store()).unwrap();
+    let a_east = Caller::new(A, EAST);
+    let a_west = Caller::new(A, WEST);
+    let b_west = Caller::new(B, WEST);
+    let b_east = Caller::new(B, EAST);
+
+    let mut tags = Tags::new();
+    tags.insert("team".into(), "web".into());
+    let golden = cloud
+        .register_image(
+            &a_east,
+            &RegisterImage {
+                name: "golden-web".into(),
+                description: "Golden web server".into(),
+                tags,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    cloud
+        .add_launch_permission(&a_east, &golden.id, &Principal::Group("all".into()))
+        .unwrap();
+    let bundle_image = cloud
+        .register_image(
+            &a_east,
+            &RegisterImage {
+                name: "legacy-bundle".into(),
+                root_device_type: Some("instance-store".into()),
+                root_volume_size_gb: Some(10),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let old = cloud
+        .register_image(
+            &a_east,
+            &RegisterImage {
+                name: "old".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    cloud.deregister_image(&a_east, &old.id, false).unwrap();
+
+    let key = cloud
+        .create_key(
+            &a_west,
+            &CreateKey {
+                description: "dr key".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let golden_dr = cloud
+        .copy_image(
+            &a_west,
+            &CopyImage {
+                source_image_id: golden.id.clone(),
+                source_region: EAST.into(),
+                name: "golden-web-dr".into(),
+                encrypted: Some(true),
+                kms_key_id: Some(key.id.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    cloud.create_grant(&a_west, &key.id, B).unwrap();
+    cloud
+        .add_launch_permission(&a_west, &golden_dr.id, &Principal::Account(B.into()))
+        .unwrap();
+    let dr_snapshot = golden_dr.storage_ids[0].clone();
+    cloud
+        .add_storage_permission(&a_west, &dr_snapshot, B)
+        .unwrap();
+    let golden_b = cloud
+        .copy_image(
+            &b_west,
+            &CopyImage {
+                source_image_id: golden_dr.id.clone(),
+                source_region: WEST.into(),
+                name: "golden-web-b".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // Refused: B may launch the public golden-web but not read its snapshot.
+    let refused = cloud.copy_image(
+        &b_east,
+        &CopyImage {
+            source_image_id: golden.id.clone(),
+            source_region: EAST.into(),
+            name: "stolen".into(),
+            ..Default::default()
+        },
+    );
+    assert_eq!(refused.unwrap_err().code(), "InvalidRequest");
+
+    let web = cloud
+        .run_instance(
+            &a_east,
+            &RunInstance {
+                image_id: golden.id.clone(),
+                instance_type: "t3.micro".into(),
+                user_data: "#!/bin/sh\ndnf install -y nginx\n".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let baked = cloud
+        .create_image(
+            &a_east,
+            &CreateImage {
+                instance_id: web.id.clone(),
+                name: "golden-web-baked".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let bundle_instance = cloud
+        .run_instance(
+            &a_east,
+            &RunInstance {
+                image_id: bundle_image.id.clone(),
+                instance_type: "m1.small".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let windows_image = catalogue_image(&mut cloud, &a_east, "Windows_Server-2022-*");
+    let windows = cloud
+        .run_instance(
+            &a_east,
+            &RunInstance {
+                image_id: windows_image,
+                instance_type: "t3.medium".into(),
+                state: Some("stopped".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let vpn_image = catalogue_image(&mut cloud, &b_west, "openvpn-*");
+    let vpn = cloud
+        .run_instance(
+            &b_west,
+            &RunInstance {
+                image_id: vpn_image,
+                instance_type: "t4g.micro".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+
+    w.golden = golden.id;
+    w.golden_dr = golden_dr.id;
+    w.golden_b = golden_b.id;
+    w.baked = baked.id;
+    w.bundle_image = bundle_image.id;
+    w.old = old.id;
+    w.key = key.id;
+    w.web = web.id;
+    w.windows = windows.id;
+    w.vpn = vpn.id;
+    w.bundle_instance = bundle_instance.id;
+    w.dr_snapshot = dr_snapshot;
+    w
+}
+
+fn catalogue_image(cloud: &mut Cloud, caller: &Caller, name: &str) -> String {
+    let found = cloud
+        .describe_images(
+            caller,
+            &DescribeImages {
+                filters: vec![("name".into(), vec![name.into()])],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(found.len(), 1, "{name}");
+    found[0].id.clone()
+}
+
+fn hash_of(path: &Path) -> Vec<u8> {
+    fs::read(path).unwrap()
+}
+
+// Help and usage.
+
+#[test]
+fn help_lists_every_command() {
+    let w = empty();
+    insta::assert_snapshot!("help", w.ok(&["--help"]));
+    insta::assert_snapshot!("help_images_list", w.ok(&["images", "list", "--help"]));
+    insta::assert_snapshot!("help_revoke", w.ok(&["revoke", "--help"]));
+}
+
+#[test]
+fn every_command_has_help() {
+    let w = empty();
+    for args in [
+        vec!["images", "show"],
+        vec!["instances", "list"],
+        vec!["instances", "show"],
+        vec!["snapshots", "list"],
+        vec!["keys", "list"],
+        vec!["permissions", "list"],
+        vec!["events"],
+        vec!["bill"],
+        vec!["deregister"],
+        vec!["terminate"],
+        vec!["stop"],
+        vec!["start"],
+        vec!["revoke", "launch-permission"],
+        vec!["revoke", "storage-permission"],
+        vec!["revoke", "grant"],
+        vec!["reset"],
+        vec!["prices", "show"],
+        vec!["prices", "set"],
+    ] {
+        let mut with_help = args.clone();
+        with_help.push("--help");
+        let help = w.ok(&with_help);
+        assert!(help.contains("Usage: amisim"), "{args:?}: {help}");
+        assert!(help.contains("--store <PATH>"), "{args:?}: {help}");
+        assert!(help.contains("AMISIM_STORE"), "{args:?}: {help}");
+        assert!(help.contains("--json"), "{args:?}: {help}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let w = world();
+    let bad_region = w.fails(&["images", "list", "--region", "us-east-7"], 2);
+    assert!(bad_region.contains("not an AWS region"), "{bad_region}");
+    let bad_account = w.fails(&["bill", "--account", "12345"], 2);
+    assert!(bad_account.contains("12 digits"), "{bad_account}");
+    w.fails(&["images", "frobnicate"], 2);
+    w.fails(&["images", "show"], 2);
+    w.fails(&["revoke", "grant", &w.key, "nobody"], 2);
+}
+
+// Looking.
+
+#[test]
+fn images_list_hides_the_catalogue_and_deregistered_images() {
+    let w = world();
+    insta::assert_snapshot!("images_list", w.ok(&["images", "list"]));
+    insta::assert_snapshot!(
+        "images_list_account_b",
+        w.ok(&["images", "list", "--account", B])
+    );
+    let all = w.ok(&["images", "list", "--all", "--region", EAST]);
+    assert!(
+        all.contains(&w.old) && all.contains("deregistered"),
+        "{all}"
+    );
+    assert!(all.contains("Windows_Server-2022"), "{all}");
+    insta::assert_snapshot!(
+        "images_list_amazon",
+        w.ok(&[
+            "images",
+            "list",
+            "--account",
+            "amazon",
+            "--region",
+            "eu-west-1"
+        ])
+    );
+    insta::assert_snapshot!(
+        "images_list_none",
+        w.ok(&["images", "list", "--region", "eu-west-1"])
+    );
+}
+
+#[test]
+fn images_list_json() {
+    let w = world();
+    insta::assert_snapshot!(
+        "images_list_json",
+        w.json(&["images", "list", "--json", "--region", WEST])
+    );
+}
+
+#[test]
+fn images_show_draws_the_lineage_up_and_down() {
+    let w = world();
+    insta::assert_snapshot!("images_show_copy", w.ok(&["images", "show", &w.golden_dr]));
+    insta::assert_snapshot!("images_show_original", w.ok(&["images", "show", &w.golden]));
+    insta::assert_snapshot!("images_show_baked", w.ok(&["images", "show", &w.baked]));
+    insta::assert_snapshot!(
+        "images_show_deregistered",
+        w.ok(&["images", "show", &w.old])
+    );
+}
+
+#[test]
+fn lineage_starts_at_the_public_catalogue() {
+    let w = empty();
+    let mut cloud = Cloud::open(&w.store()).unwrap();
+    let a = Caller::new(A, "eu-west-1");
+    let ubuntu = catalogue_image(
+        &mut cloud,
+        &a,
+        "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-*",
+    );
+    let copy = cloud
+        .copy_image(
+            &a,
+            &CopyImage {
+                source_image_id: ubuntu.clone(),
+                source_region: "eu-west-1".into(),
+                name: "my-ubuntu".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    drop(cloud);
+    let shown = w.ok(&["images", "show", &copy.id]);
+    let lineage = &shown[shown.find("Lineage").unwrap()..];
+    insta::assert_snapshot!("lineage_from_catalogue", lineage);
+    let original = w.ok(&["images", "show", &ubuntu]);
+    assert!(
+        original.contains(" Owner                137112412989 (amazon)\n"),
+        "{original}"
+    );
+    assert!(
+        original.contains(" all        group (public)\n"),
+        "{original}"
+    );
+    assert!(original.contains("everyone"), "{original}");
+}
+
+#[test]
+fn images_show_json_holds_the_lineage_tree() {
+    let w = world();
+    insta::assert_snapshot!(
+        "images_show_json",
+        w.json(&["--json", "images", "show", &w.golden_b])
+    );
+}
+
+#[test]
+fn unknown_ids_are_errors_naming_the_id() {
+    let w = world();
+    let missing = "ami-0123456789abcdef0";
+    assert_eq!(
+        w.fails(&["images", "show", missing], 1),
+        format!("error: no image {missing} in the store\n")
+    );
+    assert_eq!(
+        w.fails(&["instances", "show", "i-nope"], 1),
+        "error: no instance i-nope in the store\n"
+    );
+    assert_eq!(
+        w.fails(&["deregister", missing], 1),
+        format!("error: no image {missing} in the store\n")
+    );
+    assert_eq!(
+        w.fails(&["terminate", "i-nope"], 1),
+        "error: no instance i-nope in the store\n"
+    );
+    assert_eq!(
+        w.fails(&["revoke", "storage-permission", "snap-nope", B], 1),
+        "error: no snapshot or bundle snap-nope in the store\n"
+    );
+    assert_eq!(
+        w.fails(&["revoke", "grant", "not-a-key", B], 1),
+        "error: no KMS key not-a-key in the store\n"
+    );
+}
+
+#[test]
+fn instances_list_and_show() {
+    let w = world();
+    insta::assert_snapshot!("instances_list", w.ok(&["instances", "list"]));
+    insta::assert_snapshot!(
+        "instances_list_west",
+        w.ok(&["instances", "list", "--region", WEST])
+    );
+    insta::assert_snapshot!("instances_show", w.ok(&["instances", "show", &w.web]));
+    insta::assert_snapshot!(
+        "instances_show_json",
+        w.json(&["instances", "show", &w.vpn, "--json"])
+    );
+}
+
+#[test]
+fn snapshots_list_shows_size_and_readers() {
+    let w = world();
+    insta::assert_snapshot!("snapshots_list", w.ok(&["snapshots", "list"]));
+    let catalogue = w.ok(&["snapshots", "list", "--all", "--region", "eu-west-3"]);
+    assert!(catalogue.contains("everyone"), "{catalogue}");
+    insta::assert_snapshot!(
+        "snapshots_list_json",
+        w.json(&[
+            "snapshots",
+            "list",
+            "--json",
+            "--account",
+            A,
+            "--region",
+            WEST
+        ])
+    );
+}
+
+#[test]
+fn keys_list_shows_grants() {
+    let w = world();
+    insta::assert_snapshot!("keys_list", w.ok(&["keys", "list"]));
+    insta::assert_snapshot!(
+        "keys_list_none",
+        w.ok(&["keys", "list", "--region", "eu-west-1"])
+    );
+    insta::assert_snapshot!(
+        "keys_list_json",
+        w.json(&["keys", "list", "--json", "--account", A])
+    );
+}
+
+#[test]
+fn permissions_list() {
+    let w = world();
+    insta::assert_snapshot!("permissions_list", w.ok(&["permissions", "list"]));
+    insta::assert_snapshot!(
+        "permissions_list_west",
+        w.ok(&["permissions", "list", "--region", WEST])
+    );
+    insta::assert_snapshot!(
+        "permissions_list_json",
+        w.json(&["permissions", "list", "--json"])
+    );
+}
+
+#[test]
+fn events_are_filtered_by_account_region_action_and_outcome() {
+    let w = world();
+    insta::assert_snapshot!("events", w.ok(&["events"]));
+    insta::assert_snapshot!("events_errors", w.ok(&["events", "--outcome", "error"]));
+    assert_eq!(
+        w.ok(&["events", "--outcome", "InvalidRequest"]),
+        w.ok(&["events", "--outcome", "error"])
+    );
+    insta::assert_snapshot!(
+        "events_b_copies",
+        w.ok(&[
+            "events",
+            "--account",
+            B,
+            "--action",
+            "copyimage",
+            "--outcome",
+            "ok"
+        ])
+    );
+    insta::assert_snapshot!(
+        "events_after",
+        w.ok(&["events", "--region", WEST, "--after", "10"])
+    );
+    insta::assert_snapshot!("events_none", w.ok(&["events", "--outcome", "AuthFailure"]));
+    insta::assert_snapshot!(
+        "events_json",
+        w.json(&["events", "--json", "--action", "CopyImage"])
+    );
+}
+
+#[test]
+fn bill_per_account() {
+    let w = world();
+    insta::assert_snapshot!("bill", w.ok(&["bill"]));
+    insta::assert_snapshot!(
+        "bill_a_east",
+        w.ok(&["bill", "--account", A, "--region", EAST])
+    );
+    insta::assert_snapshot!("bill_none", w.ok(&["bill", "--region", "eu-west-1"]));
+    insta::assert_snapshot!("bill_json", w.json(&["bill", "--json"]));
+}
+
+// Store handling.
+
+#[test]
+fn read_only_commands_never_create_a_store() {
+    let w = empty();
+    for args in [
+        vec!["images", "list"],
+        vec!["images", "show", "ami-0123456789abcdef0"],
+        vec!["instances", "list"],
+        vec!["snapshots", "list"],
+        vec!["keys", "list"],
+        vec!["permissions", "list"],
+        vec!["events"],
+        vec!["bill"],
+        vec!["prices", "show"],
+        vec!["deregister", "ami-0123456789abcdef0"],
+        vec!["terminate", "i-0123456789abcdef0"],
+        vec!["revoke", "grant", "k", B],
+    ] {
+        let stderr = w.fails(&args, 1);
+        assert_eq!(
+            stderr,
+            "error: no store at .amisim/cloud.db; run terraform apply first, or point AMISIM_STORE (or --store) at an existing store\n",
+            "{args:?}"
+        );
+    }
+    assert!(!w.dir.path().join(".amisim").exists());
+}
+
+#[test]
+fn read_only_commands_leave_the_store_file_unchanged() {
+    let w = world();
+    let before = hash_of(&w.store());
+    let events_before = w.cloud().events(0).unwrap().len();
+    for args in [
+        vec!["images", "list", "--all"],
+        vec!["images", "show", &w.golden_dr],
+        vec!["instances", "list"],
+        vec!["instances", "show", &w.web],
+        vec!["snapshots", "list", "--all"],
+        vec!["keys", "list"],
+        vec!["permissions", "list", "--all"],
+        vec!["events"],
+        vec!["bill"],
+        vec!["prices", "show"],
+    ] {
+        w.ok(&args);
+        w.ok(&[args.as_slice(), &["--json"]].concat());
+    }
+    assert!(
+        before == hash_of(&w.store()),
+        "a read-only command changed the store"
+    );
+    assert_eq!(w.cloud().events(0).unwrap().len(), events_before);
+}
+
+#[test]
+fn the_store_comes_from_the_option_then_the_environment() {
+    let w = world();
+    let elsewhere = w.dir.path().join("elsewhere.db");
+    fs::rename(w.store(), &elsewhere).unwrap();
+    w.fails(&["images", "list"], 1);
+    let from_option = w.ok(&["--store", "elsewhere.db", "images", "list"]);
+    let from_env = w
+        .amisim(&["images", "list"])
+        .env("AMISIM_STORE", "elsewhere.db")
+        .output()
+        .unwrap();
+    assert!(from_env.status.success());
+    assert_eq!(String::from_utf8(from_env.stdout).unwrap(), from_option);
+    assert!(from_option.contains("golden-web"));
+    // The option wins over the environment; an empty variable counts as unset, as in the provider.
+    let both = w
+        .amisim(&["--store", "elsewhere.db", "images", "list"])
+        .env("AMISIM_STORE", "nowhere.db")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(both.stdout).unwrap(), from_option);
+    let empty = w
+        .amisim(&["images", "list"])
+        .env("AMISIM_STORE", "")
+        .output()
+        .unwrap();
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(String::from_utf8(empty.stderr)
+        .unwrap()
+        .starts_with("error: no store at .amisim/cloud.db;"));
+}
+
+#[test]
+fn a_damaged_store_is_a_one_line_error() {
+    let w = empty();
+    fs::write(
+        w.dir.path().join("junk.db"),
+        "this is not a database at all",
+    )
+    .unwrap();
+    assert_eq!(
+        w.fails(&["--store", "junk.db", "images", "list"], 1),
+        "error: junk.db is not an amisim store (it is empty, truncated or another kind of file); move the file away or point AMISIM_STORE (or the provider's store argument) at another path; this file was left untouched\n"
+    );
+    assert_eq!(
+        fs::read_to_string(w.dir.path().join("junk.db")).unwrap(),
+        "this is not a database at all"
+    );
+    // An amisim store cut short after its header.
+    let w = world();
+    let bytes = fs::read(w.store()).unwrap();
+    fs::write(w.dir.path().join("cut.db"), &bytes[..8192]).unwrap();
+    let stderr = w.fails(&["--store", "cut.db", "images", "list"], 1);
+    assert!(
+        stderr.starts_with("error: ") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    // The deregister command opens stores for writing: it must refuse the same way.
+    let stderr = w.fails(&["--store", "cut.db", "deregister", &w.golden], 1);
+    assert!(
+        stderr.starts_with("error: ") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}
+
+// Out-of-band changes.
+
+#[test]
+fn deregister_acts_as_the_owner_and_is_logged() {
+    let w = world();
+    insta::assert_snapshot!("deregister", w.ok(&["deregister", &w.golden_dr]));
+    let events = w.cloud().events(0).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (
+            last.action.as_str(),
+            last.account_id.as_str(),
+            last.region.as_str(),
+            last.outcome.as_str()
+        ),
+        ("DeregisterImage", A, WEST, "ok")
+    );
+    let image = w
+        .cloud()
+        .store()
+        .read(|tx| tx.get::<amisim_simulator::Image>(&w.golden_dr))
+        .unwrap()
+        .unwrap();
+    assert_eq!(image.state.as_str(), "deregistered");
+    assert_eq!(
+        w.ok(&["deregister", &w.golden_dr]),
+        format!(
+            "{} was already deregistered; nothing changed\n",
+            w.golden_dr
+        )
+    );
+    // Its launch permissions went with it; the copy made from it is unaffected.
+    let permissions = w.ok(&["permissions", "list", "--json", "--region", WEST]);
+    assert!(
+        !permissions.contains(&format!("\"image_id\": \"{}\"", w.golden_dr)),
+        "{permissions}"
+    );
+    assert!(w.ok(&["images", "list"]).contains(&w.golden_b));
+}
+
+#[test]
+fn deregister_can_delete_the_snapshots() {
+    let w = world();
+    insta::assert_snapshot!(
+        "deregister_delete_snapshots_json",
+        w.json(&["deregister", &w.golden_b, "--delete-snapshots", "--json",])
+    );
+    let snapshots = w.ok(&["snapshots", "list", "--account", B]);
+    assert_eq!(
+        snapshots,
+        format!("No snapshots or bundles of account {B}\n")
+    );
+}
+
+#[test]
+fn terminate_stop_and_start_act_as_the_owner() {
+    let w = world();
+    let before = w.event_count();
+    insta::assert_snapshot!(
+        "instance_changes",
+        [
+            w.ok(&["stop", &w.web]),
+            w.ok(&["stop", &w.web]),
+            w.ok(&["start", &w.web]),
+            w.ok(&["start", &w.web]),
+            w.ok(&["terminate", &w.vpn]),
+            w.ok(&["terminate", &w.vpn]),
+            w.ok(&["terminate", &w.bundle_instance]),
+        ]
+        .concat()
+    );
+    insta::assert_snapshot!(
+        "instance_changes_events",
+        w.ok(&["events", "--after", &before])
+    );
+    // The bill no longer holds B's Marketplace instance.
+    assert!(!w.ok(&["bill", "--account", B]).contains("software-fees"));
+}
+
+#[test]
+fn refusals_from_the_simulator_carry_the_aws_code() {
+    let w = world();
+    assert_eq!(
+        w.fails(&["stop", &w.bundle_instance], 1),
+        format!(
+            "error: UnsupportedOperation: The instance '{}' does not have an 'ebs' root device type and cannot be stopped; instance-store-backed instances can only run or be terminated; use an EBS-backed image to stop and start\n",
+            w.bundle_instance
+        )
+    );
+    w.ok(&["terminate", &w.web]);
+    let stderr = w.fails(&["start", &w.web], 1);
+    assert!(
+        stderr.starts_with("error: IncorrectInstanceState: "),
+        "{stderr}"
+    );
+    // Both refusals are in the log, under the owner's account.
+    let refused = w.ok(&["events", "--outcome", "error", "--account", A]);
+    assert!(
+        refused.contains("StopInstances") && refused.contains("StartInstances"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn revoke_permissions_and_grants() {
+    let w = world();
+    let before = w.event_count();
+    insta::assert_snapshot!(
+        "revoke",
+        [
+            w.ok(&["revoke", "launch-permission", &w.golden_dr, B]),
+            w.ok(&["revoke", "launch-permission", &w.golden, "all"]),
+            w.ok(&["revoke", "storage-permission", &w.dr_snapshot, B]),
+            w.ok(&["revoke", "grant", &w.key, B]),
+        ]
+        .concat()
+    );
+    assert_eq!(
+        w.ok(&["permissions", "list"]),
+        "No permissions (--all includes the public catalogue's permissions)\n"
+    );
+    let keys: serde_json::Value =
+        serde_json::from_str(&w.ok(&["keys", "list", "--json", "--account", A, "--region", WEST]))
+            .unwrap();
+    assert_eq!(keys[0]["grants"], serde_json::json!([]));
+    insta::assert_snapshot!("revoke_events", w.ok(&["events", "--after", &before]));
+    // Revoking what is not there names it.
+    assert_eq!(
+        w.fails(&["revoke", "launch-permission", &w.golden_dr, B], 1),
+        format!(
+            "error: image {} has no launch permission for account {B}\n",
+            w.golden_dr
+        )
+    );
+    assert_eq!(
+        w.fails(&["revoke", "storage-permission", &w.dr_snapshot, B], 1),
+        format!(
+            "error: {} has no read permission for account {B}\n",
+            w.dr_snapshot
+        )
+    );
+    assert_eq!(
+        w.fails(&["revoke", "grant", &w.key, B], 1),
+        format!(
+            "error: the KMS key {} has no grant for account {B}\n",
+            w.key
+        )
+    );
+}
+
+#[test]
+fn revoke_grant_accepts_a_key_arn() {
+    let w = world();
+    let arn = format!("arn:aws:kms:{WEST}:{A}:key/{}", w.key);
+    insta::assert_snapshot!(
+        "revoke_grant_json",
+        w.json(&["revoke", "grant", &arn, B, "--json"])
+    );
+}
+
+// Reset.
+
+#[test]
+fn reset_needs_yes_without_a_terminal() {
+    let w = world();
+    assert_eq!(
+        w.fails(&["reset"], 1),
+        "error: refusing to delete the store .amisim/cloud.db without --yes, as stdin is not a terminal\n"
+    );
+    assert!(w.store().exists());
+}
+
+#[test]
+fn reset_deletes_the_store_and_its_companions() {
+    let w = world();
+    // A reader leaves the write-ahead log files beside the store.
+    w.ok(&["images", "list"]);
+    assert_eq!(
+        w.ok(&["reset", "--yes"]),
+        "Deleted the store .amisim/cloud.db; the next command or terraform apply starts a fresh cloud\n"
+    );
+    let left: Vec<_> = fs::read_dir(w.dir.path().join(".amisim"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        w.ok(&["reset", "--yes"]),
+        "No store at .amisim/cloud.db; nothing to reset\n"
+    );
+    // The next use starts a fresh cloud.
+    let set = w
+        .amisim(&["prices", "set", "-"])
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert!(set.status.success());
+    assert_eq!(
+        w.ok(&["images", "list"]),
+        "No images (--all includes the public catalogue and deregistered images)\n"
+    );
+}
+
+#[test]
+fn reset_leaves_other_files_alone() {
+    let w = empty();
+    fs::write(w.dir.path().join("notes.txt"), "precious").unwrap();
+    assert_eq!(
+        w.fails(&["--store", "notes.txt", "reset", "--yes"], 1),
+        "error: notes.txt is not an amisim store, so reset left it alone; delete it by hand if you mean to\n"
+    );
+    assert_eq!(
+        fs::read_to_string(w.dir.path().join("notes.txt")).unwrap(),
+        "precious"
+    );
+}
+
+// Prices.
+
+#[test]
+fn prices_show_and_set() {
+    let w = world();
+    insta::assert_snapshot!("prices_show", w.ok(&["prices", "show"]));
+    let defaults = w.ok(&["prices", "show", "--json"]);
+    insta::assert_snapshot!("prices_show_json", defaults);
+    fs::write(
+        w.dir.path().join("cheap.json"),
+        r#"{"ebs_snapshot_gb_month": 25000, "inter_region_transfer_gb": 0}"#,
+    )
+    .unwrap();
+    insta::assert_snapshot!("prices_set", w.ok(&["prices", "set", "cheap.json"]));
+    insta::assert_snapshot!("bill_with_cheap_prices", w.ok(&["bill", "--account", A]));
+    // What `prices show --json` prints, `prices set` reads back: the defaults again.
+    fs::write(w.dir.path().join("defaults.json"), &defaults).unwrap();
+    w.ok(&["prices", "set", "defaults.json"]);
+    assert_eq!(w.ok(&["prices", "show", "--json"]), defaults);
+}
+
+#[test]
+fn prices_set_refuses_bad_price_books() {
+    let w = world();
+    let write = |name: &str, text: &str| fs::write(w.dir.path().join(name), text).unwrap();
+    write("broken.json", "{");
+    let stderr = w.fails(&["prices", "set", "broken.json"], 1);
+    assert!(
+        stderr.starts_with("error: the price book is not valid: "),
+        "{stderr}"
+    );
+    write("typo.json", r#"{"ebs_snapshot_gb_mont": 1}"#);
+    let stderr = w.fails(&["prices", "set", "typo.json"], 1);
+    assert!(
+        stderr.starts_with(
+            "error: the price book has no price \"ebs_snapshot_gb_mont\"; known prices: "
+        ),
+        "{stderr}"
+    );
+    write("negative.json", r#"{"windows_vcpu_hour": -1}"#);
+    assert_eq!(
+        w.fails(&["prices", "set", "negative.json"], 1),
+        "error: the price windows_vcpu_hour is -1; prices are micro-dollars of zero or more\n"
+    );
+    let stderr = w.fails(&["prices", "set", "missing.json"], 1);
+    assert!(
+        stderr.starts_with("error: cannot read the price book missing.json: "),
+        "{stderr}"
+    );
+    assert!(w
+        .ok(&["prices", "show"])
+        .contains("(the defaults: AWS us-east-1 list prices)"));
+}
