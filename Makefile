@@ -1,7 +1,7 @@
 # amisim: two commands do everything on a fresh machine (Rust toolchain, Python 3 with pip).
 #   make demo   set up, build, and run the quickstart through apply, plan and destroy
 #   make test   set up, build, and run every test (against two Terraform versions)
-.PHONY: demo test setup lint
+.PHONY: demo test setup lint docs bench
 
 setup:
 	@scripts/setup
@@ -15,3 +15,9 @@ test: setup
 lint: setup
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+docs: setup
+	AMISIM_UPDATE_DOCS=1 cargo test -p amisim-acceptance-tests --test docs docs_are_generated
+
+bench: setup
+	python3 scripts/bench.py --out target/benchmarks.md

@@ -15,6 +15,8 @@
 //! ws.destroy();
 //! ```
 
+pub mod docs;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -229,7 +231,21 @@ impl Workspace {
 
     /// `terraform apply` that must fail with `code` in an error summary; returns the output.
     pub fn apply_expect_error(&self, code: &str) -> TfOutput {
-        let out = self.tf(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]);
+        self.apply_with_expect_error(&[], code)
+    }
+
+    /// `terraform apply` with extra arguments (`-var`, `NAME=VALUE`, `-refresh=false`…); fails unless it succeeds.
+    pub fn apply_with(&self, extra: &[&str]) -> TfOutput {
+        let mut args = vec!["apply", "-auto-approve", "-no-color", "-parallelism=1"];
+        args.extend_from_slice(extra);
+        self.tf_ok(&args)
+    }
+
+    /// `terraform apply` with extra arguments that must fail with `code` in an error summary.
+    pub fn apply_with_expect_error(&self, extra: &[&str], code: &str) -> TfOutput {
+        let mut args = vec!["apply", "-auto-approve", "-no-color", "-parallelism=1"];
+        args.extend_from_slice(extra);
+        let out = self.tf(&args);
         assert_ne!(out.code, 0, "apply should fail with {code}:\n{}", out.all());
         assert!(
             out.stderr.contains(&format!(": {code}\n"))
@@ -375,15 +391,46 @@ impl Workspace {
         fresh
     }
 
+    /// Forgets `address` (`terraform state rm`), then brings it back with an `import`
+    /// block: the plan must import it and change nothing, and the imported
+    /// attributes must equal the applied ones.
+    pub fn import_block_verify(&self, address: &str, id: &str) {
+        let applied = self.resources();
+        self.tf_ok(&["state", "rm", "-no-color", address]);
+        self.write(
+            "imports.tf",
+            &format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"),
+        );
+        let plan = self.plan();
+        assert!(
+            plan.contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+            "the plan only imports {address}:\n{plan}"
+        );
+        self.apply();
+        std::fs::remove_file(self.path().join("imports.tf")).expect("remove imports.tf");
+        assert_eq!(
+            self.resources().get(address),
+            applied.get(address),
+            "import block of {address}"
+        );
+        self.assert_plan_empty();
+    }
+
     /// The store's event log.
     pub fn events(&self) -> Vec<Event> {
         let mut cloud = Cloud::open_read_only(&self.store).expect("store opens");
         cloud.events(0).expect("events")
     }
 
-    /// The event log as text lines, for snapshots: describes are left out.
+    /// The event log as text lines, for snapshots: describes are left out, and the
+    /// calls are grouped by account and region (each has its own clock), in order
+    /// within each group, so that Terraform's walk order across groups does not matter.
     pub fn event_log(&self) -> String {
-        self.events()
+        let mut events = self.events();
+        events.sort_by(|a, b| {
+            (&a.account_id, &a.region, a.seq).cmp(&(&b.account_id, &b.region, b.seq))
+        });
+        events
             .iter()
             .filter(|e| !e.action.starts_with("Describe") && e.action != "ListGrants")
             .map(|e| {

@@ -73,6 +73,7 @@ resource "amisim_image" "web" {
         .to_string();
 
     ws.import_verify("amisim_image.web", &id, &[]);
+    ws.import_block_verify("amisim_image.web", &id);
 
     // Drift: deregistered out of band, the next plan recreates it.
     ws.cloud()

@@ -70,6 +70,7 @@ fn instance_lifecycle_stop_start_type_change_import_and_drift() {
         .unwrap()
         .to_string();
     ws.import_verify("amisim_instance.web", &id, &[]);
+    ws.import_block_verify("amisim_instance.web", &id);
 
     // Drift: stopped out of band shows as an update; terminated shows as a create.
     let me = Caller::new("111111111111", "us-east-1");

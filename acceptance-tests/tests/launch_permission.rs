@@ -69,6 +69,10 @@ resource "amisim_instance" "member" {
         &format!("222222222222/{image}"),
         &[],
     );
+    ws.import_block_verify(
+        "amisim_launch_permission.account",
+        &format!("222222222222/{image}"),
+    );
     ws.import_verify(
         "amisim_launch_permission.ou",
         &format!("arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456/{image}"),

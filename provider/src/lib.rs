@@ -18,6 +18,7 @@ pub mod attrs;
 pub mod data_sources;
 pub mod diags;
 pub mod logging;
+pub mod nodelay;
 pub mod provider;
 pub mod resources;
 pub mod values;

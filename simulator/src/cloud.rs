@@ -155,9 +155,9 @@ impl Cloud {
                 validate::account_id(&caller.account_id)?;
                 validate::region(&caller.region)?;
                 let t = if mutates {
-                    ids::tick(tx)?
+                    ids::tick(tx, &caller.account_id, &caller.region)?
                 } else {
-                    ids::now(tx)?
+                    ids::now(tx, &caller.account_id, &caller.region)?
                 };
                 let ctx = Ctx {
                     caller,
@@ -167,14 +167,19 @@ impl Cloud {
             });
             let subject = ["image_id", "instance_id", "key_id", "storage_id"]
                 .iter()
-                .find_map(|k| parameters.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+                .find_map(|k| {
+                    parameters
+                        .get(*k)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                });
             let (outcome, resource_id) = match &result {
                 Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
                 Err(e) => (e.code().to_string(), subject),
             };
             tx.append_event(&Event {
                 seq: 0,
-                time: ids::format_time(ids::now(tx)?),
+                time: ids::format_time(ids::now(tx, &caller.account_id, &caller.region)?),
                 account_id: caller.account_id.clone(),
                 region: caller.region.clone(),
                 action: action.to_string(),
@@ -534,7 +539,10 @@ impl Cloud {
             instance_id: &'a str,
             instance_type: &'a str,
         }
-        let req = Req { instance_id, instance_type };
+        let req = Req {
+            instance_id,
+            instance_type,
+        };
         self.call(caller, "ModifyInstanceAttribute", &req, true, |tx, ctx| {
             instances::modify_type(tx, ctx, instance_id, instance_type)
         })

@@ -81,6 +81,18 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     if let Some(arn) = &source.kms_key_arn {
         kms::require_decrypt(tx, ctx, arn, &format!("the source image {}", source.id))?;
     }
+    if source.root_device_type == "instance-store"
+        && (req.encrypted == Some(true) || req.kms_key_id.is_some())
+    {
+        return refuse(
+            ErrorKind::InvalidParameterCombination,
+            format!(
+                "the source image {} is instance-store-backed, and instance-store bundles cannot be encrypted with EBS encryption",
+                source.id
+            ),
+            "Remove encrypted and kms_key_id to copy an instance-store-backed image; only EBS-backed images can be encrypted",
+        );
+    }
     let encrypted = source.encrypted || req.encrypted == Some(true);
     if req.kms_key_id.is_some() && !encrypted {
         return refuse(

@@ -102,19 +102,27 @@ pub fn long_hex(parts: &[&str]) -> String {
     hex(&digest(parts))
 }
 
-/// The simulated time now, as seconds since the Unix epoch.
-pub fn now(tx: &Tx<'_>) -> Result<i64> {
+/// The simulated time now in one scope (an account in a region), as seconds since the Unix epoch.
+///
+/// Each account and region has its own clock, so that the order in which
+/// Terraform walks independent resources of different provider blocks cannot
+/// change the times either of them sees.
+pub fn now(tx: &Tx<'_>, account: &str, region: &str) -> Result<i64> {
     Ok(tx
-        .meta("clock")?
+        .meta(&clock_key(account, region))?
         .and_then(|v| v.parse().ok())
         .unwrap_or(EPOCH_SECONDS))
 }
 
-/// Moves the clock one step forward and returns the new time.
-pub fn tick(tx: &mut Tx<'_>) -> Result<i64> {
-    let t = now(tx)? + STEP_SECONDS;
-    tx.set_meta("clock", &t.to_string())?;
+/// Moves the scope's clock one step forward and returns the new time.
+pub fn tick(tx: &mut Tx<'_>, account: &str, region: &str) -> Result<i64> {
+    let t = now(tx, account, region)? + STEP_SECONDS;
+    tx.set_meta(&clock_key(account, region), &t.to_string())?;
     Ok(t)
+}
+
+fn clock_key(account: &str, region: &str) -> String {
+    format!("clock:{account}:{region}")
 }
 
 /// Formats a time as AWS prints creation dates: `2025-01-01T00:00:01.000Z`.

@@ -461,7 +461,11 @@ pub(crate) fn describe_one(
 }
 
 pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> Result<Vec<Image>> {
-    let name_regex = req.name_regex.as_deref().map(compile_name_regex).transpose()?;
+    let name_regex = req
+        .name_regex
+        .as_deref()
+        .map(compile_name_regex)
+        .transpose()?;
     let me = ctx.caller.account_id.as_str();
     for owner in &req.owners {
         let known = owner == "self"

@@ -293,11 +293,17 @@ pub(crate) fn modify_type(
     let Some(itype) = catalogue::instance_type(instance_type) else {
         return refuse(
             ErrorKind::InvalidParameterValue,
-            format!("Invalid value '{}' for InstanceType", validate::shorten(instance_type)),
+            format!(
+                "Invalid value '{}' for InstanceType",
+                validate::shorten(instance_type)
+            ),
             format!("Use one of: {}", catalogue::instance_type_names()),
         );
     };
-    if !itype.architectures.contains(&instance.architecture.as_str()) {
+    if !itype
+        .architectures
+        .contains(&instance.architecture.as_str())
+    {
         return refuse(
             ErrorKind::InvalidParameterValue,
             format!(
@@ -316,7 +322,8 @@ pub(crate) fn modify_type(
     }
     let prices = billing::price_book(tx)?;
     instance.instance_type = itype.name.to_string();
-    instance.hourly_cost_micros = billing::instance_hourly_micros(&prices, itype, &instance.billing_products);
+    instance.hourly_cost_micros =
+        billing::instance_hourly_micros(&prices, itype, &instance.billing_products);
     tx.put(&instance)?;
     Ok(instance)
 }

@@ -576,9 +576,13 @@ fn create_new(path: &Path) -> Result<()> {
 }
 
 fn check_header(path: &Path) -> Result<()> {
-    let mut header = [0u8; 16];
-    let read = fs::File::open(path)
-        .and_then(|mut f| f.read(&mut header))
+    let mut header = Vec::with_capacity(100);
+    let len = fs::File::open(path)
+        .and_then(|f| {
+            let len = f.metadata()?.len();
+            f.take(100).read_to_end(&mut header)?;
+            Ok(len)
+        })
         .map_err(|e| {
             Error::new(
                 ErrorKind::StoreIo,
@@ -586,7 +590,15 @@ fn check_header(path: &Path) -> Result<()> {
                 "Check the file's permissions, or point AMISIM_STORE at another file",
             )
         })?;
-    if read < header.len() || &header != SQLITE_HEADER {
+    // An SQLite file is a whole number of pages: a partial last page means a truncated copy,
+    // which SQLite itself would open and write to.
+    let page_size = match header.get(16..18) {
+        Some(&[0, 1]) => 65_536,
+        Some(&[hi, lo]) => u64::from(u16::from_be_bytes([hi, lo])),
+        _ => 0,
+    };
+    let whole_pages = page_size >= 512 && page_size.is_power_of_two() && len % page_size == 0;
+    if header.len() < 100 || &header[..16] != SQLITE_HEADER || !whole_pages {
         return Err(Error::new(
             ErrorKind::StoreDamaged,
             format!("{} is not an amisim store (it is empty, truncated or another kind of file)", path.display()),

@@ -1,0 +1,180 @@
+//! Renders the registry-layout documentation (`docs/`) from `terraform providers schema -json`
+//! and the examples under `examples/`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The provider's address in `terraform providers schema -json`.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/amisim/amisim";
+
+/// Every documentation page, by path relative to the repository root.
+pub fn render(schema_json: &Value, root: &Path) -> BTreeMap<String, String> {
+    let mut pages = BTreeMap::new();
+    let provider = &schema_json["provider_schemas"][PROVIDER_ADDRESS];
+    pages.insert(
+        "docs/index.md".to_string(),
+        render_index(&provider["provider"], root),
+    );
+    for (kind, key, folder, example_file) in [
+        ("Resource", "resource_schemas", "resources", "resource.tf"),
+        (
+            "Data Source",
+            "data_source_schemas",
+            "data-sources",
+            "data-source.tf",
+        ),
+    ] {
+        if let Some(map) = provider[key].as_object() {
+            for (name, schema) in map {
+                let short = name.trim_start_matches("amisim_");
+                let example_dir = root.join("examples").join(folder).join(name);
+                pages.insert(
+                    format!("docs/{folder}/{short}.md"),
+                    render_page(name, kind, schema, &example_dir, example_file),
+                );
+            }
+        }
+    }
+    pages
+}
+
+fn render_index(provider: &Value, root: &Path) -> String {
+    let description = provider["block"]["description"].as_str().unwrap_or("");
+    let mut out = String::new();
+    out.push_str("---\npage_title: \"amisim Provider\"\ndescription: |-\n");
+    out.push_str(&indent(description));
+    out.push_str("---\n\n# amisim Provider\n\n");
+    out.push_str(description);
+    out.push_str("\n\nThe simulated cloud lives in one SQLite file (the `store`), created on first use and shared by every provider block and by the `amisim` command-line tool. It is deterministic: the same configuration applied to a new store gives the same IDs, dates, state, bill and event log. Refusals are Terraform errors whose summary carries the AWS error code.\n\n");
+    out.push_str("## Example Usage\n\n");
+    if let Ok(example) = std::fs::read_to_string(root.join("examples/provider/provider.tf")) {
+        out.push_str(&format!(
+            "```terraform\n{}```\n\n",
+            ensure_newline(&example)
+        ));
+    }
+    out.push_str("## Resources and data sources\n\n");
+    out.push_str("- [amisim_image](resources/image.md), [amisim_image_copy](resources/image_copy.md), [amisim_launch_permission](resources/launch_permission.md), [amisim_storage_permission](resources/storage_permission.md), [amisim_kms_key](resources/kms_key.md), [amisim_kms_grant](resources/kms_grant.md), [amisim_instance](resources/instance.md)\n");
+    out.push_str("- Data sources: [amisim_image](data-sources/image.md), [amisim_images](data-sources/images.md)\n\n");
+    out.push_str(&schema_section(&provider["block"]));
+    out
+}
+
+fn render_page(
+    name: &str,
+    kind: &str,
+    schema: &Value,
+    example_dir: &Path,
+    example_file: &str,
+) -> String {
+    let block = &schema["block"];
+    let description = block["description"].as_str().unwrap_or("");
+    let mut out = String::new();
+    out.push_str(&format!(
+        "---\npage_title: \"{name} {kind} - amisim\"\nsubcategory: \"\"\ndescription: |-\n{}---\n\n# {name} ({kind})\n\n{description}\n\n",
+        indent(description)
+    ));
+    if let Ok(example) = std::fs::read_to_string(example_dir.join(example_file)) {
+        out.push_str(&format!(
+            "## Example Usage\n\n```terraform\n{}```\n\n",
+            ensure_newline(&example)
+        ));
+    }
+    out.push_str(&schema_section(block));
+    if let Ok(import) = std::fs::read_to_string(example_dir.join("import.sh")) {
+        out.push_str(&format!(
+            "\n## Import\n\nImport is supported using the following syntax:\n\n```shell\n{}```\n\nIn Terraform 1.5 and later an `import` block with the same ID works as well.\n",
+            ensure_newline(&import)
+        ));
+    }
+    out
+}
+
+fn schema_section(block: &Value) -> String {
+    let mut out = String::from("## Schema\n\n");
+    out.push_str(&attribute_lists(block));
+    if let Some(blocks) = block["block_types"].as_object() {
+        for (name, nested) in blocks {
+            out.push_str(&format!(
+                "\n<a id=\"nestedblock--{name}\"></a>\n### Nested Schema for `{name}`\n\n"
+            ));
+            out.push_str(&attribute_lists(&nested["block"]));
+        }
+    }
+    out
+}
+
+fn attribute_lists(block: &Value) -> String {
+    let mut groups: BTreeMap<u8, Vec<String>> = BTreeMap::new();
+    if let Some(attrs) = block["attributes"].as_object() {
+        for (name, a) in attrs {
+            let flag = |k: &str| a[k].as_bool().unwrap_or(false);
+            let group = if flag("required") {
+                0
+            } else if flag("optional") {
+                1
+            } else {
+                2
+            };
+            let line = format!(
+                "- `{name}` ({}) {}",
+                type_name(&a["type"]),
+                a["description"].as_str().unwrap_or("").replace('\n', " ")
+            );
+            groups.entry(group).or_default().push(line);
+        }
+    }
+    if let Some(blocks) = block["block_types"].as_object() {
+        for (name, nested) in blocks {
+            let desc = nested["block"]["description"].as_str().unwrap_or("");
+            groups
+                .entry(1)
+                .or_default()
+                .push(format!("- `{name}` (Block Set) {desc} (see [below for nested schema](#nestedblock--{name}))"));
+        }
+    }
+    let mut out = String::new();
+    for (group, title) in [(0u8, "Required"), (1, "Optional"), (2, "Read-Only")] {
+        if let Some(lines) = groups.get_mut(&group) {
+            lines.sort();
+            out.push_str(&format!("### {title}\n\n{}\n\n", lines.join("\n")));
+        }
+    }
+    out
+}
+
+fn type_name(t: &Value) -> String {
+    match t {
+        Value::String(s) => capitalise(s),
+        Value::Array(parts) if parts.len() == 2 => {
+            format!(
+                "{} of {}",
+                capitalise(parts[0].as_str().unwrap_or("")),
+                type_name(&parts[1])
+            )
+        }
+        _ => "Dynamic".to_string(),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+fn ensure_newline(text: &str) -> String {
+    if text.ends_with('\n') {
+        text.to_string()
+    } else {
+        format!("{text}\n")
+    }
+}
