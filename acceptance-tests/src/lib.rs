@@ -194,6 +194,15 @@ impl Workspace {
 
     /// Runs Terraform with `args` (and `-no-color` added where it applies).
     pub fn tf(&self, args: &[&str]) -> TfOutput {
+        let out: Output = self.command(args).output().expect("terraform runs");
+        TfOutput {
+            code: out.status.code().unwrap_or(-1),
+            stdout: self.normalise(&String::from_utf8_lossy(&out.stdout)),
+            stderr: self.normalise(&String::from_utf8_lossy(&out.stderr)),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(terraform_binary());
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -209,12 +218,16 @@ impl Workspace {
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
-        let out: Output = cmd.output().expect("terraform runs");
-        TfOutput {
-            code: out.status.code().unwrap_or(-1),
-            stdout: self.normalise(&String::from_utf8_lossy(&out.stdout)),
-            stderr: self.normalise(&String::from_utf8_lossy(&out.stderr)),
-        }
+        cmd
+    }
+
+    /// Starts Terraform with `args` in the background (output discarded).
+    pub fn spawn_tf(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("terraform starts")
     }
 
     /// Runs Terraform and fails the test unless it succeeds.

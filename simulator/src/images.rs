@@ -404,6 +404,10 @@ pub(crate) fn visible(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str, region: &str) 
             )
         }
     };
+    // A deregistered image is unavailable to everyone, also to accounts whose permission went with it.
+    if !image.is_available() && image.owner_id != ctx.caller.account_id {
+        require_available(&image)?;
+    }
     if image.owner_id != ctx.caller.account_id
         && !permissions::can_launch(tx, &ctx.caller.account_id, &image)?
     {
@@ -455,7 +459,7 @@ pub(crate) fn describe_one(
 ) -> Result<Option<Image>> {
     match visible(tx, ctx, image_id, &ctx.caller.region) {
         Ok(i) => Ok(Some(i)),
-        Err(e) if e.kind == ErrorKind::AmiNotFound => Ok(None),
+        Err(e) if matches!(e.kind, ErrorKind::AmiNotFound | ErrorKind::AmiUnavailable) => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -154,6 +154,16 @@ pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str)
             "Data encrypted with a deleted key cannot be read; use another image",
         );
     };
+    if key.state != "Enabled" {
+        return refuse(
+            ErrorKind::KeyAccessDenied,
+            format!(
+                "{what} is encrypted with the KMS key {arn}, which is {}",
+                key.state
+            ),
+            "Data encrypted with a key pending deletion cannot be read; use another image",
+        );
+    }
     if key.owner_id == ctx.caller.account_id {
         return Ok(());
     }

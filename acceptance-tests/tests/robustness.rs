@@ -1,0 +1,171 @@
+//! Robustness under the real Terraform CLI: many provider processes at once, a provider
+//! killed mid-apply, and stores that cannot be used.
+
+use std::time::{Duration, Instant};
+
+use amisim_acceptance_tests::Workspace;
+use amisim_simulator::{Caller, DescribeImages};
+
+fn own_images(ws: &Workspace, account: &str, region: &str) -> usize {
+    ws.cloud()
+        .describe_images(
+            &Caller::new(account, region),
+            &DescribeImages {
+                owners: vec!["self".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .len()
+}
+
+const SCOPES: [(&str, &str, &str); 4] = [
+    ("a_east", "111111111111", "us-east-1"),
+    ("a_west", "111111111111", "eu-west-1"),
+    ("b_east", "222222222222", "us-east-1"),
+    ("b_west", "222222222222", "eu-west-1"),
+];
+
+#[test]
+fn many_provider_processes_at_parallelism_50_lose_nothing() {
+    let mut config = String::new();
+    for (alias, account, region) in SCOPES {
+        config.push_str(&format!(
+            "provider \"amisim\" {{\n  alias      = \"{alias}\"\n  account_id = \"{account}\"\n  region     = \"{region}\"\n}}\n\
+             resource \"amisim_image\" \"{alias}\" {{\n  provider = amisim.{alias}\n  count    = 100\n  name     = \"img-${{count.index}}\"\n}}\n\
+             resource \"amisim_launch_permission\" \"{alias}\" {{\n  provider   = amisim.{alias}\n  count      = 25\n  image_id   = amisim_image.{alias}[count.index].id\n  account_id = \"333333333333\"\n}}\n"
+        ));
+    }
+    let ws = Workspace::new(&config);
+    ws.tf_ok(&["apply", "-auto-approve", "-no-color", "-parallelism=50"]);
+    for (_, account, region) in SCOPES {
+        assert_eq!(own_images(&ws, account, region), 100, "{account} {region}");
+    }
+    assert_eq!(ws.resources().len(), 4 * 125);
+    let out = ws.tf(&["plan", "-no-color", "-detailed-exitcode", "-parallelism=50"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let refused = ws.events().iter().filter(|e| e.outcome != "ok").count();
+    assert_eq!(refused, 0, "no false conflicts");
+    ws.tf_ok(&["destroy", "-auto-approve", "-no-color", "-parallelism=50"]);
+    for (_, account, region) in SCOPES {
+        assert_eq!(own_images(&ws, account, region), 0);
+    }
+}
+
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // The parent PID is the second field after the parenthesised command name.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|s| s.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut all = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for c in children_of(p) {
+            all.push(c);
+            todo.push(c);
+        }
+    }
+    all
+}
+
+#[test]
+fn a_provider_killed_mid_apply_leaves_a_consistent_store_and_the_next_apply_converges() {
+    let ws = Workspace::new(
+        r#"
+provider "amisim" {
+  account_id = "111111111111"
+}
+resource "amisim_image" "x" {
+  count = 300
+  name  = "img-${count.index}"
+}
+"#,
+    );
+    let mut child = ws.spawn_tf(&["apply", "-auto-approve", "-no-color", "-parallelism=4"]);
+    // Wait until the apply is under way, then kill every provider process it started.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        if ws.store().exists() && own_images(&ws, "111111111111", "us-east-1") >= 30 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for pid in descendants(child.id()) {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.starts_with("terraform-provi") {
+            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    }
+    let status = child.wait().unwrap();
+    let created = own_images(&ws, "111111111111", "us-east-1");
+    assert!(created < 300, "the provider was killed before the end ({created} created, {status})");
+
+    // The store opens, is consistent, and the next apply converges with no repair.
+    ws.tf_ok(&["apply", "-auto-approve", "-no-color", "-parallelism=4"]);
+    ws.assert_plan_empty();
+    assert_eq!(own_images(&ws, "111111111111", "us-east-1"), 300);
+    ws.destroy();
+}
+
+#[test]
+fn unusable_stores_are_clear_errors_and_never_overwritten() {
+    let body = r#"
+provider "amisim" {}
+resource "amisim_image" "x" {
+  name = "x-image"
+}
+"#;
+    // A store written by a newer amisim.
+    let ws = Workspace::new(body);
+    ws.apply();
+    {
+        let conn = rusqlite_free_set_user_version(ws.store(), 99);
+        assert!(conn, "set user_version");
+    }
+    let before = std::fs::read(ws.store()).unwrap();
+    let out = ws.tf(&["plan", "-no-color"]);
+    assert!(out.stderr.contains("Store.TooNew") && out.stderr.contains("newer amisim"), "{}", out.stderr);
+    assert_eq!(std::fs::read(ws.store()).unwrap(), before);
+
+    // A truncated store.
+    let ws = Workspace::new(body);
+    ws.apply();
+    let full = std::fs::read(ws.store()).unwrap();
+    std::fs::write(ws.store(), &full[..full.len() / 2 + 100]).unwrap();
+    let truncated = std::fs::read(ws.store()).unwrap();
+    let out = ws.tf(&["plan", "-no-color"]);
+    assert!(out.stderr.contains("Store.Damaged"), "{}", out.stderr);
+    assert_eq!(std::fs::read(ws.store()).unwrap(), truncated);
+
+    // A location where nothing can be written.
+    let ws = Workspace::new(body).env("AMISIM_STORE", "/proc/amisim/cloud.db");
+    let out = ws.tf(&["plan", "-no-color"]);
+    assert!(out.stderr.contains("Store.Unavailable") && out.stderr.contains("/proc/amisim"), "{}", out.stderr);
+}
+
+/// Sets `PRAGMA user_version` by patching the database header (offset 60, big-endian).
+fn rusqlite_free_set_user_version(path: &std::path::Path, version: u32) -> bool {
+    let mut bytes = std::fs::read(path).unwrap();
+    if bytes.len() < 100 {
+        return false;
+    }
+    bytes[60..64].copy_from_slice(&version.to_be_bytes());
+    std::fs::write(path, bytes).is_ok()
+}

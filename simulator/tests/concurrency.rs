@@ -1,0 +1,174 @@
+//! Several OS processes writing one store file at once, as Terraform's
+//! provider processes (one per aliased provider block) do: nothing is lost.
+//!
+//! The test binary re-runs itself as the worker processes: with
+//! `AMISIM_TEST_WORKER` set, the test below is a worker instead.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use amisim_simulator::ids::{format_time, EPOCH_SECONDS};
+use amisim_simulator::store::Filter;
+use amisim_simulator::{Cloud, Image, ImageState};
+
+use common::*;
+
+const WORKER_ENV: &str = "AMISIM_TEST_WORKER";
+const TEST_NAME: &str = "concurrent_processes_writing_one_store_lose_no_update";
+const PROCESSES: usize = 4;
+const CALLS: usize = 50;
+const ACCOUNTS: [&str; PROCESSES] = [A, B, C, D];
+const REGIONS: [&str; PROCESSES] = [USE1, USW2, EUW1, USE1];
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// One worker: waits for the start signal, then registers its images and reads them back.
+fn worker(n: usize, path: &Path) {
+    let go = path.with_file_name("go");
+    let start = Instant::now();
+    while !go.exists() {
+        assert!(start.elapsed() < DEADLINE, "no start signal");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // Every worker may be the one that creates the store.
+    let mut cloud = Cloud::open(path).expect("the shared store");
+    let me = at(ACCOUNTS[n], REGIONS[n]);
+    for k in 0..CALLS {
+        let img = register(&mut cloud, &me, &format!("worker-{n}-image-{k}"));
+        assert_eq!(img.owner_id, ACCOUNTS[n]);
+        if k % 10 == 9 {
+            let seen = cloud.describe_image(&me, &img.id).expect("a read");
+            assert_eq!(seen, Some(img));
+        }
+    }
+}
+
+fn spawn(n: usize, path: &Path) -> Child {
+    Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
+        .env(WORKER_ENV, format!("{n}:{}", path.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("a worker process")
+}
+
+#[test]
+fn concurrent_processes_writing_one_store_lose_no_update() {
+    if let Ok(spec) = std::env::var(WORKER_ENV) {
+        let (n, path) = spec.split_once(':').expect("N:PATH");
+        worker(n.parse().expect("a worker number"), Path::new(path));
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a folder");
+    let path: PathBuf = dir.path().join("cloud.db");
+    let mut children: Vec<Child> = (0..PROCESSES).map(|n| spawn(n, &path)).collect();
+    std::fs::write(path.with_file_name("go"), b"").expect("the start signal");
+    let start = Instant::now();
+    let mut failures = Vec::new();
+    for (n, child) in children.iter_mut().enumerate() {
+        loop {
+            if let Some(status) = child.try_wait().expect("a worker status") {
+                if !status.success() {
+                    failures.push(n);
+                }
+                break;
+            }
+            if start.elapsed() > DEADLINE {
+                let _ = child.kill();
+                failures.push(n);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    for (n, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().expect("a worker's output");
+        if failures.contains(&n) {
+            eprintln!(
+                "worker {n} failed:\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    assert!(failures.is_empty(), "workers {failures:?} failed");
+
+    let mut cloud = Cloud::open(&path).expect("the shared store");
+    let mut ids = BTreeSet::new();
+    for n in 0..PROCESSES {
+        let images = cloud
+            .store()
+            .read(|tx| {
+                tx.list::<Image>(Filter {
+                    account: Some(ACCOUNTS[n]),
+                    ..Filter::default()
+                })
+            })
+            .expect("a listing");
+        assert_eq!(images.len(), CALLS, "worker {n} lost images");
+        let names: BTreeSet<String> = images.iter().map(|i| i.name.clone()).collect();
+        let expected: BTreeSet<String> = (0..CALLS)
+            .map(|k| format!("worker-{n}-image-{k}"))
+            .collect();
+        assert_eq!(names, expected);
+        for img in images {
+            assert_eq!(
+                (img.region.as_str(), img.state),
+                (REGIONS[n], ImageState::Available)
+            );
+            assert!(well_formed(&img.id, "ami"));
+            for sid in &img.storage_ids {
+                assert!(
+                    storage(&mut cloud, sid).is_some(),
+                    "{sid} of {} is missing",
+                    img.id
+                );
+            }
+            assert!(ids.insert(img.id));
+        }
+    }
+    // Every call is in the log, once.
+    let events = cloud.events(0).expect("the log");
+    let reads = PROCESSES * (CALLS / 10);
+    assert_eq!(events.len(), PROCESSES * CALLS + reads);
+    assert!(events.iter().all(|e| e.outcome == "ok"));
+    let seqs: BTreeSet<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs.len(), events.len());
+    // Each change had its own instant, and the clock moved once per change: no tick was lost.
+    for (n, account) in ACCOUNTS.iter().enumerate() {
+        let dates: BTreeSet<String> = cloud
+            .store()
+            .read(|tx| {
+                tx.list::<Image>(Filter {
+                    account: Some(account),
+                    ..Filter::default()
+                })
+            })
+            .expect("a listing")
+            .into_iter()
+            .map(|i| i.creation_date)
+            .collect();
+        assert_eq!(dates.len(), CALLS, "worker {n}");
+        let latest = dates.iter().next_back().expect("dates");
+        assert!(
+            *latest >= format_time(EPOCH_SECONDS + CALLS as i64),
+            "worker {n}: {latest}"
+        );
+    }
+    // No temporary creation file was left behind.
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("the folder")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| n.contains(".new-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -1,0 +1,374 @@
+//! Determinism: the same calls on a new store give the same bytes, and IDs do
+//! not depend on the order of independent calls.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use amisim_simulator::{
+    Caller, Cloud, CopyImage, CreateImage, CreateKey, DeclareAccount, DescribeImages, Principal,
+    RegisterImage, RunInstance,
+};
+use serde::Serialize;
+
+use common::*;
+
+fn outcome<T: Serialize>(r: amisim_simulator::Result<T>) -> String {
+    match r {
+        Ok(v) => serde_json::to_string(&v).expect("JSON"),
+        Err(e) => format!("{}: {} / {}", e.code(), e.message, e.hint),
+    }
+}
+
+/// A scenario touching every kind of call, refusals included; each result as text.
+fn scenario(cloud: &mut Cloud) -> Vec<String> {
+    let a = at(A, USE1);
+    let a_west = at(A, USW2);
+    let b = at(B, USE1);
+    let b_west = at(B, USW2);
+    let mut out = Vec::new();
+    out.push(outcome(cloud.declare_account(
+        &b,
+        &DeclareAccount {
+            organization_arn: Some(ORG.into()),
+            organizational_unit_arn: Some(OU1.into()),
+        },
+    )));
+    let key = cloud.create_key(
+        &a,
+        &CreateKey {
+            description: "images".into(),
+            ..Default::default()
+        },
+    );
+    out.push(outcome(key.clone()));
+    let key = key.expect("a key");
+    let img = cloud.register_image(
+        &a,
+        &RegisterImage {
+            encrypted: true,
+            kms_key_id: Some(key.id.clone()),
+            tags: [("team".to_string(), "web".to_string())].into(),
+            ..image("golden-web")
+        },
+    );
+    out.push(outcome(img.clone()));
+    let img = img.expect("an image");
+    out.push(outcome(cloud.register_image(&a, &image("golden-web"))));
+    out.push(outcome(cloud.add_launch_permission(
+        &a,
+        &img.id,
+        &Principal::OrganizationalUnit(OU1.into()),
+    )));
+    out.push(outcome(cloud.add_launch_permission(&a, &img.id, &public())));
+    out.push(outcome(cloud.copy_image(&b_west, &copy_of(&img, "mine"))));
+    out.push(outcome(cloud.add_storage_permission(
+        &a,
+        &img.storage_ids[0],
+        B,
+    )));
+    out.push(outcome(cloud.copy_image(&b_west, &copy_of(&img, "mine"))));
+    out.push(outcome(cloud.create_grant(&a, &key.arn, B)));
+    let copy = cloud.copy_image(&b_west, &copy_of(&img, "mine"));
+    out.push(outcome(copy.clone()));
+    out.push(outcome(cloud.copy_image(
+        &a_west,
+        &CopyImage {
+            encrypted: Some(false),
+            ..copy_of(&img, "golden-web")
+        },
+    )));
+    out.push(outcome(
+        cloud.copy_image(&a_west, &copy_of(&img, "golden-web")),
+    ));
+    let instance = cloud.run_instance(
+        &b,
+        &RunInstance {
+            user_data: "yum install -y httpd".into(),
+            tags: [("Name".to_string(), "web".to_string())].into(),
+            ..launch(&img.id, "t3.micro")
+        },
+    );
+    out.push(outcome(instance.clone()));
+    let instance = instance.expect("an instance");
+    out.push(outcome(cloud.create_image(
+        &b,
+        &CreateImage {
+            instance_id: instance.id.clone(),
+            name: "b-golden".into(),
+            ..Default::default()
+        },
+    )));
+    out.push(outcome(
+        cloud.run_instance(&b, &launch(&img.id, "t4g.micro")),
+    ));
+    out.push(outcome(cloud.stop_instance(&b, &instance.id)));
+    out.push(outcome(cloud.describe_images(
+        &b,
+        &DescribeImages {
+            owners: vec!["self".into(), A.into()],
+            ..Default::default()
+        },
+    )));
+    out.push(outcome(cloud.deregister_image(&a, &img.id, false)));
+    out.push(outcome(cloud.deregister_image(&a, &img.id, false)));
+    out.push(outcome(
+        cloud.run_instance(&a, &launch(&img.id, "t3.micro")),
+    ));
+    out.push(outcome(cloud.describe_image(&a, &img.id)));
+    out.push(outcome(cloud.bill(None)));
+    out.push(outcome(cloud.events(0)));
+    out
+}
+
+#[test]
+fn the_same_calls_on_two_new_stores_give_byte_identical_results_and_logs() {
+    let mut first = Cloud::memory().expect("a cloud");
+    let mut second = Cloud::memory().expect("a cloud");
+    let mut on_file = World::new();
+    let one = scenario(&mut first);
+    let two = scenario(&mut second);
+    let three = scenario(&mut on_file.cloud);
+    assert_eq!(one, two);
+    assert_eq!(one, three, "a file store behaves like a memory store");
+    assert!(
+        one.iter().any(|r| r.starts_with("InvalidRequest:")),
+        "the scenario has refusals"
+    );
+    let log = |c: &mut Cloud| serde_json::to_string(&c.events(0).expect("log")).expect("JSON");
+    assert_eq!(log(&mut first), log(&mut second));
+    assert_eq!(log(&mut first), log(&mut on_file.cloud));
+    assert_eq!(entity_dump(&mut first), entity_dump(&mut second));
+    assert_eq!(entity_dump(&mut first), entity_dump(&mut on_file.cloud));
+}
+
+#[test]
+fn every_call_is_logged_with_time_caller_action_parameters_and_outcome() {
+    let mut cloud = Cloud::memory().expect("a cloud");
+    let results = scenario(&mut cloud);
+    let events = cloud.events(0).expect("log");
+    // Every call but the bill and the log itself is an entry.
+    assert_eq!(events.len(), results.len() - 2);
+    for (n, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, n as i64 + 1);
+        assert!(
+            e.time.starts_with("2025-01-01T00:00:") && e.time.ends_with(".000Z"),
+            "{}",
+            e.time
+        );
+        assert!(!e.action.is_empty());
+        assert!(e.parameters.is_object(), "{:?}", e.parameters);
+    }
+    let copy_refusal = &events[6];
+    assert_eq!(
+        (
+            copy_refusal.action.as_str(),
+            copy_refusal.outcome.as_str(),
+            copy_refusal.account_id.as_str()
+        ),
+        ("CopyImage", "InvalidRequest", B)
+    );
+    assert_eq!(copy_refusal.region, USW2);
+    assert_eq!(copy_refusal.parameters["source_region"], USE1);
+    let register = &events[2];
+    assert_eq!(
+        (register.action.as_str(), register.outcome.as_str()),
+        ("RegisterImage", "ok")
+    );
+    assert!(register
+        .resource_id
+        .as_deref()
+        .is_some_and(|id| well_formed(id, "ami")));
+    // In each account and region, times never go back.
+    let mut last_time: BTreeMap<(String, String), String> = BTreeMap::new();
+    for e in &events {
+        let scope = (e.account_id.clone(), e.region.clone());
+        if let Some(before) = last_time.get(&scope) {
+            assert!(before <= &e.time, "{e:?}");
+        }
+        last_time.insert(scope, e.time.clone());
+    }
+    assert_eq!(
+        cloud.events(events.len() as i64 - 1).expect("tail").len(),
+        1
+    );
+}
+
+#[test]
+fn the_clock_starts_at_a_fixed_instant_and_moves_one_step_per_change() {
+    let mut cloud = Cloud::memory().expect("a cloud");
+    let me = at(A, USE1);
+    let first = register(&mut cloud, &me, "one");
+    assert_eq!(first.creation_date, "2025-01-01T00:00:01.000Z");
+    // Reads and refusals do not move the clock.
+    cloud.describe_image(&me, &first.id).expect("read");
+    cloud
+        .describe_images(&me, &DescribeImages::default())
+        .expect("read");
+    cloud
+        .register_image(&me, &image("one"))
+        .expect_err("duplicate");
+    let second = register(&mut cloud, &me, "two");
+    assert_eq!(second.creation_date, "2025-01-01T00:00:02.000Z");
+    let i = cloud
+        .run_instance(&me, &launch(&second.id, "t3.micro"))
+        .expect("instance");
+    assert_eq!(i.launch_time, "2025-01-01T00:00:03.000Z");
+}
+
+/// Runs each account's calls as a unit, the accounts in `order`; returns every ID by what it is.
+fn independent_calls(order: &[&str]) -> BTreeMap<String, String> {
+    let mut cloud = Cloud::memory().expect("a cloud");
+    let mut ids = BTreeMap::new();
+    for &who in order {
+        let (home, away, name): (Caller, Caller, &str) = match who {
+            A => (at(A, USE1), at(A, EUW1), "alpha"),
+            B => (at(B, USW2), at(B, EUW1), "beta"),
+            _ => (at(C, USE1), at(C, EUW1), "alpha"),
+        };
+        let key = cloud.create_key(&home, &CreateKey::default()).expect("key");
+        let img = cloud
+            .register_image(
+                &home,
+                &RegisterImage {
+                    encrypted: true,
+                    kms_key_id: Some(key.id.clone()),
+                    ..image(name)
+                },
+            )
+            .expect("image");
+        let plain = register(&mut cloud, &home, &format!("{name}-plain"));
+        let i1 = cloud
+            .run_instance(&home, &launch(&img.id, "t3.micro"))
+            .expect("instance");
+        let i2 = cloud
+            .run_instance(&home, &launch(&img.id, "t3.micro"))
+            .expect("instance");
+        let copy = cloud
+            .copy_image(&away, &copy_of(&plain, name))
+            .expect("copy");
+        let grant = cloud.create_grant(&home, &key.id, D).expect("grant");
+        for (what, id) in [
+            ("key", key.id),
+            ("image", img.id),
+            ("snapshot", img.storage_ids[0].clone()),
+            ("plain", plain.id),
+            ("instance-1", i1.id),
+            ("instance-2", i2.id),
+            ("copy", copy.id),
+            ("copy-snapshot", copy.storage_ids[0].clone()),
+            ("grant", grant.id),
+        ] {
+            ids.insert(format!("{who}/{what}"), id);
+        }
+    }
+    ids
+}
+
+#[test]
+fn ids_do_not_depend_on_the_order_of_independent_calls() {
+    let forward = independent_calls(&[A, B, C]);
+    let backward = independent_calls(&[C, B, A]);
+    let alone = independent_calls(&[B]);
+    assert_eq!(forward, backward);
+    for (what, id) in &alone {
+        assert_eq!(
+            forward.get(what),
+            Some(id),
+            "{what} is the same with or without other accounts"
+        );
+    }
+    // Different accounts with the same names still get different IDs.
+    assert_ne!(
+        forward[&format!("{A}/image")],
+        forward[&format!("{C}/image")]
+    );
+    let mut all: Vec<&String> = forward.values().collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), forward.len(), "IDs are unique");
+}
+
+#[test]
+fn interleaving_two_accounts_calls_gives_the_same_ids() {
+    // Terraform's parallel walk interleaves the calls of independent resources.
+    let run = |interleave: bool| {
+        let mut cloud = Cloud::memory().expect("a cloud");
+        let (a, b) = (at(A, USE1), at(B, USE1));
+        let mut ids = Vec::new();
+        if interleave {
+            for n in 0..3 {
+                ids.push((1, n, register(&mut cloud, &b, &format!("img-{n}")).id));
+                ids.push((0, n, register(&mut cloud, &a, &format!("img-{n}")).id));
+            }
+        } else {
+            for n in 0..3 {
+                ids.push((0, n, register(&mut cloud, &a, &format!("img-{n}")).id));
+            }
+            for n in 0..3 {
+                ids.push((1, n, register(&mut cloud, &b, &format!("img-{n}")).id));
+            }
+        }
+        ids.sort();
+        ids
+    };
+    assert_eq!(run(true), run(false));
+}
+
+#[test]
+fn a_refused_call_consumes_no_id_and_no_time() {
+    let run = |with_refusals: bool| {
+        let mut cloud = Cloud::memory().expect("a cloud");
+        let me = at(A, USE1);
+        let mut results = Vec::new();
+        for n in 0..3 {
+            if with_refusals {
+                cloud
+                    .register_image(&me, &image("x"))
+                    .expect_err("bad name");
+                cloud
+                    .run_instance(&me, &launch("ami-0123456789abcdef0", "t3.micro"))
+                    .expect_err("unknown image");
+            }
+            let img = register(&mut cloud, &me, &format!("img-{n}"));
+            if with_refusals {
+                cloud
+                    .register_image(&me, &image(&img.name))
+                    .expect_err("duplicate");
+                cloud
+                    .run_instance(&me, &launch(&img.id, "t4g.micro"))
+                    .expect_err("architecture");
+            }
+            let i = cloud
+                .run_instance(&me, &launch(&img.id, "t3.micro"))
+                .expect("instance");
+            results.push(serde_json::to_string(&(img, i)).expect("JSON"));
+        }
+        results
+    };
+    assert_eq!(run(true), run(false));
+}
+
+#[test]
+fn ids_and_arns_have_the_aws_shapes() {
+    let mut cloud = Cloud::memory().expect("a cloud");
+    let me = at(A, USE1);
+    let key = cloud.create_key(&me, &CreateKey::default()).expect("key");
+    assert!(is_uuid(&key.id), "{}", key.id);
+    assert_eq!(key.arn, format!("arn:aws:kms:{USE1}:{A}:key/{}", key.id));
+    let img = register(&mut cloud, &me, "web");
+    assert!(well_formed(&img.id, "ami"));
+    assert!(well_formed(&img.storage_ids[0], "snap"));
+    assert_eq!(img.arn(), format!("arn:aws:ec2:{USE1}::image/{}", img.id));
+    let i = cloud
+        .run_instance(&me, &launch(&img.id, "t3.micro"))
+        .expect("instance");
+    assert!(well_formed(&i.id, "i"));
+    for ubuntu in [
+        catalogue(&mut cloud, &me, UBUNTU),
+        catalogue(&mut cloud, &me, WINDOWS),
+    ] {
+        assert!(well_formed(&ubuntu.id, "ami"));
+        assert!(well_formed(&ubuntu.storage_ids[0], "snap"));
+    }
+}

@@ -1,0 +1,934 @@
+//! Property tests: random sequences of calls by a few accounts in a few
+//! regions, checking after every call that
+//! - a refused call left the store as it was (every object, the metadata and
+//!   the ID counters), and logged one event;
+//! - every available image's storage exists;
+//! - an image's owner never changes;
+//! - IDs are unique and well formed (`ami-` and 17 lowercase hex digits);
+//!
+//! and that replaying a sequence on a new store gives the same log, and that
+//! independent registrations get the same IDs in any order.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use amisim_simulator::store::{Entity, Filter};
+use amisim_simulator::{
+    Caller, Cloud, CopyImage, CreateImage, CreateKey, DeclareAccount, Image, Instance,
+    LaunchPermission, Principal, RegisterImage, Storage,
+};
+use proptest::prelude::*;
+
+use common::*;
+
+const ACCOUNTS: [&str; 3] = [A, B, C];
+const REGIONS: [&str; 2] = [USE1, USW2];
+/// "x" breaks the naming rules, so some registrations are refused.
+const NAMES: [&str; 6] = ["web", "dbs", "cache", "queue", "batch", "x"];
+const TYPES: [&str; 4] = ["t3.micro", "t4g.micro", "m5d.large", "t1.micro"];
+
+/// One call, its targets as indexes into what exists when it runs.
+#[derive(Debug, Clone)]
+enum Op {
+    Register {
+        who: u8,
+        region: u8,
+        name: u8,
+        encrypted: bool,
+        instance_store: bool,
+        product: bool,
+    },
+    RegisterWithKey {
+        who: u8,
+        region: u8,
+        name: u8,
+        key: u8,
+    },
+    Copy {
+        who: u8,
+        region: u8,
+        image: u8,
+        name: u8,
+        encrypted: Option<bool>,
+    },
+    Share {
+        who: u8,
+        region: u8,
+        image: u8,
+        principal: u8,
+    },
+    Unshare {
+        who: u8,
+        region: u8,
+        image: u8,
+        principal: u8,
+    },
+    ShareStorage {
+        who: u8,
+        region: u8,
+        image: u8,
+        to: u8,
+    },
+    Deregister {
+        who: u8,
+        region: u8,
+        image: u8,
+        delete: bool,
+    },
+    Run {
+        who: u8,
+        region: u8,
+        image: u8,
+        itype: u8,
+    },
+    CreateImage {
+        who: u8,
+        region: u8,
+        instance: u8,
+        name: u8,
+    },
+    Stop {
+        who: u8,
+        region: u8,
+        instance: u8,
+    },
+    Terminate {
+        who: u8,
+        region: u8,
+        instance: u8,
+    },
+    CreateKey {
+        who: u8,
+        region: u8,
+    },
+    Grant {
+        who: u8,
+        region: u8,
+        key: u8,
+        to: u8,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let who = prop_oneof![2 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)];
+    // Mostly the first region, so that each account has a few images in one place.
+    let region = prop_oneof![3 => Just(0u8), 1 => Just(1u8)];
+    let byte = any::<u8>();
+    prop_oneof![
+        5 => (who.clone(), region.clone(), 0u8..6, any::<bool>(), prop::bool::weighted(0.15), prop::bool::weighted(0.15))
+            .prop_map(|(who, region, name, encrypted, instance_store, product)| Op::Register {
+                who, region, name, encrypted, instance_store, product
+            }),
+        1 => (who.clone(), region.clone(), 0u8..6, byte)
+            .prop_map(|(who, region, name, key)| Op::RegisterWithKey { who, region, name, key }),
+        3 => (who.clone(), region.clone(), byte, 0u8..6, prop::option::of(any::<bool>()))
+            .prop_map(|(who, region, image, name, encrypted)| Op::Copy { who, region, image, name, encrypted }),
+        3 => (who.clone(), region.clone(), byte, 0u8..6)
+            .prop_map(|(who, region, image, principal)| Op::Share { who, region, image, principal }),
+        1 => (who.clone(), region.clone(), byte, 0u8..6)
+            .prop_map(|(who, region, image, principal)| Op::Unshare { who, region, image, principal }),
+        2 => (who.clone(), region.clone(), byte, 0u8..3)
+            .prop_map(|(who, region, image, to)| Op::ShareStorage { who, region, image, to }),
+        1 => (who.clone(), region.clone(), byte, any::<bool>())
+            .prop_map(|(who, region, image, delete)| Op::Deregister { who, region, image, delete }),
+        3 => (who.clone(), region.clone(), byte, 0u8..4)
+            .prop_map(|(who, region, image, itype)| Op::Run { who, region, image, itype }),
+        2 => (who.clone(), region.clone(), byte, 0u8..6)
+            .prop_map(|(who, region, instance, name)| Op::CreateImage { who, region, instance, name }),
+        1 => (who.clone(), region.clone(), byte)
+            .prop_map(|(who, region, instance)| Op::Stop { who, region, instance }),
+        1 => (who.clone(), region.clone(), byte)
+            .prop_map(|(who, region, instance)| Op::Terminate { who, region, instance }),
+        1 => (who.clone(), region.clone()).prop_map(|(who, region)| Op::CreateKey { who, region }),
+        1 => (who, region, byte, 0u8..3).prop_map(|(who, region, key, to)| Op::Grant { who, region, key, to }),
+    ]
+}
+
+/// What the sequence has made so far, for ops to pick targets from.
+struct Known {
+    images: Vec<String>,
+    instances: Vec<String>,
+    keys: Vec<String>,
+}
+
+fn pick(list: &[String], n: u8) -> String {
+    list[n as usize % list.len()].clone()
+}
+
+/// Mostly one of the caller's own images or instances (so that owner-only calls
+/// get through), sometimes anything at all.
+fn pick_own<T: Entity>(cloud: &mut Cloud, list: &[String], me: &Caller, n: u8) -> String {
+    // A quarter of the time, anything at all.
+    if n < 64 {
+        return pick(list, n);
+    }
+    let own: Vec<String> = cloud
+        .store()
+        .read(|tx| {
+            let mut own = Vec::new();
+            for id in list {
+                if let Some(x) = tx.get::<T>(id)? {
+                    if x.account() == me.account_id && x.region() == me.region {
+                        own.push(id.clone());
+                    }
+                }
+            }
+            Ok(own)
+        })
+        .expect("a lookup");
+    if own.is_empty() {
+        pick(list, n)
+    } else {
+        pick(&own, n)
+    }
+}
+
+fn principal(n: u8) -> Principal {
+    match n {
+        0..=2 => account(ACCOUNTS[n as usize]),
+        3 => public(),
+        4 => Principal::Organization(ORG.into()),
+        _ => account("not-an-account"),
+    }
+}
+
+/// A result whose value the invariants do not look at.
+fn nothing<T>(r: amisim_simulator::Result<T>) -> amisim_simulator::Result<Made> {
+    r.map(|_| Made::Nothing)
+}
+
+/// What a call returned, reduced to what the invariants look at.
+enum Made {
+    Image(Image),
+    Instance(Instance),
+    Key(String),
+    Nothing,
+}
+
+fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator::Result<Made>) {
+    let c = |who: u8, region: u8| at(ACCOUNTS[who as usize], REGIONS[region as usize]);
+    match *op {
+        Op::Register {
+            who,
+            region,
+            name,
+            encrypted,
+            instance_store,
+            product,
+        } => {
+            let me = c(who, region);
+            let req = RegisterImage {
+                encrypted,
+                root_device_type: instance_store.then(|| "instance-store".to_string()),
+                billing_products: if product {
+                    vec!["bp-1234abcd".into()]
+                } else {
+                    vec![]
+                },
+                ..image(NAMES[name as usize])
+            };
+            let r = cloud.register_image(&me, &req).map(Made::Image);
+            (me, r)
+        }
+        Op::RegisterWithKey {
+            who,
+            region,
+            name,
+            key,
+        } => {
+            let me = c(who, region);
+            let req = RegisterImage {
+                encrypted: true,
+                kms_key_id: Some(pick(&known.keys, key)),
+                ..image(NAMES[name as usize])
+            };
+            let r = cloud.register_image(&me, &req).map(Made::Image);
+            (me, r)
+        }
+        Op::Copy {
+            who,
+            region,
+            image,
+            name,
+            encrypted,
+        } => {
+            let me = c(who, region);
+            let source = pick(&known.images, image);
+            // Guess the source's region as the other one half of the time.
+            let source_region = cloud
+                .store()
+                .read(|tx| tx.get::<Image>(&source))
+                .ok()
+                .flatten()
+                .map(|i| i.region)
+                .filter(|_| image % 5 != 0)
+                .unwrap_or_else(|| REGIONS[(region as usize + 1) % 2].to_string());
+            let req = CopyImage {
+                source_image_id: source,
+                source_region,
+                name: NAMES[name as usize].into(),
+                encrypted,
+                ..CopyImage::default()
+            };
+            let r = cloud.copy_image(&me, &req).map(Made::Image);
+            (me, r)
+        }
+        Op::Share {
+            who,
+            region,
+            image,
+            principal: p,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<Image>(cloud, &known.images, &me, image);
+            let r = nothing(cloud.add_launch_permission(&me, &target, &principal(p)));
+            (me, r)
+        }
+        Op::Unshare {
+            who,
+            region,
+            image,
+            principal: p,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<Image>(cloud, &known.images, &me, image);
+            let r = nothing(cloud.remove_launch_permission(&me, &target, &principal(p)));
+            (me, r)
+        }
+        Op::ShareStorage {
+            who,
+            region,
+            image,
+            to,
+        } => {
+            let me = c(who, region);
+            let id = pick_own::<Image>(cloud, &known.images, &me, image);
+            let sid = cloud
+                .store()
+                .read(|tx| tx.get::<Image>(&id))
+                .ok()
+                .flatten()
+                .and_then(|i| i.storage_ids.first().cloned())
+                .unwrap_or_else(|| "snap-0123456789abcdef0".into());
+            let r = nothing(cloud.add_storage_permission(&me, &sid, ACCOUNTS[to as usize]));
+            (me, r)
+        }
+        Op::Deregister {
+            who,
+            region,
+            image,
+            delete,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<Image>(cloud, &known.images, &me, image);
+            let r = nothing(cloud.deregister_image(&me, &target, delete));
+            (me, r)
+        }
+        Op::Run {
+            who,
+            region,
+            image,
+            itype,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<Image>(cloud, &known.images, &me, image);
+            let r = cloud
+                .run_instance(&me, &launch(&target, TYPES[itype as usize]))
+                .map(Made::Instance);
+            (me, r)
+        }
+        Op::CreateImage {
+            who,
+            region,
+            instance,
+            name,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<Instance>(cloud, &known.instances, &me, instance);
+            let req = CreateImage {
+                instance_id: target,
+                name: NAMES[name as usize].into(),
+                ..CreateImage::default()
+            };
+            let r = cloud.create_image(&me, &req).map(Made::Image);
+            (me, r)
+        }
+        Op::Stop {
+            who,
+            region,
+            instance,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<Instance>(cloud, &known.instances, &me, instance);
+            let r = nothing(cloud.stop_instance(&me, &target));
+            (me, r)
+        }
+        Op::Terminate {
+            who,
+            region,
+            instance,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<Instance>(cloud, &known.instances, &me, instance);
+            let r = nothing(cloud.terminate_instance(&me, &target));
+            (me, r)
+        }
+        Op::CreateKey { who, region } => {
+            let me = c(who, region);
+            let r = cloud
+                .create_key(&me, &CreateKey::default())
+                .map(|k| Made::Key(k.id));
+            (me, r)
+        }
+        Op::Grant {
+            who,
+            region,
+            key,
+            to,
+        } => {
+            let me = c(who, region);
+            let target = pick_own::<amisim_simulator::Key>(cloud, &known.keys, &me, key);
+            let r = nothing(cloud.create_grant(&me, &target, ACCOUNTS[to as usize]));
+            (me, r)
+        }
+    }
+}
+
+/// A new cloud with B in the organization, and what the ops can start from.
+fn start() -> (World, Known) {
+    let mut world = World::new();
+    let cloud = &mut world.cloud;
+    cloud
+        .declare_account(
+            &at(B, USE1),
+            &DeclareAccount {
+                organization_arn: Some(ORG.into()),
+                organizational_unit_arn: None,
+            },
+        )
+        .expect("declared");
+    let mut images = Vec::new();
+    for region in REGIONS {
+        for name in [UBUNTU, AL2023_ARM, WINDOWS, WORDPRESS] {
+            images.push(catalogue(cloud, &at(C, region), name).id);
+        }
+    }
+    images.push("ami-0123456789abcdef0".into());
+    images.push("ami-NOT-AN-ID".into());
+    // A few images and a key to start from, so that owner-only calls have targets.
+    let key = cloud
+        .create_key(&at(C, USE1), &CreateKey::default())
+        .expect("a key");
+    for (who, region, req) in [
+        (A, USE1, image("seed-a")),
+        (A, USW2, image("seed-a-west")),
+        (B, USE1, image("seed-b")),
+        (
+            C,
+            USE1,
+            RegisterImage {
+                encrypted: true,
+                kms_key_id: Some(key.id.clone()),
+                ..image("seed-c")
+            },
+        ),
+    ] {
+        images.push(
+            cloud
+                .register_image(&at(who, region), &req)
+                .expect("a seed image")
+                .id,
+        );
+    }
+    let known = Known {
+        images,
+        instances: vec!["i-0123456789abcdef0".into()],
+        keys: vec!["alias/aws/ebs".into(), key.id],
+    };
+    (world, known)
+}
+
+fn check_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
+    let (mut world, mut known) = start();
+    let path = world.path.clone();
+    let cloud = &mut world.cloud;
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen: BTreeSet<String> = known.images.iter().cloned().collect();
+    let mut last_seq = cloud.events(0).expect("log").last().map_or(0, |e| e.seq);
+    for op in ops {
+        // Everything the store holds but the log: objects, metadata, ID counters.
+        let before = raw_dump(&path);
+        let (caller, result) = apply(cloud, &known, op);
+        let events = cloud.events(last_seq).expect("log");
+        prop_assert_eq!(events.len(), 1, "one call, one event: {:?}", op);
+        last_seq = events[0].seq;
+        match result {
+            Err(e) => {
+                prop_assert_eq!(&events[0].outcome, e.code());
+                prop_assert!(!e.kind.code().starts_with("Store."), "{:?}: {}", op, e);
+                prop_assert!(
+                    before == raw_dump(&path),
+                    "{:?} was refused ({}) but changed the cloud",
+                    op,
+                    e
+                );
+            }
+            Ok(made) => {
+                prop_assert_eq!(&events[0].outcome, "ok");
+                match made {
+                    Made::Image(img) => {
+                        prop_assert!(well_formed(&img.id, "ami"), "{}", img.id);
+                        prop_assert!(
+                            seen.insert(img.id.clone()),
+                            "{} was handed out twice",
+                            img.id
+                        );
+                        prop_assert_eq!(&img.owner_id, &caller.account_id);
+                        prop_assert_eq!(&img.region, &caller.region);
+                        for sid in &img.storage_ids {
+                            prop_assert!(seen.insert(sid.clone()), "{} was handed out twice", sid);
+                        }
+                        known.images.push(img.id);
+                    }
+                    Made::Instance(i) => {
+                        prop_assert!(well_formed(&i.id, "i"), "{}", i.id);
+                        prop_assert!(seen.insert(i.id.clone()), "{} was handed out twice", i.id);
+                        prop_assert_eq!(&i.owner_id, &caller.account_id);
+                        known.instances.push(i.id);
+                    }
+                    Made::Key(id) => {
+                        prop_assert!(is_uuid(&id), "{}", id);
+                        prop_assert!(seen.insert(id.clone()));
+                        known.keys.push(id);
+                    }
+                    Made::Nothing => {}
+                }
+            }
+        }
+        // Invariants over everything in the regions in play.
+        let (images, storage, public_ids) = cloud
+            .store()
+            .read(|tx| {
+                let mut images = Vec::new();
+                let mut storage = BTreeMap::new();
+                let mut public_ids = BTreeSet::new();
+                for r in REGIONS {
+                    let f = Filter {
+                        region: Some(r),
+                        ..Filter::default()
+                    };
+                    images.extend(tx.list::<Image>(f)?);
+                    for s in tx.list::<Storage>(f)? {
+                        storage.insert(s.id.clone(), s);
+                    }
+                    for p in tx.list::<LaunchPermission>(f)? {
+                        if p.principal == public() {
+                            public_ids.insert(p.image_id);
+                        }
+                    }
+                }
+                Ok((images, storage, public_ids))
+            })
+            .expect("a listing");
+        for img in &images {
+            prop_assert!(well_formed(&img.id, "ami"), "{}", img.id);
+            let owner = owners
+                .entry(img.id.clone())
+                .or_insert_with(|| img.owner_id.clone());
+            prop_assert_eq!(&*owner, &img.owner_id, "the owner of {} changed", img.id);
+            if img.is_available() {
+                for sid in &img.storage_ids {
+                    let s = storage.get(sid);
+                    prop_assert!(
+                        s.is_some(),
+                        "available image {} lost its storage {}",
+                        img.id,
+                        sid
+                    );
+                    let s = s.expect("checked");
+                    prop_assert_eq!(&s.region, &img.region);
+                    prop_assert_eq!(&s.owner_id, &img.owner_id);
+                    prop_assert!(
+                        well_formed(sid, "snap") || well_formed(sid, "bundle"),
+                        "{}",
+                        sid
+                    );
+                }
+            } else {
+                prop_assert!(
+                    !public_ids.contains(&img.id),
+                    "deregistered {} is still public",
+                    img.id
+                );
+            }
+            prop_assert!(!(img.encrypted && img.kms_key_arn.is_none()));
+        }
+        // Public images: never encrypted, never with billing products, at most 5 per account and region.
+        let own_public: Vec<&Image> = images
+            .iter()
+            .filter(|i| i.owner_alias.is_none() && public_ids.contains(&i.id))
+            .collect();
+        for i in &own_public {
+            prop_assert!(
+                !i.encrypted && i.billing_products.is_empty(),
+                "{} is public",
+                i.id
+            );
+        }
+        for who in ACCOUNTS {
+            for r in REGIONS {
+                let n = own_public
+                    .iter()
+                    .filter(|i| i.owner_id == who && i.region == r)
+                    .count();
+                prop_assert!(n <= 5, "{} public images of {} in {}", n, who, r);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_calls_keep_the_cloud_consistent(ops in prop::collection::vec(op(), 1..40)) {
+        check_sequence(&ops)?;
+    }
+}
+
+fn log_of(ops: &[Op]) -> String {
+    let (mut world, mut known) = start();
+    let cloud = &mut world.cloud;
+    for op in ops {
+        if let (_, Ok(made)) = apply(cloud, &known, op) {
+            match made {
+                Made::Image(i) => known.images.push(i.id),
+                Made::Instance(i) => known.instances.push(i.id),
+                Made::Key(k) => known.keys.push(k),
+                Made::Nothing => {}
+            }
+        }
+    }
+    let events = cloud.events(0).expect("log");
+    let bills = cloud.bill(None).expect("bill");
+    serde_json::to_string(&(events, bills)).expect("JSON")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn replaying_calls_on_a_new_store_gives_the_same_log_and_bill(ops in prop::collection::vec(op(), 1..30)) {
+        prop_assert_eq!(log_of(&ops), log_of(&ops));
+    }
+
+    #[test]
+    fn independent_registrations_get_the_same_ids_in_any_order(
+        picks in prop::collection::btree_set((0usize..3, 0usize..2, 0usize..3), 1..10),
+        seed in any::<u64>(),
+    ) {
+        let items: Vec<(usize, usize, usize)> = picks.into_iter().collect();
+        let mut shuffled = items.clone();
+        // A deterministic shuffle from the seed.
+        let mut s = seed;
+        for i in (1..shuffled.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let ids = |order: &[(usize, usize, usize)]| {
+            let mut world = World::new();
+            let cloud = &mut world.cloud;
+            let mut out = BTreeMap::new();
+            for &(a, r, n) in order {
+                let img = register(cloud, &at(ACCOUNTS[a], REGIONS[r]), NAMES[n]);
+                out.insert((a, r, n), (img.id, img.storage_ids));
+            }
+            out
+        };
+        prop_assert_eq!(ids(&items), ids(&shuffled));
+    }
+}
+
+/// Text a user might write: anything at all, or something close to a valid value.
+fn text() -> BoxedStrategy<String> {
+    prop_oneof![
+        ".{0,12}",
+        "\\PC{0,300}",
+        "[a-z0-9./_-]{0,24}",
+        "ami-[0-9a-fA-F]{0,20}",
+        "[0-9]{10,14}",
+        Just(String::new()),
+        Just("us-east-1".to_string()),
+        Just("all".to_string()),
+        Just(ORG.to_string()),
+        Just("alias/aws/ebs".to_string()),
+    ]
+    .boxed()
+}
+
+/// One call with user-written values in every field.
+#[derive(Debug, Clone)]
+enum Wild {
+    Register {
+        name: String,
+        description: String,
+        architecture: String,
+        platform: String,
+        root: String,
+        size: i64,
+        key: Option<String>,
+        tag: (String, String),
+    },
+    Copy {
+        image: String,
+        region: String,
+        name: String,
+        key: Option<String>,
+    },
+    Share {
+        image: String,
+        principal: String,
+    },
+    ShareStorage {
+        storage: String,
+        account: String,
+    },
+    Run {
+        image: String,
+        itype: String,
+        user_data: String,
+        state: String,
+    },
+    Key {
+        description: String,
+    },
+    Grant {
+        key: String,
+        grantee: String,
+    },
+    Describe {
+        owner: String,
+        filter: String,
+        value: String,
+        regex: String,
+    },
+    Declare {
+        org: String,
+        ou: String,
+    },
+    Caller {
+        account: String,
+        region: String,
+    },
+}
+
+fn wild() -> BoxedStrategy<Wild> {
+    prop_oneof![
+        (
+            text(),
+            text(),
+            text(),
+            text(),
+            text(),
+            -5i64..20_000,
+            prop::option::of(text()),
+            (text(), text())
+        )
+            .prop_map(
+                |(name, description, architecture, platform, root, size, key, tag)| {
+                    Wild::Register {
+                        name,
+                        description,
+                        architecture,
+                        platform,
+                        root,
+                        size,
+                        key,
+                        tag,
+                    }
+                }
+            )
+            .boxed(),
+        (text(), text(), text(), prop::option::of(text()))
+            .prop_map(|(image, region, name, key)| Wild::Copy {
+                image,
+                region,
+                name,
+                key
+            })
+            .boxed(),
+        (text(), text())
+            .prop_map(|(image, principal)| Wild::Share { image, principal })
+            .boxed(),
+        (text(), text())
+            .prop_map(|(storage, account)| Wild::ShareStorage { storage, account })
+            .boxed(),
+        (text(), text(), text(), text())
+            .prop_map(|(image, itype, user_data, state)| Wild::Run {
+                image,
+                itype,
+                user_data,
+                state
+            })
+            .boxed(),
+        text()
+            .prop_map(|description| Wild::Key { description })
+            .boxed(),
+        (text(), text())
+            .prop_map(|(key, grantee)| Wild::Grant { key, grantee })
+            .boxed(),
+        (text(), text(), text(), text())
+            .prop_map(|(owner, filter, value, regex)| Wild::Describe {
+                owner,
+                filter,
+                value,
+                regex
+            })
+            .boxed(),
+        (text(), text())
+            .prop_map(|(org, ou)| Wild::Declare { org, ou })
+            .boxed(),
+        (text(), text())
+            .prop_map(|(account, region)| Wild::Caller { account, region })
+            .boxed(),
+    ]
+    .boxed()
+}
+
+fn apply_wild(cloud: &mut Cloud, ubuntu: &str, w: &Wild) -> amisim_simulator::Result<Made> {
+    let me = at(A, USE1);
+    match w {
+        Wild::Register {
+            name,
+            description,
+            architecture,
+            platform,
+            root,
+            size,
+            key,
+            tag,
+        } => nothing(cloud.register_image(
+            &me,
+            &RegisterImage {
+                name: name.clone(),
+                description: description.clone(),
+                architecture: Some(architecture.clone()),
+                platform: Some(platform.clone()),
+                root_device_type: Some(root.clone()),
+                root_volume_size_gb: Some(*size),
+                encrypted: key.is_some(),
+                kms_key_id: key.clone(),
+                tags: [tag.clone()].into(),
+                ..RegisterImage::default()
+            },
+        )),
+        Wild::Copy {
+            image,
+            region,
+            name,
+            key,
+        } => nothing(cloud.copy_image(
+            &me,
+            &CopyImage {
+                source_image_id: if image.is_empty() {
+                    ubuntu.to_string()
+                } else {
+                    image.clone()
+                },
+                source_region: region.clone(),
+                name: name.clone(),
+                encrypted: key.as_ref().map(|_| true),
+                kms_key_id: key.clone(),
+                ..CopyImage::default()
+            },
+        )),
+        Wild::Share { image, principal } => {
+            nothing(cloud.add_launch_permission(&me, image, &Principal::parse(principal)))
+        }
+        Wild::ShareStorage { storage, account } => {
+            nothing(cloud.add_storage_permission(&me, storage, account))
+        }
+        Wild::Run {
+            image,
+            itype,
+            user_data,
+            state,
+        } => nothing(cloud.run_instance(
+            &me,
+            &amisim_simulator::RunInstance {
+                image_id: if image.len() < 3 {
+                    ubuntu.to_string()
+                } else {
+                    image.clone()
+                },
+                instance_type: if itype.len() < 3 {
+                    "t3.micro".to_string()
+                } else {
+                    itype.clone()
+                },
+                user_data: user_data.clone(),
+                state: (!state.is_empty()).then(|| state.clone()),
+                ..Default::default()
+            },
+        )),
+        Wild::Key { description } => nothing(cloud.create_key(
+            &me,
+            &CreateKey {
+                description: description.clone(),
+                ..CreateKey::default()
+            },
+        )),
+        Wild::Grant { key, grantee } => nothing(cloud.create_grant(&me, key, grantee)),
+        Wild::Describe {
+            owner,
+            filter,
+            value,
+            regex,
+        } => nothing(cloud.describe_images(
+            &me,
+            &amisim_simulator::DescribeImages {
+                owners: vec![owner.clone()],
+                filters: vec![(filter.clone(), vec![value.clone()])],
+                name_regex: Some(regex.clone()),
+                ..Default::default()
+            },
+        )),
+        Wild::Declare { org, ou } => nothing(cloud.declare_account(
+            &at(B, USE1),
+            &DeclareAccount {
+                organization_arn: (!org.is_empty()).then(|| org.clone()),
+                organizational_unit_arn: (!ou.is_empty()).then(|| ou.clone()),
+            },
+        )),
+        Wild::Caller { account, region } => {
+            nothing(cloud.register_image(&at(account, region), &image("from-anyone")))
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn whatever_a_user_writes_is_refused_cleanly_or_accepted(calls in prop::collection::vec(wild(), 1..12)) {
+        let mut world = World::new();
+        let path = world.path.clone();
+        let cloud = &mut world.cloud;
+        let ubuntu = catalogue(cloud, &at(A, USE1), UBUNTU).id;
+        for call in &calls {
+            let before = raw_dump(&path);
+            let seq = cloud.events(0).expect("log").last().map_or(0, |e| e.seq);
+            let result = apply_wild(cloud, &ubuntu, call);
+            let events = cloud.events(seq).expect("log");
+            prop_assert_eq!(events.len(), 1);
+            if let Err(e) = result {
+                prop_assert!(!e.code().starts_with("Store."), "{:?}: {}", call, e);
+                prop_assert!(!e.message.is_empty() && !e.hint.is_empty(), "{:?}: {}", call, e);
+                prop_assert_eq!(&events[0].outcome, e.code());
+                prop_assert!(before == raw_dump(&path), "{:?} was refused ({}) but changed the cloud", call, e);
+            }
+        }
+    }
+}

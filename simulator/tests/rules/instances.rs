@@ -1,0 +1,372 @@
+//! Instances and images made from them: root device rules, names, instance
+//! type architectures and boot times.
+
+use amisim_simulator::instances::{BOOT_EBS_SECONDS, INSTALL_PACKAGE_SECONDS};
+use amisim_simulator::{CreateImage, InstanceState, RegisterImage, RunInstance};
+
+use crate::common::*;
+
+fn instance_store(name: &str) -> RegisterImage {
+    RegisterImage {
+        root_device_type: Some("instance-store".into()),
+        root_volume_size_gb: Some(10),
+        ..image(name)
+    }
+}
+
+fn create_image(instance_id: &str, name: &str) -> CreateImage {
+    CreateImage {
+        instance_id: instance_id.into(),
+        name: name.into(),
+        ..CreateImage::default()
+    }
+}
+
+#[test]
+fn instance_store_instances_cannot_be_stopped() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = w.ok(|c| c.register_image(&me, &instance_store("legacy")));
+    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "m5d.large")));
+    assert_eq!(i.root_device_type, "instance-store");
+    w.refused("UnsupportedOperation", |c| c.stop_instance(&me, &i.id));
+    w.refused("UnsupportedOperation", |c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                state: Some("stopped".into()),
+                ..launch(&img.id, "m5d.large")
+            },
+        )
+    });
+}
+
+#[test]
+fn instance_store_instances_cannot_be_imaged() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = w.ok(|c| c.register_image(&me, &instance_store("legacy")));
+    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "m5d.large")));
+    w.refused("UnsupportedOperation", |c| {
+        c.create_image(&me, &create_image(&i.id, "legacy-image"))
+    });
+}
+
+#[test]
+fn instance_store_root_data_is_lost_on_termination() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let legacy = w.ok(|c| c.register_image(&me, &instance_store("legacy")));
+    let modern = register(&mut w.cloud, &me, "modern");
+    let a = w.ok(|c| c.run_instance(&me, &launch(&legacy.id, "m5d.large")));
+    let b = w.ok(|c| c.run_instance(&me, &launch(&modern.id, "t3.micro")));
+    assert!(w.ok(|c| c.terminate_instance(&me, &a.id)));
+    assert!(w.ok(|c| c.terminate_instance(&me, &b.id)));
+    assert!(
+        !w.ok(|c| c.terminate_instance(&me, &a.id)),
+        "terminating twice is a no-op"
+    );
+    let a = w
+        .ok(|c| c.describe_instance(&me, &a.id))
+        .expect("terminated, still described");
+    let b = w
+        .ok(|c| c.describe_instance(&me, &b.id))
+        .expect("terminated, still described");
+    assert_eq!(
+        (a.state, a.root_data_lost),
+        (InstanceState::Terminated, true)
+    );
+    assert_eq!(
+        (b.state, b.root_data_lost),
+        (InstanceState::Terminated, false)
+    );
+}
+
+#[test]
+fn terminated_instances_cannot_be_stopped_started_or_imaged() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = register(&mut w.cloud, &me, "web");
+    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.terminate_instance(&me, &i.id));
+    w.refused("IncorrectInstanceState", |c| c.stop_instance(&me, &i.id));
+    w.refused("IncorrectInstanceState", |c| c.start_instance(&me, &i.id));
+    w.refused("IncorrectInstanceState", |c| {
+        c.create_image(&me, &create_image(&i.id, "too-late"))
+    });
+}
+
+#[test]
+fn ebs_instances_stop_and_start() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = register(&mut w.cloud, &me, "web");
+    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    assert_eq!(
+        w.ok(|c| c.stop_instance(&me, &i.id)).state,
+        InstanceState::Stopped
+    );
+    assert_eq!(
+        w.ok(|c| c.start_instance(&me, &i.id)).state,
+        InstanceState::Running
+    );
+    let stopped = w.ok(|c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                state: Some("stopped".into()),
+                ..launch(&img.id, "t3.micro")
+            },
+        )
+    });
+    assert_eq!(stopped.state, InstanceState::Stopped);
+}
+
+#[test]
+fn instances_belong_to_their_account_and_region() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = register(&mut w.cloud, &me, "web");
+    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    assert!(well_formed(&i.id, "i"));
+    assert_eq!(i.arn(), format!("arn:aws:ec2:{USE1}:{A}:instance/{}", i.id));
+    for other in [at(B, USE1), at(A, USW2)] {
+        w.refused("InvalidInstanceID.NotFound", |c| {
+            c.stop_instance(&other, &i.id)
+        });
+        w.refused("InvalidInstanceID.NotFound", |c| {
+            c.create_image(&other, &create_image(&i.id, "not-mine"))
+        });
+        assert_eq!(w.ok(|c| c.describe_instance(&other, &i.id)), None);
+        assert!(!w.ok(|c| c.terminate_instance(&other, &i.id)));
+    }
+    let still = w.ok(|c| c.describe_instance(&me, &i.id)).expect("mine");
+    assert_eq!(still.state, InstanceState::Running);
+}
+
+#[test]
+fn image_names_are_unique_per_account_and_region() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let first = register(&mut w.cloud, &me, "golden-web");
+    let err = w.refused("InvalidAMIName.Duplicate", |c| {
+        c.register_image(&me, &image("golden-web"))
+    });
+    assert!(err.message.contains(&first.id), "{err}");
+    // Another region, another account: the same name is free.
+    let west = register(&mut w.cloud, &at(A, USW2), "golden-web");
+    let other = register(&mut w.cloud, &at(B, USE1), "golden-web");
+    assert!(first.id != west.id && first.id != other.id && west.id != other.id);
+    // From an instance too.
+    let i = w.ok(|c| c.run_instance(&me, &launch(&first.id, "t3.micro")));
+    w.refused("InvalidAMIName.Duplicate", |c| {
+        c.create_image(&me, &create_image(&i.id, "golden-web"))
+    });
+}
+
+#[test]
+fn image_name_is_reusable_after_deregistration() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let first = register(&mut w.cloud, &me, "golden-web");
+    w.ok(|c| c.deregister_image(&me, &first.id, true));
+    let second = register(&mut w.cloud, &me, "golden-web");
+    assert_ne!(second.id, first.id, "a new image gets a new ID");
+    assert_ne!(second.storage_ids, first.storage_ids);
+    assert_eq!(
+        stored_image(&mut w.cloud, &first.id).state,
+        amisim_simulator::ImageState::Deregistered
+    );
+}
+
+#[test]
+fn image_names_follow_aws_naming_rules() {
+    let mut w = World::new();
+    for bad in ["", "ab", "name*", "tab\tname", &"n".repeat(129)] {
+        w.refused("InvalidAMIName.Malformed", |c| {
+            c.register_image(&at(A, USE1), &image(bad))
+        });
+    }
+    register(
+        &mut w.cloud,
+        &at(A, USE1),
+        "web (v1) [x86]/2025.01 @team's_build",
+    );
+}
+
+#[test]
+fn instance_type_architecture_must_match_the_image() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let x86 = register(&mut w.cloud, &me, "x86");
+    let arm = w.ok(|c| {
+        c.register_image(
+            &me,
+            &RegisterImage {
+                architecture: Some("arm64".into()),
+                ..image("arm")
+            },
+        )
+    });
+    let i386 = w.ok(|c| {
+        c.register_image(
+            &me,
+            &RegisterImage {
+                architecture: Some("i386".into()),
+                ..image("old")
+            },
+        )
+    });
+    let err = w.refused("InvalidParameterValue", |c| {
+        c.run_instance(&me, &launch(&x86.id, "t4g.micro"))
+    });
+    assert!(
+        err.hint.contains("t3.micro"),
+        "the hint lists types of the image's architecture: {err}"
+    );
+    w.refused("InvalidParameterValue", |c| {
+        c.run_instance(&me, &launch(&arm.id, "t3.micro"))
+    });
+    w.refused("InvalidParameterValue", |c| {
+        c.run_instance(&me, &launch(&i386.id, "t3.micro"))
+    });
+    let ubuntu_arm = catalogue(&mut w.cloud, &me, AL2023_ARM);
+    w.refused("InvalidParameterValue", |c| {
+        c.run_instance(&me, &launch(&ubuntu_arm.id, "m5.large"))
+    });
+    w.ok(|c| c.run_instance(&me, &launch(&x86.id, "t3.micro")));
+    w.ok(|c| c.run_instance(&me, &launch(&arm.id, "t4g.micro")));
+    w.ok(|c| c.run_instance(&me, &launch(&i386.id, "t1.micro")));
+    w.ok(|c| c.run_instance(&me, &launch(&ubuntu_arm.id, "m7g.large")));
+}
+
+#[test]
+fn instance_type_must_be_in_the_catalogue() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = register(&mut w.cloud, &me, "web");
+    for bad in ["t3.mega", "", "T3.MICRO"] {
+        w.refused("InvalidParameterValue", |c| {
+            c.run_instance(&me, &launch(&img.id, bad))
+        });
+    }
+}
+
+#[test]
+fn image_from_instance_inherits_the_instance() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let base = w.ok(|c| {
+        c.register_image(
+            &me,
+            &RegisterImage {
+                architecture: Some("arm64".into()),
+                root_volume_size_gb: Some(20),
+                billing_products: vec!["bp-1234abcd".into()],
+                ..image("base")
+            },
+        )
+    });
+    let i = w.ok(|c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                user_data: "#!/bin/sh\ndnf install -y nginx\n".into(),
+                ..launch(&base.id, "t4g.small")
+            },
+        )
+    });
+    let img = w.ok(|c| c.create_image(&me, &create_image(&i.id, "from-instance")));
+    assert_eq!(img.architecture, "arm64");
+    assert_eq!(img.platform, "linux");
+    assert_eq!(img.root_device_type, "ebs");
+    assert_eq!(img.size_gb, 20);
+    assert_eq!(img.billing_products, vec!["bp-1234abcd".to_string()]);
+    assert_eq!(img.baked_software, vec!["nginx".to_string()]);
+    assert_eq!(img.source_instance_id.as_deref(), Some(i.id.as_str()));
+    assert_eq!(img.owner_id, A);
+    assert!(
+        img.storage_ids
+            .iter()
+            .all(|s| !base.storage_ids.contains(s)),
+        "new snapshots"
+    );
+    let s = storage(&mut w.cloud, &img.storage_ids[0]).expect("a new snapshot");
+    assert_eq!(
+        (s.size_gb, s.region.as_str(), s.owner_id.as_str()),
+        (20, USE1, A)
+    );
+}
+
+#[test]
+fn golden_image_boots_faster_than_base_image_with_the_same_user_data() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let base = catalogue(&mut w.cloud, &me, UBUNTU);
+    let user_data = "#!/bin/bash\napt-get update\napt-get install -y nginx php-fpm\n";
+    let builder = w.ok(|c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                user_data: user_data.into(),
+                ..launch(&base.id, "t3.micro")
+            },
+        )
+    });
+    let golden = w.ok(|c| c.create_image(&me, &create_image(&builder.id, "golden-web")));
+    let from_base = w.ok(|c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                user_data: user_data.into(),
+                ..launch(&base.id, "t3.micro")
+            },
+        )
+    });
+    let from_golden = w.ok(|c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                user_data: user_data.into(),
+                ..launch(&golden.id, "t3.micro")
+            },
+        )
+    });
+    let bare_golden = w.ok(|c| c.run_instance(&me, &launch(&golden.id, "t3.micro")));
+    assert!(
+        from_golden.boot_time_seconds < from_base.boot_time_seconds,
+        "golden {} vs base {}",
+        from_golden.boot_time_seconds,
+        from_base.boot_time_seconds
+    );
+    assert!(from_base.boot_time_seconds >= BOOT_EBS_SECONDS + 2 * INSTALL_PACKAGE_SECONDS);
+    assert_eq!(bare_golden.boot_time_seconds, BOOT_EBS_SECONDS);
+    assert_eq!(from_golden.software, from_base.software);
+    // Deterministic: the same launch again boots in the same time.
+    let again = w.ok(|c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                user_data: user_data.into(),
+                ..launch(&base.id, "t3.micro")
+            },
+        )
+    });
+    assert_eq!(again.boot_time_seconds, from_base.boot_time_seconds);
+}
+
+#[test]
+fn user_data_over_16_kb_is_refused() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = register(&mut w.cloud, &me, "web");
+    w.refused("InvalidParameterValue", |c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                user_data: "#".repeat(16 * 1024 + 1),
+                ..launch(&img.id, "t3.micro")
+            },
+        )
+    });
+}

@@ -1,0 +1,236 @@
+//! Who may launch an image: its owner, an account it is shared with, the
+//! accounts declared in an organization or OU it is shared with, or anyone
+//! when it is public.
+
+use amisim_simulator::{DeclareAccount, Principal};
+
+use crate::common::*;
+
+fn declare(w: &mut World, who: &str, org: Option<&str>, ou: Option<&str>) {
+    w.ok(|c| {
+        c.declare_account(
+            &at(who, USE1),
+            &DeclareAccount {
+                organization_arn: org.map(str::to_string),
+                organizational_unit_arn: ou.map(str::to_string),
+            },
+        )
+    });
+}
+
+/// Whether `who` can launch `image_id` in us-east-1; a refusal must be `InvalidAMIID.NotFound`.
+fn can_launch(w: &mut World, who: &str, image_id: &str) -> bool {
+    let caller = at(who, USE1);
+    let before = w.dump();
+    match w.cloud.run_instance(&caller, &launch(image_id, "t3.micro")) {
+        Ok(i) => {
+            assert_eq!(i.owner_id, who);
+            true
+        }
+        Err(e) => {
+            assert_eq!(e.code(), "InvalidAMIID.NotFound", "{e}");
+            assert_same_dump(&before, &w.dump());
+            false
+        }
+    }
+}
+
+#[test]
+fn owner_can_launch_its_image_without_any_permission() {
+    let mut w = World::new();
+    let img = register(&mut w.cloud, &at(A, USE1), "web");
+    assert!(launch_permissions(&mut w.cloud, &img.id).is_empty());
+    assert!(can_launch(&mut w, A, &img.id));
+}
+
+#[test]
+fn account_permission_reaches_exactly_that_account() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    assert!(!can_launch(&mut w, B, &img.id));
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    assert!(can_launch(&mut w, B, &img.id));
+    assert!(!can_launch(&mut w, C, &img.id));
+    assert!(!can_launch(&mut w, D, &img.id));
+    // The image is visible to the grantee, still owned by the owner.
+    let seen = w
+        .ok(|c| c.describe_image(&at(B, USE1), &img.id))
+        .expect("visible");
+    assert_eq!(seen.owner_id, A);
+}
+
+#[test]
+fn removing_a_permission_takes_the_launch_right_away() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    assert!(can_launch(&mut w, B, &img.id));
+    assert!(w.ok(|c| c.remove_launch_permission(&owner, &img.id, &account(B))));
+    assert!(!w.ok(|c| c.remove_launch_permission(&owner, &img.id, &account(B))));
+    assert!(!can_launch(&mut w, B, &img.id));
+}
+
+#[test]
+fn organization_permission_reaches_exactly_the_accounts_declared_in_it() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    declare(&mut w, B, Some(ORG), None);
+    declare(&mut w, C, Some(OTHER_ORG), None);
+    // Declaring only an OU puts the account in the OU's organization.
+    let e = "555555555555";
+    declare(&mut w, e, None, Some(OU2));
+    let img = register(&mut w.cloud, &owner, "web");
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &Principal::Organization(ORG.into())));
+    assert!(can_launch(&mut w, B, &img.id));
+    assert!(can_launch(&mut w, e, &img.id));
+    assert!(!can_launch(&mut w, C, &img.id), "another organization");
+    assert!(
+        !can_launch(&mut w, D, &img.id),
+        "an account declared nowhere"
+    );
+}
+
+#[test]
+fn ou_permission_reaches_exactly_the_accounts_declared_in_that_ou() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    declare(&mut w, B, Some(ORG), Some(OU1));
+    declare(&mut w, C, Some(ORG), Some(OU2));
+    let e = "555555555555";
+    declare(&mut w, e, Some(ORG), None);
+    let img = register(&mut w.cloud, &owner, "web");
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &Principal::OrganizationalUnit(OU1.into())));
+    assert!(can_launch(&mut w, B, &img.id));
+    assert!(
+        !can_launch(&mut w, C, &img.id),
+        "another OU of the same organization"
+    );
+    assert!(
+        !can_launch(&mut w, e, &img.id),
+        "in the organization but in no declared OU"
+    );
+    assert!(
+        !can_launch(&mut w, D, &img.id),
+        "an account declared nowhere"
+    );
+}
+
+#[test]
+fn public_image_is_launchable_by_every_account() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
+    for who in [B, C, D, "987654321098"] {
+        assert!(can_launch(&mut w, who, &img.id), "{who}");
+    }
+    assert!(w.ok(|c| c.image_details(&img)).public);
+}
+
+#[test]
+fn catalogue_images_are_public_in_every_region() {
+    let mut w = World::new();
+    for region in [USE1, USW2, EUW1, "ap-southeast-2", "sa-east-1"] {
+        let me = at(D, region);
+        for name in [UBUNTU, WINDOWS, WORDPRESS] {
+            let img = catalogue(&mut w.cloud, &me, name);
+            assert!(w.ok(|c| c.image_details(&img)).public);
+            assert!(img.owner_alias.is_some());
+        }
+    }
+}
+
+#[test]
+fn conflicting_organization_declaration_is_refused() {
+    let mut w = World::new();
+    declare(&mut w, B, Some(ORG), Some(OU1));
+    // The same declaration again is fine, and so is one that says less.
+    declare(&mut w, B, Some(ORG), Some(OU1));
+    declare(&mut w, B, Some(ORG), None);
+    let me = at(B, USE1);
+    w.refused("InvalidParameterCombination", |c| {
+        c.declare_account(
+            &me,
+            &DeclareAccount {
+                organization_arn: Some(OTHER_ORG.into()),
+                organizational_unit_arn: None,
+            },
+        )
+    });
+    w.refused("InvalidParameterCombination", |c| {
+        c.declare_account(
+            &me,
+            &DeclareAccount {
+                organization_arn: None,
+                organizational_unit_arn: Some(OU2.into()),
+            },
+        )
+    });
+}
+
+#[test]
+fn organization_declaration_must_use_full_arns() {
+    let mut w = World::new();
+    let me = at(B, USE1);
+    w.refused("InvalidParameterValue", |c| {
+        c.declare_account(
+            &me,
+            &DeclareAccount {
+                organization_arn: Some("o-abc1234567".into()),
+                organizational_unit_arn: None,
+            },
+        )
+    });
+    // An OU of another organization than the one declared.
+    w.refused("InvalidParameterCombination", |c| {
+        c.declare_account(
+            &me,
+            &DeclareAccount {
+                organization_arn: Some(OTHER_ORG.into()),
+                organizational_unit_arn: Some(OU1.into()),
+            },
+        )
+    });
+}
+
+#[test]
+fn malformed_account_principal_is_an_invalid_attribute_item_value() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    for bad in [
+        account("12345"),
+        account("1234567890123"),
+        account("abcdefghijkl"),
+        account(""),
+        Principal::Group("everyone".into()),
+        Principal::Organization("o-abc1234567".into()),
+        Principal::Organization(OU1.into()),
+        Principal::OrganizationalUnit(ORG.into()),
+    ] {
+        w.refused("InvalidAMIAttributeItemValue", |c| {
+            c.add_launch_permission(&owner, &img.id, &bad)
+        });
+    }
+    assert!(launch_permissions(&mut w.cloud, &img.id).is_empty());
+}
+
+#[test]
+fn permission_of_a_deregistered_image_reads_as_gone() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    let p = w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    assert_eq!(p.id, format!("{}/{B}", img.id));
+    assert_eq!(
+        w.ok(|c| c.describe_launch_permission(&owner, &img.id, &account(B))),
+        Some(p)
+    );
+    w.ok(|c| c.deregister_image(&owner, &img.id, false));
+    assert_eq!(
+        w.ok(|c| c.describe_launch_permission(&owner, &img.id, &account(B))),
+        None
+    );
+}

@@ -1,0 +1,179 @@
+//! AMIs are regional; IDs have a fixed shape; callers are checked.
+
+use amisim_simulator::{CopyImage, ModifyImage};
+
+use crate::common::*;
+
+#[test]
+fn image_of_another_region_is_not_found() {
+    let mut w = World::new();
+    let east = at(A, USE1);
+    let west = at(A, USW2);
+    let img = register(&mut w.cloud, &east, "golden-web");
+
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.run_instance(&west, &launch(&img.id, "t3.micro"))
+    });
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.add_launch_permission(&west, &img.id, &account(B))
+    });
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.modify_image(
+            &west,
+            &ModifyImage {
+                image_id: img.id.clone(),
+                description: Some("x".into()),
+                tags: None,
+            },
+        )
+    });
+    // The source region of a copy is where the source is looked up.
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.copy_image(
+            &west,
+            &CopyImage {
+                source_region: EUW1.into(),
+                ..copy_of(&img, "golden-web-copy")
+            },
+        )
+    });
+    assert_eq!(w.ok(|c| c.describe_image(&west, &img.id)), None);
+    assert_eq!(
+        w.ok(|c| c.describe_image(&east, &img.id)),
+        Some(img.clone())
+    );
+    // Deregistering from another region is a no-op, not a deregistration.
+    assert!(!w.ok(|c| c.deregister_image(&west, &img.id, true)));
+    assert!(stored_image(&mut w.cloud, &img.id).is_available());
+}
+
+#[test]
+fn catalogue_images_of_one_region_are_not_found_in_another() {
+    let mut w = World::new();
+    let east = at(A, USE1);
+    let europe = at(A, EUW1);
+    let ubuntu_east = catalogue(&mut w.cloud, &east, UBUNTU);
+    let ubuntu_europe = catalogue(&mut w.cloud, &europe, UBUNTU);
+    assert_ne!(
+        ubuntu_east.id, ubuntu_europe.id,
+        "each region has its own catalogue image"
+    );
+    assert_eq!(ubuntu_europe.region, EUW1);
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.run_instance(&europe, &launch(&ubuntu_east.id, "t3.micro"))
+    });
+    w.ok(|c| c.run_instance(&europe, &launch(&ubuntu_europe.id, "t3.micro")));
+}
+
+#[test]
+fn malformed_image_ids_are_refused_as_malformed() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    for bad in [
+        "",
+        "ami-",
+        "ami-123",
+        "ami-XYZ",
+        "ami-0123456789ABCDEF0",
+        "ami-0123456789abcdef",
+        "ami-0123456789abcdef01",
+        "i-0123456789abcdef0",
+        "ami_0123456789abcdef0",
+    ] {
+        w.refused("InvalidAMIID.Malformed", |c| {
+            c.run_instance(&me, &launch(bad, "t3.micro"))
+        });
+        w.refused("InvalidAMIID.Malformed", |c| {
+            c.copy_image(
+                &me,
+                &CopyImage {
+                    source_image_id: bad.into(),
+                    source_region: USE1.into(),
+                    name: "copy-of-bad".into(),
+                    ..CopyImage::default()
+                },
+            )
+        });
+        w.refused("InvalidAMIID.Malformed", |c| {
+            c.add_launch_permission(&me, bad, &account(B))
+        });
+        w.refused("InvalidAMIID.Malformed", |c| c.describe_image(&me, bad));
+    }
+}
+
+#[test]
+fn well_formed_unknown_image_ids_are_not_found() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    for unknown in ["ami-0123456789abcdef0", "ami-12345678"] {
+        w.refused("InvalidAMIID.NotFound", |c| {
+            c.run_instance(&me, &launch(unknown, "t3.micro"))
+        });
+        w.refused("InvalidAMIID.NotFound", |c| {
+            c.copy_image(
+                &me,
+                &CopyImage {
+                    source_image_id: unknown.into(),
+                    source_region: USE1.into(),
+                    name: "copy-of-unknown".into(),
+                    ..CopyImage::default()
+                },
+            )
+        });
+        assert_eq!(w.ok(|c| c.describe_image(&me, unknown)), None);
+    }
+}
+
+#[test]
+fn unshared_image_of_another_account_is_not_found() {
+    let mut w = World::new();
+    let img = register(&mut w.cloud, &at(A, USE1), "private-web");
+    let other = at(B, USE1);
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.run_instance(&other, &launch(&img.id, "t3.micro"))
+    });
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.copy_image(&other, &copy_of(&img, "stolen"))
+    });
+    assert_eq!(w.ok(|c| c.describe_image(&other, &img.id)), None);
+}
+
+#[test]
+fn caller_account_must_be_twelve_digits() {
+    let mut w = World::new();
+    for bad in ["12345", "1234567890123", "12345678901a", ""] {
+        let err = w.refused("InvalidParameterValue", |c| {
+            c.register_image(&at(bad, USE1), &image("web"))
+        });
+        assert!(err.hint.contains("12 digits"), "{err}");
+    }
+}
+
+#[test]
+fn caller_region_must_be_in_the_catalogue() {
+    let mut w = World::new();
+    for bad in ["us-east-7", "US-EAST-1", "moon-1", ""] {
+        let err = w.refused("InvalidParameterValue", |c| {
+            c.register_image(&at(A, bad), &image("web"))
+        });
+        assert!(
+            err.hint.contains("us-east-1") && err.hint.contains("eu-west-1"),
+            "names the valid regions: {err}"
+        );
+    }
+}
+
+#[test]
+fn copy_source_region_must_be_in_the_catalogue() {
+    let mut w = World::new();
+    let img = register(&mut w.cloud, &at(A, USE1), "web");
+    w.refused("InvalidParameterValue", |c| {
+        c.copy_image(
+            &at(A, USW2),
+            &CopyImage {
+                source_region: "us-middle-1".into(),
+                ..copy_of(&img, "web-copy")
+            },
+        )
+    });
+}

@@ -1,0 +1,17 @@
+//! The rules of the simulated cloud, one test per rule, each named after it.
+//!
+//! Every refusal is checked for its exact AWS error code and for leaving the
+//! store as it was, but for one appended event-log entry (see
+//! [`common::World::refused`]).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod billing_products;
+mod copies;
+mod deregistration;
+mod encryption;
+mod instances;
+mod launch_permissions;
+mod lookups;
+mod sharing;

@@ -1,0 +1,134 @@
+//! Sharing an image: only the owner shares, sharing never changes ownership,
+//! and public images are limited.
+
+use amisim_simulator::{ModifyImage, Principal};
+
+use crate::common::*;
+
+#[test]
+fn sharing_never_changes_ownership() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let other = at(B, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    let p = w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    assert_eq!(p.owner_id, A);
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
+    let seen = w.ok(|c| c.describe_image(&other, &img.id)).expect("shared");
+    assert_eq!(seen.owner_id, A);
+    assert_eq!(stored_image(&mut w.cloud, &img.id).owner_id, A);
+    // The grantee got launch rights only: it cannot change, share or deregister the image.
+    w.refused("AuthFailure", |c| {
+        c.modify_image(
+            &other,
+            &ModifyImage {
+                image_id: img.id.clone(),
+                description: Some("mine now".into()),
+                tags: None,
+            },
+        )
+    });
+    w.refused("AuthFailure", |c| c.deregister_image(&other, &img.id, true));
+    for sid in &img.storage_ids {
+        w.refused("AuthFailure", |c| c.add_storage_permission(&other, sid, C));
+    }
+    // An instance the grantee launches is the grantee's, the image stays the owner's.
+    let i = w.ok(|c| c.run_instance(&other, &launch(&img.id, "t3.micro")));
+    assert_eq!(i.owner_id, B);
+    assert_eq!(stored_image(&mut w.cloud, &img.id).owner_id, A);
+}
+
+#[test]
+fn only_the_owner_can_share() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let other = at(B, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    // Visible to B through the permission, but B is not the owner.
+    w.refused("AuthFailure", |c| {
+        c.add_launch_permission(&other, &img.id, &account(C))
+    });
+    w.refused("AuthFailure", |c| {
+        c.add_launch_permission(&other, &img.id, &public())
+    });
+    w.refused("AuthFailure", |c| {
+        c.remove_launch_permission(&other, &img.id, &account(B))
+    });
+    // A public catalogue image is visible to everyone and shareable by no one.
+    let ubuntu = catalogue(&mut w.cloud, &other, UBUNTU);
+    w.refused("AuthFailure", |c| {
+        c.add_launch_permission(&other, &ubuntu.id, &account(C))
+    });
+    // An account that cannot even see the image is told it does not exist.
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.add_launch_permission(&at(C, USE1), &img.id, &account(C))
+    });
+}
+
+#[test]
+fn at_most_five_public_images_per_account_and_region() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let mut images = Vec::new();
+    for n in 0..7 {
+        images.push(register(&mut w.cloud, &owner, &format!("public-{n}")));
+    }
+    for img in &images[..5] {
+        w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
+    }
+    // Making a public image public again is not a sixth.
+    w.ok(|c| c.add_launch_permission(&owner, &images[0].id, &public()));
+    let err = w.refused("ResourceLimitExceeded", |c| {
+        c.add_launch_permission(&owner, &images[5].id, &public())
+    });
+    assert!(err.message.contains('5'), "{err}");
+    // Sharing with accounts is not limited.
+    w.ok(|c| c.add_launch_permission(&owner, &images[5].id, &account(B)));
+    w.ok(|c| c.add_launch_permission(&owner, &images[5].id, &Principal::Organization(ORG.into())));
+
+    // The limit is per region and per account.
+    let west = at(A, USW2);
+    for n in 0..5 {
+        let img = register(&mut w.cloud, &west, &format!("public-{n}"));
+        w.ok(|c| c.add_launch_permission(&west, &img.id, &public()));
+    }
+    let b = at(B, USE1);
+    let bimg = register(&mut w.cloud, &b, "public-b");
+    w.ok(|c| c.add_launch_permission(&b, &bimg.id, &public()));
+
+    // Making one private frees a place; so does deregistering one.
+    assert!(w.ok(|c| c.remove_launch_permission(&owner, &images[0].id, &public())));
+    w.ok(|c| c.add_launch_permission(&owner, &images[5].id, &public()));
+    w.refused("ResourceLimitExceeded", |c| {
+        c.add_launch_permission(&owner, &images[6].id, &public())
+    });
+    assert!(w.ok(|c| c.deregister_image(&owner, &images[1].id, false)));
+    w.ok(|c| c.add_launch_permission(&owner, &images[6].id, &public()));
+}
+
+#[test]
+fn storage_permission_is_only_for_the_storage_owner_and_a_valid_account() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    let sid = img.storage_ids[0].clone();
+    w.refused("InvalidParameterValue", |c| {
+        c.add_storage_permission(&owner, &sid, "12345")
+    });
+    w.refused("InvalidSnapshot.NotFound", |c| {
+        c.add_storage_permission(&at(A, USW2), &sid, B)
+    });
+    w.refused("InvalidSnapshot.NotFound", |c| {
+        c.add_storage_permission(&owner, "snap-0123456789abcdef0", B)
+    });
+    w.refused("AuthFailure", |c| {
+        c.add_storage_permission(&at(B, USE1), &sid, C)
+    });
+    let p = w.ok(|c| c.add_storage_permission(&owner, &sid, B));
+    assert_eq!((p.owner_id.as_str(), p.account_id.as_str()), (A, B));
+    assert_eq!(
+        w.ok(|c| c.describe_storage_permission(&owner, &sid, B)),
+        Some(p)
+    );
+}

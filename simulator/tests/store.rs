@@ -1,0 +1,300 @@
+//! The store file: what is not an amisim store (or comes from a newer amisim)
+//! is refused with a clear error and left byte for byte as it was; reading
+//! never creates a file; what is stored survives reopening.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use amisim_simulator::store::{Filter, SCHEMA_VERSION};
+use amisim_simulator::{Cloud, ErrorKind, Image};
+
+use common::*;
+
+/// The names of the files in `dir`, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("a folder")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The names of the files in `dir`, without the `-wal` and `-shm` files that a
+/// read-only SQLite connection to a WAL store creates (and cannot remove).
+///
+/// FIXME: a read-only open of a WAL store leaves these two files behind; the
+/// store itself is never created or changed.
+fn files_without_sqlite_sidecars(dir: &Path, read_only: bool) -> Vec<String> {
+    files_in(dir)
+        .into_iter()
+        .filter(|n| !(read_only && (n.ends_with("-wal") || n.ends_with("-shm"))))
+        .collect()
+}
+
+/// A store file with a few images in it, closed; its path and folder.
+fn populated_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("cloud.db");
+    let mut cloud = Cloud::open(&path).expect("a new store");
+    for n in 0..20 {
+        register(&mut cloud, &at(A, USE1), &format!("image-{n}"));
+    }
+    drop(cloud);
+    (dir, path)
+}
+
+/// Opens `path` for writing and for reading only; both must fail with `kind`,
+/// and the file's bytes must be as before, with no file added or removed
+/// beside it but, when reading only, SQLite's own `-wal` and `-shm` files.
+fn assert_refused_untouched(path: &Path, kind: ErrorKind) {
+    let dir = path.parent().expect("a folder");
+    let bytes = fs::read(path).expect("the file");
+    let files = files_in(dir);
+    for read_only in [false, true] {
+        let result = if read_only {
+            Cloud::open_read_only(path)
+        } else {
+            Cloud::open(path)
+        };
+        let err = match result {
+            Ok(mut cloud) => {
+                // Some damage only shows when the store is read: the first call must fail.
+                let call = cloud.register_image(&at(A, USE1), &image("probe"));
+                let err = call.expect_err("a call on a damaged store fails");
+                drop(cloud);
+                err
+            }
+            Err(e) => e,
+        };
+        assert_eq!(err.kind, kind, "read_only={read_only}: {err}");
+        assert!(
+            err.message.contains(&path.display().to_string()),
+            "the error names the file: {err}"
+        );
+        assert!(
+            err.hint.contains("untouched") || err.hint.contains("did not write"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read(path).expect("the file"),
+            bytes,
+            "read_only={read_only}: the file was changed"
+        );
+        assert_eq!(
+            files_without_sqlite_sidecars(dir, read_only),
+            files,
+            "read_only={read_only}: files were created or removed"
+        );
+    }
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("cloud.db");
+    fs::write(
+        &path,
+        "terraform { required_providers { amisim = {} } }\n".repeat(100),
+    )
+    .unwrap();
+    assert_refused_untouched(&path, ErrorKind::StoreDamaged);
+    fs::write(&path, b"SQLite format 3").unwrap();
+    assert_refused_untouched(&path, ErrorKind::StoreDamaged);
+}
+
+#[test]
+fn an_empty_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("cloud.db");
+    fs::write(&path, b"").unwrap();
+    assert_refused_untouched(&path, ErrorKind::StoreDamaged);
+    assert_eq!(fs::metadata(&path).unwrap().len(), 0);
+}
+
+#[test]
+fn a_truncated_store_is_refused_and_left_untouched() {
+    let (_dir, path) = populated_store();
+    let whole = fs::read(&path).expect("the store");
+    let page = 4096;
+    assert!(
+        whole.len() > 4 * page,
+        "the store has several pages: {}",
+        whole.len()
+    );
+    // Cut at a page boundary, and in the middle of a page (a copy interrupted mid-write).
+    for keep in [
+        16,
+        100,
+        page,
+        page + 1,
+        whole.len() / 2,
+        whole.len() - page,
+        whole.len() - 100,
+        whole.len() - 1,
+    ] {
+        for sidecar in ["cloud.db-wal", "cloud.db-shm"] {
+            let _ = fs::remove_file(path.with_file_name(sidecar));
+        }
+        fs::write(&path, &whole[..keep]).unwrap();
+        assert_refused_untouched(&path, ErrorKind::StoreDamaged);
+    }
+}
+
+#[test]
+fn an_sqlite_file_that_is_not_an_amisim_store_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("cloud.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE terraform_state (id INTEGER PRIMARY KEY, body TEXT);
+             INSERT INTO terraform_state (body) VALUES ('precious');",
+        )
+        .unwrap();
+    }
+    assert_refused_untouched(&path, ErrorKind::StoreDamaged);
+}
+
+#[test]
+fn a_store_from_a_newer_amisim_is_refused_and_left_untouched() {
+    let (_dir, path) = populated_store();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("PRAGMA user_version = {};", SCHEMA_VERSION + 1))
+            .unwrap();
+    }
+    assert_refused_untouched(&path, ErrorKind::StoreTooNew);
+    let err = Cloud::open(&path).err().expect("refused");
+    assert_eq!(err.code(), "Store.TooNew");
+    assert!(err.hint.contains("Upgrade"), "{err}");
+}
+
+#[test]
+fn an_object_this_build_cannot_read_is_a_damaged_store() {
+    let (_dir, path) = populated_store();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "UPDATE objects SET body = '{\"not\": \"an image\"}' WHERE kind = 'image' AND account = ?1",
+            [A],
+        )
+        .unwrap();
+    }
+    let mut cloud = Cloud::open(&path).expect("the file itself is an amisim store");
+    let err = cloud
+        .store()
+        .read(|tx| tx.list::<Image>(Filter::default()))
+        .expect_err("undecodable objects");
+    assert_eq!(err.kind, ErrorKind::StoreDamaged);
+    let err = cloud
+        .describe_images(&at(A, USE1), &Default::default())
+        .expect_err("undecodable objects");
+    assert_eq!(err.kind, ErrorKind::StoreDamaged);
+    drop(cloud);
+    // The refused call appended its event, and nothing else changed: the images are as damaged as before.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let damaged: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM objects WHERE kind = 'image' AND body = '{\"not\": \"an image\"}'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(damaged, 20);
+}
+
+#[test]
+fn opening_read_only_never_creates_a_file() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let missing = dir.path().join("cloud.db");
+    let err = Cloud::open_read_only(&missing)
+        .err()
+        .expect("no store there");
+    assert_eq!(err.kind, ErrorKind::StoreIo);
+    assert!(
+        err.message.contains(&missing.display().to_string()),
+        "{err}"
+    );
+    let nested = dir.path().join("not").join("there").join("cloud.db");
+    assert!(Cloud::open_read_only(&nested).is_err());
+    assert_eq!(
+        files_in(dir.path()),
+        Vec::<String>::new(),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn a_read_only_store_reads_and_refuses_writes_without_changing_the_file() {
+    let (dir, path) = populated_store();
+    let bytes = fs::read(&path).unwrap();
+    let files = files_in(dir.path());
+    let mut cloud = Cloud::open_read_only(&path).expect("an existing store");
+    let mine = cloud
+        .store()
+        .read(|tx| {
+            tx.list::<Image>(Filter {
+                account: Some(A),
+                ..Filter::default()
+            })
+        })
+        .expect("reading works");
+    assert_eq!(mine.len(), 20);
+    assert_eq!(cloud.events(0).expect("the log").len(), 20);
+    let err = cloud
+        .register_image(&at(A, USE1), &image("not-stored"))
+        .expect_err("a read-only store takes no calls");
+    assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
+    drop(cloud);
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+    assert_eq!(files_without_sqlite_sidecars(dir.path(), true), files);
+}
+
+#[test]
+fn a_new_store_is_created_with_its_folder_and_survives_reopening() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join(".amisim").join("cloud.db");
+    let me = at(A, USE1);
+    let first = {
+        let mut cloud = Cloud::open(&path).expect("created with its folder");
+        register(&mut cloud, &me, "one")
+    };
+    assert!(path.exists());
+    let names = files_in(path.parent().unwrap());
+    assert!(
+        names.iter().all(|n| !n.contains(".new-")),
+        "no temporary file is left behind: {names:?}"
+    );
+    let mut cloud = Cloud::open(&path).expect("reopened");
+    assert_eq!(
+        cloud.describe_image(&me, &first.id).unwrap(),
+        Some(first.clone())
+    );
+    // The clock and the counters go on where they stopped.
+    let second = register(&mut cloud, &me, "two");
+    assert_eq!(second.creation_date, "2025-01-01T00:00:02.000Z");
+    cloud.deregister_image(&me, &first.id, true).unwrap();
+    let again = register(&mut cloud, &me, "one");
+    assert_ne!(again.id, first.id);
+    assert_eq!(cloud.events(0).unwrap().len(), 5);
+    // A second handle on the same file sees every change.
+    let mut other = Cloud::open(&path).expect("a second handle");
+    assert_eq!(other.describe_image(&me, &again.id).unwrap(), Some(again));
+}
+
+#[test]
+fn a_file_store_starts_like_a_memory_store() {
+    let w = World::new();
+    drop(w.cloud);
+    let mut memory = Cloud::memory().unwrap();
+    let mut file = Cloud::open(&w.path).unwrap();
+    assert_eq!(entity_dump(&mut memory), entity_dump(&mut file));
+}
