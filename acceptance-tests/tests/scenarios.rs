@@ -1,0 +1,659 @@
+//! The scenario library (`examples/*`) under the real Terraform CLI.
+//!
+//! Each test is one lesson: it applies the example as a newcomer would, checks
+//! that a second plan shows no changes, runs the refused variants behind the
+//! example's variables and asserts their AWS error codes, snapshots the
+//! outputs, the monthly bill and the event log, then destroys everything and
+//! checks that only what the lesson says survives is left in the store.
+
+use std::cell::{Cell, RefCell};
+
+use amisim_acceptance_tests::{TfOutput, Workspace};
+use amisim_simulator::billing::Bill;
+use amisim_simulator::catalogue::{usd, PriceBook};
+use amisim_simulator::store::Filter;
+use amisim_simulator::{inventory, Caller, InstanceState};
+use serde_json::Value;
+
+const PLATFORM: &str = "111111111111";
+const APP: &str = "222222222222";
+
+/// One example under test: its workspace and its event log, phase by phase.
+///
+/// Terraform walks independent resources in an order that varies from run to
+/// run, even at `-parallelism=1`, and the simulated clock and the log follow
+/// that order. So the log kept here is cut into phases (an apply, a refused
+/// apply, an out-of-band call, a destroy), and within a phase the calls are
+/// sorted by what they are (account, region, action, outcome, subject) rather
+/// than by when they came, without times. Describes are left out.
+struct Scenario {
+    ws: Workspace,
+    seen: Cell<i64>,
+    log: RefCell<String>,
+}
+
+impl Scenario {
+    /// Applies the example, and checks that plan, refresh and plan again show no changes.
+    fn start(example: &str) -> Scenario {
+        let scenario = Scenario {
+            ws: Workspace::from_example(example),
+            seen: Cell::new(0),
+            log: RefCell::new(String::new()),
+        };
+        scenario.ws.apply_and_converge();
+        scenario.phase("terraform apply");
+        scenario
+    }
+
+    /// Closes a phase: the calls since the last one go into the log under `title`.
+    fn phase(&self, title: &str) {
+        let events = self.ws.events();
+        let mut lines: Vec<String> = events
+            .iter()
+            .filter(|e| e.seq > self.seen.get())
+            .filter(|e| !e.action.starts_with("Describe") && e.action != "ListGrants")
+            .map(|e| {
+                format!(
+                    "{} {} {} {} {}",
+                    e.account_id,
+                    e.region,
+                    e.action,
+                    e.outcome,
+                    e.resource_id.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        lines.sort();
+        if let Some(last) = events.last() {
+            self.seen.set(last.seq);
+        }
+        let mut log = self.log.borrow_mut();
+        log.push_str(&format!("## {title}\n"));
+        for line in lines {
+            log.push_str(&line);
+            log.push('\n');
+        }
+    }
+
+    /// Applies with `-var VARIABLE=true`, which must fail with `code`; then
+    /// applies the main configuration again (removing what the refused variant
+    /// created before it failed) and checks that the plan is empty. Returns the
+    /// refused apply's output.
+    fn refused(&self, variable: &str, code: &str) -> TfOutput {
+        let var = format!("{variable}=true");
+        let out = self.ws.apply_with_expect_error(&["-var", &var], code);
+        self.phase(&format!("terraform apply -var {var}: {code}"));
+        self.ws.apply();
+        self.ws.assert_plan_empty();
+        self.phase("terraform apply");
+        out
+    }
+
+    /// `terraform destroy`.
+    fn destroy(&self) {
+        self.ws.destroy();
+        self.phase("terraform destroy");
+    }
+
+    /// The event log, phase by phase.
+    fn log(&self) -> String {
+        self.log.borrow().clone()
+    }
+}
+
+impl std::ops::Deref for Scenario {
+    type Target = Workspace;
+
+    fn deref(&self) -> &Workspace {
+        &self.ws
+    }
+}
+
+/// Whether the diagnostics say `phrase`; Terraform wraps long lines, so any
+/// run of whitespace matches any other.
+fn says(out: &TfOutput, phrase: &str) -> bool {
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat(&out.stderr).contains(&flat(phrase))
+}
+
+/// The monthly bill of every account, from the simulator.
+fn bill(ws: &Scenario) -> Vec<Bill> {
+    ws.cloud().bill(None).expect("bill")
+}
+
+/// The amount of one bill line, in micro-dollars (0 when the line is absent).
+fn line(bills: &[Bill], account: &str, region: &str, category: &str) -> i64 {
+    bills
+        .iter()
+        .filter(|b| b.account_id == account)
+        .flat_map(|b| &b.lines)
+        .filter(|l| l.region == region && l.category == category)
+        .map(|l| l.amount_micros)
+        .sum()
+}
+
+/// A string attribute of a resource or output value.
+fn text(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("a string: {v}"))
+        .to_string()
+}
+
+/// What outlives `terraform destroy`, outside the public catalogue, one line
+/// each: available images, instances that are not terminated, snapshots and
+/// bundles, enabled keys, grants, launch and storage permissions, and the bill
+/// lines they (and the one-off charges already paid) still add up to.
+fn survivors(ws: &Scenario) -> String {
+    let mut cloud = ws.cloud();
+    let all = Filter::default();
+    let mut lines = cloud
+        .store()
+        .read(|tx| {
+            let mut lines = Vec::new();
+            for i in inventory::images(tx, all, false, false)? {
+                lines.push(format!(
+                    "image {} {} {} {}",
+                    i.id, i.region, i.owner_id, i.name
+                ));
+            }
+            for i in inventory::instances(tx, all)? {
+                if i.state != InstanceState::Terminated {
+                    lines.push(format!(
+                        "instance {} {} {} {}",
+                        i.id,
+                        i.region,
+                        i.owner_id,
+                        i.state.as_str()
+                    ));
+                }
+            }
+            for s in inventory::storage(tx, all, false)? {
+                let st = &s.storage;
+                lines.push(format!(
+                    "storage {} {} {} {} GB, made for {} ({})",
+                    st.id,
+                    st.region,
+                    st.owner_id,
+                    st.size_gb,
+                    st.created_for_image,
+                    s.image_state.map_or("gone", |state| state.as_str())
+                ));
+            }
+            for k in inventory::keys(tx, all)? {
+                if k.key.state == "Enabled" {
+                    let kind = if k.key.aws_managed {
+                        "AWS managed alias/aws/ebs"
+                    } else {
+                        "customer managed"
+                    };
+                    lines.push(format!(
+                        "key {} {} {} {kind}",
+                        k.key.id, k.key.region, k.key.owner_id
+                    ));
+                }
+                for g in k.grants {
+                    lines.push(format!("grant {} to {}", g.key_arn, g.grantee_account_id));
+                }
+            }
+            for p in inventory::launch_permissions(tx, all, false)? {
+                lines.push(format!(
+                    "launch permission {} for {}",
+                    p.image_id,
+                    p.principal.as_str()
+                ));
+            }
+            for p in inventory::storage_permissions(tx, all)? {
+                lines.push(format!(
+                    "storage permission {} for {}",
+                    p.storage_id, p.account_id
+                ));
+            }
+            Ok(lines)
+        })
+        .expect("the store reads");
+    for b in cloud.bill(None).expect("bill") {
+        for l in b.lines {
+            lines.push(format!(
+                "bill {} {} {}: {} {} ${}",
+                b.account_id,
+                l.region,
+                l.category,
+                l.quantity,
+                l.unit,
+                usd(l.amount_micros, 4)
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn golden_ami_boots_faster_than_base_image_plus_user_data() {
+    let ws = Scenario::start("golden-ami");
+    let outputs = ws.outputs();
+    let base = outputs["boot_time_from_base_seconds"].as_i64().unwrap();
+    let golden = outputs["boot_time_from_golden_seconds"].as_i64().unwrap();
+    assert!(golden < base, "golden {golden}s < base {base}s");
+    assert!(text(&outputs["base_image"]).contains("owner amazon"));
+    let r = ws.resources();
+    assert_eq!(
+        r["amisim_image.golden"]["source_instance_id"],
+        r["amisim_instance.builder"]["id"]
+    );
+    assert_eq!(r["amisim_image.golden"]["owner_id"], PLATFORM);
+    insta::assert_json_snapshot!("golden_ami_outputs", outputs);
+    insta::assert_json_snapshot!("golden_ami_bill", bill(&ws));
+
+    ws.destroy();
+    insta::assert_snapshot!("golden_ami_events", ws.log());
+    let left = survivors(&ws);
+    assert_eq!(left, "", "nothing survives the golden AMI pipeline");
+}
+
+#[test]
+fn disaster_recovery_copies_the_image_to_the_second_region() {
+    let ws = Scenario::start("disaster-recovery");
+    let outputs = ws.outputs();
+    let primary = &outputs["primary_image_id"];
+    let dr = &outputs["dr_image"];
+    assert_ne!(&outputs["dr_image_id"], primary, "a copy is a new image");
+    assert_eq!(dr["region"], "us-west-2");
+    assert_eq!(&dr["source_image_id"], primary);
+    assert_eq!(dr["source_image_region"], "us-east-1");
+    insta::assert_json_snapshot!("disaster_recovery_outputs", outputs);
+
+    // Without the copy, the second region does not know the image.
+    let out = ws.refused("try_refused", "InvalidAMIID.NotFound");
+    assert!(
+        says(&out, "does not exist") && says(&out, "in us-west-2"),
+        "{}",
+        out.stderr
+    );
+
+    // Storage in both regions; the transfer is charged to the source's owner.
+    let bills = bill(&ws);
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "data-transfer"),
+        20 * 20_000
+    );
+    assert_eq!(
+        line(&bills, PLATFORM, "us-west-2", "ebs-snapshot-storage"),
+        20 * 50_000
+    );
+    insta::assert_json_snapshot!("disaster_recovery_bill", bills);
+
+    ws.destroy();
+    insta::assert_snapshot!("disaster_recovery_events", ws.log());
+    // The data transfer was paid once; it stays on the month's bill.
+    let left = survivors(&ws);
+    insta::assert_snapshot!("disaster_recovery_after_destroy", left);
+    assert!(left.lines().all(|l| l.contains("data-transfer")), "{left}");
+}
+
+#[test]
+fn cross_account_sharing_lends_launch_rights_and_a_copy_gives_ownership() {
+    let ws = Scenario::start("cross-account-sharing");
+    let outputs = ws.outputs();
+    assert_eq!(outputs["shared_image_owner"], PLATFORM);
+    assert_eq!(outputs["app_instance"]["owner_id"], APP);
+    assert_eq!(outputs["app_instance"]["ami"], outputs["shared_image_id"]);
+    assert_eq!(outputs["app_copy"]["owner_id"], APP);
+    assert_eq!(
+        outputs["app_copy"]["source_image_id"],
+        outputs["shared_image_id"]
+    );
+    insta::assert_json_snapshot!("cross_account_sharing_outputs", outputs);
+
+    // Launch rights do not make the other account an owner: it cannot share.
+    let out = ws.refused("try_refused", "AuthFailure");
+    assert!(
+        says(&out, "owned by account 111111111111"),
+        "{}",
+        out.stderr
+    );
+    // A copy by another account needs read permission on the storage.
+    let out = ws.refused("try_copy_without_storage_permission", "InvalidRequest");
+    assert!(
+        says(
+            &out,
+            "You do not have permission to access the storage of this ami"
+        ),
+        "{}",
+        out.stderr
+    );
+
+    // The owner pays for the shared image's snapshot; the other account for
+    // its instance and its copy's snapshot.
+    let bills = bill(&ws);
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "instance-hours"),
+        0,
+        "the owner does not pay for the other account's instance"
+    );
+    assert!(line(&bills, APP, "us-east-1", "instance-hours") > 0);
+    assert_eq!(
+        line(&bills, APP, "us-east-1", "ebs-snapshot-storage"),
+        8 * 50_000
+    );
+    insta::assert_json_snapshot!("cross_account_sharing_bill", bills);
+
+    ws.destroy();
+    insta::assert_snapshot!("cross_account_sharing_events", ws.log());
+    assert_eq!(survivors(&ws), "", "nothing survives");
+}
+
+#[test]
+fn encryption_keys_grants_and_the_managed_key_that_cannot_be_shared() {
+    let ws = Scenario::start("encryption");
+    let r = ws.resources();
+    let key_arn = text(&r["amisim_kms_key.images"]["arn"]);
+    assert_eq!(r["amisim_image.plain"]["encrypted"], false);
+    assert_eq!(r["amisim_image_copy.encrypted"]["encrypted"], true);
+    assert_eq!(r["amisim_image_copy.encrypted"]["kms_key_id"], key_arn);
+    assert_eq!(r["amisim_image_copy.app"]["owner_id"], APP);
+    assert_eq!(
+        r["amisim_image_copy.app"]["kms_key_id"],
+        r["amisim_kms_key.app"]["arn"]
+    );
+    let managed = text(&r["amisim_image.managed"]["kms_key_id"]);
+    let mut cloud = ws.cloud();
+    let key = cloud
+        .describe_key(&Caller::new(PLATFORM, "us-east-1"), &managed)
+        .unwrap()
+        .expect("the managed key");
+    assert!(key.aws_managed, "{managed} is alias/aws/ebs");
+    drop(cloud);
+    insta::assert_json_snapshot!("encryption_outputs", ws.outputs());
+
+    let out = ws.refused("try_unencrypted_copy", "InvalidParameterCombination");
+    assert!(says(&out, "copy must be encrypted too"), "{}", out.stderr);
+    let out = ws.refused("try_share_managed_key", "InvalidParameter");
+    assert!(says(&out, "AWS managed key"), "{}", out.stderr);
+    let out = ws.refused("try_without_grant", "AccessDeniedException");
+    assert!(
+        says(&out, "not shared with account 222222222222"),
+        "{}",
+        out.stderr
+    );
+    insta::assert_json_snapshot!("encryption_bill", bill(&ws));
+
+    ws.destroy();
+    insta::assert_snapshot!("encryption_events", ws.log());
+    // Customer managed keys are scheduled for deletion; the AWS managed key
+    // of the platform account stays, as it does in AWS (and costs nothing).
+    let left = survivors(&ws);
+    insta::assert_snapshot!("encryption_after_destroy", left);
+    assert_eq!(
+        left,
+        format!(
+            "key {} us-east-1 {PLATFORM} AWS managed alias/aws/ebs",
+            managed.rsplit('/').next().unwrap()
+        )
+    );
+}
+
+#[test]
+fn billing_products_cannot_be_copied_but_survive_launch_then_image() {
+    let ws = Scenario::start("billing-products");
+    let r = ws.resources();
+    let marketplace = r["data.amisim_image.wordpress"]["billing_products"].clone();
+    assert_eq!(marketplace, serde_json::json!(["prod-wordpress-bitnami"]));
+    assert_eq!(r["amisim_image.wordpress"]["billing_products"], marketplace);
+    assert_eq!(r["amisim_image.wordpress"]["owner_id"], PLATFORM);
+    assert_eq!(
+        r["amisim_image_copy.wordpress_dr"]["billing_products"],
+        marketplace
+    );
+    assert_eq!(
+        r["amisim_instance.windows"]["billing_products"],
+        serde_json::json!(["bp-6ba54002"])
+    );
+    insta::assert_json_snapshot!("billing_products_outputs", ws.outputs());
+
+    let out = ws.refused("try_refused", "InvalidRequest");
+    assert!(
+        says(&out, "BillingProduct") && says(&out, "source_instance_id"),
+        "the refusal names the way around it: {}",
+        out.stderr
+    );
+
+    // t3.medium Windows: 2 vCPUs of licence; two WordPress instances: the fee.
+    let bills = bill(&ws);
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "software-fees"),
+        730 * (2 * 4_600 + 2 * 10_000)
+    );
+    insta::assert_json_snapshot!("billing_products_bill", bills);
+
+    ws.destroy();
+    insta::assert_snapshot!("billing_products_events", ws.log());
+    let left = survivors(&ws);
+    insta::assert_snapshot!("billing_products_after_destroy", left);
+    assert!(left.lines().all(|l| l.contains("data-transfer")), "{left}");
+}
+
+#[test]
+fn deregistration_keeps_instances_copies_and_snapshots_but_refuses_launches() {
+    let ws = Scenario::start("deregistration");
+    let outputs = ws.outputs();
+    insta::assert_json_snapshot!("deregistration_outputs", outputs);
+    let original = text(&outputs["original_image_id"]);
+    let copy = text(&outputs["copy_id"]);
+    let instance = text(&outputs["instance_id"]);
+    let east = Caller::new(PLATFORM, "us-east-1");
+    let west = Caller::new(PLATFORM, "us-west-2");
+    let before = bill(&ws);
+    insta::assert_json_snapshot!("deregistration_bill", before);
+
+    // Out of band, as `amisim deregister` does: keep the snapshot.
+    assert!(ws
+        .cloud()
+        .deregister_image(&east, &original, false)
+        .unwrap());
+    ws.phase("amisim deregister (out of band)");
+    let mut cloud = ws.cloud();
+    let running = cloud.describe_instance(&east, &instance).unwrap().unwrap();
+    assert_eq!(
+        running.state,
+        InstanceState::Running,
+        "instances keep running"
+    );
+    let survivor = cloud.describe_image(&west, &copy).unwrap().unwrap();
+    assert!(survivor.is_available(), "the copy is unaffected");
+    drop(cloud);
+    assert_eq!(
+        bill(&ws),
+        before,
+        "deregistering stops no charge: the instance and the kept snapshot cost as before"
+    );
+
+    // Terraform sees the image gone and wants it back; the instance and the
+    // copy name its ID, so they would be replaced too.
+    let actions = ws.planned_actions();
+    for expected in [
+        ("amisim_image.v1", "create"),
+        ("amisim_instance.web", "replace"),
+        ("amisim_image_copy.v1_dr", "replace"),
+    ] {
+        assert!(
+            actions.contains(&(expected.0.into(), expected.1.into())),
+            "{actions:?}"
+        );
+    }
+
+    // New launches are refused. -refresh=false keeps Terraform from acting on
+    // the drift, so that the launch is the only change.
+    let out = ws.apply_with_expect_error(
+        &["-refresh=false", "-var", "try_refused=true"],
+        "InvalidAMIID.Unavailable",
+    );
+    ws.phase("terraform apply -refresh=false -var try_refused=true: InvalidAMIID.Unavailable");
+    assert!(says(&out, &original), "{}", out.stderr);
+
+    // Applying puts a new app-v1 back (and replaces what used the old one);
+    // destroying it keeps its snapshot (delete_snapshots_on_destroy = false).
+    ws.apply_and_converge();
+    ws.phase("terraform apply (a new app-v1)");
+    ws.destroy();
+    insta::assert_snapshot!("deregistration_events", ws.log());
+    let left = survivors(&ws);
+    insta::assert_snapshot!("deregistration_after_destroy", left);
+    let kept: Vec<&str> = left.lines().filter(|l| l.starts_with("storage ")).collect();
+    assert_eq!(kept.len(), 2, "two kept snapshots: {left}");
+    assert!(kept.iter().all(|l| l.ends_with("(deregistered)")), "{left}");
+    assert!(
+        kept.iter()
+            .any(|l| l.contains(&format!("made for {original}"))),
+        "{left}"
+    );
+    assert_eq!(
+        line(&bill(&ws), PLATFORM, "us-east-1", "ebs-snapshot-storage"),
+        16 * 50_000,
+        "kept snapshots go on costing"
+    );
+}
+
+#[test]
+fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
+    let ws = Scenario::start("instance-store");
+    let outputs = ws.outputs();
+    let instances = &outputs["instances"];
+    assert_eq!(
+        instances["instance_store"]["root_device_type"],
+        "instance-store"
+    );
+    assert_eq!(instances["ebs"]["state"], "stopped");
+    assert!(
+        instances["instance_store"]["boot_time_seconds"].as_i64()
+            > instances["ebs"]["boot_time_seconds"].as_i64()
+    );
+    assert!(
+        text(&outputs["storage"]["web-instance-store-v1"]["storage_ids"][0]).starts_with("bundle-")
+    );
+    insta::assert_json_snapshot!("instance_store_outputs", outputs);
+
+    let out = ws.refused("try_stop", "UnsupportedOperation");
+    assert!(says(&out, "cannot be stopped"), "{}", out.stderr);
+    let out = ws.refused("try_image", "UnsupportedOperation");
+    assert!(
+        says(&out, "CreateImage works only for EBS-backed instances"),
+        "{}",
+        out.stderr
+    );
+
+    // The stopped EBS instance costs no hours; the bundle is S3 storage.
+    let bills = bill(&ws);
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "instance-hours"),
+        730 * 113_000
+    );
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "s3-bundle-storage"),
+        10 * 23_000
+    );
+    insta::assert_json_snapshot!("instance_store_bill", bills);
+
+    let store_instance = text(&outputs["instance_store_instance_id"]);
+    let ebs_instance = text(&ws.resources()["amisim_instance.ebs"]["id"]);
+    ws.destroy();
+    insta::assert_snapshot!("instance_store_events", ws.log());
+    let me = Caller::new(PLATFORM, "us-east-1");
+    let mut cloud = ws.cloud();
+    let lost = cloud
+        .describe_instance(&me, &store_instance)
+        .unwrap()
+        .unwrap();
+    assert_eq!(lost.state, InstanceState::Terminated);
+    assert!(lost.root_data_lost, "an instance-store root is lost");
+    let kept = cloud
+        .describe_instance(&me, &ebs_instance)
+        .unwrap()
+        .unwrap();
+    assert!(!kept.root_data_lost, "an EBS root is not");
+    drop(cloud);
+    assert_eq!(survivors(&ws), "", "nothing survives");
+}
+
+#[test]
+fn public_ami_is_launchable_by_anyone_but_never_encrypted() {
+    let ws = Scenario::start("public-ami");
+    let outputs = ws.outputs();
+    assert_eq!(outputs["public_image"]["public"], true);
+    assert_eq!(outputs["public_image"]["owner_id"], PLATFORM);
+    assert_eq!(outputs["anyone_instance"]["owner_id"], APP);
+    assert_eq!(
+        ws.resources()["amisim_launch_permission.public"]["group"],
+        "all"
+    );
+    insta::assert_json_snapshot!("public_ami_outputs", outputs);
+
+    let out = ws.refused("try_refused", "InvalidParameter");
+    assert!(
+        says(&out, "Encrypted images cannot be made public"),
+        "{}",
+        out.stderr
+    );
+    // Four more public images reach the limit of five; a fifth more is refused.
+    ws.apply_with(&["-var", "extra_public_images=4"]);
+    ws.phase("terraform apply -var extra_public_images=4");
+    let out =
+        ws.apply_with_expect_error(&["-var", "extra_public_images=5"], "ResourceLimitExceeded");
+    assert!(says(&out, "already has 5 public images"), "{}", out.stderr);
+    ws.phase("terraform apply -var extra_public_images=5: ResourceLimitExceeded");
+    ws.apply();
+    ws.assert_plan_empty();
+    ws.phase("terraform apply");
+
+    let bills = bill(&ws);
+    assert_eq!(line(&bills, PLATFORM, "us-east-1", "instance-hours"), 0);
+    insta::assert_json_snapshot!("public_ami_bill", bills);
+
+    ws.destroy();
+    insta::assert_snapshot!("public_ami_events", ws.log());
+    assert_eq!(survivors(&ws), "", "nothing survives");
+}
+
+#[test]
+fn cost_bills_every_account_with_storage_tiers() {
+    let ws = Scenario::start("cost");
+    let outputs = ws.outputs();
+    insta::assert_json_snapshot!("cost_outputs", outputs);
+    let bills = bill(&ws);
+    insta::assert_json_snapshot!("cost_bill", bills);
+
+    // 4 bundles of 16384 GB: 51200 GB at the first tier, 14336 GB at the next.
+    let prices = PriceBook::default();
+    let s3 = line(&bills, PLATFORM, "us-east-1", "s3-bundle-storage");
+    assert_eq!(s3, 51_200 * 23_000 + 14_336 * 22_000);
+    assert_eq!(s3, prices.s3_month_micros(4 * 16_384));
+    let flat: f64 = (1..=4)
+        .map(|n| {
+            outputs["image_storage_usd_per_month"][format!("media-archive-{n}")]
+                .as_f64()
+                .unwrap()
+        })
+        .sum();
+    assert!(
+        flat * 1_000_000.0 > s3 as f64,
+        "the tiered bill is below the per-image flat figures"
+    );
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "data-transfer"),
+        30 * 20_000
+    );
+    // Windows licence (2 vCPUs) and the OpenVPN fee; the stopped spare costs nothing.
+    assert_eq!(
+        line(&bills, APP, "us-east-1", "software-fees"),
+        730 * (2 * 4_600 + 70_000)
+    );
+    assert_eq!(
+        line(&bills, APP, "us-east-1", "instance-hours"),
+        730 * (83_200 + 8_400)
+    );
+
+    ws.destroy();
+    insta::assert_snapshot!("cost_events", ws.log());
+    let left = survivors(&ws);
+    insta::assert_snapshot!("cost_after_destroy", left);
+    assert!(left.lines().all(|l| l.contains("data-transfer")), "{left}");
+}
