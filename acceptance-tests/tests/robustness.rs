@@ -110,12 +110,17 @@ resource "amisim_image" "x" {
     for pid in descendants(child.id()) {
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         if comm.starts_with("terraform-provi") {
-            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
         }
     }
     let status = child.wait().unwrap();
     let created = own_images(&ws, "111111111111", "us-east-1");
-    assert!(created < 300, "the provider was killed before the end ({created} created, {status})");
+    assert!(
+        created < 300,
+        "the provider was killed before the end ({created} created, {status})"
+    );
 
     // The store opens, is consistent, and the next apply converges with no repair.
     ws.tf_ok(&["apply", "-auto-approve", "-no-color", "-parallelism=4"]);
@@ -141,7 +146,11 @@ resource "amisim_image" "x" {
     }
     let before = std::fs::read(ws.store()).unwrap();
     let out = ws.tf(&["plan", "-no-color"]);
-    assert!(out.stderr.contains("Store.TooNew") && out.stderr.contains("newer amisim"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Store.TooNew") && out.stderr.contains("newer amisim"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(std::fs::read(ws.store()).unwrap(), before);
 
     // A truncated store.
@@ -157,7 +166,11 @@ resource "amisim_image" "x" {
     // A location where nothing can be written.
     let ws = Workspace::new(body).env("AMISIM_STORE", "/proc/amisim/cloud.db");
     let out = ws.tf(&["plan", "-no-color"]);
-    assert!(out.stderr.contains("Store.Unavailable") && out.stderr.contains("/proc/amisim"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Store.Unavailable") && out.stderr.contains("/proc/amisim"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// Sets `PRAGMA user_version` by patching the database header (offset 60, big-endian).
@@ -168,4 +181,97 @@ fn rusqlite_free_set_user_version(path: &std::path::Path, version: u32) -> bool 
     }
     bytes[60..64].copy_from_slice(&version.to_be_bytes());
     std::fs::write(path, bytes).is_ok()
+}
+
+/// Mounts a small tmpfs at `dir`; false where this machine does not allow it (not root).
+fn mount_tmpfs(dir: &std::path::Path, size: &str) -> bool {
+    std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_loses_nothing_stored() {
+    let ws = Workspace::new(
+        r#"
+provider "amisim" {}
+resource "amisim_image" "x" {
+  count = 200
+  name  = "img-${count.index}-with-a-rather-long-name-to-fill-pages-quickly"
+  tags  = { Purpose = "filling the disk of the store with many images and tags" }
+}
+"#,
+    );
+    let disk = tempfile::tempdir().unwrap();
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !mount_tmpfs(disk.path(), "1600k") {
+        assert!(!is_root, "root can mount a tmpfs for this test");
+        eprintln!("not root: the full-disk test needs to mount a small tmpfs and was not run");
+        return;
+    }
+    // A new store (about 1 MB, the public catalogue) is made elsewhere and copied in,
+    // leaving a few hundred kilobytes free.
+    let store = disk.path().join("cloud.db");
+    let made = tempfile::tempdir().unwrap();
+    drop(amisim_simulator::Cloud::open(&made.path().join("cloud.db")).unwrap());
+    std::fs::copy(made.path().join("cloud.db"), &store).unwrap();
+    let ws = ws.env("AMISIM_STORE", store.to_str().unwrap());
+    let out = ws.tf(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]);
+    let stored_after_failure = if out.code != 0 {
+        assert!(
+            out.stderr.contains("Store.Unavailable") && out.stderr.contains("full"),
+            "a full disk is named: {}",
+            out.stderr
+        );
+        // Whatever was stored before the disk filled up is still there and readable.
+        let mut cloud =
+            amisim_simulator::Cloud::open_read_only(&store).expect("the store still opens");
+        let images = cloud.store().read(|tx| {
+            tx.count::<amisim_simulator::Image>(amisim_simulator::store::Filter {
+                account: Some("123456789012"),
+                ..Default::default()
+            })
+        });
+        let _ = std::process::Command::new("umount")
+            .arg(disk.path())
+            .status();
+        images.expect("readable")
+    } else {
+        let _ = std::process::Command::new("umount")
+            .arg(disk.path())
+            .status();
+        panic!("the disk did not fill up; make the tmpfs smaller");
+    };
+    assert!(
+        stored_after_failure > 0 && stored_after_failure < 200,
+        "{stored_after_failure}"
+    );
+}
+
+#[test]
+fn state_of_an_earlier_shape_is_read_and_completed() {
+    // State written before an attribute existed (here: public and the storage cost)
+    // is read at the same schema version, and the next refresh fills the new attributes.
+    let ws = Workspace::from_example("quickstart");
+    ws.apply();
+    let path = ws.path().join("terraform.tfstate");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let attrs = state["resources"][0]["instances"][0]["attributes"]
+        .as_object_mut()
+        .unwrap();
+    attrs.remove("monthly_storage_cost_usd");
+    attrs.remove("public");
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    ws.assert_plan_empty();
+    ws.tf_ok(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    let r = ws.resources();
+    assert_eq!(r["amisim_image.golden"]["monthly_storage_cost_usd"], 0.4);
+    assert_eq!(r["amisim_image.golden"]["public"], false);
+    ws.destroy();
 }

@@ -68,6 +68,10 @@ pub enum Command {
     Bill(Scope),
     /// Deregister an image out of band, as its owner.
     Deregister(DeregisterArgs),
+    /// Delete a snapshot or bundle kept after its image was deregistered, as its owner.
+    ///
+    /// Storage still backing an available image is refused (InvalidSnapshot.InUse).
+    DeleteSnapshot(StorageArg),
     /// Terminate an instance out of band, as its owner.
     Terminate(InstanceArg),
     /// Stop a running instance out of band, as its owner.
@@ -214,7 +218,15 @@ pub struct EventsArgs {
     pub after: i64,
 }
 
-/// `amisim deregister`.
+/// `amisim delete-snapshot`.
+#[derive(Debug, Args)]
+pub struct StorageArg {
+    /// The snapshot (snap-…) or bundle (bundle-…) ID.
+    #[arg(value_name = "STORAGE_ID")]
+    pub storage_id: String,
+}
+
+/// Arguments of `amisim deregister`.
 #[derive(Debug, Args)]
 pub struct DeregisterArgs {
     /// The image to deregister.

@@ -777,6 +777,31 @@ fn deregister_can_delete_the_snapshots() {
 }
 
 #[test]
+fn delete_snapshot_deletes_kept_storage_but_not_storage_in_use() {
+    let w = world();
+    let out = w.ok(&["deregister", &w.golden_dr, "--json"]);
+    let change: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kept = change["kept_storage_ids"][0].as_str().unwrap().to_string();
+    let out = w.ok(&["delete-snapshot", &kept]);
+    assert!(
+        out.starts_with(&format!("Deleted {kept} in {WEST} as its owner")),
+        "{out}"
+    );
+    assert!(!w.ok(&["snapshots", "list", "--all"]).contains(&kept));
+    // Storage of an available image is refused with the AWS code.
+    let in_use = w
+        .cloud()
+        .store()
+        .read(|tx| tx.get::<amisim_simulator::Image>(&w.golden_b))
+        .unwrap()
+        .unwrap()
+        .storage_ids[0]
+        .clone();
+    let err = w.fails(&["delete-snapshot", &in_use], 1);
+    assert!(err.contains("InvalidSnapshot.InUse"), "{err}");
+}
+
+#[test]
 fn terminate_stop_and_start_act_as_the_owner() {
     let w = world();
     let before = w.event_count();

@@ -92,6 +92,11 @@ impl AmisimProvider {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// The handle its resources share (for building resources outside Terraform, in tests).
+    pub fn shared(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
 }
 
 /// The provider's configuration after environment variables and defaults are applied.

@@ -103,7 +103,7 @@ pub(crate) fn charge_transfer(
     copy_id: &str,
 ) -> Result<()> {
     let prices = price_book(tx)?;
-    let id = ids::derive(tx, "charge", &[&source.owner_id, "transfer", copy_id])?;
+    let id = ids::derive::<Charge>(tx, "charge", &[&source.owner_id, "transfer", copy_id])?;
     tx.put(&Charge {
         id,
         account_id: source.owner_id.clone(),

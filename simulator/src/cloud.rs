@@ -165,14 +165,20 @@ impl Cloud {
                 };
                 rule(tx, &ctx)
             });
-            let subject = ["image_id", "instance_id", "key_id", "storage_id"]
-                .iter()
-                .find_map(|k| {
-                    parameters
-                        .get(*k)
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                });
+            let subject = [
+                "image_id",
+                "instance_id",
+                "key_id",
+                "storage_id",
+                "source_image_id",
+            ]
+            .iter()
+            .find_map(|k| {
+                parameters
+                    .get(*k)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            });
             let (outcome, resource_id) = match &result {
                 Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
                 Err(e) => (e.code().to_string(), subject),
@@ -270,6 +276,21 @@ impl Cloud {
         self.call(caller, "DeregisterImage", &req, true, |tx, ctx| {
             images::deregister(tx, ctx, image_id, delete_storage)
         })
+    }
+
+    /// DeleteSnapshot (or deleting a bundle): storage no available image uses; false if already gone.
+    pub fn delete_storage(&mut self, caller: &Caller, storage_id: &str) -> Result<bool> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            storage_id: &'a str,
+        }
+        self.call(
+            caller,
+            "DeleteSnapshot",
+            &Req { storage_id },
+            true,
+            |tx, ctx| images::delete_storage(tx, ctx, storage_id),
+        )
     }
 
     /// ModifyImageAttribute (add launch permission).

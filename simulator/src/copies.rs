@@ -6,7 +6,7 @@ use crate::cloud::Ctx;
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, ImageState, Storage, StorageKind, Tags};
 use crate::store::Tx;
-use crate::{billing, images, kms, permissions, validate};
+use crate::{billing, ids, images, kms, permissions, validate};
 
 /// CopyImage's parameters.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -107,6 +107,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     } else {
         None
     };
+    let created = ids::not_before(tx, me, &ctx.caller.region, &ctx.time, &source.creation_date)?;
     let id = images::new_image_id(tx, ctx, &req.name)?;
     let kind = if source.root_device_type == "ebs" {
         StorageKind::Snapshot
@@ -134,7 +135,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         billing_products: source.billing_products.clone(),
         baked_software: source.baked_software.clone(),
         state: ImageState::Available,
-        creation_date: ctx.time.clone(),
+        creation_date: created,
         deregistration_time: None,
         source_image_id: Some(source.id.clone()),
         source_image_region: Some(source.region.clone()),

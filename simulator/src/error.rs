@@ -40,6 +40,8 @@ pub enum ErrorKind {
     IncorrectInstanceState,
     /// No snapshot or bundle with that ID exists in the region.
     StorageNotFound,
+    /// The snapshot or bundle still backs an available image.
+    StorageInUse,
     /// No KMS key with that ID or ARN exists.
     KeyNotFound,
     /// The key is not usable by the caller (not its own and not granted).
@@ -76,6 +78,7 @@ impl ErrorKind {
             ErrorKind::InstanceNotFound => "InvalidInstanceID.NotFound",
             ErrorKind::IncorrectInstanceState => "IncorrectInstanceState",
             ErrorKind::StorageNotFound => "InvalidSnapshot.NotFound",
+            ErrorKind::StorageInUse => "InvalidSnapshot.InUse",
             ErrorKind::KeyNotFound => "NotFoundException",
             ErrorKind::KeyAccessDenied => "AccessDeniedException",
             ErrorKind::PermissionNotFound => "InvalidPermission.NotFound",

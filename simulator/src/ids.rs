@@ -8,7 +8,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
-use crate::store::Tx;
+use crate::store::{Entity, Tx};
 
 /// The simulated clock's first instant: 2025-01-01T00:00:00Z.
 pub const EPOCH_SECONDS: i64 = 1_735_689_600;
@@ -32,7 +32,7 @@ fn hex(bytes: &[u8]) -> String {
 ///
 /// The `n`-th object with the same parts gets another ID, and an ID already
 /// taken (a hash collision) is skipped, so IDs are unique in the store.
-pub fn derive(tx: &mut Tx<'_>, prefix: &str, parts: &[&str]) -> Result<String> {
+pub fn derive<T: Entity>(tx: &mut Tx<'_>, prefix: &str, parts: &[&str]) -> Result<String> {
     let key = format!("{prefix}|{}", parts.join("|"));
     loop {
         let n = tx.next_count(&key)?.to_string();
@@ -40,15 +40,14 @@ pub fn derive(tx: &mut Tx<'_>, prefix: &str, parts: &[&str]) -> Result<String> {
         all.extend_from_slice(parts);
         all.push(&n);
         let id = format!("{prefix}-{}", &hex(&digest(&all))[..17]);
-        if tx.meta(&format!("id:{id}"))?.is_none() {
-            tx.set_meta(&format!("id:{id}"), "1")?;
+        if !tx.exists::<T>(&id)? {
             return Ok(id);
         }
     }
 }
 
 /// A UUID (version 4 layout) for an object distinguished by `parts`, unique in the store.
-pub fn derive_uuid(tx: &mut Tx<'_>, parts: &[&str]) -> Result<String> {
+pub fn derive_uuid<T: Entity>(tx: &mut Tx<'_>, parts: &[&str]) -> Result<String> {
     let key = format!("uuid|{}", parts.join("|"));
     loop {
         let n = tx.next_count(&key)?.to_string();
@@ -121,6 +120,36 @@ pub fn tick(tx: &mut Tx<'_>, account: &str, region: &str) -> Result<i64> {
     Ok(t)
 }
 
+/// The time of a call that depends on an object created at `earlier` in another
+/// scope: never before it. Moves the scope's clock forward when needed (a
+/// Lamport clock), so that a copy is never older than its source.
+pub fn not_before(
+    tx: &mut Tx<'_>,
+    account: &str,
+    region: &str,
+    now: &str,
+    earlier: &str,
+) -> Result<String> {
+    if earlier < now {
+        return Ok(now.to_string());
+    }
+    let Some(seconds) = parse_time(earlier) else {
+        return Ok(now.to_string());
+    };
+    let t = seconds + STEP_SECONDS;
+    tx.set_meta(&clock_key(account, region), &t.to_string())?;
+    Ok(format_time(t))
+}
+
+/// Reads a time written by [`format_time`].
+pub fn parse_time(text: &str) -> Option<i64> {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].000Z");
+    time::PrimitiveDateTime::parse(text, &format)
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
+}
+
 fn clock_key(account: &str, region: &str) -> String {
     format!("clock:{account}:{region}")
 }
@@ -150,17 +179,29 @@ mod tests {
         let mut a = Store::memory().unwrap();
         let mut b = Store::memory().unwrap();
         let (x1, y1) = a
-            .transaction(|tx| Ok((derive(tx, "ami", &["x"])?, derive(tx, "ami", &["y"])?)))
+            .transaction(|tx| {
+                Ok((
+                    derive::<crate::model::Image>(tx, "ami", &["x"])?,
+                    derive::<crate::model::Image>(tx, "ami", &["y"])?,
+                ))
+            })
             .unwrap();
         let (y2, x2) = b
-            .transaction(|tx| Ok((derive(tx, "ami", &["y"])?, derive(tx, "ami", &["x"])?)))
+            .transaction(|tx| {
+                Ok((
+                    derive::<crate::model::Image>(tx, "ami", &["y"])?,
+                    derive::<crate::model::Image>(tx, "ami", &["x"])?,
+                ))
+            })
             .unwrap();
         assert_eq!((x1.clone(), y1), (x2, y2));
         assert!(x1.starts_with("ami-") && x1.len() == 21);
         assert!(x1[4..]
             .chars()
             .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
-        let again = a.transaction(|tx| derive(tx, "ami", &["x"])).unwrap();
+        let again = a
+            .transaction(|tx| derive::<crate::model::Image>(tx, "ami", &["x"]))
+            .unwrap();
         assert_ne!(again, x1);
     }
 
@@ -174,5 +215,9 @@ mod tests {
     #[test]
     fn time_is_formatted_like_aws() {
         assert_eq!(format_time(EPOCH_SECONDS + 61), "2025-01-01T00:01:01.000Z");
+        assert_eq!(
+            parse_time("2025-01-01T00:01:01.000Z"),
+            Some(EPOCH_SECONDS + 61)
+        );
     }
 }

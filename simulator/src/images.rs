@@ -195,7 +195,7 @@ pub(crate) fn new_storage(
         StorageKind::Snapshot => "snap",
         StorageKind::Bundle => "bundle",
     };
-    let id = ids::derive(tx, prefix, &[image_id])?;
+    let id = ids::derive::<Storage>(tx, prefix, &[image_id])?;
     tx.put(&Storage {
         id: id.clone(),
         kind,
@@ -213,7 +213,7 @@ pub(crate) fn new_storage(
 
 /// A new image ID in the caller's scope for `name`.
 pub(crate) fn new_image_id(tx: &mut Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<String> {
-    ids::derive(
+    ids::derive::<Image>(
         tx,
         "ami",
         &[&ctx.caller.account_id, &ctx.caller.region, "image", name],
@@ -650,6 +650,35 @@ pub(crate) fn deregister(
         }
     }
     Ok(true)
+}
+
+/// DeleteSnapshot: deletes storage the caller owns that no available image uses any more.
+pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<bool> {
+    let storage = match tx.get::<Storage>(storage_id)? {
+        Some(s) if s.region == ctx.caller.region => s,
+        _ => return Ok(false),
+    };
+    if storage.owner_id != ctx.caller.account_id {
+        return refuse(
+            ErrorKind::AuthFailure,
+            format!(
+                "Not authorized for storage {storage_id}: it is owned by account {}",
+                storage.owner_id
+            ),
+            "Only the owner of a snapshot or bundle can delete it",
+        );
+    }
+    if let Some(image) = tx.get::<Image>(&storage.created_for_image)? {
+        if image.is_available() && image.storage_ids.iter().any(|s| s == storage_id) {
+            return refuse(
+                ErrorKind::StorageInUse,
+                format!("The snapshot {storage_id} is currently in use by {}", image.id),
+                "Deregister the image first (or destroy it with delete_snapshots_on_destroy = true)",
+            );
+        }
+    }
+    permissions::remove_all_for_storage(tx, storage_id)?;
+    tx.delete::<Storage>(storage_id)
 }
 
 /// Whether another available image is backed by the same storage.

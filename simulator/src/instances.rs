@@ -144,11 +144,18 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             "Launch it with instance_state = \"running\", or use an EBS-backed image",
         );
     }
+    let launch_time = ids::not_before(
+        tx,
+        &ctx.caller.account_id,
+        &ctx.caller.region,
+        &ctx.time,
+        &image.creation_date,
+    )?;
     let (boot_time_seconds, software) = boot_profile(&image, &req.user_data);
     let prices = billing::price_book(tx)?;
     let hourly_cost_micros =
         billing::instance_hourly_micros(&prices, itype, &image.billing_products);
-    let id = ids::derive(
+    let id = ids::derive::<Instance>(
         tx,
         "i",
         &[
@@ -178,7 +185,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
         user_data: req.user_data.clone(),
         boot_time_seconds,
         hourly_cost_micros,
-        launch_time: ctx.time.clone(),
+        launch_time,
         root_data_lost: false,
         tags: req.tags.clone(),
     };

@@ -656,7 +656,9 @@ mod tests {
             .iter()
             .map(|c| c.image_id.as_str())
             .collect();
-        assert_eq!(ids, vec![west.id.as_str(), east2.id.as_str()]);
+        // Children come in creation order; each account and region has its own clock,
+        // and a copy is never older than its source.
+        assert_eq!(ids, vec![east2.id.as_str(), west.id.as_str()]);
 
         let up_from_baked = cloud
             .store()

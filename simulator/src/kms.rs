@@ -189,7 +189,7 @@ pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str)
 
 pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<Key> {
     check_key_request(req)?;
-    let id = ids::derive_uuid(
+    let id = ids::derive_uuid::<Key>(
         tx,
         &[
             &ctx.caller.account_id,

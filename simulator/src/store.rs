@@ -139,6 +139,37 @@ pub struct Filter<'a> {
     pub name: Option<&'a str>,
 }
 
+impl<'a> Filter<'a> {
+    /// `FROM objects … WHERE …` for this filter, and the values to bind. Only the
+    /// columns the filter sets appear, and the index that fits is named: the
+    /// table's primary key starts with `kind` too, and SQLite would otherwise
+    /// prefer walking every object of the kind.
+    fn sql(&self, kind: &'a str) -> (String, Vec<&'a str>) {
+        let index = if self.account.is_some() {
+            " INDEXED BY objects_by_scope"
+        } else if self.name.is_some() {
+            " INDEXED BY objects_by_name"
+        } else if self.region.is_some() {
+            " INDEXED BY objects_by_region"
+        } else {
+            ""
+        };
+        let mut sql = format!("FROM objects{index} WHERE kind = ?");
+        let mut values = vec![kind];
+        for (column, value) in [
+            ("account", self.account),
+            ("region", self.region),
+            ("name", self.name),
+        ] {
+            if let Some(v) = value {
+                sql.push_str(&format!(" AND {column} = ?"));
+                values.push(v);
+            }
+        }
+        (sql, values)
+    }
+}
+
 impl Store {
     /// Opens the store at `path` for reading and writing, creating it (and its folder) if missing.
     pub fn open(path: &Path) -> Result<Store> {
@@ -216,7 +247,7 @@ impl Store {
         if !read_only {
             store
                 .conn
-                .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")
+                .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 4000;")
                 .map_err(|e| io_error(Some(path), e))?;
         }
         Ok(store)
@@ -291,6 +322,14 @@ impl Tx<'_> {
         body.map(|b| self.decode(&b)).transpose()
     }
 
+    /// Whether an object of kind `T` with `id` exists.
+    pub fn exists<T: Entity>(&self, id: &str) -> Result<bool> {
+        self.tx
+            .prepare_cached("SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2")
+            .and_then(|mut s| s.exists(params![T::KIND, id]))
+            .map_err(|e| self.err(e))
+    }
+
     /// Stores `object`, replacing the object of the same kind and ID.
     pub fn put<T: Entity>(&mut self, object: &T) -> Result<()> {
         let body = serde_json::to_string(object).map_err(|e| {
@@ -330,40 +369,31 @@ impl Tx<'_> {
 
     /// Every object of kind `T` that matches `filter`, in ID order.
     pub fn list<T: Entity>(&self, filter: Filter<'_>) -> Result<Vec<T>> {
+        let (condition, values) = filter.sql(T::KIND);
         let mut stmt = self
             .tx
-            .prepare_cached(
-                "SELECT body FROM objects WHERE kind = ?1 AND (?2 IS NULL OR account = ?2) \
-                 AND (?3 IS NULL OR region = ?3) AND (?4 IS NULL OR name = ?4) ORDER BY id",
-            )
+            .prepare_cached(&format!("SELECT id, body {condition}"))
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(
-                params![T::KIND, filter.account, filter.region, filter.name],
-                |r| r.get::<_, String>(0),
-            )
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let body = row.map_err(|e| self.err(e))?;
-            out.push(self.decode(&body)?);
-        }
-        Ok(out)
+        // Sorted here rather than by SQL, so that SQLite picks the index of the
+        // filter instead of walking the whole kind in ID order.
+        let mut rows = rows
+            .collect::<rusqlite::Result<Vec<(String, String)>>>()
+            .map_err(|e| self.err(e))?;
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        rows.iter().map(|(_, body)| self.decode(body)).collect()
     }
 
     /// How many objects of kind `T` match `filter`.
     pub fn count<T: Entity>(&self, filter: Filter<'_>) -> Result<i64> {
+        let (condition, values) = filter.sql(T::KIND);
         self.tx
-            .prepare_cached(
-                "SELECT COUNT(*) FROM objects WHERE kind = ?1 AND (?2 IS NULL OR account = ?2) \
-                 AND (?3 IS NULL OR region = ?3) AND (?4 IS NULL OR name = ?4)",
-            )
-            .and_then(|mut s| {
-                s.query_row(
-                    params![T::KIND, filter.account, filter.region, filter.name],
-                    |r| r.get(0),
-                )
-            })
+            .prepare_cached(&format!("SELECT COUNT(*) {condition}"))
+            .and_then(|mut s| s.query_row(rusqlite::params_from_iter(values), |r| r.get(0)))
             .map_err(|e| self.err(e))
     }
 
@@ -507,6 +537,7 @@ CREATE TABLE IF NOT EXISTS objects (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS objects_by_scope ON objects (kind, account, region, name);
 CREATE INDEX IF NOT EXISTS objects_by_name ON objects (kind, name);
+CREATE INDEX IF NOT EXISTS objects_by_region ON objects (kind, region);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     time TEXT NOT NULL,

@@ -134,6 +134,23 @@ pub fn deregister(
     done(ctx, out, &change, text)
 }
 
+pub fn delete_snapshot(ctx: &Ctx<'_>, out: &mut dyn Write, storage_id: &str) -> anyhow::Result<()> {
+    let mut cloud = open::for_change(ctx.store)?;
+    let storage = cloud
+        .store()
+        .read(|tx| tx.get::<Storage>(storage_id))?
+        .ok_or_else(|| anyhow!("no snapshot or bundle {storage_id} in the store"))?;
+    let caller = as_owner(&storage.owner_id, &storage.region);
+    let changed = cloud.delete_storage(&caller, &storage.id)?;
+    let change = Change::new("DeleteSnapshot", &storage.id, &caller, changed);
+    let text = format!(
+        "Deleted {} {}; it is no longer billed",
+        storage.id,
+        by_owner(&caller)
+    );
+    done(ctx, out, &change, text)
+}
+
 pub fn terminate(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Result<()> {
     let mut cloud = open::for_change(ctx.store)?;
     let instance = instance(&mut cloud, instance_id)?;

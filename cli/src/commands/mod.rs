@@ -51,6 +51,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Events(a) => events::list(&ctx, out, a),
         Command::Bill(scope) => bill::show(&ctx, out, scope),
         Command::Deregister(a) => changes::deregister(&ctx, out, &a.image_id, a.delete_snapshots),
+        Command::DeleteSnapshot(a) => changes::delete_snapshot(&ctx, out, &a.storage_id),
         Command::Terminate(a) => changes::terminate(&ctx, out, &a.instance_id),
         Command::Stop(a) => changes::stop(&ctx, out, &a.instance_id),
         Command::Start(a) => changes::start(&ctx, out, &a.instance_id),

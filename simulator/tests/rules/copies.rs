@@ -264,3 +264,23 @@ fn cross_account_copy_of_instance_store_image_needs_bundle_read_permission() {
         (B, "instance-store")
     );
 }
+
+#[test]
+fn a_copy_is_never_older_than_its_source() {
+    let mut w = World::new();
+    let east = at(A, USE1);
+    for i in 0..5 {
+        register(&mut w.cloud, &east, &format!("filler-{i}"));
+    }
+    let source = register(&mut w.cloud, &east, "source");
+    // The destination scope has made no change yet, so its own clock is behind.
+    let copy = w.ok(|c| c.copy_image(&at(A, USW2), &copy_of(&source, "copy")));
+    assert!(
+        copy.creation_date > source.creation_date,
+        "{} > {}",
+        copy.creation_date,
+        source.creation_date
+    );
+    let instance = w.ok(|c| c.run_instance(&at(A, USW2), &launch(&copy.id, "t3.micro")));
+    assert!(instance.launch_time > source.creation_date);
+}
