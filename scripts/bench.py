@@ -46,6 +46,17 @@ resource "amisim_image" "x" {{
 """
 
 
+def keys(n):
+    """A resource with few attributes, to show how Terraform's own work grows with state size."""
+    return REQUIRED + f"""
+provider "amisim" {{}}
+resource "amisim_kms_key" "x" {{
+  count       = {n}
+  description = "key-${{count.index}}"
+}}
+"""
+
+
 def floor(n):
     return f"""
 resource "terraform_data" "x" {{
@@ -286,6 +297,9 @@ def main():
             say(fmt_row(f"{phase}, {n} amisim_image", res[phase]))
         print("\n".join(lines[-3:]), flush=True)
     n = max(sizes)
+    res, pk = measure_pair(tf, rc, f"keys{n}", keys(n), floor(n), args.repeat, args.parallelism)
+    for phase in ("apply", "plan", "destroy"):
+        say(fmt_row(f"{phase}, {n} amisim_kms_key (6 attributes)", res[phase]))
     res, pk = measure_pair(tf, rc, f"mixed{n}", mixed(n), mixed_floor(n), args.repeat, args.parallelism)
     for phase in ("apply", "plan", "destroy"):
         say(fmt_row(f"{phase}, mixed {n} (copies, shares, instances; 2 accounts x 2 regions)", res[phase]))

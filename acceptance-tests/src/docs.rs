@@ -48,6 +48,7 @@ fn render_index(provider: &Value, root: &Path) -> String {
     out.push_str("---\n\n# amisim Provider\n\n");
     out.push_str(description);
     out.push_str("\n\nThe simulated cloud lives in one SQLite file (the `store`), created on first use and shared by every provider block and by the `amisim` command-line tool. It is deterministic: the same configuration applied to a new store gives the same IDs, dates, state, bill and event log. Refusals are Terraform errors whose summary carries the AWS error code.\n\n");
+    out.push_str(PRICE_BOOK);
     out.push_str("## Example Usage\n\n");
     if let Ok(example) = std::fs::read_to_string(root.join("examples/provider/provider.tf")) {
         out.push_str(&format!(
@@ -61,6 +62,19 @@ fn render_index(provider: &Value, root: &Path) -> String {
     out.push_str(&schema_section(&provider["block"]));
     out
 }
+
+const PRICE_BOOK: &str = "## Prices\n\n\
+The bill (`amisim bill`) and the `monthly_storage_cost_usd` and `hourly_cost_usd` attributes come from one price book, whose defaults are AWS us-east-1 list prices:\n\n\
+| what | default price |\n|---|---:|\n\
+| EBS snapshot storage (EBS-backed images) | $0.05 per GB-month |\n\
+| S3 Standard storage of instance-store bundles, per account and region | $0.023 per GB-month for the first 50 TB, $0.022 for the next 450 TB, $0.021 beyond |\n\
+| data transfer of a cross-region copy, charged to the source image's owner | $0.02 per GB |\n\
+| copying an image | free |\n\
+| instance hours | the type's on-demand Linux price (for example t3.micro $0.0104, t4g.micro $0.0084 per hour), 730 hours a month |\n\
+| Windows Server licence (billing product `bp-6ba54002`) | $0.0046 per vCPU-hour |\n\
+| Marketplace software fees | per product, per hour (for example `prod-wordpress-bitnami` $0.01) |\n\n\
+Deregistering an image stops no charge by itself: running instances and kept snapshots go on costing. \
+`amisim prices show --json` prints the price book in force and `amisim prices set FILE` overrides any of its fields (micro-dollars) for one store.\n\n";
 
 fn render_page(
     name: &str,

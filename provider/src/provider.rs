@@ -57,6 +57,24 @@ impl Configured {
         };
         f(&mut cloud, &self.caller)
     }
+
+    /// Runs one call of the cloud; a refusal becomes a diagnostic for `what`
+    /// (for example "Unable to copy image"), pointing at `attribute` if given.
+    pub fn call<R>(
+        &self,
+        diags: &mut Diagnostics,
+        what: &str,
+        attribute: Option<&str>,
+        f: impl FnOnce(&mut Cloud, &Caller) -> amisim_simulator::Result<R>,
+    ) -> Option<R> {
+        match self.with(f) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                diags::refusal_at(diags, what, &e, attribute);
+                None
+            }
+        }
+    }
 }
 
 /// The handle resources share: empty until Terraform configures the provider.

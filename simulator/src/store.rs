@@ -247,7 +247,7 @@ impl Store {
         if !read_only {
             store
                 .conn
-                .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 4000;")
+                .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 16000;")
                 .map_err(|e| io_error(Some(path), e))?;
         }
         Ok(store)

@@ -283,13 +283,9 @@ impl DataSource for ImageDataSource {
                 return None;
             }
         };
-        let details = match cfg.with(|cloud, _| cloud.image_details(image)) {
-            Ok(d) => d,
-            Err(e) => {
-                diags::refusal(diags, "Unable to describe images", &e);
-                return None;
-            }
-        };
+        let details = cfg.call(diags, "Unable to describe images", None, |cloud, _| {
+            cloud.image_details(image)
+        })?;
         state.id = str(&image.id);
         state.arn = str(&image.arn());
         state.name = str(&image.name);

@@ -417,13 +417,9 @@ impl Resource for ImageResource {
             description: Some(known(&planned.description).unwrap_or("").to_string()),
             tags: Some(tags_of(&planned.tags)),
         };
-        let image = match cfg.with(|cloud, caller| cloud.modify_image(caller, &req)) {
-            Ok(i) => i,
-            Err(e) => {
-                diags::refusal(diags, "Unable to update image", &e);
-                return None;
-            }
-        };
+        let image = cfg.call(diags, "Unable to update image", None, |cloud, caller| {
+            cloud.modify_image(caller, &req)
+        })?;
         let computed = common::image_computed(diags, &cfg, &image)?;
         self.fill(&mut planned, &image, &computed);
         Some((planned, private))

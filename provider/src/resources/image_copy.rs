@@ -292,13 +292,12 @@ impl Resource for ImageCopyResource {
             description: Some(known(&planned.description).unwrap_or("").to_string()),
             tags: Some(tags_of(&planned.tags)),
         };
-        let image = match cfg.with(|cloud, caller| cloud.modify_image(caller, &req)) {
-            Ok(i) => i,
-            Err(e) => {
-                diags::refusal(diags, "Unable to update image copy", &e);
-                return None;
-            }
-        };
+        let image = cfg.call(
+            diags,
+            "Unable to update image copy",
+            None,
+            |cloud, caller| cloud.modify_image(caller, &req),
+        )?;
         let details = common::image_computed(diags, &cfg, &image)?;
         fill(&mut planned, &image, &details);
         Some((planned, private))

@@ -346,13 +346,13 @@ impl Resource for InstanceResource {
     ) -> Option<()> {
         let cfg = self.shared.get(diags)?;
         let id = known(&prior.id)?.to_string();
-        match cfg.with(|cloud, caller| cloud.terminate_instance(caller, &id)) {
-            Ok(_) => Some(()),
-            Err(e) => {
-                diags::refusal(diags, "Unable to terminate instance", &e);
-                None
-            }
-        }
+        cfg.call(
+            diags,
+            "Unable to terminate instance",
+            None,
+            |cloud, caller| cloud.terminate_instance(caller, &id),
+        )
+        .map(|_| ())
     }
 
     async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {

@@ -166,16 +166,14 @@ impl Resource for KmsGrantResource {
     ) -> Option<(State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
         let (key, grantee) = ids(&planned)?;
-        match cfg.with(|cloud, caller| cloud.create_grant(caller, &key, &grantee)) {
-            Ok(g) => {
-                fill(&mut planned, &key, &grantee, &g);
-                Some((planned, private))
-            }
-            Err(e) => {
-                diags::refusal_at(diags, "Unable to grant KMS key", &e, Some("key_id"));
-                None
-            }
-        }
+        let g = cfg.call(
+            diags,
+            "Unable to grant KMS key",
+            Some("key_id"),
+            |cloud, caller| cloud.create_grant(caller, &key, &grantee),
+        )?;
+        fill(&mut planned, &key, &grantee, &g);
+        Some((planned, private))
     }
 
     async fn update<'a>(
@@ -199,13 +197,13 @@ impl Resource for KmsGrantResource {
     ) -> Option<()> {
         let cfg = self.shared.get(diags)?;
         let (key, grantee) = ids(&prior)?;
-        match cfg.with(|cloud, caller| cloud.revoke_grant(caller, &key, &grantee)) {
-            Ok(_) => Some(()),
-            Err(e) => {
-                diags::refusal(diags, "Unable to revoke KMS grant", &e);
-                None
-            }
-        }
+        cfg.call(
+            diags,
+            "Unable to revoke KMS grant",
+            None,
+            |cloud, caller| cloud.revoke_grant(caller, &key, &grantee),
+        )
+        .map(|_| ())
     }
 
     async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {

@@ -157,16 +157,11 @@ impl Resource for KmsKeyResource {
     ) -> Option<(State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
         let req = request(&planned);
-        match cfg.with(|cloud, caller| cloud.create_key(caller, &req)) {
-            Ok(key) => {
-                fill(&mut planned, &key);
-                Some((planned, private))
-            }
-            Err(e) => {
-                diags::refusal(diags, "Unable to create KMS key", &e);
-                None
-            }
-        }
+        let key = cfg.call(diags, "Unable to create KMS key", None, |cloud, caller| {
+            cloud.create_key(caller, &req)
+        })?;
+        fill(&mut planned, &key);
+        Some((planned, private))
     }
 
     async fn update<'a>(
@@ -181,16 +176,11 @@ impl Resource for KmsKeyResource {
         let cfg = self.shared.get(diags)?;
         let id = known(&planned.id)?.to_string();
         let req = request(&planned);
-        match cfg.with(|cloud, caller| cloud.update_key(caller, &id, &req)) {
-            Ok(key) => {
-                fill(&mut planned, &key);
-                Some((planned, private))
-            }
-            Err(e) => {
-                diags::refusal(diags, "Unable to update KMS key", &e);
-                None
-            }
-        }
+        let key = cfg.call(diags, "Unable to update KMS key", None, |cloud, caller| {
+            cloud.update_key(caller, &id, &req)
+        })?;
+        fill(&mut planned, &key);
+        Some((planned, private))
     }
 
     async fn destroy<'a>(
@@ -202,13 +192,10 @@ impl Resource for KmsKeyResource {
     ) -> Option<()> {
         let cfg = self.shared.get(diags)?;
         let id = known(&prior.id)?.to_string();
-        match cfg.with(|cloud, caller| cloud.schedule_key_deletion(caller, &id)) {
-            Ok(_) => Some(()),
-            Err(e) => {
-                diags::refusal(diags, "Unable to delete KMS key", &e);
-                None
-            }
-        }
+        cfg.call(diags, "Unable to delete KMS key", None, |cloud, caller| {
+            cloud.schedule_key_deletion(caller, &id)
+        })
+        .map(|_| ())
     }
 
     async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {

@@ -159,13 +159,13 @@ impl Resource for StoragePermissionResource {
     ) -> Option<(State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
         let (storage, account) = ids(&planned)?;
-        match cfg.with(|cloud, caller| cloud.add_storage_permission(caller, &storage, &account)) {
-            Ok(_) => Some((state_of(&storage, &account), private)),
-            Err(e) => {
-                diags::refusal_at(diags, "Unable to share storage", &e, Some("storage_id"));
-                None
-            }
-        }
+        cfg.call(
+            diags,
+            "Unable to share storage",
+            Some("storage_id"),
+            |cloud, caller| cloud.add_storage_permission(caller, &storage, &account),
+        )
+        .map(|_| (state_of(&storage, &account), private))
     }
 
     async fn update<'a>(
@@ -189,14 +189,13 @@ impl Resource for StoragePermissionResource {
     ) -> Option<()> {
         let cfg = self.shared.get(diags)?;
         let (storage, account) = ids(&prior)?;
-        match cfg.with(|cloud, caller| cloud.remove_storage_permission(caller, &storage, &account))
-        {
-            Ok(_) => Some(()),
-            Err(e) => {
-                diags::refusal(diags, "Unable to remove storage permission", &e);
-                None
-            }
-        }
+        cfg.call(
+            diags,
+            "Unable to remove storage permission",
+            None,
+            |cloud, caller| cloud.remove_storage_permission(caller, &storage, &account),
+        )
+        .map(|_| ())
     }
 
     async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
