@@ -275,3 +275,54 @@ fn state_of_an_earlier_shape_is_read_and_completed() {
     assert_eq!(r["amisim_image.golden"]["public"], false);
     ws.destroy();
 }
+
+#[test]
+fn an_image_left_by_a_killed_provider_is_adopted_only_when_it_matches() {
+    let ws = Workspace::new(
+        r#"
+provider "amisim" {
+  account_id = "111111111111"
+}
+resource "amisim_image" "x" {
+  name        = "orphan"
+  description = "made before the crash"
+}
+"#,
+    );
+    // An image created by a provider process that is gone (no such PID), as if it
+    // was killed after the store's commit and before its reply to Terraform.
+    let dead = Caller::new("111111111111", "us-east-1").with_session("999999999:1");
+    let orphan = leave_orphan(&ws, &dead);
+    ws.apply_and_converge();
+    assert_eq!(ws.resources()["amisim_image.x"]["id"], orphan.id.as_str());
+    ws.destroy();
+
+    // An image of the same name that differs from the request is still a refusal.
+    let ws = Workspace::new(
+        r#"
+provider "amisim" {
+  account_id = "111111111111"
+}
+resource "amisim_image" "x" {
+  name        = "orphan"
+  description = "another image"
+}
+"#,
+    );
+    leave_orphan(&ws, &dead);
+    ws.apply_expect_error("InvalidAMIName.Duplicate");
+}
+
+/// Registers the image a killed provider would have left behind.
+fn leave_orphan(ws: &Workspace, dead: &Caller) -> amisim_simulator::Image {
+    ws.cloud()
+        .register_image(
+            dead,
+            &amisim_simulator::RegisterImage {
+                name: "orphan".into(),
+                description: "made before the crash".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+}

@@ -21,6 +21,7 @@ pub mod logging;
 pub mod nodelay;
 pub mod provider;
 pub mod resources;
+pub mod session;
 pub mod values;
 
 /// The provider's name in resource type names (`amisim_image`).

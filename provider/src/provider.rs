@@ -170,8 +170,13 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
         );
         return None;
     }
+    let caller = Caller::new(account, region);
+    let caller = match crate::session::current() {
+        Some(session) => caller.with_session(session),
+        None => caller,
+    };
     ok.then(|| Resolved {
-        caller: Caller::new(account, region),
+        caller,
         store: PathBuf::from(store),
         membership,
     })

@@ -126,6 +126,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 source_image_region: None,
                 source_instance_id: None,
                 tags: Tags::new(),
+                created_by_session: None,
             };
             tx.put(&image)?;
             permissions::make_public(tx, &image)?;
@@ -291,6 +292,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         source_image_region: None,
         source_instance_id: None,
         tags: req.tags.clone(),
+        created_by_session: ctx.caller.session.clone(),
     };
     tx.put(&image)?;
     Ok(image)
@@ -375,6 +377,7 @@ pub(crate) fn create_from_instance(
         source_image_region: None,
         source_instance_id: Some(instance.id.clone()),
         tags: req.tags.clone(),
+        created_by_session: ctx.caller.session.clone(),
     };
     tx.put(&image)?;
     Ok(image)
@@ -608,6 +611,14 @@ pub const FILTER_NAMES: &[&str] = &[
     "description",
     "tag:KEY",
 ];
+
+pub(crate) fn adopt(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
+    let mut image = owned(tx, ctx, image_id)?;
+    require_available(&image)?;
+    image.created_by_session = ctx.caller.session.clone();
+    tx.put(&image)?;
+    Ok(image)
+}
 
 pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Result<Image> {
     let mut image = owned(tx, ctx, &req.image_id)?;

@@ -150,6 +150,39 @@ pub fn import_image(
     }
 }
 
+/// The image named `name` that a killed provider process created but never
+/// reported to Terraform, adopted by this process, if it `matches` the request.
+///
+/// Called when a create is refused with `InvalidAMIName.Duplicate`: an image
+/// whose creating session is still alive (another resource of this apply) or
+/// that differs from the request stays a refusal.
+pub fn adopt_orphan(
+    cfg: &Configured,
+    name: &str,
+    matches: impl Fn(&Image) -> bool,
+) -> Option<Image> {
+    let req = amisim_simulator::DescribeImages {
+        owners: vec!["self".into()],
+        filters: vec![("name".into(), vec![name.to_string()])],
+        ..Default::default()
+    };
+    let found = cfg
+        .with(|cloud, caller| cloud.describe_images(caller, &req))
+        .ok()?
+        .into_iter()
+        .find(|i| i.name == name)?;
+    let session = found.created_by_session.as_deref()?;
+    if Some(session) == cfg.caller.session.as_deref()
+        || crate::session::alive(session)
+        || !matches(&found)
+    {
+        return None;
+    }
+    tracing::warn!(image_id = %found.id, "adopting an image whose creating provider process ended before reporting it");
+    cfg.with(|cloud, caller| cloud.adopt_image(caller, &found.id))
+        .ok()
+}
+
 /// Deregisters an image on destroy; an image already gone is not an error.
 pub fn deregister(
     diags: &mut Diagnostics,

@@ -219,6 +219,23 @@ impl ImageResource {
     }
 }
 
+/// Whether an existing image is what this planned state asks for.
+fn same_request(i: &Image, p: &State) -> bool {
+    let same = |v: &Str, actual: &str| known(v).is_none_or(|x| x == actual);
+    same(&p.description, &i.description)
+        && same(&p.architecture, &i.architecture)
+        && same(&p.platform, &i.platform)
+        && same(&p.root_device_type, &i.root_device_type)
+        && p.root_volume_size_gb
+            .as_ref_option()
+            .is_none_or(|n| *n == i.size_gb)
+        && p.encrypted
+            .as_ref_option()
+            .is_none_or(|e| *e == i.encrypted)
+        && known(&p.source_instance_id) == i.source_instance_id.as_deref()
+        && tags_of(&p.tags) == i.tags
+}
+
 #[async_trait]
 impl Resource for ImageResource {
     type State<'a> = State;
@@ -386,6 +403,17 @@ impl Resource for ImageResource {
         });
         let image = match result {
             Ok(i) => i,
+            Err(e) if e.kind == amisim_simulator::ErrorKind::AmiNameDuplicate => {
+                match common::adopt_orphan(&cfg, known(&planned.name)?, |i| {
+                    same_request(i, &planned)
+                }) {
+                    Some(i) => i,
+                    None => {
+                        diags::refusal_at(diags, "Unable to create image", &e, Some("name"));
+                        return None;
+                    }
+                }
+            }
             Err(e) => {
                 diags::refusal_at(
                     diags,

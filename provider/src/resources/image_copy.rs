@@ -259,8 +259,24 @@ impl Resource for ImageCopyResource {
             kms_key_id: known(&planned.kms_key_id).map(str::to_string),
             tags: tags_of(&planned.tags),
         };
+        let adoptable = |i: &Image| {
+            i.source_image_id.as_deref() == Some(req.source_image_id.as_str())
+                && i.source_image_region.as_deref() == Some(req.source_region.as_str())
+                && i.description == req.description
+                && i.tags == req.tags
+                && req.encrypted.is_none_or(|e| e == i.encrypted)
+        };
         let image = match cfg.with(|cloud, caller| cloud.copy_image(caller, &req)) {
             Ok(i) => i,
+            Err(e) if e.kind == amisim_simulator::ErrorKind::AmiNameDuplicate => {
+                match common::adopt_orphan(&cfg, &req.name, adoptable) {
+                    Some(i) => i,
+                    None => {
+                        diags::refusal_at(diags, "Unable to copy image", &e, Some("name"));
+                        return None;
+                    }
+                }
+            }
             Err(e) => {
                 let attr = match e.kind {
                     amisim_simulator::ErrorKind::AmiNotFound
