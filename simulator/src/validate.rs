@@ -1,5 +1,7 @@
 //! Checks of single values, shared by the rules and by the provider's plan-time validation.
 
+use std::sync::OnceLock;
+
 use crate::catalogue;
 use crate::error::{refuse, ErrorKind, Result};
 
@@ -146,7 +148,9 @@ pub fn tags(tags: &crate::model::Tags) -> Result<()> {
 
 /// An organization ARN: `arn:aws:organizations::ACCOUNT:organization/o-…`.
 pub fn is_organization_arn(value: &str) -> bool {
+    static RE: OnceLock<Option<regex::Regex>> = OnceLock::new();
     regex_match(
+        &RE,
         r"^arn:aws:organizations::\d{12}:organization/o-[a-z0-9]{1,32}$",
         value,
     )
@@ -154,7 +158,9 @@ pub fn is_organization_arn(value: &str) -> bool {
 
 /// An OU ARN: `arn:aws:organizations::ACCOUNT:ou/o-…/ou-…`.
 pub fn is_organizational_unit_arn(value: &str) -> bool {
+    static RE: OnceLock<Option<regex::Regex>> = OnceLock::new();
     regex_match(
+        &RE,
         r"^arn:aws:organizations::\d{12}:ou/o-[a-z0-9]{1,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$",
         value,
     )
@@ -166,8 +172,11 @@ pub fn organization_id_of(arn: &str) -> Option<&str> {
     tail.split('/').nth(1)
 }
 
-fn regex_match(pattern: &str, value: &str) -> bool {
-    regex::Regex::new(pattern).is_ok_and(|r| r.is_match(value))
+/// Matches `value` against `pattern`, compiled once into `cell`.
+fn regex_match(cell: &OnceLock<Option<regex::Regex>>, pattern: &str, value: &str) -> bool {
+    cell.get_or_init(|| regex::Regex::new(pattern).ok())
+        .as_ref()
+        .is_some_and(|r| r.is_match(value))
 }
 
 /// A value cut to a length fit for an error message.
