@@ -183,6 +183,54 @@ pub fn adopt_orphan(
         .ok()
 }
 
+/// The image a create returned, or, when the create was refused because the name
+/// is taken by an image a killed provider left behind that `matches` the request,
+/// that image adopted; any other refusal becomes a diagnostic for `what`,
+/// pointing at the attribute `attribute` names.
+pub fn created_or_adopted(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    what: &str,
+    name: &str,
+    result: amisim_simulator::Result<Image>,
+    matches: impl Fn(&Image) -> bool,
+    attribute: impl Fn(&Error) -> Option<&'static str>,
+) -> Option<Image> {
+    let e = match result {
+        Ok(image) => return Some(image),
+        Err(e) => e,
+    };
+    if e.kind == ErrorKind::AmiNameDuplicate {
+        if let Some(image) = adopt_orphan(cfg, name, matches) {
+            return Some(image);
+        }
+    }
+    diags::refusal_at(diags, what, &e, attribute(&e));
+    None
+}
+
+/// Changes an image's description and tags, the only things that change in place,
+/// and reads what the resources show besides the image.
+pub fn modify_image(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    what: &str,
+    id: &str,
+    description: &Str,
+    tags: &crate::values::StrMap,
+) -> Option<(Image, ImageDetails)> {
+    let req = amisim_simulator::ModifyImage {
+        image_id: id.to_string(),
+        description: Some(crate::values::known(description).unwrap_or("").to_string()),
+        tags: Some(crate::values::tags_of(tags)),
+    };
+    let image = cfg.call(diags, what, None, |cloud, caller| {
+        cloud.modify_image(caller, &req)
+    })?;
+    let details = image_computed(diags, cfg, &image)?;
+    Some((image, details))
+}
+
 /// Deregisters an image on destroy; an image already gone is not an error.
 pub fn deregister(
     diags: &mut Diagnostics,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use amisim_simulator::{catalogue, validate, CreateImage, Image, ModifyImage, RegisterImage};
+use amisim_simulator::{catalogue, validate, CreateImage, Image, RegisterImage};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
@@ -401,29 +401,15 @@ impl Resource for ImageResource {
                 },
             ),
         });
-        let image = match result {
-            Ok(i) => i,
-            Err(e) if e.kind == amisim_simulator::ErrorKind::AmiNameDuplicate => {
-                match common::adopt_orphan(&cfg, known(&planned.name)?, |i| {
-                    same_request(i, &planned)
-                }) {
-                    Some(i) => i,
-                    None => {
-                        diags::refusal_at(diags, "Unable to create image", &e, Some("name"));
-                        return None;
-                    }
-                }
-            }
-            Err(e) => {
-                diags::refusal_at(
-                    diags,
-                    "Unable to create image",
-                    &e,
-                    common::attribute_for(&e),
-                );
-                return None;
-            }
-        };
+        let image = common::created_or_adopted(
+            diags,
+            &cfg,
+            "Unable to create image",
+            known(&planned.name)?,
+            result,
+            |i| same_request(i, &planned),
+            common::attribute_for,
+        )?;
         let computed = common::image_computed(diags, &cfg, &image)?;
         tracing::info!(image_id = %image.id, "registered image");
         self.fill(&mut planned, &image, &computed);
@@ -440,15 +426,14 @@ impl Resource for ImageResource {
         _meta: ValueEmpty,
     ) -> Option<(State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
-        let req = ModifyImage {
-            image_id: known(&planned.id)?.to_string(),
-            description: Some(known(&planned.description).unwrap_or("").to_string()),
-            tags: Some(tags_of(&planned.tags)),
-        };
-        let image = cfg.call(diags, "Unable to update image", None, |cloud, caller| {
-            cloud.modify_image(caller, &req)
-        })?;
-        let computed = common::image_computed(diags, &cfg, &image)?;
+        let (image, computed) = common::modify_image(
+            diags,
+            &cfg,
+            "Unable to update image",
+            known(&planned.id)?,
+            &planned.description,
+            &planned.tags,
+        )?;
         self.fill(&mut planned, &image, &computed);
         Some((planned, private))
     }

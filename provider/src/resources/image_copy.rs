@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use amisim_simulator::{validate, CopyImage, Image, ImageDetails, ModifyImage};
+use amisim_simulator::{validate, CopyImage, Image, ImageDetails};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
@@ -266,28 +266,21 @@ impl Resource for ImageCopyResource {
                 && i.tags == req.tags
                 && req.encrypted.is_none_or(|e| e == i.encrypted)
         };
-        let image = match cfg.with(|cloud, caller| cloud.copy_image(caller, &req)) {
-            Ok(i) => i,
-            Err(e) if e.kind == amisim_simulator::ErrorKind::AmiNameDuplicate => {
-                match common::adopt_orphan(&cfg, &req.name, adoptable) {
-                    Some(i) => i,
-                    None => {
-                        diags::refusal_at(diags, "Unable to copy image", &e, Some("name"));
-                        return None;
-                    }
-                }
-            }
-            Err(e) => {
-                let attr = match e.kind {
-                    amisim_simulator::ErrorKind::AmiNotFound
-                    | amisim_simulator::ErrorKind::AmiUnavailable => Some("source_ami_id"),
-                    amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
-                    _ => common::attribute_for(&e),
-                };
-                diags::refusal_at(diags, "Unable to copy image", &e, attr);
-                return None;
-            }
-        };
+        let result = cfg.with(|cloud, caller| cloud.copy_image(caller, &req));
+        let image = common::created_or_adopted(
+            diags,
+            &cfg,
+            "Unable to copy image",
+            &req.name,
+            result,
+            adoptable,
+            |e| match e.kind {
+                amisim_simulator::ErrorKind::AmiNotFound
+                | amisim_simulator::ErrorKind::AmiUnavailable => Some("source_ami_id"),
+                amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
+                _ => common::attribute_for(e),
+            },
+        )?;
         let details = common::image_computed(diags, &cfg, &image)?;
         fill(&mut planned, &image, &details);
         Some((planned, private))
@@ -303,18 +296,14 @@ impl Resource for ImageCopyResource {
         _meta: ValueEmpty,
     ) -> Option<(State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
-        let req = ModifyImage {
-            image_id: known(&planned.id)?.to_string(),
-            description: Some(known(&planned.description).unwrap_or("").to_string()),
-            tags: Some(tags_of(&planned.tags)),
-        };
-        let image = cfg.call(
+        let (image, details) = common::modify_image(
             diags,
+            &cfg,
             "Unable to update image copy",
-            None,
-            |cloud, caller| cloud.modify_image(caller, &req),
+            known(&planned.id)?,
+            &planned.description,
+            &planned.tags,
         )?;
-        let details = common::image_computed(diags, &cfg, &image)?;
         fill(&mut planned, &image, &details);
         Some((planned, private))
     }
