@@ -49,6 +49,11 @@ pub fn refusal_at(diags: &mut Diagnostics, what: &str, err: &Error, attribute: O
         detail.push_str("\n\n");
         detail.push_str(&err.hint);
     }
+    if let Some(id) = &err.existing {
+        detail.push_str(&format!(
+            ":\n\nimport {{\n  to = <this resource's address>\n  id = \"{id}\"\n}}"
+        ));
+    }
     error(diags, format!("{what}: {}", err.code()), detail, attribute);
 }
 

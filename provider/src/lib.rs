@@ -21,8 +21,8 @@ pub mod logging;
 pub mod nodelay;
 pub mod provider;
 pub mod resources;
-pub mod session;
 pub mod values;
+pub mod watchdog;
 
 /// The provider's name in resource type names (`amisim_image`).
 pub const NAME: &str = "amisim";

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use amisim_provider::{logging, nodelay, provider::AmisimProvider, MAGIC_COOKIE, NAME};
+use amisim_provider::{logging, nodelay, provider::AmisimProvider, watchdog, MAGIC_COOKIE, NAME};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     // Diagnostics built by tf-provider itself would carry a backtrace when RUST_BACKTRACE is set.
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
     logging::init();
+    watchdog::install(1);
     nodelay::install();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

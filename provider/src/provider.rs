@@ -171,10 +171,6 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
         return None;
     }
     let caller = Caller::new(account, region);
-    let caller = match crate::session::current() {
-        Some(session) => caller.with_session(session),
-        None => caller,
-    };
     ok.then(|| Resolved {
         caller,
         store: PathBuf::from(store),

@@ -28,11 +28,6 @@ pub struct Caller {
     pub account_id: String,
     /// The region the call is made in.
     pub region: String,
-    /// An opaque name of the client process, recorded on the images it creates,
-    /// so that a later client can tell an image whose creator died before it
-    /// learned the image's ID (see [`Cloud::adopt_image`]).
-    #[serde(skip)]
-    pub session: Option<String>,
 }
 
 impl Caller {
@@ -41,14 +36,7 @@ impl Caller {
         Caller {
             account_id: account_id.into(),
             region: region.into(),
-            session: None,
         }
-    }
-
-    /// The same caller, naming its client session.
-    pub fn with_session(mut self, session: impl Into<String>) -> Caller {
-        self.session = Some(session.into());
-        self
     }
 }
 
@@ -234,19 +222,6 @@ impl Cloud {
     pub fn copy_image(&mut self, caller: &Caller, req: &CopyImage) -> Result<Image> {
         self.call(caller, "CopyImage", req, true, |tx, ctx| {
             copies::copy(tx, ctx, req)
-        })
-    }
-
-    /// Takes over an image of the caller's whose creating session ended before it
-    /// learned the image's ID (a client killed mid-call): the image now belongs to
-    /// the caller's session. Only the owner can adopt, and only available images.
-    pub fn adopt_image(&mut self, caller: &Caller, image_id: &str) -> Result<Image> {
-        #[derive(Serialize)]
-        struct Req<'a> {
-            image_id: &'a str,
-        }
-        self.call(caller, "AdoptImage", &Req { image_id }, true, |tx, ctx| {
-            images::adopt(tx, ctx, image_id)
         })
     }
 

@@ -141,7 +141,6 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         source_image_region: Some(source.region.clone()),
         source_instance_id: None,
         tags: req.tags.clone(),
-        created_by_session: ctx.caller.session.clone(),
     };
     tx.put(&copy)?;
     Ok(copy)

@@ -48,6 +48,8 @@ pub enum ErrorKind {
     KeyAccessDenied,
     /// No grant, permission or membership of that kind exists.
     PermissionNotFound,
+    /// The same permission or grant exists already (created by another call).
+    PermissionDuplicate,
     /// An account declared a different organization membership earlier.
     OrganizationConflict,
     /// The store file is not an amisim store, or is damaged.
@@ -82,6 +84,7 @@ impl ErrorKind {
             ErrorKind::KeyNotFound => "NotFoundException",
             ErrorKind::KeyAccessDenied => "AccessDeniedException",
             ErrorKind::PermissionNotFound => "InvalidPermission.NotFound",
+            ErrorKind::PermissionDuplicate => "InvalidPermission.Duplicate",
             ErrorKind::OrganizationConflict => "InvalidParameterCombination",
             ErrorKind::StoreDamaged => "Store.Damaged",
             ErrorKind::StoreTooNew => "Store.TooNew",
@@ -111,6 +114,9 @@ pub struct Error {
     pub message: String,
     /// One actionable sentence: what to do instead.
     pub hint: String,
+    /// The import ID of the object a create met (a duplicate), so that a face
+    /// can show how to adopt that object on purpose.
+    pub existing: Option<String>,
 }
 
 impl Error {
@@ -120,7 +126,14 @@ impl Error {
             kind,
             message: message.into(),
             hint: hint.into(),
+            existing: None,
         }
+    }
+
+    /// The same error, naming the existing object's import ID.
+    pub fn with_existing(mut self, import_id: impl Into<String>) -> Self {
+        self.existing = Some(import_id.into());
+        self
     }
 
     /// The AWS error code.
@@ -149,4 +162,14 @@ pub(crate) fn refuse<T>(
     hint: impl Into<String>,
 ) -> Result<T> {
     Err(Error::new(kind, message, hint))
+}
+
+/// Refuses a create that meets an object another call created: nothing is taken over.
+pub(crate) fn refuse_duplicate<T>(what: String, import_id: String) -> Result<T> {
+    Err(Error::new(
+        ErrorKind::PermissionDuplicate,
+        format!("{what} exists already"),
+        "amisim never takes over what another configuration (or an interrupted apply) created: remove the other one first, or, to manage it here on purpose, import it",
+    )
+    .with_existing(import_id))
 }

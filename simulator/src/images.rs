@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::catalogue::{self, PUBLIC_IMAGES};
 use crate::cloud::Ctx;
-use crate::error::{refuse, ErrorKind, Result};
+use crate::error::{refuse, Error, ErrorKind, Result};
 use crate::model::{
     Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, AMAZON_ACCOUNT,
     MARKETPLACE, MARKETPLACE_ACCOUNT,
@@ -126,7 +126,6 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 source_image_region: None,
                 source_instance_id: None,
                 tags: Tags::new(),
-                created_by_session: None,
             };
             tx.put(&image)?;
             permissions::make_public(tx, &image)?;
@@ -152,14 +151,15 @@ pub(crate) fn check_name_free(tx: &Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<
         .into_iter()
         .find(|i| i.is_available());
     match taken {
-        Some(other) => refuse(
+        Some(other) => Err(Error::new(
             ErrorKind::AmiNameDuplicate,
             format!(
-                "AMI name {name} is already in use by AMI {} in account {} and region {}",
-                other.id, ctx.caller.account_id, ctx.caller.region
+                "AMI name {name} is already in use by AMI {} (owner {}, region {}, created {})",
+                other.id, other.owner_id, other.region, other.creation_date
             ),
-            "Image names are unique per account and region: choose another name, or deregister the other image first",
-        ),
+            "Image names are unique per account and region: choose another name, or deregister the other image first. amisim never takes over an image that another configuration (or an interrupted apply) created; to manage that image here on purpose, import it",
+        )
+        .with_existing(other.id)),
         None => Ok(()),
     }
 }
@@ -292,7 +292,6 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         source_image_region: None,
         source_instance_id: None,
         tags: req.tags.clone(),
-        created_by_session: ctx.caller.session.clone(),
     };
     tx.put(&image)?;
     Ok(image)
@@ -377,7 +376,6 @@ pub(crate) fn create_from_instance(
         source_image_region: None,
         source_instance_id: Some(instance.id.clone()),
         tags: req.tags.clone(),
-        created_by_session: ctx.caller.session.clone(),
     };
     tx.put(&image)?;
     Ok(image)
@@ -611,14 +609,6 @@ pub const FILTER_NAMES: &[&str] = &[
     "description",
     "tag:KEY",
 ];
-
-pub(crate) fn adopt(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
-    let mut image = owned(tx, ctx, image_id)?;
-    require_available(&image)?;
-    image.created_by_session = ctx.caller.session.clone();
-    tx.put(&image)?;
-    Ok(image)
-}
 
 pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Result<Image> {
     let mut image = owned(tx, ctx, &req.image_id)?;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::cloud::Ctx;
-use crate::error::{refuse, ErrorKind, Result};
+use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
 use crate::model::{Grant, Key, Tags};
 use crate::store::Tx;
 use crate::{ids, validate};
@@ -314,8 +314,15 @@ pub(crate) fn grant(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, grantee: &str
             "Create a customer managed key (amisim_kms_key), copy the image with it, and grant that key instead",
         );
     }
+    let id = grant_id(&key.arn, grantee);
+    if tx.exists::<Grant>(&id)? {
+        return refuse_duplicate(
+            format!("a grant of key {} to account {grantee}", key.id),
+            format!("{}/{grantee}", key.id),
+        );
+    }
     let g = Grant {
-        id: grant_id(&key.arn, grantee),
+        id,
         key_arn: key.arn.clone(),
         region: key.region.clone(),
         owner_id: key.owner_id.clone(),

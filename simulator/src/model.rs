@@ -83,9 +83,6 @@ pub struct Image {
     pub source_instance_id: Option<String>,
     /// Tags; changeable in place.
     pub tags: Tags,
-    /// The client session (a provider process) that created the image, if it said.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by_session: Option<String>,
 }
 
 impl Image {

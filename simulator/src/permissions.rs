@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::cloud::Ctx;
-use crate::error::{refuse, ErrorKind, Result};
+use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
 use crate::model::{Account, Image, LaunchPermission, Principal, Storage, StoragePermission};
 use crate::store::{Filter, Tx};
 use crate::{images, kms, validate};
@@ -173,8 +173,15 @@ pub(crate) fn add_launch(
             );
         }
     }
+    let id = launch_permission_id(image_id, principal);
+    if tx.exists::<LaunchPermission>(&id)? {
+        return refuse_duplicate(
+            format!("the launch permission of image {image_id} for {}", principal.as_str()),
+            format!("{}/{image_id}", principal.as_str()),
+        );
+    }
     let permission = LaunchPermission {
-        id: launch_permission_id(image_id, principal),
+        id,
         image_id: image_id.to_string(),
         region: image.region.clone(),
         owner_id: image.owner_id.clone(),
@@ -283,8 +290,15 @@ pub(crate) fn add_storage(
             );
         }
     }
+    let id = storage_permission_id(storage_id, account_id);
+    if tx.exists::<StoragePermission>(&id)? {
+        return refuse_duplicate(
+            format!("the read permission of {storage_id} for account {account_id}"),
+            id,
+        );
+    }
     let p = StoragePermission {
-        id: storage_permission_id(storage_id, account_id),
+        id,
         storage_id: storage_id.to_string(),
         region: storage.region,
         owner_id: storage.owner_id,

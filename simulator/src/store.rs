@@ -6,11 +6,14 @@
 //! A file that is not an amisim store, is damaged or comes from a newer
 //! version is refused and never written to.
 
+mod companions;
+
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -126,6 +129,9 @@ entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The private copy a read-only store is read from, when the store's WAL
+    /// was left by a process that ended (see `companions`).
+    _scratch: Option<companions::Scratch>,
 }
 
 /// Which objects a listing returns; `None` matches anything.
@@ -173,11 +179,13 @@ impl<'a> Filter<'a> {
 impl Store {
     /// Opens the store at `path` for reading and writing, creating it (and its folder) if missing.
     pub fn open(path: &Path) -> Result<Store> {
+        companions::check_store_kind(path)?;
         if !path.exists() {
             create_new(path)?;
         }
-        let store = Store::open_existing(path, false)?;
-        Ok(store)
+        check_header(path)?;
+        companions::inspect(path, false)?;
+        Store::open_existing(path, path, false, None)
     }
 
     /// Opens an existing store without ever writing to it.
@@ -189,13 +197,31 @@ impl Store {
                 "Run terraform apply first, or point AMISIM_STORE (or --store) at an existing store",
             ));
         }
-        Store::open_existing(path, true)
+        companions::check_store_kind(path)?;
+        check_header(path)?;
+        // Reading never creates a file beside the store: with no WAL to apply the
+        // file is read as it is; a WAL left by an ended process is read from the
+        // checked private copy.
+        match companions::inspect(path, true)? {
+            companions::Beside::Quiet => {
+                Store::open_existing(path, Path::new(&immutable_uri(path)), true, None)
+            }
+            companions::Beside::Live => Store::open_existing(path, path, true, None),
+            companions::Beside::Recovered(scratch) => {
+                let copy = scratch.store();
+                Store::open_existing(path, &copy, true, Some(scratch))
+            }
+        }
     }
 
     /// A fresh store in memory, seeded like a new file; for tests and benchmarks.
     pub fn memory() -> Result<Store> {
         let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
-        let mut store = Store { conn, path: None };
+        let mut store = Store {
+            conn,
+            path: None,
+            _scratch: None,
+        };
         store.initialise()?;
         Ok(store)
     }
@@ -205,49 +231,75 @@ impl Store {
         self.path.as_deref()
     }
 
-    fn open_existing(path: &Path, read_only: bool) -> Result<Store> {
-        check_header(path)?;
-        let flags = if read_only {
+    /// Opens the SQLite database `file` (the store `path`, a URI for it, or a
+    /// private copy of it); errors name `path`.
+    fn open_existing(
+        path: &Path,
+        file: &Path,
+        read_only: bool,
+        scratch: Option<companions::Scratch>,
+    ) -> Result<Store> {
+        let mut flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| io_error(Some(path), e))?;
+        if file != path && file.to_string_lossy().starts_with("file:") {
+            flags |= OpenFlags::SQLITE_OPEN_URI;
+        }
+        // What this open adds beside the store is removed again if the store is refused.
+        let added: Vec<PathBuf> = ["-wal", "-shm"]
+            .iter()
+            .map(|s| companions::companion(file, s))
+            .filter(|c| file == path && !c.exists())
+            .collect();
+        let opened = Connection::open_with_flags(file, flags)
+            .map_err(|e| io_error(Some(path), e))
+            .and_then(|conn| Store::checked(conn, path, read_only, scratch));
+        if opened.is_err() {
+            for c in added {
+                if fs::metadata(&c).is_ok_and(|m| m.len() == 0 || c.to_string_lossy().ends_with("-shm")) {
+                    let _ = fs::remove_file(&c);
+                }
+            }
+        }
+        opened
+    }
+
+    /// The store over `conn` once it proves to be an amisim store this build can use.
+    fn checked(
+        conn: Connection,
+        path: &Path,
+        read_only: bool,
+        scratch: Option<companions::Scratch>,
+    ) -> Result<Store> {
+        // Until the checks below pass, closing must not fold the WAL into the file.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(|e| io_error(Some(path), e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| io_error(Some(path), e))?;
         let store = Store {
             conn,
             path: Some(path.to_path_buf()),
+            _scratch: scratch,
         };
         let app: i64 = store
             .conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| io_error(Some(path), e))?;
-        if app != APPLICATION_ID {
-            return Err(Error::new(
-                ErrorKind::StoreDamaged,
-                format!("{} is an SQLite database but not an amisim store", path.display()),
-                "Point AMISIM_STORE (or the provider's store argument) at another file; this one was left untouched",
-            ));
-        }
         let version: i64 = store
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| io_error(Some(path), e))?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::new(
-                ErrorKind::StoreTooNew,
-                format!(
-                    "{} was written by a newer amisim (store schema {version}; this build reads up to {SCHEMA_VERSION})",
-                    path.display()
-                ),
-                "Upgrade the amisim provider and command-line tool; the store was left untouched",
-            ));
-        }
+        check_identity(path, app, version)?;
         if !read_only {
             store
                 .conn
                 .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 16000;")
+                .map_err(|e| io_error(Some(path), e))?;
+            store
+                .conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
                 .map_err(|e| io_error(Some(path), e))?;
         }
         Ok(store)
@@ -261,6 +313,7 @@ impl Store {
             .map_err(|e| io_error(path.as_deref(), e))?;
         self.transaction(|tx| {
             crate::images::seed_catalogue(tx)?;
+            tx.set_meta("store_id", &new_store_id())?;
             tx.set_meta("schema", &SCHEMA_VERSION.to_string())
         })?;
         self.conn
@@ -584,6 +637,7 @@ fn create_new(path: &Path) -> Result<()> {
         let mut store = Store {
             conn,
             path: Some(tmp.clone()),
+            _scratch: None,
         };
         store.initialise()?;
         // Fold the WAL into the main file so the linked file is complete on its own.
@@ -604,6 +658,56 @@ fn create_new(path: &Path) -> Result<()> {
     })();
     cleanup(&tmp);
     result
+}
+
+/// An internal name for a new store, unique to it: a WAL is applied to a store
+/// only when the result keeps the store's name (see `companions`). It never
+/// appears in anything a user reads, so it need not be deterministic.
+fn new_store_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:x}-{nanos:x}", std::process::id())
+}
+
+/// An SQLite URI that opens `path` as a file nobody changes: read as it is,
+/// with no WAL applied and no file created beside it.
+fn immutable_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in absolute.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' | b'~' => {
+                uri.push(b as char)
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Refuses a database that is not an amisim store, or is one of a newer schema.
+fn check_identity(path: &Path, application_id: i64, version: i64) -> Result<()> {
+    if application_id != APPLICATION_ID {
+        return Err(Error::new(
+            ErrorKind::StoreDamaged,
+            format!("{} is an SQLite database but not an amisim store", path.display()),
+            "Point AMISIM_STORE (or the provider's store argument) at another file; this one was left untouched",
+        ));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::new(
+            ErrorKind::StoreTooNew,
+            format!(
+                "{} was written by a newer amisim (store schema {version}; this build reads up to {SCHEMA_VERSION})",
+                path.display()
+            ),
+            "Upgrade the amisim provider and command-line tool; the store was left untouched",
+        ));
+    }
+    Ok(())
 }
 
 fn check_header(path: &Path) -> Result<()> {
@@ -636,7 +740,10 @@ fn check_header(path: &Path) -> Result<()> {
             "Move the file away or point AMISIM_STORE (or the provider's store argument) at another path; this file was left untouched",
         ));
     }
-    Ok(())
+    // The header's own copy of the application ID and schema version (offsets 68 and 60),
+    // checked before SQLite opens the file and creates anything beside it.
+    let word = |at: usize| i64::from(u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]));
+    check_identity(path, word(68), word(60))
 }
 
 fn io_error(path: Option<&Path>, e: rusqlite::Error) -> Error {

@@ -150,63 +150,21 @@ pub fn import_image(
     }
 }
 
-/// The image named `name` that a killed provider process created but never
-/// reported to Terraform, adopted by this process, if it `matches` the request.
-///
-/// Called when a create is refused with `InvalidAMIName.Duplicate`: an image
-/// whose creating session is still alive (another resource of this apply) or
-/// that differs from the request stays a refusal.
-pub fn adopt_orphan(
-    cfg: &Configured,
-    name: &str,
-    matches: impl Fn(&Image) -> bool,
-) -> Option<Image> {
-    let req = amisim_simulator::DescribeImages {
-        owners: vec!["self".into()],
-        filters: vec![("name".into(), vec![name.to_string()])],
-        ..Default::default()
-    };
-    let found = cfg
-        .with(|cloud, caller| cloud.describe_images(caller, &req))
-        .ok()?
-        .into_iter()
-        .find(|i| i.name == name)?;
-    let session = found.created_by_session.as_deref()?;
-    if Some(session) == cfg.caller.session.as_deref()
-        || crate::session::alive(session)
-        || !matches(&found)
-    {
-        return None;
-    }
-    tracing::warn!(image_id = %found.id, "adopting an image whose creating provider process ended before reporting it");
-    cfg.with(|cloud, caller| cloud.adopt_image(caller, &found.id))
-        .ok()
-}
-
-/// The image a create returned, or, when the create was refused because the name
-/// is taken by an image a killed provider left behind that `matches` the request,
-/// that image adopted; any other refusal becomes a diagnostic for `what`,
+/// The object a create returned; a refusal becomes a diagnostic for `what`,
 /// pointing at the attribute `attribute` names.
-pub fn created_or_adopted(
+pub fn created<T>(
     diags: &mut Diagnostics,
-    cfg: &Configured,
     what: &str,
-    name: &str,
-    result: amisim_simulator::Result<Image>,
-    matches: impl Fn(&Image) -> bool,
+    result: amisim_simulator::Result<T>,
     attribute: impl Fn(&Error) -> Option<&'static str>,
-) -> Option<Image> {
-    let e = match result {
-        Ok(image) => return Some(image),
-        Err(e) => e,
-    };
-    if e.kind == ErrorKind::AmiNameDuplicate {
-        if let Some(image) = adopt_orphan(cfg, name, matches) {
-            return Some(image);
+) -> Option<T> {
+    match result {
+        Ok(object) => Some(object),
+        Err(e) => {
+            diags::refusal_at(diags, what, &e, attribute(&e));
+            None
         }
     }
-    diags::refusal_at(diags, what, &e, attribute(&e));
-    None
 }
 
 /// Changes an image's description and tags, the only things that change in place,

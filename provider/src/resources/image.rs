@@ -219,23 +219,6 @@ impl ImageResource {
     }
 }
 
-/// Whether an existing image is what this planned state asks for.
-fn same_request(i: &Image, p: &State) -> bool {
-    let same = |v: &Str, actual: &str| known(v).is_none_or(|x| x == actual);
-    same(&p.description, &i.description)
-        && same(&p.architecture, &i.architecture)
-        && same(&p.platform, &i.platform)
-        && same(&p.root_device_type, &i.root_device_type)
-        && p.root_volume_size_gb
-            .as_ref_option()
-            .is_none_or(|n| *n == i.size_gb)
-        && p.encrypted
-            .as_ref_option()
-            .is_none_or(|e| *e == i.encrypted)
-        && known(&p.source_instance_id) == i.source_instance_id.as_deref()
-        && tags_of(&p.tags) == i.tags
-}
-
 #[async_trait]
 impl Resource for ImageResource {
     type State<'a> = State;
@@ -401,13 +384,10 @@ impl Resource for ImageResource {
                 },
             ),
         });
-        let image = common::created_or_adopted(
+        let image = common::created(
             diags,
-            &cfg,
             "Unable to create image",
-            known(&planned.name)?,
             result,
-            |i| same_request(i, &planned),
             common::attribute_for,
         )?;
         let computed = common::image_computed(diags, &cfg, &image)?;

@@ -259,21 +259,11 @@ impl Resource for ImageCopyResource {
             kms_key_id: known(&planned.kms_key_id).map(str::to_string),
             tags: tags_of(&planned.tags),
         };
-        let adoptable = |i: &Image| {
-            i.source_image_id.as_deref() == Some(req.source_image_id.as_str())
-                && i.source_image_region.as_deref() == Some(req.source_region.as_str())
-                && i.description == req.description
-                && i.tags == req.tags
-                && req.encrypted.is_none_or(|e| e == i.encrypted)
-        };
         let result = cfg.with(|cloud, caller| cloud.copy_image(caller, &req));
-        let image = common::created_or_adopted(
+        let image = common::created(
             diags,
-            &cfg,
             "Unable to copy image",
-            &req.name,
             result,
-            adoptable,
             |e| match e.kind {
                 amisim_simulator::ErrorKind::AmiNotFound
                 | amisim_simulator::ErrorKind::AmiUnavailable => Some("source_ami_id"),

@@ -77,8 +77,10 @@ fn at_most_five_public_images_per_account_and_region() {
     for img in &images[..5] {
         w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
     }
-    // Making a public image public again is not a sixth.
-    w.ok(|c| c.add_launch_permission(&owner, &images[0].id, &public()));
+    // Making a public image public again is a duplicate, not a sixth.
+    w.refused("InvalidPermission.Duplicate", |c| {
+        c.add_launch_permission(&owner, &images[0].id, &public())
+    });
     let err = w.refused("ResourceLimitExceeded", |c| {
         c.add_launch_permission(&owner, &images[5].id, &public())
     });
@@ -131,4 +133,33 @@ fn storage_permission_is_only_for_the_storage_owner_and_a_valid_account() {
         w.ok(|c| c.describe_storage_permission(&owner, &sid, B)),
         Some(p)
     );
+}
+
+#[test]
+fn a_permission_or_grant_that_exists_already_is_a_duplicate_never_taken_over() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "shared");
+    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    let err = w.refused("InvalidPermission.Duplicate", |c| {
+        c.add_launch_permission(&owner, &img.id, &account(B))
+    });
+    assert_eq!(err.existing, Some(format!("{B}/{}", img.id)), "{err}");
+
+    let snap = img.storage_ids[0].clone();
+    w.ok(|c| c.add_storage_permission(&owner, &snap, B));
+    let err = w.refused("InvalidPermission.Duplicate", |c| {
+        c.add_storage_permission(&owner, &snap, B)
+    });
+    assert_eq!(err.existing, Some(format!("{snap}/{B}")), "{err}");
+
+    let key = w.ok(|c| c.create_key(&owner, &Default::default()));
+    w.ok(|c| c.create_grant(&owner, &key.id, B));
+    let err = w.refused("InvalidPermission.Duplicate", |c| {
+        c.create_grant(&owner, &key.id, B)
+    });
+    assert_eq!(err.existing, Some(format!("{}/{B}", key.id)), "{err}");
+    // Removing the one that exists makes room again.
+    assert!(w.ok(|c| c.revoke_grant(&owner, &key.id, B)));
+    w.ok(|c| c.create_grant(&owner, &key.id, B));
 }
