@@ -161,11 +161,11 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
             "organization_arn",
             amisim_simulator::accounts::check(&membership),
         );
-    if store.is_empty() {
+    if store.trim().is_empty() {
         diags::error(
             diags,
             "Invalid store",
-            "The store path is empty: give a file path, or leave store unset for .amisim/cloud.db",
+            "The store path is empty or blank: give a file path, or leave store unset for .amisim/cloud.db",
             Some("store"),
         );
         return None;

@@ -94,6 +94,89 @@ pub fn map_has_unknown(v: &StrMap) -> bool {
     }
 }
 
+/// A whole-number attribute a user writes, as Terraform sent it.
+///
+/// Terraform numbers are arbitrary-precision: a fraction (`8.5`) or a number
+/// past 64 bits (`1e26`, `2^63`) arrives as a float or as decimal text. Reading
+/// those into an `i64` would fail before any validation runs, with a decoding
+/// error naming no attribute; this type keeps them, so that validation reports
+/// the attribute, the code and the valid range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Whole {
+    /// A whole number that fits in 64 bits.
+    Int(i64),
+    /// Any other number, as text.
+    NotInt(String),
+}
+
+/// A whole-number attribute written by users.
+pub type WholeNum = Value<Whole>;
+
+impl Whole {
+    /// The number, if it is whole and fits in 64 bits.
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Whole::Int(n) => Some(*n),
+            Whole::NotInt(_) => None,
+        }
+    }
+
+    /// Checks the number with `check`, or with `not_whole` when it is not a 64-bit whole number.
+    pub fn check(
+        &self,
+        check: impl Fn(i64) -> amisim_simulator::Result<()>,
+        not_whole: impl Fn(&str) -> amisim_simulator::Result<()>,
+    ) -> amisim_simulator::Result<()> {
+        match self {
+            Whole::Int(n) => check(*n),
+            Whole::NotInt(text) => not_whole(text),
+        }
+    }
+}
+
+impl serde::Serialize for Whole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Whole::Int(n) => s.serialize_i64(*n),
+            Whole::NotInt(text) => s.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Whole, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Whole;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Whole, E> {
+                Ok(Whole::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Whole, E> {
+                Ok(i64::try_from(v)
+                    .map(Whole::Int)
+                    .unwrap_or_else(|_| Whole::NotInt(v.to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Whole, E> {
+                let whole = v.fract() == 0.0 && v >= i64::MIN as f64 && v < i64::MAX as f64;
+                Ok(if whole {
+                    Whole::Int(v as i64)
+                } else {
+                    Whole::NotInt(v.to_string())
+                })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Whole, E> {
+                Ok(v.parse::<i64>()
+                    .map(Whole::Int)
+                    .unwrap_or_else(|_| Whole::NotInt(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A money amount in dollars, from micro-dollars, rounded to cents' hundredths.
 pub fn dollars(micros: i64) -> Float {
     Value::Value(Money(micros / 100 + i64::from(micros % 100 >= 50)))
@@ -202,5 +285,27 @@ mod tests {
         }
         assert_eq!(Money::parse("1.23456"), None);
         assert_eq!(Money::parse("x"), None);
+    }
+
+    #[test]
+    fn any_number_terraform_sends_reads_as_a_whole_number_or_its_text() {
+        for (sent, read) in [
+            ("8", Whole::Int(8)),
+            ("-3", Whole::Int(-3)),
+            ("8.0", Whole::Int(8)),
+            ("8.5", Whole::NotInt("8.5".into())),
+            ("1e26", Whole::NotInt("100000000000000000000000000".into())),
+            ("18446744073709551615", Whole::NotInt("18446744073709551615".into())),
+            ("\"9223372036854775808\"", Whole::NotInt("9223372036854775808".into())),
+            ("\"42\"", Whole::Int(42)),
+        ] {
+            let v: Value<Whole> = serde_json::from_str(sent).expect(sent);
+            assert_eq!(v, Value::Value(read), "{sent}");
+        }
+        let err = Whole::NotInt("8.5".into())
+            .check(amisim_simulator::validate::volume_size, amisim_simulator::validate::volume_size_not_whole)
+            .expect_err("a fraction");
+        assert_eq!(err.code(), "InvalidParameterValue");
+        assert!(err.message.contains("8.5") && err.hint.contains("1 to 16384"), "{err}");
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use amisim_provider::provider::{AmisimProvider, Config};
 use amisim_provider::resources::{image, image_copy, instance, launch_permission};
-use amisim_provider::values::{Str, StrMap};
+use amisim_provider::values::{Str, StrMap, Whole};
 use proptest::prelude::*;
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{Diagnostics, Provider, Resource};
@@ -112,7 +112,12 @@ proptest! {
     #[test]
     fn image_arguments(
         name in hostile(), description in hostile(), architecture in hostile(),
-        platform in hostile(), kms in hostile(), size in any::<i64>(), encrypted in any::<bool>(),
+        platform in hostile(), kms in hostile(), encrypted in any::<bool>(),
+        size in prop_oneof![
+            any::<i64>().prop_map(Whole::Int),
+            any::<f64>().prop_map(|f| Whole::NotInt(f.to_string())),
+            "[0-9]{19,40}".prop_map(Whole::NotInt),
+        ],
         products in prop::collection::vec(hostile(), 0..4),
         t in prop::collection::btree_map(hostile(), hostile(), 0..60),
     ) {

@@ -8,6 +8,7 @@ pub const REGIONS: &[&str] = &[
     "us-west-2",
     "af-south-1",
     "ap-east-1",
+    "ap-east-2",
     "ap-south-1",
     "ap-south-2",
     "ap-northeast-1",
@@ -17,6 +18,9 @@ pub const REGIONS: &[&str] = &[
     "ap-southeast-2",
     "ap-southeast-3",
     "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",
     "eu-central-1",
@@ -30,8 +34,29 @@ pub const REGIONS: &[&str] = &[
     "il-central-1",
     "me-central-1",
     "me-south-1",
+    "mx-central-1",
     "sa-east-1",
 ];
+
+/// Regions of AWS partitions other than `aws`, which amisim does not simulate:
+/// a name prefix and the partition's name.
+pub const OTHER_PARTITIONS: &[(&str, &str)] = &[
+    ("cn-", "aws-cn (AWS China)"),
+    ("us-gov-", "aws-us-gov (AWS GovCloud (US))"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc (AWS European Sovereign Cloud)"),
+];
+
+/// The partition of a region name that belongs to another partition than `aws`.
+pub fn other_partition(region: &str) -> Option<&'static str> {
+    OTHER_PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map(|(_, name)| *name)
+}
 
 /// Whether `region` is in [`REGIONS`].
 pub fn is_region(region: &str) -> bool {

@@ -79,10 +79,23 @@ pub struct DescribeImages {
     pub filters: Vec<(String, Vec<String>)>,
 }
 
-/// Seeds the public catalogue into every region of a new store.
+/// Seeds the public catalogue into every region of the catalogue that does not
+/// have it yet: all of them in a new store, and the regions added to the
+/// catalogue since an older store was made.
 pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
+    let seeded = tx.meta("catalogue_regions")?;
+    let wanted = catalogue::REGIONS.join(",");
+    if seeded.as_deref() == Some(wanted.as_str()) {
+        return Ok(());
+    }
     let created = ids::format_time(ids::EPOCH_SECONDS);
     for region in catalogue::REGIONS {
+        let first = PUBLIC_IMAGES.first().map(|c| ids::fixed("ami", &[region, c.name]));
+        if let Some(first) = first {
+            if tx.exists::<Image>(&first)? {
+                continue;
+            }
+        }
         for c in PUBLIC_IMAGES {
             let owner = if c.owner_alias == MARKETPLACE {
                 MARKETPLACE_ACCOUNT
@@ -131,7 +144,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
             permissions::make_public(tx, &image)?;
         }
     }
-    Ok(())
+    tx.set_meta("catalogue_regions", &wanted)
 }
 
 /// Checks the parts of a new image that do not depend on the cloud's state.
@@ -482,6 +495,17 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
                 ErrorKind::InvalidParameterValue,
                 format!("{:?} is not a valid owner", validate::shorten(owner)),
                 "Owners are self, amazon, aws-marketplace or 12-digit account IDs",
+            );
+        }
+    }
+    for (name, _) in &req.filters {
+        let known = FILTER_NAMES.contains(&name.as_str())
+            || name.strip_prefix("tag:").is_some_and(|k| !k.is_empty());
+        if !known {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("the filter name {:?} is invalid", validate::shorten(name)),
+                format!("Use one of the filters: {}", FILTER_NAMES.join(", ")),
             );
         }
     }

@@ -82,7 +82,10 @@ fn find(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<Option<Key>> {
         }
         return Ok(None);
     }
-    tx.get::<Key>(key_ref)
+    // A bare key ID names a key of the caller's region only, as in AWS.
+    Ok(tx
+        .get::<Key>(key_ref)?
+        .filter(|k| k.region == ctx.caller.region))
 }
 
 fn not_found<T>(ctx: &Ctx<'_>, key_ref: &str) -> Result<T> {

@@ -301,8 +301,21 @@ impl Store {
                 .conn
                 .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
                 .map_err(|e| io_error(Some(path), e))?;
+            let mut store = store;
+            store.upgrade()?;
+            return Ok(store);
         }
         Ok(store)
+    }
+
+    /// Brings a store of this schema made by an earlier build up to date: the
+    /// catalogue's newer regions are seeded. Nothing is written when it is current.
+    fn upgrade(&mut self) -> Result<()> {
+        let current = self.read(|tx| tx.meta("catalogue_regions"))?;
+        if current.as_deref() == Some(crate::catalogue::REGIONS.join(",").as_str()) {
+            return Ok(());
+        }
+        self.transaction(crate::images::seed_catalogue)
     }
 
     /// Creates the schema and seeds the public catalogue.

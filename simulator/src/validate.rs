@@ -22,6 +22,14 @@ pub fn account_id(value: &str) -> Result<()> {
 pub fn region(value: &str) -> Result<()> {
     if catalogue::is_region(value) {
         Ok(())
+    } else if let Some(partition) = catalogue::other_partition(value) {
+        refuse(
+            ErrorKind::InvalidParameterValue,
+            format!(
+                "{value} is a region of the {partition} partition, which amisim does not simulate: it simulates the commercial aws partition only"
+            ),
+            format!("Use a region of the aws partition: {}", catalogue::REGIONS.join(", ")),
+        )
     } else {
         refuse(
             ErrorKind::InvalidParameterValue,
@@ -90,6 +98,18 @@ pub fn volume_size(value: i64) -> Result<()> {
             "Use a size from 1 to 16384 GiB",
         )
     }
+}
+
+/// A root volume size that is a fraction or a number past 64 bits.
+pub fn volume_size_not_whole(text: &str) -> Result<()> {
+    refuse(
+        ErrorKind::InvalidParameterValue,
+        format!(
+            "a root volume of {} GiB is not possible: sizes are whole numbers of GiB",
+            shorten(text)
+        ),
+        "Use a whole number of GiB from 1 to 16384",
+    )
 }
 
 /// An ID of the form `PREFIX-` and 8 or 17 lowercase hex digits.

@@ -285,3 +285,35 @@ fn a_file_store_starts_like_a_memory_store() {
     let mut file = Cloud::open(&w.path).unwrap();
     assert_eq!(entity_dump(&mut memory), entity_dump(&mut file));
 }
+
+#[test]
+fn a_blank_store_path_is_refused_and_nothing_is_created() {
+    let dir = tempfile::tempdir().expect("a folder");
+    for blank in ["   ", ""] {
+        let err = Cloud::open(Path::new(blank)).err().expect("refused");
+        assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
+        assert!(err.message.contains("no file name"), "{err}");
+    }
+    let err = Cloud::open(&dir.path().join("   ")).err().expect("refused");
+    assert!(err.message.contains("no file name"), "{err}");
+    // A folder is not a store either.
+    let err = Cloud::open(dir.path()).err().expect("refused");
+    assert!(err.message.contains("a folder"), "{err}");
+    assert_eq!(files_in(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn an_older_store_gains_the_regions_added_to_the_catalogue() {
+    let (_dir, path) = populated_store();
+    {
+        // As a store made before ap-southeast-7 was in the catalogue.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DELETE FROM objects WHERE region = 'ap-southeast-7';
+             UPDATE meta SET value = 'old' WHERE key = 'catalogue_regions';",
+        )
+        .unwrap();
+    }
+    let mut cloud = Cloud::open(&path).unwrap();
+    catalogue(&mut cloud, &at(A, "ap-southeast-7"), UBUNTU);
+}

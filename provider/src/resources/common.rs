@@ -106,6 +106,16 @@ pub fn read_image(
     cfg: &Configured,
     id: &str,
 ) -> Option<Option<(Image, ImageDetails)>> {
+    read_image_or(diags, cfg, id, true)
+}
+
+/// [`read_image`], where a malformed ID is gone when `malformed_is_gone`, else refused.
+fn read_image_or(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    id: &str,
+    malformed_is_gone: bool,
+) -> Option<Option<(Image, ImageDetails)>> {
     match cfg.with(|cloud, caller| cloud.describe_image(caller, id)) {
         Ok(Some(image)) if image.is_available() && image.owner_id == cfg.caller.account_id => {
             let computed = image_computed(diags, cfg, &image)?;
@@ -119,9 +129,15 @@ pub fn read_image(
             tracing::warn!(image_id = %id, "image not found; removing it from state");
             Some(None)
         }
-        Err(e) if e.kind.is_not_found() || e.kind == ErrorKind::AmiMalformed => Some(None),
+        Err(e) if e.kind.is_not_found() => Some(None),
+        Err(e) if e.kind == ErrorKind::AmiMalformed && malformed_is_gone => Some(None),
         Err(e) => {
-            diags::refusal(diags, "Unable to read image", &e);
+            let what = if malformed_is_gone {
+                "Unable to read image"
+            } else {
+                "Cannot import image"
+            };
+            diags::refusal(diags, what, &e);
             None
         }
     }
@@ -133,7 +149,7 @@ pub fn import_image(
     cfg: &Configured,
     id: &str,
 ) -> Option<(Image, ImageDetails)> {
-    match read_image(diags, cfg, id)? {
+    match read_image_or(diags, cfg, id, false)? {
         Some(found) => Some(found),
         None => {
             diags::error(

@@ -25,7 +25,7 @@ pub struct State {
     pub architecture: Str,
     pub platform: Str,
     pub root_device_type: Str,
-    pub root_volume_size_gb: Num,
+    pub root_volume_size_gb: WholeNum,
     pub encrypted: Bool,
     pub kms_key_id: Str,
     pub source_instance_id: Str,
@@ -117,8 +117,12 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
             diags::check(diags, attr, validate::one_of(attr, v, allowed));
         }
     }
-    if let Value::Value(size) = c.root_volume_size_gb {
-        diags::check(diags, "root_volume_size_gb", validate::volume_size(size));
+    if let Value::Value(size) = &c.root_volume_size_gb {
+        diags::check(
+            diags,
+            "root_volume_size_gb",
+            size.check(validate::volume_size, validate::volume_size_not_whole),
+        );
     }
     if !matches!(c.kms_key_id, Value::Null)
         && matches!(c.encrypted, Value::Value(false) | Value::Null)
@@ -199,7 +203,7 @@ impl ImageResource {
         state.architecture = str(&image.architecture);
         state.platform = str(&image.platform);
         state.root_device_type = str(&image.root_device_type);
-        state.root_volume_size_gb = Value::Value(image.size_gb);
+        state.root_volume_size_gb = Value::Value(Whole::Int(image.size_gb));
         state.encrypted = Value::Value(image.encrypted);
         state.kms_key_id = common::kms_value(&state.kms_key_id, image.kms_key_arn.as_deref());
         state.source_instance_id = opt(image.source_instance_id.as_deref());
@@ -277,7 +281,7 @@ impl Resource for ImageResource {
             common::default_str(&mut planned.platform, "linux");
             common::default_str(&mut planned.root_device_type, "ebs");
             if matches!(planned.root_volume_size_gb, Value::Null) {
-                planned.root_volume_size_gb = Value::Value(8);
+                planned.root_volume_size_gb = Value::Value(Whole::Int(8));
             }
             if matches!(planned.encrypted, Value::Null) {
                 planned.encrypted = Value::Value(false);
@@ -308,8 +312,8 @@ impl Resource for ImageResource {
         planned.state = str("available");
         planned.storage_ids = Value::Unknown;
         planned.public = Value::Value(false);
-        planned.size_gb = match planned.root_volume_size_gb {
-            Value::Value(n) => Value::Value(n),
+        planned.size_gb = match &planned.root_volume_size_gb {
+            Value::Value(Whole::Int(n)) => Value::Value(*n),
             _ => Value::Unknown,
         };
         planned.monthly_storage_cost_usd = Value::Unknown;
@@ -376,7 +380,7 @@ impl Resource for ImageResource {
                     architecture: known(&planned.architecture).map(str::to_string),
                     platform: known(&planned.platform).map(str::to_string),
                     root_device_type: known(&planned.root_device_type).map(str::to_string),
-                    root_volume_size_gb: planned.root_volume_size_gb.as_ref_option().copied(),
+                    root_volume_size_gb: planned.root_volume_size_gb.as_ref_option().and_then(Whole::int),
                     encrypted,
                     kms_key_id,
                     billing_products: list_of(&planned.billing_products),

@@ -48,6 +48,14 @@ pub(super) fn companion(path: &Path, suffix: &str) -> PathBuf {
 /// Refuses a store path that names something other than a regular file.
 /// A path that does not exist is fine (it is created, or reported missing).
 pub(super) fn check_store_kind(path: &Path) -> Result<()> {
+    let blank = |s: &std::ffi::OsStr| s.to_string_lossy().trim().is_empty();
+    if blank(path.as_os_str()) || path.file_name().is_some_and(blank) {
+        return Err(Error::new(
+            ErrorKind::StoreIo,
+            format!("the store path {:?} has no file name", path.display().to_string()),
+            "Give the store a file path, for example .amisim/cloud.db, or leave it unset for the default",
+        ));
+    }
     match fs::metadata(path) {
         Ok(meta) if !meta.is_file() => Err(Error::new(
             ErrorKind::StoreDamaged,

@@ -151,8 +151,13 @@ fn destination_key_must_be_in_the_destination_region() {
     let mut w = World::new();
     let src = register(&mut w.cloud, &at(A, USE1), "web");
     let east_key = new_key(&mut w, A, USE1, "east");
-    for key_ref in [east_key.id.clone(), east_key.arn.clone()] {
-        w.refused("InvalidParameterValue", |c| {
+    // A bare key ID names a key of the caller's region only: in us-west-2 there is none.
+    // The ARN names the key, which is in the wrong region.
+    for (key_ref, code) in [
+        (east_key.id.clone(), "NotFoundException"),
+        (east_key.arn.clone(), "InvalidParameterValue"),
+    ] {
+        w.refused(code, |c| {
             c.copy_image(
                 &at(A, USW2),
                 &CopyImage {

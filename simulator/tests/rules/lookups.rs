@@ -164,6 +164,59 @@ fn caller_region_must_be_in_the_catalogue() {
 }
 
 #[test]
+fn regions_launched_since_2023_are_in_the_catalogue_and_other_partitions_are_named() {
+    let mut w = World::new();
+    for region in [
+        "ap-southeast-7",
+        "mx-central-1",
+        "ca-west-1",
+        "il-central-1",
+        "ap-southeast-5",
+        "ap-east-2",
+    ] {
+        register(&mut w.cloud, &at(A, region), "web");
+        // The public catalogue is there too.
+        catalogue(&mut w.cloud, &at(A, region), UBUNTU);
+    }
+    for (region, partition) in [
+        ("cn-north-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("eusc-de-east-1", "aws-eusc"),
+    ] {
+        let err = w.refused("InvalidParameterValue", |c| {
+            c.register_image(&at(A, region), &image("web"))
+        });
+        assert!(err.message.contains(partition), "{err}");
+    }
+}
+
+#[test]
+fn an_unknown_filter_name_is_refused_naming_the_valid_ones() {
+    let mut w = World::new();
+    let err = w.refused("InvalidParameterValue", |c| {
+        c.describe_images(
+            &at(A, USE1),
+            &amisim_simulator::DescribeImages {
+                filters: vec![("nme".into(), vec!["web".into()])],
+                ..Default::default()
+            },
+        )
+    });
+    assert!(err.message.contains("nme"), "{err}");
+    assert!(err.hint.contains("root-device-type"), "{err}");
+    // Tag filters take any key.
+    w.ok(|c| {
+        c.describe_images(
+            &at(A, USE1),
+            &amisim_simulator::DescribeImages {
+                filters: vec![("tag:Team".into(), vec!["web".into()])],
+                ..Default::default()
+            },
+        )
+    });
+}
+
+#[test]
 fn copy_source_region_must_be_in_the_catalogue() {
     let mut w = World::new();
     let img = register(&mut w.cloud, &at(A, USE1), "web");
