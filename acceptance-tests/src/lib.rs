@@ -492,6 +492,33 @@ fn collect_resources(module: &Value, out: &mut serde_json::Map<String, Value>) {
     }
 }
 
+/// The (address, ID) pairs of the objects a refused apply names, from each
+/// refusal's `with ADDRESS,` line and its import block's `id = "…"` line.
+pub fn named_orphans(output: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut address = None;
+    for line in output.lines() {
+        let line = line.trim_start_matches(['│', ' ']);
+        if let Some(rest) = line.strip_prefix("with ") {
+            address = rest.strip_suffix(',').map(str::to_string);
+        } else if let Some(rest) = line.strip_prefix("id = \"") {
+            if let (Some(a), Some(id)) = (address.take(), rest.strip_suffix('"')) {
+                found.push((a, id.to_string()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `import` blocks adopting the objects `orphans` names, on purpose.
+pub fn import_blocks(orphans: &[(String, String)]) -> String {
+    orphans
+        .iter()
+        .map(|(to, id)| format!("import {{\n  to = {to}\n  id = \"{id}\"\n}}\n"))
+        .collect()
+}
+
 /// Removes Terraform's warning that development overrides are in effect.
 pub fn strip_dev_override_warning(text: &str) -> String {
     let re = regex::Regex::new(

@@ -1017,3 +1017,49 @@ fn prices_set_refuses_bad_price_books() {
         .ok(&["prices", "show"])
         .contains("(the defaults: AWS us-east-1 list prices)"));
 }
+
+#[test]
+fn a_foreign_wal_beside_the_store_is_refused_by_every_command_and_the_store_is_untouched() {
+    let w = world();
+    // A WAL of another SQLite database, never checkpointed, copied beside the store.
+    let other = w.dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+         CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('not amisim');",
+    )
+    .unwrap();
+    let wal = w.dir.path().join(".amisim/cloud.db-wal");
+    fs::copy(w.dir.path().join("other.db-wal"), &wal).unwrap();
+    drop(conn);
+    let _ = fs::remove_file(w.dir.path().join(".amisim/cloud.db-shm"));
+    let before = hash_of(&w.store());
+    for args in [
+        vec!["images", "list"],
+        vec!["images", "show", &w.golden],
+        vec!["instances", "list"],
+        vec!["snapshots", "list"],
+        vec!["keys", "list"],
+        vec!["permissions", "list"],
+        vec!["events"],
+        vec!["bill"],
+        vec!["prices", "show"],
+        vec!["deregister", &w.golden],
+        vec!["delete-snapshot", &w.dr_snapshot],
+        vec!["terminate", &w.web],
+        vec!["stop", &w.web],
+        vec!["start", &w.web],
+        vec!["revoke", "grant", &w.key, B],
+    ] {
+        let stderr = w.fails(&args, 1);
+        assert_eq!(
+            stderr,
+            "error: the write-ahead log .amisim/cloud.db-wal does not belong to .amisim/cloud.db: applying it would give a database that is not an amisim store; move .amisim/cloud.db-wal away (with .amisim/cloud.db-shm, if there is one) and run the command again; the store .amisim/cloud.db was left untouched\n",
+            "{args:?}"
+        );
+        assert!(before == hash_of(&w.store()), "{args:?} changed the store");
+    }
+    // Moved away, the store is whole again.
+    fs::remove_file(&wal).unwrap();
+    assert!(w.ok(&["images", "list"]).contains("golden-web"));
+}

@@ -295,17 +295,29 @@ mod tests {
             ("8.0", Whole::Int(8)),
             ("8.5", Whole::NotInt("8.5".into())),
             ("1e26", Whole::NotInt("100000000000000000000000000".into())),
-            ("18446744073709551615", Whole::NotInt("18446744073709551615".into())),
-            ("\"9223372036854775808\"", Whole::NotInt("9223372036854775808".into())),
+            (
+                "18446744073709551615",
+                Whole::NotInt("18446744073709551615".into()),
+            ),
+            (
+                "\"9223372036854775808\"",
+                Whole::NotInt("9223372036854775808".into()),
+            ),
             ("\"42\"", Whole::Int(42)),
         ] {
             let v: Value<Whole> = serde_json::from_str(sent).expect(sent);
             assert_eq!(v, Value::Value(read), "{sent}");
         }
         let err = Whole::NotInt("8.5".into())
-            .check(amisim_simulator::validate::volume_size, amisim_simulator::validate::volume_size_not_whole)
+            .check(
+                amisim_simulator::validate::volume_size,
+                amisim_simulator::validate::volume_size_not_whole,
+            )
             .expect_err("a fraction");
         assert_eq!(err.code(), "InvalidParameterValue");
-        assert!(err.message.contains("8.5") && err.hint.contains("1 to 16384"), "{err}");
+        assert!(
+            err.message.contains("8.5") && err.hint.contains("1 to 16384"),
+            "{err}"
+        );
     }
 }

@@ -90,7 +90,9 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
     }
     let created = ids::format_time(ids::EPOCH_SECONDS);
     for region in catalogue::REGIONS {
-        let first = PUBLIC_IMAGES.first().map(|c| ids::fixed("ami", &[region, c.name]));
+        let first = PUBLIC_IMAGES
+            .first()
+            .map(|c| ids::fixed("ami", &[region, c.name]));
         if let Some(first) = first {
             if tx.exists::<Image>(&first)? {
                 continue;

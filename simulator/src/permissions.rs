@@ -176,7 +176,10 @@ pub(crate) fn add_launch(
     let id = launch_permission_id(image_id, principal);
     if tx.exists::<LaunchPermission>(&id)? {
         return refuse_duplicate(
-            format!("the launch permission of image {image_id} for {}", principal.as_str()),
+            format!(
+                "the launch permission of image {image_id} for {}",
+                principal.as_str()
+            ),
             format!("{}/{image_id}", principal.as_str()),
         );
     }

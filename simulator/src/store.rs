@@ -258,7 +258,9 @@ impl Store {
             .and_then(|conn| Store::checked(conn, path, read_only, scratch));
         if opened.is_err() {
             for c in added {
-                if fs::metadata(&c).is_ok_and(|m| m.len() == 0 || c.to_string_lossy().ends_with("-shm")) {
+                if fs::metadata(&c)
+                    .is_ok_and(|m| m.len() == 0 || c.to_string_lossy().ends_with("-shm"))
+                {
                     let _ = fs::remove_file(&c);
                 }
             }
@@ -755,7 +757,14 @@ fn check_header(path: &Path) -> Result<()> {
     }
     // The header's own copy of the application ID and schema version (offsets 68 and 60),
     // checked before SQLite opens the file and creates anything beside it.
-    let word = |at: usize| i64::from(u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]));
+    let word = |at: usize| {
+        i64::from(u32::from_be_bytes([
+            header[at],
+            header[at + 1],
+            header[at + 2],
+            header[at + 3],
+        ]))
+    };
     check_identity(path, word(68), word(60))
 }
 

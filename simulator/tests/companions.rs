@@ -22,7 +22,12 @@ fn companion(path: &Path, suffix: &str) -> PathBuf {
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .expect("a folder")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names
@@ -114,7 +119,11 @@ fn assert_refused(path: &Path, kind: ErrorKind, culprit: &Path) {
             culprit.display()
         );
         assert!(err.hint.contains("untouched"), "{err}");
-        assert_eq!(fs::read(path).unwrap(), bytes, "read_only={read_only}: the store changed");
+        assert_eq!(
+            fs::read(path).unwrap(),
+            bytes,
+            "read_only={read_only}: the store changed"
+        );
         assert_eq!(files_in(dir), files, "read_only={read_only}: files changed");
     }
 }

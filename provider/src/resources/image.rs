@@ -380,7 +380,10 @@ impl Resource for ImageResource {
                     architecture: known(&planned.architecture).map(str::to_string),
                     platform: known(&planned.platform).map(str::to_string),
                     root_device_type: known(&planned.root_device_type).map(str::to_string),
-                    root_volume_size_gb: planned.root_volume_size_gb.as_ref_option().and_then(Whole::int),
+                    root_volume_size_gb: planned
+                        .root_volume_size_gb
+                        .as_ref_option()
+                        .and_then(Whole::int),
                     encrypted,
                     kms_key_id,
                     billing_products: list_of(&planned.billing_products),

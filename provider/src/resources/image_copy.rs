@@ -260,17 +260,12 @@ impl Resource for ImageCopyResource {
             tags: tags_of(&planned.tags),
         };
         let result = cfg.with(|cloud, caller| cloud.copy_image(caller, &req));
-        let image = common::created(
-            diags,
-            "Unable to copy image",
-            result,
-            |e| match e.kind {
-                amisim_simulator::ErrorKind::AmiNotFound
-                | amisim_simulator::ErrorKind::AmiUnavailable => Some("source_ami_id"),
-                amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
-                _ => common::attribute_for(e),
-            },
-        )?;
+        let image = common::created(diags, "Unable to copy image", result, |e| match e.kind {
+            amisim_simulator::ErrorKind::AmiNotFound
+            | amisim_simulator::ErrorKind::AmiUnavailable => Some("source_ami_id"),
+            amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
+            _ => common::attribute_for(e),
+        })?;
         let details = common::image_computed(diags, &cfg, &image)?;
         fill(&mut planned, &image, &details);
         Some((planned, private))

@@ -136,7 +136,11 @@ fn check_files(path: &Path, read_only: bool) -> Result<()> {
     if read_only {
         return Ok(());
     }
-    for file in [path.to_path_buf(), companion(path, "-wal"), companion(path, "-shm")] {
+    for file in [
+        path.to_path_buf(),
+        companion(path, "-wal"),
+        companion(path, "-shm"),
+    ] {
         if !file.exists() {
             continue;
         }
@@ -207,9 +211,7 @@ fn recover_copy(path: &Path, wal: &Path) -> Result<Scratch> {
                 conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
                     .ok()
             };
-            let check: Option<String> = conn
-                .query_row("PRAGMA quick_check", [], |r| r.get(0))
-                .ok();
+            let check: Option<String> = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).ok();
             if number("application_id") != Some(APPLICATION_ID) {
                 Some("a database that is not an amisim store".to_string())
             } else if number("user_version").is_none_or(|v| v > SCHEMA_VERSION) {

@@ -155,7 +155,10 @@ fn image_names_are_unique_per_account_and_region() {
     assert!(err.message.contains(&first.id), "{err}");
     // The detail names the existing image's owner and creation, and the ID that
     // imports it: a create never takes the existing image over.
-    assert!(err.message.contains(A) && err.message.contains(&first.creation_date), "{err}");
+    assert!(
+        err.message.contains(A) && err.message.contains(&first.creation_date),
+        "{err}"
+    );
     assert_eq!(err.existing.as_deref(), Some(first.id.as_str()));
     assert!(err.hint.contains("import"), "{err}");
     // Another region, another account: the same name is free.
