@@ -117,6 +117,16 @@ fn image_data_source_errors() {
 }"#,
             "is not a valid owner",
         ),
+        (
+            r#"data "amisim_images" "typo" {
+  owners = ["amazon"]
+  filter {
+    name   = "nme"
+    values = ["al2023-*"]
+  }
+}"#,
+            "the filter name \"nme\" is invalid",
+        ),
     ];
     for (body, expected) in cases {
         let ws = Workspace::new(&format!("{PROVIDERS}\n{body}"));

@@ -1063,3 +1063,73 @@ fn a_foreign_wal_beside_the_store_is_refused_by_every_command_and_the_store_is_u
     fs::remove_file(&wal).unwrap();
     assert!(w.ok(&["images", "list"]).contains("golden-web"));
 }
+
+/// The binary, run as a user who is not root (root writes any file whatever its mode).
+fn amisim_as_a_user(w: &World, args: &[&str]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("amisim");
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut cmd = if is_root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    cmd.current_dir(w.dir.path())
+        .env_remove("AMISIM_STORE")
+        .env("RUST_BACKTRACE", "0")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn an_unwritable_shm_is_named_and_reading_a_read_only_store_leaves_nothing_beside_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = world();
+    let folder = w.dir.path().join(".amisim");
+    for dir in [w.dir.path(), folder.as_path()] {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    // A store this user may only read: listings work and create nothing beside it.
+    fs::set_permissions(w.store(), fs::Permissions::from_mode(0o444)).unwrap();
+    let out = amisim_as_a_user(&w, &["images", "list"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut files: Vec<String> = fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, vec!["cloud.db".to_string()]);
+    // Writable again, but with a -shm this user cannot write: the message names the -shm.
+    fs::set_permissions(w.store(), fs::Permissions::from_mode(0o666)).unwrap();
+    let shm = folder.join("cloud.db-shm");
+    fs::write(&shm, b"").unwrap();
+    fs::set_permissions(&shm, fs::Permissions::from_mode(0o444)).unwrap();
+    let before = hash_of(&w.store());
+    let out = amisim_as_a_user(&w, &["deregister", &w.golden]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write to .amisim/cloud.db-shm")
+            && stderr.contains("make .amisim/cloud.db-shm writable"),
+        "{stderr}"
+    );
+    assert!(before == hash_of(&w.store()));
+    // Removed, it is no longer in the way.
+    fs::remove_file(&shm).unwrap();
+    let out = amisim_as_a_user(&w, &["deregister", &w.golden]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
