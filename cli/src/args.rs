@@ -86,6 +86,25 @@ pub enum Command {
     /// Show or override the price book the bill uses.
     #[command(subcommand)]
     Prices(PricesCommand),
+    /// Show the simulated clock, or move it forward.
+    #[command(subcommand)]
+    Clock(ClockCommand),
+}
+
+/// `amisim clock …`.
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Show the simulated time now: the latest time the store has recorded.
+    Show,
+    /// Move simulated time forward, for example by 25h, 90m, 7d or 1h30m.
+    ///
+    /// The next command (a terraform apply, an amisim change) starts after the
+    /// jump: a cooldown, a deprecation date or a retention period can pass. The
+    /// bill is a monthly cost of the cloud as it stands and does not change.
+    Advance {
+        /// How far: a number with a unit, d, h, m or s (several may follow each other).
+        duration: String,
+    },
 }
 
 /// `amisim images …`.

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod attrs;
+pub mod command;
 pub mod data_sources;
 pub mod diags;
 pub mod logging;

@@ -233,7 +233,7 @@ impl Provider for AmisimProvider {
         }
         let resolved = resolve(&config, diags)?;
         let mut cloud = match Cloud::open(&resolved.store) {
-            Ok(c) => c,
+            Ok(c) => c.in_command(crate::command::current()),
             Err(e) => {
                 diags::refusal_at(diags, "Unable to open the amisim store", &e, Some("store"));
                 return None;

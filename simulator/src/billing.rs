@@ -115,7 +115,7 @@ pub(crate) fn charge_transfer(
         ),
         quantity: source.size_gb,
         amount_micros: source.size_gb * prices.inter_region_transfer_gb,
-        time: ctx.time.clone(),
+        time: ctx.call_time(),
     })
 }
 

@@ -44,8 +44,34 @@ impl Caller {
 pub struct Ctx<'a> {
     /// The caller.
     pub caller: &'a Caller,
-    /// The simulated time of the call, formatted as AWS does.
-    pub time: String,
+    /// The start of the command the call belongs to (see [`ids::command_epoch`]).
+    pub epoch: i64,
+    /// The latest time the call has handed out.
+    stamped: std::cell::Cell<i64>,
+}
+
+impl Ctx<'_> {
+    /// The time of a change that depends on objects dated `after` (a source
+    /// image, an instance, a key): one step past the latest of them and of the
+    /// command's start. Changes that depend on nothing earlier in the command
+    /// are all dated one step after its start: independent calls made in
+    /// parallel are made "at once".
+    pub fn time_after(&self, after: &[&str]) -> String {
+        let t = ids::after(self.epoch, after);
+        self.stamped.set(self.stamped.get().max(t));
+        ids::format_time(t)
+    }
+
+    /// The time of a change that depends on nothing earlier in the command.
+    pub fn time(&self) -> String {
+        self.time_after(&[])
+    }
+
+    /// The latest time this call has handed out (its own time, for what it
+    /// creates alongside its main object), or its command's first step.
+    pub fn call_time(&self) -> String {
+        ids::format_time(self.stamped.get().max(self.epoch + ids::STEP_SECONDS))
+    }
 }
 
 /// Something a call returns that names the object it created or changed.
@@ -107,6 +133,38 @@ pub struct ImageDetails {
 /// The simulated cloud over one store.
 pub struct Cloud {
     store: Store,
+    /// The command this handle's calls belong to (see [`Cloud::in_command`]).
+    command: String,
+}
+
+/// When the object a call names was made: an image's creation, an instance's
+/// launch, a key's creation, a snapshot's start.
+fn subject_date(tx: &Tx<'_>, kind: &str, id: &str) -> Result<Option<String>> {
+    Ok(match kind {
+        "image_id" | "source_image_id" => tx.get::<Image>(id)?.map(|i| i.creation_date),
+        "instance_id" => tx.get::<Instance>(id)?.map(|i| i.launch_time),
+        "key_id" => {
+            let id = id.rsplit('/').next().unwrap_or(id);
+            tx.get::<Key>(id)?.map(|k| k.creation_date)
+        }
+        "storage_id" => tx.get::<crate::model::Storage>(id)?.map(|s| s.start_time),
+        _ => None,
+    })
+}
+
+/// A name for a handle's own command, unique in this process and in time.
+fn own_command() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "handle:{}:{}:{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl Cloud {
@@ -114,6 +172,7 @@ impl Cloud {
     pub fn open(path: &Path) -> Result<Cloud> {
         Ok(Cloud {
             store: Store::open(path)?,
+            command: own_command(),
         })
     }
 
@@ -121,6 +180,7 @@ impl Cloud {
     pub fn open_read_only(path: &Path) -> Result<Cloud> {
         Ok(Cloud {
             store: Store::open_read_only(path)?,
+            command: own_command(),
         })
     }
 
@@ -128,7 +188,29 @@ impl Cloud {
     pub fn memory() -> Result<Cloud> {
         Ok(Cloud {
             store: Store::memory()?,
+            command: own_command(),
         })
+    }
+
+    /// The same handle, its calls belonging to `command`: a name the client
+    /// gives to one unit of its work, shared by every process of it (the
+    /// provider processes of one Terraform command name it after that
+    /// command's process). A handle that names none is a command of its own.
+    pub fn in_command(mut self, command: impl Into<String>) -> Cloud {
+        self.command = command.into();
+        self
+    }
+
+    /// The simulated time now: the latest time the store has recorded.
+    pub fn now(&mut self) -> Result<String> {
+        self.store.read(|tx| ids::now(tx).map(ids::format_time))
+    }
+
+    /// Moves simulated time forward by `seconds`: the next command starts
+    /// after it. Returns the new time.
+    pub fn advance_clock(&mut self, seconds: i64) -> Result<String> {
+        self.store
+            .transaction(|tx| ids::advance(tx, seconds).map(ids::format_time))
     }
 
     /// The store underneath, for queries that are not API calls (the CLI's listings).
@@ -150,19 +232,17 @@ impl Cloud {
         R: Outcome,
     {
         let parameters = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
+        let command = &self.command;
         self.store.transaction(|tx| {
+            let epoch = ids::command_epoch(tx, command)?;
+            let ctx = Ctx {
+                caller,
+                epoch,
+                stamped: std::cell::Cell::new(epoch),
+            };
             let result = tx.atomically(|tx| {
                 validate::account_id(&caller.account_id)?;
                 validate::region(&caller.region)?;
-                let t = if mutates {
-                    ids::tick(tx, &caller.account_id, &caller.region)?
-                } else {
-                    ids::now(tx, &caller.account_id, &caller.region)?
-                };
-                let ctx = Ctx {
-                    caller,
-                    time: ids::format_time(t),
-                };
                 rule(tx, &ctx)
             });
             let subject = [
@@ -177,15 +257,30 @@ impl Cloud {
                 parameters
                     .get(*k)
                     .and_then(|v| v.as_str())
-                    .map(str::to_string)
+                    .map(|v| (*k, v.to_string()))
             });
+            // A change is dated after the object it acts on (a permission after its
+            // image, a stop after the instance's launch); a call that changed
+            // nothing is dated at its command's start.
+            let time = match (&subject, mutates) {
+                (_, false) => epoch,
+                (None, true) => ctx.stamped.get().max(ids::after(epoch, &[])),
+                (Some((kind, id)), true) => {
+                    let date = subject_date(tx, kind, id)?;
+                    ctx.stamped
+                        .get()
+                        .max(ids::after(epoch, &[date.as_deref().unwrap_or_default()]))
+                }
+            };
+            let subject = subject.map(|(_, id)| id);
             let (outcome, resource_id) = match &result {
                 Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
                 Err(e) => (e.code().to_string(), subject),
             };
+            ids::record(tx, time)?;
             tx.append_event(&Event {
                 seq: 0,
-                time: ids::format_time(ids::now(tx, &caller.account_id, &caller.region)?),
+                time: ids::format_time(time),
                 account_id: caller.account_id.clone(),
                 region: caller.region.clone(),
                 action: action.to_string(),

@@ -6,7 +6,7 @@ use crate::cloud::Ctx;
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, ImageState, Storage, StorageKind, Tags};
 use crate::store::Tx;
-use crate::{billing, ids, images, kms, permissions, validate};
+use crate::{billing, images, kms, permissions, validate};
 
 /// CopyImage's parameters.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -107,7 +107,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     } else {
         None
     };
-    let created = ids::not_before(tx, me, &ctx.caller.region, &ctx.time, &source.creation_date)?;
+    let created = ctx.time_after(&[&source.creation_date]);
     let id = images::new_image_id(tx, ctx, &req.name)?;
     let kind = if source.root_device_type == "ebs" {
         StorageKind::Snapshot

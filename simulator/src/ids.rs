@@ -12,7 +12,7 @@ use crate::store::{Entity, Tx};
 
 /// The simulated clock's first instant: 2025-01-01T00:00:00Z.
 pub const EPOCH_SECONDS: i64 = 1_735_689_600;
-/// How far the clock moves on every change to the cloud.
+/// How far a change is dated after what it depends on.
 pub const STEP_SECONDS: i64 = 1;
 
 fn digest(parts: &[&str]) -> [u8; 32] {
@@ -101,44 +101,106 @@ pub fn long_hex(parts: &[&str]) -> String {
     hex(&digest(parts))
 }
 
-/// The simulated time now in one scope (an account in a region), as seconds since the Unix epoch.
+/// The start of a command's time: the first instant of its calls.
 ///
-/// Each account and region has its own clock, so that the order in which
-/// Terraform walks independent resources of different provider blocks cannot
-/// change the times either of them sees.
-pub fn now(tx: &Tx<'_>, account: &str, region: &str) -> Result<i64> {
-    Ok(tx
-        .meta(&clock_key(account, region))?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(EPOCH_SECONDS))
+/// A command is a unit of work of one client (one `terraform apply`, whose
+/// provider processes share it; one run of the `amisim` tool), named by the
+/// face that opens the store. Its epoch is fixed by its first call: past every
+/// time already recorded in the store (the next whole minute after the latest),
+/// or the clock's first instant in a new store. Every time inside the command
+/// is its epoch plus the causal depth of the call (see [`crate::cloud::Ctx`]),
+/// so it depends on which command a call belongs to and what it depends on,
+/// never on how many unrelated calls committed before it.
+pub fn command_epoch(tx: &mut Tx<'_>, command: &str) -> Result<i64> {
+    let key = format!("epoch:{command}");
+    if let Some(epoch) = tx.meta(&key)?.and_then(|v| v.parse().ok()) {
+        return Ok(epoch);
+    }
+    let epoch = match latest(tx)? {
+        None => EPOCH_SECONDS,
+        Some(t) => (t.div_euclid(60) + 1) * 60,
+    };
+    tx.set_meta(&key, &epoch.to_string())?;
+    record(tx, epoch)?;
+    Ok(epoch)
 }
 
-/// Moves the scope's clock one step forward and returns the new time.
-pub fn tick(tx: &mut Tx<'_>, account: &str, region: &str) -> Result<i64> {
-    let t = now(tx, account, region)? + STEP_SECONDS;
-    tx.set_meta(&clock_key(account, region), &t.to_string())?;
+/// The latest simulated time the store has recorded, if any.
+pub fn latest(tx: &Tx<'_>) -> Result<Option<i64>> {
+    Ok(tx.meta(LATEST)?.and_then(|v| v.parse().ok()))
+}
+
+/// The simulated time now: the latest recorded, or the clock's first instant.
+pub fn now(tx: &Tx<'_>) -> Result<i64> {
+    Ok(latest(tx)?.unwrap_or(EPOCH_SECONDS))
+}
+
+/// Records that the store holds a time `t`: the next command starts after it.
+pub fn record(tx: &mut Tx<'_>, t: i64) -> Result<()> {
+    if latest(tx)?.is_none_or(|l| t > l) {
+        tx.set_meta(LATEST, &t.to_string())?;
+    }
+    Ok(())
+}
+
+/// Moves simulated time forward by `seconds`: the next command starts after it.
+pub fn advance(tx: &mut Tx<'_>, seconds: i64) -> Result<i64> {
+    let t = now(tx)?.saturating_add(seconds.max(0));
+    tx.set_meta(LATEST, &t.to_string())?;
     Ok(t)
 }
 
-/// The time of a call that depends on an object created at `earlier` in another
-/// scope: never before it. Moves the scope's clock forward when needed (a
-/// Lamport clock), so that a copy is never older than its source.
-pub fn not_before(
-    tx: &mut Tx<'_>,
-    account: &str,
-    region: &str,
-    now: &str,
-    earlier: &str,
-) -> Result<String> {
-    if earlier < now {
-        return Ok(now.to_string());
+/// Brings a store that kept one clock per account and region (before command
+/// epochs) to the latest of those clocks.
+pub fn migrate_scope_clocks(tx: &mut Tx<'_>) -> Result<()> {
+    if latest(tx)?.is_some() {
+        return Ok(());
     }
-    let Some(seconds) = parse_time(earlier) else {
-        return Ok(now.to_string());
-    };
-    let t = seconds + STEP_SECONDS;
-    tx.set_meta(&clock_key(account, region), &t.to_string())?;
-    Ok(format_time(t))
+    let newest = tx
+        .meta_with_prefix("clock:")?
+        .into_iter()
+        .filter_map(|(_, v)| v.parse::<i64>().ok())
+        .max();
+    match newest {
+        Some(t) => record(tx, t),
+        None => Ok(()),
+    }
+}
+
+const LATEST: &str = "clock:latest";
+
+/// One step past the latest of `epoch` and the times in `after`.
+pub fn after(epoch: i64, after: &[&str]) -> i64 {
+    after
+        .iter()
+        .filter_map(|t| parse_time(t))
+        .fold(epoch, i64::max)
+        + STEP_SECONDS
+}
+
+/// Parses a duration such as `25h`, `90m`, `30s`, `7d` or `1h30m`.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut number = String::new();
+    let mut any = false;
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        let n: i64 = number.parse().ok()?;
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        number.clear();
+        any = true;
+    }
+    (any && number.is_empty()).then_some(total)
 }
 
 /// Reads a time written by [`format_time`].
@@ -148,10 +210,6 @@ pub fn parse_time(text: &str) -> Option<i64> {
     time::PrimitiveDateTime::parse(text, &format)
         .ok()
         .map(|t| t.assume_utc().unix_timestamp())
-}
-
-fn clock_key(account: &str, region: &str) -> String {
-    format!("clock:{account}:{region}")
 }
 
 /// Formats a time as AWS prints creation dates: `2025-01-01T00:00:01.000Z`.
@@ -210,6 +268,34 @@ mod tests {
         let u = fixed_uuid(&["a"]);
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
+    }
+
+    #[test]
+    fn durations_read_like_the_cli_writes_them() {
+        assert_eq!(parse_duration("25h"), Some(90_000));
+        assert_eq!(parse_duration("1h30m"), Some(5_400));
+        assert_eq!(parse_duration("7d"), Some(604_800));
+        assert_eq!(parse_duration("45s"), Some(45));
+        for bad in ["", "h", "10", "1x", "-1h", "1h30"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn commands_start_after_everything_recorded() {
+        let mut s = Store::memory().unwrap();
+        s.transaction(|tx| {
+            let first = command_epoch(tx, "a")?;
+            assert_eq!(first, EPOCH_SECONDS);
+            assert_eq!(command_epoch(tx, "a")?, first, "one epoch per command");
+            record(tx, first + 5)?;
+            let second = command_epoch(tx, "b")?;
+            assert_eq!(second, EPOCH_SECONDS + 60);
+            advance(tx, 25 * 3600)?;
+            assert_eq!(command_epoch(tx, "c")?, EPOCH_SECONDS + 60 + 25 * 3600 + 60);
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]

@@ -222,7 +222,7 @@ pub(crate) fn new_storage(
         kms_key_arn: kms_key_arn.map(str::to_string),
         created_for_image: image_id.to_string(),
         public_read: false,
-        start_time: ctx.time.clone(),
+        start_time: ctx.call_time(),
     })?;
     Ok(vec![id])
 }
@@ -269,6 +269,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     }
     check_name_free(tx, ctx, &req.name)?;
     let key = encryption_for_new(tx, ctx, req.encrypted, req.kms_key_id.as_deref())?;
+    let created = ctx.time();
     let id = new_image_id(tx, ctx, &req.name)?;
     let kind = if root_device_type == "ebs" {
         StorageKind::Snapshot
@@ -301,7 +302,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         billing_products,
         baked_software: Vec::new(),
         state: ImageState::Available,
-        creation_date: ctx.time.clone(),
+        creation_date: created,
         deregistration_time: None,
         source_image_id: None,
         source_image_region: None,
@@ -359,6 +360,7 @@ pub(crate) fn create_from_instance(
         req.encrypted || source_key(tx, &instance)?.is_some(),
         req.kms_key_id.as_deref(),
     )?;
+    let created = ctx.time_after(&[&instance.launch_time]);
     let id = new_image_id(tx, ctx, &req.name)?;
     let storage_ids = new_storage(
         tx,
@@ -385,7 +387,7 @@ pub(crate) fn create_from_instance(
         billing_products: instance.billing_products.clone(),
         baked_software: instance.software.clone(),
         state: ImageState::Available,
-        creation_date: ctx.time.clone(),
+        creation_date: created,
         deregistration_time: None,
         source_image_id: None,
         source_image_region: None,
@@ -665,7 +667,7 @@ pub(crate) fn deregister(
         return owned(tx, ctx, image_id).map(|_| false);
     }
     image.state = ImageState::Deregistered;
-    image.deregistration_time = Some(ctx.time.clone());
+    image.deregistration_time = Some(ctx.time_after(&[&image.creation_date]));
     tx.put(&image)?;
     permissions::remove_all_for_image(tx, &image)?;
     if delete_storage {

@@ -144,17 +144,14 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             "Launch it with instance_state = \"running\", or use an EBS-backed image",
         );
     }
-    let launch_time = ids::not_before(
-        tx,
-        &ctx.caller.account_id,
-        &ctx.caller.region,
-        &ctx.time,
-        &image.creation_date,
-    )?;
+    let launch_time = ctx.time_after(&[&image.creation_date]);
     let (boot_time_seconds, software) = boot_profile(&image, &req.user_data);
     let prices = billing::price_book(tx)?;
     let hourly_cost_micros =
         billing::instance_hourly_micros(&prices, itype, &image.billing_products);
+    // Everything the request says tells instances apart; identical requests are
+    // interchangeable, and the n-th of them gets the n-th ID.
+    let tags = serde_json::to_string(&req.tags).unwrap_or_default();
     let id = ids::derive::<Instance>(
         tx,
         "i",
@@ -163,6 +160,9 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             &ctx.caller.region,
             "instance",
             &image.id,
+            &req.instance_type,
+            &tags,
+            &req.user_data,
         ],
     )?;
     let instance = Instance {

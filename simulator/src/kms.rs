@@ -45,7 +45,9 @@ pub(crate) fn managed_key(tx: &mut Tx<'_>, ctx: &Ctx<'_>, region: &str) -> Resul
         description: "Default key that protects my EBS volumes when no other key is defined".into(),
         aws_managed: true,
         state: "Enabled".into(),
-        creation_date: ctx.time.clone(),
+        // Created on first use, but dated as if it always existed: whichever call
+        // happens to use it first must not decide its date.
+        creation_date: ids::format_time(ids::EPOCH_SECONDS),
         tags: Tags::new(),
     };
     tx.put(&key)?;
@@ -192,6 +194,7 @@ pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str)
 
 pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<Key> {
     check_key_request(req)?;
+    let tags = serde_json::to_string(&req.tags).unwrap_or_default();
     let id = ids::derive_uuid::<Key>(
         tx,
         &[
@@ -199,6 +202,7 @@ pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<
             &ctx.caller.region,
             "key",
             &req.description,
+            &tags,
         ],
     )?;
     let key = Key {
@@ -209,7 +213,7 @@ pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<
         description: req.description.clone(),
         aws_managed: false,
         state: "Enabled".into(),
-        creation_date: ctx.time.clone(),
+        creation_date: ctx.time(),
         tags: req.tags.clone(),
     };
     tx.put(&key)?;

@@ -313,11 +313,15 @@ impl Store {
     /// Brings a store of this schema made by an earlier build up to date: the
     /// catalogue's newer regions are seeded. Nothing is written when it is current.
     fn upgrade(&mut self) -> Result<()> {
-        let current = self.read(|tx| tx.meta("catalogue_regions"))?;
-        if current.as_deref() == Some(crate::catalogue::REGIONS.join(",").as_str()) {
-            return Ok(());
+        let (regions, latest) =
+            self.read(|tx| Ok((tx.meta("catalogue_regions")?, crate::ids::latest(tx)?)))?;
+        if regions.as_deref() != Some(crate::catalogue::REGIONS.join(",").as_str()) {
+            self.transaction(crate::images::seed_catalogue)?;
         }
-        self.transaction(crate::images::seed_catalogue)
+        if latest.is_none() {
+            self.transaction(crate::ids::migrate_scope_clocks)?;
+        }
+        Ok(())
     }
 
     /// Creates the schema and seeds the public catalogue.
@@ -492,6 +496,28 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Every metadata entry whose key starts with `prefix`.
+    pub fn meta_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT key, value FROM meta WHERE key >= ?1 ORDER BY key")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![prefix], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (k, v) = row.map_err(|e| self.err(e))?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            out.push((k, v));
+        }
+        Ok(out)
+    }
+
     /// Returns how many times `key` was counted before, and counts it once more.
     pub fn next_count(&mut self, key: &str) -> Result<i64> {
         let n: i64 = self
@@ -527,17 +553,21 @@ impl Tx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    /// The event log in order, after `after_seq`.
+    /// The event log after `after_seq`, in its canonical order: by simulated
+    /// time, then by a stable key (account, region, action, subject,
+    /// parameters, outcome), never by the order calls happened to commit.
+    /// Events are numbered in that order from 1.
     pub fn events(&self, after_seq: i64) -> Result<Vec<Event>> {
         let mut stmt = self
             .tx
             .prepare_cached(
                 "SELECT seq, time, account, region, action, parameters, outcome, resource_id \
-                 FROM events WHERE seq > ?1 ORDER BY seq",
+                 FROM events ORDER BY time, account, region, action, coalesce(resource_id, ''), \
+                 parameters, outcome, seq",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![after_seq], |r| {
+            .query_map([], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -551,9 +581,13 @@ impl Tx<'_> {
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
-        for row in rows {
-            let (seq, time, account_id, region, action, parameters, outcome, resource_id) =
+        for (n, row) in rows.enumerate() {
+            let (_, time, account_id, region, action, parameters, outcome, resource_id) =
                 row.map_err(|e| self.err(e))?;
+            let seq = n as i64 + 1;
+            if seq <= after_seq {
+                continue;
+            }
             out.push(Event {
                 seq,
                 time,

@@ -159,35 +159,29 @@ fn every_call_is_logged_with_time_caller_action_parameters_and_outcome() {
         assert!(!e.action.is_empty());
         assert!(e.parameters.is_object(), "{:?}", e.parameters);
     }
-    let copy_refusal = &events[6];
+    let copy_refusal = events
+        .iter()
+        .find(|e| e.action == "CopyImage" && e.outcome == "InvalidRequest")
+        .expect("the copy refusal");
     assert_eq!(
         (
-            copy_refusal.action.as_str(),
             copy_refusal.outcome.as_str(),
             copy_refusal.account_id.as_str()
         ),
-        ("CopyImage", "InvalidRequest", B)
+        ("InvalidRequest", B)
     );
     assert_eq!(copy_refusal.region, USW2);
     assert_eq!(copy_refusal.parameters["source_region"], USE1);
-    let register = &events[2];
-    assert_eq!(
-        (register.action.as_str(), register.outcome.as_str()),
-        ("RegisterImage", "ok")
-    );
+    let register = events
+        .iter()
+        .find(|e| e.action == "RegisterImage" && e.outcome == "ok")
+        .expect("a registration");
     assert!(register
         .resource_id
         .as_deref()
         .is_some_and(|id| well_formed(id, "ami")));
-    // In each account and region, times never go back.
-    let mut last_time: BTreeMap<(String, String), String> = BTreeMap::new();
-    for e in &events {
-        let scope = (e.account_id.clone(), e.region.clone());
-        if let Some(before) = last_time.get(&scope) {
-            assert!(before <= &e.time, "{e:?}");
-        }
-        last_time.insert(scope, e.time.clone());
-    }
+    // The log is in its canonical order: by time first.
+    assert!(events.windows(2).all(|w| w[0].time <= w[1].time));
     assert_eq!(
         cloud.events(events.len() as i64 - 1).expect("tail").len(),
         1
@@ -195,25 +189,116 @@ fn every_call_is_logged_with_time_caller_action_parameters_and_outcome() {
 }
 
 #[test]
-fn the_clock_starts_at_a_fixed_instant_and_moves_one_step_per_change() {
-    let mut cloud = Cloud::memory().expect("a cloud");
+fn a_change_is_dated_after_what_it_depends_on_and_commands_follow_each_other() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("cloud.db");
+    let mut cloud = Cloud::open(&path).expect("a cloud");
     let me = at(A, USE1);
     let first = register(&mut cloud, &me, "one");
     assert_eq!(first.creation_date, "2025-01-01T00:00:01.000Z");
-    // Reads and refusals do not move the clock.
+    // Reads and refusals date nothing.
     cloud.describe_image(&me, &first.id).expect("read");
-    cloud
-        .describe_images(&me, &DescribeImages::default())
-        .expect("read");
     cloud
         .register_image(&me, &image("one"))
         .expect_err("duplicate");
+    // An independent change of the same command is made "at once" with the first.
     let second = register(&mut cloud, &me, "two");
-    assert_eq!(second.creation_date, "2025-01-01T00:00:02.000Z");
+    assert_eq!(second.creation_date, first.creation_date);
+    // What depends on it comes one step after it, whatever else happened in between.
     let i = cloud
         .run_instance(&me, &launch(&second.id, "t3.micro"))
         .expect("instance");
-    assert_eq!(i.launch_time, "2025-01-01T00:00:03.000Z");
+    assert_eq!(i.launch_time, "2025-01-01T00:00:02.000Z");
+    let copy = cloud
+        .copy_image(&at(A, USW2), &copy_of(&second, "two-west"))
+        .expect("copy");
+    assert_eq!(copy.creation_date, "2025-01-01T00:00:02.000Z");
+    let copy_of_copy = cloud
+        .copy_image(&at(A, EUW1), &copy_of(&copy, "two-eu"))
+        .expect("copy of the copy");
+    assert_eq!(copy_of_copy.creation_date, "2025-01-01T00:00:03.000Z");
+    drop(cloud);
+    // The next command starts at the next whole minute after everything recorded.
+    let mut next = Cloud::open(&path).expect("the same store");
+    assert_eq!(
+        register(&mut next, &me, "three").creation_date,
+        "2025-01-01T00:01:01.000Z"
+    );
+    assert_eq!(next.now().unwrap(), "2025-01-01T00:01:01.000Z");
+    // Time moved on demand: the command after it starts past the jump.
+    assert_eq!(
+        next.advance_clock(25 * 3600).unwrap(),
+        "2025-01-02T01:01:01.000Z"
+    );
+    drop(next);
+    let mut later = Cloud::open(&path).expect("the same store");
+    assert_eq!(
+        register(&mut later, &me, "four").creation_date,
+        "2025-01-02T01:02:01.000Z"
+    );
+    // A handle that names the same command as an earlier one shares its start.
+    let mut again = Cloud::open(&path)
+        .expect("the same store")
+        .in_command("terraform-apply-1");
+    let five = register(&mut again, &me, "five");
+    drop(again);
+    let mut again = Cloud::open(&path)
+        .expect("the same store")
+        .in_command("terraform-apply-1");
+    assert_eq!(
+        register(&mut again, &me, "six").creation_date,
+        five.creation_date
+    );
+}
+
+/// Calls of one command that do not depend on each other, in `order`, then what
+/// depends on them; the store and the log as text.
+fn one_command(order: &[usize]) -> (BTreeMap<&'static str, String>, String) {
+    let mut cloud = Cloud::memory().expect("a cloud");
+    let scopes = [at(A, USE1), at(A, USE1), at(B, USW2), at(A, EUW1)];
+    let mut images = vec![None; scopes.len()];
+    for &n in order {
+        let key = cloud
+            .create_key(
+                &scopes[n],
+                &CreateKey {
+                    description: format!("key-{n}"),
+                    ..Default::default()
+                },
+            )
+            .expect("key");
+        let img = register(&mut cloud, &scopes[n], &format!("image-{n}"));
+        cloud.describe_image(&scopes[n], &img.id).expect("read");
+        cloud
+            .register_image(&scopes[n], &image(&format!("image-{n}")))
+            .expect_err("a duplicate");
+        cloud.create_grant(&scopes[n], &key.id, C).expect("grant");
+        images[n] = Some(img);
+    }
+    for &n in order.iter().rev() {
+        let img = images[n].clone().expect("made");
+        cloud
+            .add_launch_permission(&scopes[n], &img.id, &account(D))
+            .expect("share");
+        cloud
+            .run_instance(&scopes[n], &launch(&img.id, "t3.micro"))
+            .expect("launch");
+        cloud
+            .copy_image(&at(C, USE1), &copy_of(&img, &format!("copy-{n}")))
+            .expect_err("not shared with C");
+    }
+    let log = serde_json::to_string_pretty(&cloud.events(0).expect("log")).expect("JSON");
+    (entity_dump(&mut cloud), log)
+}
+
+#[test]
+fn the_order_of_independent_calls_changes_no_byte_of_the_store_or_the_log() {
+    let reference = one_command(&[0, 1, 2, 3]);
+    for order in [[3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]] {
+        let other = one_command(&order);
+        assert_eq!(other.0, reference.0, "{order:?}");
+        assert_eq!(other.1, reference.1, "{order:?}");
+    }
 }
 
 /// Runs each account's calls as a unit, the accounts in `order`; returns every ID by what it is.

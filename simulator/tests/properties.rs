@@ -455,14 +455,13 @@ fn check_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
     let cloud = &mut world.cloud;
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut seen: BTreeSet<String> = known.images.iter().cloned().collect();
-    let mut last_seq = cloud.events(0).expect("log").last().map_or(0, |e| e.seq);
     for op in ops {
         // Everything the store holds but the log: objects, metadata, ID counters.
         let before = raw_dump(&path);
+        let log_before = cloud.events(0).expect("log");
         let (caller, result) = apply(cloud, &known, op);
-        let events = cloud.events(last_seq).expect("log");
+        let events = new_events(&log_before, &cloud.events(0).expect("log"));
         prop_assert_eq!(events.len(), 1, "one call, one event: {:?}", op);
-        last_seq = events[0].seq;
         match result {
             Err(e) => {
                 prop_assert_eq!(&events[0].outcome, e.code());
@@ -919,9 +918,9 @@ proptest! {
         let ubuntu = catalogue(cloud, &at(A, USE1), UBUNTU).id;
         for call in &calls {
             let before = raw_dump(&path);
-            let seq = cloud.events(0).expect("log").last().map_or(0, |e| e.seq);
+            let log_before = cloud.events(0).expect("log");
             let result = apply_wild(cloud, &ubuntu, call);
-            let events = cloud.events(seq).expect("log");
+            let events = new_events(&log_before, &cloud.events(0).expect("log"));
             prop_assert_eq!(events.len(), 1);
             if let Err(e) = result {
                 prop_assert!(!e.code().starts_with("Store."), "{:?}: {}", call, e);

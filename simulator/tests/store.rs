@@ -265,9 +265,10 @@ fn a_new_store_is_created_with_its_folder_and_survives_reopening() {
         cloud.describe_image(&me, &first.id).unwrap(),
         Some(first.clone())
     );
-    // The clock and the counters go on where they stopped.
+    // The clock and the counters go on where they stopped: a new handle is a new
+    // command, which starts after everything recorded.
     let second = register(&mut cloud, &me, "two");
-    assert_eq!(second.creation_date, "2025-01-01T00:00:02.000Z");
+    assert_eq!(second.creation_date, "2025-01-01T00:01:01.000Z");
     cloud.deregister_image(&me, &first.id, true).unwrap();
     let again = register(&mut cloud, &me, "one");
     assert_ne!(again.id, first.id);

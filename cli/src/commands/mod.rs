@@ -6,12 +6,13 @@ use std::path::Path;
 use amisim_simulator::store::Filter;
 
 use crate::args::{
-    Cli, Command, ImagesCommand, InstancesCommand, KeysCommand, PermissionsCommand, PricesCommand,
-    Scope, SnapshotsCommand,
+    Cli, ClockCommand, Command, ImagesCommand, InstancesCommand, KeysCommand, PermissionsCommand,
+    PricesCommand, Scope, SnapshotsCommand,
 };
 
 mod bill;
 mod changes;
+mod clock;
 mod events;
 mod images;
 mod instances;
@@ -59,6 +60,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Reset(a) => reset::reset(&ctx, out, a.yes),
         Command::Prices(PricesCommand::Show) => prices::show(&ctx, out),
         Command::Prices(PricesCommand::Set { file }) => prices::set(&ctx, out, file),
+        Command::Clock(ClockCommand::Show) => clock::show(&ctx, out),
+        Command::Clock(ClockCommand::Advance { duration }) => clock::advance(&ctx, out, duration),
     }
 }
 
