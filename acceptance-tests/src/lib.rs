@@ -70,6 +70,38 @@ pub fn provider_dir() -> &'static Path {
     })
 }
 
+/// Builds the `amisim` command-line tool once per test process and returns its path.
+pub fn amisim_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "amisim-cli", "--bin", "amisim"])
+            .current_dir(repo_root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "the amisim tool builds");
+        target_dir().join("debug").join("amisim")
+    })
+}
+
+/// One event as a line: number, time, caller, action, outcome and subject.
+pub fn event_line(e: &Event) -> String {
+    format!(
+        "{:>4} {} {} {} {} {}{}",
+        e.seq,
+        e.time,
+        e.account_id,
+        e.region,
+        e.action,
+        e.outcome,
+        e.resource_id
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default()
+    )
+}
+
 /// The Terraform (or OpenTofu) binary the tests run.
 pub fn terraform_binary() -> PathBuf {
     if let Some(tf) = std::env::var_os("AMISIM_TF").filter(|v| !v.is_empty()) {
@@ -435,33 +467,32 @@ impl Workspace {
         cloud.events(0).expect("events")
     }
 
-    /// The event log as text lines, for snapshots: describes are left out, and the
-    /// calls are grouped by account and region (each has its own clock), in order
-    /// within each group, so that Terraform's walk order across groups does not matter.
+    /// The whole event log as text lines, for snapshots: every call, reads and
+    /// refusals included, in the log's canonical order, with its number and time.
     pub fn event_log(&self) -> String {
-        let mut events = self.events();
-        events.sort_by(|a, b| {
-            (&a.account_id, &a.region, a.seq).cmp(&(&b.account_id, &b.region, b.seq))
-        });
-        events
+        self.events()
             .iter()
-            .filter(|e| !e.action.starts_with("Describe") && e.action != "ListGrants")
-            .map(|e| {
-                format!(
-                    "{} {} {} {} {}{}",
-                    e.time,
-                    e.account_id,
-                    e.region,
-                    e.action,
-                    e.outcome,
-                    e.resource_id
-                        .as_deref()
-                        .map(|r| format!(" {r}"))
-                        .unwrap_or_default()
-                )
-            })
+            .map(event_line)
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// Runs the `amisim` command-line tool on this workspace's store; fails unless it succeeds.
+    pub fn amisim(&self, args: &[&str]) -> String {
+        let out = Command::new(amisim_binary())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("AMISIM_STORE", &self.store)
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .expect("amisim runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "amisim {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
     }
 
     /// Opens the store for checks.

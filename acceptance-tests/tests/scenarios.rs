@@ -8,7 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use amisim_acceptance_tests::{TfOutput, Workspace};
+use amisim_acceptance_tests::{event_line, TfOutput, Workspace};
 use amisim_simulator::billing::Bill;
 use amisim_simulator::catalogue::{usd, PriceBook};
 use amisim_simulator::store::Filter;
@@ -45,25 +45,16 @@ impl Scenario {
         scenario
     }
 
-    /// Closes a phase: the calls since the last one go into the log under `title`.
+    /// Closes a phase: the calls since the last one, with their times, go into
+    /// the log under `title`, in the log's canonical order (each Terraform
+    /// command starts after the one before, so a phase's calls follow the last).
     fn phase(&self, title: &str) {
         let events = self.ws.events();
-        let mut lines: Vec<String> = events
+        let lines: Vec<String> = events
             .iter()
             .filter(|e| e.seq > self.seen.get())
-            .filter(|e| !e.action.starts_with("Describe") && e.action != "ListGrants")
-            .map(|e| {
-                format!(
-                    "{} {} {} {} {}",
-                    e.account_id,
-                    e.region,
-                    e.action,
-                    e.outcome,
-                    e.resource_id.as_deref().unwrap_or("-")
-                )
-            })
+            .map(event_line)
             .collect();
-        lines.sort();
         if let Some(last) = events.last() {
             self.seen.set(last.seq);
         }

@@ -1133,3 +1133,33 @@ fn an_unwritable_shm_is_named_and_reading_a_read_only_store_leaves_nothing_besid
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_clock_is_shown_and_moved_forward_and_the_next_command_starts_after_it() {
+    let w = world();
+    let bill = w.ok(&["bill"]);
+    assert_eq!(
+        w.ok(&["clock", "show"]),
+        "Simulated time 2025-01-01T00:00:03.000Z; the next command starts at the next whole minute\n"
+    );
+    assert_eq!(
+        w.ok(&["clock", "advance", "25h"]),
+        "Simulated time moved to 2025-01-02T01:00:03.000Z; the next command starts at the next whole minute\n"
+    );
+    assert_eq!(
+        w.json(&["--json", "clock", "show"]),
+        "{\n  \"now\": \"2025-01-02T01:00:03.000Z\"\n}\n"
+    );
+    // The bill is a monthly cost of the cloud as it stands: time passing changes no line.
+    assert_eq!(w.ok(&["bill"]), bill);
+    // An out-of-band change is a command of its own, after the jump.
+    w.ok(&["deregister", &w.golden]);
+    let events = w.cloud().events(0).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.time.as_str()),
+        ("DeregisterImage", "2025-01-02T01:01:01.000Z")
+    );
+    let stderr = w.fails(&["clock", "advance", "soon"], 1);
+    assert!(stderr.contains("is not a duration"), "{stderr}");
+}
