@@ -85,6 +85,39 @@ pub fn amisim_binary() -> &'static Path {
     })
 }
 
+/// Every process below `pid` (its children, theirs, and so on), from `/proc`.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let parent_of = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        // The parent PID is the second field after the parenthesised command name.
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let all: Vec<(u32, Option<u32>)> = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
+                .map(|p| (p, parent_of(p)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for &(c, parent) in &all {
+            if parent == Some(p) && !found.contains(&c) {
+                found.push(c);
+                todo.push(c);
+            }
+        }
+    }
+    found
+}
+
 /// One event as a line: number, time, caller, action, outcome and subject.
 pub fn event_line(e: &Event) -> String {
     format!(

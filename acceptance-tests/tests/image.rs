@@ -74,6 +74,22 @@ resource "amisim_image" "web" {
 
     ws.import_verify("amisim_image.web", &id, &[]);
     ws.import_block_verify("amisim_image.web", &id);
+    // A malformed ID is refused as malformed, as the event log records it.
+    let bad = Workspace::new(&format!(
+        "{PROVIDER}\nresource \"amisim_image\" \"web\" {{\n  name = \"web\"\n}}\n"
+    ));
+    let out = bad.tf(&["import", "-no-color", "amisim_image.web", "ami-NOT-AN-ID"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr
+            .contains("Cannot import image: InvalidAMIID.Malformed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        bad.events().last().map(|e| e.outcome.clone()).as_deref(),
+        Some("InvalidAMIID.Malformed")
+    );
 
     // Drift: deregistered out of band, the next plan recreates it.
     ws.cloud()

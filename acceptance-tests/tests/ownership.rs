@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use amisim_acceptance_tests::{import_blocks, named_orphans, Workspace};
+use amisim_acceptance_tests::{descendants, import_blocks, named_orphans, Workspace};
 use amisim_simulator::{Caller, DescribeImages};
 
 const CONFIG: &str = r#"
@@ -150,34 +150,6 @@ run "creates_the_image" {
     assert_eq!(launch_permissions(&ws), 1);
     ws.assert_plan_empty();
     ws.destroy();
-}
-
-fn descendants(pid: u32) -> Vec<u32> {
-    let parent_of = |p: u32| -> Option<u32> {
-        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
-    let all: Vec<u32> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
-        .collect();
-    let mut found = Vec::new();
-    let mut todo = vec![pid];
-    while let Some(p) = todo.pop() {
-        for &c in &all {
-            if parent_of(c) == Some(p) && !found.contains(&c) {
-                found.push(c);
-                todo.push(c);
-            }
-        }
-    }
-    found
 }
 
 fn is_provider(pid: u32) -> bool {

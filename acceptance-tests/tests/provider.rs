@@ -61,6 +61,36 @@ resource "amisim_image" "x" {
         out.stderr
     );
     insta::assert_snapshot!("provider_bad_settings", out.stderr);
+
+    // A blank store path, and regions of other partitions and of today's catalogue.
+    for (settings, expected) in [
+        ("store = \"   \"", "The store path is empty or blank"),
+        ("region = \"cn-north-1\"", "aws-cn (AWS China) partition"),
+        ("region = \"us-gov-west-1\"", "aws-us-gov"),
+    ] {
+        let ws = Workspace::new(&format!(
+            "provider \"amisim\" {{\n  {settings}\n}}\nresource \"amisim_image\" \"x\" {{\n  name = \"x-image\"\n}}\n"
+        ));
+        let out = ws.tf(&["plan", "-no-color"]);
+        assert_ne!(out.code, 0, "{settings}");
+        assert!(
+            out.stderr.replace('\n', " ").contains(expected),
+            "{settings}: {}",
+            out.stderr
+        );
+    }
+    for region in [
+        "ap-southeast-7",
+        "mx-central-1",
+        "ca-west-1",
+        "il-central-1",
+    ] {
+        let ws = Workspace::new(&format!(
+            "provider \"amisim\" {{\n  region = \"{region}\"\n}}\nresource \"amisim_image\" \"x\" {{\n  name = \"x-image\"\n}}\n"
+        ));
+        ws.apply();
+        assert_eq!(ws.resources()["amisim_image.x"]["region"], region);
+    }
 }
 
 #[test]

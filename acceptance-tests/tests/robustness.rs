@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use amisim_acceptance_tests::{import_blocks, named_orphans, Workspace};
+use amisim_acceptance_tests::{descendants, import_blocks, named_orphans, Workspace};
 use amisim_simulator::{Caller, DescribeImages};
 
 fn own_images(ws: &Workspace, account: &str, region: &str) -> usize {
@@ -50,39 +50,6 @@ fn many_provider_processes_at_parallelism_50_lose_nothing() {
     for (_, account, region) in SCOPES {
         assert_eq!(own_images(&ws, account, region), 0);
     }
-}
-
-fn children_of(pid: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(p) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
-            continue;
-        };
-        // The parent PID is the second field after the parenthesised command name.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|s| s.parse::<u32>().ok());
-        if ppid == Some(pid) {
-            out.push(p);
-        }
-    }
-    out
-}
-
-fn descendants(pid: u32) -> Vec<u32> {
-    let mut all = Vec::new();
-    let mut todo = vec![pid];
-    while let Some(p) = todo.pop() {
-        for c in children_of(p) {
-            all.push(c);
-            todo.push(c);
-        }
-    }
-    all
 }
 
 #[test]

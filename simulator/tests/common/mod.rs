@@ -180,6 +180,21 @@ pub fn new_events(before: &[Event], after: &[Event]) -> Vec<Event> {
     out
 }
 
+/// The names of the files in `dir`, sorted.
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("a folder")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Dumps every table but the event log of the store file at `path`.
 pub fn raw_dump(path: &Path) -> Vec<String> {
     let conn = Connection::open_with_flags(
