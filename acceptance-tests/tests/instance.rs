@@ -229,3 +229,84 @@ resource "amisim_instance" "from_golden" {
     );
     ws.destroy();
 }
+
+#[test]
+fn the_root_volume_is_deleted_on_termination_unless_kept_and_that_changes_in_place() {
+    let ws = Workspace::new(&instance("instance_type = \"t3.micro\""));
+    ws.apply_and_converge();
+    let r = &ws.resources()["amisim_instance.web"];
+    assert_eq!(r["root_delete_on_termination"], true, "AWS's default");
+    let volume = r["root_volume_id"].as_str().unwrap().to_string();
+    assert!(volume.starts_with("vol-"), "{volume}");
+    let id = r["id"].as_str().unwrap().to_string();
+
+    // Kept on termination: an in-place change.
+    ws.set_config(&instance(
+        "instance_type = \"t3.micro\"\n  root_delete_on_termination = false",
+    ));
+    ws.expect_action("amisim_instance.web", "update");
+    ws.apply_and_converge();
+    assert_eq!(ws.resources()["amisim_instance.web"]["id"], id.as_str());
+    ws.import_verify("amisim_instance.web", &id, &[]);
+
+    // Drift: changed back out of band, the next plan puts it right.
+    ws.cloud()
+        .set_root_delete_on_termination(&Caller::new("111111111111", "us-east-1"), &id, true)
+        .unwrap();
+    ws.expect_action("amisim_instance.web", "update");
+    ws.apply_and_converge();
+
+    // Destroyed, the instance leaves its root volume, which costs storage.
+    ws.destroy();
+    let me = Caller::new("111111111111", "us-east-1");
+    let bills = ws.cloud().bill(Some("111111111111")).unwrap();
+    assert!(
+        bills[0]
+            .lines
+            .iter()
+            .any(|l| l.category == "ebs-volume-storage" && l.quantity == 8),
+        "{bills:?}"
+    );
+    assert!(ws.cloud().delete_volume(&me, &volume).unwrap());
+
+    // An instance-store root cannot be kept; an instance-store image holds at most 10 GiB.
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "legacy" {
+  name             = "legacy"
+  root_device_type = "instance-store"
+}
+resource "amisim_instance" "web" {
+  ami                        = amisim_image.legacy.id
+  instance_type              = "m5d.large"
+  root_delete_on_termination = false
+}
+"#,
+    ));
+    let out = ws.apply_expect_error("InvalidParameterCombination");
+    assert!(
+        out.stderr
+            .replace('\n', " ")
+            .contains("always lost when the instance terminates"),
+        "{}",
+        out.stderr
+    );
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "legacy" {
+  name                = "legacy"
+  root_device_type    = "instance-store"
+  root_volume_size_gb = 11
+}
+"#,
+    ));
+    let out = ws.tf(&["validate", "-no-color"]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr
+            .replace('\n', " ")
+            .contains("holds at most 10 GiB"),
+        "{}",
+        out.stderr
+    );
+}

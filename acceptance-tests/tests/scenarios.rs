@@ -546,6 +546,8 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
 
     let store_instance = text(&outputs["instance_store_instance_id"]);
     let ebs_instance = text(&ws.resources()["amisim_instance.ebs"]["id"]);
+    let volume = text(&outputs["ebs_root_volume_id"]);
+    assert!(volume.starts_with("vol-"), "{volume}");
     ws.destroy();
     insta::assert_snapshot!("instance_store_events", ws.log());
     let me = Caller::new(PLATFORM, "us-east-1");
@@ -560,8 +562,20 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
         .describe_instance(&me, &ebs_instance)
         .unwrap()
         .unwrap();
-    assert!(!kept.root_data_lost, "an EBS root is not");
+    assert!(
+        !kept.root_data_lost,
+        "an EBS root kept on termination (root_delete_on_termination = false) is not"
+    );
     drop(cloud);
+    // The kept volume outlives the destroy and goes on costing storage until deleted.
+    let left = survivors(&ws);
+    assert!(left.contains(&volume), "{left}");
+    let bills = bill(&ws);
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "ebs-volume-storage"),
+        10 * 80_000
+    );
+    assert!(ws.cloud().delete_volume(&me, &volume).unwrap());
     assert_eq!(survivors(&ws), "", "nothing survives");
 }
 
@@ -612,34 +626,37 @@ fn cost_bills_every_account_with_storage_tiers() {
     let bills = bill(&ws);
     insta::assert_json_snapshot!("cost_bill", bills);
 
-    // 4 bundles of 16384 GB: 51200 GB at the first tier, 14336 GB at the next.
+    // Creating an image costs nothing: only its stored bits do, by size.
     let prices = PriceBook::default();
-    let s3 = line(&bills, PLATFORM, "us-east-1", "s3-bundle-storage");
-    assert_eq!(s3, 51_200 * 23_000 + 14_336 * 22_000);
-    assert_eq!(s3, prices.s3_month_micros(4 * 16_384));
-    let flat: f64 = (1..=4)
-        .map(|n| {
-            outputs["image_storage_usd_per_month"][format!("media-archive-{n}")]
-                .as_f64()
-                .unwrap()
-        })
-        .sum();
-    assert!(
-        flat * 1_000_000.0 > s3 as f64,
-        "the tiered bill is below the per-image flat figures"
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "ebs-snapshot-storage"),
+        (2048 + 30) * prices.ebs_snapshot_gb_month
     );
+    assert_eq!(
+        outputs["image_storage_usd_per_month"]["media-archive"],
+        serde_json::json!(102.4)
+    );
+    // Three bundles of the 10 GB an instance-store root may hold: the first S3 tier.
+    let s3 = line(&bills, PLATFORM, "us-east-1", "s3-bundle-storage");
+    assert_eq!(s3, 30 * 23_000);
+    assert_eq!(s3, prices.s3_month_micros(30));
     assert_eq!(
         line(&bills, PLATFORM, "us-east-1", "data-transfer"),
         30 * 20_000
     );
-    // Windows licence (2 vCPUs) and the OpenVPN fee; the stopped spare costs nothing.
+    // Windows licence (2 vCPUs), Red Hat licence (2 vCPUs) and the OpenVPN fee;
+    // the stopped spare costs nothing.
     assert_eq!(
         line(&bills, APP, "us-east-1", "software-fees"),
-        730 * (2 * 4_600 + 70_000)
+        730 * (2 * 4_600 + 2 * 14_400 + 70_000)
     );
     assert_eq!(
         line(&bills, APP, "us-east-1", "instance-hours"),
-        730 * (83_200 + 8_400)
+        730 * (83_200 + 41_600 + 8_400)
+    );
+    assert_eq!(
+        outputs["instance_usd_per_hour"]["rhel"],
+        serde_json::json!(0.0704)
     );
 
     ws.destroy();

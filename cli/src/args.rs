@@ -53,7 +53,7 @@ pub enum Command {
     /// List instances, or show one.
     #[command(subcommand)]
     Instances(InstancesCommand),
-    /// List the storage behind images: EBS snapshots and instance-store bundles.
+    /// List the storage behind images (EBS snapshots, instance-store bundles) and root volumes kept after termination.
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
     /// List KMS keys and the accounts they are granted to.
@@ -72,6 +72,8 @@ pub enum Command {
     ///
     /// Storage still backing an available image is refused (InvalidSnapshot.InUse).
     DeleteSnapshot(StorageArg),
+    /// Delete an EBS root volume kept after its instance terminated, as its owner.
+    DeleteVolume(VolumeArg),
     /// Terminate an instance out of band, as its owner.
     Terminate(InstanceArg),
     /// Stop a running instance out of band, as its owner.
@@ -243,6 +245,14 @@ pub struct StorageArg {
     /// The snapshot (snap-…) or bundle (bundle-…) ID.
     #[arg(value_name = "STORAGE_ID")]
     pub storage_id: String,
+}
+
+/// `amisim delete-volume`.
+#[derive(Debug, Args)]
+pub struct VolumeArg {
+    /// The volume ID (vol-…), as `amisim snapshots list` shows it.
+    #[arg(value_name = "VOLUME_ID")]
+    pub volume_id: String,
 }
 
 /// Arguments of `amisim deregister`.

@@ -772,7 +772,7 @@ fn deregister_can_delete_the_snapshots() {
     let snapshots = w.ok(&["snapshots", "list", "--account", B]);
     assert_eq!(
         snapshots,
-        format!("No snapshots or bundles of account {B}\n")
+        format!("No snapshots, bundles or volumes of account {B}\n")
     );
 }
 
@@ -1162,4 +1162,55 @@ fn the_clock_is_shown_and_moved_forward_and_the_next_command_starts_after_it() {
     );
     let stderr = w.fails(&["clock", "advance", "soon"], 1);
     assert!(stderr.contains("is not a duration"), "{stderr}");
+}
+
+#[test]
+fn a_root_volume_kept_after_termination_is_listed_billed_and_deleted() {
+    let w = world();
+    let me = Caller::new(A, EAST);
+    let kept = w
+        .cloud()
+        .run_instance(
+            &me,
+            &RunInstance {
+                image_id: w.golden.clone(),
+                instance_type: "t3.micro".into(),
+                root_delete_on_termination: Some(false),
+                tags: [("Name".to_string(), "kept-root".to_string())].into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let volume = kept.root_volume_id.clone().expect("an EBS root");
+    let shown = w.ok(&["instances", "show", &kept.id]);
+    assert!(
+        shown.contains(&format!("{volume} (kept after termination)")),
+        "{shown}"
+    );
+    let out = w.ok(&["terminate", &kept.id]);
+    assert!(
+        out.contains(&format!("its root volume {volume} is kept")),
+        "{out}"
+    );
+    let listed = w.ok(&["snapshots", "list"]);
+    let row = listed
+        .lines()
+        .find(|l| l.contains(&volume))
+        .expect("listed");
+    assert!(
+        row.contains("volume") && row.contains(&format!("root of {}", kept.id)),
+        "{row}"
+    );
+    let bill = w.ok(&["bill", "--account", A]);
+    assert!(bill.contains("ebs-volume-storage"), "{bill}");
+    let out = w.ok(&["delete-volume", &volume]);
+    assert!(out.contains("no longer billed"), "{out}");
+    assert!(!w
+        .ok(&["bill", "--account", A])
+        .contains("ebs-volume-storage"));
+    // The default deletes the root volume with the instance.
+    let stderr = w.fails(&["delete-volume", &volume], 1);
+    assert!(stderr.contains("no volume"), "{stderr}");
+    let out = w.ok(&["terminate", &w.web]);
+    assert!(out.contains("EBS root volume was deleted with it"), "{out}");
 }

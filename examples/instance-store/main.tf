@@ -2,10 +2,13 @@
 #
 # An EBS-backed image boots from a snapshot: its instances can be stopped
 # (and stop costing), started again and imaged, and their root volume
-# outlives a stop. An instance-store-backed image is a bundle in S3, copied
-# to the host's own disks at boot: it boots slower, its instances can only
-# run or be terminated, cannot be imaged with CreateImage, and lose their
-# root data when they terminate. The refusals are behind variables.
+# outlives a stop. On termination AWS deletes the root volume by default; it
+# survives only when the instance says so (root_delete_on_termination =
+# false), and then goes on costing storage. An instance-store-backed image is
+# a bundle in S3 (at most 10 GiB), copied to the host's own disks at boot: it
+# boots slower, its instances can only run or be terminated (stopping would
+# lose the disks, so it is refused), cannot be imaged with CreateImage, and
+# lose their root data when they terminate. The refusals are behind variables.
 terraform {
   required_providers {
     amisim = {
@@ -51,11 +54,14 @@ resource "amisim_image" "instance_store" {
 
 # EBS-backed instances can be stopped: a stopped instance costs nothing per
 # hour (its snapshot-backed volume still exists).
+# Its root volume is kept when the instance terminates: AWS's default
+# deletes it.
 resource "amisim_instance" "ebs" {
-  ami            = amisim_image.ebs.id
-  instance_type  = "t3.micro"
-  user_data      = local.user_data
-  instance_state = "stopped"
+  ami                        = amisim_image.ebs.id
+  instance_type              = "t3.micro"
+  user_data                  = local.user_data
+  instance_state             = "stopped"
+  root_delete_on_termination = false
 
   tags = {
     Name = "web-ebs"
@@ -106,4 +112,9 @@ output "instances" {
 output "instance_store_instance_id" {
   description = "Terminate it with target/debug/amisim terminate ID: its root data is lost."
   value       = amisim_instance.instance_store.id
+}
+
+output "ebs_root_volume_id" {
+  description = "The EBS instance's root volume: kept after termination, listed by amisim snapshots list, deleted with amisim delete-volume ID."
+  value       = amisim_instance.ebs.root_volume_id
 }

@@ -88,7 +88,13 @@ fn software_hourly_micros(
     } else {
         0
     };
+    let rhel = if instances::is_rhel_licensed(billing_products) {
+        itype.vcpus * prices.rhel_vcpu_hour
+    } else {
+        0
+    };
     windows
+        + rhel
         + billing_products
             .iter()
             .map(|p| prices.software_fee_hour(p))
@@ -177,6 +183,15 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
                     .entry((s.owner_id.clone(), s.region.clone()))
                     .or_default() += s.size_gb
             }
+            StorageKind::Volume => add(
+                &s.owner_id,
+                &s.region,
+                "ebs-volume-storage",
+                s.size_gb,
+                s.size_gb * prices.ebs_volume_gb_month,
+                "EBS volumes kept after their instance terminated".into(),
+                "GB-month",
+            ),
         }
     }
     for ((owner, region), gb) in bundle_gb {
@@ -215,7 +230,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
                 "software-fees",
                 hours,
                 hours * software,
-                "Windows licences and Marketplace software fees".into(),
+                "Windows and Red Hat licences, and Marketplace software fees".into(),
                 "hours",
             );
         }

@@ -38,6 +38,15 @@ pub const REGIONS: &[&str] = &[
     "sa-east-1",
 ];
 
+/// The revision of the public catalogue's images; a store seeded with another
+/// is seeded again (its catalogue images are written anew).
+pub const CATALOGUE_REVISION: &str = "2:";
+
+/// What a store records of the catalogue it was seeded with: the revision and the regions.
+pub fn catalogue_version() -> String {
+    format!("{CATALOGUE_REVISION}{}", REGIONS.join(","))
+}
+
 /// Regions of AWS partitions other than `aws`, which amisim does not simulate:
 /// a name prefix and the partition's name.
 pub const OTHER_PARTITIONS: &[(&str, &str)] = &[
@@ -269,6 +278,26 @@ pub struct CatalogueImage {
 
 /// The billing product of Windows Server licences.
 pub const WINDOWS_BILLING_PRODUCT: &str = "bp-6ba54002";
+/// The billing product of Red Hat Enterprise Linux licences.
+pub const RHEL_BILLING_PRODUCT: &str = "bp-6fa54006";
+
+/// The largest root device of an instance-store-backed image, in GiB.
+pub const INSTANCE_STORE_ROOT_MAX_GB: i64 = 10;
+/// The largest EBS root volume (gp2, gp3), in GiB; io2 Block Express's 64 TiB is not simulated.
+pub const EBS_ROOT_MAX_GB: i64 = 16_384;
+
+/// A Red Hat Enterprise Linux image: licensed by the hour, as in AWS.
+const fn rhel(name: &'static str, architecture: &'static str) -> CatalogueImage {
+    CatalogueImage {
+        name,
+        description: "Provided by Red Hat, Inc.",
+        owner_alias: crate::model::AMAZON,
+        architecture,
+        platform: "linux",
+        size_gb: 10,
+        billing_products: &[RHEL_BILLING_PRODUCT],
+    }
+}
 
 const fn amazon(
     name: &'static str,
@@ -297,8 +326,8 @@ pub const PUBLIC_IMAGES: &[CatalogueImage] = &[
     amazon("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250112", "Canonical, Ubuntu, 22.04 LTS, amd64 jammy image", "x86_64", 8),
     amazon("Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4", "Fedora Cloud Base 41 x86_64", "x86_64", 5),
     amazon("Fedora-Cloud-Base-AmazonEC2.aarch64-41-1.4", "Fedora Cloud Base 41 aarch64", "arm64", 5),
-    amazon("RHEL-9.5.0_HVM-20241211-x86_64-0-Hourly2-GP3", "Provided by Red Hat, Inc.", "x86_64", 10),
-    amazon("RHEL-9.5.0_HVM-20241211-arm64-0-Hourly2-GP3", "Provided by Red Hat, Inc.", "arm64", 10),
+    rhel("RHEL-9.5.0_HVM-20241211-x86_64-0-Hourly2-GP3", "x86_64"),
+    rhel("RHEL-9.5.0_HVM-20241211-arm64-0-Hourly2-GP3", "arm64"),
     CatalogueImage {
         name: "Windows_Server-2022-English-Full-Base-2025.01.15",
         description: "Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon",
@@ -364,6 +393,10 @@ pub struct PriceBook {
     pub inter_region_transfer_gb: i64,
     /// Windows Server licence, per vCPU-hour.
     pub windows_vcpu_hour: i64,
+    /// Red Hat Enterprise Linux licence, per vCPU-hour (AWS's price since 2024).
+    pub rhel_vcpu_hour: i64,
+    /// EBS gp3 volume storage, per GB-month (a root volume kept after termination).
+    pub ebs_volume_gb_month: i64,
     /// Hours in a billing month.
     pub hours_per_month: i64,
     /// Marketplace software fees per hour, by billing product.
@@ -379,6 +412,8 @@ impl Default for PriceBook {
             s3_over_500tb_gb_month: 21_000,
             inter_region_transfer_gb: 20_000,
             windows_vcpu_hour: 4_600,
+            rhel_vcpu_hour: 14_400,
+            ebs_volume_gb_month: 80_000,
             hours_per_month: 730,
             software_fees_hour: [
                 ("prod-wordpress-bitnami", 10_000),

@@ -388,6 +388,21 @@ impl Cloud {
         )
     }
 
+    /// DeleteVolume: an EBS root volume kept after its instance terminated; false if already gone.
+    pub fn delete_volume(&mut self, caller: &Caller, volume_id: &str) -> Result<bool> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            volume_id: &'a str,
+        }
+        self.call(
+            caller,
+            "DeleteVolume",
+            &Req { volume_id },
+            true,
+            |tx, ctx| images::delete_volume(tx, ctx, volume_id),
+        )
+    }
+
     /// ModifyImageAttribute (add launch permission).
     pub fn add_launch_permission(
         &mut self,
@@ -661,6 +676,27 @@ impl Cloud {
         };
         self.call(caller, "ModifyInstanceAttribute", &req, true, |tx, ctx| {
             instances::modify_type(tx, ctx, instance_id, instance_type)
+        })
+    }
+
+    /// ModifyInstanceAttribute (the root volume's DeleteOnTermination).
+    pub fn set_root_delete_on_termination(
+        &mut self,
+        caller: &Caller,
+        instance_id: &str,
+        delete: bool,
+    ) -> Result<Instance> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            instance_id: &'a str,
+            delete_on_termination: bool,
+        }
+        let req = Req {
+            instance_id,
+            delete_on_termination: delete,
+        };
+        self.call(caller, "ModifyInstanceAttribute", &req, true, |tx, ctx| {
+            instances::set_root_delete_on_termination(tx, ctx, instance_id, delete)
         })
     }
 

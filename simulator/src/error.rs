@@ -42,6 +42,8 @@ pub enum ErrorKind {
     StorageNotFound,
     /// The snapshot or bundle still backs an available image.
     StorageInUse,
+    /// No volume with that ID exists for the caller in the region.
+    VolumeNotFound,
     /// No KMS key with that ID or ARN exists.
     KeyNotFound,
     /// The key is not usable by the caller (not its own and not granted).
@@ -81,6 +83,7 @@ impl ErrorKind {
             ErrorKind::IncorrectInstanceState => "IncorrectInstanceState",
             ErrorKind::StorageNotFound => "InvalidSnapshot.NotFound",
             ErrorKind::StorageInUse => "InvalidSnapshot.InUse",
+            ErrorKind::VolumeNotFound => "InvalidVolume.NotFound",
             ErrorKind::KeyNotFound => "NotFoundException",
             ErrorKind::KeyAccessDenied => "AccessDeniedException",
             ErrorKind::PermissionNotFound => "InvalidPermission.NotFound",
@@ -99,6 +102,7 @@ impl ErrorKind {
             ErrorKind::AmiNotFound
                 | ErrorKind::InstanceNotFound
                 | ErrorKind::StorageNotFound
+                | ErrorKind::VolumeNotFound
                 | ErrorKind::KeyNotFound
                 | ErrorKind::PermissionNotFound
         )

@@ -84,17 +84,19 @@ pub struct DescribeImages {
 /// catalogue since an older store was made.
 pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
     let seeded = tx.meta("catalogue_regions")?;
-    let wanted = catalogue::REGIONS.join(",");
+    let wanted = catalogue::catalogue_version();
     if seeded.as_deref() == Some(wanted.as_str()) {
         return Ok(());
     }
+    // A catalogue whose images changed (a licence added) is written again in full.
+    let reseed = seeded.is_some_and(|s| !s.starts_with(catalogue::CATALOGUE_REVISION));
     let created = ids::format_time(ids::EPOCH_SECONDS);
     for region in catalogue::REGIONS {
         let first = PUBLIC_IMAGES
             .first()
             .map(|c| ids::fixed("ami", &[region, c.name]));
         if let Some(first) = first {
-            if tx.exists::<Image>(&first)? {
+            if !reseed && tx.exists::<Image>(&first)? {
                 continue;
             }
         }
@@ -210,6 +212,7 @@ pub(crate) fn new_storage(
     let prefix = match kind {
         StorageKind::Snapshot => "snap",
         StorageKind::Bundle => "bundle",
+        StorageKind::Volume => "vol",
     };
     let id = ids::derive::<Storage>(tx, prefix, &[image_id])?;
     tx.put(&Storage {
@@ -250,6 +253,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     )?;
     let size_gb = req.root_volume_size_gb.unwrap_or(8);
     validate::volume_size(size_gb)?;
+    validate::root_device_size(root_device_type, size_gb)?;
     if platform == "windows" && architecture != "x86_64" {
         return refuse(
             ErrorKind::InvalidParameterCombination,
@@ -684,7 +688,7 @@ pub(crate) fn deregister(
 /// DeleteSnapshot: deletes storage the caller owns that no available image uses any more.
 pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<bool> {
     let storage = match tx.get::<Storage>(storage_id)? {
-        Some(s) if s.region == ctx.caller.region => s,
+        Some(s) if s.region == ctx.caller.region && s.kind != StorageKind::Volume => s,
         _ => return Ok(false),
     };
     if storage.owner_id != ctx.caller.account_id {
@@ -708,6 +712,32 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -
     }
     permissions::remove_all_for_storage(tx, storage_id)?;
     tx.delete::<Storage>(storage_id)
+}
+
+pub(crate) fn delete_volume(tx: &mut Tx<'_>, ctx: &Ctx<'_>, volume_id: &str) -> Result<bool> {
+    let volume = match tx.get::<Storage>(volume_id)? {
+        Some(s) if s.region == ctx.caller.region && s.kind == StorageKind::Volume => s,
+        Some(s) if s.kind == StorageKind::Volume => return Ok(false),
+        Some(_) => {
+            return refuse(
+                ErrorKind::VolumeNotFound,
+                format!("The volume '{volume_id}' does not exist: it is a snapshot or bundle"),
+                "Delete snapshots and bundles with DeleteSnapshot (amisim delete-snapshot)",
+            )
+        }
+        None => return Ok(false),
+    };
+    if volume.owner_id != ctx.caller.account_id {
+        return refuse(
+            ErrorKind::AuthFailure,
+            format!(
+                "Not authorized for volume {volume_id}: it is owned by account {}",
+                volume.owner_id
+            ),
+            "Only the owner of a volume can delete it",
+        );
+    }
+    tx.delete::<Storage>(volume_id)
 }
 
 /// Whether another available image is backed by the same storage.

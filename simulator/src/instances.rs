@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::catalogue::{self, WINDOWS_BILLING_PRODUCT};
 use crate::cloud::Ctx;
 use crate::error::{refuse, ErrorKind, Result};
-use crate::model::{Image, Instance, InstanceState, Tags};
+use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, Tags};
 use crate::store::Tx;
 use crate::{billing, ids, images, kms, validate};
 
@@ -20,6 +20,9 @@ pub struct RunInstance {
     pub user_data: String,
     /// `running` (default) or `stopped`.
     pub state: Option<String>,
+    /// Whether the EBS root volume is deleted on termination (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_delete_on_termination: Option<bool>,
     /// Tags.
     pub tags: Tags,
 }
@@ -134,6 +137,16 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             ),
         );
     }
+    if req.root_delete_on_termination == Some(false) && image.root_device_type == "instance-store" {
+        return refuse(
+            ErrorKind::InvalidParameterCombination,
+            format!(
+                "the instance-store root device of image {} is always lost when the instance terminates",
+                image.id
+            ),
+            "Leave root_delete_on_termination unset for instance-store images, or launch an EBS-backed image to keep its root volume",
+        );
+    }
     if state == "stopped" && image.root_device_type == "instance-store" {
         return refuse(
             ErrorKind::UnsupportedOperation,
@@ -165,7 +178,10 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             &req.user_data,
         ],
     )?;
+    let root_volume_id = (image.root_device_type == "ebs").then(|| ids::fixed("vol", &[&id]));
     let instance = Instance {
+        root_volume_id,
+        root_delete_on_termination: req.root_delete_on_termination.unwrap_or(true),
         id,
         region: ctx.caller.region.clone(),
         owner_id: ctx.caller.account_id.clone(),
@@ -191,6 +207,13 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     };
     tx.put(&instance)?;
     Ok(instance)
+}
+
+/// Whether the billing products include a Red Hat Enterprise Linux licence.
+pub fn is_rhel_licensed(billing_products: &[String]) -> bool {
+    billing_products
+        .iter()
+        .any(|p| p == catalogue::RHEL_BILLING_PRODUCT)
 }
 
 /// Whether the billing products include a Windows licence.
@@ -285,9 +308,54 @@ pub(crate) fn terminate(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Re
         Err(e) => return Err(e),
     };
     instance.state = InstanceState::Terminated;
-    instance.root_data_lost = instance.root_device_type == "instance-store";
+    let kept_volume = instance
+        .root_volume_id
+        .clone()
+        .filter(|_| !instance.root_delete_on_termination);
+    instance.root_data_lost = kept_volume.is_none();
+    if let Some(volume_id) = kept_volume {
+        // The root volume outlives the instance, and goes on costing storage.
+        let key = tx
+            .get::<Image>(&instance.image_id)?
+            .and_then(|i| i.kms_key_arn);
+        tx.put(&Storage {
+            id: volume_id,
+            kind: StorageKind::Volume,
+            region: instance.region.clone(),
+            owner_id: instance.owner_id.clone(),
+            size_gb: instance.root_volume_size_gb,
+            encrypted: key.is_some(),
+            kms_key_arn: key,
+            created_for_image: instance.id.clone(),
+            public_read: false,
+            start_time: instance.launch_time.clone(),
+        })?;
+    }
     tx.put(&instance)?;
     Ok(true)
+}
+
+/// ModifyInstanceAttribute (DeleteOnTermination of the root volume).
+pub(crate) fn set_root_delete_on_termination(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    instance_id: &str,
+    delete: bool,
+) -> Result<Instance> {
+    let mut instance = live_instance(tx, ctx, instance_id)?;
+    if instance.root_volume_id.is_none() && !delete {
+        return refuse(
+            ErrorKind::InvalidParameterCombination,
+            format!(
+                "the instance {} has an instance-store root device, which is always lost when it terminates",
+                instance.id
+            ),
+            "Only EBS root volumes can be kept after termination",
+        );
+    }
+    instance.root_delete_on_termination = delete;
+    tx.put(&instance)?;
+    Ok(instance)
 }
 
 pub(crate) fn modify_type(

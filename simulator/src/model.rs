@@ -105,6 +105,9 @@ pub enum StorageKind {
     Snapshot,
     /// An instance-store bundle in S3 (`bundle-…`).
     Bundle,
+    /// An EBS root volume kept after its instance terminated (`vol-…`),
+    /// because the instance was launched with `DeleteOnTermination = false`.
+    Volume,
 }
 
 /// A snapshot or instance-store bundle.
@@ -124,7 +127,8 @@ pub struct Storage {
     pub encrypted: bool,
     /// The key that encrypts it.
     pub kms_key_arn: Option<String>,
-    /// The image the storage was created for.
+    /// The image the storage was created for; for a volume, the instance
+    /// whose root device it was.
     pub created_for_image: String,
     /// Whether any account may read it (the public catalogue's storage).
     pub public_read: bool,
@@ -299,6 +303,13 @@ pub struct Instance {
     pub launch_time: String,
     /// Whether the root data was lost on termination (instance store).
     pub root_data_lost: bool,
+    /// Whether the EBS root volume is deleted when the instance terminates
+    /// (AWS's default); a kept volume goes on costing storage.
+    #[serde(default = "yes")]
+    pub root_delete_on_termination: bool,
+    /// The EBS root volume's ID (`vol-…`); none for an instance-store root.
+    #[serde(default)]
+    pub root_volume_id: Option<String>,
     /// Tags.
     pub tags: Tags,
 }
@@ -364,4 +375,8 @@ pub struct Event {
     pub outcome: String,
     /// The ID of the object the call created or changed, if any.
     pub resource_id: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }

@@ -315,7 +315,7 @@ impl Store {
     fn upgrade(&mut self) -> Result<()> {
         let (regions, latest) =
             self.read(|tx| Ok((tx.meta("catalogue_regions")?, crate::ids::latest(tx)?)))?;
-        if regions.as_deref() != Some(crate::catalogue::REGIONS.join(",").as_str()) {
+        if regions.as_deref() != Some(crate::catalogue::catalogue_version().as_str()) {
             self.transaction(crate::images::seed_catalogue)?;
         }
         if latest.is_none() {

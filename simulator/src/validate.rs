@@ -89,7 +89,7 @@ pub const ROOT_DEVICE_TYPES: &[&str] = &["ebs", "instance-store"];
 
 /// A root volume size in GiB: 1 to 16384 (64 TiB for io2 is not simulated).
 pub fn volume_size(value: i64) -> Result<()> {
-    if (1..=16_384).contains(&value) {
+    if (1..=catalogue::EBS_ROOT_MAX_GB).contains(&value) {
         Ok(())
     } else {
         refuse(
@@ -98,6 +98,22 @@ pub fn volume_size(value: i64) -> Result<()> {
             "Use a size from 1 to 16384 GiB",
         )
     }
+}
+
+/// The root device's size for its type: an instance-store root device holds
+/// at most 10 GiB, an EBS root volume (gp2, gp3) up to 16384 GiB.
+pub fn root_device_size(root_device_type: &str, size_gb: i64) -> Result<()> {
+    if root_device_type == "instance-store" && size_gb > catalogue::INSTANCE_STORE_ROOT_MAX_GB {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!(
+                "an instance-store root device holds at most {} GiB, not {size_gb} GiB",
+                catalogue::INSTANCE_STORE_ROOT_MAX_GB
+            ),
+            "Use root_volume_size_gb = 10 or less for an instance-store image, or root_device_type = \"ebs\" for a root volume up to 16384 GiB",
+        );
+    }
+    Ok(())
 }
 
 /// A root volume size that is a fraction or a number past 64 bits.

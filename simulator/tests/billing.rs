@@ -3,6 +3,9 @@
 
 mod common;
 
+/// The billing product of Red Hat Enterprise Linux licences.
+const RHEL_BP: &str = "bp-6fa54006";
+
 use amisim_simulator::billing::{Bill, BillLine};
 use amisim_simulator::{RegisterImage, RunInstance};
 
@@ -101,25 +104,35 @@ fn instance_store_bundles_are_charged_at_tiered_s3_prices() {
             .monthly_storage_cost_micros,
         230_000
     );
-    // The tiers apply to what one account holds in one region: 4 × 16 TiB passes 50 TB.
-    w.ok(|c| c.deregister_image(&me, &small.id, true));
-    for n in 0..4 {
-        w.ok(|c| c.register_image(&me, &bundle(&format!("huge-{n}"), 16_384)));
+    // The tiers apply to what one account holds in one region, summed over its bundles.
+    for n in 0..3 {
+        w.ok(|c| c.register_image(&me, &bundle(&format!("more-{n}"), 5)));
     }
-    let gb = 4 * 16_384;
-    let first = 50 * 1024;
     assert_eq!(
         lines(&mut w, A),
-        vec![line(
-            USE1,
-            "s3-bundle-storage",
-            gb,
-            first * 23_000 + (gb - first) * 22_000
-        )]
+        vec![line(USE1, "s3-bundle-storage", 25, 25 * 23_000)]
     );
     // Another region starts its own tiers.
-    w.ok(|c| c.register_image(&at(A, USW2), &bundle("west", 16_384)));
-    assert!(lines(&mut w, A).contains(&line(USW2, "s3-bundle-storage", 16_384, 16_384 * 23_000)));
+    w.ok(|c| c.register_image(&at(A, USW2), &bundle("west", 10)));
+    assert!(lines(&mut w, A).contains(&line(USW2, "s3-bundle-storage", 10, 10 * 23_000)));
+    // An instance-store root device holds at most 10 GiB, as in AWS today.
+    let err = w.refused("InvalidParameterValue", |c| {
+        c.register_image(&me, &bundle("too-big", 11))
+    });
+    assert!(err.message.contains("at most 10 GiB"), "{err}");
+    // Past 50 TB (5,120 of the largest bundles) the next tier's price applies, and past 500 TB the third.
+    let prices = amisim_simulator::catalogue::PriceBook::default();
+    let first = 50 * 1024;
+    let next = 450 * 1024;
+    assert_eq!(prices.s3_month_micros(first), first * 23_000);
+    assert_eq!(
+        prices.s3_month_micros(first + 10),
+        first * 23_000 + 10 * 22_000
+    );
+    assert_eq!(
+        prices.s3_month_micros(first + next + 10),
+        first * 23_000 + next * 22_000 + 10 * 21_000
+    );
 }
 
 #[test]
@@ -302,7 +315,7 @@ fn price_book_override_is_used_by_the_bill() {
 }
 
 #[test]
-fn every_marketplace_and_windows_catalogue_image_carries_a_fee() {
+fn every_marketplace_windows_and_red_hat_catalogue_image_carries_a_fee() {
     let mut w = World::new();
     let prices = w.ok(|c| c.prices());
     let me = at(D, USE1);
@@ -341,6 +354,19 @@ fn every_marketplace_and_windows_catalogue_image_carries_a_fee() {
                     "{} charges a software fee",
                     img.name
                 );
+            }
+            _ if img.name.starts_with("RHEL") => {
+                // Red Hat Enterprise Linux is licensed by the hour per vCPU, as in AWS.
+                assert_eq!(
+                    img.billing_products,
+                    vec![RHEL_BP.to_string()],
+                    "{}",
+                    img.name
+                );
+                let vcpus = amisim_simulator::catalogue::instance_type(&i.instance_type)
+                    .expect("a catalogue type")
+                    .vcpus;
+                assert_eq!(i.hourly_cost_micros, base + vcpus * 14_400, "{}", img.name);
             }
             _ if img.platform == "windows" => {
                 assert!(

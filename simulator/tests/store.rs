@@ -294,12 +294,32 @@ fn an_older_store_gains_the_regions_added_to_the_catalogue() {
     {
         // As a store made before ap-southeast-7 was in the catalogue.
         let conn = rusqlite::Connection::open(&path).unwrap();
+        // …and before Red Hat images carried their licence.
         conn.execute_batch(
             "DELETE FROM objects WHERE region = 'ap-southeast-7';
+             UPDATE objects SET body = json_set(body, '$.billing_products', json('[]'))
+               WHERE kind = 'image' AND name LIKE 'RHEL%';
              UPDATE meta SET value = 'old' WHERE key = 'catalogue_regions';",
         )
         .unwrap();
     }
     let mut cloud = Cloud::open(&path).unwrap();
     catalogue(&mut cloud, &at(A, "ap-southeast-7"), UBUNTU);
+    let rhel = catalogue(
+        &mut cloud,
+        &at(A, USE1),
+        "RHEL-9.5.0_HVM-20241211-x86_64-0-Hourly2-GP3",
+    );
+    assert_eq!(rhel.billing_products, vec!["bp-6fa54006".to_string()]);
+    // The images of the account are as they were.
+    let mine = cloud
+        .store()
+        .read(|tx| {
+            tx.count::<Image>(Filter {
+                account: Some(A),
+                ..Filter::default()
+            })
+        })
+        .unwrap();
+    assert_eq!(mine, 20);
 }

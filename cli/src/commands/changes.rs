@@ -9,7 +9,7 @@ use std::io::Write;
 use amisim_simulator::store::Filter;
 use amisim_simulator::{
     inventory, Caller, Cloud, Grant, Image, Instance, InstanceState, LaunchPermission, Principal,
-    Storage, StoragePermission,
+    Storage, StorageKind, StoragePermission,
 };
 use anyhow::{anyhow, bail};
 use serde::Serialize;
@@ -151,6 +151,24 @@ pub fn delete_snapshot(ctx: &Ctx<'_>, out: &mut dyn Write, storage_id: &str) -> 
     done(ctx, out, &change, text)
 }
 
+pub fn delete_volume(ctx: &Ctx<'_>, out: &mut dyn Write, volume_id: &str) -> anyhow::Result<()> {
+    let mut cloud = open::for_change(ctx.store)?;
+    let volume = cloud
+        .store()
+        .read(|tx| tx.get::<Storage>(volume_id))?
+        .filter(|s| s.kind == StorageKind::Volume)
+        .ok_or_else(|| anyhow!("no volume {volume_id} in the store"))?;
+    let caller = as_owner(&volume.owner_id, &volume.region);
+    let changed = cloud.delete_volume(&caller, &volume.id)?;
+    let change = Change::new("DeleteVolume", &volume.id, &caller, changed);
+    let text = format!(
+        "Deleted {} {}; it is no longer billed",
+        volume.id,
+        by_owner(&caller)
+    );
+    done(ctx, out, &change, text)
+}
+
 pub fn terminate(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Result<()> {
     let mut cloud = open::for_change(ctx.store)?;
     let instance = instance(&mut cloud, instance_id)?;
@@ -165,8 +183,22 @@ pub fn terminate(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyho
             instance.id,
             by_owner(&caller)
         )
+    } else if let Some(volume) = instance
+        .root_volume_id
+        .as_deref()
+        .filter(|_| !instance.root_delete_on_termination)
+    {
+        format!(
+            "Terminated {} {}; its root volume {volume} is kept (DeleteOnTermination is false) and goes on costing storage",
+            instance.id,
+            by_owner(&caller)
+        )
     } else {
-        format!("Terminated {} {}", instance.id, by_owner(&caller))
+        format!(
+            "Terminated {} {}; its EBS root volume was deleted with it",
+            instance.id,
+            by_owner(&caller)
+        )
     };
     done(ctx, out, &change, text)
 }

@@ -91,6 +91,16 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Re
         ("Platform", i.platform.clone()),
         ("Root device type", i.root_device_type.clone()),
         ("Root volume size", format!("{} GB", i.root_volume_size_gb)),
+        (
+            "Root volume",
+            match &i.root_volume_id {
+                Some(v) if i.root_delete_on_termination => {
+                    format!("{v} (deleted on termination)")
+                }
+                Some(v) => format!("{v} (kept after termination)"),
+                None => "- (instance store, lost on termination)".to_string(),
+            },
+        ),
         ("Root data lost", table::yes_no(i.root_data_lost)),
         ("Billing products", table::list(&i.billing_products)),
         ("Software", table::list(&i.software)),

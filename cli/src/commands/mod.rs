@@ -53,6 +53,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Bill(scope) => bill::show(&ctx, out, scope),
         Command::Deregister(a) => changes::deregister(&ctx, out, &a.image_id, a.delete_snapshots),
         Command::DeleteSnapshot(a) => changes::delete_snapshot(&ctx, out, &a.storage_id),
+        Command::DeleteVolume(a) => changes::delete_volume(&ctx, out, &a.volume_id),
         Command::Terminate(a) => changes::terminate(&ctx, out, &a.instance_id),
         Command::Stop(a) => changes::stop(&ctx, out, &a.instance_id),
         Command::Start(a) => changes::start(&ctx, out, &a.instance_id),

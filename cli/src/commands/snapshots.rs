@@ -1,4 +1,4 @@
-//! `amisim snapshots list`: the storage behind images.
+//! `amisim snapshots list`: the storage behind images, and root volumes kept after termination.
 
 use std::io::Write;
 
@@ -24,7 +24,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> any
         } else {
             " (--all includes the public catalogue's storage)"
         };
-        nothing(out, "snapshots or bundles", scope, hint)?;
+        nothing(out, "snapshots, bundles or volumes", scope, hint)?;
         return Ok(());
     }
     let mut t = table::new(&[
@@ -47,10 +47,16 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> any
             table::owner(&s.owner_id),
             s.size_gb.to_string(),
             table::yes_no(s.encrypted),
-            s.created_for_image.clone(),
-            v.image_state
-                .map(|st| st.as_str().to_string())
-                .unwrap_or_else(|| "unknown".to_string()),
+            if s.kind == StorageKind::Volume {
+                format!("root of {}", s.created_for_image)
+            } else {
+                s.created_for_image.clone()
+            },
+            match (s.kind, v.image_state) {
+                (StorageKind::Volume, _) => "-".to_string(),
+                (_, Some(st)) => st.as_str().to_string(),
+                (_, None) => "unknown".to_string(),
+            },
             table::readers(v),
         ]);
     }
@@ -59,11 +65,12 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> any
     Ok(())
 }
 
-/// `snapshot` or `bundle`.
+/// `snapshot`, `bundle` or `volume`.
 pub fn kind(storage: &Storage) -> String {
     match storage.kind {
         StorageKind::Snapshot => "snapshot",
         StorageKind::Bundle => "bundle",
+        StorageKind::Volume => "volume",
     }
     .to_string()
 }

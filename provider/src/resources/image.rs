@@ -76,7 +76,7 @@ pub(crate) fn schema() -> Schema {
             ("architecture", optional_computed_string("The processor architecture: `x86_64` (default), `arm64` or `i386`. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
             ("platform", optional_computed_string("The platform: `linux` (default) or `windows`. Windows images carry the Windows licence billing product `bp-6ba54002`. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
             ("root_device_type", optional_computed_string("The root device: `ebs` (default, backed by an EBS snapshot) or `instance-store` (backed by a bundle in S3). Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
-            ("root_volume_size_gb", optional_computed_number("The size of the root volume in GiB, 1 to 16384; default 8. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
+            ("root_volume_size_gb", optional_computed_number("The size of the root volume in GiB: 1 to 16384 for an EBS root (gp2, gp3; io2 Block Express's 64 TiB is not simulated), 1 to 10 for an instance-store root; default 8. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
             ("encrypted", optional_computed_bool("Whether the image's snapshots are encrypted; default `false`, or `true` when the source instance's image was encrypted. Changing it replaces the image.")),
             ("kms_key_id", optional_computed_string("The KMS key that encrypts the snapshots: a key ID, key ARN or `alias/aws/ebs`, in the provider's region. Requires `encrypted = true`; without it an encrypted image uses the account's AWS managed key `alias/aws/ebs`, whose ARN is then recorded here. Changing it replaces the image.")),
             ("source_instance_id", optional_string("Create the image from this instance (`i-…`) of the same account and region instead of registering a new one. The image inherits the instance's architecture, platform, root device, size, billing products and installed software, and gets new snapshots. Instance-store-backed instances cannot be imaged this way. Changing it replaces the image.")),
@@ -118,10 +118,18 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
         }
     }
     if let Value::Value(size) = &c.root_volume_size_gb {
+        let device = match &c.root_device_type {
+            Value::Null => Some("ebs"),
+            v => known(v),
+        };
+        let fits = |n: i64| {
+            validate::volume_size(n)?;
+            device.map_or(Ok(()), |d| validate::root_device_size(d, n))
+        };
         diags::check(
             diags,
             "root_volume_size_gb",
-            size.check(validate::volume_size, validate::volume_size_not_whole),
+            size.check(fits, validate::volume_size_not_whole),
         );
     }
     if !matches!(c.kms_key_id, Value::Null)

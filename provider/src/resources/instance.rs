@@ -34,6 +34,8 @@ pub struct State {
     pub billing_products: StrList,
     pub boot_time_seconds: Num,
     pub hourly_cost_usd: Float,
+    pub root_delete_on_termination: Bool,
+    pub root_volume_id: Str,
 }
 
 /// The `amisim_instance` resource.
@@ -57,6 +59,7 @@ pub(crate) fn schema() -> Schema {
             ("instance_state", optional_computed_string("`running` (default) or `stopped`. Changes in place; instance-store-backed instances cannot be stopped. Unset means `running`, so an instance stopped out of band is started again.")),
             ("user_data", optional_string("A script run at first boot. Package installs in it (`yum install …`, `apt-get install …`, `pip install …`) add to `boot_time_seconds` unless the image already has the package. At most 16 KB. Changing it replaces the instance.")),
             ("tags", optional_string_map("Tags of the instance. Change in place.")),
+            ("root_delete_on_termination", optional_computed_bool("Whether the EBS root volume is deleted when the instance terminates: `true` (default, as in AWS) or `false`, which keeps the volume (`root_volume_id`) after termination, where it goes on costing EBS volume storage until it is deleted (`amisim delete-volume`). Changes in place. An instance-store root is always lost on termination, so `false` is refused for it.")),
             ("id", computed_string("The instance ID: `i-` and 17 hex digits.")),
             ("arn", computed_string("The instance ARN, `arn:aws:ec2:REGION:ACCOUNT:instance/i-…`.")),
             ("owner_id", computed_string("The account that launched the instance and pays for it.")),
@@ -67,7 +70,8 @@ pub(crate) fn schema() -> Schema {
             ("platform", computed_string("The platform, from the image.")),
             ("billing_products", computed_string_list("Billing products inherited from the image, charged with the instance.")),
             ("boot_time_seconds", computed_number("Seconds from launch until the instance is ready: boot time (30 s for EBS-backed Linux; more for Windows and instance-store roots) plus 45 s for each package the user data installs that the image does not already have. A golden image with the software baked in boots faster than a base image plus the same user data.")),
-            ("hourly_cost_usd", computed_number("What the instance costs per running hour in US dollars: the type's on-demand price plus Windows licence and Marketplace software fees.")),
+            ("hourly_cost_usd", computed_number("What the instance costs per running hour in US dollars: the type's on-demand price plus Windows and Red Hat licences and Marketplace software fees.")),
+            ("root_volume_id", computed_string("The EBS root volume's ID (`vol-` and 17 hex digits); null for an instance-store root.")),
         ],
     )
 }
@@ -95,6 +99,8 @@ fn fill(state: &mut State, i: &Instance) {
     state.billing_products = list_value(&i.billing_products);
     state.boot_time_seconds = Value::Value(i.boot_time_seconds);
     state.hourly_cost_usd = dollars(i.hourly_cost_micros);
+    state.root_delete_on_termination = Value::Value(i.root_delete_on_termination);
+    state.root_volume_id = opt(i.root_volume_id.as_deref());
 }
 
 fn attribute_for(e: &Error) -> Option<&'static str> {
@@ -103,6 +109,9 @@ fn attribute_for(e: &Error) -> Option<&'static str> {
         K::AmiNotFound | K::AmiUnavailable | K::AmiMalformed | K::KeyAccessDenied => Some("ami"),
         K::InvalidParameterValue if e.message.contains("nstance") => Some("instance_type"),
         K::UnsupportedOperation => Some("instance_state"),
+        K::InvalidParameterCombination if e.message.contains("terminates") => {
+            Some("root_delete_on_termination")
+        }
         _ => None,
     }
 }
@@ -208,6 +217,10 @@ impl Resource for InstanceResource {
     ) -> Option<(State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
         common::default_str(&mut planned.instance_state, "running");
+        if matches!(planned.root_delete_on_termination, Value::Null) {
+            planned.root_delete_on_termination = Value::Value(true);
+        }
+        planned.root_volume_id = Value::Unknown;
         planned.id = Value::Unknown;
         planned.arn = Value::Unknown;
         planned.owner_id = str(&cfg.caller.account_id);
@@ -234,6 +247,9 @@ impl Resource for InstanceResource {
         // An unset instance_state means running: a stop made out of band is drift to undo.
         if matches!(config.instance_state, Value::Null) {
             planned.instance_state = str("running");
+        }
+        if matches!(config.root_delete_on_termination, Value::Null) {
+            planned.root_delete_on_termination = Value::Value(true);
         }
         if planned.instance_type != prior.instance_type {
             planned.hourly_cost_usd = Value::Unknown;
@@ -267,6 +283,7 @@ impl Resource for InstanceResource {
             user_data: known(&planned.user_data).unwrap_or("").to_string(),
             state: known(&planned.instance_state).map(str::to_string),
             tags: tags_of(&planned.tags),
+            root_delete_on_termination: planned.root_delete_on_termination.as_ref_option().copied(),
         };
         let i = call(diags, &cfg, "Unable to launch instance", |cloud, caller| {
             cloud.run_instance(caller, &req)
@@ -316,6 +333,16 @@ impl Resource for InstanceResource {
                 call(diags, &cfg, "Unable to start instance", |c, k| {
                     c.start_instance(k, &id)
                 })?;
+            }
+        }
+        if let Value::Value(delete) = planned.root_delete_on_termination {
+            if prior.root_delete_on_termination != Value::Value(delete) {
+                call(
+                    diags,
+                    &cfg,
+                    "Unable to change the root volume's deletion on termination",
+                    |c, k| c.set_root_delete_on_termination(k, &id, delete),
+                )?;
             }
         }
         let tags = tags_of(&planned.tags);

@@ -53,33 +53,107 @@ fn instance_store_instances_cannot_be_imaged() {
 }
 
 #[test]
-fn instance_store_root_data_is_lost_on_termination() {
+fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
     let mut w = World::new();
     let me = at(A, USE1);
     let legacy = w.ok(|c| c.register_image(&me, &instance_store("legacy")));
     let modern = register(&mut w.cloud, &me, "modern");
     let a = w.ok(|c| c.run_instance(&me, &launch(&legacy.id, "m5d.large")));
     let b = w.ok(|c| c.run_instance(&me, &launch(&modern.id, "t3.micro")));
-    assert!(w.ok(|c| c.terminate_instance(&me, &a.id)));
-    assert!(w.ok(|c| c.terminate_instance(&me, &b.id)));
+    let keep = RunInstance {
+        root_delete_on_termination: Some(false),
+        tags: [("Name".to_string(), "kept".to_string())].into(),
+        ..launch(&modern.id, "t3.micro")
+    };
+    let k = w.ok(|c| c.run_instance(&me, &keep));
+    assert_eq!(
+        a.root_volume_id, None,
+        "an instance-store root is no EBS volume"
+    );
+    assert!(
+        b.root_delete_on_termination,
+        "deleted on termination by default, as in AWS"
+    );
+    assert!(well_formed(
+        k.root_volume_id.as_deref().expect("an EBS root"),
+        "vol"
+    ));
+    // An instance-store root cannot be kept.
+    w.refused("InvalidParameterCombination", |c| {
+        c.run_instance(
+            &me,
+            &RunInstance {
+                root_delete_on_termination: Some(false),
+                ..launch(&legacy.id, "m5d.large")
+            },
+        )
+    });
+    w.refused("InvalidParameterCombination", |c| {
+        c.set_root_delete_on_termination(&me, &a.id, false)
+    });
+    for i in [&a, &b, &k] {
+        assert!(w.ok(|c| c.terminate_instance(&me, &i.id)));
+    }
     assert!(
         !w.ok(|c| c.terminate_instance(&me, &a.id)),
         "terminating twice is a no-op"
     );
-    let a = w
-        .ok(|c| c.describe_instance(&me, &a.id))
-        .expect("terminated, still described");
-    let b = w
-        .ok(|c| c.describe_instance(&me, &b.id))
-        .expect("terminated, still described");
+    let described = |w: &mut World, id: &str| {
+        w.ok(|c| c.describe_instance(&me, id))
+            .expect("terminated, still described")
+    };
+    // Instance store: lost. EBS with the default: the volume is deleted with the instance.
+    for i in [&a, &b] {
+        let i = described(&mut w, &i.id);
+        assert_eq!(
+            (i.state, i.root_data_lost),
+            (InstanceState::Terminated, true)
+        );
+    }
+    // EBS kept: the volume survives, owned by the account, and costs storage until deleted.
+    let kept = described(&mut w, &k.id);
     assert_eq!(
-        (a.state, a.root_data_lost),
-        (InstanceState::Terminated, true)
-    );
-    assert_eq!(
-        (b.state, b.root_data_lost),
+        (kept.state, kept.root_data_lost),
         (InstanceState::Terminated, false)
     );
+    let volume_id = kept.root_volume_id.clone().expect("a volume");
+    let volume = storage(&mut w.cloud, &volume_id).expect("the kept volume");
+    assert_eq!(volume.kind, amisim_simulator::StorageKind::Volume);
+    assert_eq!(
+        (volume.owner_id.as_str(), volume.size_gb),
+        (A, modern.size_gb)
+    );
+    assert!(storage(&mut w.cloud, &b.root_volume_id.clone().expect("a volume")).is_none());
+    let bill = w.ok(|c| c.bill(Some(A)));
+    assert!(
+        bill[0]
+            .lines
+            .iter()
+            .any(|l| l.category == "ebs-volume-storage"
+                && l.quantity == 8
+                && l.amount_micros == 8 * 80_000),
+        "{bill:?}"
+    );
+    // A snapshot is not a volume, and only the owner deletes one.
+    w.refused("InvalidVolume.NotFound", |c| {
+        c.delete_volume(&me, &modern.storage_ids[0])
+    });
+    w.refused("AuthFailure", |c| c.delete_volume(&at(B, USE1), &volume_id));
+    assert!(w.ok(|c| c.delete_volume(&me, &volume_id)));
+    assert!(storage(&mut w.cloud, &volume_id).is_none());
+    assert!(!w.ok(|c| c.delete_volume(&me, &volume_id)), "already gone");
+}
+
+#[test]
+fn deletion_on_termination_changes_in_place() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = register(&mut w.cloud, &me, "modern");
+    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    let i = w.ok(|c| c.set_root_delete_on_termination(&me, &i.id, false));
+    assert!(!i.root_delete_on_termination);
+    assert!(w.ok(|c| c.terminate_instance(&me, &i.id)));
+    assert!(storage(&mut w.cloud, i.root_volume_id.as_deref().expect("a volume")).is_some());
 }
 
 #[test]
