@@ -12,7 +12,7 @@ use amisim_acceptance_tests::{event_line, TfOutput, Workspace};
 use amisim_simulator::billing::Bill;
 use amisim_simulator::catalogue::{usd, PriceBook};
 use amisim_simulator::store::Filter;
-use amisim_simulator::{inventory, Caller, InstanceState};
+use amisim_simulator::{inventory, Caller, InstanceState, Principal, RunInstance};
 use serde_json::Value;
 
 const PLATFORM: &str = "111111111111";
@@ -232,6 +232,41 @@ fn golden_ami_boots_faster_than_base_image_plus_user_data() {
         r["amisim_instance.builder"]["id"]
     );
     assert_eq!(r["amisim_image.golden"]["owner_id"], PLATFORM);
+    // One AMI, many instances.
+    assert_eq!(outputs["web_servers"].as_array().map(Vec::len), Some(2));
+    for n in 0..2 {
+        assert_eq!(
+            r[&format!("amisim_instance.web[{n}]")]["ami"],
+            r["amisim_image.golden"]["id"]
+        );
+    }
+    assert_eq!(
+        (base, golden),
+        (30 + 2 * 45 + 1, 30 + 2),
+        "30 s to boot, 45 s per package, 1 s per step that installs nothing"
+    );
+    // Every base family, from Amazon; Red Hat and Windows carry their licence.
+    let families = &outputs["base_image_families"];
+    for (family, licence) in [
+        ("Amazon Linux", "none"),
+        ("Ubuntu", "none"),
+        ("Fedora", "none"),
+        ("Red Hat", "bp-6fa54006"),
+        ("Windows", "bp-6ba54002"),
+    ] {
+        let line = text(&families[family]);
+        assert!(
+            line.contains("owner amazon") && line.contains(&format!("billing products: {licence}")),
+            "{family}: {line}"
+        );
+    }
+    // Whose images to trust must be said: most_recent without owners is refused.
+    let out = ws.refused("try_no_owners", "InvalidParameterCombination");
+    assert!(
+        says(&out, "could pick an image published by anyone"),
+        "{}",
+        out.stderr
+    );
     insta::assert_json_snapshot!("golden_ami_outputs", outputs);
     insta::assert_json_snapshot!("golden_ami_bill", bill(&ws));
 
@@ -294,6 +329,44 @@ fn cross_account_sharing_lends_launch_rights_and_a_copy_gives_ownership() {
         outputs["shared_image_id"]
     );
     insta::assert_json_snapshot!("cross_account_sharing_outputs", outputs);
+
+    // Private by default: the owner launches its image with no permission for
+    // itself (the implicit one), while a third account and another region see nothing.
+    let image_id = text(&outputs["shared_image_id"]);
+    let mut cloud = ws.cloud();
+    let owner = Caller::new(PLATFORM, "us-east-1");
+    assert!(cloud
+        .describe_launch_permission(&owner, &image_id, &Principal::Account(PLATFORM.into()))
+        .unwrap()
+        .is_none());
+    let own = cloud
+        .run_instance(
+            &owner,
+            &RunInstance {
+                image_id: image_id.clone(),
+                instance_type: "t3.micro".into(),
+                ..Default::default()
+            },
+        )
+        .expect("the owner may always launch its image");
+    assert!(cloud.terminate_instance(&owner, &own.id).unwrap());
+    assert_eq!(
+        cloud
+            .describe_image(&Caller::new("333333333333", "us-east-1"), &image_id)
+            .unwrap(),
+        None
+    );
+    assert!(
+        cloud
+            .describe_image(&Caller::new(APP, "us-west-2"), &image_id)
+            .is_err_and(|e| e.code() == "InvalidAMIID.NotFound")
+            || cloud
+                .describe_image(&Caller::new(APP, "us-west-2"), &image_id)
+                .unwrap()
+                .is_none()
+    );
+    drop(cloud);
+    ws.phase("amisim: the owner launches and terminates an instance; others look");
 
     // Launch rights do not make the other account an owner: it cannot share.
     let out = ws.refused("try_refused", "AuthFailure");
@@ -521,6 +594,14 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
     assert!(
         text(&outputs["storage"]["web-instance-store-v1"]["storage_ids"][0]).starts_with("bundle-")
     );
+    // An instance-store-backed image is copied like an EBS-backed one: a new bundle.
+    let copied =
+        text(&outputs["storage"]["web-instance-store-v1 (us-west-2 copy)"]["storage_ids"][0]);
+    assert!(copied.starts_with("bundle-"), "{copied}");
+    assert_ne!(
+        copied,
+        text(&outputs["storage"]["web-instance-store-v1"]["storage_ids"][0])
+    );
     insta::assert_json_snapshot!("instance_store_outputs", outputs);
 
     let out = ws.refused("try_stop", "UnsupportedOperation");
@@ -576,7 +657,11 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
         10 * 80_000
     );
     assert!(ws.cloud().delete_volume(&me, &volume).unwrap());
-    assert_eq!(survivors(&ws), "", "nothing survives");
+    let left = survivors(&ws);
+    assert!(
+        left.lines().all(|l| l.contains("data-transfer")),
+        "only the copy's transfer, paid once, is left: {left}"
+    );
 }
 
 #[test]

@@ -3,7 +3,9 @@
 # A builder instance starts from a public Amazon Linux base image and installs
 # its software with user data; an image of the builder becomes the golden
 # image; instances launched from the golden image need no installs and boot
-# faster. Compare the boot times in the outputs.
+# faster. Compare the boot times in the outputs. An instance cannot be
+# launched without an AMI, and one AMI launches as many instances as you ask
+# for.
 terraform {
   required_providers {
     amisim = {
@@ -17,7 +19,28 @@ provider "amisim" {
   region     = "us-east-1"
 }
 
+variable "web_servers" {
+  description = "How many web servers to launch from the one golden image."
+  type        = number
+  default     = 2
+}
+
+variable "try_no_owners" {
+  description = "Look up an image with most_recent but no owners (refused: InvalidParameterCombination)."
+  type        = bool
+  default     = false
+}
+
 locals {
+  # The base image families of the public catalogue, by name pattern.
+  families = {
+    "Amazon Linux" = "al2023-ami-*-x86_64"
+    "Ubuntu"       = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-*"
+    "Fedora"       = "Fedora-Cloud-Base-AmazonEC2.x86_64-*"
+    "Red Hat"      = "RHEL-9*-x86_64-*"
+    "Windows"      = "Windows_Server-2022-English-Full-Base-*"
+  }
+
   # What every web server needs. Each package the image lacks adds 45 s to boot.
   user_data = <<-EOT
     #!/bin/bash
@@ -34,6 +57,32 @@ data "amisim_image" "base" {
   filter {
     name   = "name"
     values = ["al2023-ami-*-x86_64"]
+  }
+}
+
+# Every base family, from the one owner trusted here: Amazon. Red Hat and
+# Windows images carry a licence (a billing product) charged by the hour.
+data "amisim_image" "family" {
+  for_each    = local.families
+  owners      = ["amazon"]
+  most_recent = true
+
+  filter {
+    name   = "name"
+    values = [each.value]
+  }
+}
+
+# Anyone can publish an image named like Ubuntu, with anything inside, so
+# most_recent needs owners: without them (refused with -var
+# try_no_owners=true) it would pick the newest image of anyone.
+data "amisim_image" "ubuntu" {
+  owners      = var.try_no_owners ? null : ["amazon"]
+  most_recent = true
+
+  filter {
+    name   = "name"
+    values = [local.families["Ubuntu"]]
   }
 }
 
@@ -59,15 +108,17 @@ resource "amisim_image" "golden" {
   }
 }
 
-# Step 3: a web server from the golden image, with the same user data. The
+# Step 3: web servers from the golden image, with the same user data. The
 # packages are already there, so the install step takes a second, not minutes.
+# One image, as many instances as count says.
 resource "amisim_instance" "web" {
+  count         = var.web_servers
   ami           = amisim_image.golden.id
   instance_type = "t3.micro"
   user_data     = local.user_data
 
   tags = {
-    Name = "web-1"
+    Name = "web-${count.index + 1}"
   }
 }
 
@@ -87,8 +138,21 @@ output "boot_time_from_base_seconds" {
 }
 
 output "boot_time_from_golden_seconds" {
-  description = "Boot time of the web server launched from the golden image."
-  value       = amisim_instance.web.boot_time_seconds
+  description = "Boot time of the web servers launched from the golden image."
+  value       = amisim_instance.web[0].boot_time_seconds
+}
+
+output "web_servers" {
+  description = "The instances launched from the one golden image."
+  value       = [for w in amisim_instance.web : "${w.id} from ${w.ami}"]
+}
+
+output "base_image_families" {
+  description = "The newest image of each base family, owned by Amazon, and the licence it carries."
+  value = {
+    for family, image in data.amisim_image.family :
+    family => "${image.name} (owner ${image.owner_alias}; billing products: ${length(image.billing_products) > 0 ? join(", ", image.billing_products) : "none"})"
+  }
 }
 
 output "golden_image_monthly_storage_cost_usd" {

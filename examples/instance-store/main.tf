@@ -22,6 +22,12 @@ provider "amisim" {
   region     = "us-east-1"
 }
 
+provider "amisim" {
+  alias      = "west"
+  account_id = "111111111111"
+  region     = "us-west-2"
+}
+
 variable "try_stop" {
   description = "Stop the instance-store instance (refused: UnsupportedOperation)."
   type        = bool
@@ -50,6 +56,15 @@ resource "amisim_image" "instance_store" {
   description         = "Instance-store-backed: root volume from a bundle in S3"
   root_device_type    = "instance-store"
   root_volume_size_gb = 10
+}
+
+# An instance-store-backed image is copied like an EBS-backed one: its bundle
+# is copied into a new bundle in the destination region.
+resource "amisim_image_copy" "instance_store_west" {
+  provider      = amisim.west
+  name          = "web-instance-store-v1"
+  source_ami_id = amisim_image.instance_store.id
+  source_region = "us-east-1"
 }
 
 # EBS-backed instances can be stopped: a stopped instance costs nothing per
@@ -96,8 +111,9 @@ resource "amisim_image" "instance_store_baked" {
 output "storage" {
   description = "What backs each image: an EBS snapshot or an S3 bundle, and its monthly cost."
   value = {
-    (amisim_image.ebs.name)            = { storage_ids = amisim_image.ebs.storage_ids, monthly_usd = amisim_image.ebs.monthly_storage_cost_usd }
-    (amisim_image.instance_store.name) = { storage_ids = amisim_image.instance_store.storage_ids, monthly_usd = amisim_image.instance_store.monthly_storage_cost_usd }
+    (amisim_image.ebs.name)                                          = { storage_ids = amisim_image.ebs.storage_ids, monthly_usd = amisim_image.ebs.monthly_storage_cost_usd }
+    (amisim_image.instance_store.name)                               = { storage_ids = amisim_image.instance_store.storage_ids, monthly_usd = amisim_image.instance_store.monthly_storage_cost_usd }
+    "${amisim_image_copy.instance_store_west.name} (us-west-2 copy)" = { storage_ids = amisim_image_copy.instance_store_west.storage_ids, monthly_usd = amisim_image_copy.instance_store_west.monthly_storage_cost_usd }
   }
 }
 
