@@ -152,9 +152,17 @@ run "creates_the_image" {
     ws.destroy();
 }
 
+/// Whether `pid` is a provider process still running (an exited one that its
+/// new parent has not reaped yet, a zombie, has ended).
 fn is_provider(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .is_ok_and(|c| c.starts_with("terraform-provi"))
+    let running = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    });
+    running
+        && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|c| c.starts_with("terraform-provi"))
 }
 
 #[test]

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 /// How often the parent is checked.
-pub const POLL: Duration = Duration::from_millis(250);
+pub const POLL: Duration = Duration::from_millis(100);
 
 /// Starts the watch; the process exits with `code` once its parent has ended.
 pub fn install(code: i32) {
