@@ -140,6 +140,8 @@ fn observe(ws: &Workspace) -> Vec<(String, String)> {
         vec!["permissions", "list", "--all", "--json"],
         vec!["events"],
         vec!["images", "list"],
+        vec!["snapshot"],
+        vec!["snapshot", "--json"],
     ] {
         out.push((format!("amisim {}", args.join(" ")), ws.amisim(&args)));
     }

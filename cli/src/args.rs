@@ -91,6 +91,25 @@ pub enum Command {
     /// Show the simulated clock, or move it forward.
     #[command(subcommand)]
     Clock(ClockCommand),
+    /// Print the whole cloud as canonical, diff-friendly text (or JSON), or check it against a saved snapshot.
+    ///
+    /// Images, storage, permissions, keys and grants, instances, account
+    /// settings, the bill and the event log, one line per object. The same
+    /// commands on a new store print the same bytes.
+    Snapshot(SnapshotArgs),
+}
+
+/// `amisim snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    /// Compare the cloud with a saved snapshot: exit 1 with a unified diff when it differs.
+    #[arg(long, value_name = "FILE", conflicts_with = "update")]
+    pub check: Option<PathBuf>,
+    /// Save the snapshot to FILE instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub update: Option<PathBuf>,
 }
 
 /// `amisim clock …`.

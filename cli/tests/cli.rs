@@ -1214,3 +1214,71 @@ fn a_root_volume_kept_after_termination_is_listed_billed_and_deleted() {
     let out = w.ok(&["terminate", &w.web]);
     assert!(out.contains("EBS root volume was deleted with it"), "{out}");
 }
+
+#[test]
+fn a_snapshot_is_canonical_text_checked_against_a_saved_one_with_a_diff() {
+    let w = world();
+    let text = w.ok(&["snapshot"]);
+    assert!(
+        text.starts_with("# amisim snapshot\nclock 2025-01-01T00:00:03.000Z\n"),
+        "{text}"
+    );
+    for section in [
+        "## images (",
+        "## storage (",
+        "## launch permissions (",
+        "## storage permissions (",
+        "## keys (",
+        "## instances (",
+        "## accounts (",
+        "## bill (",
+        "## events (",
+    ] {
+        assert!(text.contains(section), "{section}");
+    }
+    assert!(
+        text.contains(&w.golden) && !text.contains("al2023-ami"),
+        "no catalogue images"
+    );
+    // Reading twice gives the same bytes; JSON holds the same.
+    assert_eq!(w.ok(&["snapshot"]), text);
+    let json: serde_json::Value = serde_json::from_str(&w.json(&["--json", "snapshot"])).unwrap();
+    assert_eq!(json["clock"], "2025-01-01T00:00:03.000Z");
+    assert!(json["images"].as_array().is_some_and(|a| !a.is_empty()));
+    // Scoped by account and region.
+    let b = w.ok(&["snapshot", "--account", B, "--region", WEST]);
+    assert!(b.contains(&w.golden_b) && !b.contains(&w.golden), "{b}");
+
+    // Saved, then checked: equal passes; an out-of-band change fails with a diff.
+    assert_eq!(
+        w.ok(&["snapshot", "--update", "saved/cloud.snapshot"]),
+        "Saved the snapshot to saved/cloud.snapshot\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.dir.path().join("saved/cloud.snapshot")).unwrap(),
+        text
+    );
+    assert_eq!(
+        w.ok(&["snapshot", "--check", "saved/cloud.snapshot"]),
+        "The cloud matches saved/cloud.snapshot\n"
+    );
+    w.ok(&["deregister", &w.golden_dr]);
+    let out = w
+        .amisim(&["snapshot", "--check", "saved/cloud.snapshot"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.starts_with("--- saved/cloud.snapshot\n+++ the cloud now\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains("\"deregistered\"")),
+        "{diff}"
+    );
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("differs from saved/cloud.snapshot"));
+}

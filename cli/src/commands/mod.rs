@@ -20,6 +20,7 @@ mod keys;
 mod permissions;
 mod prices;
 mod reset;
+mod snapshot;
 mod snapshots;
 
 /// What every command needs besides its own arguments.
@@ -63,6 +64,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Prices(PricesCommand::Set { file }) => prices::set(&ctx, out, file),
         Command::Clock(ClockCommand::Show) => clock::show(&ctx, out),
         Command::Clock(ClockCommand::Advance { duration }) => clock::advance(&ctx, out, duration),
+        Command::Snapshot(a) => snapshot::run(&ctx, out, a),
     }
 }
 

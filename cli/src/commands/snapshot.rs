@@ -1,0 +1,159 @@
+//! `amisim snapshot`: the whole cloud as canonical, diff-friendly text.
+//!
+//! One section per kind of object, one line per object (its fields as compact
+//! JSON, in the canonical order of the listings), then the account settings,
+//! the bill and the event log. The same commands on a new store give the same
+//! bytes, so a saved snapshot is a test oracle: `--check FILE` compares and
+//! prints a unified diff, `--update FILE` saves a new one.
+
+use std::io::Write;
+use std::path::Path;
+
+use amisim_simulator::inventory::{self, EventQuery};
+use amisim_simulator::store::Filter;
+use amisim_simulator::{ids, Account, Cloud};
+use anyhow::{bail, Context};
+use serde::Serialize;
+
+use super::Ctx;
+use crate::args::SnapshotArgs;
+use crate::open;
+
+/// Everything the snapshot holds, as `--json` prints it.
+#[derive(Serialize)]
+struct Snapshot {
+    clock: String,
+    images: Vec<serde_json::Value>,
+    storage: Vec<serde_json::Value>,
+    launch_permissions: Vec<serde_json::Value>,
+    storage_permissions: Vec<serde_json::Value>,
+    keys: Vec<serde_json::Value>,
+    instances: Vec<serde_json::Value>,
+    accounts: Vec<serde_json::Value>,
+    bill: Vec<serde_json::Value>,
+    events: Vec<serde_json::Value>,
+}
+
+pub fn run(ctx: &Ctx<'_>, out: &mut dyn Write, args: &SnapshotArgs) -> anyhow::Result<()> {
+    let mut cloud = open::read_only(ctx.store)?;
+    let snapshot = take(
+        &mut cloud,
+        args.scope.account.as_deref(),
+        args.scope.region.as_deref(),
+    )?;
+    let text = if ctx.json {
+        format!("{}\n", serde_json::to_string_pretty(&snapshot)?)
+    } else {
+        render(&snapshot)
+    };
+    if let Some(file) = &args.check {
+        let saved = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the saved snapshot {}", file.display()))?;
+        if saved == text {
+            writeln!(out, "The cloud matches {}", file.display())?;
+            return Ok(());
+        }
+        let diff = similar::TextDiff::from_lines(&saved, &text);
+        let saved_name = file.display().to_string();
+        write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&saved_name, "the cloud now")
+        )?;
+        out.flush()?;
+        bail!(
+            "the cloud differs from {} (the diff is above); run with --update {} to accept it",
+            file.display(),
+            file.display()
+        );
+    }
+    if let Some(file) = &args.update {
+        write_file(file, &text)?;
+        writeln!(out, "Saved the snapshot to {}", file.display())?;
+        return Ok(());
+    }
+    write!(out, "{text}")?;
+    Ok(())
+}
+
+fn write_file(file: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    }
+    std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))
+}
+
+fn json<T: Serialize>(items: impl IntoIterator<Item = T>) -> Vec<serde_json::Value> {
+    items
+        .into_iter()
+        .map(|i| serde_json::to_value(i).unwrap_or(serde_json::Value::Null))
+        .collect()
+}
+
+fn take(
+    cloud: &mut Cloud,
+    account: Option<&str>,
+    region: Option<&str>,
+) -> anyhow::Result<Snapshot> {
+    let filter = Filter {
+        account,
+        region,
+        name: None,
+    };
+    let snapshot = cloud.store().read(|tx| {
+        let mut accounts: Vec<Account> = tx.list::<Account>(Filter::default())?;
+        accounts.retain(|a| account.is_none_or(|x| x == a.id));
+        let events = inventory::events(
+            tx,
+            &EventQuery {
+                account,
+                region,
+                ..EventQuery::default()
+            },
+        )?;
+        Ok(Snapshot {
+            clock: ids::format_time(ids::now(tx)?),
+            images: json(inventory::images(tx, filter, false, true)?),
+            storage: json(
+                inventory::storage(tx, filter, false)?
+                    .into_iter()
+                    .map(|v| v.storage),
+            ),
+            launch_permissions: json(inventory::launch_permissions(tx, filter, false)?),
+            storage_permissions: json(inventory::storage_permissions(tx, filter)?),
+            keys: json(inventory::keys(tx, filter)?),
+            instances: json(inventory::instances(tx, filter)?),
+            accounts: json(accounts),
+            bill: json(inventory::bills(tx, account, region)?),
+            events: json(events),
+        })
+    })?;
+    Ok(snapshot)
+}
+
+/// The snapshot as text: a header per section, a line per object.
+fn render(s: &Snapshot) -> String {
+    let mut text = String::from("# amisim snapshot\n");
+    text.push_str(&format!("clock {}\n", s.clock));
+    for (title, items) in [
+        ("images", &s.images),
+        ("storage", &s.storage),
+        ("launch permissions", &s.launch_permissions),
+        ("storage permissions", &s.storage_permissions),
+        ("keys", &s.keys),
+        ("instances", &s.instances),
+        ("accounts", &s.accounts),
+        ("bill", &s.bill),
+        ("events", &s.events),
+    ] {
+        text.push_str(&format!("\n## {title} ({})\n", items.len()));
+        for item in items {
+            text.push_str(&item.to_string());
+            text.push('\n');
+        }
+    }
+    text
+}
