@@ -97,6 +97,27 @@ pub enum Command {
     /// settings, the bill and the event log, one line per object. The same
     /// commands on a new store print the same bytes.
     Snapshot(SnapshotArgs),
+    /// Draw images, copies across regions and accounts, shares, key grants and instances, as Mermaid or Graphviz DOT.
+    Graph(GraphArgs),
+}
+
+/// `amisim graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub scope: Scope,
+    /// `mermaid` (renders in GitHub and GitLab Markdown) or `dot` (Graphviz).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+/// What `amisim graph` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
 }
 
 /// `amisim snapshot`.

@@ -1282,3 +1282,33 @@ fn a_snapshot_is_canonical_text_checked_against_a_saved_one_with_a_diff() {
         .unwrap()
         .contains("differs from saved/cloud.snapshot"));
 }
+
+#[test]
+fn the_graph_draws_copies_shares_grants_and_instances_as_mermaid_and_dot() {
+    let w = world();
+    let mermaid = w.ok(&["graph"]);
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(mermaid.contains("copy us-east-1 → us-west-2"), "{mermaid}");
+    assert!(
+        mermaid.contains("account 111111111111 → 222222222222"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("-->|\"grant\"|"), "{mermaid}");
+    assert!(mermaid.contains("everyone (group all)"), "{mermaid}");
+    insta::assert_snapshot!("graph_mermaid", mermaid);
+    let dot = w.ok(&["graph", "--format", "dot"]);
+    assert!(
+        dot.starts_with("digraph amisim {\n") && dot.ends_with("}\n"),
+        "{dot}"
+    );
+    insta::assert_snapshot!("graph_dot", dot);
+    // The same cloud draws the same text; a scope draws less.
+    assert_eq!(w.ok(&["graph"]), mermaid);
+    let west = w.ok(&["graph", "--account", B, "--region", WEST]);
+    assert!(west.contains(&w.golden_b) && west.lines().count() < mermaid.lines().count());
+    let stderr = w.fails(&["graph", "--format", "png"], 2);
+    assert!(
+        stderr.contains("mermaid") && stderr.contains("dot"),
+        "{stderr}"
+    );
+}

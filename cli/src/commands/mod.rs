@@ -14,6 +14,7 @@ mod bill;
 mod changes;
 mod clock;
 mod events;
+mod graph;
 mod images;
 mod instances;
 mod keys;
@@ -65,6 +66,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Clock(ClockCommand::Show) => clock::show(&ctx, out),
         Command::Clock(ClockCommand::Advance { duration }) => clock::advance(&ctx, out, duration),
         Command::Snapshot(a) => snapshot::run(&ctx, out, a),
+        Command::Graph(a) => graph::draw(&ctx, out, a),
     }
 }
 
