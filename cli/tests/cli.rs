@@ -917,6 +917,12 @@ fn reset_needs_yes_without_a_terminal() {
         "error: refusing to delete the store .amisim/cloud.db without --yes, as stdin is not a terminal\n"
     );
     assert!(w.store().exists());
+    // With no store there is nothing to refuse.
+    let e = empty();
+    assert_eq!(
+        e.ok(&["reset"]),
+        "No store at .amisim/cloud.db; nothing to reset\n"
+    );
 }
 
 #[test]

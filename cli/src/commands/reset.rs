@@ -25,16 +25,13 @@ struct Reset {
 
 pub fn reset(ctx: &Ctx<'_>, out: &mut dyn Write, yes: bool) -> anyhow::Result<()> {
     let path = ctx.store;
-    if !yes {
+    // With no store there is nothing to confirm.
+    if !yes && path.exists() {
         if !io::stdin().is_terminal() {
             bail!(
                 "refusing to delete the store {} without --yes, as stdin is not a terminal",
                 path.display()
             );
-        }
-        if !path.exists() {
-            writeln!(out, "No store at {}; nothing to reset", path.display())?;
-            return Ok(());
         }
         eprint!(
             "Delete the simulated cloud in {}? Everything in it is lost. [y/N] ",
