@@ -1,0 +1,259 @@
+//! The testing guide, run as a reader runs it: every `sh`
+//! block in order, in one shell, from a copy of the repository's examples, and
+//! the output each block shows (the `text` block after it) compared with what
+//! it prints. A line `…` in a shown output marks a cut, and `…` inside a line
+//! stands for anything (IDs); a shown output may start and end anywhere in what
+//! the commands print, but between two shown lines nothing may be left out
+//! without a marked cut.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use amisim_acceptance_tests::{amisim_binary, provider_dir, repo_root, terraform_binary};
+
+/// One `sh` block and the output shown after it, if any.
+struct Step {
+    line: usize,
+    commands: String,
+    shown: Option<String>,
+}
+
+fn steps(markdown: &str) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut lines = markdown.lines().enumerate().peekable();
+    let mut last_was_sh = false;
+    while let Some((n, line)) = lines.next() {
+        let Some(lang) = line.strip_prefix("```") else {
+            if !line.trim().is_empty() {
+                last_was_sh = false;
+            }
+            continue;
+        };
+        let mut body = String::new();
+        for (_, l) in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        match lang.trim() {
+            "sh" => {
+                steps.push(Step {
+                    line: n + 1,
+                    commands: body,
+                    shown: None,
+                });
+                last_was_sh = true;
+                continue;
+            }
+            "text" if last_was_sh => {
+                if let Some(step) = steps.last_mut() {
+                    step.shown = Some(body);
+                }
+            }
+            _ => {}
+        }
+        last_was_sh = false;
+    }
+    steps
+}
+
+/// Whether `actual` matches the shown line `shown`, where `…` stands for anything.
+fn line_matches(shown: &str, actual: &str) -> bool {
+    let shown = shown.trim_end();
+    let actual = actual.trim_end();
+    let parts: Vec<&str> = shown.split('…').collect();
+    if parts.len() == 1 {
+        return shown == actual;
+    }
+    let Some(rest) = actual.strip_prefix(parts[0]) else {
+        return false;
+    };
+    let mut rest = rest;
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Whether the shown lines match `actual` from `at` on (see the module's rules).
+fn matches_from(shown: &[&str], actual: &[&str], at: usize) -> bool {
+    let Some((first, rest)) = shown.split_first() else {
+        return true;
+    };
+    if first.trim() == "…" {
+        return (at..=actual.len()).any(|i| matches_from(rest, actual, i));
+    }
+    at < actual.len() && line_matches(first, actual[at]) && matches_from(rest, actual, at + 1)
+}
+
+fn shows(shown: &str, actual: &str) -> bool {
+    let shown: Vec<&str> = shown.lines().collect();
+    let actual: Vec<&str> = actual.lines().collect();
+    (0..=actual.len()).any(|start| matches_from(&shown, &actual, start))
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if name == ".amisim" || name == ".terraform" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if !name.to_string_lossy().ends_with(".tfstate") {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the repository as a reader has it after the set-up: the examples,
+/// the built binaries under `target/debug`, `.tools/terraformrc`, and
+/// `terraform` and `amisim` on PATH.
+fn reader_root() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    copy_dir(&repo_root().join("examples"), &root.join("examples"));
+    let debug = root.join("target/debug");
+    std::fs::create_dir_all(&debug).unwrap();
+    let providers = provider_dir();
+    for bin in ["terraform-provider-amisim", "amisim"] {
+        let from = if bin == "amisim" {
+            amisim_binary().to_path_buf()
+        } else {
+            providers.join(bin)
+        };
+        std::os::unix::fs::symlink(from, debug.join(bin)).unwrap();
+    }
+    std::fs::create_dir_all(root.join(".tools/bin")).unwrap();
+    std::fs::write(
+        root.join(".tools/terraformrc"),
+        format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/amisim/amisim\" = \"{p}\"\n    \"registry.opentofu.org/amisim/amisim\" = \"{p}\"\n  }}\n  direct {{}}\n}}\n",
+            p = providers.display()
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(terraform_binary(), root.join(".tools/bin/terraform")).unwrap();
+    std::os::unix::fs::symlink(amisim_binary(), root.join(".tools/bin/amisim")).unwrap();
+    (dir, root)
+}
+
+/// Runs every `sh` block of `doc` in order in one shell started in `start`
+/// (relative to the reader's root); returns each block's output.
+fn run(doc: &str, start: &str) -> (Vec<Step>, Vec<String>) {
+    let text = std::fs::read_to_string(repo_root().join(doc)).unwrap();
+    let steps = steps(&text);
+    let (_dir, root) = reader_root();
+    let mut script = String::from("set +e\nexec 2>&1\n");
+    script.push_str(&format!("cd {}\n", shell_quote(&root.join(start))));
+    for (n, step) in steps.iter().enumerate() {
+        script.push_str(&format!("echo '@@step {n}@@'\n"));
+        for line in step.commands.lines() {
+            // The set-up is done already: the binaries are built.
+            if line.trim() == "make demo" {
+                continue;
+            }
+            script.push_str(line);
+            script.push('\n');
+        }
+    }
+    script.push_str("echo '@@step end@@'\n");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(&root)
+        .env(
+            "PATH",
+            format!("{}:{path}", root.join(".tools/bin").display()),
+        )
+        .env_remove("TF_CLI_CONFIG_FILE")
+        .env_remove("AMISIM_STORE")
+        .env_remove("AMISIM_ACCOUNT_ID")
+        .env_remove("AMISIM_REGION")
+        .env("TF_IN_AUTOMATION", "1")
+        .env("TF_INPUT", "0")
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("RUST_BACKTRACE", "0")
+        .env("RUST_LIB_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    let all = strip_ansi(&String::from_utf8_lossy(&out.stdout));
+    let mut outputs = vec![String::new(); steps.len()];
+    let mut current: Option<usize> = None;
+    for line in all.lines() {
+        if let Some(marker) = line
+            .strip_prefix("@@step ")
+            .and_then(|l| l.strip_suffix("@@"))
+        {
+            current = marker.parse().ok();
+            continue;
+        }
+        if let Some(n) = current {
+            outputs[n].push_str(line);
+            outputs[n].push('\n');
+        }
+    }
+    (steps, outputs)
+}
+
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
+fn check(doc: &str, start: &str) {
+    let (steps, outputs) = run(doc, start);
+    let mut failures = Vec::new();
+    for (step, output) in steps.iter().zip(&outputs) {
+        if let Some(shown) = &step.shown {
+            if !shows(shown, output) {
+                failures.push(format!(
+                    "{doc}:{}: the output shown after\n{}\nis not what the commands print:\n--- shown\n{shown}--- printed\n{output}",
+                    step.line, step.commands
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn shown_lines_match_with_marked_cuts_only() {
+    let printed = "a\nb ami-123 c\nd\ne\n";
+    assert!(shows("b ami-… c\nd\n", printed));
+    assert!(shows("a\n…\ne\n", printed));
+    assert!(!shows("a\nd\n", printed), "an unmarked cut");
+    assert!(!shows("b ami-… x\n", printed));
+}
+
+#[test]
+fn every_command_of_the_testing_guide_prints_what_it_shows() {
+    check("docs/testing.md", ".");
+}
