@@ -1,10 +1,11 @@
-//! The testing guide, run as a reader runs it: every `sh`
+//! The tutorial and the testing guide, run as a reader runs them: every `sh`
 //! block in order, in one shell, from a copy of the repository's examples, and
 //! the output each block shows (the `text` block after it) compared with what
 //! it prints. A line `…` in a shown output marks a cut, and `…` inside a line
 //! stands for anything (IDs); a shown output may start and end anywhere in what
-//! the commands print, but between two shown lines nothing may be left out
-//! without a marked cut.
+//! the commands print, but between two shown words nothing may be left out
+//! without a marked cut. Line wrapping and Terraform's diagnostic boxes do not
+//! count.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -59,45 +60,46 @@ fn steps(markdown: &str) -> Vec<Step> {
     steps
 }
 
-/// Whether `actual` matches the shown line `shown`, where `…` stands for anything.
-fn line_matches(shown: &str, actual: &str) -> bool {
-    let shown = shown.trim_end();
-    let actual = actual.trim_end();
-    let parts: Vec<&str> = shown.split('…').collect();
-    if parts.len() == 1 {
-        return shown == actual;
-    }
-    let Some(rest) = actual.strip_prefix(parts[0]) else {
-        return false;
-    };
-    let mut rest = rest;
-    for (i, part) in parts.iter().enumerate().skip(1) {
-        if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        }
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    true
+/// Terraform draws a box around each diagnostic (`╷`, `│ `, `╵`) and wraps its
+/// text to the box; the docs show the text unboxed, wrapped for the page.
+fn unboxed(text: &str) -> String {
+    text.lines()
+        .filter(|l| *l != "╷" && *l != "╵")
+        .map(|l| {
+            l.strip_prefix("│ ")
+                .or_else(|| l.strip_prefix('│'))
+                .unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
-/// Whether the shown lines match `actual` from `at` on (see the module's rules).
-fn matches_from(shown: &[&str], actual: &[&str], at: usize) -> bool {
-    let Some((first, rest)) = shown.split_first() else {
-        return true;
-    };
-    if first.trim() == "…" {
-        return (at..=actual.len()).any(|i| matches_from(rest, actual, i));
-    }
-    at < actual.len() && line_matches(first, actual[at]) && matches_from(rest, actual, at + 1)
+/// Text with every run of white space made one space: wrapping does not count.
+fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn shows(shown: &str, actual: &str) -> bool {
-    let shown: Vec<&str> = shown.lines().collect();
-    let actual: Vec<&str> = actual.lines().collect();
-    (0..=actual.len()).any(|start| matches_from(&shown, &actual, start))
+/// Whether the shown output stands in what was printed, in one piece: its
+/// words in order with nothing between them but white space, except where a
+/// `…` marks a cut (it stands for anything, across lines too).
+fn shows(shown: &str, printed: &str) -> bool {
+    let shown = collapsed(shown);
+    let printed = collapsed(&unboxed(printed));
+    let pattern = shown
+        .split('…')
+        // A table's rule is as wide as its table: any run of `─` stands for another.
+        .map(|part| {
+            let part = regex::escape(part.trim());
+            let rules = regex::Regex::new("─+").expect("a pattern");
+            rules.replace_all(&part, "─+").into_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(".*?");
+    regex::RegexBuilder::new(&pattern)
+        .dot_matches_new_line(true)
+        .size_limit(1 << 24)
+        .build()
+        .is_ok_and(|re| re.is_match(&printed))
 }
 
 fn strip_ansi(text: &str) -> String {
@@ -251,6 +253,17 @@ fn shown_lines_match_with_marked_cuts_only() {
     assert!(shows("a\n…\ne\n", printed));
     assert!(!shows("a\nd\n", printed), "an unmarked cut");
     assert!(!shows("b ami-… x\n", printed));
+    // Wrapping, Terraform's diagnostic box and the width of a table's rule do not count.
+    assert!(shows("A B\n───\nc d\n", "A  B\n──────\nc  d\n"));
+    assert!(shows(
+        "could pick an\nimage",
+        "╷\n│ could pick\n│ an image\n╵\n"
+    ));
+}
+
+#[test]
+fn every_command_of_the_tutorial_prints_what_it_shows() {
+    check("docs/tutorial.md", ".");
 }
 
 #[test]
