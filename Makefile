@@ -18,6 +18,7 @@ lint: setup
 
 docs: setup
 	AMISIM_UPDATE_DOCS=1 cargo test -p amisim-acceptance-tests --test docs docs_are_generated
+	AMISIM_UPDATE_DOCS=1 cargo test -p amisim-acceptance-tests --test scenarios
 
 bench: setup
 	python3 scripts/bench.py --out target/benchmarks.md

@@ -270,3 +270,22 @@ fn every_command_of_the_tutorial_prints_what_it_shows() {
 fn every_command_of_the_testing_guide_prints_what_it_shows() {
     check("docs/testing.md", ".");
 }
+
+#[test]
+fn each_lesson_of_the_tutorial_draws_its_committed_graph() {
+    let tutorial = std::fs::read_to_string(repo_root().join("docs/tutorial.md")).unwrap();
+    let mut graphs = 0;
+    for entry in std::fs::read_dir(repo_root().join("docs/graphs"))
+        .unwrap()
+        .flatten()
+    {
+        let graph = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(
+            tutorial.contains(&format!("```mermaid\n{graph}```\n")),
+            "docs/tutorial.md does not draw {}: run make docs",
+            entry.path().display()
+        );
+        graphs += 1;
+    }
+    assert_eq!(graphs, 9, "a graph per lesson");
+}

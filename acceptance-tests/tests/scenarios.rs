@@ -8,7 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use amisim_acceptance_tests::{event_line, TfOutput, Workspace};
+use amisim_acceptance_tests::{event_line, repo_root, TfOutput, Workspace};
 use amisim_simulator::billing::Bill;
 use amisim_simulator::catalogue::{usd, PriceBook};
 use amisim_simulator::store::Filter;
@@ -42,6 +42,23 @@ impl Scenario {
         };
         scenario.ws.apply_and_converge();
         scenario.phase("terraform apply");
+        // The lesson's picture in the tutorial is this cloud's graph.
+        let graph = scenario.ws.amisim(&["graph"]);
+        let file = repo_root()
+            .join("docs/graphs")
+            .join(format!("{example}.mmd"));
+        if std::env::var_os("AMISIM_UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(file.parent().expect("a folder")).expect("docs/graphs");
+            std::fs::write(&file, &graph).expect("write the graph");
+        } else {
+            let committed = std::fs::read_to_string(&file).unwrap_or_default();
+            assert_eq!(
+                committed,
+                graph,
+                "{} is stale: run make docs",
+                file.display()
+            );
+        }
         scenario
     }
 

@@ -128,6 +128,10 @@ resource "amisim_instance" "vpn" {
   provider      = amisim.ops
   ami           = data.amisim_image.openvpn.id
   instance_type = "t4g.micro"
+
+  tags = {
+    Name = "vpn"
+  }
 }
 
 # A stopped instance costs no instance hours.
@@ -136,6 +140,10 @@ resource "amisim_instance" "spare" {
   ami            = data.amisim_image.openvpn.id
   instance_type  = "t4g.micro"
   instance_state = "stopped"
+
+  tags = {
+    Name = "vpn-spare"
+  }
 }
 
 output "image_storage_usd_per_month" {
