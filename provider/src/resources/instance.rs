@@ -69,7 +69,7 @@ pub(crate) fn schema() -> Schema {
             ("architecture", computed_string("The architecture, from the image.")),
             ("platform", computed_string("The platform, from the image.")),
             ("billing_products", computed_string_list("Billing products inherited from the image, charged with the instance.")),
-            ("boot_time_seconds", computed_number("Seconds from launch until the instance is ready: boot time (30 s for EBS-backed Linux; more for Windows and instance-store roots) plus 45 s for each package the user data installs that the image does not already have. A golden image with the software baked in boots faster than a base image plus the same user data.")),
+            ("boot_time_seconds", computed_number("Seconds from launch until the instance is ready: boot time (30 s for EBS-backed Linux; more for Windows and instance-store roots) plus 45 s for each package the user data installs that the image does not already have, and 1 s for each other step of the user data (a line that installs nothing new). A golden image with the software baked in boots faster than a base image plus the same user data.")),
             ("hourly_cost_usd", computed_number("What the instance costs per running hour in US dollars: the type's on-demand price plus Windows and Red Hat licences and Marketplace software fees.")),
             ("root_volume_id", computed_string("The EBS root volume's ID (`vol-` and 17 hex digits); null for an instance-store root.")),
         ],
