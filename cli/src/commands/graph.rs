@@ -29,27 +29,40 @@ enum Kind {
 #[derive(Debug, Default)]
 struct Graph {
     /// Node ID → (kind, label lines).
-    nodes: BTreeMap<String, (Option<Kind>, Vec<String>)>,
+    nodes: BTreeMap<String, (Kind, Vec<String>)>,
     /// (from, to, label), in the order found.
     edges: Vec<(String, String, String)>,
 }
 
 impl Graph {
+    /// The node for `id`, added with `label` unless it is there already.
     fn node(&mut self, id: &str, kind: Kind, label: Vec<String>) -> String {
-        let prefix = match kind {
-            Kind::Image => "image",
-            Kind::Instance => "instance",
-            Kind::Key => "key",
-            Kind::Principal => "to",
-        };
-        let key = format!("{prefix}_{}", node_id(id));
-        self.nodes.entry(key.clone()).or_insert((Some(kind), label));
+        let key = node_key(id, kind);
+        self.nodes.entry(key.clone()).or_insert((kind, label));
+        key
+    }
+
+    /// The node for `id`, with `label` whatever it had (a placeholder gets its full label).
+    fn set_node(&mut self, id: &str, kind: Kind, label: Vec<String>) -> String {
+        let key = node_key(id, kind);
+        self.nodes.insert(key.clone(), (kind, label));
         key
     }
 
     fn edge(&mut self, from: String, to: String, label: impl Into<String>) {
         self.edges.push((from, to, label.into()));
     }
+}
+
+/// The node ID of `id`: its kind, then the ID as [`node_id`] writes it.
+fn node_key(id: &str, kind: Kind) -> String {
+    let prefix = match kind {
+        Kind::Image => "image",
+        Kind::Instance => "instance",
+        Kind::Key => "key",
+        Kind::Principal => "to",
+    };
+    format!("{prefix}_{}", node_id(id))
 }
 
 /// A node ID that Mermaid and DOT both take bare: letters, digits and `_`.
@@ -100,7 +113,8 @@ pub fn draw(ctx: &Ctx<'_>, out: &mut dyn Write, args: &GraphArgs) -> anyhow::Res
             }
         }
         for i in inventory::instances(tx, scope)? {
-            let me = g.node(
+            // An image's source instance may have a placeholder already.
+            let me = g.set_node(
                 &i.id,
                 Kind::Instance,
                 vec![
@@ -109,14 +123,6 @@ pub fn draw(ctx: &Ctx<'_>, out: &mut dyn Write, args: &GraphArgs) -> anyhow::Res
                     format!("{} · {}", i.region, i.owner_id),
                 ],
             );
-            // Refresh a placeholder made for an image's source instance.
-            if let Some(node) = g.nodes.get_mut(&me) {
-                node.1 = vec![
-                    i.id.clone(),
-                    format!("{} · {}", i.instance_type, i.state.as_str()),
-                    format!("{} · {}", i.region, i.owner_id),
-                ];
-            }
             let image = match tx.get::<Image>(&i.image_id)? {
                 Some(image) => add_image(&mut g, &image),
                 None => g.node(&i.image_id, Kind::Image, vec![i.image_id.clone()]),
@@ -206,10 +212,10 @@ fn mermaid(g: &Graph) -> String {
             .collect::<Vec<_>>()
             .join("<br/>");
         let (open, close) = match kind {
-            Some(Kind::Instance) => ("([\"", "\"])"),
-            Some(Kind::Key) => ("{{\"", "\"}}"),
-            Some(Kind::Principal) => ("[/\"", "\"/]"),
-            _ => ("[\"", "\"]"),
+            Kind::Instance => ("([\"", "\"])"),
+            Kind::Key => ("{{\"", "\"}}"),
+            Kind::Principal => ("[/\"", "\"/]"),
+            Kind::Image => ("[\"", "\"]"),
         };
         text.push_str(&format!("  {id}{open}{body}{close}\n"));
     }
@@ -245,10 +251,10 @@ fn dot(g: &Graph) -> String {
         String::from("digraph amisim {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     for (id, (kind, label)) in &g.nodes {
         let shape = match kind {
-            Some(Kind::Instance) => "ellipse",
-            Some(Kind::Key) => "hexagon",
-            Some(Kind::Principal) => "parallelogram",
-            _ => "box",
+            Kind::Instance => "ellipse",
+            Kind::Key => "hexagon",
+            Kind::Principal => "parallelogram",
+            Kind::Image => "box",
         };
         let lines: Vec<&str> = label.iter().map(String::as_str).collect();
         text.push_str(&format!(
