@@ -85,6 +85,24 @@ pub fn amisim_binary() -> &'static Path {
     })
 }
 
+/// Copies the folder `from` into `to`, leaving out what a Terraform run leaves
+/// behind (`.amisim/`, `.terraform/`, state files).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for entry in std::fs::read_dir(from).expect("a folder").flatten() {
+        let name = entry.file_name();
+        if name == ".amisim" || name == ".terraform" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if !name.to_string_lossy().ends_with(".tfstate") {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
 /// Every process below `pid` (its children, theirs, and so on), from `/proc`.
 pub fn descendants(pid: u32) -> Vec<u32> {
     let parent_of = |p: u32| -> Option<u32> {

@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use amisim_acceptance_tests::{amisim_binary, provider_dir, repo_root, terraform_binary};
+use amisim_acceptance_tests::{
+    amisim_binary, copy_tree, provider_dir, repo_root, terraform_binary,
+};
 
 /// One `sh` block and the output shown after it, if any.
 struct Step {
@@ -119,29 +121,13 @@ fn strip_ansi(text: &str) -> String {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let name = entry.file_name();
-        if name == ".amisim" || name == ".terraform" {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else if !name.to_string_lossy().ends_with(".tfstate") {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of the repository as a reader has it after the set-up: the examples,
 /// the built binaries under `target/debug`, `.tools/terraformrc`, and
 /// `terraform` and `amisim` on PATH.
 fn reader_root() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
-    copy_dir(&repo_root().join("examples"), &root.join("examples"));
+    copy_tree(&repo_root().join("examples"), &root.join("examples"));
     let debug = root.join("target/debug");
     std::fs::create_dir_all(&debug).unwrap();
     let providers = provider_dir();

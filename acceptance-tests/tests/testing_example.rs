@@ -1,26 +1,12 @@
 //! `examples/testing`: a module tested with `terraform test`, each test file in
 //! a cloud of its own, and the same module checked with `amisim snapshot --check`.
 
-use std::path::Path;
-
-use amisim_acceptance_tests::{repo_root, Workspace};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use amisim_acceptance_tests::{copy_tree, repo_root, Workspace};
 
 #[test]
 fn the_module_passes_terraform_test_with_a_cloud_per_test_file() {
     let ws = Workspace::empty();
-    copy_dir(&repo_root().join("examples/testing"), ws.path());
+    copy_tree(&repo_root().join("examples/testing"), ws.path());
     let out = ws.tf(&["test", "-no-color"]);
     assert_eq!(out.code, 0, "{}", out.all());
     assert!(out.stdout.contains("3 passed, 0 failed"), "{}", out.stdout);
@@ -36,7 +22,7 @@ fn the_module_passes_terraform_test_with_a_cloud_per_test_file() {
 #[test]
 fn the_module_applied_matches_its_saved_snapshot_and_a_change_shows_as_a_diff() {
     let ws = Workspace::empty();
-    copy_dir(&repo_root().join("examples/testing"), ws.path());
+    copy_tree(&repo_root().join("examples/testing"), ws.path());
     ws.tf_ok(&["-chdir=demo", "get", "-no-color"]);
     ws.tf_ok(&["-chdir=demo", "apply", "-auto-approve", "-no-color"]);
     let saved = ws.path().join("demo/expected.snapshot");
