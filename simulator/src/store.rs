@@ -280,7 +280,7 @@ impl Store {
             .map_err(|e| io_error(Some(path), e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| io_error(Some(path), e))?;
-        let store = Store {
+        let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
             _scratch: scratch,
@@ -303,9 +303,7 @@ impl Store {
                 .conn
                 .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
                 .map_err(|e| io_error(Some(path), e))?;
-            let mut store = store;
             store.upgrade()?;
-            return Ok(store);
         }
         Ok(store)
     }
