@@ -154,17 +154,7 @@ fn subject_date(tx: &Tx<'_>, kind: &str, id: &str) -> Result<Option<String>> {
 
 /// A name for a handle's own command, unique in this process and in time.
 fn own_command() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!(
-        "handle:{}:{}:{nanos}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("handle:{}", crate::store::unique_token())
 }
 
 impl Cloud {
@@ -262,15 +252,16 @@ impl Cloud {
             // A change is dated after the object it acts on (a permission after its
             // image, a stop after the instance's launch); a call that changed
             // nothing is dated at its command's start.
-            let time = match (&subject, mutates) {
-                (_, false) => epoch,
-                (None, true) => ctx.stamped.get().max(ids::after(epoch, &[])),
-                (Some((kind, id)), true) => {
-                    let date = subject_date(tx, kind, id)?;
-                    ctx.stamped
-                        .get()
-                        .max(ids::after(epoch, &[date.as_deref().unwrap_or_default()]))
-                }
+            let time = if mutates {
+                let date = match &subject {
+                    Some((kind, id)) => subject_date(tx, kind, id)?,
+                    None => None,
+                };
+                ctx.stamped
+                    .get()
+                    .max(ids::after(epoch, &[date.as_deref().unwrap_or_default()]))
+            } else {
+                epoch
             };
             let subject = subject.map(|(_, id)| id);
             let (outcome, resource_id) = match &result {

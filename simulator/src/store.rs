@@ -711,11 +711,25 @@ fn create_new(path: &Path) -> Result<()> {
 /// only when the result keeps the store's name (see `companions`). It never
 /// appears in anything a user reads, so it need not be deterministic.
 fn new_store_id() -> String {
+    unique_token()
+}
+
+/// A token no other call, in this process or another, has had: the process
+/// ID, a count within the process, and the wall clock. For internal names
+/// only (stores, scratch folders, a handle's own command), never for anything
+/// a user reads, which must be deterministic.
+pub(crate) fn unique_token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    format!("{:x}-{nanos:x}", std::process::id())
+    format!(
+        "{:x}-{:x}-{nanos:x}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// An SQLite URI that opens `path` as a file nobody changes: read as it is,
