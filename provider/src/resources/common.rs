@@ -8,7 +8,7 @@ use tf_provider::{AttributePath, Diagnostics};
 
 use crate::attrs;
 use crate::diags;
-use crate::provider::{Configured, Shared};
+use crate::provider::Configured;
 use crate::values::Str;
 
 /// The schema version of every resource's state.
@@ -208,11 +208,10 @@ pub fn modify_image(
 /// Deregisters an image on destroy; an image already gone is not an error.
 pub fn deregister(
     diags: &mut Diagnostics,
-    shared: &Shared,
+    cfg: &Configured,
     id: &str,
     delete_storage: bool,
 ) -> Option<()> {
-    let cfg = shared.get(diags)?;
     match cfg.with(|cloud, caller| cloud.deregister_image(caller, id, delete_storage)) {
         Ok(_) => Some(()),
         Err(e) if e.kind.is_not_found() || e.kind == ErrorKind::AmiMalformed => Some(()),

@@ -1,18 +1,16 @@
 //! `amisim_image`: register an AMI, or create one from an instance.
 
-use std::sync::Arc;
-
 use amisim_simulator::{catalogue, validate, CreateImage, Image, RegisterImage};
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
 
 use crate::attrs::*;
 use crate::diags;
-use crate::provider::Shared;
-use crate::resources::common::{self, changed, ImageComputed};
+use crate::provider::Configured;
+use crate::resources::common::{self, ImageComputed};
+use crate::resources::managed::{Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_image`.
@@ -55,17 +53,11 @@ const FORCE_NEW: &[&str] = &[
     "billing_products",
 ];
 
-/// The `amisim_image` resource.
-pub struct ImageResource {
-    shared: Arc<Shared>,
-}
+/// The rules of `amisim_image`.
+pub struct Rules;
 
-impl ImageResource {
-    /// The resource over the provider's shared handle.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
-    }
-}
+/// The `amisim_image` resource.
+pub type ImageResource = Typed<Rules>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -201,76 +193,61 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
     }
 }
 
-impl ImageResource {
-    /// Writes the image into a state, keeping the configuration's spelling where it means the same.
-    fn fill(&self, state: &mut State, image: &Image, computed: &ImageComputed) {
-        state.id = str(&image.id);
-        state.arn = str(&image.arn());
-        state.name = str(&image.name);
-        state.description = common::description_value(&state.description, &image.description);
-        state.architecture = str(&image.architecture);
-        state.platform = str(&image.platform);
-        state.root_device_type = str(&image.root_device_type);
-        state.root_volume_size_gb = Value::Value(Whole::Int(image.size_gb));
-        state.encrypted = Value::Value(image.encrypted);
-        state.kms_key_id = common::kms_value(&state.kms_key_id, image.kms_key_arn.as_deref());
-        state.source_instance_id = opt(image.source_instance_id.as_deref());
-        state.billing_products = list_value(&image.billing_products);
-        if !matches!(state.delete_snapshots_on_destroy, Value::Value(_)) {
-            state.delete_snapshots_on_destroy = Value::Value(true);
-        }
-        state.tags = tags_value(&state.tags, &image.tags);
-        state.owner_id = str(&image.owner_id);
-        state.region = str(&image.region);
-        state.creation_date = str(&image.creation_date);
-        state.state = str(image.state.as_str());
-        state.storage_ids = list_value(&image.storage_ids);
-        state.public = Value::Value(computed.public);
-        state.size_gb = Value::Value(image.size_gb);
-        state.monthly_storage_cost_usd = dollars(computed.monthly_storage_cost_micros);
+/// Writes the image into a state, keeping the configuration's spelling where it means the same.
+fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
+    state.id = str(&image.id);
+    state.arn = str(&image.arn());
+    state.name = str(&image.name);
+    state.description = common::description_value(&state.description, &image.description);
+    state.architecture = str(&image.architecture);
+    state.platform = str(&image.platform);
+    state.root_device_type = str(&image.root_device_type);
+    state.root_volume_size_gb = Value::Value(Whole::Int(image.size_gb));
+    state.encrypted = Value::Value(image.encrypted);
+    state.kms_key_id = common::kms_value(&state.kms_key_id, image.kms_key_arn.as_deref());
+    state.source_instance_id = opt(image.source_instance_id.as_deref());
+    state.billing_products = list_value(&image.billing_products);
+    if !matches!(state.delete_snapshots_on_destroy, Value::Value(_)) {
+        state.delete_snapshots_on_destroy = Value::Value(true);
     }
+    state.tags = tags_value(&state.tags, &image.tags);
+    state.owner_id = str(&image.owner_id);
+    state.region = str(&image.region);
+    state.creation_date = str(&image.creation_date);
+    state.state = str(image.state.as_str());
+    state.storage_ids = list_value(&image.storage_ids);
+    state.public = Value::Value(computed.public);
+    state.size_gb = Value::Value(image.size_gb);
+    state.monthly_storage_cost_usd = dollars(computed.monthly_storage_cost_micros);
 }
 
-#[async_trait]
-impl Resource for ImageResource {
-    type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl Managed for Rules {
+    type State = State;
+    const FORCE_NEW: &'static [&'static str] = FORCE_NEW;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema() -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: State) -> Option<()> {
-        check_config(diags, &config);
-        Some(())
+    fn validate(diags: &mut Diagnostics, config: &State) {
+        check_config(diags, config);
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut state: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
-        let found = common::read_image(diags, &cfg, &id)?;
-        let Some((image, computed)) = found else {
-            return common::gone(private);
-        };
-        self.fill(&mut state, &image, &computed);
-        Some((state, private))
+        let found = common::read_image(diags, cfg, &id)?;
+        Some(found.map(|(image, computed)| {
+            fill(&mut state, &image, &computed);
+            state
+        }))
     }
 
-    async fn plan_create<'a>(
-        &self,
-        diags: &mut Diagnostics,
+    fn plan_create(
+        _diags: &mut Diagnostics,
+        cfg: &Configured,
         mut planned: State,
-        _config: State,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+        _config: &State,
+    ) -> Option<State> {
         let from_instance = !matches!(planned.source_instance_id, Value::Null);
         if from_instance {
             planned.architecture = Value::Unknown;
@@ -325,44 +302,22 @@ impl Resource for ImageResource {
             _ => Value::Unknown,
         };
         planned.monthly_storage_cost_usd = Value::Unknown;
-        Some((planned, ValueEmpty::default()))
+        Some(planned)
     }
 
-    async fn plan_update<'a>(
-        &self,
+    fn plan_update(
         _diags: &mut Diagnostics,
-        prior: State,
+        _prior: &State,
         mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+        _config: &State,
+    ) -> Option<State> {
         if matches!(planned.delete_snapshots_on_destroy, Value::Null) {
             planned.delete_snapshots_on_destroy = Value::Value(true);
         }
-        let replace = changed(&prior, &planned, FORCE_NEW);
-        Some((planned, private, replace))
+        Some(planned)
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let name = known(&planned.name)?.to_string();
         let description = known(&planned.description).unwrap_or("").to_string();
         let encrypted = matches!(planned.encrypted, Value::Value(true));
@@ -405,50 +360,39 @@ impl Resource for ImageResource {
             result,
             common::attribute_for,
         )?;
-        let computed = common::image_computed(diags, &cfg, &image)?;
+        let computed = common::image_computed(diags, cfg, &image)?;
         tracing::info!(image_id = %image.id, "registered image");
-        self.fill(&mut planned, &image, &computed);
-        Some((planned, private))
+        fill(&mut planned, &image, &computed);
+        Some(planned)
     }
 
-    async fn update<'a>(
-        &self,
+    fn update(
         diags: &mut Diagnostics,
-        _prior: State,
+        cfg: &Configured,
+        _prior: &State,
         mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    ) -> Option<State> {
         let (image, computed) = common::modify_image(
             diags,
-            &cfg,
+            cfg,
             "Unable to update image",
             known(&planned.id)?,
             &planned.description,
             &planned.tags,
         )?;
-        self.fill(&mut planned, &image, &computed);
-        Some((planned, private))
+        fill(&mut planned, &image, &computed);
+        Some(planned)
     }
 
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior: State,
-        _private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<()> {
+    fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let delete = !matches!(prior.delete_snapshots_on_destroy, Value::Value(false));
-        common::deregister(diags, &self.shared, known(&prior.id)?, delete)
+        common::deregister(diags, cfg, known(&prior.id)?, delete)
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
-        let (image, computed) = common::import_image(diags, &cfg, &id)?;
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+        let (image, computed) = common::import_image(diags, cfg, id)?;
         let mut state = State::default();
-        self.fill(&mut state, &image, &computed);
-        Some((state, ValueEmpty::default()))
+        fill(&mut state, &image, &computed);
+        Some(state)
     }
 }

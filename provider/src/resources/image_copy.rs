@@ -1,18 +1,16 @@
 //! `amisim_image_copy`: copy an AMI into the provider's account and region.
 
-use std::sync::Arc;
-
 use amisim_simulator::{validate, CopyImage, Image, ImageDetails};
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
 
 use crate::attrs::*;
 use crate::diags;
-use crate::provider::Shared;
-use crate::resources::common::{self, changed};
+use crate::provider::Configured;
+use crate::resources::common;
+use crate::resources::managed::{Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_image_copy`.
@@ -51,17 +49,11 @@ const FORCE_NEW: &[&str] = &[
     "kms_key_id",
 ];
 
-/// The `amisim_image_copy` resource.
-pub struct ImageCopyResource {
-    shared: Arc<Shared>,
-}
+/// The rules of `amisim_image_copy`.
+pub struct Rules;
 
-impl ImageCopyResource {
-    /// The resource over the provider's shared handle.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
-    }
-}
+/// The `amisim_image_copy` resource.
+pub type ImageCopyResource = Typed<Rules>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -128,17 +120,15 @@ fn fill(state: &mut State, image: &Image, details: &ImageDetails) {
     state.monthly_storage_cost_usd = dollars(details.monthly_storage_cost_micros);
 }
 
-#[async_trait]
-impl Resource for ImageCopyResource {
-    type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl Managed for Rules {
+    type State = State;
+    const FORCE_NEW: &'static [&'static str] = FORCE_NEW;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema() -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+    fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(v) = known(&c.source_ami_id) {
             diags::check(diags, "source_ami_id", validate::image_id(v));
         }
@@ -164,33 +154,23 @@ impl Resource for ImageCopyResource {
         if !map_has_unknown(&c.tags) {
             diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
         }
-        Some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut state: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
-        let Some((image, details)) = common::read_image(diags, &cfg, &id)? else {
-            return common::gone(private);
+        let Some((image, details)) = common::read_image(diags, cfg, &id)? else {
+            return Some(None);
         };
         fill(&mut state, &image, &details);
-        Some((state, private))
+        Some(Some(state))
     }
 
-    async fn plan_create<'a>(
-        &self,
-        diags: &mut Diagnostics,
+    fn plan_create(
+        _diags: &mut Diagnostics,
+        cfg: &Configured,
         mut planned: State,
-        _config: State,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+        _config: &State,
+    ) -> Option<State> {
         if matches!(planned.encrypted, Value::Null) {
             planned.encrypted = Value::Unknown;
         }
@@ -215,41 +195,10 @@ impl Resource for ImageCopyResource {
         planned.size_gb = Value::Unknown;
         planned.public = Value::Value(false);
         planned.monthly_storage_cost_usd = Value::Unknown;
-        Some((planned, ValueEmpty::default()))
+        Some(planned)
     }
 
-    async fn plan_update<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: State,
-        planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
-        let replace = changed(&prior, &planned, FORCE_NEW);
-        Some((planned, private, replace))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let req = CopyImage {
             source_image_id: known(&planned.source_ami_id)?.to_string(),
             source_region: known(&planned.source_region)?.to_string(),
@@ -266,46 +215,35 @@ impl Resource for ImageCopyResource {
             amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
             _ => common::attribute_for(e),
         })?;
-        let details = common::image_computed(diags, &cfg, &image)?;
+        let details = common::image_computed(diags, cfg, &image)?;
         fill(&mut planned, &image, &details);
-        Some((planned, private))
+        Some(planned)
     }
 
-    async fn update<'a>(
-        &self,
+    fn update(
         diags: &mut Diagnostics,
-        _prior: State,
+        cfg: &Configured,
+        _prior: &State,
         mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    ) -> Option<State> {
         let (image, details) = common::modify_image(
             diags,
-            &cfg,
+            cfg,
             "Unable to update image copy",
             known(&planned.id)?,
             &planned.description,
             &planned.tags,
         )?;
         fill(&mut planned, &image, &details);
-        Some((planned, private))
+        Some(planned)
     }
 
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior: State,
-        _private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<()> {
-        common::deregister(diags, &self.shared, known(&prior.id)?, true)
+    fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
+        common::deregister(diags, cfg, known(&prior.id)?, true)
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
-        let (image, details) = common::import_image(diags, &cfg, &id)?;
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+        let (image, details) = common::import_image(diags, cfg, id)?;
         if image.source_image_id.is_none() {
             diags::error(
                 diags,
@@ -317,6 +255,6 @@ impl Resource for ImageCopyResource {
         }
         let mut state = State::default();
         fill(&mut state, &image, &details);
-        Some((state, ValueEmpty::default()))
+        Some(state)
     }
 }

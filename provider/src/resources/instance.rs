@@ -1,18 +1,16 @@
 //! `amisim_instance`: launch an instance from an AMI (the AMI side of `aws_instance`).
 
-use std::sync::Arc;
-
 use amisim_simulator::{catalogue, validate, Error, Instance, InstanceState, RunInstance};
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
 
 use crate::attrs::*;
 use crate::diags;
-use crate::provider::{Configured, Shared};
-use crate::resources::common::{self, changed};
+use crate::provider::Configured;
+use crate::resources::common;
+use crate::resources::managed::{found, imported, Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_instance`.
@@ -38,17 +36,11 @@ pub struct State {
     pub root_volume_id: Str,
 }
 
-/// The `amisim_instance` resource.
-pub struct InstanceResource {
-    shared: Arc<Shared>,
-}
+/// The rules of `amisim_instance`.
+pub struct Rules;
 
-impl InstanceResource {
-    /// The resource over the provider's shared handle.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
-    }
-}
+/// The `amisim_instance` resource.
+pub type InstanceResource = Typed<Rules>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -138,17 +130,15 @@ fn call(
     }
 }
 
-#[async_trait]
-impl Resource for InstanceResource {
-    type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl Managed for Rules {
+    type State = State;
+    const FORCE_NEW: &'static [&'static str] = &["ami", "user_data"];
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema() -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+    fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(v) = known(&c.ami) {
             diags::check(diags, "ami", validate::image_id(v));
         }
@@ -180,42 +170,24 @@ impl Resource for InstanceResource {
         if !map_has_unknown(&c.tags) {
             diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
         }
-        Some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut state: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
-        match cfg.with(|cloud, caller| cloud.describe_instance(caller, &id)) {
-            Ok(Some(i)) if i.state != InstanceState::Terminated => {
-                fill(&mut state, &i);
-                Some((state, private))
-            }
-            Ok(_) => {
-                tracing::warn!(instance_id = %id, "instance is terminated or gone; removing it from state");
-                common::gone(private)
-            }
-            Err(e) => {
-                diags::refusal(diags, "Unable to read instance", &e);
-                None
-            }
-        }
+        let result = cfg.with(|cloud, caller| cloud.describe_instance(caller, &id));
+        let live = result.map(|i| i.filter(|i| i.state != InstanceState::Terminated));
+        Some(found(diags, "instance", &id, live)?.map(|i| {
+            fill(&mut state, &i);
+            state
+        }))
     }
 
-    async fn plan_create<'a>(
-        &self,
-        diags: &mut Diagnostics,
+    fn plan_create(
+        _diags: &mut Diagnostics,
+        cfg: &Configured,
         mut planned: State,
-        _config: State,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+        _config: &State,
+    ) -> Option<State> {
         common::default_str(&mut planned.instance_state, "running");
         if matches!(planned.root_delete_on_termination, Value::Null) {
             planned.root_delete_on_termination = Value::Value(true);
@@ -232,18 +204,15 @@ impl Resource for InstanceResource {
         planned.billing_products = Value::Unknown;
         planned.boot_time_seconds = Value::Unknown;
         planned.hourly_cost_usd = Value::Unknown;
-        Some((planned, ValueEmpty::default()))
+        Some(planned)
     }
 
-    async fn plan_update<'a>(
-        &self,
+    fn plan_update(
         _diags: &mut Diagnostics,
-        prior: State,
+        prior: &State,
         mut planned: State,
-        config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
+        config: &State,
+    ) -> Option<State> {
         // An unset instance_state means running: a stop made out of band is drift to undo.
         if matches!(config.instance_state, Value::Null) {
             planned.instance_state = str("running");
@@ -254,29 +223,10 @@ impl Resource for InstanceResource {
         if planned.instance_type != prior.instance_type {
             planned.hourly_cost_usd = Value::Unknown;
         }
-        let replace = changed(&prior, &planned, &["ami", "user_data"]);
-        Some((planned, private, replace))
+        Some(planned)
     }
 
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let req = RunInstance {
             image_id: known(&planned.ami)?.to_string(),
             instance_type: known(&planned.instance_type)?.to_string(),
@@ -285,23 +235,19 @@ impl Resource for InstanceResource {
             tags: tags_of(&planned.tags),
             root_delete_on_termination: planned.root_delete_on_termination.as_ref_option().copied(),
         };
-        let i = call(diags, &cfg, "Unable to launch instance", |cloud, caller| {
+        let i = call(diags, cfg, "Unable to launch instance", |cloud, caller| {
             cloud.run_instance(caller, &req)
         })?;
         fill(&mut planned, &i);
-        Some((planned, private))
+        Some(planned)
     }
 
-    async fn update<'a>(
-        &self,
+    fn update(
         diags: &mut Diagnostics,
-        prior: State,
+        cfg: &Configured,
+        prior: &State,
         mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    ) -> Option<State> {
         let id = known(&planned.id)?.to_string();
         let want = known(&planned.instance_state)
             .unwrap_or("running")
@@ -314,23 +260,23 @@ impl Resource for InstanceResource {
         let new_type = known(&planned.instance_type).map(str::to_string);
         if new_type.as_deref() != known(&prior.instance_type) {
             if current == "running" {
-                call(diags, &cfg, "Unable to stop instance", |c, k| {
+                call(diags, cfg, "Unable to stop instance", |c, k| {
                     c.stop_instance(k, &id)
                 })?;
                 current = "stopped".into();
             }
             let t = new_type.unwrap_or_default();
-            call(diags, &cfg, "Unable to change instance type", |c, k| {
+            call(diags, cfg, "Unable to change instance type", |c, k| {
                 c.modify_instance_type(k, &id, &t)
             })?;
         }
         if current != want {
             if want == "stopped" {
-                call(diags, &cfg, "Unable to stop instance", |c, k| {
+                call(diags, cfg, "Unable to stop instance", |c, k| {
                     c.stop_instance(k, &id)
                 })?;
             } else {
-                call(diags, &cfg, "Unable to start instance", |c, k| {
+                call(diags, cfg, "Unable to start instance", |c, k| {
                     c.start_instance(k, &id)
                 })?;
             }
@@ -339,7 +285,7 @@ impl Resource for InstanceResource {
             if prior.root_delete_on_termination != Value::Value(delete) {
                 call(
                     diags,
-                    &cfg,
+                    cfg,
                     "Unable to change the root volume's deletion on termination",
                     |c, k| c.set_root_delete_on_termination(k, &id, delete),
                 )?;
@@ -347,7 +293,7 @@ impl Resource for InstanceResource {
         }
         let tags = tags_of(&planned.tags);
         let i = if tags != tags_of(&prior.tags) {
-            call(diags, &cfg, "Unable to tag instance", |c, k| {
+            call(diags, cfg, "Unable to tag instance", |c, k| {
                 c.tag_instance(k, &id, &tags)
             })?
         } else {
@@ -361,17 +307,10 @@ impl Resource for InstanceResource {
             }
         };
         fill(&mut planned, &i);
-        Some((planned, private))
+        Some(planned)
     }
 
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior: State,
-        _private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<()> {
-        let cfg = self.shared.get(diags)?;
+    fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let id = known(&prior.id)?.to_string();
         cfg.call(
             diags,
@@ -382,27 +321,25 @@ impl Resource for InstanceResource {
         .map(|_| ())
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
-        match cfg.with(|cloud, caller| cloud.describe_instance(caller, &id)) {
-            Ok(Some(i)) if i.state != InstanceState::Terminated => {
-                let mut state = State::default();
-                fill(&mut state, &i);
-                Some((state, ValueEmpty::default()))
-            }
-            Ok(_) => {
-                diags::error(
-                    diags,
-                    "Cannot import instance: InvalidInstanceID.NotFound",
-                    format!("InvalidInstanceID.NotFound: no running or stopped instance {} of account {} in {}\n\nCheck the instance ID and the provider's account and region", validate::shorten(&id), cfg.caller.account_id, cfg.caller.region),
-                    None,
-                );
-                None
-            }
-            Err(e) => {
-                diags::refusal(diags, "Cannot import instance", &e);
-                None
-            }
-        }
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+        let result = cfg.with(|cloud, caller| cloud.describe_instance(caller, id));
+        let live = result.map(|i| i.filter(|i| i.state != InstanceState::Terminated));
+        let i = imported(
+            diags,
+            "instance",
+            live,
+            "InvalidInstanceID.NotFound",
+            || {
+                format!(
+                    "no running or stopped instance {} of account {} in {}",
+                    validate::shorten(id),
+                    cfg.caller.account_id,
+                    cfg.caller.region
+                )
+            },
+        )?;
+        let mut state = State::default();
+        fill(&mut state, &i);
+        Some(state)
     }
 }

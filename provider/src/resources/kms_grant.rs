@@ -1,18 +1,16 @@
 //! `amisim_kms_grant`: share a customer managed KMS key with another account.
 
-use std::sync::Arc;
-
 use amisim_simulator::validate;
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
 
 use crate::attrs::*;
 use crate::diags;
-use crate::provider::Shared;
-use crate::resources::common::{self, changed};
+use crate::provider::Configured;
+use crate::resources::common;
+use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_kms_grant`.
@@ -25,17 +23,11 @@ pub struct State {
     pub key_arn: Str,
 }
 
-/// The `amisim_kms_grant` resource.
-pub struct KmsGrantResource {
-    shared: Arc<Shared>,
-}
+/// The rules of `amisim_kms_grant`.
+pub struct Rules;
 
-impl KmsGrantResource {
-    /// The resource over the provider's shared handle.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
-    }
-}
+/// The `amisim_kms_grant` resource.
+pub type KmsGrantResource = Typed<Rules>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -65,17 +57,15 @@ fn fill(state: &mut State, key_id: &str, grantee: &str, grant: &amisim_simulator
     state.key_arn = str(&grant.key_arn);
 }
 
-#[async_trait]
-impl Resource for KmsGrantResource {
-    type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl Managed for Rules {
+    type State = State;
+    const FORCE_NEW: &'static [&'static str] = &["key_id", "grantee_account_id"];
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema() -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+    fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(a) = known(&c.grantee_account_id) {
             diags::check(diags, "grantee_account_id", validate::account_id(a));
         }
@@ -89,82 +79,34 @@ impl Resource for KmsGrantResource {
                 Some("key_id"),
             );
         }
-        Some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut state: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let (key, grantee) = ids(&state)?;
-        match cfg.with(|cloud, caller| cloud.describe_grant(caller, &key, &grantee)) {
-            Ok(Some(g)) => {
-                fill(&mut state, &key, &grantee, &g);
-                Some((state, private))
-            }
-            Ok(None) => {
-                tracing::warn!(key_id = %key, grantee = %grantee, "KMS grant is gone; removing it from state");
-                common::gone(private)
-            }
-            Err(e) => {
-                diags::refusal(diags, "Unable to read KMS grant", &e);
-                None
-            }
-        }
+        let result = cfg.with(|cloud, caller| cloud.describe_grant(caller, &key, &grantee));
+        let id = format!("{key}/{grantee}");
+        Some(found(diags, "KMS grant", &id, result)?.map(|g| {
+            fill(&mut state, &key, &grantee, &g);
+            state
+        }))
     }
 
-    async fn plan_create<'a>(
-        &self,
+    fn plan_create(
         _diags: &mut Diagnostics,
+        _cfg: &Configured,
         mut planned: State,
-        _config: State,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
+        _config: &State,
+    ) -> Option<State> {
         planned.id = match ids(&planned) {
             Some((k, g)) => str(&format!("{k}/{g}")),
             None => Value::Unknown,
         };
         planned.grant_id = Value::Unknown;
         planned.key_arn = Value::Unknown;
-        Some((planned, ValueEmpty::default()))
+        Some(planned)
     }
 
-    async fn plan_update<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: State,
-        planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
-        let replace = changed(&prior, &planned, &["key_id", "grantee_account_id"]);
-        Some((planned, private, replace))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let (key, grantee) = ids(&planned)?;
         let g = cfg.call(
             diags,
@@ -173,29 +115,19 @@ impl Resource for KmsGrantResource {
             |cloud, caller| cloud.create_grant(caller, &key, &grantee),
         )?;
         fill(&mut planned, &key, &grantee, &g);
-        Some((planned, private))
+        Some(planned)
     }
 
-    async fn update<'a>(
-        &self,
+    fn update(
         _diags: &mut Diagnostics,
-        _prior: State,
+        _cfg: &Configured,
+        _prior: &State,
         planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        Some((planned, private))
+    ) -> Option<State> {
+        Some(planned)
     }
 
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior: State,
-        _private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<()> {
-        let cfg = self.shared.get(diags)?;
+    fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let (key, grantee) = ids(&prior)?;
         cfg.call(
             diags,
@@ -206,36 +138,20 @@ impl Resource for KmsGrantResource {
         .map(|_| ())
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
-        let Some((key, grantee)) = id.rsplit_once('/') else {
-            diags::error(
-                diags,
-                "Invalid import ID",
-                format!("{:?} is not KEY_ID/GRANTEE_ACCOUNT_ID\n\nUse for example 1234abcd-12ab-34cd-56ef-1234567890ab/222222222222", validate::shorten(&id)),
-                None,
-            );
-            return None;
-        };
-        match cfg.with(|cloud, caller| cloud.describe_grant(caller, key, grantee)) {
-            Ok(Some(g)) => {
-                let mut state = State::default();
-                fill(&mut state, key, grantee, &g);
-                Some((state, ValueEmpty::default()))
-            }
-            Ok(None) => {
-                diags::error(
-                    diags,
-                    "Cannot import KMS grant: NotFoundException",
-                    format!("NotFoundException: key {key} has no grant for account {grantee}\n\nCheck the ID and the provider's account and region"),
-                    None,
-                );
-                None
-            }
-            Err(e) => {
-                diags::refusal(diags, "Cannot import KMS grant", &e);
-                None
-            }
-        }
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+        let (key, grantee) = import_parts(
+            diags,
+            id,
+            true,
+            "KEY_ID/GRANTEE_ACCOUNT_ID",
+            "1234abcd-12ab-34cd-56ef-1234567890ab/222222222222",
+        )?;
+        let result = cfg.with(|cloud, caller| cloud.describe_grant(caller, key, grantee));
+        let g = imported(diags, "KMS grant", result, "NotFoundException", || {
+            format!("key {key} has no grant for account {grantee}")
+        })?;
+        let mut state = State::default();
+        fill(&mut state, key, grantee, &g);
+        Some(state)
     }
 }

@@ -1,18 +1,16 @@
 //! `amisim_kms_key`: a customer managed KMS key.
 
-use std::sync::Arc;
-
 use amisim_simulator::{validate, CreateKey, Key};
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
 
 use crate::attrs::*;
 use crate::diags;
-use crate::provider::Shared;
+use crate::provider::Configured;
 use crate::resources::common;
+use crate::resources::managed::{found, imported, Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_kms_key`.
@@ -26,17 +24,11 @@ pub struct State {
     pub owner_id: Str,
 }
 
-/// The `amisim_kms_key` resource.
-pub struct KmsKeyResource {
-    shared: Arc<Shared>,
-}
+/// The rules of `amisim_kms_key`.
+pub struct Rules;
 
-impl KmsKeyResource {
-    /// The resource over the provider's shared handle.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
-    }
-}
+/// The `amisim_kms_key` resource.
+pub type KmsKeyResource = Typed<Rules>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -68,129 +60,68 @@ fn request(s: &State) -> CreateKey {
     }
 }
 
-#[async_trait]
-impl Resource for KmsKeyResource {
-    type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl Managed for Rules {
+    type State = State;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema() -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+    fn validate(diags: &mut Diagnostics, c: &State) {
         if !map_has_unknown(&c.tags) {
             diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
         }
-        Some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut state: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
-        match cfg.with(|cloud, caller| cloud.describe_key(caller, &id)) {
-            Ok(Some(key)) if key.owner_id == cfg.caller.account_id => {
-                fill(&mut state, &key);
-                Some((state, private))
-            }
-            Ok(_) => {
-                tracing::warn!(key_id = %id, "KMS key is gone or pending deletion; removing it from state");
-                common::gone(private)
-            }
-            Err(e) => {
-                diags::refusal(diags, "Unable to read KMS key", &e);
-                None
-            }
-        }
+        // A key pending deletion reads as gone; so does one another account owns.
+        let result = cfg.with(|cloud, caller| cloud.describe_key(caller, &id));
+        let key = result.map(|k| k.filter(|k| k.owner_id == cfg.caller.account_id));
+        Some(found(diags, "KMS key", &id, key)?.map(|key| {
+            fill(&mut state, &key);
+            state
+        }))
     }
 
-    async fn plan_create<'a>(
-        &self,
-        diags: &mut Diagnostics,
+    fn plan_create(
+        _diags: &mut Diagnostics,
+        cfg: &Configured,
         mut planned: State,
-        _config: State,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+        _config: &State,
+    ) -> Option<State> {
         planned.id = Value::Unknown;
         planned.arn = Value::Unknown;
         planned.region = str(&cfg.caller.region);
         planned.owner_id = str(&cfg.caller.account_id);
-        Some((planned, ValueEmpty::default()))
+        Some(planned)
     }
 
-    async fn plan_update<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
-        Some((planned, private, Vec::new()))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let req = request(&planned);
         let key = cfg.call(diags, "Unable to create KMS key", None, |cloud, caller| {
             cloud.create_key(caller, &req)
         })?;
         fill(&mut planned, &key);
-        Some((planned, private))
+        Some(planned)
     }
 
-    async fn update<'a>(
-        &self,
+    fn update(
         diags: &mut Diagnostics,
-        _prior: State,
+        cfg: &Configured,
+        _prior: &State,
         mut planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    ) -> Option<State> {
         let id = known(&planned.id)?.to_string();
         let req = request(&planned);
         let key = cfg.call(diags, "Unable to update KMS key", None, |cloud, caller| {
             cloud.update_key(caller, &id, &req)
         })?;
         fill(&mut planned, &key);
-        Some((planned, private))
+        Some(planned)
     }
 
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior: State,
-        _private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<()> {
-        let cfg = self.shared.get(diags)?;
+    fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let id = known(&prior.id)?.to_string();
         cfg.call(diags, "Unable to delete KMS key", None, |cloud, caller| {
             cloud.schedule_key_deletion(caller, &id)
@@ -198,27 +129,20 @@ impl Resource for KmsKeyResource {
         .map(|_| ())
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
-        match cfg.with(|cloud, caller| cloud.describe_key(caller, &id)) {
-            Ok(Some(key)) if key.owner_id == cfg.caller.account_id && !key.aws_managed => {
-                let mut state = State::default();
-                fill(&mut state, &key);
-                Some((state, ValueEmpty::default()))
-            }
-            Ok(_) => {
-                diags::error(
-                    diags,
-                    "Cannot import KMS key: NotFoundException",
-                    format!("NotFoundException: no customer managed key {} owned by account {} in {}\n\nCheck the key ID and the provider's account and region", validate::shorten(&id), cfg.caller.account_id, cfg.caller.region),
-                    None,
-                );
-                None
-            }
-            Err(e) => {
-                diags::refusal(diags, "Cannot import KMS key", &e);
-                None
-            }
-        }
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+        let result = cfg.with(|cloud, caller| cloud.describe_key(caller, id));
+        let key =
+            result.map(|k| k.filter(|k| k.owner_id == cfg.caller.account_id && !k.aws_managed));
+        let key = imported(diags, "KMS key", key, "NotFoundException", || {
+            format!(
+                "no customer managed key {} owned by account {} in {}",
+                validate::shorten(id),
+                cfg.caller.account_id,
+                cfg.caller.region
+            )
+        })?;
+        let mut state = State::default();
+        fill(&mut state, &key);
+        Some(state)
     }
 }

@@ -1,18 +1,16 @@
 //! `amisim_launch_permission`: share an AMI with an account, an organization, an OU, or everyone.
 
-use std::sync::Arc;
-
 use amisim_simulator::{validate, Principal};
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
 
 use crate::attrs::*;
 use crate::diags;
-use crate::provider::Shared;
-use crate::resources::common::{self, changed};
+use crate::provider::Configured;
+use crate::resources::common;
+use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_launch_permission`.
@@ -33,17 +31,11 @@ const TARGETS: &[&str] = &[
     "organizational_unit_arn",
 ];
 
-/// The `amisim_launch_permission` resource.
-pub struct LaunchPermissionResource {
-    shared: Arc<Shared>,
-}
+/// The rules of `amisim_launch_permission`.
+pub struct Rules;
 
-impl LaunchPermissionResource {
-    /// The resource over the provider's shared handle.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
-    }
-}
+/// The `amisim_launch_permission` resource.
+pub type LaunchPermissionResource = Typed<Rules>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -86,17 +78,21 @@ fn state_of(image_id: &str, principal: &Principal) -> State {
     s
 }
 
-#[async_trait]
-impl Resource for LaunchPermissionResource {
-    type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl Managed for Rules {
+    type State = State;
+    const FORCE_NEW: &'static [&'static str] = &[
+        "image_id",
+        "account_id",
+        "group",
+        "organization_arn",
+        "organizational_unit_arn",
+    ];
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema() -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+    fn validate(diags: &mut Diagnostics, c: &State) {
         let set = [
             &c.account_id,
             &c.group,
@@ -117,7 +113,7 @@ impl Resource for LaunchPermissionResource {
         if let Some(v) = known(&c.image_id) {
             diags::check(diags, "image_id", validate::image_id(v));
         }
-        if let Some(p) = principal_of(&c) {
+        if let Some(p) = principal_of(c) {
             let attr = TARGETS.iter().find(|t| match **t {
                 "account_id" => !matches!(c.account_id, Value::Null),
                 "group" => !matches!(c.group, Value::Null),
@@ -130,86 +126,35 @@ impl Resource for LaunchPermissionResource {
                 amisim_simulator::permissions::check_principal(&p),
             );
         }
-        Some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        state: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn read(diags: &mut Diagnostics, cfg: &Configured, state: State) -> Option<Option<State>> {
         let image_id = known(&state.image_id)?.to_string();
         let principal = principal_of(&state)?;
-        match cfg
-            .with(|cloud, caller| cloud.describe_launch_permission(caller, &image_id, &principal))
-        {
-            Ok(Some(_)) => Some((state, private)),
-            Ok(None) => {
-                tracing::warn!(image_id = %image_id, principal = principal.as_str(), "launch permission is gone; removing it from state");
-                common::gone(private)
-            }
-            Err(e) => {
-                diags::refusal(diags, "Unable to read launch permission", &e);
-                None
-            }
-        }
+        let result = cfg
+            .with(|cloud, caller| cloud.describe_launch_permission(caller, &image_id, &principal));
+        let id = format!("{}/{image_id}", principal.as_str());
+        Some(found(diags, "launch permission", &id, result)?.map(|_| state))
     }
 
-    async fn plan_create<'a>(
-        &self,
+    fn plan_create(
         _diags: &mut Diagnostics,
+        _cfg: &Configured,
         mut planned: State,
-        _config: State,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
+        _config: &State,
+    ) -> Option<State> {
         planned.id = match (known(&planned.image_id), principal_of(&planned)) {
             (Some(image), Some(p)) => str(&format!("{}/{image}", p.as_str())),
             _ => Value::Unknown,
         };
-        Some((planned, ValueEmpty::default()))
+        Some(planned)
     }
 
-    async fn plan_update<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: State,
-        planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
-        let mut names = vec!["image_id"];
-        names.extend_from_slice(TARGETS);
-        let replace = changed(&prior, &planned, &names);
-        Some((planned, private, replace))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn create(diags: &mut Diagnostics, cfg: &Configured, planned: State) -> Option<State> {
         let image_id = known(&planned.image_id)?.to_string();
         let principal = principal_of(&planned)?;
         match cfg.with(|cloud, caller| cloud.add_launch_permission(caller, &image_id, &principal)) {
-            Ok(_) => Some((state_of(&image_id, &principal), private)),
+            Ok(_) => Some(state_of(&image_id, &principal)),
             Err(e) => {
                 let attr = match e.kind {
                     amisim_simulator::ErrorKind::AmiNotFound
@@ -222,26 +167,16 @@ impl Resource for LaunchPermissionResource {
         }
     }
 
-    async fn update<'a>(
-        &self,
+    fn update(
         _diags: &mut Diagnostics,
-        _prior: State,
+        _cfg: &Configured,
+        _prior: &State,
         planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        Some((planned, private))
+    ) -> Option<State> {
+        Some(planned)
     }
 
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior: State,
-        _private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<()> {
-        let cfg = self.shared.get(diags)?;
+    fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let image_id = known(&prior.image_id)?.to_string();
         let principal = principal_of(&prior)?;
         match cfg
@@ -255,35 +190,30 @@ impl Resource for LaunchPermissionResource {
         }
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
-        let Some((principal, image_id)) = id.rsplit_once('/') else {
-            diags::error(
-                diags,
-                "Invalid import ID",
-                format!("{:?} is not PRINCIPAL/IMAGE_ID\n\nUse for example 222222222222/ami-0123456789abcdef0, all/ami-…, or an organization or OU ARN followed by /ami-…", validate::shorten(&id)),
-                None,
-            );
-            return None;
-        };
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+        let (principal, image_id) = import_parts(
+            diags,
+            id,
+            true,
+            "PRINCIPAL/IMAGE_ID",
+            "222222222222/ami-0123456789abcdef0, all/ami-…, or an organization or OU ARN followed by /ami-…",
+        )?;
         let principal = Principal::parse(principal);
-        match cfg
-            .with(|cloud, caller| cloud.describe_launch_permission(caller, image_id, &principal))
-        {
-            Ok(Some(_)) => Some((state_of(image_id, &principal), ValueEmpty::default())),
-            Ok(None) => {
-                diags::error(
-                    diags,
-                    "Cannot import launch permission: InvalidPermission.NotFound",
-                    format!("InvalidPermission.NotFound: image {image_id} in {} has no launch permission for {}\n\nCheck the ID, and that the provider is the image owner's account and region", cfg.caller.region, principal.as_str()),
-                    None,
-                );
-                None
-            }
-            Err(e) => {
-                diags::refusal(diags, "Cannot import launch permission", &e);
-                None
-            }
-        }
+        let result = cfg
+            .with(|cloud, caller| cloud.describe_launch_permission(caller, image_id, &principal));
+        imported(
+            diags,
+            "launch permission",
+            result,
+            "InvalidPermission.NotFound",
+            || {
+                format!(
+                "image {image_id} in {} has no launch permission for {}; the provider must be the image owner's",
+                cfg.caller.region,
+                principal.as_str()
+            )
+            },
+        )?;
+        Some(state_of(image_id, &principal))
     }
 }

@@ -14,41 +14,42 @@ pub mod instance;
 pub mod kms_grant;
 pub mod kms_key;
 pub mod launch_permission;
+pub mod managed;
 pub mod storage_permission;
 
 /// Every resource type of the provider, by name without the `amisim_` prefix.
 pub fn all(shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicResource>> {
     let mut m: HashMap<String, Box<dyn DynamicResource>> = HashMap::new();
-    m.insert(
-        "image".into(),
-        Box::new(image::ImageResource::new(shared.clone())),
-    );
-    m.insert(
-        "image_copy".into(),
+    let mut add = |name: &str, resource: Box<dyn DynamicResource>| {
+        m.insert(name.to_string(), resource);
+    };
+    add("image", Box::new(image::ImageResource::new(shared.clone())));
+    add(
+        "image_copy",
         Box::new(image_copy::ImageCopyResource::new(shared.clone())),
     );
-    m.insert(
-        "launch_permission".into(),
+    add(
+        "launch_permission",
         Box::new(launch_permission::LaunchPermissionResource::new(
             shared.clone(),
         )),
     );
-    m.insert(
-        "storage_permission".into(),
+    add(
+        "storage_permission",
         Box::new(storage_permission::StoragePermissionResource::new(
             shared.clone(),
         )),
     );
-    m.insert(
-        "kms_key".into(),
+    add(
+        "kms_key",
         Box::new(kms_key::KmsKeyResource::new(shared.clone())),
     );
-    m.insert(
-        "kms_grant".into(),
+    add(
+        "kms_grant",
         Box::new(kms_grant::KmsGrantResource::new(shared.clone())),
     );
-    m.insert(
-        "instance".into(),
+    add(
+        "instance",
         Box::new(instance::InstanceResource::new(shared.clone())),
     );
     m

@@ -1,18 +1,16 @@
 //! `amisim_storage_permission`: let another account read an image's backing storage.
 
-use std::sync::Arc;
-
 use amisim_simulator::validate;
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tf_provider::value::Value;
+use tf_provider::Diagnostics;
 
 use crate::attrs::*;
 use crate::diags;
-use crate::provider::Shared;
-use crate::resources::common::{self, changed};
+use crate::provider::Configured;
+use crate::resources::common;
+use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_storage_permission`.
@@ -23,17 +21,11 @@ pub struct State {
     pub account_id: Str,
 }
 
-/// The `amisim_storage_permission` resource.
-pub struct StoragePermissionResource {
-    shared: Arc<Shared>,
-}
+/// The rules of `amisim_storage_permission`.
+pub struct Rules;
 
-impl StoragePermissionResource {
-    /// The resource over the provider's shared handle.
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
-    }
-}
+/// The `amisim_storage_permission` resource.
+pub type StoragePermissionResource = Typed<Rules>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -61,17 +53,15 @@ fn state_of(storage_id: &str, account_id: &str) -> State {
     }
 }
 
-#[async_trait]
-impl Resource for StoragePermissionResource {
-    type State<'a> = State;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+impl Managed for Rules {
+    type State = State;
+    const FORCE_NEW: &'static [&'static str] = &["storage_id", "account_id"];
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema() -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, c: State) -> Option<()> {
+    fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(a) = known(&c.account_id) {
             diags::check(diags, "account_id", validate::account_id(a));
         }
@@ -85,79 +75,30 @@ impl Resource for StoragePermissionResource {
                 );
             }
         }
-        Some(())
     }
 
-    async fn read<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        state: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn read(diags: &mut Diagnostics, cfg: &Configured, state: State) -> Option<Option<State>> {
         let (storage, account) = ids(&state)?;
-        match cfg
-            .with(|cloud, caller| cloud.describe_storage_permission(caller, &storage, &account))
-        {
-            Ok(Some(_)) => Some((state, private)),
-            Ok(None) => {
-                tracing::warn!(storage_id = %storage, account_id = %account, "storage permission is gone; removing it from state");
-                common::gone(private)
-            }
-            Err(e) => {
-                diags::refusal(diags, "Unable to read storage permission", &e);
-                None
-            }
-        }
+        let result =
+            cfg.with(|cloud, caller| cloud.describe_storage_permission(caller, &storage, &account));
+        let id = format!("{storage}/{account}");
+        Some(found(diags, "storage permission", &id, result)?.map(|_| state))
     }
 
-    async fn plan_create<'a>(
-        &self,
+    fn plan_create(
         _diags: &mut Diagnostics,
+        _cfg: &Configured,
         mut planned: State,
-        _config: State,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
+        _config: &State,
+    ) -> Option<State> {
         planned.id = match ids(&planned) {
             Some((s, a)) => str(&format!("{s}/{a}")),
             None => Value::Unknown,
         };
-        Some((planned, ValueEmpty::default()))
+        Some(planned)
     }
 
-    async fn plan_update<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: State,
-        planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty, Vec<AttributePath>)> {
-        let replace = changed(&prior, &planned, &["storage_id", "account_id"]);
-        Some((planned, private, replace))
-    }
-
-    async fn plan_destroy<'a>(
-        &self,
-        _diags: &mut Diagnostics,
-        _prior: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<ValueEmpty> {
-        Some(private)
-    }
-
-    async fn create<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
+    fn create(diags: &mut Diagnostics, cfg: &Configured, planned: State) -> Option<State> {
         let (storage, account) = ids(&planned)?;
         cfg.call(
             diags,
@@ -165,29 +106,19 @@ impl Resource for StoragePermissionResource {
             Some("storage_id"),
             |cloud, caller| cloud.add_storage_permission(caller, &storage, &account),
         )
-        .map(|_| (state_of(&storage, &account), private))
+        .map(|_| state_of(&storage, &account))
     }
 
-    async fn update<'a>(
-        &self,
+    fn update(
         _diags: &mut Diagnostics,
-        _prior: State,
+        _cfg: &Configured,
+        _prior: &State,
         planned: State,
-        _config: State,
-        private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<(State, ValueEmpty)> {
-        Some((planned, private))
+    ) -> Option<State> {
+        Some(planned)
     }
 
-    async fn destroy<'a>(
-        &self,
-        diags: &mut Diagnostics,
-        prior: State,
-        _private: ValueEmpty,
-        _meta: ValueEmpty,
-    ) -> Option<()> {
-        let cfg = self.shared.get(diags)?;
+    fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let (storage, account) = ids(&prior)?;
         cfg.call(
             diags,
@@ -198,33 +129,28 @@ impl Resource for StoragePermissionResource {
         .map(|_| ())
     }
 
-    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State, ValueEmpty)> {
-        let cfg = self.shared.get(diags)?;
-        let Some((storage, account)) = id.split_once('/') else {
-            diags::error(
-                diags,
-                "Invalid import ID",
-                format!("{:?} is not STORAGE_ID/ACCOUNT_ID\n\nUse for example snap-0123456789abcdef0/222222222222", validate::shorten(&id)),
-                None,
-            );
-            return None;
-        };
-        match cfg.with(|cloud, caller| cloud.describe_storage_permission(caller, storage, account))
-        {
-            Ok(Some(_)) => Some((state_of(storage, account), ValueEmpty::default())),
-            Ok(None) => {
-                diags::error(
-                    diags,
-                    "Cannot import storage permission: InvalidPermission.NotFound",
-                    format!("InvalidPermission.NotFound: {storage} in {} has no read permission for {account}\n\nCheck the ID, and that the provider is the storage owner's account and region", cfg.caller.region),
-                    None,
-                );
-                None
-            }
-            Err(e) => {
-                diags::refusal(diags, "Cannot import storage permission", &e);
-                None
-            }
-        }
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+        let (storage, account) = import_parts(
+            diags,
+            id,
+            false,
+            "STORAGE_ID/ACCOUNT_ID",
+            "snap-0123456789abcdef0/222222222222",
+        )?;
+        let result =
+            cfg.with(|cloud, caller| cloud.describe_storage_permission(caller, storage, account));
+        imported(
+            diags,
+            "storage permission",
+            result,
+            "InvalidPermission.NotFound",
+            || {
+                format!(
+                "{storage} in {} has no read permission for {account}; the provider must be the storage owner's",
+                cfg.caller.region
+            )
+            },
+        )?;
+        Some(state_of(storage, account))
     }
 }
