@@ -194,6 +194,19 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
             ),
         }
     }
+    // Snapshots in the Recycle Bin cost what they cost before their deletion.
+    for r in crate::recycle_bin::waiting_storage(tx, filter, ids::now(tx)?)? {
+        let s = &r.storage;
+        add(
+            &s.owner_id,
+            &s.region,
+            "recycle-bin-storage",
+            s.size_gb,
+            s.size_gb * prices.ebs_snapshot_gb_month,
+            "EBS snapshots waiting in the Recycle Bin".into(),
+            "GB-month",
+        );
+    }
     for ((owner, region), gb) in bundle_gb {
         add(
             &owner,

@@ -11,9 +11,16 @@ use serde::Serialize;
 use crate::billing::{self, Bill};
 use crate::error::Result;
 use crate::ids;
-use crate::model::{Event, Grant, Image, Instance, Key, LaunchPermission, StoragePermission};
+use crate::lifecycle::{AllowedImages, AncestryEntry, ImageReference};
+use crate::model::{
+    Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission, RecycleBinRule,
+    StoragePermission,
+};
+use crate::recycle_bin::{BinEntry, RuleRequest};
 use crate::store::{Store, Tx};
-use crate::{accounts, copies, images, instances, kms, permissions, validate};
+use crate::{
+    accounts, copies, images, instances, kms, lifecycle, permissions, recycle_bin, validate,
+};
 
 pub use crate::accounts::DeclareAccount;
 pub use crate::copies::CopyImage;
@@ -115,6 +122,21 @@ impl Outcome for LaunchPermission {
         Some(self.id.clone())
     }
 }
+impl Outcome for ImageSettings {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+impl Outcome for RecycleBinRule {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+impl Outcome for BinEntry {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
 impl Outcome for StoragePermission {
     fn resource_id(&self) -> Option<String> {
         Some(self.id.clone())
@@ -187,8 +209,13 @@ impl Cloud {
     /// provider processes of one Terraform command name it after that
     /// command's process). A handle that names none is a command of its own.
     pub fn in_command(mut self, command: impl Into<String>) -> Cloud {
-        self.command = command.into();
+        self.set_command(command);
         self
+    }
+
+    /// Makes the handle's next calls belong to `command` (see [`Cloud::in_command`]).
+    pub fn set_command(&mut self, command: impl Into<String>) {
+        self.command = command.into();
     }
 
     /// The simulated time now: the latest time the store has recorded.
@@ -704,6 +731,242 @@ impl Cloud {
             true,
             |tx, ctx| instances::terminate(tx, ctx, instance_id),
         )
+    }
+
+    /// Enable/DisableImageDeregistrationProtection: `disabled`, `enabled` or `enabled-with-cooldown`.
+    pub fn set_deregistration_protection(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+        mode: &str,
+    ) -> Result<Image> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            image_id: &'a str,
+            mode: &'a str,
+        }
+        let action = if mode == crate::model::PROTECTION_OFF {
+            "DisableImageDeregistrationProtection"
+        } else {
+            "EnableImageDeregistrationProtection"
+        };
+        self.call(caller, action, &Req { image_id, mode }, true, |tx, ctx| {
+            lifecycle::set_protection(tx, ctx, image_id, mode)
+        })
+    }
+
+    /// DisableImage (`enabled = false`) or EnableImage.
+    pub fn set_image_enabled(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+        enabled: bool,
+    ) -> Result<Image> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            image_id: &'a str,
+        }
+        let action = if enabled {
+            "EnableImage"
+        } else {
+            "DisableImage"
+        };
+        self.call(caller, action, &Req { image_id }, true, |tx, ctx| {
+            if enabled {
+                lifecycle::enable(tx, ctx, image_id)
+            } else {
+                lifecycle::disable(tx, ctx, image_id)
+            }
+        })
+    }
+
+    /// EnableImageDeprecation at `time` (RFC 3339), or DisableImageDeprecation with none.
+    pub fn set_image_deprecation(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+        time: Option<&str>,
+    ) -> Result<Image> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            image_id: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            deprecate_at: Option<&'a str>,
+        }
+        let action = if time.is_some() {
+            "EnableImageDeprecation"
+        } else {
+            "DisableImageDeprecation"
+        };
+        let req = Req {
+            image_id,
+            deprecate_at: time,
+        };
+        self.call(caller, action, &req, true, |tx, ctx| {
+            lifecycle::set_deprecation(tx, ctx, image_id, time)
+        })
+    }
+
+    /// GetImageBlockPublicAccessState and GetAllowedImagesSettings: the
+    /// caller's image settings in its region.
+    pub fn image_settings(&mut self, caller: &Caller) -> Result<ImageSettings> {
+        self.call(caller, "GetImageSettings", &(), false, |tx, ctx| {
+            lifecycle::settings(tx, &ctx.caller.account_id, &ctx.caller.region)
+        })
+    }
+
+    /// Enable/DisableImageBlockPublicAccess: `block-new-sharing` or `unblocked`.
+    pub fn set_block_public_access(
+        &mut self,
+        caller: &Caller,
+        state: &str,
+    ) -> Result<ImageSettings> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            state: &'a str,
+        }
+        let action = if state == lifecycle::BLOCKED {
+            "EnableImageBlockPublicAccess"
+        } else {
+            "DisableImageBlockPublicAccess"
+        };
+        self.call(caller, action, &Req { state }, true, |tx, ctx| {
+            lifecycle::set_block_public_access(tx, ctx, state)
+        })
+    }
+
+    /// EnableAllowedImagesSettings with its criteria, or DisableAllowedImagesSettings.
+    pub fn set_allowed_images(
+        &mut self,
+        caller: &Caller,
+        req: &AllowedImages,
+    ) -> Result<ImageSettings> {
+        let action = if req.state == "disabled" {
+            "DisableAllowedImagesSettings"
+        } else {
+            "EnableAllowedImagesSettings"
+        };
+        self.call(caller, action, req, true, |tx, ctx| {
+            lifecycle::set_allowed_images(tx, ctx, req)
+        })
+    }
+
+    /// GetImageAncestry: the image and the images it came from.
+    pub fn image_ancestry(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+    ) -> Result<Vec<AncestryEntry>> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            image_id: &'a str,
+        }
+        self.call(
+            caller,
+            "GetImageAncestry",
+            &Req { image_id },
+            false,
+            |tx, ctx| lifecycle::ancestry(tx, ctx, image_id),
+        )
+    }
+
+    /// DescribeImageReferences: what still uses an image the caller owns.
+    pub fn image_references(
+        &mut self,
+        caller: &Caller,
+        image_id: &str,
+    ) -> Result<Vec<ImageReference>> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            image_id: &'a str,
+        }
+        self.call(
+            caller,
+            "DescribeImageReferences",
+            &Req { image_id },
+            false,
+            |tx, ctx| lifecycle::references(tx, ctx, image_id),
+        )
+    }
+
+    /// Recycle Bin CreateRule.
+    pub fn create_recycle_bin_rule(
+        &mut self,
+        caller: &Caller,
+        req: &RuleRequest,
+    ) -> Result<RecycleBinRule> {
+        self.call(caller, "CreateRule", req, true, |tx, ctx| {
+            recycle_bin::create_rule(tx, ctx, req)
+        })
+    }
+
+    /// Recycle Bin UpdateRule.
+    pub fn update_recycle_bin_rule(
+        &mut self,
+        caller: &Caller,
+        rule_id: &str,
+        req: &RuleRequest,
+    ) -> Result<RecycleBinRule> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            rule_id: &'a str,
+            #[serde(flatten)]
+            rule: &'a RuleRequest,
+        }
+        let r = Req { rule_id, rule: req };
+        self.call(caller, "UpdateRule", &r, true, |tx, ctx| {
+            recycle_bin::update_rule(tx, ctx, rule_id, req)
+        })
+    }
+
+    /// Recycle Bin DeleteRule; false if there was none.
+    pub fn delete_recycle_bin_rule(&mut self, caller: &Caller, rule_id: &str) -> Result<bool> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            rule_id: &'a str,
+        }
+        self.call(caller, "DeleteRule", &Req { rule_id }, true, |tx, ctx| {
+            recycle_bin::delete_rule(tx, ctx, rule_id)
+        })
+    }
+
+    /// Recycle Bin GetRule.
+    pub fn get_recycle_bin_rule(
+        &mut self,
+        caller: &Caller,
+        rule_id: &str,
+    ) -> Result<Option<RecycleBinRule>> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            rule_id: &'a str,
+        }
+        self.call(caller, "GetRule", &Req { rule_id }, false, |tx, ctx| {
+            recycle_bin::get_rule(tx, ctx, rule_id)
+        })
+    }
+
+    /// RestoreImageFromRecycleBin or RestoreSnapshotFromRecycleBin (by the ID's prefix).
+    pub fn restore_from_recycle_bin(&mut self, caller: &Caller, id: &str) -> Result<BinEntry> {
+        #[derive(Serialize)]
+        struct Req<'a> {
+            resource_id: &'a str,
+        }
+        let action = if id.starts_with("ami-") {
+            "RestoreImageFromRecycleBin"
+        } else {
+            "RestoreSnapshotFromRecycleBin"
+        };
+        self.call(caller, action, &Req { resource_id: id }, true, |tx, ctx| {
+            recycle_bin::restore(tx, ctx, id)
+        })
+    }
+
+    /// What the Recycle Bin holds now, for one account or all.
+    pub fn recycle_bin(&mut self, account: Option<&str>) -> Result<Vec<BinEntry>> {
+        self.store.read(|tx| {
+            let now = ids::now(tx)?;
+            recycle_bin::list(tx, account, now)
+        })
     }
 
     /// The monthly bill of every account (or one), by region and line, from the price book.

@@ -23,8 +23,11 @@ pub struct CopyImage {
     pub encrypted: Option<bool>,
     /// The key for the copy, in the destination region.
     pub kms_key_id: Option<String>,
-    /// The copy's tags (the source's tags are not copied).
+    /// The copy's tags; with `copy_image_tags` they win over the source's.
     pub tags: Tags,
+    /// Start the copy with the source's user tags (never `aws:` tags).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub copy_image_tags: bool,
 }
 
 pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Image> {
@@ -35,6 +38,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     let me = ctx.caller.account_id.as_str();
     let source = images::visible(tx, ctx, &req.source_image_id, &req.source_region)?;
     images::require_available(&source)?;
+    crate::lifecycle::check_allowed(tx, ctx, &source, "copied")?;
     let foreign = source.owner_id != me;
 
     if foreign && !source.billing_products.is_empty() {
@@ -118,6 +122,19 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     if source.region != ctx.caller.region {
         billing::charge_transfer(tx, ctx, &source, &id)?;
     }
+    let copied_tags: Tags = if req.copy_image_tags {
+        source
+            .tags
+            .iter()
+            .filter(|(k, _)| !k.starts_with("aws:"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    } else {
+        Tags::new()
+    };
+    let mut tags = copied_tags.clone();
+    tags.extend(req.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    validate::tags(&tags)?;
     let copy = Image {
         id,
         region: ctx.caller.region.clone(),
@@ -140,7 +157,13 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         source_image_id: Some(source.id.clone()),
         source_image_region: Some(source.region.clone()),
         source_instance_id: None,
-        tags: req.tags.clone(),
+        tags,
+        deregistration_protection: crate::model::PROTECTION_OFF.to_string(),
+        protected_until: None,
+        deprecation_time: None,
+        last_launched_time: None,
+        copied_tags,
+        recycle_bin_until: None,
     };
     tx.put(&copy)?;
     Ok(copy)

@@ -54,6 +54,17 @@ pub enum ErrorKind {
     PermissionDuplicate,
     /// An account declared a different organization membership earlier.
     OrganizationConflict,
+    /// The object's settings forbid the operation (deregistration protection,
+    /// block public access).
+    OperationNotPermitted,
+    /// Allowed AMIs does not allow the image in the caller's account and region.
+    AmiNotAllowed,
+    /// A Recycle Bin request with values out of range.
+    ValidationException,
+    /// No Recycle Bin rule with that ID.
+    RuleNotFound,
+    /// The object is in a state that does not allow the operation.
+    IncorrectState,
     /// The store file is not an amisim store, or is damaged.
     StoreDamaged,
     /// The store was written by a newer version of amisim.
@@ -89,6 +100,11 @@ impl ErrorKind {
             ErrorKind::PermissionNotFound => "InvalidPermission.NotFound",
             ErrorKind::PermissionDuplicate => "InvalidPermission.Duplicate",
             ErrorKind::OrganizationConflict => "InvalidParameterCombination",
+            ErrorKind::OperationNotPermitted => "OperationNotPermitted",
+            ErrorKind::AmiNotAllowed => "InvalidAMIID.NotAllowed",
+            ErrorKind::ValidationException => "ValidationException",
+            ErrorKind::RuleNotFound => "ResourceNotFoundException",
+            ErrorKind::IncorrectState => "IncorrectState",
             ErrorKind::StoreDamaged => "Store.Damaged",
             ErrorKind::StoreTooNew => "Store.TooNew",
             ErrorKind::StoreIo => "Store.Unavailable",
@@ -105,6 +121,7 @@ impl ErrorKind {
                 | ErrorKind::VolumeNotFound
                 | ErrorKind::KeyNotFound
                 | ErrorKind::PermissionNotFound
+                | ErrorKind::RuleNotFound
         )
     }
 }

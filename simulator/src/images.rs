@@ -77,6 +77,12 @@ pub struct DescribeImages {
     /// `name`, `architecture`, `platform`, `root-device-type`, `state`, `image-id`,
     /// `owner-alias` or `tag:KEY`, each with values that may use `*` and `?`.
     pub filters: Vec<(String, Vec<String>)>,
+    /// Also list disabled images (hidden otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub include_disabled: bool,
+    /// Also list other accounts' deprecated images (hidden otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub include_deprecated: bool,
 }
 
 /// Seeds the public catalogue into every region of the catalogue that does not
@@ -143,6 +149,12 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 source_image_region: None,
                 source_instance_id: None,
                 tags: Tags::new(),
+                deregistration_protection: crate::model::PROTECTION_OFF.to_string(),
+                protected_until: None,
+                deprecation_time: None,
+                last_launched_time: None,
+                copied_tags: Tags::new(),
+                recycle_bin_until: None,
             };
             tx.put(&image)?;
             permissions::make_public(tx, &image)?;
@@ -166,7 +178,7 @@ pub(crate) fn check_name_free(tx: &Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<
             name: Some(name),
         })?
         .into_iter()
-        .find(|i| i.is_available());
+        .find(|i| i.is_registered());
     match taken {
         Some(other) => Err(Error::new(
             ErrorKind::AmiNameDuplicate,
@@ -312,6 +324,12 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         source_image_region: None,
         source_instance_id: None,
         tags: req.tags.clone(),
+        deregistration_protection: crate::model::PROTECTION_OFF.to_string(),
+        protected_until: None,
+        deprecation_time: None,
+        last_launched_time: None,
+        copied_tags: Tags::new(),
+        recycle_bin_until: None,
     };
     tx.put(&image)?;
     Ok(image)
@@ -397,6 +415,12 @@ pub(crate) fn create_from_instance(
         source_image_region: None,
         source_instance_id: Some(instance.id.clone()),
         tags: req.tags.clone(),
+        deregistration_protection: crate::model::PROTECTION_OFF.to_string(),
+        protected_until: None,
+        deprecation_time: None,
+        last_launched_time: None,
+        copied_tags: Tags::new(),
+        recycle_bin_until: None,
     };
     tx.put(&image)?;
     Ok(image)
@@ -463,6 +487,7 @@ pub(crate) fn owned(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image>
 
 /// Fails with `InvalidAMIID.Unavailable` unless the image is available.
 pub(crate) fn require_available(image: &Image) -> Result<()> {
+    crate::lifecycle::check_not_disabled(image)?;
     if image.is_available() {
         Ok(())
     } else {
@@ -550,7 +575,12 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
             }
         }
         let state_filtered = req.filters.iter().any(|(n, _)| n == "state");
-        if !state_filtered && !image.is_available() {
+        let shown =
+            image.is_available() || (req.include_disabled && image.state == ImageState::Disabled);
+        if !state_filtered && !shown {
+            continue;
+        }
+        if !mine && !req.include_deprecated && image.is_deprecated_at(ctx.epoch) {
             continue;
         }
         if !req
@@ -644,7 +674,9 @@ pub const FILTER_NAMES: &[&str] = &[
 
 pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Result<Image> {
     let mut image = owned(tx, ctx, &req.image_id)?;
-    require_available(&image)?;
+    if !image.is_registered() {
+        require_available(&image)?;
+    }
     if let Some(d) = &req.description {
         validate::description(d)?;
         image.description = d.clone();
@@ -664,21 +696,26 @@ pub(crate) fn deregister(
     delete_storage: bool,
 ) -> Result<bool> {
     let mut image = match tx.get::<Image>(image_id)? {
-        Some(i) if i.region == ctx.caller.region && i.is_available() => i,
+        Some(i) if i.region == ctx.caller.region && i.is_registered() => i,
         _ => return Ok(false),
     };
     if image.owner_id != ctx.caller.account_id {
         return owned(tx, ctx, image_id).map(|_| false);
     }
+    crate::lifecycle::check_deregistrable(ctx, &image)?;
+    let at = ctx.time_after(&[&image.creation_date]);
     image.state = ImageState::Deregistered;
-    image.deregistration_time = Some(ctx.time_after(&[&image.creation_date]));
+    image.deregistration_time = Some(at.clone());
+    crate::recycle_bin::retain_image(tx, &mut image, &at)?;
     tx.put(&image)?;
     permissions::remove_all_for_image(tx, &image)?;
     if delete_storage {
         for storage_id in &image.storage_ids {
             if !storage_in_use(tx, &image, storage_id)? {
                 permissions::remove_all_for_storage(tx, storage_id)?;
-                tx.delete::<Storage>(storage_id)?;
+                if let Some(storage) = tx.get::<Storage>(storage_id)? {
+                    crate::recycle_bin::delete_storage(tx, storage, &at)?;
+                }
             }
         }
     }
@@ -693,16 +730,18 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -
     };
     require_deleter_owns(ctx, &storage, "storage", "a snapshot or bundle")?;
     if let Some(image) = tx.get::<Image>(&storage.created_for_image)? {
-        if image.is_available() && image.storage_ids.iter().any(|s| s == storage_id) {
+        if image.is_registered() && image.storage_ids.iter().any(|s| s == storage_id) {
             return refuse(
                 ErrorKind::StorageInUse,
-                format!("The snapshot {storage_id} is currently in use by {}", image.id),
-                "Deregister the image first (or destroy it with delete_snapshots_on_destroy = true)",
+                format!("The snapshot {storage_id} is currently in use by {} ({})", image.id, image.state.as_str()),
+                "Deregister the image first (or destroy it with delete_snapshots_on_destroy = true); a disabled image still uses its snapshots",
             );
         }
     }
     permissions::remove_all_for_storage(tx, storage_id)?;
-    tx.delete::<Storage>(storage_id)
+    let at = ctx.time_after(&[&storage.start_time]);
+    crate::recycle_bin::delete_storage(tx, storage, &at)?;
+    Ok(true)
 }
 
 pub(crate) fn delete_volume(tx: &mut Tx<'_>, ctx: &Ctx<'_>, volume_id: &str) -> Result<bool> {
@@ -751,7 +790,7 @@ fn storage_in_use(tx: &Tx<'_>, image: &Image, storage_id: &str) -> Result<bool> 
     }
     Ok(tx
         .get::<Image>(&storage.created_for_image)?
-        .is_some_and(|i| i.is_available() && i.storage_ids.iter().any(|s| s == storage_id)))
+        .is_some_and(|i| i.is_registered() && i.storage_ids.iter().any(|s| s == storage_id)))
 }
 
 #[cfg(test)]

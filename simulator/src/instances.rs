@@ -114,6 +114,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     };
     let image = images::visible(tx, ctx, &req.image_id, &ctx.caller.region)?;
     images::require_available(&image)?;
+    crate::lifecycle::check_allowed(tx, ctx, &image, "launched")?;
     if let Some(arn) = &image.kms_key_arn {
         kms::require_decrypt(tx, ctx, arn, &format!("the image {}", image.id))?;
     }
@@ -206,6 +207,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
         tags: req.tags.clone(),
     };
     tx.put(&instance)?;
+    crate::lifecycle::record_launch(tx, &image, &instance.launch_time)?;
     Ok(instance)
 }
 

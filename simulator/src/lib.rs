@@ -38,8 +38,10 @@ pub mod images;
 pub mod instances;
 pub mod inventory;
 pub mod kms;
+pub mod lifecycle;
 pub mod model;
 pub mod permissions;
+pub mod recycle_bin;
 pub mod store;
 pub mod validate;
 

@@ -24,6 +24,8 @@ pub enum ImageState {
     Available,
     /// Deregistered: no new launches, copies or shares.
     Deregistered,
+    /// Disabled by its owner: kept, but not launched, copied or shared.
+    Disabled,
 }
 
 impl ImageState {
@@ -32,6 +34,7 @@ impl ImageState {
         match self {
             ImageState::Available => "available",
             ImageState::Deregistered => "deregistered",
+            ImageState::Disabled => "disabled",
         }
     }
 }
@@ -83,9 +86,48 @@ pub struct Image {
     pub source_instance_id: Option<String>,
     /// Tags; changeable in place.
     pub tags: Tags,
+    /// `disabled` (default), `enabled` or `enabled-with-cooldown`.
+    #[serde(default = "protection_off")]
+    pub deregistration_protection: String,
+    /// When protection lifted from `enabled-with-cooldown` ends: until then
+    /// the image still cannot be deregistered.
+    #[serde(default)]
+    pub protected_until: Option<String>,
+    /// When the image is (or was) deprecated, rounded down to the minute.
+    #[serde(default)]
+    pub deprecation_time: Option<String>,
+    /// The time of the latest launch from the image.
+    #[serde(default)]
+    pub last_launched_time: Option<String>,
+    /// The tags a copy took from its source (`copy_image_tags`).
+    #[serde(default)]
+    pub copied_tags: Tags,
+    /// Until when a deregistered image waits in the Recycle Bin to be restored.
+    #[serde(default)]
+    pub recycle_bin_until: Option<String>,
 }
 
+fn protection_off() -> String {
+    PROTECTION_OFF.to_string()
+}
+
+/// Deregistration protection turned off.
+pub const PROTECTION_OFF: &str = "disabled";
+
 impl Image {
+    /// Whether the image is still registered: available or disabled.
+    pub fn is_registered(&self) -> bool {
+        self.state != ImageState::Deregistered
+    }
+
+    /// Whether the image is deprecated at `now` (seconds of the simulated clock).
+    pub fn is_deprecated_at(&self, now: i64) -> bool {
+        self.deprecation_time
+            .as_deref()
+            .and_then(crate::ids::parse_time)
+            .is_some_and(|t| t <= now)
+    }
+
     /// The image's ARN; images carry no account in their ARN.
     pub fn arn(&self) -> String {
         format!("arn:aws:ec2:{}::image/{}", self.region, self.id)
@@ -134,6 +176,17 @@ pub struct Storage {
     pub public_read: bool,
     /// Creation time.
     pub start_time: String,
+}
+
+/// Deleted storage waiting in the Recycle Bin: gone for every other call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecycledStorage {
+    /// The storage as it was.
+    pub storage: Storage,
+    /// When it was deleted.
+    pub deleted: String,
+    /// Until when it can be restored.
+    pub until: String,
 }
 
 /// A KMS key: customer managed, or the account's AWS managed `alias/aws/ebs`.
@@ -375,6 +428,64 @@ pub struct Event {
     pub outcome: String,
     /// The ID of the object the call created or changed, if any.
     pub resource_id: Option<String>,
+}
+
+/// A Recycle Bin retention rule of one account and region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecycleBinRule {
+    /// 11 letters and digits, as Recycle Bin prints rule identifiers.
+    pub id: String,
+    /// The account the rule belongs to.
+    pub account_id: String,
+    /// The region the rule covers.
+    pub region: String,
+    /// `EC2_IMAGE` or `EBS_SNAPSHOT`.
+    pub resource_type: String,
+    /// How long matching resources wait in the bin: 1 to 365 days.
+    pub retention_period_days: i64,
+    /// A resource matches when it carries one of these tags; none means every resource.
+    pub resource_tags: Tags,
+    /// A resource carrying one of these tags is not retained (rules without `resource_tags` only).
+    pub exclude_resource_tags: Tags,
+    /// Free text.
+    pub description: String,
+}
+
+/// An account's image settings in one region: block public access and Allowed AMIs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageSettings {
+    /// `ACCOUNT/REGION`.
+    pub id: String,
+    /// The account.
+    pub account_id: String,
+    /// The region.
+    pub region: String,
+    /// `block-new-sharing` (a new account's setting) or `unblocked`.
+    pub block_public_access: String,
+    /// Allowed AMIs: `disabled` (default), `enabled` or `audit-mode`.
+    pub allowed_images_state: String,
+    /// Allowed AMIs criteria; an image is allowed when one of them matches.
+    pub allowed_images_criteria: Vec<ImageCriterion>,
+}
+
+/// One Allowed AMIs criterion: every field given must match (values of one field are OR'ed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageCriterion {
+    /// `amazon`, `aws-marketplace` or account IDs.
+    #[serde(default)]
+    pub image_providers: Vec<String>,
+    /// Image names, with `*` and `?` wildcards.
+    #[serde(default)]
+    pub image_names: Vec<String>,
+    /// Marketplace product codes (billing products).
+    #[serde(default)]
+    pub marketplace_product_codes: Vec<String>,
+    /// The image was created at most this many days ago.
+    #[serde(default)]
+    pub maximum_days_since_created: Option<i64>,
+    /// The image is not deprecated, or was deprecated at most this many days ago.
+    #[serde(default)]
+    pub maximum_days_since_deprecated: Option<i64>,
 }
 
 fn yes() -> bool {

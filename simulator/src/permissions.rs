@@ -153,6 +153,7 @@ pub(crate) fn add_launch(
                 "Share the image with specific accounts instead",
             );
         }
+        crate::lifecycle::check_public_sharing(tx, ctx, &image)?;
         let public = tx
             .list::<LaunchPermission>(Filter {
                 account: Some(&ctx.caller.account_id),

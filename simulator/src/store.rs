@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{
-    Account, Charge, Event, Grant, Image, Instance, Key, LaunchPermission, Storage,
-    StoragePermission,
+    Account, Charge, Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission,
+    RecycleBinRule, RecycledStorage, Storage, StoragePermission,
 };
 
 /// `PRAGMA application_id` of amisim stores ("AMIS").
@@ -121,6 +121,30 @@ entity!(
     &x.owner_id,
     &x.region,
     Some(&x.image_id)
+);
+entity!(
+    RecycleBinRule,
+    "recycle-bin-rule",
+    |x| &x.id,
+    &x.account_id,
+    &x.region,
+    None
+);
+entity!(
+    RecycledStorage,
+    "recycled-storage",
+    |x| &x.storage.id,
+    &x.storage.owner_id,
+    &x.storage.region,
+    None
+);
+entity!(
+    ImageSettings,
+    "image-settings",
+    |x| &x.id,
+    &x.account_id,
+    &x.region,
+    None
 );
 entity!(Account, "account", |x| &x.id, &x.id, "global", None);
 entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);

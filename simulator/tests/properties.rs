@@ -108,6 +108,11 @@ enum Op {
         key: u8,
         to: u8,
     },
+    BlockPublicAccess {
+        who: u8,
+        region: u8,
+        blocked: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -141,7 +146,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (who.clone(), region.clone(), byte)
             .prop_map(|(who, region, instance)| Op::Terminate { who, region, instance }),
         1 => (who.clone(), region.clone()).prop_map(|(who, region)| Op::CreateKey { who, region }),
-        1 => (who, region, byte, 0u8..3).prop_map(|(who, region, key, to)| Op::Grant { who, region, key, to }),
+        1 => (who.clone(), region.clone(), byte, 0u8..3).prop_map(|(who, region, key, to)| Op::Grant { who, region, key, to }),
+        1 => (who, region, any::<bool>()).prop_map(|(who, region, blocked)| Op::BlockPublicAccess { who, region, blocked }),
     ]
 }
 
@@ -200,8 +206,8 @@ fn nothing<T>(r: amisim_simulator::Result<T>) -> amisim_simulator::Result<Made> 
 
 /// What a call returned, reduced to what the invariants look at.
 enum Made {
-    Image(Image),
-    Instance(Instance),
+    Image(Box<Image>),
+    Instance(Box<Instance>),
     Key(String),
     Nothing,
 }
@@ -228,7 +234,9 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 },
                 ..image(NAMES[name as usize])
             };
-            let r = cloud.register_image(&me, &req).map(Made::Image);
+            let r = cloud
+                .register_image(&me, &req)
+                .map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::RegisterWithKey {
@@ -243,7 +251,9 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 kms_key_id: Some(pick(&known.keys, key)),
                 ..image(NAMES[name as usize])
             };
-            let r = cloud.register_image(&me, &req).map(Made::Image);
+            let r = cloud
+                .register_image(&me, &req)
+                .map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::Copy {
@@ -271,7 +281,9 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 encrypted,
                 ..CopyImage::default()
             };
-            let r = cloud.copy_image(&me, &req).map(Made::Image);
+            let r = cloud
+                .copy_image(&me, &req)
+                .map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::Share {
@@ -335,7 +347,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
             let target = pick_own::<Image>(cloud, &known.images, &me, image);
             let r = cloud
                 .run_instance(&me, &launch(&target, TYPES[itype as usize]))
-                .map(Made::Instance);
+                .map(|i| Made::Instance(Box::new(i)));
             (me, r)
         }
         Op::CreateImage {
@@ -351,7 +363,9 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 name: NAMES[name as usize].into(),
                 ..CreateImage::default()
             };
-            let r = cloud.create_image(&me, &req).map(Made::Image);
+            let r = cloud
+                .create_image(&me, &req)
+                .map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::Stop {
@@ -390,6 +404,20 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
             let me = c(who, region);
             let target = pick_own::<amisim_simulator::Key>(cloud, &known.keys, &me, key);
             let r = nothing(cloud.create_grant(&me, &target, ACCOUNTS[to as usize]));
+            (me, r)
+        }
+        Op::BlockPublicAccess {
+            who,
+            region,
+            blocked,
+        } => {
+            let me = c(who, region);
+            let state = if blocked {
+                "block-new-sharing"
+            } else {
+                "unblocked"
+            };
+            let r = nothing(cloud.set_block_public_access(&me, state));
             (me, r)
         }
     }

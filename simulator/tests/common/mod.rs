@@ -54,6 +54,13 @@ pub const WORDPRESS: &str = "bitnami-wordpress-6.7.1-r0-debian-12-amd64";
 /// The Windows licence billing product.
 pub const WINDOWS_BP: &str = "bp-6ba54002";
 
+/// Lets `who` make images public: a new account blocks it, as in AWS.
+pub fn unblock(cloud: &mut Cloud, who: &Caller) {
+    cloud
+        .set_block_public_access(who, "unblocked")
+        .expect("block public access turned off");
+}
+
 /// A caller: `account` in `region`.
 pub fn at(account: &str, region: &str) -> Caller {
     Caller::new(account, region)
@@ -65,6 +72,7 @@ pub struct World {
     pub cloud: Cloud,
     /// The store file.
     pub path: PathBuf,
+    commands: u32,
     _dir: tempfile::TempDir,
 }
 
@@ -79,6 +87,7 @@ impl World {
         World {
             cloud,
             path,
+            commands: 0,
             _dir: dir,
         }
     }
@@ -123,6 +132,15 @@ impl World {
         assert_eq!(events_after.len(), events_before.len() + 1);
         assert_eq!(added[0].outcome, code, "the event records the error code");
         err
+    }
+
+    /// Moves the simulated clock on by `seconds` and starts a new command,
+    /// as `amisim clock advance` and the next `terraform apply` would.
+    pub fn later(&mut self, seconds: i64) {
+        self.cloud.advance_clock(seconds).expect("the clock moved");
+        self.commands += 1;
+        let name = format!("later-{}", self.commands);
+        self.cloud.set_command(name);
     }
 
     /// Runs a call that must succeed, and returns its result.

@@ -180,6 +180,7 @@ fn launch_permissions_and_tags_are_not_copied() {
         )
     });
     w.ok(|c| c.add_launch_permission(&owner, &src.id, &account(B)));
+    unblock(&mut w.cloud, &owner);
     w.ok(|c| c.add_launch_permission(&owner, &src.id, &public()));
     let untagged = w.ok(|c| c.copy_image(&at(A, USW2), &copy_of(&src, "web")));
     assert!(untagged.tags.is_empty());

@@ -91,6 +91,7 @@ fn deregistration_removes_the_launch_permissions() {
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
     w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
+    unblock(&mut w.cloud, &me);
     w.ok(|c| c.add_launch_permission(&me, &img.id, &public()));
     assert_eq!(launch_permissions(&mut w.cloud, &img.id).len(), 2);
     w.ok(|c| c.deregister_image(&me, &img.id, false));

@@ -122,6 +122,7 @@ fn public_image_is_launchable_by_every_account() {
     let mut w = World::new();
     let owner = at(A, USE1);
     let img = register(&mut w.cloud, &owner, "web");
+    unblock(&mut w.cloud, &owner);
     w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
     for who in [B, C, D, "987654321098"] {
         assert!(can_launch(&mut w, who, &img.id), "{who}");

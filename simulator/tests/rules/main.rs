@@ -13,5 +13,7 @@ mod deregistration;
 mod encryption;
 mod instances;
 mod launch_permissions;
+mod lifecycle;
 mod lookups;
+mod recycle_bin;
 mod sharing;

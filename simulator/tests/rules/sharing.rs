@@ -13,6 +13,7 @@ fn sharing_never_changes_ownership() {
     let img = register(&mut w.cloud, &owner, "web");
     let p = w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
     assert_eq!(p.owner_id, A);
+    unblock(&mut w.cloud, &owner);
     w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
     let seen = w.ok(|c| c.describe_image(&other, &img.id)).expect("shared");
     assert_eq!(seen.owner_id, A);
@@ -74,6 +75,7 @@ fn at_most_five_public_images_per_account_and_region() {
     for n in 0..7 {
         images.push(register(&mut w.cloud, &owner, &format!("public-{n}")));
     }
+    unblock(&mut w.cloud, &owner);
     for img in &images[..5] {
         w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
     }
@@ -91,11 +93,13 @@ fn at_most_five_public_images_per_account_and_region() {
 
     // The limit is per region and per account.
     let west = at(A, USW2);
+    unblock(&mut w.cloud, &west);
     for n in 0..5 {
         let img = register(&mut w.cloud, &west, &format!("public-{n}"));
         w.ok(|c| c.add_launch_permission(&west, &img.id, &public()));
     }
     let b = at(B, USE1);
+    unblock(&mut w.cloud, &b);
     let bimg = register(&mut w.cloud, &b, "public-b");
     w.ok(|c| c.add_launch_permission(&b, &bimg.id, &public()));
 
