@@ -91,6 +91,9 @@ pub enum Command {
     /// Show the simulated clock, or move it forward.
     #[command(subcommand)]
     Clock(ClockCommand),
+    /// List what waits in the Recycle Bin, or restore it.
+    #[command(subcommand)]
+    RecycleBin(RecycleBinCommand),
     /// Print the whole cloud as canonical, diff-friendly text (or JSON), or check it against a saved snapshot.
     ///
     /// Images, storage, permissions, keys and grants, instances, account
@@ -164,6 +167,58 @@ pub enum ImagesCommand {
     /// and below the image every copy (in any region and account), every image
     /// created from an instance launched from it, and theirs in turn.
     Show(ImageArg),
+    /// List what still uses an image: instances launched from it that are not terminated, and its registered copies.
+    References(ImageArg),
+    /// Turn deregistration protection on, as the owner (EnableImageDeregistrationProtection).
+    Protect(ProtectArgs),
+    /// Turn deregistration protection off, as the owner; protection enabled with cooldown stays in force 24 hours.
+    Unprotect(ImageArg),
+    /// Disable an image, as the owner: its launch permissions go and nobody can launch or copy it.
+    Disable(ImageArg),
+    /// Enable a disabled image again, as the owner (no launch permission comes back).
+    Enable(ImageArg),
+    /// Deprecate an image at a time (RFC 3339), or cancel its deprecation, as the owner.
+    Deprecate(DeprecateArgs),
+}
+
+/// `amisim images protect`.
+#[derive(Debug, Args)]
+pub struct ProtectArgs {
+    #[command(flatten)]
+    pub image: ImageArg,
+    /// Keep protection in force for 24 hours after it is turned off (enabled-with-cooldown).
+    #[arg(long)]
+    pub cooldown: bool,
+}
+
+/// `amisim images deprecate`.
+#[derive(Debug, Args)]
+pub struct DeprecateArgs {
+    #[command(flatten)]
+    pub image: ImageArg,
+    /// When, in RFC 3339 (2026-06-30T00:00:00Z); rounded down to the minute.
+    #[arg(long, required_unless_present = "cancel", conflicts_with = "cancel")]
+    pub at: Option<String>,
+    /// Cancel the deprecation instead (DisableImageDeprecation).
+    #[arg(long)]
+    pub cancel: bool,
+}
+
+/// `amisim recycle-bin …`.
+#[derive(Debug, Subcommand)]
+pub enum RecycleBinCommand {
+    /// List the images and snapshots waiting in the Recycle Bin, with the time each expires.
+    List(Scope),
+    /// Bring an image or snapshot back from the Recycle Bin with its ID, as its owner.
+    Restore(RestoreArgs),
+}
+
+/// `amisim recycle-bin restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The image (`ami-…`) or snapshot (`snap-…`) to restore.
+    #[arg(value_name = "ID")]
+    pub id: String,
 }
 
 /// `amisim images list`.

@@ -142,6 +142,7 @@ fn world() -> World {
             },
         )
         .unwrap();
+    cloud.set_block_public_access(&a_east, "unblocked").unwrap();
     cloud
         .add_launch_permission(&a_east, &golden.id, &Principal::Group("all".into()))
         .unwrap();

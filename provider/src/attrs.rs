@@ -62,6 +62,24 @@ pub fn optional_computed_number(description: &str) -> Attribute {
     )
 }
 
+/// A number the configuration must set.
+pub fn required_number(description: &str) -> Attribute {
+    attr(
+        AttributeType::Number,
+        AttributeConstraint::Required,
+        description,
+    )
+}
+
+/// A number the configuration may set.
+pub fn optional_number(description: &str) -> Attribute {
+    attr(
+        AttributeType::Number,
+        AttributeConstraint::Optional,
+        description,
+    )
+}
+
 /// A number only the provider sets.
 pub fn computed_number(description: &str) -> Attribute {
     attr(

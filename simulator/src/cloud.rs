@@ -990,6 +990,16 @@ impl Cloud {
         })
     }
 
+    /// The caller's image settings and the simulated time now, read without
+    /// a log entry: what a reader of images needs to tell whether Allowed
+    /// AMIs allows each of them ([`lifecycle::image_allowed`]).
+    pub fn allowed_images_view(&mut self, caller: &Caller) -> Result<(ImageSettings, i64)> {
+        self.store.read(|tx| {
+            let settings = lifecycle::settings(tx, &caller.account_id, &caller.region)?;
+            Ok((settings, ids::now(tx)?))
+        })
+    }
+
     /// The event log after `after_seq`.
     pub fn events(&mut self, after_seq: i64) -> Result<Vec<Event>> {
         self.store.read(|tx| tx.events(after_seq))

@@ -682,8 +682,11 @@ pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Resul
         image.description = d.clone();
     }
     if let Some(t) = &req.tags {
-        validate::tags(t)?;
-        image.tags = t.clone();
+        // Tags a copy took from its source stay unless the request sets their keys.
+        let mut tags = image.copied_tags.clone();
+        tags.extend(t.iter().map(|(k, v)| (k.clone(), v.clone())));
+        validate::tags(&tags)?;
+        image.tags = tags;
     }
     tx.put(&image)?;
     Ok(image)

@@ -117,19 +117,23 @@ pub(crate) fn enable(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<I
     Ok(image)
 }
 
+/// An RFC 3339 time, rounded down to the minute (seconds of the clock).
+pub fn minute_of(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp().div_euclid(60) * 60)
+}
+
 /// Reads a deprecation time (RFC 3339), rounded down to the minute; it must
 /// not lie before `now` nor more than 10 years after it.
 pub fn deprecation_time(text: &str, now: i64) -> Result<String> {
-    let parsed = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map(|t| t.unix_timestamp())
-        .or_else(|_| {
-            refuse(
-                ErrorKind::InvalidParameterValue,
-                format!("{:?} is not an RFC 3339 time", validate::shorten(text)),
-                "Write the deprecation time like 2026-01-31T12:00:00Z",
-            )
-        })?;
-    let rounded = parsed.div_euclid(60) * 60;
+    let Some(rounded) = minute_of(text) else {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!("{:?} is not an RFC 3339 time", validate::shorten(text)),
+            "Write the deprecation time like 2026-01-31T12:00:00Z",
+        );
+    };
     if rounded < now.div_euclid(60) * 60 {
         return refuse(
             ErrorKind::InvalidParameterValue,

@@ -20,7 +20,7 @@ use crate::{open, table};
 
 /// What a change did, as shown in JSON.
 #[derive(Serialize)]
-struct Change {
+pub(super) struct Change {
     /// The API action called.
     action: &'static str,
     /// The object changed.
@@ -40,7 +40,12 @@ struct Change {
 }
 
 impl Change {
-    fn new(action: &'static str, resource_id: &str, caller: &Caller, changed: bool) -> Change {
+    pub(super) fn new(
+        action: &'static str,
+        resource_id: &str,
+        caller: &Caller,
+        changed: bool,
+    ) -> Change {
         Change {
             action,
             resource_id: resource_id.to_string(),
@@ -53,7 +58,7 @@ impl Change {
     }
 }
 
-fn image(cloud: &mut Cloud, image_id: &str) -> anyhow::Result<Image> {
+pub(super) fn image(cloud: &mut Cloud, image_id: &str) -> anyhow::Result<Image> {
     cloud
         .store()
         .read(|tx| tx.get::<Image>(image_id))?
@@ -68,11 +73,16 @@ fn instance(cloud: &mut Cloud, instance_id: &str) -> anyhow::Result<Instance> {
 }
 
 /// Where a change is made from: the owner's account, in the object's region.
-fn as_owner(owner_id: &str, region: &str) -> Caller {
+pub(super) fn as_owner(owner_id: &str, region: &str) -> Caller {
     Caller::new(owner_id, region)
 }
 
-fn done(ctx: &Ctx<'_>, out: &mut dyn Write, change: &Change, text: String) -> anyhow::Result<()> {
+pub(super) fn done(
+    ctx: &Ctx<'_>,
+    out: &mut dyn Write,
+    change: &Change,
+    text: String,
+) -> anyhow::Result<()> {
     if ctx.json {
         table::print_json(out, change)?;
     } else {
@@ -81,7 +91,7 @@ fn done(ctx: &Ctx<'_>, out: &mut dyn Write, change: &Change, text: String) -> an
     Ok(())
 }
 
-fn by_owner(caller: &Caller) -> String {
+pub(super) fn by_owner(caller: &Caller) -> String {
     format!(
         "in {} as its owner {}",
         caller.region,

@@ -142,6 +142,30 @@ fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
         ),
         ("Tags", table::tags(&i.tags)),
     ];
+    let mut attributes = attributes;
+    // Life-cycle settings show only when they are in force.
+    if i.deregistration_protection != amisim_simulator::PROTECTION_OFF
+        || i.protected_until.is_some()
+    {
+        let until = i
+            .protected_until
+            .as_deref()
+            .map(|u| format!(" (cooldown until {u})"))
+            .unwrap_or_default();
+        attributes.push((
+            "Deregistration protection",
+            format!("{}{until}", i.deregistration_protection),
+        ));
+    }
+    if let Some(t) = &i.deprecation_time {
+        attributes.push(("Deprecation time", t.clone()));
+    }
+    if let Some(t) = &i.last_launched_time {
+        attributes.push(("Last launched", t.clone()));
+    }
+    if let Some(t) = &i.recycle_bin_until {
+        attributes.push(("In the Recycle Bin until", t.clone()));
+    }
     table::print(out, &table::key_values(attributes))?;
 
     writeln!(out)?;

@@ -7,7 +7,7 @@ use amisim_simulator::store::Filter;
 
 use crate::args::{
     Cli, ClockCommand, Command, ImagesCommand, InstancesCommand, KeysCommand, PermissionsCommand,
-    PricesCommand, Scope, SnapshotsCommand,
+    PricesCommand, RecycleBinCommand, Scope, SnapshotsCommand,
 };
 
 mod bill;
@@ -18,6 +18,7 @@ mod graph;
 mod images;
 mod instances;
 mod keys;
+mod lifecycle;
 mod permissions;
 mod prices;
 mod reset;
@@ -42,6 +43,33 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match &cli.command {
         Command::Images(ImagesCommand::List(a)) => images::list(&ctx, out, &a.scope, a.all),
         Command::Images(ImagesCommand::Show(a)) => images::show(&ctx, out, &a.image_id),
+        Command::Images(ImagesCommand::References(a)) => {
+            lifecycle::references(&ctx, out, &a.image_id)
+        }
+        Command::Images(ImagesCommand::Protect(a)) => {
+            let mode = if a.cooldown {
+                "enabled-with-cooldown"
+            } else {
+                "enabled"
+            };
+            lifecycle::protect(&ctx, out, &a.image.image_id, mode)
+        }
+        Command::Images(ImagesCommand::Unprotect(a)) => {
+            lifecycle::protect(&ctx, out, &a.image_id, "disabled")
+        }
+        Command::Images(ImagesCommand::Disable(a)) => {
+            lifecycle::set_enabled(&ctx, out, &a.image_id, false)
+        }
+        Command::Images(ImagesCommand::Enable(a)) => {
+            lifecycle::set_enabled(&ctx, out, &a.image_id, true)
+        }
+        Command::Images(ImagesCommand::Deprecate(a)) => {
+            lifecycle::deprecate(&ctx, out, &a.image.image_id, a.at.as_deref())
+        }
+        Command::RecycleBin(RecycleBinCommand::List(scope)) => {
+            lifecycle::recycle_bin(&ctx, out, scope)
+        }
+        Command::RecycleBin(RecycleBinCommand::Restore(a)) => lifecycle::restore(&ctx, out, &a.id),
         Command::Instances(InstancesCommand::List(scope)) => instances::list(&ctx, out, scope),
         Command::Instances(InstancesCommand::Show(a)) => instances::show(&ctx, out, &a.instance_id),
         Command::Snapshots(SnapshotsCommand::List(a)) => {

@@ -29,6 +29,8 @@ pub struct Criteria {
     pub executable_users: StrList,
     pub name_regex: Str,
     pub filter: Value<Vec<Filter>>,
+    pub include_disabled: Bool,
+    pub include_deprecated: Bool,
 }
 
 /// The state of the `amisim_image` data source.
@@ -38,6 +40,8 @@ pub struct ImageState {
     pub executable_users: StrList,
     pub name_regex: Str,
     pub filter: Value<Vec<Filter>>,
+    pub include_disabled: Bool,
+    pub include_deprecated: Bool,
     pub most_recent: Bool,
     pub id: Str,
     pub arn: Str,
@@ -60,6 +64,10 @@ pub struct ImageState {
     pub source_image_id: Str,
     pub source_image_region: Str,
     pub tags: StrMap,
+    pub deprecation_time: Str,
+    pub deregistration_protection: Str,
+    pub last_launched_time: Str,
+    pub image_allowed: Bool,
 }
 
 /// The state of the `amisim_images` data source.
@@ -69,9 +77,12 @@ pub struct ImagesState {
     pub executable_users: StrList,
     pub name_regex: Str,
     pub filter: Value<Vec<Filter>>,
+    pub include_disabled: Bool,
+    pub include_deprecated: Bool,
     pub sort_ascending: Bool,
     pub id: Str,
     pub ids: StrList,
+    pub allowed_ids: StrList,
 }
 
 macro_rules! criteria_of {
@@ -83,6 +94,8 @@ macro_rules! criteria_of {
                     executable_users: self.executable_users.clone(),
                     name_regex: self.name_regex.clone(),
                     filter: self.filter.clone(),
+                    include_disabled: self.include_disabled.clone(),
+                    include_deprecated: self.include_deprecated.clone(),
                 }
             }
         }
@@ -100,6 +113,8 @@ fn criteria_schema() -> (
         ("owners", optional_string_list("Owners to search: `self`, a 12-digit account ID, `amazon` (AWS-provided images) or `aws-marketplace`. Empty means every image the caller can see.")),
         ("executable_users", optional_string_list("`self` (or an account ID): only images the caller may launch through an explicit launch permission (its own, or shared with it, its organization or OU); `all` for public images.")),
         ("name_regex", optional_string("A regular expression the image name must match (applied after the other criteria).")),
+        ("include_disabled", optional_bool("Also find disabled images (hidden otherwise).")),
+        ("include_deprecated", optional_bool("Also find other accounts' deprecated images, and let `most_recent` pick a deprecated one (both skipped otherwise; the owner always sees its own).")),
     ];
     let filter = Block {
         version: 0,
@@ -144,7 +159,7 @@ pub(crate) fn image_schema() -> Schema {
         ("platform", computed_string("`linux` or `windows`.")),
         ("root_device_type", computed_string("`ebs` or `instance-store`.")),
         ("creation_date", computed_string("When the image was created.")),
-        ("state", computed_string("`available` or `deregistered`.")),
+        ("state", computed_string("`available`, `disabled` (with `include_disabled`) or `deregistered` (with a `state` filter).")),
         ("encrypted", computed_bool("Whether the image's storage is encrypted.")),
         ("kms_key_id", computed_string("The ARN of the key that encrypts the storage.")),
         ("storage_ids", computed_string_list("The snapshots or bundle backing the image.")),
@@ -154,6 +169,10 @@ pub(crate) fn image_schema() -> Schema {
         ("source_image_id", computed_string("For a copy, the image it was copied from.")),
         ("source_image_region", computed_string("For a copy, the region of the image it was copied from.")),
         ("tags", computed_string_map("The image's tags.")),
+        ("deprecation_time", computed_string("When the image is (or was) deprecated, or null.")),
+        ("deregistration_protection", computed_string("The image's deregistration protection; shown to its owner only (null for other accounts' images).")),
+        ("last_launched_time", computed_string("The simulated time of the latest launch from the image; shown to its owner only.")),
+        ("image_allowed", computed_bool("Whether the account's Allowed AMIs setting allows the image (always `true` while the setting is off, and for the account's own images).")),
     ]);
     with_blocks(
         schema(0, "Finds one image the caller can see in the provider's region, like the `aws_ami` data source. No match, or several matches without `most_recent`, is an error.", attrs),
@@ -167,6 +186,7 @@ pub(crate) fn images_schema() -> Schema {
         ("sort_ascending", optional_bool("Sort the IDs oldest first instead of newest first.")),
         ("id", computed_string("The provider's region.")),
         ("ids", computed_string_list("The IDs of the matching images, newest first (or oldest first with `sort_ascending`).")),
+        ("allowed_ids", computed_string_list("The IDs among `ids` that the account's Allowed AMIs setting allows, in the same order (all of them while the setting is off).")),
     ]);
     with_blocks(
         schema(0, "Lists the IDs of the images the caller can see in the provider's region that match the criteria, like the `aws_ami_ids` data source. No match is an empty list.", attrs),
@@ -212,7 +232,26 @@ fn request(c: &Criteria) -> DescribeImages {
                     .collect()
             })
             .unwrap_or_default(),
+        include_disabled: matches!(c.include_disabled, Value::Value(true)),
+        include_deprecated: matches!(c.include_deprecated, Value::Value(true)),
     }
+}
+
+/// The simulated time now, and a test of each image against the caller's Allowed AMIs.
+fn allowed_test(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+) -> Option<(i64, impl Fn(&Image) -> bool)> {
+    let (settings, now) = cfg.call(
+        diags,
+        "Unable to read the Allowed AMIs setting",
+        None,
+        |cloud, caller| cloud.allowed_images_view(caller),
+    )?;
+    let account = cfg.caller.account_id.clone();
+    Some((now, move |image: &Image| {
+        amisim_simulator::lifecycle::image_allowed(&settings, &account, image, now)
+    }))
 }
 
 fn search(diags: &mut Diagnostics, cfg: &Configured, c: &Criteria) -> Option<Vec<Image>> {
@@ -268,7 +307,11 @@ impl DataSource for ImageDataSource {
             most_recent_without_owners(diags);
             return None;
         }
-        let images = search(diags, &cfg, &state.criteria())?;
+        let mut images = search(diags, &cfg, &state.criteria())?;
+        let (now, allowed) = allowed_test(diags, &cfg)?;
+        if most_recent && !matches!(state.include_deprecated, Value::Value(true)) {
+            images.retain(|i| !i.is_deprecated_at(now));
+        }
         let image = match images.as_slice() {
             [] => {
                 diags::error(diags, "Your query returned no results: InvalidAMIID.NotFound", format!("InvalidAMIID.NotFound: no image the caller can see in {} matches the criteria\n\nPlease change your search criteria and try again; AMIs are regional, and images of other accounts must be shared with this one", cfg.caller.region), None);
@@ -313,6 +356,19 @@ impl DataSource for ImageDataSource {
                 .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
                 .collect(),
         );
+        let mine = image.owner_id == cfg.caller.account_id;
+        state.deprecation_time = opt(image.deprecation_time.as_deref());
+        state.deregistration_protection = if mine {
+            str(&image.deregistration_protection)
+        } else {
+            Value::Null
+        };
+        state.last_launched_time = if mine {
+            opt(image.last_launched_time.as_deref())
+        } else {
+            Value::Null
+        };
+        state.image_allowed = Value::Value(allowed(image));
         if matches!(state.most_recent, Value::Null) {
             state.most_recent = Value::Value(false);
         }
@@ -367,9 +423,16 @@ impl DataSource for ImagesDataSource {
         if !matches!(state.sort_ascending, Value::Value(true)) {
             images.reverse();
         }
+        let (_, allowed) = allowed_test(diags, &cfg)?;
+        let allowed_ids: Vec<String> = images
+            .iter()
+            .filter(|i| allowed(i))
+            .map(|i| i.id.clone())
+            .collect();
         let ids: Vec<String> = images.into_iter().map(|i| i.id).collect();
         state.id = str(&cfg.caller.region);
         state.ids = list_value(&ids);
+        state.allowed_ids = list_value(&allowed_ids);
         Some(state)
     }
 }

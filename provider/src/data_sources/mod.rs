@@ -7,6 +7,7 @@ use tf_provider::DynamicDataSource;
 
 use crate::provider::Shared;
 
+pub mod ancestry;
 pub mod image;
 
 /// Every data source of the provider, by name without the `amisim_` prefix.
@@ -15,6 +16,10 @@ pub fn all(shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicDataSource>> 
     m.insert(
         "image".into(),
         Box::new(image::ImageDataSource::new(shared.clone())),
+    );
+    m.insert(
+        "image_ancestry".into(),
+        Box::new(ancestry::AncestryDataSource::new(shared.clone())),
     );
     m.insert(
         "images".into(),

@@ -117,7 +117,7 @@ fn read_image_or(
     malformed_is_gone: bool,
 ) -> Option<Option<(Image, ImageDetails)>> {
     match cfg.with(|cloud, caller| cloud.describe_image(caller, id)) {
-        Ok(Some(image)) if image.is_available() && image.owner_id == cfg.caller.account_id => {
+        Ok(Some(image)) if image.is_registered() && image.owner_id == cfg.caller.account_id => {
             let computed = image_computed(diags, cfg, &image)?;
             Some(Some((image, computed)))
         }
@@ -183,8 +183,7 @@ pub fn created<T>(
     }
 }
 
-/// Changes an image's description and tags, the only things that change in place,
-/// and reads what the resources show besides the image.
+/// Changes an image's description and tags.
 pub fn modify_image(
     diags: &mut Diagnostics,
     cfg: &Configured,
@@ -192,17 +191,15 @@ pub fn modify_image(
     id: &str,
     description: &Str,
     tags: &crate::values::StrMap,
-) -> Option<(Image, ImageDetails)> {
+) -> Option<Image> {
     let req = amisim_simulator::ModifyImage {
         image_id: id.to_string(),
         description: Some(crate::values::known(description).unwrap_or("").to_string()),
         tags: Some(crate::values::tags_of(tags)),
     };
-    let image = cfg.call(diags, what, None, |cloud, caller| {
+    cfg.call(diags, what, None, |cloud, caller| {
         cloud.modify_image(caller, &req)
-    })?;
-    let details = image_computed(diags, cfg, &image)?;
-    Some((image, details))
+    })
 }
 
 /// Deregisters an image on destroy; an image already gone is not an error.

@@ -10,6 +10,7 @@ use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
 use crate::resources::common::{self, ImageComputed};
+use crate::resources::life::{self, HasLife};
 use crate::resources::managed::{Managed, Typed};
 use crate::values::*;
 
@@ -38,7 +39,15 @@ pub struct State {
     pub public: Bool,
     pub size_gb: Num,
     pub monthly_storage_cost_usd: Float,
+    pub deregistration_protection: Str,
+    pub deregistration_protected_until: Str,
+    pub enabled: Bool,
+    pub deprecation_time: Str,
+    pub last_launched_time: Str,
+    pub tags_all: StrMap,
 }
+
+life::has_life!(State);
 
 /// The attributes that AWS cannot change in place.
 const FORCE_NEW: &[&str] = &[
@@ -85,7 +94,10 @@ pub(crate) fn schema() -> Schema {
             ("public", computed_bool("Whether the image is public (has a launch permission for `group = \"all\"`).")),
             ("size_gb", computed_number("The size of the image's storage in GiB.")),
             ("monthly_storage_cost_usd", computed_number("What the image's storage costs per month in US dollars, from the price book: $0.05 per GB-month for EBS snapshots, S3 Standard prices for instance-store bundles.")),
-        ],
+        ]
+        .into_iter()
+        .chain(life::attributes())
+        .collect(),
     )
 }
 
@@ -210,7 +222,6 @@ fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
     if !matches!(state.delete_snapshots_on_destroy, Value::Value(_)) {
         state.delete_snapshots_on_destroy = Value::Value(true);
     }
-    state.tags = tags_value(&state.tags, &image.tags);
     state.owner_id = str(&image.owner_id);
     state.region = str(&image.region);
     state.creation_date = str(&image.creation_date);
@@ -219,6 +230,7 @@ fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
     state.public = Value::Value(computed.public);
     state.size_gb = Value::Value(image.size_gb);
     state.monthly_storage_cost_usd = dollars(computed.monthly_storage_cost_micros);
+    life::fill(state.life(), image);
 }
 
 impl Managed for Rules {
@@ -231,6 +243,11 @@ impl Managed for Rules {
 
     fn validate(diags: &mut Diagnostics, config: &State) {
         check_config(diags, config);
+        life::validate(
+            diags,
+            &config.deregistration_protection,
+            &config.deprecation_time,
+        );
     }
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
@@ -243,7 +260,7 @@ impl Managed for Rules {
     }
 
     fn plan_create(
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         cfg: &Configured,
         mut planned: State,
         _config: &State,
@@ -302,18 +319,24 @@ impl Managed for Rules {
             _ => Value::Unknown,
         };
         planned.monthly_storage_cost_usd = Value::Unknown;
+        life::plan_create(diags, cfg, planned.life(), false);
         Some(planned)
     }
 
     fn plan_update(
-        _diags: &mut Diagnostics,
-        _prior: &State,
+        diags: &mut Diagnostics,
+        cfg: &Configured,
+        prior: &State,
         mut planned: State,
         _config: &State,
     ) -> Option<State> {
         if matches!(planned.delete_snapshots_on_destroy, Value::Null) {
             planned.delete_snapshots_on_destroy = Value::Value(true);
         }
+        if planned.enabled != prior.enabled {
+            planned.public = Value::Unknown;
+        }
+        life::plan_update(diags, cfg, prior.clone().life(), planned.life());
         Some(planned)
     }
 
@@ -360,6 +383,7 @@ impl Managed for Rules {
             result,
             common::attribute_for,
         )?;
+        let image = life::apply(diags, cfg, image, planned.life());
         let computed = common::image_computed(diags, cfg, &image)?;
         tracing::info!(image_id = %image.id, "registered image");
         fill(&mut planned, &image, &computed);
@@ -372,7 +396,7 @@ impl Managed for Rules {
         _prior: &State,
         mut planned: State,
     ) -> Option<State> {
-        let (image, computed) = common::modify_image(
+        let image = common::modify_image(
             diags,
             cfg,
             "Unable to update image",
@@ -380,6 +404,8 @@ impl Managed for Rules {
             &planned.description,
             &planned.tags,
         )?;
+        let image = life::apply(diags, cfg, image, planned.life());
+        let computed = common::image_computed(diags, cfg, &image)?;
         fill(&mut planned, &image, &computed);
         Some(planned)
     }

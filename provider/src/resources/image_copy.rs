@@ -10,6 +10,7 @@ use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
 use crate::resources::common;
+use crate::resources::life::{self, HasLife};
 use crate::resources::managed::{Managed, Typed};
 use crate::values::*;
 
@@ -39,7 +40,16 @@ pub struct State {
     pub size_gb: Num,
     pub public: Bool,
     pub monthly_storage_cost_usd: Float,
+    pub copy_image_tags: Bool,
+    pub deregistration_protection: Str,
+    pub deregistration_protected_until: Str,
+    pub enabled: Bool,
+    pub deprecation_time: Str,
+    pub last_launched_time: Str,
+    pub tags_all: StrMap,
 }
+
+life::has_life!(State);
 
 const FORCE_NEW: &[&str] = &[
     "source_ami_id",
@@ -47,6 +57,7 @@ const FORCE_NEW: &[&str] = &[
     "name",
     "encrypted",
     "kms_key_id",
+    "copy_image_tags",
 ];
 
 /// The rules of `amisim_image_copy`.
@@ -65,7 +76,8 @@ pub(crate) fn schema() -> Schema {
             ("description", optional_string("The copy's description. Changes in place.")),
             ("encrypted", optional_computed_bool("Whether the copy's snapshots are encrypted. A copy of an encrypted source is always encrypted (`false` is refused); an unencrypted source can be copied to an encrypted copy. Changing it replaces the copy.")),
             ("kms_key_id", optional_computed_string("The KMS key for the copy's snapshots, in the destination region: a key ID, key ARN or `alias/aws/ebs`. Requires `encrypted = true`; an encrypted copy without it uses the account's AWS managed key, whose ARN is then recorded here. Changing it replaces the copy.")),
-            ("tags", optional_string_map("Tags of the copy (the source's tags are not copied). Change in place.")),
+            ("tags", optional_string_map("Tags of the copy. Change in place. The source's tags are copied only with `copy_image_tags`; they then show in `tags_all`, not here.")),
+            ("copy_image_tags", optional_computed_bool("Whether the copy starts with the source's user tags (never `aws:` tags); default `false`. `tags` wins on a shared key. Changing it replaces the copy.")),
             ("id", computed_string("The copy's image ID: `ami-` and 17 hex digits, distinct from the source's.")),
             ("arn", computed_string("The copy's ARN, `arn:aws:ec2:REGION::image/ami-…`.")),
             ("owner_id", computed_string("The account that owns the copy: always the provider's account.")),
@@ -82,7 +94,10 @@ pub(crate) fn schema() -> Schema {
             ("size_gb", computed_number("The size of the copy's storage in GiB.")),
             ("public", computed_bool("Whether the copy is public.")),
             ("monthly_storage_cost_usd", computed_number("What the copy's storage costs its owner per month in US dollars, from the price book.")),
-        ],
+        ]
+        .into_iter()
+        .chain(life::attributes())
+        .collect(),
     )
 }
 
@@ -93,7 +108,6 @@ fn fill(state: &mut State, image: &Image, details: &ImageDetails) {
     state.description = common::description_value(&state.description, &image.description);
     state.encrypted = Value::Value(image.encrypted);
     state.kms_key_id = common::kms_value(&state.kms_key_id, image.kms_key_arn.as_deref());
-    state.tags = tags_value(&state.tags, &image.tags);
     state.owner_id = str(&image.owner_id);
     state.region = str(&image.region);
     state.state = str(image.state.as_str());
@@ -118,6 +132,10 @@ fn fill(state: &mut State, image: &Image, details: &ImageDetails) {
     state.size_gb = Value::Value(image.size_gb);
     state.public = Value::Value(details.public);
     state.monthly_storage_cost_usd = dollars(details.monthly_storage_cost_micros);
+    if !matches!(state.copy_image_tags, Value::Value(_)) {
+        state.copy_image_tags = Value::Value(!image.copied_tags.is_empty());
+    }
+    life::fill(state.life(), image);
 }
 
 impl Managed for Rules {
@@ -154,6 +172,24 @@ impl Managed for Rules {
         if !map_has_unknown(&c.tags) {
             diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
         }
+        life::validate(diags, &c.deregistration_protection, &c.deprecation_time);
+    }
+
+    fn plan_update(
+        diags: &mut Diagnostics,
+        cfg: &Configured,
+        prior: &State,
+        mut planned: State,
+        _config: &State,
+    ) -> Option<State> {
+        if matches!(planned.copy_image_tags, Value::Null) {
+            planned.copy_image_tags = Value::Value(false);
+        }
+        if planned.enabled != prior.enabled {
+            planned.public = Value::Unknown;
+        }
+        life::plan_update(diags, cfg, prior.clone().life(), planned.life());
+        Some(planned)
     }
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
@@ -166,7 +202,7 @@ impl Managed for Rules {
     }
 
     fn plan_create(
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         cfg: &Configured,
         mut planned: State,
         _config: &State,
@@ -195,6 +231,11 @@ impl Managed for Rules {
         planned.size_gb = Value::Unknown;
         planned.public = Value::Value(false);
         planned.monthly_storage_cost_usd = Value::Unknown;
+        if matches!(planned.copy_image_tags, Value::Null) {
+            planned.copy_image_tags = Value::Value(false);
+        }
+        let copies_tags = !matches!(planned.copy_image_tags, Value::Value(false));
+        life::plan_create(diags, cfg, planned.life(), copies_tags);
         Some(planned)
     }
 
@@ -207,6 +248,7 @@ impl Managed for Rules {
             encrypted: planned.encrypted.as_ref_option().copied(),
             kms_key_id: known(&planned.kms_key_id).map(str::to_string),
             tags: tags_of(&planned.tags),
+            copy_image_tags: matches!(planned.copy_image_tags, Value::Value(true)),
         };
         let result = cfg.with(|cloud, caller| cloud.copy_image(caller, &req));
         let image = common::created(diags, "Unable to copy image", result, |e| match e.kind {
@@ -215,6 +257,7 @@ impl Managed for Rules {
             amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
             _ => common::attribute_for(e),
         })?;
+        let image = life::apply(diags, cfg, image, planned.life());
         let details = common::image_computed(diags, cfg, &image)?;
         fill(&mut planned, &image, &details);
         Some(planned)
@@ -226,7 +269,7 @@ impl Managed for Rules {
         _prior: &State,
         mut planned: State,
     ) -> Option<State> {
-        let (image, details) = common::modify_image(
+        let image = common::modify_image(
             diags,
             cfg,
             "Unable to update image copy",
@@ -234,6 +277,8 @@ impl Managed for Rules {
             &planned.description,
             &planned.tags,
         )?;
+        let image = life::apply(diags, cfg, image, planned.life());
+        let details = common::image_computed(diags, cfg, &image)?;
         fill(&mut planned, &image, &details);
         Some(planned)
     }

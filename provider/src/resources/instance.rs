@@ -209,6 +209,7 @@ impl Managed for Rules {
 
     fn plan_update(
         _diags: &mut Diagnostics,
+        _cfg: &Configured,
         prior: &State,
         mut planned: State,
         config: &State,

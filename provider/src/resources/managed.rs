@@ -46,6 +46,7 @@ pub trait Managed: Send + Sync + 'static {
     /// The state an update will produce; by default what Terraform proposes.
     fn plan_update(
         _diags: &mut Diagnostics,
+        _cfg: &Configured,
         _prior: &Self::State,
         planned: Self::State,
         _config: &Self::State,
@@ -148,7 +149,8 @@ impl<M: Managed> Resource for Typed<M> {
         private: ValueEmpty,
         _meta: ValueEmpty,
     ) -> Option<(M::State, ValueEmpty, Vec<AttributePath>)> {
-        let planned = M::plan_update(diags, &prior, planned, &config)?;
+        let cfg = self.shared.get(diags)?;
+        let planned = M::plan_update(diags, &cfg, &prior, planned, &config)?;
         let replace = changed(&prior, &planned, M::FORCE_NEW);
         Some((planned, private, replace))
     }
@@ -287,4 +289,27 @@ pub fn import_parts<'a>(
         );
     }
     parts
+}
+
+/// Checks the import ID of a per-region setting (`what`): it is the provider's region.
+pub fn region_import_id(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    id: &str,
+    what: &str,
+) -> Option<()> {
+    if id == cfg.caller.region {
+        return Some(());
+    }
+    diags::error(
+        diags,
+        "Invalid import ID",
+        format!(
+            "{:?} is not the provider's region {}\n\nThe import ID of {what} is the region of the provider that manages it",
+            amisim_simulator::validate::shorten(id),
+            cfg.caller.region
+        ),
+        None,
+    );
+    None
 }

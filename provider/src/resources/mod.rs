@@ -7,14 +7,18 @@ use tf_provider::DynamicResource;
 
 use crate::provider::Shared;
 
+pub mod allowed_images_settings;
 pub mod common;
 pub mod image;
+pub mod image_block_public_access;
 pub mod image_copy;
 pub mod instance;
 pub mod kms_grant;
 pub mod kms_key;
 pub mod launch_permission;
+pub mod life;
 pub mod managed;
+pub mod recycle_bin_rule;
 pub mod storage_permission;
 
 /// Every resource type of the provider, by name without the `amisim_` prefix.
