@@ -58,7 +58,8 @@ fn render_index(provider: &Value, root: &Path) -> String {
     }
     out.push_str("## Resources and data sources\n\n");
     out.push_str("- [amisim_image](resources/image.md), [amisim_image_copy](resources/image_copy.md), [amisim_launch_permission](resources/launch_permission.md), [amisim_storage_permission](resources/storage_permission.md), [amisim_kms_key](resources/kms_key.md), [amisim_kms_grant](resources/kms_grant.md), [amisim_instance](resources/instance.md)\n");
-    out.push_str("- Data sources: [amisim_image](data-sources/image.md), [amisim_images](data-sources/images.md)\n\n");
+    out.push_str("- Today's AMI life cycle: [amisim_image_block_public_access](resources/image_block_public_access.md), [amisim_recycle_bin_rule](resources/recycle_bin_rule.md), [amisim_allowed_images_settings](resources/allowed_images_settings.md), and on both image resources `deregistration_protection`, `enabled`, `deprecation_time`\n");
+    out.push_str("- Data sources: [amisim_image](data-sources/image.md), [amisim_images](data-sources/images.md), [amisim_image_ancestry](data-sources/image_ancestry.md)\n\n");
     out.push_str(&schema_section(&provider["block"]));
     out
 }
@@ -67,6 +68,7 @@ const PRICE_BOOK: &str = "## Prices\n\n\
 The bill (`amisim bill`) and the `monthly_storage_cost_usd` and `hourly_cost_usd` attributes come from one price book, whose defaults are AWS us-east-1 list prices:\n\n\
 | what | default price |\n|---|---:|\n\
 | EBS snapshot storage (EBS-backed images) | $0.05 per GB-month |\n\
+| snapshots waiting in the Recycle Bin (`recycle-bin-storage`) | as EBS snapshot storage, until their retention ends |\n\
 | S3 Standard storage of instance-store bundles, per account and region | $0.023 per GB-month for the first 50 TB, $0.022 for the next 450 TB, $0.021 beyond |\n\
 | data transfer of a cross-region copy, charged to the source image's owner | $0.02 per GB |\n\
 | copying an image | free |\n\
@@ -108,19 +110,35 @@ fn render_page(
 
 fn schema_section(block: &Value) -> String {
     let mut out = String::from("## Schema\n\n");
-    out.push_str(&attribute_lists(block));
-    if let Some(blocks) = block["block_types"].as_object() {
-        for (name, nested) in blocks {
-            out.push_str(&format!(
-                "\n<a id=\"nestedblock--{name}\"></a>\n### Nested Schema for `{name}`\n\n"
-            ));
-            out.push_str(&attribute_lists(&nested["block"]));
-        }
-    }
+    out.push_str(&attribute_lists(block, ""));
+    nested_sections(block, "", &mut out);
     out
 }
 
-fn attribute_lists(block: &Value) -> String {
+/// The sections of the blocks nested in `block` (at `prefix`), and of theirs.
+fn nested_sections(block: &Value, prefix: &str, out: &mut String) {
+    if let Some(blocks) = block["block_types"].as_object() {
+        for (name, nested) in blocks {
+            let path = nested_path(prefix, name);
+            out.push_str(&format!(
+                "\n<a id=\"nestedblock--{}\"></a>\n### Nested Schema for `{path}`\n\n",
+                path.replace('.', "--")
+            ));
+            out.push_str(&attribute_lists(&nested["block"], &path));
+            nested_sections(&nested["block"], &path, out);
+        }
+    }
+}
+
+fn nested_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn attribute_lists(block: &Value, prefix: &str) -> String {
     let mut groups: BTreeMap<u8, Vec<String>> = BTreeMap::new();
     if let Some(attrs) = block["attributes"].as_object() {
         for (name, a) in attrs {
@@ -143,10 +161,11 @@ fn attribute_lists(block: &Value) -> String {
     if let Some(blocks) = block["block_types"].as_object() {
         for (name, nested) in blocks {
             let desc = nested["block"]["description"].as_str().unwrap_or("");
-            groups
-                .entry(1)
-                .or_default()
-                .push(format!("- `{name}` (Block Set) {desc} (see [below for nested schema](#nestedblock--{name}))"));
+            let mode = capitalise(nested["nesting_mode"].as_str().unwrap_or("set"));
+            let anchor = nested_path(prefix, name).replace('.', "--");
+            groups.entry(1).or_default().push(format!(
+                "- `{name}` (Block {mode}) {desc} (see [below for nested schema](#nestedblock--{anchor}))"
+            ));
         }
     }
     let mut out = String::new();

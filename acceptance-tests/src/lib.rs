@@ -493,6 +493,17 @@ impl Workspace {
     pub fn import_block_verify(&self, address: &str, id: &str) {
         let applied = self.resources();
         self.tf_ok(&["state", "rm", "-no-color", address]);
+        self.import_with_block(address, id);
+        assert_eq!(
+            self.resources().get(address),
+            applied.get(address),
+            "import block of {address}"
+        );
+    }
+
+    /// Brings the object `id` under `address` with an `import` block: the
+    /// plan must import it and change nothing, and the plan after is empty.
+    pub fn import_with_block(&self, address: &str, id: &str) {
         self.write(
             "imports.tf",
             &format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"),
@@ -504,11 +515,6 @@ impl Workspace {
         );
         self.apply();
         std::fs::remove_file(self.path().join("imports.tf")).expect("remove imports.tf");
-        assert_eq!(
-            self.resources().get(address),
-            applied.get(address),
-            "import block of {address}"
-        );
         self.assert_plan_empty();
     }
 

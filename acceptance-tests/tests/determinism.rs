@@ -106,9 +106,13 @@ resource "amisim_instance" "base" {
   ami           = data.amisim_image.al2023.id
   instance_type = "t3.small"
 }
+resource "amisim_image_block_public_access" "a" {
+  state = "unblocked"
+}
 resource "amisim_launch_permission" "public" {
-  image_id = amisim_image.many[0].id
-  group    = "all"
+  image_id   = amisim_image.many[0].id
+  group      = "all"
+  depends_on = [amisim_image_block_public_access.a]
 }
 
 # Refused every time: B cannot copy an image of A's that is not shared with it.

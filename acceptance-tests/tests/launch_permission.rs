@@ -96,9 +96,13 @@ resource "amisim_instance" "member" {
 resource "amisim_image" "app" {
   name = "app"
 }
+resource "amisim_image_block_public_access" "this" {
+  state = "unblocked"
+}
 resource "amisim_launch_permission" "public" {
-  image_id = amisim_image.app.id
-  group    = "all"
+  image_id   = amisim_image.app.id
+  group      = "all"
+  depends_on = [amisim_image_block_public_access.this]
 }
 "#,
     ));
@@ -186,9 +190,13 @@ resource "amisim_launch_permission" "b" {
 resource "amisim_image" "mine" {
   name = "mine"
 }
+resource "amisim_image_block_public_access" "this" {
+  state = "unblocked"
+}
 resource "amisim_launch_permission" "pub" {
-  image_id = amisim_image.mine.id
-  group    = "all"
+  image_id   = amisim_image.mine.id
+  group      = "all"
+  depends_on = [amisim_image_block_public_access.this]
 }
 resource "amisim_launch_permission" "not_mine" {
   provider   = amisim.other
@@ -207,10 +215,14 @@ resource "amisim_image" "many" {
   count = 6
   name  = "public-${count.index}"
 }
+resource "amisim_image_block_public_access" "this" {
+  state = "unblocked"
+}
 resource "amisim_launch_permission" "pub" {
-  count    = 6
-  image_id = amisim_image.many[count.index].id
-  group    = "all"
+  count      = 6
+  image_id   = amisim_image.many[count.index].id
+  group      = "all"
+  depends_on = [amisim_image_block_public_access.this]
 }
 "#,
     ));

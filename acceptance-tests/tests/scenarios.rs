@@ -693,6 +693,19 @@ fn public_ami_is_launchable_by_anyone_but_never_encrypted() {
         "all"
     );
     insta::assert_json_snapshot!("public_ami_outputs", outputs);
+    assert_eq!(
+        ws.resources()["amisim_image_block_public_access.publisher"]["state"],
+        "unblocked"
+    );
+
+    // A new account still blocks public sharing.
+    let out = ws.refused("newcomer_publishes", "OperationNotPermitted");
+    assert!(says(&out, "block-new-sharing"), "{}", out.stderr);
+    assert!(
+        says(&out, "amisim_image_block_public_access"),
+        "the refusal says what to do: {}",
+        out.stderr
+    );
 
     let out = ws.refused("try_refused", "InvalidParameter");
     assert!(

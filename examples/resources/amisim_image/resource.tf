@@ -21,3 +21,10 @@ resource "amisim_image" "golden" {
   name               = "golden-web-2025.01"
   source_instance_id = amisim_instance.builder.id
 }
+
+# A release that older pipelines should stop picking after a year: deprecated
+# images still launch by ID, but other accounts' lookups skip them.
+resource "amisim_image" "release" {
+  name             = "app-2025.01"
+  deprecation_time = "2026-01-01T00:00:00Z"
+}

@@ -56,5 +56,21 @@ pub fn all(shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicResource>> {
         "instance",
         Box::new(instance::InstanceResource::new(shared.clone())),
     );
+    add(
+        "image_block_public_access",
+        Box::new(image_block_public_access::ImageBlockPublicAccessResource::new(shared.clone())),
+    );
+    add(
+        "recycle_bin_rule",
+        Box::new(recycle_bin_rule::RecycleBinRuleResource::new(
+            shared.clone(),
+        )),
+    );
+    add(
+        "allowed_images_settings",
+        Box::new(allowed_images_settings::AllowedImagesSettingsResource::new(
+            shared.clone(),
+        )),
+    );
     m
 }
