@@ -180,6 +180,12 @@ pub struct TfOutput {
 }
 
 impl TfOutput {
+    /// Whether the error output says `phrase`, however Terraform wrapped it.
+    pub fn says(&self, phrase: &str) -> bool {
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        flat(&self.stderr).contains(&flat(phrase))
+    }
+
     /// Standard output and error together.
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
@@ -359,7 +365,14 @@ impl Workspace {
 
     /// Asserts that a plan (with refresh) shows no changes.
     pub fn assert_plan_empty(&self) {
-        let out = self.tf(&["plan", "-no-color", "-detailed-exitcode", "-parallelism=1"]);
+        self.assert_plan_empty_with(&[]);
+    }
+
+    /// Asserts that a plan with extra arguments (`-var NAME=VALUE`) shows no changes.
+    pub fn assert_plan_empty_with(&self, extra: &[&str]) {
+        let mut args = vec!["plan", "-no-color", "-detailed-exitcode", "-parallelism=1"];
+        args.extend_from_slice(extra);
+        let out = self.tf(&args);
         assert_eq!(out.code, 0, "plan should show no changes:\n{}", out.all());
         assert!(out.stdout.contains("No changes."), "{}", out.stdout);
     }

@@ -30,7 +30,11 @@ fn docs_are_generated_from_the_schema() {
         stale.is_empty(),
         "docs are stale: {stale:?}; run `make docs` to regenerate them"
     );
-    assert_eq!(pages.len(), 1 + 10 + 3, "index, 10 resources, 3 data sources");
+    assert_eq!(
+        pages.len(),
+        1 + 10 + 3,
+        "index, 10 resources, 3 data sources"
+    );
 }
 
 fn walk(path: &str, block: &Value, missing: &mut Vec<String>) {

@@ -119,11 +119,6 @@ impl std::ops::Deref for Scenario {
 
 /// Whether the diagnostics say `phrase`; Terraform wraps long lines, so any
 /// run of whitespace matches any other.
-fn says(out: &TfOutput, phrase: &str) -> bool {
-    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    flat(&out.stderr).contains(&flat(phrase))
-}
-
 /// The monthly bill of every account, from the simulator.
 fn bill(ws: &Scenario) -> Vec<Bill> {
     ws.cloud().bill(None).expect("bill")
@@ -280,7 +275,7 @@ fn golden_ami_boots_faster_than_base_image_plus_user_data() {
     // Whose images to trust must be said: most_recent without owners is refused.
     let out = ws.refused("try_no_owners", "InvalidParameterCombination");
     assert!(
-        says(&out, "could pick an image published by anyone"),
+        out.says("could pick an image published by anyone"),
         "{}",
         out.stderr
     );
@@ -308,7 +303,7 @@ fn disaster_recovery_copies_the_image_to_the_second_region() {
     // Without the copy, the second region does not know the image.
     let out = ws.refused("try_refused", "InvalidAMIID.NotFound");
     assert!(
-        says(&out, "does not exist") && says(&out, "in us-west-2"),
+        out.says("does not exist") && out.says("in us-west-2"),
         "{}",
         out.stderr
     );
@@ -387,18 +382,11 @@ fn cross_account_sharing_lends_launch_rights_and_a_copy_gives_ownership() {
 
     // Launch rights do not make the other account an owner: it cannot share.
     let out = ws.refused("try_refused", "AuthFailure");
-    assert!(
-        says(&out, "owned by account 111111111111"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.says("owned by account 111111111111"), "{}", out.stderr);
     // A copy by another account needs read permission on the storage.
     let out = ws.refused("try_copy_without_storage_permission", "InvalidRequest");
     assert!(
-        says(
-            &out,
-            "You do not have permission to access the storage of this ami"
-        ),
+        out.says("You do not have permission to access the storage of this ami"),
         "{}",
         out.stderr
     );
@@ -447,12 +435,12 @@ fn encryption_keys_grants_and_the_managed_key_that_cannot_be_shared() {
     insta::assert_json_snapshot!("encryption_outputs", ws.outputs());
 
     let out = ws.refused("try_unencrypted_copy", "InvalidParameterCombination");
-    assert!(says(&out, "copy must be encrypted too"), "{}", out.stderr);
+    assert!(out.says("copy must be encrypted too"), "{}", out.stderr);
     let out = ws.refused("try_share_managed_key", "InvalidParameter");
-    assert!(says(&out, "AWS managed key"), "{}", out.stderr);
+    assert!(out.says("AWS managed key"), "{}", out.stderr);
     let out = ws.refused("try_without_grant", "AccessDeniedException");
     assert!(
-        says(&out, "not shared with account 222222222222"),
+        out.says("not shared with account 222222222222"),
         "{}",
         out.stderr
     );
@@ -493,7 +481,7 @@ fn billing_products_cannot_be_copied_but_survive_launch_then_image() {
 
     let out = ws.refused("try_refused", "InvalidRequest");
     assert!(
-        says(&out, "BillingProduct") && says(&out, "source_instance_id"),
+        out.says("BillingProduct") && out.says("source_instance_id"),
         "the refusal names the way around it: {}",
         out.stderr
     );
@@ -569,7 +557,7 @@ fn deregistration_keeps_instances_copies_and_snapshots_but_refuses_launches() {
         "InvalidAMIID.Unavailable",
     );
     ws.phase("terraform apply -refresh=false -var try_refused=true: InvalidAMIID.Unavailable");
-    assert!(says(&out, &original), "{}", out.stderr);
+    assert!(out.says(&original), "{}", out.stderr);
 
     // Applying puts a new app-v1 back (and replaces what used the old one);
     // destroying it keeps its snapshot (delete_snapshots_on_destroy = false).
@@ -622,10 +610,10 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
     insta::assert_json_snapshot!("instance_store_outputs", outputs);
 
     let out = ws.refused("try_stop", "UnsupportedOperation");
-    assert!(says(&out, "cannot be stopped"), "{}", out.stderr);
+    assert!(out.says("cannot be stopped"), "{}", out.stderr);
     let out = ws.refused("try_image", "UnsupportedOperation");
     assert!(
-        says(&out, "CreateImage works only for EBS-backed instances"),
+        out.says("CreateImage works only for EBS-backed instances"),
         "{}",
         out.stderr
     );
@@ -700,16 +688,16 @@ fn public_ami_is_launchable_by_anyone_but_never_encrypted() {
 
     // A new account still blocks public sharing.
     let out = ws.refused("newcomer_publishes", "OperationNotPermitted");
-    assert!(says(&out, "block-new-sharing"), "{}", out.stderr);
+    assert!(out.says("block-new-sharing"), "{}", out.stderr);
     assert!(
-        says(&out, "amisim_image_block_public_access"),
+        out.says("amisim_image_block_public_access"),
         "the refusal says what to do: {}",
         out.stderr
     );
 
     let out = ws.refused("try_refused", "InvalidParameter");
     assert!(
-        says(&out, "Encrypted images cannot be made public"),
+        out.says("Encrypted images cannot be made public"),
         "{}",
         out.stderr
     );
@@ -718,7 +706,7 @@ fn public_ami_is_launchable_by_anyone_but_never_encrypted() {
     ws.phase("terraform apply -var extra_public_images=4");
     let out =
         ws.apply_with_expect_error(&["-var", "extra_public_images=5"], "ResourceLimitExceeded");
-    assert!(says(&out, "already has 5 public images"), "{}", out.stderr);
+    assert!(out.says("already has 5 public images"), "{}", out.stderr);
     ws.phase("terraform apply -var extra_public_images=5: ResourceLimitExceeded");
     ws.apply();
     ws.assert_plan_empty();
@@ -779,4 +767,174 @@ fn cost_bills_every_account_with_storage_tiers() {
     let left = survivors(&ws);
     insta::assert_snapshot!("cost_after_destroy", left);
     assert!(left.lines().all(|l| l.contains("data-transfer")), "{left}");
+}
+
+#[test]
+fn protection_keeps_the_golden_image_until_its_cooldown_passes() {
+    let ws = Scenario::start("protection");
+    let outputs = ws.outputs();
+    assert_eq!(
+        outputs["protection"]["deregistration_protection"],
+        "enabled-with-cooldown"
+    );
+    let golden = outputs["golden_id"].as_str().unwrap().to_string();
+
+    let references = ws.amisim(&["images", "references", &golden]);
+    let web = ws.resources()["amisim_instance.web"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(references.contains(&web), "{references}");
+    ws.phase("amisim images references");
+
+    // The instance goes; the image is refused.
+    let out = ws.tf(&["destroy", "-auto-approve", "-no-color", "-parallelism=1"]);
+    assert_ne!(out.code, 0, "a protected image is not destroyed");
+    assert!(out.says("OperationNotPermitted"), "{}", out.stderr);
+    assert!(
+        out.says("deregistration_protection = \"disabled\""),
+        "{}",
+        out.stderr
+    );
+    assert!(ws.resources().contains_key("amisim_image.golden"));
+    ws.phase("terraform destroy: OperationNotPermitted");
+
+    ws.apply_with(&["-var", "protection=disabled"]);
+    ws.assert_plan_empty_with(&["-var", "protection=disabled"]);
+    ws.phase("terraform apply -var protection=disabled");
+    let until = ws.outputs()["protection"]["deregistration_protected_until"].clone();
+    assert!(until.is_string(), "the cooldown runs: {until}");
+
+    let out = ws.tf(&[
+        "destroy",
+        "-auto-approve",
+        "-no-color",
+        "-var",
+        "protection=disabled",
+    ]);
+    assert!(out.says("24-hour cooldown"), "{}", out.stderr);
+    assert!(out.says(until.as_str().unwrap()), "{}", out.stderr);
+    ws.phase("terraform destroy -var protection=disabled: OperationNotPermitted");
+
+    ws.amisim(&["clock", "advance", "24h"]);
+    ws.tf_ok(&[
+        "destroy",
+        "-auto-approve",
+        "-no-color",
+        "-parallelism=1",
+        "-var",
+        "protection=disabled",
+    ]);
+    ws.phase("amisim clock advance 24h; terraform destroy -var protection=disabled");
+    insta::assert_snapshot!("protection_events", ws.log());
+    assert_eq!(survivors(&ws), "", "nothing survives");
+}
+
+#[test]
+fn retirement_deprecates_disables_deregisters_and_restores_from_the_recycle_bin() {
+    let ws = Scenario::start("retirement");
+    assert_eq!(ws.outputs()["offered_to_app"], 2);
+    let v1 = ws.outputs()["v1_id"].as_str().unwrap().to_string();
+
+    let deprecate = ["-var", "deprecate_v1=true"];
+    ws.apply_with(&deprecate);
+    ws.phase("terraform apply -var deprecate_v1=true");
+    let outputs = ws.outputs();
+    assert_eq!(
+        outputs["v1_state"]["deprecation_time"],
+        "2025-01-08T00:00:00Z"
+    );
+    assert_eq!(outputs["offered_to_app"], 2, "not deprecated yet");
+
+    ws.amisim(&["clock", "advance", "8d"]);
+    ws.apply_with(&deprecate);
+    ws.phase("amisim clock advance 8d; terraform apply -var deprecate_v1=true");
+    assert_eq!(
+        ws.outputs()["offered_to_app"],
+        1,
+        "the application account's lookup skips the deprecated image"
+    );
+
+    ws.apply_with(&["-var", "deprecate_v1=true", "-var", "disable_v1=true"]);
+    ws.phase("terraform apply -var deprecate_v1=true -var disable_v1=true");
+    assert_eq!(ws.outputs()["v1_state"]["state"], "disabled");
+    let app = Caller::new(APP, "us-east-1");
+    let run = ws.cloud().run_instance(
+        &app,
+        &RunInstance {
+            image_id: v1.clone(),
+            instance_type: "t3.micro".into(),
+            ..RunInstance::default()
+        },
+    );
+    let err = run.expect_err("a disabled image is not launched");
+    assert_eq!(err.code(), "InvalidAMIID.Unavailable");
+    assert!(err.message.contains("disabled"), "{err}");
+    ws.phase("RunInstances of the disabled image by the application account");
+
+    ws.apply_with(&["-var", "deprecate_v1=true", "-var", "keep_v1=false"]);
+    ws.phase("terraform apply -var deprecate_v1=true -var keep_v1=false");
+    let bin = ws.amisim(&["recycle-bin", "list"]);
+    assert!(bin.contains(&v1), "{bin}");
+    assert!(bin.contains("EBS_SNAPSHOT"), "{bin}");
+    let bills = bill(&ws);
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "recycle-bin-storage"),
+        8 * 50_000,
+        "the deleted snapshot still costs"
+    );
+
+    let restored = ws.amisim(&["recycle-bin", "restore", &v1]);
+    assert!(restored.contains(&format!("Restored {v1}")), "{restored}");
+    ws.phase("amisim recycle-bin restore");
+    // The restored image holds its name: the configuration imports it instead of registering another.
+    let out = ws.apply_expect_error("InvalidAMIName.Duplicate");
+    assert!(out.says("import {"), "{}", out.stderr);
+    ws.phase("terraform apply: InvalidAMIName.Duplicate");
+    ws.tf_ok(&["import", "-no-color", "amisim_image.v1[0]", &v1]);
+    ws.apply_and_converge();
+    ws.phase("terraform import; terraform apply");
+    assert_eq!(ws.outputs()["v1_id"], v1.as_str());
+    assert_eq!(ws.outputs()["offered_to_app"], 2);
+
+    ws.destroy();
+    insta::assert_snapshot!("retirement_events", ws.log());
+}
+
+#[test]
+fn allowed_amis_refuse_what_no_criterion_allows_and_audit_mode_only_reports() {
+    let ws = Scenario::start("allowed-amis");
+    let allowed = ws.outputs()["allowed"].clone();
+    assert_eq!(allowed["al2023"], true);
+    assert_eq!(allowed["wordpress"], false);
+    assert!(allowed["amazon_allowed"].as_u64() < allowed["amazon_images"].as_u64());
+    insta::assert_json_snapshot!("allowed_amis_outputs", allowed);
+
+    let out = ws.refused("try_refused", "InvalidAMIID.NotAllowed");
+    assert!(
+        out.says("no Allowed AMIs criterion matches it"),
+        "{}",
+        out.stderr
+    );
+
+    ws.apply_with(&[
+        "-var",
+        "allowed_state=audit-mode",
+        "-var",
+        "try_refused=true",
+    ]);
+    ws.phase("terraform apply -var allowed_state=audit-mode -var try_refused=true");
+    assert!(ws.resources().contains_key("amisim_instance.blog[0]"));
+    assert_eq!(
+        ws.outputs()["allowed"]["wordpress"],
+        false,
+        "still reported"
+    );
+
+    ws.apply();
+    ws.assert_plan_empty();
+    ws.phase("terraform apply");
+    ws.destroy();
+    insta::assert_snapshot!("allowed_amis_events", ws.log());
+    assert_eq!(survivors(&ws), "", "nothing survives");
 }

@@ -145,7 +145,8 @@ pub enum ClockCommand {
     ///
     /// The next command (a terraform apply, an amisim change) starts after the
     /// jump: a cooldown, a deprecation date or a retention period can pass. The
-    /// bill is a monthly cost of the cloud as it stands and does not change.
+    /// bill's monthly lines do not change; each account accrues what the cloud
+    /// as it stands costs over that time.
     Advance {
         /// How far: a number with a unit, d, h, m or s (several may follow each other).
         duration: String,

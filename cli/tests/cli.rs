@@ -1157,8 +1157,22 @@ fn the_clock_is_shown_and_moved_forward_and_the_next_command_starts_after_it() {
         w.json(&["--json", "clock", "show"]),
         "{\n  \"now\": \"2025-01-02T01:00:03.000Z\"\n}\n"
     );
-    // The bill is a monthly cost of the cloud as it stands: time passing changes no line.
-    assert_eq!(w.ok(&["bill"]), bill);
+    // The bill's lines are a monthly rate of the cloud as it stands: time
+    // passing changes none of them, and adds what 25 hours of it cost (the
+    // one-off transfer excluded): $41.542 x 25 / 730 and $57.632 x 25 / 730.
+    let now = w.ok(&["bill"]);
+    let accrued = |dollars: &str| {
+        format!("Accrued over the simulated time that passed (amisim clock advance): {dollars}\n")
+    };
+    assert_eq!(
+        now.replacen(&accrued("$1.4227"), "", 1)
+            .replacen(&accrued("$1.9737"), "", 1),
+        bill
+    );
+    let json = w.json(&["--json", "bill", "--account", A, "--region", EAST]);
+    // Per region: us-east-1's lines, 25 hours of $41.142 a month.
+    assert!(json.contains("\"us-east-1\": 1408971"), "{json}");
+    assert!(!json.contains("us-west-2"), "{json}");
     // An out-of-band change is a command of its own, after the jump.
     w.ok(&["deregister", &w.golden]);
     let events = w.cloud().events(0).unwrap();
@@ -1316,6 +1330,134 @@ fn the_graph_draws_copies_shares_grants_and_instances_as_mermaid_and_dot() {
     let stderr = w.fails(&["graph", "--format", "png"], 2);
     assert!(
         stderr.contains("mermaid") && stderr.contains("dot"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn images_protect_disable_deprecate_and_references_act_as_the_owner() {
+    let w = world();
+    let protected = w.ok(&["images", "protect", &w.golden, "--cooldown"]);
+    assert_eq!(
+        protected,
+        format!(
+            "Protected {} from deregistration (enabled-with-cooldown) in us-east-1 as its owner {A}\n",
+            w.golden
+        )
+    );
+    let stderr = w.fails(&["deregister", &w.golden], 1);
+    assert!(
+        stderr.starts_with("error: OperationNotPermitted: "),
+        "{stderr}"
+    );
+    let lifted = w.ok(&["images", "unprotect", &w.golden]);
+    assert!(
+        lifted.contains("its cooldown keeps it protected until"),
+        "{lifted}"
+    );
+    let shown = w.ok(&["images", "show", &w.golden]);
+    assert!(
+        shown.contains("Deregistration protection  disabled (cooldown until"),
+        "{shown}"
+    );
+    w.fails(&["deregister", &w.golden], 1);
+    w.ok(&["clock", "advance", "24h"]);
+
+    let refs = w.ok(&["images", "references", &w.golden]);
+    assert!(
+        refs.contains(&w.web) && refs.contains(&w.golden_dr),
+        "{refs}"
+    );
+    let refs = w.json(&["--json", "images", "references", &w.golden]);
+    assert!(refs.contains("\"kind\": \"instance\""), "{refs}");
+
+    let disabled = w.ok(&["images", "disable", &w.golden]);
+    assert!(
+        disabled.contains("its launch permissions are removed"),
+        "{disabled}"
+    );
+    assert_eq!(
+        w.ok(&["images", "disable", &w.golden]),
+        format!("{} was already disabled; nothing changed\n", w.golden)
+    );
+    assert!(w
+        .ok(&["images", "enable", &w.golden])
+        .contains("no launch permission came back"));
+
+    let deprecated = w.ok(&[
+        "images",
+        "deprecate",
+        &w.golden,
+        "--at",
+        "2030-06-30T12:34:56Z",
+    ]);
+    assert_eq!(
+        deprecated,
+        format!(
+            "{} is deprecated from 2030-06-30T12:34:00.000Z in us-east-1 as its owner {A}\n",
+            w.golden
+        )
+    );
+    let stderr = w.fails(
+        &[
+            "images",
+            "deprecate",
+            &w.golden,
+            "--at",
+            "2020-01-01T00:00:00Z",
+        ],
+        1,
+    );
+    assert!(
+        stderr.starts_with("error: InvalidParameterValue: "),
+        "{stderr}"
+    );
+    assert!(w
+        .ok(&["images", "deprecate", &w.golden, "--cancel"])
+        .contains("is not deprecated"));
+    w.fails(&["images", "deprecate", &w.golden], 2);
+}
+
+#[test]
+fn recycle_bin_lists_and_restores_as_the_owner() {
+    let w = world();
+    assert_eq!(w.ok(&["recycle-bin", "list"]), "The Recycle Bin is empty\n");
+    let owner = Caller::new(A, "us-east-1");
+    let mut cloud = w.cloud();
+    for resource_type in ["EC2_IMAGE", "EBS_SNAPSHOT"] {
+        cloud
+            .create_recycle_bin_rule(
+                &owner,
+                &amisim_simulator::recycle_bin::RuleRequest {
+                    resource_type: resource_type.into(),
+                    retention_period_days: 3,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    drop(cloud);
+    w.ok(&["deregister", &w.baked, "--delete-snapshots"]);
+    let list = w.ok(&["recycle-bin", "list"]);
+    assert!(
+        list.contains(&w.baked) && list.contains("EBS_SNAPSHOT"),
+        "{list}"
+    );
+    let json = w.json(&["--json", "recycle-bin", "list", "--account", A]);
+    assert!(json.contains("\"resource_type\": \"EC2_IMAGE\""), "{json}");
+    let restored = w.ok(&["recycle-bin", "restore", &w.baked]);
+    assert!(
+        restored.starts_with(&format!("Restored {} in us-east-1", w.baked)),
+        "{restored}"
+    );
+    assert_eq!(w.ok(&["recycle-bin", "list"]), "The Recycle Bin is empty\n");
+    w.ok(&["deregister", &w.baked, "--delete-snapshots"]);
+    w.ok(&["clock", "advance", "4d"]);
+    let stderr = w.fails(&["recycle-bin", "restore", &w.baked], 1);
+    assert!(stderr.contains("deleted for good"), "{stderr}");
+    let stderr = w.fails(&["recycle-bin", "restore", "snap-0123456789abcdef0"], 1);
+    assert!(
+        stderr.contains("no snapshot snap-0123456789abcdef0 in the Recycle Bin"),
         "{stderr}"
     );
 }

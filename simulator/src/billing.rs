@@ -47,6 +47,42 @@ pub struct Bill {
     pub lines: Vec<BillLine>,
     /// The sum of the lines in micro-dollars.
     pub total_micros: i64,
+    /// What the account's costs added up to, by region, over the simulated
+    /// time that `amisim clock advance` moved on (the lines are a monthly rate).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub accrued: BTreeMap<String, i64>,
+    /// The sum of `accrued`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub accrued_micros: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+const ACCRUED: &str = "accrued:";
+
+/// Adds what the cloud as it stands costs over `seconds` of simulated time to
+/// each account's accrued total: every monthly line but the one-off charges,
+/// pro rata of the price book's month.
+pub(crate) fn accrue(tx: &mut Tx<'_>, seconds: i64) -> Result<()> {
+    let month = i128::from(price_book(tx)?.hours_per_month.max(1)) * 3600;
+    let mut add: BTreeMap<String, i64> = BTreeMap::new();
+    for bill in bills(tx, None)? {
+        for line in bill.lines.iter().filter(|l| l.category != "data-transfer") {
+            let amount = i128::from(line.amount_micros) * i128::from(seconds.max(0)) / month;
+            *add.entry(format!("{ACCRUED}{}:{}", bill.account_id, line.region))
+                .or_default() += i64::try_from(amount).unwrap_or(i64::MAX);
+        }
+    }
+    for (key, amount) in add.into_iter().filter(|(_, a)| *a > 0) {
+        let before = tx
+            .meta(&key)?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        tx.set_meta(&key, &before.saturating_add(amount).to_string())?;
+    }
+    Ok(())
 }
 
 /// The store's price book: the defaults, with any override saved in the store.
@@ -265,15 +301,38 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
 
     let mut bills: BTreeMap<String, Bill> = BTreeMap::new();
     for ((account, _, _), line) in lines {
-        let bill = bills.entry(account.clone()).or_insert_with(|| Bill {
-            account_id: account,
-            lines: Vec::new(),
-            total_micros: 0,
-        });
+        let bill = bills
+            .entry(account.clone())
+            .or_insert_with(|| empty_bill(account));
         bill.total_micros += line.amount_micros;
         bill.lines.push(line);
     }
+    for (key, value) in tx.meta_with_prefix(ACCRUED)? {
+        let rest = key.trim_start_matches(ACCRUED);
+        let (Some((owner, region)), Ok(amount)) = (rest.split_once(':'), value.parse::<i64>())
+        else {
+            continue;
+        };
+        if account.is_some_and(|a| a != owner) {
+            continue;
+        }
+        let bill = bills
+            .entry(owner.to_string())
+            .or_insert_with(|| empty_bill(owner.to_string()));
+        bill.accrued.insert(region.to_string(), amount);
+        bill.accrued_micros += amount;
+    }
     Ok(bills.into_values().collect())
+}
+
+fn empty_bill(account_id: String) -> Bill {
+    Bill {
+        account_id,
+        lines: Vec::new(),
+        total_micros: 0,
+        accrued: BTreeMap::new(),
+        accrued_micros: 0,
+    }
 }
 
 /// The monthly storage cost of one image's storage at the flat rates (first S3 tier).

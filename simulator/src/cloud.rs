@@ -224,10 +224,13 @@ impl Cloud {
     }
 
     /// Moves simulated time forward by `seconds`: the next command starts
-    /// after it. Returns the new time.
+    /// after it. Returns the new time. Each account's bill accrues what the cloud as it stands costs over
+    /// that time.
     pub fn advance_clock(&mut self, seconds: i64) -> Result<String> {
-        self.store
-            .transaction(|tx| ids::advance(tx, seconds).map(ids::format_time))
+        self.store.transaction(|tx| {
+            billing::accrue(tx, seconds)?;
+            ids::advance(tx, seconds).map(ids::format_time)
+        })
     }
 
     /// The store underneath, for queries that are not API calls (the CLI's listings).
@@ -268,6 +271,8 @@ impl Cloud {
                 "key_id",
                 "storage_id",
                 "source_image_id",
+                "rule_id",
+                "resource_id",
             ]
             .iter()
             .find_map(|k| {

@@ -387,3 +387,28 @@ fn every_marketplace_windows_and_red_hat_catalogue_image_carries_a_fee() {
         }
     }
 }
+
+#[test]
+fn the_bill_accrues_the_monthly_rate_for_the_simulated_time_that_passes() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    register(&mut w.cloud, &me, "kept");
+    let ubuntu = catalogue(&mut w.cloud, &me, UBUNTU);
+    w.ok(|c| c.run_instance(&me, &launch(&ubuntu.id, "t3.micro")));
+    let before = w.ok(|c| c.bill(Some(A)));
+    assert_eq!(before[0].accrued_micros, 0, "no time has passed");
+    let monthly = before[0].total_micros;
+    // A whole month of the price book (730 hours) accrues exactly one month.
+    w.ok(|c| c.advance_clock(730 * 3600));
+    let after = w.ok(|c| c.bill(Some(A)));
+    assert_eq!(
+        after[0].total_micros, monthly,
+        "the monthly rate is unchanged"
+    );
+    assert_eq!(after[0].accrued_micros, monthly);
+    assert_eq!(after[0].accrued.get(USE1), Some(&monthly));
+    // Half a month more of the same cloud accrues half a month more.
+    w.ok(|c| c.advance_clock(365 * 3600));
+    let now = w.ok(|c| c.bill(Some(A)));
+    assert_eq!(now[0].accrued_micros, monthly + monthly / 2);
+}

@@ -16,6 +16,10 @@ struct BillJson {
     account_id: String,
     lines: Vec<LineJson>,
     total_micros: i64,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    accrued: std::collections::BTreeMap<String, i64>,
+    #[serde(skip_serializing_if = "is_zero")]
+    accrued_micros: i64,
 }
 
 #[derive(Serialize)]
@@ -24,6 +28,10 @@ struct LineJson {
     line: BillLine,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tiers: Vec<StorageTier>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 const S3_CATEGORY: &str = "s3-bundle-storage";
@@ -38,6 +46,8 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
             .map(|b| BillJson {
                 account_id: b.account_id,
                 total_micros: b.total_micros,
+                accrued: b.accrued,
+                accrued_micros: b.accrued_micros,
                 lines: b
                     .lines
                     .into_iter()
@@ -106,6 +116,13 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
         ]);
         table::right_align(&mut t, &[3, 4]);
         table::print(out, &t)?;
+        if bill.accrued_micros > 0 {
+            writeln!(
+                out,
+                "Accrued over the simulated time that passed (amisim clock advance): {}",
+                table::usd(bill.accrued_micros)
+            )?;
+        }
     }
     if bills.len() > 1 {
         let total: i64 = bills.iter().map(|b| b.total_micros).sum();

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use amisim_simulator::inventory::{self, EventQuery};
 use amisim_simulator::store::Filter;
-use amisim_simulator::{ids, Account, Cloud};
+use amisim_simulator::{ids, Account, Cloud, ImageSettings, RecycleBinRule, RecycledStorage};
 use anyhow::{bail, Context};
 use serde::Serialize;
 
@@ -30,6 +30,9 @@ struct Snapshot {
     keys: Vec<serde_json::Value>,
     instances: Vec<serde_json::Value>,
     accounts: Vec<serde_json::Value>,
+    image_settings: Vec<serde_json::Value>,
+    recycle_bin_rules: Vec<serde_json::Value>,
+    recycle_bin: Vec<serde_json::Value>,
     bill: Vec<serde_json::Value>,
     events: Vec<serde_json::Value>,
 }
@@ -93,6 +96,12 @@ fn json<T: Serialize>(items: impl IntoIterator<Item = T>) -> Vec<serde_json::Val
         .collect()
 }
 
+/// `items` in the order of `key`.
+fn sorted<T, K: Ord>(mut items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    items.sort_by_key(|i| key(i));
+    items
+}
+
 fn take(
     cloud: &mut Cloud,
     account: Option<&str>,
@@ -127,6 +136,13 @@ fn take(
             keys: json(inventory::keys(tx, filter)?),
             instances: json(inventory::instances(tx, filter)?),
             accounts: json(accounts),
+            image_settings: json(sorted(tx.list::<ImageSettings>(filter)?, |x| x.id.clone())),
+            recycle_bin_rules: json(sorted(tx.list::<RecycleBinRule>(filter)?, |x| {
+                (x.account_id.clone(), x.region.clone(), x.id.clone())
+            })),
+            recycle_bin: json(sorted(tx.list::<RecycledStorage>(filter)?, |x| {
+                x.storage.id.clone()
+            })),
             bill: json(inventory::bills(tx, account, region)?),
             events: json(events),
         })
@@ -146,6 +162,9 @@ fn render(s: &Snapshot) -> String {
         ("keys", &s.keys),
         ("instances", &s.instances),
         ("accounts", &s.accounts),
+        ("image settings", &s.image_settings),
+        ("recycle bin rules", &s.recycle_bin_rules),
+        ("recycle bin", &s.recycle_bin),
         ("bill", &s.bill),
         ("events", &s.events),
     ] {

@@ -183,19 +183,41 @@ pub fn created<T>(
     }
 }
 
-/// Changes an image's description and tags.
+/// Changes an image's description and tags from `prior` to `planned`; when
+/// neither changes, reads the image as it is (for the other in-place changes).
 pub fn modify_image(
     diags: &mut Diagnostics,
     cfg: &Configured,
     what: &str,
     id: &str,
-    description: &Str,
-    tags: &crate::values::StrMap,
+    prior: (&Str, &crate::values::StrMap),
+    planned: (&Str, &crate::values::StrMap),
 ) -> Option<Image> {
+    use crate::values::{known, tags_of};
+    let same = known(prior.0).unwrap_or("") == known(planned.0).unwrap_or("")
+        && tags_of(prior.1) == tags_of(planned.1);
+    if same {
+        return match cfg.with(|cloud, caller| cloud.describe_image(caller, id)) {
+            Ok(Some(image)) => Some(image),
+            Ok(None) => {
+                diags::error(
+                    diags,
+                    format!("{what}: InvalidAMIID.NotFound"),
+                    format!("InvalidAMIID.NotFound: the image {id} is gone\n\nRun terraform plan again: it will plan to create the image"),
+                    None,
+                );
+                None
+            }
+            Err(e) => {
+                diags::refusal(diags, what, &e);
+                None
+            }
+        };
+    }
     let req = amisim_simulator::ModifyImage {
         image_id: id.to_string(),
-        description: Some(crate::values::known(description).unwrap_or("").to_string()),
-        tags: Some(crate::values::tags_of(tags)),
+        description: Some(known(planned.0).unwrap_or("").to_string()),
+        tags: Some(tags_of(planned.1)),
     };
     cfg.call(diags, what, None, |cloud, caller| {
         cloud.modify_image(caller, &req)

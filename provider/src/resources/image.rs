@@ -393,7 +393,7 @@ impl Managed for Rules {
     fn update(
         diags: &mut Diagnostics,
         cfg: &Configured,
-        _prior: &State,
+        prior: &State,
         mut planned: State,
     ) -> Option<State> {
         let image = common::modify_image(
@@ -401,8 +401,8 @@ impl Managed for Rules {
             cfg,
             "Unable to update image",
             known(&planned.id)?,
-            &planned.description,
-            &planned.tags,
+            (&prior.description, &prior.tags),
+            (&planned.description, &planned.tags),
         )?;
         let image = life::apply(diags, cfg, image, planned.life());
         let computed = common::image_computed(diags, cfg, &image)?;

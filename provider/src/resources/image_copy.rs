@@ -266,7 +266,7 @@ impl Managed for Rules {
     fn update(
         diags: &mut Diagnostics,
         cfg: &Configured,
-        _prior: &State,
+        prior: &State,
         mut planned: State,
     ) -> Option<State> {
         let image = common::modify_image(
@@ -274,8 +274,8 @@ impl Managed for Rules {
             cfg,
             "Unable to update image copy",
             known(&planned.id)?,
-            &planned.description,
-            &planned.tags,
+            (&prior.description, &prior.tags),
+            (&planned.description, &planned.tags),
         )?;
         let image = life::apply(diags, cfg, image, planned.life());
         let details = common::image_computed(diags, cfg, &image)?;
