@@ -527,6 +527,24 @@ output "allowed_count" {{
         out.stderr
     );
     assert!(out.says("takes at most 10"), "{}", out.stderr);
+    let bad = Workspace::new(&config(
+        r#"
+resource "amisim_allowed_images_settings" "x" {
+  state = "enabled"
+  image_criterion {
+    creation_date_condition {
+      maximum_days_since_created = 1.5
+    }
+  }
+}
+"#,
+    ));
+    let out = bad.tf(&["validate", "-no-color"]);
+    assert!(
+        out.says("1.5 is not a whole number of days"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -12,8 +12,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
 use crate::resources::managed::{region_import_id, Managed, Typed};
+use crate::resources::{common, settings};
 use crate::values::*;
 
 /// A `creation_date_condition` block.
@@ -221,17 +221,34 @@ impl Managed for Rules {
     }
 
     fn validate(diags: &mut Diagnostics, c: &State) {
-        if let Some(s) = known(&c.state) {
-            diags::check(
-                diags,
-                "state",
-                validate::one_of("state", s, lifecycle::ALLOWED_IMAGES_STATES),
-            );
-        }
+        settings::check_state(diags, &c.state, lifecycle::ALLOWED_IMAGES_STATES);
         let Value::Value(criteria) = &c.image_criterion else {
             return;
         };
         for b in criteria {
+            let days = b
+                .creation_date_condition
+                .as_ref_option()
+                .into_iter()
+                .flatten()
+                .map(|c| &c.maximum_days_since_created)
+                .chain(
+                    b.deprecation_time_condition
+                        .as_ref_option()
+                        .into_iter()
+                        .flatten()
+                        .map(|c| &c.maximum_days_since_deprecated),
+                );
+            for d in days {
+                if let Value::Value(Whole::NotInt(text)) = d {
+                    diags::error(
+                        diags,
+                        "Invalid image_criterion: InvalidParameterValue",
+                        format!("InvalidParameterValue: {} is not a whole number of days\n\nUse a whole number of days, 0 or more", validate::shorten(text)),
+                        Some("image_criterion"),
+                    );
+                }
+            }
             let count = |v: &Value<Vec<Created>>| v.as_ref_option().map_or(0, Vec::len);
             let countd = |v: &Value<Vec<Deprecated>>| v.as_ref_option().map_or(0, Vec::len);
             if count(&b.creation_date_condition) > 1 || countd(&b.deprecation_time_condition) > 1 {
@@ -267,19 +284,12 @@ impl Managed for Rules {
         mut planned: State,
         _config: &State,
     ) -> Option<State> {
-        planned.id = str(&cfg.caller.region);
-        planned.account_id = str(&cfg.caller.account_id);
-        planned.region = str(&cfg.caller.region);
+        (planned.id, planned.account_id, planned.region) = settings::scope(cfg);
         Some(planned)
     }
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
-        let s = cfg.call(
-            diags,
-            "Unable to read Allowed AMIs",
-            None,
-            |cloud, caller| cloud.image_settings(caller),
-        )?;
+        let s = settings::read(diags, cfg, "Allowed AMIs")?;
         if s.allowed_images_state == "disabled" {
             tracing::warn!(region = %s.region, "Allowed AMIs is off; removing it from state");
             return Some(None);

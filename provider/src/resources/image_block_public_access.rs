@@ -1,15 +1,14 @@
 //! `amisim_image_block_public_access`: whether the account may make AMIs public in a region.
 
-use amisim_simulator::{lifecycle, validate, ImageSettings};
+use amisim_simulator::{lifecycle, ImageSettings};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
 use tf_provider::Diagnostics;
 
 use crate::attrs::*;
-use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
 use crate::resources::managed::{region_import_id, Managed, Typed};
+use crate::resources::{common, settings};
 use crate::values::*;
 
 /// The state of an `amisim_image_block_public_access`.
@@ -62,13 +61,7 @@ impl Managed for Rules {
     }
 
     fn validate(diags: &mut Diagnostics, c: &State) {
-        if let Some(s) = known(&c.state) {
-            diags::check(
-                diags,
-                "state",
-                validate::one_of("state", s, lifecycle::BLOCK_PUBLIC_ACCESS_STATES),
-            );
-        }
+        settings::check_state(diags, &c.state, lifecycle::BLOCK_PUBLIC_ACCESS_STATES);
     }
 
     fn plan_create(
@@ -77,19 +70,12 @@ impl Managed for Rules {
         mut planned: State,
         _config: &State,
     ) -> Option<State> {
-        planned.id = str(&cfg.caller.region);
-        planned.account_id = str(&cfg.caller.account_id);
-        planned.region = str(&cfg.caller.region);
+        (planned.id, planned.account_id, planned.region) = settings::scope(cfg);
         Some(planned)
     }
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
-        let s = cfg.call(
-            diags,
-            "Unable to read image block public access",
-            None,
-            |cloud, caller| cloud.image_settings(caller),
-        )?;
+        let s = settings::read(diags, cfg, "image block public access")?;
         fill(&mut state, &s);
         Some(Some(state))
     }

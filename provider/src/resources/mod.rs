@@ -19,6 +19,7 @@ pub mod launch_permission;
 pub mod life;
 pub mod managed;
 pub mod recycle_bin_rule;
+pub mod settings;
 pub mod storage_permission;
 
 /// Every resource type of the provider, by name without the `amisim_` prefix.
