@@ -613,3 +613,89 @@ output "chain" {
     assert!(refs.contains(&id_of(&ws, "amisim_instance.web")), "{refs}");
     ws.destroy();
 }
+
+#[test]
+fn deprecated_and_disabled_images_in_the_data_sources() {
+    let body = |lookups: bool| {
+        let lookups = if lookups {
+            r#"
+data "amisim_image" "mine" {
+  owners      = ["self"]
+  most_recent = true
+  filter {
+    name   = "name"
+    values = ["old-*"]
+  }
+}
+data "amisim_images" "theirs" {
+  provider = amisim.other
+  owners   = ["111111111111"]
+}
+data "amisim_images" "theirs_all" {
+  provider           = amisim.other
+  owners             = ["111111111111"]
+  include_deprecated = true
+}
+data "amisim_images" "mine_disabled" {
+  owners           = ["self"]
+  include_disabled = true
+}
+data "amisim_images" "mine_enabled" {
+  owners = ["self"]
+}
+output "found" {
+  value = {
+    mine          = data.amisim_image.mine.id
+    mine_launched = data.amisim_image.mine.last_launched_time
+    theirs        = length(data.amisim_images.theirs.ids)
+    theirs_all    = length(data.amisim_images.theirs_all.ids)
+    with_disabled = length(data.amisim_images.mine_disabled.ids)
+    enabled_only  = length(data.amisim_images.mine_enabled.ids)
+  }
+}
+"#
+        } else {
+            ""
+        };
+        config(&format!(
+            r#"
+resource "amisim_image" "old" {{
+  name             = "old-1"
+  deprecation_time = "2025-01-02T00:00:00Z"
+}}
+resource "amisim_image" "retired" {{
+  name    = "retired-1"
+  enabled = false
+}}
+resource "amisim_launch_permission" "old" {{
+  image_id   = amisim_image.old.id
+  account_id = "222222222222"
+}}
+resource "amisim_instance" "web" {{
+  ami           = amisim_image.old.id
+  instance_type = "t3.micro"
+}}
+{lookups}
+"#
+        ))
+    };
+    let ws = Workspace::new(&body(false));
+    ws.apply_and_converge();
+    ws.amisim(&["clock", "advance", "2d"]);
+    ws.set_config(&body(true));
+    ws.apply_and_converge();
+    let found = ws.outputs()["found"].clone();
+    assert_eq!(found["mine"], ws.resources()["amisim_image.old"]["id"]);
+    assert!(
+        found["mine_launched"].is_string(),
+        "the owner sees the last launch: {found}"
+    );
+    assert_eq!(
+        found["theirs"], 0,
+        "another account's lookup skips the deprecated image"
+    );
+    assert_eq!(found["theirs_all"], 1);
+    assert_eq!(found["with_disabled"], 2);
+    assert_eq!(found["enabled_only"], 1);
+    ws.destroy();
+}

@@ -815,7 +815,9 @@ impl Cloud {
     /// GetImageBlockPublicAccessState and GetAllowedImagesSettings: the
     /// caller's image settings in its region.
     pub fn image_settings(&mut self, caller: &Caller) -> Result<ImageSettings> {
-        self.call(caller, "GetImageSettings", &(), false, |tx, ctx| {
+        #[derive(Serialize)]
+        struct Req {}
+        self.call(caller, "GetImageSettings", &Req {}, false, |tx, ctx| {
             lifecycle::settings(tx, &ctx.caller.account_id, &ctx.caller.region)
         })
     }

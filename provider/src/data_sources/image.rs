@@ -114,7 +114,7 @@ fn criteria_schema() -> (
         ("executable_users", optional_string_list("`self` (or an account ID): only images the caller may launch through an explicit launch permission (its own, or shared with it, its organization or OU); `all` for public images.")),
         ("name_regex", optional_string("A regular expression the image name must match (applied after the other criteria).")),
         ("include_disabled", optional_bool("Also find disabled images (hidden otherwise).")),
-        ("include_deprecated", optional_bool("Also find other accounts' deprecated images, and let `most_recent` pick a deprecated one (both skipped otherwise; the owner always sees its own).")),
+        ("include_deprecated", optional_bool("Also find other accounts' deprecated images (skipped otherwise, also by `most_recent`); the owner always sees its own, as in EC2 DescribeImages.")),
     ];
     let filter = Block {
         version: 0,
@@ -237,11 +237,8 @@ fn request(c: &Criteria) -> DescribeImages {
     }
 }
 
-/// The simulated time now, and a test of each image against the caller's Allowed AMIs.
-fn allowed_test(
-    diags: &mut Diagnostics,
-    cfg: &Configured,
-) -> Option<(i64, impl Fn(&Image) -> bool)> {
+/// A test of each image against the caller's Allowed AMIs at the simulated time now.
+fn allowed_test(diags: &mut Diagnostics, cfg: &Configured) -> Option<impl Fn(&Image) -> bool> {
     let (settings, now) = cfg.call(
         diags,
         "Unable to read the Allowed AMIs setting",
@@ -249,9 +246,9 @@ fn allowed_test(
         |cloud, caller| cloud.allowed_images_view(caller),
     )?;
     let account = cfg.caller.account_id.clone();
-    Some((now, move |image: &Image| {
+    Some(move |image: &Image| {
         amisim_simulator::lifecycle::image_allowed(&settings, &account, image, now)
-    }))
+    })
 }
 
 fn search(diags: &mut Diagnostics, cfg: &Configured, c: &Criteria) -> Option<Vec<Image>> {
@@ -307,11 +304,8 @@ impl DataSource for ImageDataSource {
             most_recent_without_owners(diags);
             return None;
         }
-        let mut images = search(diags, &cfg, &state.criteria())?;
-        let (now, allowed) = allowed_test(diags, &cfg)?;
-        if most_recent && !matches!(state.include_deprecated, Value::Value(true)) {
-            images.retain(|i| !i.is_deprecated_at(now));
-        }
+        let images = search(diags, &cfg, &state.criteria())?;
+        let allowed = allowed_test(diags, &cfg)?;
         let image = match images.as_slice() {
             [] => {
                 diags::error(diags, "Your query returned no results: InvalidAMIID.NotFound", format!("InvalidAMIID.NotFound: no image the caller can see in {} matches the criteria\n\nPlease change your search criteria and try again; AMIs are regional, and images of other accounts must be shared with this one", cfg.caller.region), None);
@@ -423,7 +417,7 @@ impl DataSource for ImagesDataSource {
         if !matches!(state.sort_ascending, Value::Value(true)) {
             images.reverse();
         }
-        let (_, allowed) = allowed_test(diags, &cfg)?;
+        let allowed = allowed_test(diags, &cfg)?;
         let allowed_ids: Vec<String> = images
             .iter()
             .filter(|i| allowed(i))
