@@ -174,6 +174,19 @@ fn subject_date(tx: &Tx<'_>, kind: &str, id: &str) -> Result<Option<String>> {
     })
 }
 
+/// The store a store string names (see [`Cloud::open_store`]).
+fn open_store(store: &str, read_only: bool) -> Result<Store> {
+    if crate::store::is_postgres_url(store) {
+        return Store::open_postgres(store, read_only);
+    }
+    let path = Path::new(store.strip_prefix("sqlite:").unwrap_or(store));
+    if read_only {
+        Store::open_read_only(path)
+    } else {
+        Store::open(path)
+    }
+}
+
 /// A name for a handle's own command, unique in this process and in time.
 fn own_command() -> String {
     format!("handle:{}", crate::store::unique_token())
@@ -192,6 +205,23 @@ impl Cloud {
     pub fn open_read_only(path: &Path) -> Result<Cloud> {
         Ok(Cloud {
             store: Store::open_read_only(path)?,
+            command: own_command(),
+        })
+    }
+
+    /// Opens (or creates) the cloud a store string names: a PostgreSQL URL
+    /// (`postgres://` or `postgresql://`), `sqlite:PATH`, or a path.
+    pub fn open_store(store: &str) -> Result<Cloud> {
+        Ok(Cloud {
+            store: open_store(store, false)?,
+            command: own_command(),
+        })
+    }
+
+    /// Opens the existing cloud a store string names for reading only.
+    pub fn open_store_read_only(store: &str) -> Result<Cloud> {
+        Ok(Cloud {
+            store: open_store(store, true)?,
             command: own_command(),
         })
     }

@@ -28,12 +28,18 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The counter of the objects made from `parts`: a digest, so that what a
+/// user wrote (any length, any character) never becomes a key of the store.
+fn counter_key(prefix: &str, parts: &[&str]) -> String {
+    format!("{prefix}|{}", hex(&digest(parts)))
+}
+
 /// A new ID `PREFIX-` and 17 hex digits for an object distinguished by `parts`.
 ///
 /// The `n`-th object with the same parts gets another ID, and an ID already
 /// taken (a hash collision) is skipped, so IDs are unique in the store.
 pub fn derive<T: Entity>(tx: &mut Tx<'_>, prefix: &str, parts: &[&str]) -> Result<String> {
-    let key = format!("{prefix}|{}", parts.join("|"));
+    let key = counter_key(prefix, parts);
     loop {
         let n = tx.next_count(&key)?.to_string();
         let mut all: Vec<&str> = vec![prefix];
@@ -48,7 +54,7 @@ pub fn derive<T: Entity>(tx: &mut Tx<'_>, prefix: &str, parts: &[&str]) -> Resul
 
 /// A UUID (version 4 layout) for an object distinguished by `parts`, unique in the store.
 pub fn derive_uuid<T: Entity>(tx: &mut Tx<'_>, parts: &[&str]) -> Result<String> {
-    let key = format!("uuid|{}", parts.join("|"));
+    let key = counter_key("uuid", parts);
     loop {
         let n = tx.next_count(&key)?.to_string();
         let mut all: Vec<&str> = vec!["uuid"];

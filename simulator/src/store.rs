@@ -7,6 +7,9 @@
 //! version is refused and never written to.
 
 mod companions;
+mod postgres;
+
+pub use postgres::{is_url as is_postgres_url, server_name};
 
 use std::fs;
 use std::io::Read;
@@ -149,9 +152,11 @@ entity!(
 entity!(Account, "account", |x| &x.id, &x.id, "global", None);
 entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
 
-/// An open store file (or an in-memory store for tests).
+/// An open store: a file, a PostgreSQL database, or an in-memory store for tests.
 pub struct Store {
     conn: Connection,
+    /// The PostgreSQL store every transaction goes to instead of `conn`, if any.
+    pg: Option<Box<postgres::Pg>>,
     path: Option<PathBuf>,
     /// The private copy a read-only store is read from, when the store's WAL
     /// was left by a process that ended (see `companions`).
@@ -243,11 +248,45 @@ impl Store {
         let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
         let mut store = Store {
             conn,
+            pg: None,
             path: None,
             _scratch: None,
         };
         store.initialise()?;
         Ok(store)
+    }
+
+    /// Opens the store on the PostgreSQL server at `url`
+    /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`), creating it in an
+    /// empty database.
+    pub fn open_postgres(url: &str, read_only: bool) -> Result<Store> {
+        let (pg, created) = postgres::Pg::connect(url, !read_only)?;
+        let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
+        let mut store = Store {
+            conn,
+            pg: Some(Box::new(pg)),
+            path: None,
+            _scratch: None,
+        };
+        if created && !read_only {
+            store.transaction(|tx| {
+                if tx.meta("schema")?.is_some() {
+                    return Ok(());
+                }
+                crate::images::seed_catalogue(tx)?;
+                tx.set_meta("store_id", &new_store_id())?;
+                tx.set_meta("schema", &SCHEMA_VERSION.to_string())
+            })?;
+        }
+        if !read_only {
+            store.upgrade()?;
+        }
+        Ok(store)
+    }
+
+    /// The PostgreSQL server this store lives on, if any (without the password).
+    pub fn server(&self) -> Option<&str> {
+        self.pg.as_deref().map(postgres::Pg::server)
     }
 
     /// The file this store lives in, if any.
@@ -306,6 +345,7 @@ impl Store {
             .map_err(|e| io_error(Some(path), e))?;
         let mut store = Store {
             conn,
+            pg: None,
             path: Some(path.to_path_buf()),
             _scratch: scratch,
         };
@@ -366,39 +406,82 @@ impl Store {
 
     /// Runs `f` in one immediate transaction: all of it is stored, or none of it.
     pub fn transaction<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        if let Some(pg) = self.pg.as_deref_mut() {
+            let mut tx = Tx {
+                inner: Inner::Postgres(pg.write()?),
+                path: None,
+            };
+            let result = f(&mut tx)?;
+            if let Inner::Postgres(t) = tx.inner {
+                t.commit()?;
+            }
+            return Ok(result);
+        }
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| io_error(path.as_deref(), e))?;
         let mut tx = Tx {
-            tx,
+            inner: Inner::Sqlite(tx),
             path: path.clone(),
         };
         let result = f(&mut tx)?;
-        tx.tx.commit().map_err(|e| io_error(path.as_deref(), e))?;
+        if let Inner::Sqlite(t) = tx.inner {
+            t.commit().map_err(|e| io_error(path.as_deref(), e))?;
+        }
         Ok(result)
     }
 
     /// Runs `f` over a consistent read of the store, writing nothing.
     pub fn read<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        if let Some(pg) = self.pg.as_deref_mut() {
+            let mut tx = Tx {
+                inner: Inner::Postgres(pg.read()?),
+                path: None,
+            };
+            // Dropping the read-only transaction rolls it back.
+            return f(&mut tx);
+        }
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(|e| io_error(path.as_deref(), e))?;
-        let mut tx = Tx { tx, path };
+        let mut tx = Tx {
+            inner: Inner::Sqlite(tx),
+            path,
+        };
         let result = f(&mut tx);
         // A read-only transaction has nothing to keep; rolling back also releases the snapshot.
-        let _ = tx.tx.rollback();
+        if let Inner::Sqlite(t) = tx.inner {
+            let _ = t.rollback();
+        }
         result
     }
 }
 
 /// One transaction over the store: typed access to every entity.
 pub struct Tx<'c> {
-    tx: rusqlite::Transaction<'c>,
+    inner: Inner<'c>,
     path: Option<PathBuf>,
+}
+
+/// The transaction underneath, on one of the two backends.
+enum Inner<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    Postgres(postgres::PgTx<'c>),
+}
+
+/// One event row as stored, in the log's canonical order.
+pub(crate) struct EventRow {
+    time: String,
+    account: String,
+    region: String,
+    action: String,
+    parameters: String,
+    outcome: String,
+    resource_id: Option<String>,
 }
 
 impl Tx<'_> {
@@ -408,20 +491,25 @@ impl Tx<'_> {
 
     /// The object of kind `T` with `id`, if any.
     pub fn get<T: Entity>(&self, id: &str) -> Result<Option<T>> {
-        let body: Option<String> = self
-            .tx
-            .prepare_cached("SELECT body FROM objects WHERE kind = ?1 AND id = ?2")
-            .and_then(|mut s| s.query_row(params![T::KIND, id], |r| r.get(0)).optional())
-            .map_err(|e| self.err(e))?;
+        let body: Option<String> = match &self.inner {
+            Inner::Sqlite(tx) => tx
+                .prepare_cached("SELECT body FROM objects WHERE kind = ?1 AND id = ?2")
+                .and_then(|mut s| s.query_row(params![T::KIND, id], |r| r.get(0)).optional())
+                .map_err(|e| self.err(e))?,
+            Inner::Postgres(tx) => tx.body(T::KIND, id)?,
+        };
         body.map(|b| self.decode(&b)).transpose()
     }
 
     /// Whether an object of kind `T` with `id` exists.
     pub fn exists<T: Entity>(&self, id: &str) -> Result<bool> {
-        self.tx
-            .prepare_cached("SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2")
-            .and_then(|mut s| s.exists(params![T::KIND, id]))
-            .map_err(|e| self.err(e))
+        match &self.inner {
+            Inner::Sqlite(tx) => tx
+                .prepare_cached("SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2")
+                .and_then(|mut s| s.exists(params![T::KIND, id]))
+                .map_err(|e| self.err(e)),
+            Inner::Postgres(tx) => Ok(tx.body(T::KIND, id)?.is_some()),
+        }
     }
 
     /// Stores `object`, replacing the object of the same kind and ID.
@@ -433,62 +521,82 @@ impl Tx<'_> {
                 "",
             )
         })?;
-        self.tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO objects (kind, id, account, region, name, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    T::KIND,
-                    object.id(),
-                    object.account(),
-                    object.region(),
-                    object.name(),
-                    body
-                ])
-            })
-            .map_err(|e| self.err(e))?;
+        match &self.inner {
+            Inner::Sqlite(tx) => {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO objects (kind, id, account, region, name, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        T::KIND,
+                        object.id(),
+                        object.account(),
+                        object.region(),
+                        object.name(),
+                        body
+                    ])
+                })
+                .map_err(|e| self.err(e))?;
+            }
+            Inner::Postgres(tx) => tx.put(
+                T::KIND,
+                object.id(),
+                object.account(),
+                object.region(),
+                object.name(),
+                &body,
+            )?,
+        }
         Ok(())
     }
 
     /// Removes the object of kind `T` with `id`; true if there was one.
     pub fn delete<T: Entity>(&mut self, id: &str) -> Result<bool> {
-        let n = self
-            .tx
-            .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")
-            .and_then(|mut s| s.execute(params![T::KIND, id]))
-            .map_err(|e| self.err(e))?;
-        Ok(n > 0)
+        match &self.inner {
+            Inner::Sqlite(tx) => tx
+                .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")
+                .and_then(|mut s| s.execute(params![T::KIND, id]))
+                .map(|n| n > 0)
+                .map_err(|e| self.err(e)),
+            Inner::Postgres(tx) => tx.delete(T::KIND, id),
+        }
     }
 
     /// Every object of kind `T` that matches `filter`, in ID order.
     pub fn list<T: Entity>(&self, filter: Filter<'_>) -> Result<Vec<T>> {
-        let (condition, values) = filter.sql(T::KIND);
-        let mut stmt = self
-            .tx
-            .prepare_cached(&format!("SELECT id, body {condition}"))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(|e| self.err(e))?;
+        let mut rows = match &self.inner {
+            Inner::Sqlite(tx) => {
+                let (condition, values) = filter.sql(T::KIND);
+                let mut stmt = tx
+                    .prepare_cached(&format!("SELECT id, body {condition}"))
+                    .map_err(|e| self.err(e))?;
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(values), |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .map_err(|e| self.err(e))?;
+                rows.collect::<rusqlite::Result<Vec<(String, String)>>>()
+                    .map_err(|e| self.err(e))?
+            }
+            Inner::Postgres(tx) => tx.list(T::KIND, filter)?,
+        };
         // Sorted here rather than by SQL, so that SQLite picks the index of the
         // filter instead of walking the whole kind in ID order.
-        let mut rows = rows
-            .collect::<rusqlite::Result<Vec<(String, String)>>>()
-            .map_err(|e| self.err(e))?;
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         rows.iter().map(|(_, body)| self.decode(body)).collect()
     }
 
     /// How many objects of kind `T` match `filter`.
     pub fn count<T: Entity>(&self, filter: Filter<'_>) -> Result<i64> {
-        let (condition, values) = filter.sql(T::KIND);
-        self.tx
-            .prepare_cached(&format!("SELECT COUNT(*) {condition}"))
-            .and_then(|mut s| s.query_row(rusqlite::params_from_iter(values), |r| r.get(0)))
-            .map_err(|e| self.err(e))
+        match &self.inner {
+            Inner::Sqlite(tx) => {
+                let (condition, values) = filter.sql(T::KIND);
+                tx.prepare_cached(&format!("SELECT COUNT(*) {condition}"))
+                    .and_then(|mut s| s.query_row(rusqlite::params_from_iter(values), |r| r.get(0)))
+                    .map_err(|e| self.err(e))
+            }
+            Inner::Postgres(tx) => tx.count(T::KIND, filter),
+        }
     }
 
     fn decode<T: DeserializeOwned>(&self, body: &str) -> Result<T> {
@@ -503,76 +611,98 @@ impl Tx<'_> {
 
     /// A value of the store's metadata.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.tx
-            .prepare_cached("SELECT value FROM meta WHERE key = ?1")
-            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)).optional())
-            .map_err(|e| self.err(e))
+        match &self.inner {
+            Inner::Sqlite(tx) => tx
+                .prepare_cached("SELECT value FROM meta WHERE key = ?1")
+                .and_then(|mut s| s.query_row(params![key], |r| r.get(0)).optional())
+                .map_err(|e| self.err(e)),
+            Inner::Postgres(tx) => tx.meta(key),
+        }
     }
 
     /// Sets a value of the store's metadata.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute(params![key, value]))
-            .map_err(|e| self.err(e))?;
-        Ok(())
+        match &self.inner {
+            Inner::Sqlite(tx) => {
+                tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![key, value]))
+                    .map_err(|e| self.err(e))?;
+                Ok(())
+            }
+            Inner::Postgres(tx) => tx.set_meta(key, value),
+        }
     }
 
     /// Every metadata entry whose key starts with `prefix`.
     pub fn meta_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT key, value FROM meta WHERE key >= ?1 ORDER BY key")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![prefix], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (k, v) = row.map_err(|e| self.err(e))?;
-            if !k.starts_with(prefix) {
-                break;
+        let rows = match &self.inner {
+            Inner::Sqlite(tx) => {
+                let mut stmt = tx
+                    .prepare_cached("SELECT key, value FROM meta WHERE key >= ?1 ORDER BY key")
+                    .map_err(|e| self.err(e))?;
+                let rows = stmt
+                    .query_map(params![prefix], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .map_err(|e| self.err(e))?;
+                rows.collect::<rusqlite::Result<Vec<(String, String)>>>()
+                    .map_err(|e| self.err(e))?
             }
-            out.push((k, v));
-        }
-        Ok(out)
+            Inner::Postgres(tx) => tx.meta_from(prefix)?,
+        };
+        Ok(rows
+            .into_iter()
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .collect())
     }
 
     /// Returns how many times `key` was counted before, and counts it once more.
     pub fn next_count(&mut self, key: &str) -> Result<i64> {
-        let n: i64 = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO counters (key, n) VALUES (?1, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1 RETURNING n",
-            )
-            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
-            .map_err(|e| self.err(e))?;
+        let n: i64 = match &self.inner {
+            Inner::Sqlite(tx) => tx
+                .prepare_cached(
+                    "INSERT INTO counters (key, n) VALUES (?1, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1 RETURNING n",
+                )
+                .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
+                .map_err(|e| self.err(e))?,
+            Inner::Postgres(tx) => tx.count_up(key)?,
+        };
         Ok(n - 1)
     }
 
     /// Appends an event to the log and returns its sequence number.
     pub fn append_event(&mut self, event: &Event) -> Result<i64> {
         let params_json = event.parameters.to_string();
-        self.tx
-            .prepare_cached(
-                "INSERT INTO events (time, account, region, action, parameters, outcome, resource_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    event.time,
-                    event.account_id,
-                    event.region,
-                    event.action,
-                    params_json,
-                    event.outcome,
-                    event.resource_id
-                ])
-            })
-            .map_err(|e| self.err(e))?;
-        Ok(self.tx.last_insert_rowid())
+        match &self.inner {
+            Inner::Sqlite(tx) => {
+                tx.prepare_cached(
+                    "INSERT INTO events (time, account, region, action, parameters, outcome, resource_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        event.time,
+                        event.account_id,
+                        event.region,
+                        event.action,
+                        params_json,
+                        event.outcome,
+                        event.resource_id
+                    ])
+                })
+                .map_err(|e| self.err(e))?;
+                Ok(tx.last_insert_rowid())
+            }
+            Inner::Postgres(tx) => tx.append_event(
+                &event.time,
+                &event.account_id,
+                &event.region,
+                &event.action,
+                &params_json,
+                &event.outcome,
+                event.resource_id.as_deref(),
+            ),
+        }
     }
 
     /// The event log after `after_seq`, in its canonical order: by simulated
@@ -580,66 +710,68 @@ impl Tx<'_> {
     /// parameters, outcome), never by the order calls happened to commit.
     /// Events are numbered in that order from 1.
     pub fn events(&self, after_seq: i64) -> Result<Vec<Event>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached(
-                "SELECT seq, time, account, region, action, parameters, outcome, resource_id \
-                 FROM events ORDER BY time, account, region, action, coalesce(resource_id, ''), \
-                 parameters, outcome, seq",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for (n, row) in rows.enumerate() {
-            let (_, time, account_id, region, action, parameters, outcome, resource_id) =
-                row.map_err(|e| self.err(e))?;
-            let seq = n as i64 + 1;
-            if seq <= after_seq {
-                continue;
+        let rows = match &self.inner {
+            Inner::Sqlite(tx) => {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT time, account, region, action, parameters, outcome, resource_id \
+                         FROM events ORDER BY time, account, region, action, coalesce(resource_id, ''), \
+                         parameters, outcome, seq",
+                    )
+                    .map_err(|e| self.err(e))?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok(EventRow {
+                            time: r.get(0)?,
+                            account: r.get(1)?,
+                            region: r.get(2)?,
+                            action: r.get(3)?,
+                            parameters: r.get(4)?,
+                            outcome: r.get(5)?,
+                            resource_id: r.get(6)?,
+                        })
+                    })
+                    .map_err(|e| self.err(e))?;
+                rows.collect::<rusqlite::Result<Vec<EventRow>>>()
+                    .map_err(|e| self.err(e))?
             }
-            out.push(Event {
+            Inner::Postgres(tx) => tx.events()?,
+        };
+        Ok(rows
+            .into_iter()
+            .enumerate()
+            .map(|(n, r)| (n as i64 + 1, r))
+            .filter(|(seq, _)| *seq > after_seq)
+            .map(|(seq, r)| Event {
                 seq,
-                time,
-                account_id,
-                region,
-                action,
-                parameters: serde_json::from_str(&parameters).unwrap_or(serde_json::Value::Null),
-                outcome,
-                resource_id,
-            });
+                time: r.time,
+                account_id: r.account,
+                region: r.region,
+                action: r.action,
+                parameters: serde_json::from_str(&r.parameters).unwrap_or(serde_json::Value::Null),
+                outcome: r.outcome,
+                resource_id: r.resource_id,
+            })
+            .collect())
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        match &self.inner {
+            Inner::Sqlite(tx) => tx.execute_batch(sql).map_err(|e| self.err(e)),
+            Inner::Postgres(tx) => tx.batch(sql),
         }
-        Ok(out)
     }
 
     /// Runs `f` inside a savepoint: if it fails, everything it wrote is undone.
     pub fn atomically<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
-        self.tx
-            .execute_batch("SAVEPOINT call")
-            .map_err(|e| self.err(e))?;
+        self.batch("SAVEPOINT call")?;
         match f(self) {
             Ok(r) => {
-                self.tx
-                    .execute_batch("RELEASE call")
-                    .map_err(|e| self.err(e))?;
+                self.batch("RELEASE SAVEPOINT call")?;
                 Ok(r)
             }
             Err(e) => {
-                self.tx
-                    .execute_batch("ROLLBACK TO call; RELEASE call")
-                    .map_err(|e| self.err(e))?;
+                self.batch("ROLLBACK TO SAVEPOINT call; RELEASE SAVEPOINT call")?;
                 Err(e)
             }
         }
@@ -707,6 +839,7 @@ fn create_new(path: &Path) -> Result<()> {
         let conn = Connection::open(&tmp).map_err(|e| io_error(Some(path), e))?;
         let mut store = Store {
             conn,
+            pg: None,
             path: Some(tmp.clone()),
             _scratch: None,
         };

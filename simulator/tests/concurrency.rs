@@ -7,7 +7,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,16 +25,17 @@ const ACCOUNTS: [&str; PROCESSES] = [A, B, C, D];
 const REGIONS: [&str; PROCESSES] = [USE1, USW2, EUW1, USE1];
 const DEADLINE: Duration = Duration::from_secs(120);
 
-/// One worker: waits for the start signal, then registers its images and reads them back.
-fn worker(n: usize, path: &Path) {
-    let go = path.with_file_name("go");
+/// One worker: waits for the start signal in `dir`, then registers its images
+/// in the store `store` names and reads them back.
+fn worker(n: usize, dir: &Path, store: &str) {
+    let go = dir.join("go");
     let start = Instant::now();
     while !go.exists() {
         assert!(start.elapsed() < DEADLINE, "no start signal");
         std::thread::sleep(Duration::from_millis(2));
     }
     // Every worker may be the one that creates the store.
-    let mut cloud = Cloud::open(path).expect("the shared store");
+    let mut cloud = Cloud::open_store(store).expect("the shared store");
     let me = at(ACCOUNTS[n], REGIONS[n]);
     for k in 0..CALLS {
         let img = register(&mut cloud, &me, &format!("worker-{n}-image-{k}"));
@@ -46,10 +47,10 @@ fn worker(n: usize, path: &Path) {
     }
 }
 
-fn spawn(n: usize, path: &Path) -> Child {
+fn spawn(n: usize, dir: &Path, store: &str) -> Child {
     Command::new(std::env::current_exe().expect("the test binary"))
         .args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
-        .env(WORKER_ENV, format!("{n}:{}", path.display()))
+        .env(WORKER_ENV, format!("{n}\n{}\n{store}", dir.display()))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -59,14 +60,30 @@ fn spawn(n: usize, path: &Path) -> Child {
 #[test]
 fn concurrent_processes_writing_one_store_lose_no_update() {
     if let Ok(spec) = std::env::var(WORKER_ENV) {
-        let (n, path) = spec.split_once(':').expect("N:PATH");
-        worker(n.parse().expect("a worker number"), Path::new(path));
+        let parts: Vec<&str> = spec.splitn(3, '\n').collect();
+        let [n, dir, store] = parts[..] else {
+            panic!("N, folder and store on three lines");
+        };
+        worker(n.parse().expect("a worker number"), Path::new(dir), store);
         return;
     }
     let dir = tempfile::tempdir().expect("a folder");
-    let path: PathBuf = dir.path().join("cloud.db");
-    let mut children: Vec<Child> = (0..PROCESSES).map(|n| spawn(n, &path)).collect();
-    std::fs::write(path.with_file_name("go"), b"").expect("the start signal");
+    // On PostgreSQL (AMISIM_TEST_POSTGRES), the workers share a new database
+    // and create its tables themselves, as on a new file.
+    let (store, _database) = match postgres_admin() {
+        Some(admin) => {
+            let url = empty_database(&admin);
+            (url.clone(), DropDatabase::of(&url))
+        }
+        None => (
+            dir.path().join("cloud.db").display().to_string(),
+            DropDatabase::of(""),
+        ),
+    };
+    let mut children: Vec<Child> = (0..PROCESSES)
+        .map(|n| spawn(n, dir.path(), &store))
+        .collect();
+    std::fs::write(dir.path().join("go"), b"").expect("the start signal");
     let start = Instant::now();
     let mut failures = Vec::new();
     for (n, child) in children.iter_mut().enumerate() {
@@ -97,7 +114,7 @@ fn concurrent_processes_writing_one_store_lose_no_update() {
     }
     assert!(failures.is_empty(), "workers {failures:?} failed");
 
-    let mut cloud = Cloud::open(&path).expect("the shared store");
+    let mut cloud = Cloud::open_store(&store).expect("the shared store");
     let mut ids = BTreeSet::new();
     for n in 0..PROCESSES {
         let images = cloud

@@ -479,13 +479,13 @@ fn start() -> (World, Known) {
 
 fn check_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
     let (mut world, mut known) = start();
-    let path = world.path.clone();
+    let path = world.backend.clone();
     let cloud = &mut world.cloud;
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut seen: BTreeSet<String> = known.images.iter().cloned().collect();
     for op in ops {
         // Everything the store holds but the log: objects, metadata, ID counters.
-        let before = raw_dump(&path);
+        let before = store_dump(&path);
         let log_before = cloud.events(0).expect("log");
         let (caller, result) = apply(cloud, &known, op);
         let events = new_events(&log_before, &cloud.events(0).expect("log"));
@@ -495,7 +495,7 @@ fn check_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
                 prop_assert_eq!(&events[0].outcome, e.code());
                 prop_assert!(!e.kind.code().starts_with("Store."), "{:?}: {}", op, e);
                 prop_assert!(
-                    before == raw_dump(&path),
+                    before == store_dump(&path),
                     "{:?} was refused ({}) but changed the cloud",
                     op,
                     e
@@ -941,11 +941,11 @@ proptest! {
     #[test]
     fn whatever_a_user_writes_is_refused_cleanly_or_accepted(calls in prop::collection::vec(wild(), 1..12)) {
         let mut world = World::new();
-        let path = world.path.clone();
+        let path = world.backend.clone();
         let cloud = &mut world.cloud;
         let ubuntu = catalogue(cloud, &at(A, USE1), UBUNTU).id;
         for call in &calls {
-            let before = raw_dump(&path);
+            let before = store_dump(&path);
             let log_before = cloud.events(0).expect("log");
             let result = apply_wild(cloud, &ubuntu, call);
             let events = new_events(&log_before, &cloud.events(0).expect("log"));
@@ -954,7 +954,7 @@ proptest! {
                 prop_assert!(!e.code().starts_with("Store."), "{:?}: {}", call, e);
                 prop_assert!(!e.message.is_empty() && !e.hint.is_empty(), "{:?}: {}", call, e);
                 prop_assert_eq!(&events[0].outcome, e.code());
-                prop_assert!(before == raw_dump(&path), "{:?} was refused ({}) but changed the cloud", call, e);
+                prop_assert!(before == store_dump(&path), "{:?} was refused ({}) but changed the cloud", call, e);
             }
         }
     }

@@ -66,14 +66,83 @@ pub fn at(account: &str, region: &str) -> Caller {
     Caller::new(account, region)
 }
 
-/// A simulated cloud in a store file of its own.
+/// A simulated cloud in a store of its own: a file, or with
+/// `AMISIM_TEST_POSTGRES` set (the URL of a PostgreSQL server's
+/// administrative database), a new database on that server.
 pub struct World {
     /// The cloud under test.
     pub cloud: Cloud,
-    /// The store file.
+    /// The store file (unused on PostgreSQL).
     pub path: PathBuf,
+    /// Where the store lives, for dumping it with a second connection.
+    pub backend: Backend,
     commands: u32,
+    _database: DropDatabase,
     _dir: tempfile::TempDir,
+}
+
+/// Where a test's store lives.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// An SQLite file.
+    File(PathBuf),
+    /// A database on a PostgreSQL server: its URL.
+    Postgres(String),
+}
+
+/// The PostgreSQL server the tests run against, if any.
+pub fn postgres_admin() -> Option<String> {
+    std::env::var("AMISIM_TEST_POSTGRES")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// The URL of database `name` on the server of `admin`.
+fn database_url(admin: &str, name: &str) -> String {
+    let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// A new, empty database on the test server.
+pub fn empty_database(admin: &str) -> String {
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let mut client =
+        postgres::Client::connect(admin, postgres::NoTls).expect("the test PostgreSQL server");
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("amisim_e_{}_{n}", std::process::id());
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&sql).expect("an empty database");
+    }
+    database_url(admin, &name)
+}
+
+/// A new database on the test server, copied from one seeded once per test process.
+fn new_database(admin: &str) -> String {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let mut client =
+        postgres::Client::connect(admin, postgres::NoTls).expect("the test PostgreSQL server");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let template = TEMPLATE.get_or_init(|| {
+        let name = format!("amisim_tpl_{}_{nanos}", std::process::id());
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("a template database");
+        drop(Cloud::open_store(&database_url(admin, &name)).expect("a seeded template"));
+        name
+    });
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("amisim_t_{}_{n}_{nanos}", std::process::id());
+    client
+        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .expect("a test database");
+    database_url(admin, &name)
 }
 
 impl World {
@@ -81,12 +150,31 @@ impl World {
     pub fn new() -> World {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("cloud.db");
-        // Seeding the catalogue takes a while in a debug build: copy a new store instead.
-        std::fs::write(&path, new_store_bytes()).expect("a copy of a new store");
-        let cloud = Cloud::open(&path).expect("a new store");
+        let (cloud, backend) = match postgres_admin() {
+            Some(admin) => {
+                let url = new_database(&admin);
+                (
+                    Cloud::open_store(&url).expect("a new store on PostgreSQL"),
+                    Backend::Postgres(url),
+                )
+            }
+            None => {
+                // Seeding the catalogue takes a while in a debug build: copy a new store instead.
+                std::fs::write(&path, new_store_bytes()).expect("a copy of a new store");
+                (
+                    Cloud::open(&path).expect("a new store"),
+                    Backend::File(path.clone()),
+                )
+            }
+        };
         World {
             cloud,
             path,
+            _database: DropDatabase(match &backend {
+                Backend::Postgres(url) => Some(url.clone()),
+                Backend::File(_) => None,
+            }),
+            backend,
             commands: 0,
             _dir: dir,
         }
@@ -94,7 +182,7 @@ impl World {
 
     /// Everything the store holds except the event log, one line per row.
     pub fn dump(&self) -> Vec<String> {
-        raw_dump(&self.path)
+        store_dump(&self.backend)
     }
 
     /// Runs a call that must be refused with `code`, and checks that the
@@ -211,6 +299,63 @@ pub fn files_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Dumps every table but the event log of a test's store.
+pub fn store_dump(backend: &Backend) -> Vec<String> {
+    match backend {
+        Backend::File(path) => raw_dump(path),
+        Backend::Postgres(url) => postgres_dump(url),
+    }
+}
+
+/// [`raw_dump`] of a store on PostgreSQL.
+fn postgres_dump(url: &str) -> Vec<String> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("a second connection");
+    let mut out = Vec::new();
+    for (table, query) in [
+        (
+            "meta",
+            "SELECT key || '=' || value FROM meta \
+             WHERE key NOT LIKE 'epoch:%' AND key != 'clock:latest' ORDER BY key",
+        ),
+        (
+            "counters",
+            "SELECT key || '=' || n FROM counters ORDER BY key",
+        ),
+        (
+            "objects",
+            "SELECT kind || '|' || id || '|' || account || '|' || region || '|' || \
+             coalesce(name, '') || '|' || body FROM objects ORDER BY kind, id",
+        ),
+    ] {
+        for row in client.query(query, &[]).expect("dump rows") {
+            out.push(format!("{table}: {}", row.get::<_, String>(0)));
+        }
+    }
+    out
+}
+
+/// Drops a test's database on the PostgreSQL server when the test ends.
+pub struct DropDatabase(Option<String>);
+
+impl DropDatabase {
+    /// Drops the database of `url` at the end, if it is a PostgreSQL URL.
+    pub fn of(url: &str) -> DropDatabase {
+        DropDatabase(amisim_simulator::store::is_postgres_url(url).then(|| url.to_string()))
+    }
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        if let (Some(url), Some(admin)) = (&self.0, postgres_admin()) {
+            let name = url.rsplit('/').next().unwrap_or_default().to_string();
+            if let Ok(mut client) = postgres::Client::connect(&admin, postgres::NoTls) {
+                let _ =
+                    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
 }
 
 /// Dumps every table but the event log of the store file at `path`.

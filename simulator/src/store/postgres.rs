@@ -1,0 +1,467 @@
+//! The store on a PostgreSQL server: the same four tables as the SQLite file,
+//! for a cloud shared by many machines (a classroom, a team's CI runners).
+//!
+//! Every write transaction first takes one transaction-scoped advisory lock,
+//! so writers on any number of machines serialise exactly as SQLite's
+//! `BEGIN IMMEDIATE` makes them on one: no update is lost or applied twice.
+//! Reads run in a read-only repeatable-read snapshot and take no lock. A
+//! database holding tables that are not amisim's, or an amisim schema newer
+//! than this build's, is refused and left untouched.
+
+use std::cell::RefCell;
+use std::str::FromStr;
+use std::time::Duration;
+
+use postgres::{Client, IsolationLevel, NoTls};
+
+use super::Filter;
+use crate::error::{Error, ErrorKind, Result};
+
+/// The key of the advisory lock every write transaction holds ("AMIS").
+const WRITE_LOCK: i64 = 0x414D_4953;
+
+/// The tables of an amisim store; text compares byte by byte, as in SQLite.
+const SCHEMA: &str = r#"
+CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE counters (key TEXT COLLATE "C" PRIMARY KEY, n BIGINT NOT NULL);
+CREATE TABLE objects (
+    kind TEXT COLLATE "C" NOT NULL,
+    id TEXT COLLATE "C" NOT NULL,
+    account TEXT COLLATE "C" NOT NULL,
+    region TEXT COLLATE "C" NOT NULL,
+    name TEXT COLLATE "C",
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX objects_by_scope ON objects (kind, account, region, name);
+CREATE INDEX objects_by_name ON objects (kind, name);
+CREATE INDEX objects_by_region ON objects (kind, region);
+CREATE TABLE events (
+    seq BIGSERIAL PRIMARY KEY,
+    time TEXT COLLATE "C" NOT NULL,
+    account TEXT COLLATE "C" NOT NULL,
+    region TEXT COLLATE "C" NOT NULL,
+    action TEXT COLLATE "C" NOT NULL,
+    parameters TEXT COLLATE "C" NOT NULL,
+    outcome TEXT COLLATE "C" NOT NULL,
+    resource_id TEXT COLLATE "C"
+);
+"#;
+
+const TABLES: &[&str] = &["counters", "events", "meta", "objects"];
+
+/// Whether `store` names a PostgreSQL server rather than a file.
+pub fn is_url(store: &str) -> bool {
+    store.starts_with("postgres://") || store.starts_with("postgresql://")
+}
+
+/// `user@host:port/database` of a store URL: what errors name (never the password).
+pub fn server_name(url: &str) -> String {
+    let Ok(config) = postgres::Config::from_str(url) else {
+        return "a PostgreSQL server (the store URL cannot be read)".to_string();
+    };
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".to_string());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "postgres://{}@{host}:{port}/{}",
+        config.get_user().unwrap_or(""),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+/// An open connection to a PostgreSQL store.
+pub struct Pg {
+    client: Client,
+    server: String,
+}
+
+impl Pg {
+    /// Connects to the store at `url`, creating its tables in an empty
+    /// database when `create`, and checks that it is an amisim store this
+    /// build can use. Returns the store and whether it still needs seeding.
+    pub fn connect(url: &str, create: bool) -> Result<(Pg, bool)> {
+        let server = server_name(url);
+        let mut config = postgres::Config::from_str(url).map_err(|e| {
+            Error::new(
+                ErrorKind::StoreIo,
+                format!("the store URL for {server} is not a PostgreSQL connection URL: {e}"),
+                "Write it as postgres://USER:PASSWORD@HOST:5432/DATABASE",
+            )
+        })?;
+        config.connect_timeout(Duration::from_secs(10));
+        config.application_name("amisim");
+        let client = config.connect(NoTls).map_err(|e| error(&server, &e))?;
+        let mut pg = Pg { client, server };
+        let created = pg.prepare(create)?;
+        Ok((pg, created))
+    }
+
+    /// The server, for messages.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Creates the tables in an empty database, or checks those it holds.
+    fn prepare(&mut self, create: bool) -> Result<bool> {
+        let server = self.server.clone();
+        let mut tx = self.client.transaction().map_err(|e| error(&server, &e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(|e| error(&server, &e))?;
+        let rows = tx
+            .query(
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() ORDER BY 1",
+                &[],
+            )
+            .map_err(|e| error(&server, &e))?;
+        let tables: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        if tables.is_empty() && !create {
+            return Err(Error::new(
+                ErrorKind::StoreIo,
+                format!("no store in the database {server}: it is empty"),
+                "Run terraform apply first, or point AMISIM_STORE (or --store) at an existing store",
+            ));
+        }
+        if tables.is_empty() {
+            tx.batch_execute(SCHEMA).map_err(|e| error(&server, &e))?;
+            tx.commit().map_err(|e| error(&server, &e))?;
+            return Ok(true);
+        }
+        if tables != TABLES {
+            return Err(Error::new(
+                ErrorKind::StoreDamaged,
+                format!(
+                    "the database {server} is not an amisim store: it holds the tables {}",
+                    tables.join(", ")
+                ),
+                "Give amisim a database of its own (CREATE DATABASE amisim); this one was left untouched",
+            ));
+        }
+        let schema: Option<String> = tx
+            .query_opt("SELECT value FROM meta WHERE key = 'schema'", &[])
+            .map_err(|e| error(&server, &e))?
+            .map(|r| r.get(0));
+        match schema.and_then(|s| s.parse::<i64>().ok()) {
+            None => {
+                // Tables made by a connection that died before seeding: seeding goes on.
+                tx.commit().map_err(|e| error(&server, &e))?;
+                Ok(true)
+            }
+            Some(v) if v > super::SCHEMA_VERSION => Err(Error::new(
+                ErrorKind::StoreTooNew,
+                format!(
+                    "the store {server} was written by a newer amisim (store schema {v}; this build reads up to {})",
+                    super::SCHEMA_VERSION
+                ),
+                "Upgrade the amisim provider and command-line tool; the store was left untouched",
+            )),
+            Some(_) => {
+                tx.commit().map_err(|e| error(&server, &e))?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// A write transaction, holding the store's write lock until it ends.
+    pub fn write(&mut self) -> Result<PgTx<'_>> {
+        let server = self.server.clone();
+        let mut tx = self.client.transaction().map_err(|e| error(&server, &e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(|e| error(&server, &e))?;
+        Ok(PgTx {
+            tx: RefCell::new(tx),
+            server,
+        })
+    }
+
+    /// A read-only snapshot.
+    pub fn read(&mut self) -> Result<PgTx<'_>> {
+        let server = self.server.clone();
+        let tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| error(&server, &e))?;
+        Ok(PgTx {
+            tx: RefCell::new(tx),
+            server,
+        })
+    }
+}
+
+/// One transaction on a PostgreSQL store: the primitive operations the
+/// store's typed access is built on.
+pub struct PgTx<'c> {
+    tx: RefCell<postgres::Transaction<'c>>,
+    server: String,
+}
+
+type Params<'a> = [&'a (dyn postgres::types::ToSql + Sync)];
+
+impl PgTx<'_> {
+    fn err(&self, e: &postgres::Error) -> Error {
+        error(&self.server, e)
+    }
+
+    fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<postgres::Row>> {
+        self.tx
+            .borrow_mut()
+            .query(sql, params)
+            .map_err(|e| self.err(&e))
+    }
+
+    fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
+        self.tx
+            .borrow_mut()
+            .execute(sql, params)
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Commits the transaction.
+    pub fn commit(self) -> Result<()> {
+        let server = self.server.clone();
+        self.tx
+            .into_inner()
+            .commit()
+            .map_err(|e| error(&server, &e))
+    }
+
+    /// Runs SQL with no result (savepoints).
+    pub fn batch(&self, sql: &str) -> Result<()> {
+        self.tx
+            .borrow_mut()
+            .batch_execute(sql)
+            .map_err(|e| self.err(&e))
+    }
+
+    /// The body of the object `kind`/`id`.
+    pub fn body(&self, kind: &str, id: &str) -> Result<Option<String>> {
+        // PostgreSQL text holds no NUL; no stored key does either.
+        if id.contains('\0') {
+            return Ok(None);
+        }
+        let rows = self.query(
+            "SELECT body FROM objects WHERE kind = $1 AND id = $2",
+            &[&kind, &id],
+        )?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    /// Stores an object, replacing the one of the same kind and ID.
+    pub fn put(
+        &self,
+        kind: &str,
+        id: &str,
+        account: &str,
+        region: &str,
+        name: Option<&str>,
+        body: &str,
+    ) -> Result<()> {
+        self.execute(
+            "INSERT INTO objects (kind, id, account, region, name, body) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kind, id) DO UPDATE SET account = EXCLUDED.account, region = EXCLUDED.region, \
+             name = EXCLUDED.name, body = EXCLUDED.body",
+            &[&kind, &id, &account, &region, &name, &body],
+        )?;
+        Ok(())
+    }
+
+    /// Removes an object; true if there was one.
+    pub fn delete(&self, kind: &str, id: &str) -> Result<bool> {
+        if id.contains('\0') {
+            return Ok(false);
+        }
+        Ok(self.execute(
+            "DELETE FROM objects WHERE kind = $1 AND id = $2",
+            &[&kind, &id],
+        )? > 0)
+    }
+
+    fn condition(kind: &str, filter: Filter<'_>) -> (String, Vec<String>) {
+        let mut sql = String::from("FROM objects WHERE kind = $1");
+        let mut values = vec![kind.to_string()];
+        for (column, value) in [
+            ("account", filter.account),
+            ("region", filter.region),
+            ("name", filter.name),
+        ] {
+            if let Some(v) = value {
+                values.push(v.to_string());
+                sql.push_str(&format!(" AND {column} = ${}", values.len()));
+            }
+        }
+        (sql, values)
+    }
+
+    /// The IDs and bodies of the objects of `kind` that match `filter`.
+    pub fn list(&self, kind: &str, filter: Filter<'_>) -> Result<Vec<(String, String)>> {
+        let (condition, values) = Self::condition(kind, filter);
+        if values.iter().any(|v| v.contains('\0')) {
+            return Ok(Vec::new());
+        }
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = values
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = self.query(&format!("SELECT id, body {condition}"), &params)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// How many objects of `kind` match `filter`.
+    pub fn count(&self, kind: &str, filter: Filter<'_>) -> Result<i64> {
+        let (condition, values) = Self::condition(kind, filter);
+        if values.iter().any(|v| v.contains('\0')) {
+            return Ok(0);
+        }
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = values
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = self.query(&format!("SELECT COUNT(*) {condition}"), &params)?;
+        Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+    }
+
+    /// A metadata value.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        if key.contains('\0') {
+            return Ok(None);
+        }
+        let rows = self.query("SELECT value FROM meta WHERE key = $1", &[&key])?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    /// Sets a metadata value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+
+    /// The metadata entries from `prefix` on, in key order.
+    pub fn meta_from(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        let rows = self.query(
+            "SELECT key, value FROM meta WHERE key >= $1 ORDER BY key",
+            &[&prefix],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// Counts `key` once more and returns the new count.
+    pub fn count_up(&self, key: &str) -> Result<i64> {
+        let rows = self.query(
+            "INSERT INTO counters (key, n) VALUES ($1, 1) \
+             ON CONFLICT (key) DO UPDATE SET n = counters.n + 1 RETURNING n",
+            &[&key],
+        )?;
+        Ok(rows.first().map(|r| r.get(0)).unwrap_or(1))
+    }
+
+    /// Appends an event and returns its row number.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_event(
+        &self,
+        time: &str,
+        account: &str,
+        region: &str,
+        action: &str,
+        parameters: &str,
+        outcome: &str,
+        resource_id: Option<&str>,
+    ) -> Result<i64> {
+        // What a caller wrote is logged as written, but PostgreSQL text
+        // cannot hold NUL: it is logged as U+FFFD instead.
+        let clean = |t: &str| t.replace('\0', "\u{FFFD}");
+        let (time, account, region, action, parameters, outcome) = (
+            clean(time),
+            clean(account),
+            clean(region),
+            clean(action),
+            clean(parameters),
+            clean(outcome),
+        );
+        let resource_id = resource_id.map(clean);
+        let rows = self.query(
+            "INSERT INTO events (time, account, region, action, parameters, outcome, resource_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+            &[
+                &time,
+                &account,
+                &region,
+                &action,
+                &parameters,
+                &outcome,
+                &resource_id,
+            ],
+        )?;
+        Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+    }
+
+    /// Every event in the log's canonical order, as text fields.
+    pub fn events(&self) -> Result<Vec<super::EventRow>> {
+        let rows = self.query(
+            "SELECT time, account, region, action, parameters, outcome, resource_id \
+             FROM events ORDER BY time, account, region, action, coalesce(resource_id, ''), \
+             parameters, outcome, seq",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| super::EventRow {
+                time: r.get(0),
+                account: r.get(1),
+                region: r.get(2),
+                action: r.get(3),
+                parameters: r.get(4),
+                outcome: r.get(5),
+                resource_id: r.get(6),
+            })
+            .collect())
+    }
+}
+
+/// A PostgreSQL failure as a store error naming the server, never the password.
+fn error(server: &str, e: &postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        let (what, hint) = match &code[..2] {
+            "28" => (
+                "refused the store's user or password",
+                "Check the user and password in the store URL (AMISIM_STORE or the provider's store argument)",
+            ),
+            "3D" => (
+                "has no such database",
+                "Create the database first (CREATE DATABASE …), or fix its name in the store URL",
+            ),
+            "57" => (
+                "cancelled the call (a statement timeout, or the server is shutting down)",
+                "Run the command again; nothing of the cancelled call was stored",
+            ),
+            _ => (
+                "refused a statement",
+                "Check that the database is an amisim store and the user may write to it",
+            ),
+        };
+        return Error::new(
+            ErrorKind::StoreIo,
+            format!("the PostgreSQL store {server} {what}: {}", db.message()),
+            hint,
+        );
+    }
+    Error::new(
+        ErrorKind::StoreIo,
+        format!("cannot reach the PostgreSQL store {server}: {e}"),
+        "Check that the server is running and reachable from here; nothing of the last call was stored, and running the command again goes on from what was",
+    )
+}
