@@ -192,11 +192,68 @@ impl TfOutput {
     }
 }
 
-/// A Terraform working directory with its own store.
+/// A Terraform working directory with its own store: a file in it, or with
+/// `AMISIM_TEST_POSTGRES` set (the URL of a PostgreSQL server's
+/// administrative database), a new database on that server.
 pub struct Workspace {
     dir: tempfile::TempDir,
     store: PathBuf,
     extra_env: Vec<(String, String)>,
+    _database: Option<std::sync::Arc<Database>>,
+}
+
+/// A database of the test PostgreSQL server, dropped when the last workspace using it ends.
+pub struct Database {
+    admin: String,
+    name: String,
+}
+
+impl Database {
+    /// A new, empty database on the server of `admin`; returns it and its URL.
+    fn create(admin: &str) -> (Database, String) {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "amisim_w_{}_{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut client =
+            postgres::Client::connect(admin, postgres::NoTls).expect("the test PostgreSQL server");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            client.batch_execute(&sql).expect("a test database");
+        }
+        let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+        let url = format!("{base}/{name}");
+        (
+            Database {
+                admin: admin.to_string(),
+                name,
+            },
+            url,
+        )
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// The PostgreSQL server the acceptance tests run against, if any.
+pub fn postgres_admin() -> Option<String> {
+    std::env::var("AMISIM_TEST_POSTGRES")
+        .ok()
+        .filter(|v| !v.is_empty())
 }
 
 impl Workspace {
@@ -226,7 +283,13 @@ impl Workspace {
             .prefix("amisim-acc-")
             .tempdir()
             .expect("temp dir");
-        let store = dir.path().join("cloud.db");
+        let (store, database) = match postgres_admin() {
+            Some(admin) => {
+                let (db, url) = Database::create(&admin);
+                (PathBuf::from(url), Some(std::sync::Arc::new(db)))
+            }
+            None => (dir.path().join("cloud.db"), None),
+        };
         let rc = dir.path().join("terraformrc");
         let providers = provider_dir().display().to_string();
         std::fs::write(
@@ -240,6 +303,7 @@ impl Workspace {
             dir,
             store,
             extra_env: Vec::new(),
+            _database: database,
         }
     }
 
@@ -247,6 +311,7 @@ impl Workspace {
     pub fn sibling(&self) -> Workspace {
         let mut ws = Workspace::empty();
         ws.store = self.store.clone();
+        ws._database = self._database.clone();
         for entry in std::fs::read_dir(self.dir.path()).expect("dir").flatten() {
             if entry.path().extension().is_some_and(|e| e == "tf") {
                 std::fs::copy(entry.path(), ws.dir.path().join(entry.file_name())).expect("copy");
@@ -533,7 +598,8 @@ impl Workspace {
 
     /// The store's event log.
     pub fn events(&self) -> Vec<Event> {
-        let mut cloud = Cloud::open_read_only(&self.store).expect("store opens");
+        let mut cloud =
+            Cloud::open_store_read_only(&self.store.to_string_lossy()).expect("store opens");
         cloud.events(0).expect("events")
     }
 
@@ -567,7 +633,7 @@ impl Workspace {
 
     /// Opens the store for checks.
     pub fn cloud(&self) -> Cloud {
-        Cloud::open(&self.store).expect("store opens")
+        Cloud::open_store(&self.store.to_string_lossy()).expect("store opens")
     }
 
     fn normalise(&self, text: &str) -> String {

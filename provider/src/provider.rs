@@ -2,7 +2,6 @@
 //! resources and data sources.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use amisim_simulator::{Caller, Cloud, DeclareAccount};
@@ -42,30 +41,32 @@ pub struct Config {
 pub struct Configured {
     /// The caller of every call this provider makes.
     pub caller: Caller,
-    /// Where the store lives.
-    pub store_path: PathBuf,
+    /// Whether the store is on a PostgreSQL server: its client blocks on a
+    /// runtime of its own, so calls run off Terraform's async runtime.
+    pub remote: bool,
     cloud: Mutex<Cloud>,
 }
 
 impl Configured {
     /// Runs `f` with the cloud and the caller.
-    pub fn with<R>(&self, f: impl FnOnce(&mut Cloud, &Caller) -> R) -> R {
+    pub fn with<R: Send>(&self, f: impl FnOnce(&mut Cloud, &Caller) -> R + Send) -> R {
         let mut cloud = match self.cloud.lock() {
             Ok(c) => c,
             // A panic elsewhere poisoned the lock; the cloud itself is transactional, so go on.
             Err(poisoned) => poisoned.into_inner(),
         };
-        f(&mut cloud, &self.caller)
+        let (cloud, caller): (&mut Cloud, &Caller) = (&mut cloud, &self.caller);
+        off_runtime(self.remote, || f(cloud, caller))
     }
 
     /// Runs one call of the cloud; a refusal becomes a diagnostic for `what`
     /// (for example "Unable to copy image"), pointing at `attribute` if given.
-    pub fn call<R>(
+    pub fn call<R: Send>(
         &self,
         diags: &mut Diagnostics,
         what: &str,
         attribute: Option<&str>,
-        f: impl FnOnce(&mut Cloud, &Caller) -> amisim_simulator::Result<R>,
+        f: impl FnOnce(&mut Cloud, &Caller) -> amisim_simulator::Result<R> + Send,
     ) -> Option<R> {
         match self.with(f) {
             Ok(r) => Some(r),
@@ -75,6 +76,18 @@ impl Configured {
             }
         }
     }
+}
+
+/// Runs `f` on a thread of its own when `remote`: the PostgreSQL client
+/// blocks on a runtime of its own, which cannot run inside Terraform's.
+pub fn off_runtime<R: Send>(remote: bool, f: impl FnOnce() -> R + Send) -> R {
+    if !remote {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 /// The handle resources share: empty until Terraform configures the provider.
@@ -122,8 +135,8 @@ impl AmisimProvider {
 pub struct Resolved {
     /// The caller.
     pub caller: Caller,
-    /// The store's path.
-    pub store: PathBuf,
+    /// The store: a path, `sqlite:PATH`, or a `postgres://` URL.
+    pub store: String,
     /// The declared organization membership.
     pub membership: DeclareAccount,
 }
@@ -165,7 +178,7 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
         diags::error(
             diags,
             "Invalid store",
-            "The store path is empty or blank: give a file path, or leave store unset for .amisim/cloud.db",
+            "The store is empty or blank: give a file path, a postgres:// URL, or leave store unset for .amisim/cloud.db",
             Some("store"),
         );
         return None;
@@ -173,7 +186,7 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
     let caller = Caller::new(account, region);
     ok.then(|| Resolved {
         caller,
-        store: PathBuf::from(store),
+        store,
         membership,
     })
 }
@@ -202,7 +215,7 @@ impl Provider for AmisimProvider {
             vec![
                 ("account_id", optional_string("The caller's 12-digit AWS account ID. Defaults to the `AMISIM_ACCOUNT_ID` environment variable, then `123456789012`.")),
                 ("region", optional_string("The AWS region of every call, for example `us-east-1`. Defaults to `AMISIM_REGION`, then `us-east-1`. Must be a commercial AWS region.")),
-                ("store", optional_string("Path of the store file that holds the simulated cloud, shared by every provider block that names it. Defaults to `AMISIM_STORE`, then `.amisim/cloud.db` under Terraform's working directory.")),
+                ("store", optional_string("Where the simulated cloud lives, shared by every provider block that names it: a file path (or `sqlite:PATH`), or `postgres://USER:PASSWORD@HOST:5432/DATABASE` for a cloud shared by many machines on a PostgreSQL server. Defaults to `AMISIM_STORE`, then `.amisim/cloud.db` under Terraform's working directory.")),
                 ("organization_arn", optional_string("The ARN of the AWS Organization the account belongs to, for example `arn:aws:organizations::999999999999:organization/o-abc123`. Recorded in the store; launch permissions for the organization reach the accounts declared in it.")),
                 ("organizational_unit_arn", optional_string("The ARN of the organizational unit the account belongs to, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`. Implies the organization.")),
             ],
@@ -232,7 +245,10 @@ impl Provider for AmisimProvider {
             return None;
         }
         let resolved = resolve(&config, diags)?;
-        let mut cloud = match Cloud::open(&resolved.store) {
+        let remote = amisim_simulator::store::is_postgres_url(&resolved.store);
+        let store = resolved.store.clone();
+        let opened = off_runtime(remote, || Cloud::open_store(&store));
+        let mut cloud = match opened {
             Ok(c) => c.in_command(crate::command::current()),
             Err(e) => {
                 diags::refusal_at(diags, "Unable to open the amisim store", &e, Some("store"));
@@ -240,7 +256,10 @@ impl Provider for AmisimProvider {
             }
         };
         if resolved.membership != DeclareAccount::default() {
-            if let Err(e) = cloud.declare_account(&resolved.caller, &resolved.membership) {
+            let declared = off_runtime(remote, || {
+                cloud.declare_account(&resolved.caller, &resolved.membership)
+            });
+            if let Err(e) = declared {
                 diags::refusal_at(
                     diags,
                     "Unable to declare the account's organization",
@@ -250,10 +269,10 @@ impl Provider for AmisimProvider {
                 return None;
             }
         }
-        tracing::debug!(account_id = %resolved.caller.account_id, region = %resolved.caller.region, store = %resolved.store.display(), "configured");
+        tracing::debug!(account_id = %resolved.caller.account_id, region = %resolved.caller.region, remote, "configured");
         let configured = Arc::new(Configured {
             caller: resolved.caller,
-            store_path: resolved.store,
+            remote,
             cloud: Mutex::new(cloud),
         });
         if let Ok(mut slot) = self.shared.configured.write() {

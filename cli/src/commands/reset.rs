@@ -24,7 +24,12 @@ struct Reset {
 }
 
 pub fn reset(ctx: &Ctx<'_>, out: &mut dyn Write, yes: bool) -> anyhow::Result<()> {
-    let path = ctx.store;
+    let Some(path) = crate::open::file(ctx.store) else {
+        bail!(
+            "reset deletes a store file; {} is a shared cloud on PostgreSQL, which whoever holds the database's own credentials resets by dropping and creating the database again",
+            amisim_simulator::store::server_name(&ctx.store.to_string_lossy())
+        );
+    };
     // With no store there is nothing to confirm.
     if !yes && path.exists() {
         if !io::stdin().is_terminal() {

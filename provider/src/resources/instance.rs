@@ -117,9 +117,10 @@ fn call(
     cfg: &Configured,
     what: &str,
     f: impl FnOnce(
-        &mut amisim_simulator::Cloud,
-        &amisim_simulator::Caller,
-    ) -> amisim_simulator::Result<Instance>,
+            &mut amisim_simulator::Cloud,
+            &amisim_simulator::Caller,
+        ) -> amisim_simulator::Result<Instance>
+        + Send,
 ) -> Option<Instance> {
     match cfg.with(f) {
         Ok(i) => Some(i),
