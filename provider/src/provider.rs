@@ -184,7 +184,7 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
         return None;
     }
     let caller = Caller::new(account, region);
-    ok.then(|| Resolved {
+    ok.then_some(Resolved {
         caller,
         store,
         membership,
