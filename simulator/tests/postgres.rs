@@ -1,0 +1,132 @@
+//! The store on a PostgreSQL server (`AMISIM_TEST_POSTGRES`, the URL of the
+//! server's administrative database): what it refuses and how it fails.
+//! The rule suites run on it too (see scripts/test); without a server these
+//! tests say so and check nothing.
+
+mod common;
+
+use amisim_simulator::{Cloud, ErrorKind};
+use common::*;
+
+fn server() -> Option<(String, postgres::Client)> {
+    let Some(admin) = postgres_admin() else {
+        eprintln!("AMISIM_TEST_POSTGRES is not set: the PostgreSQL store is not tested here");
+        return None;
+    };
+    let client = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server");
+    Some((admin, client))
+}
+
+fn tables(url: &str) -> Vec<String> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("a connection");
+    c.query(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1",
+        &[],
+    )
+    .expect("tables")
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+#[test]
+fn a_database_holding_other_tables_is_refused_and_left_untouched() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    c.batch_execute(
+        "CREATE TABLE grades (student TEXT, mark INT); INSERT INTO grades VALUES ('ada', 20)",
+    )
+    .unwrap();
+    let err = Cloud::open_store(&url).err().expect("refused");
+    assert_eq!(err.kind, ErrorKind::StoreDamaged);
+    assert!(err.message.contains("not an amisim store"), "{err}");
+    assert!(err.message.contains("grades"), "{err}");
+    assert_eq!(tables(&url), ["grades"]);
+}
+
+#[test]
+fn a_store_of_a_newer_schema_is_refused_and_left_untouched() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let me = at(A, USE1);
+    register(&mut cloud, &me, "kept");
+    drop(cloud);
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    c.batch_execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+        .unwrap();
+    let before = store_dump(&Backend::Postgres(url.clone()));
+    let err = Cloud::open_store(&url).err().expect("refused");
+    assert_eq!(err.kind, ErrorKind::StoreTooNew, "{err}");
+    assert_eq!(store_dump(&Backend::Postgres(url.clone())), before);
+}
+
+#[test]
+fn reading_an_empty_database_finds_no_store_and_creates_nothing() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let err = Cloud::open_store_read_only(&url).err().expect("no store");
+    assert!(err.message.contains("no store"), "{err}");
+    assert!(tables(&url).is_empty());
+}
+
+#[test]
+fn unreachable_servers_and_missing_databases_name_the_server_never_the_password() {
+    let Some((admin, _)) = server() else { return };
+    let err = Cloud::open_store("postgres://ada:s3cret-pw@127.0.0.1:1/amisim")
+        .err()
+        .expect("no server");
+    assert_eq!(err.kind, ErrorKind::StoreIo);
+    assert!(
+        err.message.contains("postgres://ada@127.0.0.1:1/amisim"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("s3cret-pw"), "{err}");
+    let base = admin.rsplit_once('/').unwrap().0;
+    let err = Cloud::open_store(&format!("{base}/no_such_database_here"))
+        .err()
+        .expect("no database");
+    assert!(err.message.contains("has no such database"), "{err}");
+    assert!(!err.hint.is_empty());
+}
+
+#[test]
+fn a_dropped_connection_is_a_clear_error_and_loses_nothing_committed() {
+    let Some((admin, mut client)) = server() else {
+        return;
+    };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let me = at(A, USE1);
+    let kept = register(&mut cloud, &me, "kept");
+    client
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            &[&name],
+        )
+        .unwrap();
+    let err = cloud
+        .register_image(&me, &image("lost"))
+        .err()
+        .expect("the connection is gone");
+    assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
+    assert!(err.message.contains(&name), "{err}");
+    // A new connection finds what was committed, and the refused call's image is not there.
+    let mut again = Cloud::open_store(&url).expect("the store again");
+    assert_eq!(
+        again
+            .describe_image(&me, &kept.id)
+            .expect("a read")
+            .map(|i| i.name),
+        Some("kept".to_string())
+    );
+    again
+        .register_image(&me, &image("lost"))
+        .expect("the call again");
+}
