@@ -94,6 +94,9 @@ pub enum Command {
     /// List what waits in the Recycle Bin, or restore it.
     #[command(subcommand)]
     RecycleBin(RecycleBinCommand),
+    /// Claim accounts of a shared cloud, so that their calls must present a secret; list and release claims.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
     /// Print the whole cloud as canonical, diff-friendly text (or JSON), or check it against a saved snapshot.
     ///
     /// Images, storage, permissions, keys and grants, instances, account
@@ -212,6 +215,38 @@ pub enum RecycleBinCommand {
     List(Scope),
     /// Bring an image or snapshot back from the Recycle Bin with its ID, as its owner.
     Restore(RestoreArgs),
+}
+
+/// `amisim accounts …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Claim an account: prints its new secret once (only a salted hash is kept).
+    ///
+    /// From then on every call acting as the account, from a provider block
+    /// (`secret_key`) or an amisim command (`AMISIM_SECRET_KEY`), must present it.
+    Claim(AccountArg),
+    /// List the claimed accounts.
+    List,
+    /// Release a claim: with the account's secret in AMISIM_SECRET_KEY, or --force.
+    Release(ReleaseArgs),
+}
+
+/// An account argument.
+#[derive(Debug, Args)]
+pub struct AccountArg {
+    /// The 12-digit account ID.
+    #[arg(value_name = "ACCOUNT")]
+    pub account_id: String,
+}
+
+/// `amisim accounts release`.
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    #[command(flatten)]
+    pub account: AccountArg,
+    /// Release without the account's secret (whoever holds the store's own credentials can).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `amisim recycle-bin restore`.

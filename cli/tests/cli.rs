@@ -47,6 +47,7 @@ impl World {
         let mut cmd = Command::cargo_bin("amisim").unwrap();
         cmd.current_dir(self.dir.path())
             .env_remove("AMISIM_STORE")
+            .env_remove("AMISIM_SECRET_KEY")
             .env("RUST_BACKTRACE", "0")
             .args(args);
         cmd
@@ -1460,4 +1461,48 @@ fn recycle_bin_lists_and_restores_as_the_owner() {
         stderr.contains("no snapshot snap-0123456789abcdef0 in the Recycle Bin"),
         "{stderr}"
     );
+}
+
+#[test]
+fn claimed_accounts_need_their_secret_for_every_verb() {
+    let w = world();
+    let out = w.ok(&["accounts", "claim", A]);
+    let secret = out.lines().nth(1).unwrap().to_string();
+    assert!(out.starts_with(&format!(
+        "Claimed account {A}. Its secret, shown only this once:\n"
+    )));
+    assert!(secret.starts_with("amisim-"), "{out}");
+    assert!(w.ok(&["accounts", "list"]).contains(A));
+    let stderr = w.fails(&["images", "protect", &w.golden], 1);
+    assert!(stderr.starts_with("error: AuthFailure: "), "{stderr}");
+    let wrong = w
+        .amisim(&["deregister", &w.golden])
+        .env("AMISIM_SECRET_KEY", "amisim-guess")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("not its secret"));
+    let right = w
+        .amisim(&["images", "protect", &w.golden])
+        .env("AMISIM_SECRET_KEY", &secret)
+        .output()
+        .unwrap();
+    assert!(
+        right.status.success(),
+        "{}",
+        String::from_utf8_lossy(&right.stderr)
+    );
+    // Unclaimed accounts need nothing.
+    w.ok(&["stop", &w.vpn]);
+    assert!(w
+        .fails(&["accounts", "release", A], 1)
+        .contains("AuthFailure"));
+    assert!(w
+        .ok(&["accounts", "release", A, "--force"])
+        .starts_with("Released account"));
+    assert_eq!(
+        w.ok(&["accounts", "list"]),
+        "No account is claimed: every account is open\n"
+    );
+    let stderr = w.fails(&["accounts", "claim", "12"], 1);
+    assert!(stderr.contains("InvalidParameterValue"), "{stderr}");
 }

@@ -35,6 +35,14 @@ pub fn optional_string(description: &str) -> Attribute {
     )
 }
 
+/// A secret string the configuration may set; Terraform never shows it.
+pub fn optional_sensitive_string(description: &str) -> Attribute {
+    Attribute {
+        sensitive: true,
+        ..optional_string(description)
+    }
+}
+
 /// A string the configuration may set, otherwise filled in by the provider.
 pub fn optional_computed_string(description: &str) -> Attribute {
     attr(

@@ -11,7 +11,7 @@ use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{Diagnostics, DynamicDataSource, DynamicResource, Provider};
 
-use crate::attrs::{optional_string, schema};
+use crate::attrs::{optional_sensitive_string, optional_string, schema};
 use crate::diags;
 use crate::values::Str;
 
@@ -29,8 +29,10 @@ pub struct Config {
     pub account_id: Str,
     /// The caller's region.
     pub region: Str,
-    /// The store file.
+    /// The store: a path, `sqlite:PATH` or a `postgres://` URL.
     pub store: Str,
+    /// The secret of a claimed account.
+    pub secret_key: Str,
     /// The account's organization.
     pub organization_arn: Str,
     /// The account's organizational unit.
@@ -183,7 +185,8 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
         );
         return None;
     }
-    let caller = Caller::new(account, region);
+    let secret = setting(&config.secret_key, "AMISIM_SECRET_KEY", None);
+    let caller = Caller::new(account, region).with_secret(secret);
     ok.then_some(Resolved {
         caller,
         store,
@@ -196,6 +199,7 @@ fn has_unknown(config: &Config) -> bool {
         &config.account_id,
         &config.region,
         &config.store,
+        &config.secret_key,
         &config.organization_arn,
         &config.organizational_unit_arn,
     ]
@@ -216,6 +220,7 @@ impl Provider for AmisimProvider {
                 ("account_id", optional_string("The caller's 12-digit AWS account ID. Defaults to the `AMISIM_ACCOUNT_ID` environment variable, then `123456789012`.")),
                 ("region", optional_string("The AWS region of every call, for example `us-east-1`. Defaults to `AMISIM_REGION`, then `us-east-1`. Must be a commercial AWS region.")),
                 ("store", optional_string("Where the simulated cloud lives, shared by every provider block that names it: a file path (or `sqlite:PATH`), or `postgres://USER:PASSWORD@HOST:5432/DATABASE` for a cloud shared by many machines on a PostgreSQL server. Defaults to `AMISIM_STORE`, then `.amisim/cloud.db` under Terraform's working directory.")),
+                ("secret_key", optional_sensitive_string("The secret of a claimed account (`amisim accounts claim`), which every call acting as it must present; unclaimed accounts need none. Defaults to `AMISIM_SECRET_KEY`. Sensitive: Terraform never shows it.")),
                 ("organization_arn", optional_string("The ARN of the AWS Organization the account belongs to, for example `arn:aws:organizations::999999999999:organization/o-abc123`. Recorded in the store; launch permissions for the organization reach the accounts declared in it.")),
                 ("organizational_unit_arn", optional_string("The ARN of the organizational unit the account belongs to, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`. Implies the organization.")),
             ],

@@ -35,6 +35,9 @@ pub struct Caller {
     pub account_id: String,
     /// The region the call is made in.
     pub region: String,
+    /// The account's secret, which a claimed account's calls must present.
+    #[serde(skip)]
+    pub secret: Option<String>,
 }
 
 impl Caller {
@@ -43,7 +46,14 @@ impl Caller {
         Caller {
             account_id: account_id.into(),
             region: region.into(),
+            secret: None,
         }
+    }
+
+    /// The same caller presenting `secret` (see [`Cloud::claim_account`]); an empty one is none.
+    pub fn with_secret(mut self, secret: Option<String>) -> Caller {
+        self.secret = secret.filter(|s| !s.is_empty());
+        self
     }
 }
 
@@ -155,6 +165,8 @@ pub struct ImageDetails {
 /// The simulated cloud over one store.
 pub struct Cloud {
     store: Store,
+    /// The claimed accounts' secrets this handle has checked.
+    checked: crate::claims::Checked,
     /// The command this handle's calls belong to (see [`Cloud::in_command`]).
     command: String,
 }
@@ -197,6 +209,7 @@ impl Cloud {
     pub fn open(path: &Path) -> Result<Cloud> {
         Ok(Cloud {
             store: Store::open(path)?,
+            checked: Default::default(),
             command: own_command(),
         })
     }
@@ -205,6 +218,7 @@ impl Cloud {
     pub fn open_read_only(path: &Path) -> Result<Cloud> {
         Ok(Cloud {
             store: Store::open_read_only(path)?,
+            checked: Default::default(),
             command: own_command(),
         })
     }
@@ -214,6 +228,7 @@ impl Cloud {
     pub fn open_store(store: &str) -> Result<Cloud> {
         Ok(Cloud {
             store: open_store(store, false)?,
+            checked: Default::default(),
             command: own_command(),
         })
     }
@@ -222,6 +237,7 @@ impl Cloud {
     pub fn open_store_read_only(store: &str) -> Result<Cloud> {
         Ok(Cloud {
             store: open_store(store, true)?,
+            checked: Default::default(),
             command: own_command(),
         })
     }
@@ -230,6 +246,7 @@ impl Cloud {
     pub fn memory() -> Result<Cloud> {
         Ok(Cloud {
             store: Store::memory()?,
+            checked: Default::default(),
             command: own_command(),
         })
     }
@@ -283,6 +300,7 @@ impl Cloud {
     {
         let parameters = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
         let command = &self.command;
+        let checked = &mut self.checked;
         self.store.transaction(|tx| {
             let epoch = ids::command_epoch(tx, command)?;
             let ctx = Ctx {
@@ -293,6 +311,7 @@ impl Cloud {
             let result = tx.atomically(|tx| {
                 validate::account_id(&caller.account_id)?;
                 validate::region(&caller.region)?;
+                crate::claims::require(tx, checked, &caller.account_id, caller.secret.as_deref())?;
                 rule(tx, &ctx)
             });
             let subject = [
@@ -1004,6 +1023,37 @@ impl Cloud {
             let now = ids::now(tx)?;
             recycle_bin::list(tx, account, now)
         })
+    }
+
+    /// Claims `account`: from now on its calls must present the secret this
+    /// returns (shown once; only a salted hash is kept).
+    pub fn claim_account(&mut self, account: &str) -> Result<String> {
+        self.store.transaction(|tx| {
+            let now = ids::format_time(ids::now(tx)?);
+            crate::claims::claim(tx, account, &now)
+        })
+    }
+
+    /// Releases the claim on `account`: with its `secret`, or `force`d by
+    /// whoever holds the store's own credentials. False if it was not claimed.
+    pub fn release_account(
+        &mut self,
+        account: &str,
+        secret: Option<&str>,
+        force: bool,
+    ) -> Result<bool> {
+        self.store.transaction(|tx| {
+            if !force {
+                let mut checked = crate::claims::Checked::default();
+                crate::claims::require(tx, &mut checked, account, secret)?;
+            }
+            crate::claims::release(tx, account)
+        })
+    }
+
+    /// The claimed accounts.
+    pub fn claims(&mut self) -> Result<Vec<crate::claims::ClaimView>> {
+        self.store.read(|tx| crate::claims::list(tx))
     }
 
     /// The monthly bill of every account (or one), by region and line, from the price book.

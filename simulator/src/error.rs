@@ -65,6 +65,8 @@ pub enum ErrorKind {
     RuleNotFound,
     /// The object is in a state that does not allow the operation.
     IncorrectState,
+    /// The account is claimed already (amisim's own code).
+    AccountClaimed,
     /// The store file is not an amisim store, or is damaged.
     StoreDamaged,
     /// The store was written by a newer version of amisim.
@@ -105,6 +107,7 @@ impl ErrorKind {
             ErrorKind::ValidationException => "ValidationException",
             ErrorKind::RuleNotFound => "ResourceNotFoundException",
             ErrorKind::IncorrectState => "IncorrectState",
+            ErrorKind::AccountClaimed => "AccountAlreadyClaimed",
             ErrorKind::StoreDamaged => "Store.Damaged",
             ErrorKind::StoreTooNew => "Store.TooNew",
             ErrorKind::StoreIo => "Store.Unavailable",

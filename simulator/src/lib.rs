@@ -30,6 +30,7 @@
 pub mod accounts;
 pub mod billing;
 pub mod catalogue;
+pub mod claims;
 pub mod cloud;
 pub mod copies;
 pub mod error;

@@ -149,6 +149,14 @@ entity!(
     &x.region,
     None
 );
+entity!(
+    crate::claims::Claim,
+    "claim",
+    |x| &x.account_id,
+    &x.account_id,
+    "global",
+    None
+);
 entity!(Account, "account", |x| &x.id, &x.id, "global", None);
 entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
 

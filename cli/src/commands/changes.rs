@@ -74,7 +74,12 @@ fn instance(cloud: &mut Cloud, instance_id: &str) -> anyhow::Result<Instance> {
 
 /// Where a change is made from: the owner's account, in the object's region.
 pub(super) fn as_owner(owner_id: &str, region: &str) -> Caller {
-    Caller::new(owner_id, region)
+    Caller::new(owner_id, region).with_secret(secret())
+}
+
+/// The secret of a claimed account, from `AMISIM_SECRET_KEY`.
+pub(super) fn secret() -> Option<String> {
+    std::env::var("AMISIM_SECRET_KEY").ok()
 }
 
 pub(super) fn done(

@@ -6,10 +6,11 @@ use std::path::Path;
 use amisim_simulator::store::Filter;
 
 use crate::args::{
-    Cli, ClockCommand, Command, ImagesCommand, InstancesCommand, KeysCommand, PermissionsCommand,
-    PricesCommand, RecycleBinCommand, Scope, SnapshotsCommand,
+    AccountsCommand, Cli, ClockCommand, Command, ImagesCommand, InstancesCommand, KeysCommand,
+    PermissionsCommand, PricesCommand, RecycleBinCommand, Scope, SnapshotsCommand,
 };
 
+mod accounts;
 mod bill;
 mod changes;
 mod clock;
@@ -70,6 +71,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             lifecycle::recycle_bin(&ctx, out, scope)
         }
         Command::RecycleBin(RecycleBinCommand::Restore(a)) => lifecycle::restore(&ctx, out, &a.id),
+        Command::Accounts(AccountsCommand::Claim(a)) => accounts::claim(&ctx, out, &a.account_id),
+        Command::Accounts(AccountsCommand::List) => accounts::list(&ctx, out),
+        Command::Accounts(AccountsCommand::Release(a)) => {
+            accounts::release(&ctx, out, &a.account.account_id, a.force)
+        }
         Command::Instances(InstancesCommand::List(scope)) => instances::list(&ctx, out, scope),
         Command::Instances(InstancesCommand::Show(a)) => instances::show(&ctx, out, &a.instance_id),
         Command::Snapshots(SnapshotsCommand::List(a)) => {

@@ -8,6 +8,7 @@
 mod common;
 
 mod billing_products;
+mod claims;
 mod copies;
 mod deregistration;
 mod encryption;

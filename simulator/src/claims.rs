@@ -1,0 +1,163 @@
+//! Claimed accounts: in a shared cloud, an account whose calls must present
+//! its secret.
+//!
+//! Claiming records only a salted Argon2id hash of a new random secret, and
+//! hands the secret out once. Unclaimed accounts stay open, so a cloud of
+//! one's own needs no secrets. Whoever holds the store's own credentials (the
+//! file, or the database's user) can still change anything: a claim guards
+//! the API, not the store.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{refuse, Error, ErrorKind, Result};
+use crate::store::Tx;
+use crate::validate;
+
+/// A claimed account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The account.
+    pub account_id: String,
+    /// The secret's salted Argon2id hash, in PHC string form.
+    pub secret_hash: String,
+    /// When it was claimed, in the simulated clock.
+    pub claimed: String,
+}
+
+/// What `amisim accounts list` shows of a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimView {
+    /// The account.
+    pub account_id: String,
+    /// When it was claimed.
+    pub claimed: String,
+}
+
+fn random_bytes(n: usize) -> Result<Vec<u8>> {
+    let mut bytes = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::StoreIo,
+                format!("cannot read random bytes for a secret: {e}"),
+                "Run the command on a system with /dev/urandom",
+            )
+        })?;
+    Ok(bytes)
+}
+
+fn hash(secret: &str) -> Result<String> {
+    let salt = SaltString::encode_b64(&random_bytes(16)?).map_err(|e| {
+        Error::new(
+            ErrorKind::StoreIo,
+            format!("cannot make a salt: {e}"),
+            "Try again",
+        )
+    })?;
+    Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::StoreIo,
+                format!("cannot hash a secret: {e}"),
+                "Try again",
+            )
+        })
+}
+
+/// Whether `secret` is the one `secret_hash` was made from.
+pub fn matches(secret_hash: &str, secret: &str) -> bool {
+    PasswordHash::new(secret_hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(secret.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Claims `account` at `now`; returns its new secret, shown once.
+pub(crate) fn claim(tx: &mut Tx<'_>, account: &str, now: &str) -> Result<String> {
+    validate::account_id(account)?;
+    if tx.get::<Claim>(account)?.is_some() {
+        return refuse(
+            ErrorKind::AccountClaimed,
+            format!("account {account} is claimed already"),
+            "Ask whoever claimed it for its secret, or release it first (amisim accounts release ACCOUNT --force, with the store's own credentials)",
+        );
+    }
+    let secret = format!(
+        "amisim-{}",
+        random_bytes(24)?
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    tx.put(&Claim {
+        account_id: account.to_string(),
+        secret_hash: hash(&secret)?,
+        claimed: now.to_string(),
+    })?;
+    Ok(secret)
+}
+
+/// Releases the claim on `account`; false if there was none.
+pub(crate) fn release(tx: &mut Tx<'_>, account: &str) -> Result<bool> {
+    tx.delete::<Claim>(account)
+}
+
+/// Every claim, by account.
+pub fn list(tx: &Tx<'_>) -> Result<Vec<ClaimView>> {
+    Ok(tx
+        .list::<Claim>(crate::store::Filter::default())?
+        .into_iter()
+        .map(|c| ClaimView {
+            account_id: c.account_id,
+            claimed: c.claimed,
+        })
+        .collect())
+}
+
+/// The secrets a handle has already checked, by the claim's hash: Argon2 is
+/// slow on purpose, so each secret is checked once per handle.
+#[derive(Default)]
+pub(crate) struct Checked(BTreeSet<(String, String)>);
+
+/// Refuses a call as a claimed `account` unless `secret` is its secret.
+pub(crate) fn require(
+    tx: &Tx<'_>,
+    checked: &mut Checked,
+    account: &str,
+    secret: Option<&str>,
+) -> Result<()> {
+    let Some(claim) = tx.get::<Claim>(account)? else {
+        return Ok(());
+    };
+    let Some(secret) = secret else {
+        return refuse(
+            ErrorKind::AuthFailure,
+            format!("account {account} is claimed: calls acting as it must present its secret"),
+            "Set secret_key in the provider block (or AMISIM_SECRET_KEY) to the secret printed when the account was claimed",
+        );
+    };
+    let key = (claim.secret_hash.clone(), secret.to_string());
+    if checked.0.contains(&key) {
+        return Ok(());
+    }
+    if !matches(&claim.secret_hash, secret) {
+        return refuse(
+            ErrorKind::AuthFailure,
+            format!("the secret presented for account {account} is not its secret"),
+            "Check secret_key in the provider block (or AMISIM_SECRET_KEY): it is the secret printed when the account was claimed",
+        );
+    }
+    checked.0.insert(key);
+    Ok(())
+}
