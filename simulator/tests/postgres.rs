@@ -113,8 +113,7 @@ fn a_dropped_connection_is_a_clear_error_and_loses_nothing_committed() {
         .unwrap();
     let err = cloud
         .register_image(&me, &image("lost"))
-        .err()
-        .expect("the connection is gone");
+        .expect_err("the connection is gone");
     assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
     assert!(err.message.contains(&name), "{err}");
     // A new connection finds what was committed, and the refused call's image is not there.
