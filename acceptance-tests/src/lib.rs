@@ -320,6 +320,13 @@ impl Workspace {
         ws
     }
 
+    /// This workspace, on the store of `other` (another student's folder on one cloud).
+    pub fn on_store_of(mut self, other: &Workspace) -> Workspace {
+        self.store = other.store.clone();
+        self._database = other._database.clone();
+        self
+    }
+
     /// Sets an environment variable for every Terraform command of this workspace.
     pub fn env(mut self, key: &str, value: &str) -> Workspace {
         self.extra_env.push((key.into(), value.into()));

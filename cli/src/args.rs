@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "amisim", version)]
 pub struct Cli {
-    /// The store file of the simulated cloud [default: $AMISIM_STORE if set and not empty, else .amisim/cloud.db].
+    /// The store: a file (or sqlite:PATH) or a postgres:// URL [default: $AMISIM_STORE if set and not empty, else .amisim/cloud.db].
     #[arg(long, global = true, value_name = "PATH", display_order = 100)]
     pub store: Option<PathBuf>,
 

@@ -1,0 +1,75 @@
+//! The classroom exercise of docs/classroom.md: two students, each in a
+//! folder of their own with a claimed account, on one shared cloud (the test
+//! PostgreSQL server with `AMISIM_TEST_POSTGRES`, else one store file).
+
+use amisim_acceptance_tests::Workspace;
+
+const ALICE: &str = "111111111111";
+const BOB: &str = "222222222222";
+
+/// The secret `amisim accounts claim` printed (its second line).
+fn claim(ws: &Workspace, account: &str) -> String {
+    let out = ws.amisim(&["accounts", "claim", account]);
+    out.lines().nth(1).expect("the secret line").to_string()
+}
+
+#[test]
+fn two_students_share_copy_and_grant_on_one_cloud_with_claimed_accounts() {
+    let teacher = Workspace::empty();
+    let alice_secret = claim(&teacher, ALICE);
+    let bob_secret = claim(&teacher, BOB);
+    let listed = teacher.amisim(&["accounts", "list"]);
+    assert!(listed.contains(ALICE) && listed.contains(BOB), "{listed}");
+
+    // Without her secret, Alice's folder is refused at its first call.
+    let alice = Workspace::from_example("classroom/alice").on_store_of(&teacher);
+    let out = alice.apply_expect_error("AuthFailure");
+    assert!(
+        out.says("account 111111111111 is claimed"),
+        "{}",
+        out.stderr
+    );
+    // With Bob's secret she cannot act as herself either.
+    let alice = alice.env("AMISIM_SECRET_KEY", &bob_secret);
+    alice.apply_expect_error("AuthFailure");
+
+    let alice = Workspace::from_example("classroom/alice")
+        .on_store_of(&teacher)
+        .env("AMISIM_SECRET_KEY", &alice_secret);
+    alice.apply_and_converge();
+    let image = alice.outputs()["image_id"].as_str().unwrap().to_string();
+    assert!(
+        !alice
+            .tf_ok(&["show", "-no-color"])
+            .stdout
+            .contains(&alice_secret),
+        "the secret never shows"
+    );
+
+    let bob = Workspace::from_example("classroom/bob")
+        .on_store_of(&teacher)
+        .env("AMISIM_SECRET_KEY", &bob_secret);
+    bob.apply_and_converge();
+    let copy = bob.outputs()["copy"].clone();
+    assert_eq!(copy["owner_id"], BOB);
+    assert_eq!(copy["source_image_id"], image.as_str());
+
+    // Both folders plan at once, each in its own processes: nothing to change.
+    let mut plans: Vec<_> = [&alice, &bob]
+        .iter()
+        .map(|ws| ws.spawn_tf(&["plan", "-no-color", "-detailed-exitcode"]))
+        .collect();
+    for child in plans.iter_mut() {
+        let status = child.wait().expect("a plan");
+        assert_eq!(status.code(), Some(0), "an empty plan");
+    }
+
+    // The teacher's view holds both students' work.
+    let images = teacher.amisim(&["images", "list"]);
+    assert!(
+        images.contains("alice-tools-v1") && images.contains("bob-tools-v1"),
+        "{images}"
+    );
+    bob.destroy();
+    alice.destroy();
+}
