@@ -301,6 +301,26 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
+/// What a dump reads, table by table: every table but the event log. The
+/// clock's own bookkeeping (which command started when, the latest time
+/// recorded) moves with every command and every logged call, so it is left out.
+const DUMP_QUERIES: [(&str, &str); 3] = [
+    (
+        "meta",
+        "SELECT key || '=' || value FROM meta \
+         WHERE key NOT LIKE 'epoch:%' AND key != 'clock:latest' ORDER BY key",
+    ),
+    (
+        "counters",
+        "SELECT key || '=' || n FROM counters ORDER BY key",
+    ),
+    (
+        "objects",
+        "SELECT kind || '|' || id || '|' || account || '|' || region || '|' || \
+         coalesce(name, '') || '|' || body FROM objects ORDER BY kind, id",
+    ),
+];
+
 /// Dumps every table but the event log of a test's store.
 pub fn store_dump(backend: &Backend) -> Vec<String> {
     match backend {
@@ -313,22 +333,7 @@ pub fn store_dump(backend: &Backend) -> Vec<String> {
 fn postgres_dump(url: &str) -> Vec<String> {
     let mut client = postgres::Client::connect(url, postgres::NoTls).expect("a second connection");
     let mut out = Vec::new();
-    for (table, query) in [
-        (
-            "meta",
-            "SELECT key || '=' || value FROM meta \
-             WHERE key NOT LIKE 'epoch:%' AND key != 'clock:latest' ORDER BY key",
-        ),
-        (
-            "counters",
-            "SELECT key || '=' || n FROM counters ORDER BY key",
-        ),
-        (
-            "objects",
-            "SELECT kind || '|' || id || '|' || account || '|' || region || '|' || \
-             coalesce(name, '') || '|' || body FROM objects ORDER BY kind, id",
-        ),
-    ] {
+    for (table, query) in DUMP_QUERIES {
         for row in client.query(query, &[]).expect("dump rows") {
             out.push(format!("{table}: {}", row.get::<_, String>(0)));
         }
@@ -366,24 +371,7 @@ pub fn raw_dump(path: &Path) -> Vec<String> {
     )
     .expect("a second connection to the store");
     let mut out = Vec::new();
-    for (table, query) in [
-        // The clock's own bookkeeping (which command started when, the latest
-        // time recorded) moves with every command and every logged call.
-        (
-            "meta",
-            "SELECT key || '=' || value FROM meta \
-             WHERE key NOT LIKE 'epoch:%' AND key != 'clock:latest' ORDER BY key",
-        ),
-        (
-            "counters",
-            "SELECT key || '=' || n FROM counters ORDER BY key",
-        ),
-        (
-            "objects",
-            "SELECT kind || '|' || id || '|' || account || '|' || region || '|' || \
-             coalesce(name, '') || '|' || body FROM objects ORDER BY kind, id",
-        ),
-    ] {
+    for (table, query) in DUMP_QUERIES {
         let mut stmt = conn.prepare(query).expect("a dump query");
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))
