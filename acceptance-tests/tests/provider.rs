@@ -62,9 +62,14 @@ resource "amisim_image" "x" {
     );
     insta::assert_snapshot!("provider_bad_settings", out.stderr);
 
-    // A blank store path, and regions of other partitions and of today's catalogue.
+    // A blank store, an unreachable server (named without its password), and
+    // regions of other partitions and of today's catalogue.
     for (settings, expected) in [
-        ("store = \"   \"", "The store path is empty or blank"),
+        ("store = \"   \"", "The store is empty or blank"),
+        (
+            "store = \"postgres://ada:s3cret-pw@127.0.0.1:1/amisim\"",
+            "cannot reach the PostgreSQL store postgres://ada@127.0.0.1:1/amisim",
+        ),
         ("region = \"cn-north-1\"", "aws-cn (AWS China) partition"),
         ("region = \"us-gov-west-1\"", "aws-us-gov"),
     ] {
@@ -77,6 +82,10 @@ resource "amisim_image" "x" {
             out.stderr.replace('\n', " ").contains(expected),
             "{settings}: {}",
             out.stderr
+        );
+        assert!(
+            !out.stderr.contains("s3cret-pw"),
+            "the password never shows"
         );
     }
     for region in [

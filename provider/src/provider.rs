@@ -256,7 +256,9 @@ impl Provider for AmisimProvider {
         let mut cloud = match opened {
             Ok(c) => c.in_command(crate::command::current()),
             Err(e) => {
-                diags::refusal_at(diags, "Unable to open the amisim store", &e, Some("store"));
+                // Pointing at a store URL would have Terraform print its line, password and all.
+                let attribute = (!remote).then_some("store");
+                diags::refusal_at(diags, "Unable to open the amisim store", &e, attribute);
                 return None;
             }
         };
