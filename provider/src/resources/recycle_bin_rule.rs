@@ -82,7 +82,7 @@ impl Managed for Rules {
             vec![
                 ("resource_type", required_string("`EC2_IMAGE` or `EBS_SNAPSHOT`. Changing it replaces the rule.")),
                 ("retention_period_days", required_number("How many days matching resources wait in the bin: 1 to 365. Changes in place.")),
-                ("resource_tags", optional_string_map("Retain only resources carrying one of these tags (key and value). Without it the rule covers every resource of its type in the region. Changes in place.")),
+                ("resource_tags", optional_string_map("Retain only resources carrying one of these tags (key and value). Without it the rule covers every resource of its type in the region. Snapshots carry no tags in amisim, so an `EBS_SNAPSHOT` rule with tags retains none: leave them out to cover the region. Changes in place.")),
                 ("exclude_resource_tags", optional_string_map("Do not retain resources carrying one of these tags; only for rules without `resource_tags`. Changes in place.")),
                 ("description", optional_string("A description of the rule, at most 255 characters. Changes in place.")),
                 ("id", computed_string("The rule's identifier, 11 letters and digits; also the import ID.")),
