@@ -73,3 +73,78 @@ fn two_students_share_copy_and_grant_on_one_cloud_with_claimed_accounts() {
     bob.destroy();
     alice.destroy();
 }
+
+#[test]
+fn eight_students_apply_at_once_on_one_cloud_and_lose_no_update() {
+    const STUDENTS: usize = 8;
+    let account = |n: usize| format!("3000000000{:02}", n % STUDENTS);
+    let teacher = Workspace::empty();
+    let folders: Vec<Workspace> = (0..STUDENTS)
+        .map(|n| {
+            let secret = claim(&teacher, &account(n));
+            let body = format!(
+                r#"
+provider "amisim" {{
+  account_id = "{me}"
+  region     = "us-east-1"
+}}
+resource "amisim_image" "mine" {{
+  name = "student-{n}-image"
+}}
+resource "amisim_launch_permission" "neighbour" {{
+  image_id   = amisim_image.mine.id
+  account_id = "{neighbour}"
+}}
+"#,
+                me = account(n),
+                neighbour = account(n + 1),
+            );
+            Workspace::new(&body)
+                .on_store_of(&teacher)
+                .env("AMISIM_SECRET_KEY", &secret)
+        })
+        .collect();
+    let mut applies: Vec<_> = folders
+        .iter()
+        .map(|ws| ws.spawn_tf(&["apply", "-auto-approve", "-no-color"]))
+        .collect();
+    for (n, child) in applies.iter_mut().enumerate() {
+        assert!(
+            child.wait().expect("an apply").success(),
+            "student {n}'s apply"
+        );
+    }
+    for ws in &folders {
+        ws.assert_plan_empty();
+    }
+    let mut cloud = teacher.cloud();
+    let images = cloud
+        .store()
+        .read(|tx| tx.list::<amisim_simulator::Image>(amisim_simulator::store::Filter::default()))
+        .expect("the images");
+    let mine: Vec<_> = images
+        .iter()
+        .filter(|i| i.name.starts_with("student-"))
+        .collect();
+    assert_eq!(mine.len(), STUDENTS, "every student's image, once");
+    let permissions = teacher.amisim(&["permissions", "list", "--json"]);
+    for n in 0..STUDENTS {
+        assert!(permissions.contains(&account(n + 1)), "{permissions}");
+    }
+    let events = teacher.events();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "RegisterImage")
+            .count(),
+        STUDENTS,
+        "each image registered once"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "AddLaunchPermission" && e.outcome == "ok")
+            .count(),
+        STUDENTS
+    );
+}
