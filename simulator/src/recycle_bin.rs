@@ -265,32 +265,10 @@ pub fn list(tx: &Tx<'_>, account: Option<&str>, now: i64) -> Result<Vec<BinEntry
     let mut out = Vec::new();
     for i in tx.list::<Image>(filter)? {
         if i.state == ImageState::Deregistered && waiting(i.recycle_bin_until.as_deref(), now) {
-            out.push(BinEntry {
-                resource_type: "EC2_IMAGE".into(),
-                id: i.id.clone(),
-                account_id: i.owner_id.clone(),
-                region: i.region.clone(),
-                name: i.name.clone(),
-                entered: i.deregistration_time.clone().unwrap_or_default(),
-                until: i.recycle_bin_until.clone().unwrap_or_default(),
-                size_gb: i.size_gb,
-            });
+            out.push(image_entry(&i));
         }
     }
-    for r in tx.list::<RecycledStorage>(filter)? {
-        if waiting(Some(&r.until), now) {
-            out.push(BinEntry {
-                resource_type: "EBS_SNAPSHOT".into(),
-                id: r.storage.id.clone(),
-                account_id: r.storage.owner_id.clone(),
-                region: r.storage.region.clone(),
-                name: r.storage.created_for_image.clone(),
-                entered: r.deleted.clone(),
-                until: r.until.clone(),
-                size_gb: r.storage.size_gb,
-            });
-        }
-    }
+    out.extend(waiting_storage(tx, filter, now)?.iter().map(storage_entry));
     out.sort_by(|a, b| (&a.entered, &a.id).cmp(&(&b.entered, &b.id)));
     Ok(out)
 }
@@ -339,6 +317,19 @@ pub(crate) fn restore(tx: &mut Tx<'_>, ctx: &Ctx<'_>, id: &str) -> Result<BinEnt
     tx.delete::<RecycledStorage>(id)?;
     tx.put(&r.storage)?;
     Ok(entry)
+}
+
+fn image_entry(i: &Image) -> BinEntry {
+    BinEntry {
+        resource_type: "EC2_IMAGE".into(),
+        id: i.id.clone(),
+        account_id: i.owner_id.clone(),
+        region: i.region.clone(),
+        name: i.name.clone(),
+        entered: i.deregistration_time.clone().unwrap_or_default(),
+        until: i.recycle_bin_until.clone().unwrap_or_default(),
+        size_gb: i.size_gb,
+    }
 }
 
 fn storage_entry(r: &RecycledStorage) -> BinEntry {
@@ -414,16 +405,7 @@ fn restore_image(tx: &mut Tx<'_>, ctx: &Ctx<'_>, id: &str, now: i64) -> Result<B
         tx.delete::<RecycledStorage>(&r.storage.id)?;
         tx.put(&r.storage)?;
     }
-    let entry = BinEntry {
-        resource_type: "EC2_IMAGE".into(),
-        id: image.id.clone(),
-        account_id: image.owner_id.clone(),
-        region: image.region.clone(),
-        name: image.name.clone(),
-        entered: image.deregistration_time.clone().unwrap_or_default(),
-        until,
-        size_gb: image.size_gb,
-    };
+    let entry = image_entry(&image);
     image.state = ImageState::Available;
     image.deregistration_time = None;
     image.recycle_bin_until = None;

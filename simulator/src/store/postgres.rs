@@ -302,32 +302,40 @@ impl PgTx<'_> {
         (sql, values)
     }
 
-    /// The IDs and bodies of the objects of `kind` that match `filter`.
-    pub fn list(&self, kind: &str, filter: Filter<'_>) -> Result<Vec<(String, String)>> {
+    /// `SELECT what` over the objects of `kind` that match `filter`; `None`
+    /// when a filter value holds NUL, which no stored key does.
+    fn select(
+        &self,
+        what: &str,
+        kind: &str,
+        filter: Filter<'_>,
+    ) -> Result<Option<Vec<postgres::Row>>> {
         let (condition, values) = Self::condition(kind, filter);
         if values.iter().any(|v| v.contains('\0')) {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let params: Vec<&(dyn postgres::types::ToSql + Sync)> = values
             .iter()
             .map(|v| v as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        let rows = self.query(&format!("SELECT id, body {condition}"), &params)?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        self.query(&format!("SELECT {what} {condition}"), &params)
+            .map(Some)
+    }
+
+    /// The IDs and bodies of the objects of `kind` that match `filter`.
+    pub fn list(&self, kind: &str, filter: Filter<'_>) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .select("id, body", kind, filter)?
+            .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+            .unwrap_or_default())
     }
 
     /// How many objects of `kind` match `filter`.
     pub fn count(&self, kind: &str, filter: Filter<'_>) -> Result<i64> {
-        let (condition, values) = Self::condition(kind, filter);
-        if values.iter().any(|v| v.contains('\0')) {
-            return Ok(0);
-        }
-        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = values
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        let rows = self.query(&format!("SELECT COUNT(*) {condition}"), &params)?;
-        Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+        Ok(self
+            .select("COUNT(*)", kind, filter)?
+            .and_then(|rows| rows.first().map(|r| r.get(0)))
+            .unwrap_or(0))
     }
 
     /// A metadata value.
