@@ -1,6 +1,6 @@
 //! Calls per second of the simulated cloud on its two backends, as a shared
 //! cloud sees them: with 10,000 images in the store, one client, then 8
-//! clients at once (each a handle of its own, on a thread of its own).
+//! clients at once (each a process of its own, as on a classroom's laptops).
 //!
 //! `cargo bench -p amisim-simulator --bench backends`; with
 //! `AMISIM_BENCH_POSTGRES` set to the URL of a PostgreSQL server's
@@ -35,24 +35,45 @@ fn caller(n: usize) -> Caller {
     Caller::new(format!("1000000000{:02}", n % 100), "us-east-1")
 }
 
-/// Register calls per second of `clients` handles at once, `calls` each.
+/// Register calls per second of `clients` processes at once, `calls` each:
+/// this benchmark's own binary, started again as a client.
 fn measure(store: &str, clients: usize, calls: usize, round: &str) -> f64 {
+    let me = std::env::current_exe().expect("the benchmark's binary");
     let start = Instant::now();
-    std::thread::scope(|s| {
-        for c in 0..clients {
-            s.spawn(move || {
-                let mut cloud = Cloud::open_store(store).expect("the store");
-                let who = caller(c);
-                for k in 0..calls {
-                    register(&mut cloud, &who, format!("{round}-{c}-{k}"));
-                }
-            });
-        }
-    });
+    let children: Vec<_> = (0..clients)
+        .map(|c| {
+            std::process::Command::new(&me)
+                .env(CLIENT, format!("{c} {calls} {round} {store}"))
+                .spawn()
+                .expect("a client process")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().expect("a client").success(), "a client failed");
+    }
     (clients * calls) as f64 / start.elapsed().as_secs_f64()
 }
 
+/// The variable that makes this binary one client: `INDEX CALLS ROUND STORE`.
+const CLIENT: &str = "AMISIM_BENCH_CLIENT";
+
+/// One client process: its own handle on the store, `calls` registrations.
+fn client(spec: &str) {
+    let mut parts = spec.splitn(4, ' ');
+    let mut next = || parts.next().expect("a client spec").to_string();
+    let (c, calls, round, store) = (next(), next(), next(), next());
+    let c: usize = c.parse().expect("a client index");
+    let mut cloud = Cloud::open_store(&store).expect("the store");
+    let who = caller(c);
+    for k in 0..calls.parse().expect("a call count") {
+        register(&mut cloud, &who, format!("{round}-{c}-{k}"));
+    }
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var(CLIENT) {
+        return client(&spec);
+    }
     let images = env_number("AMISIM_BENCH_IMAGES", 10_000);
     let calls = env_number("AMISIM_BENCH_CALLS", 200);
     let dir = tempfile::tempdir().expect("a folder");

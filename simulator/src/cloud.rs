@@ -361,7 +361,8 @@ impl Cloud {
                 resource_id,
             })?;
             Ok(result)
-        })?
+        })
+        .map_err(|e| e.in_call(action))?
     }
 
     /// Declares the caller's account's organization and OU (from the provider block).

@@ -160,6 +160,15 @@ impl Error {
         self
     }
 
+    /// The same error, naming the call it cut short when the store failed
+    /// (the rules' own refusals name their subject already).
+    pub fn in_call(mut self, action: &str) -> Self {
+        if self.kind == ErrorKind::StoreIo {
+            self.message = format!("{action} was not stored: {}", self.message);
+        }
+        self
+    }
+
     /// The AWS error code.
     pub fn code(&self) -> &'static str {
         self.kind.code()

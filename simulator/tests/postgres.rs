@@ -129,3 +129,50 @@ fn a_dropped_connection_is_a_clear_error_and_loses_nothing_committed() {
         .register_image(&me, &image("lost"))
         .expect("the call again");
 }
+
+#[test]
+fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let me = at(A, USE1);
+    // The server cancels any statement of this store's sessions after 300 ms.
+    let timed = format!("{url}?options=-c%20statement_timeout%3D300");
+    let mut cloud = Cloud::open_store(&timed).expect("a new store");
+    let kept = register(&mut cloud, &me, "kept");
+    // Another session holds amisim's write lock, so the next change waits
+    // for it until the statement timeout cancels it.
+    let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut tx = holder.transaction().unwrap();
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x414D_4953_i64])
+        .unwrap();
+    let err = cloud
+        .register_image(&me, &image("timed-out"))
+        .expect_err("the write lock is held");
+    assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
+    let name = url.rsplit('/').next().unwrap();
+    assert!(err.message.starts_with("RegisterImage was not stored"), "{err}");
+    assert!(err.message.contains(name), "{err}");
+    assert!(err.message.contains("statement timeout"), "{err}");
+    assert!(err.hint.contains("nothing of the cancelled call was stored"), "{err}");
+    // Reads take no lock and still answer, from what was committed.
+    let mut reader = Cloud::open_store_read_only(&timed).expect("reads take no lock");
+    let held = reader
+        .store()
+        .read(|tx| amisim_simulator::inventory::images(tx, Default::default(), false, false))
+        .expect("a read");
+    assert_eq!(held.iter().map(|i| &i.id).collect::<Vec<_>>(), [&kept.id]);
+    tx.rollback().unwrap();
+    // The same handle goes on once the lock is free; the cancelled call left nothing.
+    let again = cloud
+        .register_image(&me, &image("timed-out"))
+        .expect("the call again");
+    let names: Vec<String> = cloud
+        .describe_images(&me, &Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(names.iter().filter(|n| *n == "timed-out").count(), 1);
+    assert_ne!(again.id, kept.id);
+}

@@ -112,8 +112,12 @@ impl Pg {
     fn prepare(&mut self, create: bool) -> Result<bool> {
         let server = self.server.clone();
         let mut tx = self.client.transaction().map_err(|e| error(&server, &e))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(|e| error(&server, &e))?;
+        // Only a writer that may create the tables waits for the write lock;
+        // a reader sees them whole or not at all (DDL is transactional).
+        if create {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                .map_err(|e| error(&server, &e))?;
+        }
         let rows = tx
             .query(
                 "SELECT table_name::text FROM information_schema.tables \
