@@ -15,6 +15,7 @@
 //! ws.destroy();
 //! ```
 
+pub mod browser;
 pub mod docs;
 
 use std::path::{Path, PathBuf};

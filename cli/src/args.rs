@@ -105,6 +105,21 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Draw images, copies across regions and accounts, shares, key grants and instances, as Mermaid or Graphviz DOT.
     Graph(GraphArgs),
+    /// Serve a read-only web console of the cloud, which redraws itself as the cloud changes.
+    ///
+    /// Pages: an overview of accounts and regions, images (the EC2 console's
+    /// columns), each image with its storage, permissions, instances, lineage
+    /// and events, instances, snapshots, keys and grants, the bill, and the
+    /// event log. Nothing on it changes the cloud.
+    Console(ConsoleArgs),
+}
+
+/// `amisim console`.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The address and port to serve on; 127.0.0.1 serves this machine only (port 0 picks a free port).
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: String,
 }
 
 /// `amisim graph`.

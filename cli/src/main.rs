@@ -13,6 +13,7 @@ use clap::Parser;
 
 mod args;
 mod commands;
+mod console;
 mod open;
 mod table;
 

@@ -301,68 +301,74 @@ impl Cloud {
         let parameters = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
         let command = &self.command;
         let checked = &mut self.checked;
-        self.store.transaction(|tx| {
-            let epoch = ids::command_epoch(tx, command)?;
-            let ctx = Ctx {
-                caller,
-                epoch,
-                stamped: std::cell::Cell::new(epoch),
-            };
-            let result = tx.atomically(|tx| {
-                validate::account_id(&caller.account_id)?;
-                validate::region(&caller.region)?;
-                crate::claims::require(tx, checked, &caller.account_id, caller.secret.as_deref())?;
-                rule(tx, &ctx)
-            });
-            let subject = [
-                "image_id",
-                "instance_id",
-                "key_id",
-                "storage_id",
-                "source_image_id",
-                "rule_id",
-                "resource_id",
-            ]
-            .iter()
-            .find_map(|k| {
-                parameters
-                    .get(*k)
-                    .and_then(|v| v.as_str())
-                    .map(|v| (*k, v.to_string()))
-            });
-            // A change is dated after the object it acts on (a permission after its
-            // image, a stop after the instance's launch); a call that changed
-            // nothing is dated at its command's start.
-            let time = if mutates {
-                let date = match &subject {
-                    Some((kind, id)) => subject_date(tx, kind, id)?,
-                    None => None,
+        self.store
+            .transaction(|tx| {
+                let epoch = ids::command_epoch(tx, command)?;
+                let ctx = Ctx {
+                    caller,
+                    epoch,
+                    stamped: std::cell::Cell::new(epoch),
                 };
-                ctx.stamped
-                    .get()
-                    .max(ids::after(epoch, &[date.as_deref().unwrap_or_default()]))
-            } else {
-                epoch
-            };
-            let subject = subject.map(|(_, id)| id);
-            let (outcome, resource_id) = match &result {
-                Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
-                Err(e) => (e.code().to_string(), subject),
-            };
-            ids::record(tx, time)?;
-            tx.append_event(&Event {
-                seq: 0,
-                time: ids::format_time(time),
-                account_id: caller.account_id.clone(),
-                region: caller.region.clone(),
-                action: action.to_string(),
-                parameters,
-                outcome,
-                resource_id,
-            })?;
-            Ok(result)
-        })
-        .map_err(|e| e.in_call(action))?
+                let result = tx.atomically(|tx| {
+                    validate::account_id(&caller.account_id)?;
+                    validate::region(&caller.region)?;
+                    crate::claims::require(
+                        tx,
+                        checked,
+                        &caller.account_id,
+                        caller.secret.as_deref(),
+                    )?;
+                    rule(tx, &ctx)
+                });
+                let subject = [
+                    "image_id",
+                    "instance_id",
+                    "key_id",
+                    "storage_id",
+                    "source_image_id",
+                    "rule_id",
+                    "resource_id",
+                ]
+                .iter()
+                .find_map(|k| {
+                    parameters
+                        .get(*k)
+                        .and_then(|v| v.as_str())
+                        .map(|v| (*k, v.to_string()))
+                });
+                // A change is dated after the object it acts on (a permission after its
+                // image, a stop after the instance's launch); a call that changed
+                // nothing is dated at its command's start.
+                let time = if mutates {
+                    let date = match &subject {
+                        Some((kind, id)) => subject_date(tx, kind, id)?,
+                        None => None,
+                    };
+                    ctx.stamped
+                        .get()
+                        .max(ids::after(epoch, &[date.as_deref().unwrap_or_default()]))
+                } else {
+                    epoch
+                };
+                let subject = subject.map(|(_, id)| id);
+                let (outcome, resource_id) = match &result {
+                    Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
+                    Err(e) => (e.code().to_string(), subject),
+                };
+                ids::record(tx, time)?;
+                tx.append_event(&Event {
+                    seq: 0,
+                    time: ids::format_time(time),
+                    account_id: caller.account_id.clone(),
+                    region: caller.region.clone(),
+                    action: action.to_string(),
+                    parameters,
+                    outcome,
+                    resource_id,
+                })?;
+                Ok(result)
+            })
+            .map_err(|e| e.in_call(action))?
     }
 
     /// Declares the caller's account's organization and OU (from the provider block).

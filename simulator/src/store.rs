@@ -763,6 +763,16 @@ impl Tx<'_> {
             .collect())
     }
 
+    /// The highest row of the event log: it grows with every recorded call,
+    /// so a watcher can tell that the cloud changed without reading the log.
+    pub fn last_event_row(&self) -> Result<i64> {
+        const SQL: &str = "SELECT coalesce(max(seq), 0) FROM events";
+        match &self.inner {
+            Inner::Sqlite(tx) => tx.query_row(SQL, [], |r| r.get(0)).map_err(|e| self.err(e)),
+            Inner::Postgres(tx) => tx.number(SQL),
+        }
+    }
+
     fn batch(&self, sql: &str) -> Result<()> {
         match &self.inner {
             Inner::Sqlite(tx) => tx.execute_batch(sql).map_err(|e| self.err(e)),

@@ -151,10 +151,17 @@ fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() 
         .expect_err("the write lock is held");
     assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
     let name = url.rsplit('/').next().unwrap();
-    assert!(err.message.starts_with("RegisterImage was not stored"), "{err}");
+    assert!(
+        err.message.starts_with("RegisterImage was not stored"),
+        "{err}"
+    );
     assert!(err.message.contains(name), "{err}");
     assert!(err.message.contains("statement timeout"), "{err}");
-    assert!(err.hint.contains("nothing of the cancelled call was stored"), "{err}");
+    assert!(
+        err.hint
+            .contains("nothing of the cancelled call was stored"),
+        "{err}"
+    );
     // Reads take no lock and still answer, from what was committed.
     let mut reader = Cloud::open_store_read_only(&timed).expect("reads take no lock");
     let held = reader

@@ -420,6 +420,12 @@ impl PgTx<'_> {
         Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
     }
 
+    /// The one number a query answers.
+    pub fn number(&self, sql: &str) -> Result<i64> {
+        let rows = self.query(sql, &[])?;
+        Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+    }
+
     /// Every event in the log's canonical order, as text fields.
     pub fn events(&self) -> Result<Vec<super::EventRow>> {
         let rows = self.query(

@@ -1,0 +1,354 @@
+//! `amisim console`: a read-only web console of the simulated cloud.
+//!
+//! Served by this binary (axum on tokio, templates checked at compile time
+//! by askama, one small script served from the binary). Every request opens
+//! the store for reading only, in one consistent read, so the console never
+//! changes the cloud and never holds it open between requests. Pages ask
+//! `/version` twice a second and redraw themselves when the cloud changed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use amisim_simulator::store::Tx;
+
+mod pages;
+pub mod view;
+
+use pages::*;
+use view::{EventFilter, Scope};
+
+/// What every handler shares: where the store is.
+struct Console {
+    store: PathBuf,
+    /// The store as pages name it (a URL without its password).
+    label: String,
+}
+
+type Shared = Arc<Console>;
+
+/// Serves the console on `listen` until the process is stopped.
+pub fn serve(store: &Path, listen: &str, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let addr: SocketAddr = listen.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--listen {listen:?} is not an address and port; write it as 127.0.0.1:8080"
+        )
+    })?;
+    let text = store.to_string_lossy();
+    let label = if amisim_simulator::store::is_postgres_url(&text) {
+        amisim_simulator::store::server_name(&text)
+    } else {
+        text.into_owned()
+    };
+    let console = Arc::new(Console {
+        store: store.to_path_buf(),
+        label,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        let bound = listener.local_addr()?;
+        writeln!(out, "amisim console at http://{bound}/ (read-only; Ctrl-C stops it)")?;
+        if !bound.ip().is_loopback() {
+            writeln!(
+                out,
+                "Warning: {} is reachable from other machines; anyone who reaches it sees the whole cloud",
+                bound.ip()
+            )?;
+        }
+        out.flush()?;
+        axum::serve(listener, router(console))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
+}
+
+fn router(console: Shared) -> Router {
+    Router::new()
+        .route("/", get(overview))
+        .route("/images", get(images))
+        .route("/images/:id", get(image))
+        .route("/instances", get(instances))
+        .route("/instances/:id", get(instance))
+        .route("/storage", get(storage))
+        .route("/storage/:id", get(storage_one))
+        .route("/keys", get(keys))
+        .route("/keys/:id", get(key))
+        .route("/bill", get(bill))
+        .route("/events", get(events))
+        .route("/version", get(version))
+        .route("/static/console.css", get(css))
+        .route("/static/console.js", get(js))
+        .fallback(not_found)
+        .with_state(console)
+}
+
+/// A store read, off the async workers: `Err` is a page saying what is wrong.
+async fn read<T: Send + 'static>(
+    console: &Shared,
+    f: impl FnOnce(&Tx<'_>) -> amisim_simulator::Result<T> + Send + 'static,
+) -> Result<(T, Frame), Response> {
+    let c = console.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut cloud = crate::open::read_only(&c.store)?;
+        let now = cloud.now()?;
+        let (value, row) = cloud
+            .store()
+            .read(|tx| Ok((f(tx)?, tx.last_event_row()?)))?;
+        Ok::<_, amisim_simulator::Error>((value, now, row))
+    })
+    .await;
+    match result {
+        Ok(Ok((value, now, row))) => Ok((
+            value,
+            Frame {
+                store: console.label.clone(),
+                version: format!("{row} {now}"),
+                now,
+                title: String::new(),
+                section: "",
+            },
+        )),
+        Ok(Err(e)) => Err(trouble(console, &e)),
+        Err(e) => Err(trouble(
+            console,
+            &amisim_simulator::Error::new(
+                amisim_simulator::ErrorKind::StoreIo,
+                format!("reading the store failed: {e}"),
+                "Reload the page",
+            ),
+        )),
+    }
+}
+
+/// The page shown when the store cannot be read: what is wrong and what to do.
+fn trouble(console: &Shared, e: &amisim_simulator::Error) -> Response {
+    let page = Trouble {
+        frame: Frame {
+            title: "The store cannot be read".into(),
+            store: console.label.clone(),
+            now: "–".into(),
+            version: format!("trouble:{}", e.message.len()),
+            section: "",
+        },
+        code: e.code().to_string(),
+        message: e.message.clone(),
+        hint: e.hint.clone(),
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, render(&page)).into_response()
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the page could not be drawn: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+fn missing(frame: Frame, kind: &str, id: &str) -> Response {
+    let page = NotFound {
+        frame: frame.titled(&format!("No {kind} {id}"), ""),
+        what: format!("The cloud holds no {kind} {id}."),
+    };
+    (StatusCode::NOT_FOUND, render(&page)).into_response()
+}
+
+macro_rules! page {
+    ($console:expr, $f:expr, |$value:ident, $frame:ident| $build:expr) => {
+        match read(&$console, $f).await {
+            Ok(($value, $frame)) => render(&$build),
+            Err(r) => r,
+        }
+    };
+}
+
+async fn overview(State(c): State<Shared>) -> Response {
+    page!(c, view::overview, |o, frame| OverviewPage {
+        frame: frame.titled("Overview", "overview"),
+        o,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ImagesQuery {
+    account: Option<String>,
+    region: Option<String>,
+    all: Option<String>,
+}
+
+async fn images(State(c): State<Shared>, Query(q): Query<ImagesQuery>) -> Response {
+    let scope = Scope {
+        account: q.account,
+        region: q.region,
+    };
+    let all = q.all.is_some_and(|a| !a.is_empty());
+    let s = scope.clone();
+    page!(c, move |tx| view::image_rows(tx, &s, all), |rows, frame| {
+        ImagesPage {
+            frame: frame.titled(&format!("Images{}", scope.words()), "images"),
+            rows,
+            all,
+            scope,
+        }
+    })
+}
+
+async fn image(State(c): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    let wanted = id.clone();
+    match read(&c, move |tx| view::image_page(tx, &wanted)).await {
+        Ok((Some(p), frame)) => render(&ImagePageT {
+            frame: frame.titled(&format!("Image {}", p.id), "images"),
+            p,
+        }),
+        Ok((None, frame)) => missing(frame, "image", &id),
+        Err(r) => r,
+    }
+}
+
+async fn instances(State(c): State<Shared>, Query(scope): Query<Scope>) -> Response {
+    let s = scope.clone();
+    page!(c, move |tx| view::instance_rows(tx, &s), |rows, frame| {
+        InstancesPage {
+            frame: frame.titled(&format!("Instances{}", scope.words()), "instances"),
+            rows,
+        }
+    })
+}
+
+async fn object(
+    c: Shared,
+    id: String,
+    kind: &'static str,
+    section: &'static str,
+    f: fn(&Tx<'_>, &str) -> amisim_simulator::Result<Option<view::ObjectPage>>,
+) -> Response {
+    let wanted = id.clone();
+    match read(&c, move |tx| f(tx, &wanted)).await {
+        Ok((Some(p), frame)) => render(&ObjectPageT {
+            frame: frame.titled(&format!("{} {}", p.kind, p.id), section),
+            p,
+        }),
+        Ok((None, frame)) => missing(frame, kind, &id),
+        Err(r) => r,
+    }
+}
+
+async fn instance(State(c): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    object(c, id, "instance", "instances", view::instance_page).await
+}
+
+async fn storage(State(c): State<Shared>, Query(scope): Query<Scope>) -> Response {
+    let s = scope.clone();
+    page!(c, move |tx| view::storage_rows(tx, &s), |rows, frame| {
+        StoragePage {
+            frame: frame.titled(
+                &format!("Snapshots and volumes{}", scope.words()),
+                "storage",
+            ),
+            rows,
+        }
+    })
+}
+
+async fn storage_one(State(c): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    object(
+        c,
+        id,
+        "snapshot, bundle or volume",
+        "storage",
+        view::storage_page,
+    )
+    .await
+}
+
+async fn keys(State(c): State<Shared>, Query(scope): Query<Scope>) -> Response {
+    let s = scope.clone();
+    page!(c, move |tx| view::key_rows(tx, &s), |rows, frame| {
+        KeysPage {
+            frame: frame.titled(&format!("KMS keys and grants{}", scope.words()), "keys"),
+            rows,
+        }
+    })
+}
+
+async fn key(State(c): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    object(c, id, "KMS key", "keys", view::key_page).await
+}
+
+async fn bill(State(c): State<Shared>, Query(scope): Query<Scope>) -> Response {
+    let s = scope.clone();
+    page!(c, move |tx| view::bills(tx, &s), |bills, frame| BillPage {
+        frame: frame.titled(&format!("Bill{}", scope.words()), "bill"),
+        bills,
+    })
+}
+
+async fn events(State(c): State<Shared>, Query(f): Query<EventFilter>) -> Response {
+    let filter = f.clone();
+    page!(c, move |tx| view::events(tx, &filter), |log, frame| {
+        EventsPage {
+            frame: frame.titled("Event log", "events"),
+            shown: log.rows.len(),
+            log,
+            f: Filled::of(&f),
+        }
+    })
+}
+
+/// What changes whenever the cloud does: the last event row and the clock.
+async fn version(State(c): State<Shared>) -> Response {
+    let v = match read(&c, |_| Ok(())).await {
+        Ok(((), frame)) => frame.version,
+        Err(_) => "trouble".to_string(),
+    };
+    ([(header::CACHE_CONTROL, "no-store")], v).into_response()
+}
+
+async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../static/console.css"),
+    )
+        .into_response()
+}
+
+async fn js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../static/console.js"),
+    )
+        .into_response()
+}
+
+async fn not_found(State(c): State<Shared>) -> Response {
+    let page = NotFound {
+        frame: Frame {
+            title: "No such page".into(),
+            store: c.label.clone(),
+            now: "–".into(),
+            version: String::new(),
+            section: "",
+        },
+        what: "The console has no such page; the links above lead to every page.".into(),
+    };
+    (StatusCode::NOT_FOUND, render(&page)).into_response()
+}

@@ -1,0 +1,402 @@
+//! `amisim console`: the real binary serving a store built through the
+//! simulator's API, read over HTTP. (The browser tests, which click through
+//! the pages in Chromium, are in the acceptance tests.)
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use amisim_simulator::{
+    Caller, Cloud, CopyImage, CreateKey, Principal, RegisterImage, RunInstance, Tags,
+};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+const EAST: &str = "us-east-1";
+const WEST: &str = "us-west-2";
+
+/// A name no page may run as markup.
+const HOSTILE: &str = "<script>window.pwned=1</script><img src=x onerror=alert(1)>&\"'";
+
+/// The console, serving a store on a free loopback port until dropped.
+struct Console {
+    child: Child,
+    url: String,
+}
+
+impl Console {
+    fn start(store: &Path, extra: &[&str]) -> Console {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_amisim"))
+            .arg("--store")
+            .arg(store)
+            .args(["console", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("AMISIM_STORE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the console");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Console { child, url }
+    }
+
+    /// The status and body of GET `path`.
+    fn get(&self, path: &str) -> (u16, String) {
+        match ureq::get(&format!("{}{path}", self.url)).call() {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+
+    fn page(&self, path: &str) -> String {
+        let (status, body) = self.get(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: PathBuf,
+    golden: String,
+    copy: String,
+    hostile: String,
+    instance: String,
+    key: String,
+}
+
+/// A golden image shared with B and copied by it across regions, an image
+/// with a hostile name and tags, a key, an instance, and one refused call.
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let mut cloud = Cloud::open(&store).unwrap();
+    let a = Caller::new(A, EAST);
+    let register = |cloud: &mut Cloud, name: &str, description: &str, tags: Tags| {
+        cloud.register_image(
+            &a,
+            &RegisterImage {
+                name: name.into(),
+                description: description.into(),
+                tags,
+                ..Default::default()
+            },
+        )
+    };
+    let golden = register(&mut cloud, "golden-web", "", Tags::new())
+        .unwrap()
+        .id;
+    // AMI names cannot hold markup, so the hostile strings go where AWS allows
+    // any text (description, tags), and into a refused call's request.
+    let mut tags = Tags::new();
+    tags.insert(HOSTILE.into(), HOSTILE.into());
+    let hostile = register(&mut cloud, "hostile 'quoted' (web)", HOSTILE, tags)
+        .unwrap()
+        .id;
+    register(&mut cloud, HOSTILE, "", Tags::new()).expect_err("not an AMI name");
+    cloud
+        .add_launch_permission(&a, &golden, &Principal::Account(B.into()))
+        .unwrap();
+    let copy = cloud
+        .copy_image(
+            &Caller::new(A, WEST),
+            &CopyImage {
+                source_image_id: golden.clone(),
+                source_region: EAST.into(),
+                name: "golden-web-dr".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+    let key = cloud
+        .create_key(
+            &a,
+            &CreateKey {
+                description: "images".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+    let instance = cloud
+        .run_instance(
+            &Caller::new(B, EAST),
+            &RunInstance {
+                image_id: golden.clone(),
+                instance_type: "t3.micro".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+    // A refused call: B cannot copy an image that was never shared in us-west-2.
+    cloud
+        .copy_image(
+            &Caller::new(B, WEST),
+            &CopyImage {
+                source_image_id: copy.clone(),
+                source_region: WEST.into(),
+                name: "not-mine".into(),
+                ..Default::default()
+            },
+        )
+        .expect_err("not shared");
+    World {
+        _dir: dir,
+        store,
+        golden,
+        copy,
+        hostile,
+        instance,
+        key,
+    }
+}
+
+#[test]
+fn every_page_is_served_with_links_between_ids() {
+    let w = world();
+    let c = Console::start(&w.store, &[]);
+    let overview = c.page("/");
+    assert!(overview.contains("<table id=\"scopes\">"), "{overview}");
+    assert!(overview.contains(&format!("href=\"/images?account={A}&#38;region={EAST}\"")));
+    assert!(overview.contains("2 of them refused"), "{overview}");
+    let images = c.page("/images");
+    for id in [&w.golden, &w.copy, &w.hostile] {
+        assert!(
+            images.contains(&format!("<a href=\"/images/{id}\">{id}</a>")),
+            "{id}"
+        );
+    }
+    assert!(images.contains(&format!("Shared with {B}")), "{images}");
+    let image = c.page(&format!("/images/{}", w.golden));
+    assert!(image.contains("<svg class=\"lineage\""), "{image}");
+    assert!(
+        image.contains(&format!("data-image-id=\"{}\"", w.copy)),
+        "lineage holds the copy"
+    );
+    assert!(image.contains(&format!("<a href=\"/instances/{}\">", w.instance)));
+    assert!(image.contains("AddLaunchPermission"), "the image's events");
+    assert!(c
+        .page(&format!("/instances/{}", w.instance))
+        .contains(&format!("/images/{}", w.golden)));
+    assert!(c.page("/instances").contains(&w.instance));
+    let storage = c.page("/storage");
+    let snap = storage
+        .split("href=\"/storage/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a snapshot link")
+        .to_string();
+    assert!(c.page(&format!("/storage/{snap}")).contains("EBS snapshot"));
+    assert!(c.page("/keys").contains(&w.key));
+    assert!(c.page(&format!("/keys/{}", w.key)).contains("CreateKey"));
+    let bill = c.page("/bill");
+    assert!(bill.contains("<svg class=\"chart\""), "{bill}");
+    assert!(
+        bill.contains(&format!("Account <a href=\"/images?account={A}\">{A}</a>")),
+        "{bill}"
+    );
+}
+
+#[test]
+fn the_event_log_filters_and_marks_refusals_with_their_code() {
+    let w = world();
+    let c = Console::start(&w.store, &[]);
+    let refused = c.page("/events?outcome=error");
+    assert!(refused.contains("<tr class=\"refused\">"), "{refused}");
+    assert!(
+        refused.contains("<strong class=\"code\">InvalidAMIID."),
+        "{refused}"
+    );
+    assert!(refused.contains("2 of "), "{refused}");
+    assert!(
+        refused.contains("<strong class=\"code\">InvalidAMIName.Malformed"),
+        "{refused}"
+    );
+    let copies = c.page(&format!(
+        "/events?account={A}&action=CopyImage&region={WEST}"
+    ));
+    assert!(copies.contains("1 of "), "{copies}");
+    assert!(!copies.contains("class=\"refused\""), "{copies}");
+    let all = c.page("/events");
+    assert!(
+        all.contains("<option>CopyImage</option>"),
+        "the action choices"
+    );
+}
+
+#[test]
+fn user_written_strings_are_escaped_everywhere() {
+    let w = world();
+    let c = Console::start(&w.store, &[]);
+    for path in [format!("/images/{}", w.hostile), "/events".into()] {
+        let page = c.page(&path);
+        assert!(
+            !page.contains("<script>window"),
+            "{path} runs the name: {page}"
+        );
+        assert!(!page.contains("<img src=x"), "{path}");
+        assert!(
+            page.contains("&#60;script&#62;window.pwned=1&#60;/script&#62;"),
+            "{path}: {page}"
+        );
+    }
+    assert!(c.page("/images").contains("hostile &#39;quoted&#39; (web)"));
+    // Hostile text in the URL is escaped too.
+    let (status, page) = c.get("/images/%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    assert_eq!(status, 404);
+    assert!(!page.contains("<script>alert"), "{page}");
+    let (_, page) = c.get("/events?action=%22%3E%3Cscript%3Ealert(1)%3C/script%3E");
+    assert!(!page.contains("<script>alert"), "{page}");
+}
+
+#[test]
+fn the_console_only_reads() {
+    let w = world();
+    let before = std::fs::read(&w.store).unwrap();
+    let events = Cloud::open_read_only(&w.store)
+        .unwrap()
+        .events(0)
+        .unwrap()
+        .len();
+    let c = Console::start(&w.store, &[]);
+    for path in [
+        "/",
+        "/images",
+        "/events",
+        "/bill",
+        "/keys",
+        "/storage",
+        "/instances",
+    ] {
+        c.page(path);
+    }
+    c.page(&format!("/images/{}", w.golden));
+    for verb in ["POST", "PUT", "DELETE"] {
+        let r = ureq::request(verb, &format!("{}/images/{}", c.url, w.golden)).call();
+        match r {
+            Err(ureq::Error::Status(405, _)) => {}
+            other => panic!("{verb} answered {other:?}"),
+        }
+    }
+    drop(c);
+    assert_eq!(
+        std::fs::read(&w.store).unwrap(),
+        before,
+        "the store changed"
+    );
+    let after = Cloud::open_read_only(&w.store)
+        .unwrap()
+        .events(0)
+        .unwrap()
+        .len();
+    assert_eq!(after, events, "the console logged calls");
+}
+
+#[test]
+fn version_changes_when_the_cloud_does() {
+    let w = world();
+    let c = Console::start(&w.store, &[]);
+    let (_, v1) = c.get("/version");
+    assert_eq!(c.get("/version").1, v1, "stable while nothing happens");
+    let page = c.page("/images");
+    assert!(page.contains(&format!("data-version=\"{v1}\"")), "{page}");
+    let mut cloud = Cloud::open(&w.store).unwrap();
+    cloud
+        .register_image(
+            &Caller::new(A, EAST),
+            &RegisterImage {
+                name: "landed".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    drop(cloud);
+    let (_, v2) = c.get("/version");
+    assert_ne!(v1, v2);
+    assert!(c.page("/images").contains("landed"));
+}
+
+#[test]
+fn a_missing_or_damaged_store_is_a_clear_page_and_the_console_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let c = Console::start(&store, &[]);
+    let (status, page) = c.get("/");
+    assert_eq!(status, 503);
+    assert!(page.contains("no store at"), "{page}");
+    assert!(page.contains("Run terraform apply first"), "{page}");
+    std::fs::write(&store, b"this is not a database, only a file someone wrote").unwrap();
+    let (status, page) = c.get("/images");
+    assert_eq!(status, 503);
+    assert!(page.contains("role=\"alert\""), "{page}");
+    std::fs::remove_file(&store).unwrap();
+    let mut cloud = Cloud::open(&store).unwrap();
+    cloud
+        .register_image(
+            &Caller::new(A, EAST),
+            &RegisterImage {
+                name: "first".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    drop(cloud);
+    assert!(
+        c.page("/images").contains("first"),
+        "served once the store is there"
+    );
+    assert_eq!(c.get("/no/such/page").0, 404);
+}
+
+#[test]
+fn it_serves_loopback_by_default_and_warns_when_told_to_listen_wider() {
+    let w = world();
+    let out = Command::new(env!("CARGO_BIN_EXE_amisim"))
+        .args(["console", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("[default: 127.0.0.1:8080]"), "{help}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amisim"))
+        .arg("--store")
+        .arg(&w.store)
+        .args(["console", "--listen", "0.0.0.0:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("amisim console at http://0.0.0.0:"),
+        "{first}"
+    );
+    assert!(second.contains("reachable from other machines"), "{second}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_amisim"))
+        .args(["console", "--listen", "localhost"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("127.0.0.1:8080"));
+}
