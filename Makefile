@@ -19,6 +19,7 @@ lint: setup
 docs: setup
 	AMISIM_UPDATE_DOCS=1 cargo test -p amisim-acceptance-tests --test docs docs_are_generated
 	AMISIM_UPDATE_DOCS=1 cargo test -p amisim-acceptance-tests --test scenarios
+	AMISIM_UPDATE_DOCS=1 cargo test -p amisim-acceptance-tests --test console every_lesson
 
 bench: setup
 	python3 scripts/bench.py --out target/benchmarks.md

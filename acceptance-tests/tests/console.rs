@@ -162,6 +162,20 @@ fn a_page_redraws_itself_while_an_apply_lands() {
     );
     assert!(b.text(&b.one("#live")).contains("changed"));
     b.screenshot(&shots().join("live.png"));
+    // One more call, out of band: the open page shows it within a second
+    // (it asks twice a second; the bound here leaves room for a busy machine).
+    ws.cloud()
+        .register_image(
+            &amisim_simulator::Caller::new("123456789012", "us-east-1"),
+            &amisim_simulator::RegisterImage {
+                name: "out-of-band".into(),
+                ..Default::default()
+            },
+        )
+        .expect("a registration");
+    let start = std::time::Instant::now();
+    assert!(b.wait_for(3, |b| b.all("#images tbody tr").len() == 5));
+    eprintln!("the page showed the change after {:?}", start.elapsed());
 }
 
 #[test]
@@ -235,6 +249,15 @@ fn every_lesson_is_photographed_for_the_tutorial() {
                 "docs/console/{name} is missing: run make docs"
             );
         }
+    }
+}
+
+#[test]
+fn the_tutorial_shows_the_console_beside_each_lesson() {
+    let tutorial = std::fs::read_to_string(repo_root().join("docs/tutorial.md")).unwrap();
+    for lesson in LESSONS {
+        let image = format!("](console/{lesson}.png)");
+        assert!(tutorial.contains(&image), "the tutorial does not show {image}");
     }
 }
 

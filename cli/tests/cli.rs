@@ -342,6 +342,7 @@ fn every_command_has_help() {
         vec!["reset"],
         vec!["prices", "show"],
         vec!["prices", "set"],
+        vec!["console"],
     ] {
         let mut with_help = args.clone();
         with_help.push("--help");

@@ -272,6 +272,15 @@ fn user_written_strings_are_escaped_everywhere() {
 fn the_console_only_reads() {
     let w = world();
     let before = std::fs::read(&w.store).unwrap();
+    let beside = || {
+        let mut names: Vec<_> = std::fs::read_dir(w.store.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let files = beside();
     let events = Cloud::open_read_only(&w.store)
         .unwrap()
         .events(0)
@@ -365,6 +374,15 @@ fn a_missing_or_damaged_store_is_a_clear_page_and_the_console_goes_on() {
         "served once the store is there"
     );
     assert_eq!(c.get("/no/such/page").0, 404);
+}
+
+#[test]
+fn a_shared_cloud_is_named_without_its_password() {
+    let c = Console::start(Path::new("postgres://ada:s3cret-pw@127.0.0.1:1/classroom"), &[]);
+    let (status, page) = c.get("/");
+    assert_eq!(status, 503);
+    assert!(page.contains("postgres://ada@127.0.0.1:1/classroom"), "{page}");
+    assert!(!page.contains("s3cret-pw"), "{page}");
 }
 
 #[test]
