@@ -257,7 +257,10 @@ fn the_tutorial_shows_the_console_beside_each_lesson() {
     let tutorial = std::fs::read_to_string(repo_root().join("docs/tutorial.md")).unwrap();
     for lesson in LESSONS {
         let image = format!("](console/{lesson}.png)");
-        assert!(tutorial.contains(&image), "the tutorial does not show {image}");
+        assert!(
+            tutorial.contains(&image),
+            "the tutorial does not show {image}"
+        );
     }
 }
 

@@ -378,10 +378,16 @@ fn a_missing_or_damaged_store_is_a_clear_page_and_the_console_goes_on() {
 
 #[test]
 fn a_shared_cloud_is_named_without_its_password() {
-    let c = Console::start(Path::new("postgres://ada:s3cret-pw@127.0.0.1:1/classroom"), &[]);
+    let c = Console::start(
+        Path::new("postgres://ada:s3cret-pw@127.0.0.1:1/classroom"),
+        &[],
+    );
     let (status, page) = c.get("/");
     assert_eq!(status, 503);
-    assert!(page.contains("postgres://ada@127.0.0.1:1/classroom"), "{page}");
+    assert!(
+        page.contains("postgres://ada@127.0.0.1:1/classroom"),
+        "{page}"
+    );
     assert!(!page.contains("s3cret-pw"), "{page}");
 }
 

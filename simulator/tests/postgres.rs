@@ -183,3 +183,18 @@ fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() 
     assert_eq!(names.iter().filter(|n| *n == "timed-out").count(), 1);
     assert_ne!(again.id, kept.id);
 }
+
+#[test]
+fn an_unknown_user_is_refused_naming_the_server_never_the_password() {
+    let Some((admin, _)) = server() else { return };
+    let rest = admin.split_once('@').expect("user@host").1;
+    let url = format!("postgres://no_such_student:guessed-pw@{rest}");
+    let err = Cloud::open_store(&url).err().expect("refused");
+    assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
+    assert!(
+        err.message.contains("refused the store's user or password"),
+        "{err}"
+    );
+    assert!(err.message.contains("postgres://no_such_student@"), "{err}");
+    assert!(!err.to_string().contains("guessed-pw"), "{err}");
+}
