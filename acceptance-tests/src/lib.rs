@@ -16,6 +16,7 @@
 //! ```
 
 pub mod browser;
+pub mod console;
 pub mod docs;
 
 use std::path::{Path, PathBuf};

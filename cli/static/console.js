@@ -20,7 +20,7 @@
     if (live) { live.textContent = "Updated: the cloud changed"; }
   }
   function tick() {
-    if (busy || editing()) { return; }
+    if (busy || editing() || !document.body.dataset.version) { return; }
     busy = true;
     fetch("/version", { cache: "no-store" })
       .then(function (r) { return r.text(); })

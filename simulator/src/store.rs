@@ -162,13 +162,19 @@ entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
 
 /// An open store: a file, a PostgreSQL database, or an in-memory store for tests.
 pub struct Store {
-    conn: Connection,
-    /// The PostgreSQL store every transaction goes to instead of `conn`, if any.
-    pg: Option<Box<postgres::Pg>>,
+    backend: Backend,
     path: Option<PathBuf>,
     /// The private copy a read-only store is read from, when the store's WAL
     /// was left by a process that ended (see `companions`).
     _scratch: Option<companions::Scratch>,
+}
+
+/// Where a store's transactions go.
+enum Backend {
+    /// An SQLite file, or an SQLite database in memory.
+    Sqlite(Connection),
+    /// A database on a PostgreSQL server.
+    Postgres(Box<postgres::Pg>),
 }
 
 /// Which objects a listing returns; `None` matches anything.
@@ -255,8 +261,7 @@ impl Store {
     pub fn memory() -> Result<Store> {
         let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
         let mut store = Store {
-            conn,
-            pg: None,
+            backend: Backend::Sqlite(conn),
             path: None,
             _scratch: None,
         };
@@ -269,10 +274,8 @@ impl Store {
     /// empty database.
     pub fn open_postgres(url: &str, read_only: bool) -> Result<Store> {
         let (pg, created) = postgres::Pg::connect(url, !read_only)?;
-        let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
         let mut store = Store {
-            conn,
-            pg: Some(Box::new(pg)),
+            backend: Backend::Postgres(Box::new(pg)),
             path: None,
             _scratch: None,
         };
@@ -294,7 +297,10 @@ impl Store {
 
     /// The PostgreSQL server this store lives on, if any (without the password).
     pub fn server(&self) -> Option<&str> {
-        self.pg.as_deref().map(postgres::Pg::server)
+        match &self.backend {
+            Backend::Postgres(pg) => Some(pg.server()),
+            Backend::Sqlite(_) => None,
+        }
     }
 
     /// The file this store lives in, if any.
@@ -351,30 +357,25 @@ impl Store {
             .map_err(|e| io_error(Some(path), e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| io_error(Some(path), e))?;
-        let mut store = Store {
-            conn,
-            pg: None,
-            path: Some(path.to_path_buf()),
-            _scratch: scratch,
-        };
-        let app: i64 = store
-            .conn
+        let app: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| io_error(Some(path), e))?;
-        let version: i64 = store
-            .conn
+        let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| io_error(Some(path), e))?;
         check_identity(path, app, version)?;
         if !read_only {
-            store
-                .conn
-                .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 16000;")
+            conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 16000;")
                 .map_err(|e| io_error(Some(path), e))?;
-            store
-                .conn
-                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
+            conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
                 .map_err(|e| io_error(Some(path), e))?;
+        }
+        let mut store = Store {
+            backend: Backend::Sqlite(conn),
+            path: Some(path.to_path_buf()),
+            _scratch: scratch,
+        };
+        if !read_only {
             store.upgrade()?;
         }
         Ok(store)
@@ -396,38 +397,54 @@ impl Store {
 
     /// Creates the schema and seeds the public catalogue.
     fn initialise(&mut self) -> Result<()> {
-        let path = self.path.clone();
-        self.conn
-            .execute_batch(SCHEMA)
-            .map_err(|e| io_error(path.as_deref(), e))?;
+        self.sqlite_batch(SCHEMA)?;
         self.transaction(|tx| {
             crate::images::seed_catalogue(tx)?;
             tx.set_meta("store_id", &new_store_id())?;
             tx.set_meta("schema", &SCHEMA_VERSION.to_string())
         })?;
-        self.conn
-            .execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
-            ))
-            .map_err(|e| io_error(path.as_deref(), e))
+        self.sqlite_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+        ))
+    }
+
+    /// Runs statements outside any transaction on an SQLite store's own
+    /// connection (its schema, pragmas, checkpoints). A PostgreSQL store's
+    /// schema is made by [`postgres::Pg::connect`]; it has no such statements.
+    fn sqlite_batch(&self, sql: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .execute_batch(sql)
+                .map_err(|e| io_error(self.path.as_deref(), e)),
+            Backend::Postgres(pg) => Err(Error::new(
+                ErrorKind::StoreIo,
+                format!(
+                    "an SQLite statement was sent to the PostgreSQL store {}",
+                    pg.server()
+                ),
+                "This is a fault in amisim; the store was left untouched",
+            )),
+        }
     }
 
     /// Runs `f` in one immediate transaction: all of it is stored, or none of it.
     pub fn transaction<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
-        if let Some(pg) = self.pg.as_deref_mut() {
-            let mut tx = Tx {
-                inner: Inner::Postgres(pg.write()?),
-                path: None,
-            };
-            let result = f(&mut tx)?;
-            if let Inner::Postgres(t) = tx.inner {
-                t.commit()?;
+        let conn = match &mut self.backend {
+            Backend::Postgres(pg) => {
+                let mut tx = Tx {
+                    inner: Inner::Postgres(pg.write()?),
+                    path: None,
+                };
+                let result = f(&mut tx)?;
+                if let Inner::Postgres(t) = tx.inner {
+                    t.commit()?;
+                }
+                return Ok(result);
             }
-            return Ok(result);
-        }
+            Backend::Sqlite(conn) => conn,
+        };
         let path = self.path.clone();
-        let tx = self
-            .conn
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| io_error(path.as_deref(), e))?;
         let mut tx = Tx {
@@ -443,17 +460,19 @@ impl Store {
 
     /// Runs `f` over a consistent read of the store, writing nothing.
     pub fn read<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
-        if let Some(pg) = self.pg.as_deref_mut() {
-            let mut tx = Tx {
-                inner: Inner::Postgres(pg.read()?),
-                path: None,
-            };
-            // Dropping the read-only transaction rolls it back.
-            return f(&mut tx);
-        }
+        let conn = match &mut self.backend {
+            Backend::Postgres(pg) => {
+                let mut tx = Tx {
+                    inner: Inner::Postgres(pg.read()?),
+                    path: None,
+                };
+                // Dropping the read-only transaction rolls it back.
+                return f(&mut tx);
+            }
+            Backend::Sqlite(conn) => conn,
+        };
         let path = self.path.clone();
-        let tx = self
-            .conn
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(|e| io_error(path.as_deref(), e))?;
         let mut tx = Tx {
@@ -856,17 +875,13 @@ fn create_new(path: &Path) -> Result<()> {
     let result = (|| {
         let conn = Connection::open(&tmp).map_err(|e| io_error(Some(path), e))?;
         let mut store = Store {
-            conn,
-            pg: None,
+            backend: Backend::Sqlite(conn),
             path: Some(tmp.clone()),
             _scratch: None,
         };
         store.initialise()?;
         // Fold the WAL into the main file so the linked file is complete on its own.
-        store
-            .conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .map_err(|e| io_error(Some(path), e))?;
+        store.sqlite_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         drop(store);
         match fs::hard_link(&tmp, path) {
             Ok(()) => Ok(()),

@@ -32,6 +32,21 @@ struct Console {
     label: String,
 }
 
+impl Console {
+    /// The frame of a page drawn without reading the store. Its version is
+    /// one the store never answers, so the page redraws itself as soon as
+    /// the store can be read.
+    fn bare_frame(&self, title: &str) -> Frame {
+        Frame {
+            title: title.to_string(),
+            store: self.label.clone(),
+            now: "–".into(),
+            version: "trouble".into(),
+            section: "",
+        }
+    }
+}
+
 type Shared = Arc<Console>;
 
 /// Serves the console on `listen` until the process is stopped.
@@ -139,13 +154,7 @@ async fn read<T: Send + 'static>(
 /// The page shown when the store cannot be read: what is wrong and what to do.
 fn trouble(console: &Shared, e: &amisim_simulator::Error) -> Response {
     let page = Trouble {
-        frame: Frame {
-            title: "The store cannot be read".into(),
-            store: console.label.clone(),
-            now: "–".into(),
-            version: format!("trouble:{}", e.message.len()),
-            section: "",
-        },
+        frame: console.bare_frame("The store cannot be read"),
         code: e.code().to_string(),
         message: e.message.clone(),
         hint: e.hint.clone(),
@@ -340,14 +349,11 @@ async fn js() -> Response {
 }
 
 async fn not_found(State(c): State<Shared>) -> Response {
+    let mut frame = c.bare_frame("No such page");
+    // Nothing the cloud does brings this page into being: it never redraws.
+    frame.version = String::new();
     let page = NotFound {
-        frame: Frame {
-            title: "No such page".into(),
-            store: c.label.clone(),
-            now: "–".into(),
-            version: String::new(),
-            section: "",
-        },
+        frame,
         what: "The console has no such page; the links above lead to every page.".into(),
     };
     (StatusCode::NOT_FOUND, render(&page)).into_response()

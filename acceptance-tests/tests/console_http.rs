@@ -1,10 +1,13 @@
 //! `amisim console`: the real binary serving a store built through the
-//! simulator's API, read over HTTP. (The browser tests, which click through
-//! the pages in Chromium, are in the acceptance tests.)
+//! simulator's API, read over HTTP. (`console.rs` clicks through the pages
+//! of stores built by Terraform in a real browser.)
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+use amisim_acceptance_tests::amisim_binary;
+use amisim_acceptance_tests::console::Console;
 
 use amisim_simulator::{
     Caller, Cloud, CopyImage, CreateKey, Principal, RegisterImage, RunInstance, Tags,
@@ -17,60 +20,6 @@ const WEST: &str = "us-west-2";
 
 /// A name no page may run as markup.
 const HOSTILE: &str = "<script>window.pwned=1</script><img src=x onerror=alert(1)>&\"'";
-
-/// The console, serving a store on a free loopback port until dropped.
-struct Console {
-    child: Child,
-    url: String,
-}
-
-impl Console {
-    fn start(store: &Path, extra: &[&str]) -> Console {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_amisim"))
-            .arg("--store")
-            .arg(store)
-            .args(["console", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env_remove("AMISIM_STORE")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the console");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Console { child, url }
-    }
-
-    /// The status and body of GET `path`.
-    fn get(&self, path: &str) -> (u16, String) {
-        match ureq::get(&format!("{}{path}", self.url)).call() {
-            Ok(r) => (r.status(), r.into_string().unwrap()),
-            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
-            Err(e) => panic!("GET {path}: {e}"),
-        }
-    }
-
-    fn page(&self, path: &str) -> String {
-        let (status, body) = self.get(path);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 struct World {
     _dir: tempfile::TempDir,
@@ -173,7 +122,7 @@ fn world() -> World {
 #[test]
 fn every_page_is_served_with_links_between_ids() {
     let w = world();
-    let c = Console::start(&w.store, &[]);
+    let c = Console::start(&w.store);
     let overview = c.page("/");
     assert!(overview.contains("<table id=\"scopes\">"), "{overview}");
     assert!(overview.contains(&format!("href=\"/images?account={A}&#38;region={EAST}\"")));
@@ -219,7 +168,7 @@ fn every_page_is_served_with_links_between_ids() {
 #[test]
 fn the_event_log_filters_and_marks_refusals_with_their_code() {
     let w = world();
-    let c = Console::start(&w.store, &[]);
+    let c = Console::start(&w.store);
     let refused = c.page("/events?outcome=error");
     assert!(refused.contains("<tr class=\"refused\">"), "{refused}");
     assert!(
@@ -246,7 +195,7 @@ fn the_event_log_filters_and_marks_refusals_with_their_code() {
 #[test]
 fn user_written_strings_are_escaped_everywhere() {
     let w = world();
-    let c = Console::start(&w.store, &[]);
+    let c = Console::start(&w.store);
     for path in [format!("/images/{}", w.hostile), "/events".into()] {
         let page = c.page(&path);
         assert!(
@@ -286,7 +235,7 @@ fn the_console_only_reads() {
         .events(0)
         .unwrap()
         .len();
-    let c = Console::start(&w.store, &[]);
+    let c = Console::start(&w.store);
     for path in [
         "/",
         "/images",
@@ -312,6 +261,7 @@ fn the_console_only_reads() {
         before,
         "the store changed"
     );
+    assert_eq!(beside(), files, "a file appeared beside the store");
     let after = Cloud::open_read_only(&w.store)
         .unwrap()
         .events(0)
@@ -323,7 +273,7 @@ fn the_console_only_reads() {
 #[test]
 fn version_changes_when_the_cloud_does() {
     let w = world();
-    let c = Console::start(&w.store, &[]);
+    let c = Console::start(&w.store);
     let (_, v1) = c.get("/version");
     assert_eq!(c.get("/version").1, v1, "stable while nothing happens");
     let page = c.page("/images");
@@ -348,7 +298,7 @@ fn version_changes_when_the_cloud_does() {
 fn a_missing_or_damaged_store_is_a_clear_page_and_the_console_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("cloud.db");
-    let c = Console::start(&store, &[]);
+    let c = Console::start(&store);
     let (status, page) = c.get("/");
     assert_eq!(status, 503);
     assert!(page.contains("no store at"), "{page}");
@@ -378,10 +328,7 @@ fn a_missing_or_damaged_store_is_a_clear_page_and_the_console_goes_on() {
 
 #[test]
 fn a_shared_cloud_is_named_without_its_password() {
-    let c = Console::start(
-        Path::new("postgres://ada:s3cret-pw@127.0.0.1:1/classroom"),
-        &[],
-    );
+    let c = Console::start(Path::new("postgres://ada:s3cret-pw@127.0.0.1:1/classroom"));
     let (status, page) = c.get("/");
     assert_eq!(status, 503);
     assert!(
@@ -394,13 +341,13 @@ fn a_shared_cloud_is_named_without_its_password() {
 #[test]
 fn it_serves_loopback_by_default_and_warns_when_told_to_listen_wider() {
     let w = world();
-    let out = Command::new(env!("CARGO_BIN_EXE_amisim"))
+    let out = Command::new(amisim_binary())
         .args(["console", "--help"])
         .output()
         .unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("[default: 127.0.0.1:8080]"), "{help}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amisim"))
+    let mut child = Command::new(amisim_binary())
         .arg("--store")
         .arg(&w.store)
         .args(["console", "--listen", "0.0.0.0:0"])
@@ -417,7 +364,7 @@ fn it_serves_loopback_by_default_and_warns_when_told_to_listen_wider() {
         "{first}"
     );
     assert!(second.contains("reachable from other machines"), "{second}");
-    let bad = Command::new(env!("CARGO_BIN_EXE_amisim"))
+    let bad = Command::new(amisim_binary())
         .args(["console", "--listen", "localhost"])
         .output()
         .unwrap();

@@ -1,0 +1,61 @@
+//! `amisim console` under test: the real binary on a store, on a free
+//! loopback port, read over HTTP (and by [`crate::browser::Browser`]).
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// `amisim console` on a store, on a free loopback port, stopped when dropped.
+pub struct Console {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Console {
+    /// Starts the console on `store` and waits for the line naming its address.
+    pub fn start(store: &Path) -> Console {
+        let mut child = Command::new(crate::amisim_binary())
+            .arg("--store")
+            .arg(store)
+            .args(["console", "--listen", "127.0.0.1:0"])
+            .env_remove("AMISIM_STORE")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("amisim console");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("the console's first line");
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Console { child, url }
+    }
+
+    /// The status and body of GET `path`.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        match ureq::get(&format!("{}{path}", self.url)).call() {
+            Ok(r) => (r.status(), r.into_string().expect("a body")),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().expect("a body")),
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+
+    /// The body of GET `path`, which must answer 200.
+    pub fn page(&self, path: &str) -> String {
+        let (status, body) = self.get(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
