@@ -371,3 +371,35 @@ fn it_serves_loopback_by_default_and_warns_when_told_to_listen_wider() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("127.0.0.1:8080"));
 }
+
+#[test]
+fn a_long_event_log_shows_its_latest_calls_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let mut cloud = Cloud::open(&store).unwrap();
+    let a = Caller::new(A, EAST);
+    for n in 0..520 {
+        cloud
+            .register_image(
+                &a,
+                &RegisterImage {
+                    name: format!("image-{n:03}"),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    drop(cloud);
+    let c = Console::start(&store);
+    let page = c.page("/events");
+    assert!(
+        page.contains("520 of 520 calls; the latest 500 are shown"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<tr><td class=\"n\">").count(), 500);
+    // The latest are the end of the log: calls 21 to 520.
+    assert!(page.contains("<td class=\"n\">520</td>") && page.contains("<td class=\"n\">21</td>"));
+    assert!(!page.contains("<td class=\"n\">20</td>"));
+    let one = c.page("/events?action=RegisterImage&outcome=ok&account=111111111111");
+    assert!(one.contains("520 of 520 calls; the latest 500"), "{one}");
+}

@@ -855,8 +855,14 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The most calls the event log page shows at once: the latest that match.
+pub const EVENTS_SHOWN: usize = 500;
+
 pub struct EventLog {
+    /// The latest calls that match, at most [`EVENTS_SHOWN`], in the log's order.
     pub rows: Vec<EventRow>,
+    /// How many calls match the filters.
+    pub matched: usize,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     pub actions: Vec<String>,
@@ -886,8 +892,13 @@ pub fn events(tx: &Tx<'_>, f: &EventFilter) -> amisim_simulator::Result<EventLog
             after_seq: 0,
         },
     )?;
+    let matched = rows.len();
     Ok(EventLog {
-        rows: rows.iter().map(event_row).collect(),
+        rows: rows[matched.saturating_sub(EVENTS_SHOWN)..]
+            .iter()
+            .map(event_row)
+            .collect(),
+        matched,
         accounts: set(|e| &e.account_id),
         regions: set(|e| &e.region),
         actions: set(|e| &e.action),
