@@ -121,11 +121,11 @@ async fn read<T: Send + 'static>(
     let c = console.clone();
     let result = tokio::task::spawn_blocking(move || {
         let mut cloud = crate::open::read_only(&c.store)?;
-        let now = cloud.now()?;
-        let (value, row) = cloud
-            .store()
-            .read(|tx| Ok((f(tx)?, tx.last_event_row()?)))?;
-        Ok::<_, amisim_simulator::Error>((value, now, row))
+        // The page, the clock and the log's last row, from one consistent read.
+        cloud.store().read(|tx| {
+            let now = amisim_simulator::ids::format_time(amisim_simulator::ids::now(tx)?);
+            Ok((f(tx)?, now, tx.last_event_row()?))
+        })
     })
     .await;
     match result {
