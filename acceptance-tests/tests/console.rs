@@ -222,13 +222,14 @@ fn hostile_text_renders_as_text() {
 }}"#
     ));
     ws.apply();
-    // AMI names cannot hold markup: the refused request keeps it in the log.
+    // AMI names cannot hold markup: the provider refuses such a name when it
+    // plans, before any call, so it never reaches the cloud.
     let refused = Workspace::new(&format!(
         r#"resource "amisim_image" "y" {{ name = {hostile:?} }}"#
     ))
     .on_store_of(&ws);
     let out = refused.tf(&["apply", "-auto-approve", "-no-color"]);
-    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(out.says("InvalidAMIName.Malformed"), "{}", out.all());
     let console = Console::start(ws.store());
     let id = ws.resources()["amisim_image.x"]["id"]
         .as_str()
@@ -248,6 +249,18 @@ fn hostile_text_renders_as_text() {
             "{path}: {text}"
         );
     }
+    // On the event log, the description shows inside the RegisterImage request.
+    let request = texts(&b, "table.events code.params");
+    assert!(
+        request
+            .iter()
+            .any(|r| r.contains("\"description\":\"<script>window.pwned=1</script>")),
+        "{request:?}"
+    );
+    assert!(
+        b.all("tr.refused").is_empty(),
+        "the refused name made a call"
+    );
     b.screenshot(&shots().join("hostile.png"));
 }
 

@@ -190,6 +190,10 @@ fn the_event_log_filters_and_marks_refusals_with_their_code() {
         all.contains("<option>CopyImage</option>"),
         "the action choices"
     );
+    assert!(
+        all.contains(&format!("<a href=\"/keys/{}\">", w.key)),
+        "a key ID links to its key"
+    );
 }
 
 #[test]
@@ -215,6 +219,9 @@ fn user_written_strings_are_escaped_everywhere() {
     assert!(!page.contains("<script>alert"), "{page}");
     let (_, page) = c.get("/events?action=%22%3E%3Cscript%3Ealert(1)%3C/script%3E");
     assert!(!page.contains("<script>alert"), "{page}");
+    // A scope carried into a link is encoded: it cannot add to the query.
+    let page = c.page("/images?region=x%26all%3D1%22");
+    assert!(page.contains("all=1&#38;region=x%26all%3D1%22\""), "{page}");
 }
 
 #[test]

@@ -8,13 +8,26 @@
     var a = document.activeElement;
     return a && a.form !== undefined && a.form !== null && a.tagName !== "BUTTON";
   }
+  // Where the keyboard focus is, as something the redrawn page also has.
+  function focusKey() {
+    var a = document.activeElement;
+    if (!a || a === document.body || !a.closest("#content")) { return null; }
+    if (a.id) { return "#" + CSS.escape(a.id); }
+    var href = a.getAttribute("href");
+    return href ? a.tagName.toLowerCase() + '[href="' + CSS.escape(href) + '"]' : null;
+  }
   function swap(html) {
+    var key = focusKey();
     var next = new DOMParser().parseFromString(html, "text/html");
     ["content", "clock"].forEach(function (id) {
       var now = document.getElementById(id), then = next.getElementById(id);
       if (now && then) { now.replaceWith(then); }
     });
     document.title = next.title;
+    if (key) {
+      var again = document.querySelector(key);
+      if (again) { again.focus({ preventScroll: true }); }
+    }
     document.body.dataset.version = next.body.dataset.version || "";
     var live = document.getElementById("live");
     if (live) { live.textContent = "Updated: the cloud changed"; }

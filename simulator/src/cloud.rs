@@ -320,6 +320,12 @@ impl Cloud {
                     )?;
                     rule(tx, &ctx)
                 });
+                // The store failing under a rule is not the rule's refusal: the
+                // whole call is undone, and the caller hears which call failed.
+                let result = match result {
+                    Err(e) if e.is_store_failure() => return Err(e),
+                    other => other,
+                };
                 let subject = [
                     "image_id",
                     "instance_id",

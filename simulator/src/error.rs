@@ -160,11 +160,17 @@ impl Error {
         self
     }
 
+    /// Whether the store failed (unreachable, cancelled, damaged), rather
+    /// than a rule refusing the call.
+    pub fn is_store_failure(&self) -> bool {
+        matches!(self.kind, ErrorKind::StoreIo | ErrorKind::StoreDamaged)
+    }
+
     /// The same error, naming the call it cut short when the store failed
     /// (the rules' own refusals name their subject already).
     pub fn in_call(mut self, action: &str) -> Self {
-        if self.kind == ErrorKind::StoreIo {
-            self.message = format!("{action} was not stored: {}", self.message);
+        if self.is_store_failure() {
+            self.message = format!("{action} failed: {}", self.message);
         }
         self
     }

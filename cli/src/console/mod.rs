@@ -30,9 +30,34 @@ struct Console {
     store: PathBuf,
     /// The store as pages name it (a URL without its password).
     label: String,
+    /// On a PostgreSQL store, one open read-only handle, kept between
+    /// requests (each read is its own snapshot) and opened again after a
+    /// failure. A file store is opened for each request instead, since
+    /// how it is safely read depends on who else has it open at the time.
+    kept: std::sync::Mutex<Option<amisim_simulator::Cloud>>,
 }
 
 impl Console {
+    /// Runs `f` on a read-only handle of the store.
+    fn with_cloud<T>(
+        &self,
+        f: impl FnOnce(&mut amisim_simulator::Cloud) -> amisim_simulator::Result<T>,
+    ) -> amisim_simulator::Result<T> {
+        if crate::open::file(&self.store).is_some() {
+            return f(&mut crate::open::read_only(&self.store)?);
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cloud = match kept.take() {
+            Some(cloud) => cloud,
+            None => crate::open::read_only(&self.store)?,
+        };
+        let result = f(&mut cloud);
+        if result.is_ok() {
+            *kept = Some(cloud);
+        }
+        result
+    }
+
     /// The frame of a page drawn without reading the store. Its version is
     /// one the store never answers, so the page redraws itself as soon as
     /// the store can be read.
@@ -65,6 +90,7 @@ pub fn serve(store: &Path, listen: &str, out: &mut dyn std::io::Write) -> anyhow
     let console = Arc::new(Console {
         store: store.to_path_buf(),
         label,
+        kept: std::sync::Mutex::new(None),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -120,41 +146,53 @@ async fn read<T: Send + 'static>(
 ) -> Result<(T, Frame), Response> {
     let c = console.clone();
     let result = tokio::task::spawn_blocking(move || {
-        let mut cloud = crate::open::read_only(&c.store)?;
-        // The page, the clock and the log's last row, from one consistent read.
-        cloud.store().read(|tx| {
-            let now = amisim_simulator::ids::format_time(amisim_simulator::ids::now(tx)?);
-            Ok((f(tx)?, now, tx.last_event_row()?))
+        c.with_cloud(|cloud| {
+            // The page, the clock and the log's last row, from one consistent read.
+            cloud.store().read(|tx| {
+                let now = amisim_simulator::ids::format_time(amisim_simulator::ids::now(tx)?);
+                let row = tx.last_event_row()?;
+                Ok((f(tx), now, row))
+            })
         })
     })
     .await;
-    match result {
-        Ok(Ok((value, now, row))) => Ok((
+    let (value, now, row) = match result {
+        Ok(Ok(read)) => read,
+        Ok(Err(e)) => return Err(trouble(console, &e, None)),
+        Err(e) => {
+            let e = amisim_simulator::Error::new(
+                amisim_simulator::ErrorKind::StoreIo,
+                format!("reading the store failed: {e}"),
+                "Reload the page",
+            );
+            return Err(trouble(console, &e, None));
+        }
+    };
+    let version = format!("{row} {now}");
+    match value {
+        Ok(value) => Ok((
             value,
             Frame {
                 store: console.label.clone(),
-                version: format!("{row} {now}"),
+                version,
                 now,
                 title: String::new(),
                 section: "",
             },
         )),
-        Ok(Err(e)) => Err(trouble(console, &e)),
-        Err(e) => Err(trouble(
-            console,
-            &amisim_simulator::Error::new(
-                amisim_simulator::ErrorKind::StoreIo,
-                format!("reading the store failed: {e}"),
-                "Reload the page",
-            ),
-        )),
+        // The store reads, but not this page: it redraws when the cloud changes.
+        Err(e) => Err(trouble(console, &e, Some(version))),
     }
 }
 
 /// The page shown when the store cannot be read: what is wrong and what to do.
-fn trouble(console: &Shared, e: &amisim_simulator::Error) -> Response {
+fn trouble(console: &Shared, e: &amisim_simulator::Error, version: Option<String>) -> Response {
+    let mut frame = console.bare_frame("The store cannot be read");
+    if let Some(v) = version {
+        frame.version = v;
+    }
     let page = Trouble {
-        frame: console.bare_frame("The store cannot be read"),
+        frame,
         code: e.code().to_string(),
         message: e.message.clone(),
         hint: e.hint.clone(),
@@ -216,7 +254,8 @@ async fn images(State(c): State<Shared>, Query(q): Query<ImagesQuery>) -> Respon
             frame: frame.titled(&format!("Images{}", scope.words()), "images"),
             rows,
             all,
-            scope,
+            with_all: scope.images_href(true),
+            without_all: scope.images_href(false),
         }
     })
 }

@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::view::{
     BillView, EventFilter, EventLog, ImagePage, ImageRow, InstanceRow, KeyRow, ObjectPage,
-    Overview, Scope, StorageRow,
+    Overview, StorageRow,
 };
 
 /// What every page shows around its content.
@@ -42,7 +42,9 @@ pub struct ImagesPage {
     pub frame: Frame,
     pub rows: Vec<ImageRow>,
     pub all: bool,
-    pub scope: Scope,
+    /// The same scope with deregistered images, and without.
+    pub with_all: String,
+    pub without_all: String,
 }
 
 #[derive(Template)]

@@ -30,12 +30,23 @@ pub fn href(id: &str) -> Option<String> {
         "storage"
     } else if let Some((_, key)) = id.split_once(":key/") {
         return Some(format!("/keys/{}", encode(key)));
+    } else if is_key_id(id) {
+        return Some(format!("/keys/{id}"));
     } else if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
         return Some(format!("/images?account={id}"));
     } else {
         return None;
     };
     Some(format!("/{page}/{}", encode(id)))
+}
+
+/// Whether `id` is a KMS key ID (a UUID: 8-4-4-4-12 hexadecimal digits).
+fn is_key_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A link to `id`'s page, showing `id`.
@@ -82,6 +93,22 @@ impl Scope {
         }
     }
 
+    /// The images page of this scope, with deregistered images or without.
+    pub fn images_href(&self, all: bool) -> String {
+        let f = self.filter();
+        let mut query = Vec::new();
+        if all {
+            query.push("all=1".to_string());
+        }
+        if let Some(a) = f.account {
+            query.push(format!("account={}", encode(a)));
+        }
+        if let Some(r) = f.region {
+            query.push(format!("region={}", encode(r)));
+        }
+        format!("/images?{}", query.join("&"))
+    }
+
     /// "of account A in region R", or nothing.
     pub fn words(&self) -> String {
         let f = self.filter();
@@ -124,7 +151,7 @@ pub fn overview(tx: &Tx<'_>) -> amisim_simulator::Result<Overview> {
         counts.entry((i.owner_id, i.region)).or_default().0 += 1;
     }
     for i in inventory::instances(tx, all)? {
-        if i.state != InstanceState::Terminated {
+        if i.state == InstanceState::Running {
             counts.entry((i.owner_id, i.region)).or_default().1 += 1;
         }
     }
