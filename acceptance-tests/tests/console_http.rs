@@ -119,6 +119,20 @@ fn world() -> World {
     }
 }
 
+/// Registers one image named `name` in account A, on the store file `store`.
+fn register_one(store: &Path, name: &str) {
+    Cloud::open(store)
+        .unwrap()
+        .register_image(
+            &Caller::new(A, EAST),
+            &RegisterImage {
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+}
+
 #[test]
 fn every_page_is_served_with_links_between_ids() {
     let w = world();
@@ -285,17 +299,7 @@ fn version_changes_when_the_cloud_does() {
     assert_eq!(c.get("/version").1, v1, "stable while nothing happens");
     let page = c.page("/images");
     assert!(page.contains(&format!("data-version=\"{v1}\"")), "{page}");
-    let mut cloud = Cloud::open(&w.store).unwrap();
-    cloud
-        .register_image(
-            &Caller::new(A, EAST),
-            &RegisterImage {
-                name: "landed".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    drop(cloud);
+    register_one(&w.store, "landed");
     let (_, v2) = c.get("/version");
     assert_ne!(v1, v2);
     assert!(c.page("/images").contains("landed"));
@@ -315,17 +319,7 @@ fn a_missing_or_damaged_store_is_a_clear_page_and_the_console_goes_on() {
     assert_eq!(status, 503);
     assert!(page.contains("role=\"alert\""), "{page}");
     std::fs::remove_file(&store).unwrap();
-    let mut cloud = Cloud::open(&store).unwrap();
-    cloud
-        .register_image(
-            &Caller::new(A, EAST),
-            &RegisterImage {
-                name: "first".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    drop(cloud);
+    register_one(&store, "first");
     assert!(
         c.page("/images").contains("first"),
         "served once the store is there"
