@@ -228,6 +228,14 @@ pub fn storage(
     Ok(out)
 }
 
+/// One snapshot, bundle or kept volume by ID, in any account, with its image's
+/// state and readers; `None` if the store has no such storage.
+pub fn storage_one(tx: &Tx<'_>, id: &str) -> Result<Option<StorageView>> {
+    tx.get::<Storage>(id)?
+        .map(|s| storage_view(tx, s))
+        .transpose()
+}
+
 fn storage_view(tx: &Tx<'_>, storage: Storage) -> Result<StorageView> {
     let image_state = tx
         .get::<Image>(&storage.created_for_image)?
@@ -252,15 +260,20 @@ fn storage_view(tx: &Tx<'_>, storage: Storage) -> Result<StorageView> {
 pub fn keys(tx: &Tx<'_>, filter: Filter<'_>) -> Result<Vec<KeyView>> {
     let mut out = Vec::new();
     for key in tx.list::<Key>(filter)? {
-        let mut grants = tx.list::<Grant>(Filter {
-            name: Some(&key.arn),
-            ..Filter::default()
-        })?;
-        grants.sort_by(|a, b| a.grantee_account_id.cmp(&b.grantee_account_id));
-        out.push(KeyView { key, grants });
+        out.push(key_view(tx, key)?);
     }
     out.sort_by(|a, b| (&a.key.creation_date, &a.key.id).cmp(&(&b.key.creation_date, &b.key.id)));
     Ok(out)
+}
+
+/// A key with its grants, by grantee account.
+pub fn key_view(tx: &Tx<'_>, key: Key) -> Result<KeyView> {
+    let mut grants = tx.list::<Grant>(Filter {
+        name: Some(&key.arn),
+        ..Filter::default()
+    })?;
+    grants.sort_by(|a, b| a.grantee_account_id.cmp(&b.grantee_account_id));
+    Ok(KeyView { key, grants })
 }
 
 /// Finds a key by ID or by ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), in any account.

@@ -515,13 +515,15 @@ pub struct ImagePage {
     pub events: Vec<EventRow>,
 }
 
-/// Events whose subject is `id` or whose request names it.
-fn events_about(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Vec<EventRow>> {
-    let quoted = format!("\"{id}\"");
+/// Events whose subject is one of `names` or whose request names one of them.
+fn events_about(tx: &Tx<'_>, names: &[&str]) -> amisim_simulator::Result<Vec<EventRow>> {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
     Ok(inventory::events(tx, &EventQuery::default())?
         .iter()
         .filter(|e| {
-            e.resource_id.as_deref() == Some(id) || e.parameters.to_string().contains(&quoted)
+            let request = e.parameters.to_string();
+            e.resource_id.as_deref().is_some_and(|r| names.contains(&r))
+                || quoted.iter().any(|q| request.contains(q))
         })
         .map(event_row)
         .collect())
@@ -611,7 +613,7 @@ pub fn image_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<Imag
         permissions,
         instances: r.instances.iter().map(instance_row).collect(),
         graph: graph(&r.lineage),
-        events: events_about(tx, &i.id)?,
+        events: events_about(tx, &[&i.id])?,
     }))
 }
 
@@ -665,7 +667,7 @@ pub fn instance_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<O
         tags: i.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         facts,
         grants: Vec::new(),
-        events: events_about(tx, id)?,
+        events: events_about(tx, &[id])?,
     }))
 }
 
@@ -677,10 +679,7 @@ pub fn storage_rows(tx: &Tx<'_>, scope: &Scope) -> amisim_simulator::Result<Vec<
 }
 
 pub fn storage_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<ObjectPage>> {
-    let Some(v) = inventory::storage(tx, Filter::default(), true)?
-        .into_iter()
-        .find(|v| v.storage.id == id)
-    else {
+    let Some(v) = inventory::storage_one(tx, id)? else {
         return Ok(None);
     };
     let row = storage_row(&v);
@@ -703,7 +702,7 @@ pub fn storage_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<Ob
         facts,
         tags: Vec::new(),
         grants: Vec::new(),
-        events: events_about(tx, id)?,
+        events: events_about(tx, &[id])?,
     }))
 }
 
@@ -750,12 +749,10 @@ pub fn key_rows(tx: &Tx<'_>, scope: &Scope) -> amisim_simulator::Result<Vec<KeyR
 }
 
 pub fn key_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<ObjectPage>> {
-    let Some(v) = inventory::keys(tx, Filter::default())?
-        .into_iter()
-        .find(|v| v.key.id == id)
-    else {
+    let Some(key) = inventory::find_key(tx, id)? else {
         return Ok(None);
     };
+    let v = inventory::key_view(tx, key)?;
     let k = &v.key;
     let facts = vec![
         fact("Key ID", k.id.clone()),
@@ -767,11 +764,7 @@ pub fn key_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<Object
         fact("Managed by AWS", table::yes_no(k.aws_managed)),
         fact("Created", k.creation_date.clone()),
     ];
-    let mut events = events_about(tx, &k.id)?;
-    let by_arn = events_about(tx, &k.arn)?;
-    events.extend(by_arn);
-    events.sort_by_key(|e| e.seq);
-    events.dedup_by_key(|e| e.seq);
+    let events = events_about(tx, &[&k.id, &k.arn])?;
     Ok(Some(ObjectPage {
         kind: "KMS key",
         id: k.id.clone(),
