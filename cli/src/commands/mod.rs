@@ -114,14 +114,19 @@ fn filter(scope: &Scope) -> Filter<'_> {
     }
 }
 
-/// A line saying a listing found nothing, with what the scope was.
-fn nothing(out: &mut dyn Write, what: &str, scope: &Scope, hint: &str) -> std::io::Result<()> {
-    let mut text = format!("No {what}");
-    if let Some(a) = &scope.account {
+/// A listing's scope in words: " of account A in R", or nothing.
+pub(crate) fn scope_words(filter: Filter<'_>) -> String {
+    let mut text = String::new();
+    if let Some(a) = filter.account {
         text.push_str(&format!(" of account {a}"));
     }
-    if let Some(r) = &scope.region {
+    if let Some(r) = filter.region {
         text.push_str(&format!(" in {r}"));
     }
-    writeln!(out, "{text}{hint}")
+    text
+}
+
+/// A line saying a listing found nothing, with what the scope was.
+fn nothing(out: &mut dyn Write, what: &str, scope: &Scope, hint: &str) -> std::io::Result<()> {
+    writeln!(out, "No {what}{}{hint}", scope_words(filter(scope)))
 }

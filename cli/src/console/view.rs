@@ -111,15 +111,7 @@ impl Scope {
 
     /// "of account A in region R", or nothing.
     pub fn words(&self) -> String {
-        let f = self.filter();
-        let mut out = String::new();
-        if let Some(a) = f.account {
-            out.push_str(&format!(" of account {a}"));
-        }
-        if let Some(r) = f.region {
-            out.push_str(&format!(" in {r}"));
-        }
-        out
+        crate::commands::scope_words(self.filter())
     }
 }
 
