@@ -28,15 +28,7 @@ pub fn read_only(store: &Path) -> Result<Cloud> {
 
 /// Opens an existing store for an out-of-band change; a missing store is an error, not a new cloud.
 pub fn for_change(store: &Path) -> Result<Cloud> {
-    if file(store).is_some_and(|f| !f.exists()) {
-        // The read-only opener gives the same clear error for a missing store.
-        read_only(store)?;
-    }
-    if file(store).is_none() {
-        // On a server, a database without a store is an error too.
-        drop(read_only(store)?);
-    }
-    Cloud::open_store(&text(store))
+    Cloud::open_existing_store(&text(store))
 }
 
 /// Opens the store for writing, creating a new cloud if there is none.

@@ -17,7 +17,7 @@ use crate::model::{
     StoragePermission,
 };
 use crate::recycle_bin::{BinEntry, RuleRequest};
-use crate::store::{Store, Tx};
+use crate::store::{Access, Store, Tx};
 use crate::{
     accounts, copies, images, instances, kms, lifecycle, permissions, recycle_bin, validate,
 };
@@ -187,15 +187,15 @@ fn subject_date(tx: &Tx<'_>, kind: &str, id: &str) -> Result<Option<String>> {
 }
 
 /// The store a store string names (see [`Cloud::open_store`]).
-fn open_store(store: &str, read_only: bool) -> Result<Store> {
+fn open_store(store: &str, access: Access) -> Result<Store> {
     if crate::store::is_postgres_url(store) {
-        return Store::open_postgres(store, read_only);
+        return Store::open_postgres(store, access);
     }
     let path = Path::new(store.strip_prefix("sqlite:").unwrap_or(store));
-    if read_only {
-        Store::open_read_only(path)
-    } else {
-        Store::open(path)
+    match access {
+        Access::ReadOnly => Store::open_read_only(path),
+        Access::Existing if !path.exists() => Err(crate::store::no_store(path)),
+        Access::Existing | Access::Create => Store::open(path),
     }
 }
 
@@ -227,7 +227,17 @@ impl Cloud {
     /// (`postgres://` or `postgresql://`), `sqlite:PATH`, or a path.
     pub fn open_store(store: &str) -> Result<Cloud> {
         Ok(Cloud {
-            store: open_store(store, false)?,
+            store: open_store(store, Access::Create)?,
+            checked: Default::default(),
+            command: own_command(),
+        })
+    }
+
+    /// Opens the existing cloud a store string names for changes: a missing
+    /// store (or an empty database) is an error, not a new cloud.
+    pub fn open_existing_store(store: &str) -> Result<Cloud> {
+        Ok(Cloud {
+            store: open_store(store, Access::Existing)?,
             checked: Default::default(),
             command: own_command(),
         })
@@ -236,7 +246,7 @@ impl Cloud {
     /// Opens the existing cloud a store string names for reading only.
     pub fn open_store_read_only(store: &str) -> Result<Cloud> {
         Ok(Cloud {
-            store: open_store(store, true)?,
+            store: open_store(store, Access::ReadOnly)?,
             checked: Default::default(),
             command: own_command(),
         })

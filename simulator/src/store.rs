@@ -177,6 +177,26 @@ enum Backend {
     Postgres(Box<postgres::Pg>),
 }
 
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An existing store, never written to.
+    ReadOnly,
+    /// An existing store, for changes; a missing store is an error.
+    Existing,
+    /// A store for changes, created if there is none.
+    Create,
+}
+
+/// The error for a store file that is not there.
+pub fn no_store(path: &Path) -> Error {
+    Error::new(
+        ErrorKind::StoreIo,
+        format!("no store at {}", path.display()),
+        "Run terraform apply first, or point AMISIM_STORE (or --store) at an existing store",
+    )
+}
+
 /// Which objects a listing returns; `None` matches anything.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Filter<'a> {
@@ -234,11 +254,7 @@ impl Store {
     /// Opens an existing store without ever writing to it.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         if !path.exists() {
-            return Err(Error::new(
-                ErrorKind::StoreIo,
-                format!("no store at {}", path.display()),
-                "Run terraform apply first, or point AMISIM_STORE (or --store) at an existing store",
-            ));
+            return Err(no_store(path));
         }
         companions::check_store_kind(path)?;
         check_header(path)?;
@@ -270,10 +286,11 @@ impl Store {
     }
 
     /// Opens the store on the PostgreSQL server at `url`
-    /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`), creating it in an
-    /// empty database.
-    pub fn open_postgres(url: &str, read_only: bool) -> Result<Store> {
-        let (pg, created) = postgres::Pg::connect(url, !read_only)?;
+    /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`); with
+    /// [`Access::Create`], an empty database becomes a new store.
+    pub fn open_postgres(url: &str, access: Access) -> Result<Store> {
+        let read_only = access == Access::ReadOnly;
+        let (pg, created) = postgres::Pg::connect(url, access == Access::Create)?;
         let mut store = Store {
             backend: Backend::Postgres(Box::new(pg)),
             path: None,
