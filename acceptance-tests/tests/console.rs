@@ -195,7 +195,7 @@ fn a_page_redraws_itself_while_an_apply_lands() {
     // (it asks twice a second; the bound here leaves room for a busy machine,
     // and the time taken is printed).
     ws.cloud()
-        .register_image(
+        .call(
             &amisim_simulator::Caller::new("123456789012", "us-east-1"),
             &amisim_simulator::RegisterImage {
                 name: "out-of-band".into(),

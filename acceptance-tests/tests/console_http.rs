@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use amisim_acceptance_tests::amisim_binary;
 use amisim_acceptance_tests::console::Console;
 
+use amisim_simulator::AddLaunchPermission;
 use amisim_simulator::{
     Caller, Cloud, CopyImage, CreateKey, Principal, RegisterImage, RunInstance, Tags,
 };
@@ -39,7 +40,7 @@ fn world() -> World {
     let mut cloud = Cloud::open(&store).unwrap();
     let a = Caller::new(A, EAST);
     let register = |cloud: &mut Cloud, name: &str, description: &str, tags: Tags| {
-        cloud.register_image(
+        cloud.call(
             &a,
             &RegisterImage {
                 name: name.into(),
@@ -61,10 +62,13 @@ fn world() -> World {
         .id;
     register(&mut cloud, HOSTILE, "", Tags::new()).expect_err("not an AMI name");
     cloud
-        .add_launch_permission(&a, &golden, &Principal::Account(B.into()))
+        .call(
+            &a,
+            &AddLaunchPermission::new(&golden, &Principal::Account(B.into())),
+        )
         .unwrap();
     let copy = cloud
-        .copy_image(
+        .call(
             &Caller::new(A, WEST),
             &CopyImage {
                 source_image_id: golden.clone(),
@@ -76,7 +80,7 @@ fn world() -> World {
         .unwrap()
         .id;
     let key = cloud
-        .create_key(
+        .call(
             &a,
             &CreateKey {
                 description: "images".into(),
@@ -86,7 +90,7 @@ fn world() -> World {
         .unwrap()
         .id;
     let instance = cloud
-        .run_instance(
+        .call(
             &Caller::new(B, EAST),
             &RunInstance {
                 image_id: golden.clone(),
@@ -98,7 +102,7 @@ fn world() -> World {
         .id;
     // A refused call: B cannot copy an image that was never shared in us-west-2.
     cloud
-        .copy_image(
+        .call(
             &Caller::new(B, WEST),
             &CopyImage {
                 source_image_id: copy.clone(),
@@ -123,7 +127,7 @@ fn world() -> World {
 fn register_one(store: &Path, name: &str) {
     Cloud::open(store)
         .unwrap()
-        .register_image(
+        .call(
             &Caller::new(A, EAST),
             &RegisterImage {
                 name: name.into(),
@@ -381,7 +385,7 @@ fn a_long_event_log_shows_its_latest_calls_and_says_so() {
     let a = Caller::new(A, EAST);
     for n in 0..520 {
         cloud
-            .register_image(
+            .call(
                 &a,
                 &RegisterImage {
                     name: format!("image-{n:03}"),

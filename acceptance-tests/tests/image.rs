@@ -2,6 +2,7 @@
 
 use amisim_acceptance_tests::Workspace;
 use amisim_simulator::Caller;
+use amisim_simulator::DeregisterImage;
 
 const PROVIDER: &str = r#"
 provider "amisim" {
@@ -93,7 +94,10 @@ resource "amisim_image" "web" {
 
     // Drift: deregistered out of band, the next plan recreates it.
     ws.cloud()
-        .deregister_image(&Caller::new("111111111111", "us-east-1"), &id, false)
+        .call(
+            &Caller::new("111111111111", "us-east-1"),
+            &DeregisterImage::new(&id, false),
+        )
         .unwrap();
     ws.expect_action("amisim_image.web", "create");
     ws.apply_and_converge();
@@ -101,7 +105,7 @@ resource "amisim_image" "web" {
     ws.destroy();
     let images = ws
         .cloud()
-        .describe_images(
+        .call(
             &Caller::new("111111111111", "us-east-1"),
             &amisim_simulator::DescribeImages {
                 owners: vec!["self".into()],

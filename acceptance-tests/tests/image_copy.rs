@@ -2,6 +2,7 @@
 
 use amisim_acceptance_tests::Workspace;
 use amisim_simulator::Caller;
+use amisim_simulator::{DeregisterImage, DescribeImage};
 
 const PROVIDERS: &str = r#"
 provider "amisim" {
@@ -94,7 +95,10 @@ resource "amisim_image_copy" "dr" {{
         .unwrap()
         .to_string();
     ws.cloud()
-        .deregister_image(&Caller::new("111111111111", "us-east-1"), &src, false)
+        .call(
+            &Caller::new("111111111111", "us-east-1"),
+            &DeregisterImage::new(&src, false),
+        )
         .unwrap();
     let actions = ws.planned_actions();
     assert!(
@@ -108,7 +112,7 @@ resource "amisim_image_copy" "dr" {{
     let west = Caller::new("111111111111", "eu-west-1");
     assert!(ws
         .cloud()
-        .describe_image(&west, &copy)
+        .call(&west, &DescribeImage::new(&copy))
         .unwrap()
         .unwrap()
         .is_available());

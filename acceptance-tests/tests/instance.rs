@@ -2,6 +2,10 @@
 
 use amisim_acceptance_tests::Workspace;
 use amisim_simulator::Caller;
+use amisim_simulator::{
+    DeleteVolume, DeregisterImage, DescribeInstance, SetRootDeleteOnTermination, StopInstance,
+    TerminateInstance,
+};
 
 const PROVIDER: &str = r#"
 provider "amisim" {
@@ -74,10 +78,10 @@ fn instance_lifecycle_stop_start_type_change_import_and_drift() {
 
     // Drift: stopped out of band shows as an update; terminated shows as a create.
     let me = Caller::new("111111111111", "us-east-1");
-    ws.cloud().stop_instance(&me, &id).unwrap();
+    ws.cloud().call(&me, &StopInstance::new(&id)).unwrap();
     ws.expect_action("amisim_instance.web", "update");
     ws.apply_and_converge();
-    ws.cloud().terminate_instance(&me, &id).unwrap();
+    ws.cloud().call(&me, &TerminateInstance::new(&id)).unwrap();
     ws.expect_action("amisim_instance.web", "create");
     ws.apply_and_converge();
     ws.destroy();
@@ -91,7 +95,9 @@ fn deregistered_image_keeps_instances_but_refuses_new_ones() {
     let r = ws.resources();
     let image = r["amisim_image.base"]["id"].as_str().unwrap().to_string();
     let me = Caller::new("111111111111", "us-east-1");
-    ws.cloud().deregister_image(&me, &image, false).unwrap();
+    ws.cloud()
+        .call(&me, &DeregisterImage::new(&image, false))
+        .unwrap();
     // The running instance is not drift: only the image is.
     let actions = ws.planned_actions();
     assert!(
@@ -105,7 +111,7 @@ fn deregistered_image_keeps_instances_but_refuses_new_ones() {
     let instance = r["amisim_instance.web"]["id"].as_str().unwrap();
     assert!(ws
         .cloud()
-        .describe_instance(&me, instance)
+        .call(&me, &DescribeInstance::new(instance))
         .unwrap()
         .is_some());
 
@@ -251,7 +257,10 @@ fn the_root_volume_is_deleted_on_termination_unless_kept_and_that_changes_in_pla
 
     // Drift: changed back out of band, the next plan puts it right.
     ws.cloud()
-        .set_root_delete_on_termination(&Caller::new("111111111111", "us-east-1"), &id, true)
+        .call(
+            &Caller::new("111111111111", "us-east-1"),
+            &SetRootDeleteOnTermination::new(&id, true),
+        )
         .unwrap();
     ws.expect_action("amisim_instance.web", "update");
     ws.apply_and_converge();
@@ -267,7 +276,7 @@ fn the_root_volume_is_deleted_on_termination_unless_kept_and_that_changes_in_pla
             .any(|l| l.category == "ebs-volume-storage" && l.quantity == 8),
         "{bills:?}"
     );
-    assert!(ws.cloud().delete_volume(&me, &volume).unwrap());
+    assert!(ws.cloud().call(&me, &DeleteVolume::new(&volume)).unwrap());
 
     // An instance-store root cannot be kept; an instance-store image holds at most 10 GiB.
     let ws = Workspace::new(&config(

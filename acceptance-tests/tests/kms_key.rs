@@ -1,6 +1,7 @@
 //! `amisim_kms_key` under the real Terraform CLI.
 
 use amisim_acceptance_tests::Workspace;
+use amisim_simulator::ScheduleKeyDeletion;
 
 #[test]
 fn kms_key_lifecycle_update_import_and_drift() {
@@ -38,9 +39,9 @@ resource "amisim_kms_key" "k" {
     assert_eq!(ws.resources()["amisim_kms_key.k"]["id"], id.as_str());
 
     ws.cloud()
-        .schedule_key_deletion(
+        .call(
             &amisim_simulator::Caller::new("111111111111", "us-east-1"),
-            &id,
+            &ScheduleKeyDeletion::new(&id),
         )
         .unwrap();
     ws.expect_action("amisim_kms_key.k", "create");

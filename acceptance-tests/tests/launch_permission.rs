@@ -1,6 +1,7 @@
 //! `amisim_launch_permission` under the real Terraform CLI.
 
 use amisim_acceptance_tests::Workspace;
+use amisim_simulator::RemoveLaunchPermission;
 use amisim_simulator::{Caller, Principal};
 
 const PROVIDERS: &str = r#"
@@ -81,10 +82,9 @@ resource "amisim_instance" "member" {
 
     // Drift: revoked out of band, the next plan shares again.
     ws.cloud()
-        .remove_launch_permission(
+        .call(
             &Caller::new("111111111111", "us-east-1"),
-            &image,
-            &Principal::Account("222222222222".into()),
+            &RemoveLaunchPermission::new(&image, &Principal::Account("222222222222".into())),
         )
         .unwrap();
     ws.expect_action("amisim_launch_permission.account", "create");

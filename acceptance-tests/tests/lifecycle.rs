@@ -4,6 +4,7 @@
 
 use amisim_acceptance_tests::Workspace;
 use amisim_simulator::Caller;
+use amisim_simulator::{DeleteRule, GetImageSettings, SetBlockPublicAccess};
 
 const PROVIDERS: &str = r#"
 provider "amisim" {
@@ -287,7 +288,7 @@ resource "amisim_launch_permission" "public" {
 
     // Drift: blocked again out of band; public images stay public.
     ws.cloud()
-        .set_block_public_access(&a_east(), "block-new-sharing")
+        .call(&a_east(), &SetBlockPublicAccess::new("block-new-sharing"))
         .unwrap();
     ws.expect_action("amisim_image_block_public_access.this", "update");
     assert_eq!(ws.resources()["amisim_image.app"]["public"], true);
@@ -304,7 +305,7 @@ resource "amisim_launch_permission" "public" {
     );
     ws.apply_and_converge();
     ws.destroy();
-    let s = ws.cloud().image_settings(&a_east()).unwrap();
+    let s = ws.cloud().call(&a_east(), &GetImageSettings {}).unwrap();
     assert_eq!(s.block_public_access, "block-new-sharing");
 
     let bad = Workspace::new(&config(
@@ -389,7 +390,7 @@ resource "amisim_recycle_bin_rule" "snapshots" {{
 
     // Drift: the rule deleted out of band is planned again.
     ws.cloud()
-        .delete_recycle_bin_rule(&a_east(), &rule_id)
+        .call(&a_east(), &DeleteRule::new(&rule_id))
         .unwrap();
     ws.expect_action("amisim_recycle_bin_rule.images", "create");
     ws.apply_and_converge();
@@ -497,9 +498,9 @@ output "allowed_count" {{
 
     // Drift: turned off out of band, the setting is planned again.
     ws.cloud()
-        .set_allowed_images(
+        .call(
             &a_east(),
-            &amisim_simulator::lifecycle::AllowedImages {
+            &amisim_simulator::AllowedImages {
                 state: "disabled".into(),
                 criteria: vec![],
             },
@@ -508,7 +509,7 @@ output "allowed_count" {{
     ws.expect_action("amisim_allowed_images_settings.this", "create");
     ws.apply_and_converge();
     ws.destroy();
-    let s = ws.cloud().image_settings(&a_east()).unwrap();
+    let s = ws.cloud().call(&a_east(), &GetImageSettings {}).unwrap();
     assert_eq!(
         s.allowed_images_state, "disabled",
         "destroy turns the setting off"

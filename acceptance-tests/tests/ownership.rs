@@ -23,7 +23,7 @@ resource "amisim_launch_permission" "share" {
 
 fn own_images(ws: &Workspace) -> Vec<String> {
     ws.cloud()
-        .describe_images(
+        .call(
             &Caller::new("111111111111", "us-east-1"),
             &DescribeImages {
                 owners: vec!["self".into()],

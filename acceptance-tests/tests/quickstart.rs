@@ -1,6 +1,7 @@
 //! The quickstart example under the real Terraform CLI: plan, apply, converge, import, destroy.
 
 use amisim_acceptance_tests::Workspace;
+use amisim_simulator::DescribeImage;
 
 #[test]
 fn quickstart_applies_converges_imports_and_destroys() {
@@ -24,7 +25,9 @@ fn quickstart_applies_converges_imports_and_destroys() {
     insta::assert_snapshot!("quickstart_events", ws.event_log());
     let mut cloud = ws.cloud();
     let caller = amisim_simulator::Caller::new("111111111111", "us-east-1");
-    let image = cloud.describe_image(&caller, &id).expect("describe");
+    let image = cloud
+        .call(&caller, &DescribeImage::new(&id))
+        .expect("describe");
     assert!(
         image.is_none_or(|i| !i.is_available()),
         "the image is deregistered"

@@ -8,7 +8,7 @@ use amisim_simulator::{Caller, DescribeImages};
 
 fn own_images(ws: &Workspace, account: &str, region: &str) -> usize {
     ws.cloud()
-        .describe_images(
+        .call(
             &Caller::new(account, region),
             &DescribeImages {
                 owners: vec!["self".into()],

@@ -13,6 +13,10 @@ use amisim_simulator::billing::Bill;
 use amisim_simulator::catalogue::{usd, PriceBook};
 use amisim_simulator::store::Filter;
 use amisim_simulator::{inventory, Caller, InstanceState, Principal, RunInstance};
+use amisim_simulator::{
+    DeleteVolume, DeregisterImage, DescribeImage, DescribeInstance, DescribeKey,
+    DescribeLaunchPermission, TerminateInstance,
+};
 use serde_json::Value;
 
 const PLATFORM: &str = "111111111111";
@@ -348,11 +352,14 @@ fn cross_account_sharing_lends_launch_rights_and_a_copy_gives_ownership() {
     let mut cloud = ws.cloud();
     let owner = Caller::new(PLATFORM, "us-east-1");
     assert!(cloud
-        .describe_launch_permission(&owner, &image_id, &Principal::Account(PLATFORM.into()))
+        .call(
+            &owner,
+            &DescribeLaunchPermission::new(&image_id, &Principal::Account(PLATFORM.into()))
+        )
         .unwrap()
         .is_none());
     let own = cloud
-        .run_instance(
+        .call(
             &owner,
             &RunInstance {
                 image_id: image_id.clone(),
@@ -361,19 +368,30 @@ fn cross_account_sharing_lends_launch_rights_and_a_copy_gives_ownership() {
             },
         )
         .expect("the owner may always launch its image");
-    assert!(cloud.terminate_instance(&owner, &own.id).unwrap());
+    assert!(cloud
+        .call(&owner, &TerminateInstance::new(&own.id))
+        .unwrap());
     assert_eq!(
         cloud
-            .describe_image(&Caller::new("333333333333", "us-east-1"), &image_id)
+            .call(
+                &Caller::new("333333333333", "us-east-1"),
+                &DescribeImage::new(&image_id)
+            )
             .unwrap(),
         None
     );
     assert!(
         cloud
-            .describe_image(&Caller::new(APP, "us-west-2"), &image_id)
+            .call(
+                &Caller::new(APP, "us-west-2"),
+                &DescribeImage::new(&image_id)
+            )
             .is_err_and(|e| e.code() == "InvalidAMIID.NotFound")
             || cloud
-                .describe_image(&Caller::new(APP, "us-west-2"), &image_id)
+                .call(
+                    &Caller::new(APP, "us-west-2"),
+                    &DescribeImage::new(&image_id)
+                )
                 .unwrap()
                 .is_none()
     );
@@ -427,7 +445,10 @@ fn encryption_keys_grants_and_the_managed_key_that_cannot_be_shared() {
     let managed = text(&r["amisim_image.managed"]["kms_key_id"]);
     let mut cloud = ws.cloud();
     let key = cloud
-        .describe_key(&Caller::new(PLATFORM, "us-east-1"), &managed)
+        .call(
+            &Caller::new(PLATFORM, "us-east-1"),
+            &DescribeKey::new(&managed),
+        )
         .unwrap()
         .expect("the managed key");
     assert!(key.aws_managed, "{managed} is alias/aws/ebs");
@@ -517,17 +538,23 @@ fn deregistration_keeps_instances_copies_and_snapshots_but_refuses_launches() {
     // Out of band, as `amisim deregister` does: keep the snapshot.
     assert!(ws
         .cloud()
-        .deregister_image(&east, &original, false)
+        .call(&east, &DeregisterImage::new(&original, false))
         .unwrap());
     ws.phase("amisim deregister (out of band)");
     let mut cloud = ws.cloud();
-    let running = cloud.describe_instance(&east, &instance).unwrap().unwrap();
+    let running = cloud
+        .call(&east, &DescribeInstance::new(&instance))
+        .unwrap()
+        .unwrap();
     assert_eq!(
         running.state,
         InstanceState::Running,
         "instances keep running"
     );
-    let survivor = cloud.describe_image(&west, &copy).unwrap().unwrap();
+    let survivor = cloud
+        .call(&west, &DescribeImage::new(&copy))
+        .unwrap()
+        .unwrap();
     assert!(survivor.is_available(), "the copy is unaffected");
     drop(cloud);
     assert_eq!(
@@ -639,13 +666,13 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
     let me = Caller::new(PLATFORM, "us-east-1");
     let mut cloud = ws.cloud();
     let lost = cloud
-        .describe_instance(&me, &store_instance)
+        .call(&me, &DescribeInstance::new(&store_instance))
         .unwrap()
         .unwrap();
     assert_eq!(lost.state, InstanceState::Terminated);
     assert!(lost.root_data_lost, "an instance-store root is lost");
     let kept = cloud
-        .describe_instance(&me, &ebs_instance)
+        .call(&me, &DescribeInstance::new(&ebs_instance))
         .unwrap()
         .unwrap();
     assert!(
@@ -661,7 +688,7 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
         line(&bills, PLATFORM, "us-east-1", "ebs-volume-storage"),
         10 * 80_000
     );
-    assert!(ws.cloud().delete_volume(&me, &volume).unwrap());
+    assert!(ws.cloud().call(&me, &DeleteVolume::new(&volume)).unwrap());
     let left = survivors(&ws);
     assert!(
         left.lines().all(|l| l.contains("data-transfer")),
@@ -859,7 +886,7 @@ fn retirement_deprecates_disables_deregisters_and_restores_from_the_recycle_bin(
     ws.phase("terraform apply -var deprecate_v1=true -var disable_v1=true");
     assert_eq!(ws.outputs()["v1_state"]["state"], "disabled");
     let app = Caller::new(APP, "us-east-1");
-    let run = ws.cloud().run_instance(
+    let run = ws.cloud().call(
         &app,
         &RunInstance {
             image_id: v1.clone(),

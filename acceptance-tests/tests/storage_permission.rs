@@ -2,6 +2,7 @@
 
 use amisim_acceptance_tests::Workspace;
 use amisim_simulator::Caller;
+use amisim_simulator::RemoveStoragePermission;
 
 #[test]
 fn storage_permission_lifecycle_import_and_drift() {
@@ -34,10 +35,9 @@ resource "amisim_storage_permission" "b" {
     ws.import_verify("amisim_storage_permission.b", &id, &[]);
 
     ws.cloud()
-        .remove_storage_permission(
+        .call(
             &Caller::new("111111111111", "us-east-1"),
-            &storage,
-            "222222222222",
+            &RemoveStoragePermission::new(&storage, "222222222222"),
         )
         .unwrap();
     ws.expect_action("amisim_storage_permission.b", "create");

@@ -471,13 +471,16 @@ pub enum PricesCommand {
     },
 }
 
-/// Accepts a 12-digit account ID, or an owner alias, which it turns into the alias's account.
+/// Accepts a 12-digit account ID, or an owner alias, which it turns into the
+/// alias's account; `administrator` names the operator's calls in the log.
 fn parse_account(text: &str) -> Result<String, String> {
     let account = inventory::resolve_account(text);
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+        || account == amisim_simulator::call::ADMINISTRATOR
+    {
         Ok(account.to_string())
     } else {
-        Err("an account is 12 digits (or amazon / aws-marketplace)".to_string())
+        Err("an account is 12 digits (or amazon / aws-marketplace / administrator)".to_string())
     }
 }
 

@@ -5,20 +5,16 @@
 
 use std::path::Path;
 
-use amisim_simulator::store::is_postgres_url;
+use amisim_simulator::store::StoreLocation;
 use amisim_simulator::{Cloud, Result};
 
 fn text(store: &Path) -> String {
     store.to_string_lossy().into_owned()
 }
 
-/// The file of a file store (`sqlite:` taken off); `None` for a server.
-pub fn file(store: &Path) -> Option<&Path> {
-    let s = store.to_str()?;
-    if is_postgres_url(s) {
-        return None;
-    }
-    Some(s.strip_prefix("sqlite:").map(Path::new).unwrap_or(store))
+/// Where the store is: a file or a server (refused when the string names neither).
+pub fn location(store: &Path) -> Result<StoreLocation> {
+    StoreLocation::parse(&text(store))
 }
 
 /// Opens an existing store without ever writing to it (a missing store is an error).

@@ -9,6 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use amisim_simulator::{
+    AddLaunchPermission, AddStoragePermission, CreateGrant, DeregisterImage, SetBlockPublicAccess,
+};
+use amisim_simulator::{
     Caller, Cloud, CopyImage, CreateImage, CreateKey, DescribeImages, Principal, RegisterImage,
     RunInstance, Tags,
 };
@@ -133,7 +136,7 @@ fn world() -> World {
     let mut tags = Tags::new();
     tags.insert("team".into(), "web".into());
     let golden = cloud
-        .register_image(
+        .call(
             &a_east,
             &RegisterImage {
                 name: "golden-web".into(),
@@ -143,12 +146,17 @@ fn world() -> World {
             },
         )
         .unwrap();
-    cloud.set_block_public_access(&a_east, "unblocked").unwrap();
     cloud
-        .add_launch_permission(&a_east, &golden.id, &Principal::Group("all".into()))
+        .call(&a_east, &SetBlockPublicAccess::new("unblocked"))
+        .unwrap();
+    cloud
+        .call(
+            &a_east,
+            &AddLaunchPermission::new(&golden.id, &Principal::Group("all".into())),
+        )
         .unwrap();
     let bundle_image = cloud
-        .register_image(
+        .call(
             &a_east,
             &RegisterImage {
                 name: "legacy-bundle".into(),
@@ -159,7 +167,7 @@ fn world() -> World {
         )
         .unwrap();
     let old = cloud
-        .register_image(
+        .call(
             &a_east,
             &RegisterImage {
                 name: "old".into(),
@@ -167,10 +175,12 @@ fn world() -> World {
             },
         )
         .unwrap();
-    cloud.deregister_image(&a_east, &old.id, false).unwrap();
+    cloud
+        .call(&a_east, &DeregisterImage::new(&old.id, false))
+        .unwrap();
 
     let key = cloud
-        .create_key(
+        .call(
             &a_west,
             &CreateKey {
                 description: "dr key".into(),
@@ -179,7 +189,7 @@ fn world() -> World {
         )
         .unwrap();
     let golden_dr = cloud
-        .copy_image(
+        .call(
             &a_west,
             &CopyImage {
                 source_image_id: golden.id.clone(),
@@ -191,16 +201,19 @@ fn world() -> World {
             },
         )
         .unwrap();
-    cloud.create_grant(&a_west, &key.id, B).unwrap();
+    cloud.call(&a_west, &CreateGrant::new(&key.id, B)).unwrap();
     cloud
-        .add_launch_permission(&a_west, &golden_dr.id, &Principal::Account(B.into()))
+        .call(
+            &a_west,
+            &AddLaunchPermission::new(&golden_dr.id, &Principal::Account(B.into())),
+        )
         .unwrap();
     let dr_snapshot = golden_dr.storage_ids[0].clone();
     cloud
-        .add_storage_permission(&a_west, &dr_snapshot, B)
+        .call(&a_west, &AddStoragePermission::new(&dr_snapshot, B))
         .unwrap();
     let golden_b = cloud
-        .copy_image(
+        .call(
             &b_west,
             &CopyImage {
                 source_image_id: golden_dr.id.clone(),
@@ -211,7 +224,7 @@ fn world() -> World {
         )
         .unwrap();
     // Refused: B may launch the public golden-web but not read its snapshot.
-    let refused = cloud.copy_image(
+    let refused = cloud.call(
         &b_east,
         &CopyImage {
             source_image_id: golden.id.clone(),
@@ -223,7 +236,7 @@ fn world() -> World {
     assert_eq!(refused.unwrap_err().code(), "InvalidRequest");
 
     let web = cloud
-        .run_instance(
+        .call(
             &a_east,
             &RunInstance {
                 image_id: golden.id.clone(),
@@ -234,7 +247,7 @@ fn world() -> World {
         )
         .unwrap();
     let baked = cloud
-        .create_image(
+        .call(
             &a_east,
             &CreateImage {
                 instance_id: web.id.clone(),
@@ -244,7 +257,7 @@ fn world() -> World {
         )
         .unwrap();
     let bundle_instance = cloud
-        .run_instance(
+        .call(
             &a_east,
             &RunInstance {
                 image_id: bundle_image.id.clone(),
@@ -255,7 +268,7 @@ fn world() -> World {
         .unwrap();
     let windows_image = catalogue_image(&mut cloud, &a_east, "Windows_Server-2022-*");
     let windows = cloud
-        .run_instance(
+        .call(
             &a_east,
             &RunInstance {
                 image_id: windows_image,
@@ -267,7 +280,7 @@ fn world() -> World {
         .unwrap();
     let vpn_image = catalogue_image(&mut cloud, &b_west, "openvpn-*");
     let vpn = cloud
-        .run_instance(
+        .call(
             &b_west,
             &RunInstance {
                 image_id: vpn_image,
@@ -294,7 +307,7 @@ fn world() -> World {
 
 fn catalogue_image(cloud: &mut Cloud, caller: &Caller, name: &str) -> String {
     let found = cloud
-        .describe_images(
+        .call(
             caller,
             &DescribeImages {
                 filters: vec![("name".into(), vec![name.into()])],
@@ -431,7 +444,7 @@ fn lineage_starts_at_the_public_catalogue() {
         "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-*",
     );
     let copy = cloud
-        .copy_image(
+        .call(
             &a,
             &CopyImage {
                 source_image_id: ubuntu.clone(),
@@ -1193,7 +1206,7 @@ fn a_root_volume_kept_after_termination_is_listed_billed_and_deleted() {
     let me = Caller::new(A, EAST);
     let kept = w
         .cloud()
-        .run_instance(
+        .call(
             &me,
             &RunInstance {
                 image_id: w.golden.clone(),
@@ -1428,9 +1441,9 @@ fn recycle_bin_lists_and_restores_as_the_owner() {
     let mut cloud = w.cloud();
     for resource_type in ["EC2_IMAGE", "EBS_SNAPSHOT"] {
         cloud
-            .create_recycle_bin_rule(
+            .call(
                 &owner,
-                &amisim_simulator::recycle_bin::RuleRequest {
+                &amisim_simulator::recycle_bin::CreateRule {
                     resource_type: resource_type.into(),
                     retention_period_days: 3,
                     ..Default::default()
@@ -1506,4 +1519,55 @@ fn claimed_accounts_need_their_secret_for_every_verb() {
     );
     let stderr = w.fails(&["accounts", "claim", "12"], 1);
     assert!(stderr.contains("InvalidParameterValue"), "{stderr}");
+}
+
+#[test]
+fn operator_changes_are_calls_logged_as_the_administrator() {
+    let w = world();
+    let before = w.cloud().events(0).unwrap().len();
+    w.ok(&["accounts", "claim", A]);
+    std::fs::write(
+        w.dir.path().join("cheap.json"),
+        r#"{"ebs_snapshot_gb_month": 10000}"#,
+    )
+    .unwrap();
+    w.ok(&["prices", "set", "cheap.json"]);
+    w.ok(&["clock", "advance", "2h"]);
+    // A release without the account's secret is the account's own call, refused.
+    assert!(w
+        .fails(&["accounts", "release", A], 1)
+        .contains("AuthFailure"));
+    w.ok(&["accounts", "release", A, "--force"]);
+    let events = w.cloud().events(0).unwrap();
+    let logged: Vec<(String, String, String, String)> = events[before..]
+        .iter()
+        .map(|e| {
+            (
+                e.account_id.clone(),
+                e.action.clone(),
+                e.outcome.clone(),
+                e.resource_id.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let row = |who: &str, action: &str, outcome: &str, id: &str| {
+        (who.into(), action.into(), outcome.into(), id.into())
+    };
+    // Operator calls start no command: the first three happen at the same
+    // instant (the clock moves after its call), listed by a stable key.
+    assert_eq!(
+        logged,
+        vec![
+            row("administrator", "AdvanceClock", "ok", ""),
+            row("administrator", "ClaimAccount", "ok", A),
+            row("administrator", "SetPriceBook", "ok", ""),
+            row(A, "ReleaseAccount", "AuthFailure", A),
+            row("administrator", "ReleaseAccount", "ok", A),
+        ]
+    );
+    let advance = &events[before];
+    assert_eq!(advance.parameters["seconds"], 7200);
+    assert_eq!(advance.region, "global");
+    let listed = w.ok(&["events", "--account", "administrator"]);
+    assert!(listed.contains("AdvanceClock"), "{listed}");
 }

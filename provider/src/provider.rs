@@ -250,7 +250,8 @@ impl Provider for AmisimProvider {
             return None;
         }
         let resolved = resolve(&config, diags)?;
-        let remote = amisim_simulator::store::is_postgres_url(&resolved.store);
+        // A URL may hold a password: its line is never pointed at.
+        let remote = resolved.store.contains("://");
         let store = resolved.store.clone();
         let opened = off_runtime(remote, || Cloud::open_store(&store));
         let mut cloud = match opened {
@@ -264,7 +265,7 @@ impl Provider for AmisimProvider {
         };
         if resolved.membership != DeclareAccount::default() {
             let declared = off_runtime(remote, || {
-                cloud.declare_account(&resolved.caller, &resolved.membership)
+                cloud.call(&resolved.caller, &resolved.membership)
             });
             if let Err(e) = declared {
                 diags::refusal_at(

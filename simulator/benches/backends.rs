@@ -21,7 +21,7 @@ fn env_number(name: &str, default: usize) -> usize {
 
 fn register(cloud: &mut Cloud, who: &Caller, name: String) {
     cloud
-        .register_image(
+        .call(
             who,
             &RegisterImage {
                 name,

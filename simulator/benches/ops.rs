@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use amisim_simulator::{AddLaunchPermission, DeregisterImage};
 use amisim_simulator::{Caller, Cloud, CopyImage, Principal, RegisterImage, RunInstance};
 
 fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
@@ -29,7 +30,7 @@ fn accounts() -> Vec<Caller> {
 
 fn register(cloud: &mut Cloud, who: &Caller, name: String) -> String {
     cloud
-        .register_image(
+        .call(
             who,
             &RegisterImage {
                 name,
@@ -83,7 +84,7 @@ fn main() {
                 },
             );
             cloud
-                .copy_image(
+                .call(
                     &dest,
                     &CopyImage {
                         source_image_id: id.clone(),
@@ -99,10 +100,9 @@ fn main() {
         let start = Instant::now();
         for (c, id) in ids.iter().take(ops) {
             cloud
-                .add_launch_permission(
+                .call(
                     &callers[*c],
-                    id,
-                    &Principal::Account(other.account_id.clone()),
+                    &AddLaunchPermission::new(id, &Principal::Account(other.account_id.clone())),
                 )
                 .expect("share");
         }
@@ -111,7 +111,7 @@ fn main() {
         let start = Instant::now();
         for (c, id) in ids.iter().take(ops) {
             cloud
-                .run_instance(
+                .call(
                     &callers[*c],
                     &RunInstance {
                         image_id: id.clone(),
@@ -126,7 +126,7 @@ fn main() {
         let start = Instant::now();
         for (c, id) in ids.iter().take(ops) {
             cloud
-                .deregister_image(&callers[*c], id, true)
+                .call(&callers[*c], &DeregisterImage::new(id, true))
                 .expect("deregister");
         }
         let deregister_rate = rate(ops.min(ids.len()), start);

@@ -1,20 +1,31 @@
 //! Accounts and their declared place in an AWS Organization.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::cloud::Ctx;
+use crate::call::{Call, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::Account;
 use crate::store::Tx;
 use crate::validate;
 
 /// The organization and OU a provider block declares for its account.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeclareAccount {
     /// `arn:aws:organizations::MANAGEMENT:organization/o-…`.
     pub organization_arn: Option<String>,
     /// `arn:aws:organizations::MANAGEMENT:ou/o-…/ou-…`; implies the organization.
     pub organizational_unit_arn: Option<String>,
+}
+
+impl Call for DeclareAccount {
+    type Output = ();
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "DeclareAccount"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<()> {
+        declare(tx, ctx, self)
+    }
 }
 
 /// Checks the shape of a declaration without looking at the cloud.

@@ -9,10 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::call::{Call, Ctx, Role};
 use crate::catalogue::{self, InstanceType, PriceBook};
-use crate::cloud::Ctx;
 use crate::error::Result;
 use crate::model::{
     Charge, Image, Instance, InstanceState, Storage, StorageKind, AMAZON_ACCOUNT,
@@ -60,6 +60,49 @@ fn is_zero(n: &i64) -> bool {
     *n == 0
 }
 
+/// Moves the simulated time forward by `seconds` (the administrator's): the
+/// next command starts after it, and each account's bill accrues what the
+/// cloud as it stands costs over that time. Answers the new time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvanceClock {
+    /// How far, in seconds.
+    pub seconds: i64,
+}
+
+/// Replaces the store's price book (the administrator's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetPriceBook {
+    /// The prices in force from now on.
+    pub prices: PriceBook,
+}
+
+impl Call for AdvanceClock {
+    type Output = String;
+    const CHANGES: bool = true;
+    const ROLE: Role = Role::Administrator;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "AdvanceClock"
+    }
+    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<String> {
+        accrue(tx, self.seconds)?;
+        ids::advance(tx, self.seconds).map(ids::format_time)
+    }
+}
+
+impl Call for SetPriceBook {
+    type Output = ();
+    const CHANGES: bool = true;
+    const ROLE: Role = Role::Administrator;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "SetPriceBook"
+    }
+    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<()> {
+        set_price_book(tx, &self.prices)
+    }
+}
+
 const ACCRUED: &str = "accrued:";
 
 /// Adds what the cloud as it stands costs over `seconds` of simulated time to
@@ -100,7 +143,7 @@ pub fn price_book(tx: &Tx<'_>) -> Result<PriceBook> {
 }
 
 /// Saves a price book override in the store.
-pub fn set_price_book(tx: &mut Tx<'_>, prices: &PriceBook) -> Result<()> {
+pub(crate) fn set_price_book(tx: &mut Tx<'_>, prices: &PriceBook) -> Result<()> {
     let json = serde_json::to_string(prices).unwrap_or_default();
     tx.set_meta("price_book", &json)
 }

@@ -1,5 +1,8 @@
 //! Fixed reference data: regions, instance types, the public image catalogue and the price book.
 
+/// The region a caller is in when it names none, as in AWS's tools.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
 /// Every region the simulated cloud knows, in AWS's commercial partition.
 pub const REGIONS: &[&str] = &[
     "us-east-1",

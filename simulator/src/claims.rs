@@ -14,20 +14,12 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
+use crate::call::{Call, Ctx, Role, Subject};
 use crate::error::{refuse, Error, ErrorKind, Result};
+use crate::ids;
+pub use crate::model::Claim;
 use crate::store::Tx;
 use crate::validate;
-
-/// A claimed account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claim {
-    /// The account.
-    pub account_id: String,
-    /// The secret's salted Argon2id hash, in PHC string form.
-    pub secret_hash: String,
-    /// When it was claimed, in the simulated clock.
-    pub claimed: String,
-}
 
 /// What `amisim accounts list` shows of a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,6 +73,93 @@ pub fn matches(secret_hash: &str, secret: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Claims an account (the administrator's): from now on its calls must
+/// present the secret this answers, shown once; only a salted hash is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimAccount {
+    /// The account.
+    pub account_id: String,
+}
+
+/// Releases the claim on an account: as the account itself, presenting its
+/// secret, or `force`d by the administrator. Answers false if it was not claimed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseAccount {
+    /// The account.
+    pub account_id: String,
+    /// Release it without its secret (the administrator's).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
+}
+
+impl ClaimAccount {
+    /// ClaimAccount of `account_id`.
+    pub fn new(account_id: impl Into<String>) -> ClaimAccount {
+        ClaimAccount {
+            account_id: account_id.into(),
+        }
+    }
+}
+
+impl ReleaseAccount {
+    /// ReleaseAccount of `account_id`, `force`d or not.
+    pub fn new(account_id: impl Into<String>, force: bool) -> ReleaseAccount {
+        ReleaseAccount {
+            account_id: account_id.into(),
+            force,
+        }
+    }
+}
+
+impl Call for ClaimAccount {
+    type Output = String;
+    const CHANGES: bool = true;
+    const ROLE: Role = Role::Administrator;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "ClaimAccount"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Named(&self.account_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<String> {
+        let now = ids::format_time(ids::now(tx)?);
+        claim(tx, &self.account_id, &now)
+    }
+}
+
+impl Call for ReleaseAccount {
+    type Output = bool;
+    const CHANGES: bool = true;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "ReleaseAccount"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Named(&self.account_id)
+    }
+    fn role(&self) -> Role {
+        if self.force {
+            Role::Administrator
+        } else {
+            Role::Account
+        }
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        if !self.force && ctx.caller.account_id != self.account_id {
+            return refuse(
+                ErrorKind::UnauthorizedOperation,
+                format!(
+                    "account {} cannot release the claim on account {}",
+                    ctx.caller.account_id, self.account_id
+                ),
+                "An account releases only its own claim; the administrator can release any (amisim accounts release ACCOUNT --force)",
+            );
+        }
+        release(tx, &self.account_id)
+    }
 }
 
 /// Claims `account` at `now`; returns its new secret, shown once.

@@ -1,15 +1,15 @@
 //! CopyImage: a new, distinct image in the caller's account and region.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::cloud::Ctx;
+use crate::call::{Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, ImageState, Storage, StorageKind, Tags};
 use crate::store::Tx;
 use crate::{billing, images, kms, permissions, validate};
 
 /// CopyImage's parameters.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CopyImage {
     /// The image to copy.
     pub source_image_id: String,
@@ -30,6 +30,20 @@ pub struct CopyImage {
     pub copy_image_tags: bool,
 }
 
+impl Call for CopyImage {
+    type Output = Image;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "CopyImage"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.source_image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
+        copy(tx, ctx, self)
+    }
+}
+
 pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Image> {
     validate::region(&req.source_region)?;
     validate::image_name(&req.name)?;
@@ -38,7 +52,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     let me = ctx.caller.account_id.as_str();
     let source = images::visible(tx, ctx, &req.source_image_id, &req.source_region)?;
     images::require_available(&source)?;
-    crate::lifecycle::check_allowed(tx, ctx, &source, "copied")?;
+    crate::settings::check_allowed(tx, ctx, &source, "copied")?;
     let foreign = source.owner_id != me;
 
     if foreign && !source.billing_products.is_empty() {

@@ -22,6 +22,9 @@ pub enum ErrorKind {
     AmiAttributeItemValue,
     /// The caller is not allowed to do this to an object another account owns.
     AuthFailure,
+    /// The caller may not make this call at all (an operator's call made by
+    /// an account, or an account's call made by the administrator).
+    UnauthorizedOperation,
     /// The request is not allowed for this object (copy rules and the like).
     InvalidRequest,
     /// A parameter is not allowed for this object.
@@ -86,6 +89,7 @@ impl ErrorKind {
             ErrorKind::AmiNameMalformed => "InvalidAMIName.Malformed",
             ErrorKind::AmiAttributeItemValue => "InvalidAMIAttributeItemValue",
             ErrorKind::AuthFailure => "AuthFailure",
+            ErrorKind::UnauthorizedOperation => "UnauthorizedOperation",
             ErrorKind::InvalidRequest => "InvalidRequest",
             ErrorKind::InvalidParameter => "InvalidParameter",
             ErrorKind::InvalidParameterValue => "InvalidParameterValue",

@@ -240,8 +240,8 @@ mod tests {
 
     #[test]
     fn ids_depend_on_parts_and_count_not_on_order() {
-        let mut a = Store::memory().unwrap();
-        let mut b = Store::memory().unwrap();
+        let mut a = Store::memory(&crate::store::Setup::NONE).unwrap();
+        let mut b = Store::memory(&crate::store::Setup::NONE).unwrap();
         let (x1, y1) = a
             .transaction(|tx| {
                 Ok((
@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn commands_start_after_everything_recorded() {
-        let mut s = Store::memory().unwrap();
+        let mut s = Store::memory(&crate::store::Setup::NONE).unwrap();
         s.transaction(|tx| {
             let first = command_epoch(tx, "a")?;
             assert_eq!(first, EPOCH_SECONDS);

@@ -1,9 +1,9 @@
 //! Images: registration, creation from instances, lookups, changes and deregistration.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::call::{Call, Ctx, Subject};
 use crate::catalogue::{self, PUBLIC_IMAGES};
-use crate::cloud::Ctx;
 use crate::error::{refuse, Error, ErrorKind, Result};
 use crate::model::{
     Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, AMAZON_ACCOUNT,
@@ -13,7 +13,7 @@ use crate::store::{Filter, Tx};
 use crate::{ids, kms, permissions, validate};
 
 /// RegisterImage: everything about a new image.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RegisterImage {
     /// Required; unique among the account's available images in the region.
     pub name: String,
@@ -38,7 +38,7 @@ pub struct RegisterImage {
 }
 
 /// CreateImage: an image of one of the caller's instances.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CreateImage {
     /// The instance to image; in the caller's account and region.
     pub instance_id: String,
@@ -55,7 +55,7 @@ pub struct CreateImage {
 }
 
 /// ModifyImageAttribute and tags: the only in-place changes an image allows.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ModifyImage {
     /// The image.
     pub image_id: String,
@@ -66,7 +66,7 @@ pub struct ModifyImage {
 }
 
 /// DescribeImages: the criteria the `amisim_image(s)` data sources offer.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DescribeImages {
     /// `self`, an account ID, `amazon` or `aws-marketplace`; empty means any visible owner.
     pub owners: Vec<String>,
@@ -83,6 +83,184 @@ pub struct DescribeImages {
     /// Also list other accounts' deprecated images (hidden otherwise).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub include_deprecated: bool,
+}
+
+/// DescribeImages for one ID: the image if the caller can see it in its region.
+///
+/// A deregistered image the caller owns is returned with its state, so that
+/// a reader can tell "gone" from "never existed".
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DescribeImage {
+    /// The image.
+    pub image_id: String,
+}
+
+/// DeregisterImage; answers false if it was already deregistered or unknown.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeregisterImage {
+    /// The image.
+    pub image_id: String,
+    /// Also delete the snapshots (or bundle) no other image uses.
+    pub delete_associated_snapshots: bool,
+}
+
+/// DeleteSnapshot (or deleting a bundle): storage no available image uses;
+/// answers false if it was already gone.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeleteSnapshot {
+    /// The snapshot or bundle.
+    pub storage_id: String,
+}
+
+/// DeleteVolume: an EBS root volume kept after its instance terminated;
+/// answers false if it was already gone.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeleteVolume {
+    /// The volume.
+    pub volume_id: String,
+}
+
+impl DescribeImage {
+    /// DescribeImages for `image_id`.
+    pub fn new(image_id: impl Into<String>) -> DescribeImage {
+        DescribeImage {
+            image_id: image_id.into(),
+        }
+    }
+}
+
+impl DeregisterImage {
+    /// DeregisterImage of `image_id`, deleting its storage when `delete_associated_snapshots`.
+    pub fn new(image_id: impl Into<String>, delete_associated_snapshots: bool) -> DeregisterImage {
+        DeregisterImage {
+            image_id: image_id.into(),
+            delete_associated_snapshots,
+        }
+    }
+}
+
+impl DeleteSnapshot {
+    /// DeleteSnapshot of `storage_id`.
+    pub fn new(storage_id: impl Into<String>) -> DeleteSnapshot {
+        DeleteSnapshot {
+            storage_id: storage_id.into(),
+        }
+    }
+}
+
+impl DeleteVolume {
+    /// DeleteVolume of `volume_id`.
+    pub fn new(volume_id: impl Into<String>) -> DeleteVolume {
+        DeleteVolume {
+            volume_id: volume_id.into(),
+        }
+    }
+}
+
+impl Call for RegisterImage {
+    type Output = Image;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "RegisterImage"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
+        register(tx, ctx, self)
+    }
+}
+
+impl Call for CreateImage {
+    type Output = Image;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "CreateImage"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
+        create_from_instance(tx, ctx, self)
+    }
+}
+
+impl Call for DescribeImage {
+    type Output = Option<Image>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "DescribeImages"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Image>> {
+        describe_one(tx, ctx, &self.image_id)
+    }
+}
+
+impl Call for DescribeImages {
+    type Output = Vec<Image>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "DescribeImages"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<Image>> {
+        describe(tx, ctx, self)
+    }
+}
+
+impl Call for ModifyImage {
+    type Output = Image;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "ModifyImageAttribute"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
+        modify(tx, ctx, self)
+    }
+}
+
+impl Call for DeregisterImage {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "DeregisterImage"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        deregister(tx, ctx, &self.image_id, self.delete_associated_snapshots)
+    }
+}
+
+impl Call for DeleteSnapshot {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "DeleteSnapshot"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Storage(&self.storage_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        delete_storage(tx, ctx, &self.storage_id)
+    }
+}
+
+impl Call for DeleteVolume {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "DeleteVolume"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Storage(&self.volume_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        delete_volume(tx, ctx, &self.volume_id)
+    }
 }
 
 /// Seeds the public catalogue into every region of the catalogue that does not

@@ -1,16 +1,16 @@
 //! Instances: launching from images, stopping, starting and terminating.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::call::{Call, Ctx, Subject};
 use crate::catalogue::{self, WINDOWS_BILLING_PRODUCT};
-use crate::cloud::Ctx;
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, Tags};
 use crate::store::Tx;
 use crate::{billing, ids, images, kms, validate};
 
 /// RunInstances for one instance.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunInstance {
     /// The image to launch; it must be in the caller's region.
     pub image_id: String,
@@ -25,6 +25,245 @@ pub struct RunInstance {
     pub root_delete_on_termination: Option<bool>,
     /// Tags.
     pub tags: Tags,
+}
+
+/// DescribeInstances for one ID (terminated instances included, with their state).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeInstance {
+    /// The instance.
+    pub instance_id: String,
+}
+
+impl DescribeInstance {
+    /// DescribeInstances for `instance_id`.
+    pub fn new(instance_id: impl Into<String>) -> DescribeInstance {
+        DescribeInstance {
+            instance_id: instance_id.into(),
+        }
+    }
+}
+
+/// StopInstances for one instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopInstance {
+    /// The instance.
+    pub instance_id: String,
+}
+
+impl StopInstance {
+    /// StopInstances of `instance_id`.
+    pub fn new(instance_id: impl Into<String>) -> StopInstance {
+        StopInstance {
+            instance_id: instance_id.into(),
+        }
+    }
+}
+
+/// StartInstances for one instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartInstance {
+    /// The instance.
+    pub instance_id: String,
+}
+
+impl StartInstance {
+    /// StartInstances of `instance_id`.
+    pub fn new(instance_id: impl Into<String>) -> StartInstance {
+        StartInstance {
+            instance_id: instance_id.into(),
+        }
+    }
+}
+
+/// TerminateInstances for one instance; answers false if it was already terminated or unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminateInstance {
+    /// The instance.
+    pub instance_id: String,
+}
+
+impl TerminateInstance {
+    /// TerminateInstances of `instance_id`.
+    pub fn new(instance_id: impl Into<String>) -> TerminateInstance {
+        TerminateInstance {
+            instance_id: instance_id.into(),
+        }
+    }
+}
+
+/// CreateTags on an instance: its tags change in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagInstance {
+    /// The instance.
+    pub instance_id: String,
+    /// The instance's tags: all of them, replacing those it had.
+    pub tags: Tags,
+}
+
+impl TagInstance {
+    /// The tags `tags` for `instance_id`.
+    pub fn new(instance_id: impl Into<String>, tags: &Tags) -> TagInstance {
+        TagInstance {
+            instance_id: instance_id.into(),
+            tags: tags.clone(),
+        }
+    }
+}
+
+/// ModifyInstanceAttribute (instance type) of a stopped instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModifyInstanceType {
+    /// The instance.
+    pub instance_id: String,
+    /// A type from the instance type catalogue, of the image's architecture.
+    pub instance_type: String,
+}
+
+impl ModifyInstanceType {
+    /// Type `instance_type` for `instance_id`.
+    pub fn new(
+        instance_id: impl Into<String>,
+        instance_type: impl Into<String>,
+    ) -> ModifyInstanceType {
+        ModifyInstanceType {
+            instance_id: instance_id.into(),
+            instance_type: instance_type.into(),
+        }
+    }
+}
+
+/// ModifyInstanceAttribute (the root volume's DeleteOnTermination).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRootDeleteOnTermination {
+    /// The instance.
+    pub instance_id: String,
+    /// Whether the EBS root volume is deleted with the instance.
+    pub delete_on_termination: bool,
+}
+
+impl SetRootDeleteOnTermination {
+    /// DeleteOnTermination `delete_on_termination` for `instance_id`.
+    pub fn new(
+        instance_id: impl Into<String>,
+        delete_on_termination: bool,
+    ) -> SetRootDeleteOnTermination {
+        SetRootDeleteOnTermination {
+            instance_id: instance_id.into(),
+            delete_on_termination,
+        }
+    }
+}
+
+impl Call for RunInstance {
+    type Output = Instance;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "RunInstances"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
+        run(tx, ctx, self)
+    }
+}
+
+impl Call for DescribeInstance {
+    type Output = Option<Instance>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "DescribeInstances"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Instance>> {
+        describe(tx, ctx, &self.instance_id)
+    }
+}
+
+impl Call for StopInstance {
+    type Output = Instance;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "StopInstances"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
+        stop(tx, ctx, &self.instance_id)
+    }
+}
+
+impl Call for StartInstance {
+    type Output = Instance;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "StartInstances"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
+        start(tx, ctx, &self.instance_id)
+    }
+}
+
+impl Call for TerminateInstance {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "TerminateInstances"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        terminate(tx, ctx, &self.instance_id)
+    }
+}
+
+impl Call for TagInstance {
+    type Output = Instance;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "CreateTags"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
+        tag(tx, ctx, &self.instance_id, &self.tags)
+    }
+}
+
+impl Call for ModifyInstanceType {
+    type Output = Instance;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "ModifyInstanceAttribute"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
+        modify_type(tx, ctx, &self.instance_id, &self.instance_type)
+    }
+}
+
+impl Call for SetRootDeleteOnTermination {
+    type Output = Instance;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "ModifyInstanceAttribute"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Instance(&self.instance_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
+        set_root_delete_on_termination(tx, ctx, &self.instance_id, self.delete_on_termination)
+    }
 }
 
 /// Seconds an EBS-backed Linux instance takes to boot.
@@ -114,7 +353,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     };
     let image = images::visible(tx, ctx, &req.image_id, &ctx.caller.region)?;
     images::require_available(&image)?;
-    crate::lifecycle::check_allowed(tx, ctx, &image, "launched")?;
+    crate::settings::check_allowed(tx, ctx, &image, "launched")?;
     if let Some(arn) = &image.kms_key_arn {
         kms::require_decrypt(tx, ctx, arn, &format!("the image {}", image.id))?;
     }

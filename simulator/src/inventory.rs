@@ -12,11 +12,11 @@
 //! let mut cloud = Cloud::memory().unwrap();
 //! let me = Caller::new("111111111111", "us-east-1");
 //! let golden = cloud
-//!     .register_image(&me, &RegisterImage { name: "golden".into(), ..Default::default() })
+//!     .call(&me, &RegisterImage { name: "golden".into(), ..Default::default() })
 //!     .unwrap();
 //! let west = Caller::new("111111111111", "us-west-2");
 //! let copy = cloud
-//!     .copy_image(&west, &CopyImage {
+//!     .call(&west, &CopyImage {
 //!         source_image_id: golden.id.clone(),
 //!         source_region: "us-east-1".into(),
 //!         name: "golden".into(),
@@ -24,7 +24,7 @@
 //!     })
 //!     .unwrap();
 //!
-//! let tree = cloud.store().read(|tx| inventory::lineage(tx, &copy.id)).unwrap().unwrap();
+//! let tree = cloud.read(|tx| inventory::lineage(tx, &copy.id)).unwrap().unwrap();
 //! assert_eq!(tree.image_id, golden.id);
 //! assert_eq!(tree.children[0].image_id, copy.id);
 //! assert!(tree.children[0].selected);
@@ -582,7 +582,7 @@ mod tests {
         let a = Caller::new("111111111111", "us-east-1");
         let a_west = Caller::new("111111111111", "us-west-2");
         let base = cloud
-            .register_image(
+            .call(
                 &a,
                 &RegisterImage {
                     name: "base".into(),
@@ -592,7 +592,7 @@ mod tests {
             .unwrap();
         let copy = |cloud: &mut Cloud, who: &Caller, src: &Image, name: &str| {
             cloud
-                .copy_image(
+                .call(
                     who,
                     &CopyImage {
                         source_image_id: src.id.clone(),
@@ -607,7 +607,7 @@ mod tests {
         let west2 = copy(&mut cloud, &a_west, &west, "west2");
         let east2 = copy(&mut cloud, &a, &base, "east2");
         let instance = cloud
-            .run_instance(
+            .call(
                 &a_west,
                 &RunInstance {
                     image_id: west.id.clone(),
@@ -617,7 +617,7 @@ mod tests {
             )
             .unwrap();
         let baked = cloud
-            .create_image(
+            .call(
                 &a_west,
                 &CreateImage {
                     instance_id: instance.id.clone(),
@@ -627,11 +627,7 @@ mod tests {
             )
             .unwrap();
 
-        let tree = cloud
-            .store()
-            .read(|tx| lineage(tx, &west.id))
-            .unwrap()
-            .unwrap();
+        let tree = cloud.read(|tx| lineage(tx, &west.id)).unwrap().unwrap();
         // Up: only the chain to the original, so the sibling east2 is absent.
         assert_eq!(tree.image_id, base.id);
         assert_eq!(tree.derivation, Derivation::Original);
@@ -661,11 +657,7 @@ mod tests {
             ]
         );
 
-        let from_top = cloud
-            .store()
-            .read(|tx| lineage(tx, &base.id))
-            .unwrap()
-            .unwrap();
+        let from_top = cloud.read(|tx| lineage(tx, &base.id)).unwrap().unwrap();
         let ids: Vec<&str> = from_top
             .children
             .iter()
@@ -675,15 +667,10 @@ mod tests {
         // and a copy is never older than its source.
         assert_eq!(ids, vec![east2.id.as_str(), west.id.as_str()]);
 
-        let up_from_baked = cloud
-            .store()
-            .read(|tx| lineage(tx, &baked.id))
-            .unwrap()
-            .unwrap();
+        let up_from_baked = cloud.read(|tx| lineage(tx, &baked.id)).unwrap().unwrap();
         assert_eq!(up_from_baked.image_id, base.id);
         assert_eq!(up_from_baked.children[0].children[0].image_id, baked.id);
         assert!(cloud
-            .store()
             .read(|tx| lineage(tx, "ami-00000000000000000"))
             .unwrap()
             .is_none());
@@ -694,7 +681,7 @@ mod tests {
         let mut cloud = Cloud::memory().unwrap();
         let a = Caller::new("111111111111", "us-east-1");
         cloud
-            .register_image(
+            .call(
                 &a,
                 &RegisterImage {
                     name: "mine".into(),
@@ -703,7 +690,6 @@ mod tests {
             )
             .unwrap();
         let (mine, everything, amazon) = cloud
-            .store()
             .read(|tx| {
                 let east = Filter {
                     region: Some("us-east-1"),

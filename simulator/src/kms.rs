@@ -1,8 +1,8 @@
 //! KMS keys: customer managed keys, the AWS managed `alias/aws/ebs`, and grants.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::cloud::Ctx;
+use crate::call::{Call, Ctx, Subject};
 use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
 use crate::model::{Grant, Key, Tags};
 use crate::store::Tx;
@@ -12,7 +12,7 @@ use crate::{ids, validate};
 pub const EBS_MANAGED_ALIAS: &str = "alias/aws/ebs";
 
 /// CreateKey: a customer managed key in the caller's account and region.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CreateKey {
     /// Free text, at most 8192 characters.
     pub description: String,
@@ -20,10 +20,198 @@ pub struct CreateKey {
     pub tags: Tags,
 }
 
-#[derive(Serialize)]
-pub(crate) struct GrantRequest<'a> {
-    pub key_id: &'a str,
-    pub grantee_account_id: &'a str,
+/// KMS DescribeKey for a key the caller owns or was granted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeKey {
+    /// The key's ID or ARN.
+    pub key_id: String,
+}
+
+impl DescribeKey {
+    /// The request for `key_id`.
+    pub fn new(key_id: impl Into<String>) -> DescribeKey {
+        DescribeKey {
+            key_id: key_id.into(),
+        }
+    }
+}
+
+/// KMS ScheduleKeyDeletion; answers false if the key was already gone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleKeyDeletion {
+    /// The key's ID or ARN.
+    pub key_id: String,
+}
+
+impl ScheduleKeyDeletion {
+    /// The request for `key_id`.
+    pub fn new(key_id: impl Into<String>) -> ScheduleKeyDeletion {
+        ScheduleKeyDeletion {
+            key_id: key_id.into(),
+        }
+    }
+}
+
+/// KMS UpdateKeyDescription / TagResource: a key's description and tags.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateKey {
+    /// The key's ID or ARN.
+    pub key_id: String,
+    /// The key's new description and tags.
+    #[serde(flatten)]
+    pub key: CreateKey,
+}
+
+/// KMS CreateGrant: lets another account use a customer managed key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateGrant {
+    /// The key's ID or ARN.
+    pub key_id: String,
+    /// The account the grant is for.
+    pub grantee_account_id: String,
+}
+
+impl CreateGrant {
+    /// The request for `grantee_account_id` on `key_id`.
+    pub fn new(key_id: impl Into<String>, grantee_account_id: impl Into<String>) -> CreateGrant {
+        CreateGrant {
+            key_id: key_id.into(),
+            grantee_account_id: grantee_account_id.into(),
+        }
+    }
+}
+
+/// KMS RevokeGrant; answers false if there was none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeGrant {
+    /// The key's ID or ARN.
+    pub key_id: String,
+    /// The account the grant is for.
+    pub grantee_account_id: String,
+}
+
+impl RevokeGrant {
+    /// The request for `grantee_account_id` on `key_id`.
+    pub fn new(key_id: impl Into<String>, grantee_account_id: impl Into<String>) -> RevokeGrant {
+        RevokeGrant {
+            key_id: key_id.into(),
+            grantee_account_id: grantee_account_id.into(),
+        }
+    }
+}
+
+/// KMS ListGrants for one grantee.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeGrant {
+    /// The key's ID or ARN.
+    pub key_id: String,
+    /// The account the grant is for.
+    pub grantee_account_id: String,
+}
+
+impl DescribeGrant {
+    /// The request for `grantee_account_id` on `key_id`.
+    pub fn new(key_id: impl Into<String>, grantee_account_id: impl Into<String>) -> DescribeGrant {
+        DescribeGrant {
+            key_id: key_id.into(),
+            grantee_account_id: grantee_account_id.into(),
+        }
+    }
+}
+
+impl Call for CreateKey {
+    type Output = Key;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "CreateKey"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Key> {
+        create(tx, ctx, self)
+    }
+}
+
+impl Call for DescribeKey {
+    type Output = Option<Key>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "DescribeKey"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Key(&self.key_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Key>> {
+        describe(tx, ctx, &self.key_id)
+    }
+}
+
+impl Call for UpdateKey {
+    type Output = Key;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "UpdateKey"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Key(&self.key_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Key> {
+        update(tx, ctx, &self.key_id, &self.key)
+    }
+}
+
+impl Call for ScheduleKeyDeletion {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "ScheduleKeyDeletion"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Key(&self.key_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        schedule_deletion(tx, ctx, &self.key_id)
+    }
+}
+
+impl Call for CreateGrant {
+    type Output = Grant;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "CreateGrant"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Key(&self.key_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Grant> {
+        grant(tx, ctx, &self.key_id, &self.grantee_account_id)
+    }
+}
+
+impl Call for RevokeGrant {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "RevokeGrant"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Key(&self.key_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        revoke(tx, ctx, &self.key_id, &self.grantee_account_id)
+    }
+}
+
+impl Call for DescribeGrant {
+    type Output = Option<Grant>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "ListGrants"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Key(&self.key_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Grant>> {
+        describe_grant(tx, ctx, &self.key_id, &self.grantee_account_id)
+    }
 }
 
 fn key_arn(region: &str, account: &str, id: &str) -> String {

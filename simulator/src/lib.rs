@@ -11,24 +11,27 @@
 //! the same results, byte for byte.
 //!
 //! ```
-//! use amisim_simulator::{Caller, Cloud, RegisterImage};
+//! use amisim_simulator::{Caller, Cloud, DeregisterImage, RegisterImage};
 //!
 //! let mut cloud = Cloud::memory().unwrap();
 //! let me = Caller::new("111111111111", "us-east-1");
-//! let image = cloud
-//!     .register_image(&me, &RegisterImage { name: "golden-web".into(), ..Default::default() })
-//!     .unwrap();
+//! let golden = RegisterImage { name: "golden-web".into(), ..Default::default() };
+//! let image = cloud.call(&me, &golden).unwrap();
 //! assert!(image.id.starts_with("ami-"));
 //! assert_eq!(image.arn(), format!("arn:aws:ec2:us-east-1::image/{}", image.id));
 //!
-//! let err = cloud
-//!     .register_image(&me, &RegisterImage { name: "golden-web".into(), ..Default::default() })
-//!     .unwrap_err();
+//! let err = cloud.call(&me, &golden).unwrap_err();
 //! assert_eq!(err.code(), "InvalidAMIName.Duplicate");
+//!
+//! assert!(cloud.call(&me, &DeregisterImage::new(&image.id, true)).unwrap());
 //! ```
+//!
+//! Every operation is a request type beside its rule that implements
+//! [`Call`]; [`Cloud::call`] runs any of them (see [`call`]).
 
 pub mod accounts;
 pub mod billing;
+pub mod call;
 pub mod catalogue;
 pub mod claims;
 pub mod cloud;
@@ -40,15 +43,38 @@ pub mod instances;
 pub mod inventory;
 pub mod kms;
 pub mod lifecycle;
+pub mod lineage;
 pub mod model;
 pub mod permissions;
 pub mod recycle_bin;
+pub mod settings;
 pub mod store;
 pub mod validate;
 
-pub use cloud::{
-    Caller, Cloud, CopyImage, CreateImage, CreateKey, DeclareAccount, DescribeImages, ImageDetails,
-    ModifyImage, RegisterImage, RunInstance,
-};
+pub use accounts::DeclareAccount;
+pub use billing::{AdvanceClock, SetPriceBook};
+pub use call::{Call, Caller, Role, Subject};
+pub use claims::{ClaimAccount, ReleaseAccount};
+pub use cloud::{Cloud, ImageDetails};
+pub use copies::CopyImage;
 pub use error::{Error, ErrorKind, Result};
+pub use images::{
+    CreateImage, DeleteSnapshot, DeleteVolume, DeregisterImage, DescribeImage, DescribeImages,
+    ModifyImage, RegisterImage,
+};
+pub use instances::{
+    DescribeInstance, ModifyInstanceType, RunInstance, SetRootDeleteOnTermination, StartInstance,
+    StopInstance, TagInstance, TerminateInstance,
+};
+pub use kms::{
+    CreateGrant, CreateKey, DescribeGrant, DescribeKey, RevokeGrant, ScheduleKeyDeletion, UpdateKey,
+};
+pub use lifecycle::{DisableImage, EnableImage, SetDeregistrationProtection, SetImageDeprecation};
+pub use lineage::{DescribeImageReferences, GetImageAncestry};
 pub use model::*;
+pub use permissions::{
+    AddLaunchPermission, AddStoragePermission, DescribeLaunchPermission, DescribeStoragePermission,
+    RemoveLaunchPermission, RemoveStoragePermission,
+};
+pub use recycle_bin::{CreateRule, DeleteRule, GetRule, RestoreFromRecycleBin, UpdateRule};
+pub use settings::{AllowedImages, GetImageSettings, SetBlockPublicAccess};

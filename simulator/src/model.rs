@@ -491,3 +491,14 @@ pub struct ImageCriterion {
 fn yes() -> bool {
     true
 }
+
+/// A claimed account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The account.
+    pub account_id: String,
+    /// The secret's salted Argon2id hash, in PHC string form.
+    pub secret_hash: String,
+    /// When it was claimed, in the simulated clock.
+    pub claimed: String,
+}

@@ -1,8 +1,8 @@
 //! Launch permissions (sharing images) and storage read permissions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::cloud::Ctx;
+use crate::call::{Call, Ctx, Subject};
 use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
 use crate::model::{Account, Image, LaunchPermission, Principal, Storage, StoragePermission};
 use crate::store::{Filter, Tx};
@@ -11,16 +11,211 @@ use crate::{images, kms, validate};
 /// How many public images one account may have in one region.
 pub const PUBLIC_IMAGE_LIMIT: usize = 5;
 
-#[derive(Serialize)]
-pub(crate) struct LaunchPermissionRequest<'a> {
-    pub image_id: &'a str,
-    pub principal: &'a Principal,
+/// ModifyImageAttribute (launchPermission add): shares an image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddLaunchPermission {
+    /// The image.
+    pub image_id: String,
+    /// Whom the permission is for.
+    pub principal: Principal,
 }
 
-#[derive(Serialize)]
-pub(crate) struct StoragePermissionRequest<'a> {
-    pub storage_id: &'a str,
-    pub account_id: &'a str,
+impl AddLaunchPermission {
+    /// The request for `principal` on `image_id`.
+    pub fn new(image_id: impl Into<String>, principal: &Principal) -> AddLaunchPermission {
+        AddLaunchPermission {
+            image_id: image_id.into(),
+            principal: principal.clone(),
+        }
+    }
+}
+
+impl Call for AddLaunchPermission {
+    type Output = LaunchPermission;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "AddLaunchPermission"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<LaunchPermission> {
+        add_launch(tx, ctx, &self.image_id, &self.principal)
+    }
+}
+
+/// ModifyImageAttribute (launchPermission remove); answers false if there was none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveLaunchPermission {
+    /// The image.
+    pub image_id: String,
+    /// Whom the permission is for.
+    pub principal: Principal,
+}
+
+impl RemoveLaunchPermission {
+    /// The request for `principal` on `image_id`.
+    pub fn new(image_id: impl Into<String>, principal: &Principal) -> RemoveLaunchPermission {
+        RemoveLaunchPermission {
+            image_id: image_id.into(),
+            principal: principal.clone(),
+        }
+    }
+}
+
+impl Call for RemoveLaunchPermission {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "RemoveLaunchPermission"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        remove_launch(tx, ctx, &self.image_id, &self.principal)
+    }
+}
+
+/// DescribeImageAttribute (launchPermission): the permission if it exists on an available image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeLaunchPermission {
+    /// The image.
+    pub image_id: String,
+    /// Whom the permission is for.
+    pub principal: Principal,
+}
+
+impl DescribeLaunchPermission {
+    /// The request for `principal` on `image_id`.
+    pub fn new(image_id: impl Into<String>, principal: &Principal) -> DescribeLaunchPermission {
+        DescribeLaunchPermission {
+            image_id: image_id.into(),
+            principal: principal.clone(),
+        }
+    }
+}
+
+impl Call for DescribeLaunchPermission {
+    type Output = Option<LaunchPermission>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "DescribeImageAttribute"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Image(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<LaunchPermission>> {
+        describe_launch(tx, ctx, &self.image_id, &self.principal)
+    }
+}
+
+/// ModifySnapshotAttribute (createVolumePermission add), or the bundle grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddStoragePermission {
+    /// The snapshot or bundle.
+    pub storage_id: String,
+    /// The account that may read it.
+    pub account_id: String,
+}
+
+impl AddStoragePermission {
+    /// The request for `account_id` on `storage_id`.
+    pub fn new(
+        storage_id: impl Into<String>,
+        account_id: impl Into<String>,
+    ) -> AddStoragePermission {
+        AddStoragePermission {
+            storage_id: storage_id.into(),
+            account_id: account_id.into(),
+        }
+    }
+}
+
+impl Call for AddStoragePermission {
+    type Output = StoragePermission;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "AddStoragePermission"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Storage(&self.storage_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<StoragePermission> {
+        add_storage(tx, ctx, &self.storage_id, &self.account_id)
+    }
+}
+
+/// Removes a storage read permission; answers false if there was none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveStoragePermission {
+    /// The snapshot or bundle.
+    pub storage_id: String,
+    /// The account that may read it.
+    pub account_id: String,
+}
+
+impl RemoveStoragePermission {
+    /// The request for `account_id` on `storage_id`.
+    pub fn new(
+        storage_id: impl Into<String>,
+        account_id: impl Into<String>,
+    ) -> RemoveStoragePermission {
+        RemoveStoragePermission {
+            storage_id: storage_id.into(),
+            account_id: account_id.into(),
+        }
+    }
+}
+
+impl Call for RemoveStoragePermission {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "RemoveStoragePermission"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Storage(&self.storage_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        remove_storage(tx, ctx, &self.storage_id, &self.account_id)
+    }
+}
+
+/// The storage read permission, if it exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeStoragePermission {
+    /// The snapshot or bundle.
+    pub storage_id: String,
+    /// The account that may read it.
+    pub account_id: String,
+}
+
+impl DescribeStoragePermission {
+    /// The request for `account_id` on `storage_id`.
+    pub fn new(
+        storage_id: impl Into<String>,
+        account_id: impl Into<String>,
+    ) -> DescribeStoragePermission {
+        DescribeStoragePermission {
+            storage_id: storage_id.into(),
+            account_id: account_id.into(),
+        }
+    }
+}
+
+impl Call for DescribeStoragePermission {
+    type Output = Option<StoragePermission>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "DescribeStoragePermission"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Storage(&self.storage_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<StoragePermission>> {
+        describe_storage(tx, ctx, &self.storage_id, &self.account_id)
+    }
 }
 
 fn launch_permission_id(image_id: &str, principal: &Principal) -> String {
@@ -153,7 +348,7 @@ pub(crate) fn add_launch(
                 "Share the image with specific accounts instead",
             );
         }
-        crate::lifecycle::check_public_sharing(tx, ctx, &image)?;
+        crate::settings::check_public_sharing(tx, ctx, &image)?;
         let public = tx
             .list::<LaunchPermission>(Filter {
                 account: Some(&ctx.caller.account_id),

@@ -5,9 +5,9 @@
 //! retention ends, and every reader compares it with the simulated clock, so
 //! `amisim clock advance` alone makes it expire.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::cloud::Ctx;
+use crate::call::{Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::images::check_name_free;
 use crate::model::{
@@ -19,9 +19,9 @@ use crate::{ids, validate};
 /// The resource types a rule can retain.
 pub const RESOURCE_TYPES: &[&str] = &["EC2_IMAGE", "EBS_SNAPSHOT"];
 
-/// CreateRule / UpdateRule: what a retention rule says.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RuleRequest {
+/// Recycle Bin CreateRule: what a retention rule says (and UpdateRule's new rule).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CreateRule {
     /// `EC2_IMAGE` or `EBS_SNAPSHOT`.
     pub resource_type: String,
     /// 1 to 365.
@@ -34,8 +34,143 @@ pub struct RuleRequest {
     pub description: String,
 }
 
+/// Recycle Bin UpdateRule: a rule's new retention, tags and description.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateRule {
+    /// The rule's ID.
+    pub rule_id: String,
+    /// What the rule says now.
+    #[serde(flatten)]
+    pub rule: CreateRule,
+}
+
+/// Recycle Bin DeleteRule; answers false if there was none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteRule {
+    /// The rule's ID.
+    pub rule_id: String,
+}
+
+impl DeleteRule {
+    /// DeleteRule of `rule_id`.
+    pub fn new(rule_id: impl Into<String>) -> DeleteRule {
+        DeleteRule {
+            rule_id: rule_id.into(),
+        }
+    }
+}
+
+/// Recycle Bin GetRule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetRule {
+    /// The rule's ID.
+    pub rule_id: String,
+}
+
+impl GetRule {
+    /// GetRule of `rule_id`.
+    pub fn new(rule_id: impl Into<String>) -> GetRule {
+        GetRule {
+            rule_id: rule_id.into(),
+        }
+    }
+}
+
+/// RestoreImageFromRecycleBin or RestoreSnapshotFromRecycleBin (by the ID's prefix).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreFromRecycleBin {
+    /// The image or snapshot waiting in the bin.
+    pub resource_id: String,
+}
+
+impl RestoreFromRecycleBin {
+    /// Restores `resource_id`.
+    pub fn new(resource_id: impl Into<String>) -> RestoreFromRecycleBin {
+        RestoreFromRecycleBin {
+            resource_id: resource_id.into(),
+        }
+    }
+}
+
+impl Call for CreateRule {
+    type Output = RecycleBinRule;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "CreateRule"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<RecycleBinRule> {
+        create_rule(tx, ctx, self)
+    }
+}
+
+impl Call for UpdateRule {
+    type Output = RecycleBinRule;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "UpdateRule"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Named(&self.rule_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<RecycleBinRule> {
+        update_rule(tx, ctx, &self.rule_id, &self.rule)
+    }
+}
+
+impl Call for DeleteRule {
+    type Output = bool;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "DeleteRule"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Named(&self.rule_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
+        delete_rule(tx, ctx, &self.rule_id)
+    }
+}
+
+impl Call for GetRule {
+    type Output = Option<RecycleBinRule>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "GetRule"
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Named(&self.rule_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<RecycleBinRule>> {
+        get_rule(tx, ctx, &self.rule_id)
+    }
+}
+
+impl Call for RestoreFromRecycleBin {
+    type Output = BinEntry;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        if self.resource_id.starts_with("ami-") {
+            "RestoreImageFromRecycleBin"
+        } else {
+            "RestoreSnapshotFromRecycleBin"
+        }
+    }
+    fn subject(&self) -> Subject<'_> {
+        Subject::Named(&self.resource_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<BinEntry> {
+        restore(tx, ctx, &self.resource_id)
+    }
+}
+
+impl crate::call::Outcome for BinEntry {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+}
+
 /// Checks a rule that does not depend on the cloud.
-pub fn check_rule(req: &RuleRequest) -> Result<()> {
+pub fn check_rule(req: &CreateRule) -> Result<()> {
     validate::one_of("resource type", &req.resource_type, RESOURCE_TYPES)?;
     if !(1..=365).contains(&req.retention_period_days) {
         return refuse(
@@ -57,7 +192,7 @@ pub fn check_rule(req: &RuleRequest) -> Result<()> {
     validate::description(&req.description)
 }
 
-fn rule_of(ctx: &Ctx<'_>, id: String, req: &RuleRequest) -> RecycleBinRule {
+fn rule_of(ctx: &Ctx<'_>, id: String, req: &CreateRule) -> RecycleBinRule {
     RecycleBinRule {
         id,
         account_id: ctx.caller.account_id.clone(),
@@ -74,7 +209,7 @@ fn rule_of(ctx: &Ctx<'_>, id: String, req: &RuleRequest) -> RecycleBinRule {
 pub(crate) fn create_rule(
     tx: &mut Tx<'_>,
     ctx: &Ctx<'_>,
-    req: &RuleRequest,
+    req: &CreateRule,
 ) -> Result<RecycleBinRule> {
     check_rule(req)?;
     let tags = serde_json::to_string(&(&req.resource_tags, &req.exclude_resource_tags))
@@ -120,7 +255,7 @@ pub(crate) fn update_rule(
     tx: &mut Tx<'_>,
     ctx: &Ctx<'_>,
     id: &str,
-    req: &RuleRequest,
+    req: &CreateRule,
 ) -> Result<RecycleBinRule> {
     check_rule(req)?;
     let Some(old) = own_rule(tx, ctx, id)? else {

@@ -7,9 +7,11 @@
 //! version is refused and never written to.
 
 mod companions;
+mod location;
 mod postgres;
 
-pub use postgres::{is_url as is_postgres_url, server_name};
+pub use location::{StoreLocation, SCHEMES};
+pub use postgres::server_name;
 
 use std::fs;
 use std::io::Read;
@@ -150,7 +152,7 @@ entity!(
     None
 );
 entity!(
-    crate::claims::Claim,
+    crate::model::Claim,
     "claim",
     |x| &x.account_id,
     &x.account_id,
@@ -197,6 +199,25 @@ pub fn no_store(path: &Path) -> Error {
     )
 }
 
+/// What the opener of a store brings to it: what a new store starts with,
+/// and how a store made by an earlier build is brought up to date. The store
+/// itself knows no rule of the cloud.
+#[derive(Clone, Copy)]
+pub struct Setup {
+    /// Fills a new store in its first transaction (the public catalogue).
+    pub seed: fn(&mut Tx<'_>) -> Result<()>,
+    /// Brings a store opened for writing up to date; writes nothing when it is current.
+    pub upgrade: fn(&mut Store) -> Result<()>,
+}
+
+impl Setup {
+    /// A store with nothing in it but its tables, for the store's own tests.
+    pub const NONE: Setup = Setup {
+        seed: |_| Ok(()),
+        upgrade: |_| Ok(()),
+    };
+}
+
 /// Which objects a listing returns; `None` matches anything.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Filter<'a> {
@@ -241,14 +262,14 @@ impl<'a> Filter<'a> {
 
 impl Store {
     /// Opens the store at `path` for reading and writing, creating it (and its folder) if missing.
-    pub fn open(path: &Path) -> Result<Store> {
+    pub fn open(path: &Path, setup: &Setup) -> Result<Store> {
         companions::check_store_kind(path)?;
         if !path.exists() {
-            create_new(path)?;
+            create_new(path, setup)?;
         }
         check_header(path)?;
         companions::inspect(path, false)?;
-        Store::open_existing(path, path, false, None)
+        Store::open_existing(path, path, Some(setup), None)
     }
 
     /// Opens an existing store without ever writing to it.
@@ -263,32 +284,32 @@ impl Store {
         // checked private copy.
         match companions::inspect(path, true)? {
             companions::Beside::Quiet => {
-                Store::open_existing(path, Path::new(&immutable_uri(path)), true, None)
+                Store::open_existing(path, Path::new(&immutable_uri(path)), None, None)
             }
-            companions::Beside::Live => Store::open_existing(path, path, true, None),
+            companions::Beside::Live => Store::open_existing(path, path, None, None),
             companions::Beside::Recovered(scratch) => {
                 let copy = scratch.store();
-                Store::open_existing(path, &copy, true, Some(scratch))
+                Store::open_existing(path, &copy, None, Some(scratch))
             }
         }
     }
 
     /// A fresh store in memory, seeded like a new file; for tests and benchmarks.
-    pub fn memory() -> Result<Store> {
+    pub fn memory(setup: &Setup) -> Result<Store> {
         let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
         let mut store = Store {
             backend: Backend::Sqlite(conn),
             path: None,
             _scratch: None,
         };
-        store.initialise()?;
+        store.initialise(setup)?;
         Ok(store)
     }
 
     /// Opens the store on the PostgreSQL server at `url`
     /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`); with
     /// [`Access::Create`], an empty database becomes a new store.
-    pub fn open_postgres(url: &str, access: Access) -> Result<Store> {
+    pub fn open_postgres(url: &str, access: Access, setup: &Setup) -> Result<Store> {
         let read_only = access == Access::ReadOnly;
         let (pg, created) = postgres::Pg::connect(url, access == Access::Create)?;
         let mut store = Store {
@@ -301,13 +322,13 @@ impl Store {
                 if tx.meta("schema")?.is_some() {
                     return Ok(());
                 }
-                crate::images::seed_catalogue(tx)?;
+                (setup.seed)(tx)?;
                 tx.set_meta("store_id", &new_store_id())?;
                 tx.set_meta("schema", &SCHEMA_VERSION.to_string())
             })?;
         }
         if !read_only {
-            store.upgrade()?;
+            (setup.upgrade)(&mut store)?;
         }
         Ok(store)
     }
@@ -326,13 +347,15 @@ impl Store {
     }
 
     /// Opens the SQLite database `file` (the store `path`, a URI for it, or a
-    /// private copy of it); errors name `path`.
+    /// private copy of it); errors name `path`. With a `setup` it is opened
+    /// for writing and brought up to date, without one for reading only.
     fn open_existing(
         path: &Path,
         file: &Path,
-        read_only: bool,
+        setup: Option<&Setup>,
         scratch: Option<companions::Scratch>,
     ) -> Result<Store> {
+        let read_only = setup.is_none();
         let mut flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
         } else {
@@ -349,7 +372,7 @@ impl Store {
             .collect();
         let opened = Connection::open_with_flags(file, flags)
             .map_err(|e| io_error(Some(path), e))
-            .and_then(|conn| Store::checked(conn, path, read_only, scratch));
+            .and_then(|conn| Store::checked(conn, path, setup, scratch));
         if opened.is_err() {
             for c in added {
                 if fs::metadata(&c)
@@ -366,9 +389,10 @@ impl Store {
     fn checked(
         conn: Connection,
         path: &Path,
-        read_only: bool,
+        setup: Option<&Setup>,
         scratch: Option<companions::Scratch>,
     ) -> Result<Store> {
+        let read_only = setup.is_none();
         // Until the checks below pass, closing must not fold the WAL into the file.
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
             .map_err(|e| io_error(Some(path), e))?;
@@ -392,31 +416,17 @@ impl Store {
             path: Some(path.to_path_buf()),
             _scratch: scratch,
         };
-        if !read_only {
-            store.upgrade()?;
+        if let Some(setup) = setup {
+            (setup.upgrade)(&mut store)?;
         }
         Ok(store)
     }
 
-    /// Brings a store of this schema made by an earlier build up to date: the
-    /// catalogue's newer regions are seeded. Nothing is written when it is current.
-    fn upgrade(&mut self) -> Result<()> {
-        let (regions, latest) =
-            self.read(|tx| Ok((tx.meta("catalogue_regions")?, crate::ids::latest(tx)?)))?;
-        if regions.as_deref() != Some(crate::catalogue::catalogue_version().as_str()) {
-            self.transaction(crate::images::seed_catalogue)?;
-        }
-        if latest.is_none() {
-            self.transaction(crate::ids::migrate_scope_clocks)?;
-        }
-        Ok(())
-    }
-
-    /// Creates the schema and seeds the public catalogue.
-    fn initialise(&mut self) -> Result<()> {
+    /// Creates the schema and fills it as `setup` says.
+    fn initialise(&mut self, setup: &Setup) -> Result<()> {
         self.sqlite_batch(SCHEMA)?;
         self.transaction(|tx| {
-            crate::images::seed_catalogue(tx)?;
+            (setup.seed)(tx)?;
             tx.set_meta("store_id", &new_store_id())?;
             tx.set_meta("schema", &SCHEMA_VERSION.to_string())
         })?;
@@ -864,7 +874,7 @@ CREATE TABLE IF NOT EXISTS events (
 ///
 /// Linking fails if another process created the store first; that store is then used,
 /// and nothing at `path` is ever replaced.
-fn create_new(path: &Path) -> Result<()> {
+fn create_new(path: &Path, setup: &Setup) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| {
             Error::new(
@@ -896,7 +906,7 @@ fn create_new(path: &Path) -> Result<()> {
             path: Some(tmp.clone()),
             _scratch: None,
         };
-        store.initialise()?;
+        store.initialise(setup)?;
         // Fold the WAL into the main file so the linked file is complete on its own.
         store.sqlite_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         drop(store);
@@ -976,6 +986,17 @@ fn check_identity(path: &Path, application_id: i64, version: i64) -> Result<()> 
         ));
     }
     Ok(())
+}
+
+/// Whether the file at `path` is, by its header alone, an amisim store (or
+/// empty): what may be deleted as a store even when it is too damaged to open.
+pub fn is_store_file(path: &Path) -> std::io::Result<bool> {
+    let mut header = Vec::with_capacity(72);
+    fs::File::open(path).and_then(|f| f.take(72).read_to_end(&mut header))?;
+    Ok(header.is_empty()
+        || (header.len() == 72
+            && header.starts_with(SQLITE_HEADER)
+            && header[68..72] == APPLICATION_ID.to_be_bytes()[4..]))
 }
 
 fn check_header(path: &Path) -> Result<()> {

@@ -9,6 +9,10 @@ const RHEL_BP: &str = "bp-6fa54006";
 use amisim_simulator::billing::{Bill, BillLine};
 use amisim_simulator::{RegisterImage, RunInstance};
 
+use amisim_simulator::{
+    AddLaunchPermission, AddStoragePermission, AdvanceClock, Caller, DeregisterImage,
+    StartInstance, StopInstance, TerminateInstance,
+};
 use common::*;
 
 /// Micro-dollars per dollar.
@@ -66,9 +70,9 @@ fn a_new_cloud_bills_nobody() {
 #[test]
 fn snapshot_storage_is_charged_to_the_owner_in_the_storage_region() {
     let mut w = World::new();
-    w.ok(|c| c.register_image(&at(A, USE1), &sized("small", 8)));
-    w.ok(|c| c.register_image(&at(A, USE1), &sized("big", 100)));
-    w.ok(|c| c.register_image(&at(A, EUW1), &sized("europe", 30)));
+    w.ok(|c| c.call(&at(A, USE1), &sized("small", 8)));
+    w.ok(|c| c.call(&at(A, USE1), &sized("big", 100)));
+    w.ok(|c| c.call(&at(A, EUW1), &sized("europe", 30)));
     assert_eq!(
         lines(&mut w, A),
         vec![
@@ -78,7 +82,7 @@ fn snapshot_storage_is_charged_to_the_owner_in_the_storage_region() {
     );
     assert_eq!(bill_of(&mut w, A).unwrap().total_micros, 138 * USD / 20);
     assert_eq!(lines(&mut w, B), vec![]);
-    let img = w.ok(|c| c.register_image(&at(B, USE1), &sized("b-image", 8)));
+    let img = w.ok(|c| c.call(&at(B, USE1), &sized("b-image", 8)));
     let details = w.ok(|c| c.image_details(&img));
     assert_eq!(
         details.monthly_storage_cost_micros, 400_000,
@@ -94,7 +98,7 @@ fn instance_store_bundles_are_charged_at_tiered_s3_prices() {
         root_device_type: Some("instance-store".into()),
         ..sized(name, gb)
     };
-    let small = w.ok(|c| c.register_image(&me, &bundle("small", 10)));
+    let small = w.ok(|c| c.call(&me, &bundle("small", 10)));
     assert_eq!(
         lines(&mut w, A),
         vec![line(USE1, "s3-bundle-storage", 10, 230_000)]
@@ -106,18 +110,18 @@ fn instance_store_bundles_are_charged_at_tiered_s3_prices() {
     );
     // The tiers apply to what one account holds in one region, summed over its bundles.
     for n in 0..3 {
-        w.ok(|c| c.register_image(&me, &bundle(&format!("more-{n}"), 5)));
+        w.ok(|c| c.call(&me, &bundle(&format!("more-{n}"), 5)));
     }
     assert_eq!(
         lines(&mut w, A),
         vec![line(USE1, "s3-bundle-storage", 25, 25 * 23_000)]
     );
     // Another region starts its own tiers.
-    w.ok(|c| c.register_image(&at(A, USW2), &bundle("west", 10)));
+    w.ok(|c| c.call(&at(A, USW2), &bundle("west", 10)));
     assert!(lines(&mut w, A).contains(&line(USW2, "s3-bundle-storage", 10, 10 * 23_000)));
     // An instance-store root device holds at most 10 GiB, as in AWS today.
     let err = w.refused("InvalidParameterValue", |c| {
-        c.register_image(&me, &bundle("too-big", 11))
+        c.call(&me, &bundle("too-big", 11))
     });
     assert!(err.message.contains("at most 10 GiB"), "{err}");
     // Past 50 TB (5,120 of the largest bundles) the next tier's price applies, and past 500 TB the third.
@@ -139,15 +143,15 @@ fn instance_store_bundles_are_charged_at_tiered_s3_prices() {
 fn cross_region_copy_transfer_is_charged_to_the_source_owner() {
     let mut w = World::new();
     let owner = at(A, USE1);
-    let src = w.ok(|c| c.register_image(&owner, &sized("web", 20)));
-    w.ok(|c| c.add_launch_permission(&owner, &src.id, &account(B)));
-    w.ok(|c| c.add_storage_permission(&owner, &src.storage_ids[0], B));
+    let src = w.ok(|c| c.call(&owner, &sized("web", 20)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&src.id, &account(B))));
+    w.ok(|c| c.call(&owner, &AddStoragePermission::new(&src.storage_ids[0], B)));
     let before = lines(&mut w, A);
     assert_eq!(
         before,
         vec![line(USE1, "ebs-snapshot-storage", 20, 1_000_000)]
     );
-    w.ok(|c| c.copy_image(&at(B, USW2), &copy_of(&src, "web")));
+    w.ok(|c| c.call(&at(B, USW2), &copy_of(&src, "web")));
     assert_eq!(
         lines(&mut w, A),
         vec![
@@ -167,15 +171,15 @@ fn cross_region_copy_transfer_is_charged_to_the_source_owner() {
 fn same_region_copy_adds_only_storage() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let src = w.ok(|c| c.register_image(&me, &sized("web", 8)));
-    w.ok(|c| c.copy_image(&me, &copy_of(&src, "web-2")));
+    let src = w.ok(|c| c.call(&me, &sized("web", 8)));
+    w.ok(|c| c.call(&me, &copy_of(&src, "web-2")));
     assert_eq!(
         lines(&mut w, A),
         vec![line(USE1, "ebs-snapshot-storage", 16, 800_000)]
     );
     // Copying a public catalogue image into another region charges the copier only storage.
     let ubuntu = catalogue(&mut w.cloud, &at(C, USE1), UBUNTU);
-    w.ok(|c| c.copy_image(&at(C, EUW1), &copy_of(&ubuntu, "ubuntu")));
+    w.ok(|c| c.call(&at(C, EUW1), &copy_of(&ubuntu, "ubuntu")));
     assert_eq!(
         lines(&mut w, C),
         vec![line(
@@ -193,9 +197,9 @@ fn instance_hours_are_charged_by_type_for_730_hours_a_month() {
     let me = at(A, USE1);
     let ubuntu = catalogue(&mut w.cloud, &me, UBUNTU);
     let arm = catalogue(&mut w.cloud, &me, AL2023_ARM);
-    let i = w.ok(|c| c.run_instance(&me, &launch(&ubuntu.id, "t3.micro")));
+    let i = w.ok(|c| c.call(&me, &launch(&ubuntu.id, "t3.micro")));
     assert_eq!(i.hourly_cost_micros, 10_400);
-    w.ok(|c| c.run_instance(&me, &launch(&arm.id, "t4g.micro")));
+    w.ok(|c| c.call(&me, &launch(&arm.id, "t4g.micro")));
     assert_eq!(
         lines(&mut w, A),
         vec![line(
@@ -206,19 +210,19 @@ fn instance_hours_are_charged_by_type_for_730_hours_a_month() {
         )]
     );
     // Stopped and terminated instances cost no hours.
-    w.ok(|c| c.stop_instance(&me, &i.id));
+    w.ok(|c| c.call(&me, &StopInstance::new(&i.id)));
     assert_eq!(
         lines(&mut w, A),
         vec![line(USE1, "instance-hours", 730, 730 * 8_400)]
     );
-    w.ok(|c| c.start_instance(&me, &i.id));
-    w.ok(|c| c.terminate_instance(&me, &i.id));
+    w.ok(|c| c.call(&me, &StartInstance::new(&i.id)));
+    w.ok(|c| c.call(&me, &TerminateInstance::new(&i.id)));
     assert_eq!(
         lines(&mut w, A),
         vec![line(USE1, "instance-hours", 730, 730 * 8_400)]
     );
     w.ok(|c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 state: Some("stopped".into()),
@@ -237,7 +241,7 @@ fn windows_instances_pay_a_licence_per_vcpu_hour() {
     let mut w = World::new();
     let me = at(A, USE1);
     let windows = catalogue(&mut w.cloud, &me, WINDOWS);
-    let i = w.ok(|c| c.run_instance(&me, &launch(&windows.id, "t3.micro")));
+    let i = w.ok(|c| c.call(&me, &launch(&windows.id, "t3.micro")));
     let licence = 2 * 4_600;
     assert_eq!(i.hourly_cost_micros, 10_400 + licence);
     assert_eq!(
@@ -254,7 +258,7 @@ fn marketplace_instances_pay_the_software_fee() {
     let mut w = World::new();
     let me = at(A, EUW1);
     let wordpress = catalogue(&mut w.cloud, &me, WORDPRESS);
-    let i = w.ok(|c| c.run_instance(&me, &launch(&wordpress.id, "t3.small")));
+    let i = w.ok(|c| c.call(&me, &launch(&wordpress.id, "t3.small")));
     assert_eq!(i.hourly_cost_micros, 20_800 + 10_000);
     assert_eq!(
         lines(&mut w, A),
@@ -265,7 +269,7 @@ fn marketplace_instances_pay_the_software_fee() {
     );
     // An image made from that instance keeps the fee for its instances.
     let own = w.ok(|c| {
-        c.create_image(
+        c.call(
             &me,
             &amisim_simulator::CreateImage {
                 instance_id: i.id.clone(),
@@ -274,7 +278,7 @@ fn marketplace_instances_pay_the_software_fee() {
             },
         )
     });
-    let j = w.ok(|c| c.run_instance(&me, &launch(&own.id, "t3.small")));
+    let j = w.ok(|c| c.call(&me, &launch(&own.id, "t3.small")));
     assert_eq!(j.hourly_cost_micros, i.hourly_cost_micros);
 }
 
@@ -282,32 +286,34 @@ fn marketplace_instances_pay_the_software_fee() {
 fn deregistration_alone_stops_no_charge() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let img = w.ok(|c| c.register_image(&me, &sized("web", 50)));
-    w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    let img = w.ok(|c| c.call(&me, &sized("web", 50)));
+    w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
     let before = bill_of(&mut w, A).expect("a bill");
-    w.ok(|c| c.deregister_image(&me, &img.id, false));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, false)));
     assert_eq!(
         bill_of(&mut w, A).expect("a bill"),
         before,
         "kept snapshots and running instances go on costing"
     );
     // Deleting the snapshots stops their charge; the instance still runs.
-    let img2 = w.ok(|c| c.register_image(&me, &sized("web2", 10)));
-    w.ok(|c| c.deregister_image(&me, &img2.id, true));
+    let img2 = w.ok(|c| c.call(&me, &sized("web2", 10)));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&img2.id, true)));
     assert_eq!(bill_of(&mut w, A).expect("a bill"), before);
 }
 
 #[test]
 fn price_book_override_is_used_by_the_bill() {
     let mut w = World::new();
-    w.ok(|c| c.register_image(&at(A, USE1), &sized("web", 10)));
+    w.ok(|c| c.call(&at(A, USE1), &sized("web", 10)));
     let prices =
         amisim_simulator::catalogue::PriceBook::from_json(r#"{"ebs_snapshot_gb_month": 1000}"#)
             .expect("a price book");
-    w.cloud
-        .store()
-        .transaction(|tx| amisim_simulator::billing::set_price_book(tx, &prices))
-        .expect("saved");
+    w.ok(|c| {
+        c.call(
+            &amisim_simulator::Caller::administrator(),
+            &amisim_simulator::SetPriceBook { prices },
+        )
+    });
     assert_eq!(
         lines(&mut w, A),
         vec![line(USE1, "ebs-snapshot-storage", 10, 10_000)]
@@ -320,7 +326,7 @@ fn every_marketplace_windows_and_red_hat_catalogue_image_carries_a_fee() {
     let prices = w.ok(|c| c.prices());
     let me = at(D, USE1);
     let all = w.ok(|c| {
-        c.describe_images(
+        c.call(
             &me,
             &amisim_simulator::DescribeImages {
                 owners: vec!["amazon".into(), "aws-marketplace".into()],
@@ -338,7 +344,7 @@ fn every_marketplace_windows_and_red_hat_catalogue_image_carries_a_fee() {
         let base = amisim_simulator::catalogue::instance_type(itype)
             .expect("a type")
             .hourly_micros;
-        let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, itype)));
+        let i = w.ok(|c| c.call(&me, &launch(&img.id, itype)));
         match img.owner_alias.as_deref() {
             Some("aws-marketplace") => {
                 assert!(!img.billing_products.is_empty(), "{}", img.name);
@@ -394,12 +400,19 @@ fn the_bill_accrues_the_monthly_rate_for_the_simulated_time_that_passes() {
     let me = at(A, USE1);
     register(&mut w.cloud, &me, "kept");
     let ubuntu = catalogue(&mut w.cloud, &me, UBUNTU);
-    w.ok(|c| c.run_instance(&me, &launch(&ubuntu.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&ubuntu.id, "t3.micro")));
     let before = w.ok(|c| c.bill(Some(A)));
     assert_eq!(before[0].accrued_micros, 0, "no time has passed");
     let monthly = before[0].total_micros;
     // A whole month of the price book (730 hours) accrues exactly one month.
-    w.ok(|c| c.advance_clock(730 * 3600));
+    w.ok(|c| {
+        c.call(
+            &Caller::administrator(),
+            &AdvanceClock {
+                seconds: 730 * 3600,
+            },
+        )
+    });
     let after = w.ok(|c| c.bill(Some(A)));
     assert_eq!(
         after[0].total_micros, monthly,
@@ -408,7 +421,14 @@ fn the_bill_accrues_the_monthly_rate_for_the_simulated_time_that_passes() {
     assert_eq!(after[0].accrued_micros, monthly);
     assert_eq!(after[0].accrued.get(USE1), Some(&monthly));
     // Half a month more of the same cloud accrues half a month more.
-    w.ok(|c| c.advance_clock(365 * 3600));
+    w.ok(|c| {
+        c.call(
+            &Caller::administrator(),
+            &AdvanceClock {
+                seconds: 365 * 3600,
+            },
+        )
+    });
     let now = w.ok(|c| c.bill(Some(A)));
     assert_eq!(now[0].accrued_micros, monthly + monthly / 2);
 }

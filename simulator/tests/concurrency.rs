@@ -15,6 +15,7 @@ use amisim_simulator::ids::{format_time, EPOCH_SECONDS};
 use amisim_simulator::store::Filter;
 use amisim_simulator::{Cloud, Image, ImageState};
 
+use amisim_simulator::DescribeImage;
 use common::*;
 
 const WORKER_ENV: &str = "AMISIM_TEST_WORKER";
@@ -41,7 +42,9 @@ fn worker(n: usize, dir: &Path, store: &str) {
         let img = register(&mut cloud, &me, &format!("worker-{n}-image-{k}"));
         assert_eq!(img.owner_id, ACCOUNTS[n]);
         if k % 10 == 9 {
-            let seen = cloud.describe_image(&me, &img.id).expect("a read");
+            let seen = cloud
+                .call(&me, &DescribeImage::new(&img.id))
+                .expect("a read");
             assert_eq!(seen, Some(img));
         }
     }

@@ -11,6 +11,10 @@ use amisim_simulator::{
 };
 use serde::Serialize;
 
+use amisim_simulator::{
+    AddLaunchPermission, AddStoragePermission, AdvanceClock, CreateGrant, DeregisterImage,
+    DescribeImage, StopInstance,
+};
 use common::*;
 
 fn outcome<T: Serialize>(r: amisim_simulator::Result<T>) -> String {
@@ -27,14 +31,14 @@ fn scenario(cloud: &mut Cloud) -> Vec<String> {
     let b = at(B, USE1);
     let b_west = at(B, USW2);
     let mut out = Vec::new();
-    out.push(outcome(cloud.declare_account(
+    out.push(outcome(cloud.call(
         &b,
         &DeclareAccount {
             organization_arn: Some(ORG.into()),
             organizational_unit_arn: Some(OU1.into()),
         },
     )));
-    let key = cloud.create_key(
+    let key = cloud.call(
         &a,
         &CreateKey {
             description: "images".into(),
@@ -43,7 +47,7 @@ fn scenario(cloud: &mut Cloud) -> Vec<String> {
     );
     out.push(outcome(key.clone()));
     let key = key.expect("a key");
-    let img = cloud.register_image(
+    let img = cloud.call(
         &a,
         &RegisterImage {
             encrypted: true,
@@ -54,34 +58,31 @@ fn scenario(cloud: &mut Cloud) -> Vec<String> {
     );
     out.push(outcome(img.clone()));
     let img = img.expect("an image");
-    out.push(outcome(cloud.register_image(&a, &image("golden-web"))));
-    out.push(outcome(cloud.add_launch_permission(
+    out.push(outcome(cloud.call(&a, &image("golden-web"))));
+    out.push(outcome(cloud.call(
         &a,
-        &img.id,
-        &Principal::OrganizationalUnit(OU1.into()),
+        &AddLaunchPermission::new(&img.id, &Principal::OrganizationalUnit(OU1.into())),
     )));
-    out.push(outcome(cloud.add_launch_permission(&a, &img.id, &public())));
-    out.push(outcome(cloud.copy_image(&b_west, &copy_of(&img, "mine"))));
-    out.push(outcome(cloud.add_storage_permission(
-        &a,
-        &img.storage_ids[0],
-        B,
-    )));
-    out.push(outcome(cloud.copy_image(&b_west, &copy_of(&img, "mine"))));
-    out.push(outcome(cloud.create_grant(&a, &key.arn, B)));
-    let copy = cloud.copy_image(&b_west, &copy_of(&img, "mine"));
+    out.push(outcome(
+        cloud.call(&a, &AddLaunchPermission::new(&img.id, &public())),
+    ));
+    out.push(outcome(cloud.call(&b_west, &copy_of(&img, "mine"))));
+    out.push(outcome(
+        cloud.call(&a, &AddStoragePermission::new(&img.storage_ids[0], B)),
+    ));
+    out.push(outcome(cloud.call(&b_west, &copy_of(&img, "mine"))));
+    out.push(outcome(cloud.call(&a, &CreateGrant::new(&key.arn, B))));
+    let copy = cloud.call(&b_west, &copy_of(&img, "mine"));
     out.push(outcome(copy.clone()));
-    out.push(outcome(cloud.copy_image(
+    out.push(outcome(cloud.call(
         &a_west,
         &CopyImage {
             encrypted: Some(false),
             ..copy_of(&img, "golden-web")
         },
     )));
-    out.push(outcome(
-        cloud.copy_image(&a_west, &copy_of(&img, "golden-web")),
-    ));
-    let instance = cloud.run_instance(
+    out.push(outcome(cloud.call(&a_west, &copy_of(&img, "golden-web"))));
+    let instance = cloud.call(
         &b,
         &RunInstance {
             user_data: "yum install -y httpd".into(),
@@ -91,7 +92,7 @@ fn scenario(cloud: &mut Cloud) -> Vec<String> {
     );
     out.push(outcome(instance.clone()));
     let instance = instance.expect("an instance");
-    out.push(outcome(cloud.create_image(
+    out.push(outcome(cloud.call(
         &b,
         &CreateImage {
             instance_id: instance.id.clone(),
@@ -99,23 +100,23 @@ fn scenario(cloud: &mut Cloud) -> Vec<String> {
             ..Default::default()
         },
     )));
-    out.push(outcome(
-        cloud.run_instance(&b, &launch(&img.id, "t4g.micro")),
-    ));
-    out.push(outcome(cloud.stop_instance(&b, &instance.id)));
-    out.push(outcome(cloud.describe_images(
+    out.push(outcome(cloud.call(&b, &launch(&img.id, "t4g.micro"))));
+    out.push(outcome(cloud.call(&b, &StopInstance::new(&instance.id))));
+    out.push(outcome(cloud.call(
         &b,
         &DescribeImages {
             owners: vec!["self".into(), A.into()],
             ..Default::default()
         },
     )));
-    out.push(outcome(cloud.deregister_image(&a, &img.id, false)));
-    out.push(outcome(cloud.deregister_image(&a, &img.id, false)));
     out.push(outcome(
-        cloud.run_instance(&a, &launch(&img.id, "t3.micro")),
+        cloud.call(&a, &DeregisterImage::new(&img.id, false)),
     ));
-    out.push(outcome(cloud.describe_image(&a, &img.id)));
+    out.push(outcome(
+        cloud.call(&a, &DeregisterImage::new(&img.id, false)),
+    ));
+    out.push(outcome(cloud.call(&a, &launch(&img.id, "t3.micro"))));
+    out.push(outcome(cloud.call(&a, &DescribeImage::new(&img.id))));
     out.push(outcome(cloud.bill(None)));
     out.push(outcome(cloud.events(0)));
     out
@@ -197,24 +198,24 @@ fn a_change_is_dated_after_what_it_depends_on_and_commands_follow_each_other() {
     let first = register(&mut cloud, &me, "one");
     assert_eq!(first.creation_date, "2025-01-01T00:00:01.000Z");
     // Reads and refusals date nothing.
-    cloud.describe_image(&me, &first.id).expect("read");
     cloud
-        .register_image(&me, &image("one"))
-        .expect_err("duplicate");
+        .call(&me, &DescribeImage::new(&first.id))
+        .expect("read");
+    cloud.call(&me, &image("one")).expect_err("duplicate");
     // An independent change of the same command is made "at once" with the first.
     let second = register(&mut cloud, &me, "two");
     assert_eq!(second.creation_date, first.creation_date);
     // What depends on it comes one step after it, whatever else happened in between.
     let i = cloud
-        .run_instance(&me, &launch(&second.id, "t3.micro"))
+        .call(&me, &launch(&second.id, "t3.micro"))
         .expect("instance");
     assert_eq!(i.launch_time, "2025-01-01T00:00:02.000Z");
     let copy = cloud
-        .copy_image(&at(A, USW2), &copy_of(&second, "two-west"))
+        .call(&at(A, USW2), &copy_of(&second, "two-west"))
         .expect("copy");
     assert_eq!(copy.creation_date, "2025-01-01T00:00:02.000Z");
     let copy_of_copy = cloud
-        .copy_image(&at(A, EUW1), &copy_of(&copy, "two-eu"))
+        .call(&at(A, EUW1), &copy_of(&copy, "two-eu"))
         .expect("copy of the copy");
     assert_eq!(copy_of_copy.creation_date, "2025-01-01T00:00:03.000Z");
     drop(cloud);
@@ -227,7 +228,11 @@ fn a_change_is_dated_after_what_it_depends_on_and_commands_follow_each_other() {
     assert_eq!(next.now().unwrap(), "2025-01-01T00:01:01.000Z");
     // Time moved on demand: the command after it starts past the jump.
     assert_eq!(
-        next.advance_clock(25 * 3600).unwrap(),
+        next.call(
+            &Caller::administrator(),
+            &AdvanceClock { seconds: 25 * 3600 }
+        )
+        .unwrap(),
         "2025-01-02T01:01:01.000Z"
     );
     drop(next);
@@ -259,7 +264,7 @@ fn one_command(order: &[usize]) -> (BTreeMap<&'static str, String>, String) {
     let mut images = vec![None; scopes.len()];
     for &n in order {
         let key = cloud
-            .create_key(
+            .call(
                 &scopes[n],
                 &CreateKey {
                     description: format!("key-{n}"),
@@ -268,23 +273,27 @@ fn one_command(order: &[usize]) -> (BTreeMap<&'static str, String>, String) {
             )
             .expect("key");
         let img = register(&mut cloud, &scopes[n], &format!("image-{n}"));
-        cloud.describe_image(&scopes[n], &img.id).expect("read");
         cloud
-            .register_image(&scopes[n], &image(&format!("image-{n}")))
+            .call(&scopes[n], &DescribeImage::new(&img.id))
+            .expect("read");
+        cloud
+            .call(&scopes[n], &image(&format!("image-{n}")))
             .expect_err("a duplicate");
-        cloud.create_grant(&scopes[n], &key.id, C).expect("grant");
+        cloud
+            .call(&scopes[n], &CreateGrant::new(&key.id, C))
+            .expect("grant");
         images[n] = Some(img);
     }
     for &n in order.iter().rev() {
         let img = images[n].clone().expect("made");
         cloud
-            .add_launch_permission(&scopes[n], &img.id, &account(D))
+            .call(&scopes[n], &AddLaunchPermission::new(&img.id, &account(D)))
             .expect("share");
         cloud
-            .run_instance(&scopes[n], &launch(&img.id, "t3.micro"))
+            .call(&scopes[n], &launch(&img.id, "t3.micro"))
             .expect("launch");
         cloud
-            .copy_image(&at(C, USE1), &copy_of(&img, &format!("copy-{n}")))
+            .call(&at(C, USE1), &copy_of(&img, &format!("copy-{n}")))
             .expect_err("not shared with C");
     }
     let log = serde_json::to_string_pretty(&cloud.events(0).expect("log")).expect("JSON");
@@ -311,9 +320,9 @@ fn independent_calls(order: &[&str]) -> BTreeMap<String, String> {
             B => (at(B, USW2), at(B, EUW1), "beta"),
             _ => (at(C, USE1), at(C, EUW1), "alpha"),
         };
-        let key = cloud.create_key(&home, &CreateKey::default()).expect("key");
+        let key = cloud.call(&home, &CreateKey::default()).expect("key");
         let img = cloud
-            .register_image(
+            .call(
                 &home,
                 &RegisterImage {
                     encrypted: true,
@@ -324,15 +333,15 @@ fn independent_calls(order: &[&str]) -> BTreeMap<String, String> {
             .expect("image");
         let plain = register(&mut cloud, &home, &format!("{name}-plain"));
         let i1 = cloud
-            .run_instance(&home, &launch(&img.id, "t3.micro"))
+            .call(&home, &launch(&img.id, "t3.micro"))
             .expect("instance");
         let i2 = cloud
-            .run_instance(&home, &launch(&img.id, "t3.micro"))
+            .call(&home, &launch(&img.id, "t3.micro"))
             .expect("instance");
-        let copy = cloud
-            .copy_image(&away, &copy_of(&plain, name))
-            .expect("copy");
-        let grant = cloud.create_grant(&home, &key.id, D).expect("grant");
+        let copy = cloud.call(&away, &copy_of(&plain, name)).expect("copy");
+        let grant = cloud
+            .call(&home, &CreateGrant::new(&key.id, D))
+            .expect("grant");
         for (what, id) in [
             ("key", key.id),
             ("image", img.id),
@@ -408,24 +417,20 @@ fn a_refused_call_consumes_no_id_and_no_time() {
         let mut results = Vec::new();
         for n in 0..3 {
             if with_refusals {
+                cloud.call(&me, &image("x")).expect_err("bad name");
                 cloud
-                    .register_image(&me, &image("x"))
-                    .expect_err("bad name");
-                cloud
-                    .run_instance(&me, &launch("ami-0123456789abcdef0", "t3.micro"))
+                    .call(&me, &launch("ami-0123456789abcdef0", "t3.micro"))
                     .expect_err("unknown image");
             }
             let img = register(&mut cloud, &me, &format!("img-{n}"));
             if with_refusals {
+                cloud.call(&me, &image(&img.name)).expect_err("duplicate");
                 cloud
-                    .register_image(&me, &image(&img.name))
-                    .expect_err("duplicate");
-                cloud
-                    .run_instance(&me, &launch(&img.id, "t4g.micro"))
+                    .call(&me, &launch(&img.id, "t4g.micro"))
                     .expect_err("architecture");
             }
             let i = cloud
-                .run_instance(&me, &launch(&img.id, "t3.micro"))
+                .call(&me, &launch(&img.id, "t3.micro"))
                 .expect("instance");
             results.push(serde_json::to_string(&(img, i)).expect("JSON"));
         }
@@ -438,7 +443,7 @@ fn a_refused_call_consumes_no_id_and_no_time() {
 fn ids_and_arns_have_the_aws_shapes() {
     let mut cloud = Cloud::memory().expect("a cloud");
     let me = at(A, USE1);
-    let key = cloud.create_key(&me, &CreateKey::default()).expect("key");
+    let key = cloud.call(&me, &CreateKey::default()).expect("key");
     assert!(is_uuid(&key.id), "{}", key.id);
     assert_eq!(key.arn, format!("arn:aws:kms:{USE1}:{A}:key/{}", key.id));
     let img = register(&mut cloud, &me, "web");
@@ -446,7 +451,7 @@ fn ids_and_arns_have_the_aws_shapes() {
     assert!(well_formed(&img.storage_ids[0], "snap"));
     assert_eq!(img.arn(), format!("arn:aws:ec2:{USE1}::image/{}", img.id));
     let i = cloud
-        .run_instance(&me, &launch(&img.id, "t3.micro"))
+        .call(&me, &launch(&img.id, "t3.micro"))
         .expect("instance");
     assert!(well_formed(&i.id, "i"));
     for ubuntu in [

@@ -5,6 +5,7 @@
 
 mod common;
 
+use amisim_simulator::DescribeImage;
 use amisim_simulator::{Cloud, ErrorKind};
 use common::*;
 
@@ -112,7 +113,7 @@ fn a_dropped_connection_is_a_clear_error_and_loses_nothing_committed() {
         )
         .unwrap();
     let err = cloud
-        .register_image(&me, &image("lost"))
+        .call(&me, &image("lost"))
         .expect_err("the connection is gone");
     assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
     assert!(err.message.contains(&name), "{err}");
@@ -120,14 +121,12 @@ fn a_dropped_connection_is_a_clear_error_and_loses_nothing_committed() {
     let mut again = Cloud::open_store(&url).expect("the store again");
     assert_eq!(
         again
-            .describe_image(&me, &kept.id)
+            .call(&me, &DescribeImage::new(&kept.id))
             .expect("a read")
             .map(|i| i.name),
         Some("kept".to_string())
     );
-    again
-        .register_image(&me, &image("lost"))
-        .expect("the call again");
+    again.call(&me, &image("lost")).expect("the call again");
 }
 
 #[test]
@@ -149,7 +148,7 @@ fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() 
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x414D_4953_i64])
         .unwrap();
     let err = cloud
-        .register_image(&me, &image("timed-out"))
+        .call(&me, &image("timed-out"))
         .expect_err("the write lock is held");
     assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
     let name = url.rsplit('/').next().unwrap();
@@ -171,10 +170,10 @@ fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() 
     tx.rollback().unwrap();
     // The same handle goes on once the lock is free; the cancelled call left nothing.
     let again = cloud
-        .register_image(&me, &image("timed-out"))
+        .call(&me, &image("timed-out"))
         .expect("the call again");
     let names: Vec<String> = cloud
-        .describe_images(&me, &Default::default())
+        .call(&me, &amisim_simulator::DescribeImages::default())
         .unwrap()
         .into_iter()
         .map(|i| i.name)

@@ -20,6 +20,10 @@ use amisim_simulator::{
 };
 use proptest::prelude::*;
 
+use amisim_simulator::{
+    AddLaunchPermission, AddStoragePermission, CreateGrant, DeregisterImage,
+    RemoveLaunchPermission, SetBlockPublicAccess, StopInstance, TerminateInstance,
+};
 use common::*;
 
 const ACCOUNTS: [&str; 3] = [A, B, C];
@@ -234,9 +238,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 },
                 ..image(NAMES[name as usize])
             };
-            let r = cloud
-                .register_image(&me, &req)
-                .map(|i| Made::Image(Box::new(i)));
+            let r = cloud.call(&me, &req).map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::RegisterWithKey {
@@ -251,9 +253,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 kms_key_id: Some(pick(&known.keys, key)),
                 ..image(NAMES[name as usize])
             };
-            let r = cloud
-                .register_image(&me, &req)
-                .map(|i| Made::Image(Box::new(i)));
+            let r = cloud.call(&me, &req).map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::Copy {
@@ -281,9 +281,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 encrypted,
                 ..CopyImage::default()
             };
-            let r = cloud
-                .copy_image(&me, &req)
-                .map(|i| Made::Image(Box::new(i)));
+            let r = cloud.call(&me, &req).map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::Share {
@@ -294,7 +292,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
         } => {
             let me = c(who, region);
             let target = pick_own::<Image>(cloud, &known.images, &me, image);
-            let r = nothing(cloud.add_launch_permission(&me, &target, &principal(p)));
+            let r = nothing(cloud.call(&me, &AddLaunchPermission::new(&target, &principal(p))));
             (me, r)
         }
         Op::Unshare {
@@ -305,7 +303,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
         } => {
             let me = c(who, region);
             let target = pick_own::<Image>(cloud, &known.images, &me, image);
-            let r = nothing(cloud.remove_launch_permission(&me, &target, &principal(p)));
+            let r = nothing(cloud.call(&me, &RemoveLaunchPermission::new(&target, &principal(p))));
             (me, r)
         }
         Op::ShareStorage {
@@ -323,7 +321,8 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 .flatten()
                 .and_then(|i| i.storage_ids.first().cloned())
                 .unwrap_or_else(|| "snap-0123456789abcdef0".into());
-            let r = nothing(cloud.add_storage_permission(&me, &sid, ACCOUNTS[to as usize]));
+            let r =
+                nothing(cloud.call(&me, &AddStoragePermission::new(&sid, ACCOUNTS[to as usize])));
             (me, r)
         }
         Op::Deregister {
@@ -334,7 +333,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
         } => {
             let me = c(who, region);
             let target = pick_own::<Image>(cloud, &known.images, &me, image);
-            let r = nothing(cloud.deregister_image(&me, &target, delete));
+            let r = nothing(cloud.call(&me, &DeregisterImage::new(&target, delete)));
             (me, r)
         }
         Op::Run {
@@ -346,7 +345,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
             let me = c(who, region);
             let target = pick_own::<Image>(cloud, &known.images, &me, image);
             let r = cloud
-                .run_instance(&me, &launch(&target, TYPES[itype as usize]))
+                .call(&me, &launch(&target, TYPES[itype as usize]))
                 .map(|i| Made::Instance(Box::new(i)));
             (me, r)
         }
@@ -363,9 +362,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
                 name: NAMES[name as usize].into(),
                 ..CreateImage::default()
             };
-            let r = cloud
-                .create_image(&me, &req)
-                .map(|i| Made::Image(Box::new(i)));
+            let r = cloud.call(&me, &req).map(|i| Made::Image(Box::new(i)));
             (me, r)
         }
         Op::Stop {
@@ -375,7 +372,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
         } => {
             let me = c(who, region);
             let target = pick_own::<Instance>(cloud, &known.instances, &me, instance);
-            let r = nothing(cloud.stop_instance(&me, &target));
+            let r = nothing(cloud.call(&me, &StopInstance::new(&target)));
             (me, r)
         }
         Op::Terminate {
@@ -385,13 +382,13 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
         } => {
             let me = c(who, region);
             let target = pick_own::<Instance>(cloud, &known.instances, &me, instance);
-            let r = nothing(cloud.terminate_instance(&me, &target));
+            let r = nothing(cloud.call(&me, &TerminateInstance::new(&target)));
             (me, r)
         }
         Op::CreateKey { who, region } => {
             let me = c(who, region);
             let r = cloud
-                .create_key(&me, &CreateKey::default())
+                .call(&me, &CreateKey::default())
                 .map(|k| Made::Key(k.id));
             (me, r)
         }
@@ -403,7 +400,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
         } => {
             let me = c(who, region);
             let target = pick_own::<amisim_simulator::Key>(cloud, &known.keys, &me, key);
-            let r = nothing(cloud.create_grant(&me, &target, ACCOUNTS[to as usize]));
+            let r = nothing(cloud.call(&me, &CreateGrant::new(&target, ACCOUNTS[to as usize])));
             (me, r)
         }
         Op::BlockPublicAccess {
@@ -417,7 +414,7 @@ fn apply(cloud: &mut Cloud, known: &Known, op: &Op) -> (Caller, amisim_simulator
             } else {
                 "unblocked"
             };
-            let r = nothing(cloud.set_block_public_access(&me, state));
+            let r = nothing(cloud.call(&me, &SetBlockPublicAccess::new(state)));
             (me, r)
         }
     }
@@ -428,7 +425,7 @@ fn start() -> (World, Known) {
     let mut world = World::new();
     let cloud = &mut world.cloud;
     cloud
-        .declare_account(
+        .call(
             &at(B, USE1),
             &DeclareAccount {
                 organization_arn: Some(ORG.into()),
@@ -446,7 +443,7 @@ fn start() -> (World, Known) {
     images.push("ami-NOT-AN-ID".into());
     // A few images and a key to start from, so that owner-only calls have targets.
     let key = cloud
-        .create_key(&at(C, USE1), &CreateKey::default())
+        .call(&at(C, USE1), &CreateKey::default())
         .expect("a key");
     for (who, region, req) in [
         (A, USE1, image("seed-a")),
@@ -462,12 +459,7 @@ fn start() -> (World, Known) {
             },
         ),
     ] {
-        images.push(
-            cloud
-                .register_image(&at(who, region), &req)
-                .expect("a seed image")
-                .id,
-        );
+        images.push(cloud.call(&at(who, region), &req).expect("a seed image").id);
     }
     let known = Known {
         images,
@@ -836,7 +828,7 @@ fn apply_wild(cloud: &mut Cloud, ubuntu: &str, w: &Wild) -> amisim_simulator::Re
             size,
             key,
             tag,
-        } => nothing(cloud.register_image(
+        } => nothing(cloud.call(
             &me,
             &RegisterImage {
                 name: name.clone(),
@@ -856,7 +848,7 @@ fn apply_wild(cloud: &mut Cloud, ubuntu: &str, w: &Wild) -> amisim_simulator::Re
             region,
             name,
             key,
-        } => nothing(cloud.copy_image(
+        } => nothing(cloud.call(
             &me,
             &CopyImage {
                 source_image_id: if image.is_empty() {
@@ -871,18 +863,19 @@ fn apply_wild(cloud: &mut Cloud, ubuntu: &str, w: &Wild) -> amisim_simulator::Re
                 ..CopyImage::default()
             },
         )),
-        Wild::Share { image, principal } => {
-            nothing(cloud.add_launch_permission(&me, image, &Principal::parse(principal)))
-        }
+        Wild::Share { image, principal } => nothing(cloud.call(
+            &me,
+            &AddLaunchPermission::new(image, &Principal::parse(principal)),
+        )),
         Wild::ShareStorage { storage, account } => {
-            nothing(cloud.add_storage_permission(&me, storage, account))
+            nothing(cloud.call(&me, &AddStoragePermission::new(storage, account)))
         }
         Wild::Run {
             image,
             itype,
             user_data,
             state,
-        } => nothing(cloud.run_instance(
+        } => nothing(cloud.call(
             &me,
             &amisim_simulator::RunInstance {
                 image_id: if image.len() < 3 {
@@ -900,20 +893,20 @@ fn apply_wild(cloud: &mut Cloud, ubuntu: &str, w: &Wild) -> amisim_simulator::Re
                 ..Default::default()
             },
         )),
-        Wild::Key { description } => nothing(cloud.create_key(
+        Wild::Key { description } => nothing(cloud.call(
             &me,
             &CreateKey {
                 description: description.clone(),
                 ..CreateKey::default()
             },
         )),
-        Wild::Grant { key, grantee } => nothing(cloud.create_grant(&me, key, grantee)),
+        Wild::Grant { key, grantee } => nothing(cloud.call(&me, &CreateGrant::new(key, grantee))),
         Wild::Describe {
             owner,
             filter,
             value,
             regex,
-        } => nothing(cloud.describe_images(
+        } => nothing(cloud.call(
             &me,
             &amisim_simulator::DescribeImages {
                 owners: vec![owner.clone()],
@@ -922,7 +915,7 @@ fn apply_wild(cloud: &mut Cloud, ubuntu: &str, w: &Wild) -> amisim_simulator::Re
                 ..Default::default()
             },
         )),
-        Wild::Declare { org, ou } => nothing(cloud.declare_account(
+        Wild::Declare { org, ou } => nothing(cloud.call(
             &at(B, USE1),
             &DeclareAccount {
                 organization_arn: (!org.is_empty()).then(|| org.clone()),
@@ -930,7 +923,7 @@ fn apply_wild(cloud: &mut Cloud, ubuntu: &str, w: &Wild) -> amisim_simulator::Re
             },
         )),
         Wild::Caller { account, region } => {
-            nothing(cloud.register_image(&at(account, region), &image("from-anyone")))
+            nothing(cloud.call(&at(account, region), &image("from-anyone")))
         }
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use amisim_simulator::store::{Filter, SCHEMA_VERSION};
 use amisim_simulator::{Cloud, ErrorKind, Image};
 
+use amisim_simulator::{DeregisterImage, DescribeImage};
 use common::*;
 
 /// A store file with a few images in it, closed; its path and folder.
@@ -39,7 +40,7 @@ fn assert_refused_untouched(path: &Path, kind: ErrorKind) {
         let err = match result {
             Ok(mut cloud) => {
                 // Some damage only shows when the store is read: the first call must fail.
-                let call = cloud.register_image(&at(A, USE1), &image("probe"));
+                let call = cloud.call(&at(A, USE1), &image("probe"));
                 let err = call.expect_err("a call on a damaged store fails");
                 drop(cloud);
                 err
@@ -167,7 +168,7 @@ fn an_object_this_build_cannot_read_is_a_damaged_store() {
         .expect_err("undecodable objects");
     assert_eq!(err.kind, ErrorKind::StoreDamaged);
     let err = cloud
-        .describe_images(&at(A, USE1), &Default::default())
+        .call(&at(A, USE1), &amisim_simulator::DescribeImages::default())
         .expect_err("undecodable objects");
     assert_eq!(err.kind, ErrorKind::StoreDamaged);
     drop(cloud);
@@ -222,7 +223,7 @@ fn a_read_only_store_reads_and_refuses_writes_without_changing_the_file() {
     assert_eq!(mine.len(), 20);
     assert_eq!(cloud.events(0).expect("the log").len(), 20);
     let err = cloud
-        .register_image(&at(A, USE1), &image("not-stored"))
+        .call(&at(A, USE1), &image("not-stored"))
         .expect_err("a read-only store takes no calls");
     assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
     drop(cloud);
@@ -247,20 +248,25 @@ fn a_new_store_is_created_with_its_folder_and_survives_reopening() {
     );
     let mut cloud = Cloud::open(&path).expect("reopened");
     assert_eq!(
-        cloud.describe_image(&me, &first.id).unwrap(),
+        cloud.call(&me, &DescribeImage::new(&first.id)).unwrap(),
         Some(first.clone())
     );
     // The clock and the counters go on where they stopped: a new handle is a new
     // command, which starts after everything recorded.
     let second = register(&mut cloud, &me, "two");
     assert_eq!(second.creation_date, "2025-01-01T00:01:01.000Z");
-    cloud.deregister_image(&me, &first.id, true).unwrap();
+    cloud
+        .call(&me, &DeregisterImage::new(&first.id, true))
+        .unwrap();
     let again = register(&mut cloud, &me, "one");
     assert_ne!(again.id, first.id);
     assert_eq!(cloud.events(0).unwrap().len(), 5);
     // A second handle on the same file sees every change.
     let mut other = Cloud::open(&path).expect("a second handle");
-    assert_eq!(other.describe_image(&me, &again.id).unwrap(), Some(again));
+    assert_eq!(
+        other.call(&me, &DescribeImage::new(&again.id)).unwrap(),
+        Some(again)
+    );
 }
 
 #[test]

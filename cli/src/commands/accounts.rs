@@ -4,9 +4,10 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::changes::secret;
+use super::changes::as_owner;
 use super::Ctx;
 use crate::{open, table};
+use amisim_simulator::{Caller, ClaimAccount, ReleaseAccount};
 
 #[derive(Serialize)]
 struct Claimed<'a> {
@@ -16,7 +17,7 @@ struct Claimed<'a> {
 
 pub fn claim(ctx: &Ctx<'_>, out: &mut dyn Write, account: &str) -> anyhow::Result<()> {
     let mut cloud = open::or_create(ctx.store)?;
-    let secret = cloud.claim_account(account)?;
+    let secret = cloud.call(&Caller::administrator(), &ClaimAccount::new(account))?;
     if ctx.json {
         table::print_json(
             out,
@@ -65,7 +66,14 @@ pub fn release(
     force: bool,
 ) -> anyhow::Result<()> {
     let mut cloud = open::for_change(ctx.store)?;
-    let released = cloud.release_account(account, secret().as_deref(), force)?;
+    // A forced release is the administrator's; without force the account
+    // releases its own claim, presenting its secret.
+    let caller = if force {
+        Caller::administrator()
+    } else {
+        as_owner(account, amisim_simulator::catalogue::DEFAULT_REGION)
+    };
+    let released = cloud.call(&caller, &ReleaseAccount::new(account, force))?;
     if released {
         writeln!(
             out,

@@ -38,7 +38,7 @@ const S3_CATEGORY: &str = "s3-bundle-storage";
 
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
-    let bills: Vec<BillJson> = cloud.store().read(|tx| {
+    let bills: Vec<BillJson> = cloud.read(|tx| {
         let prices = billing::price_book(tx)?;
         let bills = inventory::bills(tx, scope.account.as_deref(), scope.region.as_deref())?;
         Ok(bills

@@ -17,6 +17,10 @@ use serde::Serialize;
 use super::Ctx;
 use crate::args::RevokeCommand;
 use crate::{open, table};
+use amisim_simulator::{
+    DeleteSnapshot, DeleteVolume, DeregisterImage, RemoveLaunchPermission, RemoveStoragePermission,
+    RevokeGrant, StartInstance, StopInstance, TerminateInstance,
+};
 
 /// What a change did, as shown in JSON.
 #[derive(Serialize)]
@@ -60,14 +64,12 @@ impl Change {
 
 pub(super) fn image(cloud: &mut Cloud, image_id: &str) -> anyhow::Result<Image> {
     cloud
-        .store()
         .read(|tx| tx.get::<Image>(image_id))?
         .ok_or_else(|| anyhow!("no image {image_id} in the store"))
 }
 
 fn instance(cloud: &mut Cloud, instance_id: &str) -> anyhow::Result<Instance> {
     cloud
-        .store()
         .read(|tx| tx.get::<Instance>(instance_id))?
         .ok_or_else(|| anyhow!("no instance {instance_id} in the store"))
 }
@@ -113,8 +115,8 @@ pub fn deregister(
     let mut cloud = open::for_change(ctx.store)?;
     let image = image(&mut cloud, image_id)?;
     let caller = as_owner(&image.owner_id, &image.region);
-    let changed = cloud.deregister_image(&caller, &image.id, delete_snapshots)?;
-    let (kept, deleted): (Vec<String>, Vec<String>) = cloud.store().read(|tx| {
+    let changed = cloud.call(&caller, &DeregisterImage::new(&image.id, delete_snapshots))?;
+    let (kept, deleted): (Vec<String>, Vec<String>) = cloud.read(|tx| {
         let mut kept = Vec::new();
         let mut deleted = Vec::new();
         for id in &image.storage_ids {
@@ -152,11 +154,10 @@ pub fn deregister(
 pub fn delete_snapshot(ctx: &Ctx<'_>, out: &mut dyn Write, storage_id: &str) -> anyhow::Result<()> {
     let mut cloud = open::for_change(ctx.store)?;
     let storage = cloud
-        .store()
         .read(|tx| tx.get::<Storage>(storage_id))?
         .ok_or_else(|| anyhow!("no snapshot or bundle {storage_id} in the store"))?;
     let caller = as_owner(&storage.owner_id, &storage.region);
-    let changed = cloud.delete_storage(&caller, &storage.id)?;
+    let changed = cloud.call(&caller, &DeleteSnapshot::new(&storage.id))?;
     let change = Change::new("DeleteSnapshot", &storage.id, &caller, changed);
     let text = format!(
         "Deleted {} {}; it is no longer billed",
@@ -169,12 +170,11 @@ pub fn delete_snapshot(ctx: &Ctx<'_>, out: &mut dyn Write, storage_id: &str) -> 
 pub fn delete_volume(ctx: &Ctx<'_>, out: &mut dyn Write, volume_id: &str) -> anyhow::Result<()> {
     let mut cloud = open::for_change(ctx.store)?;
     let volume = cloud
-        .store()
         .read(|tx| tx.get::<Storage>(volume_id))?
         .filter(|s| s.kind == StorageKind::Volume)
         .ok_or_else(|| anyhow!("no volume {volume_id} in the store"))?;
     let caller = as_owner(&volume.owner_id, &volume.region);
-    let changed = cloud.delete_volume(&caller, &volume.id)?;
+    let changed = cloud.call(&caller, &DeleteVolume::new(&volume.id))?;
     let change = Change::new("DeleteVolume", &volume.id, &caller, changed);
     let text = format!(
         "Deleted {} {}; it is no longer billed",
@@ -188,7 +188,7 @@ pub fn terminate(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyho
     let mut cloud = open::for_change(ctx.store)?;
     let instance = instance(&mut cloud, instance_id)?;
     let caller = as_owner(&instance.owner_id, &instance.region);
-    let changed = cloud.terminate_instance(&caller, &instance.id)?;
+    let changed = cloud.call(&caller, &TerminateInstance::new(&instance.id))?;
     let change = Change::new("TerminateInstances", &instance.id, &caller, changed);
     let text = if !changed {
         format!("{} was already terminated; nothing changed", instance.id)
@@ -223,7 +223,7 @@ pub fn stop(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Re
     let instance = instance(&mut cloud, instance_id)?;
     let caller = as_owner(&instance.owner_id, &instance.region);
     let was = instance.state;
-    cloud.stop_instance(&caller, &instance.id)?;
+    cloud.call(&caller, &StopInstance::new(&instance.id))?;
     let changed = was != InstanceState::Stopped;
     let change = Change::new("StopInstances", &instance.id, &caller, changed);
     let text = if changed {
@@ -239,7 +239,7 @@ pub fn start(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::R
     let instance = instance(&mut cloud, instance_id)?;
     let caller = as_owner(&instance.owner_id, &instance.region);
     let was = instance.state;
-    cloud.start_instance(&caller, &instance.id)?;
+    cloud.call(&caller, &StartInstance::new(&instance.id))?;
     let changed = was != InstanceState::Running;
     let change = Change::new("StartInstances", &instance.id, &caller, changed);
     let text = if changed {
@@ -259,7 +259,7 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
         } => {
             let image = image(&mut cloud, image_id)?;
             let principal = Principal::parse(principal);
-            let exists = cloud.store().read(|tx| {
+            let exists = cloud.read(|tx| {
                 Ok(tx
                     .list::<LaunchPermission>(Filter {
                         name: Some(&image.id),
@@ -276,7 +276,8 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
                 );
             }
             let caller = as_owner(&image.owner_id, &image.region);
-            let changed = cloud.remove_launch_permission(&caller, &image.id, &principal)?;
+            let changed =
+                cloud.call(&caller, &RemoveLaunchPermission::new(&image.id, &principal))?;
             let change = Change::new("RemoveLaunchPermission", &image.id, &caller, changed);
             let text = format!(
                 "Revoked the launch permission of {} for {} {}",
@@ -290,7 +291,7 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
             storage_id,
             account_id,
         } => {
-            let (storage, exists) = cloud.store().read(|tx| {
+            let (storage, exists) = cloud.read(|tx| {
                 let storage = tx.get::<Storage>(storage_id)?;
                 let exists = tx
                     .list::<StoragePermission>(Filter {
@@ -310,7 +311,10 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
                 );
             }
             let caller = as_owner(&storage.owner_id, &storage.region);
-            let changed = cloud.remove_storage_permission(&caller, &storage.id, account_id)?;
+            let changed = cloud.call(
+                &caller,
+                &RemoveStoragePermission::new(&storage.id, account_id),
+            )?;
             let change = Change::new("RemoveStoragePermission", &storage.id, &caller, changed);
             let text = format!(
                 "Revoked the read permission of {} for account {account_id} {}",
@@ -320,7 +324,7 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
             done(ctx, out, &change, text)
         }
         RevokeCommand::Grant { key_id, account_id } => {
-            let (key, exists) = cloud.store().read(|tx| {
+            let (key, exists) = cloud.read(|tx| {
                 let key = inventory::find_key(tx, key_id)?;
                 let exists = match &key {
                     Some(k) => tx
@@ -342,7 +346,7 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
                 );
             }
             let caller = as_owner(&key.owner_id, &key.region);
-            let changed = cloud.revoke_grant(&caller, &key.id, account_id)?;
+            let changed = cloud.call(&caller, &RevokeGrant::new(&key.id, account_id))?;
             let change = Change::new("RevokeGrant", &key.id, &caller, changed);
             let text = format!(
                 "Revoked the grant of the KMS key {} to account {account_id} {}",

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::open;
+use amisim_simulator::{AdvanceClock, Caller};
 
 /// The clock, as shown in JSON.
 #[derive(Serialize)]
@@ -32,7 +33,8 @@ pub fn advance(ctx: &Ctx<'_>, out: &mut dyn Write, duration: &str) -> anyhow::Re
             "{duration:?} is not a duration; write a number with a unit (d, h, m or s), for example 25h, 90m or 1h30m"
         );
     };
-    let now = open::for_change(ctx.store)?.advance_clock(seconds)?;
+    let now =
+        open::for_change(ctx.store)?.call(&Caller::administrator(), &AdvanceClock { seconds })?;
     print(ctx, out, &now, "Simulated time moved to")
 }
 

@@ -23,7 +23,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Re
         after_seq: args.after,
     };
     let mut cloud = open::read_only(ctx.store)?;
-    let events = cloud.store().read(|tx| inventory::events(tx, &query))?;
+    let events = cloud.read(|tx| inventory::events(tx, &query))?;
     if ctx.json {
         table::print_json(out, &events)?;
         return Ok(());

@@ -88,7 +88,7 @@ fn image_label(i: &Image) -> Vec<String> {
 pub fn draw(ctx: &Ctx<'_>, out: &mut dyn Write, args: &GraphArgs) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
     let scope = filter(&args.scope);
-    let graph = cloud.store().read(|tx| {
+    let graph = cloud.read(|tx| {
         let mut g = Graph::default();
         let images = inventory::images(tx, scope, false, true)?;
         let add_image = |g: &mut Graph, i: &Image| g.node(&i.id, Kind::Image, image_label(i));

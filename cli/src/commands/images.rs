@@ -21,9 +21,7 @@ struct ImageJson<'a> {
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
-    let images = cloud
-        .store()
-        .read(|tx| inventory::images(tx, filter(scope), all, all))?;
+    let images = cloud.read(|tx| inventory::images(tx, filter(scope), all, all))?;
     if ctx.json {
         let rows: Vec<ImageJson<'_>> = images
             .iter()
@@ -90,7 +88,6 @@ fn source(image: &Image) -> String {
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, image_id: &str) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
     let report = cloud
-        .store()
         .read(|tx| inventory::image_report(tx, image_id))?
         .ok_or_else(|| anyhow!("no image {image_id} in the store"))?;
     if ctx.json {

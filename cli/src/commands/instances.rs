@@ -27,9 +27,7 @@ fn json(instance: &Instance) -> InstanceJson<'_> {
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
-    let instances = cloud
-        .store()
-        .read(|tx| inventory::instances(tx, filter(scope)))?;
+    let instances = cloud.read(|tx| inventory::instances(tx, filter(scope)))?;
     if ctx.json {
         let rows: Vec<InstanceJson<'_>> = instances.iter().map(json).collect();
         table::print_json(out, &rows)?;
@@ -64,7 +62,6 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
     let instance = cloud
-        .store()
         .read(|tx| tx.get::<Instance>(instance_id))?
         .ok_or_else(|| anyhow!("no instance {instance_id} in the store"))?;
     if ctx.json {

@@ -10,9 +10,7 @@ use crate::{open, table};
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
-    let keys = cloud
-        .store()
-        .read(|tx| inventory::keys(tx, filter(scope)))?;
+    let keys = cloud.read(|tx| inventory::keys(tx, filter(scope)))?;
     if ctx.json {
         table::print_json(out, &keys)?;
         return Ok(());

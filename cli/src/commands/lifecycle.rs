@@ -10,6 +10,10 @@ use super::changes::{as_owner, by_owner, done, image, Change};
 use super::Ctx;
 use crate::args::Scope;
 use crate::{open, table};
+use amisim_simulator::{
+    DescribeImageReferences, DisableImage, EnableImage, RestoreFromRecycleBin,
+    SetDeregistrationProtection, SetImageDeprecation,
+};
 
 pub fn protect(
     ctx: &Ctx<'_>,
@@ -20,7 +24,7 @@ pub fn protect(
     let mut cloud = open::for_change(ctx.store)?;
     let before = image(&mut cloud, image_id)?;
     let caller = as_owner(&before.owner_id, &before.region);
-    let after = cloud.set_deregistration_protection(&caller, &before.id, mode)?;
+    let after = cloud.call(&caller, &SetDeregistrationProtection::new(&before.id, mode))?;
     let changed = after.deregistration_protection != before.deregistration_protection;
     let action = if mode == PROTECTION_OFF {
         "DisableImageDeregistrationProtection"
@@ -57,7 +61,11 @@ pub fn set_enabled(
     let mut cloud = open::for_change(ctx.store)?;
     let before = image(&mut cloud, image_id)?;
     let caller = as_owner(&before.owner_id, &before.region);
-    let after = cloud.set_image_enabled(&caller, &before.id, enabled)?;
+    let after = if enabled {
+        cloud.call(&caller, &EnableImage::new(&before.id))?
+    } else {
+        cloud.call(&caller, &DisableImage::new(&before.id))?
+    };
     let changed = after.state != before.state;
     let action = if enabled {
         "EnableImage"
@@ -90,7 +98,7 @@ pub fn deprecate(
     let mut cloud = open::for_change(ctx.store)?;
     let before = image(&mut cloud, image_id)?;
     let caller = as_owner(&before.owner_id, &before.region);
-    let after = cloud.set_image_deprecation(&caller, &before.id, at)?;
+    let after = cloud.call(&caller, &SetImageDeprecation::new(&before.id, at))?;
     let changed = after.deprecation_time != before.deprecation_time;
     let action = if at.is_some() {
         "EnableImageDeprecation"
@@ -109,7 +117,7 @@ pub fn references(ctx: &Ctx<'_>, out: &mut dyn Write, image_id: &str) -> anyhow:
     let mut cloud = open::for_change(ctx.store)?;
     let img = image(&mut cloud, image_id)?;
     let caller = as_owner(&img.owner_id, &img.region);
-    let refs = cloud.image_references(&caller, &img.id)?;
+    let refs = cloud.call(&caller, &DescribeImageReferences::new(&img.id))?;
     if ctx.json {
         table::print_json(out, &refs)?;
         return Ok(());
@@ -183,13 +191,12 @@ pub fn restore(ctx: &Ctx<'_>, out: &mut dyn Write, id: &str) -> anyhow::Result<(
         (i.owner_id, i.region)
     } else {
         let r = cloud
-            .store()
             .read(|tx| tx.get::<RecycledStorage>(id))?
             .ok_or_else(|| anyhow!("no snapshot {id} in the Recycle Bin"))?;
         (r.storage.owner_id, r.storage.region)
     };
     let caller = as_owner(&owner, &region);
-    let entry = cloud.restore_from_recycle_bin(&caller, id)?;
+    let entry = cloud.call(&caller, &RestoreFromRecycleBin::new(id))?;
     let action = if id.starts_with("ami-") {
         "RestoreImageFromRecycleBin"
     } else {

@@ -19,7 +19,7 @@ struct Permissions {
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
-    let permissions = cloud.store().read(|tx| {
+    let permissions = cloud.read(|tx| {
         Ok(Permissions {
             launch_permissions: inventory::launch_permissions(tx, filter(scope), all)?,
             storage_permissions: inventory::storage_permissions(tx, filter(scope))?,

@@ -3,8 +3,8 @@
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use amisim_simulator::billing;
 use amisim_simulator::catalogue::{self, PriceBook};
+use amisim_simulator::{billing, Caller, SetPriceBook};
 use anyhow::{bail, Context};
 
 use super::Ctx;
@@ -12,9 +12,8 @@ use crate::{open, table};
 
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
-    let (prices, overridden) = cloud
-        .store()
-        .read(|tx| Ok((billing::price_book(tx)?, tx.meta("price_book")?.is_some())))?;
+    let (prices, overridden) =
+        cloud.read(|tx| Ok((billing::price_book(tx)?, tx.meta("price_book")?.is_some())))?;
     if ctx.json {
         table::print_json(out, &prices)?;
         return Ok(());
@@ -37,9 +36,12 @@ pub fn set(ctx: &Ctx<'_>, out: &mut dyn Write, file: &Path) -> anyhow::Result<()
     let prices = PriceBook::from_json(&text).map_err(anyhow::Error::msg)?;
     check(&text, &prices)?;
     let mut cloud = open::or_create(ctx.store)?;
-    cloud
-        .store()
-        .transaction(|tx| billing::set_price_book(tx, &prices))?;
+    cloud.call(
+        &Caller::administrator(),
+        &SetPriceBook {
+            prices: prices.clone(),
+        },
+    )?;
     if ctx.json {
         table::print_json(out, &prices)?;
         return Ok(());

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::fs;
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -10,11 +10,6 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::table;
-
-/// The first bytes of every SQLite database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-/// The application ID amisim writes into its stores ("AMIS"), at offset 68 of the header.
-const AMISIM_APPLICATION_ID: [u8; 4] = *b"AMIS";
 
 /// What a reset did, as shown in JSON.
 #[derive(Serialize)]
@@ -24,10 +19,10 @@ struct Reset {
 }
 
 pub fn reset(ctx: &Ctx<'_>, out: &mut dyn Write, yes: bool) -> anyhow::Result<()> {
-    let Some(path) = crate::open::file(ctx.store) else {
+    let location = crate::open::location(ctx.store)?;
+    let Some(path) = location.file() else {
         bail!(
-            "reset deletes a store file; {} is a shared cloud on PostgreSQL, which whoever holds the database's own credentials resets by dropping and creating the database again",
-            amisim_simulator::store::server_name(&ctx.store.to_string_lossy())
+            "reset deletes a store file; {location} is a shared cloud on PostgreSQL, which whoever holds the database's own credentials resets by dropping and creating the database again"
         );
     };
     // With no store there is nothing to confirm.
@@ -91,14 +86,8 @@ pub fn reset(ctx: &Ctx<'_>, out: &mut dyn Write, yes: bool) -> anyhow::Result<()
 ///
 /// Only the header is read, so a store too damaged to open can still be reset.
 fn check_is_store(path: &Path) -> anyhow::Result<()> {
-    let mut header = Vec::with_capacity(72);
-    fs::File::open(path)
-        .and_then(|f| f.take(72).read_to_end(&mut header))
+    let is_store = amisim_simulator::store::is_store_file(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let is_store = header.is_empty()
-        || (header.len() == 72
-            && header.starts_with(SQLITE_HEADER)
-            && header[68..72] == AMISIM_APPLICATION_ID);
     if !is_store {
         bail!(
             "{} is not an amisim store, so reset left it alone; delete it by hand if you mean to",

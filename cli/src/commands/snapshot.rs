@@ -112,7 +112,7 @@ fn take(
         region,
         name: None,
     };
-    let snapshot = cloud.store().read(|tx| {
+    let snapshot = cloud.read(|tx| {
         let mut accounts: Vec<Account> = tx.list::<Account>(Filter::default())?;
         accounts.retain(|a| account.is_none_or(|x| x == a.id));
         let events = inventory::events(

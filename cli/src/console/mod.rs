@@ -43,7 +43,7 @@ impl Console {
         &self,
         f: impl FnOnce(&mut amisim_simulator::Cloud) -> amisim_simulator::Result<T>,
     ) -> amisim_simulator::Result<T> {
-        if crate::open::file(&self.store).is_some() {
+        if crate::open::location(&self.store)?.file().is_some() {
             return f(&mut crate::open::read_only(&self.store)?);
         }
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
@@ -81,12 +81,7 @@ pub fn serve(store: &Path, listen: &str, out: &mut dyn std::io::Write) -> anyhow
             "--listen {listen:?} is not an address and port; write it as 127.0.0.1:8080"
         )
     })?;
-    let text = store.to_string_lossy();
-    let label = if amisim_simulator::store::is_postgres_url(&text) {
-        amisim_simulator::store::server_name(&text)
-    } else {
-        text.into_owned()
-    };
+    let label = crate::open::location(store)?.to_string();
     let console = Arc::new(Console {
         store: store.to_path_buf(),
         label,
@@ -148,7 +143,7 @@ async fn read<T: Send + 'static>(
     let result = tokio::task::spawn_blocking(move || {
         c.with_cloud(|cloud| {
             // The page, the clock and the log's last row, from one consistent read.
-            cloud.store().read(|tx| {
+            cloud.read(|tx| {
                 let now = amisim_simulator::ids::format_time(amisim_simulator::ids::now(tx)?);
                 let row = tx.last_event_row()?;
                 Ok((f(tx), now, row))

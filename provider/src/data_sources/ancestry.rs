@@ -14,6 +14,7 @@ use crate::attrs::*;
 use crate::diags;
 use crate::provider::Shared;
 use crate::values::*;
+use amisim_simulator::GetImageAncestry;
 
 /// One step of the lineage.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -101,7 +102,7 @@ impl DataSource for AncestryDataSource {
             diags,
             "Unable to read image ancestry",
             Some("image_id"),
-            |cloud, caller| cloud.image_ancestry(caller, &id),
+            |cloud, caller| cloud.call(caller, &GetImageAncestry::new(&id)),
         )?;
         state.id = str(&id);
         state.entries = Value::Value(

@@ -247,13 +247,13 @@ fn allowed_test(diags: &mut Diagnostics, cfg: &Configured) -> Option<impl Fn(&Im
     )?;
     let account = cfg.caller.account_id.clone();
     Some(move |image: &Image| {
-        amisim_simulator::lifecycle::image_allowed(&settings, &account, image, now)
+        amisim_simulator::settings::image_allowed(&settings, &account, image, now)
     })
 }
 
 fn search(diags: &mut Diagnostics, cfg: &Configured, c: &Criteria) -> Option<Vec<Image>> {
     let req = request(c);
-    match cfg.with(|cloud, caller| cloud.describe_images(caller, &req)) {
+    match cfg.with(|cloud, caller| cloud.call(caller, &req)) {
         Ok(images) => Some(images),
         Err(e) => {
             diags::refusal(diags, "Unable to describe images", &e);

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use amisim_simulator::lifecycle::{self, AllowedImages};
+use amisim_simulator::settings::{check_allowed_images, ALLOWED_IMAGES_STATES};
+use amisim_simulator::AllowedImages;
 use amisim_simulator::{validate, ImageCriterion, ImageSettings};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock, Schema};
@@ -166,7 +167,7 @@ fn set(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<
         diags,
         "Unable to set Allowed AMIs",
         None,
-        |cloud, caller| cloud.set_allowed_images(caller, &req),
+        |cloud, caller| cloud.call(caller, &req),
     )?;
     fill(&mut planned, &s);
     Some(planned)
@@ -221,7 +222,7 @@ impl Managed for Rules {
     }
 
     fn validate(diags: &mut Diagnostics, c: &State) {
-        settings::check_state(diags, &c.state, lifecycle::ALLOWED_IMAGES_STATES);
+        settings::check_state(diags, &c.state, ALLOWED_IMAGES_STATES);
         let Value::Value(criteria) = &c.image_criterion else {
             return;
         };
@@ -270,11 +271,7 @@ impl Managed for Rules {
                 state: "enabled".into(),
                 criteria: criteria.iter().map(criterion_of).collect(),
             };
-            diags::check(
-                diags,
-                "image_criterion",
-                lifecycle::check_allowed_images(&req),
-            );
+            diags::check(diags, "image_criterion", check_allowed_images(&req));
         }
     }
 
@@ -320,7 +317,7 @@ impl Managed for Rules {
             diags,
             "Unable to turn Allowed AMIs off",
             None,
-            |cloud, caller| cloud.set_allowed_images(caller, &off),
+            |cloud, caller| cloud.call(caller, &off),
         )
         .map(|_| ())
     }

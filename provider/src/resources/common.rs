@@ -10,6 +10,7 @@ use crate::attrs;
 use crate::diags;
 use crate::provider::Configured;
 use crate::values::Str;
+use amisim_simulator::{DeregisterImage, DescribeImage};
 
 /// The schema version of every resource's state.
 pub const STATE_VERSION: i64 = 0;
@@ -116,7 +117,7 @@ fn read_image_or(
     id: &str,
     malformed_is_gone: bool,
 ) -> Option<Option<(Image, ImageDetails)>> {
-    match cfg.with(|cloud, caller| cloud.describe_image(caller, id)) {
+    match cfg.with(|cloud, caller| cloud.call(caller, &DescribeImage::new(id))) {
         Ok(Some(image)) if image.is_registered() && image.owner_id == cfg.caller.account_id => {
             let computed = image_computed(diags, cfg, &image)?;
             Some(Some((image, computed)))
@@ -197,7 +198,7 @@ pub fn modify_image(
     let same = known(prior.0).unwrap_or("") == known(planned.0).unwrap_or("")
         && tags_of(prior.1) == tags_of(planned.1);
     if same {
-        return match cfg.with(|cloud, caller| cloud.describe_image(caller, id)) {
+        return match cfg.with(|cloud, caller| cloud.call(caller, &DescribeImage::new(id))) {
             Ok(Some(image)) => Some(image),
             Ok(None) => {
                 diags::error(
@@ -219,9 +220,7 @@ pub fn modify_image(
         description: Some(known(planned.0).unwrap_or("").to_string()),
         tags: Some(tags_of(planned.1)),
     };
-    cfg.call(diags, what, None, |cloud, caller| {
-        cloud.modify_image(caller, &req)
-    })
+    cfg.call(diags, what, None, |cloud, caller| cloud.call(caller, &req))
 }
 
 /// Deregisters an image on destroy; an image already gone is not an error.
@@ -231,7 +230,7 @@ pub fn deregister(
     id: &str,
     delete_storage: bool,
 ) -> Option<()> {
-    match cfg.with(|cloud, caller| cloud.deregister_image(caller, id, delete_storage)) {
+    match cfg.with(|cloud, caller| cloud.call(caller, &DeregisterImage::new(id, delete_storage))) {
         Ok(_) => Some(()),
         Err(e) if e.kind.is_not_found() || e.kind == ErrorKind::AmiMalformed => Some(()),
         Err(e) => {

@@ -347,7 +347,7 @@ impl Managed for Rules {
         let kms_key_id = known(&planned.kms_key_id).map(str::to_string);
         let tags = tags_of(&planned.tags);
         let result = cfg.with(|cloud, caller| match known(&planned.source_instance_id) {
-            Some(instance_id) => cloud.create_image(
+            Some(instance_id) => cloud.call(
                 caller,
                 &CreateImage {
                     instance_id: instance_id.to_string(),
@@ -358,7 +358,7 @@ impl Managed for Rules {
                     tags,
                 },
             ),
-            None => cloud.register_image(
+            None => cloud.call(
                 caller,
                 &RegisterImage {
                     name,

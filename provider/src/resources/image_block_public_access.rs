@@ -1,6 +1,6 @@
 //! `amisim_image_block_public_access`: whether the account may make AMIs public in a region.
 
-use amisim_simulator::{lifecycle, ImageSettings};
+use amisim_simulator::ImageSettings;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
 use tf_provider::Diagnostics;
@@ -10,6 +10,7 @@ use crate::provider::Configured;
 use crate::resources::managed::{region_import_id, Managed, Typed};
 use crate::resources::{common, settings};
 use crate::values::*;
+use amisim_simulator::SetBlockPublicAccess;
 
 /// The state of an `amisim_image_block_public_access`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -39,7 +40,7 @@ fn set(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<
         diags,
         "Unable to set image block public access",
         Some("state"),
-        |cloud, caller| cloud.set_block_public_access(caller, &wanted),
+        |cloud, caller| cloud.call(caller, &SetBlockPublicAccess::new(&wanted)),
     )?;
     fill(&mut planned, &s);
     Some(planned)
@@ -61,7 +62,11 @@ impl Managed for Rules {
     }
 
     fn validate(diags: &mut Diagnostics, c: &State) {
-        settings::check_state(diags, &c.state, lifecycle::BLOCK_PUBLIC_ACCESS_STATES);
+        settings::check_state(
+            diags,
+            &c.state,
+            amisim_simulator::settings::BLOCK_PUBLIC_ACCESS_STATES,
+        );
     }
 
     fn plan_create(

@@ -250,7 +250,7 @@ impl Managed for Rules {
             tags: tags_of(&planned.tags),
             copy_image_tags: matches!(planned.copy_image_tags, Value::Value(true)),
         };
-        let result = cfg.with(|cloud, caller| cloud.copy_image(caller, &req));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &req));
         let image = common::created(diags, "Unable to copy image", result, |e| match e.kind {
             amisim_simulator::ErrorKind::AmiNotFound
             | amisim_simulator::ErrorKind::AmiUnavailable => Some("source_ami_id"),

@@ -12,6 +12,10 @@ use crate::provider::Configured;
 use crate::resources::common;
 use crate::resources::managed::{found, imported, Managed, Typed};
 use crate::values::*;
+use amisim_simulator::{
+    DescribeInstance, ModifyInstanceType, SetRootDeleteOnTermination, StartInstance, StopInstance,
+    TagInstance, TerminateInstance,
+};
 
 /// The state of an `amisim_instance`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -175,7 +179,7 @@ impl Managed for Rules {
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
-        let result = cfg.with(|cloud, caller| cloud.describe_instance(caller, &id));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &DescribeInstance::new(&id)));
         let live = result.map(|i| i.filter(|i| i.state != InstanceState::Terminated));
         Some(found(diags, "instance", &id, live)?.map(|i| {
             fill(&mut state, &i);
@@ -238,7 +242,7 @@ impl Managed for Rules {
             root_delete_on_termination: planned.root_delete_on_termination.as_ref_option().copied(),
         };
         let i = call(diags, cfg, "Unable to launch instance", |cloud, caller| {
-            cloud.run_instance(caller, &req)
+            cloud.call(caller, &req)
         })?;
         fill(&mut planned, &i);
         Some(planned)
@@ -263,23 +267,23 @@ impl Managed for Rules {
         if new_type.as_deref() != known(&prior.instance_type) {
             if current == "running" {
                 call(diags, cfg, "Unable to stop instance", |c, k| {
-                    c.stop_instance(k, &id)
+                    c.call(k, &StopInstance::new(&id))
                 })?;
                 current = "stopped".into();
             }
             let t = new_type.unwrap_or_default();
             call(diags, cfg, "Unable to change instance type", |c, k| {
-                c.modify_instance_type(k, &id, &t)
+                c.call(k, &ModifyInstanceType::new(&id, &t))
             })?;
         }
         if current != want {
             if want == "stopped" {
                 call(diags, cfg, "Unable to stop instance", |c, k| {
-                    c.stop_instance(k, &id)
+                    c.call(k, &StopInstance::new(&id))
                 })?;
             } else {
                 call(diags, cfg, "Unable to start instance", |c, k| {
-                    c.start_instance(k, &id)
+                    c.call(k, &StartInstance::new(&id))
                 })?;
             }
         }
@@ -289,17 +293,17 @@ impl Managed for Rules {
                     diags,
                     cfg,
                     "Unable to change the root volume's deletion on termination",
-                    |c, k| c.set_root_delete_on_termination(k, &id, delete),
+                    |c, k| c.call(k, &SetRootDeleteOnTermination::new(&id, delete)),
                 )?;
             }
         }
         let tags = tags_of(&planned.tags);
         let i = if tags != tags_of(&prior.tags) {
             call(diags, cfg, "Unable to tag instance", |c, k| {
-                c.tag_instance(k, &id, &tags)
+                c.call(k, &TagInstance::new(&id, &tags))
             })?
         } else {
-            match cfg.with(|c, k| c.describe_instance(k, &id)) {
+            match cfg.with(|c, k| c.call(k, &DescribeInstance::new(&id))) {
                 Ok(Some(i)) => i,
                 Ok(None) => return None,
                 Err(e) => {
@@ -318,13 +322,13 @@ impl Managed for Rules {
             diags,
             "Unable to terminate instance",
             None,
-            |cloud, caller| cloud.terminate_instance(caller, &id),
+            |cloud, caller| cloud.call(caller, &TerminateInstance::new(&id)),
         )
         .map(|_| ())
     }
 
     fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
-        let result = cfg.with(|cloud, caller| cloud.describe_instance(caller, id));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &DescribeInstance::new(id)));
         let live = result.map(|i| i.filter(|i| i.state != InstanceState::Terminated));
         let i = imported(
             diags,

@@ -12,6 +12,7 @@ use crate::provider::Configured;
 use crate::resources::common;
 use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
+use amisim_simulator::{CreateGrant, DescribeGrant, RevokeGrant};
 
 /// The state of an `amisim_kms_grant`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -83,7 +84,8 @@ impl Managed for Rules {
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let (key, grantee) = ids(&state)?;
-        let result = cfg.with(|cloud, caller| cloud.describe_grant(caller, &key, &grantee));
+        let result =
+            cfg.with(|cloud, caller| cloud.call(caller, &DescribeGrant::new(&key, &grantee)));
         let id = format!("{key}/{grantee}");
         Some(found(diags, "KMS grant", &id, result)?.map(|g| {
             fill(&mut state, &key, &grantee, &g);
@@ -112,7 +114,7 @@ impl Managed for Rules {
             diags,
             "Unable to grant KMS key",
             Some("key_id"),
-            |cloud, caller| cloud.create_grant(caller, &key, &grantee),
+            |cloud, caller| cloud.call(caller, &CreateGrant::new(&key, &grantee)),
         )?;
         fill(&mut planned, &key, &grantee, &g);
         Some(planned)
@@ -133,7 +135,7 @@ impl Managed for Rules {
             diags,
             "Unable to revoke KMS grant",
             None,
-            |cloud, caller| cloud.revoke_grant(caller, &key, &grantee),
+            |cloud, caller| cloud.call(caller, &RevokeGrant::new(&key, &grantee)),
         )
         .map(|_| ())
     }
@@ -146,7 +148,8 @@ impl Managed for Rules {
             "KEY_ID/GRANTEE_ACCOUNT_ID",
             "1234abcd-12ab-34cd-56ef-1234567890ab/222222222222",
         )?;
-        let result = cfg.with(|cloud, caller| cloud.describe_grant(caller, key, grantee));
+        let result =
+            cfg.with(|cloud, caller| cloud.call(caller, &DescribeGrant::new(key, grantee)));
         let g = imported(diags, "KMS grant", result, "NotFoundException", || {
             format!("key {key} has no grant for account {grantee}")
         })?;

@@ -12,6 +12,7 @@ use crate::provider::Configured;
 use crate::resources::common;
 use crate::resources::managed::{found, imported, Managed, Typed};
 use crate::values::*;
+use amisim_simulator::{DescribeKey, ScheduleKeyDeletion, UpdateKey};
 
 /// The state of an `amisim_kms_key`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -76,7 +77,7 @@ impl Managed for Rules {
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
         // A key pending deletion reads as gone; so does one another account owns.
-        let result = cfg.with(|cloud, caller| cloud.describe_key(caller, &id));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &DescribeKey::new(&id)));
         let key = result.map(|k| k.filter(|k| k.owner_id == cfg.caller.account_id));
         Some(found(diags, "KMS key", &id, key)?.map(|key| {
             fill(&mut state, &key);
@@ -100,7 +101,7 @@ impl Managed for Rules {
     fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let req = request(&planned);
         let key = cfg.call(diags, "Unable to create KMS key", None, |cloud, caller| {
-            cloud.create_key(caller, &req)
+            cloud.call(caller, &req)
         })?;
         fill(&mut planned, &key);
         Some(planned)
@@ -115,7 +116,13 @@ impl Managed for Rules {
         let id = known(&planned.id)?.to_string();
         let req = request(&planned);
         let key = cfg.call(diags, "Unable to update KMS key", None, |cloud, caller| {
-            cloud.update_key(caller, &id, &req)
+            cloud.call(
+                caller,
+                &UpdateKey {
+                    key_id: id.clone(),
+                    key: req.clone(),
+                },
+            )
         })?;
         fill(&mut planned, &key);
         Some(planned)
@@ -124,13 +131,13 @@ impl Managed for Rules {
     fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let id = known(&prior.id)?.to_string();
         cfg.call(diags, "Unable to delete KMS key", None, |cloud, caller| {
-            cloud.schedule_key_deletion(caller, &id)
+            cloud.call(caller, &ScheduleKeyDeletion::new(&id))
         })
         .map(|_| ())
     }
 
     fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
-        let result = cfg.with(|cloud, caller| cloud.describe_key(caller, id));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &DescribeKey::new(id)));
         let key =
             result.map(|k| k.filter(|k| k.owner_id == cfg.caller.account_id && !k.aws_managed));
         let key = imported(diags, "KMS key", key, "NotFoundException", || {

@@ -12,6 +12,7 @@ use crate::provider::Configured;
 use crate::resources::common;
 use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
+use amisim_simulator::{AddLaunchPermission, DescribeLaunchPermission, RemoveLaunchPermission};
 
 /// The state of an `amisim_launch_permission`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -131,8 +132,12 @@ impl Managed for Rules {
     fn read(diags: &mut Diagnostics, cfg: &Configured, state: State) -> Option<Option<State>> {
         let image_id = known(&state.image_id)?.to_string();
         let principal = principal_of(&state)?;
-        let result = cfg
-            .with(|cloud, caller| cloud.describe_launch_permission(caller, &image_id, &principal));
+        let result = cfg.with(|cloud, caller| {
+            cloud.call(
+                caller,
+                &DescribeLaunchPermission::new(&image_id, &principal),
+            )
+        });
         let id = format!("{}/{image_id}", principal.as_str());
         Some(found(diags, "launch permission", &id, result)?.map(|_| state))
     }
@@ -153,7 +158,9 @@ impl Managed for Rules {
     fn create(diags: &mut Diagnostics, cfg: &Configured, planned: State) -> Option<State> {
         let image_id = known(&planned.image_id)?.to_string();
         let principal = principal_of(&planned)?;
-        match cfg.with(|cloud, caller| cloud.add_launch_permission(caller, &image_id, &principal)) {
+        match cfg.with(|cloud, caller| {
+            cloud.call(caller, &AddLaunchPermission::new(&image_id, &principal))
+        }) {
             Ok(_) => Some(state_of(&image_id, &principal)),
             Err(e) => {
                 let attr = match e.kind {
@@ -179,9 +186,9 @@ impl Managed for Rules {
     fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let image_id = known(&prior.image_id)?.to_string();
         let principal = principal_of(&prior)?;
-        match cfg
-            .with(|cloud, caller| cloud.remove_launch_permission(caller, &image_id, &principal))
-        {
+        match cfg.with(|cloud, caller| {
+            cloud.call(caller, &RemoveLaunchPermission::new(&image_id, &principal))
+        }) {
             Ok(_) => Some(()),
             Err(e) => {
                 diags::refusal(diags, "Unable to remove launch permission", &e);
@@ -199,8 +206,9 @@ impl Managed for Rules {
             "222222222222/ami-0123456789abcdef0, all/ami-…, or an organization or OU ARN followed by /ami-…",
         )?;
         let principal = Principal::parse(principal);
-        let result = cfg
-            .with(|cloud, caller| cloud.describe_launch_permission(caller, image_id, &principal));
+        let result = cfg.with(|cloud, caller| {
+            cloud.call(caller, &DescribeLaunchPermission::new(image_id, &principal))
+        });
         imported(
             diags,
             "launch permission",

@@ -10,6 +10,9 @@ use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
 use crate::values::*;
+use amisim_simulator::{
+    DisableImage, EnableImage, SetDeregistrationProtection, SetImageDeprecation,
+};
 
 /// The life-cycle attributes of an image resource's state.
 pub struct Life<'a> {
@@ -236,9 +239,10 @@ pub fn apply(diags: &mut Diagnostics, cfg: &Configured, image: Image, planned: L
     }
     for (what, attribute, step) in steps {
         let result = cfg.call(diags, what, Some(attribute), |c, k| match step {
-            Step::Enabled(on) => c.set_image_enabled(k, &id, on),
-            Step::Protection(mode) => c.set_deregistration_protection(k, &id, mode),
-            Step::Deprecation(time) => c.set_image_deprecation(k, &id, time),
+            Step::Enabled(true) => c.call(k, &EnableImage::new(&id)),
+            Step::Enabled(false) => c.call(k, &DisableImage::new(&id)),
+            Step::Protection(mode) => c.call(k, &SetDeregistrationProtection::new(&id, mode)),
+            Step::Deprecation(time) => c.call(k, &SetImageDeprecation::new(&id, time)),
         });
         match result {
             Some(changed) => image = changed,

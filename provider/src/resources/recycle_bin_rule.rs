@@ -1,6 +1,6 @@
 //! `amisim_recycle_bin_rule`: keep deregistered images or deleted snapshots for a while.
 
-use amisim_simulator::recycle_bin::{self, RuleRequest};
+use amisim_simulator::recycle_bin::{self, CreateRule};
 use amisim_simulator::{validate, ErrorKind, RecycleBinRule};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
@@ -13,6 +13,7 @@ use crate::provider::Configured;
 use crate::resources::common;
 use crate::resources::managed::{found, imported, Managed, Typed};
 use crate::values::*;
+use amisim_simulator::{DeleteRule, GetRule, UpdateRule};
 
 /// The state of an `amisim_recycle_bin_rule`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,8 +35,8 @@ pub struct Rules;
 /// The `amisim_recycle_bin_rule` resource.
 pub type RecycleBinRuleResource = Typed<Rules>;
 
-fn request(s: &State) -> RuleRequest {
-    RuleRequest {
+fn request(s: &State) -> CreateRule {
+    CreateRule {
         resource_type: known(&s.resource_type).unwrap_or("").to_string(),
         retention_period_days: s
             .retention_period_days
@@ -157,7 +158,7 @@ impl Managed for Rules {
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
-        let result = cfg.with(|cloud, caller| cloud.get_recycle_bin_rule(caller, &id));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &GetRule::new(&id)));
         Some(found(diags, "Recycle Bin rule", &id, result)?.map(|r| {
             fill(&mut state, &r);
             state
@@ -166,7 +167,7 @@ impl Managed for Rules {
 
     fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let req = request(&planned);
-        let result = cfg.with(|cloud, caller| cloud.create_recycle_bin_rule(caller, &req));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &req));
         let rule = common::created(
             diags,
             "Unable to create Recycle Bin rule",
@@ -185,7 +186,15 @@ impl Managed for Rules {
     ) -> Option<State> {
         let id = known(&planned.id)?.to_string();
         let req = request(&planned);
-        let result = cfg.with(|cloud, caller| cloud.update_recycle_bin_rule(caller, &id, &req));
+        let result = cfg.with(|cloud, caller| {
+            cloud.call(
+                caller,
+                &UpdateRule {
+                    rule_id: id.clone(),
+                    rule: req.clone(),
+                },
+            )
+        });
         let rule = common::created(
             diags,
             "Unable to update Recycle Bin rule",
@@ -202,13 +211,13 @@ impl Managed for Rules {
             diags,
             "Unable to delete Recycle Bin rule",
             None,
-            |cloud, caller| cloud.delete_recycle_bin_rule(caller, &id),
+            |cloud, caller| cloud.call(caller, &DeleteRule::new(&id)),
         )
         .map(|_| ())
     }
 
     fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
-        let result = cfg.with(|cloud, caller| cloud.get_recycle_bin_rule(caller, id));
+        let result = cfg.with(|cloud, caller| cloud.call(caller, &GetRule::new(id)));
         let rule = imported(
             diags,
             "Recycle Bin rule",

@@ -8,6 +8,7 @@ use tf_provider::Diagnostics;
 use crate::diags;
 use crate::provider::Configured;
 use crate::values::*;
+use amisim_simulator::GetImageSettings;
 
 /// The `id`, `account_id` and `region` of the setting of the provider's account and region.
 pub fn scope(cfg: &Configured) -> (Str, Str, Str) {
@@ -24,7 +25,7 @@ pub fn read(diags: &mut Diagnostics, cfg: &Configured, what: &str) -> Option<Ima
         diags,
         &format!("Unable to read {what}"),
         None,
-        |cloud, caller| cloud.image_settings(caller),
+        |cloud, caller| cloud.call(caller, &GetImageSettings {}),
     )
 }
 

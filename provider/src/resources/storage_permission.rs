@@ -12,6 +12,7 @@ use crate::provider::Configured;
 use crate::resources::common;
 use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
+use amisim_simulator::{AddStoragePermission, DescribeStoragePermission, RemoveStoragePermission};
 
 /// The state of an `amisim_storage_permission`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -79,8 +80,9 @@ impl Managed for Rules {
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, state: State) -> Option<Option<State>> {
         let (storage, account) = ids(&state)?;
-        let result =
-            cfg.with(|cloud, caller| cloud.describe_storage_permission(caller, &storage, &account));
+        let result = cfg.with(|cloud, caller| {
+            cloud.call(caller, &DescribeStoragePermission::new(&storage, &account))
+        });
         let id = format!("{storage}/{account}");
         Some(found(diags, "storage permission", &id, result)?.map(|_| state))
     }
@@ -104,7 +106,7 @@ impl Managed for Rules {
             diags,
             "Unable to share storage",
             Some("storage_id"),
-            |cloud, caller| cloud.add_storage_permission(caller, &storage, &account),
+            |cloud, caller| cloud.call(caller, &AddStoragePermission::new(&storage, &account)),
         )
         .map(|_| state_of(&storage, &account))
     }
@@ -124,7 +126,7 @@ impl Managed for Rules {
             diags,
             "Unable to remove storage permission",
             None,
-            |cloud, caller| cloud.remove_storage_permission(caller, &storage, &account),
+            |cloud, caller| cloud.call(caller, &RemoveStoragePermission::new(&storage, &account)),
         )
         .map(|_| ())
     }
@@ -137,8 +139,9 @@ impl Managed for Rules {
             "STORAGE_ID/ACCOUNT_ID",
             "snap-0123456789abcdef0/222222222222",
         )?;
-        let result =
-            cfg.with(|cloud, caller| cloud.describe_storage_permission(caller, storage, account));
+        let result = cfg.with(|cloud, caller| {
+            cloud.call(caller, &DescribeStoragePermission::new(storage, account))
+        });
         imported(
             diags,
             "storage permission",

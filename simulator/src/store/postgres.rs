@@ -50,11 +50,6 @@ CREATE TABLE events (
 
 const TABLES: &[&str] = &["counters", "events", "meta", "objects"];
 
-/// Whether `store` names a PostgreSQL server rather than a file.
-pub fn is_url(store: &str) -> bool {
-    store.starts_with("postgres://") || store.starts_with("postgresql://")
-}
-
 /// `user@host:port/database` of a store URL: what errors name (never the password).
 pub fn server_name(url: &str) -> String {
     let Ok(config) = postgres::Config::from_str(url) else {

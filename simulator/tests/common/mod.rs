@@ -16,6 +16,7 @@ use amisim_simulator::{
     Account, Caller, Charge, Cloud, CopyImage, Error, Event, Grant, Image, Instance, Key,
     LaunchPermission, Principal, RegisterImage, Result, RunInstance, Storage, StoragePermission,
 };
+use amisim_simulator::{AdvanceClock, SetBlockPublicAccess};
 use rusqlite::{Connection, OpenFlags};
 
 /// The account most tests act as: the owner of the images under test.
@@ -57,7 +58,7 @@ pub const WINDOWS_BP: &str = "bp-6ba54002";
 /// Lets `who` make images public: a new account blocks it, as in AWS.
 pub fn unblock(cloud: &mut Cloud, who: &Caller) {
     cloud
-        .set_block_public_access(who, "unblocked")
+        .call(who, &SetBlockPublicAccess::new("unblocked"))
         .expect("block public access turned off");
 }
 
@@ -225,7 +226,9 @@ impl World {
     /// Moves the simulated clock on by `seconds` and starts a new command,
     /// as `amisim clock advance` and the next `terraform apply` would.
     pub fn later(&mut self, seconds: i64) {
-        self.cloud.advance_clock(seconds).expect("the clock moved");
+        self.cloud
+            .call(&Caller::administrator(), &AdvanceClock { seconds })
+            .expect("the clock moved");
         self.commands += 1;
         let name = format!("later-{}", self.commands);
         self.cloud.set_command(name);
@@ -347,7 +350,9 @@ pub struct DropDatabase(Option<String>);
 impl DropDatabase {
     /// Drops the database of `url` at the end, if it is a PostgreSQL URL.
     pub fn of(url: &str) -> DropDatabase {
-        DropDatabase(amisim_simulator::store::is_postgres_url(url).then(|| url.to_string()))
+        let server =
+            amisim_simulator::store::StoreLocation::parse(url).is_ok_and(|l| l.is_server());
+        DropDatabase(server.then(|| url.to_string()))
     }
 }
 
@@ -445,7 +450,7 @@ pub fn image(name: &str) -> RegisterImage {
 /// Registers a default image (8 GiB, x86_64, EBS, unencrypted) named `name`.
 pub fn register(cloud: &mut Cloud, who: &Caller, name: &str) -> Image {
     cloud
-        .register_image(who, &image(name))
+        .call(who, &image(name))
         .unwrap_or_else(|e| panic!("registering {name}: {e}"))
 }
 
@@ -471,7 +476,7 @@ pub fn launch(image_id: &str, instance_type: &str) -> RunInstance {
 /// The catalogue image called `name` in `who`'s region.
 pub fn catalogue(cloud: &mut Cloud, who: &Caller, name: &str) -> Image {
     let found = cloud
-        .describe_images(
+        .call(
             who,
             &amisim_simulator::DescribeImages {
                 filters: vec![("name".into(), vec![name.into()])],

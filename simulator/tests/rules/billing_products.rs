@@ -4,6 +4,7 @@
 use amisim_simulator::{CreateImage, RegisterImage};
 
 use crate::common::*;
+use amisim_simulator::{AddLaunchPermission, AddStoragePermission};
 
 const PRODUCT: &str = "bp-63a5400a";
 
@@ -25,7 +26,7 @@ fn billing_product_image_of_another_account_cannot_be_copied() {
     let mut w = World::new();
     let owner = at(A, USE1);
     let img = w.ok(|c| {
-        c.register_image(
+        c.call(
             &owner,
             &RegisterImage {
                 billing_products: vec![PRODUCT.into()],
@@ -35,16 +36,16 @@ fn billing_product_image_of_another_account_cannot_be_copied() {
     });
     assert_eq!(img.billing_products, vec![PRODUCT.to_string()]);
     // Shared for launch and storage: everything a copy needs but the product.
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
-    w.ok(|c| c.add_storage_permission(&owner, &img.storage_ids[0], B));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
+    w.ok(|c| c.call(&owner, &AddStoragePermission::new(&img.storage_ids[0], B)));
     for region in [USE1, USW2] {
         let err = w.refused("InvalidRequest", |c| {
-            c.copy_image(&at(B, region), &copy_of(&img, "licensed"))
+            c.call(&at(B, region), &copy_of(&img, "licensed"))
         });
         assert_billing_product_refusal(&err);
     }
     // The owner itself may copy it, and the copy keeps the product.
-    let own = w.ok(|c| c.copy_image(&at(A, USW2), &copy_of(&img, "licensed")));
+    let own = w.ok(|c| c.call(&at(A, USW2), &copy_of(&img, "licensed")));
     assert_eq!(own.billing_products, img.billing_products);
 }
 
@@ -57,7 +58,7 @@ fn public_windows_image_cannot_be_copied_to_another_account() {
     assert_eq!(windows.owner_alias.as_deref(), Some("amazon"));
     for region in [USE1, EUW1] {
         let err = w.refused("InvalidRequest", |c| {
-            c.copy_image(&at(B, region), &copy_of(&windows, "my-windows"))
+            c.call(&at(B, region), &copy_of(&windows, "my-windows"))
         });
         assert_billing_product_refusal(&err);
     }
@@ -72,7 +73,7 @@ fn marketplace_images_cannot_be_copied_to_another_account() {
         assert_eq!(img.owner_alias.as_deref(), Some("aws-marketplace"));
         assert!(!img.billing_products.is_empty());
         let err = w.refused("InvalidRequest", |c| {
-            c.copy_image(&me, &copy_of(&img, "my-market"))
+            c.call(&me, &copy_of(&img, "my-market"))
         });
         assert_billing_product_refusal(&err);
     }
@@ -84,11 +85,11 @@ fn image_from_instance_of_billing_product_image_keeps_the_billing_product() {
     let me = at(B, USE1);
     for (name, itype) in [(WINDOWS, "t3.micro"), (WORDPRESS, "t3.small")] {
         let src = catalogue(&mut w.cloud, &me, name);
-        let instance = w.ok(|c| c.run_instance(&me, &launch(&src.id, itype)));
+        let instance = w.ok(|c| c.call(&me, &launch(&src.id, itype)));
         assert_eq!(instance.billing_products, src.billing_products);
         let own_name = format!("own-{}", &name[..9]);
         let own = w.ok(|c| {
-            c.create_image(
+            c.call(
                 &me,
                 &CreateImage {
                     instance_id: instance.id.clone(),
@@ -105,13 +106,13 @@ fn image_from_instance_of_billing_product_image_keeps_the_billing_product() {
             Some(instance.id.as_str())
         );
         // Now B owns an image it may copy, and the copy still carries the product.
-        let copy = w.ok(|c| c.copy_image(&at(B, EUW1), &copy_of(&own, &own_name)));
+        let copy = w.ok(|c| c.call(&at(B, EUW1), &copy_of(&own, &own_name)));
         assert_eq!(copy.billing_products, src.billing_products);
         // But not hand it on to another account by copy.
-        w.ok(|c| c.add_launch_permission(&me, &own.id, &account(C)));
-        w.ok(|c| c.add_storage_permission(&me, &own.storage_ids[0], C));
+        w.ok(|c| c.call(&me, &AddLaunchPermission::new(&own.id, &account(C))));
+        w.ok(|c| c.call(&me, &AddStoragePermission::new(&own.storage_ids[0], C)));
         w.refused("InvalidRequest", |c| {
-            c.copy_image(&at(C, USE1), &copy_of(&own, "from-b"))
+            c.call(&at(C, USE1), &copy_of(&own, "from-b"))
         });
     }
 }
@@ -121,7 +122,7 @@ fn billing_product_images_can_never_be_public() {
     let mut w = World::new();
     let owner = at(A, USE1);
     let img = w.ok(|c| {
-        c.register_image(
+        c.call(
             &owner,
             &RegisterImage {
                 billing_products: vec![PRODUCT.into()],
@@ -130,10 +131,10 @@ fn billing_product_images_can_never_be_public() {
         )
     });
     w.refused("InvalidParameter", |c| {
-        c.add_launch_permission(&owner, &img.id, &public())
+        c.call(&owner, &AddLaunchPermission::new(&img.id, &public()))
     });
     let windows = w.ok(|c| {
-        c.register_image(
+        c.call(
             &owner,
             &RegisterImage {
                 platform: Some("windows".into()),
@@ -143,10 +144,10 @@ fn billing_product_images_can_never_be_public() {
     });
     assert_eq!(windows.billing_products, vec![WINDOWS_BP.to_string()]);
     w.refused("InvalidParameter", |c| {
-        c.add_launch_permission(&owner, &windows.id, &public())
+        c.call(&owner, &AddLaunchPermission::new(&windows.id, &public()))
     });
     // Sharing with one account is allowed.
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
 }
 
 #[test]
@@ -154,7 +155,7 @@ fn billing_product_codes_are_checked() {
     let mut w = World::new();
     for bad in ["", "BP-UPPER", "bp 1", &"x".repeat(65)] {
         w.refused("InvalidParameterValue", |c| {
-            c.register_image(
+            c.call(
                 &at(A, USE1),
                 &RegisterImage {
                     billing_products: vec![bad.to_string()],
@@ -169,7 +170,7 @@ fn billing_product_codes_are_checked() {
 fn windows_images_run_only_on_x86_64() {
     let mut w = World::new();
     w.refused("InvalidParameterCombination", |c| {
-        c.register_image(
+        c.call(
             &at(A, USE1),
             &RegisterImage {
                 platform: Some("windows".into()),

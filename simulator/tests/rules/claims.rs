@@ -1,11 +1,15 @@
 //! Claimed accounts: a claimed account's calls present its secret; others stay open.
 
 use crate::common::*;
+use amisim_simulator::{
+    AddLaunchPermission, AdvanceClock, Caller, ClaimAccount, DescribeImage, ReleaseAccount,
+    SetPriceBook,
+};
 
 #[test]
 fn a_claimed_account_needs_its_secret_for_every_call_and_others_stay_open() {
     let mut w = World::new();
-    let secret = w.ok(|c| c.claim_account(B));
+    let secret = w.ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(B)));
     assert!(
         secret.starts_with("amisim-") && secret.len() > 40,
         "{secret}"
@@ -17,28 +21,25 @@ fn a_claimed_account_needs_its_secret_for_every_call_and_others_stay_open() {
     // Unclaimed accounts need nothing.
     let a = at(A, USE1);
     let img = register(&mut w.cloud, &a, "open");
-    w.ok(|c| c.add_launch_permission(&a, &img.id, &account(B)));
+    w.ok(|c| c.call(&a, &AddLaunchPermission::new(&img.id, &account(B))));
 
     let b = at(B, USE1);
-    let err = w.refused("AuthFailure", |c| {
-        c.run_instance(&b, &launch(&img.id, "t3.micro"))
-    });
+    let err = w.refused("AuthFailure", |c| c.call(&b, &launch(&img.id, "t3.micro")));
     assert!(err.message.contains("claimed"), "{err}");
     assert!(err.hint.contains("secret_key"), "{err}");
-    w.refused("AuthFailure", |c| c.describe_image(&b, &img.id));
+    w.refused("AuthFailure", |c| c.call(&b, &DescribeImage::new(&img.id)));
     let wrong = at(B, USE1).with_secret(Some("amisim-not-it".into()));
-    let err = w.refused("AuthFailure", |c| c.register_image(&wrong, &image("mine")));
+    let err = w.refused("AuthFailure", |c| c.call(&wrong, &image("mine")));
     assert!(err.message.contains("not its secret"), "{err}");
     let right = at(B, USE1).with_secret(Some(secret.clone()));
-    w.ok(|c| c.run_instance(&right, &launch(&img.id, "t3.micro")));
-    w.ok(|c| c.register_image(&right, &image("mine")));
+    w.ok(|c| c.call(&right, &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.call(&right, &image("mine")));
     // In every region.
-    w.refused("AuthFailure", |c| {
-        c.register_image(&at(B, USW2), &image("west"))
-    });
+    w.refused("AuthFailure", |c| c.call(&at(B, USW2), &image("west")));
 
     assert_admin_refusal(&mut w, "AccountAlreadyClaimed", |c| {
-        c.claim_account(B).map(|_| ())
+        c.call(&Caller::administrator(), &ClaimAccount::new(B))
+            .map(|_| ())
     });
     let listed = w.ok(|c| c.claims());
     assert_eq!(listed.len(), 1);
@@ -48,30 +49,41 @@ fn a_claimed_account_needs_its_secret_for_every_call_and_others_stay_open() {
 #[test]
 fn a_claim_is_released_with_its_secret_or_by_force() {
     let mut w = World::new();
-    let secret = w.ok(|c| c.claim_account(C));
+    let secret = w.ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(C)));
     assert_admin_refusal(&mut w, "AuthFailure", |c| {
-        c.release_account(C, None, false).map(|_| ())
-    });
-    assert_admin_refusal(&mut w, "AuthFailure", |c| {
-        c.release_account(C, Some("amisim-wrong"), false)
+        c.call(&at(C, USE1), &ReleaseAccount::new(C, false))
             .map(|_| ())
     });
-    assert!(w.ok(|c| c.release_account(C, Some(&secret), false)));
-    w.ok(|c| c.register_image(&at(C, USE1), &image("open-again")));
-    let again = w.ok(|c| c.claim_account(C));
+    assert_admin_refusal(&mut w, "AuthFailure", |c| {
+        c.call(
+            &at(C, USE1).with_secret(Some("amisim-wrong".into())),
+            &ReleaseAccount::new(C, false),
+        )
+        .map(|_| ())
+    });
+    assert!(w.ok(|c| c.call(
+        &at(C, USE1).with_secret(Some(secret.clone())),
+        &ReleaseAccount::new(C, false),
+    )));
+    w.ok(|c| c.call(&at(C, USE1), &image("open-again")));
+    let again = w.ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(C)));
     assert_ne!(again, secret, "a new claim has a new secret");
-    assert!(w.ok(|c| c.release_account(C, None, true)));
+    assert!(w.ok(|c| c.call(&Caller::administrator(), &ReleaseAccount::new(C, true))));
     assert!(
-        !w.ok(|c| c.release_account(C, None, true)),
+        !w.ok(|c| c.call(&Caller::administrator(), &ReleaseAccount::new(C, true))),
         "nothing to release"
     );
     assert_admin_refusal(&mut w, "InvalidParameterValue", |c| {
-        c.claim_account("not-an-account").map(|_| ())
+        c.call(
+            &Caller::administrator(),
+            &ClaimAccount::new("not-an-account"),
+        )
+        .map(|_| ())
     });
 }
 
-/// Claiming and releasing are not calls of an account: refused, they change
-/// nothing, and the event log does not record them.
+/// Claiming and releasing are the administrator's calls: refused, they
+/// change nothing but the log, which records the refusal with its caller.
 fn assert_admin_refusal(
     w: &mut World,
     code: &str,
@@ -83,5 +95,99 @@ fn assert_admin_refusal(
     assert_eq!(err.code(), code, "{err}");
     assert!(!err.hint.is_empty());
     assert_same_dump(&before, &w.dump());
-    assert_eq!(w.cloud.events(0).unwrap().len(), events);
+    let after = w.cloud.events(0).unwrap();
+    assert_eq!(after.len(), events + 1, "one event for the refusal");
+    assert!(
+        after
+            .iter()
+            .any(|e| e.outcome == code && e.action.ends_with("Account")),
+        "{after:#?}"
+    );
+}
+
+#[test]
+fn operator_calls_are_logged_with_their_caller_and_refused_to_accounts() {
+    let mut w = World::new();
+    let admin = Caller::administrator();
+    let secret = w.ok(|c| c.call(&admin, &ClaimAccount::new(B)));
+    let b = at(B, USE1).with_secret(Some(secret));
+    // An account cannot claim, force a release, set prices or move the clock.
+    let before = w.dump();
+    for err in [
+        w.cloud.call(&b, &ClaimAccount::new(C)).map(|_| ()),
+        w.cloud.call(&b, &ReleaseAccount::new(B, true)).map(|_| ()),
+        w.cloud
+            .call(&at(A, USE1), &ReleaseAccount::new(B, false))
+            .map(|_| ()),
+        w.cloud
+            .call(&b, &AdvanceClock { seconds: 3600 })
+            .map(|_| ()),
+        w.cloud
+            .call(
+                &b,
+                &SetPriceBook {
+                    prices: Default::default(),
+                },
+            )
+            .map(|_| ()),
+    ] {
+        let err = err.expect_err("refused");
+        assert_eq!(err.code(), "UnauthorizedOperation", "{err}");
+    }
+    assert_same_dump(&before, &w.dump());
+    let now = w.ok(|c| c.now());
+    w.ok(|c| c.call(&admin, &AdvanceClock { seconds: 3600 }));
+    w.ok(|c| {
+        c.call(
+            &admin,
+            &SetPriceBook {
+                prices: Default::default(),
+            },
+        )
+    });
+    assert!(w.ok(|c| c.call(&admin, &ReleaseAccount::new(B, true))));
+    // Compared as sets: the log orders calls of one instant by a stable key.
+    let mut log: Vec<(String, String, String, String)> = w
+        .cloud
+        .events(0)
+        .unwrap()
+        .into_iter()
+        .filter(|e| !e.action.starts_with("Describe"))
+        .map(|e| {
+            (
+                e.account_id,
+                e.action,
+                e.outcome,
+                e.resource_id.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let row = |who: &str, action: &str, outcome: &str, id: &str| {
+        (
+            who.to_string(),
+            action.to_string(),
+            outcome.to_string(),
+            id.to_string(),
+        )
+    };
+    log.sort();
+    let mut expected = vec![
+        row("administrator", "ClaimAccount", "ok", B),
+        row(B, "ClaimAccount", "UnauthorizedOperation", C),
+        row(B, "ReleaseAccount", "UnauthorizedOperation", B),
+        row(A, "ReleaseAccount", "UnauthorizedOperation", B),
+        row(B, "AdvanceClock", "UnauthorizedOperation", ""),
+        row(B, "SetPriceBook", "UnauthorizedOperation", ""),
+        row("administrator", "AdvanceClock", "ok", ""),
+        row("administrator", "SetPriceBook", "ok", ""),
+        row("administrator", "ReleaseAccount", "ok", B),
+    ];
+    expected.sort();
+    assert_eq!(log, expected);
+    // Operator calls start no command: the clock moved exactly as asked.
+    let moved = amisim_simulator::ids::parse_time(&w.ok(|c| c.now())).unwrap();
+    assert_eq!(
+        moved - amisim_simulator::ids::parse_time(&now).unwrap(),
+        3600
+    );
 }

@@ -5,15 +5,19 @@
 use amisim_simulator::{ImageState, InstanceState, ModifyImage};
 
 use crate::common::*;
+use amisim_simulator::{
+    AddLaunchPermission, AddStoragePermission, DeregisterImage, DescribeImage, DescribeInstance,
+    StartInstance, StopInstance,
+};
 
 #[test]
 fn deregistered_image_cannot_launch_new_instances() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    assert!(w.ok(|c| c.deregister_image(&me, &img.id, false)));
+    assert!(w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, false))));
     let err = w.refused("InvalidAMIID.Unavailable", |c| {
-        c.run_instance(&me, &launch(&img.id, "t3.micro"))
+        c.call(&me, &launch(&img.id, "t3.micro"))
     });
     assert!(err.message.contains(&img.id), "{err}");
 }
@@ -23,21 +27,21 @@ fn deregistration_leaves_running_instances_running() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    let mine = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
-    let theirs = w.ok(|c| c.run_instance(&at(B, USE1), &launch(&img.id, "t3.micro")));
-    w.ok(|c| c.deregister_image(&me, &img.id, true));
+    let mine = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
+    let theirs = w.ok(|c| c.call(&at(B, USE1), &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, true)));
     let mine_now = w
-        .ok(|c| c.describe_instance(&me, &mine.id))
+        .ok(|c| c.call(&me, &DescribeInstance::new(&mine.id)))
         .expect("still there");
     assert_eq!(mine_now, mine);
     let theirs_now = w
-        .ok(|c| c.describe_instance(&at(B, USE1), &theirs.id))
+        .ok(|c| c.call(&at(B, USE1), &DescribeInstance::new(&theirs.id)))
         .expect("still there");
     assert_eq!(theirs_now.state, InstanceState::Running);
     // They can still be stopped and started.
-    w.ok(|c| c.stop_instance(&me, &mine.id));
-    w.ok(|c| c.start_instance(&me, &mine.id));
+    w.ok(|c| c.call(&me, &StopInstance::new(&mine.id)));
+    w.ok(|c| c.call(&me, &StartInstance::new(&mine.id)));
 }
 
 #[test]
@@ -45,11 +49,13 @@ fn deregistration_leaves_copies_usable() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    let copy = w.ok(|c| c.copy_image(&at(A, USW2), &copy_of(&img, "web")));
-    let same_region = w.ok(|c| c.copy_image(&me, &copy_of(&img, "web-2")));
-    w.ok(|c| c.deregister_image(&me, &img.id, true));
+    let copy = w.ok(|c| c.call(&at(A, USW2), &copy_of(&img, "web")));
+    let same_region = w.ok(|c| c.call(&me, &copy_of(&img, "web-2")));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, true)));
     for (who, cp) in [(at(A, USW2), &copy), (me.clone(), &same_region)] {
-        let now = w.ok(|c| c.describe_image(&who, &cp.id)).expect("copy");
+        let now = w
+            .ok(|c| c.call(&who, &DescribeImage::new(&cp.id)))
+            .expect("copy");
         assert_eq!(&now, cp);
         for sid in &cp.storage_ids {
             assert!(
@@ -57,7 +63,7 @@ fn deregistration_leaves_copies_usable() {
                 "the copy's storage stays"
             );
         }
-        w.ok(|c| c.run_instance(&who, &launch(&cp.id, "t3.micro")));
+        w.ok(|c| c.call(&who, &launch(&cp.id, "t3.micro")));
     }
 }
 
@@ -67,9 +73,9 @@ fn deregistration_keeps_snapshots_unless_deleted() {
     let me = at(A, USE1);
     let kept = register(&mut w.cloud, &me, "kept");
     let deleted = register(&mut w.cloud, &me, "deleted");
-    w.ok(|c| c.add_storage_permission(&me, &deleted.storage_ids[0], B));
-    w.ok(|c| c.deregister_image(&me, &kept.id, false));
-    w.ok(|c| c.deregister_image(&me, &deleted.id, true));
+    w.ok(|c| c.call(&me, &AddStoragePermission::new(&deleted.storage_ids[0], B)));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&kept.id, false)));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&deleted.id, true)));
     assert!(storage(&mut w.cloud, &kept.storage_ids[0]).is_some());
     assert!(storage(&mut w.cloud, &deleted.storage_ids[0]).is_none());
     // The permissions of deleted storage go with it.
@@ -90,19 +96,24 @@ fn deregistration_removes_the_launch_permissions() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
     unblock(&mut w.cloud, &me);
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &public()));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &public())));
     assert_eq!(launch_permissions(&mut w.cloud, &img.id).len(), 2);
-    w.ok(|c| c.deregister_image(&me, &img.id, false));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, false)));
     assert!(launch_permissions(&mut w.cloud, &img.id).is_empty());
     // For the accounts it was shared with the image is gone, and launching it is refused as unavailable.
-    assert_eq!(w.ok(|c| c.describe_image(&at(B, USE1), &img.id)), None);
+    assert_eq!(
+        w.ok(|c| c.call(&at(B, USE1), &DescribeImage::new(&img.id))),
+        None
+    );
     w.refused("InvalidAMIID.Unavailable", |c| {
-        c.run_instance(&at(C, USE1), &launch(&img.id, "t3.micro"))
+        c.call(&at(C, USE1), &launch(&img.id, "t3.micro"))
     });
     // For the owner it reads as deregistered.
-    let seen = w.ok(|c| c.describe_image(&me, &img.id)).expect("own image");
+    let seen = w
+        .ok(|c| c.call(&me, &DescribeImage::new(&img.id)))
+        .expect("own image");
     assert_eq!(seen.state, ImageState::Deregistered);
     assert!(seen.deregistration_time.is_some());
 }
@@ -112,11 +123,11 @@ fn deregistering_twice_is_not_an_error() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    assert!(w.ok(|c| c.deregister_image(&me, &img.id, false)));
+    assert!(w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, false))));
     let before = w.dump();
-    assert!(!w.ok(|c| c.deregister_image(&me, &img.id, false)));
-    assert!(!w.ok(|c| c.deregister_image(&me, &img.id, true)));
-    assert!(!w.ok(|c| c.deregister_image(&me, "ami-0123456789abcdef0", true)));
+    assert!(!w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, false))));
+    assert!(!w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, true))));
+    assert!(!w.ok(|c| c.call(&me, &DeregisterImage::new("ami-0123456789abcdef0", true))));
     // A no-op changes the store no more than the clock and the log.
     let ignore_clock = |d: Vec<String>| -> Vec<String> {
         d.into_iter()
@@ -132,12 +143,12 @@ fn deregistered_image_cannot_be_shared_or_changed() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    w.ok(|c| c.deregister_image(&me, &img.id, false));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, false)));
     w.refused("InvalidAMIID.Unavailable", |c| {
-        c.add_launch_permission(&me, &img.id, &account(B))
+        c.call(&me, &AddLaunchPermission::new(&img.id, &account(B)))
     });
     w.refused("InvalidAMIID.Unavailable", |c| {
-        c.modify_image(
+        c.call(
             &me,
             &ModifyImage {
                 image_id: img.id.clone(),
@@ -153,14 +164,16 @@ fn only_the_owner_can_deregister() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
     w.refused("AuthFailure", |c| {
-        c.deregister_image(&at(B, USE1), &img.id, true)
+        c.call(&at(B, USE1), &DeregisterImage::new(&img.id, true))
     });
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.deregister_image(&at(C, USE1), &img.id, true)
+        c.call(&at(C, USE1), &DeregisterImage::new(&img.id, true))
     });
     let ubuntu = catalogue(&mut w.cloud, &me, UBUNTU);
-    w.refused("AuthFailure", |c| c.deregister_image(&me, &ubuntu.id, true));
+    w.refused("AuthFailure", |c| {
+        c.call(&me, &DeregisterImage::new(&ubuntu.id, true))
+    });
     assert!(stored_image(&mut w.cloud, &img.id).is_available());
 }

@@ -5,10 +5,14 @@
 use amisim_simulator::{CopyImage, CreateImage, CreateKey, Image, Key, Principal, RegisterImage};
 
 use crate::common::*;
+use amisim_simulator::{
+    AddLaunchPermission, AddStoragePermission, CreateGrant, DescribeKey, RevokeGrant,
+    ScheduleKeyDeletion,
+};
 
 fn new_key(w: &mut World, who: &str, region: &str, description: &str) -> Key {
     w.ok(|c| {
-        c.create_key(
+        c.call(
             &at(who, region),
             &CreateKey {
                 description: description.into(),
@@ -31,11 +35,11 @@ fn encrypted(name: &str, key: Option<&str>) -> RegisterImage {
 fn shared_encrypted(w: &mut World) -> (Image, Key) {
     let owner = at(A, USE1);
     let key = new_key(w, A, USE1, "images");
-    let img = w.ok(|c| c.register_image(&owner, &encrypted("secret-web", Some(&key.id))));
+    let img = w.ok(|c| c.call(&owner, &encrypted("secret-web", Some(&key.id))));
     assert!(img.encrypted);
     assert_eq!(img.kms_key_arn.as_deref(), Some(key.arn.as_str()));
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
-    w.ok(|c| c.add_storage_permission(&owner, &img.storage_ids[0], B));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
+    w.ok(|c| c.call(&owner, &AddStoragePermission::new(&img.storage_ids[0], B)));
     (img, key)
 }
 
@@ -43,9 +47,9 @@ fn shared_encrypted(w: &mut World) -> (Image, Key) {
 fn copy_of_encrypted_source_cannot_be_unencrypted() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let src = w.ok(|c| c.register_image(&me, &encrypted("secret", None)));
+    let src = w.ok(|c| c.call(&me, &encrypted("secret", None)));
     w.refused("InvalidParameterCombination", |c| {
-        c.copy_image(
+        c.call(
             &at(A, USW2),
             &CopyImage {
                 encrypted: Some(false),
@@ -58,8 +62,8 @@ fn copy_of_encrypted_source_cannot_be_unencrypted() {
 #[test]
 fn copy_of_encrypted_source_is_encrypted_with_a_key_of_the_destination_region() {
     let mut w = World::new();
-    let src = w.ok(|c| c.register_image(&at(A, USE1), &encrypted("secret", None)));
-    let copy = w.ok(|c| c.copy_image(&at(A, USW2), &copy_of(&src, "secret")));
+    let src = w.ok(|c| c.call(&at(A, USE1), &encrypted("secret", None)));
+    let copy = w.ok(|c| c.call(&at(A, USW2), &copy_of(&src, "secret")));
     assert!(copy.encrypted);
     let arn = copy.kms_key_arn.clone().expect("a key");
     assert!(
@@ -78,7 +82,7 @@ fn unencrypted_source_may_be_copied_to_an_encrypted_copy() {
     let src = register(&mut w.cloud, &at(A, USE1), "plain");
     assert!(!src.encrypted && src.kms_key_arn.is_none());
     let with_default = w.ok(|c| {
-        c.copy_image(
+        c.call(
             &at(A, USW2),
             &CopyImage {
                 encrypted: Some(true),
@@ -89,7 +93,7 @@ fn unencrypted_source_may_be_copied_to_an_encrypted_copy() {
     assert!(with_default.encrypted);
     let key = new_key(&mut w, A, EUW1, "europe");
     let with_cmk = w.ok(|c| {
-        c.copy_image(
+        c.call(
             &at(A, EUW1),
             &CopyImage {
                 encrypted: Some(true),
@@ -100,7 +104,7 @@ fn unencrypted_source_may_be_copied_to_an_encrypted_copy() {
     });
     assert_eq!(with_cmk.kms_key_arn.as_deref(), Some(key.arn.as_str()));
     // And a plain copy of a plain image stays plain.
-    let plain = w.ok(|c| c.copy_image(&at(A, "ap-south-1"), &copy_of(&src, "plain")));
+    let plain = w.ok(|c| c.call(&at(A, "ap-south-1"), &copy_of(&src, "plain")));
     assert!(!plain.encrypted);
 }
 
@@ -110,7 +114,7 @@ fn kms_key_requires_encryption() {
     let me = at(A, USE1);
     let key = new_key(&mut w, A, USE1, "k");
     w.refused("InvalidParameterCombination", |c| {
-        c.register_image(
+        c.call(
             &me,
             &RegisterImage {
                 kms_key_id: Some(key.id.clone()),
@@ -120,7 +124,7 @@ fn kms_key_requires_encryption() {
     });
     let src = register(&mut w.cloud, &me, "web");
     w.refused("InvalidParameterCombination", |c| {
-        c.copy_image(
+        c.call(
             &me,
             &CopyImage {
                 kms_key_id: Some(key.id.clone()),
@@ -134,15 +138,15 @@ fn kms_key_requires_encryption() {
 fn encrypted_image_without_a_key_uses_the_aws_managed_key() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let img = w.ok(|c| c.register_image(&me, &encrypted("secret", None)));
+    let img = w.ok(|c| c.call(&me, &encrypted("secret", None)));
     let managed = w
-        .ok(|c| c.describe_key(&me, "alias/aws/ebs"))
+        .ok(|c| c.call(&me, &DescribeKey::new("alias/aws/ebs")))
         .expect("the managed key");
     assert!(managed.aws_managed);
     assert!(is_uuid(&managed.id));
     assert_eq!(img.kms_key_arn.as_deref(), Some(managed.arn.as_str()));
     // Naming the alias explicitly is the same key.
-    let again = w.ok(|c| c.register_image(&me, &encrypted("secret-2", Some("alias/aws/ebs"))));
+    let again = w.ok(|c| c.call(&me, &encrypted("secret-2", Some("alias/aws/ebs"))));
     assert_eq!(again.kms_key_arn, img.kms_key_arn);
 }
 
@@ -158,7 +162,7 @@ fn destination_key_must_be_in_the_destination_region() {
         (east_key.arn.clone(), "InvalidParameterValue"),
     ] {
         w.refused(code, |c| {
-            c.copy_image(
+            c.call(
                 &at(A, USW2),
                 &CopyImage {
                     encrypted: Some(true),
@@ -170,7 +174,7 @@ fn destination_key_must_be_in_the_destination_region() {
     }
     // The same key works for a copy in its own region.
     w.ok(|c| {
-        c.copy_image(
+        c.call(
             &at(A, USE1),
             &CopyImage {
                 encrypted: Some(true),
@@ -185,7 +189,7 @@ fn destination_key_must_be_in_the_destination_region() {
 fn unknown_key_is_not_found() {
     let mut w = World::new();
     w.refused("NotFoundException", |c| {
-        c.register_image(
+        c.call(
             &at(A, USE1),
             &encrypted("web", Some("0b0e7c4d-1111-4222-8333-444455556666")),
         )
@@ -198,11 +202,11 @@ fn shared_encrypted_image_cannot_be_copied_without_the_key_granted() {
     let (img, key) = shared_encrypted(&mut w);
     let b_west = at(B, USW2);
     let err = w.refused("AccessDeniedException", |c| {
-        c.copy_image(&b_west, &copy_of(&img, "secret-web"))
+        c.call(&b_west, &copy_of(&img, "secret-web"))
     });
     assert!(err.hint.contains("amisim_kms_grant"), "{err}");
-    w.ok(|c| c.create_grant(&at(A, USE1), &key.id, B));
-    let copy = w.ok(|c| c.copy_image(&b_west, &copy_of(&img, "secret-web")));
+    w.ok(|c| c.call(&at(A, USE1), &CreateGrant::new(&key.id, B)));
+    let copy = w.ok(|c| c.call(&b_west, &copy_of(&img, "secret-web")));
     assert_eq!(copy.owner_id, B);
     assert!(copy.encrypted);
     let arn = copy.kms_key_arn.expect("a key");
@@ -218,21 +222,21 @@ fn shared_encrypted_image_cannot_be_launched_without_the_key_granted() {
     let (img, key) = shared_encrypted(&mut w);
     let b = at(B, USE1);
     w.refused("AccessDeniedException", |c| {
-        c.run_instance(&b, &launch(&img.id, "t3.micro"))
+        c.call(&b, &launch(&img.id, "t3.micro"))
     });
-    w.ok(|c| c.create_grant(&at(A, USE1), &key.arn, B));
-    let i = w.ok(|c| c.run_instance(&b, &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.call(&at(A, USE1), &CreateGrant::new(&key.arn, B)));
+    let i = w.ok(|c| c.call(&b, &launch(&img.id, "t3.micro")));
     assert_eq!(i.owner_id, B);
     // A grant to B is not a grant to C.
     let owner = at(A, USE1);
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(C)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(C))));
     w.refused("AccessDeniedException", |c| {
-        c.run_instance(&at(C, USE1), &launch(&img.id, "t3.micro"))
+        c.call(&at(C, USE1), &launch(&img.id, "t3.micro"))
     });
     // Revoking the grant stops new launches again.
-    assert!(w.ok(|c| c.revoke_grant(&owner, &key.id, B)));
+    assert!(w.ok(|c| c.call(&owner, &RevokeGrant::new(&key.id, B))));
     w.refused("AccessDeniedException", |c| {
-        c.run_instance(&b, &launch(&img.id, "t3.micro"))
+        c.call(&b, &launch(&img.id, "t3.micro"))
     });
 }
 
@@ -240,10 +244,10 @@ fn shared_encrypted_image_cannot_be_launched_without_the_key_granted() {
 fn image_from_instance_of_encrypted_image_stays_encrypted() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let img = w.ok(|c| c.register_image(&me, &encrypted("secret", None)));
-    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    let img = w.ok(|c| c.call(&me, &encrypted("secret", None)));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
     let derived = w.ok(|c| {
-        c.create_image(
+        c.call(
             &me,
             &CreateImage {
                 instance_id: i.id.clone(),
@@ -259,7 +263,7 @@ fn image_from_instance_of_encrypted_image_stays_encrypted() {
 fn images_encrypted_with_the_aws_managed_key_can_never_be_shared() {
     let mut w = World::new();
     let owner = at(A, USE1);
-    let img = w.ok(|c| c.register_image(&owner, &encrypted("secret", None)));
+    let img = w.ok(|c| c.call(&owner, &encrypted("secret", None)));
     for principal in [
         account(B),
         public(),
@@ -267,12 +271,12 @@ fn images_encrypted_with_the_aws_managed_key_can_never_be_shared() {
         Principal::OrganizationalUnit(OU1.into()),
     ] {
         let err = w.refused("InvalidParameter", |c| {
-            c.add_launch_permission(&owner, &img.id, &principal)
+            c.call(&owner, &AddLaunchPermission::new(&img.id, &principal))
         });
         assert!(err.message.contains("alias/aws/ebs"), "{err}");
     }
     w.refused("InvalidParameter", |c| {
-        c.add_storage_permission(&owner, &img.storage_ids[0], B)
+        c.call(&owner, &AddStoragePermission::new(&img.storage_ids[0], B))
     });
 }
 
@@ -281,17 +285,19 @@ fn aws_managed_key_cannot_be_granted() {
     let mut w = World::new();
     let me = at(A, USE1);
     let managed = w
-        .ok(|c| c.describe_key(&me, "alias/aws/ebs"))
+        .ok(|c| c.call(&me, &DescribeKey::new("alias/aws/ebs")))
         .expect("managed key");
     for key_ref in [
         "alias/aws/ebs".to_string(),
         managed.id.clone(),
         managed.arn.clone(),
     ] {
-        w.refused("UnsupportedOperation", |c| c.create_grant(&me, &key_ref, B));
+        w.refused("UnsupportedOperation", |c| {
+            c.call(&me, &CreateGrant::new(&key_ref, B))
+        });
     }
     w.refused("UnsupportedOperation", |c| {
-        c.schedule_key_deletion(&me, "alias/aws/ebs")
+        c.call(&me, &ScheduleKeyDeletion::new("alias/aws/ebs"))
     });
 }
 
@@ -300,12 +306,12 @@ fn only_the_key_owner_can_grant_it() {
     let mut w = World::new();
     let key = new_key(&mut w, A, USE1, "k");
     w.refused("AccessDeniedException", |c| {
-        c.create_grant(&at(B, USE1), &key.id, C)
+        c.call(&at(B, USE1), &CreateGrant::new(&key.id, C))
     });
     w.refused("InvalidParameterValue", |c| {
-        c.create_grant(&at(A, USE1), &key.id, "not-an-account")
+        c.call(&at(A, USE1), &CreateGrant::new(&key.id, "not-an-account"))
     });
-    let g = w.ok(|c| c.create_grant(&at(A, USE1), &key.id, B));
+    let g = w.ok(|c| c.call(&at(A, USE1), &CreateGrant::new(&key.id, B)));
     assert_eq!(g.grantee_account_id, B);
     assert_eq!(g.id.len(), 64);
 }
@@ -316,10 +322,10 @@ fn key_of_another_account_encrypts_only_once_granted() {
     let key = new_key(&mut w, A, USE1, "shared");
     let b = at(B, USE1);
     w.refused("AccessDeniedException", |c| {
-        c.register_image(&b, &encrypted("b-secret", Some(&key.arn)))
+        c.call(&b, &encrypted("b-secret", Some(&key.arn)))
     });
-    w.ok(|c| c.create_grant(&at(A, USE1), &key.id, B));
-    let img = w.ok(|c| c.register_image(&b, &encrypted("b-secret", Some(&key.arn))));
+    w.ok(|c| c.call(&at(A, USE1), &CreateGrant::new(&key.id, B)));
+    let img = w.ok(|c| c.call(&b, &encrypted("b-secret", Some(&key.arn))));
     assert_eq!(img.owner_id, B);
 }
 
@@ -328,19 +334,19 @@ fn encrypted_images_can_never_be_public() {
     let mut w = World::new();
     let owner = at(A, USE1);
     let key = new_key(&mut w, A, USE1, "k");
-    let img = w.ok(|c| c.register_image(&owner, &encrypted("secret", Some(&key.id))));
+    let img = w.ok(|c| c.call(&owner, &encrypted("secret", Some(&key.id))));
     w.refused("InvalidParameter", |c| {
-        c.add_launch_permission(&owner, &img.id, &public())
+        c.call(&owner, &AddLaunchPermission::new(&img.id, &public()))
     });
     // Sharing it with an account is fine.
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
 }
 
 #[test]
 fn instance_store_images_cannot_be_encrypted() {
     let mut w = World::new();
     w.refused("InvalidParameterCombination", |c| {
-        c.register_image(
+        c.call(
             &at(A, USE1),
             &RegisterImage {
                 root_device_type: Some("instance-store".into()),
@@ -355,10 +361,10 @@ fn key_scheduled_for_deletion_cannot_encrypt() {
     let mut w = World::new();
     let me = at(A, USE1);
     let key = new_key(&mut w, A, USE1, "doomed");
-    assert!(w.ok(|c| c.schedule_key_deletion(&me, &key.id)));
-    assert!(!w.ok(|c| c.schedule_key_deletion(&me, &key.id)));
+    assert!(w.ok(|c| c.call(&me, &ScheduleKeyDeletion::new(&key.id))));
+    assert!(!w.ok(|c| c.call(&me, &ScheduleKeyDeletion::new(&key.id))));
     w.refused("InvalidParameterValue", |c| {
-        c.register_image(&me, &encrypted("secret", Some(&key.id)))
+        c.call(&me, &encrypted("secret", Some(&key.id)))
     });
 }
 
@@ -366,7 +372,7 @@ fn key_scheduled_for_deletion_cannot_encrypt() {
 fn copy_of_instance_store_image_cannot_be_encrypted() {
     let mut w = World::new();
     let src = w.ok(|c| {
-        c.register_image(
+        c.call(
             &at(A, USE1),
             &RegisterImage {
                 root_device_type: Some("instance-store".into()),
@@ -377,7 +383,7 @@ fn copy_of_instance_store_image_cannot_be_encrypted() {
     let key = new_key(&mut w, A, USW2, "west");
     for (encrypted, kms_key_id) in [(Some(true), None), (Some(true), Some(key.id.clone()))] {
         w.refused("InvalidParameterCombination", |c| {
-            c.copy_image(
+            c.call(
                 &at(A, USW2),
                 &CopyImage {
                     encrypted,
@@ -387,6 +393,6 @@ fn copy_of_instance_store_image_cannot_be_encrypted() {
             )
         });
     }
-    let plain = w.ok(|c| c.copy_image(&at(A, USW2), &copy_of(&src, "legacy")));
+    let plain = w.ok(|c| c.call(&at(A, USW2), &copy_of(&src, "legacy")));
     assert!(!plain.encrypted);
 }

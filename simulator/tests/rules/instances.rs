@@ -5,6 +5,10 @@ use amisim_simulator::instances::{BOOT_EBS_SECONDS, INSTALL_PACKAGE_SECONDS};
 use amisim_simulator::{CreateImage, InstanceState, RegisterImage, RunInstance};
 
 use crate::common::*;
+use amisim_simulator::{
+    DeleteVolume, DeregisterImage, DescribeInstance, SetRootDeleteOnTermination, StartInstance,
+    StopInstance, TerminateInstance,
+};
 
 fn instance_store(name: &str) -> RegisterImage {
     RegisterImage {
@@ -26,12 +30,14 @@ fn create_image(instance_id: &str, name: &str) -> CreateImage {
 fn instance_store_instances_cannot_be_stopped() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let img = w.ok(|c| c.register_image(&me, &instance_store("legacy")));
-    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "m5d.large")));
+    let img = w.ok(|c| c.call(&me, &instance_store("legacy")));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "m5d.large")));
     assert_eq!(i.root_device_type, "instance-store");
-    w.refused("UnsupportedOperation", |c| c.stop_instance(&me, &i.id));
     w.refused("UnsupportedOperation", |c| {
-        c.run_instance(
+        c.call(&me, &StopInstance::new(&i.id))
+    });
+    w.refused("UnsupportedOperation", |c| {
+        c.call(
             &me,
             &RunInstance {
                 state: Some("stopped".into()),
@@ -45,10 +51,10 @@ fn instance_store_instances_cannot_be_stopped() {
 fn instance_store_instances_cannot_be_imaged() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let img = w.ok(|c| c.register_image(&me, &instance_store("legacy")));
-    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "m5d.large")));
+    let img = w.ok(|c| c.call(&me, &instance_store("legacy")));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "m5d.large")));
     w.refused("UnsupportedOperation", |c| {
-        c.create_image(&me, &create_image(&i.id, "legacy-image"))
+        c.call(&me, &create_image(&i.id, "legacy-image"))
     });
 }
 
@@ -56,16 +62,16 @@ fn instance_store_instances_cannot_be_imaged() {
 fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
     let mut w = World::new();
     let me = at(A, USE1);
-    let legacy = w.ok(|c| c.register_image(&me, &instance_store("legacy")));
+    let legacy = w.ok(|c| c.call(&me, &instance_store("legacy")));
     let modern = register(&mut w.cloud, &me, "modern");
-    let a = w.ok(|c| c.run_instance(&me, &launch(&legacy.id, "m5d.large")));
-    let b = w.ok(|c| c.run_instance(&me, &launch(&modern.id, "t3.micro")));
+    let a = w.ok(|c| c.call(&me, &launch(&legacy.id, "m5d.large")));
+    let b = w.ok(|c| c.call(&me, &launch(&modern.id, "t3.micro")));
     let keep = RunInstance {
         root_delete_on_termination: Some(false),
         tags: [("Name".to_string(), "kept".to_string())].into(),
         ..launch(&modern.id, "t3.micro")
     };
-    let k = w.ok(|c| c.run_instance(&me, &keep));
+    let k = w.ok(|c| c.call(&me, &keep));
     assert_eq!(
         a.root_volume_id, None,
         "an instance-store root is no EBS volume"
@@ -80,7 +86,7 @@ fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
     ));
     // An instance-store root cannot be kept.
     w.refused("InvalidParameterCombination", |c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 root_delete_on_termination: Some(false),
@@ -89,17 +95,17 @@ fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
         )
     });
     w.refused("InvalidParameterCombination", |c| {
-        c.set_root_delete_on_termination(&me, &a.id, false)
+        c.call(&me, &SetRootDeleteOnTermination::new(&a.id, false))
     });
     for i in [&a, &b, &k] {
-        assert!(w.ok(|c| c.terminate_instance(&me, &i.id)));
+        assert!(w.ok(|c| c.call(&me, &TerminateInstance::new(&i.id))));
     }
     assert!(
-        !w.ok(|c| c.terminate_instance(&me, &a.id)),
+        !w.ok(|c| c.call(&me, &TerminateInstance::new(&a.id))),
         "terminating twice is a no-op"
     );
     let described = |w: &mut World, id: &str| {
-        w.ok(|c| c.describe_instance(&me, id))
+        w.ok(|c| c.call(&me, &DescribeInstance::new(id)))
             .expect("terminated, still described")
     };
     // Instance store: lost. EBS with the default: the volume is deleted with the instance.
@@ -136,12 +142,27 @@ fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
     );
     // A snapshot is not a volume, and only the owner deletes one.
     w.refused("InvalidVolume.NotFound", |c| {
-        c.delete_volume(&me, &modern.storage_ids[0])
+        c.call(&me, &DeleteVolume::new(&modern.storage_ids[0]))
     });
-    w.refused("AuthFailure", |c| c.delete_volume(&at(B, USE1), &volume_id));
-    assert!(w.ok(|c| c.delete_volume(&me, &volume_id)));
+    w.refused("AuthFailure", |c| {
+        c.call(&at(B, USE1), &DeleteVolume::new(&volume_id))
+    });
+    assert!(w.ok(|c| c.call(&me, &DeleteVolume::new(&volume_id))));
     assert!(storage(&mut w.cloud, &volume_id).is_none());
-    assert!(!w.ok(|c| c.delete_volume(&me, &volume_id)), "already gone");
+    // Its event names the volume and is dated after the volume was made.
+    let deleted = w
+        .cloud
+        .events(0)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "DeleteVolume" && e.outcome == "ok")
+        .expect("the DeleteVolume event");
+    assert_eq!(deleted.resource_id.as_deref(), Some(volume_id.as_str()));
+    assert!(deleted.time > volume.start_time, "{deleted:?} {volume:?}");
+    assert!(
+        !w.ok(|c| c.call(&me, &DeleteVolume::new(&volume_id))),
+        "already gone"
+    );
 }
 
 #[test]
@@ -149,10 +170,10 @@ fn deletion_on_termination_changes_in_place() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "modern");
-    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
-    let i = w.ok(|c| c.set_root_delete_on_termination(&me, &i.id, false));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
+    let i = w.ok(|c| c.call(&me, &SetRootDeleteOnTermination::new(&i.id, false)));
     assert!(!i.root_delete_on_termination);
-    assert!(w.ok(|c| c.terminate_instance(&me, &i.id)));
+    assert!(w.ok(|c| c.call(&me, &TerminateInstance::new(&i.id))));
     assert!(storage(&mut w.cloud, i.root_volume_id.as_deref().expect("a volume")).is_some());
 }
 
@@ -161,12 +182,16 @@ fn terminated_instances_cannot_be_stopped_started_or_imaged() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
-    w.ok(|c| c.terminate_instance(&me, &i.id));
-    w.refused("IncorrectInstanceState", |c| c.stop_instance(&me, &i.id));
-    w.refused("IncorrectInstanceState", |c| c.start_instance(&me, &i.id));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &TerminateInstance::new(&i.id)));
     w.refused("IncorrectInstanceState", |c| {
-        c.create_image(&me, &create_image(&i.id, "too-late"))
+        c.call(&me, &StopInstance::new(&i.id))
+    });
+    w.refused("IncorrectInstanceState", |c| {
+        c.call(&me, &StartInstance::new(&i.id))
+    });
+    w.refused("IncorrectInstanceState", |c| {
+        c.call(&me, &create_image(&i.id, "too-late"))
     });
 }
 
@@ -175,17 +200,17 @@ fn ebs_instances_stop_and_start() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
     assert_eq!(
-        w.ok(|c| c.stop_instance(&me, &i.id)).state,
+        w.ok(|c| c.call(&me, &StopInstance::new(&i.id))).state,
         InstanceState::Stopped
     );
     assert_eq!(
-        w.ok(|c| c.start_instance(&me, &i.id)).state,
+        w.ok(|c| c.call(&me, &StartInstance::new(&i.id))).state,
         InstanceState::Running
     );
     let stopped = w.ok(|c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 state: Some("stopped".into()),
@@ -201,20 +226,25 @@ fn instances_belong_to_their_account_and_region() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
-    let i = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
     assert!(well_formed(&i.id, "i"));
     assert_eq!(i.arn(), format!("arn:aws:ec2:{USE1}:{A}:instance/{}", i.id));
     for other in [at(B, USE1), at(A, USW2)] {
         w.refused("InvalidInstanceID.NotFound", |c| {
-            c.stop_instance(&other, &i.id)
+            c.call(&other, &StopInstance::new(&i.id))
         });
         w.refused("InvalidInstanceID.NotFound", |c| {
-            c.create_image(&other, &create_image(&i.id, "not-mine"))
+            c.call(&other, &create_image(&i.id, "not-mine"))
         });
-        assert_eq!(w.ok(|c| c.describe_instance(&other, &i.id)), None);
-        assert!(!w.ok(|c| c.terminate_instance(&other, &i.id)));
+        assert_eq!(
+            w.ok(|c| c.call(&other, &DescribeInstance::new(&i.id))),
+            None
+        );
+        assert!(!w.ok(|c| c.call(&other, &TerminateInstance::new(&i.id))));
     }
-    let still = w.ok(|c| c.describe_instance(&me, &i.id)).expect("mine");
+    let still = w
+        .ok(|c| c.call(&me, &DescribeInstance::new(&i.id)))
+        .expect("mine");
     assert_eq!(still.state, InstanceState::Running);
 }
 
@@ -224,7 +254,7 @@ fn image_names_are_unique_per_account_and_region() {
     let me = at(A, USE1);
     let first = register(&mut w.cloud, &me, "golden-web");
     let err = w.refused("InvalidAMIName.Duplicate", |c| {
-        c.register_image(&me, &image("golden-web"))
+        c.call(&me, &image("golden-web"))
     });
     assert!(err.message.contains(&first.id), "{err}");
     // The detail names the existing image's owner and creation, and the ID that
@@ -240,9 +270,9 @@ fn image_names_are_unique_per_account_and_region() {
     let other = register(&mut w.cloud, &at(B, USE1), "golden-web");
     assert!(first.id != west.id && first.id != other.id && west.id != other.id);
     // From an instance too.
-    let i = w.ok(|c| c.run_instance(&me, &launch(&first.id, "t3.micro")));
+    let i = w.ok(|c| c.call(&me, &launch(&first.id, "t3.micro")));
     w.refused("InvalidAMIName.Duplicate", |c| {
-        c.create_image(&me, &create_image(&i.id, "golden-web"))
+        c.call(&me, &create_image(&i.id, "golden-web"))
     });
 }
 
@@ -251,7 +281,7 @@ fn image_name_is_reusable_after_deregistration() {
     let mut w = World::new();
     let me = at(A, USE1);
     let first = register(&mut w.cloud, &me, "golden-web");
-    w.ok(|c| c.deregister_image(&me, &first.id, true));
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&first.id, true)));
     let second = register(&mut w.cloud, &me, "golden-web");
     assert_ne!(second.id, first.id, "a new image gets a new ID");
     assert_ne!(second.storage_ids, first.storage_ids);
@@ -266,7 +296,7 @@ fn image_names_follow_aws_naming_rules() {
     let mut w = World::new();
     for bad in ["", "ab", "name*", "tab\tname", &"n".repeat(129)] {
         w.refused("InvalidAMIName.Malformed", |c| {
-            c.register_image(&at(A, USE1), &image(bad))
+            c.call(&at(A, USE1), &image(bad))
         });
     }
     register(
@@ -282,7 +312,7 @@ fn instance_type_architecture_must_match_the_image() {
     let me = at(A, USE1);
     let x86 = register(&mut w.cloud, &me, "x86");
     let arm = w.ok(|c| {
-        c.register_image(
+        c.call(
             &me,
             &RegisterImage {
                 architecture: Some("arm64".into()),
@@ -291,7 +321,7 @@ fn instance_type_architecture_must_match_the_image() {
         )
     });
     let i386 = w.ok(|c| {
-        c.register_image(
+        c.call(
             &me,
             &RegisterImage {
                 architecture: Some("i386".into()),
@@ -300,26 +330,26 @@ fn instance_type_architecture_must_match_the_image() {
         )
     });
     let err = w.refused("InvalidParameterValue", |c| {
-        c.run_instance(&me, &launch(&x86.id, "t4g.micro"))
+        c.call(&me, &launch(&x86.id, "t4g.micro"))
     });
     assert!(
         err.hint.contains("t3.micro"),
         "the hint lists types of the image's architecture: {err}"
     );
     w.refused("InvalidParameterValue", |c| {
-        c.run_instance(&me, &launch(&arm.id, "t3.micro"))
+        c.call(&me, &launch(&arm.id, "t3.micro"))
     });
     w.refused("InvalidParameterValue", |c| {
-        c.run_instance(&me, &launch(&i386.id, "t3.micro"))
+        c.call(&me, &launch(&i386.id, "t3.micro"))
     });
     let ubuntu_arm = catalogue(&mut w.cloud, &me, AL2023_ARM);
     w.refused("InvalidParameterValue", |c| {
-        c.run_instance(&me, &launch(&ubuntu_arm.id, "m5.large"))
+        c.call(&me, &launch(&ubuntu_arm.id, "m5.large"))
     });
-    w.ok(|c| c.run_instance(&me, &launch(&x86.id, "t3.micro")));
-    w.ok(|c| c.run_instance(&me, &launch(&arm.id, "t4g.micro")));
-    w.ok(|c| c.run_instance(&me, &launch(&i386.id, "t1.micro")));
-    w.ok(|c| c.run_instance(&me, &launch(&ubuntu_arm.id, "m7g.large")));
+    w.ok(|c| c.call(&me, &launch(&x86.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&arm.id, "t4g.micro")));
+    w.ok(|c| c.call(&me, &launch(&i386.id, "t1.micro")));
+    w.ok(|c| c.call(&me, &launch(&ubuntu_arm.id, "m7g.large")));
 }
 
 #[test]
@@ -329,7 +359,7 @@ fn instance_type_must_be_in_the_catalogue() {
     let img = register(&mut w.cloud, &me, "web");
     for bad in ["t3.mega", "", "T3.MICRO"] {
         w.refused("InvalidParameterValue", |c| {
-            c.run_instance(&me, &launch(&img.id, bad))
+            c.call(&me, &launch(&img.id, bad))
         });
     }
 }
@@ -339,7 +369,7 @@ fn image_from_instance_inherits_the_instance() {
     let mut w = World::new();
     let me = at(A, USE1);
     let base = w.ok(|c| {
-        c.register_image(
+        c.call(
             &me,
             &RegisterImage {
                 architecture: Some("arm64".into()),
@@ -350,7 +380,7 @@ fn image_from_instance_inherits_the_instance() {
         )
     });
     let i = w.ok(|c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 user_data: "#!/bin/sh\ndnf install -y nginx\n".into(),
@@ -358,7 +388,7 @@ fn image_from_instance_inherits_the_instance() {
             },
         )
     });
-    let img = w.ok(|c| c.create_image(&me, &create_image(&i.id, "from-instance")));
+    let img = w.ok(|c| c.call(&me, &create_image(&i.id, "from-instance")));
     assert_eq!(img.architecture, "arm64");
     assert_eq!(img.platform, "linux");
     assert_eq!(img.root_device_type, "ebs");
@@ -387,7 +417,7 @@ fn golden_image_boots_faster_than_base_image_with_the_same_user_data() {
     let base = catalogue(&mut w.cloud, &me, UBUNTU);
     let user_data = "#!/bin/bash\napt-get update\napt-get install -y nginx php-fpm\n";
     let builder = w.ok(|c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 user_data: user_data.into(),
@@ -395,9 +425,9 @@ fn golden_image_boots_faster_than_base_image_with_the_same_user_data() {
             },
         )
     });
-    let golden = w.ok(|c| c.create_image(&me, &create_image(&builder.id, "golden-web")));
+    let golden = w.ok(|c| c.call(&me, &create_image(&builder.id, "golden-web")));
     let from_base = w.ok(|c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 user_data: user_data.into(),
@@ -406,7 +436,7 @@ fn golden_image_boots_faster_than_base_image_with_the_same_user_data() {
         )
     });
     let from_golden = w.ok(|c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 user_data: user_data.into(),
@@ -414,7 +444,7 @@ fn golden_image_boots_faster_than_base_image_with_the_same_user_data() {
             },
         )
     });
-    let bare_golden = w.ok(|c| c.run_instance(&me, &launch(&golden.id, "t3.micro")));
+    let bare_golden = w.ok(|c| c.call(&me, &launch(&golden.id, "t3.micro")));
     assert!(
         from_golden.boot_time_seconds < from_base.boot_time_seconds,
         "golden {} vs base {}",
@@ -426,7 +456,7 @@ fn golden_image_boots_faster_than_base_image_with_the_same_user_data() {
     assert_eq!(from_golden.software, from_base.software);
     // Deterministic: the same launch again boots in the same time.
     let again = w.ok(|c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 user_data: user_data.into(),
@@ -443,7 +473,7 @@ fn user_data_over_16_kb_is_refused() {
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "web");
     w.refused("InvalidParameterValue", |c| {
-        c.run_instance(
+        c.call(
             &me,
             &RunInstance {
                 user_data: "#".repeat(16 * 1024 + 1),

@@ -5,10 +5,14 @@
 use amisim_simulator::{DeclareAccount, Principal};
 
 use crate::common::*;
+use amisim_simulator::{
+    AddLaunchPermission, DeregisterImage, DescribeImage, DescribeLaunchPermission,
+    RemoveLaunchPermission,
+};
 
 fn declare(w: &mut World, who: &str, org: Option<&str>, ou: Option<&str>) {
     w.ok(|c| {
-        c.declare_account(
+        c.call(
             &at(who, USE1),
             &DeclareAccount {
                 organization_arn: org.map(str::to_string),
@@ -22,7 +26,7 @@ fn declare(w: &mut World, who: &str, org: Option<&str>, ou: Option<&str>) {
 fn can_launch(w: &mut World, who: &str, image_id: &str) -> bool {
     let caller = at(who, USE1);
     let before = w.dump();
-    match w.cloud.run_instance(&caller, &launch(image_id, "t3.micro")) {
+    match w.cloud.call(&caller, &launch(image_id, "t3.micro")) {
         Ok(i) => {
             assert_eq!(i.owner_id, who);
             true
@@ -49,13 +53,13 @@ fn account_permission_reaches_exactly_that_account() {
     let owner = at(A, USE1);
     let img = register(&mut w.cloud, &owner, "web");
     assert!(!can_launch(&mut w, B, &img.id));
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
     assert!(can_launch(&mut w, B, &img.id));
     assert!(!can_launch(&mut w, C, &img.id));
     assert!(!can_launch(&mut w, D, &img.id));
     // The image is visible to the grantee, still owned by the owner.
     let seen = w
-        .ok(|c| c.describe_image(&at(B, USE1), &img.id))
+        .ok(|c| c.call(&at(B, USE1), &DescribeImage::new(&img.id)))
         .expect("visible");
     assert_eq!(seen.owner_id, A);
 }
@@ -65,10 +69,10 @@ fn removing_a_permission_takes_the_launch_right_away() {
     let mut w = World::new();
     let owner = at(A, USE1);
     let img = register(&mut w.cloud, &owner, "web");
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
     assert!(can_launch(&mut w, B, &img.id));
-    assert!(w.ok(|c| c.remove_launch_permission(&owner, &img.id, &account(B))));
-    assert!(!w.ok(|c| c.remove_launch_permission(&owner, &img.id, &account(B))));
+    assert!(w.ok(|c| c.call(&owner, &RemoveLaunchPermission::new(&img.id, &account(B)))));
+    assert!(!w.ok(|c| c.call(&owner, &RemoveLaunchPermission::new(&img.id, &account(B)))));
     assert!(!can_launch(&mut w, B, &img.id));
 }
 
@@ -82,7 +86,12 @@ fn organization_permission_reaches_exactly_the_accounts_declared_in_it() {
     let e = "555555555555";
     declare(&mut w, e, None, Some(OU2));
     let img = register(&mut w.cloud, &owner, "web");
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &Principal::Organization(ORG.into())));
+    w.ok(|c| {
+        c.call(
+            &owner,
+            &AddLaunchPermission::new(&img.id, &Principal::Organization(ORG.into())),
+        )
+    });
     assert!(can_launch(&mut w, B, &img.id));
     assert!(can_launch(&mut w, e, &img.id));
     assert!(!can_launch(&mut w, C, &img.id), "another organization");
@@ -101,7 +110,12 @@ fn ou_permission_reaches_exactly_the_accounts_declared_in_that_ou() {
     let e = "555555555555";
     declare(&mut w, e, Some(ORG), None);
     let img = register(&mut w.cloud, &owner, "web");
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &Principal::OrganizationalUnit(OU1.into())));
+    w.ok(|c| {
+        c.call(
+            &owner,
+            &AddLaunchPermission::new(&img.id, &Principal::OrganizationalUnit(OU1.into())),
+        )
+    });
     assert!(can_launch(&mut w, B, &img.id));
     assert!(
         !can_launch(&mut w, C, &img.id),
@@ -123,7 +137,7 @@ fn public_image_is_launchable_by_every_account() {
     let owner = at(A, USE1);
     let img = register(&mut w.cloud, &owner, "web");
     unblock(&mut w.cloud, &owner);
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &public())));
     for who in [B, C, D, "987654321098"] {
         assert!(can_launch(&mut w, who, &img.id), "{who}");
     }
@@ -152,7 +166,7 @@ fn conflicting_organization_declaration_is_refused() {
     declare(&mut w, B, Some(ORG), None);
     let me = at(B, USE1);
     w.refused("InvalidParameterCombination", |c| {
-        c.declare_account(
+        c.call(
             &me,
             &DeclareAccount {
                 organization_arn: Some(OTHER_ORG.into()),
@@ -161,7 +175,7 @@ fn conflicting_organization_declaration_is_refused() {
         )
     });
     w.refused("InvalidParameterCombination", |c| {
-        c.declare_account(
+        c.call(
             &me,
             &DeclareAccount {
                 organization_arn: None,
@@ -176,7 +190,7 @@ fn organization_declaration_must_use_full_arns() {
     let mut w = World::new();
     let me = at(B, USE1);
     w.refused("InvalidParameterValue", |c| {
-        c.declare_account(
+        c.call(
             &me,
             &DeclareAccount {
                 organization_arn: Some("o-abc1234567".into()),
@@ -186,7 +200,7 @@ fn organization_declaration_must_use_full_arns() {
     });
     // An OU of another organization than the one declared.
     w.refused("InvalidParameterCombination", |c| {
-        c.declare_account(
+        c.call(
             &me,
             &DeclareAccount {
                 organization_arn: Some(OTHER_ORG.into()),
@@ -212,7 +226,7 @@ fn malformed_account_principal_is_an_invalid_attribute_item_value() {
         Principal::OrganizationalUnit(ORG.into()),
     ] {
         w.refused("InvalidAMIAttributeItemValue", |c| {
-            c.add_launch_permission(&owner, &img.id, &bad)
+            c.call(&owner, &AddLaunchPermission::new(&img.id, &bad))
         });
     }
     assert!(launch_permissions(&mut w.cloud, &img.id).is_empty());
@@ -223,15 +237,15 @@ fn permission_of_a_deregistered_image_reads_as_gone() {
     let mut w = World::new();
     let owner = at(A, USE1);
     let img = register(&mut w.cloud, &owner, "web");
-    let p = w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    let p = w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
     assert_eq!(p.id, format!("{}/{B}", img.id));
     assert_eq!(
-        w.ok(|c| c.describe_launch_permission(&owner, &img.id, &account(B))),
+        w.ok(|c| c.call(&owner, &DescribeLaunchPermission::new(&img.id, &account(B)))),
         Some(p)
     );
-    w.ok(|c| c.deregister_image(&owner, &img.id, false));
+    w.ok(|c| c.call(&owner, &DeregisterImage::new(&img.id, false)));
     assert_eq!(
-        w.ok(|c| c.describe_launch_permission(&owner, &img.id, &account(B))),
+        w.ok(|c| c.call(&owner, &DescribeLaunchPermission::new(&img.id, &account(B)))),
         None
     );
 }

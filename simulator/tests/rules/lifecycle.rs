@@ -1,10 +1,15 @@
 //! Today's AMI life cycle: deregistration protection, disabling, deprecation,
 //! block public access, Allowed AMIs, lineage, references and usage.
 
-use amisim_simulator::lifecycle::AllowedImages;
+use amisim_simulator::AllowedImages;
 use amisim_simulator::{CopyImage, CreateImage, DescribeImages, ImageCriterion, ImageState};
 
 use crate::common::*;
+use amisim_simulator::{
+    AddLaunchPermission, DeleteSnapshot, DeregisterImage, DescribeImage, DescribeImageReferences,
+    DescribeInstance, DisableImage, EnableImage, GetImageAncestry, GetImageSettings,
+    SetBlockPublicAccess, SetDeregistrationProtection, SetImageDeprecation, TerminateInstance,
+};
 
 const DAY: i64 = 86_400;
 
@@ -13,16 +18,16 @@ fn a_protected_image_cannot_be_deregistered_until_protection_is_lifted() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "golden");
-    let p = w.ok(|c| c.set_deregistration_protection(&me, &img.id, "enabled"));
+    let p = w.ok(|c| c.call(&me, &SetDeregistrationProtection::new(&img.id, "enabled")));
     assert_eq!(p.deregistration_protection, "enabled");
     let err = w.refused("OperationNotPermitted", |c| {
-        c.deregister_image(&me, &img.id, true)
+        c.call(&me, &DeregisterImage::new(&img.id, true))
     });
     assert!(err.message.contains("deregistration protection"), "{err}");
     assert!(err.hint.contains("disabled"), "{err}");
-    w.ok(|c| c.set_deregistration_protection(&me, &img.id, "disabled"));
+    w.ok(|c| c.call(&me, &SetDeregistrationProtection::new(&img.id, "disabled")));
     // Plain protection lifts at once.
-    assert!(w.ok(|c| c.deregister_image(&me, &img.id, true)));
+    assert!(w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, true))));
 }
 
 #[test]
@@ -30,21 +35,26 @@ fn protection_with_cooldown_stays_in_force_for_24_hours_after_it_is_lifted() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "golden");
-    w.ok(|c| c.set_deregistration_protection(&me, &img.id, "enabled-with-cooldown"));
-    let lifted = w.ok(|c| c.set_deregistration_protection(&me, &img.id, "disabled"));
+    w.ok(|c| {
+        c.call(
+            &me,
+            &SetDeregistrationProtection::new(&img.id, "enabled-with-cooldown"),
+        )
+    });
+    let lifted = w.ok(|c| c.call(&me, &SetDeregistrationProtection::new(&img.id, "disabled")));
     assert_eq!(lifted.deregistration_protection, "disabled");
     let until = lifted.protected_until.clone().expect("a cooldown");
     let err = w.refused("OperationNotPermitted", |c| {
-        c.deregister_image(&me, &img.id, true)
+        c.call(&me, &DeregisterImage::new(&img.id, true))
     });
     assert!(err.message.contains(&until), "{err}");
     assert!(err.hint.contains("clock advance 24h"), "{err}");
     w.later(23 * 3600);
     w.refused("OperationNotPermitted", |c| {
-        c.deregister_image(&me, &img.id, true)
+        c.call(&me, &DeregisterImage::new(&img.id, true))
     });
     w.later(3600);
-    assert!(w.ok(|c| c.deregister_image(&me, &img.id, true)));
+    assert!(w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, true))));
 }
 
 #[test]
@@ -52,12 +62,15 @@ fn only_the_owner_changes_protection_and_the_mode_must_be_known() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "golden");
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
     w.refused("AuthFailure", |c| {
-        c.set_deregistration_protection(&at(B, USE1), &img.id, "disabled")
+        c.call(
+            &at(B, USE1),
+            &SetDeregistrationProtection::new(&img.id, "disabled"),
+        )
     });
     w.refused("InvalidParameterValue", |c| {
-        c.set_deregistration_protection(&me, &img.id, "on")
+        c.call(&me, &SetDeregistrationProtection::new(&img.id, "on"))
     });
 }
 
@@ -67,43 +80,43 @@ fn disabling_removes_launch_permissions_and_stops_launches_and_copies() {
     let me = at(A, USE1);
     let b = at(B, USE1);
     let img = register(&mut w.cloud, &me, "retiring");
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
-    let running = w.ok(|c| c.run_instance(&b, &launch(&img.id, "t3.micro")));
-    let disabled = w.ok(|c| c.set_image_enabled(&me, &img.id, false));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
+    let running = w.ok(|c| c.call(&b, &launch(&img.id, "t3.micro")));
+    let disabled = w.ok(|c| c.call(&me, &DisableImage::new(&img.id)));
     assert_eq!(disabled.state, ImageState::Disabled);
     assert!(launch_permissions(&mut w.cloud, &img.id).is_empty());
     let err = w.refused("InvalidAMIID.Unavailable", |c| {
-        c.run_instance(&me, &launch(&img.id, "t3.micro"))
+        c.call(&me, &launch(&img.id, "t3.micro"))
     });
     assert!(err.message.contains("disabled"), "{err}");
     w.refused("InvalidAMIID.Unavailable", |c| {
-        c.copy_image(&at(A, USW2), &copy_of(&img, "retiring"))
+        c.call(&at(A, USW2), &copy_of(&img, "retiring"))
     });
     w.refused("InvalidAMIID.Unavailable", |c| {
-        c.add_launch_permission(&me, &img.id, &account(C))
+        c.call(&me, &AddLaunchPermission::new(&img.id, &account(C)))
     });
     // Running instances are untouched.
     let still = w
-        .ok(|c| c.describe_instance(&b, &running.id))
+        .ok(|c| c.call(&b, &DescribeInstance::new(&running.id)))
         .expect("instance");
     assert_eq!(still, running);
     // The snapshots are in use by the disabled image.
     let err = w.refused("InvalidSnapshot.InUse", |c| {
-        c.delete_storage(&me, &img.storage_ids[0])
+        c.call(&me, &DeleteSnapshot::new(&img.storage_ids[0]))
     });
     assert!(err.message.contains("disabled"), "{err}");
     // Its name stays taken.
     w.refused("InvalidAMIName.Duplicate", |c| {
-        c.register_image(&me, &image("retiring"))
+        c.call(&me, &image("retiring"))
     });
     // Enabling restores no permission.
-    let enabled = w.ok(|c| c.set_image_enabled(&me, &img.id, true));
+    let enabled = w.ok(|c| c.call(&me, &EnableImage::new(&img.id)));
     assert_eq!(enabled.state, ImageState::Available);
     assert!(launch_permissions(&mut w.cloud, &img.id).is_empty());
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.run_instance(&b, &launch(&img.id, "t3.micro"))
+        c.call(&b, &launch(&img.id, "t3.micro"))
     });
-    w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
 }
 
 #[test]
@@ -111,30 +124,30 @@ fn disabled_images_are_hidden_from_lookups_unless_asked_for() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "retiring");
-    w.ok(|c| c.set_image_enabled(&me, &img.id, false));
+    w.ok(|c| c.call(&me, &DisableImage::new(&img.id)));
     let mine = DescribeImages {
         owners: vec!["self".into()],
         ..Default::default()
     };
-    assert!(w.ok(|c| c.describe_images(&me, &mine)).is_empty());
+    assert!(w.ok(|c| c.call(&me, &mine)).is_empty());
     let with = DescribeImages {
         include_disabled: true,
         ..mine
     };
-    let found = w.ok(|c| c.describe_images(&me, &with));
+    let found = w.ok(|c| c.call(&me, &with));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].state, ImageState::Disabled);
     // The owner still reads it by ID, and may deregister it.
     let read = w
-        .ok(|c| c.describe_image(&me, &img.id))
+        .ok(|c| c.call(&me, &DescribeImage::new(&img.id)))
         .expect("owner sees it");
     assert_eq!(read.state, ImageState::Disabled);
     w.refused("InvalidAMIID.Unavailable", |c| {
-        c.set_image_enabled(&at(B, USE1), &img.id, true)
+        c.call(&at(B, USE1), &EnableImage::new(&img.id))
     });
-    assert!(w.ok(|c| c.deregister_image(&me, &img.id, true)));
+    assert!(w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, true))));
     w.refused("InvalidAMIID.Unavailable", |c| {
-        c.set_image_enabled(&me, &img.id, true)
+        c.call(&me, &EnableImage::new(&img.id))
     });
 }
 
@@ -143,23 +156,37 @@ fn deprecation_time_is_rounded_down_and_checked_against_the_simulated_clock() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "old");
-    let d = w.ok(|c| c.set_image_deprecation(&me, &img.id, Some("2025-03-01T10:30:45Z")));
+    let d = w.ok(|c| {
+        c.call(
+            &me,
+            &SetImageDeprecation::new(&img.id, Some("2025-03-01T10:30:45Z")),
+        )
+    });
     assert_eq!(
         d.deprecation_time.as_deref(),
         Some("2025-03-01T10:30:00.000Z")
     );
     let err = w.refused("InvalidParameterValue", |c| {
-        c.set_image_deprecation(&me, &img.id, Some("2024-12-31T00:00:00Z"))
+        c.call(
+            &me,
+            &SetImageDeprecation::new(&img.id, Some("2024-12-31T00:00:00Z")),
+        )
     });
     assert!(err.message.contains("in the past"), "{err}");
     let err = w.refused("InvalidParameterValue", |c| {
-        c.set_image_deprecation(&me, &img.id, Some("2036-01-01T00:00:00Z"))
+        c.call(
+            &me,
+            &SetImageDeprecation::new(&img.id, Some("2036-01-01T00:00:00Z")),
+        )
     });
     assert!(err.message.contains("10 years"), "{err}");
     w.refused("InvalidParameterValue", |c| {
-        c.set_image_deprecation(&me, &img.id, Some("next tuesday"))
+        c.call(
+            &me,
+            &SetImageDeprecation::new(&img.id, Some("next tuesday")),
+        )
     });
-    let cleared = w.ok(|c| c.set_image_deprecation(&me, &img.id, None));
+    let cleared = w.ok(|c| c.call(&me, &SetImageDeprecation::new(&img.id, None)));
     assert_eq!(cleared.deprecation_time, None);
 }
 
@@ -169,31 +196,32 @@ fn deprecated_images_launch_by_id_but_other_accounts_lookups_skip_them() {
     let me = at(A, USE1);
     let b = at(B, USE1);
     let img = register(&mut w.cloud, &me, "old");
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
-    w.ok(|c| c.set_image_deprecation(&me, &img.id, Some("2025-01-02T00:00:00Z")));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
+    w.ok(|c| {
+        c.call(
+            &me,
+            &SetImageDeprecation::new(&img.id, Some("2025-01-02T00:00:00Z")),
+        )
+    });
     let theirs = DescribeImages {
         owners: vec![A.into()],
         ..Default::default()
     };
-    assert_eq!(
-        w.ok(|c| c.describe_images(&b, &theirs)).len(),
-        1,
-        "not yet deprecated"
-    );
+    assert_eq!(w.ok(|c| c.call(&b, &theirs)).len(), 1, "not yet deprecated");
     w.later(2 * DAY);
-    assert!(w.ok(|c| c.describe_images(&b, &theirs)).is_empty());
+    assert!(w.ok(|c| c.call(&b, &theirs)).is_empty());
     let with = DescribeImages {
         include_deprecated: true,
         ..theirs
     };
-    assert_eq!(w.ok(|c| c.describe_images(&b, &with)).len(), 1);
+    assert_eq!(w.ok(|c| c.call(&b, &with)).len(), 1);
     // The owner always sees it, and it still launches by ID.
     let mine = DescribeImages {
         owners: vec!["self".into()],
         ..Default::default()
     };
-    assert_eq!(w.ok(|c| c.describe_images(&me, &mine)).len(), 1);
-    w.ok(|c| c.run_instance(&b, &launch(&img.id, "t3.micro")));
+    assert_eq!(w.ok(|c| c.call(&me, &mine)).len(), 1);
+    w.ok(|c| c.call(&b, &launch(&img.id, "t3.micro")));
 }
 
 #[test]
@@ -201,10 +229,10 @@ fn a_new_account_cannot_make_an_image_public_until_it_unblocks() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "open");
-    let s = w.ok(|c| c.image_settings(&me));
+    let s = w.ok(|c| c.call(&me, &GetImageSettings {}));
     assert_eq!(s.block_public_access, "block-new-sharing");
     let err = w.refused("OperationNotPermitted", |c| {
-        c.add_launch_permission(&me, &img.id, &public())
+        c.call(&me, &AddLaunchPermission::new(&img.id, &public()))
     });
     assert!(err.message.contains("block-new-sharing"), "{err}");
     assert!(
@@ -212,21 +240,21 @@ fn a_new_account_cannot_make_an_image_public_until_it_unblocks() {
         "{err}"
     );
     // Sharing with accounts is not blocked.
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
     // The setting is per region.
-    w.ok(|c| c.set_block_public_access(&me, "unblocked"));
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &public()));
+    w.ok(|c| c.call(&me, &SetBlockPublicAccess::new("unblocked")));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &public())));
     let west = at(A, USW2);
     let wimg = register(&mut w.cloud, &west, "open");
     w.refused("OperationNotPermitted", |c| {
-        c.add_launch_permission(&west, &wimg.id, &public())
+        c.call(&west, &AddLaunchPermission::new(&wimg.id, &public()))
     });
     // Blocking again keeps what is public public.
-    w.ok(|c| c.set_block_public_access(&me, "block-new-sharing"));
+    w.ok(|c| c.call(&me, &SetBlockPublicAccess::new("block-new-sharing")));
     assert_eq!(launch_permissions(&mut w.cloud, &img.id).len(), 2);
-    w.ok(|c| c.run_instance(&at(C, USE1), &launch(&img.id, "t3.micro")));
+    w.ok(|c| c.call(&at(C, USE1), &launch(&img.id, "t3.micro")));
     w.refused("InvalidParameterValue", |c| {
-        c.set_block_public_access(&me, "off")
+        c.call(&me, &SetBlockPublicAccess::new("off"))
     });
 }
 
@@ -246,10 +274,10 @@ fn allowed_images_refuse_launches_and_copies_of_images_no_criterion_allows() {
     let ubuntu = catalogue(&mut w.cloud, &me, UBUNTU);
     let windows = catalogue(&mut w.cloud, &me, WINDOWS);
     let theirs = register(&mut w.cloud, &b, "vendor");
-    w.ok(|c| c.add_launch_permission(&b, &theirs.id, &account(A)));
+    w.ok(|c| c.call(&b, &AddLaunchPermission::new(&theirs.id, &account(A))));
     let mine = register(&mut w.cloud, &me, "mine");
     w.ok(|c| {
-        c.set_allowed_images(
+        c.call(
             &me,
             &AllowedImages {
                 state: "enabled".into(),
@@ -257,23 +285,23 @@ fn allowed_images_refuse_launches_and_copies_of_images_no_criterion_allows() {
             },
         )
     });
-    w.ok(|c| c.run_instance(&me, &launch(&ubuntu.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&ubuntu.id, "t3.micro")));
     let err = w.refused("InvalidAMIID.NotAllowed", |c| {
-        c.run_instance(&me, &launch(&windows.id, "t3.micro"))
+        c.call(&me, &launch(&windows.id, "t3.micro"))
     });
     assert!(err.message.contains(&windows.id), "{err}");
     assert!(err.hint.contains("audit-mode"), "{err}");
     w.refused("InvalidAMIID.NotAllowed", |c| {
-        c.run_instance(&me, &launch(&theirs.id, "t3.micro"))
+        c.call(&me, &launch(&theirs.id, "t3.micro"))
     });
     w.refused("InvalidAMIID.NotAllowed", |c| {
-        c.copy_image(&me, &copy_of(&theirs, "vendor-copy"))
+        c.call(&me, &copy_of(&theirs, "vendor-copy"))
     });
     // The account's own images are always allowed.
-    w.ok(|c| c.run_instance(&me, &launch(&mine.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&mine.id, "t3.micro")));
     // Criteria are OR'ed; fields within one are AND'ed.
     w.ok(|c| {
-        c.set_allowed_images(
+        c.call(
             &me,
             &AllowedImages {
                 state: "enabled".into(),
@@ -284,10 +312,10 @@ fn allowed_images_refuse_launches_and_copies_of_images_no_criterion_allows() {
             },
         )
     });
-    w.ok(|c| c.run_instance(&me, &launch(&theirs.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&theirs.id, "t3.micro")));
     // Audit mode refuses nothing.
     w.ok(|c| {
-        c.set_allowed_images(
+        c.call(
             &me,
             &AllowedImages {
                 state: "audit-mode".into(),
@@ -295,7 +323,7 @@ fn allowed_images_refuse_launches_and_copies_of_images_no_criterion_allows() {
             },
         )
     });
-    w.ok(|c| c.run_instance(&me, &launch(&windows.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&windows.id, "t3.micro")));
 }
 
 #[test]
@@ -304,13 +332,13 @@ fn allowed_images_conditions_on_age_and_deprecation() {
     let me = at(A, USE1);
     let b = at(B, USE1);
     let theirs = register(&mut w.cloud, &b, "vendor");
-    w.ok(|c| c.add_launch_permission(&b, &theirs.id, &account(A)));
+    w.ok(|c| c.call(&b, &AddLaunchPermission::new(&theirs.id, &account(A))));
     let fresh = ImageCriterion {
         maximum_days_since_created: Some(30),
         ..Default::default()
     };
     w.ok(|c| {
-        c.set_allowed_images(
+        c.call(
             &me,
             &AllowedImages {
                 state: "enabled".into(),
@@ -318,17 +346,17 @@ fn allowed_images_conditions_on_age_and_deprecation() {
             },
         )
     });
-    w.ok(|c| c.run_instance(&me, &launch(&theirs.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&theirs.id, "t3.micro")));
     w.later(31 * DAY);
     w.refused("InvalidAMIID.NotAllowed", |c| {
-        c.run_instance(&me, &launch(&theirs.id, "t3.micro"))
+        c.call(&me, &launch(&theirs.id, "t3.micro"))
     });
     let recent = ImageCriterion {
         maximum_days_since_deprecated: Some(1),
         ..Default::default()
     };
     w.ok(|c| {
-        c.set_allowed_images(
+        c.call(
             &me,
             &AllowedImages {
                 state: "enabled".into(),
@@ -336,14 +364,14 @@ fn allowed_images_conditions_on_age_and_deprecation() {
             },
         )
     });
-    w.ok(|c| c.run_instance(&me, &launch(&theirs.id, "t3.micro")));
+    w.ok(|c| c.call(&me, &launch(&theirs.id, "t3.micro")));
     let soon = amisim_simulator::ids::format_time(
         amisim_simulator::ids::parse_time(&w.cloud.now().unwrap()).unwrap() + 3600,
     );
-    w.ok(|c| c.set_image_deprecation(&b, &theirs.id, Some(&soon)));
+    w.ok(|c| c.call(&b, &SetImageDeprecation::new(&theirs.id, Some(&soon))));
     w.later(3 * DAY);
     w.refused("InvalidAMIID.NotAllowed", |c| {
-        c.run_instance(&me, &launch(&theirs.id, "t3.micro"))
+        c.call(&me, &launch(&theirs.id, "t3.micro"))
     });
 }
 
@@ -353,7 +381,7 @@ fn allowed_images_settings_are_checked() {
     let me = at(A, USE1);
     let eleven = vec![criterion(&["amazon"], &[]); 11];
     let err = w.refused("InvalidParameterValue", |c| {
-        c.set_allowed_images(
+        c.call(
             &me,
             &AllowedImages {
                 state: "enabled".into(),
@@ -368,7 +396,7 @@ fn allowed_images_settings_are_checked() {
         ("enabled", vec![criterion(&["someone"], &[])]),
     ] {
         w.refused("InvalidParameterValue", |c| {
-            c.set_allowed_images(
+            c.call(
                 &me,
                 &AllowedImages {
                     state: state.into(),
@@ -384,9 +412,9 @@ fn ancestry_runs_from_an_image_back_to_its_origin_across_regions_and_deregistrat
     let mut w = World::new();
     let me = at(A, USE1);
     let ubuntu = catalogue(&mut w.cloud, &me, UBUNTU);
-    let server = w.ok(|c| c.run_instance(&me, &launch(&ubuntu.id, "t3.micro")));
+    let server = w.ok(|c| c.call(&me, &launch(&ubuntu.id, "t3.micro")));
     let golden = w.ok(|c| {
-        c.create_image(
+        c.call(
             &me,
             &CreateImage {
                 instance_id: server.id.clone(),
@@ -396,10 +424,10 @@ fn ancestry_runs_from_an_image_back_to_its_origin_across_regions_and_deregistrat
         )
     });
     let west = at(A, USW2);
-    let dr = w.ok(|c| c.copy_image(&west, &copy_of(&golden, "golden-dr")));
-    let dr2 = w.ok(|c| c.copy_image(&west, &copy_of(&dr, "golden-dr-2")));
-    w.ok(|c| c.deregister_image(&west, &dr.id, false));
-    let chain = w.ok(|c| c.image_ancestry(&west, &dr2.id));
+    let dr = w.ok(|c| c.call(&west, &copy_of(&golden, "golden-dr")));
+    let dr2 = w.ok(|c| c.call(&west, &copy_of(&dr, "golden-dr-2")));
+    w.ok(|c| c.call(&west, &DeregisterImage::new(&dr.id, false)));
+    let chain = w.ok(|c| c.call(&west, &GetImageAncestry::new(&dr2.id)));
     let ids: Vec<&str> = chain.iter().map(|e| e.image_id.as_str()).collect();
     assert_eq!(ids, [&dr2.id, &dr.id, &golden.id, &ubuntu.id]);
     assert_eq!(chain[0].source_image_id.as_deref(), Some(dr.id.as_str()));
@@ -411,7 +439,7 @@ fn ancestry_runs_from_an_image_back_to_its_origin_across_regions_and_deregistrat
     assert_eq!(chain[3].source_image_id, None);
     assert_eq!(chain[3].owner_id, amisim_simulator::AMAZON_ACCOUNT);
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.image_ancestry(&at(B, USW2), &dr2.id)
+        c.call(&at(B, USW2), &GetImageAncestry::new(&dr2.id))
     });
 }
 
@@ -421,10 +449,12 @@ fn references_list_live_instances_and_copies_and_launches_are_recorded() {
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "golden");
     assert_eq!(img.last_launched_time, None);
-    assert!(w.ok(|c| c.image_references(&me, &img.id)).is_empty());
-    let i1 = w.ok(|c| c.run_instance(&me, &launch(&img.id, "t3.micro")));
-    let copy = w.ok(|c| c.copy_image(&at(A, USW2), &copy_of(&img, "golden")));
-    let refs = w.ok(|c| c.image_references(&me, &img.id));
+    assert!(w
+        .ok(|c| c.call(&me, &DescribeImageReferences::new(&img.id)))
+        .is_empty());
+    let i1 = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
+    let copy = w.ok(|c| c.call(&at(A, USW2), &copy_of(&img, "golden")));
+    let refs = w.ok(|c| c.call(&me, &DescribeImageReferences::new(&img.id)));
     let ids: Vec<&str> = refs.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, [copy.id.as_str(), i1.id.as_str()]);
     assert_eq!(
@@ -433,11 +463,13 @@ fn references_list_live_instances_and_copies_and_launches_are_recorded() {
             .as_deref(),
         Some(i1.launch_time.as_str())
     );
-    w.ok(|c| c.terminate_instance(&me, &i1.id));
-    let refs = w.ok(|c| c.image_references(&me, &img.id));
+    w.ok(|c| c.call(&me, &TerminateInstance::new(&i1.id)));
+    let refs = w.ok(|c| c.call(&me, &DescribeImageReferences::new(&img.id)));
     assert_eq!(refs.len(), 1, "terminated instances no longer use it");
-    w.ok(|c| c.add_launch_permission(&me, &img.id, &account(B)));
-    let err = w.refused("AuthFailure", |c| c.image_references(&at(B, USE1), &img.id));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&img.id, &account(B))));
+    let err = w.refused("AuthFailure", |c| {
+        c.call(&at(B, USE1), &DescribeImageReferences::new(&img.id))
+    });
     assert!(err.message.contains("owned by"), "{err}");
 }
 
@@ -448,13 +480,13 @@ fn copy_image_tags_starts_a_copy_with_the_sources_user_tags() {
     let mut req = image("tagged");
     req.tags.insert("team".into(), "web".into());
     req.tags.insert("tier".into(), "gold".into());
-    let src = w.ok(|c| c.register_image(&me, &req));
+    let src = w.ok(|c| c.call(&me, &req));
     let mut copy = CopyImage {
         copy_image_tags: true,
         ..copy_of(&src, "tagged")
     };
     copy.tags.insert("tier".into(), "dr".into());
-    let made = w.ok(|c| c.copy_image(&at(A, USW2), &copy));
+    let made = w.ok(|c| c.call(&at(A, USW2), &copy));
     assert_eq!(made.tags.get("team").map(String::as_str), Some("web"));
     assert_eq!(
         made.tags.get("tier").map(String::as_str),
@@ -462,6 +494,6 @@ fn copy_image_tags_starts_a_copy_with_the_sources_user_tags() {
         "the request wins"
     );
     assert_eq!(made.copied_tags.len(), 2);
-    let plain = w.ok(|c| c.copy_image(&at(A, EUW1), &copy_of(&src, "tagged")));
+    let plain = w.ok(|c| c.call(&at(A, EUW1), &copy_of(&src, "tagged")));
     assert!(plain.tags.is_empty());
 }

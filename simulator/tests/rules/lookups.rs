@@ -3,6 +3,7 @@
 use amisim_simulator::{CopyImage, ModifyImage};
 
 use crate::common::*;
+use amisim_simulator::{AddLaunchPermission, DeregisterImage, DescribeImage};
 
 #[test]
 fn image_of_another_region_is_not_found() {
@@ -12,13 +13,13 @@ fn image_of_another_region_is_not_found() {
     let img = register(&mut w.cloud, &east, "golden-web");
 
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.run_instance(&west, &launch(&img.id, "t3.micro"))
+        c.call(&west, &launch(&img.id, "t3.micro"))
     });
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.add_launch_permission(&west, &img.id, &account(B))
+        c.call(&west, &AddLaunchPermission::new(&img.id, &account(B)))
     });
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.modify_image(
+        c.call(
             &west,
             &ModifyImage {
                 image_id: img.id.clone(),
@@ -29,7 +30,7 @@ fn image_of_another_region_is_not_found() {
     });
     // The source region of a copy is where the source is looked up.
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.copy_image(
+        c.call(
             &west,
             &CopyImage {
                 source_region: EUW1.into(),
@@ -37,13 +38,13 @@ fn image_of_another_region_is_not_found() {
             },
         )
     });
-    assert_eq!(w.ok(|c| c.describe_image(&west, &img.id)), None);
+    assert_eq!(w.ok(|c| c.call(&west, &DescribeImage::new(&img.id))), None);
     assert_eq!(
-        w.ok(|c| c.describe_image(&east, &img.id)),
+        w.ok(|c| c.call(&east, &DescribeImage::new(&img.id))),
         Some(img.clone())
     );
     // Deregistering from another region is a no-op, not a deregistration.
-    assert!(!w.ok(|c| c.deregister_image(&west, &img.id, true)));
+    assert!(!w.ok(|c| c.call(&west, &DeregisterImage::new(&img.id, true))));
     assert!(stored_image(&mut w.cloud, &img.id).is_available());
 }
 
@@ -60,9 +61,9 @@ fn catalogue_images_of_one_region_are_not_found_in_another() {
     );
     assert_eq!(ubuntu_europe.region, EUW1);
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.run_instance(&europe, &launch(&ubuntu_east.id, "t3.micro"))
+        c.call(&europe, &launch(&ubuntu_east.id, "t3.micro"))
     });
-    w.ok(|c| c.run_instance(&europe, &launch(&ubuntu_europe.id, "t3.micro")));
+    w.ok(|c| c.call(&europe, &launch(&ubuntu_europe.id, "t3.micro")));
 }
 
 #[test]
@@ -81,10 +82,10 @@ fn malformed_image_ids_are_refused_as_malformed() {
         "ami_0123456789abcdef0",
     ] {
         w.refused("InvalidAMIID.Malformed", |c| {
-            c.run_instance(&me, &launch(bad, "t3.micro"))
+            c.call(&me, &launch(bad, "t3.micro"))
         });
         w.refused("InvalidAMIID.Malformed", |c| {
-            c.copy_image(
+            c.call(
                 &me,
                 &CopyImage {
                     source_image_id: bad.into(),
@@ -95,9 +96,11 @@ fn malformed_image_ids_are_refused_as_malformed() {
             )
         });
         w.refused("InvalidAMIID.Malformed", |c| {
-            c.add_launch_permission(&me, bad, &account(B))
+            c.call(&me, &AddLaunchPermission::new(bad, &account(B)))
         });
-        w.refused("InvalidAMIID.Malformed", |c| c.describe_image(&me, bad));
+        w.refused("InvalidAMIID.Malformed", |c| {
+            c.call(&me, &DescribeImage::new(bad))
+        });
     }
 }
 
@@ -107,10 +110,10 @@ fn well_formed_unknown_image_ids_are_not_found() {
     let me = at(A, USE1);
     for unknown in ["ami-0123456789abcdef0", "ami-12345678"] {
         w.refused("InvalidAMIID.NotFound", |c| {
-            c.run_instance(&me, &launch(unknown, "t3.micro"))
+            c.call(&me, &launch(unknown, "t3.micro"))
         });
         w.refused("InvalidAMIID.NotFound", |c| {
-            c.copy_image(
+            c.call(
                 &me,
                 &CopyImage {
                     source_image_id: unknown.into(),
@@ -120,7 +123,7 @@ fn well_formed_unknown_image_ids_are_not_found() {
                 },
             )
         });
-        assert_eq!(w.ok(|c| c.describe_image(&me, unknown)), None);
+        assert_eq!(w.ok(|c| c.call(&me, &DescribeImage::new(unknown))), None);
     }
 }
 
@@ -130,12 +133,12 @@ fn unshared_image_of_another_account_is_not_found() {
     let img = register(&mut w.cloud, &at(A, USE1), "private-web");
     let other = at(B, USE1);
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.run_instance(&other, &launch(&img.id, "t3.micro"))
+        c.call(&other, &launch(&img.id, "t3.micro"))
     });
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.copy_image(&other, &copy_of(&img, "stolen"))
+        c.call(&other, &copy_of(&img, "stolen"))
     });
-    assert_eq!(w.ok(|c| c.describe_image(&other, &img.id)), None);
+    assert_eq!(w.ok(|c| c.call(&other, &DescribeImage::new(&img.id))), None);
 }
 
 #[test]
@@ -143,7 +146,7 @@ fn caller_account_must_be_twelve_digits() {
     let mut w = World::new();
     for bad in ["12345", "1234567890123", "12345678901a", ""] {
         let err = w.refused("InvalidParameterValue", |c| {
-            c.register_image(&at(bad, USE1), &image("web"))
+            c.call(&at(bad, USE1), &image("web"))
         });
         assert!(err.hint.contains("12 digits"), "{err}");
     }
@@ -154,7 +157,7 @@ fn caller_region_must_be_in_the_catalogue() {
     let mut w = World::new();
     for bad in ["us-east-7", "US-EAST-1", "moon-1", ""] {
         let err = w.refused("InvalidParameterValue", |c| {
-            c.register_image(&at(A, bad), &image("web"))
+            c.call(&at(A, bad), &image("web"))
         });
         assert!(
             err.hint.contains("us-east-1") && err.hint.contains("eu-west-1"),
@@ -184,7 +187,7 @@ fn regions_launched_since_2023_are_in_the_catalogue_and_other_partitions_are_nam
         ("eusc-de-east-1", "aws-eusc"),
     ] {
         let err = w.refused("InvalidParameterValue", |c| {
-            c.register_image(&at(A, region), &image("web"))
+            c.call(&at(A, region), &image("web"))
         });
         assert!(err.message.contains(partition), "{err}");
     }
@@ -194,7 +197,7 @@ fn regions_launched_since_2023_are_in_the_catalogue_and_other_partitions_are_nam
 fn an_unknown_filter_name_is_refused_naming_the_valid_ones() {
     let mut w = World::new();
     let err = w.refused("InvalidParameterValue", |c| {
-        c.describe_images(
+        c.call(
             &at(A, USE1),
             &amisim_simulator::DescribeImages {
                 filters: vec![("nme".into(), vec!["web".into()])],
@@ -206,7 +209,7 @@ fn an_unknown_filter_name_is_refused_naming_the_valid_ones() {
     assert!(err.hint.contains("root-device-type"), "{err}");
     // Tag filters take any key.
     w.ok(|c| {
-        c.describe_images(
+        c.call(
             &at(A, USE1),
             &amisim_simulator::DescribeImages {
                 filters: vec![("tag:Team".into(), vec!["web".into()])],
@@ -221,7 +224,7 @@ fn copy_source_region_must_be_in_the_catalogue() {
     let mut w = World::new();
     let img = register(&mut w.cloud, &at(A, USE1), "web");
     w.refused("InvalidParameterValue", |c| {
-        c.copy_image(
+        c.call(
             &at(A, USW2),
             &CopyImage {
                 source_region: "us-middle-1".into(),

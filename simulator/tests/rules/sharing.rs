@@ -4,6 +4,10 @@
 use amisim_simulator::{ModifyImage, Principal};
 
 use crate::common::*;
+use amisim_simulator::{
+    AddLaunchPermission, AddStoragePermission, CreateGrant, DeregisterImage, DescribeImage,
+    DescribeStoragePermission, RemoveLaunchPermission, RevokeGrant,
+};
 
 #[test]
 fn sharing_never_changes_ownership() {
@@ -11,16 +15,18 @@ fn sharing_never_changes_ownership() {
     let owner = at(A, USE1);
     let other = at(B, USE1);
     let img = register(&mut w.cloud, &owner, "web");
-    let p = w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    let p = w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
     assert_eq!(p.owner_id, A);
     unblock(&mut w.cloud, &owner);
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
-    let seen = w.ok(|c| c.describe_image(&other, &img.id)).expect("shared");
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &public())));
+    let seen = w
+        .ok(|c| c.call(&other, &DescribeImage::new(&img.id)))
+        .expect("shared");
     assert_eq!(seen.owner_id, A);
     assert_eq!(stored_image(&mut w.cloud, &img.id).owner_id, A);
     // The grantee got launch rights only: it cannot change, share or deregister the image.
     w.refused("AuthFailure", |c| {
-        c.modify_image(
+        c.call(
             &other,
             &ModifyImage {
                 image_id: img.id.clone(),
@@ -29,12 +35,16 @@ fn sharing_never_changes_ownership() {
             },
         )
     });
-    w.refused("AuthFailure", |c| c.deregister_image(&other, &img.id, true));
+    w.refused("AuthFailure", |c| {
+        c.call(&other, &DeregisterImage::new(&img.id, true))
+    });
     for sid in &img.storage_ids {
-        w.refused("AuthFailure", |c| c.add_storage_permission(&other, sid, C));
+        w.refused("AuthFailure", |c| {
+            c.call(&other, &AddStoragePermission::new(sid, C))
+        });
     }
     // An instance the grantee launches is the grantee's, the image stays the owner's.
-    let i = w.ok(|c| c.run_instance(&other, &launch(&img.id, "t3.micro")));
+    let i = w.ok(|c| c.call(&other, &launch(&img.id, "t3.micro")));
     assert_eq!(i.owner_id, B);
     assert_eq!(stored_image(&mut w.cloud, &img.id).owner_id, A);
 }
@@ -45,25 +55,28 @@ fn only_the_owner_can_share() {
     let owner = at(A, USE1);
     let other = at(B, USE1);
     let img = register(&mut w.cloud, &owner, "web");
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
     // Visible to B through the permission, but B is not the owner.
     w.refused("AuthFailure", |c| {
-        c.add_launch_permission(&other, &img.id, &account(C))
+        c.call(&other, &AddLaunchPermission::new(&img.id, &account(C)))
     });
     w.refused("AuthFailure", |c| {
-        c.add_launch_permission(&other, &img.id, &public())
+        c.call(&other, &AddLaunchPermission::new(&img.id, &public()))
     });
     w.refused("AuthFailure", |c| {
-        c.remove_launch_permission(&other, &img.id, &account(B))
+        c.call(&other, &RemoveLaunchPermission::new(&img.id, &account(B)))
     });
     // A public catalogue image is visible to everyone and shareable by no one.
     let ubuntu = catalogue(&mut w.cloud, &other, UBUNTU);
     w.refused("AuthFailure", |c| {
-        c.add_launch_permission(&other, &ubuntu.id, &account(C))
+        c.call(&other, &AddLaunchPermission::new(&ubuntu.id, &account(C)))
     });
     // An account that cannot even see the image is told it does not exist.
     w.refused("InvalidAMIID.NotFound", |c| {
-        c.add_launch_permission(&at(C, USE1), &img.id, &account(C))
+        c.call(
+            &at(C, USE1),
+            &AddLaunchPermission::new(&img.id, &account(C)),
+        )
     });
 }
 
@@ -77,40 +90,53 @@ fn at_most_five_public_images_per_account_and_region() {
     }
     unblock(&mut w.cloud, &owner);
     for img in &images[..5] {
-        w.ok(|c| c.add_launch_permission(&owner, &img.id, &public()));
+        w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &public())));
     }
     // Making a public image public again is a duplicate, not a sixth.
     w.refused("InvalidPermission.Duplicate", |c| {
-        c.add_launch_permission(&owner, &images[0].id, &public())
+        c.call(&owner, &AddLaunchPermission::new(&images[0].id, &public()))
     });
     let err = w.refused("ResourceLimitExceeded", |c| {
-        c.add_launch_permission(&owner, &images[5].id, &public())
+        c.call(&owner, &AddLaunchPermission::new(&images[5].id, &public()))
     });
     assert!(err.message.contains('5'), "{err}");
     // Sharing with accounts is not limited.
-    w.ok(|c| c.add_launch_permission(&owner, &images[5].id, &account(B)));
-    w.ok(|c| c.add_launch_permission(&owner, &images[5].id, &Principal::Organization(ORG.into())));
+    w.ok(|c| {
+        c.call(
+            &owner,
+            &AddLaunchPermission::new(&images[5].id, &account(B)),
+        )
+    });
+    w.ok(|c| {
+        c.call(
+            &owner,
+            &AddLaunchPermission::new(&images[5].id, &Principal::Organization(ORG.into())),
+        )
+    });
 
     // The limit is per region and per account.
     let west = at(A, USW2);
     unblock(&mut w.cloud, &west);
     for n in 0..5 {
         let img = register(&mut w.cloud, &west, &format!("public-{n}"));
-        w.ok(|c| c.add_launch_permission(&west, &img.id, &public()));
+        w.ok(|c| c.call(&west, &AddLaunchPermission::new(&img.id, &public())));
     }
     let b = at(B, USE1);
     unblock(&mut w.cloud, &b);
     let bimg = register(&mut w.cloud, &b, "public-b");
-    w.ok(|c| c.add_launch_permission(&b, &bimg.id, &public()));
+    w.ok(|c| c.call(&b, &AddLaunchPermission::new(&bimg.id, &public())));
 
     // Making one private frees a place; so does deregistering one.
-    assert!(w.ok(|c| c.remove_launch_permission(&owner, &images[0].id, &public())));
-    w.ok(|c| c.add_launch_permission(&owner, &images[5].id, &public()));
+    assert!(w.ok(|c| c.call(
+        &owner,
+        &RemoveLaunchPermission::new(&images[0].id, &public())
+    )));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&images[5].id, &public())));
     w.refused("ResourceLimitExceeded", |c| {
-        c.add_launch_permission(&owner, &images[6].id, &public())
+        c.call(&owner, &AddLaunchPermission::new(&images[6].id, &public()))
     });
-    assert!(w.ok(|c| c.deregister_image(&owner, &images[1].id, false)));
-    w.ok(|c| c.add_launch_permission(&owner, &images[6].id, &public()));
+    assert!(w.ok(|c| c.call(&owner, &DeregisterImage::new(&images[1].id, false))));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&images[6].id, &public())));
 }
 
 #[test]
@@ -120,21 +146,24 @@ fn storage_permission_is_only_for_the_storage_owner_and_a_valid_account() {
     let img = register(&mut w.cloud, &owner, "web");
     let sid = img.storage_ids[0].clone();
     w.refused("InvalidParameterValue", |c| {
-        c.add_storage_permission(&owner, &sid, "12345")
+        c.call(&owner, &AddStoragePermission::new(&sid, "12345"))
     });
     w.refused("InvalidSnapshot.NotFound", |c| {
-        c.add_storage_permission(&at(A, USW2), &sid, B)
+        c.call(&at(A, USW2), &AddStoragePermission::new(&sid, B))
     });
     w.refused("InvalidSnapshot.NotFound", |c| {
-        c.add_storage_permission(&owner, "snap-0123456789abcdef0", B)
+        c.call(
+            &owner,
+            &AddStoragePermission::new("snap-0123456789abcdef0", B),
+        )
     });
     w.refused("AuthFailure", |c| {
-        c.add_storage_permission(&at(B, USE1), &sid, C)
+        c.call(&at(B, USE1), &AddStoragePermission::new(&sid, C))
     });
-    let p = w.ok(|c| c.add_storage_permission(&owner, &sid, B));
+    let p = w.ok(|c| c.call(&owner, &AddStoragePermission::new(&sid, B)));
     assert_eq!((p.owner_id.as_str(), p.account_id.as_str()), (A, B));
     assert_eq!(
-        w.ok(|c| c.describe_storage_permission(&owner, &sid, B)),
+        w.ok(|c| c.call(&owner, &DescribeStoragePermission::new(&sid, B))),
         Some(p)
     );
 }
@@ -144,26 +173,26 @@ fn a_permission_or_grant_that_exists_already_is_a_duplicate_never_taken_over() {
     let mut w = World::new();
     let owner = at(A, USE1);
     let img = register(&mut w.cloud, &owner, "shared");
-    w.ok(|c| c.add_launch_permission(&owner, &img.id, &account(B)));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
     let err = w.refused("InvalidPermission.Duplicate", |c| {
-        c.add_launch_permission(&owner, &img.id, &account(B))
+        c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B)))
     });
     assert_eq!(err.existing, Some(format!("{B}/{}", img.id)), "{err}");
 
     let snap = img.storage_ids[0].clone();
-    w.ok(|c| c.add_storage_permission(&owner, &snap, B));
+    w.ok(|c| c.call(&owner, &AddStoragePermission::new(&snap, B)));
     let err = w.refused("InvalidPermission.Duplicate", |c| {
-        c.add_storage_permission(&owner, &snap, B)
+        c.call(&owner, &AddStoragePermission::new(&snap, B))
     });
     assert_eq!(err.existing, Some(format!("{snap}/{B}")), "{err}");
 
-    let key = w.ok(|c| c.create_key(&owner, &Default::default()));
-    w.ok(|c| c.create_grant(&owner, &key.id, B));
+    let key = w.ok(|c| c.call(&owner, &amisim_simulator::CreateKey::default()));
+    w.ok(|c| c.call(&owner, &CreateGrant::new(&key.id, B)));
     let err = w.refused("InvalidPermission.Duplicate", |c| {
-        c.create_grant(&owner, &key.id, B)
+        c.call(&owner, &CreateGrant::new(&key.id, B))
     });
     assert_eq!(err.existing, Some(format!("{}/{B}", key.id)), "{err}");
     // Removing the one that exists makes room again.
-    assert!(w.ok(|c| c.revoke_grant(&owner, &key.id, B)));
-    w.ok(|c| c.create_grant(&owner, &key.id, B));
+    assert!(w.ok(|c| c.call(&owner, &RevokeGrant::new(&key.id, B))));
+    w.ok(|c| c.call(&owner, &CreateGrant::new(&key.id, B)));
 }

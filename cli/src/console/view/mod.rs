@@ -2,80 +2,23 @@
 //! consistent read and turned into plain strings for the templates.
 //!
 //! Nothing here writes to the store or logs a call: the console only looks.
+//! The links between pages are in `links`, the lineage drawing in `lineage`;
+//! this module holds the page models.
 
 use std::collections::BTreeMap;
 
-use amisim_simulator::inventory::{
-    self, Derivation, EventQuery, KeyView, LineageNode, OutcomeFilter, StorageView,
-};
+use amisim_simulator::inventory::{self, EventQuery, KeyView, OutcomeFilter, StorageView};
 use amisim_simulator::store::{Filter, Tx};
 use amisim_simulator::{Event, Image, Instance, InstanceState, LaunchPermission, Principal};
 
 use crate::table;
 
-/// A link to the page of an object; `href` is empty for text with no page.
-#[derive(Clone, Debug, Default)]
-pub struct Link {
-    pub href: String,
-    pub text: String,
-}
+mod lineage;
+mod links;
 
-/// The page of anything with an ID, or `None` for text that is no ID of ours.
-pub fn href(id: &str) -> Option<String> {
-    let page = if id.starts_with("ami-") {
-        "images"
-    } else if id.starts_with("i-") {
-        "instances"
-    } else if id.starts_with("snap-") || id.starts_with("bundle-") || id.starts_with("vol-") {
-        "storage"
-    } else if let Some((_, key)) = id.split_once(":key/") {
-        return Some(format!("/keys/{}", encode(key)));
-    } else if is_key_id(id) {
-        return Some(format!("/keys/{id}"));
-    } else if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(format!("/images?account={id}"));
-    } else {
-        return None;
-    };
-    Some(format!("/{page}/{}", encode(id)))
-}
-
-/// Whether `id` is a KMS key ID (a UUID: 8-4-4-4-12 hexadecimal digits).
-fn is_key_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && parts
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// A link to `id`'s page, showing `id`.
-pub fn link(id: &str) -> Link {
-    Link {
-        href: href(id).unwrap_or_default(),
-        text: id.to_string(),
-    }
-}
-
-fn link_opt(id: Option<&str>) -> Link {
-    id.map(link).unwrap_or_else(|| Link {
-        href: String::new(),
-        text: "–".to_string(),
-    })
-}
-
-/// Percent-encodes what is not safe in a URL path segment or query value.
-pub fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use lineage::{graph, Graph};
+use links::link_opt;
+pub use links::{encode, link, Link};
 
 /// Which account and region a listing shows; `None` is every one.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -385,113 +328,6 @@ fn event_row(e: &Event) -> EventRow {
         refused: e.outcome != "ok",
         parameters: e.parameters.to_string(),
     }
-}
-
-/// A node of a drawn lineage graph, placed in the picture.
-pub struct Node {
-    pub x: i64,
-    pub y: i64,
-    pub href: String,
-    pub id: String,
-    pub name: String,
-    pub place: String,
-    pub state: String,
-    pub selected: bool,
-}
-
-/// An edge of a drawn lineage graph, from a parent's right side to a child's left.
-pub struct Edge {
-    pub x1: i64,
-    pub y1: i64,
-    pub x2: i64,
-    pub y2: i64,
-    pub label: String,
-    pub lx: i64,
-    pub ly: i64,
-}
-
-/// A lineage tree laid out left to right: one column per generation, one row per leaf.
-pub struct Graph {
-    pub width: i64,
-    pub height: i64,
-    pub nodes: Vec<Node>,
-    pub edges: Vec<Edge>,
-}
-
-const NODE_W: i64 = 270;
-const NODE_H: i64 = 58;
-const COL: i64 = 330;
-const ROW: i64 = 74;
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(max - 1).collect();
-    s.push('…');
-    s
-}
-
-pub fn graph(tree: &LineageNode) -> Graph {
-    fn place(n: &LineageNode, depth: i64, next_row: &mut i64, g: &mut Graph) -> (i64, i64) {
-        let x = 10 + depth * COL;
-        let mut child_ys = Vec::new();
-        for c in &n.children {
-            child_ys.push(place(c, depth + 1, next_row, g));
-        }
-        let y = match child_ys.first() {
-            Some(&(_, y)) => y,
-            None => {
-                let y = 10 + *next_row * ROW;
-                *next_row += 1;
-                y
-            }
-        };
-        for (c, (cx, cy)) in n.children.iter().zip(&child_ys) {
-            let label = match &c.derivation {
-                Derivation::Copy => "copy".to_string(),
-                Derivation::FromInstance { instance_id } => format!("image of {instance_id}"),
-                Derivation::Original => String::new(),
-            };
-            let (x1, y1, x2, y2) = (x + NODE_W, y + NODE_H / 2, *cx, cy + NODE_H / 2);
-            g.edges.push(Edge {
-                x1,
-                y1,
-                x2,
-                y2,
-                label,
-                lx: x1 + 8,
-                ly: y2 - 6,
-            });
-        }
-        g.nodes.push(Node {
-            x,
-            y,
-            href: href(&n.image_id).unwrap_or_default(),
-            id: n.image_id.clone(),
-            name: shorten(n.name.as_deref().unwrap_or("(not in the store)"), 28),
-            place: format!(
-                "{} · {}",
-                n.region.as_deref().unwrap_or("?"),
-                n.owner_id.as_deref().unwrap_or("?")
-            ),
-            state: n.state.map_or("unknown", |s| s.as_str()).to_string(),
-            selected: n.selected,
-        });
-        (x, y)
-    }
-    let mut g = Graph {
-        width: 0,
-        height: 0,
-        nodes: Vec::new(),
-        edges: Vec::new(),
-    };
-    let mut rows = 0;
-    place(tree, 0, &mut rows, &mut g);
-    g.nodes.sort_by_key(|n| (n.x, n.y));
-    g.width = g.nodes.iter().map(|n| n.x + NODE_W + 10).max().unwrap_or(0);
-    g.height = 10 + rows.max(1) * ROW;
-    g
 }
 
 pub struct ImagePage {

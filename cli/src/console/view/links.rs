@@ -1,0 +1,65 @@
+//! Links between the console's pages: every ID of ours is a link to its page.
+
+/// A link to the page of an object; `href` is empty for text with no page.
+#[derive(Clone, Debug, Default)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// The page of anything with an ID, or `None` for text that is no ID of ours.
+pub fn href(id: &str) -> Option<String> {
+    let page = if id.starts_with("ami-") {
+        "images"
+    } else if id.starts_with("i-") {
+        "instances"
+    } else if id.starts_with("snap-") || id.starts_with("bundle-") || id.starts_with("vol-") {
+        "storage"
+    } else if let Some((_, key)) = id.split_once(":key/") {
+        return Some(format!("/keys/{}", encode(key)));
+    } else if is_key_id(id) {
+        return Some(format!("/keys/{id}"));
+    } else if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!("/images?account={id}"));
+    } else {
+        return None;
+    };
+    Some(format!("/{page}/{}", encode(id)))
+}
+
+/// Whether `id` is a KMS key ID (a UUID: 8-4-4-4-12 hexadecimal digits).
+fn is_key_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A link to `id`'s page, showing `id`.
+pub fn link(id: &str) -> Link {
+    Link {
+        href: href(id).unwrap_or_default(),
+        text: id.to_string(),
+    }
+}
+
+pub(super) fn link_opt(id: Option<&str>) -> Link {
+    id.map(link).unwrap_or_else(|| Link {
+        href: String::new(),
+        text: "–".to_string(),
+    })
+}
+
+/// Percent-encodes what is not safe in a URL path segment or query value.
+pub fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

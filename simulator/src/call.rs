@@ -1,0 +1,366 @@
+//! One typed call for every operation of the cloud, and the one wrapper that runs it.
+//!
+//! Every operation is a request type beside its rule (`images::RegisterImage`,
+//! `permissions::AddLaunchPermission`, …) that implements [`Call`]: its action
+//! name, whether it changes the cloud, who may make it, what it acts on, its
+//! output, and the rule that runs it. [`run`] wraps every one of them the same
+//! way: one store transaction, the command's clock, the caller's checks, the
+//! rule in a savepoint, one event in the log, and the commit. A face (the
+//! provider, the CLI, a server) builds a request and hands it to
+//! [`crate::Cloud::call`]; it owns no rule.
+//!
+//! This module sits below the rules: they import [`Ctx`] and [`Call`] from it,
+//! and it imports no rule.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{refuse, ErrorKind, Result};
+use crate::model::{
+    Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission, RecycleBinRule, Storage,
+    StoragePermission,
+};
+use crate::store::{Store, Tx};
+use crate::{claims, ids, validate};
+
+/// The account name the administrator's calls are logged under.
+pub const ADMINISTRATOR: &str = "administrator";
+/// The region the administrator's calls are logged in: they act on the whole cloud.
+pub const GLOBAL: &str = "global";
+
+/// Who is calling: an account in a region (one provider block), or the
+/// administrator of the whole cloud (see [`Caller::administrator`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    /// The 12-digit account ID, or [`ADMINISTRATOR`].
+    pub account_id: String,
+    /// The region the call is made in ([`GLOBAL`] for the administrator).
+    pub region: String,
+    /// The account's secret, which a claimed account's calls must present.
+    #[serde(skip)]
+    pub secret: Option<String>,
+}
+
+impl Caller {
+    /// A caller; checked when it makes its first call.
+    pub fn new(account_id: impl Into<String>, region: impl Into<String>) -> Caller {
+        Caller {
+            account_id: account_id.into(),
+            region: region.into(),
+            secret: None,
+        }
+    }
+
+    /// The administrator: whoever holds the store itself (the file, or the
+    /// database's credentials), and, through a server, whoever holds its
+    /// administrator credential. Only the administrator may make the calls
+    /// that change the cloud for everyone ([`Role::Administrator`]).
+    pub fn administrator() -> Caller {
+        Caller::new(ADMINISTRATOR, GLOBAL)
+    }
+
+    /// Whether this is the administrator.
+    pub fn is_administrator(&self) -> bool {
+        self.account_id == ADMINISTRATOR
+    }
+
+    /// The same caller presenting `secret` (see [`claims`]); an empty one is none.
+    pub fn with_secret(mut self, secret: Option<String>) -> Caller {
+        self.secret = secret.filter(|s| !s.is_empty());
+        self
+    }
+}
+
+/// Who may make a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// An account, in its own region, on what its rules let it reach.
+    Account,
+    /// Only the administrator: a change to the cloud for everyone (the price
+    /// book, the clock, claims).
+    Administrator,
+}
+
+/// What a call acts on: named in its event when its output names nothing,
+/// and the object a change is dated after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// Nothing in particular (a create, a listing, a setting of the caller's scope).
+    Nothing,
+    /// An image (its creation date).
+    Image(&'a str),
+    /// An instance (its launch time).
+    Instance(&'a str),
+    /// A KMS key, by ID or ARN (its creation date).
+    Key(&'a str),
+    /// A snapshot, bundle or volume (its start time).
+    Storage(&'a str),
+    /// Something with no date of its own: a Recycle Bin rule, an entry of
+    /// the bin, an account.
+    Named(&'a str),
+}
+
+impl Subject<'_> {
+    /// The subject's ID, if it names one.
+    pub fn id(&self) -> Option<&str> {
+        match *self {
+            Subject::Nothing => None,
+            Subject::Image(id)
+            | Subject::Instance(id)
+            | Subject::Key(id)
+            | Subject::Storage(id)
+            | Subject::Named(id) => Some(id),
+        }
+    }
+
+    /// When the subject was made, if it exists and has a date.
+    fn date(&self, tx: &Tx<'_>) -> Result<Option<String>> {
+        Ok(match *self {
+            Subject::Image(id) => tx.get::<Image>(id)?.map(|i| i.creation_date),
+            Subject::Instance(id) => tx.get::<Instance>(id)?.map(|i| i.launch_time),
+            Subject::Key(id) => {
+                let id = id.rsplit('/').next().unwrap_or(id);
+                tx.get::<Key>(id)?.map(|k| k.creation_date)
+            }
+            Subject::Storage(id) => tx.get::<Storage>(id)?.map(|s| s.start_time),
+            Subject::Nothing | Subject::Named(_) => None,
+        })
+    }
+}
+
+/// One operation of the cloud: a request, and the rule that answers it.
+///
+/// Adding a call is adding one such type beside its rule; every face reaches
+/// it through [`crate::Cloud::call`].
+pub trait Call: Serialize + DeserializeOwned {
+    /// What the call returns.
+    type Output: Outcome;
+
+    /// Whether the call changes the cloud (a read changes nothing but the log).
+    const CHANGES: bool;
+
+    /// Who may make it.
+    const ROLE: Role = Role::Account;
+
+    /// Whether the call belongs to its handle's command (see
+    /// [`ids::command_epoch`]). An operator's call (the clock, the price
+    /// book, claims) does not: it happens between commands, is dated at the
+    /// simulated time now, and starts no command of its own.
+    const STARTS_COMMAND: bool = true;
+
+    /// The action's name, AWS's where AWS has one: it names the call in the
+    /// event log and on the wire.
+    fn action(&self) -> &'static str;
+
+    /// What it acts on.
+    fn subject(&self) -> Subject<'_> {
+        Subject::Nothing
+    }
+
+    /// Who may make this request: [`Self::ROLE`] unless the request's own
+    /// values say otherwise (a forced release needs the administrator).
+    fn role(&self) -> Role {
+        Self::ROLE
+    }
+
+    /// The rule: runs the call in its transaction.
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Self::Output>;
+}
+
+/// What a rule sees of the call it serves.
+pub struct Ctx<'a> {
+    /// The caller.
+    pub caller: &'a Caller,
+    /// The start of the command the call belongs to (see [`ids::command_epoch`]).
+    pub epoch: i64,
+    /// The latest time the call has handed out.
+    stamped: std::cell::Cell<i64>,
+}
+
+impl Ctx<'_> {
+    /// The time of a change that depends on objects dated `after` (a source
+    /// image, an instance, a key): one step past the latest of them and of the
+    /// command's start. Changes that depend on nothing earlier in the command
+    /// are all dated one step after its start: independent calls made in
+    /// parallel are made "at once".
+    pub fn time_after(&self, after: &[&str]) -> String {
+        let t = ids::after(self.epoch, after);
+        self.stamped.set(self.stamped.get().max(t));
+        ids::format_time(t)
+    }
+
+    /// The time of a change that depends on nothing earlier in the command.
+    pub fn time(&self) -> String {
+        self.time_after(&[])
+    }
+
+    /// The latest time this call has handed out (its own time, for what it
+    /// creates alongside its main object), or its command's first step.
+    pub fn call_time(&self) -> String {
+        ids::format_time(self.stamped.get().max(self.epoch + ids::STEP_SECONDS))
+    }
+}
+
+/// Something a call returns that names the object it created or changed.
+pub trait Outcome {
+    /// The object's ID, for the event log.
+    fn resource_id(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Outcome for () {}
+impl Outcome for bool {}
+impl Outcome for String {}
+impl<T: Outcome> Outcome for Option<T> {
+    fn resource_id(&self) -> Option<String> {
+        self.as_ref().and_then(Outcome::resource_id)
+    }
+}
+impl<T> Outcome for Vec<T> {}
+
+/// Objects with an ID of their own name it in the event of the call that returns them.
+macro_rules! named_outcome {
+    ($($t:ty),* $(,)?) => {$(
+        impl Outcome for $t {
+            fn resource_id(&self) -> Option<String> {
+                Some(self.id.clone())
+            }
+        }
+    )*};
+}
+named_outcome!(
+    Image,
+    Instance,
+    Key,
+    Grant,
+    LaunchPermission,
+    ImageSettings,
+    RecycleBinRule,
+    StoragePermission
+);
+
+/// The secrets a handle has checked and the command its calls belong to:
+/// what [`run`] keeps between the calls of one handle.
+pub(crate) struct Session {
+    /// The claimed accounts' secrets this handle has checked.
+    pub checked: claims::Checked,
+    /// The command this handle's calls belong to.
+    pub command: String,
+}
+
+impl Session {
+    /// A session whose calls belong to `command`.
+    pub fn new(command: String) -> Session {
+        Session {
+            checked: claims::Checked::default(),
+            command,
+        }
+    }
+}
+
+/// Runs one call: a transaction, the caller's checks, the rule, a log entry,
+/// and the clock moved on a change.
+///
+/// A refusal by the rule is rolled back to a savepoint and only its event
+/// (with the AWS error code) is kept; the store failing under a rule undoes
+/// the whole call, and the caller hears which call failed.
+pub(crate) fn run<R: Call>(
+    store: &mut Store,
+    session: &mut Session,
+    caller: &Caller,
+    request: &R,
+) -> Result<R::Output> {
+    let action = request.action();
+    let parameters = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
+    let Session { checked, command } = session;
+    store
+        .transaction(|tx| {
+            let epoch = if R::STARTS_COMMAND {
+                ids::command_epoch(tx, command)?
+            } else {
+                ids::now(tx)?
+            };
+            let ctx = Ctx {
+                caller,
+                epoch,
+                stamped: std::cell::Cell::new(epoch),
+            };
+            let subject = request.subject();
+            // What the call acts on, as it was before the rule (a deleted
+            // volume is gone after it) and as the rule left it (a start moves
+            // an instance's launch time on).
+            let before = match R::CHANGES && R::STARTS_COMMAND {
+                true => subject.date(tx)?,
+                false => None,
+            };
+            let result = tx.atomically(|tx| {
+                authorise(tx, checked, caller, request.role())?;
+                request.run(tx, &ctx)
+            });
+            let result = match result {
+                Err(e) if e.is_store_failure() => return Err(e),
+                other => other,
+            };
+            // A change is dated after the object it acts on (a permission after its
+            // image, a stop after the instance's launch); a call that changed
+            // nothing is dated at its command's start.
+            let time = if R::CHANGES && R::STARTS_COMMAND {
+                let after = subject.date(tx)?;
+                let dates = [before.as_deref(), after.as_deref()].map(Option::unwrap_or_default);
+                ctx.stamped.get().max(ids::after(epoch, &dates))
+            } else {
+                epoch
+            };
+            let subject = subject.id().map(str::to_string);
+            let (outcome, resource_id) = match &result {
+                Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
+                Err(e) => (e.code().to_string(), subject),
+            };
+            ids::record(tx, time)?;
+            tx.append_event(&Event {
+                seq: 0,
+                time: ids::format_time(time),
+                account_id: caller.account_id.clone(),
+                region: caller.region.clone(),
+                action: action.to_string(),
+                parameters,
+                outcome,
+                resource_id,
+            })?;
+            Ok(result)
+        })
+        .map_err(|e| e.in_call(action))?
+}
+
+/// Refuses a caller that may not make a call of `role`: the administrator's
+/// calls need the administrator, and an account's calls a valid account in a
+/// valid region presenting its secret when it is claimed.
+fn authorise(
+    tx: &Tx<'_>,
+    checked: &mut claims::Checked,
+    caller: &Caller,
+    role: Role,
+) -> Result<()> {
+    match (role, caller.is_administrator()) {
+        (Role::Administrator, true) => Ok(()),
+        (Role::Administrator, false) => refuse(
+            ErrorKind::UnauthorizedOperation,
+            format!(
+                "account {} is not authorized to perform this operation: it changes the cloud for every account",
+                caller.account_id
+            ),
+            "Ask the cloud's administrator (whoever holds the store, or the server's administrator credential) to make this change",
+        ),
+        (Role::Account, true) => refuse(
+            ErrorKind::UnauthorizedOperation,
+            "the administrator acts on an account's objects as that account",
+            "Make the call as the account that owns the object",
+        ),
+        (Role::Account, false) => {
+            validate::account_id(&caller.account_id)?;
+            validate::region(&caller.region)?;
+            claims::require(tx, checked, &caller.account_id, caller.secret.as_deref())
+        }
+    }
+}

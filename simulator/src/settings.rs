@@ -1,0 +1,261 @@
+//! An account's image settings in a region: image block public access and
+//! Allowed AMIs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::call::{Call, Ctx};
+use crate::error::{refuse, ErrorKind, Result};
+use crate::images::wildcard;
+use crate::model::{Image, ImageCriterion, ImageSettings, AMAZON, MARKETPLACE};
+use crate::store::Tx;
+use crate::{ids, validate};
+
+/// The values of block public access.
+pub const BLOCK_PUBLIC_ACCESS_STATES: &[&str] = &["block-new-sharing", "unblocked"];
+/// A new account's block public access setting, as in AWS since 2023.
+pub const BLOCKED: &str = "block-new-sharing";
+/// The values of the Allowed AMIs setting a configuration may set.
+pub const ALLOWED_IMAGES_STATES: &[&str] = &["enabled", "audit-mode"];
+/// At most this many Allowed AMIs criteria.
+pub const MAX_CRITERIA: usize = 10;
+
+/// GetImageBlockPublicAccessState and GetAllowedImagesSettings: the
+/// caller's image settings in its region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetImageSettings {}
+
+/// Enable/DisableImageBlockPublicAccess: `block-new-sharing` or `unblocked`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetBlockPublicAccess {
+    /// `block-new-sharing` or `unblocked`.
+    pub state: String,
+}
+
+impl SetBlockPublicAccess {
+    /// Block public access `state`.
+    pub fn new(state: impl Into<String>) -> SetBlockPublicAccess {
+        SetBlockPublicAccess {
+            state: state.into(),
+        }
+    }
+}
+
+impl Call for GetImageSettings {
+    type Output = ImageSettings;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        "GetImageSettings"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<ImageSettings> {
+        settings(tx, &ctx.caller.account_id, &ctx.caller.region)
+    }
+}
+
+impl Call for SetBlockPublicAccess {
+    type Output = ImageSettings;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        if self.state == BLOCKED {
+            "EnableImageBlockPublicAccess"
+        } else {
+            "DisableImageBlockPublicAccess"
+        }
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<ImageSettings> {
+        set_block_public_access(tx, ctx, &self.state)
+    }
+}
+
+impl Call for AllowedImages {
+    type Output = ImageSettings;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        if self.state == "disabled" {
+            "DisableAllowedImagesSettings"
+        } else {
+            "EnableAllowedImagesSettings"
+        }
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<ImageSettings> {
+        set_allowed_images(tx, ctx, self)
+    }
+}
+
+/// The caller's image settings in its region, with a new account's defaults.
+pub(crate) fn settings(tx: &Tx<'_>, account: &str, region: &str) -> Result<ImageSettings> {
+    let id = format!("{account}/{region}");
+    Ok(tx.get::<ImageSettings>(&id)?.unwrap_or(ImageSettings {
+        id,
+        account_id: account.to_string(),
+        region: region.to_string(),
+        block_public_access: BLOCKED.to_string(),
+        allowed_images_state: "disabled".to_string(),
+        allowed_images_criteria: Vec::new(),
+    }))
+}
+
+/// EnableImageBlockPublicAccess / DisableImageBlockPublicAccess.
+pub(crate) fn set_block_public_access(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    state: &str,
+) -> Result<ImageSettings> {
+    validate::one_of(
+        "block public access state",
+        state,
+        BLOCK_PUBLIC_ACCESS_STATES,
+    )?;
+    let mut s = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
+    s.block_public_access = state.to_string();
+    tx.put(&s)?;
+    Ok(s)
+}
+
+/// Refuses a new public launch permission while the account blocks it.
+pub(crate) fn check_public_sharing(tx: &Tx<'_>, ctx: &Ctx<'_>, image: &Image) -> Result<()> {
+    let s = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
+    if s.block_public_access == BLOCKED {
+        return refuse(
+            ErrorKind::OperationNotPermitted,
+            format!(
+                "image block public access is on (block-new-sharing) for account {} in {}: {} cannot be made public",
+                ctx.caller.account_id, ctx.caller.region, image.id
+            ),
+            "New accounts block public sharing of AMIs. Share with accounts, an organization or an OU instead; or, if the image must be public, set amisim_image_block_public_access { state = \"unblocked\" } in this account and region first",
+        );
+    }
+    Ok(())
+}
+
+/// The Allowed AMIs settings to write (EnableAllowedImagesSettings and
+/// ReplaceImageCriteriaInAllowedImagesSettings, or Disable with `disabled`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AllowedImages {
+    /// `enabled`, `audit-mode` or `disabled`.
+    pub state: String,
+    /// Up to 10 criteria.
+    pub criteria: Vec<ImageCriterion>,
+}
+
+/// Checks Allowed AMIs settings that do not depend on the cloud.
+pub fn check_allowed_images(req: &AllowedImages) -> Result<()> {
+    if req.state != "disabled" {
+        validate::one_of("Allowed AMIs state", &req.state, ALLOWED_IMAGES_STATES)?;
+    }
+    if req.criteria.len() > MAX_CRITERIA {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            format!(
+                "{} image criteria were given; Allowed AMIs takes at most {MAX_CRITERIA}",
+                req.criteria.len()
+            ),
+            "Merge criteria: values within one field are OR'ed, so one criterion can list several providers or names",
+        );
+    }
+    for c in &req.criteria {
+        for p in &c.image_providers {
+            let ok = p == AMAZON || p == MARKETPLACE || validate::account_id(p).is_ok();
+            if !ok {
+                return refuse(
+                    ErrorKind::InvalidParameterValue,
+                    format!("{:?} is not an image provider", validate::shorten(p)),
+                    "Image providers are amazon, aws-marketplace or 12-digit account IDs",
+                );
+            }
+        }
+        let empty = c.image_providers.is_empty()
+            && c.image_names.is_empty()
+            && c.marketplace_product_codes.is_empty()
+            && c.maximum_days_since_created.is_none()
+            && c.maximum_days_since_deprecated.is_none();
+        if empty {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                "an image criterion sets no field, so it would allow nothing",
+                "Give each image_criterion at least one of image_providers, image_names, marketplace_product_codes, creation_date_condition or deprecation_time_condition",
+            );
+        }
+        for days in [
+            c.maximum_days_since_created,
+            c.maximum_days_since_deprecated,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !(0..=2_147_483_647).contains(&days) {
+                return refuse(
+                    ErrorKind::InvalidParameterValue,
+                    format!("{days} is not a number of days"),
+                    "Use a whole number of days, 0 or more",
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the caller's Allowed AMIs settings in its region.
+pub(crate) fn set_allowed_images(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    req: &AllowedImages,
+) -> Result<ImageSettings> {
+    check_allowed_images(req)?;
+    let mut s = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
+    s.allowed_images_state = req.state.clone();
+    s.allowed_images_criteria = req.criteria.clone();
+    tx.put(&s)?;
+    Ok(s)
+}
+
+fn criterion_allows(c: &ImageCriterion, image: &Image, now: i64) -> bool {
+    let provider = c.image_providers.is_empty()
+        || c.image_providers
+            .iter()
+            .any(|p| image.owner_alias.as_deref() == Some(p.as_str()) || *p == image.owner_id);
+    let name = c.image_names.is_empty() || c.image_names.iter().any(|n| wildcard(n, &image.name));
+    let product = c.marketplace_product_codes.is_empty()
+        || c.marketplace_product_codes
+            .iter()
+            .any(|p| image.billing_products.contains(p));
+    let created = c.maximum_days_since_created.is_none_or(|days| {
+        ids::parse_time(&image.creation_date).is_some_and(|t| now - t <= days * 86_400)
+    });
+    let deprecated = c.maximum_days_since_deprecated.is_none_or(|days| {
+        match image.deprecation_time.as_deref().and_then(ids::parse_time) {
+            Some(t) if t <= now => now - t <= days * 86_400,
+            _ => true,
+        }
+    });
+    provider && name && product && created && deprecated
+}
+
+/// Whether Allowed AMIs lets `account` use `image` at `now`: always for its
+/// own images and when the setting is off; otherwise when a criterion matches.
+pub fn image_allowed(settings: &ImageSettings, account: &str, image: &Image, now: i64) -> bool {
+    settings.allowed_images_state == "disabled"
+        || image.owner_id == account
+        || settings
+            .allowed_images_criteria
+            .iter()
+            .any(|c| criterion_allows(c, image, now))
+}
+
+/// Refuses to launch or copy (`what`) an image that Allowed AMIs does not allow;
+/// in audit mode nothing is refused.
+pub(crate) fn check_allowed(tx: &Tx<'_>, ctx: &Ctx<'_>, image: &Image, what: &str) -> Result<()> {
+    let s = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
+    if s.allowed_images_state != "enabled"
+        || image_allowed(&s, &ctx.caller.account_id, image, ctx.epoch)
+    {
+        return Ok(());
+    }
+    refuse(
+        ErrorKind::AmiNotAllowed,
+        format!(
+            "{} (\"{}\", owner {}) is not allowed in account {} in {}: no Allowed AMIs criterion matches it, so it cannot be {what}",
+            image.id, image.name, image.owner_id, ctx.caller.account_id, ctx.caller.region
+        ),
+        "Use an image the criteria allow (the data sources show image_allowed), add a criterion for this image's provider or name to amisim_allowed_images_settings, or set its state to \"audit-mode\" to only report",
+    )
+}
