@@ -185,3 +185,33 @@ pub fn schema(version: i64, description: &str, attributes: Vec<(&str, Attribute)
         },
     }
 }
+
+/// How a description says that an argument forces replacement: AWS cannot
+/// change it in place, so a change replaces the object.
+pub const REPLACES: &str = "Changing it replaces";
+
+/// `attribute`, which AWS cannot change in place: its description says that
+/// changing it replaces the object, and that is how the provider knows to
+/// plan a replacement (see [`replacing`]).
+pub fn replaces(mut attribute: Attribute) -> Attribute {
+    if !attribute.description.content.contains(REPLACES) {
+        attribute
+            .description
+            .content
+            .push_str(" Changing it replaces the object.");
+    }
+    attribute
+}
+
+/// The top-level attributes of `schema` that force replacement, by name.
+pub fn replacing(schema: &Schema) -> Vec<String> {
+    let mut names: Vec<String> = schema
+        .block
+        .attributes
+        .iter()
+        .filter(|(_, a)| a.description.content.contains(REPLACES))
+        .map(|(name, _)| name.clone())
+        .collect();
+    names.sort();
+    names
+}

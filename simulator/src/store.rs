@@ -1,14 +1,22 @@
-//! The embedded store: the only module that does IO.
+//! The store: the only module that does IO.
 //!
-//! One SQLite file in WAL mode holds the whole cloud. Every call is one
-//! `BEGIN IMMEDIATE` transaction, so provider processes of one Terraform run
-//! (one per aliased provider block) serialise their writes and never lose one.
-//! A file that is not an amisim store, is damaged or comes from a newer
-//! version is refused and never written to.
+//! One SQLite file in WAL mode (or one PostgreSQL database) holds the whole
+//! cloud. Every call is one write transaction (`BEGIN IMMEDIATE`, or an
+//! advisory lock), so provider processes of one Terraform run (one per
+//! aliased provider block) serialise their writes and never lose one. A file
+//! that is not an amisim store, is damaged or comes from a newer version is
+//! refused and never written to.
+//!
+//! The two backends offer the same [`Primitives`] (`store/sqlite.rs`,
+//! `store/postgres.rs`) over the same tables (`store/schema.rs`); [`Tx`]
+//! builds the typed store on them once, with the event log's canonical
+//! order ([`EVENT_ORDER`]) shared by both.
 
 mod companions;
 mod location;
 mod postgres;
+mod schema;
+mod sqlite;
 
 pub use location::{StoreLocation, SCHEMES};
 pub use postgres::server_name;
@@ -19,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -424,7 +432,10 @@ impl Store {
 
     /// Creates the schema and fills it as `setup` says.
     fn initialise(&mut self, setup: &Setup) -> Result<()> {
-        self.sqlite_batch(SCHEMA)?;
+        self.sqlite_batch(&format!(
+            "PRAGMA journal_mode = WAL;{}",
+            schema::tables(&schema::SQLITE)
+        ))?;
         self.transaction(|tx| {
             (setup.seed)(tx)?;
             tx.set_meta("store_id", &new_store_id())?;
@@ -456,76 +467,104 @@ impl Store {
 
     /// Runs `f` in one immediate transaction: all of it is stored, or none of it.
     pub fn transaction<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
-        let conn = match &mut self.backend {
-            Backend::Postgres(pg) => {
-                let mut tx = Tx {
-                    inner: Inner::Postgres(pg.write()?),
-                    path: None,
-                };
-                let result = f(&mut tx)?;
-                if let Inner::Postgres(t) = tx.inner {
-                    t.commit()?;
-                }
-                return Ok(result);
-            }
-            Backend::Sqlite(conn) => conn,
-        };
-        let path = self.path.clone();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| io_error(path.as_deref(), e))?;
-        let mut tx = Tx {
-            inner: Inner::Sqlite(tx),
-            path: path.clone(),
-        };
+        let mut tx = self.begin(true)?;
         let result = f(&mut tx)?;
-        if let Inner::Sqlite(t) = tx.inner {
-            t.commit().map_err(|e| io_error(path.as_deref(), e))?;
-        }
+        tx.commit()?;
         Ok(result)
     }
 
     /// Runs `f` over a consistent read of the store, writing nothing.
     pub fn read<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
-        let conn = match &mut self.backend {
-            Backend::Postgres(pg) => {
-                let mut tx = Tx {
-                    inner: Inner::Postgres(pg.read()?),
-                    path: None,
+        let mut tx = self.begin(false)?;
+        // Dropping a transaction rolls it back, which also releases its snapshot:
+        // a read has nothing to keep.
+        f(&mut tx)
+    }
+
+    /// A transaction on the backend: one that writes (it waits for the
+    /// other writers), or a read of a consistent snapshot.
+    fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
+        let inner = match &mut self.backend {
+            Backend::Postgres(pg) => Inner::Postgres(if write { pg.write()? } else { pg.read()? }),
+            Backend::Sqlite(conn) => {
+                let behavior = if write {
+                    TransactionBehavior::Immediate
+                } else {
+                    TransactionBehavior::Deferred
                 };
-                // Dropping the read-only transaction rolls it back.
-                return f(&mut tx);
+                let path = self.path.clone();
+                let tx = conn
+                    .transaction_with_behavior(behavior)
+                    .map_err(|e| io_error(path.as_deref(), e))?;
+                Inner::Sqlite(sqlite::SqliteTx { tx, path })
             }
-            Backend::Sqlite(conn) => conn,
         };
-        let path = self.path.clone();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(|e| io_error(path.as_deref(), e))?;
-        let mut tx = Tx {
-            inner: Inner::Sqlite(tx),
-            path,
-        };
-        let result = f(&mut tx);
-        // A read-only transaction has nothing to keep; rolling back also releases the snapshot.
-        if let Inner::Sqlite(t) = tx.inner {
-            let _ = t.rollback();
-        }
-        result
+        Ok(Tx { inner })
     }
 }
 
 /// One transaction over the store: typed access to every entity.
 pub struct Tx<'c> {
     inner: Inner<'c>,
-    path: Option<PathBuf>,
 }
 
 /// The transaction underneath, on one of the two backends.
 enum Inner<'c> {
-    Sqlite(rusqlite::Transaction<'c>),
+    Sqlite(sqlite::SqliteTx<'c>),
     Postgres(postgres::PgTx<'c>),
 }
+
+/// What one transaction offers on either backend: rows of text, keyed as the
+/// schema keys them. [`Tx`] builds the typed store on it, once for both.
+pub(crate) trait Primitives {
+    /// The body of the object `kind`/`id`.
+    fn body(&self, kind: &str, id: &str) -> Result<Option<String>>;
+    /// Whether the object `kind`/`id` exists.
+    fn exists(&self, kind: &str, id: &str) -> Result<bool> {
+        Ok(self.body(kind, id)?.is_some())
+    }
+    /// Stores an object, replacing the one of the same kind and ID.
+    fn put(
+        &self,
+        kind: &str,
+        id: &str,
+        account: &str,
+        region: &str,
+        name: Option<&str>,
+        body: &str,
+    ) -> Result<()>;
+    /// Removes the object `kind`/`id`; true if there was one.
+    fn delete(&self, kind: &str, id: &str) -> Result<bool>;
+    /// The IDs and bodies of the objects of `kind` that match `filter`, in no order.
+    fn list(&self, kind: &str, filter: Filter<'_>) -> Result<Vec<(String, String)>>;
+    /// How many objects of `kind` match `filter`.
+    fn count(&self, kind: &str, filter: Filter<'_>) -> Result<i64>;
+    /// A metadata value.
+    fn meta(&self, key: &str) -> Result<Option<String>>;
+    /// Sets a metadata value.
+    fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+    /// The metadata entries from `prefix` on, in key order.
+    fn meta_from(&self, prefix: &str) -> Result<Vec<(String, String)>>;
+    /// Counts `key` once more and returns the new count.
+    fn count_up(&self, key: &str) -> Result<i64>;
+    /// Appends an event and returns its row number.
+    fn append_event(&self, event: &EventRow) -> Result<i64>;
+    /// Every event, in the log's canonical order ([`EVENT_ORDER`]).
+    fn events(&self) -> Result<Vec<EventRow>>;
+    /// The one number a query answers.
+    fn number(&self, sql: &str) -> Result<i64>;
+    /// Runs SQL with no result (savepoints).
+    fn batch(&self, sql: &str) -> Result<()>;
+}
+
+/// The columns of an event row, in [`EventRow`]'s order.
+const EVENT_COLUMNS: &str = "time, account, region, action, parameters, outcome, resource_id";
+
+/// The event log's canonical order, on both backends: by simulated time, then
+/// by a stable key (account, region, action, subject, parameters, outcome),
+/// never by the order calls happened to commit.
+const EVENT_ORDER: &str =
+    "time, account, region, action, coalesce(resource_id, ''), parameters, outcome, seq";
 
 /// One event row as stored, in the log's canonical order.
 pub(crate) struct EventRow {
@@ -539,31 +578,23 @@ pub(crate) struct EventRow {
 }
 
 impl Tx<'_> {
-    fn err(&self, e: rusqlite::Error) -> Error {
-        io_error(self.path.as_deref(), e)
+    /// The backend's primitives.
+    fn rows(&self) -> &dyn Primitives {
+        match &self.inner {
+            Inner::Sqlite(tx) => tx,
+            Inner::Postgres(tx) => tx,
+        }
     }
 
     /// The object of kind `T` with `id`, if any.
     pub fn get<T: Entity>(&self, id: &str) -> Result<Option<T>> {
-        let body: Option<String> = match &self.inner {
-            Inner::Sqlite(tx) => tx
-                .prepare_cached("SELECT body FROM objects WHERE kind = ?1 AND id = ?2")
-                .and_then(|mut s| s.query_row(params![T::KIND, id], |r| r.get(0)).optional())
-                .map_err(|e| self.err(e))?,
-            Inner::Postgres(tx) => tx.body(T::KIND, id)?,
-        };
+        let body = self.rows().body(T::KIND, id)?;
         body.map(|b| self.decode(&b)).transpose()
     }
 
     /// Whether an object of kind `T` with `id` exists.
     pub fn exists<T: Entity>(&self, id: &str) -> Result<bool> {
-        match &self.inner {
-            Inner::Sqlite(tx) => tx
-                .prepare_cached("SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2")
-                .and_then(|mut s| s.exists(params![T::KIND, id]))
-                .map_err(|e| self.err(e)),
-            Inner::Postgres(tx) => Ok(tx.body(T::KIND, id)?.is_some()),
-        }
+        self.rows().exists(T::KIND, id)
     }
 
     /// Stores `object`, replacing the object of the same kind and ID.
@@ -575,65 +606,24 @@ impl Tx<'_> {
                 "",
             )
         })?;
-        match &self.inner {
-            Inner::Sqlite(tx) => {
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO objects (kind, id, account, region, name, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        T::KIND,
-                        object.id(),
-                        object.account(),
-                        object.region(),
-                        object.name(),
-                        body
-                    ])
-                })
-                .map_err(|e| self.err(e))?;
-            }
-            Inner::Postgres(tx) => tx.put(
-                T::KIND,
-                object.id(),
-                object.account(),
-                object.region(),
-                object.name(),
-                &body,
-            )?,
-        }
-        Ok(())
+        self.rows().put(
+            T::KIND,
+            object.id(),
+            object.account(),
+            object.region(),
+            object.name(),
+            &body,
+        )
     }
 
     /// Removes the object of kind `T` with `id`; true if there was one.
     pub fn delete<T: Entity>(&mut self, id: &str) -> Result<bool> {
-        match &self.inner {
-            Inner::Sqlite(tx) => tx
-                .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")
-                .and_then(|mut s| s.execute(params![T::KIND, id]))
-                .map(|n| n > 0)
-                .map_err(|e| self.err(e)),
-            Inner::Postgres(tx) => tx.delete(T::KIND, id),
-        }
+        self.rows().delete(T::KIND, id)
     }
 
     /// Every object of kind `T` that matches `filter`, in ID order.
     pub fn list<T: Entity>(&self, filter: Filter<'_>) -> Result<Vec<T>> {
-        let mut rows = match &self.inner {
-            Inner::Sqlite(tx) => {
-                let (condition, values) = filter.sql(T::KIND);
-                let mut stmt = tx
-                    .prepare_cached(&format!("SELECT id, body {condition}"))
-                    .map_err(|e| self.err(e))?;
-                let rows = stmt
-                    .query_map(rusqlite::params_from_iter(values), |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                    })
-                    .map_err(|e| self.err(e))?;
-                rows.collect::<rusqlite::Result<Vec<(String, String)>>>()
-                    .map_err(|e| self.err(e))?
-            }
-            Inner::Postgres(tx) => tx.list(T::KIND, filter)?,
-        };
+        let mut rows = self.rows().list(T::KIND, filter)?;
         // Sorted here rather than by SQL, so that SQLite picks the index of the
         // filter instead of walking the whole kind in ID order.
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -642,15 +632,7 @@ impl Tx<'_> {
 
     /// How many objects of kind `T` match `filter`.
     pub fn count<T: Entity>(&self, filter: Filter<'_>) -> Result<i64> {
-        match &self.inner {
-            Inner::Sqlite(tx) => {
-                let (condition, values) = filter.sql(T::KIND);
-                tx.prepare_cached(&format!("SELECT COUNT(*) {condition}"))
-                    .and_then(|mut s| s.query_row(rusqlite::params_from_iter(values), |r| r.get(0)))
-                    .map_err(|e| self.err(e))
-            }
-            Inner::Postgres(tx) => tx.count(T::KIND, filter),
-        }
+        self.rows().count(T::KIND, filter)
     }
 
     fn decode<T: DeserializeOwned>(&self, body: &str) -> Result<T> {
@@ -665,46 +647,19 @@ impl Tx<'_> {
 
     /// A value of the store's metadata.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        match &self.inner {
-            Inner::Sqlite(tx) => tx
-                .prepare_cached("SELECT value FROM meta WHERE key = ?1")
-                .and_then(|mut s| s.query_row(params![key], |r| r.get(0)).optional())
-                .map_err(|e| self.err(e)),
-            Inner::Postgres(tx) => tx.meta(key),
-        }
+        self.rows().meta(key)
     }
 
     /// Sets a value of the store's metadata.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        match &self.inner {
-            Inner::Sqlite(tx) => {
-                tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
-                    .and_then(|mut s| s.execute(params![key, value]))
-                    .map_err(|e| self.err(e))?;
-                Ok(())
-            }
-            Inner::Postgres(tx) => tx.set_meta(key, value),
-        }
+        self.rows().set_meta(key, value)
     }
 
     /// Every metadata entry whose key starts with `prefix`.
     pub fn meta_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
-        let rows = match &self.inner {
-            Inner::Sqlite(tx) => {
-                let mut stmt = tx
-                    .prepare_cached("SELECT key, value FROM meta WHERE key >= ?1 ORDER BY key")
-                    .map_err(|e| self.err(e))?;
-                let rows = stmt
-                    .query_map(params![prefix], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                    })
-                    .map_err(|e| self.err(e))?;
-                rows.collect::<rusqlite::Result<Vec<(String, String)>>>()
-                    .map_err(|e| self.err(e))?
-            }
-            Inner::Postgres(tx) => tx.meta_from(prefix)?,
-        };
-        Ok(rows
+        Ok(self
+            .rows()
+            .meta_from(prefix)?
             .into_iter()
             .take_while(|(k, _)| k.starts_with(prefix))
             .collect())
@@ -712,85 +667,26 @@ impl Tx<'_> {
 
     /// Returns how many times `key` was counted before, and counts it once more.
     pub fn next_count(&mut self, key: &str) -> Result<i64> {
-        let n: i64 = match &self.inner {
-            Inner::Sqlite(tx) => tx
-                .prepare_cached(
-                    "INSERT INTO counters (key, n) VALUES (?1, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1 RETURNING n",
-                )
-                .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
-                .map_err(|e| self.err(e))?,
-            Inner::Postgres(tx) => tx.count_up(key)?,
-        };
-        Ok(n - 1)
+        Ok(self.rows().count_up(key)? - 1)
     }
 
     /// Appends an event to the log and returns its sequence number.
     pub fn append_event(&mut self, event: &Event) -> Result<i64> {
-        let params_json = event.parameters.to_string();
-        match &self.inner {
-            Inner::Sqlite(tx) => {
-                tx.prepare_cached(
-                    "INSERT INTO events (time, account, region, action, parameters, outcome, resource_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        event.time,
-                        event.account_id,
-                        event.region,
-                        event.action,
-                        params_json,
-                        event.outcome,
-                        event.resource_id
-                    ])
-                })
-                .map_err(|e| self.err(e))?;
-                Ok(tx.last_insert_rowid())
-            }
-            Inner::Postgres(tx) => tx.append_event(
-                &event.time,
-                &event.account_id,
-                &event.region,
-                &event.action,
-                &params_json,
-                &event.outcome,
-                event.resource_id.as_deref(),
-            ),
-        }
+        self.rows().append_event(&EventRow {
+            time: event.time.clone(),
+            account: event.account_id.clone(),
+            region: event.region.clone(),
+            action: event.action.clone(),
+            parameters: event.parameters.to_string(),
+            outcome: event.outcome.clone(),
+            resource_id: event.resource_id.clone(),
+        })
     }
 
-    /// The event log after `after_seq`, in its canonical order: by simulated
-    /// time, then by a stable key (account, region, action, subject,
-    /// parameters, outcome), never by the order calls happened to commit.
-    /// Events are numbered in that order from 1.
+    /// The event log after `after_seq`, in its canonical order
+    /// ([`EVENT_ORDER`]). Events are numbered in that order from 1.
     pub fn events(&self, after_seq: i64) -> Result<Vec<Event>> {
-        let rows = match &self.inner {
-            Inner::Sqlite(tx) => {
-                let mut stmt = tx
-                    .prepare_cached(
-                        "SELECT time, account, region, action, parameters, outcome, resource_id \
-                         FROM events ORDER BY time, account, region, action, coalesce(resource_id, ''), \
-                         parameters, outcome, seq",
-                    )
-                    .map_err(|e| self.err(e))?;
-                let rows = stmt
-                    .query_map([], |r| {
-                        Ok(EventRow {
-                            time: r.get(0)?,
-                            account: r.get(1)?,
-                            region: r.get(2)?,
-                            action: r.get(3)?,
-                            parameters: r.get(4)?,
-                            outcome: r.get(5)?,
-                            resource_id: r.get(6)?,
-                        })
-                    })
-                    .map_err(|e| self.err(e))?;
-                rows.collect::<rusqlite::Result<Vec<EventRow>>>()
-                    .map_err(|e| self.err(e))?
-            }
-            Inner::Postgres(tx) => tx.events()?,
-        };
+        let rows = self.rows().events()?;
         Ok(rows
             .into_iter()
             .enumerate()
@@ -812,17 +708,19 @@ impl Tx<'_> {
     /// The highest row of the event log: it grows with every recorded call,
     /// so a watcher can tell that the cloud changed without reading the log.
     pub fn last_event_row(&self) -> Result<i64> {
-        const SQL: &str = "SELECT coalesce(max(seq), 0) FROM events";
-        match &self.inner {
-            Inner::Sqlite(tx) => tx.query_row(SQL, [], |r| r.get(0)).map_err(|e| self.err(e)),
-            Inner::Postgres(tx) => tx.number(SQL),
-        }
+        self.rows()
+            .number("SELECT coalesce(max(seq), 0) FROM events")
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        match &self.inner {
-            Inner::Sqlite(tx) => tx.execute_batch(sql).map_err(|e| self.err(e)),
-            Inner::Postgres(tx) => tx.batch(sql),
+        self.rows().batch(sql)
+    }
+
+    /// Commits the transaction.
+    fn commit(self) -> Result<()> {
+        match self.inner {
+            Inner::Sqlite(t) => t.tx.commit().map_err(|e| io_error(t.path.as_deref(), e)),
+            Inner::Postgres(t) => t.commit(),
         }
     }
 
@@ -841,34 +739,6 @@ impl Tx<'_> {
         }
     }
 }
-
-const SCHEMA: &str = "
-PRAGMA journal_mode = WAL;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS objects (
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    account TEXT NOT NULL,
-    region TEXT NOT NULL,
-    name TEXT,
-    body TEXT NOT NULL,
-    PRIMARY KEY (kind, id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS objects_by_scope ON objects (kind, account, region, name);
-CREATE INDEX IF NOT EXISTS objects_by_name ON objects (kind, name);
-CREATE INDEX IF NOT EXISTS objects_by_region ON objects (kind, region);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    time TEXT NOT NULL,
-    account TEXT NOT NULL,
-    region TEXT NOT NULL,
-    action TEXT NOT NULL,
-    parameters TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    resource_id TEXT
-);
-";
 
 /// Creates a new store at `path` atomically: built beside it, then linked into place.
 ///

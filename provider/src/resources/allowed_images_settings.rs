@@ -13,8 +13,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::managed::{region_import_id, Managed, Typed};
-use crate::resources::{common, settings};
+use crate::resources::support::managed::{region_import_id, Managed, Typed};
+use crate::resources::support::{common, settings};
 use crate::values::*;
 
 /// A `creation_date_condition` block.
@@ -49,11 +49,11 @@ pub struct State {
     pub region: Str,
 }
 
-/// The rules of `amisim_allowed_images_settings`.
-pub struct Rules;
+/// The resource type `amisim_allowed_images_settings`: its schema and what it does with the cloud.
+pub struct AllowedImagesSettingsType;
 
 /// The `amisim_allowed_images_settings` resource.
-pub type AllowedImagesSettingsResource = Typed<Rules>;
+pub type AllowedImagesSettingsResource = Typed<AllowedImagesSettingsType>;
 
 fn block(description: &str, attributes: Vec<(&str, tf_provider::schema::Attribute)>) -> Block {
     Block {
@@ -173,7 +173,7 @@ fn set(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<
     Some(planned)
 }
 
-impl Managed for Rules {
+impl Managed for AllowedImagesSettingsType {
     type State = State;
 
     fn schema() -> Schema {
@@ -322,19 +322,15 @@ impl Managed for Rules {
         .map(|_| ())
     }
 
-    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
+    fn import_state(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
         region_import_id(diags, cfg, id, "Allowed AMIs")?;
-        match Self::read(diags, cfg, State::default())? {
-            Some(state) => Some(state),
-            None => {
-                diags::error(
-                    diags,
-                    "Cannot import Allowed AMIs: ResourceNotFound",
-                    format!("ResourceNotFound: Allowed AMIs is off for account {} in {}\n\nThere is nothing to import; create the resource instead", cfg.caller.account_id, cfg.caller.region),
-                    None,
-                );
-                None
-            }
-        }
+        Some(State::default())
+    }
+
+    fn import_missing(cfg: &Configured, _id: &str) -> (String, String) {
+        (
+            "Cannot import Allowed AMIs: ResourceNotFound".to_string(),
+            format!("ResourceNotFound: Allowed AMIs is off for account {} in {}\n\nThere is nothing to import; create the resource instead", cfg.caller.account_id, cfg.caller.region),
+        )
     }
 }

@@ -9,9 +9,9 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common::{self, ImageComputed};
-use crate::resources::life::{self, HasLife};
-use crate::resources::managed::{Managed, Typed};
+use crate::resources::support::common::{self, ImageComputed};
+use crate::resources::support::life::{self, HasLife};
+use crate::resources::support::managed::{Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_image`.
@@ -49,39 +49,26 @@ pub struct State {
 
 life::has_life!(State);
 
-/// The attributes that AWS cannot change in place.
-const FORCE_NEW: &[&str] = &[
-    "name",
-    "architecture",
-    "platform",
-    "root_device_type",
-    "root_volume_size_gb",
-    "encrypted",
-    "kms_key_id",
-    "source_instance_id",
-    "billing_products",
-];
-
-/// The rules of `amisim_image`.
-pub struct Rules;
+/// The resource type `amisim_image`: its schema and what it does with the cloud.
+pub struct ImageType;
 
 /// The `amisim_image` resource.
-pub type ImageResource = Typed<Rules>;
+pub type ImageResource = Typed<ImageType>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
         "Registers an Amazon Machine Image in the provider's account and region, like `aws_ami`, or creates one from an instance, like `aws_ami_from_instance`. Only `description`, `tags` and `delete_snapshots_on_destroy` change in place; changing anything else replaces the image. Destroying it deregisters it.",
         vec![
-            ("name", required_string("The image name: 3 to 128 letters, digits, spaces and `( ) [ ] . / - ' @ _`, unique among the account's images in the region. Changing it replaces the image.")),
+            ("name", replaces(required_string("The image name: 3 to 128 letters, digits, spaces and `( ) [ ] . / - ' @ _`, unique among the account's images in the region. Changing it replaces the image."))),
             ("description", optional_string("A description of the image, at most 255 characters. Changes in place.")),
-            ("architecture", optional_computed_string("The processor architecture: `x86_64` (default), `arm64` or `i386`. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
-            ("platform", optional_computed_string("The platform: `linux` (default) or `windows`. Windows images carry the Windows licence billing product `bp-6ba54002`. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
-            ("root_device_type", optional_computed_string("The root device: `ebs` (default, backed by an EBS snapshot) or `instance-store` (backed by a bundle in S3). Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
-            ("root_volume_size_gb", optional_computed_number("The size of the root volume in GiB: 1 to 16384 for an EBS root (gp2, gp3; io2 Block Express's 64 TiB is not simulated), 1 to 10 for an instance-store root; default 8. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
-            ("encrypted", optional_computed_bool("Whether the image's snapshots are encrypted; default `false`, or `true` when the source instance's image was encrypted. Changing it replaces the image.")),
-            ("kms_key_id", optional_computed_string("The KMS key that encrypts the snapshots: a key ID, key ARN or `alias/aws/ebs`, in the provider's region. Requires `encrypted = true`; without it an encrypted image uses the account's AWS managed key `alias/aws/ebs`, whose ARN is then recorded here. Changing it replaces the image.")),
-            ("source_instance_id", optional_string("Create the image from this instance (`i-…`) of the same account and region instead of registering a new one. The image inherits the instance's architecture, platform, root device, size, billing products and installed software, and gets new snapshots. Instance-store-backed instances cannot be imaged this way. Changing it replaces the image.")),
-            ("billing_products", optional_computed_string_list("Billing product codes of the image, such as `bp-6ba54002` (Windows licence). Images with billing products cannot be made public or copied by another account. Inherited from the instance with `source_instance_id`. Changing it replaces the image.")),
+            ("architecture", replaces(optional_computed_string("The processor architecture: `x86_64` (default), `arm64` or `i386`. Inherited from the instance with `source_instance_id`. Changing it replaces the image."))),
+            ("platform", replaces(optional_computed_string("The platform: `linux` (default) or `windows`. Windows images carry the Windows licence billing product `bp-6ba54002`. Inherited from the instance with `source_instance_id`. Changing it replaces the image."))),
+            ("root_device_type", replaces(optional_computed_string("The root device: `ebs` (default, backed by an EBS snapshot) or `instance-store` (backed by a bundle in S3). Inherited from the instance with `source_instance_id`. Changing it replaces the image."))),
+            ("root_volume_size_gb", replaces(optional_computed_number("The size of the root volume in GiB: 1 to 16384 for an EBS root (gp2, gp3; io2 Block Express's 64 TiB is not simulated), 1 to 10 for an instance-store root; default 8. Inherited from the instance with `source_instance_id`. Changing it replaces the image."))),
+            ("encrypted", replaces(optional_computed_bool("Whether the image's snapshots are encrypted; default `false`, or `true` when the source instance's image was encrypted. Changing it replaces the image."))),
+            ("kms_key_id", replaces(optional_computed_string("The KMS key that encrypts the snapshots: a key ID, key ARN or `alias/aws/ebs`, in the provider's region. Requires `encrypted = true`; without it an encrypted image uses the account's AWS managed key `alias/aws/ebs`, whose ARN is then recorded here. Changing it replaces the image."))),
+            ("source_instance_id", replaces(optional_string("Create the image from this instance (`i-…`) of the same account and region instead of registering a new one. The image inherits the instance's architecture, platform, root device, size, billing products and installed software, and gets new snapshots. Instance-store-backed instances cannot be imaged this way. Changing it replaces the image."))),
+            ("billing_products", replaces(optional_computed_string_list("Billing product codes of the image, such as `bp-6ba54002` (Windows licence). Images with billing products cannot be made public or copied by another account. Inherited from the instance with `source_instance_id`. Changing it replaces the image."))),
             ("delete_snapshots_on_destroy", optional_computed_bool("Whether destroying the image also deletes its snapshots (or bundle); default `true`. A snapshot another image still uses is never deleted. Kept snapshots go on costing. Changes in place.")),
             ("tags", optional_string_map("Tags of the image. Change in place.")),
             ("id", computed_string("The image ID: `ami-` and 17 hex digits.")),
@@ -233,9 +220,8 @@ fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
     life::fill(state.life(), image);
 }
 
-impl Managed for Rules {
+impl Managed for ImageType {
     type State = State;
-    const FORCE_NEW: &'static [&'static str] = FORCE_NEW;
 
     fn schema() -> Schema {
         schema()

@@ -9,9 +9,9 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
-use crate::resources::life::{self, HasLife};
-use crate::resources::managed::{Managed, Typed};
+use crate::resources::support::common;
+use crate::resources::support::life::{self, HasLife};
+use crate::resources::support::managed::{Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_image_copy`.
@@ -51,33 +51,24 @@ pub struct State {
 
 life::has_life!(State);
 
-const FORCE_NEW: &[&str] = &[
-    "source_ami_id",
-    "source_region",
-    "name",
-    "encrypted",
-    "kms_key_id",
-    "copy_image_tags",
-];
-
-/// The rules of `amisim_image_copy`.
-pub struct Rules;
+/// The resource type `amisim_image_copy`: its schema and what it does with the cloud.
+pub struct ImageCopyType;
 
 /// The `amisim_image_copy` resource.
-pub type ImageCopyResource = Typed<Rules>;
+pub type ImageCopyResource = Typed<ImageCopyType>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
         "Copies an AMI into the provider's account and region, like `aws_ami_copy`. The copy is a new, distinct image with its own ID and new snapshots in the destination region, owned by the provider's account even when the source was shared by another account. Launch permissions and tags are not copied. Copying is free; the copy's storage is charged to its owner, and a cross-region copy's data transfer to the source's owner. Destroying the copy deregisters it and deletes its snapshots.",
         vec![
-            ("source_ami_id", required_string("The ID of the image to copy. The caller must be allowed to launch it; a source of another account also needs read permission on its storage (`amisim_storage_permission`), and cannot carry billing products. Changing it replaces the copy.")),
-            ("source_region", required_string("The region the source image lives in. Changing it replaces the copy.")),
-            ("name", required_string("The copy's name, unique among the account's images in the region. Changing it replaces the copy.")),
+            ("source_ami_id", replaces(required_string("The ID of the image to copy. The caller must be allowed to launch it; a source of another account also needs read permission on its storage (`amisim_storage_permission`), and cannot carry billing products. Changing it replaces the copy."))),
+            ("source_region", replaces(required_string("The region the source image lives in. Changing it replaces the copy."))),
+            ("name", replaces(required_string("The copy's name, unique among the account's images in the region. Changing it replaces the copy."))),
             ("description", optional_string("The copy's description. Changes in place.")),
-            ("encrypted", optional_computed_bool("Whether the copy's snapshots are encrypted. A copy of an encrypted source is always encrypted (`false` is refused); an unencrypted source can be copied to an encrypted copy. Changing it replaces the copy.")),
-            ("kms_key_id", optional_computed_string("The KMS key for the copy's snapshots, in the destination region: a key ID, key ARN or `alias/aws/ebs`. Requires `encrypted = true`; an encrypted copy without it uses the account's AWS managed key, whose ARN is then recorded here. Changing it replaces the copy.")),
+            ("encrypted", replaces(optional_computed_bool("Whether the copy's snapshots are encrypted. A copy of an encrypted source is always encrypted (`false` is refused); an unencrypted source can be copied to an encrypted copy. Changing it replaces the copy."))),
+            ("kms_key_id", replaces(optional_computed_string("The KMS key for the copy's snapshots, in the destination region: a key ID, key ARN or `alias/aws/ebs`. Requires `encrypted = true`; an encrypted copy without it uses the account's AWS managed key, whose ARN is then recorded here. Changing it replaces the copy."))),
             ("tags", optional_string_map("Tags of the copy. Change in place. The source's tags are copied only with `copy_image_tags`; they then show in `tags_all`, not here.")),
-            ("copy_image_tags", optional_computed_bool("Whether the copy starts with the source's user tags (never `aws:` tags); default `false`. `tags` wins on a shared key. Changing it replaces the copy.")),
+            ("copy_image_tags", replaces(optional_computed_bool("Whether the copy starts with the source's user tags (never `aws:` tags); default `false`. `tags` wins on a shared key. Changing it replaces the copy."))),
             ("id", computed_string("The copy's image ID: `ami-` and 17 hex digits, distinct from the source's.")),
             ("arn", computed_string("The copy's ARN, `arn:aws:ec2:REGION::image/ami-…`.")),
             ("owner_id", computed_string("The account that owns the copy: always the provider's account.")),
@@ -138,9 +129,8 @@ fn fill(state: &mut State, image: &Image, details: &ImageDetails) {
     life::fill(state.life(), image);
 }
 
-impl Managed for Rules {
+impl Managed for ImageCopyType {
     type State = State;
-    const FORCE_NEW: &'static [&'static str] = FORCE_NEW;
 
     fn schema() -> Schema {
         schema()

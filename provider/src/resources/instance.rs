@@ -9,8 +9,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
-use crate::resources::managed::{found, imported, Managed, Typed};
+use crate::resources::support::common;
+use crate::resources::support::managed::{found, imported, Managed, Typed};
 use crate::values::*;
 use amisim_simulator::{
     DescribeInstance, ModifyInstanceType, SetRootDeleteOnTermination, StartInstance, StopInstance,
@@ -40,20 +40,20 @@ pub struct State {
     pub root_volume_id: Str,
 }
 
-/// The rules of `amisim_instance`.
-pub struct Rules;
+/// The resource type `amisim_instance`: its schema and what it does with the cloud.
+pub struct InstanceType;
 
 /// The `amisim_instance` resource.
-pub type InstanceResource = Typed<Rules>;
+pub type InstanceResource = Typed<InstanceType>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
         "Launches an instance from an AMI in the provider's account and region: the AMI side of `aws_instance`. The image must exist in this region (AMIs are regional), must not be deregistered, and the account must be allowed to launch it; an encrypted image of another account also needs its key granted. Instances of deregistered images keep running and keep being charged. Destroying the instance terminates it.",
         vec![
-            ("ami", required_string("The image to launch. Changing it replaces the instance.")),
+            ("ami", replaces(required_string("The image to launch. Changing it replaces the instance."))),
             ("instance_type", required_string(&format!("The instance type, whose architecture must match the image's: one of {}. Changing it stops the instance, changes the type and starts it again.", catalogue::instance_type_names()))),
             ("instance_state", optional_computed_string("`running` (default) or `stopped`. Changes in place; instance-store-backed instances cannot be stopped. Unset means `running`, so an instance stopped out of band is started again.")),
-            ("user_data", optional_string("A script run at first boot. Package installs in it (`yum install …`, `apt-get install …`, `pip install …`) add to `boot_time_seconds` unless the image already has the package. At most 16 KB. Changing it replaces the instance.")),
+            ("user_data", replaces(optional_string("A script run at first boot. Package installs in it (`yum install …`, `apt-get install …`, `pip install …`) add to `boot_time_seconds` unless the image already has the package. At most 16 KB. Changing it replaces the instance."))),
             ("tags", optional_string_map("Tags of the instance. Change in place.")),
             ("root_delete_on_termination", optional_computed_bool("Whether the EBS root volume is deleted when the instance terminates: `true` (default, as in AWS) or `false`, which keeps the volume (`root_volume_id`) after termination, where it goes on costing EBS volume storage until it is deleted (`amisim delete-volume`). Changes in place. An instance-store root is always lost on termination, so `false` is refused for it.")),
             ("id", computed_string("The instance ID: `i-` and 17 hex digits.")),
@@ -135,9 +135,8 @@ fn call(
     }
 }
 
-impl Managed for Rules {
+impl Managed for InstanceType {
     type State = State;
-    const FORCE_NEW: &'static [&'static str] = &["ami", "user_data"];
 
     fn schema() -> Schema {
         schema()

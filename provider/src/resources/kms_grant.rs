@@ -9,8 +9,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
-use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
+use crate::resources::support::common;
+use crate::resources::support::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
 use amisim_simulator::{CreateGrant, DescribeGrant, RevokeGrant};
 
@@ -24,18 +24,18 @@ pub struct State {
     pub key_arn: Str,
 }
 
-/// The rules of `amisim_kms_grant`.
-pub struct Rules;
+/// The resource type `amisim_kms_grant`: its schema and what it does with the cloud.
+pub struct KmsGrantType;
 
 /// The `amisim_kms_grant` resource.
-pub type KmsGrantResource = Typed<Rules>;
+pub type KmsGrantResource = Typed<KmsGrantType>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
         "Lets another account use a customer managed KMS key of the provider's account, like `aws_kms_grant`: the other account can then launch and copy images encrypted with the key that are shared with it. The AWS managed key `alias/aws/ebs` can never be shared. Every argument forces replacement.",
         vec![
-            ("key_id", required_string("The ID or ARN of an `amisim_kms_key` of the provider's account and region.")),
-            ("grantee_account_id", required_string("The 12-digit account allowed to use the key.")),
+            ("key_id", replaces(required_string("The ID or ARN of an `amisim_kms_key` of the provider's account and region."))),
+            ("grantee_account_id", replaces(required_string("The 12-digit account allowed to use the key."))),
             ("id", computed_string("`KEY_ID/GRANTEE_ACCOUNT_ID`; also the import ID.")),
             ("grant_id", computed_string("The grant's ID (64 hex digits).")),
             ("key_arn", computed_string("The ARN of the granted key.")),
@@ -58,9 +58,8 @@ fn fill(state: &mut State, key_id: &str, grantee: &str, grant: &amisim_simulator
     state.key_arn = str(&grant.key_arn);
 }
 
-impl Managed for Rules {
+impl Managed for KmsGrantType {
     type State = State;
-    const FORCE_NEW: &'static [&'static str] = &["key_id", "grantee_account_id"];
 
     fn schema() -> Schema {
         schema()

@@ -9,8 +9,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
-use crate::resources::managed::{found, imported, Managed, Typed};
+use crate::resources::support::common;
+use crate::resources::support::managed::{found, imported, Managed, Typed};
 use crate::values::*;
 use amisim_simulator::{DescribeKey, ScheduleKeyDeletion, UpdateKey};
 
@@ -25,11 +25,11 @@ pub struct State {
     pub owner_id: Str,
 }
 
-/// The rules of `amisim_kms_key`.
-pub struct Rules;
+/// The resource type `amisim_kms_key`: its schema and what it does with the cloud.
+pub struct KmsKeyType;
 
 /// The `amisim_kms_key` resource.
-pub type KmsKeyResource = Typed<Rules>;
+pub type KmsKeyResource = Typed<KmsKeyType>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
@@ -61,7 +61,7 @@ fn request(s: &State) -> CreateKey {
     }
 }
 
-impl Managed for Rules {
+impl Managed for KmsKeyType {
     type State = State;
 
     fn schema() -> Schema {

@@ -9,8 +9,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
-use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
+use crate::resources::support::common;
+use crate::resources::support::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
 use amisim_simulator::{AddLaunchPermission, DescribeLaunchPermission, RemoveLaunchPermission};
 
@@ -32,21 +32,21 @@ const TARGETS: &[&str] = &[
     "organizational_unit_arn",
 ];
 
-/// The rules of `amisim_launch_permission`.
-pub struct Rules;
+/// The resource type `amisim_launch_permission`: its schema and what it does with the cloud.
+pub struct LaunchPermissionType;
 
 /// The `amisim_launch_permission` resource.
-pub type LaunchPermissionResource = Typed<Rules>;
+pub type LaunchPermissionResource = Typed<LaunchPermissionType>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
         "Lets another account, an AWS Organization, an organizational unit, or everyone launch an AMI, like `aws_ami_launch_permission`. Only the image's owner can share it, and sharing never changes ownership: it gives launch rights only. Images with encrypted storage or billing products cannot be made public; images encrypted with the AWS managed key cannot be shared at all; an account can have at most 5 public images per region. Set exactly one of `account_id`, `group`, `organization_arn` and `organizational_unit_arn`. Every argument forces replacement.",
         vec![
-            ("image_id", required_string("The image to share, in the provider's region and owned by the provider's account.")),
-            ("account_id", optional_string("The 12-digit account to share with.")),
-            ("group", optional_string("`all` makes the image public.")),
-            ("organization_arn", optional_string("Share with every account declared in this organization, for example `arn:aws:organizations::999999999999:organization/o-abc123`.")),
-            ("organizational_unit_arn", optional_string("Share with every account declared in this organizational unit, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`.")),
+            ("image_id", replaces(required_string("The image to share, in the provider's region and owned by the provider's account."))),
+            ("account_id", replaces(optional_string("The 12-digit account to share with."))),
+            ("group", replaces(optional_string("`all` makes the image public."))),
+            ("organization_arn", replaces(optional_string("Share with every account declared in this organization, for example `arn:aws:organizations::999999999999:organization/o-abc123`."))),
+            ("organizational_unit_arn", replaces(optional_string("Share with every account declared in this organizational unit, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`."))),
             ("id", computed_string("`PRINCIPAL/IMAGE_ID`, where PRINCIPAL is the account ID, `all`, or the organization or OU ARN; also the import ID.")),
         ],
     )
@@ -79,15 +79,8 @@ fn state_of(image_id: &str, principal: &Principal) -> State {
     s
 }
 
-impl Managed for Rules {
+impl Managed for LaunchPermissionType {
     type State = State;
-    const FORCE_NEW: &'static [&'static str] = &[
-        "image_id",
-        "account_id",
-        "group",
-        "organization_arn",
-        "organizational_unit_arn",
-    ];
 
     fn schema() -> Schema {
         schema()

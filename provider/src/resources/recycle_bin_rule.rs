@@ -10,8 +10,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
-use crate::resources::managed::{found, imported, Managed, Typed};
+use crate::resources::support::common;
+use crate::resources::support::managed::{found, imported, Managed, Typed};
 use crate::values::*;
 use amisim_simulator::{DeleteRule, GetRule, UpdateRule};
 
@@ -29,11 +29,11 @@ pub struct State {
     pub region: Str,
 }
 
-/// The rules of `amisim_recycle_bin_rule`.
-pub struct Rules;
+/// The resource type `amisim_recycle_bin_rule`: its schema and what it does with the cloud.
+pub struct RecycleBinRuleType;
 
 /// The `amisim_recycle_bin_rule` resource.
-pub type RecycleBinRuleResource = Typed<Rules>;
+pub type RecycleBinRuleResource = Typed<RecycleBinRuleType>;
 
 fn request(s: &State) -> CreateRule {
     CreateRule {
@@ -73,15 +73,14 @@ fn attribute_for(e: &amisim_simulator::Error) -> Option<&'static str> {
     }
 }
 
-impl Managed for Rules {
+impl Managed for RecycleBinRuleType {
     type State = State;
-    const FORCE_NEW: &'static [&'static str] = &["resource_type"];
 
     fn schema() -> Schema {
         common::resource_schema(
             "A Recycle Bin retention rule of the provider's account in its region, like `aws_rbin_rule`. While a rule matches, a deregistered image (`EC2_IMAGE`, EBS-backed) or a deleted snapshot (`EBS_SNAPSHOT`) goes to the Recycle Bin instead of away: it reads as gone, keeps costing storage, is listed by `amisim recycle-bin list` and comes back with its ID by `amisim recycle-bin restore ID` until the longest matching retention passes on the simulated clock. An image whose snapshots were deleted for good cannot come back: keep snapshots at least as long as images.",
             vec![
-                ("resource_type", required_string("`EC2_IMAGE` or `EBS_SNAPSHOT`. Changing it replaces the rule.")),
+                ("resource_type", replaces(required_string("`EC2_IMAGE` or `EBS_SNAPSHOT`. Changing it replaces the rule."))),
                 ("retention_period_days", required_number("How many days matching resources wait in the bin: 1 to 365. Changes in place.")),
                 ("resource_tags", optional_string_map("Retain only resources carrying one of these tags (key and value). Without it the rule covers every resource of its type in the region. Snapshots carry no tags in amisim, so an `EBS_SNAPSHOT` rule with tags retains none: leave them out to cover the region. Changes in place.")),
                 ("exclude_resource_tags", optional_string_map("Do not retain resources carrying one of these tags; only for rules without `resource_tags`. Changes in place.")),

@@ -9,8 +9,8 @@ use tf_provider::Diagnostics;
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
-use crate::resources::common;
-use crate::resources::managed::{found, import_parts, imported, Managed, Typed};
+use crate::resources::support::common;
+use crate::resources::support::managed::{found, import_parts, imported, Managed, Typed};
 use crate::values::*;
 use amisim_simulator::{AddStoragePermission, DescribeStoragePermission, RemoveStoragePermission};
 
@@ -22,18 +22,18 @@ pub struct State {
     pub account_id: Str,
 }
 
-/// The rules of `amisim_storage_permission`.
-pub struct Rules;
+/// The resource type `amisim_storage_permission`: its schema and what it does with the cloud.
+pub struct StoragePermissionType;
 
 /// The `amisim_storage_permission` resource.
-pub type StoragePermissionResource = Typed<Rules>;
+pub type StoragePermissionResource = Typed<StoragePermissionType>;
 
 pub(crate) fn schema() -> Schema {
     common::resource_schema(
         "Lets another account read the storage behind an image: the create-volume permission of an EBS snapshot (like `aws_snapshot_create_volume_permission`) or the S3 bucket grant of an instance-store bundle. Another account needs it to copy the image. Only the storage's owner can grant it, and storage encrypted with the AWS managed key cannot be shared. Every argument forces replacement.",
         vec![
-            ("storage_id", required_string("A snapshot ID (`snap-…`) or bundle ID (`bundle-…`) from an image's `storage_ids`, in the provider's region and owned by the provider's account.")),
-            ("account_id", required_string("The 12-digit account allowed to read the storage.")),
+            ("storage_id", replaces(required_string("A snapshot ID (`snap-…`) or bundle ID (`bundle-…`) from an image's `storage_ids`, in the provider's region and owned by the provider's account."))),
+            ("account_id", replaces(required_string("The 12-digit account allowed to read the storage."))),
             ("id", computed_string("`STORAGE_ID/ACCOUNT_ID`; also the import ID.")),
         ],
     )
@@ -54,9 +54,8 @@ fn state_of(storage_id: &str, account_id: &str) -> State {
     }
 }
 
-impl Managed for Rules {
+impl Managed for StoragePermissionType {
     type State = State;
-    const FORCE_NEW: &'static [&'static str] = &["storage_id", "account_id"];
 
     fn schema() -> Schema {
         schema()

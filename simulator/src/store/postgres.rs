@@ -20,34 +20,6 @@ use crate::error::{Error, ErrorKind, Result};
 /// The key of the advisory lock every write transaction holds ("AMIS").
 const WRITE_LOCK: i64 = 0x414D_4953;
 
-/// The tables of an amisim store; text compares byte by byte, as in SQLite.
-const SCHEMA: &str = r#"
-CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE counters (key TEXT COLLATE "C" PRIMARY KEY, n BIGINT NOT NULL);
-CREATE TABLE objects (
-    kind TEXT COLLATE "C" NOT NULL,
-    id TEXT COLLATE "C" NOT NULL,
-    account TEXT COLLATE "C" NOT NULL,
-    region TEXT COLLATE "C" NOT NULL,
-    name TEXT COLLATE "C",
-    body TEXT NOT NULL,
-    PRIMARY KEY (kind, id)
-);
-CREATE INDEX objects_by_scope ON objects (kind, account, region, name);
-CREATE INDEX objects_by_name ON objects (kind, name);
-CREATE INDEX objects_by_region ON objects (kind, region);
-CREATE TABLE events (
-    seq BIGSERIAL PRIMARY KEY,
-    time TEXT COLLATE "C" NOT NULL,
-    account TEXT COLLATE "C" NOT NULL,
-    region TEXT COLLATE "C" NOT NULL,
-    action TEXT COLLATE "C" NOT NULL,
-    parameters TEXT COLLATE "C" NOT NULL,
-    outcome TEXT COLLATE "C" NOT NULL,
-    resource_id TEXT COLLATE "C"
-);
-"#;
-
 const TABLES: &[&str] = &["counters", "events", "meta", "objects"];
 
 /// `user@host:port/database` of a store URL: what errors name (never the password).
@@ -129,7 +101,8 @@ impl Pg {
             ));
         }
         if tables.is_empty() {
-            tx.batch_execute(SCHEMA).map_err(|e| error(&server, &e))?;
+            tx.batch_execute(&super::schema::tables(&super::schema::POSTGRES))
+                .map_err(|e| error(&server, &e))?;
             tx.commit().map_err(|e| error(&server, &e))?;
             return Ok(true);
         }
@@ -234,57 +207,6 @@ impl PgTx<'_> {
             .map_err(|e| error(&server, &e))
     }
 
-    /// Runs SQL with no result (savepoints).
-    pub fn batch(&self, sql: &str) -> Result<()> {
-        self.tx
-            .borrow_mut()
-            .batch_execute(sql)
-            .map_err(|e| self.err(&e))
-    }
-
-    /// The body of the object `kind`/`id`.
-    pub fn body(&self, kind: &str, id: &str) -> Result<Option<String>> {
-        // PostgreSQL text holds no NUL; no stored key does either.
-        if id.contains('\0') {
-            return Ok(None);
-        }
-        let rows = self.query(
-            "SELECT body FROM objects WHERE kind = $1 AND id = $2",
-            &[&kind, &id],
-        )?;
-        Ok(rows.first().map(|r| r.get(0)))
-    }
-
-    /// Stores an object, replacing the one of the same kind and ID.
-    pub fn put(
-        &self,
-        kind: &str,
-        id: &str,
-        account: &str,
-        region: &str,
-        name: Option<&str>,
-        body: &str,
-    ) -> Result<()> {
-        self.execute(
-            "INSERT INTO objects (kind, id, account, region, name, body) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (kind, id) DO UPDATE SET account = EXCLUDED.account, region = EXCLUDED.region, \
-             name = EXCLUDED.name, body = EXCLUDED.body",
-            &[&kind, &id, &account, &region, &name, &body],
-        )?;
-        Ok(())
-    }
-
-    /// Removes an object; true if there was one.
-    pub fn delete(&self, kind: &str, id: &str) -> Result<bool> {
-        if id.contains('\0') {
-            return Ok(false);
-        }
-        Ok(self.execute(
-            "DELETE FROM objects WHERE kind = $1 AND id = $2",
-            &[&kind, &id],
-        )? > 0)
-    }
-
     fn condition(kind: &str, filter: Filter<'_>) -> (String, Vec<String>) {
         let mut sql = String::from("FROM objects WHERE kind = $1");
         let mut values = vec![kind.to_string()];
@@ -320,9 +242,62 @@ impl PgTx<'_> {
         self.query(&format!("SELECT {what} {condition}"), &params)
             .map(Some)
     }
+}
+
+impl super::Primitives for PgTx<'_> {
+    /// Runs SQL with no result (savepoints).
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.tx
+            .borrow_mut()
+            .batch_execute(sql)
+            .map_err(|e| self.err(&e))
+    }
+
+    /// The body of the object `kind`/`id`.
+    fn body(&self, kind: &str, id: &str) -> Result<Option<String>> {
+        // PostgreSQL text holds no NUL; no stored key does either.
+        if id.contains('\0') {
+            return Ok(None);
+        }
+        let rows = self.query(
+            "SELECT body FROM objects WHERE kind = $1 AND id = $2",
+            &[&kind, &id],
+        )?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    /// Stores an object, replacing the one of the same kind and ID.
+    fn put(
+        &self,
+        kind: &str,
+        id: &str,
+        account: &str,
+        region: &str,
+        name: Option<&str>,
+        body: &str,
+    ) -> Result<()> {
+        self.execute(
+            "INSERT INTO objects (kind, id, account, region, name, body) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kind, id) DO UPDATE SET account = EXCLUDED.account, region = EXCLUDED.region, \
+             name = EXCLUDED.name, body = EXCLUDED.body",
+            &[&kind, &id, &account, &region, &name, &body],
+        )?;
+        Ok(())
+    }
+
+    /// Removes an object; true if there was one.
+    fn delete(&self, kind: &str, id: &str) -> Result<bool> {
+        if id.contains('\0') {
+            return Ok(false);
+        }
+        Ok(self.execute(
+            "DELETE FROM objects WHERE kind = $1 AND id = $2",
+            &[&kind, &id],
+        )? > 0)
+    }
 
     /// The IDs and bodies of the objects of `kind` that match `filter`.
-    pub fn list(&self, kind: &str, filter: Filter<'_>) -> Result<Vec<(String, String)>> {
+    fn list(&self, kind: &str, filter: Filter<'_>) -> Result<Vec<(String, String)>> {
         Ok(self
             .select("id, body", kind, filter)?
             .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1))).collect())
@@ -330,7 +305,7 @@ impl PgTx<'_> {
     }
 
     /// How many objects of `kind` match `filter`.
-    pub fn count(&self, kind: &str, filter: Filter<'_>) -> Result<i64> {
+    fn count(&self, kind: &str, filter: Filter<'_>) -> Result<i64> {
         Ok(self
             .select("COUNT(*)", kind, filter)?
             .and_then(|rows| rows.first().map(|r| r.get(0)))
@@ -338,7 +313,7 @@ impl PgTx<'_> {
     }
 
     /// A metadata value.
-    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+    fn meta(&self, key: &str) -> Result<Option<String>> {
         if key.contains('\0') {
             return Ok(None);
         }
@@ -347,7 +322,7 @@ impl PgTx<'_> {
     }
 
     /// Sets a metadata value.
-    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.execute(
             "INSERT INTO meta (key, value) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
@@ -357,7 +332,7 @@ impl PgTx<'_> {
     }
 
     /// The metadata entries from `prefix` on, in key order.
-    pub fn meta_from(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+    fn meta_from(&self, prefix: &str) -> Result<Vec<(String, String)>> {
         let rows = self.query(
             "SELECT key, value FROM meta WHERE key >= $1 ORDER BY key",
             &[&prefix],
@@ -366,7 +341,7 @@ impl PgTx<'_> {
     }
 
     /// Counts `key` once more and returns the new count.
-    pub fn count_up(&self, key: &str) -> Result<i64> {
+    fn count_up(&self, key: &str) -> Result<i64> {
         let rows = self.query(
             "INSERT INTO counters (key, n) VALUES ($1, 1) \
              ON CONFLICT (key) DO UPDATE SET n = counters.n + 1 RETURNING n",
@@ -376,17 +351,16 @@ impl PgTx<'_> {
     }
 
     /// Appends an event and returns its row number.
-    #[allow(clippy::too_many_arguments)]
-    pub fn append_event(
-        &self,
-        time: &str,
-        account: &str,
-        region: &str,
-        action: &str,
-        parameters: &str,
-        outcome: &str,
-        resource_id: Option<&str>,
-    ) -> Result<i64> {
+    fn append_event(&self, event: &super::EventRow) -> Result<i64> {
+        let super::EventRow {
+            time,
+            account,
+            region,
+            action,
+            parameters,
+            outcome,
+            resource_id,
+        } = event;
         // What a caller wrote is logged as written, but PostgreSQL text
         // cannot hold NUL: it is logged as U+FFFD instead.
         let clean = |t: &str| t.replace('\0', "\u{FFFD}");
@@ -398,10 +372,12 @@ impl PgTx<'_> {
             clean(parameters),
             clean(outcome),
         );
-        let resource_id = resource_id.map(clean);
+        let resource_id = resource_id.as_deref().map(clean);
         let rows = self.query(
-            "INSERT INTO events (time, account, region, action, parameters, outcome, resource_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+            &format!(
+                "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+                super::EVENT_COLUMNS
+            ),
             &[
                 &time,
                 &account,
@@ -416,17 +392,19 @@ impl PgTx<'_> {
     }
 
     /// The one number a query answers.
-    pub fn number(&self, sql: &str) -> Result<i64> {
+    fn number(&self, sql: &str) -> Result<i64> {
         let rows = self.query(sql, &[])?;
         Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
     }
 
     /// Every event in the log's canonical order, as text fields.
-    pub fn events(&self) -> Result<Vec<super::EventRow>> {
+    fn events(&self) -> Result<Vec<super::EventRow>> {
         let rows = self.query(
-            "SELECT time, account, region, action, parameters, outcome, resource_id \
-             FROM events ORDER BY time, account, region, action, coalesce(resource_id, ''), \
-             parameters, outcome, seq",
+            &format!(
+                "SELECT {} FROM events ORDER BY {}",
+                super::EVENT_COLUMNS,
+                super::EVENT_ORDER
+            ),
             &[],
         )?;
         Ok(rows

@@ -24,13 +24,13 @@ pub fn resource_schema(description: &str, attributes: Vec<(&str, Attribute)>) ->
 ///
 /// Used for the attributes AWS cannot change in place: each one returned forces
 /// a replacement, and Terraform's plan says which.
-pub fn changed<T: Serialize>(prior: &T, planned: &T, names: &[&str]) -> Vec<AttributePath> {
+pub fn changed<T: Serialize>(prior: &T, planned: &T, names: &[String]) -> Vec<AttributePath> {
     let (Ok(a), Ok(b)) = (serde_json::to_value(prior), serde_json::to_value(planned)) else {
         return Vec::new();
     };
     names
         .iter()
-        .filter(|n| a.get(**n) != b.get(**n))
+        .filter(|n| a.get(n.as_str()) != b.get(n.as_str()))
         .map(|n| AttributePath::new(n.to_string()))
         .collect()
 }

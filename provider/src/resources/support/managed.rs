@@ -4,7 +4,8 @@
 //! plain functions that receive the configured provider. [`Typed`] turns it
 //! into a `tf_provider` resource: it fetches the configured provider, passes
 //! private and meta state through (no resource uses them), plans destroys,
-//! derives forced replacements from [`Managed::FORCE_NEW`], and turns a read
+//! derives forced replacements from the schema (an attribute made with
+//! [`crate::attrs::replaces`]), and turns a read
 //! that found nothing into "gone" so that Terraform plans a new object.
 
 use std::marker::PhantomData;
@@ -19,15 +20,12 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::diags;
 use crate::provider::{Configured, Shared};
-use crate::resources::common::changed;
+use crate::resources::support::common::changed;
 
 /// One Terraform resource type: its schema and what it does with the cloud.
 pub trait Managed: Send + Sync + 'static {
     /// The resource's state, attribute by attribute.
     type State: Serialize + DeserializeOwned + Default + Send + Sync;
-
-    /// The attributes AWS cannot change in place: a change to one replaces the object.
-    const FORCE_NEW: &'static [&'static str] = &[];
 
     /// The schema Terraform shows and checks configurations against.
     fn schema() -> Schema;
@@ -82,21 +80,57 @@ pub trait Managed: Send + Sync + 'static {
     /// Deletes the object; one already gone is not an error.
     fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: Self::State) -> Option<()>;
 
-    /// Reads an existing object for `terraform import`.
-    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<Self::State>;
+    /// Reads an existing object for `terraform import`: by default the state
+    /// [`Managed::import_state`] makes of the ID, read as a refresh reads it.
+    /// A type whose import checks more than its read (an owner, a state)
+    /// writes its own.
+    fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<Self::State> {
+        let state = Self::import_state(diags, cfg, id)?;
+        match Self::read(diags, cfg, state)? {
+            Some(state) => Some(state),
+            None => {
+                let (summary, detail) = Self::import_missing(cfg, id);
+                diags::error(diags, summary, detail, None);
+                None
+            }
+        }
+    }
+
+    /// The state an import ID names before it is read; a malformed ID is a
+    /// diagnostic. By default a type takes no import ID.
+    fn import_state(diags: &mut Diagnostics, _cfg: &Configured, id: &str) -> Option<Self::State> {
+        diags::error(
+            diags,
+            "Import is not supported",
+            format!("this resource type cannot import {id:?}"),
+            None,
+        );
+        None
+    }
+
+    /// The summary and detail of the import diagnostic when the ID names nothing.
+    fn import_missing(_cfg: &Configured, id: &str) -> (String, String) {
+        (
+            "Cannot import: not found".to_string(),
+            format!("nothing to import at {id:?}; create the resource instead"),
+        )
+    }
 }
 
 /// A [`Managed`] resource type served to Terraform.
 pub struct Typed<M> {
     shared: Arc<Shared>,
+    /// The attributes whose change replaces the object, read from the schema once.
+    replacing: Vec<String>,
     kind: PhantomData<fn() -> M>,
 }
 
-impl<M> Typed<M> {
+impl<M: Managed> Typed<M> {
     /// The resource over the provider's shared handle.
     pub fn new(shared: Arc<Shared>) -> Self {
         Self {
             shared,
+            replacing: crate::attrs::replacing(&M::schema()),
             kind: PhantomData,
         }
     }
@@ -151,7 +185,7 @@ impl<M: Managed> Resource for Typed<M> {
     ) -> Option<(M::State, ValueEmpty, Vec<AttributePath>)> {
         let cfg = self.shared.get(diags)?;
         let planned = M::plan_update(diags, &cfg, &prior, planned, &config)?;
-        let replace = changed(&prior, &planned, M::FORCE_NEW);
+        let replace = changed(&prior, &planned, &self.replacing);
         Some((planned, private, replace))
     }
 

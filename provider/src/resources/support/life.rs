@@ -35,9 +35,9 @@ pub trait HasLife {
 /// Implements [`HasLife`] for a state struct with the attributes' names.
 macro_rules! has_life {
     ($state:ty) => {
-        impl $crate::resources::life::HasLife for $state {
-            fn life(&mut self) -> $crate::resources::life::Life<'_> {
-                $crate::resources::life::Life {
+        impl $crate::resources::support::life::HasLife for $state {
+            fn life(&mut self) -> $crate::resources::support::life::Life<'_> {
+                $crate::resources::support::life::Life {
                     state: &mut self.state,
                     deregistration_protection: &mut self.deregistration_protection,
                     deregistration_protected_until: &mut self.deregistration_protected_until,

@@ -1,0 +1,79 @@
+//! The store's tables, written once for both backends.
+//!
+//! SQLite and PostgreSQL hold the same four tables: the store's metadata,
+//! the counters behind IDs, the objects (each a JSON body under its kind and
+//! ID, with the columns listings filter on), and the event log. Only the
+//! words differ: PostgreSQL compares the text of keys byte by byte when told
+//! to (`COLLATE "C"`), as SQLite always does, so that the canonical orders are
+//! the same bytes on both.
+
+/// How one backend spells the parts of the schema that differ.
+pub(super) struct Dialect {
+    /// Text that is a key or is ordered by.
+    key: &'static str,
+    /// A whole number.
+    integer: &'static str,
+    /// The event log's own row number.
+    row: &'static str,
+    /// Whether a table is created only when missing.
+    if_missing: &'static str,
+    /// What follows the objects table.
+    objects_options: &'static str,
+}
+
+/// SQLite, whose file is made once and may be opened again to create what is missing.
+pub(super) const SQLITE: Dialect = Dialect {
+    key: "TEXT",
+    integer: "INTEGER",
+    row: "INTEGER PRIMARY KEY AUTOINCREMENT",
+    if_missing: "IF NOT EXISTS ",
+    objects_options: " WITHOUT ROWID",
+};
+
+/// PostgreSQL, whose tables are made in an empty database under the write lock.
+pub(super) const POSTGRES: Dialect = Dialect {
+    key: "TEXT COLLATE \"C\"",
+    integer: "BIGINT",
+    row: "BIGSERIAL PRIMARY KEY",
+    if_missing: "",
+    objects_options: "",
+};
+
+/// The tables and indexes of an amisim store, in `d`'s words.
+pub(super) fn tables(d: &Dialect) -> String {
+    let Dialect {
+        key,
+        integer,
+        row,
+        if_missing,
+        objects_options,
+    } = d;
+    format!(
+        "
+CREATE TABLE {if_missing}meta (key {key} PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE {if_missing}counters (key {key} PRIMARY KEY, n {integer} NOT NULL);
+CREATE TABLE {if_missing}objects (
+    kind {key} NOT NULL,
+    id {key} NOT NULL,
+    account {key} NOT NULL,
+    region {key} NOT NULL,
+    name {key},
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+){objects_options};
+CREATE INDEX {if_missing}objects_by_scope ON objects (kind, account, region, name);
+CREATE INDEX {if_missing}objects_by_name ON objects (kind, name);
+CREATE INDEX {if_missing}objects_by_region ON objects (kind, region);
+CREATE TABLE {if_missing}events (
+    seq {row},
+    time {key} NOT NULL,
+    account {key} NOT NULL,
+    region {key} NOT NULL,
+    action {key} NOT NULL,
+    parameters {key} NOT NULL,
+    outcome {key} NOT NULL,
+    resource_id {key}
+);
+"
+    )
+}
