@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx};
+use crate::call::{calls, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::Account;
 use crate::store::Tx;
@@ -17,15 +17,9 @@ pub struct DeclareAccount {
     pub organizational_unit_arn: Option<String>,
 }
 
-impl Call for DeclareAccount {
-    type Output = ();
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "DeclareAccount"
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<()> {
-        declare(tx, ctx, self)
-    }
+calls! {
+    DeclareAccount => (), "DeclareAccount", changes, Nothing,
+        |r, tx, ctx| declare(tx, ctx, r);
 }
 
 /// Checks the shape of a declaration without looking at the cloud.

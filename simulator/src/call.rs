@@ -167,6 +167,43 @@ pub trait Call: Serialize + DeserializeOwned {
     fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Self::Output>;
 }
 
+/// Implements [`Call`] for request types whose action is fixed, one line
+/// each: `Type => Output, "Action", changes | reads, Subject(field), |request,
+/// tx, ctx| rule`. A type whose action, role or clock depends on more writes
+/// its `impl Call` out.
+macro_rules! calls {
+    ($($ty:ident => $out:ty, $action:literal, $kind:ident, $subject:ident $(($field:ident))?,
+       |$r:pat_param, $tx:pat_param, $ctx:pat_param| $run:expr;)*) => {
+        $(
+            impl $crate::call::Call for $ty {
+                type Output = $out;
+                const CHANGES: bool = $crate::call::calls!(@changes $kind);
+                fn action(&self) -> &'static str {
+                    $action
+                }
+                fn subject(&self) -> $crate::call::Subject<'_> {
+                    $crate::call::Subject::$subject $((&self.$field))?
+                }
+                fn run(
+                    &self,
+                    $tx: &mut $crate::store::Tx<'_>,
+                    $ctx: &$crate::call::Ctx<'_>,
+                ) -> $crate::error::Result<$out> {
+                    let $r = self;
+                    $run
+                }
+            }
+        )*
+    };
+    (@changes changes) => {
+        true
+    };
+    (@changes reads) => {
+        false
+    };
+}
+pub(crate) use calls;
+
 /// What a rule sees of the call it serves.
 pub struct Ctx<'a> {
     /// The caller.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, ImageState, Storage, StorageKind, Tags};
 use crate::store::Tx;
@@ -30,18 +30,9 @@ pub struct CopyImage {
     pub copy_image_tags: bool,
 }
 
-impl Call for CopyImage {
-    type Output = Image;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "CopyImage"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.source_image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
-        copy(tx, ctx, self)
-    }
+calls! {
+    CopyImage => Image, "CopyImage", changes, Image(source_image_id),
+        |r, tx, ctx| copy(tx, ctx, r);
 }
 
 pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Image> {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Ctx};
 use crate::catalogue::{self, PUBLIC_IMAGES};
 use crate::error::{refuse, Error, ErrorKind, Result};
 use crate::model::{
@@ -157,110 +157,23 @@ impl DeleteVolume {
     }
 }
 
-impl Call for RegisterImage {
-    type Output = Image;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "RegisterImage"
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
-        register(tx, ctx, self)
-    }
-}
-
-impl Call for CreateImage {
-    type Output = Image;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "CreateImage"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
-        create_from_instance(tx, ctx, self)
-    }
-}
-
-impl Call for DescribeImage {
-    type Output = Option<Image>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "DescribeImages"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Image>> {
-        describe_one(tx, ctx, &self.image_id)
-    }
-}
-
-impl Call for DescribeImages {
-    type Output = Vec<Image>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "DescribeImages"
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<Image>> {
-        describe(tx, ctx, self)
-    }
-}
-
-impl Call for ModifyImage {
-    type Output = Image;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "ModifyImageAttribute"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
-        modify(tx, ctx, self)
-    }
-}
-
-impl Call for DeregisterImage {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "DeregisterImage"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        deregister(tx, ctx, &self.image_id, self.delete_associated_snapshots)
-    }
-}
-
-impl Call for DeleteSnapshot {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "DeleteSnapshot"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Storage(&self.storage_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        delete_storage(tx, ctx, &self.storage_id)
-    }
-}
-
-impl Call for DeleteVolume {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "DeleteVolume"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Storage(&self.volume_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        delete_volume(tx, ctx, &self.volume_id)
-    }
+calls! {
+    RegisterImage => Image, "RegisterImage", changes, Nothing,
+        |r, tx, ctx| register(tx, ctx, r);
+    CreateImage => Image, "CreateImage", changes, Instance(instance_id),
+        |r, tx, ctx| create_from_instance(tx, ctx, r);
+    DescribeImage => Option<Image>, "DescribeImages", reads, Image(image_id),
+        |r, tx, ctx| describe_one(tx, ctx, &r.image_id);
+    DescribeImages => Vec<Image>, "DescribeImages", reads, Nothing,
+        |r, tx, ctx| describe(tx, ctx, r);
+    ModifyImage => Image, "ModifyImageAttribute", changes, Image(image_id),
+        |r, tx, ctx| modify(tx, ctx, r);
+    DeregisterImage => bool, "DeregisterImage", changes, Image(image_id),
+        |r, tx, ctx| deregister(tx, ctx, &r.image_id, r.delete_associated_snapshots);
+    DeleteSnapshot => bool, "DeleteSnapshot", changes, Storage(storage_id),
+        |r, tx, ctx| delete_storage(tx, ctx, &r.storage_id);
+    DeleteVolume => bool, "DeleteVolume", changes, Storage(volume_id),
+        |r, tx, ctx| delete_volume(tx, ctx, &r.volume_id);
 }
 
 /// Seeds the public catalogue into every region of the catalogue that does not

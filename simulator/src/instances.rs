@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Ctx};
 use crate::catalogue::{self, WINDOWS_BILLING_PRODUCT};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, Tags};
@@ -154,116 +154,23 @@ impl SetRootDeleteOnTermination {
     }
 }
 
-impl Call for RunInstance {
-    type Output = Instance;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "RunInstances"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
-        run(tx, ctx, self)
-    }
-}
-
-impl Call for DescribeInstance {
-    type Output = Option<Instance>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "DescribeInstances"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Instance>> {
-        describe(tx, ctx, &self.instance_id)
-    }
-}
-
-impl Call for StopInstance {
-    type Output = Instance;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "StopInstances"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
-        stop(tx, ctx, &self.instance_id)
-    }
-}
-
-impl Call for StartInstance {
-    type Output = Instance;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "StartInstances"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
-        start(tx, ctx, &self.instance_id)
-    }
-}
-
-impl Call for TerminateInstance {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "TerminateInstances"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        terminate(tx, ctx, &self.instance_id)
-    }
-}
-
-impl Call for TagInstance {
-    type Output = Instance;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "CreateTags"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
-        tag(tx, ctx, &self.instance_id, &self.tags)
-    }
-}
-
-impl Call for ModifyInstanceType {
-    type Output = Instance;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "ModifyInstanceAttribute"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
-        modify_type(tx, ctx, &self.instance_id, &self.instance_type)
-    }
-}
-
-impl Call for SetRootDeleteOnTermination {
-    type Output = Instance;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "ModifyInstanceAttribute"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Instance(&self.instance_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Instance> {
-        set_root_delete_on_termination(tx, ctx, &self.instance_id, self.delete_on_termination)
-    }
+calls! {
+    RunInstance => Instance, "RunInstances", changes, Image(image_id),
+        |r, tx, ctx| run(tx, ctx, r);
+    DescribeInstance => Option<Instance>, "DescribeInstances", reads, Instance(instance_id),
+        |r, tx, ctx| describe(tx, ctx, &r.instance_id);
+    StopInstance => Instance, "StopInstances", changes, Instance(instance_id),
+        |r, tx, ctx| stop(tx, ctx, &r.instance_id);
+    StartInstance => Instance, "StartInstances", changes, Instance(instance_id),
+        |r, tx, ctx| start(tx, ctx, &r.instance_id);
+    TerminateInstance => bool, "TerminateInstances", changes, Instance(instance_id),
+        |r, tx, ctx| terminate(tx, ctx, &r.instance_id);
+    TagInstance => Instance, "CreateTags", changes, Instance(instance_id),
+        |r, tx, ctx| tag(tx, ctx, &r.instance_id, &r.tags);
+    ModifyInstanceType => Instance, "ModifyInstanceAttribute", changes, Instance(instance_id),
+        |r, tx, ctx| modify_type(tx, ctx, &r.instance_id, &r.instance_type);
+    SetRootDeleteOnTermination => Instance, "ModifyInstanceAttribute", changes, Instance(instance_id),
+        |r, tx, ctx| set_root_delete_on_termination(tx, ctx, &r.instance_id, r.delete_on_termination);
 }
 
 /// Seconds an EBS-backed Linux instance takes to boot.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Ctx};
 use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
 use crate::model::{Grant, Key, Tags};
 use crate::store::Tx;
@@ -119,99 +119,21 @@ impl DescribeGrant {
     }
 }
 
-impl Call for CreateKey {
-    type Output = Key;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "CreateKey"
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Key> {
-        create(tx, ctx, self)
-    }
-}
-
-impl Call for DescribeKey {
-    type Output = Option<Key>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "DescribeKey"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Key(&self.key_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Key>> {
-        describe(tx, ctx, &self.key_id)
-    }
-}
-
-impl Call for UpdateKey {
-    type Output = Key;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "UpdateKey"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Key(&self.key_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Key> {
-        update(tx, ctx, &self.key_id, &self.key)
-    }
-}
-
-impl Call for ScheduleKeyDeletion {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "ScheduleKeyDeletion"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Key(&self.key_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        schedule_deletion(tx, ctx, &self.key_id)
-    }
-}
-
-impl Call for CreateGrant {
-    type Output = Grant;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "CreateGrant"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Key(&self.key_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Grant> {
-        grant(tx, ctx, &self.key_id, &self.grantee_account_id)
-    }
-}
-
-impl Call for RevokeGrant {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "RevokeGrant"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Key(&self.key_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        revoke(tx, ctx, &self.key_id, &self.grantee_account_id)
-    }
-}
-
-impl Call for DescribeGrant {
-    type Output = Option<Grant>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "ListGrants"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Key(&self.key_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<Grant>> {
-        describe_grant(tx, ctx, &self.key_id, &self.grantee_account_id)
-    }
+calls! {
+    CreateKey => Key, "CreateKey", changes, Nothing,
+        |r, tx, ctx| create(tx, ctx, r);
+    DescribeKey => Option<Key>, "DescribeKey", reads, Key(key_id),
+        |r, tx, ctx| describe(tx, ctx, &r.key_id);
+    UpdateKey => Key, "UpdateKey", changes, Key(key_id),
+        |r, tx, ctx| update(tx, ctx, &r.key_id, &r.key);
+    ScheduleKeyDeletion => bool, "ScheduleKeyDeletion", changes, Key(key_id),
+        |r, tx, ctx| schedule_deletion(tx, ctx, &r.key_id);
+    CreateGrant => Grant, "CreateGrant", changes, Key(key_id),
+        |r, tx, ctx| grant(tx, ctx, &r.key_id, &r.grantee_account_id);
+    RevokeGrant => bool, "RevokeGrant", changes, Key(key_id),
+        |r, tx, ctx| revoke(tx, ctx, &r.key_id, &r.grantee_account_id);
+    DescribeGrant => Option<Grant>, "ListGrants", reads, Key(key_id),
+        |r, tx, ctx| describe_grant(tx, ctx, &r.key_id, &r.grantee_account_id);
 }
 
 fn key_arn(region: &str, account: &str, id: &str) -> String {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::images::owned;
 use crate::model::{Image, ImageState, PROTECTION_OFF};
@@ -110,32 +110,11 @@ impl Call for SetDeregistrationProtection {
     }
 }
 
-impl Call for EnableImage {
-    type Output = Image;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "EnableImage"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
-        enable(tx, ctx, &self.image_id)
-    }
-}
-
-impl Call for DisableImage {
-    type Output = Image;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "DisableImage"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Image> {
-        disable(tx, ctx, &self.image_id)
-    }
+calls! {
+    EnableImage => Image, "EnableImage", changes, Image(image_id),
+        |r, tx, ctx| enable(tx, ctx, &r.image_id);
+    DisableImage => Image, "DisableImage", changes, Image(image_id),
+        |r, tx, ctx| disable(tx, ctx, &r.image_id);
 }
 
 impl Call for SetImageDeprecation {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Ctx};
 use crate::error::Result;
 use crate::images::owned;
 use crate::model::{Image, Instance, InstanceState};
@@ -43,32 +43,11 @@ impl DescribeImageReferences {
     }
 }
 
-impl Call for GetImageAncestry {
-    type Output = Vec<AncestryEntry>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "GetImageAncestry"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<AncestryEntry>> {
-        ancestry(tx, ctx, &self.image_id)
-    }
-}
-
-impl Call for DescribeImageReferences {
-    type Output = Vec<ImageReference>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "DescribeImageReferences"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<ImageReference>> {
-        references(tx, ctx, &self.image_id)
-    }
+calls! {
+    GetImageAncestry => Vec<AncestryEntry>, "GetImageAncestry", reads, Image(image_id),
+        |r, tx, ctx| ancestry(tx, ctx, &r.image_id);
+    DescribeImageReferences => Vec<ImageReference>, "DescribeImageReferences", reads, Image(image_id),
+        |r, tx, ctx| references(tx, ctx, &r.image_id);
 }
 
 /// One step of an image's lineage.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Ctx};
 use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
 use crate::model::{Account, Image, LaunchPermission, Principal, Storage, StoragePermission};
 use crate::store::{Filter, Tx};
@@ -30,18 +30,19 @@ impl AddLaunchPermission {
     }
 }
 
-impl Call for AddLaunchPermission {
-    type Output = LaunchPermission;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "AddLaunchPermission"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<LaunchPermission> {
-        add_launch(tx, ctx, &self.image_id, &self.principal)
-    }
+calls! {
+    AddLaunchPermission => LaunchPermission, "AddLaunchPermission", changes, Image(image_id),
+        |r, tx, ctx| add_launch(tx, ctx, &r.image_id, &r.principal);
+    RemoveLaunchPermission => bool, "RemoveLaunchPermission", changes, Image(image_id),
+        |r, tx, ctx| remove_launch(tx, ctx, &r.image_id, &r.principal);
+    DescribeLaunchPermission => Option<LaunchPermission>, "DescribeImageAttribute", reads, Image(image_id),
+        |r, tx, ctx| describe_launch(tx, ctx, &r.image_id, &r.principal);
+    AddStoragePermission => StoragePermission, "AddStoragePermission", changes, Storage(storage_id),
+        |r, tx, ctx| add_storage(tx, ctx, &r.storage_id, &r.account_id);
+    RemoveStoragePermission => bool, "RemoveStoragePermission", changes, Storage(storage_id),
+        |r, tx, ctx| remove_storage(tx, ctx, &r.storage_id, &r.account_id);
+    DescribeStoragePermission => Option<StoragePermission>, "DescribeStoragePermission", reads, Storage(storage_id),
+        |r, tx, ctx| describe_storage(tx, ctx, &r.storage_id, &r.account_id);
 }
 
 /// ModifyImageAttribute (launchPermission remove); answers false if there was none.
@@ -63,20 +64,6 @@ impl RemoveLaunchPermission {
     }
 }
 
-impl Call for RemoveLaunchPermission {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "RemoveLaunchPermission"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        remove_launch(tx, ctx, &self.image_id, &self.principal)
-    }
-}
-
 /// DescribeImageAttribute (launchPermission): the permission if it exists on an available image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeLaunchPermission {
@@ -93,20 +80,6 @@ impl DescribeLaunchPermission {
             image_id: image_id.into(),
             principal: principal.clone(),
         }
-    }
-}
-
-impl Call for DescribeLaunchPermission {
-    type Output = Option<LaunchPermission>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "DescribeImageAttribute"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Image(&self.image_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<LaunchPermission>> {
-        describe_launch(tx, ctx, &self.image_id, &self.principal)
     }
 }
 
@@ -132,20 +105,6 @@ impl AddStoragePermission {
     }
 }
 
-impl Call for AddStoragePermission {
-    type Output = StoragePermission;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "AddStoragePermission"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Storage(&self.storage_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<StoragePermission> {
-        add_storage(tx, ctx, &self.storage_id, &self.account_id)
-    }
-}
-
 /// Removes a storage read permission; answers false if there was none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoveStoragePermission {
@@ -168,20 +127,6 @@ impl RemoveStoragePermission {
     }
 }
 
-impl Call for RemoveStoragePermission {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "RemoveStoragePermission"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Storage(&self.storage_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        remove_storage(tx, ctx, &self.storage_id, &self.account_id)
-    }
-}
-
 /// The storage read permission, if it exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeStoragePermission {
@@ -201,20 +146,6 @@ impl DescribeStoragePermission {
             storage_id: storage_id.into(),
             account_id: account_id.into(),
         }
-    }
-}
-
-impl Call for DescribeStoragePermission {
-    type Output = Option<StoragePermission>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "DescribeStoragePermission"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Storage(&self.storage_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<StoragePermission>> {
-        describe_storage(tx, ctx, &self.storage_id, &self.account_id)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx, Subject};
+use crate::call::{calls, Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::images::check_name_free;
 use crate::model::{
@@ -92,57 +92,15 @@ impl RestoreFromRecycleBin {
     }
 }
 
-impl Call for CreateRule {
-    type Output = RecycleBinRule;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "CreateRule"
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<RecycleBinRule> {
-        create_rule(tx, ctx, self)
-    }
-}
-
-impl Call for UpdateRule {
-    type Output = RecycleBinRule;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "UpdateRule"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Named(&self.rule_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<RecycleBinRule> {
-        update_rule(tx, ctx, &self.rule_id, &self.rule)
-    }
-}
-
-impl Call for DeleteRule {
-    type Output = bool;
-    const CHANGES: bool = true;
-    fn action(&self) -> &'static str {
-        "DeleteRule"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Named(&self.rule_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<bool> {
-        delete_rule(tx, ctx, &self.rule_id)
-    }
-}
-
-impl Call for GetRule {
-    type Output = Option<RecycleBinRule>;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "GetRule"
-    }
-    fn subject(&self) -> Subject<'_> {
-        Subject::Named(&self.rule_id)
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<RecycleBinRule>> {
-        get_rule(tx, ctx, &self.rule_id)
-    }
+calls! {
+    CreateRule => RecycleBinRule, "CreateRule", changes, Nothing,
+        |r, tx, ctx| create_rule(tx, ctx, r);
+    UpdateRule => RecycleBinRule, "UpdateRule", changes, Named(rule_id),
+        |r, tx, ctx| update_rule(tx, ctx, &r.rule_id, &r.rule);
+    DeleteRule => bool, "DeleteRule", changes, Named(rule_id),
+        |r, tx, ctx| delete_rule(tx, ctx, &r.rule_id);
+    GetRule => Option<RecycleBinRule>, "GetRule", reads, Named(rule_id),
+        |r, tx, ctx| get_rule(tx, ctx, &r.rule_id);
 }
 
 impl Call for RestoreFromRecycleBin {

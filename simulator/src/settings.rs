@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Call, Ctx};
+use crate::call::{calls, Call, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::images::wildcard;
 use crate::model::{Image, ImageCriterion, ImageSettings, AMAZON, MARKETPLACE};
@@ -40,15 +40,9 @@ impl SetBlockPublicAccess {
     }
 }
 
-impl Call for GetImageSettings {
-    type Output = ImageSettings;
-    const CHANGES: bool = false;
-    fn action(&self) -> &'static str {
-        "GetImageSettings"
-    }
-    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<ImageSettings> {
-        settings(tx, &ctx.caller.account_id, &ctx.caller.region)
-    }
+calls! {
+    GetImageSettings => ImageSettings, "GetImageSettings", reads, Nothing,
+        |_, tx, ctx| settings(tx, &ctx.caller.account_id, &ctx.caller.region);
 }
 
 impl Call for SetBlockPublicAccess {
