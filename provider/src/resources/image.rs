@@ -369,8 +369,7 @@ impl Managed for ImageType {
             result,
             common::attribute_for,
         )?;
-        let image = life::apply(diags, cfg, image, planned.life());
-        let computed = common::image_computed(diags, cfg, &image)?;
+        let (image, computed) = life::settle(diags, cfg, image, planned.life())?;
         tracing::info!(image_id = %image.id, "registered image");
         fill(&mut planned, &image, &computed);
         Some(planned)
@@ -390,8 +389,7 @@ impl Managed for ImageType {
             (&prior.description, &prior.tags),
             (&planned.description, &planned.tags),
         )?;
-        let image = life::apply(diags, cfg, image, planned.life());
-        let computed = common::image_computed(diags, cfg, &image)?;
+        let (image, computed) = life::settle(diags, cfg, image, planned.life())?;
         fill(&mut planned, &image, &computed);
         Some(planned)
     }

@@ -247,8 +247,7 @@ impl Managed for ImageCopyType {
             amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
             _ => common::attribute_for(e),
         })?;
-        let image = life::apply(diags, cfg, image, planned.life());
-        let details = common::image_computed(diags, cfg, &image)?;
+        let (image, details) = life::settle(diags, cfg, image, planned.life())?;
         fill(&mut planned, &image, &details);
         Some(planned)
     }
@@ -267,8 +266,7 @@ impl Managed for ImageCopyType {
             (&prior.description, &prior.tags),
             (&planned.description, &planned.tags),
         )?;
-        let image = life::apply(diags, cfg, image, planned.life());
-        let details = common::image_computed(diags, cfg, &image)?;
+        let (image, details) = life::settle(diags, cfg, image, planned.life())?;
         fill(&mut planned, &image, &details);
         Some(planned)
     }

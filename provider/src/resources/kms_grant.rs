@@ -119,15 +119,6 @@ impl Managed for KmsGrantType {
         Some(planned)
     }
 
-    fn update(
-        _diags: &mut Diagnostics,
-        _cfg: &Configured,
-        _prior: &State,
-        planned: State,
-    ) -> Option<State> {
-        Some(planned)
-    }
-
     fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let (key, grantee) = ids(&prior)?;
         cfg.call(

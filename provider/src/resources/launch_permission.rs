@@ -167,15 +167,6 @@ impl Managed for LaunchPermissionType {
         }
     }
 
-    fn update(
-        _diags: &mut Diagnostics,
-        _cfg: &Configured,
-        _prior: &State,
-        planned: State,
-    ) -> Option<State> {
-        Some(planned)
-    }
-
     fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let image_id = known(&prior.image_id)?.to_string();
         let principal = principal_of(&prior)?;

@@ -110,15 +110,6 @@ impl Managed for StoragePermissionType {
         .map(|_| state_of(&storage, &account))
     }
 
-    fn update(
-        _diags: &mut Diagnostics,
-        _cfg: &Configured,
-        _prior: &State,
-        planned: State,
-    ) -> Option<State> {
-        Some(planned)
-    }
-
     fn destroy(diags: &mut Diagnostics, cfg: &Configured, prior: State) -> Option<()> {
         let (storage, account) = ids(&prior)?;
         cfg.call(

@@ -207,7 +207,20 @@ fn user_tags(prior: &StrMap, image: &Image) -> Tags {
 /// change, in an order that always succeeds: enable before anything else,
 /// disable last. Returns the image as it then is; after a refusal (in
 /// `diags`), as it was before the refused call.
-pub fn apply(diags: &mut Diagnostics, cfg: &Configured, image: Image, planned: Life<'_>) -> Image {
+/// What both image resources do once their image exists or changed: the
+/// life-cycle arguments applied, then what their state reads of the image.
+pub fn settle(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    image: Image,
+    planned: Life<'_>,
+) -> Option<(Image, amisim_simulator::ImageDetails)> {
+    let image = apply(diags, cfg, image, planned);
+    let details = super::common::image_computed(diags, cfg, &image)?;
+    Some((image, details))
+}
+
+fn apply(diags: &mut Diagnostics, cfg: &Configured, image: Image, planned: Life<'_>) -> Image {
     let mut image = image;
     let id = image.id.clone();
     let enabled = !matches!(planned.enabled, Value::Value(false));
