@@ -114,7 +114,7 @@ pub fn long_hex(parts: &[&str]) -> String {
 /// face that opens the store. Its epoch is fixed by its first call: past every
 /// time already recorded in the store (the next whole minute after the latest),
 /// or the clock's first instant in a new store. Every time inside the command
-/// is its epoch plus the causal depth of the call (see [`crate::cloud::Ctx`]),
+/// is its epoch plus the causal depth of the call (see [`crate::call::Ctx`]),
 /// so it depends on which command a call belongs to and what it depends on,
 /// never on how many unrelated calls committed before it.
 pub fn command_epoch(tx: &mut Tx<'_>, command: &str) -> Result<i64> {
