@@ -1571,3 +1571,42 @@ fn operator_changes_are_calls_logged_as_the_administrator() {
     let listed = w.ok(&["events", "--account", "administrator"]);
     assert!(listed.contains("AdvanceClock"), "{listed}");
 }
+
+#[test]
+fn out_of_band_changes_never_act_as_the_catalogue_owners() {
+    let w = world();
+    let mut cloud = w.cloud();
+    let al2023 = catalogue_image(
+        &mut cloud,
+        &Caller::new(A, EAST),
+        "al2023-ami-2023.6.20250115.0-kernel-6.1-x86_64",
+    );
+    drop(cloud);
+    let before = w.event_count();
+    for args in [
+        vec!["deregister", al2023.as_str()],
+        vec!["images", "disable", al2023.as_str()],
+        vec![
+            "images",
+            "deprecate",
+            al2023.as_str(),
+            "--at",
+            "2025-06-01T00:00:00Z",
+        ],
+        vec!["revoke", "launch-permission", al2023.as_str(), "all"],
+    ] {
+        let stderr = w.fails(&args, 1);
+        assert!(
+            stderr.starts_with("error: AuthFailure: "),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("AWS's own"), "{stderr}");
+    }
+    assert!(w
+        .fails(&["accounts", "claim", "137112412989"], 1)
+        .contains("AuthFailure"));
+    // Each refusal is a logged call, and the catalogue image is untouched.
+    assert_ne!(w.event_count(), before);
+    let shown = w.ok(&["images", "show", &al2023]);
+    assert!(shown.contains("available"), "{shown}");
+}

@@ -169,7 +169,7 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
     let ok = diags::check(
         diags,
         "account_id",
-        amisim_simulator::validate::account_id(&account),
+        amisim_simulator::validate::caller_account(&account),
     ) & diags::check(diags, "region", amisim_simulator::validate::region(&region))
         & diags::check(
             diags,

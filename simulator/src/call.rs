@@ -395,7 +395,7 @@ fn authorise(
             "Make the call as the account that owns the object",
         ),
         (Role::Account, false) => {
-            validate::account_id(&caller.account_id)?;
+            validate::caller_account(&caller.account_id)?;
             validate::region(&caller.region)?;
             claims::require(tx, checked, &caller.account_id, caller.secret.as_deref())
         }

@@ -164,7 +164,7 @@ impl Call for ReleaseAccount {
 
 /// Claims `account` at `now`; returns its new secret, shown once.
 pub(crate) fn claim(tx: &mut Tx<'_>, account: &str, now: &str) -> Result<String> {
-    validate::account_id(account)?;
+    validate::caller_account(account)?;
     if tx.get::<Claim>(account)?.is_some() {
         return refuse(
             ErrorKind::AccountClaimed,

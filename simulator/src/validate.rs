@@ -18,6 +18,28 @@ pub fn account_id(value: &str) -> Result<()> {
     }
 }
 
+/// The accounts behind the public catalogue, with their owner aliases: AWS's
+/// own, which no caller may act as.
+pub const CATALOGUE_OWNERS: &[(&str, &str)] = &[
+    (crate::model::AMAZON_ACCOUNT, crate::model::AMAZON),
+    (crate::model::MARKETPLACE_ACCOUNT, crate::model::MARKETPLACE),
+];
+
+/// An account a caller may act as: 12 digits, and not one of the accounts
+/// that own the public catalogue (so no caller deregisters, disables or
+/// shares an image of `amazon` or `aws-marketplace`).
+pub fn caller_account(value: &str) -> Result<()> {
+    account_id(value)?;
+    match CATALOGUE_OWNERS.iter().find(|(account, _)| *account == value) {
+        Some((account, alias)) => refuse(
+            ErrorKind::AuthFailure,
+            format!("account {account} is AWS's own, the owner of the {alias} images of the public catalogue: no caller may act as it"),
+            "Act as an account of your own (any other 12-digit ID); the catalogue's images can be launched and copied, never changed",
+        ),
+        None => Ok(()),
+    }
+}
+
 /// A region of the simulator's catalogue.
 pub fn region(value: &str) -> Result<()> {
     if catalogue::is_region(value) {

@@ -17,4 +17,5 @@ mod launch_permissions;
 mod lifecycle;
 mod lookups;
 mod recycle_bin;
+mod reserved;
 mod sharing;
