@@ -1198,6 +1198,14 @@ fn the_clock_is_shown_and_moved_forward_and_the_next_command_starts_after_it() {
     );
     let stderr = w.fails(&["clock", "advance", "soon"], 1);
     assert!(stderr.contains("is not a duration"), "{stderr}");
+    // Past the year 9999: refused, and the clock is where it was.
+    let before = w.ok(&["clock", "show"]);
+    let stderr = w.fails(&["clock", "advance", "2933000d"], 1);
+    assert!(
+        stderr.starts_with("error: InvalidParameterValue: ") && stderr.contains("9999-12-31"),
+        "{stderr}"
+    );
+    assert_eq!(w.ok(&["clock", "show"]), before);
 }
 
 #[test]

@@ -85,6 +85,8 @@ impl Call for AdvanceClock {
         "AdvanceClock"
     }
     fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<String> {
+        // Refused before the bill accrues anything.
+        ids::advanced(tx, self.seconds)?;
         accrue(tx, self.seconds)?;
         ids::advance(tx, self.seconds).map(ids::format_time)
     }

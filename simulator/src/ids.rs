@@ -131,9 +131,33 @@ pub fn command_epoch(tx: &mut Tx<'_>, command: &str) -> Result<i64> {
     Ok(epoch)
 }
 
-/// The latest simulated time the store has recorded, if any.
+/// The last instant AWS's timestamps can hold: 9999-12-31T23:59:59Z.
+pub const LAST_SECOND: i64 = 253_402_300_799;
+
+/// How far the simulated clock may move: 9990-01-01T00:00:00Z, short of
+/// [`LAST_SECOND`] by more than the longest time the cloud derives from the
+/// clock (a deprecation ten years ahead, a cooldown, a retention period).
+pub const CLOCK_LIMIT: i64 = 253_086_768_000;
+
+/// The latest simulated time the store has recorded, if any. A clock more
+/// than a day past [`CLOCK_LIMIT`] (the commands after a move to the limit
+/// start a minute or so later; a build that did not bound the clock could
+/// write anything) is a damaged store: no call is dated from it.
 pub fn latest(tx: &Tx<'_>) -> Result<Option<i64>> {
-    Ok(tx.meta(LATEST)?.and_then(|v| v.parse().ok()))
+    let latest: Option<i64> = tx.meta(LATEST)?.and_then(|v| v.parse().ok());
+    let last = CLOCK_LIMIT + 86_400;
+    match latest {
+        Some(t) if !(EPOCH_SECONDS..=last).contains(&t) => Err(crate::error::Error::new(
+            crate::error::ErrorKind::StoreDamaged,
+            format!(
+                "the store's simulated clock reads {t} seconds since 1970, outside {} to {}: it was moved past where AWS's timestamps end",
+                format_time(EPOCH_SECONDS),
+                format_time(last)
+            ),
+            "Start the cloud again with `amisim reset` (or a new store); this store was left untouched",
+        )),
+        other => Ok(other),
+    }
 }
 
 /// The simulated time now: the latest recorded, or the clock's first instant.
@@ -149,10 +173,34 @@ pub fn record(tx: &mut Tx<'_>, t: i64) -> Result<()> {
     Ok(())
 }
 
-/// Moves simulated time forward by `seconds`: the next command starts after it.
+/// Moves simulated time forward by `seconds`: the next command starts after
+/// it. A move past [`CLOCK_LIMIT`] is refused before anything is written.
 pub fn advance(tx: &mut Tx<'_>, seconds: i64) -> Result<i64> {
-    let t = now(tx)?.saturating_add(seconds.max(0));
+    let t = advanced(tx, seconds)?;
     tx.set_meta(LATEST, &t.to_string())?;
+    Ok(t)
+}
+
+/// Where [`advance`] would move the clock, or its refusal; writes nothing.
+pub fn advanced(tx: &Tx<'_>, seconds: i64) -> Result<i64> {
+    let now = now(tx)?;
+    let t = match now.checked_add(seconds.max(0)) {
+        Some(t) if t <= CLOCK_LIMIT => t,
+        _ => {
+            return crate::error::refuse(
+                crate::error::ErrorKind::InvalidParameterValue,
+                format!(
+                    "moving the simulated clock {seconds} seconds on from {} would pass {}, beyond which the times the cloud derives from it (ten-year deprecations, cooldowns, retention periods) would pass 9999-12-31, where AWS's timestamps end",
+                    format_time(now),
+                    format_time(CLOCK_LIMIT)
+                ),
+                format!(
+                    "Move the clock at most {} seconds on (`amisim clock show` tells where it is)",
+                    CLOCK_LIMIT - now
+                ),
+            )
+        }
+    };
     Ok(t)
 }
 

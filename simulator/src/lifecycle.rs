@@ -14,8 +14,22 @@ use crate::{ids, permissions, validate};
 pub const PROTECTION_MODES: &[&str] = &["disabled", "enabled", "enabled-with-cooldown"];
 /// How long protection enabled with cooldown stays in force after it is lifted.
 pub const COOLDOWN_SECONDS: i64 = 24 * 3600;
-/// A deprecation time is at most this far ahead.
-pub const MAX_DEPRECATION_SECONDS: i64 = 10 * 365 * 86_400;
+/// A deprecation time is at most this many years (calendar years, as AWS
+/// counts them) ahead.
+pub const MAX_DEPRECATION_YEARS: i32 = 10;
+
+/// `MAX_DEPRECATION_YEARS` calendar years after `now` (a 29 February lands
+/// on the 28th).
+fn years_after(now: i64) -> i64 {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now) else {
+        return now;
+    };
+    let year = t.year() + MAX_DEPRECATION_YEARS;
+    t.replace_year(year)
+        .or_else(|_| t.replace_day(28).and_then(|d| d.replace_year(year)))
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(now)
+}
 
 /// Enable/DisableImageDeregistrationProtection: `disabled`, `enabled` or
 /// `enabled-with-cooldown`.
@@ -250,7 +264,7 @@ pub fn deprecation_time(text: &str, now: i64) -> Result<String> {
             "Choose a time after the simulated clock's (`amisim clock show`), or leave deprecation_time unset",
         );
     }
-    if rounded > now + MAX_DEPRECATION_SECONDS {
+    if rounded > years_after(now) {
         return refuse(
             ErrorKind::InvalidParameterValue,
             format!(

@@ -191,3 +191,60 @@ fn operator_calls_are_logged_with_their_caller_and_refused_to_accounts() {
         3600
     );
 }
+
+#[test]
+fn the_clock_stops_short_of_where_aws_timestamps_end() {
+    let mut w = World::new();
+    let admin = Caller::administrator();
+    let now = amisim_simulator::ids::parse_time(&w.ok(|c| c.now())).unwrap();
+    // 2933000 days is past the year 9999: refused, nothing moved or accrued.
+    let err = w.refused("InvalidParameterValue", |c| {
+        c.call(
+            &admin,
+            &AdvanceClock {
+                seconds: 2_933_000 * 86_400,
+            },
+        )
+    });
+    assert!(err.message.contains("9999-12-31"), "{err}");
+    w.refused("InvalidParameterValue", |c| {
+        c.call(&admin, &AdvanceClock { seconds: i64::MAX })
+    });
+    // Up to the limit it moves, and only forward.
+    let limit = amisim_simulator::ids::CLOCK_LIMIT;
+    w.ok(|c| {
+        c.call(
+            &admin,
+            &AdvanceClock {
+                seconds: limit - now,
+            },
+        )
+    });
+    assert_eq!(w.ok(|c| c.now()), "9990-01-01T00:00:00.000Z");
+    w.refused("InvalidParameterValue", |c| {
+        c.call(&admin, &AdvanceClock { seconds: 1 })
+    });
+    // A later command is still later, and dated in range.
+    let img = register(&mut w.cloud, &at(A, USE1), "late");
+    assert!(
+        img.creation_date.starts_with("9990-01-01T00:01:"),
+        "{img:?}"
+    );
+}
+
+#[test]
+fn a_store_whose_clock_was_moved_past_the_end_of_time_is_named_not_used() {
+    let mut w = World::new();
+    register(&mut w.cloud, &at(A, USE1), "before");
+    w.cloud
+        .store()
+        .transaction(|tx| tx.set_meta("clock:latest", "253402300800000"))
+        .unwrap();
+    let err = w
+        .cloud
+        .call(&at(A, USE1), &image("after"))
+        .expect_err("a damaged clock");
+    assert_eq!(err.code(), "Store.Damaged", "{err}");
+    assert!(err.message.contains("simulated clock"), "{err}");
+    assert!(err.hint.contains("amisim reset"), "{err}");
+}

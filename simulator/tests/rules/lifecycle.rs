@@ -180,6 +180,17 @@ fn deprecation_time_is_rounded_down_and_checked_against_the_simulated_clock() {
         )
     });
     assert!(err.message.contains("10 years"), "{err}");
+    // Ten calendar years, as AWS counts them, not 3650 days.
+    let ten_years = w.ok(|c| {
+        c.call(
+            &me,
+            &SetImageDeprecation::new(&img.id, Some("2035-01-01T00:00:00Z")),
+        )
+    });
+    assert_eq!(
+        ten_years.deprecation_time.as_deref(),
+        Some("2035-01-01T00:00:00.000Z")
+    );
     w.refused("InvalidParameterValue", |c| {
         c.call(
             &me,
