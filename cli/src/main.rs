@@ -20,13 +20,14 @@ mod table;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // What users wrote (names, descriptions, tags) never reaches the terminal raw.
+    let mut out = table::Shielded::new(stdout.lock());
     let result = commands::run(&cli, &mut out).and_then(|()| Ok(out.flush()?));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", one_line(&e));
+            eprintln!("error: {}", table::shield(&one_line(&e)));
             ExitCode::from(1)
         }
     }

@@ -121,6 +121,72 @@ pub fn readers(view: &inventory::StorageView) -> String {
     }
 }
 
+/// Output that no text from a user can take over: control characters (but
+/// line breaks and tabs) are written as `\u001b`-style escapes, as `--json`
+/// writes them, so a hostile tag cannot retitle, clear or move about the
+/// terminal of whoever lists it. JSON passes through unchanged: it never
+/// holds a raw control character.
+pub struct Shielded<W: Write> {
+    inner: W,
+    /// A lead byte of a two-byte UTF-8 sequence held back until the next write.
+    pending: Option<u8>,
+}
+
+impl<W: Write> Shielded<W> {
+    /// `inner`, shielded.
+    pub fn new(inner: W) -> Shielded<W> {
+        Shielded {
+            inner,
+            pending: None,
+        }
+    }
+}
+
+impl<W: Write> Write for Shielded<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut out = Vec::with_capacity(buf.len());
+        for &b in buf {
+            match (self.pending.take(), b) {
+                // C1 controls (U+0080 to U+009F) are 0xC2 0x80..=0x9F in UTF-8.
+                (Some(0xC2), 0x80..=0x9F) => out.extend(format!("\\u{:04x}", b).bytes()),
+                (Some(lead), _) => {
+                    out.push(lead);
+                    self.push(&mut out, b);
+                }
+                (None, _) => self.push(&mut out, b),
+            }
+        }
+        self.inner.write_all(&out)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if let Some(lead) = self.pending.take() {
+            self.inner.write_all(&[lead])?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Shielded<W> {
+    fn push(&mut self, out: &mut Vec<u8>, b: u8) {
+        match b {
+            b'\n' | b'\t' => out.push(b),
+            0x00..=0x1F | 0x7F => out.extend(format!("\\u{b:04x}").bytes()),
+            0xC2 => self.pending = Some(b),
+            _ => out.push(b),
+        }
+    }
+}
+
+/// `text` with its control characters escaped as [`Shielded`] writes them.
+pub fn shield(text: &str) -> String {
+    let mut out = Shielded::new(Vec::new());
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    String::from_utf8_lossy(&out.inner).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::usd;
@@ -136,5 +202,17 @@ mod tests {
         assert_eq!(usd(49), "$0.00");
         assert_eq!(usd(-230_000), "-$0.23");
         assert_eq!(usd(7_592_000), "$7.592");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_text_is_not() {
+        assert_eq!(
+            super::shield("a\u{1b}]0;PWNED\u{7}\u{1b}[2J\r\u{9b}b\n\tc é ü ✓"),
+            "a\\u001b]0;PWNED\\u0007\\u001b[2J\\u000d\\u009bb\n\tc é ü ✓"
+        );
+        assert_eq!(
+            super::shield("{\"x\": \"\\u001b\"}\n"),
+            "{\"x\": \"\\u001b\"}\n"
+        );
     }
 }

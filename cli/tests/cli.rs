@@ -1618,3 +1618,38 @@ fn out_of_band_changes_never_act_as_the_catalogue_owners() {
     let shown = w.ok(&["images", "show", &al2023]);
     assert!(shown.contains("available"), "{shown}");
 }
+
+#[test]
+fn text_from_users_reaches_the_terminal_escaped() {
+    let w = empty();
+    let mut cloud = Cloud::open(&w.store()).unwrap();
+    let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}[2J";
+    let image = cloud
+        .call(
+            &Caller::new(A, EAST),
+            &RegisterImage {
+                name: "tagged".into(),
+                tags: [("note".to_string(), hostile.to_string())].into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    drop(cloud);
+    for args in [
+        vec!["images", "show", image.id.as_str()],
+        vec!["images", "list"],
+        vec!["snapshot"],
+        vec!["events"],
+    ] {
+        let out = w.ok(&args);
+        assert!(
+            !out.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{args:?} wrote a raw control character: {out:?}"
+        );
+    }
+    let shown = w.ok(&["images", "show", &image.id]);
+    assert!(shown.contains("\\u001b]0;PWNED\\u0007\\u001b[2J"), "{shown}");
+    // JSON was escaped already, and stays as it was.
+    let json = w.json(&["--json", "images", "show", &image.id]);
+    assert!(json.contains("\\u001b]0;PWNED\\u0007\\u001b[2J"), "{json}");
+}

@@ -18,6 +18,12 @@ pub const BLOCKED: &str = "block-new-sharing";
 pub const ALLOWED_IMAGES_STATES: &[&str] = &["enabled", "audit-mode"];
 /// At most this many Allowed AMIs criteria.
 pub const MAX_CRITERIA: usize = 10;
+/// At most this many image providers in one criterion, as in AWS.
+pub const MAX_PROVIDERS: usize = 200;
+/// At most this many image name patterns in one criterion, as in AWS.
+pub const MAX_NAMES: usize = 50;
+/// At most this many Marketplace product codes in one criterion, as in AWS.
+pub const MAX_PRODUCT_CODES: usize = 50;
 
 /// GetImageBlockPublicAccessState and GetAllowedImagesSettings: the
 /// caller's image settings in its region.
@@ -147,6 +153,34 @@ pub fn check_allowed_images(req: &AllowedImages) -> Result<()> {
         );
     }
     for c in &req.criteria {
+        for (field, count, max) in [
+            ("image_providers", c.image_providers.len(), MAX_PROVIDERS),
+            ("image_names", c.image_names.len(), MAX_NAMES),
+            (
+                "marketplace_product_codes",
+                c.marketplace_product_codes.len(),
+                MAX_PRODUCT_CODES,
+            ),
+        ] {
+            if count > max {
+                return refuse(
+                    ErrorKind::InvalidParameterValue,
+                    format!("an image criterion lists {count} {field}; Allowed AMIs takes at most {max}"),
+                    "Split the values over several image criteria (up to 10), or use a name pattern with * and ? wildcards",
+                );
+            }
+        }
+        for name in &c.image_names {
+            let len = name.chars().count();
+            let allowed = |ch: char| ch.is_ascii_alphanumeric() || "()[] ./-'@_*?".contains(ch);
+            if !(1..=128).contains(&len) || !name.chars().all(allowed) {
+                return refuse(
+                    ErrorKind::InvalidParameterValue,
+                    format!("{:?} is not an image name pattern", validate::shorten(name)),
+                    "An image name pattern has 1 to 128 characters: those of an AMI name (letters, digits, spaces and ( ) [ ] . / - ' @ _) and the wildcards * and ?",
+                );
+            }
+        }
         for p in &c.image_providers {
             let ok = p == AMAZON || p == MARKETPLACE || validate::account_id(p).is_ok();
             if !ok {

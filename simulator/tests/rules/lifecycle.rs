@@ -508,3 +508,58 @@ fn copy_image_tags_starts_a_copy_with_the_sources_user_tags() {
     let plain = w.ok(|c| c.call(&at(A, EUW1), &copy_of(&src, "tagged")));
     assert!(plain.tags.is_empty());
 }
+
+#[test]
+fn allowed_images_criteria_are_bounded_as_aws_bounds_them() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let set = |criterion: ImageCriterion| AllowedImages {
+        state: "enabled".into(),
+        criteria: vec![criterion],
+    };
+    let many = |n: usize, f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<String>>();
+    let accounts = |n| many(n, &|i| format!("{:012}", 100_000_000_000u64 + i as u64));
+    let names = |n| many(n, &|i| format!("golden-{i}-*"));
+    // At the bounds: accepted.
+    w.ok(|c| {
+        c.call(
+            &me,
+            &set(ImageCriterion {
+                image_providers: accounts(200),
+                image_names: names(50),
+                marketplace_product_codes: many(50, &|i| format!("code{i}")),
+                ..Default::default()
+            }),
+        )
+    });
+    // One past them, or a name pattern AWS would refuse: refused, nothing changed.
+    for criterion in [
+        ImageCriterion {
+            image_providers: accounts(201),
+            ..Default::default()
+        },
+        ImageCriterion {
+            image_names: names(51),
+            ..Default::default()
+        },
+        ImageCriterion {
+            marketplace_product_codes: many(51, &|i| format!("code{i}")),
+            ..Default::default()
+        },
+        ImageCriterion {
+            image_names: vec!["a".repeat(129)],
+            ..Default::default()
+        },
+        ImageCriterion {
+            image_names: vec!["<script>*".into()],
+            ..Default::default()
+        },
+        ImageCriterion {
+            image_names: vec![String::new()],
+            ..Default::default()
+        },
+    ] {
+        let err = w.refused("InvalidParameterValue", |c| c.call(&me, &set(criterion)));
+        assert!(!err.hint.is_empty(), "{err}");
+    }
+}
