@@ -266,3 +266,51 @@ resource "amisim_image" "from_store" {
     let out = ws.apply_expect_error("UnsupportedOperation");
     assert!(out.stderr.contains("instance-store"), "{}", out.stderr);
 }
+
+#[test]
+fn image_from_an_instance_with_an_encrypted_root_keeps_its_customer_key() {
+    let base = r#"
+resource "amisim_kms_key" "k" {
+  description = "images"
+}
+resource "amisim_image" "secret" {
+  name       = "secret-base"
+  encrypted  = true
+  kms_key_id = amisim_kms_key.k.id
+}
+resource "amisim_instance" "builder" {
+  ami           = amisim_image.secret.id
+  instance_type = "t3.micro"
+}
+"#;
+    // encrypted = false contradicts the volume: refused before anything is made of it.
+    let ws = Workspace::new(&config(&format!(
+        r#"{base}
+resource "amisim_image" "golden" {{
+  name               = "golden"
+  source_instance_id = amisim_instance.builder.id
+  encrypted          = false
+}}
+"#
+    )));
+    let out = ws.apply_expect_error("InvalidParameterCombination");
+    assert!(out.says("is encrypted with"), "{}", out.stderr);
+    assert!(!out.says("inconsistent result"), "{}", out.stderr);
+    // Left to the volume, the image keeps the customer managed key and converges.
+    ws.set_config(&config(&format!(
+        r#"{base}
+resource "amisim_image" "golden" {{
+  name               = "golden"
+  source_instance_id = amisim_instance.builder.id
+}}
+"#
+    )));
+    ws.apply_and_converge();
+    let r = ws.resources();
+    assert_eq!(r["amisim_image.golden"]["encrypted"], true);
+    assert_eq!(
+        r["amisim_image.golden"]["kms_key_id"],
+        r["amisim_kms_key.k"]["arn"]
+    );
+    ws.destroy();
+}

@@ -1643,12 +1643,16 @@ fn text_from_users_reaches_the_terminal_escaped() {
     ] {
         let out = w.ok(&args);
         assert!(
-            !out.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            !out.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
             "{args:?} wrote a raw control character: {out:?}"
         );
     }
     let shown = w.ok(&["images", "show", &image.id]);
-    assert!(shown.contains("\\u001b]0;PWNED\\u0007\\u001b[2J"), "{shown}");
+    assert!(
+        shown.contains("\\u001b]0;PWNED\\u0007\\u001b[2J"),
+        "{shown}"
+    );
     // JSON was escaped already, and stays as it was.
     let json = w.json(&["--json", "images", "show", &image.id]);
     assert!(json.contains("\\u001b]0;PWNED\\u0007\\u001b[2J"), "{json}");

@@ -467,12 +467,26 @@ pub(crate) fn create_from_instance(
         );
     }
     check_name_free(tx, ctx, &req.name)?;
-    let key = encryption_for_new(
-        tx,
-        ctx,
-        req.encrypted || source_key(tx, &instance)?.is_some(),
-        req.kms_key_id.as_deref(),
-    )?;
+    // The snapshots of an encrypted root volume keep its key, as in AWS.
+    let key = match source_key(tx, &instance)? {
+        Some(volume_key) => {
+            if let Some(asked) = req.kms_key_id.as_deref() {
+                let asked = kms::resolve_for_encryption(tx, ctx, asked)?.arn;
+                if asked != volume_key {
+                    return refuse(
+                        ErrorKind::InvalidParameterCombination,
+                        format!(
+                            "the root volume of {} is encrypted with {volume_key}: an image created from it keeps that key, not {asked}",
+                            instance.id
+                        ),
+                        "Leave kms_key_id unset (or set it to the volume's key), then copy the image with the key you want",
+                    );
+                }
+            }
+            Some(volume_key)
+        }
+        None => encryption_for_new(tx, ctx, req.encrypted, req.kms_key_id.as_deref())?,
+    };
     let created = ctx.time_after(&[&instance.launch_time]);
     let id = new_image_id(tx, ctx, &req.name)?;
     let storage_ids = new_storage(
@@ -518,6 +532,16 @@ pub(crate) fn create_from_instance(
 }
 
 /// The key of the image an instance was launched from, if its storage was encrypted.
+/// The key of `instance_id`'s root volume, if the instance exists and its
+/// root is encrypted: what an image created from it is encrypted with.
+/// A read for plan-time checks; it logs nothing.
+pub fn instance_root_key(tx: &Tx<'_>, instance_id: &str) -> Result<Option<String>> {
+    match tx.get::<Instance>(instance_id)? {
+        Some(instance) => source_key(tx, &instance),
+        None => Ok(None),
+    }
+}
+
 fn source_key(tx: &Tx<'_>, instance: &Instance) -> Result<Option<String>> {
     Ok(tx
         .get::<Image>(&instance.image_id)?

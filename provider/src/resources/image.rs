@@ -220,6 +220,46 @@ fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
     life::fill(state.life(), image);
 }
 
+/// Refuses, at plan time, an `encrypted` or `kms_key_id` that contradicts the
+/// key of the instance's root volume: an image created from it keeps that
+/// key, as in AWS (else apply would produce another value than planned).
+fn check_volume_key(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    instance_id: &str,
+    planned: &State,
+) -> Option<()> {
+    let id = instance_id.to_string();
+    let Ok(Some(volume_key)) =
+        cfg.with(|cloud, _| cloud.read(|tx| amisim_simulator::images::instance_root_key(tx, &id)))
+    else {
+        return Some(());
+    };
+    let why = format!("the root volume of {instance_id} is encrypted with {volume_key}: an image created from it is encrypted with that key");
+    if matches!(planned.encrypted, Value::Value(false)) {
+        diags::error(
+            diags,
+            "Invalid encrypted: InvalidParameterCombination",
+            format!("InvalidParameterCombination: {why}\n\nRemove encrypted = false (or set encrypted = true), or image an instance of an unencrypted image"),
+            Some("encrypted"),
+        );
+        return None;
+    }
+    if let Some(asked) = known(&planned.kms_key_id) {
+        let same = asked == volume_key || volume_key.ends_with(&format!(":key/{asked}"));
+        if !same && asked != amisim_simulator::kms::EBS_MANAGED_ALIAS {
+            diags::error(
+                diags,
+                "Invalid kms_key_id: InvalidParameterCombination",
+                format!("InvalidParameterCombination: {why}, not {asked}\n\nLeave kms_key_id unset (or set it to the volume's key), then copy the image with amisim_image_copy to re-encrypt it"),
+                Some("kms_key_id"),
+            );
+            return None;
+        }
+    }
+    Some(())
+}
+
 impl Managed for ImageType {
     type State = State;
 
@@ -252,6 +292,9 @@ impl Managed for ImageType {
         _config: &State,
     ) -> Option<State> {
         let from_instance = !matches!(planned.source_instance_id, Value::Null);
+        if let Some(instance_id) = known(&planned.source_instance_id) {
+            check_volume_key(diags, cfg, instance_id, &planned)?;
+        }
         if from_instance {
             planned.architecture = Value::Unknown;
             planned.platform = Value::Unknown;

@@ -257,6 +257,56 @@ fn image_from_instance_of_encrypted_image_stays_encrypted() {
         )
     });
     assert!(derived.encrypted);
+    assert_eq!(derived.kms_key_arn, img.kms_key_arn);
+}
+
+#[test]
+fn image_from_instance_keeps_the_volume_customer_key_and_refuses_another() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let key = w.ok(|c| c.call(&me, &amisim_simulator::CreateKey::default()));
+    let other = w.ok(|c| c.call(&me, &amisim_simulator::CreateKey::default()));
+    let img = w.ok(|c| c.call(&me, &encrypted("secret", Some(&key.id))));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "t3.micro")));
+    let derived = w.ok(|c| {
+        c.call(
+            &me,
+            &CreateImage {
+                instance_id: i.id.clone(),
+                name: "secret-derived".into(),
+                ..CreateImage::default()
+            },
+        )
+    });
+    // The volume's customer managed key, so the image can still be shared.
+    assert_eq!(derived.kms_key_arn.as_deref(), Some(key.arn.as_str()));
+    w.ok(|c| c.call(&me, &AddLaunchPermission::new(&derived.id, &account(B))));
+    let err = w.refused("InvalidParameterCombination", |c| {
+        c.call(
+            &me,
+            &CreateImage {
+                instance_id: i.id.clone(),
+                name: "re-keyed".into(),
+                encrypted: true,
+                kms_key_id: Some(other.id.clone()),
+                ..CreateImage::default()
+            },
+        )
+    });
+    assert!(err.message.contains("keeps that key"), "{err}");
+    // Naming the volume's own key is fine.
+    w.ok(|c| {
+        c.call(
+            &me,
+            &CreateImage {
+                instance_id: i.id.clone(),
+                name: "same-key".into(),
+                encrypted: true,
+                kms_key_id: Some(key.arn.clone()),
+                ..CreateImage::default()
+            },
+        )
+    });
 }
 
 #[test]
