@@ -15,10 +15,16 @@ pub struct Console {
 impl Console {
     /// Starts the console on `store` and waits for the line naming its address.
     pub fn start(store: &Path) -> Console {
+        Console::start_with(store, &[])
+    }
+
+    /// [`Console::start`] with more arguments of `amisim console`.
+    pub fn start_with(store: &Path, args: &[&str]) -> Console {
         let mut child = Command::new(crate::amisim_binary())
             .arg("--store")
             .arg(store)
             .args(["console", "--listen", "127.0.0.1:0"])
+            .args(args)
             .env_remove("AMISIM_STORE")
             .stdout(Stdio::piped())
             .spawn()

@@ -408,3 +408,119 @@ fn a_long_event_log_shows_its_latest_calls_and_says_so() {
     let one = c.page("/events?action=RegisterImage&outcome=ok&account=111111111111");
     assert!(one.contains("520 of 520 calls; the latest 500"), "{one}");
 }
+
+/// GET `path` of `c` naming `host` in the request: its status and headers.
+fn get_as(c: &Console, host: &str, path: &str) -> (u16, ureq::Response) {
+    match ureq::get(&format!("{}{path}", c.url))
+        .set("Host", host)
+        .call()
+    {
+        Ok(r) => (r.status(), r),
+        Err(ureq::Error::Status(code, r)) => (code, r),
+        Err(e) => panic!("GET {path} as {host}: {e}"),
+    }
+}
+
+#[test]
+fn requests_for_another_host_are_refused_so_a_rebound_name_reads_nothing() {
+    let w = world();
+    let c = Console::start_with(&w.store, &["--host", "console.lab.example"]);
+    let port = c.url.rsplit(':').next().unwrap().to_string();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("console.lab.example:{port}"),
+    ] {
+        let (status, r) = get_as(&c, &host, "/images");
+        assert_eq!(status, 200, "{host}");
+        assert!(r.into_string().unwrap().contains(&w.golden), "{host}");
+    }
+    for host in [
+        format!("attacker.example:{port}"),
+        format!("console.lab.example.attacker.example:{port}"),
+        "localhost".to_string(),
+        format!("localhost:{}", port.parse::<u16>().unwrap() ^ 1),
+        format!("10.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "".to_string(),
+        format!("localhost:{port}:1"),
+    ] {
+        let (status, r) = get_as(&c, &host, "/images");
+        assert_eq!(status, 421, "{host:?}");
+        let body = r.into_string().unwrap();
+        assert!(!body.contains(&w.golden), "{host:?}: {body}");
+        assert!(body.contains("--host"), "{body}");
+    }
+}
+
+#[test]
+fn every_answer_forbids_framing_sniffing_and_foreign_scripts() {
+    let w = world();
+    let c = Console::start(&w.store);
+    let port = c.url.rsplit(':').next().unwrap().to_string();
+    for (host, path) in [
+        (format!("127.0.0.1:{port}"), "/".to_string()),
+        (
+            format!("127.0.0.1:{port}"),
+            format!("/images/{}", w.hostile),
+        ),
+        (
+            format!("127.0.0.1:{port}"),
+            "/static/console.js".to_string(),
+        ),
+        (format!("127.0.0.1:{port}"), "/no/such/page".to_string()),
+        (format!("attacker.example:{port}"), "/".to_string()),
+    ] {
+        let (_, r) = get_as(&c, &host, &path);
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe"), "{path}: {csp}");
+        assert_eq!(r.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{path}");
+    }
+}
+
+#[test]
+fn a_client_that_stalls_is_disconnected_and_others_are_still_served() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let w = world();
+    let c = Console::start(&w.store);
+    let address = c.url.trim_start_matches("http://").to_string();
+    // Twenty clients each send half a request and then nothing.
+    let mut stalled: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&address).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: ").unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            s
+        })
+        .collect();
+    // They hold nothing the console needs meanwhile.
+    assert!(c.page("/images").contains(&w.golden));
+    let started = Instant::now();
+    for s in &mut stalled {
+        let mut rest = Vec::new();
+        // The console closes the connection (answering 408 first, or not).
+        let _ = s.read_to_end(&mut rest);
+        let answer = String::from_utf8_lossy(&rest);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "{answer}"
+        );
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(25),
+        "stalled clients were held {waited:?}"
+    );
+    assert!(c.page("/images").contains(&w.golden));
+}

@@ -120,6 +120,10 @@ pub struct ConsoleArgs {
     /// The address and port to serve on; 127.0.0.1 serves this machine only (port 0 picks a free port).
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Another name the console may be reached by (a machine's DNS name);
+    /// requests naming any other host are refused. Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub host: Vec<String>,
 }
 
 /// `amisim graph`.

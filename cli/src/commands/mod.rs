@@ -101,7 +101,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Clock(ClockCommand::Advance { duration }) => clock::advance(&ctx, out, duration),
         Command::Snapshot(a) => snapshot::run(&ctx, out, a),
         Command::Graph(a) => graph::draw(&ctx, out, a),
-        Command::Console(a) => crate::console::serve(ctx.store, &a.listen, out),
+        Command::Console(a) => crate::console::serve(ctx.store, &a.listen, &a.host, out),
     }
 }
 

@@ -74,8 +74,14 @@ impl Console {
 
 type Shared = Arc<Console>;
 
-/// Serves the console on `listen` until the process is stopped.
-pub fn serve(store: &Path, listen: &str, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+/// Serves the console on `listen` until the process is stopped; requests may
+/// name it by its address or by one of `hosts`.
+pub fn serve(
+    store: &Path,
+    listen: &str,
+    hosts: &[String],
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
     let addr: SocketAddr = listen.parse().map_err(|_| {
         anyhow::anyhow!(
             "--listen {listen:?} is not an address and port; write it as 127.0.0.1:8080"
@@ -105,13 +111,50 @@ pub fn serve(store: &Path, listen: &str, out: &mut dyn std::io::Write) -> anyhow
             )?;
         }
         out.flush()?;
-        axum::serve(listener, router(console))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
-        Ok(())
+        let guard = Arc::new(Guard {
+            bound,
+            names: hosts.to_vec(),
+        });
+        let app = router(console).layer(axum::middleware::from_fn_with_state(guard, guarded));
+        accept(listener, app).await
     })
+}
+
+/// How long a client may take to send a request's head, and to keep an idle
+/// connection open: one that stalls longer is closed, so stalled clients
+/// cannot hold the console's connections.
+pub const STALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `app` to every connection on `listener` until Ctrl-C, closing
+/// connections whose client stalls for [`STALL_LIMIT`].
+async fn accept(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A connection that failed before it was ours (the client
+                // gave up, or the process is out of descriptors for a moment).
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => return Ok(()),
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(STALL_LIMIT)
+                .serve_connection(TokioIo::new(stream), service);
+            // A request (or an idle keep-alive) may not outlast a minute
+            // either, whatever the client does.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(60), connection).await;
+        });
+    }
 }
 
 fn router(console: Shared) -> Router {
@@ -132,6 +175,100 @@ fn router(console: Shared) -> Router {
         .route("/static/console.js", get(js))
         .fallback(not_found)
         .with_state(console)
+}
+
+/// Whom the console answers: requests that name it by the address it listens
+/// on (any of this machine's addresses when it listens on all of them),
+/// `localhost` when it listens on loopback, or a name given with `--host`.
+/// A page of another site that a DNS-rebinding trick points at the console
+/// names that site, and is refused.
+struct Guard {
+    bound: SocketAddr,
+    names: Vec<String>,
+}
+
+impl Guard {
+    fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(host) else {
+            return false;
+        };
+        if port != self.bound.port() {
+            return false;
+        }
+        let ip = self.bound.ip();
+        match name.parse::<std::net::IpAddr>() {
+            Ok(asked) => asked == ip || (ip.is_unspecified() && asked.is_ipv4() == ip.is_ipv4()),
+            Err(_) => {
+                (name.eq_ignore_ascii_case("localhost")
+                    && (ip.is_loopback() || ip.is_unspecified()))
+                    || self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+            }
+        }
+    }
+}
+
+/// A `Host` header's name and port (80 when it names none), with an IPv6
+/// literal's brackets taken off; `None` when it is not a host.
+fn split_host(host: &str) -> Option<(&str, u16)> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let (name, after) = rest.split_once(']')?;
+            match after {
+                "" => (name, None),
+                _ => (name, Some(after.strip_prefix(':')?)),
+            }
+        }
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let port = match port {
+        None => 80,
+        Some(p) => p.parse().ok()?,
+    };
+    (!name.is_empty()).then_some((name, port))
+}
+
+/// The console's security headers on every answer, and its `Host` check.
+async fn guarded(
+    State(guard): State<Arc<Guard>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let mut response = if guard.allows(&host) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "This console answers only requests for {} (or a name given with amisim console --host); this one named {:?}\n",
+                guard.bound,
+                host.chars().take(80).collect::<String>()
+            ),
+        )
+            .into_response()
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ] {
+        headers.insert(name, axum::http::HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// A store read, off the async workers: `Err` is a page saying what is wrong.
