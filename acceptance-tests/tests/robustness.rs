@@ -326,3 +326,94 @@ fn fractional_and_huge_numbers_are_diagnostics_at_the_attribute() {
         assert!(!text.contains("untagged enum"), "{}", out.stderr);
     }
 }
+
+/// `amisim events --json --after COMMIT` on `ws`'s store.
+fn followed(ws: &Workspace, commit: i64) -> Vec<amisim_simulator::Event> {
+    let out = std::process::Command::new(amisim_acceptance_tests::amisim_binary())
+        .arg("--store")
+        .arg(ws.store())
+        .args(["events", "--json", "--after", &commit.to_string()])
+        .env_remove("AMISIM_STORE")
+        .output()
+        .expect("amisim events");
+    let error = String::from_utf8_lossy(&out.stderr);
+    if error.contains("no store at") {
+        // The apply has not made its first call yet.
+        return Vec::new();
+    }
+    assert!(out.status.success(), "{error}");
+    serde_json::from_slice(&out.stdout).expect("events as JSON")
+}
+
+/// [`followed`]: each event's commit number and the event, without its
+/// place in the canonical order (which moves as later calls sort before it).
+fn committed_after(ws: &Workspace, commit: i64) -> Vec<(i64, amisim_simulator::Event)> {
+    followed(ws, commit)
+        .into_iter()
+        .map(|e| {
+            let commit = e
+                .commit
+                .expect("a followed event carries its commit number");
+            (commit, amisim_simulator::Event { seq: 0, ..e })
+        })
+        .collect()
+}
+
+#[test]
+fn following_the_event_log_during_a_200_resource_apply_sees_every_event_once() {
+    // Four scopes of 50 images each: their clocks differ, so calls that
+    // commit later often sort before earlier ones in the canonical order.
+    let mut config = String::new();
+    for (alias, account, region) in SCOPES {
+        config.push_str(&format!(
+            "provider \"amisim\" {{\n  alias      = \"{alias}\"\n  account_id = \"{account}\"\n  region     = \"{region}\"\n}}\n\
+             resource \"amisim_image\" \"{alias}\" {{\n  provider = amisim.{alias}\n  count    = 50\n  name     = \"followed-${{count.index}}\"\n}}\n"
+        ));
+    }
+    let ws = Workspace::new(&config);
+    let mut apply = ws.spawn_tf(&["apply", "-auto-approve", "-no-color", "-parallelism=20"]);
+    let mut seen = Vec::new();
+    let mut polls = 0;
+    let started = Instant::now();
+    loop {
+        let done = apply.try_wait().expect("the apply").is_some();
+        let last = seen.last().map_or(0, |(c, _)| *c);
+        seen.extend(committed_after(&ws, last));
+        polls += 1;
+        if done {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the apply hung"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(apply.wait().expect("the apply").success());
+    // One poll after the apply: nothing more.
+    let last = seen.last().map_or(0, |(c, _)| *c);
+    assert!(committed_after(&ws, last).is_empty());
+    // The whole log in commit order: its canonical numbers are not in that
+    // order, so following the canonical numbering would miss events.
+    let whole = followed(&ws, 0);
+    assert!(
+        whole.windows(2).any(|w| w[0].seq > w[1].seq),
+        "no call sorted before an earlier one: the test shows nothing"
+    );
+    let whole = committed_after(&ws, 0);
+    let commits: Vec<i64> = seen.iter().map(|(c, _)| *c).collect();
+    let mut unique = commits.clone();
+    unique.dedup();
+    assert_eq!(unique, commits, "an event was seen twice");
+    assert!(commits.windows(2).all(|w| w[0] < w[1]), "commit order");
+    assert_eq!(seen, whole, "the followed log is the whole log, once");
+    assert_eq!(whole.len(), ws.events().len());
+    assert!(
+        ws.events()
+            .iter()
+            .filter(|e| e.action == "RegisterImage")
+            .count()
+            == 200
+    );
+    eprintln!("followed {} events in {polls} polls", seen.len());
+}

@@ -384,9 +384,12 @@ pub struct EventsArgs {
     /// Only this outcome: `ok`, `error` (any refusal) or an AWS error code such as `AuthFailure`.
     #[arg(long, value_name = "OUTCOME")]
     pub outcome: Option<String>,
-    /// Only events after this sequence number.
-    #[arg(long, value_name = "SEQ", default_value_t = 0)]
-    pub after: i64,
+    /// Follow the log: only the events whose calls committed after this
+    /// commit number (0: from the start), in the order they committed, each
+    /// numbered by its commit. Run it again with the last number printed to
+    /// see what came since: every event shows exactly once.
+    #[arg(long, value_name = "COMMIT")]
+    pub after: Option<u64>,
 }
 
 /// `amisim delete-snapshot`.

@@ -357,6 +357,7 @@ pub(crate) fn run<R: Call>(
             ids::record(tx, time)?;
             tx.append_event(&Event {
                 seq: 0,
+                commit: None,
                 time: ids::format_time(time),
                 account_id: caller.account_id.clone(),
                 region: caller.region.clone(),

@@ -135,8 +135,10 @@ pub struct EventQuery<'a> {
     pub action: Option<&'a str>,
     /// Only this outcome.
     pub outcome: Option<OutcomeFilter>,
-    /// Only events after this sequence number.
-    pub after_seq: i64,
+    /// Follow the log: only the events committed after this commit number,
+    /// in the order they committed, each with its number. `None` lists the
+    /// whole log in its canonical order.
+    pub after_commit: Option<i64>,
 }
 
 /// Which outcomes an event query keeps.
@@ -148,6 +150,17 @@ pub enum OutcomeFilter {
     Error,
     /// Calls refused with this AWS error code (compared without regard to case).
     Code(String),
+}
+
+impl OutcomeFilter {
+    /// `ok`, `error`, or an AWS error code, as the CLI and the console take it.
+    pub fn parse(text: &str) -> OutcomeFilter {
+        match text {
+            "ok" => OutcomeFilter::Ok,
+            "error" => OutcomeFilter::Error,
+            code => OutcomeFilter::Code(code.to_string()),
+        }
+    }
 }
 
 /// One tier of the S3 Standard price of instance-store bundles.
@@ -502,8 +515,11 @@ fn descend(
 
 /// The event log, filtered, in order.
 pub fn events(tx: &Tx<'_>, query: &EventQuery<'_>) -> Result<Vec<Event>> {
-    Ok(tx
-        .events(query.after_seq)?
+    let events = match query.after_commit {
+        None => tx.events(0)?,
+        Some(commit) => tx.committed_after(commit)?,
+    };
+    Ok(events
         .into_iter()
         .filter(|e| !matches!(query.account, Some(a) if e.account_id != a))
         .filter(|e| !matches!(query.region, Some(r) if e.region != r))

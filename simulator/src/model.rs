@@ -412,8 +412,15 @@ pub struct Charge {
 /// One call recorded in the event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
-    /// Position in the log, from 1.
+    /// Position in the log's canonical order, from 1: the same for the same
+    /// calls however they interleaved, but a later call may sort before it.
     pub seq: i64,
+    /// The number the event was given when its call committed, which never
+    /// changes: what `amisim events --after` follows. Only listings in
+    /// commit order carry it (the canonical listings and snapshots leave it
+    /// out, since it depends on how calls interleaved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<i64>,
     /// Simulated time of the call.
     pub time: String,
     /// The caller's account.

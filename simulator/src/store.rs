@@ -557,8 +557,11 @@ pub(crate) trait Primitives {
     fn batch(&self, sql: &str) -> Result<()>;
 }
 
-/// The columns of an event row, in [`EventRow`]'s order.
+/// The columns of an event row as written, in [`EventRow`]'s order.
 const EVENT_COLUMNS: &str = "time, account, region, action, parameters, outcome, resource_id";
+
+/// The columns of an event row as read: its number, then [`EVENT_COLUMNS`].
+const EVENT_READ: &str = "seq, time, account, region, action, parameters, outcome, resource_id";
 
 /// The event log's canonical order, on both backends: by simulated time, then
 /// by a stable key (account, region, action, subject, parameters, outcome),
@@ -568,6 +571,9 @@ const EVENT_ORDER: &str =
 
 /// One event row as stored, in the log's canonical order.
 pub(crate) struct EventRow {
+    /// The row's number, given when its call committed and never changed
+    /// (0 for a row not yet stored).
+    row: i64,
     time: String,
     account: String,
     region: String,
@@ -673,6 +679,7 @@ impl Tx<'_> {
     /// Appends an event to the log and returns its sequence number.
     pub fn append_event(&mut self, event: &Event) -> Result<i64> {
         self.rows().append_event(&EventRow {
+            row: 0,
             time: event.time.clone(),
             account: event.account_id.clone(),
             region: event.region.clone(),
@@ -686,14 +693,35 @@ impl Tx<'_> {
     /// The event log after `after_seq`, in its canonical order
     /// ([`EVENT_ORDER`]). Events are numbered in that order from 1.
     pub fn events(&self, after_seq: i64) -> Result<Vec<Event>> {
+        let mut events = self.numbered_events()?;
+        events.retain(|e| e.seq > after_seq);
+        for e in &mut events {
+            e.commit = None;
+        }
+        Ok(events)
+    }
+
+    /// The events whose calls committed after commit number `commit`, in the
+    /// order they committed, each with its commit number and its place in
+    /// the canonical order. A commit number is given once and never changes,
+    /// and a call commits after every call it could see, so following the
+    /// log with the last number seen shows every event exactly once.
+    pub fn committed_after(&self, commit: i64) -> Result<Vec<Event>> {
+        let mut events = self.numbered_events()?;
+        events.retain(|e| e.commit.is_some_and(|c| c > commit));
+        events.sort_by_key(|e| e.commit);
+        Ok(events)
+    }
+
+    /// Every event in the canonical order, numbered from 1, with its commit number.
+    fn numbered_events(&self) -> Result<Vec<Event>> {
         let rows = self.rows().events()?;
         Ok(rows
             .into_iter()
             .enumerate()
-            .map(|(n, r)| (n as i64 + 1, r))
-            .filter(|(seq, _)| *seq > after_seq)
-            .map(|(seq, r)| Event {
-                seq,
+            .map(|(n, r)| Event {
+                seq: n as i64 + 1,
+                commit: Some(r.row),
                 time: r.time,
                 account_id: r.account,
                 region: r.region,

@@ -190,6 +190,52 @@ fn every_call_is_logged_with_time_caller_action_parameters_and_outcome() {
 }
 
 #[test]
+fn following_the_log_by_commit_number_sees_each_event_once_in_commit_order() {
+    use amisim_simulator::inventory::{self, EventQuery};
+    let mut w = World::new();
+    let follow = |cloud: &mut Cloud, after: i64| {
+        let query = EventQuery {
+            account: None,
+            region: None,
+            action: None,
+            outcome: None,
+            after_commit: Some(after),
+        };
+        cloud
+            .read(|tx| inventory::events(tx, &query))
+            .expect("the log")
+    };
+    // B's call commits first, but A's sorts first in the canonical order.
+    register(&mut w.cloud, &at(B, USE1), "b-first");
+    let first = follow(&mut w.cloud, 0);
+    assert_eq!(first.len(), 1);
+    assert_eq!((first[0].commit, first[0].seq), (Some(1), 1));
+    register(&mut w.cloud, &at(A, USE1), "a-second");
+    let canonical = w.cloud.events(0).expect("the log");
+    assert_eq!(
+        canonical[0].account_id, A,
+        "A sorts first: B's number moved"
+    );
+    assert!(canonical.iter().all(|e| e.commit.is_none()));
+    // Following on from B's commit number gives A's call only.
+    let next = follow(&mut w.cloud, 1);
+    assert_eq!(next.len(), 1);
+    assert_eq!(
+        (next[0].account_id.as_str(), next[0].commit, next[0].seq),
+        (A, Some(2), 1)
+    );
+    // From the start: both, in the order they committed, numbers unchanged.
+    let all = follow(&mut w.cloud, 0);
+    let commits: Vec<_> = all
+        .iter()
+        .map(|e| (e.account_id.as_str(), e.commit))
+        .collect();
+    assert_eq!(commits, [(B, Some(1)), (A, Some(2))]);
+    assert!(follow(&mut w.cloud, 2).is_empty());
+    assert!(follow(&mut w.cloud, i64::MAX).is_empty());
+}
+
+#[test]
 fn a_change_is_dated_after_what_it_depends_on_and_commands_follow_each_other() {
     let dir = tempfile::tempdir().expect("a folder");
     let path = dir.path().join("cloud.db");

@@ -10,17 +10,14 @@ use crate::args::EventsArgs;
 use crate::{open, table};
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Result<()> {
-    let outcome = args.outcome.as_deref().map(|o| match o {
-        "ok" => OutcomeFilter::Ok,
-        "error" => OutcomeFilter::Error,
-        code => OutcomeFilter::Code(code.to_string()),
-    });
+    let outcome = args.outcome.as_deref().map(OutcomeFilter::parse);
     let query = EventQuery {
         account: args.account.as_deref(),
         region: args.region.as_deref(),
         action: args.action.as_deref(),
         outcome,
-        after_seq: args.after,
+        // Commit numbers are never past i64, where SQLite's and PostgreSQL's rows end.
+        after_commit: args.after.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
     };
     let mut cloud = open::read_only(ctx.store)?;
     let events = cloud.read(|tx| inventory::events(tx, &query))?;
@@ -32,8 +29,11 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Re
         writeln!(out, "No events")?;
         return Ok(());
     }
+    // Following the log, each event is numbered by its commit, the number to
+    // follow on from; the canonical listing numbers them in its order.
+    let following = args.after.is_some();
     let mut t = table::new(&[
-        "SEQ",
+        if following { "COMMIT" } else { "SEQ" },
         "TIME",
         "ACCOUNT",
         "REGION",
@@ -44,7 +44,10 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Re
     ]);
     for e in &events {
         t.add_row(vec![
-            e.seq.to_string(),
+            match (following, e.commit) {
+                (true, Some(commit)) => commit.to_string(),
+                _ => e.seq.to_string(),
+            },
             e.time.clone(),
             table::owner(&e.account_id),
             e.region.clone(),

@@ -360,6 +360,7 @@ impl super::Primitives for PgTx<'_> {
             parameters,
             outcome,
             resource_id,
+            ..
         } = event;
         // What a caller wrote is logged as written, but PostgreSQL text
         // cannot hold NUL: it is logged as U+FFFD instead.
@@ -402,7 +403,7 @@ impl super::Primitives for PgTx<'_> {
         let rows = self.query(
             &format!(
                 "SELECT {} FROM events ORDER BY {}",
-                super::EVENT_COLUMNS,
+                super::EVENT_READ,
                 super::EVENT_ORDER
             ),
             &[],
@@ -410,13 +411,14 @@ impl super::Primitives for PgTx<'_> {
         Ok(rows
             .iter()
             .map(|r| super::EventRow {
-                time: r.get(0),
-                account: r.get(1),
-                region: r.get(2),
-                action: r.get(3),
-                parameters: r.get(4),
-                outcome: r.get(5),
-                resource_id: r.get(6),
+                row: r.get(0),
+                time: r.get(1),
+                account: r.get(2),
+                region: r.get(3),
+                action: r.get(4),
+                parameters: r.get(5),
+                outcome: r.get(6),
+                resource_id: r.get(7),
             })
             .collect())
     }

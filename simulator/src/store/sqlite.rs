@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{io_error, EventRow, Filter, Primitives, EVENT_COLUMNS, EVENT_ORDER};
+use super::{io_error, EventRow, Filter, Primitives, EVENT_COLUMNS, EVENT_ORDER, EVENT_READ};
 use crate::error::{Error, Result};
 
 /// One transaction on an SQLite store; errors name the store's file.
@@ -141,19 +141,20 @@ impl Primitives for SqliteTx<'_> {
         let mut stmt = self
             .tx
             .prepare_cached(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events ORDER BY {EVENT_ORDER}"
+                "SELECT {EVENT_READ} FROM events ORDER BY {EVENT_ORDER}"
             ))
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(EventRow {
-                    time: r.get(0)?,
-                    account: r.get(1)?,
-                    region: r.get(2)?,
-                    action: r.get(3)?,
-                    parameters: r.get(4)?,
-                    outcome: r.get(5)?,
-                    resource_id: r.get(6)?,
+                    row: r.get(0)?,
+                    time: r.get(1)?,
+                    account: r.get(2)?,
+                    region: r.get(3)?,
+                    action: r.get(4)?,
+                    parameters: r.get(5)?,
+                    outcome: r.get(6)?,
+                    resource_id: r.get(7)?,
                 })
             })
             .map_err(|e| self.err(e))?;

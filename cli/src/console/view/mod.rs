@@ -725,11 +725,7 @@ pub fn events(tx: &Tx<'_>, f: &EventFilter) -> amisim_simulator::Result<EventLog
         v.dedup();
         v
     };
-    let outcome = given(&f.outcome).map(|o| match o {
-        "ok" => OutcomeFilter::Ok,
-        "error" => OutcomeFilter::Error,
-        code => OutcomeFilter::Code(code.to_string()),
-    });
+    let outcome = given(&f.outcome).map(OutcomeFilter::parse);
     let rows = inventory::events(
         tx,
         &EventQuery {
@@ -737,7 +733,7 @@ pub fn events(tx: &Tx<'_>, f: &EventFilter) -> amisim_simulator::Result<EventLog
             region: given(&f.region),
             action: given(&f.action),
             outcome,
-            after_seq: 0,
+            after_commit: None,
         },
     )?;
     let matched = rows.len();
