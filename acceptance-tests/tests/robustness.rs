@@ -417,3 +417,43 @@ fn following_the_event_log_during_a_200_resource_apply_sees_every_event_once() {
     );
     eprintln!("followed {} events in {polls} polls", seen.len());
 }
+
+#[test]
+fn days_past_64_bits_are_out_of_range_and_fractions_are_not_whole() {
+    let rule = |days: &str| {
+        format!(
+            "resource \"amisim_recycle_bin_rule\" \"x\" {{\n  resource_type         = \"EC2_IMAGE\"\n  retention_period_days = {days}\n}}\n"
+        )
+    };
+    let criterion = |days: &str| {
+        format!(
+            "resource \"amisim_allowed_images_settings\" \"x\" {{\n  state = \"enabled\"\n  image_criterion {{\n    creation_date_condition {{\n      maximum_days_since_created = {days}\n    }}\n  }}\n}}\n"
+        )
+    };
+    for (config, attribute, range) in [
+        (rule("1e20"), "retention_period_days", "1 to 365"),
+        (rule("-1e20"), "retention_period_days", "1 to 365"),
+        (criterion("1e20"), "image_criterion", "0 to 2147483647"),
+    ] {
+        let ws = Workspace::new(&format!("provider \"amisim\" {{}}\n{config}"));
+        let out = ws.tf(&["validate", "-no-color"]);
+        assert_ne!(out.code, 0, "{config}: {}", out.all());
+        let text = out.stderr.replace('\n', " ");
+        assert!(
+            text.contains(&format!("Invalid {attribute}"))
+                && text.contains("out of range")
+                && text.contains("100000000000000000000 days")
+                && text.contains(range),
+            "{config}: {}",
+            out.stderr
+        );
+        assert!(!text.contains("whole number of days is"), "{}", out.stderr);
+        assert!(!text.contains("not a whole number"), "{}", out.stderr);
+    }
+    for config in [rule("2.5"), criterion("2.5")] {
+        let ws = Workspace::new(&format!("provider \"amisim\" {{}}\n{config}"));
+        let out = ws.tf(&["validate", "-no-color"]);
+        assert_ne!(out.code, 0);
+        assert!(out.stderr.contains("not a whole number"), "{}", out.stderr);
+    }
+}

@@ -105,7 +105,9 @@ pub fn map_has_unknown(v: &StrMap) -> bool {
 pub enum Whole {
     /// A whole number that fits in 64 bits.
     Int(i64),
-    /// Any other number, as text.
+    /// A whole number past 64 bits (`1e20`), as text: out of any range.
+    Huge(String),
+    /// A fraction, as text.
     NotInt(String),
 }
 
@@ -117,11 +119,14 @@ impl Whole {
     pub fn int(&self) -> Option<i64> {
         match self {
             Whole::Int(n) => Some(*n),
-            Whole::NotInt(_) => None,
+            Whole::Huge(_) | Whole::NotInt(_) => None,
         }
     }
 
-    /// Checks the number with `check`, or with `not_whole` when it is not a 64-bit whole number.
+    /// Checks the number with `check`, or with `not_whole` when it is a
+    /// fraction. A whole number past 64 bits is checked as the 64-bit number
+    /// nearest it, so it gets the range's own refusal, naming the number as
+    /// written.
     pub fn check(
         &self,
         check: impl Fn(i64) -> amisim_simulator::Result<()>,
@@ -129,7 +134,33 @@ impl Whole {
     ) -> amisim_simulator::Result<()> {
         match self {
             Whole::Int(n) => check(*n),
+            Whole::Huge(text) => {
+                let nearest = if text.starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                };
+                match check(nearest) {
+                    Err(mut e) => {
+                        let shown = amisim_simulator::validate::shorten(text);
+                        e.message = e.message.replace(&nearest.to_string(), &shown);
+                        Err(e)
+                    }
+                    // No range to name: such a number cannot be held at all.
+                    Ok(()) => not_whole(text),
+                }
+            }
             Whole::NotInt(text) => not_whole(text),
+        }
+    }
+
+    /// A whole number, or a number of the given text that is not one (a
+    /// fraction, or a whole number past 64 bits when it is `huge`).
+    fn other(text: String, huge: bool) -> Whole {
+        if huge {
+            Whole::Huge(text)
+        } else {
+            Whole::NotInt(text)
         }
     }
 }
@@ -138,7 +169,7 @@ impl serde::Serialize for Whole {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Whole::Int(n) => s.serialize_i64(*n),
-            Whole::NotInt(text) => s.serialize_str(text),
+            Whole::Huge(text) | Whole::NotInt(text) => s.serialize_str(text),
         }
     }
 }
@@ -157,20 +188,22 @@ impl<'de> serde::Deserialize<'de> for Whole {
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Whole, E> {
                 Ok(i64::try_from(v)
                     .map(Whole::Int)
-                    .unwrap_or_else(|_| Whole::NotInt(v.to_string())))
+                    .unwrap_or_else(|_| Whole::Huge(v.to_string())))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Whole, E> {
-                let whole = v.fract() == 0.0 && v >= i64::MIN as f64 && v < i64::MAX as f64;
-                Ok(if whole {
+                let fits = v >= i64::MIN as f64 && v < i64::MAX as f64;
+                Ok(if v.fract() == 0.0 && fits {
                     Whole::Int(v as i64)
                 } else {
-                    Whole::NotInt(v.to_string())
+                    Whole::other(v.to_string(), v.is_finite() && v.fract() == 0.0)
                 })
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Whole, E> {
+                let digits = v.strip_prefix('-').unwrap_or(v);
+                let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
                 Ok(v.parse::<i64>()
                     .map(Whole::Int)
-                    .unwrap_or_else(|_| Whole::NotInt(v.to_string())))
+                    .unwrap_or_else(|_| Whole::other(v.to_string(), whole)))
             }
         }
         d.deserialize_any(V)
@@ -294,15 +327,20 @@ mod tests {
             ("-3", Whole::Int(-3)),
             ("8.0", Whole::Int(8)),
             ("8.5", Whole::NotInt("8.5".into())),
-            ("1e26", Whole::NotInt("100000000000000000000000000".into())),
+            ("1e26", Whole::Huge("100000000000000000000000000".into())),
             (
                 "18446744073709551615",
-                Whole::NotInt("18446744073709551615".into()),
+                Whole::Huge("18446744073709551615".into()),
             ),
             (
                 "\"9223372036854775808\"",
-                Whole::NotInt("9223372036854775808".into()),
+                Whole::Huge("9223372036854775808".into()),
             ),
+            (
+                "\"-9223372036854775809\"",
+                Whole::Huge("-9223372036854775809".into()),
+            ),
+            ("\"1.5e3\"", Whole::NotInt("1.5e3".into())),
             ("\"42\"", Whole::Int(42)),
         ] {
             let v: Value<Whole> = serde_json::from_str(sent).expect(sent);
@@ -319,5 +357,18 @@ mod tests {
             err.message.contains("8.5") && err.hint.contains("1 to 16384"),
             "{err}"
         );
+        // A whole number past 64 bits is out of the range, and named as written.
+        let err = Whole::Huge("100000000000000000000".into())
+            .check(
+                amisim_simulator::validate::volume_size,
+                amisim_simulator::validate::volume_size_not_whole,
+            )
+            .expect_err("too big");
+        assert!(
+            err.message.contains("100000000000000000000")
+                && !err.message.contains("9223372036854775807"),
+            "{err}"
+        );
+        assert!(!err.message.contains("whole number"), "{err}");
     }
 }

@@ -846,7 +846,14 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -
         Some(s) if s.region == ctx.caller.region && s.kind != StorageKind::Volume => s,
         _ => return Ok(false),
     };
-    require_deleter_owns(ctx, &storage, "storage", "a snapshot or bundle")?;
+    if !permissions::owns_storage(
+        tx,
+        ctx,
+        &storage,
+        "Only the owner of a snapshot or bundle can delete it",
+    )? {
+        return Ok(false);
+    }
     if let Some(image) = tx.get::<Image>(&storage.created_for_image)? {
         if image.is_registered() && image.storage_ids.iter().any(|s| s == storage_id) {
             return refuse(
@@ -875,24 +882,10 @@ pub(crate) fn delete_volume(tx: &mut Tx<'_>, ctx: &Ctx<'_>, volume_id: &str) -> 
         }
         None => return Ok(false),
     };
-    require_deleter_owns(ctx, &volume, "volume", "a volume")?;
-    tx.delete::<Storage>(volume_id)
-}
-
-/// Refuses to delete `storage` (called `noun` in the message, `what` in the hint)
-/// for a caller that does not own it.
-fn require_deleter_owns(ctx: &Ctx<'_>, storage: &Storage, noun: &str, what: &str) -> Result<()> {
-    if storage.owner_id == ctx.caller.account_id {
-        return Ok(());
+    if !permissions::owns_storage(tx, ctx, &volume, "Only the owner of a volume can delete it")? {
+        return Ok(false);
     }
-    refuse(
-        ErrorKind::AuthFailure,
-        format!(
-            "Not authorized for {noun} {}: it is owned by account {}",
-            storage.id, storage.owner_id
-        ),
-        format!("Only the owner of {what} can delete it"),
-    )
+    tx.delete::<Storage>(volume_id)
 }
 
 /// Whether another available image is backed by the same storage.

@@ -287,6 +287,20 @@ pub(crate) fn set_deprecation(
 ) -> Result<Image> {
     let mut image = registered(tx, ctx, image_id)?;
     let wanted = time.map(|t| deprecation_time(t, ctx.epoch)).transpose()?;
+    if let Some(at) = &wanted {
+        // An image's clock may run ahead of the caller's (a copy is dated
+        // after its source): it cannot be deprecated before it existed.
+        if ids::parse_time(at) < ids::parse_time(&image.creation_date) {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                format!(
+                    "the deprecation time {at} is before {image_id} was created ({})",
+                    image.creation_date
+                ),
+                "Choose a deprecation time after the image's creation date (a time is rounded down to its minute)",
+            );
+        }
+    }
     if image.deprecation_time != wanted {
         image.deprecation_time = wanted;
         tx.put(&image)?;

@@ -6,6 +6,7 @@ use crate::call::{calls, Ctx};
 use crate::error::Result;
 use crate::images::owned;
 use crate::model::{Image, Instance, InstanceState};
+use crate::permissions;
 use crate::store::{Filter, Tx};
 
 /// An ancestry has at most this many entries.
@@ -59,10 +60,10 @@ pub struct AncestryEntry {
     pub source_image_id: Option<String>,
     /// The region of that image.
     pub source_image_region: Option<String>,
-    /// When the image was created.
-    pub creation_date: String,
-    /// Its owner.
-    pub owner_id: String,
+    /// When the image was created; none for an image the caller cannot see.
+    pub creation_date: Option<String>,
+    /// Its owner; none for an image the caller cannot see.
+    pub owner_id: Option<String>,
 }
 
 /// The image's parent: the image it was copied from, or the image of the
@@ -80,6 +81,11 @@ fn parent_of(tx: &Tx<'_>, image: &Image) -> Result<Option<(String, String)>> {
 }
 
 /// GetImageAncestry: from an image the caller can see back to its origin.
+///
+/// An ancestor the caller cannot see (another account's image that is not
+/// shared with it, or that its owner deregistered) ends the chain with its ID
+/// alone, which the caller knows from the image after it: its date, owner and
+/// origin are its owner's to tell.
 pub(crate) fn ancestry(
     tx: &mut Tx<'_>,
     ctx: &Ctx<'_>,
@@ -93,18 +99,30 @@ pub(crate) fn ancestry(
             image_id: image.id.clone(),
             source_image_id: parent.as_ref().map(|p| p.0.clone()),
             source_image_region: parent.as_ref().map(|p| p.1.clone()),
-            creation_date: image.creation_date.clone(),
-            owner_id: image.owner_id.clone(),
+            creation_date: Some(image.creation_date.clone()),
+            owner_id: Some(image.owner_id.clone()),
         });
         if out.len() >= MAX_ANCESTRY {
             break;
         }
         // Deregistered parents are kept in the store, so the chain survives them.
-        match parent.map(|(id, _)| id).map(|id| tx.get::<Image>(&id)) {
-            Some(Ok(Some(p))) => image = p,
-            Some(Err(e)) => return Err(e),
-            _ => break,
+        let Some((parent_id, _)) = parent else { break };
+        let Some(p) = tx.get::<Image>(&parent_id)? else {
+            break;
+        };
+        let seen = p.owner_id == ctx.caller.account_id
+            || (p.is_available() && permissions::can_launch(tx, &ctx.caller.account_id, &p)?);
+        if !seen {
+            out.push(AncestryEntry {
+                image_id: p.id,
+                source_image_id: None,
+                source_image_region: None,
+                creation_date: None,
+                owner_id: None,
+            });
+            break;
         }
+        image = p;
     }
     Ok(out)
 }

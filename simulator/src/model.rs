@@ -152,6 +152,17 @@ pub enum StorageKind {
     Volume,
 }
 
+impl StorageKind {
+    /// What messages call it: `snapshot`, `bundle` or `volume`.
+    pub fn noun(&self) -> &'static str {
+        match self {
+            StorageKind::Snapshot => "snapshot",
+            StorageKind::Bundle => "bundle",
+            StorageKind::Volume => "volume",
+        }
+    }
+}
+
 /// A snapshot or instance-store bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Storage {

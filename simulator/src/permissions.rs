@@ -380,27 +380,48 @@ pub fn can_read_storage(tx: &Tx<'_>, account: &str, storage: &Storage) -> Result
 }
 
 fn own_storage(tx: &Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<Storage> {
-    let storage = match tx.get::<Storage>(storage_id)? {
-        Some(s) if s.region == ctx.caller.region => s,
-        _ => {
-            return refuse(
-                ErrorKind::StorageNotFound,
-                format!("The storage '{storage_id}' does not exist in {}", ctx.caller.region),
-                "Use a snapshot or bundle ID from an image's storage_ids, in the same region as the provider",
-            )
+    let storage = tx
+        .get::<Storage>(storage_id)?
+        .filter(|s| s.region == ctx.caller.region);
+    match storage {
+        Some(s) if owns_storage(tx, ctx, &s, "Only the owner of a snapshot or bundle can share it")? => {
+            Ok(s)
         }
-    };
-    if storage.owner_id != ctx.caller.account_id {
-        return refuse(
-            ErrorKind::AuthFailure,
-            format!(
-                "Not authorized for storage {storage_id}: it is owned by account {}",
-                storage.owner_id
-            ),
-            "Only the owner of a snapshot or bundle can share it",
-        );
+        _ => refuse(
+            ErrorKind::StorageNotFound,
+            format!("The storage '{storage_id}' does not exist in {}", ctx.caller.region),
+            "Use a snapshot or bundle ID from an image's storage_ids, in the same region as the provider",
+        ),
     }
-    Ok(storage)
+}
+
+/// Whether the caller owns `storage`, for a change only its owner may make.
+///
+/// A caller that may read the storage but does not own it is refused with
+/// `AuthFailure` (and `hint`); one that cannot even read it gets `false`, so
+/// that the storage is to it as if it did not exist, and no refusal tells
+/// whose it is.
+pub(crate) fn owns_storage(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    storage: &Storage,
+    hint: &str,
+) -> Result<bool> {
+    if storage.owner_id == ctx.caller.account_id {
+        return Ok(true);
+    }
+    if !can_read_storage(tx, &ctx.caller.account_id, storage)? {
+        return Ok(false);
+    }
+    refuse(
+        ErrorKind::AuthFailure,
+        format!(
+            "Not authorized for {} {}: it belongs to another account",
+            storage.kind.noun(),
+            storage.id
+        ),
+        hint,
+    )
 }
 
 pub(crate) fn add_storage(

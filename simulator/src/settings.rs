@@ -210,16 +210,34 @@ pub fn check_allowed_images(req: &AllowedImages) -> Result<()> {
         .into_iter()
         .flatten()
         {
-            if !(0..=2_147_483_647).contains(&days) {
-                return refuse(
-                    ErrorKind::InvalidParameterValue,
-                    format!("{days} is not a number of days"),
-                    "Use a whole number of days, 0 or more",
-                );
-            }
+            condition_days(days)?;
         }
     }
     Ok(())
+}
+
+/// The most days a creation date or deprecation time condition may name, as in AWS.
+pub const MAX_CONDITION_DAYS: i64 = 2_147_483_647;
+
+/// Checks the days of a creation date or deprecation time condition.
+pub fn condition_days(days: i64) -> Result<()> {
+    if (0..=MAX_CONDITION_DAYS).contains(&days) {
+        return Ok(());
+    }
+    refuse(
+        ErrorKind::InvalidParameterValue,
+        format!("a condition of {days} days is out of range"),
+        format!("Use a whole number of days from 0 to {MAX_CONDITION_DAYS}"),
+    )
+}
+
+/// A condition's days that are not a whole number.
+pub fn condition_days_not_whole(text: &str) -> Result<()> {
+    refuse(
+        ErrorKind::InvalidParameterValue,
+        format!("{} is not a whole number of days", validate::shorten(text)),
+        format!("Use a whole number of days from 0 to {MAX_CONDITION_DAYS}"),
+    )
 }
 
 /// Writes the caller's Allowed AMIs settings in its region.

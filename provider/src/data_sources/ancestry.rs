@@ -47,13 +47,13 @@ pub(crate) fn schema() -> Schema {
     .collect();
     crate::attrs::schema(
         0,
-        "The lineage of an image, like EC2 GetImageAncestry: the image, the image it was copied from (or whose instance it was created from), and so on back to its origin — an image registered from scratch, or one with no recorded parent. At most 50 entries. Deregistered parents stay in the chain.",
+        "The lineage of an image, like EC2 GetImageAncestry: the image, the image it was copied from (or whose instance it was created from), and so on back to its origin — an image registered from scratch, or one with no recorded parent. At most 50 entries. Deregistered parents stay in the chain. An ancestor the caller cannot see (another account's image not shared with it, or deregistered by its owner) ends the chain with its `image_id` alone; its other attributes are null.",
         vec![
             ("image_id", required_string("An image the caller can see in the provider's region.")),
             ("id", computed_string("The image ID.")),
             ("entries", Attribute {
                 attr_type: AttributeType::List(Box::new(AttributeType::Object(entry))),
-                description: Description::markdown("From the image back to its origin; each has `image_id`, `source_image_id` and `source_image_region` (null at the origin), `creation_date` and `owner_id`."),
+                description: Description::markdown("From the image back to its origin; each has `image_id`, `source_image_id` and `source_image_region` (null at the origin), `creation_date` and `owner_id` (null for an ancestor the caller cannot see)."),
                 constraint: AttributeConstraint::Computed,
                 sensitive: false,
                 deprecated: false,
@@ -112,8 +112,8 @@ impl DataSource for AncestryDataSource {
                     image_id: str(&e.image_id),
                     source_image_id: opt(e.source_image_id.as_deref()),
                     source_image_region: opt(e.source_image_region.as_deref()),
-                    creation_date: str(&e.creation_date),
-                    owner_id: str(&e.owner_id),
+                    creation_date: opt(e.creation_date.as_deref()),
+                    owner_id: opt(e.owner_id.as_deref()),
                 })
                 .collect(),
         );

@@ -2,9 +2,11 @@
 
 use std::collections::HashMap;
 
-use amisim_simulator::settings::{check_allowed_images, ALLOWED_IMAGES_STATES};
+use amisim_simulator::settings::{
+    check_allowed_images, condition_days, condition_days_not_whole, ALLOWED_IMAGES_STATES,
+};
 use amisim_simulator::AllowedImages;
-use amisim_simulator::{validate, ImageCriterion, ImageSettings};
+use amisim_simulator::{ImageCriterion, ImageSettings};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock, Schema};
 use tf_provider::value::Value;
@@ -241,12 +243,11 @@ impl Managed for AllowedImagesSettingsType {
                         .map(|c| &c.maximum_days_since_deprecated),
                 );
             for d in days {
-                if let Value::Value(Whole::NotInt(text)) = d {
-                    diags::error(
+                if let Value::Value(d) = d {
+                    diags::check(
                         diags,
-                        "Invalid image_criterion: InvalidParameterValue",
-                        format!("InvalidParameterValue: {} is not a whole number of days\n\nUse a whole number of days, 0 or more", validate::shorten(text)),
-                        Some("image_criterion"),
+                        "image_criterion",
+                        d.check(condition_days, condition_days_not_whole),
                     );
                 }
             }

@@ -6,9 +6,10 @@ use amisim_simulator::{CopyImage, CreateImage, DescribeImages, ImageCriterion, I
 
 use crate::common::*;
 use amisim_simulator::{
-    AddLaunchPermission, DeleteSnapshot, DeregisterImage, DescribeImage, DescribeImageReferences,
-    DescribeInstance, DisableImage, EnableImage, GetImageAncestry, GetImageSettings,
-    SetBlockPublicAccess, SetDeregistrationProtection, SetImageDeprecation, TerminateInstance,
+    AddLaunchPermission, AddStoragePermission, DeleteSnapshot, DeregisterImage, DescribeImage,
+    DescribeImageReferences, DescribeInstance, DisableImage, EnableImage, GetImageAncestry,
+    GetImageSettings, RemoveLaunchPermission, SetBlockPublicAccess, SetDeregistrationProtection,
+    SetImageDeprecation, TerminateInstance,
 };
 
 const DAY: i64 = 86_400;
@@ -156,6 +157,19 @@ fn deprecation_time_is_rounded_down_and_checked_against_the_simulated_clock() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "old");
+    assert_eq!(img.creation_date, "2025-01-01T00:00:01.000Z");
+    // Not before the image existed: 00:00:30 rounds down to 00:00:00, which
+    // the clock allows but the image, created at 00:00:01, does not.
+    let err = w.refused("InvalidParameterValue", |c| {
+        c.call(
+            &me,
+            &SetImageDeprecation::new(&img.id, Some("2025-01-01T00:00:30Z")),
+        )
+    });
+    assert!(
+        err.message.contains("before") && err.message.contains("was created"),
+        "{err}"
+    );
     let d = w.ok(|c| {
         c.call(
             &me,
@@ -448,10 +462,51 @@ fn ancestry_runs_from_an_image_back_to_its_origin_across_regions_and_deregistrat
         Some(ubuntu.id.as_str())
     );
     assert_eq!(chain[3].source_image_id, None);
-    assert_eq!(chain[3].owner_id, amisim_simulator::AMAZON_ACCOUNT);
+    assert_eq!(
+        chain[3].owner_id.as_deref(),
+        Some(amisim_simulator::AMAZON_ACCOUNT)
+    );
     w.refused("InvalidAMIID.NotFound", |c| {
         c.call(&at(B, USW2), &GetImageAncestry::new(&dr2.id))
     });
+}
+
+#[test]
+fn ancestry_shows_no_more_of_a_private_ancestor_than_its_id() {
+    let mut w = World::new();
+    let a = at(A, USE1);
+    let b = at(B, USE1);
+    let golden = register(&mut w.cloud, &a, "golden");
+    w.ok(|c| c.call(&a, &AddLaunchPermission::new(&golden.id, &account(B))));
+    w.ok(|c| c.call(&a, &AddStoragePermission::new(&golden.storage_ids[0], B)));
+    let mine = w.ok(|c| c.call(&b, &copy_of(&golden, "mine")));
+    // While shared, B sees the whole chain.
+    let chain = w.ok(|c| c.call(&b, &GetImageAncestry::new(&mine.id)));
+    assert_eq!(chain.len(), 2);
+    assert_eq!(
+        chain[1].creation_date.as_deref(),
+        Some(golden.creation_date.as_str())
+    );
+    // Unshared, A's image is only the ID B's copy names as its source.
+    w.ok(|c| c.call(&a, &RemoveLaunchPermission::new(&golden.id, &account(B))));
+    let chain = w.ok(|c| c.call(&b, &GetImageAncestry::new(&mine.id)));
+    assert_eq!(chain.len(), 2);
+    assert_eq!(
+        chain[0].source_image_id.as_deref(),
+        Some(golden.id.as_str())
+    );
+    assert_eq!(chain[1].image_id, golden.id);
+    assert_eq!(
+        (
+            &chain[1].creation_date,
+            &chain[1].owner_id,
+            &chain[1].source_image_id
+        ),
+        (&None, &None, &None)
+    );
+    // Its owner still sees it whole.
+    let own = w.ok(|c| c.call(&a, &GetImageAncestry::new(&golden.id)));
+    assert_eq!(own[0].owner_id.as_deref(), Some(A));
 }
 
 #[test]

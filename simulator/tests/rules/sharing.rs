@@ -38,10 +38,12 @@ fn sharing_never_changes_ownership() {
     w.refused("AuthFailure", |c| {
         c.call(&other, &DeregisterImage::new(&img.id, true))
     });
+    // Its storage was not shared with the grantee: to it, the snapshot does not exist.
     for sid in &img.storage_ids {
-        w.refused("AuthFailure", |c| {
+        let err = w.refused("InvalidSnapshot.NotFound", |c| {
             c.call(&other, &AddStoragePermission::new(sid, C))
         });
+        assert!(!err.to_string().contains(A), "{err}");
     }
     // An instance the grantee launches is the grantee's, the image stays the owner's.
     let i = w.ok(|c| c.call(&other, &launch(&img.id, "t3.micro")));
@@ -157,11 +159,22 @@ fn storage_permission_is_only_for_the_storage_owner_and_a_valid_account() {
             &AddStoragePermission::new("snap-0123456789abcdef0", B),
         )
     });
-    w.refused("AuthFailure", |c| {
+    // A non-owner that cannot read the storage is told it does not exist, as
+    // a missing one, with nothing that names its owner.
+    let err = w.refused("InvalidSnapshot.NotFound", |c| {
         c.call(&at(B, USE1), &AddStoragePermission::new(&sid, C))
     });
+    assert!(!err.to_string().contains(A), "{err}");
     let p = w.ok(|c| c.call(&owner, &AddStoragePermission::new(&sid, B)));
     assert_eq!((p.owner_id.as_str(), p.account_id.as_str()), (A, B));
+    // One that may read it may still not share it.
+    let err = w.refused("AuthFailure", |c| {
+        c.call(&at(B, USE1), &AddStoragePermission::new(&sid, C))
+    });
+    assert!(
+        err.message.contains("another account") && !err.to_string().contains(A),
+        "{err}"
+    );
     assert_eq!(
         w.ok(|c| c.call(&owner, &DescribeStoragePermission::new(&sid, B))),
         Some(p)
