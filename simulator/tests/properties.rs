@@ -952,3 +952,160 @@ proptest! {
         }
     }
 }
+
+/// A call with a date or a duration at or around where the simulated clock,
+/// AWS's timestamps (year 9999) or a rule's range end.
+#[derive(Debug, Clone)]
+enum Timed {
+    /// `amisim clock advance`, by this many seconds.
+    Advance(i64),
+    /// A deprecation time this many seconds from the clock, or at this year.
+    DeprecateIn(i64),
+    DeprecateInYear(i32),
+    /// A Recycle Bin rule retaining for this many days.
+    Retain(i64),
+    /// Protection with cooldown, lifted, then a deregistration.
+    Cooldown,
+}
+
+/// Seconds at the edges that matter: none, a minute, a day, ten years, the
+/// distance to the clock's limit and to year 9999, and 64 bits.
+fn edge_seconds() -> BoxedStrategy<i64> {
+    let limit = amisim_simulator::ids::CLOCK_LIMIT - amisim_simulator::ids::EPOCH_SECONDS;
+    let last = amisim_simulator::ids::LAST_SECOND - amisim_simulator::ids::EPOCH_SECONDS;
+    prop_oneof![
+        Just(0i64),
+        Just(1),
+        Just(59),
+        Just(60),
+        Just(86_400),
+        Just(10 * 366 * 86_400),
+        Just(limit - 60),
+        Just(limit),
+        Just(limit + 1),
+        Just(last),
+        Just(last + 1),
+        Just(i64::MAX),
+        Just(i64::MIN),
+        Just(-1),
+        -100_000i64..100_000_000,
+    ]
+    .boxed()
+}
+
+fn timed() -> impl Strategy<Value = Timed> {
+    prop_oneof![
+        3 => edge_seconds().prop_map(Timed::Advance),
+        2 => edge_seconds().prop_map(Timed::DeprecateIn),
+        1 => prop_oneof![Just(1i32), Just(1969), Just(2034), Just(2035), Just(2036), Just(9989), Just(9999), Just(10_000)]
+            .prop_map(Timed::DeprecateInYear),
+        2 => prop_oneof![Just(i64::MIN), Just(-1i64), Just(0), Just(1), Just(365), Just(366), Just(i64::MAX)]
+            .prop_map(Timed::Retain),
+        1 => Just(Timed::Cooldown),
+    ]
+}
+
+/// A call's result without what it made.
+fn unit<T>(r: amisim_simulator::Result<T>) -> amisim_simulator::Result<()> {
+    r.map(|_| ())
+}
+
+/// Runs `t` as the administrator or as account A; its results, without what they made.
+fn apply_timed(cloud: &mut Cloud, image: &str, t: &Timed) -> Vec<amisim_simulator::Result<()>> {
+    use amisim_simulator::{
+        ids, AdvanceClock, CreateRule, SetDeregistrationProtection, SetImageDeprecation,
+    };
+    let me = at(A, USE1);
+    let now = ids::parse_time(&cloud.now().expect("the clock")).expect("a time");
+    match t {
+        Timed::Advance(seconds) => {
+            vec![unit(cloud.call(
+                &Caller::administrator(),
+                &AdvanceClock { seconds: *seconds },
+            ))]
+        }
+        Timed::DeprecateIn(seconds) => {
+            let at = now.saturating_add(*seconds);
+            let text = time::OffsetDateTime::from_unix_timestamp(at)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| format!("@{at}"));
+            vec![unit(cloud.call(
+                &me,
+                &SetImageDeprecation::new(image, Some(text.as_str())),
+            ))]
+        }
+        Timed::DeprecateInYear(year) => {
+            let text = format!("{year:04}-06-01T00:00:00Z");
+            vec![unit(cloud.call(
+                &me,
+                &SetImageDeprecation::new(image, Some(text.as_str())),
+            ))]
+        }
+        Timed::Retain(days) => vec![unit(cloud.call(
+            &me,
+            &CreateRule {
+                resource_type: "EC2_IMAGE".into(),
+                retention_period_days: *days,
+                ..CreateRule::default()
+            },
+        ))],
+        Timed::Cooldown => vec![
+            unit(cloud.call(
+                &me,
+                &SetDeregistrationProtection::new(image, "enabled-with-cooldown"),
+            )),
+            unit(cloud.call(&me, &SetDeregistrationProtection::new(image, "disabled"))),
+        ],
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Dates and durations driven to their limits: a refusal changes nothing,
+    /// no call damages the store, and the clock only ever moves forward.
+    #[test]
+    fn dates_and_durations_at_their_limits_are_refused_cleanly_and_the_clock_only_moves_on(
+        calls in prop::collection::vec(timed(), 1..16)
+    ) {
+        let mut world = World::new();
+        let path = world.backend.clone();
+        let cloud = &mut world.cloud;
+        let timed_image = register(cloud, &at(A, USE1), "timed").id;
+        let mut clock = cloud.now().expect("the clock");
+        for (n, call) in calls.iter().enumerate() {
+            // Each call a command of its own, as each `amisim` or Terraform command is.
+            cloud.set_command(format!("timed-{n}"));
+            let before = store_dump(&path);
+            let results = apply_timed(cloud, &timed_image, call);
+            let refused_at_once = matches!(results.first(), Some(Err(_))) && results.len() == 1;
+            for r in &results {
+                if let Err(e) = r {
+                    prop_assert!(!e.code().starts_with("Store."), "{:?}: {}", call, e);
+                    prop_assert!(!e.message.is_empty() && !e.hint.is_empty(), "{:?}: {}", call, e);
+                }
+            }
+            if refused_at_once {
+                prop_assert!(before == store_dump(&path), "{:?} was refused but changed the cloud", call);
+            }
+            // The store still opens and reads its clock, which never went back.
+            let now = cloud.now();
+            prop_assert!(now.is_ok(), "{:?} left a store that cannot be read: {:?}", call, now);
+            let now = now.unwrap();
+            prop_assert!(now >= clock, "{:?} moved the clock back from {} to {}", call, clock, now);
+            prop_assert!(now.as_str() < "9999-12-31", "{:?} moved the clock to {}", call, now);
+            clock = now;
+            // A later command still works, and is dated after everything before.
+            cloud.set_command(format!("probe-{n}"));
+            let probe = cloud.call(&at(B, USE1), &image("probe"));
+            if let Ok(img) = probe {
+                prop_assert!(img.creation_date > clock, "{} is not after {}", img.creation_date, clock);
+                cloud.call(&at(B, USE1), &amisim_simulator::DeregisterImage::new(&img.id, true)).expect("the probe goes");
+            }
+        }
+    }
+}
