@@ -1328,6 +1328,50 @@ fn a_snapshot_is_canonical_text_checked_against_a_saved_one_with_a_diff() {
 }
 
 #[test]
+fn a_snapshot_shows_a_change_to_the_public_catalogue_in_its_digest() {
+    let w = world();
+    let text = w.ok(&["snapshot"]);
+    let line = text.lines().nth(2).unwrap().to_string();
+    assert!(
+        line.starts_with("catalogue ") && line.contains(" images sha256:"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&w.json(&["--json", "snapshot"])).unwrap();
+    assert!(
+        json["catalogue"]["images"].as_u64().is_some_and(|n| n > 10),
+        "{json}"
+    );
+    // A region's snapshot digests that region's catalogue only.
+    let west = w.ok(&["snapshot", "--region", WEST]);
+    assert_ne!(west.lines().nth(2).unwrap(), line);
+    w.ok(&["snapshot", "--update", "saved/cloud.snapshot"]);
+    // Nobody can change the catalogue through amisim; whoever edits the store
+    // to change it is seen by the next check.
+    let conn = rusqlite::Connection::open(w.store()).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE objects SET body = replace(body, '\"description\":\"', '\"description\":\"tampered ') \
+             WHERE kind = 'image' AND account = '137112412989' \
+             AND id = (SELECT min(id) FROM objects WHERE kind = 'image' AND account = '137112412989')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let out = w
+        .amisim(&["snapshot", "--check", "saved/cloud.snapshot"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.lines().any(|l| l.starts_with("-catalogue "))
+            && diff.lines().any(|l| l.starts_with("+catalogue ")),
+        "{diff}"
+    );
+}
+
+#[test]
 fn the_graph_draws_copies_shares_grants_and_instances_as_mermaid_and_dot() {
     let w = world();
     let mermaid = w.ok(&["graph"]);

@@ -214,6 +214,50 @@ pub fn images(
     Ok(out)
 }
 
+/// The public catalogue in brief: how many images it holds, and a SHA-256
+/// over everything about them (the images, deregistered ones included, their
+/// storage and their launch permissions), so that a snapshot shows any
+/// change to it in one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueDigest {
+    /// Its images.
+    pub images: usize,
+    /// The SHA-256 of its canonical JSON lines, in lowercase hex.
+    pub sha256: String,
+}
+
+/// The [`CatalogueDigest`] of `region`'s catalogue, or of every region's.
+pub fn catalogue_digest(tx: &Tx<'_>, region: Option<&str>) -> Result<CatalogueDigest> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut count = 0;
+    let mut line = |value: serde_json::Result<String>| {
+        hash.update(value.unwrap_or_default().as_bytes());
+        hash.update(b"\n");
+    };
+    for owner in [AMAZON_ACCOUNT, MARKETPLACE_ACCOUNT] {
+        let filter = Filter {
+            account: Some(owner),
+            region,
+            name: None,
+        };
+        let images = images(tx, filter, true, true)?;
+        count += images.len();
+        images.iter().for_each(|i| line(serde_json::to_string(i)));
+        for s in storage(tx, filter, true)? {
+            line(serde_json::to_string(&s.storage));
+        }
+        for p in launch_permissions(tx, filter, true)? {
+            line(serde_json::to_string(&p));
+        }
+    }
+    let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(CatalogueDigest {
+        images: count,
+        sha256,
+    })
+}
+
 /// Instances in the filter's scope (terminated ones included), oldest first.
 pub fn instances(tx: &Tx<'_>, filter: Filter<'_>) -> Result<Vec<Instance>> {
     let mut out = tx.list::<Instance>(filter)?;

@@ -1,8 +1,10 @@
 //! `amisim snapshot`: the whole cloud as canonical, diff-friendly text.
 //!
-//! One section per kind of object, one line per object (its fields as compact
-//! JSON, in the canonical order of the listings), then the account settings,
-//! the bill and the event log. The same commands on a new store give the same
+//! The clock and a digest of the public catalogue (which the listings leave
+//! out, so that a change to it still shows), then one section per kind of
+//! object, one line per object (its fields as compact JSON, in the canonical
+//! order of the listings), then the account settings, the bill and the event
+//! log. The same commands on a new store give the same
 //! bytes, so a saved snapshot is a test oracle: `--check FILE` compares and
 //! prints a unified diff, `--update FILE` saves a new one.
 
@@ -23,6 +25,7 @@ use crate::open;
 #[derive(Serialize)]
 struct Snapshot {
     clock: String,
+    catalogue: inventory::CatalogueDigest,
     images: Vec<serde_json::Value>,
     storage: Vec<serde_json::Value>,
     launch_permissions: Vec<serde_json::Value>,
@@ -125,6 +128,7 @@ fn take(
         )?;
         Ok(Snapshot {
             clock: ids::format_time(ids::now(tx)?),
+            catalogue: inventory::catalogue_digest(tx, region)?,
             images: json(inventory::images(tx, filter, false, true)?),
             storage: json(
                 inventory::storage(tx, filter, false)?
@@ -154,6 +158,10 @@ fn take(
 fn render(s: &Snapshot) -> String {
     let mut text = String::from("# amisim snapshot\n");
     text.push_str(&format!("clock {}\n", s.clock));
+    text.push_str(&format!(
+        "catalogue {} images sha256:{}\n",
+        s.catalogue.images, s.catalogue.sha256
+    ));
     for (title, items) in [
         ("images", &s.images),
         ("storage", &s.storage),
