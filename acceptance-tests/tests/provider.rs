@@ -70,6 +70,20 @@ resource "amisim_image" "x" {
             "store = \"postgres://ada:s3cret-pw@127.0.0.1:1/amisim\"",
             "cannot reach the PostgreSQL store postgres://ada@127.0.0.1:1/amisim",
         ),
+        (
+            "store = \"Postgres://ada:s3cret-pw@127.0.0.1:1/amisim\"",
+            "cannot reach the PostgreSQL store postgres://ada@127.0.0.1:1/amisim",
+        ),
+        (
+            "store = \"POSTGRESQL://ada:s3cret-pw@127.0.0.1:1/amisim\"",
+            "cannot reach the PostgreSQL store",
+        ),
+        ("store = \":memory:\"", "sqlite:PATH"),
+        ("store = \"sqlite:\"", "names no file"),
+        (
+            "store = \"mysql://ada:s3cret-pw@127.0.0.1/amisim\"",
+            "postgres://",
+        ),
         ("region = \"cn-north-1\"", "aws-cn (AWS China) partition"),
         ("region = \"us-gov-west-1\"", "aws-us-gov"),
     ] {
@@ -87,6 +101,14 @@ resource "amisim_image" "x" {
             !out.stderr.contains("s3cret-pw"),
             "the password never shows"
         );
+        // No file is made for a store string that is not one.
+        let made: Vec<_> = std::fs::read_dir(ws.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| !n.starts_with('.') && !n.ends_with(".tf") && n != "terraformrc")
+            .collect();
+        assert!(made.is_empty(), "{settings}: made {made:?}");
     }
     for region in [
         "ap-southeast-7",

@@ -1701,3 +1701,45 @@ fn text_from_users_reaches_the_terminal_escaped() {
     let json = w.json(&["--json", "images", "show", &image.id]);
     assert!(json.contains("\\u001b]0;PWNED\\u0007\\u001b[2J"), "{json}");
 }
+
+#[test]
+fn odd_store_strings_are_clear_errors_that_create_nothing_and_hide_passwords() {
+    let w = world();
+    let before: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    for store in [
+        "Postgres://ada:S3cretPW@127.0.0.1:1/classroom",
+        "POSTGRESQL://ada:S3cretPW@127.0.0.1:1/classroom",
+    ] {
+        // A PostgreSQL server (here one that is not listening), never a file.
+        let output = w
+            .amisim(&["--store", store, "images", "list"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(!output.status.success(), "{store}");
+        assert!(!stderr.contains("S3cretPW"), "{stderr}");
+        assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
+    }
+    for (store, says) in [
+        (":memory:", "sqlite:PATH"),
+        ("sqlite:", "names no file"),
+        ("mysql://ada:S3cretPW@127.0.0.1/db", "postgres://"),
+    ] {
+        let stderr = w.fails(&["--store", store, "images", "list"], 1);
+        assert!(stderr.contains(says), "{store}: {stderr}");
+        assert!(!stderr.contains("S3cretPW"), "{stderr}");
+    }
+    // The same for a command that writes: nothing is created.
+    let stderr = w.fails(&["--store", ":memory:", "clock", "advance", "1m"], 1);
+    assert!(stderr.contains("InvalidParameterValue"), "{stderr}");
+    let after: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(before, after, "no file was made");
+}
