@@ -112,6 +112,38 @@ pub enum Command {
     /// and events, instances, snapshots, keys and grants, the bill, and the
     /// event log. Nothing on it changes the cloud.
     Console(ConsoleArgs),
+    /// Serve the cloud behind AWS's own API, for the AWS CLI, boto3 and the other SDKs.
+    ///
+    /// One endpoint for EC2 (the Query protocol: images, their attributes and
+    /// tags, regions) and STS GetCallerIdentity. Requests are signed with
+    /// AWS Signature Version 4; the access key ID names the account (its
+    /// 12-digit ID), the credential scope the region. `amisim env` prints the
+    /// settings that point the AWS tools at it.
+    Serve(ServeArgs),
+    /// Print the shell exports that point the AWS CLI and the SDKs at `amisim serve`.
+    Env(EnvArgs),
+}
+
+/// `amisim serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to serve on; 127.0.0.1 serves this machine only (port 0 picks a free port).
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:4566")]
+    pub listen: String,
+}
+
+/// `amisim env`.
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// The account to act as.
+    #[arg(long, value_name = "ACCOUNT_ID", default_value = "123456789012")]
+    pub account: String,
+    /// The region to act in.
+    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Where `amisim serve` listens.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:4566")]
+    pub endpoint: String,
 }
 
 /// `amisim console`.

@@ -73,8 +73,8 @@ pub use lifecycle::{DisableImage, EnableImage, SetDeregistrationProtection, SetI
 pub use lineage::{DescribeImageReferences, GetImageAncestry};
 pub use model::*;
 pub use permissions::{
-    AddLaunchPermission, AddStoragePermission, DescribeLaunchPermission, DescribeStoragePermission,
-    RemoveLaunchPermission, RemoveStoragePermission,
+    AddLaunchPermission, AddStoragePermission, DescribeLaunchPermission, DescribeLaunchPermissions,
+    DescribeStoragePermission, RemoveLaunchPermission, RemoveStoragePermission,
 };
 pub use recycle_bin::{CreateRule, DeleteRule, GetRule, RestoreFromRecycleBin, UpdateRule};
 pub use settings::{AllowedImages, GetImageSettings, SetBlockPublicAccess};

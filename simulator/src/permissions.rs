@@ -37,6 +37,8 @@ calls! {
         |r, tx, ctx| remove_launch(tx, ctx, &r.image_id, &r.principal);
     DescribeLaunchPermission => Option<LaunchPermission>, "DescribeImageAttribute", reads, Image(image_id),
         |r, tx, ctx| describe_launch(tx, ctx, &r.image_id, &r.principal);
+    DescribeLaunchPermissions => Vec<LaunchPermission>, "DescribeImageAttribute", reads, Image(image_id),
+        |r, tx, ctx| launch_permissions_of(tx, ctx, &r.image_id);
     AddStoragePermission => StoragePermission, "AddStoragePermission", changes, Storage(storage_id),
         |r, tx, ctx| add_storage(tx, ctx, &r.storage_id, &r.account_id);
     RemoveStoragePermission => bool, "RemoveStoragePermission", changes, Storage(storage_id),
@@ -81,6 +83,14 @@ impl DescribeLaunchPermission {
             principal: principal.clone(),
         }
     }
+}
+
+/// DescribeImageAttribute (launchPermission) of a whole image: every launch
+/// permission of an image the caller owns, as AWS lists them to the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeLaunchPermissions {
+    /// The image.
+    pub image_id: String,
 }
 
 /// ModifySnapshotAttribute (createVolumePermission add), or the bundle grant.
@@ -352,6 +362,21 @@ pub(crate) fn describe_launch(
         return Ok(None);
     }
     tx.get::<LaunchPermission>(&launch_permission_id(image_id, principal))
+}
+
+/// Every launch permission of an image the caller owns, in principal order.
+pub(crate) fn launch_permissions_of(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    image_id: &str,
+) -> Result<Vec<LaunchPermission>> {
+    let image = images::owned(tx, ctx, image_id)?;
+    let mut out = tx.list::<LaunchPermission>(Filter {
+        name: Some(&image.id),
+        ..Filter::default()
+    })?;
+    out.sort_by(|a, b| a.principal.cmp(&b.principal));
+    Ok(out)
 }
 
 /// Deletes every launch permission of an image (on deregistration).

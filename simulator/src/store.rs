@@ -833,7 +833,7 @@ fn new_store_id() -> String {
 /// ID, a count within the process, and the wall clock. For internal names
 /// only (stores, scratch folders, a handle's own command), never for anything
 /// a user reads, which must be deterministic.
-pub(crate) fn unique_token() -> String {
+pub fn unique_token() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()

@@ -14,6 +14,7 @@ mod accounts;
 mod bill;
 mod changes;
 mod clock;
+mod env;
 mod events;
 mod graph;
 mod images;
@@ -102,6 +103,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Snapshot(a) => snapshot::run(&ctx, out, a),
         Command::Graph(a) => graph::draw(&ctx, out, a),
         Command::Console(a) => crate::console::serve(ctx.store, &a.listen, &a.host, out),
+        Command::Serve(a) => amisim_server::serve(&ctx.store.to_string_lossy(), &a.listen, out),
+        Command::Env(a) => env::print(out, a),
     }
 }
 

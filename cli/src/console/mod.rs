@@ -116,45 +116,8 @@ pub fn serve(
             names: hosts.to_vec(),
         });
         let app = router(console).layer(axum::middleware::from_fn_with_state(guard, guarded));
-        accept(listener, app).await
+        amisim_server::http::accept(listener, app).await
     })
-}
-
-/// How long a client may take to send a request's head, and to keep an idle
-/// connection open: one that stalls longer is closed, so stalled clients
-/// cannot hold the console's connections.
-pub const STALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Serves `app` to every connection on `listener` until Ctrl-C, closing
-/// connections whose client stalls for [`STALL_LIMIT`].
-async fn accept(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    let stop = tokio::signal::ctrl_c();
-    tokio::pin!(stop);
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // A connection that failed before it was ours (the client
-                // gave up, or the process is out of descriptors for a moment).
-                Err(_) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = &mut stop => return Ok(()),
-        };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        tokio::spawn(async move {
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(STALL_LIMIT)
-                .serve_connection(TokioIo::new(stream), service);
-            // A request (or an idle keep-alive) may not outlast a minute
-            // either, whatever the client does.
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(60), connection).await;
-        });
-    }
 }
 
 fn router(console: Shared) -> Router {

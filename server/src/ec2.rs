@@ -1,0 +1,771 @@
+//! EC2 over the Query protocol (API version 2016-11-15): each action an
+//! adapter from `Action=…` parameters to the simulator's request types, and
+//! from their results to EC2's XML, with botocore's element names.
+
+use amisim_simulator::catalogue::{self, RHEL_BILLING_PRODUCT, WINDOWS_BILLING_PRODUCT};
+use amisim_simulator::{
+    AddLaunchPermission, Caller, Cloud, CopyImage, DeregisterImage, DescribeImage, DescribeImages,
+    DescribeLaunchPermissions, ErrorKind, GetImageSettings, Image, ModifyImage, Principal,
+    RegisterImage, RemoveLaunchPermission, SetBlockPublicAccess, Tags,
+};
+
+use crate::fault::Fault;
+use crate::query::Params;
+use crate::xml::{Xml, EC2_NS};
+
+/// The actions answered, for the refusal of any other.
+const ACTIONS: &[&str] = &[
+    "CopyImage",
+    "CreateTags",
+    "DeleteTags",
+    "DeregisterImage",
+    "DescribeImageAttribute",
+    "DescribeImages",
+    "DescribeRegions",
+    "DisableImageBlockPublicAccess",
+    "EnableImageBlockPublicAccess",
+    "GetImageBlockPublicAccessState",
+    "ModifyImageAttribute",
+    "RegisterImage",
+];
+
+/// Answers an EC2 request as `caller`.
+pub fn answer(
+    cloud: &mut Cloud,
+    caller: &Caller,
+    p: &Params,
+    request_id: &str,
+) -> Result<Vec<u8>, Fault> {
+    let action = p.required("Action")?.to_string();
+    if !ACTIONS.contains(&action.as_str()) {
+        return Err(Fault::bad(
+            "InvalidAction",
+            format!(
+                "The action {action} is not valid for this web service, or amisim does not model it; it answers {}",
+                ACTIONS.join(", ")
+            ),
+        ));
+    }
+    let mut out = Out::new(&action, request_id);
+    let mut a = Action {
+        cloud,
+        caller,
+        p,
+        out: &mut out,
+        dry_run: p.flag("DryRun")?,
+    };
+    match action.as_str() {
+        "DescribeImages" => a.describe_images()?,
+        "RegisterImage" => a.register_image()?,
+        "CopyImage" => a.copy_image()?,
+        "DeregisterImage" => a.deregister_image()?,
+        "DescribeImageAttribute" => a.describe_image_attribute()?,
+        "ModifyImageAttribute" => a.modify_image_attribute()?,
+        "CreateTags" => a.tags(true)?,
+        "DeleteTags" => a.tags(false)?,
+        "GetImageBlockPublicAccessState" => a.block_public_access(None)?,
+        "EnableImageBlockPublicAccess" => a.block_public_access(Some(true))?,
+        "DisableImageBlockPublicAccess" => a.block_public_access(Some(false))?,
+        _ => a.describe_regions()?,
+    }
+    Ok(out.finish())
+}
+
+/// An answer being written: `<{Action}Response>` with its request ID first.
+struct Out {
+    root: String,
+    xml: Xml,
+}
+
+impl Out {
+    fn new(action: &str, request_id: &str) -> Out {
+        let root = format!("{action}Response");
+        let mut xml = Xml::new(&root, Some(EC2_NS));
+        xml.text("requestId", request_id);
+        Out { root, xml }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        self.xml.finish(&self.root)
+    }
+}
+
+/// One action being answered.
+struct Action<'a> {
+    cloud: &'a mut Cloud,
+    caller: &'a Caller,
+    p: &'a Params,
+    out: &'a mut Out,
+    dry_run: bool,
+}
+
+impl Action<'_> {
+    /// Refuses unread parameters, then answers `DryRunOperation` for a dry
+    /// run: the request parsed, and would have been made.
+    fn ready(&self, action: &str) -> Result<(), Fault> {
+        self.p.check_all_read(action)?;
+        if self.dry_run {
+            return Err(Fault::with_status(
+                412,
+                "DryRunOperation",
+                "Request would have succeeded, but DryRun flag is set.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn call<R: amisim_simulator::Call>(&mut self, request: &R) -> Result<R::Output, Fault> {
+        self.cloud.call(self.caller, request).map_err(Fault::from)
+    }
+
+    fn describe_images(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let ids = p.list("ImageId")?;
+        let mut filters = Vec::new();
+        for m in p.members("Filter")? {
+            let name = p.required(&format!("{m}.Name"))?.to_string();
+            filters.push((name, p.list(&format!("{m}.Value"))?));
+        }
+        if !ids.is_empty() {
+            filters.push(("image-id".to_string(), ids.clone()));
+        }
+        let request = DescribeImages {
+            owners: p.list("Owner")?,
+            executable_users: p.list("ExecutableBy")?,
+            name_regex: None,
+            filters,
+            include_disabled: p.flag("IncludeDisabled")?,
+            include_deprecated: p.flag("IncludeDeprecated")?,
+        };
+        let page = Page::of(p, !ids.is_empty())?;
+        self.ready("DescribeImages")?;
+        let mut images = self.call(&request)?;
+        // Named images must exist for the caller, as in AWS; a deregistered
+        // image of its own is still described, with its state.
+        for id in &ids {
+            if images.iter().any(|i| &i.id == id) {
+                continue;
+            }
+            match self.call(&DescribeImage::new(id))? {
+                Some(image) => images.push(image),
+                None => {
+                    return Err(Fault::bad(
+                        "InvalidAMIID.NotFound",
+                        format!("The image id '[{id}]' does not exist"),
+                    ))
+                }
+            }
+        }
+        let (shown, next) = page.cut(&images)?;
+        self.out.xml.open("imagesSet");
+        for image in shown {
+            let public = self.cloud.image_details(image).map_err(Fault::from)?.public;
+            image_item(&mut self.out.xml, image, public);
+        }
+        self.out.xml.close("imagesSet");
+        self.out.xml.opt("nextToken", next.as_deref());
+        Ok(())
+    }
+
+    fn register_image(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let name = p.required("Name")?.to_string();
+        let mut request = RegisterImage {
+            name,
+            description: p.get("Description").unwrap_or_default().to_string(),
+            architecture: p.get("Architecture").map(str::to_string),
+            billing_products: p.list("BillingProduct")?,
+            ..RegisterImage::default()
+        };
+        if let Some(v) = p.get("VirtualizationType") {
+            if v != "hvm" {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!("amisim images are hvm; VirtualizationType {v:?} is not modelled"),
+                ));
+            }
+        }
+        // The image's platform follows its billing product, as in AWS.
+        if request
+            .billing_products
+            .iter()
+            .any(|b| b == WINDOWS_BILLING_PRODUCT)
+        {
+            request.platform = Some("windows".to_string());
+        }
+        let root = p.get("RootDeviceName").map(str::to_string);
+        let devices = p.members("BlockDeviceMapping")?;
+        if devices.len() > 1 {
+            return Err(Fault::bad(
+                "InvalidParameterValue",
+                "amisim images have one root device: give one BlockDeviceMapping",
+            ));
+        }
+        match devices.first() {
+            Some(m) => {
+                let device = p.get(&format!("{m}.DeviceName")).map(str::to_string);
+                if let (Some(d), Some(r)) = (&device, &root) {
+                    if d != r {
+                        return Err(Fault::bad(
+                            "InvalidParameterValue",
+                            format!("the block device {d} is not the root device {r}: amisim images have one root device"),
+                        ));
+                    }
+                }
+                if p.get(&format!("{m}.VirtualName")).is_some() {
+                    request.root_device_type = Some("instance-store".to_string());
+                } else {
+                    request.root_device_type = Some("ebs".to_string());
+                    if let Some(snapshot) = p.get(&format!("{m}.Ebs.SnapshotId")) {
+                        return Err(Fault::bad(
+                            "InvalidParameter",
+                            format!("amisim registers an image with storage of its own; registering from the snapshot {snapshot} is not modelled. Leave out Ebs.SnapshotId, or copy the image that owns that snapshot"),
+                        ));
+                    }
+                    request.root_volume_size_gb = p.int(&format!("{m}.Ebs.VolumeSize"))?;
+                    request.encrypted = p.flag(&format!("{m}.Ebs.Encrypted"))?;
+                    request.kms_key_id = p.get(&format!("{m}.Ebs.KmsKeyId")).map(str::to_string);
+                    if let Some(t) = p.get(&format!("{m}.Ebs.VolumeType")) {
+                        if t != "gp2" && t != "gp3" {
+                            return Err(Fault::bad(
+                                "InvalidParameterValue",
+                                format!("amisim root volumes are gp2 or gp3, not {t:?}"),
+                            ));
+                        }
+                    }
+                    if p.bool(&format!("{m}.Ebs.DeleteOnTermination"))? == Some(false) {
+                        return Err(Fault::bad(
+                            "InvalidParameter",
+                            "an image's root volume is deleted when its instance terminates; keep it with the instance's own setting instead",
+                        ));
+                    }
+                }
+            }
+            None => {
+                request.root_device_type = Some("ebs".to_string());
+            }
+        }
+        if let Some(v) = p.bool("EnaSupport")? {
+            if !v {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    "amisim images support ENA; EnaSupport false is not modelled",
+                ));
+            }
+        }
+        let mut tags = p.tag_specifications(&["image", "snapshot"])?;
+        request.tags = tags.remove("image").unwrap_or_default();
+        if !tags.is_empty() {
+            return Err(Fault::bad(
+                "InvalidParameter",
+                "amisim tags the image, not its snapshots: use a TagSpecification for the image",
+            ));
+        }
+        self.ready("RegisterImage")?;
+        let image = self.call(&request)?;
+        self.out.xml.text("imageId", &image.id);
+        Ok(())
+    }
+
+    fn copy_image(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let mut tags = p.tag_specifications(&["image"])?;
+        let request = CopyImage {
+            source_image_id: p.required("SourceImageId")?.to_string(),
+            source_region: p.required("SourceRegion")?.to_string(),
+            name: p.required("Name")?.to_string(),
+            description: p.get("Description").unwrap_or_default().to_string(),
+            encrypted: p.bool("Encrypted")?,
+            kms_key_id: p.get("KmsKeyId").map(str::to_string),
+            tags: tags.remove("image").unwrap_or_default(),
+            copy_image_tags: p.flag("CopyImageTags")?,
+        };
+        // AWS makes a copy idempotent by ClientToken; amisim's copies are
+        // already unique by name, so a repeated request is refused as a
+        // duplicate name instead of answered twice.
+        let _ = p.get("ClientToken");
+        self.ready("CopyImage")?;
+        let image = self.call(&request)?;
+        self.out.xml.text("imageId", &image.id);
+        Ok(())
+    }
+
+    fn deregister_image(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("ImageId")?.to_string();
+        let request = DeregisterImage::new(&id, p.flag("DeleteAssociatedSnapshots")?);
+        self.ready("DeregisterImage")?;
+        if !self.call(&request)? {
+            return Err(Fault::bad(
+                "InvalidAMIID.Unavailable",
+                format!("The image {id} is no longer available: it was deregistered"),
+            ));
+        }
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    fn describe_image_attribute(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("ImageId")?.to_string();
+        let attribute = p.required("Attribute")?.to_string();
+        self.ready("DescribeImageAttribute")?;
+        let x = |a: &mut Action<'_>| -> Result<Image, Fault> {
+            a.call(&DescribeImage::new(&id))?.ok_or_else(|| {
+                Fault::bad(
+                    "InvalidAMIID.NotFound",
+                    format!("The image id '[{id}]' does not exist"),
+                )
+            })
+        };
+        match attribute.as_str() {
+            "launchPermission" => {
+                let permissions = self.call(&DescribeLaunchPermissions { image_id: id.clone() })?;
+                self.out.xml.text("imageId", &id).open("launchPermission");
+                for perm in permissions {
+                    self.out.xml.open("item");
+                    principal_item(&mut self.out.xml, &perm.principal);
+                    self.out.xml.close("item");
+                }
+                self.out.xml.close("launchPermission");
+            }
+            "description" => {
+                let image = x(self)?;
+                self.out
+                    .xml
+                    .text("imageId", &id)
+                    .open("description")
+                    .text("value", &image.description)
+                    .close("description");
+            }
+            "lastLaunchedTime" => {
+                let image = x(self)?;
+                self.out.xml.text("imageId", &id).open("lastLaunchedTime");
+                self.out.xml.opt("value", image.last_launched_time.as_deref());
+                self.out.xml.close("lastLaunchedTime");
+            }
+            "deregistrationProtection" => {
+                let image = x(self)?;
+                self.out
+                    .xml
+                    .text("imageId", &id)
+                    .open("deregistrationProtection")
+                    .text("value", &image.deregistration_protection)
+                    .close("deregistrationProtection");
+            }
+            "blockDeviceMapping" => {
+                let image = x(self)?;
+                self.out.xml.text("imageId", &id);
+                block_devices(&mut self.out.xml, &image);
+            }
+            "productCodes" => {
+                x(self)?;
+                self.out.xml.text("imageId", &id).open("productCodes").close("productCodes");
+            }
+            other => {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!("Value ({other}) for parameter attribute is invalid: amisim answers launchPermission, description, lastLaunchedTime, deregistrationProtection, blockDeviceMapping and productCodes"),
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn modify_image_attribute(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("ImageId")?.to_string();
+        let mut add = principals(p, "LaunchPermission.Add")?;
+        let mut remove = principals(p, "LaunchPermission.Remove")?;
+        // The older form: Attribute=launchPermission, OperationType, UserId.N, UserGroup.N.
+        let attribute = p.get("Attribute").map(str::to_string);
+        let operation = p.get("OperationType").map(str::to_string);
+        let mut older: Vec<Principal> = p
+            .list("UserId")?
+            .into_iter()
+            .map(Principal::Account)
+            .collect();
+        older.extend(p.list("UserGroup")?.into_iter().map(Principal::Group));
+        older.extend(
+            p.list("OrganizationArn")?
+                .into_iter()
+                .map(Principal::Organization),
+        );
+        older.extend(
+            p.list("OrganizationalUnitArn")?
+                .into_iter()
+                .map(Principal::OrganizationalUnit),
+        );
+        match (attribute.as_deref(), operation.as_deref()) {
+            (_, Some("add")) => add.extend(older),
+            (_, Some("remove")) => remove.extend(older),
+            (_, Some(other)) => {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!("Value ({other}) for parameter operationType is invalid: add or remove"),
+                ))
+            }
+            (_, None) if !older.is_empty() => {
+                return Err(Fault::bad(
+                    "MissingParameter",
+                    "The request must contain the parameter OperationType (add or remove) with UserId or UserGroup",
+                ))
+            }
+            _ => {}
+        }
+        if let Some(a) = &attribute {
+            if a != "launchPermission" && a != "description" {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!("Value ({a}) for parameter attribute is invalid: amisim changes launchPermission and description"),
+                ));
+            }
+        }
+        let description = p
+            .get("Description.Value")
+            .or_else(|| match attribute.as_deref() {
+                Some("description") => p.get("Value"),
+                _ => None,
+            })
+            .map(str::to_string);
+        if add.is_empty() && remove.is_empty() && description.is_none() {
+            return Err(Fault::bad(
+                "MissingParameter",
+                "The request must change something: LaunchPermission.Add, LaunchPermission.Remove or Description",
+            ));
+        }
+        self.ready("ModifyImageAttribute")?;
+        for principal in &add {
+            match self
+                .cloud
+                .call(self.caller, &AddLaunchPermission::new(&id, principal))
+            {
+                Ok(_) => {}
+                // Adding a permission that exists changes nothing in AWS.
+                Err(e) if e.kind == ErrorKind::PermissionDuplicate => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for principal in &remove {
+            self.call(&RemoveLaunchPermission::new(&id, principal))?;
+        }
+        if let Some(d) = description {
+            self.call(&ModifyImage {
+                image_id: id.clone(),
+                description: Some(d),
+                tags: None,
+            })?;
+        }
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    /// CreateTags (`add`) or DeleteTags on images.
+    fn tags(&mut self, add: bool) -> Result<(), Fault> {
+        let p = self.p;
+        let ids = p.list("ResourceId")?;
+        if ids.is_empty() {
+            return Err(Fault::bad(
+                "MissingParameter",
+                "The request must contain the parameter ResourceId",
+            ));
+        }
+        let mut given = Vec::new();
+        for m in p.members("Tag")? {
+            let key = p.required(&format!("{m}.Key"))?.to_string();
+            given.push((key, p.get(&format!("{m}.Value")).map(str::to_string)));
+        }
+        if add && given.is_empty() {
+            return Err(Fault::bad(
+                "MissingParameter",
+                "The request must contain the parameter Tag",
+            ));
+        }
+        if let Some(other) = ids.iter().find(|id| !id.starts_with("ami-")) {
+            return Err(Fault::bad(
+                "InvalidParameterValue",
+                format!("amisim tags images (ami-…) through CreateTags and DeleteTags; {other} is not one"),
+            ));
+        }
+        self.ready(if add { "CreateTags" } else { "DeleteTags" })?;
+        for id in &ids {
+            let image = self.call(&DescribeImage::new(id))?.ok_or_else(|| {
+                Fault::bad(
+                    "InvalidAMIID.NotFound",
+                    format!("The image id '[{id}]' does not exist"),
+                )
+            })?;
+            let mut tags: Tags = image.tags.clone();
+            for (key, value) in &given {
+                if add {
+                    tags.insert(key.clone(), value.clone().unwrap_or_default());
+                } else if value.as_ref().is_none_or(|v| tags.get(key) == Some(v)) {
+                    tags.remove(key);
+                }
+            }
+            // DeleteTags with no Tag removes every tag, as in AWS.
+            if !add && given.is_empty() {
+                tags.clear();
+            }
+            self.call(&ModifyImage {
+                image_id: id.clone(),
+                description: None,
+                tags: Some(tags),
+            })?;
+        }
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    /// Get (`None`), Enable or Disable ImageBlockPublicAccess in the caller's region.
+    fn block_public_access(&mut self, block: Option<bool>) -> Result<(), Fault> {
+        let p = self.p;
+        let state = match block {
+            Some(true) => {
+                let state = p.required("ImageBlockPublicAccessState")?.to_string();
+                Some(state)
+            }
+            Some(false) => Some("unblocked".to_string()),
+            None => None,
+        };
+        self.ready("ImageBlockPublicAccess")?;
+        let state = match state {
+            Some(state) => {
+                self.call(&SetBlockPublicAccess::new(state))?
+                    .block_public_access
+            }
+            None => self.call(&GetImageSettings {})?.block_public_access,
+        };
+        self.out.xml.text("imageBlockPublicAccessState", &state);
+        Ok(())
+    }
+
+    fn describe_regions(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let named = p.list("RegionName")?;
+        let _ = p.flag("AllRegions")?;
+        self.ready("DescribeRegions")?;
+        if let Some(bad) = named.iter().find(|r| !catalogue::is_region(r)) {
+            return Err(Fault::bad(
+                "InvalidParameterValue",
+                format!("Invalid region: {bad}"),
+            ));
+        }
+        self.out.xml.open("regionInfo");
+        for region in catalogue::REGIONS
+            .iter()
+            .filter(|r| named.is_empty() || named.iter().any(|n| n == *r))
+        {
+            self.out
+                .xml
+                .open("item")
+                .text("regionName", region)
+                .text("regionEndpoint", &format!("ec2.{region}.amazonaws.com"))
+                .text("optInStatus", "opt-in-not-required")
+                .close("item");
+        }
+        self.out.xml.close("regionInfo");
+        Ok(())
+    }
+}
+
+/// The principals of `LaunchPermission.Add.N` or `.Remove.N`.
+fn principals(p: &Params, prefix: &str) -> Result<Vec<Principal>, Fault> {
+    let mut out = Vec::new();
+    for m in p.members(prefix)? {
+        let given = [
+            (
+                "UserId",
+                p.get(&format!("{m}.UserId"))
+                    .map(|v| Principal::Account(v.to_string())),
+            ),
+            (
+                "Group",
+                p.get(&format!("{m}.Group"))
+                    .map(|v| Principal::Group(v.to_string())),
+            ),
+            (
+                "OrganizationArn",
+                p.get(&format!("{m}.OrganizationArn"))
+                    .map(|v| Principal::Organization(v.to_string())),
+            ),
+            (
+                "OrganizationalUnitArn",
+                p.get(&format!("{m}.OrganizationalUnitArn"))
+                    .map(|v| Principal::OrganizationalUnit(v.to_string())),
+            ),
+        ];
+        let mut found: Vec<Principal> = given.into_iter().filter_map(|(_, v)| v).collect();
+        if found.len() != 1 {
+            return Err(Fault::bad(
+                "InvalidParameterCombination",
+                format!("{m} must name exactly one of UserId, Group, OrganizationArn or OrganizationalUnitArn"),
+            ));
+        }
+        out.append(&mut found);
+    }
+    Ok(out)
+}
+
+/// A launch permission's principal as EC2 writes it.
+fn principal_item(x: &mut Xml, principal: &Principal) {
+    match principal {
+        Principal::Account(a) => x.text("userId", a),
+        Principal::Group(g) => x.text("group", g),
+        Principal::Organization(o) => x.text("organizationArn", o),
+        Principal::OrganizationalUnit(u) => x.text("organizationalUnitArn", u),
+    };
+}
+
+/// The device an image's root is on, as AWS names it.
+fn root_device_name(image: &Image) -> &'static str {
+    if image.platform == "windows" || image.root_device_type == "instance-store" {
+        "/dev/sda1"
+    } else {
+        "/dev/xvda"
+    }
+}
+
+/// `blockDeviceMapping`: the image's root device and its storage.
+fn block_devices(x: &mut Xml, image: &Image) {
+    x.open("blockDeviceMapping")
+        .open("item")
+        .text("deviceName", root_device_name(image));
+    if image.root_device_type == "ebs" {
+        x.open("ebs");
+        x.opt("snapshotId", image.storage_ids.first().map(String::as_str));
+        x.text("volumeSize", &image.size_gb.to_string())
+            .bool("deleteOnTermination", true)
+            .text("volumeType", "gp3")
+            .bool("encrypted", image.encrypted);
+        x.opt("kmsKeyId", image.kms_key_arn.as_deref());
+        x.close("ebs");
+    } else {
+        x.text("virtualName", "ephemeral0");
+    }
+    x.close("item").close("blockDeviceMapping");
+}
+
+/// One image of `imagesSet`, with every field botocore's `Image` shape
+/// names that amisim models.
+fn image_item(x: &mut Xml, image: &Image, public: bool) {
+    let (platform_details, usage_operation) = if image.platform == "windows" {
+        ("Windows", "RunInstances:0002")
+    } else if image
+        .billing_products
+        .iter()
+        .any(|b| b == RHEL_BILLING_PRODUCT)
+    {
+        ("Red Hat Enterprise Linux", "RunInstances:0010")
+    } else {
+        ("Linux/UNIX", "RunInstances")
+    };
+    let location = match &image.owner_alias {
+        Some(alias) => format!("{alias}/{}", image.name),
+        None => format!("{}/{}", image.owner_id, image.name),
+    };
+    x.open("item")
+        .text("imageId", &image.id)
+        .text("imageLocation", &location)
+        .text("imageState", image.state.as_str())
+        .text("imageOwnerId", &image.owner_id)
+        .text("creationDate", &image.creation_date)
+        .bool("isPublic", public)
+        .text("architecture", &image.architecture)
+        .text("imageType", "machine");
+    if image.platform == "windows" {
+        x.text("platform", "windows");
+    }
+    x.text("platformDetails", platform_details)
+        .text("usageOperation", usage_operation);
+    x.opt("imageOwnerAlias", image.owner_alias.as_deref());
+    x.text("name", &image.name)
+        .text("description", &image.description)
+        .text("rootDeviceType", &image.root_device_type)
+        .text("rootDeviceName", root_device_name(image));
+    block_devices(x, image);
+    x.text("virtualizationType", "hvm")
+        .text("hypervisor", "xen")
+        .bool("enaSupport", true);
+    if !image.tags.is_empty() {
+        x.open("tagSet");
+        for (k, v) in &image.tags {
+            x.open("item").text("key", k).text("value", v).close("item");
+        }
+        x.close("tagSet");
+    }
+    if !image.billing_products.is_empty() {
+        x.open("billingProducts");
+        for b in &image.billing_products {
+            x.open("item").text("billingProduct", b).close("item");
+        }
+        x.close("billingProducts");
+    }
+    x.opt("deprecationTime", image.deprecation_time.as_deref());
+    x.opt("sourceInstanceId", image.source_instance_id.as_deref());
+    x.text("deregistrationProtection", &image.deregistration_protection);
+    x.opt("lastLaunchedTime", image.last_launched_time.as_deref());
+    x.opt("sourceImageId", image.source_image_id.as_deref());
+    x.opt("sourceImageRegion", image.source_image_region.as_deref());
+    x.close("item");
+}
+
+/// `MaxResults` and `NextToken`: which part of a listing to answer.
+struct Page {
+    start: usize,
+    max: Option<usize>,
+}
+
+impl Page {
+    fn of(p: &Params, with_ids: bool) -> Result<Page, Fault> {
+        let max = p.int("MaxResults")?;
+        let token = p.get("NextToken");
+        if with_ids && (max.is_some() || token.is_some()) {
+            return Err(Fault::bad(
+                "InvalidParameterCombination",
+                "The parameter ImageIds cannot be used with the parameter maxResults",
+            ));
+        }
+        let max = match max {
+            None => None,
+            Some(n) if (5..=1000).contains(&n) => Some(n as usize),
+            Some(n) => {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!("Value ({n}) for parameter maxResults is invalid. Expecting a value between 5 and 1000."),
+                ))
+            }
+        };
+        let start = match token {
+            None => 0,
+            Some(t) => t
+                .strip_prefix("amisim-")
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| {
+                    Fault::bad(
+                        "InvalidParameterValue",
+                        format!(
+                            "The NextToken {:?} is not one this server gave",
+                            t.chars().take(40).collect::<String>()
+                        ),
+                    )
+                })?,
+        };
+        Ok(Page { start, max })
+    }
+
+    /// The items of this page, and the token of the next if there is one.
+    fn cut<'a, T>(&self, items: &'a [T]) -> Result<(&'a [T], Option<String>), Fault> {
+        if self.start > items.len() {
+            return Err(Fault::bad(
+                "InvalidParameterValue",
+                "The NextToken is past the end of the listing; list again from the start",
+            ));
+        }
+        let end = self
+            .max
+            .map_or(items.len(), |m| (self.start + m).min(items.len()));
+        let next = (end < items.len()).then(|| format!("amisim-{end}"));
+        Ok((&items[self.start..end], next))
+    }
+}

@@ -1,0 +1,137 @@
+//! The HTTP server under `amisim serve` (and the console): hyper over tokio,
+//! closing connections whose client stalls, and on SIGINT or SIGTERM
+//! finishing the requests in flight before it returns.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+
+use crate::{Answer, Request, Server, MAX_BODY};
+
+/// How long a client may take to send a request's head, and to keep an idle
+/// connection open: one that stalls longer is closed, so stalled clients
+/// cannot hold the server's connections.
+pub const STALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// The longest a connection may last, whatever its client does.
+pub const CONNECTION_LIMIT: Duration = Duration::from_secs(60);
+
+/// How long, after SIGINT or SIGTERM, requests in flight have to finish.
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+/// Serves `service` to every connection on `listener` until SIGINT or
+/// SIGTERM, closing connections whose client stalls for [`STALL_LIMIT`]; then
+/// lets the requests in flight finish (for up to [`DRAIN_LIMIT`]).
+pub async fn accept<S, B>(listener: tokio::net::TcpListener, service: S) -> anyhow::Result<()>
+where
+    S: tower::Service<hyper::Request<Incoming>, Response = hyper::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    let mut in_flight = tokio::task::JoinSet::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A connection that failed before it was ours (the client
+                // gave up, or the process is out of descriptors for a moment).
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut interrupt => break,
+            _ = terminate.recv() => break,
+        };
+        // Forget connections that are done.
+        while in_flight.try_join_next().is_some() {}
+        let service = hyper_util::service::TowerToHyperService::new(service.clone());
+        in_flight.spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(STALL_LIMIT)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_LIMIT, connection).await;
+        });
+    }
+    drop(listener);
+    // The requests in flight finish; idle connections close at their next read.
+    let _ = tokio::time::timeout(DRAIN_LIMIT, async {
+        while in_flight.join_next().await.is_some() {}
+    })
+    .await;
+    Ok(())
+}
+
+/// Reads one HTTP request (refusing a body over [`MAX_BODY`]) and answers it
+/// off the async workers, where the store is read and written.
+pub async fn answer(
+    server: Arc<Server>,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => {
+            return Ok(reply(&Answer {
+                status: 413,
+                content_type: "text/plain; charset=utf-8",
+                body: format!(
+                    "The request body is larger than {MAX_BODY} bytes, or was cut short\n"
+                )
+                .into_bytes(),
+            }))
+        }
+    };
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or_default().to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).to_string(),
+                )
+            })
+            .collect(),
+        body,
+    };
+    let answer = tokio::task::spawn_blocking(move || server.answer(&request))
+        .await
+        .unwrap_or_else(|_| Answer {
+            status: 500,
+            content_type: "text/plain; charset=utf-8",
+            body: b"The request failed inside the server; nothing it did was kept\n".to_vec(),
+        });
+    Ok(reply(&answer))
+}
+
+fn reply(answer: &Answer) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from(answer.body.clone())));
+    *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(v) = hyper::header::HeaderValue::from_str(answer.content_type) {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, v);
+    }
+    response
+}

@@ -1,0 +1,226 @@
+//! `amisim serve`: the simulated cloud behind AWS's own wire protocols, so
+//! that the AWS CLI, boto3 and the other SDKs act on it.
+//!
+//! Each request names its service and region in its SigV4 credential scope,
+//! and its caller by its access key ID, as AWS routes and authenticates
+//! requests. Each protocol is an adapter from the wire to the simulator's one
+//! call layer and back: it parses the request into a request type of the
+//! simulator, runs it with [`Cloud::call`] as the caller (so every rule,
+//! check and event-log entry is the same as for the provider and the CLI),
+//! and writes the answer in AWS's shape. The simulator knows nothing of HTTP.
+//!
+//! Served today: EC2 (the Query protocol, API version 2016-11-15) for
+//! images, their attributes and tags, and regions; STS `GetCallerIdentity`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use amisim_simulator::{Caller, Cloud};
+
+mod ec2;
+mod fault;
+pub mod http;
+mod identity;
+mod query;
+mod sts;
+mod xml;
+
+pub use fault::Fault;
+pub use identity::Identity;
+use query::Params;
+
+/// The largest request body the server reads.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// One HTTP request, as the server reads it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query string, without `?`.
+    pub query: String,
+    /// The headers, names in lowercase.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The value of header `name` (lowercase), if given.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// Its content type.
+    pub content_type: &'static str,
+    /// Its body.
+    pub body: Vec<u8>,
+}
+
+/// The server over one store.
+pub struct Server {
+    cloud: Mutex<Cloud>,
+    /// Requests answered, which number request IDs.
+    requests: AtomicU64,
+    /// Names this server's commands apart from other processes'.
+    token: String,
+}
+
+impl Server {
+    /// A server over the store `store` (a path or a `postgres://` URL),
+    /// created when it does not exist yet, as the provider creates it.
+    pub fn open(store: &str) -> anyhow::Result<Server> {
+        let cloud = Cloud::open_store(store).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Server {
+            cloud: Mutex::new(cloud),
+            requests: AtomicU64::new(0),
+            token: amisim_simulator::store::unique_token(),
+        })
+    }
+
+    /// Answers one request. Each request is a command of its own: its
+    /// changes are dated after everything the store held before it.
+    pub fn answer(&self, request: &Request) -> Answer {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let request_id = request_id(n);
+        let identity = match Identity::of(request) {
+            Ok(i) => i,
+            Err(fault) => return query_error(&fault, &request_id, false),
+        };
+        let sts = identity.service == "sts";
+        let params = if request.method == "GET" {
+            Params::parse(request.query.as_bytes())
+        } else {
+            Params::parse(&request.body)
+        };
+        let params = match params {
+            Ok(p) => p,
+            Err(fault) => return query_error(&fault, &request_id, sts),
+        };
+        let caller = Caller::new(identity.account.clone(), identity.region.clone());
+        let mut cloud = match self.cloud.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        cloud.set_command(format!("aws:{}:{n}", self.token));
+        let result = match identity.service.as_str() {
+            "ec2" => ec2::answer(&mut cloud, &caller, &params, &request_id),
+            "sts" => sts::answer(&identity, &params, &request_id),
+            other => Err(Fault::bad(
+                "UnknownService",
+                format!(
+                    "amisim serve answers the services ec2 and sts; the request is signed for {other:?}"
+                ),
+            )),
+        };
+        match result {
+            Ok(body) => Answer {
+                status: 200,
+                content_type: "text/xml;charset=UTF-8",
+                body,
+            },
+            Err(fault) => query_error(&fault, &request_id, sts),
+        }
+    }
+}
+
+/// A request ID in AWS's form (a UUID), from the request's number: the same
+/// requests to a new server get the same IDs.
+fn request_id(n: u64) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("amisim-request:{n}").as_bytes());
+    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// An error in the Query protocol's shape: EC2's `<Response><Errors>`, or
+/// STS's `<ErrorResponse>`.
+fn query_error(fault: &Fault, request_id: &str, sts: bool) -> Answer {
+    let body = if sts {
+        let mut x = xml::Xml::new("ErrorResponse", Some(xml::STS_NS));
+        x.open("Error")
+            .text(
+                "Type",
+                if fault.status >= 500 {
+                    "Receiver"
+                } else {
+                    "Sender"
+                },
+            )
+            .text("Code", &fault.code)
+            .text("Message", &fault.message)
+            .close("Error")
+            .text("RequestId", request_id);
+        x.finish("ErrorResponse")
+    } else {
+        let mut x = xml::Xml::new("Response", None);
+        x.open("Errors")
+            .open("Error")
+            .text("Code", &fault.code)
+            .text("Message", &fault.message)
+            .close("Error")
+            .close("Errors")
+            .text("RequestID", request_id);
+        x.finish("Response")
+    };
+    Answer {
+        status: fault.status,
+        content_type: "text/xml;charset=UTF-8",
+        body,
+    }
+}
+
+/// Serves `store` on `listen` until SIGINT or SIGTERM, then finishes the
+/// requests in flight and returns.
+pub fn serve(store: &str, listen: &str, out: &mut dyn Write) -> anyhow::Result<()> {
+    let addr: SocketAddr = listen.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--listen {listen:?} is not an address and port; write it as 127.0.0.1:4566"
+        )
+    })?;
+    let server = Arc::new(Server::open(store)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        let bound = listener.local_addr()?;
+        writeln!(
+            out,
+            "amisim serve at http://{bound}/ (EC2, STS; SIGINT or SIGTERM stops it)"
+        )?;
+        if !bound.ip().is_loopback() {
+            writeln!(
+                out,
+                "Warning: {} is reachable from other machines, over plain HTTP",
+                bound.ip()
+            )?;
+        }
+        out.flush()?;
+        let service = tower::service_fn(move |req| http::answer(server.clone(), req));
+        http::accept(listener, service).await
+    })
+}

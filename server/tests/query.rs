@@ -1,0 +1,264 @@
+//! The server answering requests directly (no HTTP): AWS's Query protocol as
+//! botocore sends it, answers and errors in AWS's shapes, determinism.
+
+use amisim_server::{Request, Server};
+
+/// A request signed (as far as the server reads it) by `account` for `service` in `region`.
+fn request(account: &str, region: &str, service: &str, body: &str) -> Request {
+    Request {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: vec![(
+            "authorization".into(),
+            format!("AWS4-HMAC-SHA256 Credential={account}/20250101/{region}/{service}/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=0000"),
+        )],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn server() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let server = Server::open(store.to_str().unwrap()).unwrap();
+    (dir, server)
+}
+
+/// The status and body of an EC2 request by account A in us-east-1.
+fn ec2(server: &Server, body: &str) -> (u16, String) {
+    let a = server.answer(&request("111111111111", "us-east-1", "ec2", body));
+    (a.status, String::from_utf8(a.body).unwrap())
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+    let start = text.find(open).map(|i| i + open.len()).unwrap_or(0);
+    let end = text[start..].find(close).map_or(text.len(), |i| start + i);
+    &text[start..end]
+}
+
+#[test]
+fn images_are_registered_described_shared_copied_and_deregistered() {
+    let (_dir, s) = server();
+    let (status, body) = ec2(
+        &s,
+        "Action=RegisterImage&Version=2016-11-15&Name=golden-web&Description=a%20%3Cb%3E&TagSpecification.1.ResourceType=image&TagSpecification.1.Tag.1.Key=Role&TagSpecification.1.Tag.1.Value=golden",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(
+            "<RegisterImageResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>"
+        ),
+        "{body}"
+    );
+    let id = between(&body, "<imageId>", "</imageId>").to_string();
+    let (status, body) = ec2(&s, &format!("Action=DescribeImages&ImageId.1={id}"));
+    assert_eq!(status, 200, "{body}");
+    for element in [
+        "<imageState>available</imageState>",
+        "<imageOwnerId>111111111111</imageOwnerId>",
+        "<isPublic>false</isPublic>",
+        "<description>a &lt;b&gt;</description>",
+        "<tagSet><item><key>Role</key><value>golden</value></item></tagSet>",
+        "<rootDeviceName>/dev/xvda</rootDeviceName>",
+        "<blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><snapshotId>snap-",
+        "<deregistrationProtection>disabled</deregistrationProtection>",
+    ] {
+        assert!(body.contains(element), "{element} in {body}");
+    }
+    // Shared with B, who sees it (and copies it to its own region) but cannot share it on.
+    let (status, body) = ec2(
+        &s,
+        &format!(
+            "Action=ModifyImageAttribute&ImageId={id}&LaunchPermission.Add.1.UserId=222222222222"
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = ec2(
+        &s,
+        &format!("Action=DescribeImageAttribute&ImageId={id}&Attribute=launchPermission"),
+    );
+    assert!(
+        body.contains(
+            "<launchPermission><item><userId>222222222222</userId></item></launchPermission>"
+        ),
+        "{body}"
+    );
+    let b = s.answer(&request(
+        "222222222222",
+        "us-east-1",
+        "ec2",
+        &format!("Action=ModifyImageAttribute&ImageId={id}&LaunchPermission.Add.1.Group=all"),
+    ));
+    assert_eq!(b.status, 401);
+    assert!(String::from_utf8(b.body)
+        .unwrap()
+        .contains("<Code>AuthFailure</Code>"));
+    // Public sharing is blocked in a new account until the account unblocks it.
+    let (status, body) = ec2(
+        &s,
+        &format!("Action=ModifyImageAttribute&ImageId={id}&LaunchPermission.Add.1.Group=all"),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("<Code>OperationNotPermitted</Code>"),
+        "{body}"
+    );
+    let (_, body) = ec2(&s, "Action=GetImageBlockPublicAccessState");
+    assert!(
+        body.contains(
+            "<imageBlockPublicAccessState>block-new-sharing</imageBlockPublicAccessState>"
+        ),
+        "{body}"
+    );
+    let (_, body) = ec2(&s, "Action=DisableImageBlockPublicAccess");
+    assert!(
+        body.contains("<imageBlockPublicAccessState>unblocked</imageBlockPublicAccessState>"),
+        "{body}"
+    );
+    // Public makes isPublic true; adding what exists again changes nothing, as in AWS.
+    for _ in 0..2 {
+        let (status, body) = ec2(&s, &format!("Action=ModifyImageAttribute&ImageId={id}&Attribute=launchPermission&OperationType=add&UserGroup.1=all"));
+        assert_eq!(status, 200, "{body}");
+    }
+    assert!(ec2(&s, &format!("Action=DescribeImages&ImageId.1={id}"))
+        .1
+        .contains("<isPublic>true</isPublic>"));
+    let west = s.answer(&request("111111111111", "us-west-2", "ec2", &format!("Action=CopyImage&SourceImageId={id}&SourceRegion=us-east-1&Name=golden-web-dr&ClientToken=abc")));
+    let copy = String::from_utf8(west.body).unwrap();
+    assert_eq!(west.status, 200, "{copy}");
+    let (status, body) = ec2(&s, &format!("Action=DeregisterImage&ImageId={id}"));
+    assert_eq!(
+        (status, body.contains("<return>true</return>")),
+        (200, true),
+        "{body}"
+    );
+    let (status, body) = ec2(&s, &format!("Action=DeregisterImage&ImageId={id}"));
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn errors_are_in_aws_shape_with_the_codes_amisim_uses_everywhere() {
+    let (_dir, s) = server();
+    let (status, body) = ec2(&s, "Action=DescribeImages&ImageId.1=ami-0123456789abcdef0");
+    assert_eq!(status, 400);
+    assert!(body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>InvalidAMIID.NotFound</Code><Message>"), "{body}");
+    assert!(body.contains("</Errors><RequestID>"), "{body}");
+    assert!(ec2(&s, "Action=DescribeImages&ImageId.1=nope")
+        .1
+        .contains("InvalidAMIID.Malformed"));
+    let (status, body) = ec2(&s, "Action=RegisterImage&Name=bad%3Cname%3E");
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("<Code>InvalidAMIName.Malformed</Code>"),
+        "{body}"
+    );
+    // A parameter amisim does not model is refused naming it, never dropped.
+    let (status, body) = ec2(&s, "Action=RegisterImage&Name=web&KernelId=aki-12345678");
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("<Code>InvalidParameter</Code>") && body.contains("KernelId"),
+        "{body}"
+    );
+    // An action outside the list, a missing parameter, a malformed list.
+    assert!(ec2(&s, "Action=AttachVolume")
+        .1
+        .contains("<Code>InvalidAction</Code>"));
+    assert!(ec2(&s, "Action=RegisterImage")
+        .1
+        .contains("<Code>MissingParameter</Code>"));
+    assert!(ec2(&s, "Action=DescribeImages&ImageId.0=ami-1")
+        .1
+        .contains("<Code>InvalidParameterValue</Code>"));
+    assert!(ec2(&s, "Action=DescribeImages&MaxResults=2")
+        .1
+        .contains("between 5 and 1000"));
+    assert!(ec2(&s, "Action=DescribeImages&NextToken=forged")
+        .1
+        .contains("NextToken"));
+    // DryRun answers whether the request would have been made, and makes nothing.
+    let (status, body) = ec2(&s, "Action=RegisterImage&Name=dry&DryRun=true");
+    assert_eq!(status, 412);
+    assert!(body.contains("<Code>DryRunOperation</Code>"), "{body}");
+    assert!(!ec2(&s, "Action=DescribeImages&Owner.1=self")
+        .1
+        .contains("<name>dry</name>"));
+    // Unsigned, or signed for a service amisim does not serve.
+    let unsigned = s.answer(&Request {
+        body: b"Action=DescribeImages".to_vec(),
+        ..Request::default()
+    });
+    assert_eq!(unsigned.status, 401);
+    assert!(String::from_utf8(unsigned.body)
+        .unwrap()
+        .contains("MissingAuthenticationToken"));
+    let s3 = s.answer(&request("111111111111", "us-east-1", "s3", ""));
+    assert_eq!(s3.status, 400);
+    // The catalogue's owners are nobody's to act as.
+    let amazon = s.answer(&request(
+        "137112412989",
+        "us-east-1",
+        "ec2",
+        "Action=RegisterImage&Name=mine",
+    ));
+    assert_eq!(amazon.status, 401);
+}
+
+#[test]
+fn pages_of_images_cover_the_listing_once() {
+    let (_dir, s) = server();
+    let (_, all) = ec2(&s, "Action=DescribeImages&Owner.1=amazon");
+    let total = all.matches("<imageId>").count();
+    assert!(total > 5);
+    let mut seen = 0;
+    let mut token = String::new();
+    loop {
+        let extra = if token.is_empty() {
+            String::new()
+        } else {
+            format!("&NextToken={token}")
+        };
+        let (status, page) = ec2(
+            &s,
+            &format!("Action=DescribeImages&Owner.1=amazon&MaxResults=5{extra}"),
+        );
+        assert_eq!(status, 200, "{page}");
+        seen += page.matches("<imageId>").count();
+        match page.find("<nextToken>") {
+            Some(_) => token = between(&page, "<nextToken>", "</nextToken>").to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, total);
+}
+
+#[test]
+fn the_same_requests_to_a_new_server_give_the_same_bytes() {
+    let run = || {
+        let (_dir, s) = server();
+        let mut out = Vec::new();
+        for body in [
+            "Action=RegisterImage&Name=one",
+            "Action=RegisterImage&Name=two&Description=second",
+            "Action=DescribeImages&Owner.1=self",
+            "Action=RegisterImage&Name=one",
+        ] {
+            out.push(ec2(&s, body));
+        }
+        let sts = s.answer(&request(
+            "111111111111",
+            "us-east-1",
+            "sts",
+            "Action=GetCallerIdentity&Version=2011-06-15",
+        ));
+        out.push((sts.status, String::from_utf8(sts.body).unwrap()));
+        out
+    };
+    let first = run();
+    assert_eq!(first, run());
+    let identity = &first[4].1;
+    assert!(
+        identity.contains("<Arn>arn:aws:iam::111111111111:root</Arn>")
+            && identity.contains("<Account>111111111111</Account>"),
+        "{identity}"
+    );
+}
