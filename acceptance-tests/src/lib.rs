@@ -18,6 +18,7 @@
 pub mod browser;
 pub mod console;
 pub mod docs;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

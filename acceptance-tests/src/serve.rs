@@ -1,0 +1,100 @@
+//! `amisim serve` under test: the real binary on a store, on a free loopback
+//! port, for AWS's own clients (boto3 and the AWS CLI, from `.tools/py`).
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// `amisim serve` on a store, on a free loopback port, stopped when dropped.
+pub struct Served {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Served {
+    /// Starts the server on `store` and waits for the line naming its address.
+    pub fn start(store: &Path) -> Served {
+        let mut child = Command::new(crate::amisim_binary())
+            .arg("--store")
+            .arg(store)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("AMISIM_STORE")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("amisim serve");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("the server's first line");
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Served { child, url }
+    }
+
+    /// The process ID, to signal it.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit; its status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("the server exits")
+    }
+
+    /// `python3` with boto3 and the AWS CLI on its path, pointed at the server
+    /// as `account` in `region` (the environment `amisim env` prints).
+    pub fn python(&self, account: &str, region: &str) -> Command {
+        let mut cmd = Command::new("python3");
+        cmd.env("PYTHONPATH", aws_tools())
+            .env("AWS_ENDPOINT_URL", &self.url)
+            .env("AWS_ACCESS_KEY_ID", account)
+            .env("AWS_SECRET_ACCESS_KEY", "amisim-unclaimed-account")
+            .env("AWS_REGION", region)
+            .env("AWS_DEFAULT_REGION", region)
+            .env_remove("AWS_PROFILE")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+        cmd
+    }
+
+    /// Runs a boto3 script as `account` in `region`; its output.
+    pub fn boto3(&self, account: &str, region: &str, script: &str) -> Output {
+        self.python(account, region)
+            .args(["-c", script])
+            .output()
+            .expect("python3 runs")
+    }
+
+    /// Runs `aws ARGS… --output json` (the AWS CLI) as `account` in `region`.
+    pub fn aws(&self, account: &str, region: &str, args: &[&str]) -> Output {
+        self.python(account, region)
+            .args(["-m", "awscli"])
+            .args(args)
+            .args(["--output", "json"])
+            .output()
+            .expect("the AWS CLI runs")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where `make setup` installs boto3 and the AWS CLI.
+pub fn aws_tools() -> PathBuf {
+    let py = crate::repo_root().join(".tools/py");
+    assert!(
+        py.join("boto3").is_dir() && py.join("awscli").is_dir(),
+        "boto3 and the AWS CLI are not in {}: run `make setup`",
+        py.display()
+    );
+    py
+}

@@ -1,0 +1,301 @@
+//! `amisim serve` driven by AWS's own clients: boto3 and the AWS CLI (v1,
+//! both on botocore), signing with SigV4, against the real binary over HTTP.
+//! The cloud they change is the one the provider and `amisim` read.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use amisim_acceptance_tests::serve::Served;
+use amisim_acceptance_tests::Workspace;
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+fn ok(out: std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// A boto3 pipeline as people write them: find the base image, register a
+/// golden image, share it, copy it across regions, look at it; and the
+/// refusals AWS would give, with AWS's codes.
+const PIPELINE: &str = r#"
+import json, boto3, botocore
+east = boto3.client("ec2")
+west = boto3.client("ec2", region_name="us-west-2")
+sts = boto3.client("sts")
+out = {"account": sts.get_caller_identity()["Account"]}
+base = east.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-*-x86_64"]}])["Images"]
+out["base"] = [i["Name"] for i in base]
+east.disable_image_block_public_access()
+golden = east.register_image(Name="golden-web", Description="built by boto3",
+    BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 16, "VolumeType": "gp3"}}],
+    TagSpecifications=[{"ResourceType": "image", "Tags": [{"Key": "Role", "Value": "golden"}]}])["ImageId"]
+east.get_waiter("image_available").wait(ImageIds=[golden])
+east.modify_image_attribute(ImageId=golden, LaunchPermission={"Add": [{"UserId": "222222222222"}]})
+out["shared"] = east.describe_image_attribute(ImageId=golden, Attribute="launchPermission")["LaunchPermissions"]
+copy = west.copy_image(SourceImageId=golden, SourceRegion="us-east-1", Name="golden-web-dr")["ImageId"]
+image = west.describe_images(ImageIds=[copy])["Images"][0]
+out["copy"] = {k: image[k] for k in ["Name", "State", "OwnerId", "Public", "RootDeviceName", "SourceImageId"]}
+east.create_tags(Resources=[golden], Tags=[{"Key": "Stage", "Value": "prod"}])
+out["tags"] = sorted((t["Key"], t["Value"]) for t in east.describe_images(ImageIds=[golden])["Images"][0]["Tags"])
+pages = east.get_paginator("describe_images").paginate(Owners=["amazon"], PaginationConfig={"PageSize": 5})
+out["paged"] = sum(len(p["Images"]) for p in pages)
+out["unpaged"] = len(east.describe_images(Owners=["amazon"])["Images"])
+def code(f):
+    try:
+        f()
+        return "ok"
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+out["errors"] = {
+    "duplicate": code(lambda: east.register_image(Name="golden-web")),
+    "missing": code(lambda: east.describe_images(ImageIds=["ami-0123456789abcdef0"])),
+    "dry_run": code(lambda: east.register_image(Name="dry", DryRun=True)),
+    "unmodelled": code(lambda: east.register_image(Name="kernel-image", KernelId="aki-12345678")),
+    "not_owner": code(lambda: boto3.client("ec2", aws_access_key_id="222222222222", aws_secret_access_key="any").modify_image_attribute(
+        ImageId=golden, LaunchPermission={"Add": [{"UserId": "333333333333"}]})),
+    "unknown_action": code(lambda: east.describe_vpcs()),
+}
+out["golden"] = golden
+out["deregistered"] = east.deregister_image(ImageId=golden)["Return"]
+print(json.dumps(out))
+"#;
+
+#[test]
+fn a_boto3_pipeline_runs_against_amisim_with_aws_rules_and_codes() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(served.boto3(A, "us-east-1", PIPELINE))).unwrap();
+    assert_eq!(out["account"], A);
+    assert_eq!(out["base"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(out["shared"], serde_json::json!([{"UserId": B}]));
+    assert_eq!(out["copy"]["Name"], "golden-web-dr");
+    assert_eq!(out["copy"]["State"], "available");
+    assert_eq!(out["copy"]["OwnerId"], A);
+    assert_eq!(out["copy"]["Public"], false);
+    assert_eq!(out["copy"]["RootDeviceName"], "/dev/xvda");
+    assert_eq!(out["copy"]["SourceImageId"], out["golden"]);
+    assert_eq!(
+        out["tags"],
+        serde_json::json!([["Role", "golden"], ["Stage", "prod"]])
+    );
+    assert_eq!(out["paged"], out["unpaged"]);
+    assert_eq!(
+        out["errors"],
+        serde_json::json!({
+            "duplicate": "InvalidAMIName.Duplicate",
+            "missing": "InvalidAMIID.NotFound",
+            "dry_run": "DryRunOperation",
+            "unmodelled": "InvalidParameter",
+            "not_owner": "AuthFailure",
+            "unknown_action": "InvalidAction",
+        })
+    );
+    assert_eq!(out["deregistered"], true);
+    // The same cloud the provider and amisim read: the calls are in its log,
+    // as the account that made them.
+    let golden = out["golden"].as_str().unwrap();
+    let shown = ws.amisim(&["images", "show", golden]);
+    assert!(
+        shown.contains("deregistered") && shown.contains("built by boto3"),
+        "{shown}"
+    );
+    let events = ws.events();
+    let made = events
+        .iter()
+        .find(|e| e.action == "RegisterImage" && e.outcome == "ok")
+        .expect("the registration");
+    assert_eq!(
+        (made.account_id.as_str(), made.region.as_str()),
+        (A, "us-east-1")
+    );
+    assert!(events
+        .iter()
+        .any(|e| e.action == "CopyImage" && e.region == "us-west-2"));
+    assert!(events
+        .iter()
+        .any(|e| e.account_id == B && e.outcome == "AuthFailure"));
+}
+
+#[test]
+fn the_aws_cli_lists_shares_and_names_its_account_with_the_env_amisim_prints() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let env = ws.amisim(&[
+        "env",
+        "--account",
+        A,
+        "--region",
+        "eu-west-1",
+        "--endpoint",
+        &served.url,
+    ]);
+    assert!(
+        env.contains(&format!("export AWS_ENDPOINT_URL={}\n", served.url)),
+        "{env}"
+    );
+    assert!(
+        env.contains(&format!("export AWS_ACCESS_KEY_ID={A}\n")),
+        "{env}"
+    );
+    assert!(
+        env.contains("export AWS_REGION=eu-west-1\nexport AWS_DEFAULT_REGION=eu-west-1\n"),
+        "{env}"
+    );
+    let who: serde_json::Value = serde_json::from_str(&ok(served.aws(
+        A,
+        "eu-west-1",
+        &["sts", "get-caller-identity"],
+    )))
+    .unwrap();
+    assert_eq!(who["Arn"], format!("arn:aws:iam::{A}:root"));
+    let made: serde_json::Value = serde_json::from_str(&ok(served.aws(
+        A,
+        "eu-west-1",
+        &[
+            "ec2",
+            "register-image",
+            "--name",
+            "cli-image",
+            "--description",
+            "from the AWS CLI",
+        ],
+    )))
+    .unwrap();
+    let id = made["ImageId"].as_str().unwrap().to_string();
+    ok(served.aws(
+        A,
+        "eu-west-1",
+        &[
+            "ec2",
+            "modify-image-attribute",
+            "--image-id",
+            &id,
+            "--launch-permission",
+            "Add=[{UserId=222222222222}]",
+        ],
+    ));
+    // B sees the shared image; in another region nobody does.
+    let seen: serde_json::Value = serde_json::from_str(&ok(served.aws(
+        B,
+        "eu-west-1",
+        &["ec2", "describe-images", "--executable-users", "self"],
+    )))
+    .unwrap();
+    let names: Vec<&str> = seen["Images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cli-image"]);
+    let elsewhere = served.aws(
+        B,
+        "us-east-1",
+        &["ec2", "describe-images", "--image-ids", &id],
+    );
+    assert!(!elsewhere.status.success());
+    assert!(String::from_utf8_lossy(&elsewhere.stderr).contains("InvalidAMIID.NotFound"));
+    let regions: serde_json::Value = serde_json::from_str(&ok(served.aws(
+        A,
+        "eu-west-1",
+        &["ec2", "describe-regions"],
+    )))
+    .unwrap();
+    assert!(regions["Regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["RegionName"] == "ap-southeast-7"));
+}
+
+/// Raw HTTP to the server: what it answers to `request`.
+fn raw(url: &str, request: &[u8]) -> String {
+    let address = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(address).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn hostile_requests_get_a_4xx_and_stalled_clients_hold_nothing_up() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let auth = "Authorization: AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00\r\n";
+    let big = vec![b'a'; (1 << 20) + 10];
+    let mut request = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        big.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&big);
+    assert!(
+        raw(&served.url, &request).starts_with("HTTP/1.1 413"),
+        "a body over 1 MiB"
+    );
+    for body in [
+        "Action=DescribeImages&ImageId.1=%ZZ",
+        "\u{0}\u{1}binary",
+        "Action=DescribeImages&ImageId.99999999999999999999=x",
+        "Action=DescribeImages&Filter.1.Value.1=x",
+    ] {
+        let answer = raw(
+            &served.url,
+            format!("POST / HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes(),
+        );
+        assert!(answer.starts_with("HTTP/1.1 4"), "{body:?}: {answer}");
+        assert!(answer.contains("<Code>"), "{answer}");
+    }
+    assert!(raw(&served.url, b"GARBAGE\r\n\r\n").starts_with("HTTP/1.1 4"));
+    // Ten clients send half a request and stall; others are served meanwhile,
+    // and the stalled ones are disconnected.
+    let address = served.url.trim_start_matches("http://").to_string();
+    let stalled: Vec<std::net::TcpStream> = (0..10)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&address).unwrap();
+            s.write_all(b"POST / HTTP/1.1\r\nHost: ").unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            s
+        })
+        .collect();
+    let who = ok(served.boto3(
+        A,
+        "us-east-1",
+        "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])",
+    ));
+    assert_eq!(who.trim(), A);
+    let started = Instant::now();
+    for mut s in stalled {
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+    }
+    assert!(started.elapsed() < Duration::from_secs(25));
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let ws = Workspace::empty();
+    let mut served = Served::start(ws.store());
+    ok(served.boto3(
+        A,
+        "us-east-1",
+        "import boto3; boto3.client('ec2').register_image(Name='kept')",
+    ));
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &served.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(served.wait().success(), "a clean exit on SIGTERM");
+    assert!(ws.amisim(&["images", "list"]).contains("kept"));
+}
