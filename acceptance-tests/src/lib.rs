@@ -629,6 +629,7 @@ impl Workspace {
             .args(args)
             .current_dir(self.dir.path())
             .env("AMISIM_STORE", &self.store)
+            .env("AMISIM_KEY_FILE", self.dir.path().join("secret.key"))
             .env("RUST_BACKTRACE", "0")
             .output()
             .expect("amisim runs");

@@ -15,11 +15,17 @@ pub struct Served {
 impl Served {
     /// Starts the server on `store` and waits for the line naming its address.
     pub fn start(store: &Path) -> Served {
+        Served::start_keyed(store, &store.with_extension("no-key"))
+    }
+
+    /// [`Served::start`] with the key file claims' secrets are sealed under.
+    pub fn start_keyed(store: &Path, key_file: &Path) -> Served {
         let mut child = Command::new(crate::amisim_binary())
             .arg("--store")
             .arg(store)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env_remove("AMISIM_STORE")
+            .env("AMISIM_KEY_FILE", key_file)
             .stdout(Stdio::piped())
             .spawn()
             .expect("amisim serve");
@@ -49,11 +55,16 @@ impl Served {
     /// `python3` with boto3 and the AWS CLI on its path, pointed at the server
     /// as `account` in `region` (the environment `amisim env` prints).
     pub fn python(&self, account: &str, region: &str) -> Command {
+        self.python_as(account, "amisim-unclaimed-account", region)
+    }
+
+    /// [`Served::python`] with an access key pair.
+    pub fn python_as(&self, access_key: &str, secret: &str, region: &str) -> Command {
         let mut cmd = Command::new("python3");
         cmd.env("PYTHONPATH", aws_tools())
             .env("AWS_ENDPOINT_URL", &self.url)
-            .env("AWS_ACCESS_KEY_ID", account)
-            .env("AWS_SECRET_ACCESS_KEY", "amisim-unclaimed-account")
+            .env("AWS_ACCESS_KEY_ID", access_key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
             .env("AWS_REGION", region)
             .env("AWS_DEFAULT_REGION", region)
             .env_remove("AWS_PROFILE")

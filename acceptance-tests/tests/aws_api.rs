@@ -299,3 +299,78 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(served.wait().success(), "a clean exit on SIGTERM");
     assert!(ws.amisim(&["images", "list"]).contains("kept"));
 }
+
+/// What a boto3 call as `key`/`secret` answers: `ok:VALUE` or the error code.
+const WHO: &str = r#"
+import boto3, botocore
+try:
+    print("ok:" + boto3.client("sts").get_caller_identity()["Account"])
+    boto3.client("ec2").describe_images(Owners=["self"])
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"])
+"#;
+
+#[test]
+fn a_claimed_account_signs_with_its_key_pair_and_a_copy_of_the_store_signs_as_no_one() {
+    let ws = Workspace::empty();
+    let claimed = ws.amisim(&["accounts", "claim", A]);
+    let value = |name: &str| {
+        claimed
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .unwrap()
+            .to_string()
+    };
+    let (key, secret) = (value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY"));
+    let key_file = ws.path().join("secret.key");
+    let served = Served::start_keyed(ws.store(), &key_file);
+    let who = |k: &str, s: &str| {
+        ok(served
+            .python_as(k, s, "us-east-1")
+            .args(["-c", WHO])
+            .output()
+            .unwrap())
+        .trim()
+        .to_string()
+    };
+    assert_eq!(who(&key, &secret), format!("ok:{A}"));
+    let made = ok(served
+        .python_as(&key, &secret, "us-east-1")
+        .args(["-c", "import boto3; print(boto3.client('ec2').register_image(Name='signed-image')['ImageId'])"])
+        .output()
+        .unwrap());
+    assert!(made.trim().starts_with("ami-"), "{made}");
+    // A wrong secret, the account's ID without its key, or another's key.
+    assert_eq!(
+        who(&key, "wrong-secret-wrong-secret-wrong-secret-00"),
+        "SignatureDoesNotMatch"
+    );
+    assert_eq!(
+        who(A, "anything"),
+        "InvalidClientTokenId",
+        "the account ID alone is no key"
+    );
+    let refused = ok(served
+        .python(A, "us-east-1")
+        .args(["-c", "import boto3, botocore\ntry:\n    boto3.client('ec2').describe_images(Owners=['self'])\nexcept botocore.exceptions.ClientError as e:\n    print(e.response['Error']['Code'])"])
+        .output()
+        .unwrap());
+    assert_eq!(refused.trim(), "AuthFailure");
+    // The image was made as the account, and is in its log.
+    assert!(ws
+        .events()
+        .iter()
+        .any(|e| e.action == "RegisterImage" && e.account_id == A && e.outcome == "ok"));
+    drop(served);
+    // A server on a copy of the store, without the key file, cannot open the
+    // sealed secret: even the right key pair is refused there.
+    let copy = Workspace::empty();
+    std::fs::copy(ws.store(), copy.store()).unwrap();
+    let stolen = Served::start(copy.store());
+    let out = stolen
+        .python_as(&key, &secret, "us-east-1")
+        .args(["-c", WHO])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "AuthFailure");
+}

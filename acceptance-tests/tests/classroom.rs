@@ -7,10 +7,13 @@ use amisim_acceptance_tests::Workspace;
 const ALICE: &str = "111111111111";
 const BOB: &str = "222222222222";
 
-/// The secret `amisim accounts claim` printed (its second line).
+/// The secret access key `amisim accounts claim` printed.
 fn claim(ws: &Workspace, account: &str) -> String {
     let out = ws.amisim(&["accounts", "claim", account]);
-    out.lines().nth(1).expect("the secret line").to_string()
+    out.lines()
+        .find_map(|l| l.strip_prefix("export AWS_SECRET_ACCESS_KEY="))
+        .expect("the secret line")
+        .to_string()
 }
 
 #[test]

@@ -50,6 +50,7 @@ impl World {
         let mut cmd = Command::cargo_bin("amisim").unwrap();
         cmd.current_dir(self.dir.path())
             .env_remove("AMISIM_STORE")
+            .env("AMISIM_KEY_FILE", self.dir.path().join("secret.key"))
             .env_remove("AMISIM_SECRET_KEY")
             .env("RUST_BACKTRACE", "0")
             .args(args);
@@ -1533,11 +1534,22 @@ fn recycle_bin_lists_and_restores_as_the_owner() {
 fn claimed_accounts_need_their_secret_for_every_verb() {
     let w = world();
     let out = w.ok(&["accounts", "claim", A]);
-    let secret = out.lines().nth(1).unwrap().to_string();
-    assert!(out.starts_with(&format!(
-        "Claimed account {A}. Its secret, shown only this once:\n"
-    )));
-    assert!(secret.starts_with("amisim-"), "{out}");
+    assert!(
+        out.starts_with(&format!(
+        "Claimed account {A}. Its access key, shown only this once:\nexport AWS_ACCESS_KEY_ID=AKIA"
+    )),
+        "{out}"
+    );
+    let secret = out
+        .lines()
+        .find_map(|l| l.strip_prefix("export AWS_SECRET_ACCESS_KEY="))
+        .unwrap()
+        .to_string();
+    assert_eq!(secret.len(), 40, "{out}");
+    // The key file it sealed the secret under is the user's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let key = std::fs::metadata(w.dir.path().join("secret.key")).unwrap();
+    assert_eq!(key.permissions().mode() & 0o777, 0o600);
     assert!(w.ok(&["accounts", "list"]).contains(A));
     let stderr = w.fails(&["images", "protect", &w.golden], 1);
     assert!(stderr.starts_with("error: AuthFailure: "), "{stderr}");

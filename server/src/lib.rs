@@ -23,6 +23,7 @@ mod ec2;
 mod fault;
 pub mod http;
 mod identity;
+pub mod keyfile;
 mod query;
 mod sts;
 mod xml;
@@ -73,6 +74,8 @@ pub struct Answer {
 /// The server over one store.
 pub struct Server {
     cloud: Mutex<Cloud>,
+    /// The key claims' secrets are sealed under ([`keyfile`]), if there is one.
+    seal_key: Option<amisim_simulator::SealKey>,
     /// Requests answered, which number request IDs.
     requests: AtomicU64,
     /// Names this server's commands apart from other processes'.
@@ -83,9 +86,18 @@ impl Server {
     /// A server over the store `store` (a path or a `postgres://` URL),
     /// created when it does not exist yet, as the provider creates it.
     pub fn open(store: &str) -> anyhow::Result<Server> {
+        Server::open_with_key(store, keyfile::load()?)
+    }
+
+    /// [`Server::open`] with the key claims' secrets are sealed under.
+    pub fn open_with_key(
+        store: &str,
+        seal_key: Option<amisim_simulator::SealKey>,
+    ) -> anyhow::Result<Server> {
         let cloud = Cloud::open_store(store).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Server {
             cloud: Mutex::new(cloud),
+            seal_key,
             requests: AtomicU64::new(0),
             token: amisim_simulator::store::unique_token(),
         })
@@ -96,11 +108,19 @@ impl Server {
     pub fn answer(&self, request: &Request) -> Answer {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         let request_id = request_id(n);
-        let identity = match Identity::of(request) {
+        let mut identity = match Identity::of(request) {
             Ok(i) => i,
             Err(fault) => return query_error(&fault, &request_id, false),
         };
         let sts = identity.service == "sts";
+        let mut cloud = match self.cloud.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let secret = match self.claimed(&mut cloud, request, &mut identity) {
+            Ok(secret) => secret,
+            Err(fault) => return query_error(&fault, &request_id, sts),
+        };
         let params = if request.method == "GET" {
             Params::parse(request.query.as_bytes())
         } else {
@@ -110,15 +130,23 @@ impl Server {
             Ok(p) => p,
             Err(fault) => return query_error(&fault, &request_id, sts),
         };
-        let caller = Caller::new(identity.account.clone(), identity.region.clone());
-        let mut cloud = match self.cloud.lock() {
-            Ok(c) => c,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let caller =
+            Caller::new(identity.account.clone(), identity.region.clone()).with_secret(secret);
         cloud.set_command(format!("aws:{}:{n}", self.token));
         let result = match identity.service.as_str() {
             "ec2" => ec2::answer(&mut cloud, &caller, &params, &request_id),
-            "sts" => sts::answer(&identity, &params, &request_id),
+            "sts" => match caller.secret.is_none() && claimed_account(&mut cloud, &identity.account) {
+                // A claimed account is named only by its own key pair.
+                true => Err(Fault::with_status(
+                    403,
+                    "InvalidClientTokenId",
+                    format!(
+                        "The security token included in the request is invalid: account {} is claimed, and is reached only with its access key pair",
+                        identity.account
+                    ),
+                )),
+                false => sts::answer(&identity, &params, &request_id),
+            },
             other => Err(Fault::bad(
                 "UnknownService",
                 format!(
@@ -135,6 +163,52 @@ impl Server {
             Err(fault) => query_error(&fault, &request_id, sts),
         }
     }
+}
+
+impl Server {
+    /// For the access key of a claim: the account it names, once the
+    /// request's signature is checked against the claim's secret (which the
+    /// calls then present). Other access keys present no secret.
+    fn claimed(
+        &self,
+        cloud: &mut Cloud,
+        request: &Request,
+        identity: &mut Identity,
+    ) -> Result<Option<String>, Fault> {
+        let key = identity.access_key.clone();
+        let claim = cloud
+            .read(|tx| amisim_simulator::claims::by_access_key(tx, &key))
+            .map_err(Fault::from)?;
+        let Some(claim) = claim else {
+            return Ok(None);
+        };
+        let secret = self.seal_key.as_ref().and_then(|k| {
+            claim
+                .sealed_secret
+                .as_deref()
+                .and_then(|sealed| k.open(&claim.account_id, sealed))
+        });
+        let Some(secret) = secret else {
+            return Err(Fault::with_status(
+                401,
+                "AuthFailure",
+                format!(
+                    "the claim on account {} was made without this server's key file, so its signatures cannot be checked: claim the account again where `amisim serve` finds its key file (AMISIM_KEY_FILE)",
+                    claim.account_id
+                ),
+            ));
+        };
+        identity::verify(request, identity, &secret)?;
+        identity.account = claim.account_id;
+        Ok(Some(secret))
+    }
+}
+
+/// Whether `account` is claimed.
+fn claimed_account(cloud: &mut Cloud, account: &str) -> bool {
+    cloud
+        .read(|tx| tx.exists::<amisim_simulator::Claim>(account))
+        .unwrap_or(true)
 }
 
 /// A request ID in AWS's form (a UUID), from the request's number: the same

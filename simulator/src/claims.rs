@@ -76,11 +76,122 @@ pub fn matches(secret_hash: &str, secret: &str) -> bool {
 }
 
 /// Claims an account (the administrator's): from now on its calls must
-/// present the secret this answers, shown once; only a salted hash is kept.
+/// present the secret this answers, shown once; only a salted hash is kept,
+/// and, given a [`SealKey`], the secret sealed under it for checking SigV4
+/// signatures.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimAccount {
     /// The account.
     pub account_id: String,
+    /// The key the secret is sealed under, kept outside the store; never logged.
+    #[serde(skip)]
+    pub seal_key: Option<SealKey>,
+}
+
+/// What a claim hands out once: the account's access key pair. The secret
+/// access key is also the secret the provider's `secret_key` presents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessKey {
+    /// The account.
+    pub account_id: String,
+    /// `AKIA` and 16 characters.
+    pub access_key_id: String,
+    /// 40 characters.
+    pub secret_access_key: String,
+}
+
+impl crate::call::Outcome for AccessKey {
+    fn resource_id(&self) -> Option<String> {
+        Some(self.account_id.clone())
+    }
+}
+
+/// A 256-bit key that claims' secrets are sealed under (XChaCha20-Poly1305),
+/// kept outside the store by whoever administers it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct SealKey([u8; 32]);
+
+impl std::fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealKey(..)")
+    }
+}
+
+impl SealKey {
+    /// The key of 32 bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> SealKey {
+        SealKey(bytes)
+    }
+
+    /// A new random key.
+    pub fn generate() -> Result<SealKey> {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&random_bytes(32)?);
+        Ok(SealKey(key))
+    }
+
+    /// The key's bytes, to keep it.
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
+    /// `secret` sealed for `account` (which a sealed secret cannot be moved
+    /// to another claim without failing to open): hex of nonce and ciphertext.
+    pub fn seal(&self, account: &str, secret: &str) -> Result<String> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        let nonce = random_bytes(24)?;
+        let sealed = cipher
+            .encrypt(
+                chacha20poly1305::XNonce::from_slice(&nonce),
+                Payload {
+                    msg: secret.as_bytes(),
+                    aad: account.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::new(ErrorKind::StoreIo, "cannot seal a secret", "Try again"))?;
+        Ok(nonce
+            .iter()
+            .chain(sealed.iter())
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    }
+
+    /// The secret `sealed` holds for `account`, if this key sealed it for it.
+    pub fn open(&self, account: &str, sealed: &str) -> Option<String> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let bytes: Vec<u8> = (0..sealed.len())
+            .step_by(2)
+            .map(|i| {
+                sealed
+                    .get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<_>>()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
+        let plain = cipher
+            .decrypt(
+                chacha20poly1305::XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: account.as_bytes(),
+                },
+            )
+            .ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
+/// The claim whose access key ID is `access_key_id`, if any.
+pub fn by_access_key(tx: &Tx<'_>, access_key_id: &str) -> Result<Option<Claim>> {
+    Ok(tx
+        .list::<Claim>(crate::store::Filter::default())?
+        .into_iter()
+        .find(|c| c.access_key_id.as_deref() == Some(access_key_id)))
 }
 
 /// Releases the claim on an account: as the account itself, presenting its
@@ -99,7 +210,14 @@ impl ClaimAccount {
     pub fn new(account_id: impl Into<String>) -> ClaimAccount {
         ClaimAccount {
             account_id: account_id.into(),
+            seal_key: None,
         }
+    }
+
+    /// The same claim, its secret sealed under `key`.
+    pub fn sealed_under(mut self, key: Option<SealKey>) -> ClaimAccount {
+        self.seal_key = key;
+        self
     }
 }
 
@@ -114,7 +232,7 @@ impl ReleaseAccount {
 }
 
 impl Call for ClaimAccount {
-    type Output = String;
+    type Output = AccessKey;
     const CHANGES: bool = true;
     const ROLE: Role = Role::Administrator;
     const STARTS_COMMAND: bool = false;
@@ -124,9 +242,9 @@ impl Call for ClaimAccount {
     fn subject(&self) -> Subject<'_> {
         Subject::Named(&self.account_id)
     }
-    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<String> {
+    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<AccessKey> {
         let now = ids::format_time(ids::now(tx)?);
-        claim(tx, &self.account_id, &now)
+        claim(tx, &self.account_id, &now, self.seal_key.as_ref())
     }
 }
 
@@ -162,8 +280,29 @@ impl Call for ReleaseAccount {
     }
 }
 
-/// Claims `account` at `now`; returns its new secret, shown once.
-pub(crate) fn claim(tx: &mut Tx<'_>, account: &str, now: &str) -> Result<String> {
+/// `n` characters of `alphabet` (at most 256), each as likely as the others.
+fn random_text(alphabet: &[u8], n: usize) -> Result<String> {
+    // Bytes past the last whole multiple of the alphabet's length are
+    // skipped, so that no character is likelier than another.
+    let limit = 256 - 256 % alphabet.len();
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        for b in random_bytes(2 * n)? {
+            if usize::from(b) < limit && out.len() < n {
+                out.push(alphabet[usize::from(b) % alphabet.len()] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Claims `account` at `now`; returns its new access key pair, shown once.
+pub(crate) fn claim(
+    tx: &mut Tx<'_>,
+    account: &str,
+    now: &str,
+    seal_key: Option<&SealKey>,
+) -> Result<AccessKey> {
     validate::caller_account(account)?;
     if tx.get::<Claim>(account)?.is_some() {
         return refuse(
@@ -172,19 +311,27 @@ pub(crate) fn claim(tx: &mut Tx<'_>, account: &str, now: &str) -> Result<String>
             "Ask whoever claimed it for its secret, or release it first (amisim accounts release ACCOUNT --force, with the store's own credentials)",
         );
     }
-    let secret = format!(
-        "amisim-{}",
-        random_bytes(24)?
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+    // As AWS shapes them: AKIA and 16 of A-Z and 2-7; 40 of letters and digits.
+    let access_key_id = format!(
+        "AKIA{}",
+        random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)?
     );
+    let secret = random_text(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        40,
+    )?;
     tx.put(&Claim {
         account_id: account.to_string(),
         secret_hash: hash(&secret)?,
         claimed: now.to_string(),
+        access_key_id: Some(access_key_id.clone()),
+        sealed_secret: seal_key.map(|k| k.seal(account, &secret)).transpose()?,
     })?;
-    Ok(secret)
+    Ok(AccessKey {
+        account_id: account.to_string(),
+        access_key_id,
+        secret_access_key: secret,
+    })
 }
 
 /// Releases the claim on `account`; false if there was none.

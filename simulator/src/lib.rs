@@ -54,7 +54,7 @@ pub mod validate;
 pub use accounts::DeclareAccount;
 pub use billing::{AdvanceClock, SetPriceBook};
 pub use call::{Call, Caller, Role, Subject};
-pub use claims::{ClaimAccount, ReleaseAccount};
+pub use claims::{AccessKey, ClaimAccount, ReleaseAccount, SealKey};
 pub use cloud::{Cloud, ImageDetails};
 pub use copies::CopyImage;
 pub use error::{Error, ErrorKind, Result};

@@ -519,4 +519,13 @@ pub struct Claim {
     pub secret_hash: String,
     /// When it was claimed, in the simulated clock.
     pub claimed: String,
+    /// The access key ID (`AKIA` and 16 characters) that names the account
+    /// in SigV4-signed requests; none for a claim made before keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
+    /// The secret, sealed under a key kept outside the store (so that a copy
+    /// of the store cannot sign as the account), for checking signatures;
+    /// none when the claim was made without that key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_secret: Option<String>,
 }

@@ -2,39 +2,36 @@
 
 use std::io::Write;
 
-use serde::Serialize;
-
 use super::changes::as_owner;
 use super::Ctx;
 use crate::{open, table};
 use amisim_simulator::{Caller, ClaimAccount, ReleaseAccount};
 
-#[derive(Serialize)]
-struct Claimed<'a> {
-    account_id: &'a str,
-    secret: &'a str,
-}
-
 pub fn claim(ctx: &Ctx<'_>, out: &mut dyn Write, account: &str) -> anyhow::Result<()> {
+    // The secret is sealed under the key file's key, outside the store, so
+    // that `amisim serve` can check signatures and a copy of the store cannot.
+    let key = amisim_server::keyfile::load_or_create()?;
     let mut cloud = open::or_create(ctx.store)?;
-    let secret = cloud.call(&Caller::administrator(), &ClaimAccount::new(account))?;
+    let pair = cloud.call(
+        &Caller::administrator(),
+        &ClaimAccount::new(account).sealed_under(Some(key)),
+    )?;
     if ctx.json {
-        table::print_json(
-            out,
-            &Claimed {
-                account_id: account,
-                secret: &secret,
-            },
-        )?;
+        table::print_json(out, &pair)?;
     } else {
         writeln!(
             out,
-            "Claimed account {account}. Its secret, shown only this once:"
+            "Claimed account {account}. Its access key, shown only this once:"
         )?;
-        writeln!(out, "{secret}")?;
+        writeln!(out, "export AWS_ACCESS_KEY_ID={}", pair.access_key_id)?;
         writeln!(
             out,
-            "Every call acting as {account} must now present it: secret_key in the provider block, or AMISIM_SECRET_KEY"
+            "export AWS_SECRET_ACCESS_KEY={}",
+            pair.secret_access_key
+        )?;
+        writeln!(
+            out,
+            "Every call acting as {account} must now present it: the secret access key as secret_key in the provider block (or AMISIM_SECRET_KEY), or both through amisim serve"
         )?;
     }
     Ok(())

@@ -9,11 +9,15 @@ use amisim_simulator::{
 #[test]
 fn a_claimed_account_needs_its_secret_for_every_call_and_others_stay_open() {
     let mut w = World::new();
-    let secret = w.ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(B)));
+    let key = w.ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(B)));
+    // An access key pair of AWS's shape.
+    assert_eq!(key.account_id, B);
     assert!(
-        secret.starts_with("amisim-") && secret.len() > 40,
-        "{secret}"
+        key.access_key_id.starts_with("AKIA") && key.access_key_id.len() == 20,
+        "{key:?}"
     );
+    assert_eq!(key.secret_access_key.len(), 40, "{key:?}");
+    let secret = key.secret_access_key;
     assert!(
         w.dump().iter().all(|row| !row.contains(&secret)),
         "only a hash of the secret is kept"
@@ -49,7 +53,9 @@ fn a_claimed_account_needs_its_secret_for_every_call_and_others_stay_open() {
 #[test]
 fn a_claim_is_released_with_its_secret_or_by_force() {
     let mut w = World::new();
-    let secret = w.ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(C)));
+    let secret = w
+        .ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(C)))
+        .secret_access_key;
     assert_admin_refusal(&mut w, "AuthFailure", |c| {
         c.call(&at(C, USE1), &ReleaseAccount::new(C, false))
             .map(|_| ())
@@ -67,7 +73,10 @@ fn a_claim_is_released_with_its_secret_or_by_force() {
     )));
     w.ok(|c| c.call(&at(C, USE1), &image("open-again")));
     let again = w.ok(|c| c.call(&Caller::administrator(), &ClaimAccount::new(C)));
-    assert_ne!(again, secret, "a new claim has a new secret");
+    assert_ne!(
+        again.secret_access_key, secret,
+        "a new claim has a new secret"
+    );
     assert!(w.ok(|c| c.call(&Caller::administrator(), &ReleaseAccount::new(C, true))));
     assert!(
         !w.ok(|c| c.call(&Caller::administrator(), &ReleaseAccount::new(C, true))),
@@ -109,7 +118,9 @@ fn assert_admin_refusal(
 fn operator_calls_are_logged_with_their_caller_and_refused_to_accounts() {
     let mut w = World::new();
     let admin = Caller::administrator();
-    let secret = w.ok(|c| c.call(&admin, &ClaimAccount::new(B)));
+    let secret = w
+        .ok(|c| c.call(&admin, &ClaimAccount::new(B)))
+        .secret_access_key;
     let b = at(B, USE1).with_secret(Some(secret));
     // An account cannot claim, force a release, set prices or move the clock.
     let before = w.dump();
@@ -247,4 +258,44 @@ fn a_store_whose_clock_was_moved_past_the_end_of_time_is_named_not_used() {
     assert_eq!(err.code(), "Store.Damaged", "{err}");
     assert!(err.message.contains("simulated clock"), "{err}");
     assert!(err.hint.contains("amisim reset"), "{err}");
+}
+
+#[test]
+fn a_claims_secret_is_sealed_for_its_account_under_a_key_outside_the_store() {
+    use amisim_simulator::SealKey;
+    let mut w = World::new();
+    let key = SealKey::generate().unwrap();
+    let pair = w.ok(|c| {
+        c.call(
+            &Caller::administrator(),
+            &ClaimAccount::new(B).sealed_under(Some(key.clone())),
+        )
+    });
+    let claim = w
+        .cloud
+        .read(|tx| amisim_simulator::claims::by_access_key(tx, &pair.access_key_id))
+        .unwrap()
+        .expect("the claim, by its access key ID");
+    assert_eq!(claim.account_id, B);
+    let sealed = claim.sealed_secret.expect("sealed");
+    assert!(!w
+        .dump()
+        .iter()
+        .any(|row| row.contains(&pair.secret_access_key)));
+    // Only the key opens it, and only for its own account.
+    assert_eq!(
+        key.open(B, &sealed).as_deref(),
+        Some(pair.secret_access_key.as_str())
+    );
+    assert_eq!(
+        key.open(C, &sealed),
+        None,
+        "moved to another claim, it opens for no one"
+    );
+    assert_eq!(SealKey::generate().unwrap().open(B, &sealed), None);
+    assert_eq!(key.open(B, "zz"), None);
+    // The key is never logged.
+    let events = w.cloud.events(0).unwrap();
+    let logged = events.iter().find(|e| e.action == "ClaimAccount").unwrap();
+    assert_eq!(logged.parameters, serde_json::json!({"account_id": B}));
 }

@@ -1,0 +1,117 @@
+//! SigV4 for claimed accounts: a request signed with the claim's secret (by
+//! the AWS SDK's own signer) is its account's; a wrong secret, a request
+//! dated more than 15 minutes away, or a changed body is refused.
+
+use std::time::{Duration, SystemTime};
+
+use amisim_server::{Request, Server};
+use amisim_simulator::{Caller, ClaimAccount, Cloud, SealKey};
+
+/// `body` signed for EC2 in us-east-1 as `key`/`secret` at `at`.
+fn signed(key: &str, secret: &str, at: SystemTime, body: &str) -> Request {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("ec2")
+        .time(at)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let headers = [
+        ("host", "127.0.0.1:4566"),
+        (
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        ),
+    ];
+    let signable = SignableRequest::new(
+        "POST",
+        "http://127.0.0.1:4566/",
+        headers.iter().copied(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http::Request::builder()
+        .method("POST")
+        .uri("http://127.0.0.1:4566/")
+        .body(())
+        .unwrap();
+    for (n, v) in headers {
+        request.headers_mut().insert(n, v.parse().unwrap());
+    }
+    instructions.apply_to_request_http1x(&mut request);
+    Request {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap().to_string()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn a_claims_key_pair_signs_its_requests_and_nothing_else_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let seal = SealKey::generate().unwrap();
+    let pair = Cloud::open(&store)
+        .unwrap()
+        .call(
+            &Caller::administrator(),
+            &ClaimAccount::new("111111111111").sealed_under(Some(seal.clone())),
+        )
+        .unwrap();
+    let server = Server::open_with_key(store.to_str().unwrap(), Some(seal)).unwrap();
+    let (key, secret) = (&pair.access_key_id, &pair.secret_access_key);
+    let now = SystemTime::now();
+    let body = "Action=RegisterImage&Version=2016-11-15&Name=signed";
+    let answer = |r: Request| {
+        let a = server.answer(&r);
+        (a.status, String::from_utf8(a.body).unwrap())
+    };
+    let (status, text) = answer(signed(key, secret, now, body));
+    assert_eq!(status, 200, "{text}");
+    // Another secret, another body than the one signed, or a date 20 minutes off.
+    let (status, text) = answer(signed(key, "x".repeat(40).as_str(), now, body));
+    assert_eq!(status, 403);
+    assert!(
+        text.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{text}"
+    );
+    let mut tampered = signed(key, secret, now, body);
+    tampered.body = b"Action=RegisterImage&Version=2016-11-15&Name=tampered".to_vec();
+    assert!(answer(tampered).1.contains("SignatureDoesNotMatch"));
+    for off in [
+        now - Duration::from_secs(20 * 60),
+        now + Duration::from_secs(20 * 60),
+    ] {
+        let (status, text) = answer(signed(key, secret, off, body));
+        assert_eq!(status, 403, "{text}");
+        assert!(text.contains("15 minutes"), "{text}");
+    }
+    // Within the skew AWS allows, it is the account's.
+    let (status, text) = answer(signed(
+        key,
+        secret,
+        now - Duration::from_secs(10 * 60),
+        "Action=DescribeImages&Owner.1=self",
+    ));
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("<name>signed</name>") && !text.contains("tampered"),
+        "{text}"
+    );
+    // A server without the key cannot open the claim's secret.
+    drop(server);
+    let keyless = Server::open_with_key(store.to_str().unwrap(), None).unwrap();
+    let a = keyless.answer(&signed(key, secret, now, body));
+    assert_eq!(a.status, 401);
+}
