@@ -374,3 +374,73 @@ fn a_claimed_account_signs_with_its_key_pair_and_a_copy_of_the_store_signs_as_no
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "AuthFailure");
 }
+
+/// Instances and the image life cycle through boto3, with its waiters.
+const INSTANCES: &str = r#"
+import json, boto3, botocore
+ec2 = boto3.client("ec2")
+out = {}
+base = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-*-x86_64"]}])["Images"][0]["ImageId"]
+i = ec2.run_instances(ImageId=base, InstanceType="t3.micro", MinCount=1, MaxCount=1, UserData="echo hi",
+    TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]}])["Instances"][0]
+iid = i["InstanceId"]
+out["launched"] = {k: i[k] for k in ["ImageId", "InstanceType", "State"]}
+out["zone"] = i["Placement"]["AvailabilityZone"]
+ec2.get_waiter("instance_running").wait(InstanceIds=[iid])
+out["stopped"] = ec2.stop_instances(InstanceIds=[iid])["StoppingInstances"][0]["CurrentState"]["Name"]
+ec2.get_waiter("instance_stopped").wait(InstanceIds=[iid])
+out["started"] = ec2.start_instances(InstanceIds=[iid])["StartingInstances"][0]["CurrentState"]["Name"]
+ec2.create_tags(Resources=[iid], Tags=[{"Key": "Stage", "Value": "prod"}])
+out["tags"] = sorted(t["Key"] for t in ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["Tags"])
+out["terminated"] = ec2.terminate_instances(InstanceIds=[iid])["TerminatingInstances"][0]["CurrentState"]["Name"]
+ec2.get_waiter("instance_terminated").wait(InstanceIds=[iid])
+out["still_described"] = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["State"]["Name"]
+g = ec2.register_image(Name="retired-web")["ImageId"]
+out["protection"] = ec2.enable_image_deregistration_protection(ImageId=g, WithCooldown=True)["Return"]
+try:
+    ec2.deregister_image(ImageId=g)
+    out["protected"] = "deregistered"
+except botocore.exceptions.ClientError as e:
+    out["protected"] = e.response["Error"]["Code"]
+ec2.enable_image_deprecation(ImageId=g, DeprecateAt="2026-01-01T00:00:00Z")
+out["deprecation"] = ec2.describe_images(ImageIds=[g])["Images"][0]["DeprecationTime"]
+ec2.disable_image(ImageId=g)
+out["disabled"] = ec2.describe_images(ImageIds=[g], IncludeDisabled=True)["Images"][0]["State"]
+try:
+    ec2.run_instances(ImageId=base, InstanceType="t3.micro", MinCount=1, MaxCount=1, KeyName="my-key")
+except botocore.exceptions.ClientError as e:
+    out["key_name"] = e.response["Error"]["Code"]
+print(json.dumps(out))
+"#;
+
+#[test]
+fn instances_run_stop_start_and_terminate_and_images_retire_through_boto3() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(served.boto3(A, "eu-west-1", INSTANCES))).unwrap();
+    assert_eq!(out["launched"]["InstanceType"], "t3.micro");
+    assert_eq!(out["launched"]["State"]["Name"], "running");
+    assert_eq!(out["zone"], "eu-west-1a");
+    assert_eq!(
+        (&out["stopped"], &out["started"], &out["terminated"]),
+        (
+            &serde_json::json!("stopped"),
+            &serde_json::json!("running"),
+            &serde_json::json!("terminated")
+        )
+    );
+    assert_eq!(out["tags"], serde_json::json!(["Name", "Stage"]));
+    assert_eq!(out["still_described"], "terminated");
+    assert_eq!(out["protection"], "enabled-with-cooldown");
+    assert_eq!(out["protected"], "OperationNotPermitted");
+    assert_eq!(out["deprecation"], "2026-01-01T00:00:00.000Z");
+    assert_eq!(out["disabled"], "disabled");
+    assert_eq!(out["key_name"], "InvalidParameter");
+    // The provider's and amisim's view of the same instance.
+    let listed = ws.amisim(&["instances", "list"]);
+    assert!(
+        listed.contains("terminated") && listed.contains("t3.micro"),
+        "{listed}"
+    );
+}

@@ -43,6 +43,12 @@ impl DescribeInstance {
     }
 }
 
+/// DescribeInstances of every instance the caller has in its region
+/// (terminated ones included, as AWS keeps them describable for a while),
+/// oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeInstances {}
+
 /// StopInstances for one instance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopInstance {
@@ -159,6 +165,12 @@ calls! {
         |r, tx, ctx| run(tx, ctx, r);
     DescribeInstance => Option<Instance>, "DescribeInstances", reads, Instance(instance_id),
         |r, tx, ctx| describe(tx, ctx, &r.instance_id);
+    DescribeInstances => Vec<Instance>, "DescribeInstances", reads, Nothing,
+        |_, tx, ctx| crate::inventory::instances(tx, crate::store::Filter {
+            account: Some(&ctx.caller.account_id),
+            region: Some(&ctx.caller.region),
+            name: None,
+        });
     StopInstance => Instance, "StopInstances", changes, Instance(instance_id),
         |r, tx, ctx| stop(tx, ctx, &r.instance_id);
     StartInstance => Instance, "StartInstances", changes, Instance(instance_id),

@@ -63,8 +63,8 @@ pub use images::{
     ModifyImage, RegisterImage,
 };
 pub use instances::{
-    DescribeInstance, ModifyInstanceType, RunInstance, SetRootDeleteOnTermination, StartInstance,
-    StopInstance, TagInstance, TerminateInstance,
+    DescribeInstance, DescribeInstances, ModifyInstanceType, RunInstance,
+    SetRootDeleteOnTermination, StartInstance, StopInstance, TagInstance, TerminateInstance,
 };
 pub use kms::{
     CreateGrant, CreateKey, DescribeGrant, DescribeKey, RevokeGrant, ScheduleKeyDeletion, UpdateKey,

@@ -5,13 +5,16 @@
 use amisim_simulator::catalogue::{self, RHEL_BILLING_PRODUCT, WINDOWS_BILLING_PRODUCT};
 use amisim_simulator::{
     AddLaunchPermission, Caller, Cloud, CopyImage, DeregisterImage, DescribeImage, DescribeImages,
-    DescribeLaunchPermissions, ErrorKind, GetImageSettings, Image, ModifyImage, Principal,
-    RegisterImage, RemoveLaunchPermission, SetBlockPublicAccess, Tags,
+    DescribeInstance, DescribeLaunchPermissions, DisableImage, EnableImage, ErrorKind,
+    GetImageSettings, Image, ModifyImage, Principal, RegisterImage, RemoveLaunchPermission,
+    SetBlockPublicAccess, SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
 };
 
 use crate::fault::Fault;
 use crate::query::Params;
 use crate::xml::{Xml, EC2_NS};
+
+mod instances;
 
 /// The actions answered, for the refusal of any other.
 const ACTIONS: &[&str] = &[
@@ -27,6 +30,17 @@ const ACTIONS: &[&str] = &[
     "GetImageBlockPublicAccessState",
     "ModifyImageAttribute",
     "RegisterImage",
+    "RunInstances",
+    "DescribeInstances",
+    "StartInstances",
+    "StopInstances",
+    "TerminateInstances",
+    "EnableImage",
+    "DisableImage",
+    "EnableImageDeprecation",
+    "DisableImageDeprecation",
+    "EnableImageDeregistrationProtection",
+    "DisableImageDeregistrationProtection",
 ];
 
 /// Answers an EC2 request as `caller`.
@@ -66,6 +80,15 @@ pub fn answer(
         "GetImageBlockPublicAccessState" => a.block_public_access(None)?,
         "EnableImageBlockPublicAccess" => a.block_public_access(Some(true))?,
         "DisableImageBlockPublicAccess" => a.block_public_access(Some(false))?,
+        "RunInstances" => a.run_instances()?,
+        "DescribeInstances" => a.describe_instances()?,
+        "StartInstances" | "StopInstances" | "TerminateInstances" => a.change_instances(&action)?,
+        "EnableImage"
+        | "DisableImage"
+        | "EnableImageDeprecation"
+        | "DisableImageDeprecation"
+        | "EnableImageDeregistrationProtection"
+        | "DisableImageDeregistrationProtection" => a.image_life(&action)?,
         _ => a.describe_regions()?,
     }
     Ok(out.finish())
@@ -481,21 +504,36 @@ impl Action<'_> {
                 "The request must contain the parameter Tag",
             ));
         }
-        if let Some(other) = ids.iter().find(|id| !id.starts_with("ami-")) {
+        if let Some(other) = ids
+            .iter()
+            .find(|id| !id.starts_with("ami-") && !id.starts_with("i-"))
+        {
             return Err(Fault::bad(
                 "InvalidParameterValue",
-                format!("amisim tags images (ami-…) through CreateTags and DeleteTags; {other} is not one"),
+                format!("amisim tags images (ami-…) and instances (i-…) through CreateTags and DeleteTags; {other} is neither"),
             ));
         }
         self.ready(if add { "CreateTags" } else { "DeleteTags" })?;
         for id in &ids {
-            let image = self.call(&DescribeImage::new(id))?.ok_or_else(|| {
-                Fault::bad(
-                    "InvalidAMIID.NotFound",
-                    format!("The image id '[{id}]' does not exist"),
-                )
-            })?;
-            let mut tags: Tags = image.tags.clone();
+            let mut tags: Tags = if id.starts_with("i-") {
+                self.call(&DescribeInstance::new(id))?
+                    .ok_or_else(|| {
+                        Fault::bad(
+                            "InvalidInstanceID.NotFound",
+                            format!("The instance ID '{id}' does not exist"),
+                        )
+                    })?
+                    .tags
+            } else {
+                self.call(&DescribeImage::new(id))?
+                    .ok_or_else(|| {
+                        Fault::bad(
+                            "InvalidAMIID.NotFound",
+                            format!("The image id '[{id}]' does not exist"),
+                        )
+                    })?
+                    .tags
+            };
             for (key, value) in &given {
                 if add {
                     tags.insert(key.clone(), value.clone().unwrap_or_default());
@@ -507,13 +545,57 @@ impl Action<'_> {
             if !add && given.is_empty() {
                 tags.clear();
             }
-            self.call(&ModifyImage {
-                image_id: id.clone(),
-                description: None,
-                tags: Some(tags),
-            })?;
+            if id.starts_with("i-") {
+                self.call(&TagInstance::new(id, &tags))?;
+            } else {
+                self.call(&ModifyImage {
+                    image_id: id.clone(),
+                    description: None,
+                    tags: Some(tags),
+                })?;
+            }
         }
         self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    /// Enable/DisableImage, Enable/DisableImageDeprecation,
+    /// Enable/DisableImageDeregistrationProtection.
+    fn image_life(&mut self, action: &str) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("ImageId")?.to_string();
+        let deprecate_at = match action {
+            "EnableImageDeprecation" => Some(p.required("DeprecateAt")?.to_string()),
+            _ => None,
+        };
+        let cooldown = match action {
+            "EnableImageDeregistrationProtection" => p.flag("WithCooldown")?,
+            _ => false,
+        };
+        self.ready(action)?;
+        let image = match action {
+            "EnableImage" => self.call(&EnableImage::new(&id))?,
+            "DisableImage" => self.call(&DisableImage::new(&id))?,
+            "EnableImageDeprecation" | "DisableImageDeprecation" => {
+                self.call(&SetImageDeprecation::new(&id, deprecate_at.as_deref()))?
+            }
+            _ => {
+                let mode = match (action, cooldown) {
+                    ("DisableImageDeregistrationProtection", _) => "disabled",
+                    (_, true) => "enabled-with-cooldown",
+                    _ => "enabled",
+                };
+                self.call(&SetDeregistrationProtection::new(&id, mode))?
+            }
+        };
+        if action.ends_with("DeregistrationProtection") {
+            // AWS answers these two with the protection's state, as text.
+            self.out
+                .xml
+                .text("return", &image.deregistration_protection);
+        } else {
+            self.out.xml.bool("return", true);
+        }
         Ok(())
     }
 
