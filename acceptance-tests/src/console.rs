@@ -20,25 +20,14 @@ impl Console {
 
     /// [`Console::start`] with more arguments of `amisim console`.
     pub fn start_with(store: &Path, args: &[&str]) -> Console {
-        let mut child = Command::new(crate::amisim_binary())
+        let mut command = Command::new(crate::amisim_binary());
+        command
             .arg("--store")
             .arg(store)
             .args(["console", "--listen", "127.0.0.1:0"])
             .args(args)
-            .env_remove("AMISIM_STORE")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("amisim console");
-        let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the console's first line");
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
+            .env_remove("AMISIM_STORE");
+        let (child, url) = started(command);
         Console { child, url }
     }
 
@@ -57,6 +46,26 @@ impl Console {
         assert_eq!(status, 200, "GET {path}: {body}");
         body
     }
+}
+
+/// Spawns a serving `amisim` command and waits for its first line, which
+/// names the URL it serves: the process and that URL, without its last `/`.
+pub fn started(mut command: Command) -> (Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("amisim starts serving");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("its first line");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    (child, url)
 }
 
 impl Drop for Console {

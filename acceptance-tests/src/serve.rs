@@ -1,9 +1,8 @@
 //! `amisim serve` under test: the real binary on a store, on a free loopback
 //! port, for AWS's own clients (boto3 and the AWS CLI, from `.tools/py`).
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 /// `amisim serve` on a store, on a free loopback port, stopped when dropped.
 pub struct Served {
@@ -20,25 +19,14 @@ impl Served {
 
     /// [`Served::start`] with the key file claims' secrets are sealed under.
     pub fn start_keyed(store: &Path, key_file: &Path) -> Served {
-        let mut child = Command::new(crate::amisim_binary())
+        let mut command = Command::new(crate::amisim_binary());
+        command
             .arg("--store")
             .arg(store)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env_remove("AMISIM_STORE")
-            .env("AMISIM_KEY_FILE", key_file)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("amisim serve");
-        let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the server's first line");
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
+            .env("AMISIM_KEY_FILE", key_file);
+        let (child, url) = crate::console::started(command);
         Served { child, url }
     }
 

@@ -23,6 +23,68 @@ pub const CONNECTION_LIMIT: Duration = Duration::from_secs(60);
 /// How long, after SIGINT or SIGTERM, requests in flight have to finish.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
+/// What a face says when it starts: its name, a note after its address,
+/// and the warning when it listens beyond loopback.
+pub struct Banner<'a> {
+    /// `amisim serve`.
+    pub name: &'a str,
+    /// `(EC2, STS; SIGINT or SIGTERM stops it)`.
+    pub note: &'a str,
+    /// What being reachable from other machines means for it.
+    pub exposed: &'a str,
+    /// An address to suggest when `--listen` is not one.
+    pub example: &'a str,
+}
+
+/// Listens on `listen`, says so on `out` (warning when other machines can
+/// reach it), and serves the service `make` builds for the bound address
+/// until SIGINT or SIGTERM (see [`accept`]).
+pub fn listen_and_serve<S, B>(
+    listen: &str,
+    banner: &Banner<'_>,
+    out: &mut dyn std::io::Write,
+    make: impl FnOnce(std::net::SocketAddr) -> S,
+) -> anyhow::Result<()>
+where
+    S: tower::Service<hyper::Request<Incoming>, Response = hyper::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let addr: std::net::SocketAddr = listen.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--listen {listen:?} is not an address and port; write it as {}",
+            banner.example
+        )
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        let bound = listener.local_addr()?;
+        writeln!(out, "{} at http://{bound}/ {}", banner.name, banner.note)?;
+        if !bound.ip().is_loopback() {
+            writeln!(
+                out,
+                "Warning: {} is reachable from other machines; {}",
+                bound.ip(),
+                banner.exposed
+            )?;
+        }
+        out.flush()?;
+        accept(listener, make(bound)).await
+    })
+}
+
 /// Serves `service` to every connection on `listener` until SIGINT or
 /// SIGTERM, closing connections whose client stalls for [`STALL_LIMIT`]; then
 /// lets the requests in flight finish (for up to [`DRAIN_LIMIT`]).

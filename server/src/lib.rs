@@ -13,7 +13,6 @@
 //! images, their attributes and tags, and regions; STS `GetCallerIdentity`.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -267,34 +266,14 @@ fn query_error(fault: &Fault, request_id: &str, sts: bool) -> Answer {
 /// Serves `store` on `listen` until SIGINT or SIGTERM, then finishes the
 /// requests in flight and returns.
 pub fn serve(store: &str, listen: &str, out: &mut dyn Write) -> anyhow::Result<()> {
-    let addr: SocketAddr = listen.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "--listen {listen:?} is not an address and port; write it as 127.0.0.1:4566"
-        )
-    })?;
     let server = Arc::new(Server::open(store)?);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
-        let bound = listener.local_addr()?;
-        writeln!(
-            out,
-            "amisim serve at http://{bound}/ (EC2, STS; SIGINT or SIGTERM stops it)"
-        )?;
-        if !bound.ip().is_loopback() {
-            writeln!(
-                out,
-                "Warning: {} is reachable from other machines, over plain HTTP",
-                bound.ip()
-            )?;
-        }
-        out.flush()?;
-        let service = tower::service_fn(move |req| http::answer(server.clone(), req));
-        http::accept(listener, service).await
+    let banner = http::Banner {
+        name: "amisim serve",
+        note: "(EC2, STS; SIGINT or SIGTERM stops it)",
+        exposed: "it speaks plain HTTP",
+        example: "127.0.0.1:4566",
+    };
+    http::listen_and_serve(listen, &banner, out, move |_| {
+        tower::service_fn(move |req| http::answer(server.clone(), req))
     })
 }

@@ -82,41 +82,24 @@ pub fn serve(
     hosts: &[String],
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
-    let addr: SocketAddr = listen.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "--listen {listen:?} is not an address and port; write it as 127.0.0.1:8080"
-        )
-    })?;
     let label = crate::open::location(store)?.to_string();
     let console = Arc::new(Console {
         store: store.to_path_buf(),
         label,
         kept: std::sync::Mutex::new(None),
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
-        let bound = listener.local_addr()?;
-        writeln!(out, "amisim console at http://{bound}/ (read-only; Ctrl-C stops it)")?;
-        if !bound.ip().is_loopback() {
-            writeln!(
-                out,
-                "Warning: {} is reachable from other machines; anyone who reaches it sees the whole cloud",
-                bound.ip()
-            )?;
-        }
-        out.flush()?;
+    let banner = amisim_server::http::Banner {
+        name: "amisim console",
+        note: "(read-only; Ctrl-C stops it)",
+        exposed: "anyone who reaches it sees the whole cloud",
+        example: "127.0.0.1:8080",
+    };
+    amisim_server::http::listen_and_serve(listen, &banner, out, |bound| {
         let guard = Arc::new(Guard {
             bound,
             names: hosts.to_vec(),
         });
-        let app = router(console).layer(axum::middleware::from_fn_with_state(guard, guarded));
-        amisim_server::http::accept(listener, app).await
+        router(console).layer(axum::middleware::from_fn_with_state(guard, guarded))
     })
 }
 
