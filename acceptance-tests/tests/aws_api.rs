@@ -444,3 +444,65 @@ fn instances_run_stop_start_and_terminate_and_images_retire_through_boto3() {
         "{listed}"
     );
 }
+
+#[test]
+fn on_sigterm_a_request_in_flight_is_answered_before_the_server_exits() {
+    let ws = Workspace::empty();
+    let mut served = Served::start(ws.store());
+    let body = "Action=RegisterImage&Version=2016-11-15&Name=in-flight";
+    let auth = "Authorization: AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00\r\n";
+    let address = served.url.trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&address).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(
+        format!(
+            "POST / HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    s.write_all(&body.as_bytes()[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &served.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(300));
+    s.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(served.wait().success());
+    assert!(ws.amisim(&["images", "list"]).contains("in-flight"));
+}
+
+#[test]
+fn it_serves_loopback_by_default_and_warns_when_told_to_listen_wider() {
+    let ws = Workspace::empty();
+    let mut command = std::process::Command::new(amisim_acceptance_tests::amisim_binary());
+    command
+        .arg("--store")
+        .arg(ws.store())
+        .args(["serve", "--listen", "0.0.0.0:0"]);
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("amisim serve at http://0.0.0.0:"),
+        "{first}"
+    );
+    assert!(
+        second.contains("reachable from other machines") && second.contains("plain HTTP"),
+        "{second}"
+    );
+    let help = ws.amisim(&["serve", "--help"]);
+    assert!(help.contains("[default: 127.0.0.1:4566]"), "{help}");
+}

@@ -262,3 +262,29 @@ fn the_same_requests_to_a_new_server_give_the_same_bytes() {
         "{identity}"
     );
 }
+
+#[test]
+fn lists_over_1000_items_and_parameters_given_twice_are_refused() {
+    let (_dir, s) = server();
+    let many: String = (1..=1001)
+        .map(|n| format!("&ImageId.{n}=ami-0123456789abcdef0"))
+        .collect();
+    let (status, body) = ec2(&s, &format!("Action=DescribeImages{many}"));
+    assert_eq!(status, 400);
+    assert!(body.contains("at most 1000"), "{body}");
+    let (status, body) = ec2(&s, "Action=DescribeImages&Owner.1=self&Owner.1=amazon");
+    assert_eq!(status, 400);
+    assert!(body.contains("given twice"), "{body}");
+    // GET with the parameters in the query string works as POST does.
+    let mut get = request("111111111111", "us-east-1", "ec2", "");
+    get.method = "GET".into();
+    get.query = "Action=DescribeRegions&RegionName.1=eu-west-1".into();
+    let answer = s.answer(&get);
+    let body = String::from_utf8(answer.body).unwrap();
+    assert_eq!(answer.status, 200, "{body}");
+    assert!(
+        body.contains("<regionName>eu-west-1</regionName>"),
+        "{body}"
+    );
+    assert_eq!(body.matches("<regionName>").count(), 1);
+}
