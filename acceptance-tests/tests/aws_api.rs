@@ -39,6 +39,17 @@ golden = east.register_image(Name="golden-web", Description="built by boto3",
 east.get_waiter("image_available").wait(ImageIds=[golden])
 east.modify_image_attribute(ImageId=golden, LaunchPermission={"Add": [{"UserId": "222222222222"}]})
 out["shared"] = east.describe_image_attribute(ImageId=golden, Attribute="launchPermission")["LaunchPermissions"]
+# Another account copies the shared image once it may read its snapshot.
+b = boto3.client("ec2", aws_access_key_id="222222222222", aws_secret_access_key="any")
+snapshot = east.describe_images(ImageIds=[golden])["Images"][0]["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
+def b_copy(name):
+    try:
+        return b.copy_image(SourceImageId=golden, SourceRegion="us-east-1", Name=name)["ImageId"]
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+out["b_copy_before"] = b_copy("b-copy")
+east.modify_snapshot_attribute(SnapshotId=snapshot, Attribute="createVolumePermission", OperationType="add", UserIds=["222222222222"])
+out["b_copy_after"] = b_copy("b-copy").split("-")[0]
 copy = west.copy_image(SourceImageId=golden, SourceRegion="us-east-1", Name="golden-web-dr")["ImageId"]
 image = west.describe_images(ImageIds=[copy])["Images"][0]
 out["copy"] = {k: image[k] for k in ["Name", "State", "OwnerId", "Public", "RootDeviceName", "SourceImageId"]}
@@ -76,6 +87,11 @@ fn a_boto3_pipeline_runs_against_amisim_with_aws_rules_and_codes() {
     assert_eq!(out["account"], A);
     assert_eq!(out["base"].as_array().unwrap().len(), 1, "{out}");
     assert_eq!(out["shared"], serde_json::json!([{"UserId": B}]));
+    assert_eq!(
+        out["b_copy_before"], "InvalidRequest",
+        "no copy without the snapshot"
+    );
+    assert_eq!(out["b_copy_after"], "ami");
     assert_eq!(out["copy"]["Name"], "golden-web-dr");
     assert_eq!(out["copy"]["State"], "available");
     assert_eq!(out["copy"]["OwnerId"], A);

@@ -4,10 +4,11 @@
 
 use amisim_simulator::catalogue::{self, RHEL_BILLING_PRODUCT, WINDOWS_BILLING_PRODUCT};
 use amisim_simulator::{
-    AddLaunchPermission, Caller, Cloud, CopyImage, DeregisterImage, DescribeImage, DescribeImages,
-    DescribeInstance, DescribeLaunchPermissions, DisableImage, EnableImage, ErrorKind,
-    GetImageSettings, Image, ModifyImage, Principal, RegisterImage, RemoveLaunchPermission,
-    SetBlockPublicAccess, SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
+    AddLaunchPermission, AddStoragePermission, Caller, Cloud, CopyImage, DeleteSnapshot,
+    DeregisterImage, DescribeImage, DescribeImages, DescribeInstance, DescribeLaunchPermissions,
+    DisableImage, EnableImage, ErrorKind, GetImageSettings, Image, ModifyImage, Principal,
+    RegisterImage, RemoveLaunchPermission, RemoveStoragePermission, SetBlockPublicAccess,
+    SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
 };
 
 use crate::fault::Fault;
@@ -41,6 +42,8 @@ const ACTIONS: &[&str] = &[
     "DisableImageDeprecation",
     "EnableImageDeregistrationProtection",
     "DisableImageDeregistrationProtection",
+    "ModifySnapshotAttribute",
+    "DeleteSnapshot",
 ];
 
 /// Answers an EC2 request as `caller`.
@@ -81,6 +84,8 @@ pub fn answer(
         "EnableImageBlockPublicAccess" => a.block_public_access(Some(true))?,
         "DisableImageBlockPublicAccess" => a.block_public_access(Some(false))?,
         "RunInstances" => a.run_instances()?,
+        "ModifySnapshotAttribute" => a.modify_snapshot_attribute()?,
+        "DeleteSnapshot" => a.delete_snapshot()?,
         "DescribeInstances" => a.describe_instances()?,
         "StartInstances" | "StopInstances" | "TerminateInstances" => a.change_instances(&action)?,
         "EnableImage"
@@ -554,6 +559,97 @@ impl Action<'_> {
                     tags: Some(tags),
                 })?;
             }
+        }
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    /// ModifySnapshotAttribute (createVolumePermission): which accounts may
+    /// read a snapshot, which a copy by another account needs.
+    fn modify_snapshot_attribute(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("SnapshotId")?.to_string();
+        let mut add = Vec::new();
+        let mut remove = Vec::new();
+        for (prefix, into) in [
+            ("CreateVolumePermission.Add", &mut add),
+            ("CreateVolumePermission.Remove", &mut remove),
+        ] {
+            for m in p.members(prefix)? {
+                if p.get(&format!("{m}.Group")).is_some() {
+                    return Err(Fault::bad(
+                        "InvalidParameter",
+                        "amisim shares snapshots with accounts (UserId), not with groups",
+                    ));
+                }
+                into.push(p.required(&format!("{m}.UserId"))?.to_string());
+            }
+        }
+        if let Some(a) = p.get("Attribute") {
+            if a != "createVolumePermission" {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!("Value ({a}) for parameter attribute is invalid: amisim changes createVolumePermission"),
+                ));
+            }
+        }
+        let users = p.list("UserId")?;
+        match p.get("OperationType") {
+            Some("add") => add.extend(users),
+            Some("remove") => remove.extend(users),
+            Some(other) => {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!(
+                        "Value ({other}) for parameter operationType is invalid: add or remove"
+                    ),
+                ))
+            }
+            None if !users.is_empty() => return Err(Fault::bad(
+                "MissingParameter",
+                "The request must contain the parameter OperationType (add or remove) with UserId",
+            )),
+            None => {}
+        }
+        if !p.list("UserGroup")?.is_empty() {
+            return Err(Fault::bad(
+                "InvalidParameter",
+                "amisim shares snapshots with accounts (UserId), not with groups",
+            ));
+        }
+        if add.is_empty() && remove.is_empty() {
+            return Err(Fault::bad(
+                "MissingParameter",
+                "The request must add or remove a createVolumePermission",
+            ));
+        }
+        self.ready("ModifySnapshotAttribute")?;
+        for account in &add {
+            match self
+                .cloud
+                .call(self.caller, &AddStoragePermission::new(&id, account))
+            {
+                Ok(_) => {}
+                // Granting what is granted changes nothing in AWS.
+                Err(e) if e.kind == ErrorKind::PermissionDuplicate => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for account in &remove {
+            self.call(&RemoveStoragePermission::new(&id, account))?;
+        }
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    fn delete_snapshot(&mut self) -> Result<(), Fault> {
+        let id = self.p.required("SnapshotId")?.to_string();
+        self.ready("DeleteSnapshot")?;
+        if !self.call(&DeleteSnapshot::new(&id))? {
+            return Err(Fault::bad(
+                "InvalidSnapshot.NotFound",
+                format!("The snapshot '{id}' does not exist."),
+            ));
         }
         self.out.xml.bool("return", true);
         Ok(())
