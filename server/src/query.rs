@@ -188,7 +188,8 @@ impl Params {
         match self
             .values
             .keys()
-            .find(|k| !read.contains(*k) && !ignored.contains(&k.as_str()))
+            // A presigned URL's own parameters (X-Amz-Credential, …) are the signature's.
+            .find(|k| !read.contains(*k) && !ignored.contains(&k.as_str()) && !k.starts_with("X-Amz-"))
         {
             None => Ok(()),
             Some(k) => Err(Fault::bad(
