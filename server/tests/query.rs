@@ -288,3 +288,18 @@ fn lists_over_1000_items_and_parameters_given_twice_are_refused() {
     );
     assert_eq!(body.matches("<regionName>").count(), 1);
 }
+
+#[test]
+fn an_instance_type_is_described_as_exactly_one_item() {
+    let (_dir, s) = server();
+    let (status, body) = ec2(&s, "Action=DescribeInstanceTypes&InstanceType.1=t3.micro");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.matches("<instanceType>").count(), 1, "{body}");
+    assert!(
+        body.contains("<defaultVCpus>2</defaultVCpus>") && body.contains("<item>x86_64</item>"),
+        "{body}"
+    );
+    let (status, body) = ec2(&s, "Action=DescribeInstanceTypes&InstanceType.1=z9.huge");
+    assert_eq!(status, 400);
+    assert!(body.contains("<Code>InvalidInstanceType</Code>"), "{body}");
+}

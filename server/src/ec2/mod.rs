@@ -44,6 +44,7 @@ const ACTIONS: &[&str] = &[
     "DisableImageDeregistrationProtection",
     "ModifySnapshotAttribute",
     "DeleteSnapshot",
+    "DescribeInstanceTypes",
 ];
 
 /// Answers an EC2 request as `caller`.
@@ -86,6 +87,7 @@ pub fn answer(
         "RunInstances" => a.run_instances()?,
         "ModifySnapshotAttribute" => a.modify_snapshot_attribute()?,
         "DeleteSnapshot" => a.delete_snapshot()?,
+        "DescribeInstanceTypes" => a.describe_instance_types()?,
         "DescribeInstances" => a.describe_instances()?,
         "StartInstances" | "StopInstances" | "TerminateInstances" => a.change_instances(&action)?,
         "EnableImage"
@@ -715,6 +717,56 @@ impl Action<'_> {
             None => self.call(&GetImageSettings {})?.block_public_access,
         };
         self.out.xml.text("imageBlockPublicAccessState", &state);
+        Ok(())
+    }
+
+    /// DescribeInstanceTypes: the types amisim models, from its catalogue.
+    fn describe_instance_types(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let named = p.list("InstanceType")?;
+        if !p.members("Filter")?.is_empty() {
+            return Err(Fault::bad(
+                "InvalidParameter",
+                "amisim's DescribeInstanceTypes takes InstanceType.N, not filters",
+            ));
+        }
+        let _ = p.int("MaxResults")?;
+        let _ = p.get("NextToken");
+        self.ready("DescribeInstanceTypes")?;
+        if let Some(bad) = named.iter().find(|n| catalogue::instance_type(n).is_none()) {
+            return Err(Fault::bad(
+                "InvalidInstanceType",
+                format!(
+                    "The following supplied instance types do not exist: [{bad}]. amisim models {}",
+                    catalogue::instance_type_names()
+                ),
+            ));
+        }
+        let x = &mut self.out.xml;
+        x.open("instanceTypeSet");
+        for t in catalogue::INSTANCE_TYPES
+            .iter()
+            .filter(|t| named.is_empty() || named.iter().any(|n| n == t.name))
+        {
+            x.open("item")
+                .text("instanceType", t.name)
+                .bool(
+                    "currentGeneration",
+                    !t.name.starts_with("t1.") && !t.name.starts_with("m1."),
+                )
+                .open("processorInfo")
+                .open("supportedArchitectures");
+            for a in t.architectures {
+                x.text("item", a);
+            }
+            x.close("supportedArchitectures")
+                .close("processorInfo")
+                .open("vCpuInfo")
+                .text("defaultVCpus", &t.vcpus.to_string())
+                .close("vCpuInfo")
+                .close("item");
+        }
+        x.close("instanceTypeSet");
         Ok(())
     }
 
