@@ -2,8 +2,8 @@
 //! and Start/Stop/TerminateInstances, over the simulator's instance calls.
 
 use amisim_simulator::{
-    DescribeInstance, DescribeInstances, Instance, InstanceState, RunInstance, StartInstance,
-    StopInstance, TerminateInstance,
+    DescribeInstances, Instance, InstanceState, RunInstance, StartInstance, StopInstance,
+    TerminateInstance,
 };
 use base64::Engine;
 
@@ -117,15 +117,7 @@ impl Action<'_> {
         } else {
             let mut found = Vec::new();
             for id in &ids {
-                match self.call(&DescribeInstance::new(id))? {
-                    Some(i) => found.push(i),
-                    None => {
-                        return Err(Fault::bad(
-                            "InvalidInstanceID.NotFound",
-                            format!("The instance ID '{id}' does not exist"),
-                        ))
-                    }
-                }
+                found.push(self.instance(id)?);
             }
             found
         };
@@ -160,12 +152,7 @@ impl Action<'_> {
         self.ready(action)?;
         let mut changes = Vec::new();
         for id in &ids {
-            let before = self.call(&DescribeInstance::new(id))?.ok_or_else(|| {
-                Fault::bad(
-                    "InvalidInstanceID.NotFound",
-                    format!("The instance ID '{id}' does not exist"),
-                )
-            })?;
+            let before = self.instance(id)?;
             let now = match action {
                 "StartInstances" => self.call(&StartInstance::new(id))?.state,
                 "StopInstances" => self.call(&StopInstance::new(id))?.state,
@@ -197,11 +184,7 @@ fn reservation_id(i: &Instance) -> String {
 /// One instance of `instancesSet`, with the fields botocore's `Instance`
 /// shape names that amisim models.
 fn instance_item(x: &mut Xml, i: &Instance, index: usize) {
-    let root = if i.platform == "windows" || i.root_device_type == "instance-store" {
-        "/dev/sda1"
-    } else {
-        "/dev/xvda"
-    };
+    let root = super::root_device(&i.platform, &i.root_device_type);
     x.open("item")
         .text("instanceId", &i.id)
         .text("imageId", &i.image_id);
@@ -241,13 +224,7 @@ fn instance_item(x: &mut Xml, i: &Instance, index: usize) {
     x.close("blockDeviceMapping")
         .text("virtualizationType", "hvm")
         .text("hypervisor", "xen");
-    if !i.tags.is_empty() {
-        x.open("tagSet");
-        for (k, v) in &i.tags {
-            x.open("item").text("key", k).text("value", v).close("item");
-        }
-        x.close("tagSet");
-    }
+    super::tag_set(x, &i.tags);
     x.bool("ebsOptimized", false)
         .bool("enaSupport", true)
         .text(

@@ -148,6 +148,26 @@ impl Action<'_> {
         self.cloud.call(self.caller, request).map_err(Fault::from)
     }
 
+    /// The image `id` as the caller sees it, or `InvalidAMIID.NotFound`.
+    fn image(&mut self, id: &str) -> Result<Image, Fault> {
+        self.call(&DescribeImage::new(id))?.ok_or_else(|| {
+            Fault::bad(
+                "InvalidAMIID.NotFound",
+                format!("The image id '[{id}]' does not exist"),
+            )
+        })
+    }
+
+    /// The caller's instance `id`, or `InvalidInstanceID.NotFound`.
+    fn instance(&mut self, id: &str) -> Result<amisim_simulator::Instance, Fault> {
+        self.call(&DescribeInstance::new(id))?.ok_or_else(|| {
+            Fault::bad(
+                "InvalidInstanceID.NotFound",
+                format!("The instance ID '{id}' does not exist"),
+            )
+        })
+    }
+
     fn describe_images(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let ids = p.list("ImageId")?;
@@ -176,15 +196,7 @@ impl Action<'_> {
             if images.iter().any(|i| &i.id == id) {
                 continue;
             }
-            match self.call(&DescribeImage::new(id))? {
-                Some(image) => images.push(image),
-                None => {
-                    return Err(Fault::bad(
-                        "InvalidAMIID.NotFound",
-                        format!("The image id '[{id}]' does not exist"),
-                    ))
-                }
-            }
+            images.push(self.image(id)?);
         }
         let (shown, next) = page.cut(&images)?;
         self.out.xml.open("imagesSet");
@@ -340,14 +352,6 @@ impl Action<'_> {
         let id = p.required("ImageId")?.to_string();
         let attribute = p.required("Attribute")?.to_string();
         self.ready("DescribeImageAttribute")?;
-        let x = |a: &mut Action<'_>| -> Result<Image, Fault> {
-            a.call(&DescribeImage::new(&id))?.ok_or_else(|| {
-                Fault::bad(
-                    "InvalidAMIID.NotFound",
-                    format!("The image id '[{id}]' does not exist"),
-                )
-            })
-        };
         match attribute.as_str() {
             "launchPermission" => {
                 let permissions = self.call(&DescribeLaunchPermissions { image_id: id.clone() })?;
@@ -360,7 +364,7 @@ impl Action<'_> {
                 self.out.xml.close("launchPermission");
             }
             "description" => {
-                let image = x(self)?;
+                let image = self.image(&id)?;
                 self.out
                     .xml
                     .text("imageId", &id)
@@ -369,13 +373,13 @@ impl Action<'_> {
                     .close("description");
             }
             "lastLaunchedTime" => {
-                let image = x(self)?;
+                let image = self.image(&id)?;
                 self.out.xml.text("imageId", &id).open("lastLaunchedTime");
                 self.out.xml.opt("value", image.last_launched_time.as_deref());
                 self.out.xml.close("lastLaunchedTime");
             }
             "deregistrationProtection" => {
-                let image = x(self)?;
+                let image = self.image(&id)?;
                 self.out
                     .xml
                     .text("imageId", &id)
@@ -384,12 +388,12 @@ impl Action<'_> {
                     .close("deregistrationProtection");
             }
             "blockDeviceMapping" => {
-                let image = x(self)?;
+                let image = self.image(&id)?;
                 self.out.xml.text("imageId", &id);
                 block_devices(&mut self.out.xml, &image);
             }
             "productCodes" => {
-                x(self)?;
+                self.image(&id)?;
                 self.out.xml.text("imageId", &id).open("productCodes").close("productCodes");
             }
             other => {
@@ -409,7 +413,6 @@ impl Action<'_> {
         let mut remove = principals(p, "LaunchPermission.Remove")?;
         // The older form: Attribute=launchPermission, OperationType, UserId.N, UserGroup.N.
         let attribute = p.get("Attribute").map(str::to_string);
-        let operation = p.get("OperationType").map(str::to_string);
         let mut older: Vec<Principal> = p
             .list("UserId")?
             .into_iter()
@@ -426,23 +429,12 @@ impl Action<'_> {
                 .into_iter()
                 .map(Principal::OrganizationalUnit),
         );
-        match (attribute.as_deref(), operation.as_deref()) {
-            (_, Some("add")) => add.extend(older),
-            (_, Some("remove")) => remove.extend(older),
-            (_, Some(other)) => {
-                return Err(Fault::bad(
-                    "InvalidParameterValue",
-                    format!("Value ({other}) for parameter operationType is invalid: add or remove"),
-                ))
-            }
-            (_, None) if !older.is_empty() => {
-                return Err(Fault::bad(
-                    "MissingParameter",
-                    "The request must contain the parameter OperationType (add or remove) with UserId or UserGroup",
-                ))
-            }
-            _ => {}
-        }
+        older_form(
+            p.get("OperationType"),
+            older,
+            (&mut add, &mut remove),
+            "UserId or UserGroup",
+        )?;
         if let Some(a) = &attribute {
             if a != "launchPermission" && a != "description" {
                 return Err(Fault::bad(
@@ -466,15 +458,10 @@ impl Action<'_> {
         }
         self.ready("ModifyImageAttribute")?;
         for principal in &add {
-            match self
-                .cloud
-                .call(self.caller, &AddLaunchPermission::new(&id, principal))
-            {
-                Ok(_) => {}
-                // Adding a permission that exists changes nothing in AWS.
-                Err(e) if e.kind == ErrorKind::PermissionDuplicate => {}
-                Err(e) => return Err(e.into()),
-            }
+            unless_granted(
+                self.cloud
+                    .call(self.caller, &AddLaunchPermission::new(&id, principal)),
+            )?;
         }
         for principal in &remove {
             self.call(&RemoveLaunchPermission::new(&id, principal))?;
@@ -523,23 +510,9 @@ impl Action<'_> {
         self.ready(if add { "CreateTags" } else { "DeleteTags" })?;
         for id in &ids {
             let mut tags: Tags = if id.starts_with("i-") {
-                self.call(&DescribeInstance::new(id))?
-                    .ok_or_else(|| {
-                        Fault::bad(
-                            "InvalidInstanceID.NotFound",
-                            format!("The instance ID '{id}' does not exist"),
-                        )
-                    })?
-                    .tags
+                self.instance(id)?.tags
             } else {
-                self.call(&DescribeImage::new(id))?
-                    .ok_or_else(|| {
-                        Fault::bad(
-                            "InvalidAMIID.NotFound",
-                            format!("The image id '[{id}]' does not exist"),
-                        )
-                    })?
-                    .tags
+                self.image(id)?.tags
             };
             for (key, value) in &given {
                 if add {
@@ -595,24 +568,12 @@ impl Action<'_> {
                 ));
             }
         }
-        let users = p.list("UserId")?;
-        match p.get("OperationType") {
-            Some("add") => add.extend(users),
-            Some("remove") => remove.extend(users),
-            Some(other) => {
-                return Err(Fault::bad(
-                    "InvalidParameterValue",
-                    format!(
-                        "Value ({other}) for parameter operationType is invalid: add or remove"
-                    ),
-                ))
-            }
-            None if !users.is_empty() => return Err(Fault::bad(
-                "MissingParameter",
-                "The request must contain the parameter OperationType (add or remove) with UserId",
-            )),
-            None => {}
-        }
+        older_form(
+            p.get("OperationType"),
+            p.list("UserId")?,
+            (&mut add, &mut remove),
+            "UserId",
+        )?;
         if !p.list("UserGroup")?.is_empty() {
             return Err(Fault::bad(
                 "InvalidParameter",
@@ -627,15 +588,10 @@ impl Action<'_> {
         }
         self.ready("ModifySnapshotAttribute")?;
         for account in &add {
-            match self
-                .cloud
-                .call(self.caller, &AddStoragePermission::new(&id, account))
-            {
-                Ok(_) => {}
-                // Granting what is granted changes nothing in AWS.
-                Err(e) if e.kind == ErrorKind::PermissionDuplicate => {}
-                Err(e) => return Err(e.into()),
-            }
+            unless_granted(
+                self.cloud
+                    .call(self.caller, &AddStoragePermission::new(&id, account)),
+            )?;
         }
         for account in &remove {
             self.call(&RemoveStoragePermission::new(&id, account))?;
@@ -799,6 +755,45 @@ impl Action<'_> {
     }
 }
 
+/// The older form of ModifyImageAttribute and ModifySnapshotAttribute:
+/// `OperationType` (`add` or `remove`) says which of `into` the listed
+/// `targets` (`UserId.N`, …, named by `listed` in the refusal) go to.
+fn older_form<T>(
+    operation: Option<&str>,
+    targets: Vec<T>,
+    into: (&mut Vec<T>, &mut Vec<T>),
+    listed: &str,
+) -> Result<(), Fault> {
+    match operation {
+        Some("add") => into.0.extend(targets),
+        Some("remove") => into.1.extend(targets),
+        Some(other) => {
+            return Err(Fault::bad(
+                "InvalidParameterValue",
+                format!("Value ({other}) for parameter operationType is invalid: add or remove"),
+            ))
+        }
+        None if !targets.is_empty() => {
+            return Err(Fault::bad(
+                "MissingParameter",
+                format!("The request must contain the parameter OperationType (add or remove) with {listed}"),
+            ))
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// A grant's result, where granting what is granted already changes
+/// nothing, as in AWS (amisim's own faces refuse it as a duplicate).
+fn unless_granted<T>(result: amisim_simulator::Result<T>) -> Result<(), Fault> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind == ErrorKind::PermissionDuplicate => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The principals of `LaunchPermission.Add.N` or `.Remove.N`.
 fn principals(p: &Params, prefix: &str) -> Result<Vec<Principal>, Fault> {
     let mut out = Vec::new();
@@ -847,9 +842,26 @@ fn principal_item(x: &mut Xml, principal: &Principal) {
     };
 }
 
+/// `tagSet`, when there are tags.
+fn tag_set(x: &mut Xml, tags: &Tags) {
+    if tags.is_empty() {
+        return;
+    }
+    x.open("tagSet");
+    for (k, v) in tags {
+        x.open("item").text("key", k).text("value", v).close("item");
+    }
+    x.close("tagSet");
+}
+
 /// The device an image's root is on, as AWS names it.
 fn root_device_name(image: &Image) -> &'static str {
-    if image.platform == "windows" || image.root_device_type == "instance-store" {
+    root_device(&image.platform, &image.root_device_type)
+}
+
+/// The root device of an image or instance of `platform` and `root_device_type`.
+fn root_device(platform: &str, root_device_type: &str) -> &'static str {
+    if platform == "windows" || root_device_type == "instance-store" {
         "/dev/sda1"
     } else {
         "/dev/xvda"
@@ -917,13 +929,7 @@ fn image_item(x: &mut Xml, image: &Image, public: bool) {
     x.text("virtualizationType", "hvm")
         .text("hypervisor", "xen")
         .bool("enaSupport", true);
-    if !image.tags.is_empty() {
-        x.open("tagSet");
-        for (k, v) in &image.tags {
-            x.open("item").text("key", k).text("value", v).close("item");
-        }
-        x.close("tagSet");
-    }
+    tag_set(x, &image.tags);
     if !image.billing_products.is_empty() {
         x.open("billingProducts");
         for b in &image.billing_products {
