@@ -69,16 +69,65 @@ pub struct CreateGrant {
     pub key_id: String,
     /// The account the grant is for.
     pub grantee_account_id: String,
+    /// The KMS operations granted ([`GRANT_OPERATIONS`]); none listed means
+    /// every operation amisim models.
+    #[serde(default)]
+    pub operations: Vec<String>,
 }
 
 impl CreateGrant {
-    /// The request for `grantee_account_id` on `key_id`.
+    /// The request for `grantee_account_id` on `key_id`, for every operation.
     pub fn new(key_id: impl Into<String>, grantee_account_id: impl Into<String>) -> CreateGrant {
         CreateGrant {
             key_id: key_id.into(),
             grantee_account_id: grantee_account_id.into(),
+            operations: Vec::new(),
         }
     }
+}
+
+/// The operations a KMS grant can allow, as KMS names them.
+pub const GRANT_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
+
+/// The operation reading storage encrypted with a granted key needs.
+pub const DECRYPT: &str = "Decrypt";
+/// The operation encrypting new storage with a granted key needs.
+pub const ENCRYPT_STORAGE: &str = "GenerateDataKeyWithoutPlaintext";
+
+/// KMS ListKeys: the caller's keys in its region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListKeys {}
+
+/// KMS ListGrants: every grant on a key the caller owns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListGrants {
+    /// The key's ID or ARN.
+    pub key_id: String,
+}
+
+/// KMS RetireGrant: the grantee (or the key's owner) gives a grant up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetireGrant {
+    /// The grant's ID.
+    pub grant_id: String,
 }
 
 /// KMS RevokeGrant; answers false if there was none.
@@ -86,8 +135,12 @@ impl CreateGrant {
 pub struct RevokeGrant {
     /// The key's ID or ARN.
     pub key_id: String,
-    /// The account the grant is for.
+    /// The account whose grant for every operation is revoked (when no
+    /// `grant_id` is named).
     pub grantee_account_id: String,
+    /// The one grant of the key to revoke.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 impl RevokeGrant {
@@ -96,6 +149,7 @@ impl RevokeGrant {
         RevokeGrant {
             key_id: key_id.into(),
             grantee_account_id: grantee_account_id.into(),
+            grant_id: None,
         }
     }
 }
@@ -129,11 +183,17 @@ calls! {
     ScheduleKeyDeletion => bool, "ScheduleKeyDeletion", changes, Key(key_id),
         |r, tx, ctx| schedule_deletion(tx, ctx, &r.key_id);
     CreateGrant => Grant, "CreateGrant", changes, Key(key_id),
-        |r, tx, ctx| grant(tx, ctx, &r.key_id, &r.grantee_account_id);
+        |r, tx, ctx| grant(tx, ctx, &r.key_id, &r.grantee_account_id, &r.operations);
     RevokeGrant => bool, "RevokeGrant", changes, Key(key_id),
-        |r, tx, ctx| revoke(tx, ctx, &r.key_id, &r.grantee_account_id);
+        |r, tx, ctx| revoke(tx, ctx, r);
     DescribeGrant => Option<Grant>, "ListGrants", reads, Key(key_id),
         |r, tx, ctx| describe_grant(tx, ctx, &r.key_id, &r.grantee_account_id);
+    ListKeys => Vec<Key>, "ListKeys", reads, Nothing,
+        |_, tx, ctx| list_keys(tx, ctx);
+    ListGrants => Vec<Grant>, "ListGrants", reads, Key(key_id),
+        |r, tx, ctx| list_grants(tx, ctx, &r.key_id);
+    RetireGrant => bool, "RetireGrant", changes, Named(grant_id),
+        |r, tx, ctx| retire(tx, ctx, &r.grant_id);
 }
 
 fn key_arn(region: &str, account: &str, id: &str) -> String {
@@ -215,10 +275,57 @@ fn not_found<T>(ctx: &Ctx<'_>, key_ref: &str) -> Result<T> {
 
 /// Whether `account` may use the key: it owns it, or holds a grant on it.
 pub(crate) fn can_use(tx: &Tx<'_>, account: &str, key: &Key) -> Result<bool> {
+    Ok(granted(tx, account, key)?.is_some())
+}
+
+/// How `account` may use the key: every operation as its owner (no
+/// grants), the operations of its grants, or not at all (`None`).
+fn granted(tx: &Tx<'_>, account: &str, key: &Key) -> Result<Option<Vec<Grant>>> {
     if key.owner_id == account {
-        return Ok(true);
+        return Ok(Some(Vec::new()));
     }
-    Ok(!key.aws_managed && tx.get::<Grant>(&grant_id(&key.arn, account))?.is_some())
+    if key.aws_managed {
+        return Ok(None);
+    }
+    let mut grants = grants_of(tx, &key.arn)?;
+    grants.retain(|g| g.grantee_account_id == account);
+    Ok((!grants.is_empty()).then_some(grants))
+}
+
+/// Every grant on the key `key_arn`.
+fn grants_of(tx: &Tx<'_>, key_arn: &str) -> Result<Vec<Grant>> {
+    tx.list::<Grant>(crate::store::Filter {
+        name: Some(key_arn),
+        ..Default::default()
+    })
+}
+
+/// Refuses a grantee none of whose grants allows `operation` (the owner,
+/// with no grants, may do everything).
+fn require_operation(grants: &[Grant], operation: &str, what: &str) -> Result<()> {
+    if grants.is_empty()
+        || grants
+            .iter()
+            .any(|g| g.operations.is_empty() || g.operations.iter().any(|o| o == operation))
+    {
+        return Ok(());
+    }
+    let mut allowed: Vec<&str> = grants
+        .iter()
+        .flat_map(|g| g.operations.iter().map(String::as_str))
+        .collect();
+    allowed.sort_unstable();
+    allowed.dedup();
+    refuse(
+        ErrorKind::KeyAccessDenied,
+        format!(
+            "the grants of the KMS key {} to account {} allow {}, not {operation}, which {what} needs",
+            grants[0].key_arn,
+            grants[0].grantee_account_id,
+            allowed.join(", ")
+        ),
+        format!("The key's owner must grant {operation} too (operations of amisim_kms_grant, or CreateGrant's Operations)"),
+    )
 }
 
 /// Resolves the key for new encrypted storage in the caller's region.
@@ -246,7 +353,7 @@ pub(crate) fn resolve_for_encryption(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &s
             "Use an enabled key",
         );
     }
-    if !can_use(tx, &ctx.caller.account_id, &key)? {
+    let Some(grants) = granted(tx, &ctx.caller.account_id, &key)? else {
         return refuse(
             ErrorKind::KeyAccessDenied,
             format!(
@@ -255,7 +362,8 @@ pub(crate) fn resolve_for_encryption(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &s
             ),
             "The key's owner must grant it to this account (amisim_kms_grant)",
         );
-    }
+    };
+    require_operation(&grants, ENCRYPT_STORAGE, "encrypting new storage")?;
     Ok(key)
 }
 
@@ -289,7 +397,7 @@ pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str)
             "Ask the owner to copy the image with a customer managed key and grant that key to this account",
         );
     }
-    if !can_use(tx, &ctx.caller.account_id, &key)? {
+    let Some(grants) = granted(tx, &ctx.caller.account_id, &key)? else {
         return refuse(
             ErrorKind::KeyAccessDenied,
             format!(
@@ -298,8 +406,8 @@ pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str)
             ),
             "The key's owner must grant it to this account (amisim_kms_grant with grantee_account_id)",
         );
-    }
-    Ok(())
+    };
+    require_operation(&grants, DECRYPT, &format!("reading {what}"))
 }
 
 pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<Key> {
@@ -417,12 +525,30 @@ pub(crate) fn schedule_deletion(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -
     Ok(true)
 }
 
-fn grant_id(key_arn: &str, grantee: &str) -> String {
-    ids::long_hex(&["grant", key_arn, grantee])
+/// The ID of the grant of `key_arn` to `grantee` for `operations` (sorted;
+/// none for every operation): the same grant made again has the same ID.
+fn grant_id(key_arn: &str, grantee: &str, operations: &[String]) -> String {
+    if operations.is_empty() {
+        ids::long_hex(&["grant", key_arn, grantee])
+    } else {
+        ids::long_hex(&["grant", key_arn, grantee, &operations.join(",")])
+    }
 }
 
-pub(crate) fn grant(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, grantee: &str) -> Result<Grant> {
+pub(crate) fn grant(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    key_ref: &str,
+    grantee: &str,
+    operations: &[String],
+) -> Result<Grant> {
     validate::account_id(grantee)?;
+    for op in operations {
+        validate::one_of("grant operation", op, GRANT_OPERATIONS)?;
+    }
+    let mut operations = operations.to_vec();
+    operations.sort();
+    operations.dedup();
     let key = own_key(tx, ctx, key_ref)?;
     if key.aws_managed {
         return refuse(
@@ -431,10 +557,13 @@ pub(crate) fn grant(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, grantee: &str
             "Create a customer managed key (amisim_kms_key), copy the image with it, and grant that key instead",
         );
     }
-    let id = grant_id(&key.arn, grantee);
+    let id = grant_id(&key.arn, grantee, &operations);
     if tx.exists::<Grant>(&id)? {
         return refuse_duplicate(
-            format!("a grant of key {} to account {grantee}", key.id),
+            format!(
+                "a grant of key {} to account {grantee} for these operations",
+                key.id
+            ),
             format!("{}/{grantee}", key.id),
         );
     }
@@ -444,14 +573,55 @@ pub(crate) fn grant(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, grantee: &str
         region: key.region.clone(),
         owner_id: key.owner_id.clone(),
         grantee_account_id: grantee.to_string(),
+        operations,
     };
     tx.put(&g)?;
     Ok(g)
 }
 
-pub(crate) fn revoke(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str, grantee: &str) -> Result<bool> {
-    match own_key(tx, ctx, key_ref) {
-        Ok(key) => tx.delete::<Grant>(&grant_id(&key.arn, grantee)),
+fn list_keys(tx: &Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<Key>> {
+    let mut keys = tx.list::<Key>(crate::store::Filter {
+        account: Some(&ctx.caller.account_id),
+        region: Some(&ctx.caller.region),
+        name: None,
+    })?;
+    keys.retain(|k| k.state == "Enabled" || k.state == "PendingDeletion");
+    keys.sort_by(|a, b| (&a.creation_date, &a.id).cmp(&(&b.creation_date, &b.id)));
+    Ok(keys)
+}
+
+fn list_grants(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -> Result<Vec<Grant>> {
+    let key = own_key(tx, ctx, key_ref)?;
+    let mut grants = grants_of(tx, &key.arn)?;
+    grants.sort_by(|a, b| (&a.grantee_account_id, &a.id).cmp(&(&b.grantee_account_id, &b.id)));
+    Ok(grants)
+}
+
+/// RetireGrant: the grant's grantee or its key's owner removes it.
+fn retire(tx: &mut Tx<'_>, ctx: &Ctx<'_>, grant_id: &str) -> Result<bool> {
+    let me = &ctx.caller.account_id;
+    match tx.get::<Grant>(grant_id)? {
+        Some(g) if &g.grantee_account_id == me || &g.owner_id == me => tx.delete::<Grant>(grant_id),
+        _ => refuse(
+            ErrorKind::KeyNotFound,
+            format!(
+                "Grant ID {} is not a grant on a key account {me} owns or was granted",
+                validate::shorten(grant_id)
+            ),
+            "List the grants of a key with ListGrants, and retire one of those",
+        ),
+    }
+}
+
+pub(crate) fn revoke(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RevokeGrant) -> Result<bool> {
+    match own_key(tx, ctx, &req.key_id) {
+        Ok(key) => match &req.grant_id {
+            Some(id) => match tx.get::<Grant>(id)? {
+                Some(g) if g.key_arn == key.arn => tx.delete::<Grant>(id),
+                _ => Ok(false),
+            },
+            None => tx.delete::<Grant>(&grant_id(&key.arn, &req.grantee_account_id, &[])),
+        },
         Err(e) if e.kind == ErrorKind::KeyNotFound => Ok(false),
         Err(e) => Err(e),
     }
@@ -464,7 +634,7 @@ pub(crate) fn describe_grant(
     grantee: &str,
 ) -> Result<Option<Grant>> {
     match own_key(tx, ctx, key_ref) {
-        Ok(key) => tx.get::<Grant>(&grant_id(&key.arn, grantee)),
+        Ok(key) => tx.get::<Grant>(&grant_id(&key.arn, grantee, &[])),
         Err(e) if e.kind == ErrorKind::KeyNotFound => Ok(None),
         Err(e) => Err(e),
     }

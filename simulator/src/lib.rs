@@ -48,6 +48,7 @@ pub mod model;
 pub mod permissions;
 pub mod recycle_bin;
 pub mod settings;
+pub mod storage;
 pub mod store;
 pub mod validate;
 
@@ -67,7 +68,8 @@ pub use instances::{
     SetRootDeleteOnTermination, StartInstance, StopInstance, TagInstance, TerminateInstance,
 };
 pub use kms::{
-    CreateGrant, CreateKey, DescribeGrant, DescribeKey, RevokeGrant, ScheduleKeyDeletion, UpdateKey,
+    CreateGrant, CreateKey, DescribeGrant, DescribeKey, ListGrants, ListKeys, RetireGrant,
+    RevokeGrant, ScheduleKeyDeletion, UpdateKey,
 };
 pub use lifecycle::{DisableImage, EnableImage, SetDeregistrationProtection, SetImageDeprecation};
 pub use lineage::{DescribeImageReferences, GetImageAncestry};
@@ -76,5 +78,9 @@ pub use permissions::{
     AddLaunchPermission, AddStoragePermission, DescribeLaunchPermission, DescribeLaunchPermissions,
     DescribeStoragePermission, RemoveLaunchPermission, RemoveStoragePermission,
 };
-pub use recycle_bin::{CreateRule, DeleteRule, GetRule, RestoreFromRecycleBin, UpdateRule};
-pub use settings::{AllowedImages, GetImageSettings, SetBlockPublicAccess};
+pub use recycle_bin::{
+    BinEntry, CreateRule, DeleteRule, GetRule, ListRecycleBin, ListRules, RestoreFromRecycleBin,
+    UpdateRule,
+};
+pub use settings::{AllowedImages, GetImageSettings, ReplaceImageCriteria, SetBlockPublicAccess};
+pub use storage::{DescribeSnapshots, DescribeStoragePermissions, DescribeVolumes, Volume};

@@ -236,6 +236,9 @@ pub struct Grant {
     pub owner_id: String,
     /// The account the key is shared with.
     pub grantee_account_id: String,
+    /// The operations granted; none listed means every operation amisim models.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<String>,
 }
 
 /// Who a launch permission is for.

@@ -92,7 +92,24 @@ impl RestoreFromRecycleBin {
     }
 }
 
+/// ListImagesInRecycleBin or ListSnapshotsInRecycleBin: what waits in the
+/// caller's bin in its region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRecycleBin {
+    /// `EC2_IMAGE` or `EBS_SNAPSHOT`.
+    pub resource_type: String,
+}
+
+/// ListRules: the caller's retention rules in its region for one resource type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRules {
+    /// `EC2_IMAGE` or `EBS_SNAPSHOT`.
+    pub resource_type: String,
+}
+
 calls! {
+    ListRules => Vec<RecycleBinRule>, "ListRules", reads, Nothing,
+        |r, tx, ctx| list_rules(tx, ctx, &r.resource_type);
     CreateRule => RecycleBinRule, "CreateRule", changes, Nothing,
         |r, tx, ctx| create_rule(tx, ctx, r);
     UpdateRule => RecycleBinRule, "UpdateRule", changes, Named(rule_id),
@@ -101,6 +118,24 @@ calls! {
         |r, tx, ctx| delete_rule(tx, ctx, &r.rule_id);
     GetRule => Option<RecycleBinRule>, "GetRule", reads, Named(rule_id),
         |r, tx, ctx| get_rule(tx, ctx, &r.rule_id);
+}
+
+impl Call for ListRecycleBin {
+    type Output = Vec<BinEntry>;
+    const CHANGES: bool = false;
+    fn action(&self) -> &'static str {
+        if self.resource_type == "EC2_IMAGE" {
+            "ListImagesInRecycleBin"
+        } else {
+            "ListSnapshotsInRecycleBin"
+        }
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<BinEntry>> {
+        validate::one_of("resource type", &self.resource_type, RESOURCE_TYPES)?;
+        let mut entries = list(tx, Some(&ctx.caller.account_id), ctx.epoch)?;
+        entries.retain(|e| e.region == ctx.caller.region && e.resource_type == self.resource_type);
+        Ok(entries)
+    }
 }
 
 impl Call for RestoreFromRecycleBin {
@@ -201,6 +236,18 @@ fn own_rule(tx: &Tx<'_>, ctx: &Ctx<'_>, id: &str) -> Result<Option<RecycleBinRul
     Ok(tx
         .get::<RecycleBinRule>(id)?
         .filter(|r| r.account_id == ctx.caller.account_id && r.region == ctx.caller.region))
+}
+
+/// ListRules.
+fn list_rules(tx: &Tx<'_>, ctx: &Ctx<'_>, resource_type: &str) -> Result<Vec<RecycleBinRule>> {
+    validate::one_of("resource type", resource_type, RESOURCE_TYPES)?;
+    let mut rules = tx.list::<RecycleBinRule>(Filter {
+        account: Some(&ctx.caller.account_id),
+        region: Some(&ctx.caller.region),
+        name: None,
+    })?;
+    rules.retain(|r| r.resource_type == resource_type);
+    Ok(rules)
 }
 
 /// GetRule.

@@ -81,6 +81,32 @@ impl Call for AllowedImages {
     }
 }
 
+/// ReplaceImageCriteriaInAllowedImagesSettings: new criteria, the state kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReplaceImageCriteria {
+    /// Up to 10 criteria.
+    pub criteria: Vec<ImageCriterion>,
+}
+
+impl Call for ReplaceImageCriteria {
+    type Output = ImageSettings;
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "ReplaceImageCriteriaInAllowedImagesSettings"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<ImageSettings> {
+        let state = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?.allowed_images_state;
+        set_allowed_images(
+            tx,
+            ctx,
+            &AllowedImages {
+                state,
+                criteria: self.criteria.clone(),
+            },
+        )
+    }
+}
+
 /// The caller's image settings in its region, with a new account's defaults.
 pub(crate) fn settings(tx: &Tx<'_>, account: &str, region: &str) -> Result<ImageSettings> {
     let id = format!("{account}/{region}");

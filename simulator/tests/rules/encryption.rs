@@ -6,8 +6,8 @@ use amisim_simulator::{CopyImage, CreateImage, CreateKey, Image, Key, Principal,
 
 use crate::common::*;
 use amisim_simulator::{
-    AddLaunchPermission, AddStoragePermission, CreateGrant, DescribeKey, RevokeGrant,
-    ScheduleKeyDeletion,
+    AddLaunchPermission, AddStoragePermission, CreateGrant, DescribeKey, ListGrants, RetireGrant,
+    RevokeGrant, ScheduleKeyDeletion,
 };
 
 fn new_key(w: &mut World, who: &str, region: &str, description: &str) -> Key {
@@ -213,6 +213,108 @@ fn shared_encrypted_image_cannot_be_copied_without_the_key_granted() {
     assert!(
         arn.starts_with(&format!("arn:aws:kms:{USW2}:{B}:key/")),
         "{arn}"
+    );
+}
+
+fn grant_of(key: &Key, grantee: &str, operations: &[&str]) -> CreateGrant {
+    CreateGrant {
+        operations: operations.iter().map(|o| o.to_string()).collect(),
+        ..CreateGrant::new(&key.arn, grantee)
+    }
+}
+
+#[test]
+fn a_grant_allows_only_the_operations_it_lists() {
+    let mut w = World::new();
+    let (img, key) = shared_encrypted(&mut w);
+    let owner = at(A, USE1);
+    let b_west = at(B, USW2);
+    // DescribeKey alone lets B see the key but not read the image.
+    let describe = w.ok(|c| c.call(&owner, &grant_of(&key, B, &["DescribeKey"])));
+    let err = w.refused("AccessDeniedException", |c| {
+        c.call(&b_west, &copy_of(&img, "secret-web"))
+    });
+    assert!(err.message.contains("not Decrypt"), "{err}");
+    // Decrypt reads the source; B's copy is encrypted with B's own key, so
+    // A's key needs nothing more.
+    let decrypt = w.ok(|c| c.call(&owner, &grant_of(&key, B, &["Decrypt", "Decrypt"])));
+    assert_eq!(decrypt.operations, vec!["Decrypt".to_string()]);
+    assert_ne!(decrypt.id, describe.id, "a second grant of its own");
+    w.ok(|c| c.call(&b_west, &copy_of(&img, "secret-web")));
+    // Encrypting new storage with A's key needs GenerateDataKeyWithoutPlaintext.
+    let b = at(B, USE1);
+    let with_a_key = CopyImage {
+        encrypted: Some(true),
+        kms_key_id: Some(key.arn.clone()),
+        ..copy_of(&img, "secret-web-a-key")
+    };
+    let err = w.refused("AccessDeniedException", |c| c.call(&b, &with_a_key));
+    assert!(
+        err.message.contains("GenerateDataKeyWithoutPlaintext"),
+        "{err}"
+    );
+    w.ok(|c| {
+        c.call(
+            &owner,
+            &grant_of(&key, B, &["GenerateDataKeyWithoutPlaintext"]),
+        )
+    });
+    w.ok(|c| c.call(&b, &with_a_key));
+    // The same grant again is a duplicate; an operation KMS does not have is refused.
+    w.refused("InvalidPermission.Duplicate", |c| {
+        c.call(&owner, &grant_of(&key, B, &["Decrypt"]))
+    });
+    w.refused("InvalidParameterValue", |c| {
+        c.call(&owner, &grant_of(&key, B, &["ReadEverything"]))
+    });
+    let listed = w.ok(|c| {
+        c.call(
+            &owner,
+            &ListGrants {
+                key_id: key.id.clone(),
+            },
+        )
+    });
+    assert_eq!(listed.len(), 3);
+    // The grantee retires one grant; a third account cannot retire another.
+    w.refused("NotFoundException", |c| {
+        c.call(
+            &at(C, USE1),
+            &RetireGrant {
+                grant_id: decrypt.id.clone(),
+            },
+        )
+    });
+    assert!(w.ok(|c| c.call(
+        &b,
+        &RetireGrant {
+            grant_id: decrypt.id.clone(),
+        },
+    )));
+    w.refused("AccessDeniedException", |c| {
+        c.call(&b_west, &copy_of(&img, "secret-web-2"))
+    });
+    // The owner revokes one grant by its ID, leaving the others.
+    assert!(w.ok(|c| c.call(
+        &owner,
+        &RevokeGrant {
+            grant_id: Some(describe.id.clone()),
+            ..RevokeGrant::new(&key.id, B)
+        },
+    )));
+    let left = w.ok(|c| {
+        c.call(
+            &owner,
+            &ListGrants {
+                key_id: key.id.clone(),
+            },
+        )
+    });
+    assert_eq!(
+        left.iter()
+            .map(|g| g.operations.clone())
+            .collect::<Vec<_>>(),
+        vec![vec!["GenerateDataKeyWithoutPlaintext".to_string()]]
     );
 }
 

@@ -19,3 +19,4 @@ mod lookups;
 mod recycle_bin;
 mod reserved;
 mod sharing;
+mod storage;
