@@ -28,7 +28,7 @@ pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 pub struct Banner<'a> {
     /// `amisim serve`.
     pub name: &'a str,
-    /// `(EC2, STS; SIGINT or SIGTERM stops it)`.
+    /// `(EC2, STS, KMS, Recycle Bin; SIGINT or SIGTERM stops it)`.
     pub note: &'a str,
     /// What being reachable from other machines means for it.
     pub exposed: &'a str,

@@ -22,8 +22,11 @@ mod ec2;
 mod fault;
 pub mod http;
 mod identity;
+mod json;
 pub mod keyfile;
+mod kms;
 mod query;
+mod rbin;
 mod sts;
 mod xml;
 
@@ -107,59 +110,218 @@ impl Server {
     pub fn answer(&self, request: &Request) -> Answer {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         let request_id = request_id(n);
+        let mut protocol = Protocol::guess(request);
         let mut identity = match Identity::of(request) {
             Ok(i) => i,
-            Err(fault) => return query_error(&fault, &request_id, false),
+            Err(fault) => return protocol.error(&fault, &request_id),
         };
-        let sts = identity.service == "sts";
+        protocol = Protocol::of(&identity.service, protocol);
         let mut cloud = match self.cloud.lock() {
             Ok(c) => c,
             Err(poisoned) => poisoned.into_inner(),
         };
         let secret = match self.claimed(&mut cloud, request, &mut identity) {
             Ok(secret) => secret,
-            Err(fault) => return query_error(&fault, &request_id, sts),
-        };
-        let params = if request.method == "GET" {
-            Params::parse(request.query.as_bytes())
-        } else {
-            Params::parse(&request.body)
-        };
-        let params = match params {
-            Ok(p) => p,
-            Err(fault) => return query_error(&fault, &request_id, sts),
+            Err(fault) => return protocol.error(&fault, &request_id),
         };
         let caller =
             Caller::new(identity.account.clone(), identity.region.clone()).with_secret(secret);
         cloud.set_command(format!("aws:{}:{n}", self.token));
-        let result = match identity.service.as_str() {
-            "ec2" => ec2::answer(&mut cloud, &caller, &params, &request_id),
-            "sts" => match caller.secret.is_none() && claimed_account(&mut cloud, &identity.account) {
-                // A claimed account is named only by its own key pair.
-                true => Err(Fault::with_status(
-                    403,
-                    "InvalidClientTokenId",
-                    format!(
-                        "The security token included in the request is invalid: account {} is claimed, and is reached only with its access key pair",
-                        identity.account
-                    ),
-                )),
-                false => sts::answer(&identity, &params, &request_id),
-            },
+        match self.dispatch(&mut cloud, &caller, &identity, request, &request_id) {
+            Ok(answer) => answer,
+            Err(fault) => protocol.error(&fault, &request_id),
+        }
+    }
+
+    /// The answer of the service the request is signed for.
+    fn dispatch(
+        &self,
+        cloud: &mut Cloud,
+        caller: &Caller,
+        identity: &Identity,
+        request: &Request,
+        request_id: &str,
+    ) -> Result<Answer, Fault> {
+        let xml = |body| Answer {
+            status: 200,
+            content_type: XML,
+            body,
+        };
+        match identity.service.as_str() {
+            "ec2" => Ok(xml(ec2::answer(cloud, caller, &query_params(request)?, request_id)?)),
+            "sts" => {
+                if caller.secret.is_none() && claimed_account(cloud, &identity.account) {
+                    // A claimed account is named only by its own key pair.
+                    return Err(Fault::with_status(
+                        403,
+                        "InvalidClientTokenId",
+                        format!(
+                            "The security token included in the request is invalid: account {} is claimed, and is reached only with its access key pair",
+                            identity.account
+                        ),
+                    ));
+                }
+                Ok(xml(sts::answer(identity, &query_params(request)?, request_id)?))
+            }
+            "kms" => {
+                let body = json::Body::parse(&request.body)?;
+                let value = kms::answer(cloud, caller, request.header("x-amz-target"), &body)?;
+                Ok(Answer {
+                    status: 200,
+                    content_type: KMS_JSON,
+                    body: json::to_bytes(&value),
+                })
+            }
+            "rbin" => {
+                let body = json::Body::parse(&request.body)?;
+                let reply = rbin::answer(cloud, caller, &request.method, &request.path, &body)?;
+                Ok(Answer {
+                    status: reply.status,
+                    content_type: REST_JSON,
+                    body: reply.body.map(|v| json::to_bytes(&v)).unwrap_or_default(),
+                })
+            }
             other => Err(Fault::bad(
                 "UnknownService",
                 format!(
-                    "amisim serve answers the services ec2 and sts; the request is signed for {other:?}"
+                    "amisim serve answers the services ec2, sts, kms and rbin; the request is signed for {:?}",
+                    other.chars().take(32).collect::<String>()
                 ),
             )),
-        };
-        match result {
-            Ok(body) => Answer {
-                status: 200,
-                content_type: "text/xml;charset=UTF-8",
-                body,
+        }
+    }
+}
+
+/// One service answered: its name, its wire protocol, and its actions with
+/// their parameters.
+pub struct Service {
+    pub name: &'static str,
+    pub protocol: &'static str,
+    pub actions: &'static [(&'static str, &'static str)],
+}
+
+/// The services answered.
+pub const SERVICES: &[Service] = &[
+    Service {
+        name: "EC2",
+        protocol: "Query, API version 2016-11-15",
+        actions: ec2::ACTIONS,
+    },
+    Service {
+        name: "STS",
+        protocol: "Query",
+        actions: sts::ACTIONS,
+    },
+    Service {
+        name: "KMS",
+        protocol: "JSON 1.1, `X-Amz-Target: TrentService.*`",
+        actions: kms::ACTIONS,
+    },
+    Service {
+        name: "Recycle Bin (`rbin`)",
+        protocol: "REST-JSON",
+        actions: rbin::ACTIONS,
+    },
+];
+
+/// The tables of docs/aws-api.md: every action answered and its parameters,
+/// one table per service.
+pub fn actions_table() -> String {
+    let mut out = String::new();
+    for Service {
+        name,
+        protocol,
+        actions,
+    } in SERVICES
+    {
+        out.push_str(&format!(
+            "{name} ({protocol}):\n\n| Action | Parameters |\n|---|---|\n"
+        ));
+        for (action, parameters) in *actions {
+            let parameters = if parameters.is_empty() {
+                "none"
+            } else {
+                parameters
+            };
+            out.push_str(&format!("| `{action}` | {parameters} |\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The content type of Query answers.
+const XML: &str = "text/xml;charset=UTF-8";
+/// The content type of KMS's JSON 1.1 answers.
+const KMS_JSON: &str = "application/x-amz-json-1.1";
+/// The content type of REST-JSON answers.
+const REST_JSON: &str = "application/json";
+
+/// The parameters of a Query request: its form body, or its query string for GET.
+fn query_params(request: &Request) -> Result<Params, Fault> {
+    if request.method == "GET" {
+        Params::parse(request.query.as_bytes())
+    } else {
+        Params::parse(&request.body)
+    }
+}
+
+/// The wire protocol of a request, which shapes its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// EC2's Query protocol.
+    Ec2,
+    /// STS's Query protocol.
+    Sts,
+    /// KMS's JSON 1.1.
+    Json,
+    /// Recycle Bin's REST-JSON.
+    RestJson,
+}
+
+impl Protocol {
+    /// The protocol of a request whose service is not known yet (its
+    /// signature is unreadable): JSON if it says so, else EC2's.
+    fn guess(request: &Request) -> Protocol {
+        let json = request.header("x-amz-target").is_some()
+            || request
+                .header("content-type")
+                .is_some_and(|t| t.contains("json"));
+        if json {
+            Protocol::Json
+        } else {
+            Protocol::Ec2
+        }
+    }
+
+    /// The protocol of `service`.
+    fn of(service: &str, guessed: Protocol) -> Protocol {
+        match service {
+            "ec2" => Protocol::Ec2,
+            "sts" => Protocol::Sts,
+            "kms" => Protocol::Json,
+            "rbin" => Protocol::RestJson,
+            _ => guessed,
+        }
+    }
+
+    /// An error in this protocol's shape.
+    fn error(self, fault: &Fault, request_id: &str) -> Answer {
+        match self {
+            Protocol::Ec2 => query_error(fault, request_id, false),
+            Protocol::Sts => query_error(fault, request_id, true),
+            Protocol::Json | Protocol::RestJson => Answer {
+                status: fault.status,
+                content_type: if self == Protocol::Json {
+                    KMS_JSON
+                } else {
+                    REST_JSON
+                },
+                body: json::to_bytes(&serde_json::json!({
+                    "__type": json::json_code(&fault.code),
+                    "message": fault.message,
+                })),
             },
-            Err(fault) => query_error(&fault, &request_id, sts),
         }
     }
 }
@@ -263,7 +425,7 @@ fn query_error(fault: &Fault, request_id: &str, sts: bool) -> Answer {
     };
     Answer {
         status: fault.status,
-        content_type: "text/xml;charset=UTF-8",
+        content_type: XML,
         body,
     }
 }
@@ -274,7 +436,7 @@ pub fn serve(store: &str, listen: &str, out: &mut dyn Write) -> anyhow::Result<(
     let server = Arc::new(Server::open(store)?);
     let banner = http::Banner {
         name: "amisim serve",
-        note: "(EC2, STS; SIGINT or SIGTERM stops it)",
+        note: "(EC2, STS, KMS, Recycle Bin; SIGINT or SIGTERM stops it)",
         exposed: "it speaks plain HTTP",
         example: "127.0.0.1:4566",
     };

@@ -6,13 +6,22 @@ use crate::query::Params;
 use crate::xml::{Xml, STS_NS};
 use crate::Identity;
 
+/// The actions answered and their parameters, for docs/aws-api.md.
+pub const ACTIONS: &[(&str, &str)] = &[(
+    "GetCallerIdentity",
+    "none (`Arn` is `arn:aws:iam::ACCOUNT:root`)",
+)];
+
 /// Answers an STS request.
 pub fn answer(identity: &Identity, params: &Params, request_id: &str) -> Result<Vec<u8>, Fault> {
     let action = params.required("Action")?;
     if action != "GetCallerIdentity" {
         return Err(Fault::bad(
             "InvalidAction",
-            format!("amisim serve answers the STS action GetCallerIdentity, not {action}"),
+            format!(
+                "amisim serve answers the STS action GetCallerIdentity, not {}",
+                action.chars().take(64).collect::<String>()
+            ),
         ));
     }
     params.check_all_read(action)?;

@@ -2,11 +2,12 @@
 //! and Start/Stop/TerminateInstances, over the simulator's instance calls.
 
 use amisim_simulator::{
-    DescribeInstances, Instance, InstanceState, RunInstance, StartInstance, StopInstance,
-    TerminateInstance,
+    CreateImage, DescribeInstances, Instance, InstanceState, ModifyInstanceType, RunInstance,
+    SetRootDeleteOnTermination, StartInstance, StopInstance, TerminateInstance,
 };
 use base64::Engine;
 
+use super::filter::{tag_values, Filters};
 use super::Action;
 use crate::fault::Fault;
 use crate::xml::Xml;
@@ -103,28 +104,19 @@ impl Action<'_> {
     pub(super) fn describe_instances(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let ids = p.list("InstanceId")?;
-        if !p.members("Filter")?.is_empty() {
-            return Err(Fault::bad(
-                "InvalidParameter",
-                "amisim's DescribeInstances takes InstanceId.N, not filters",
-            ));
-        }
-        let _ = p.int("MaxResults")?;
-        let _ = p.get("NextToken");
+        let filters = Filters::of(p, INSTANCE_FILTERS, "DescribeInstances")?;
+        let page = super::Page::of(p, (!ids.is_empty()).then_some("InstanceIds"))?;
         self.ready("DescribeInstances")?;
-        let instances = if ids.is_empty() {
-            self.call(&DescribeInstances {})?
-        } else {
-            let mut found = Vec::new();
-            for id in &ids {
-                found.push(self.instance(id)?);
-            }
-            found
-        };
+        let instances: Vec<Instance> = self
+            .listed_instances(&ids)?
+            .into_iter()
+            .filter(|i| filters.pass(|name| instance_values(i, name)))
+            .collect();
+        let (shown, next) = page.cut(&instances)?;
         let owner = self.caller.account_id.clone();
         let x = &mut self.out.xml;
         x.open("reservationSet");
-        for i in &instances {
+        for i in shown {
             x.open("item")
                 .text("reservationId", &reservation_id(i))
                 .text("ownerId", &owner)
@@ -135,6 +127,217 @@ impl Action<'_> {
             x.close("instancesSet").close("item");
         }
         x.close("reservationSet");
+        x.opt("nextToken", next.as_deref());
+        Ok(())
+    }
+
+    /// The instances named, each of which must exist, or all of the caller's.
+    fn listed_instances(&mut self, ids: &[String]) -> Result<Vec<Instance>, Fault> {
+        if ids.is_empty() {
+            return self.call(&DescribeInstances {});
+        }
+        let mut found = Vec::new();
+        for id in ids {
+            found.push(self.instance(id)?);
+        }
+        Ok(found)
+    }
+
+    /// DescribeInstanceAttribute: one attribute of one of the caller's instances.
+    pub(super) fn describe_instance_attribute(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("InstanceId")?.to_string();
+        let attribute = p.required("Attribute")?.to_string();
+        if !INSTANCE_ATTRIBUTES.contains(&attribute.as_str()) {
+            return Err(Fault::bad(
+                "InvalidParameterValue",
+                format!(
+                    "Value ({}) for parameter attribute is invalid: amisim answers {}",
+                    attribute.chars().take(64).collect::<String>(),
+                    INSTANCE_ATTRIBUTES.join(", ")
+                ),
+            ));
+        }
+        self.ready("DescribeInstanceAttribute")?;
+        let i = self.instance(&id)?;
+        let x = &mut self.out.xml;
+        x.text("instanceId", &i.id);
+        let value = |x: &mut Xml, element: &str, v: &str| {
+            x.open(element).text("value", v).close(element);
+        };
+        match attribute.as_str() {
+            "instanceType" => value(x, "instanceType", &i.instance_type),
+            "userData" => {
+                x.open("userData");
+                if !i.user_data.is_empty() {
+                    x.text(
+                        "value",
+                        &base64::engine::general_purpose::STANDARD.encode(&i.user_data),
+                    );
+                }
+                x.close("userData");
+            }
+            "rootDeviceName" => value(
+                x,
+                "rootDeviceName",
+                super::root_device(&i.platform, &i.root_device_type),
+            ),
+            "instanceInitiatedShutdownBehavior" => {
+                value(x, "instanceInitiatedShutdownBehavior", "stop")
+            }
+            "blockDeviceMapping" => root_volume(x, &i),
+            "productCodes" => {
+                x.open("productCodes").close("productCodes");
+            }
+            "groupSet" => {
+                x.open("groupSet").close("groupSet");
+            }
+            "kernel" | "ramdisk" => {
+                x.open(&attribute).close(&attribute);
+            }
+            "sriovNetSupport" => {
+                x.open("sriovNetSupport").close("sriovNetSupport");
+            }
+            // Flags amisim does not model, with the values every instance has.
+            flag => {
+                let on = matches!(flag, "enaSupport" | "sourceDestCheck");
+                x.open(flag).bool("value", on).close(flag);
+            }
+        }
+        Ok(())
+    }
+
+    /// ModifyInstanceAttribute: the instance type of a stopped instance, and
+    /// DeleteOnTermination of its root volume.
+    pub(super) fn modify_instance_attribute(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("InstanceId")?.to_string();
+        let mut instance_type = p.get("InstanceType.Value").map(str::to_string);
+        match p.get("Attribute") {
+            Some("instanceType") => {
+                instance_type = Some(p.required("Value")?.to_string());
+            }
+            Some(other) => {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!("Value ({}) for parameter attribute is invalid: amisim changes instanceType (and the root volume's DeleteOnTermination through BlockDeviceMapping)", other.chars().take(64).collect::<String>()),
+                ))
+            }
+            None => {}
+        }
+        let mut delete_on_termination = None;
+        for m in p.members("BlockDeviceMapping")? {
+            let _ = p.get(&format!("{m}.DeviceName"));
+            let _ = p.get(&format!("{m}.Ebs.VolumeId"));
+            let name = format!("{m}.Ebs.DeleteOnTermination");
+            p.required(&name)?;
+            delete_on_termination = p.bool(&name)?;
+        }
+        // Both flags are false on every instance: setting one false is a
+        // change to nothing, setting one true is refused naming it.
+        let mut flags = 0;
+        for flag in ["DisableApiTermination", "DisableApiStop"] {
+            match p.bool(&format!("{flag}.Value"))? {
+                Some(true) => {
+                    return Err(Fault::bad(
+                        "InvalidParameter",
+                        format!("amisim does not model {flag}; every instance can be stopped and terminated"),
+                    ))
+                }
+                Some(false) => flags += 1,
+                None => {}
+            }
+        }
+        if instance_type.is_none() && delete_on_termination.is_none() && flags == 0 {
+            return Err(Fault::bad(
+                "MissingParameter",
+                "The request must change something amisim models: InstanceType or BlockDeviceMapping.N.Ebs.DeleteOnTermination",
+            ));
+        }
+        self.ready("ModifyInstanceAttribute")?;
+        if let Some(t) = instance_type {
+            self.call(&ModifyInstanceType::new(&id, t))?;
+        }
+        if let Some(d) = delete_on_termination {
+            self.call(&SetRootDeleteOnTermination::new(&id, d))?;
+        }
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    /// DescribeInstanceCreditSpecifications: burstable (T) instances run
+    /// `standard` (T2) or `unlimited` (T3 and later) credits, as AWS's defaults.
+    pub(super) fn describe_instance_credit_specifications(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let ids = p.list("InstanceId")?;
+        let filters = Filters::of(p, &["instance-id"], "DescribeInstanceCreditSpecifications")?;
+        let page = super::Page::within(p, (!ids.is_empty()).then_some("InstanceIds"), 5, 1000)?;
+        self.ready("DescribeInstanceCreditSpecifications")?;
+        let burstable: Vec<Instance> = self
+            .listed_instances(&ids)?
+            .into_iter()
+            .filter(|i| i.instance_type.starts_with('t') && i.state != InstanceState::Terminated)
+            .filter(|i| filters.pass(|_| vec![i.id.clone()]))
+            .collect();
+        let (shown, next) = page.cut(&burstable)?;
+        let x = &mut self.out.xml;
+        x.open("instanceCreditSpecificationSet");
+        for i in shown {
+            let credits = if i.instance_type.starts_with("t2.") {
+                "standard"
+            } else {
+                "unlimited"
+            };
+            x.open("item")
+                .text("instanceId", &i.id)
+                .text("cpuCredits", credits)
+                .close("item");
+        }
+        x.close("instanceCreditSpecificationSet");
+        x.opt("nextToken", next.as_deref());
+        Ok(())
+    }
+
+    /// GetInstanceUefiData: amisim instances boot legacy BIOS and keep no
+    /// UEFI variable store, as AWS answers for such instances.
+    pub(super) fn get_instance_uefi_data(&mut self) -> Result<(), Fault> {
+        let id = self.p.required("InstanceId")?.to_string();
+        self.ready("GetInstanceUefiData")?;
+        let i = self.instance(&id)?;
+        Err(Fault::bad(
+            "UnsupportedOperation",
+            format!("The instance {} boots legacy BIOS and has no UEFI data: amisim does not model UEFI boot", i.id),
+        ))
+    }
+
+    /// CreateImage: an image of one of the caller's instances.
+    pub(super) fn create_image(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let mut request = CreateImage {
+            instance_id: p.required("InstanceId")?.to_string(),
+            name: p.required("Name")?.to_string(),
+            description: p.get("Description").unwrap_or_default().to_string(),
+            ..CreateImage::default()
+        };
+        let _ = p.flag("NoReboot")?;
+        for m in p.members("BlockDeviceMapping")? {
+            let _ = p.get(&format!("{m}.DeviceName"));
+            request.encrypted |= p.flag(&format!("{m}.Ebs.Encrypted"))?;
+            if let Some(k) = p.get(&format!("{m}.Ebs.KmsKeyId")) {
+                request.kms_key_id = Some(k.to_string());
+            }
+        }
+        let mut tags = p.tag_specifications(&["image", "snapshot"])?;
+        request.tags = tags.remove("image").unwrap_or_default();
+        if !tags.is_empty() {
+            return Err(Fault::bad(
+                "InvalidParameter",
+                "amisim tags the image, not its snapshots: use a TagSpecification for the image",
+            ));
+        }
+        self.ready("CreateImage")?;
+        let image = self.call(&request)?;
+        self.out.xml.text("imageId", &image.id);
         Ok(())
     }
 
@@ -176,6 +379,73 @@ impl Action<'_> {
     }
 }
 
+/// The filters DescribeInstances takes.
+const INSTANCE_FILTERS: &[&str] = &[
+    "instance-id",
+    "image-id",
+    "instance-type",
+    "instance-state-name",
+    "instance-state-code",
+    "architecture",
+    "platform",
+    "root-device-type",
+    "tag-key",
+    "tag:",
+];
+
+/// The attributes DescribeInstanceAttribute answers.
+const INSTANCE_ATTRIBUTES: &[&str] = &[
+    "instanceType",
+    "kernel",
+    "ramdisk",
+    "userData",
+    "disableApiTermination",
+    "instanceInitiatedShutdownBehavior",
+    "rootDeviceName",
+    "blockDeviceMapping",
+    "productCodes",
+    "sourceDestCheck",
+    "groupSet",
+    "ebsOptimized",
+    "sriovNetSupport",
+    "enaSupport",
+    "enclaveOptions",
+    "disableApiStop",
+];
+
+fn instance_values(i: &Instance, name: &str) -> Vec<String> {
+    let one = |v: &str| vec![v.to_string()];
+    match name {
+        "instance-id" => one(&i.id),
+        "image-id" => one(&i.image_id),
+        "instance-type" => one(&i.instance_type),
+        "instance-state-name" => one(i.state.as_str()),
+        "instance-state-code" => one(state_code(i.state.as_str())),
+        "architecture" => one(&i.architecture),
+        "platform" if i.platform == "windows" => one("windows"),
+        "root-device-type" => one(&i.root_device_type),
+        _ => tag_values(name, &i.tags),
+    }
+}
+
+/// `blockDeviceMapping` of an instance: its EBS root volume, if it has one.
+fn root_volume(x: &mut Xml, i: &Instance) {
+    let root = super::root_device(&i.platform, &i.root_device_type);
+    x.open("blockDeviceMapping");
+    if let Some(volume) = &i.root_volume_id {
+        x.open("item")
+            .text("deviceName", root)
+            .open("ebs")
+            .text("volumeId", volume)
+            .text("status", "attached")
+            .text("attachTime", &i.launch_time)
+            .bool("deleteOnTermination", i.root_delete_on_termination)
+            .close("ebs")
+            .close("item");
+    }
+    x.close("blockDeviceMapping");
+}
+
 /// A reservation ID for an instance: `r-` and the hex of its ID.
 fn reservation_id(i: &Instance) -> String {
     format!("r-{}", i.id.trim_start_matches("i-"))
@@ -208,21 +478,9 @@ fn instance_item(x: &mut Xml, i: &Instance, index: usize) {
         .close("monitoring")
         .text("architecture", &i.architecture)
         .text("rootDeviceType", &i.root_device_type)
-        .text("rootDeviceName", root)
-        .open("blockDeviceMapping");
-    if let Some(volume) = &i.root_volume_id {
-        x.open("item")
-            .text("deviceName", root)
-            .open("ebs")
-            .text("volumeId", volume)
-            .text("status", "attached")
-            .text("attachTime", &i.launch_time)
-            .bool("deleteOnTermination", i.root_delete_on_termination)
-            .close("ebs")
-            .close("item");
-    }
-    x.close("blockDeviceMapping")
-        .text("virtualizationType", "hvm")
+        .text("rootDeviceName", root);
+    root_volume(x, i);
+    x.text("virtualizationType", "hvm")
         .text("hypervisor", "xen");
     super::tag_set(x, &i.tags);
     x.bool("ebsOptimized", false)

@@ -15,36 +15,61 @@ use crate::fault::Fault;
 use crate::query::Params;
 use crate::xml::{Xml, EC2_NS};
 
+mod account;
+mod filter;
 mod instances;
+mod storage;
 
-/// The actions answered, for the refusal of any other.
-const ACTIONS: &[&str] = &[
-    "CopyImage",
-    "CreateTags",
-    "DeleteTags",
-    "DeregisterImage",
-    "DescribeImageAttribute",
-    "DescribeImages",
-    "DescribeRegions",
-    "DisableImageBlockPublicAccess",
-    "EnableImageBlockPublicAccess",
-    "GetImageBlockPublicAccessState",
-    "ModifyImageAttribute",
-    "RegisterImage",
-    "RunInstances",
-    "DescribeInstances",
-    "StartInstances",
-    "StopInstances",
-    "TerminateInstances",
-    "EnableImage",
-    "DisableImage",
-    "EnableImageDeprecation",
-    "DisableImageDeprecation",
-    "EnableImageDeregistrationProtection",
-    "DisableImageDeregistrationProtection",
-    "ModifySnapshotAttribute",
-    "DeleteSnapshot",
-    "DescribeInstanceTypes",
+/// The actions answered and the parameters each takes, for the refusal of
+/// any other and for the table of docs/aws-api.md (made from this list).
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("DescribeImages", "`Owner.N`, `ExecutableBy.N`, `ImageId.N`, `Filter.N.Name`/`Value.M` (the filters of [the data sources](data-sources/images.md)), `IncludeDeprecated`, `IncludeDisabled`, `MaxResults` (5 to 1000) and `NextToken`"),
+    ("RegisterImage", "`Name`, `Description`, `Architecture`, `RootDeviceName`, one `BlockDeviceMapping` (`DeviceName`, `Ebs.VolumeSize`, `Ebs.VolumeType` gp2/gp3, `Ebs.Encrypted`, `Ebs.KmsKeyId`; or `VirtualName` for instance store), `BillingProduct.N`, `VirtualizationType` hvm, `EnaSupport` true, `TagSpecification.N` for the image"),
+    ("CreateImage", "`InstanceId`, `Name`, `Description`, `NoReboot`, `BlockDeviceMapping.N.Ebs.Encrypted`/`KmsKeyId`, `TagSpecification.N` for the image"),
+    ("CopyImage", "`SourceImageId`, `SourceRegion`, `Name`, `Description`, `Encrypted`, `KmsKeyId`, `CopyImageTags`, `TagSpecification.N`, `ClientToken`"),
+    ("DeregisterImage", "`ImageId`, `DeleteAssociatedSnapshots`"),
+    ("DescribeImageAttribute", "`ImageId`, `Attribute`: `launchPermission`, `description`, `lastLaunchedTime`, `deregistrationProtection`, `blockDeviceMapping`, `productCodes`"),
+    ("ModifyImageAttribute", "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`"),
+    ("ResetImageAttribute", "`ImageId`, `Attribute` launchPermission"),
+    ("EnableImage", "`ImageId`"),
+    ("DisableImage", "`ImageId`"),
+    ("EnableImageDeprecation", "`ImageId`, `DeprecateAt`"),
+    ("DisableImageDeprecation", "`ImageId`"),
+    ("EnableImageDeregistrationProtection", "`ImageId`, `WithCooldown`"),
+    ("DisableImageDeregistrationProtection", "`ImageId`"),
+    ("DescribeImageReferences", "`ImageId.N`, `IncludeAllResourceTypes`, `ResourceType.N.ResourceType` (instances are what references an amisim image), `MaxResults`, `NextToken`"),
+    ("GetImageBlockPublicAccessState", ""),
+    ("EnableImageBlockPublicAccess", "`ImageBlockPublicAccessState` block-new-sharing"),
+    ("DisableImageBlockPublicAccess", ""),
+    ("GetAllowedImagesSettings", ""),
+    ("EnableAllowedImagesSettings", "`AllowedImagesSettingsState` enabled or audit-mode"),
+    ("DisableAllowedImagesSettings", ""),
+    ("ReplaceImageCriteriaInAllowedImagesSettings", "`ImageCriterion.N` (`ImageProvider.M`, `ImageName.M`, `MarketplaceProductCode.M`, `CreationDateCondition.MaximumDaysSinceCreated`, `DeprecationTimeCondition.MaximumDaysSinceDeprecated`)"),
+    ("ListImagesInRecycleBin", "`ImageId.N`, `MaxResults` (1 to 1000), `NextToken`"),
+    ("RestoreImageFromRecycleBin", "`ImageId`"),
+    ("GetInstanceUefiData", "`InstanceId` (amisim instances have no UEFI data: `UnsupportedOperation`)"),
+    ("DescribeSnapshots", "`SnapshotId.N`, `Owner.N` (`self` or account IDs), `RestorableBy.N` self, `Filter.N` (`snapshot-id`, `owner-id`, `status`, `encrypted`, `volume-size`, `kms-key-id`), `MaxResults`, `NextToken`"),
+    ("DescribeSnapshotAttribute", "`SnapshotId`, `Attribute` createVolumePermission or productCodes"),
+    ("ModifySnapshotAttribute", "`SnapshotId`, `CreateVolumePermission.Add.N`/`Remove.N` `.UserId`, or `Attribute=createVolumePermission`, `OperationType`, `UserId.N`"),
+    ("DeleteSnapshot", "`SnapshotId`"),
+    ("ListSnapshotsInRecycleBin", "`SnapshotId.N`, `MaxResults` (1 to 1000), `NextToken`"),
+    ("RestoreSnapshotFromRecycleBin", "`SnapshotId`"),
+    ("CreateTags", "`ResourceId.N` (images and instances), `Tag.N.Key`/`Value`"),
+    ("DeleteTags", "`ResourceId.N` (images and instances), `Tag.N.Key`/`Value`"),
+    ("DescribeTags", "`Filter.N` (`key`, `value`, `resource-id`, `resource-type` image or instance, `tag:KEY`), `MaxResults`, `NextToken`"),
+    ("RunInstances", "`ImageId`, `InstanceType`, `MinCount`/`MaxCount` (1 to 20), `UserData` (base64), `BlockDeviceMapping.N.Ebs.DeleteOnTermination`, `TagSpecification.N` for the instance, `ClientToken`"),
+    ("DescribeInstances", "`InstanceId.N` (terminated instances stay described), `Filter.N` (`instance-id`, `image-id`, `instance-type`, `instance-state-name`, `instance-state-code`, `architecture`, `platform`, `root-device-type`, `tag-key`, `tag:KEY`), `MaxResults`, `NextToken`"),
+    ("StartInstances", "`InstanceId.N`"),
+    ("StopInstances", "`InstanceId.N`, `Force`"),
+    ("TerminateInstances", "`InstanceId.N`"),
+    ("DescribeInstanceAttribute", "`InstanceId`, `Attribute` (`instanceType`, `userData`, `disableApiTermination`, `disableApiStop`, `instanceInitiatedShutdownBehavior`, `rootDeviceName`, `blockDeviceMapping`, and the flags amisim does not model, with their defaults)"),
+    ("ModifyInstanceAttribute", "`InstanceId`, `InstanceType.Value` or `Attribute=instanceType` with `Value` (a stopped instance), `BlockDeviceMapping.N.Ebs.DeleteOnTermination`"),
+    ("DescribeInstanceCreditSpecifications", "`InstanceId.N`, `Filter.N` instance-id, `MaxResults`, `NextToken`"),
+    ("DescribeInstanceTypes", "`InstanceType.N` (the types amisim models, with their architectures and vCPUs)"),
+    ("DescribeVolumes", "`VolumeId.N`, `Filter.N` (`volume-id`, `status`, `size`, `encrypted`, `snapshot-id`, `attachment.instance-id`, `attachment.delete-on-termination`), `MaxResults` (5 to 500), `NextToken`"),
+    ("DeleteVolume", "`VolumeId` (a root volume kept after its instance terminated)"),
+    ("DescribeRegions", "`RegionName.N`, `AllRegions`"),
+    ("DescribeAvailabilityZones", "`ZoneName.N`, `ZoneId.N`, `AllAvailabilityZones`, `Filter.N` (`zone-name`, `zone-id`, `region-name`, `state`, `zone-type`)"),
 ];
 
 /// Answers an EC2 request as `caller`.
@@ -55,12 +80,13 @@ pub fn answer(
     request_id: &str,
 ) -> Result<Vec<u8>, Fault> {
     let action = p.required("Action")?.to_string();
-    if !ACTIONS.contains(&action.as_str()) {
+    if !ACTIONS.iter().any(|(a, _)| *a == action) {
         return Err(Fault::bad(
             "InvalidAction",
             format!(
-                "The action {action} is not valid for this web service, or amisim does not model it; it answers {}",
-                ACTIONS.join(", ")
+                "The action {} is not valid for this web service, or amisim does not model it; it answers {}",
+                action.chars().take(64).collect::<String>(),
+                ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", ")
             ),
         ));
     }
@@ -75,21 +101,42 @@ pub fn answer(
     match action.as_str() {
         "DescribeImages" => a.describe_images()?,
         "RegisterImage" => a.register_image()?,
+        "CreateImage" => a.create_image()?,
         "CopyImage" => a.copy_image()?,
         "DeregisterImage" => a.deregister_image()?,
         "DescribeImageAttribute" => a.describe_image_attribute()?,
         "ModifyImageAttribute" => a.modify_image_attribute()?,
+        "ResetImageAttribute" => a.reset_image_attribute()?,
+        "DescribeImageReferences" => a.describe_image_references()?,
         "CreateTags" => a.tags(true)?,
         "DeleteTags" => a.tags(false)?,
+        "DescribeTags" => a.describe_tags()?,
         "GetImageBlockPublicAccessState" => a.block_public_access(None)?,
         "EnableImageBlockPublicAccess" => a.block_public_access(Some(true))?,
         "DisableImageBlockPublicAccess" => a.block_public_access(Some(false))?,
-        "RunInstances" => a.run_instances()?,
+        "GetAllowedImagesSettings" => a.get_allowed_images()?,
+        "EnableAllowedImagesSettings" => a.set_allowed_images(true)?,
+        "DisableAllowedImagesSettings" => a.set_allowed_images(false)?,
+        "ReplaceImageCriteriaInAllowedImagesSettings" => a.replace_image_criteria()?,
+        "ListImagesInRecycleBin" => a.list_recycle_bin(true)?,
+        "ListSnapshotsInRecycleBin" => a.list_recycle_bin(false)?,
+        "RestoreImageFromRecycleBin" => a.restore_from_recycle_bin(true)?,
+        "RestoreSnapshotFromRecycleBin" => a.restore_from_recycle_bin(false)?,
+        "GetInstanceUefiData" => a.get_instance_uefi_data()?,
+        "DescribeSnapshots" => a.describe_snapshots()?,
+        "DescribeSnapshotAttribute" => a.describe_snapshot_attribute()?,
         "ModifySnapshotAttribute" => a.modify_snapshot_attribute()?,
         "DeleteSnapshot" => a.delete_snapshot()?,
-        "DescribeInstanceTypes" => a.describe_instance_types()?,
+        "RunInstances" => a.run_instances()?,
         "DescribeInstances" => a.describe_instances()?,
         "StartInstances" | "StopInstances" | "TerminateInstances" => a.change_instances(&action)?,
+        "DescribeInstanceAttribute" => a.describe_instance_attribute()?,
+        "ModifyInstanceAttribute" => a.modify_instance_attribute()?,
+        "DescribeInstanceCreditSpecifications" => a.describe_instance_credit_specifications()?,
+        "DescribeInstanceTypes" => a.describe_instance_types()?,
+        "DescribeVolumes" => a.describe_volumes()?,
+        "DeleteVolume" => a.delete_volume()?,
+        "DescribeAvailabilityZones" => a.describe_availability_zones()?,
         "EnableImage"
         | "DisableImage"
         | "EnableImageDeprecation"
@@ -187,7 +234,7 @@ impl Action<'_> {
             include_disabled: p.flag("IncludeDisabled")?,
             include_deprecated: p.flag("IncludeDeprecated")?,
         };
-        let page = Page::of(p, !ids.is_empty())?;
+        let page = Page::of(p, (!ids.is_empty()).then_some("ImageIds"))?;
         self.ready("DescribeImages")?;
         let mut images = self.call(&request)?;
         // Named images must exist for the caller, as in AWS; a deregistered
@@ -953,22 +1000,29 @@ struct Page {
 }
 
 impl Page {
-    fn of(p: &Params, with_ids: bool) -> Result<Page, Fault> {
+    /// The page asked for; `named` is the list parameter (`ImageIds`, …)
+    /// when the request names its items, which leaves no pages to ask for.
+    fn of(p: &Params, named: Option<&str>) -> Result<Page, Fault> {
+        Page::within(p, named, 5, 1000)
+    }
+
+    /// [`Page::of`] for an action whose `MaxResults` is from `least` to `most`.
+    fn within(p: &Params, named: Option<&str>, least: i64, most: i64) -> Result<Page, Fault> {
         let max = p.int("MaxResults")?;
         let token = p.get("NextToken");
-        if with_ids && (max.is_some() || token.is_some()) {
+        if let Some(list) = named.filter(|_| max.is_some() || token.is_some()) {
             return Err(Fault::bad(
                 "InvalidParameterCombination",
-                "The parameter ImageIds cannot be used with the parameter maxResults",
+                format!("The parameter {list} cannot be used with the parameter maxResults"),
             ));
         }
         let max = match max {
             None => None,
-            Some(n) if (5..=1000).contains(&n) => Some(n as usize),
+            Some(n) if (least..=most).contains(&n) => Some(n as usize),
             Some(n) => {
                 return Err(Fault::bad(
                     "InvalidParameterValue",
-                    format!("Value ({n}) for parameter maxResults is invalid. Expecting a value between 5 and 1000."),
+                    format!("Value ({n}) for parameter maxResults is invalid. Expecting a value between {least} and {most}."),
                 ))
             }
         };

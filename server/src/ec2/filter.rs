@@ -1,0 +1,62 @@
+//! `Filter.N.Name` / `Filter.N.Value.M` for the describe actions other than
+//! DescribeImages (whose filters are the simulator's): each name one of the
+//! action's, each value an AWS wildcard (`*`, `?`), values of one filter
+//! OR'ed and filters AND'ed, as in AWS.
+
+use amisim_simulator::images::wildcard;
+
+use crate::fault::Fault;
+use crate::query::Params;
+
+/// The filters of one request.
+pub(super) struct Filters(Vec<(String, Vec<String>)>);
+
+impl Filters {
+    /// The request's filters, each named in `known` (`tag:` admits every
+    /// `tag:KEY`), or `InvalidParameterValue` naming the ones there are.
+    pub(super) fn of(p: &Params, known: &[&str], action: &str) -> Result<Filters, Fault> {
+        let mut out = Vec::new();
+        for m in p.members("Filter")? {
+            let name = p.required(&format!("{m}.Name"))?.to_string();
+            let ok = known.contains(&name.as_str())
+                || (known.contains(&"tag:") && name.starts_with("tag:") && name.len() > 4);
+            if !ok {
+                return Err(Fault::bad(
+                    "InvalidParameterValue",
+                    format!(
+                        "The filter '{}' is invalid for {action}: amisim filters by {}",
+                        name.chars().take(64).collect::<String>(),
+                        known
+                            .iter()
+                            .map(|k| if *k == "tag:" { "tag:KEY" } else { k })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            out.push((name, p.list(&format!("{m}.Value"))?));
+        }
+        Ok(Filters(out))
+    }
+
+    /// Whether an item passes, given the values it has for a filter name.
+    pub(super) fn pass(&self, values_of: impl Fn(&str) -> Vec<String>) -> bool {
+        self.0.iter().all(|(name, patterns)| {
+            let values = values_of(name);
+            patterns
+                .iter()
+                .any(|pat| values.iter().any(|v| wildcard(pat, v)))
+        })
+    }
+}
+
+/// The values of a `tag:KEY` filter, or of `tag-key`, from an item's tags.
+pub(super) fn tag_values(name: &str, tags: &amisim_simulator::Tags) -> Vec<String> {
+    if name == "tag-key" {
+        return tags.keys().cloned().collect();
+    }
+    match name.strip_prefix("tag:") {
+        Some(key) => tags.get(key).cloned().into_iter().collect(),
+        None => Vec::new(),
+    }
+}

@@ -1,0 +1,449 @@
+//! KMS over its JSON 1.1 protocol (`X-Amz-Target: TrentService.*`): the
+//! customer managed keys and grants amisim models, over the simulator's key
+//! calls.
+
+use amisim_simulator::kms::EBS_MANAGED_ALIAS;
+use amisim_simulator::{
+    ids, Caller, Cloud, CreateGrant, CreateKey, DescribeKey, ErrorKind, Grant, Key, ListGrants,
+    ListKeys, RetireGrant, RevokeGrant, ScheduleKeyDeletion,
+};
+use serde_json::{json, Value};
+
+use crate::fault::Fault;
+use crate::json::Body;
+
+/// The actions answered and the members each takes, for the refusal of any
+/// other and for docs/aws-api.md.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("CreateKey", "`Description`, `Tags` (`TagKey`/`TagValue`), `KeyUsage` ENCRYPT_DECRYPT, `KeySpec` SYMMETRIC_DEFAULT, `Origin` AWS_KMS, `MultiRegion` false"),
+    ("DescribeKey", "`KeyId` (key ID, key ARN, `alias/aws/ebs` or its ARN)"),
+    ("ListKeys", "`Limit`, `Marker`"),
+    ("ListAliases", "`KeyId`, `Limit`, `Marker` (the AWS managed `alias/aws/ebs`)"),
+    ("CreateGrant", "`KeyId`, `GranteePrincipal` (an account ID or `arn:aws:iam::ACCOUNT:root`), `Operations` (what the grant allows: copies need `Decrypt` to read and `GenerateDataKeyWithoutPlaintext` to encrypt)"),
+    ("ListGrants", "`KeyId`, `GrantId`, `GranteePrincipal`, `Limit`, `Marker`"),
+    ("RevokeGrant", "`KeyId`, `GrantId`"),
+    ("RetireGrant", "`GrantId` (with `KeyId`), by the grantee or the key's owner"),
+    ("ScheduleKeyDeletion", "`KeyId`, `PendingWindowInDays` (7 to 30)"),
+];
+
+/// Answers a KMS request for `target` (`TrentService.Action`) as `caller`.
+pub fn answer(
+    cloud: &mut Cloud,
+    caller: &Caller,
+    target: Option<&str>,
+    body: &Body,
+) -> Result<Value, Fault> {
+    let action = target
+        .and_then(|t| t.strip_prefix("TrentService."))
+        .unwrap_or("");
+    if !ACTIONS.iter().any(|(a, _)| *a == action) {
+        return Err(Fault::bad(
+            "UnknownOperationException",
+            format!(
+                "The X-Amz-Target {:?} is not a KMS action amisim answers; it answers TrentService.{}",
+                target.unwrap_or("").chars().take(64).collect::<String>(),
+                ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", TrentService.")
+            ),
+        ));
+    }
+    let mut k = Kms {
+        cloud,
+        caller,
+        body,
+        action,
+    };
+    match action {
+        "CreateKey" => k.create_key(),
+        "DescribeKey" => k.describe_key(),
+        "ListKeys" => k.list_keys(),
+        "ListAliases" => k.list_aliases(),
+        "CreateGrant" => k.create_grant(),
+        "ListGrants" => k.list_grants(),
+        "RevokeGrant" => k.revoke_grant(),
+        "RetireGrant" => k.retire_grant(),
+        _ => k.schedule_key_deletion(),
+    }
+}
+
+struct Kms<'a> {
+    cloud: &'a mut Cloud,
+    caller: &'a Caller,
+    body: &'a Body,
+    action: &'a str,
+}
+
+fn validation(message: impl Into<String>) -> Fault {
+    Fault::bad("ValidationException", message)
+}
+
+impl Kms<'_> {
+    fn call<R: amisim_simulator::Call>(&mut self, request: &R) -> Result<R::Output, Fault> {
+        self.cloud.call(self.caller, request).map_err(Fault::from)
+    }
+
+    fn ready(&self) -> Result<(), Fault> {
+        self.body.check_all_read(self.action)
+    }
+
+    /// The key `key_id` names, as the caller may use it, or `NotFoundException`.
+    fn key(&mut self, key_id: &str) -> Result<Key, Fault> {
+        self.call(&DescribeKey::new(key_id))?.ok_or_else(|| {
+            Fault::bad(
+                "NotFoundException",
+                format!(
+                    "Key '{}' does not exist in {} or is not usable by account {}",
+                    key_id.chars().take(128).collect::<String>(),
+                    self.caller.region,
+                    self.caller.account_id
+                ),
+            )
+        })
+    }
+
+    fn create_key(&mut self) -> Result<Value, Fault> {
+        let b = self.body;
+        for (member, only) in [
+            ("KeyUsage", "ENCRYPT_DECRYPT"),
+            ("KeySpec", "SYMMETRIC_DEFAULT"),
+            ("CustomerMasterKeySpec", "SYMMETRIC_DEFAULT"),
+            ("Origin", "AWS_KMS"),
+        ] {
+            if let Some(v) = b.str(member)? {
+                if v != only {
+                    return Err(validation(format!(
+                        "amisim's keys are symmetric encryption keys: {member} {} is not modelled; leave it out or give {only}",
+                        v.chars().take(64).collect::<String>()
+                    )));
+                }
+            }
+        }
+        if b.bool("MultiRegion")? == Some(true) {
+            return Err(validation(
+                "amisim's keys are regional: MultiRegion true is not modelled",
+            ));
+        }
+        let _ = b.bool("BypassPolicyLockoutSafetyCheck")?;
+        let mut tags = amisim_simulator::Tags::new();
+        for t in b.objects("Tags")? {
+            let key = t.required("TagKey")?;
+            let value = t.str("TagValue")?.unwrap_or_default();
+            t.check_all_read(self.action)?;
+            tags.insert(key, value);
+        }
+        let request = CreateKey {
+            description: b.str("Description")?.unwrap_or_default(),
+            tags,
+        };
+        self.ready()?;
+        let key = self.call(&request)?;
+        Ok(json!({ "KeyMetadata": metadata(&key) }))
+    }
+
+    fn describe_key(&mut self) -> Result<Value, Fault> {
+        let key_id = self.body.required("KeyId")?;
+        let _ = self.body.strings("GrantTokens")?;
+        self.ready()?;
+        let target = alias_target(&key_id);
+        let key = match self.key(&target) {
+            Ok(key) => key,
+            // The caller's own key scheduled for deletion is still described,
+            // in its state, as KMS describes it until it is deleted.
+            Err(fault) => self
+                .call(&ListKeys {})?
+                .into_iter()
+                .find(|k| k.state == "PendingDeletion" && (k.id == target || k.arn == target))
+                .ok_or(fault)?,
+        };
+        Ok(json!({ "KeyMetadata": metadata(&key) }))
+    }
+
+    fn list_keys(&mut self) -> Result<Value, Fault> {
+        let page = Marker::of(self.body)?;
+        self.ready()?;
+        let keys = self.call(&ListKeys {})?;
+        let listed: Vec<Value> = keys
+            .iter()
+            .map(|k| json!({ "KeyId": k.id, "KeyArn": k.arn }))
+            .collect();
+        Ok(page.answer("Keys", listed))
+    }
+
+    fn list_aliases(&mut self) -> Result<Value, Fault> {
+        let key_id = self.body.str("KeyId")?;
+        let page = Marker::of(self.body)?;
+        self.ready()?;
+        let managed = self.key(EBS_MANAGED_ALIAS)?;
+        if let Some(k) = &key_id {
+            // An alias list for a key: only the managed key has one.
+            self.key(&alias_target(k))?;
+        }
+        let mut aliases = Vec::new();
+        if key_id.as_ref().is_none_or(|k| {
+            alias_target(k) == EBS_MANAGED_ALIAS || *k == managed.id || *k == managed.arn
+        }) {
+            aliases.push(json!({
+                "AliasName": EBS_MANAGED_ALIAS,
+                "AliasArn": format!("arn:aws:kms:{}:{}:{EBS_MANAGED_ALIAS}", managed.region, managed.owner_id),
+                "TargetKeyId": managed.id,
+            }));
+        }
+        Ok(page.answer("Aliases", aliases))
+    }
+
+    fn create_grant(&mut self) -> Result<Value, Fault> {
+        let b = self.body;
+        let key_id = b.required("KeyId")?;
+        let grantee = grantee_account(&b.required("GranteePrincipal")?)?;
+        let operations = b.strings("Operations")?;
+        if operations.is_empty() {
+            return Err(validation(
+                "1 validation error detected: Value null at 'operations' failed to satisfy constraint: Member must not be null: list the operations the grant allows (Decrypt, GenerateDataKeyWithoutPlaintext, …)",
+            ));
+        }
+        let _ = b.strings("GrantTokens")?;
+        self.ready()?;
+        let key = self.key(&key_id)?;
+        let request = CreateGrant {
+            operations,
+            ..CreateGrant::new(&key.arn, &grantee)
+        };
+        let grant = match self.cloud.call(self.caller, &request) {
+            Ok(g) => g,
+            // A grant made again is answered with the grant there is, as KMS
+            // answers a repeated CreateGrant.
+            Err(e) if e.kind == ErrorKind::PermissionDuplicate => self
+                .call(&ListGrants {
+                    key_id: key.arn.clone(),
+                })?
+                .into_iter()
+                .find(|g| {
+                    g.grantee_account_id == grantee
+                        && same_operations(&g.operations, &request.operations)
+                })
+                .ok_or_else(|| Fault::from(e))?,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(json!({ "GrantId": grant.id, "GrantToken": grant_token(&grant) }))
+    }
+
+    fn list_grants(&mut self) -> Result<Value, Fault> {
+        let b = self.body;
+        let key_id = b.required("KeyId")?;
+        let grant_id = b.str("GrantId")?;
+        let grantee = b
+            .str("GranteePrincipal")?
+            .map(|g| grantee_account(&g))
+            .transpose()?;
+        let page = Marker::of(b)?;
+        self.ready()?;
+        let key = self.key(&key_id)?;
+        let grants: Vec<Value> = self
+            .call(&ListGrants { key_id: key.arn })?
+            .iter()
+            .filter(|g| grant_id.as_ref().is_none_or(|id| *id == g.id))
+            .filter(|g| grantee.as_ref().is_none_or(|a| *a == g.grantee_account_id))
+            .map(grant_entry)
+            .collect();
+        Ok(page.answer("Grants", grants))
+    }
+
+    fn revoke_grant(&mut self) -> Result<Value, Fault> {
+        let key_id = self.body.required("KeyId")?;
+        let grant_id = self.body.required("GrantId")?;
+        self.ready()?;
+        let key = self.key(&key_id)?;
+        let grant = self
+            .call(&ListGrants {
+                key_id: key.arn.clone(),
+            })?
+            .into_iter()
+            .find(|g| g.id == grant_id)
+            .ok_or_else(|| {
+                Fault::bad(
+                    "NotFoundException",
+                    format!(
+                        "Grant ID {} is not a grant of the key {}",
+                        grant_id.chars().take(64).collect::<String>(),
+                        key.arn
+                    ),
+                )
+            })?;
+        self.call(&RevokeGrant {
+            grant_id: Some(grant.id.clone()),
+            ..RevokeGrant::new(&key.arn, &grant.grantee_account_id)
+        })?;
+        Ok(json!({}))
+    }
+
+    fn retire_grant(&mut self) -> Result<Value, Fault> {
+        let grant_id = self.body.str("GrantId")?;
+        let token = self.body.str("GrantToken")?;
+        let _ = self.body.str("KeyId")?;
+        self.ready()?;
+        let grant_id = match (grant_id, token) {
+            (Some(id), _) => id,
+            (None, Some(t)) => t
+                .strip_prefix("amisim-grant-")
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    Fault::bad(
+                        "InvalidGrantTokenException",
+                        "The grant token is not one this server gave",
+                    )
+                })?,
+            (None, None) => {
+                return Err(validation(
+                    "RetireGrant needs GrantId (with KeyId) or GrantToken",
+                ))
+            }
+        };
+        self.call(&RetireGrant { grant_id })?;
+        Ok(json!({}))
+    }
+
+    fn schedule_key_deletion(&mut self) -> Result<Value, Fault> {
+        let key_id = self.body.required("KeyId")?;
+        let days = self.body.int("PendingWindowInDays")?.unwrap_or(30);
+        if !(7..=30).contains(&days) {
+            return Err(validation(format!(
+                "1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30"
+            )));
+        }
+        self.ready()?;
+        let key = self.key(&key_id)?;
+        if key.aws_managed {
+            return Err(Fault::bad(
+                "UnsupportedOperationException",
+                "AWS managed keys cannot be deleted: only customer managed keys can be scheduled for deletion",
+            ));
+        }
+        self.call(&ScheduleKeyDeletion::new(&key.arn))?;
+        let now = self.cloud.now().map_err(Fault::from)?;
+        let deletion = ids::parse_time(&now).unwrap_or(0) + days * 86_400;
+        Ok(json!({
+            "KeyId": key.arn,
+            "DeletionDate": deletion,
+            "KeyState": "PendingDeletion",
+            "PendingWindowInDays": days,
+        }))
+    }
+}
+
+/// `alias/aws/ebs` named by its ARN is the alias itself.
+fn alias_target(key_id: &str) -> String {
+    if key_id.starts_with("arn:aws:kms:") && key_id.ends_with(&format!(":{EBS_MANAGED_ALIAS}")) {
+        return EBS_MANAGED_ALIAS.to_string();
+    }
+    key_id.to_string()
+}
+
+/// The account a grantee principal names: an account ID or its root.
+fn grantee_account(principal: &str) -> Result<String, Fault> {
+    let account = principal
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.strip_suffix(":root"))
+        .unwrap_or(principal);
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(account.to_string());
+    }
+    Err(validation(format!(
+        "The grantee principal {} is not an account: amisim grants keys to accounts, named by ID or as arn:aws:iam::ACCOUNT:root",
+        principal.chars().take(128).collect::<String>()
+    )))
+}
+
+/// A grant token: amisim's grants are usable at once, so the token only names the grant.
+fn grant_token(grant: &Grant) -> String {
+    format!("amisim-grant-{}", grant.id)
+}
+
+fn grant_entry(g: &Grant) -> Value {
+    let operations: Vec<&str> = if g.operations.is_empty() {
+        amisim_simulator::kms::GRANT_OPERATIONS.to_vec()
+    } else {
+        g.operations.iter().map(String::as_str).collect()
+    };
+    json!({
+        "KeyId": g.key_arn,
+        "GrantId": g.id,
+        "GranteePrincipal": format!("arn:aws:iam::{}:root", g.grantee_account_id),
+        "IssuingAccount": format!("arn:aws:iam::{}:root", g.owner_id),
+        "Operations": operations,
+    })
+}
+
+/// KMS's `KeyMetadata` of a key.
+fn metadata(key: &Key) -> Value {
+    json!({
+        "AWSAccountId": key.owner_id,
+        "KeyId": key.id,
+        "Arn": key.arn,
+        "CreationDate": ids::parse_time(&key.creation_date).unwrap_or(0),
+        "Enabled": key.state == "Enabled",
+        "Description": key.description,
+        "KeyUsage": "ENCRYPT_DECRYPT",
+        "KeyState": key.state,
+        "Origin": "AWS_KMS",
+        "KeyManager": if key.aws_managed { "AWS" } else { "CUSTOMER" },
+        "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
+        "KeySpec": "SYMMETRIC_DEFAULT",
+        "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+        "MultiRegion": false,
+    })
+}
+
+/// `Limit` (1 to 1000) and `Marker`: which part of a listing to answer.
+struct Marker {
+    start: usize,
+    limit: usize,
+}
+
+impl Marker {
+    fn of(b: &Body) -> Result<Marker, Fault> {
+        let limit = b.int("Limit")?.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            return Err(validation(format!(
+                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000"
+            )));
+        }
+        let start = match b.str("Marker")? {
+            None => 0,
+            Some(m) => m
+                .strip_prefix("amisim-")
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| {
+                    Fault::bad(
+                        "InvalidMarkerException",
+                        "The Marker is not one this server gave",
+                    )
+                })?,
+        };
+        Ok(Marker {
+            start,
+            limit: limit as usize,
+        })
+    }
+
+    /// `{member: [...], Truncated, NextMarker}` for this part of `items`.
+    fn answer(&self, member: &str, items: Vec<Value>) -> Value {
+        let end = (self.start + self.limit).min(items.len());
+        let start = self.start.min(end);
+        let truncated = end < items.len();
+        let mut v = json!({ member: items[start..end].to_vec(), "Truncated": truncated });
+        if truncated {
+            v["NextMarker"] = json!(format!("amisim-{end}"));
+        }
+        v
+    }
+}
+
+/// Whether two lists name the same operations, in any order.
+fn same_operations(a: &[String], b: &[String]) -> bool {
+    let sorted = |l: &[String]| {
+        let mut l = l.to_vec();
+        l.sort();
+        l.dedup();
+        l
+    };
+    sorted(a) == sorted(b)
+}
