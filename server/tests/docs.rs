@@ -1,0 +1,103 @@
+//! docs/aws-api.md lists every action the server answers: its tables are
+//! generated from the server's own list, and this test fails when they fall
+//! behind (`AMISIM_UPDATE_DOCS=1` rewrites them).
+
+const OPEN: &str = "<!-- actions -->\n";
+const CLOSE: &str = "<!-- /actions -->";
+
+#[test]
+fn the_table_of_actions_in_the_docs_is_the_servers_own() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/aws-api.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/aws-api.md");
+    let start = doc.find(OPEN).expect("the actions marker") + OPEN.len();
+    let end = doc.find(CLOSE).expect("the end marker");
+    let table = amisim_server::actions_table();
+    if std::env::var_os("AMISIM_UPDATE_DOCS").is_some() {
+        let updated = format!("{}{table}{}", &doc[..start], &doc[end..]);
+        std::fs::write(&path, updated).expect("docs/aws-api.md written");
+        return;
+    }
+    assert!(
+        doc[start..end] == table,
+        "docs/aws-api.md's tables of actions are not the server's: run AMISIM_UPDATE_DOCS=1 cargo test -p amisim-server --test docs"
+    );
+}
+
+#[test]
+fn every_action_listed_is_answered_as_that_action() {
+    // No listed action is refused as unknown: each reaches its adapter,
+    // which asks for its parameters instead.
+    let dir = tempfile::tempdir().unwrap();
+    let server = amisim_server::Server::open(dir.path().join("c.db").to_str().unwrap()).unwrap();
+    for service in amisim_server::SERVICES {
+        for (action, _) in service.actions {
+            let answer = server.answer(&probe(service.name, action));
+            let body = String::from_utf8_lossy(&answer.body);
+            assert!(
+                !body.contains("InvalidAction") && !body.contains("UnknownOperation"),
+                "{} {action}: {body}",
+                service.name
+            );
+            assert!(answer.status < 500, "{} {action}: {body}", service.name);
+        }
+    }
+}
+
+/// A request for `action` of `service` with no parameters.
+fn probe(service: &str, action: &str) -> amisim_server::Request {
+    let (scope, method, path, headers, body): (&str, &str, String, Vec<(String, String)>, String) =
+        match service {
+            "EC2" => (
+                "ec2",
+                "POST",
+                "/".into(),
+                vec![],
+                format!("Action={action}&Version=2016-11-15"),
+            ),
+            "STS" => (
+                "sts",
+                "POST",
+                "/".into(),
+                vec![],
+                format!("Action={action}&Version=2011-06-15"),
+            ),
+            "KMS" => (
+                "kms",
+                "POST",
+                "/".into(),
+                vec![
+                    ("x-amz-target".into(), format!("TrentService.{action}")),
+                    ("content-type".into(), "application/x-amz-json-1.1".into()),
+                ],
+                "{}".into(),
+            ),
+            _ => {
+                let (method, path) = match action {
+                    "CreateRule" => ("POST", "/rules"),
+                    "ListRules" => ("POST", "/list-rules"),
+                    "GetRule" => ("GET", "/rules/abc123"),
+                    "UpdateRule" => ("PATCH", "/rules/abc123"),
+                    _ => ("DELETE", "/rules/abc123"),
+                };
+                (
+                    "rbin",
+                    method,
+                    path.into(),
+                    vec![("content-type".into(), "application/json".into())],
+                    "{}".into(),
+                )
+            }
+        };
+    let mut headers = headers;
+    headers.push((
+        "authorization".into(),
+        format!("AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/{scope}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000"),
+    ));
+    amisim_server::Request {
+        method: method.into(),
+        path,
+        query: String::new(),
+        headers,
+        body: body.into_bytes(),
+    }
+}
