@@ -1,7 +1,7 @@
 # amisim: two commands do everything on a fresh machine (Rust toolchain, Python 3 with pip).
 #   make demo   set up, build, and run the quickstart through apply, plan and destroy
 #   make test   set up, build, and run every test (against two Terraform versions)
-.PHONY: demo test setup lint docs bench install uninstall
+.PHONY: demo test setup lint docs bench bench-serve install uninstall
 
 setup:
 	@scripts/setup
@@ -23,6 +23,9 @@ docs: setup
 
 bench: setup
 	python3 scripts/bench.py --out target/benchmarks.md
+
+bench-serve: setup
+	python3 scripts/bench_serve.py --out target/benchmarks-serve.md
 
 install:
 	@scripts/install

@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""`amisim serve` against moto's server: the same boto3 workload, side by side.
+
+Run it with `make bench-serve`. It builds `amisim` in release mode, installs
+`moto[server]` into `.tools/bench-py` when it is missing, and for each server
+(a new store for amisim, a new process for moto) runs:
+
+- one client: register N images, describe each, share N/2 with another
+  account, copy N/4 to another region;
+- then C clients at once (processes), each the same workload at N/C images
+  under names of its own.
+
+It reports calls per second and p50/p99 latency per action, and the ratio.
+Then it kills a server with SIGKILL under C clients and counts, from a new
+server on the same store, that every RegisterImage answered 200 made an image
+that is there, with its snapshot (`--skip-kill` leaves that out).
+
+Everything goes to 127.0.0.1 only.
+
+Options: --images 1000  --clients 8  --skip-kill  --binary PATH  --out FILE
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AMISIM = os.path.join(ROOT, "target", "release", "amisim")
+CLIENT_PATH = os.path.join(ROOT, ".tools", "py")
+MOTO_PATH = os.path.join(ROOT, ".tools", "bench-py")
+EAST, WEST = "us-east-1", "us-west-2"
+OTHER = "222222222222"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, proc, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("the server did not listen")
+
+
+def start_amisim(store):
+    port = free_port()
+    proc = subprocess.Popen(
+        [AMISIM, "--store", store, "serve", "--listen", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "AMISIM_KEY_FILE": store + ".key"},
+    )
+    wait_listening(port, proc)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def start_moto():
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": MOTO_PATH}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    wait_listening(port, proc)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def clients(url, account):
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 1}, max_pool_connections=4)
+    made = {}
+    for region in (EAST, WEST):
+        made[region] = boto3.client(
+            "ec2",
+            region_name=region,
+            endpoint_url=url,
+            aws_access_key_id=account,
+            aws_secret_access_key="bench",
+            config=config,
+        )
+    return made
+
+
+def workload(args):
+    """One client's run: (latencies per action, calls, seconds)."""
+    url, account, prefix, images = args
+    sys.path.insert(0, CLIENT_PATH)
+    ec2 = clients(url, account)
+    times = {}
+
+    def timed(action, f):
+        start = time.perf_counter()
+        out = f()
+        times.setdefault(action, []).append(time.perf_counter() - start)
+        return out
+
+    east, west = ec2[EAST], ec2[WEST]
+    started = time.perf_counter()
+    ids = []
+    for i in range(images):
+        ids.append(
+            timed(
+                "RegisterImage",
+                lambda: east.register_image(
+                    Name=f"{prefix}-{i}",
+                    RootDeviceName="/dev/xvda",
+                    BlockDeviceMappings=[
+                        {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}
+                    ],
+                ),
+            )["ImageId"]
+        )
+    for image in ids:
+        timed("DescribeImages", lambda: east.describe_images(ImageIds=[image]))
+    for image in ids[: images // 2]:
+        timed(
+            "ModifyImageAttribute",
+            lambda: east.modify_image_attribute(
+                ImageId=image, LaunchPermission={"Add": [{"UserId": OTHER}]}
+            ),
+        )
+    for n, image in enumerate(ids[: images // 4]):
+        timed(
+            "CopyImage",
+            lambda: west.copy_image(
+                SourceImageId=image, SourceRegion=EAST, Name=f"{prefix}-copy-{n}"
+            ),
+        )
+    seconds = time.perf_counter() - started
+    return times, sum(len(t) for t in times.values()), seconds
+
+
+def run(url, images, count):
+    """The single-client run, then `count` clients at once."""
+    single = workload((url, "111111111111", "solo", images))
+    with multiprocessing.Pool(count) as pool:
+        started = time.perf_counter()
+        many = pool.map(
+            workload,
+            [(url, f"3333333333{n:02d}", f"client{n}", images // count) for n in range(count)],
+        )
+        wall = time.perf_counter() - started
+    merged = {}
+    for times, _, _ in many:
+        for action, t in times.items():
+            merged.setdefault(action, []).extend(t)
+    return {
+        "single": (single[0], single[1] / single[2]),
+        "many": (merged, sum(m[1] for m in many) / wall),
+    }
+
+
+def quantile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def register_until_killed(args):
+    """Registers images until the server goes away; the IDs answered 200."""
+    url, account, prefix, path = args
+    sys.path.insert(0, CLIENT_PATH)
+    east = clients(url, account)[EAST]
+    answered = []
+    with open(path, "w") as out:
+        for i in range(100_000):
+            try:
+                image = east.register_image(Name=f"{prefix}-{i}")["ImageId"]
+            except Exception:
+                break
+            out.write(image + "\n")
+            out.flush()
+            answered.append(image)
+    return answered
+
+
+def kill_under_load(count, seconds):
+    """Kills amisim serve with SIGKILL under `count` clients; the counts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = os.path.join(tmp, "cloud.db")
+        proc, url = start_amisim(store)
+        paths = [os.path.join(tmp, f"answered-{n}") for n in range(count)]
+        with multiprocessing.Pool(count) as pool:
+            pending = pool.map_async(
+                register_until_killed,
+                [(url, f"4444444444{n:02d}", f"kill{n}", paths[n]) for n in range(count)],
+            )
+            time.sleep(seconds)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            answered = [i for ids in pending.get(timeout=120) for i in ids]
+        proc, url = start_amisim(store)
+        missing = 0
+        try:
+            sys.path.insert(0, CLIENT_PATH)
+            for n in range(count):
+                east = clients(url, f"4444444444{n:02d}")[EAST]
+                found = {}
+                for page in east.get_paginator("describe_images").paginate(Owners=["self"]):
+                    for image in page["Images"]:
+                        found[image["ImageId"]] = image
+                snapshots = {
+                    s["SnapshotId"]
+                    for page in east.get_paginator("describe_snapshots").paginate(OwnerIds=["self"])
+                    for s in page["Snapshots"]
+                }
+                ids = [line.strip() for line in open(paths[n]) if line.strip()]
+                missing += sum(1 for i in ids if i not in found)
+                half = [
+                    i
+                    for i, image in found.items()
+                    if image["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"] not in snapshots
+                ]
+                missing += len(half)
+        finally:
+            proc.terminate()
+            proc.wait()
+        return len(answered), missing
+
+
+def report(results, images, count, kill):
+    lines = []
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    lines.append(f"Measured {time.strftime('%Y-%m-%d')} on {machine}; {images} images, {count} clients.\n")
+    lines.append("| run | amisim serve calls/s | moto calls/s | ratio |")
+    lines.append("|---|---:|---:|---:|")
+    for run_name, label in (("single", "1 client"), ("many", f"{count} clients")):
+        a = results["amisim"][run_name][1]
+        m = results["moto"][run_name][1]
+        lines.append(f"| {label} | {a:.0f} | {m:.0f} | {a / m:.1f}x |")
+    lines.append("")
+    lines.append("| action, run | amisim p50 / p99 (ms) | moto p50 / p99 (ms) |")
+    lines.append("|---|---:|---:|")
+    for run_name, label in (("single", "1 client"), ("many", f"{count} clients")):
+        for action in ("RegisterImage", "DescribeImages", "ModifyImageAttribute", "CopyImage"):
+            a = results["amisim"][run_name][0][action]
+            m = results["moto"][run_name][0][action]
+            lines.append(
+                f"| {action}, {label} | {quantile(a, 0.5):.1f} / {quantile(a, 0.99):.1f} "
+                f"| {quantile(m, 0.5):.1f} / {quantile(m, 0.99):.1f} |"
+            )
+    if kill:
+        answered, missing = kill
+        lines.append("")
+        lines.append(
+            f"SIGKILL under {count} clients: {answered} RegisterImage calls answered 200, "
+            f"{missing} of them missing or without their snapshot after a restart."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--binary", help="an amisim binary to use instead of a release build")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    global AMISIM
+    if args.binary:
+        AMISIM = os.path.abspath(args.binary)
+    elif not args.skip_build:
+        subprocess.run(["cargo", "build", "--release", "-p", "amisim-cli"], cwd=ROOT, check=True)
+    if not os.path.isdir(os.path.join(MOTO_PATH, "moto")):
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--target", MOTO_PATH, "moto[server]"],
+            check=True,
+        )
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_amisim(os.path.join(tmp, "cloud.db"))
+        try:
+            results["amisim"] = run(url, args.images, args.clients)
+        finally:
+            proc.terminate()
+            proc.wait()
+    proc, url = start_moto()
+    try:
+        results["moto"] = run(url, args.images, args.clients)
+    finally:
+        proc.terminate()
+        proc.wait()
+    kill = None if args.skip_kill else kill_under_load(args.clients, 3)
+    text = report(results, args.images, args.clients, kill)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
