@@ -152,14 +152,15 @@ impl Server {
             "sts" => {
                 if caller.secret.is_none() && claimed_account(cloud, &identity.account) {
                     // A claimed account is named only by its own key pair.
-                    return Err(Fault::with_status(
+                    let fault = Fault::with_status(
                         403,
                         "InvalidClientTokenId",
                         format!(
                             "The security token included in the request is invalid: account {} is claimed, and is reached only with its access key pair",
                             identity.account
                         ),
-                    ));
+                    );
+                    return Err(self.logged_refusal(cloud, request, identity, fault));
                 }
                 Ok(xml(sts::answer(identity, &query_params(request)?, request_id)?))
             }
@@ -354,20 +355,76 @@ impl Server {
                 .as_deref()
                 .and_then(|sealed| k.open(&claim.account_id, sealed))
         });
-        let Some(secret) = secret else {
-            return Err(Fault::with_status(
+        let checked = match secret {
+            None => Err(Fault::with_status(
                 401,
                 "AuthFailure",
                 format!(
                     "the claim on account {} was made without this server's key file, so its signatures cannot be checked: claim the account again where `amisim serve` finds its key file (AMISIM_KEY_FILE)",
                     claim.account_id
                 ),
-            ));
+            )),
+            Some(secret) => identity::verify(request, identity, &secret).map(|()| secret),
         };
-        identity::verify(request, identity, &secret)?;
-        identity.account = claim.account_id;
-        Ok(Some(secret))
+        match checked {
+            Ok(secret) => {
+                identity.account = claim.account_id;
+                Ok(Some(secret))
+            }
+            Err(fault) => {
+                identity.account = claim.account_id;
+                Err(self.logged_refusal(cloud, request, identity, fault))
+            }
+        }
     }
+
+    /// `fault`, a refusal of how `request` was signed, once it is in the
+    /// event log as the account the request named, with the key it presented.
+    fn logged_refusal(
+        &self,
+        cloud: &mut Cloud,
+        request: &Request,
+        identity: &Identity,
+        fault: Fault,
+    ) -> Fault {
+        let refusal = amisim_simulator::RefuseRequest {
+            action: action_named(request, &identity.service),
+            access_key_id: identity.access_key.chars().take(128).collect(),
+            code: fault.code.clone(),
+            reason: fault.message.clone(),
+        };
+        let caller = Caller::new(identity.account.clone(), identity.region.clone());
+        cloud.set_command(format!("aws:{}:refused", self.token));
+        match cloud.call(&caller, &refusal) {
+            // The store failing is the answer the client needs to hear.
+            Err(e) if e.is_store_failure() => Fault::from(e),
+            _ => fault,
+        }
+    }
+}
+
+/// The action a request names, as the server's lists spell it, for the log
+/// of a request refused before it was read; `Authenticate` for none.
+fn action_named(request: &Request, service: &str) -> &'static str {
+    let named = match service {
+        "ec2" | "sts" => query_params(request)
+            .ok()
+            .and_then(|p| p.get("Action").map(str::to_string)),
+        "kms" => request
+            .header("x-amz-target")
+            .and_then(|t| t.strip_prefix("TrentService."))
+            .map(str::to_string),
+        _ => None,
+    };
+    named
+        .and_then(|name| {
+            SERVICES
+                .iter()
+                .flat_map(|s| s.actions.iter())
+                .map(|(action, _)| *action)
+                .find(|action| *action == name)
+        })
+        .unwrap_or("Authenticate")
 }
 
 /// Whether `account` is claimed.

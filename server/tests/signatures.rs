@@ -1,6 +1,7 @@
 //! SigV4 for claimed accounts: a request signed with the claim's secret (by
 //! the AWS SDK's own signer) is its account's; a wrong secret, a request
-//! dated more than 15 minutes away, or a changed body is refused.
+//! dated more than 15 minutes away, a changed body, or a scope for another
+//! region or service is refused, and logged with the key presented.
 
 use std::time::{Duration, SystemTime};
 
@@ -109,6 +110,46 @@ fn a_claims_key_pair_signs_its_requests_and_nothing_else_does() {
         text.contains("<name>signed</name>") && !text.contains("tampered"),
         "{text}"
     );
+    // The same signature under a credential scope for another region or
+    // another service is not a signature of that scope.
+    for (from, to) in [("/us-east-1/", "/eu-west-1/"), ("/ec2/", "/sts/")] {
+        let mut moved = signed(key, secret, now, body);
+        for (name, value) in moved.headers.iter_mut() {
+            if name == "authorization" {
+                *value = value.replace(from, to);
+            }
+        }
+        let (status, text) = answer(moved);
+        assert_eq!(status, 403, "{to}: {text}");
+        assert!(text.contains("SignatureDoesNotMatch"), "{to}: {text}");
+    }
+    // A claimed account named by its ID, with any secret, is not its own.
+    let by_id = Request {
+        headers: vec![(
+            "authorization".into(),
+            "AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00".into(),
+        )],
+        ..signed(key, secret, now, "Action=DescribeImages&Owner.1=self")
+    };
+    assert!(answer(by_id).1.contains("<Code>AuthFailure</Code>"));
+    // Each refusal is in the log as the claimed account, with the key presented.
+    let events = Cloud::open_store_read_only(store.to_str().unwrap())
+        .unwrap()
+        .events(0)
+        .unwrap();
+    let refused: Vec<_> = events
+        .iter()
+        .filter(|e| e.outcome == "SignatureDoesNotMatch")
+        .collect();
+    assert_eq!(refused.len(), 6, "{refused:#?}");
+    for e in &refused {
+        assert_eq!(e.account_id, "111111111111");
+        assert_eq!(e.action, "RegisterImage");
+        assert_eq!(e.parameters["access_key_id"], key.as_str());
+    }
+    assert!(events
+        .iter()
+        .any(|e| e.outcome == "AuthFailure" && e.action == "DescribeImages"));
     // A server without the key cannot open the claim's secret.
     drop(server);
     let keyless = Server::open_with_key(store.to_str().unwrap(), None).unwrap();

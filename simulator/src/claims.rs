@@ -194,6 +194,52 @@ pub fn by_access_key(tx: &Tx<'_>, access_key_id: &str) -> Result<Option<Claim>> 
         .find(|c| c.access_key_id.as_deref() == Some(access_key_id)))
 }
 
+/// A request refused before any rule for how it was signed (a signature
+/// that does not match, a date too far away, a claimed account named
+/// without its key pair): always refused with its code, and logged as the
+/// account the request named, with the access key it presented.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefuseRequest {
+    /// The action the request asked for, as the face names it
+    /// (`Authenticate` when it names none it knows).
+    #[serde(skip)]
+    pub action: &'static str,
+    /// The access key ID the request presented.
+    pub access_key_id: String,
+    /// The refusal's code: `SignatureDoesNotMatch`, `InvalidClientTokenId`,
+    /// `IncompleteSignature`, `MissingAuthenticationToken` or `AuthFailure`.
+    pub code: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+impl Call for RefuseRequest {
+    type Output = ();
+    const CHANGES: bool = false;
+    const ROLE: Role = Role::Anyone;
+    fn action(&self) -> &'static str {
+        if self.action.is_empty() {
+            "Authenticate"
+        } else {
+            self.action
+        }
+    }
+    fn run(&self, _tx: &mut Tx<'_>, _ctx: &Ctx<'_>) -> Result<()> {
+        let kind = match self.code.as_str() {
+            "SignatureDoesNotMatch" => ErrorKind::SignatureDoesNotMatch,
+            "InvalidClientTokenId" => ErrorKind::InvalidClientTokenId,
+            "IncompleteSignature" => ErrorKind::IncompleteSignature,
+            "MissingAuthenticationToken" => ErrorKind::MissingAuthenticationToken,
+            _ => ErrorKind::AuthFailure,
+        };
+        Err(Error::new(
+            kind,
+            self.reason.chars().take(400).collect::<String>(),
+            "Sign the request with the access key pair of the account it acts as",
+        ))
+    }
+}
+
 /// Releases the claim on an account: as the account itself, presenting its
 /// secret, or `force`d by the administrator. Answers false if it was not claimed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

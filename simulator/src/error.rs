@@ -68,6 +68,15 @@ pub enum ErrorKind {
     RuleNotFound,
     /// The object is in a state that does not allow the operation.
     IncorrectState,
+    /// A signature that does not match the request and the claim's secret,
+    /// or a request dated more than 15 minutes away.
+    SignatureDoesNotMatch,
+    /// An access key ID that names no one who may sign with it.
+    InvalidClientTokenId,
+    /// An authorization header missing a part SigV4 needs.
+    IncompleteSignature,
+    /// A request with no signature at all.
+    MissingAuthenticationToken,
     /// The account is claimed already (amisim's own code).
     AccountClaimed,
     /// The store file is not an amisim store, or is damaged.
@@ -111,6 +120,10 @@ impl ErrorKind {
             ErrorKind::ValidationException => "ValidationException",
             ErrorKind::RuleNotFound => "ResourceNotFoundException",
             ErrorKind::IncorrectState => "IncorrectState",
+            ErrorKind::SignatureDoesNotMatch => "SignatureDoesNotMatch",
+            ErrorKind::InvalidClientTokenId => "InvalidClientTokenId",
+            ErrorKind::IncompleteSignature => "IncompleteSignature",
+            ErrorKind::MissingAuthenticationToken => "MissingAuthenticationToken",
             ErrorKind::AccountClaimed => "AccountAlreadyClaimed",
             ErrorKind::StoreDamaged => "Store.Damaged",
             ErrorKind::StoreTooNew => "Store.TooNew",

@@ -55,7 +55,7 @@ pub mod validate;
 pub use accounts::DeclareAccount;
 pub use billing::{AdvanceClock, SetPriceBook};
 pub use call::{Call, Caller, Role, Subject};
-pub use claims::{AccessKey, ClaimAccount, ReleaseAccount, SealKey};
+pub use claims::{AccessKey, ClaimAccount, RefuseRequest, ReleaseAccount, SealKey};
 pub use cloud::{Cloud, ImageDetails};
 pub use copies::CopyImage;
 pub use error::{Error, ErrorKind, Result};
