@@ -45,3 +45,121 @@ fn what_hashicorp_aws_and_pipelines_call_answers_with_aws_fields_and_codes() {
         .iter()
         .any(|e| e.action == "CopyImage" && e.account_id == B && e.outcome != "ok"));
 }
+
+/// Runs the AWS CLI as `account` in us-east-1; its JSON answer.
+fn aws(served: &Served, account: &str, args: &[&str]) -> serde_json::Value {
+    let out = served.aws(account, "us-east-1", args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "aws {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if stdout.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&stdout).unwrap()
+    }
+}
+
+#[test]
+fn terraform_and_the_aws_cli_act_on_one_cloud() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    // A shares an image with B through the AWS CLI, snapshot included.
+    let id = aws(
+        &served,
+        A,
+        &["ec2", "register-image", "--name", "cli-golden"],
+    )["ImageId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    aws(
+        &served,
+        A,
+        &[
+            "ec2",
+            "modify-image-attribute",
+            "--image-id",
+            &id,
+            "--launch-permission",
+            &format!("Add=[{{UserId={B}}}]"),
+        ],
+    );
+    let image = aws(&served, A, &["ec2", "describe-images", "--image-ids", &id]);
+    let snapshot = image["Images"][0]["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    aws(
+        &served,
+        A,
+        &[
+            "ec2",
+            "modify-snapshot-attribute",
+            "--snapshot-id",
+            &snapshot,
+            "--attribute",
+            "createVolumePermission",
+            "--operation-type",
+            "add",
+            "--user-ids",
+            B,
+        ],
+    );
+    // B copies it with Terraform; A makes another image with Terraform.
+    ws.set_config(&format!(
+        r#"
+provider "amisim" {{
+  account_id = "{B}"
+  region     = "us-east-1"
+}}
+provider "amisim" {{
+  alias      = "a"
+  account_id = "{A}"
+  region     = "us-east-1"
+}}
+resource "amisim_image_copy" "mine" {{
+  source_ami_id = "{id}"
+  source_region = "us-east-1"
+  name          = "b-copy-of-cli-golden"
+}}
+resource "amisim_image" "tf" {{
+  provider = amisim.a
+  name     = "made-by-terraform"
+}}
+"#
+    ));
+    ws.apply_and_converge();
+    let r = ws.resources();
+    let copy = r["amisim_image_copy.mine"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tf_image = r["amisim_image.tf"]["id"].as_str().unwrap().to_string();
+    // The AWS CLI sees B's copy as B's, and A's Terraform image as A's.
+    let seen = aws(
+        &served,
+        B,
+        &["ec2", "describe-images", "--image-ids", &copy],
+    );
+    assert_eq!(seen["Images"][0]["OwnerId"], B);
+    assert_eq!(seen["Images"][0]["SourceImageId"], id.as_str());
+    let owned = aws(&served, A, &["ec2", "describe-images", "--owners", "self"]);
+    let names: Vec<&str> = owned["Images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cli-golden", "made-by-terraform"]);
+    // Deregistered through the AWS CLI, A's image is drift in the next plan.
+    aws(
+        &served,
+        A,
+        &["ec2", "deregister-image", "--image-id", &tf_image],
+    );
+    ws.expect_action("amisim_image.tf", "create");
+    ws.expect_action("amisim_image_copy.mine", "no-op");
+}
