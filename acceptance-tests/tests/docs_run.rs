@@ -1,4 +1,4 @@
-//! The tutorial and the testing guide, run as a reader runs them: every `sh`
+//! The tutorial, its AWS CLI lessons and the testing guide, run as a reader runs them: every `sh`
 //! block in order, in one shell, from a copy of the repository's examples, and
 //! the output each block shows (the `text` block after it) compared with what
 //! it prints. A line `…` in a shown output marks a cut, and `…` inside a line
@@ -150,6 +150,12 @@ fn reader_root() -> (tempfile::TempDir, PathBuf) {
     .unwrap();
     std::os::unix::fs::symlink(terraform_binary(), root.join(".tools/bin/terraform")).unwrap();
     std::os::unix::fs::symlink(amisim_binary(), root.join(".tools/bin/amisim")).unwrap();
+    // The AWS CLI as the set-up installs it.
+    std::os::unix::fs::symlink(
+        repo_root().join(".tools/bin/aws"),
+        root.join(".tools/bin/aws"),
+    )
+    .unwrap();
     (dir, root)
 }
 
@@ -250,6 +256,11 @@ fn shown_lines_match_with_marked_cuts_only() {
 #[test]
 fn every_command_of_the_tutorial_prints_what_it_shows() {
     check("docs/tutorial.md", ".");
+}
+
+#[test]
+fn every_command_of_the_aws_cli_tutorial_prints_what_it_shows() {
+    check("docs/aws-cli-tutorial.md", ".");
 }
 
 #[test]
