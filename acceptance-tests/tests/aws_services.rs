@@ -163,3 +163,57 @@ resource "amisim_image" "tf" {{
     ws.expect_action("amisim_image.tf", "create");
     ws.expect_action("amisim_image_copy.mine", "no-op");
 }
+
+/// What `url` answers to a GET: its status and body (redirects not followed).
+fn get(url: &str, host: Option<&str>) -> (u16, String) {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let mut request = agent.get(url);
+    if let Some(h) = host {
+        request = request.set("Host", h);
+    }
+    match request.call() {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
+#[test]
+fn the_console_is_served_under_console_beside_the_api() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let made = served.boto3(
+        A,
+        "us-east-1",
+        "import boto3\nprint(boto3.client('ec2').register_image(Name='seen-in-the-console')['ImageId'])",
+    );
+    assert!(made.status.success());
+    let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    // The console's pages and links are under /console/.
+    let (status, _) = get(&format!("{}/console", served.url), None);
+    assert_eq!(status, 308, "/console redirects to /console/");
+    let (status, overview) = get(&format!("{}/console/", served.url), None);
+    assert_eq!(status, 200, "{overview}");
+    for link in [
+        "href=\"/console/static/console.css\"",
+        "href=\"/console/images\"",
+        "data-base=\"/console/\"",
+    ] {
+        assert!(overview.contains(link), "{link} in {overview}");
+    }
+    let (status, images) = get(&format!("{}/console/images", served.url), None);
+    assert_eq!(status, 200);
+    assert!(
+        images.contains(&format!("<a href=\"/console/images/{id}\">{id}</a>")),
+        "{images}"
+    );
+    let (status, page) = get(&format!("{}/console/images/{id}", served.url), None);
+    assert_eq!(status, 200);
+    assert!(page.contains("seen-in-the-console"));
+    // A page another site points at the console (DNS rebinding) is refused.
+    let (status, _) = get(&format!("{}/console/", served.url), Some("evil.example:80"));
+    assert_eq!(status, 421);
+    // The API answers beside it, on the same address.
+    let who = served.aws(A, "us-east-1", &["sts", "get-caller-identity"]);
+    assert!(who.status.success());
+}

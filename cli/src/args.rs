@@ -114,11 +114,13 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Serve the cloud behind AWS's own API, for the AWS CLI, boto3 and the other SDKs.
     ///
-    /// One endpoint for EC2 (the Query protocol: images, their attributes and
-    /// tags, regions) and STS GetCallerIdentity. Requests are signed with
-    /// AWS Signature Version 4; the access key ID names the account (its
-    /// 12-digit ID), the credential scope the region. `amisim env` prints the
-    /// settings that point the AWS tools at it.
+    /// One endpoint for EC2 (the Query protocol: images, snapshots, volumes,
+    /// instances, tags, Allowed AMIs, regions), STS GetCallerIdentity, KMS
+    /// keys and grants, and Recycle Bin rules, with the read-only console
+    /// under /console/. Requests are signed with AWS Signature Version 4;
+    /// the access key ID names the account (its 12-digit ID, or a claimed
+    /// account's key), the credential scope the region. `amisim env` prints
+    /// the settings that point the AWS tools at it.
     Serve(ServeArgs),
     /// Print the shell exports that point the AWS CLI and the SDKs at `amisim serve`.
     Env(EnvArgs),

@@ -35,7 +35,7 @@
   function tick() {
     if (busy || editing() || !document.body.dataset.version) { return; }
     busy = true;
-    fetch("/version", { cache: "no-store" })
+    fetch((document.body.dataset.base || "/") + "version", { cache: "no-store" })
       .then(function (r) { return r.text(); })
       .then(function (v) {
         if (v === document.body.dataset.version) { return null; }

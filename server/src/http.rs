@@ -142,10 +142,14 @@ where
 
 /// Reads one HTTP request (refusing a body over [`MAX_BODY`]) and answers it
 /// off the async workers, where the store is read and written.
-pub async fn answer(
+pub async fn answer<B>(
     server: Arc<Server>,
-    request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    request: hyper::Request<B>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),

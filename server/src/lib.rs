@@ -12,9 +12,8 @@
 //! Served today: EC2 (the Query protocol, API version 2016-11-15) for
 //! images, their attributes and tags, and regions; STS `GetCallerIdentity`.
 
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use amisim_simulator::{Caller, Cloud};
 
@@ -487,17 +486,10 @@ fn query_error(fault: &Fault, request_id: &str, sts: bool) -> Answer {
     }
 }
 
-/// Serves `store` on `listen` until SIGINT or SIGTERM, then finishes the
-/// requests in flight and returns.
-pub fn serve(store: &str, listen: &str, out: &mut dyn Write) -> anyhow::Result<()> {
-    let server = Arc::new(Server::open(store)?);
-    let banner = http::Banner {
-        name: "amisim serve",
-        note: "(EC2, STS, KMS, Recycle Bin; SIGINT or SIGTERM stops it)",
-        exposed: "it speaks plain HTTP",
-        example: "127.0.0.1:4566",
-    };
-    http::listen_and_serve(listen, &banner, out, move |_| {
-        tower::service_fn(move |req| http::answer(server.clone(), req))
-    })
-}
+/// What `amisim serve` says when it starts.
+pub const BANNER: http::Banner<'static> = http::Banner {
+    name: "amisim serve",
+    note: "(EC2, STS, KMS, Recycle Bin; SIGINT or SIGTERM stops it)",
+    exposed: "it speaks plain HTTP",
+    example: "127.0.0.1:4566",
+};

@@ -68,6 +68,7 @@ impl Console {
             now: "–".into(),
             version: "trouble".into(),
             section: "",
+            base: view::links::base(),
         }
     }
 }
@@ -100,6 +101,39 @@ pub fn serve(
             names: hosts.to_vec(),
         });
         router(console).layer(axum::middleware::from_fn_with_state(guard, guarded))
+    })
+}
+
+/// `amisim serve`: the AWS API on `listen`, and the console's pages under
+/// `/console/`, until SIGINT or SIGTERM.
+pub fn serve_with_api(
+    store: &Path,
+    listen: &str,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    view::links::set_base("/console/");
+    let server = Arc::new(amisim_server::Server::open(&store.to_string_lossy())?);
+    let console = Arc::new(Console {
+        store: store.to_path_buf(),
+        label: crate::open::location(store)?.to_string(),
+        kept: std::sync::Mutex::new(None),
+    });
+    amisim_server::http::listen_and_serve(listen, &amisim_server::BANNER, out, move |bound| {
+        let guard = Arc::new(Guard {
+            bound,
+            names: Vec::new(),
+        });
+        let api = tower::service_fn(move |request: axum::extract::Request| {
+            amisim_server::http::answer(server.clone(), request)
+        });
+        let pages = router(console).layer(axum::middleware::from_fn_with_state(guard, guarded));
+        Router::new()
+            .route(
+                "/console",
+                get(|| async { axum::response::Redirect::permanent("/console/") }),
+            )
+            .nest("/console/", pages)
+            .fallback_service(api)
     })
 }
 
@@ -256,6 +290,7 @@ async fn read<T: Send + 'static>(
                 now,
                 title: String::new(),
                 section: "",
+                base: view::links::base(),
             },
         )),
         // The store reads, but not this page: it redraws when the cloud changes.

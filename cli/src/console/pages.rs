@@ -19,6 +19,8 @@ pub struct Frame {
     pub version: String,
     /// The navigation entry of this page.
     pub section: &'static str,
+    /// Where the console's pages are ([`super::view::links::base`]).
+    pub base: &'static str,
 }
 
 impl Frame {

@@ -7,8 +7,24 @@ pub struct Link {
     pub text: String,
 }
 
+/// Where the console's pages are: `/` for `amisim console`, `/console/`
+/// under `amisim serve`. Set once, when the process starts serving.
+static BASE: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Serves the console's pages under `base` (`/` or `/console/`) in this
+/// process; the first base set stays.
+pub fn set_base(base: &'static str) {
+    let _ = BASE.set(base);
+}
+
+/// The path the console's pages are under, ending with `/`.
+pub fn base() -> &'static str {
+    BASE.get().copied().unwrap_or("/")
+}
+
 /// The page of anything with an ID, or `None` for text that is no ID of ours.
 pub fn href(id: &str) -> Option<String> {
+    let base = base();
     let page = if id.starts_with("ami-") {
         "images"
     } else if id.starts_with("i-") {
@@ -16,15 +32,15 @@ pub fn href(id: &str) -> Option<String> {
     } else if id.starts_with("snap-") || id.starts_with("bundle-") || id.starts_with("vol-") {
         "storage"
     } else if let Some((_, key)) = id.split_once(":key/") {
-        return Some(format!("/keys/{}", encode(key)));
+        return Some(format!("{base}keys/{}", encode(key)));
     } else if is_key_id(id) {
-        return Some(format!("/keys/{id}"));
+        return Some(format!("{base}keys/{id}"));
     } else if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(format!("/images?account={id}"));
+        return Some(format!("{base}images?account={id}"));
     } else {
         return None;
     };
-    Some(format!("/{page}/{}", encode(id)))
+    Some(format!("{base}{page}/{}", encode(id)))
 }
 
 /// Whether `id` is a KMS key ID (a UUID: 8-4-4-4-12 hexadecimal digits).

@@ -14,7 +14,7 @@ use amisim_simulator::{Event, Image, Instance, InstanceState, LaunchPermission, 
 use crate::table;
 
 mod lineage;
-mod links;
+pub mod links;
 
 pub use lineage::{graph, Graph};
 use links::link_opt;
@@ -49,7 +49,7 @@ impl Scope {
         if let Some(r) = f.region {
             query.push(format!("region={}", encode(r)));
         }
-        format!("/images?{}", query.join("&"))
+        format!("{}images?{}", links::base(), query.join("&"))
     }
 
     /// "of account A in region R", or nothing.
@@ -110,7 +110,8 @@ pub fn overview(tx: &Tx<'_>) -> amisim_simulator::Result<Overview> {
         .map(
             |((account, region), (images, instances, keys, micros))| ScopeRow {
                 images_href: format!(
-                    "/images?account={}&region={}",
+                    "{}images?account={}&region={}",
+                    links::base(),
                     encode(&account),
                     encode(&region)
                 ),
@@ -552,7 +553,7 @@ pub struct KeyRow {
 
 fn key_link(v: &KeyView) -> Link {
     Link {
-        href: format!("/keys/{}", encode(&v.key.id)),
+        href: format!("{}keys/{}", links::base(), encode(&v.key.id)),
         text: v.key.id.clone(),
     }
 }
