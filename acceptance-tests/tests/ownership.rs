@@ -217,6 +217,20 @@ resource "amisim_image" "w" {
         "Terraform was killed before the end ({created} created)"
     );
 
+    // Killed while writing its state, Terraform can leave the file cut short;
+    // a user then goes back to the state before it (the backup, or none).
+    let state = ws.path().join("terraform.tfstate");
+    let whole = std::fs::read(&state)
+        .map(|b| serde_json::from_slice::<serde_json::Value>(&b).is_ok())
+        .unwrap_or(true);
+    if !whole {
+        let backup = ws.path().join("terraform.tfstate.backup");
+        if backup.exists() {
+            std::fs::copy(&backup, &state).unwrap();
+        } else {
+            std::fs::remove_file(&state).unwrap();
+        }
+    }
     // The next apply refuses every image the killed apply left outside the state
     // (Terraform had no time to record them), naming each one.
     let in_state = ws
