@@ -74,8 +74,7 @@ pub struct DescribeImages {
     pub executable_users: Vec<String>,
     /// A regular expression the name must match.
     pub name_regex: Option<String>,
-    /// `name`, `architecture`, `platform`, `root-device-type`, `state`, `image-id`,
-    /// `owner-alias` or `tag:KEY`, each with values that may use `*` and `?`.
+    /// DescribeImages filters ([`FILTER_NAMES`]), each with values that may use `*` and `?`.
     pub filters: Vec<(String, Vec<String>)>,
     /// Also list disabled images (hidden otherwise).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -658,10 +657,7 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         }
     }
     let mut out = Vec::new();
-    for image in tx.list::<Image>(Filter {
-        region: Some(&ctx.caller.region),
-        ..Filter::default()
-    })? {
+    for image in candidates(tx, ctx, req)? {
         let owner_matches = req.owners.is_empty()
             || req.owners.iter().any(|o| {
                 (o == "self" && image.owner_id == me)
@@ -698,11 +694,17 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         if !mine && !req.include_deprecated && image.is_deprecated_at(ctx.epoch) {
             continue;
         }
-        if !req
-            .filters
-            .iter()
-            .all(|(name, values)| filter_matches(&image, name, values))
-        {
+        let mut matches = true;
+        for (name, patterns) in &req.filters {
+            let values = filter_values(tx, &image, name)?;
+            matches &= patterns
+                .iter()
+                .any(|p| values.iter().any(|v| wildcard(p, v)));
+            if !matches {
+                break;
+            }
+        }
+        if !matches {
             continue;
         }
         if let Some(re) = &name_regex {
@@ -730,22 +732,82 @@ pub fn compile_name_regex(pattern: &str) -> Result<regex::Regex> {
         })
 }
 
-fn filter_matches(image: &Image, name: &str, values: &[String]) -> bool {
-    let field: Option<String> = match name {
-        "name" => Some(image.name.clone()),
-        "architecture" => Some(image.architecture.clone()),
-        "platform" => Some(image.platform.clone()),
-        "root-device-type" => Some(image.root_device_type.clone()),
-        "state" => Some(image.state.as_str().to_string()),
-        "image-id" => Some(image.id.clone()),
-        "owner-alias" => image.owner_alias.clone(),
-        "owner-id" => Some(image.owner_id.clone()),
-        "description" => Some(image.description.clone()),
-        _ => name
-            .strip_prefix("tag:")
-            .and_then(|k| image.tags.get(k).cloned()),
+/// The images of the caller's region a request can match: those it names
+/// by an exact `image-id` filter, read one by one, else every image there.
+fn candidates(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> Result<Vec<Image>> {
+    let exact = req.filters.iter().find(|(name, values)| {
+        name == "image-id" && values.iter().all(|v| !v.contains(['*', '?']))
+    });
+    let Some((_, ids)) = exact else {
+        return tx.list::<Image>(Filter {
+            region: Some(&ctx.caller.region),
+            ..Filter::default()
+        });
     };
-    field.is_some_and(|f| values.iter().any(|v| wildcard(v, &f)))
+    let mut out = Vec::new();
+    for id in ids.iter().collect::<std::collections::BTreeSet<_>>() {
+        if let Some(image) = tx.get::<Image>(id)? {
+            if image.region == ctx.caller.region {
+                out.push(image);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The values an image has for a DescribeImages filter, as DescribeImages
+/// answers them (an image matches when a value matches one of the
+/// filter's patterns): none when the image has no such field.
+fn filter_values(tx: &Tx<'_>, image: &Image, name: &str) -> Result<Vec<String>> {
+    let one = |v: &str| vec![v.to_string()];
+    let ebs = image.root_device_type == "ebs";
+    let if_ebs = |v: String| if ebs { vec![v] } else { Vec::new() };
+    let opt = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+    Ok(match name {
+        "name" => one(&image.name),
+        "image-id" => one(&image.id),
+        "owner-id" => one(&image.owner_id),
+        "owner-alias" => opt(&image.owner_alias),
+        "description" => one(&image.description),
+        "architecture" => one(&image.architecture),
+        "platform" => one(&image.platform),
+        "platform-details" => one(image.platform_details().0),
+        "root-device-type" => one(&image.root_device_type),
+        "root-device-name" => one(image.root_device_name()),
+        "state" => one(image.state.as_str()),
+        "is-public" => one(&permissions::is_public(tx, image)?.to_string()),
+        "image-type" => one("machine"),
+        "virtualization-type" => one(crate::model::VIRTUALIZATION_TYPE),
+        "hypervisor" => one(crate::model::HYPERVISOR),
+        "ena-support" => one("true"),
+        "boot-mode" => one(image.boot_mode()),
+        "creation-date" => one(&image.creation_date),
+        "deprecation-time" => opt(&image.deprecation_time),
+        "source-image-id" => opt(&image.source_image_id),
+        "source-image-region" => opt(&image.source_image_region),
+        "product-code" => image.product_codes().map(str::to_string).collect(),
+        "product-code.type" => image
+            .product_codes()
+            .next()
+            .map(|_| "marketplace".to_string())
+            .into_iter()
+            .collect(),
+        "block-device-mapping.device-name" => one(image.root_device_name()),
+        "block-device-mapping.encrypted" => if_ebs(image.encrypted.to_string()),
+        "block-device-mapping.snapshot-id" => image
+            .storage_ids
+            .first()
+            .cloned()
+            .map(if_ebs)
+            .unwrap_or_default(),
+        "block-device-mapping.volume-size" => if_ebs(image.size_gb.to_string()),
+        "block-device-mapping.volume-type" => if_ebs(crate::model::ROOT_VOLUME_TYPE.to_string()),
+        "tag-key" => image.tags.keys().cloned().collect(),
+        _ => match name.strip_prefix("tag:") {
+            Some(key) => image.tags.get(key).cloned().into_iter().collect(),
+            None => Vec::new(),
+        },
+    })
 }
 
 /// AWS filter matching: `*` matches any run of characters, `?` any one.
@@ -776,15 +838,35 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
 /// The names of the filters [`DescribeImages`] understands.
 pub const FILTER_NAMES: &[&str] = &[
     "name",
+    "image-id",
+    "owner-id",
+    "owner-alias",
+    "description",
     "architecture",
     "platform",
+    "platform-details",
     "root-device-type",
+    "root-device-name",
     "state",
-    "image-id",
-    "owner-alias",
-    "owner-id",
-    "description",
+    "is-public",
+    "image-type",
+    "virtualization-type",
+    "hypervisor",
+    "ena-support",
+    "boot-mode",
+    "creation-date",
+    "deprecation-time",
+    "source-image-id",
+    "source-image-region",
+    "product-code",
+    "product-code.type",
+    "block-device-mapping.device-name",
+    "block-device-mapping.encrypted",
+    "block-device-mapping.snapshot-id",
+    "block-device-mapping.volume-size",
+    "block-device-mapping.volume-type",
     "tag:KEY",
+    "tag-key",
 ];
 
 pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Result<Image> {

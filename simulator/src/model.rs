@@ -137,6 +137,61 @@ impl Image {
     pub fn is_available(&self) -> bool {
         self.state == ImageState::Available
     }
+
+    /// The device its root is on, as AWS names it (`rootDeviceName`).
+    pub fn root_device_name(&self) -> &'static str {
+        root_device(&self.platform, &self.root_device_type)
+    }
+
+    /// `platformDetails` and `usageOperation`: what the image's licence bills as.
+    pub fn platform_details(&self) -> (&'static str, &'static str) {
+        if self.platform == "windows" {
+            ("Windows", "RunInstances:0002")
+        } else if self
+            .billing_products
+            .iter()
+            .any(|b| b == crate::catalogue::RHEL_BILLING_PRODUCT)
+        {
+            ("Red Hat Enterprise Linux", "RunInstances:0010")
+        } else {
+            ("Linux/UNIX", "RunInstances")
+        }
+    }
+
+    /// `bootMode`: Arm images boot UEFI only; amisim's x86 images boot legacy BIOS.
+    pub fn boot_mode(&self) -> &'static str {
+        if self.architecture == "arm64" {
+            "uefi"
+        } else {
+            "legacy-bios"
+        }
+    }
+
+    /// The AWS Marketplace product codes among its billing products
+    /// (`productCodes`, of type `marketplace`); licences (`bp-…`) are not among them.
+    pub fn product_codes(&self) -> impl Iterator<Item = &str> {
+        self.billing_products
+            .iter()
+            .map(String::as_str)
+            .filter(|b| !b.starts_with("bp-"))
+    }
+}
+
+/// Every simulated image and instance is HVM on the Xen hypervisor with ENA,
+/// as AWS's current images are.
+pub const VIRTUALIZATION_TYPE: &str = "hvm";
+/// See [`VIRTUALIZATION_TYPE`].
+pub const HYPERVISOR: &str = "xen";
+/// The volume type of every simulated EBS root volume and image mapping.
+pub const ROOT_VOLUME_TYPE: &str = "gp3";
+
+/// The root device of an image or instance of `platform` and `root_device_type`.
+pub fn root_device(platform: &str, root_device_type: &str) -> &'static str {
+    if platform == "windows" || root_device_type == "instance-store" {
+        "/dev/sda1"
+    } else {
+        "/dev/xvda"
+    }
 }
 
 /// What kind of storage backs an image.

@@ -17,6 +17,17 @@ def code(f):
         return e.response["Error"]["Code"]
 # What hashicorp/aws's aws_instance does, with only ami and instance_type.
 base = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-*-x86_64"]}])["Images"][0]
+# data "aws_ami" as AWS's examples write it: every filter answered from the image.
+ubuntu = ec2.describe_images(Owners=["amazon"], Filters=[
+    {"Name": "name", "Values": ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-*-server-*"]},
+    {"Name": "virtualization-type", "Values": ["hvm"]},
+    {"Name": "root-device-type", "Values": ["ebs"]},
+    {"Name": "block-device-mapping.volume-type", "Values": ["gp3"]},
+])["Images"]
+out["ubuntu_lookup"] = sorted((i["Name"], i["VirtualizationType"], i["BootMode"], i["PlatformDetails"]) for i in ubuntu)
+market = ec2.describe_images(Owners=["aws-marketplace"], Filters=[{"Name": "product-code.type", "Values": ["marketplace"]}])["Images"]
+out["product_codes"] = sorted((i["Name"], i["ProductCodes"]) for i in market)
+out["bad_filter"] = code(lambda: ec2.describe_images(Filters=[{"Name": "virtualisation-type", "Values": ["hvm"]}]))
 types = ec2.describe_instance_types(InstanceTypes=["t3.micro"])["InstanceTypes"]
 out["types"] = len(types)
 run = ec2.run_instances(ImageId=base["ImageId"], InstanceType="t3.micro", MinCount=1, MaxCount=1)

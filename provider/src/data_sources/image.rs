@@ -15,6 +15,18 @@ use crate::diags;
 use crate::provider::{Configured, Shared};
 use crate::values::*;
 
+/// The description of a filter's `name`: every DescribeImages filter amisim answers.
+fn filter_doc() -> String {
+    let names: Vec<String> = amisim_simulator::images::FILTER_NAMES
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect();
+    format!(
+        "The DescribeImages filter to match, as AWS names it: {}. Deregistered images are found only with a `state` filter.",
+        names.join(", ")
+    )
+}
+
 /// One `filter` block.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Filter {
@@ -119,14 +131,21 @@ fn criteria_schema() -> (
     let filter = Block {
         version: 0,
         attributes: [
-            ("name".to_string(), required_string("The field to match: `name`, `architecture`, `platform`, `root-device-type`, `state`, `image-id`, `owner-alias`, `owner-id`, `description` or `tag:KEY`. Deregistered images are found only with a `state` filter.")),
-            ("values".to_string(), tf_provider::schema::Attribute {
-                attr_type: tf_provider::schema::AttributeType::List(Box::new(tf_provider::schema::AttributeType::String)),
-                description: Description::markdown("Values to match; `*` matches any characters and `?` one character."),
-                constraint: tf_provider::schema::AttributeConstraint::Required,
-                sensitive: false,
-                deprecated: false,
-            }),
+            ("name".to_string(), required_string(&filter_doc())),
+            (
+                "values".to_string(),
+                tf_provider::schema::Attribute {
+                    attr_type: tf_provider::schema::AttributeType::List(Box::new(
+                        tf_provider::schema::AttributeType::String,
+                    )),
+                    description: Description::markdown(
+                        "Values to match; `*` matches any characters and `?` one character.",
+                    ),
+                    constraint: tf_provider::schema::AttributeConstraint::Required,
+                    sensitive: false,
+                    deprecated: false,
+                },
+            ),
         ]
         .into_iter()
         .collect(),

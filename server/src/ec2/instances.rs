@@ -180,7 +180,7 @@ impl Action<'_> {
             "rootDeviceName" => value(
                 x,
                 "rootDeviceName",
-                super::root_device(&i.platform, &i.root_device_type),
+                amisim_simulator::model::root_device(&i.platform, &i.root_device_type),
             ),
             "instanceInitiatedShutdownBehavior" => {
                 value(x, "instanceInitiatedShutdownBehavior", "stop")
@@ -430,7 +430,7 @@ fn instance_values(i: &Instance, name: &str) -> Vec<String> {
 
 /// `blockDeviceMapping` of an instance: its EBS root volume, if it has one.
 fn root_volume(x: &mut Xml, i: &Instance) {
-    let root = super::root_device(&i.platform, &i.root_device_type);
+    let root = amisim_simulator::model::root_device(&i.platform, &i.root_device_type);
     x.open("blockDeviceMapping");
     if let Some(volume) = &i.root_volume_id {
         x.open("item")
@@ -454,7 +454,7 @@ fn reservation_id(i: &Instance) -> String {
 /// One instance of `instancesSet`, with the fields botocore's `Instance`
 /// shape names that amisim models.
 fn instance_item(x: &mut Xml, i: &Instance, index: usize) {
-    let root = super::root_device(&i.platform, &i.root_device_type);
+    let root = amisim_simulator::model::root_device(&i.platform, &i.root_device_type);
     x.open("item")
         .text("instanceId", &i.id)
         .text("imageId", &i.image_id);
@@ -480,8 +480,11 @@ fn instance_item(x: &mut Xml, i: &Instance, index: usize) {
         .text("rootDeviceType", &i.root_device_type)
         .text("rootDeviceName", root);
     root_volume(x, i);
-    x.text("virtualizationType", "hvm")
-        .text("hypervisor", "xen");
+    x.text(
+        "virtualizationType",
+        amisim_simulator::model::VIRTUALIZATION_TYPE,
+    )
+    .text("hypervisor", amisim_simulator::model::HYPERVISOR);
     super::tag_set(x, &i.tags);
     x.bool("ebsOptimized", false)
         .bool("enaSupport", true)

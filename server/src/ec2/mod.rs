@@ -2,7 +2,8 @@
 //! adapter from `Action=…` parameters to the simulator's request types, and
 //! from their results to EC2's XML, with botocore's element names.
 
-use amisim_simulator::catalogue::{self, RHEL_BILLING_PRODUCT, WINDOWS_BILLING_PRODUCT};
+use amisim_simulator::catalogue::{self, WINDOWS_BILLING_PRODUCT};
+use amisim_simulator::model::{HYPERVISOR, ROOT_VOLUME_TYPE, VIRTUALIZATION_TYPE};
 use amisim_simulator::{
     AddLaunchPermission, AddStoragePermission, Caller, Cloud, CopyImage, DeleteSnapshot,
     DeregisterImage, DescribeImage, DescribeImages, DescribeInstance, DescribeLaunchPermissions,
@@ -440,8 +441,9 @@ impl Action<'_> {
                 block_devices(&mut self.out.xml, &image);
             }
             "productCodes" => {
-                self.image(&id)?;
-                self.out.xml.text("imageId", &id).open("productCodes").close("productCodes");
+                let image = self.image(&id)?;
+                self.out.xml.text("imageId", &id);
+                product_codes(&mut self.out.xml, &image);
             }
             other => {
                 return Err(Fault::bad(
@@ -901,31 +903,29 @@ fn tag_set(x: &mut Xml, tags: &Tags) {
     x.close("tagSet");
 }
 
-/// The device an image's root is on, as AWS names it.
-fn root_device_name(image: &Image) -> &'static str {
-    root_device(&image.platform, &image.root_device_type)
-}
-
-/// The root device of an image or instance of `platform` and `root_device_type`.
-fn root_device(platform: &str, root_device_type: &str) -> &'static str {
-    if platform == "windows" || root_device_type == "instance-store" {
-        "/dev/sda1"
-    } else {
-        "/dev/xvda"
+/// `productCodes`: the image's AWS Marketplace product codes.
+fn product_codes(x: &mut Xml, image: &Image) {
+    x.open("productCodes");
+    for code in image.product_codes() {
+        x.open("item")
+            .text("productCode", code)
+            .text("type", "marketplace")
+            .close("item");
     }
+    x.close("productCodes");
 }
 
 /// `blockDeviceMapping`: the image's root device and its storage.
 fn block_devices(x: &mut Xml, image: &Image) {
     x.open("blockDeviceMapping")
         .open("item")
-        .text("deviceName", root_device_name(image));
+        .text("deviceName", image.root_device_name());
     if image.root_device_type == "ebs" {
         x.open("ebs");
         x.opt("snapshotId", image.storage_ids.first().map(String::as_str));
         x.text("volumeSize", &image.size_gb.to_string())
             .bool("deleteOnTermination", true)
-            .text("volumeType", "gp3")
+            .text("volumeType", ROOT_VOLUME_TYPE)
             .bool("encrypted", image.encrypted);
         x.opt("kmsKeyId", image.kms_key_arn.as_deref());
         x.close("ebs");
@@ -938,17 +938,7 @@ fn block_devices(x: &mut Xml, image: &Image) {
 /// One image of `imagesSet`, with every field botocore's `Image` shape
 /// names that amisim models.
 fn image_item(x: &mut Xml, image: &Image, public: bool) {
-    let (platform_details, usage_operation) = if image.platform == "windows" {
-        ("Windows", "RunInstances:0002")
-    } else if image
-        .billing_products
-        .iter()
-        .any(|b| b == RHEL_BILLING_PRODUCT)
-    {
-        ("Red Hat Enterprise Linux", "RunInstances:0010")
-    } else {
-        ("Linux/UNIX", "RunInstances")
-    };
+    let (platform_details, usage_operation) = image.platform_details();
     let location = match &image.owner_alias {
         Some(alias) => format!("{alias}/{}", image.name),
         None => format!("{}/{}", image.owner_id, image.name),
@@ -971,11 +961,13 @@ fn image_item(x: &mut Xml, image: &Image, public: bool) {
     x.text("name", &image.name)
         .text("description", &image.description)
         .text("rootDeviceType", &image.root_device_type)
-        .text("rootDeviceName", root_device_name(image));
+        .text("rootDeviceName", image.root_device_name());
     block_devices(x, image);
-    x.text("virtualizationType", "hvm")
-        .text("hypervisor", "xen")
-        .bool("enaSupport", true);
+    product_codes(x, image);
+    x.text("virtualizationType", VIRTUALIZATION_TYPE)
+        .text("hypervisor", HYPERVISOR)
+        .bool("enaSupport", true)
+        .text("bootMode", image.boot_mode());
     tag_set(x, &image.tags);
     if !image.billing_products.is_empty() {
         x.open("billingProducts");

@@ -301,14 +301,17 @@ fn volume_item(x: &mut Xml, v: &Volume) {
         x.open("item")
             .text("volumeId", &v.id)
             .text("instanceId", instance)
-            .text("device", super::root_device(&v.platform, "ebs"))
+            .text(
+                "device",
+                amisim_simulator::model::root_device(&v.platform, "ebs"),
+            )
             .text("status", "attached")
             .text("attachTime", &v.create_time)
             .bool("deleteOnTermination", v.delete_on_termination)
             .close("item");
     }
     x.close("attachmentSet")
-        .text("volumeType", "gp3")
+        .text("volumeType", amisim_simulator::model::ROOT_VOLUME_TYPE)
         .text("iops", "3000")
         .text("throughput", "125")
         .bool("encrypted", v.kms_key_arn.is_some());

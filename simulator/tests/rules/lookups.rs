@@ -233,3 +233,155 @@ fn copy_source_region_must_be_in_the_catalogue() {
         )
     });
 }
+
+/// The images of `who`'s region that DescribeImages finds with one filter.
+fn found_by(w: &mut World, who: &amisim_simulator::Caller, name: &str, value: &str) -> Vec<String> {
+    let found = w.ok(|c| {
+        c.call(
+            who,
+            &amisim_simulator::DescribeImages {
+                owners: vec!["self".into()],
+                filters: vec![(name.into(), vec![value.into()])],
+                ..Default::default()
+            },
+        )
+    });
+    let mut names: Vec<String> = found.into_iter().map(|i| i.name).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_describe_images_filter_aws_documents_is_answered_from_the_image() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    unblock(&mut w.cloud, &owner);
+    let mut tagged = image("web-arm");
+    tagged.architecture = Some("arm64".into());
+    tagged.tags.insert("Team".into(), "web".into());
+    let arm = w.ok(|c| c.call(&owner, &tagged));
+    let x86 = register(&mut w.cloud, &owner, "web-x86");
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&arm.id, &public())));
+    let both = vec!["web-arm".to_string(), "web-x86".to_string()];
+    let arm_only = vec!["web-arm".to_string()];
+    let x86_only = vec!["web-x86".to_string()];
+    let snapshot = arm.storage_ids[0].clone();
+    let cases: Vec<(&str, &str, Vec<String>)> = vec![
+        ("name", "web-a*", arm_only.clone()),
+        ("image-id", &x86.id, x86_only.clone()),
+        ("owner-id", A, both.clone()),
+        ("architecture", "arm64", arm_only.clone()),
+        ("platform", "linux", both.clone()),
+        ("platform-details", "Linux/UNIX", both.clone()),
+        ("root-device-type", "ebs", both.clone()),
+        ("root-device-name", "/dev/xvda", both.clone()),
+        ("state", "available", both.clone()),
+        ("is-public", "true", arm_only.clone()),
+        ("is-public", "false", x86_only.clone()),
+        ("image-type", "machine", both.clone()),
+        ("virtualization-type", "hvm", both.clone()),
+        ("virtualization-type", "paravirtual", vec![]),
+        ("hypervisor", "xen", both.clone()),
+        ("ena-support", "true", both.clone()),
+        ("boot-mode", "uefi", arm_only.clone()),
+        ("boot-mode", "legacy-bios", x86_only.clone()),
+        ("creation-date", "20*", both.clone()),
+        ("deprecation-time", "*", vec![]),
+        ("source-image-id", "*", vec![]),
+        ("source-image-region", "*", vec![]),
+        ("product-code", "*", vec![]),
+        ("product-code.type", "marketplace", vec![]),
+        (
+            "block-device-mapping.device-name",
+            "/dev/xvda",
+            both.clone(),
+        ),
+        ("block-device-mapping.encrypted", "false", both.clone()),
+        (
+            "block-device-mapping.snapshot-id",
+            &snapshot,
+            arm_only.clone(),
+        ),
+        ("block-device-mapping.volume-size", "8", both.clone()),
+        ("block-device-mapping.volume-type", "gp3", both.clone()),
+        ("tag:Team", "w?b", arm_only.clone()),
+        ("tag-key", "Team", arm_only.clone()),
+        ("description", "*", both.clone()),
+    ];
+    let names: Vec<&str> = cases.iter().map(|(n, _, _)| *n).collect();
+    for name in amisim_simulator::images::FILTER_NAMES {
+        let covered = names.contains(name) || (*name == "tag:KEY" && names.contains(&"tag:Team"));
+        assert!(
+            covered || *name == "owner-alias",
+            "no case for the filter {name}"
+        );
+    }
+    for (name, value, want) in cases {
+        assert_eq!(
+            found_by(&mut w, &owner, name, value),
+            want,
+            "{name} = {value}"
+        );
+    }
+}
+
+#[test]
+fn catalogue_filters_answer_licences_products_and_windows_devices() {
+    let mut w = World::new();
+    let who = at(A, USE1);
+    let find = |w: &mut World, filters: Vec<(&str, &str)>| -> Vec<String> {
+        let found = w.ok(|c| {
+            c.call(
+                &who,
+                &amisim_simulator::DescribeImages {
+                    filters: filters
+                        .into_iter()
+                        .map(|(n, v)| (n.to_string(), vec![v.to_string()]))
+                        .collect(),
+                    ..Default::default()
+                },
+            )
+        });
+        found.into_iter().map(|i| i.name).collect()
+    };
+    assert_eq!(
+        find(
+            &mut w,
+            vec![
+                ("product-code", "prod-wordpress-*"),
+                ("product-code.type", "marketplace")
+            ]
+        ),
+        vec![WORDPRESS.to_string()]
+    );
+    let windows = find(
+        &mut w,
+        vec![
+            ("platform-details", "Windows"),
+            ("root-device-name", "/dev/sda1"),
+        ],
+    );
+    assert!(windows.contains(&WINDOWS.to_string()), "{windows:?}");
+    let rhel = find(
+        &mut w,
+        vec![("platform-details", "Red Hat Enterprise Linux")],
+    );
+    assert!(
+        !rhel.is_empty() && rhel.iter().all(|n| n.starts_with("RHEL-")),
+        "{rhel:?}"
+    );
+    // A licence is a billing product, not a product code.
+    assert!(find(&mut w, vec![("product-code", WINDOWS_BP)]).is_empty());
+    let ubuntu = find(
+        &mut w,
+        vec![
+            (
+                "name",
+                "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*",
+            ),
+            ("virtualization-type", "hvm"),
+            ("owner-alias", "amazon"),
+        ],
+    );
+    assert_eq!(ubuntu, vec![UBUNTU.to_string()]);
+}
