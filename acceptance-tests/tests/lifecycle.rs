@@ -418,17 +418,35 @@ resource "amisim_recycle_bin_rule" "r" {
 
 #[test]
 fn allowed_images_refuse_launches_and_the_data_sources_say_which_are_allowed() {
+    // The Windows image's ID, as another account (no setting) finds it: an ID
+    // copied from elsewhere.
+    let windows_id = {
+        let ws = Workspace::new(&config(""));
+        let found = ws
+            .cloud()
+            .call(
+                &Caller::new("222222222222", "us-east-1"),
+                &amisim_simulator::DescribeImages {
+                    filters: vec![("name".into(), vec!["Windows_Server-2022-*".into()])],
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        found[0].id.clone()
+    };
     let body = |state: &str, instance: bool| {
         let instance = if instance {
-            r#"
-resource "amisim_instance" "win" {
-  ami           = data.amisim_image.windows.id
+            format!(
+                r#"
+resource "amisim_instance" "win" {{
+  ami           = "{windows_id}"
   instance_type = "t3.micro"
   depends_on    = [amisim_allowed_images_settings.this]
-}
+}}
 "#
+            )
         } else {
-            ""
+            String::new()
         };
         config(&format!(
             r#"
@@ -445,9 +463,8 @@ resource "amisim_allowed_images_settings" "this" {{
     }}
   }}
 }}
-data "amisim_image" "windows" {{
-  owners      = ["amazon"]
-  most_recent = true
+data "amisim_images" "windows" {{
+  owners = ["amazon"]
   filter {{
     name   = "name"
     values = ["Windows_Server-2022-*"]
@@ -458,8 +475,8 @@ data "amisim_images" "amazon" {{
   owners     = ["amazon"]
   depends_on = [amisim_allowed_images_settings.this]
 }}
-output "windows_allowed" {{
-  value = data.amisim_image.windows.image_allowed
+output "windows" {{
+  value = [length(data.amisim_images.windows.ids), length(data.amisim_images.windows.allowed_ids)]
 }}
 output "allowed_count" {{
   value = [length(data.amisim_images.amazon.ids), length(data.amisim_images.amazon.allowed_ids)]
@@ -471,9 +488,10 @@ output "allowed_count" {{
     let ws = Workspace::new(&body("enabled", false));
     ws.apply_and_converge();
     let outputs = ws.outputs();
-    assert_eq!(outputs["windows_allowed"], false);
+    // Enabled: what the setting does not allow is not discoverable.
+    assert_eq!(outputs["windows"], serde_json::json!([0, 0]));
     let counts = outputs["allowed_count"].as_array().unwrap().clone();
-    assert!(counts[1].as_u64() < counts[0].as_u64(), "{counts:?}");
+    assert_eq!(counts[1], counts[0], "{counts:?}");
     ws.import_verify("amisim_allowed_images_settings.this", "us-east-1", &[]);
 
     ws.set_config(&body("enabled", true));
@@ -486,15 +504,17 @@ output "allowed_count" {{
         out.stderr
     );
 
-    // Audit mode refuses nothing, in place.
+    // Audit mode hides and refuses nothing, in place, and still reports.
     ws.set_config(&body("audit-mode", true));
     ws.expect_action("amisim_allowed_images_settings.this", "update");
     ws.apply_and_converge();
     assert_eq!(
-        ws.outputs()["windows_allowed"],
-        false,
+        ws.outputs()["windows"],
+        serde_json::json!([1, 0]),
         "audit mode still reports"
     );
+    let counts = ws.outputs()["allowed_count"].as_array().unwrap().clone();
+    assert!(counts[1].as_u64() < counts[0].as_u64(), "{counts:?}");
 
     // Drift: turned off out of band, the setting is planned again.
     ws.cloud()

@@ -933,8 +933,9 @@ fn allowed_amis_refuse_what_no_criterion_allows_and_audit_mode_only_reports() {
     let ws = Scenario::start("allowed-amis");
     let allowed = ws.outputs()["allowed"].clone();
     assert_eq!(allowed["al2023"], true);
-    assert_eq!(allowed["wordpress"], false);
-    assert!(allowed["amazon_allowed"].as_u64() < allowed["amazon_images"].as_u64());
+    // In enabled state what the setting does not allow is not discoverable.
+    assert_eq!(allowed["marketplace_images"], 0);
+    assert_eq!(allowed["amazon_allowed"], allowed["amazon_images"]);
     insta::assert_json_snapshot!("allowed_amis_outputs", allowed);
 
     let out = ws.refused("try_refused", "InvalidAMIID.NotAllowed");
@@ -952,11 +953,11 @@ fn allowed_amis_refuse_what_no_criterion_allows_and_audit_mode_only_reports() {
     ]);
     ws.phase("terraform apply -var allowed_state=audit-mode -var try_refused=true");
     assert!(ws.resources().contains_key("amisim_instance.blog[0]"));
-    assert_eq!(
-        ws.outputs()["allowed"]["wordpress"],
-        false,
-        "still reported"
-    );
+    // Audit mode hides nothing, and still reports what it would refuse.
+    let audited = ws.outputs()["allowed"].clone();
+    assert_eq!(audited["marketplace_images"], 3);
+    assert_eq!(audited["marketplace_allowed"], 0, "still reported");
+    assert!(audited["amazon_allowed"].as_u64() < audited["amazon_images"].as_u64());
 
     ws.apply();
     ws.assert_plan_empty();

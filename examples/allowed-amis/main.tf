@@ -1,11 +1,14 @@
 # Which AMIs may this account use? Allowed AMIs.
 #
 # The account allows only Amazon Linux 2023 and Ubuntu images published by
-# Amazon. Its own images are always allowed. The data sources tell, per
-# image, whether the setting allows it (`image_allowed`, `allowed_ids`).
-# `-var try_refused=true` launches a Marketplace WordPress image and is
+# Amazon. Its own images are always allowed. In `enabled` state the images
+# the setting does not allow are not discoverable, as in AWS: the lookups
+# below find no Marketplace image. `-var try_refused=true` launches the
+# Marketplace WordPress image by an AMI ID copied from elsewhere and is
 # refused with InvalidAMIID.NotAllowed; in `audit-mode` the same launch is
-# let through, and only the data sources report it.
+# let through, the lookups find every image, and the data sources report,
+# per image, whether the setting would allow it (`image_allowed`,
+# `allowed_ids`).
 terraform {
   required_providers {
     amisim = {
@@ -31,6 +34,12 @@ variable "try_refused" {
   default     = false
 }
 
+variable "refused_ami" {
+  description = "The AMI ID to try: Bitnami's WordPress in the AWS Marketplace, us-east-1."
+  type        = string
+  default     = "ami-e9e5c26b4ed360d16"
+}
+
 resource "amisim_allowed_images_settings" "this" {
   state = var.allowed_state
 
@@ -50,13 +59,8 @@ data "amisim_image" "al2023" {
   depends_on = [amisim_allowed_images_settings.this]
 }
 
-data "amisim_image" "wordpress" {
-  owners      = ["aws-marketplace"]
-  most_recent = true
-  filter {
-    name   = "name"
-    values = ["bitnami-wordpress-*"]
-  }
+data "amisim_images" "marketplace" {
+  owners     = ["aws-marketplace"]
   depends_on = [amisim_allowed_images_settings.this]
 }
 
@@ -73,17 +77,20 @@ resource "amisim_instance" "app" {
 
 resource "amisim_instance" "blog" {
   count         = var.try_refused ? 1 : 0
-  ami           = data.amisim_image.wordpress.id
+  ami           = var.refused_ami
   instance_type = "t3.micro"
   tags          = { Name = "blog" }
+  # Launched after the setting changes, so that audit-mode lets it through.
+  depends_on = [amisim_allowed_images_settings.this]
 }
 
 output "allowed" {
-  description = "Whether Allowed AMIs allows each image, and how many of Amazon's images it allows."
+  description = "What the lookups find, and how much of it Allowed AMIs allows."
   value = {
-    al2023         = data.amisim_image.al2023.image_allowed
-    wordpress      = data.amisim_image.wordpress.image_allowed
-    amazon_images  = length(data.amisim_images.amazon.ids)
-    amazon_allowed = length(data.amisim_images.amazon.allowed_ids)
+    al2023              = data.amisim_image.al2023.image_allowed
+    amazon_images       = length(data.amisim_images.amazon.ids)
+    amazon_allowed      = length(data.amisim_images.amazon.allowed_ids)
+    marketplace_images  = length(data.amisim_images.marketplace.ids)
+    marketplace_allowed = length(data.amisim_images.marketplace.allowed_ids)
   }
 }

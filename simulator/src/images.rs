@@ -10,7 +10,7 @@ use crate::model::{
     MARKETPLACE, MARKETPLACE_ACCOUNT,
 };
 use crate::store::{Filter, Tx};
-use crate::{ids, kms, permissions, validate};
+use crate::{ids, kms, permissions, settings, validate};
 
 /// RegisterImage: everything about a new image.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -619,7 +619,10 @@ pub(crate) fn describe_one(
     image_id: &str,
 ) -> Result<Option<Image>> {
     match visible(tx, ctx, image_id, &ctx.caller.region) {
-        Ok(i) => Ok(Some(i)),
+        Ok(i) => {
+            let s = settings::settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
+            Ok((!settings::hidden(&s, ctx, &i)).then_some(i))
+        }
         Err(e) if matches!(e.kind, ErrorKind::AmiNotFound | ErrorKind::AmiUnavailable) => Ok(None),
         Err(e) => Err(e),
     }
@@ -633,15 +636,14 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         .transpose()?;
     let me = ctx.caller.account_id.as_str();
     for owner in &req.owners {
-        let known = owner == "self"
-            || owner == AMAZON
-            || owner == MARKETPLACE
+        let known = ["self", AMAZON, MARKETPLACE, crate::model::BACKUP_VAULT]
+            .contains(&owner.as_str())
             || validate::account_id(owner).is_ok();
         if !known {
             return refuse(
                 ErrorKind::InvalidParameterValue,
                 format!("{:?} is not a valid owner", validate::shorten(owner)),
-                "Owners are self, amazon, aws-marketplace or 12-digit account IDs",
+                "Owners are self, amazon, aws-marketplace, aws-backup-vault or 12-digit account IDs",
             );
         }
     }
@@ -656,6 +658,7 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
             );
         }
     }
+    let allowed = settings::settings(tx, me, &ctx.caller.region)?;
     let mut out = Vec::new();
     for image in candidates(tx, ctx, req)? {
         let owner_matches = req.owners.is_empty()
@@ -669,6 +672,9 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         }
         let mine = image.owner_id == me;
         if !mine && !permissions::can_launch(tx, me, &image)? {
+            continue;
+        }
+        if settings::hidden(&allowed, ctx, &image) {
             continue;
         }
         if !req.executable_users.is_empty() {

@@ -11,6 +11,10 @@ pub type Tags = BTreeMap<String, String>;
 pub const AMAZON: &str = "amazon";
 /// The owner alias of AWS Marketplace images.
 pub const MARKETPLACE: &str = "aws-marketplace";
+/// The owner alias of images restored from AWS Backup vaults (amisim holds none).
+pub const BACKUP_VAULT: &str = "aws-backup-vault";
+/// The Allowed AMIs image provider that allows no provider: only the account's own images.
+pub const NO_PROVIDER: &str = "none";
 /// The account that owns the AWS-provided catalogue images.
 pub const AMAZON_ACCOUNT: &str = "137112412989";
 /// The account that owns the AWS Marketplace catalogue images.

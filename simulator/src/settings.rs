@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::call::{calls, Call, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::images::wildcard;
-use crate::model::{Image, ImageCriterion, ImageSettings, AMAZON, MARKETPLACE};
+use crate::model::{
+    Image, ImageCriterion, ImageSettings, AMAZON, BACKUP_VAULT, MARKETPLACE, NO_PROVIDER,
+};
 use crate::store::Tx;
 use crate::{ids, validate};
 
@@ -208,14 +210,22 @@ pub fn check_allowed_images(req: &AllowedImages) -> Result<()> {
             }
         }
         for p in &c.image_providers {
-            let ok = p == AMAZON || p == MARKETPLACE || validate::account_id(p).is_ok();
+            let ok = [AMAZON, MARKETPLACE, BACKUP_VAULT, NO_PROVIDER].contains(&p.as_str())
+                || validate::account_id(p).is_ok();
             if !ok {
                 return refuse(
                     ErrorKind::InvalidParameterValue,
                     format!("{:?} is not an image provider", validate::shorten(p)),
-                    "Image providers are amazon, aws-marketplace or 12-digit account IDs",
+                    "Image providers are amazon, aws-marketplace, aws-backup-vault, 12-digit account IDs, or none alone (only the account's own images)",
                 );
             }
+        }
+        if c.image_providers.len() > 1 && c.image_providers.iter().any(|p| p == NO_PROVIDER) {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                "an image criterion lists none beside other image providers",
+                "none stands alone: it allows only the account's own images. Remove the other providers, or remove none",
+            );
         }
         let empty = c.image_providers.is_empty()
             && c.image_names.is_empty()
@@ -303,7 +313,9 @@ fn criterion_allows(c: &ImageCriterion, image: &Image, now: i64) -> bool {
 }
 
 /// Whether Allowed AMIs lets `account` use `image` at `now`: always for its
-/// own images and when the setting is off; otherwise when a criterion matches.
+/// own images and when the setting is off; otherwise when a criterion matches
+/// (a criterion of provider `none` matches nothing: it leaves only the
+/// account's own).
 pub fn image_allowed(settings: &ImageSettings, account: &str, image: &Image, now: i64) -> bool {
     settings.allowed_images_state == "disabled"
         || image.owner_id == account
@@ -313,13 +325,18 @@ pub fn image_allowed(settings: &ImageSettings, account: &str, image: &Image, now
             .any(|c| criterion_allows(c, image, now))
 }
 
+/// Whether Allowed AMIs hides `image` from the caller: in `enabled` state an
+/// image it does not allow is not discoverable, as in AWS; `audit-mode` hides nothing.
+pub(crate) fn hidden(settings: &ImageSettings, ctx: &Ctx<'_>, image: &Image) -> bool {
+    settings.allowed_images_state == "enabled"
+        && !image_allowed(settings, &ctx.caller.account_id, image, ctx.epoch)
+}
+
 /// Refuses to launch or copy (`what`) an image that Allowed AMIs does not allow;
 /// in audit mode nothing is refused.
 pub(crate) fn check_allowed(tx: &Tx<'_>, ctx: &Ctx<'_>, image: &Image, what: &str) -> Result<()> {
     let s = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
-    if s.allowed_images_state != "enabled"
-        || image_allowed(&s, &ctx.caller.account_id, image, ctx.epoch)
-    {
+    if !hidden(&s, ctx, image) {
         return Ok(());
     }
     refuse(

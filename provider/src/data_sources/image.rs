@@ -122,7 +122,7 @@ fn criteria_schema() -> (
     HashMap<String, NestedBlock>,
 ) {
     let attrs = vec![
-        ("owners", optional_string_list("Owners to search: `self`, a 12-digit account ID, `amazon` (AWS-provided images) or `aws-marketplace`. Empty means every image the caller can see.")),
+        ("owners", optional_string_list("Owners to search: `self`, a 12-digit account ID, `amazon` (AWS-provided images), `aws-marketplace` or `aws-backup-vault`. Empty means every image the caller can see (with Allowed AMIs `enabled`, only the images it allows and the account's own).")),
         ("executable_users", optional_string_list("`self` (or an account ID): only images the caller may launch through an explicit launch permission (its own, or shared with it, its organization or OU); `all` for public images.")),
         ("name_regex", optional_string("A regular expression the image name must match (applied after the other criteria).")),
         ("include_disabled", optional_bool("Also find disabled images (hidden otherwise).")),

@@ -351,6 +351,114 @@ fn allowed_images_refuse_launches_and_copies_of_images_no_criterion_allows() {
     w.ok(|c| c.call(&me, &launch(&windows.id, "t3.micro")));
 }
 
+/// The names of the images DescribeImages finds for `who` with `owners`.
+fn discoverable(w: &mut World, who: &amisim_simulator::Caller, owners: &[&str]) -> Vec<String> {
+    let found = w.ok(|c| {
+        c.call(
+            who,
+            &amisim_simulator::DescribeImages {
+                owners: owners.iter().map(|o| o.to_string()).collect(),
+                ..Default::default()
+            },
+        )
+    });
+    found.into_iter().map(|i| i.name).collect()
+}
+
+#[test]
+fn in_enabled_state_only_allowed_images_and_the_accounts_own_are_discoverable() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let b = at(B, USE1);
+    let theirs = register(&mut w.cloud, &b, "vendor");
+    w.ok(|c| c.call(&b, &AddLaunchPermission::new(&theirs.id, &account(A))));
+    register(&mut w.cloud, &me, "mine");
+    let windows = catalogue(&mut w.cloud, &me, WINDOWS);
+    let set = |w: &mut World, state: &str, criteria: Vec<ImageCriterion>| {
+        w.ok(|c| {
+            c.call(
+                &me,
+                &AllowedImages {
+                    state: state.into(),
+                    criteria,
+                },
+            )
+        })
+    };
+    set(
+        &mut w,
+        "enabled",
+        vec![criterion(&["amazon"], &["ubuntu/*"])],
+    );
+    let amazon = discoverable(&mut w, &me, &["amazon"]);
+    assert!(
+        !amazon.is_empty() && amazon.iter().all(|n| n.starts_with("ubuntu/")),
+        "{amazon:?}"
+    );
+    assert!(discoverable(&mut w, &me, &["aws-marketplace"]).is_empty());
+    assert!(
+        discoverable(&mut w, &me, &[B]).is_empty(),
+        "a shared image no criterion allows is hidden"
+    );
+    assert_eq!(
+        discoverable(&mut w, &me, &["self"]),
+        vec!["mine".to_string()]
+    );
+    // Named by its ID it is not found either; launching it is refused as not allowed.
+    assert_eq!(
+        w.ok(|c| c.call(&me, &DescribeImage::new(&windows.id))),
+        None
+    );
+    w.refused("InvalidAMIID.NotAllowed", |c| {
+        c.call(&me, &launch(&windows.id, "t3.micro"))
+    });
+    // Other accounts see what they saw.
+    assert!(!discoverable(&mut w, &b, &["aws-marketplace"]).is_empty());
+    // `none` alone: only the account's own images.
+    set(&mut w, "enabled", vec![criterion(&["none"], &[])]);
+    let all = discoverable(&mut w, &me, &[]);
+    assert_eq!(all, vec!["mine".to_string()]);
+    // Audit mode hides nothing.
+    set(&mut w, "audit-mode", vec![criterion(&["none"], &[])]);
+    assert!(discoverable(&mut w, &me, &[B]).contains(&"vendor".to_string()));
+    assert!(w
+        .ok(|c| c.call(&me, &DescribeImage::new(&windows.id)))
+        .is_some());
+}
+
+#[test]
+fn image_providers_take_none_alone_and_the_backup_vault_as_aws_does() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    for providers in [
+        vec!["none"],
+        vec!["aws-backup-vault"],
+        vec!["amazon", "aws-backup-vault", B],
+    ] {
+        w.ok(|c| {
+            c.call(
+                &me,
+                &AllowedImages {
+                    state: "enabled".into(),
+                    criteria: vec![criterion(&providers, &[])],
+                },
+            )
+        });
+    }
+    let err = w.refused("InvalidParameterValue", |c| {
+        c.call(
+            &me,
+            &AllowedImages {
+                state: "enabled".into(),
+                criteria: vec![criterion(&["none", "amazon"], &[])],
+            },
+        )
+    });
+    assert!(err.message.contains("none"), "{err}");
+    // aws-backup-vault is an owner to search too; amisim's vaults hold no images.
+    assert!(discoverable(&mut w, &me, &["aws-backup-vault"]).is_empty());
+}
+
 #[test]
 fn allowed_images_conditions_on_age_and_deprecation() {
     let mut w = World::new();
