@@ -808,12 +808,20 @@ fn filter_values(tx: &Tx<'_>, image: &Image, name: &str) -> Result<Vec<String>> 
             .unwrap_or_default(),
         "block-device-mapping.volume-size" => if_ebs(image.size_gb.to_string()),
         "block-device-mapping.volume-type" => if_ebs(crate::model::ROOT_VOLUME_TYPE.to_string()),
-        "tag-key" => image.tags.keys().cloned().collect(),
-        _ => match name.strip_prefix("tag:") {
-            Some(key) => image.tags.get(key).cloned().into_iter().collect(),
-            None => Vec::new(),
-        },
+        _ => tag_values(name, &image.tags),
     })
+}
+
+/// The values of a `tag:KEY` filter, or of `tag-key`, from an item's tags;
+/// none for any other name.
+pub fn tag_values(name: &str, tags: &Tags) -> Vec<String> {
+    if name == "tag-key" {
+        return tags.keys().cloned().collect();
+    }
+    match name.strip_prefix("tag:") {
+        Some(key) => tags.get(key).cloned().into_iter().collect(),
+        None => Vec::new(),
+    }
 }
 
 /// AWS filter matching: `*` matches any run of characters, `?` any one.

@@ -3,6 +3,7 @@
 //! action's, each value an AWS wildcard (`*`, `?`), values of one filter
 //! OR'ed and filters AND'ed, as in AWS.
 
+pub(super) use amisim_simulator::images::tag_values;
 use amisim_simulator::images::wildcard;
 
 use crate::fault::Fault;
@@ -47,16 +48,5 @@ impl Filters {
                 .iter()
                 .any(|pat| values.iter().any(|v| wildcard(pat, v)))
         })
-    }
-}
-
-/// The values of a `tag:KEY` filter, or of `tag-key`, from an item's tags.
-pub(super) fn tag_values(name: &str, tags: &amisim_simulator::Tags) -> Vec<String> {
-    if name == "tag-key" {
-        return tags.keys().cloned().collect();
-    }
-    match name.strip_prefix("tag:") {
-        Some(key) => tags.get(key).cloned().into_iter().collect(),
-        None => Vec::new(),
     }
 }

@@ -327,14 +327,7 @@ impl Action<'_> {
                 request.kms_key_id = Some(k.to_string());
             }
         }
-        let mut tags = p.tag_specifications(&["image", "snapshot"])?;
-        request.tags = tags.remove("image").unwrap_or_default();
-        if !tags.is_empty() {
-            return Err(Fault::bad(
-                "InvalidParameter",
-                "amisim tags the image, not its snapshots: use a TagSpecification for the image",
-            ));
-        }
+        request.tags = super::image_tags(p)?;
         self.ready("CreateImage")?;
         let image = self.call(&request)?;
         self.out.xml.text("imageId", &image.id);

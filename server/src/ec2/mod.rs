@@ -343,14 +343,7 @@ impl Action<'_> {
                 ));
             }
         }
-        let mut tags = p.tag_specifications(&["image", "snapshot"])?;
-        request.tags = tags.remove("image").unwrap_or_default();
-        if !tags.is_empty() {
-            return Err(Fault::bad(
-                "InvalidParameter",
-                "amisim tags the image, not its snapshots: use a TagSpecification for the image",
-            ));
-        }
+        request.tags = image_tags(p)?;
         self.ready("RegisterImage")?;
         let image = self.call(&request)?;
         self.out.xml.text("imageId", &image.id);
@@ -901,6 +894,20 @@ fn tag_set(x: &mut Xml, tags: &Tags) {
         x.open("item").text("key", k).text("value", v).close("item");
     }
     x.close("tagSet");
+}
+
+/// The tags of a new image from its `TagSpecification.N`: amisim tags the
+/// image, and refuses tags meant for its snapshots.
+pub(super) fn image_tags(p: &Params) -> Result<Tags, Fault> {
+    let mut tags = p.tag_specifications(&["image", "snapshot"])?;
+    let image = tags.remove("image").unwrap_or_default();
+    if !tags.is_empty() {
+        return Err(Fault::bad(
+            "InvalidParameter",
+            "amisim tags the image, not its snapshots: use a TagSpecification for the image",
+        ));
+    }
+    Ok(image)
 }
 
 /// `productCodes`: the image's AWS Marketplace product codes.
