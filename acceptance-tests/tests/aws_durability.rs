@@ -1,6 +1,7 @@
-//! `amisim serve` killed with SIGKILL under load from 8 boto3 clients: every
-//! call answered 200 is in the store, and none is half applied. Bounded:
-//! about a second of load once every client is answered, to 127.0.0.1 only.
+//! `amisim serve` killed with SIGKILL under load from boto3 clients: every
+//! call answered 200 is in the store, and none is half applied, also when
+//! the server's process opened the store again (the console) and another
+//! process wrote to it meanwhile. Bounded: seconds of load, to 127.0.0.1 only.
 
 use std::io::Write;
 use std::process::Stdio;
@@ -25,24 +26,7 @@ fn every_answer_given_before_a_sigkill_is_in_the_store_whole() {
         String::from_utf8_lossy(&out.stderr)
     );
     drop(served);
-    let answered = out.stdout;
-    let restarted = Served::start(ws.store());
-    let mut check = restarted
-        .python("111111111111", "us-east-1")
-        .arg("-c")
-        .arg(include_str!("aws/count_survivors.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    check.stdin.take().unwrap().write_all(&answered).unwrap();
-    let counted = check.wait_with_output().unwrap();
-    assert!(
-        counted.status.success(),
-        "{}",
-        String::from_utf8_lossy(&counted.stderr)
-    );
-    let counts: serde_json::Value = serde_json::from_slice(&counted.stdout).unwrap();
+    let counts = survivors(ws.store(), &out.stdout);
     assert!(
         counts["answered"].as_u64().unwrap() >= 8,
         "load was made: {counts}"
@@ -52,4 +36,65 @@ fn every_answer_given_before_a_sigkill_is_in_the_store_whole() {
     // At most the calls in flight when it was killed were applied unanswered.
     let extra = counts["stored"].as_u64().unwrap() - counts["answered"].as_u64().unwrap();
     assert!(extra <= 8, "{counts}");
+}
+
+/// Opening the store again in the server's process (each console page does)
+/// must not drop the locks of the server's own connection: otherwise the
+/// next process to close the store deletes the server's write-ahead log
+/// under it, and every call answered after that is lost at the next kill.
+#[test]
+fn a_console_page_and_a_writer_beside_the_server_lose_no_answered_call() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let out = served
+        .python("111111111111", "us-east-1")
+        .arg("-c")
+        .arg(include_str!("aws/console_beside_writer.py"))
+        .arg(served.pid().to_string())
+        .arg(&served.url)
+        .arg(amisim_acceptance_tests::amisim_binary())
+        .arg(ws.store())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(served);
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen["deleted"],
+        serde_json::json!([]),
+        "the server wrote to files deleted under it"
+    );
+    let counts = survivors(ws.store(), &serde_json::to_vec(&seen["answered"]).unwrap());
+    assert!(
+        counts["answered"].as_u64().unwrap() >= 120,
+        "load was made: {counts}"
+    );
+    assert_eq!(counts["missing"], 0, "{counts}");
+    assert_eq!(counts["half_applied"], 0, "{counts}");
+}
+
+/// Counts, through a new server on `store`, which of the images `answered`
+/// (account → image IDs, as JSON) are missing or half applied.
+fn survivors(store: &std::path::Path, answered: &[u8]) -> serde_json::Value {
+    let restarted = Served::start(store);
+    let mut check = restarted
+        .python("111111111111", "us-east-1")
+        .arg("-c")
+        .arg(include_str!("aws/count_survivors.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    check.stdin.take().unwrap().write_all(answered).unwrap();
+    let counted = check.wait_with_output().unwrap();
+    assert!(
+        counted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&counted.stderr)
+    );
+    serde_json::from_slice(&counted.stdout).unwrap()
 }

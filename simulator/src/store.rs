@@ -13,6 +13,7 @@
 //! order ([`EVENT_ORDER`]) shared by both.
 
 mod companions;
+mod held;
 mod location;
 mod postgres;
 mod schema;
@@ -173,6 +174,9 @@ entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
 /// An open store: a file, a PostgreSQL database, or an in-memory store for tests.
 pub struct Store {
     backend: Backend,
+    /// This process's count of the connection to the store file, dropped
+    /// after the connection is closed (see `held`).
+    _hold: Option<held::Hold>,
     path: Option<PathBuf>,
     /// The private copy a read-only store is read from, when the store's WAL
     /// was left by a process that ended (see `companions`).
@@ -275,9 +279,13 @@ impl Store {
         if !path.exists() {
             create_new(path, setup)?;
         }
-        check_header(path)?;
-        companions::inspect(path, false)?;
-        Store::open_existing(path, path, Some(setup), None)
+        Store::held(path, |first| {
+            if first {
+                check_header(path)?;
+            }
+            companions::inspect(path, false, first)?;
+            Store::open_existing(path, path, Some(setup), None)
+        })
     }
 
     /// Opens an existing store without ever writing to it.
@@ -286,20 +294,33 @@ impl Store {
             return Err(no_store(path));
         }
         companions::check_store_kind(path)?;
-        check_header(path)?;
-        // Reading never creates a file beside the store: with no WAL to apply the
-        // file is read as it is; a WAL left by an ended process is read from the
-        // checked private copy.
-        match companions::inspect(path, true)? {
-            companions::Beside::Quiet => {
-                Store::open_existing(path, Path::new(&immutable_uri(path)), None, None)
+        Store::held(path, |first| {
+            if first {
+                check_header(path)?;
             }
-            companions::Beside::Live => Store::open_existing(path, path, None, None),
-            companions::Beside::Recovered(scratch) => {
-                let copy = scratch.store();
-                Store::open_existing(path, &copy, None, Some(scratch))
+            // Reading never creates a file beside the store: with no WAL to apply the
+            // file is read as it is; a WAL left by an ended process is read from the
+            // checked private copy.
+            match companions::inspect(path, true, first)? {
+                companions::Beside::Quiet => {
+                    Store::open_existing(path, Path::new(&immutable_uri(path)), None, None)
+                }
+                companions::Beside::Live => Store::open_existing(path, path, None, None),
+                companions::Beside::Recovered(scratch) => {
+                    let copy = scratch.store();
+                    Store::open_existing(path, &copy, None, Some(scratch))
+                }
             }
-        }
+        })
+    }
+
+    /// Opens the store file at `path` with `open` under this process's lock
+    /// on its store files (see `held`), told whether this is the process's
+    /// first connection to it.
+    fn held(path: &Path, open: impl FnOnce(bool) -> Result<Store>) -> Result<Store> {
+        let (mut store, hold) = held::open(path, open)?;
+        store._hold = Some(hold);
+        Ok(store)
     }
 
     /// A fresh store in memory, seeded like a new file; for tests and benchmarks.
@@ -307,6 +328,7 @@ impl Store {
         let conn = Connection::open_in_memory().map_err(|e| io_error(None, e))?;
         let mut store = Store {
             backend: Backend::Sqlite(conn),
+            _hold: None,
             path: None,
             _scratch: None,
         };
@@ -322,6 +344,7 @@ impl Store {
         let (pg, created) = postgres::Pg::connect(url, access == Access::Create)?;
         let mut store = Store {
             backend: Backend::Postgres(Box::new(pg)),
+            _hold: None,
             path: None,
             _scratch: None,
         };
@@ -421,6 +444,7 @@ impl Store {
         }
         let mut store = Store {
             backend: Backend::Sqlite(conn),
+            _hold: None,
             path: Some(path.to_path_buf()),
             _scratch: scratch,
         };
@@ -801,6 +825,7 @@ fn create_new(path: &Path, setup: &Setup) -> Result<()> {
         let conn = Connection::open(&tmp).map_err(|e| io_error(Some(path), e))?;
         let mut store = Store {
             backend: Backend::Sqlite(conn),
+            _hold: None,
             path: Some(tmp.clone()),
             _scratch: None,
         };
@@ -888,9 +913,12 @@ fn check_identity(path: &Path, application_id: i64, version: i64) -> Result<()> 
 
 /// Whether the file at `path` is, by its header alone, an amisim store (or
 /// empty): what may be deleted as a store even when it is too damaged to open.
+/// A store this process has open is not read here (see `held`).
 pub fn is_store_file(path: &Path) -> std::io::Result<bool> {
     let mut header = Vec::with_capacity(72);
-    fs::File::open(path).and_then(|f| f.take(72).read_to_end(&mut header))?;
+    held::outside_sqlite(path, || {
+        fs::File::open(path).and_then(|f| f.take(72).read_to_end(&mut header))
+    })?;
     Ok(header.is_empty()
         || (header.len() == 72
             && header.starts_with(SQLITE_HEADER)

@@ -231,6 +231,56 @@ fn a_read_only_store_reads_and_refuses_writes_without_changing_the_file() {
     assert_eq!(files_in(dir.path()), files);
 }
 
+/// How many POSIX locks this process holds on `file`, as /proc/locks lists them.
+fn own_locks(file: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(file).expect("the file is there");
+    let dev = meta.dev();
+    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+    let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+    let inode = format!("{major:02x}:{minor:02x}:{}", meta.ino());
+    let pid = std::process::id().to_string();
+    fs::read_to_string("/proc/locks")
+        .expect("/proc/locks")
+        .lines()
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.contains(&pid.as_str()) && fields.contains(&inode.as_str())
+        })
+        .count()
+}
+
+/// Closing any descriptor of a file drops every POSIX lock the process holds
+/// on it: a second opening of a store in the same process (a console page in
+/// the server, an aliased provider block) must not read the store's files
+/// outside SQLite, or another process closing the store would take itself
+/// for the last user and delete the write-ahead log under the first handle.
+#[test]
+fn opening_a_store_again_in_the_same_process_keeps_the_locks_of_its_connections() {
+    let (_dir, path) = populated_store();
+    let mut cloud = Cloud::open(&path).expect("the store");
+    register(&mut cloud, &at(A, USE1), "first");
+    let shm = PathBuf::from(format!("{}-shm", path.display()));
+    let held = (own_locks(&path), own_locks(&shm));
+    assert!(held.0 > 0 && held.1 > 0, "{held:?}");
+    for n in 0..3 {
+        drop(Cloud::open_read_only(&path).expect("read again"));
+        assert_eq!((own_locks(&path), own_locks(&shm)), held);
+        drop(Cloud::open(&path).expect("opened again"));
+        assert_eq!((own_locks(&path), own_locks(&shm)), held);
+        let reset = amisim_simulator::store::is_store_file(&path);
+        assert!(
+            reset.is_err(),
+            "a store open in this process is not read outside SQLite"
+        );
+        assert_eq!((own_locks(&path), own_locks(&shm)), held);
+        register(&mut cloud, &at(A, USE1), &format!("again-{n}"));
+    }
+    drop(cloud);
+    assert_eq!(own_locks(&path), 0);
+    assert!(amisim_simulator::store::is_store_file(&path).expect("a closed store"));
+}
+
 #[test]
 fn a_new_store_is_created_with_its_folder_and_survives_reopening() {
     let dir = tempfile::tempdir().expect("a folder");

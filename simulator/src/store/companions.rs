@@ -76,8 +76,11 @@ pub(super) fn check_store_kind(path: &Path) -> Result<()> {
 /// process that opens it meanwhile writes to it, so what is beside the store
 /// can change while it is checked: a check that saw the WAL change under it is
 /// made again, and a WAL that keeps changing is in use.
-pub(super) fn inspect(path: &Path, read_only: bool) -> Result<Beside> {
-    check_files(path, read_only)?;
+///
+/// Unless this is the process's `first` connection to the store, nothing is
+/// opened outside SQLite but a WAL left by an ended process (see `held`).
+pub(super) fn inspect(path: &Path, read_only: bool, first: bool) -> Result<Beside> {
+    check_files(path, read_only || !first)?;
     let wal = companion(path, "-wal");
     for _ in 0..5 {
         let Some(before) = wal_stamp(&wal) else {
