@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use amisim_acceptance_tests::console::Console;
 use amisim_acceptance_tests::{descendants, import_blocks, named_orphans, Workspace};
 use amisim_simulator::{Caller, DescribeImages};
 
@@ -50,6 +51,78 @@ fn many_provider_processes_at_parallelism_50_lose_nothing() {
     for (_, account, region) in SCOPES {
         assert_eq!(own_images(&ws, account, region), 0);
     }
+}
+
+/// The provider's parallel apply beside a console that opens the store for
+/// every page and an `amisim` command that writes to it between the
+/// provider's calls: every image the apply created is in the store, and the
+/// next plan is empty (no write went into a write-ahead log deleted under a
+/// process).
+#[test]
+fn a_parallel_apply_beside_a_console_and_a_writer_loses_nothing() {
+    let scopes = &SCOPES[..2];
+    let mut config = String::from(
+        "resource \"amisim_image\" \"seed\" {\n  provider = amisim.a_east\n  name     = \"seed\"\n}\n",
+    );
+    for (alias, account, region) in scopes {
+        config.push_str(&format!(
+            "provider \"amisim\" {{\n  alias      = \"{alias}\"\n  account_id = \"{account}\"\n  region     = \"{region}\"\n}}\n\
+             resource \"amisim_image\" \"{alias}\" {{\n  provider = amisim.{alias}\n  count    = var.n\n  name     = \"img-${{count.index}}\"\n}}\n"
+        ));
+    }
+    config.push_str("variable \"n\" {\n  type = number\n}\n");
+    let ws = Workspace::new(&config);
+    ws.tf_ok(&["apply", "-auto-approve", "-no-color", "-var", "n=0"]);
+    let seed = ws.resources()["amisim_image.seed"]["id"]
+        .as_str()
+        .expect("the seed image's ID")
+        .to_string();
+    let console = Console::start(ws.store());
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let writes = std::thread::scope(|scope| {
+        let beside = scope.spawn(|| {
+            let mut writes = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                console.page("/");
+                let verb = if writes % 2 == 0 {
+                    "protect"
+                } else {
+                    "unprotect"
+                };
+                ws.amisim(&["images", verb, &seed]);
+                writes += 1;
+            }
+            writes
+        });
+        ws.tf_ok(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-parallelism=20",
+            "-var",
+            "n=100",
+        ]);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        beside.join().expect("the console and the writer ran")
+    });
+    assert!(
+        writes >= 2,
+        "the writer wrote during the apply ({writes} writes)"
+    );
+    // The seed image is the first scope's too.
+    for (n, (_, account, region)) in scopes.iter().enumerate() {
+        let expected = if n == 0 { 101 } else { 100 };
+        assert_eq!(
+            own_images(&ws, account, region),
+            expected,
+            "{account} {region}"
+        );
+    }
+    if writes % 2 == 1 {
+        ws.amisim(&["images", "unprotect", &seed]);
+    }
+    let out = ws.tf(&["plan", "-no-color", "-detailed-exitcode", "-var", "n=100"]);
+    assert_eq!(out.code, 0, "{}", out.all());
 }
 
 #[test]
