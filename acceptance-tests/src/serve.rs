@@ -61,6 +61,24 @@ impl Served {
         cmd
     }
 
+    /// The `Host` line naming the server as its clients do, and the lines of
+    /// a whole SigV4 signature made now by `account` (an unclaimed account,
+    /// for which any secret signs) for `service` in us-east-1: what a raw
+    /// request needs to be answered.
+    pub fn signed_lines(&self, account: &str, service: &str) -> String {
+        let stamp = time::OffsetDateTime::now_utc()
+            .format(time::macros::format_description!(
+                "[year][month][day]T[hour][minute][second]Z"
+            ))
+            .expect("a date");
+        format!(
+            "Host: {}\r\nX-Amz-Date: {stamp}\r\nAuthorization: AWS4-HMAC-SHA256 Credential={account}/{}/us-east-1/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={}\r\n",
+            self.url.trim_start_matches("http://"),
+            &stamp[..8],
+            "0".repeat(64)
+        )
+    }
+
     /// Runs a boto3 script as `account` in `region`; its output.
     pub fn boto3(&self, account: &str, region: &str, script: &str) -> Output {
         self.python(account, region)

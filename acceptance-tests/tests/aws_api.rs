@@ -247,10 +247,10 @@ fn raw(url: &str, request: &[u8]) -> String {
 fn hostile_requests_get_a_4xx_and_stalled_clients_hold_nothing_up() {
     let ws = Workspace::empty();
     let served = Served::start(ws.store());
-    let auth = "Authorization: AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00\r\n";
+    let auth = served.signed_lines(A, "ec2");
     let big = vec![b'a'; (1 << 20) + 10];
     let mut request = format!(
-        "POST / HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST / HTTP/1.1\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
         big.len()
     )
     .into_bytes();
@@ -267,7 +267,11 @@ fn hostile_requests_get_a_4xx_and_stalled_clients_hold_nothing_up() {
     ] {
         let answer = raw(
             &served.url,
-            format!("POST / HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes(),
+            format!(
+                "POST / HTTP/1.1\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
         );
         assert!(answer.starts_with("HTTP/1.1 4"), "{body:?}: {answer}");
         assert!(answer.contains("<Code>"), "{answer}");
@@ -466,13 +470,13 @@ fn on_sigterm_a_request_in_flight_is_answered_before_the_server_exits() {
     let ws = Workspace::empty();
     let mut served = Served::start(ws.store());
     let body = "Action=RegisterImage&Version=2016-11-15&Name=in-flight";
-    let auth = "Authorization: AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=00\r\n";
+    let auth = served.signed_lines(A, "ec2");
     let address = served.url.trim_start_matches("http://").to_string();
     let mut s = std::net::TcpStream::connect(&address).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     s.write_all(
         format!(
-            "POST / HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+            "POST / HTTP/1.1\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
         )
         .as_bytes(),
@@ -521,4 +525,119 @@ fn it_serves_loopback_by_default_and_warns_when_told_to_listen_wider() {
     );
     let help = ws.amisim(&["serve", "--help"]);
     assert!(help.contains("[default: 127.0.0.1:4566]"), "{help}");
+}
+
+/// What a page of another site can make a browser send reaches nothing: a
+/// URL with a credential and no signature (an `<img>`), a request a browser
+/// marks as sent for another site (a form), a request naming another host
+/// (DNS rebinding), and an expired presigned URL. A fresh presigned URL and
+/// AWS's own clients are answered.
+#[test]
+fn no_page_of_another_site_acts_through_the_api() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let c = "333333333333";
+    let image = ok(served.boto3(
+        c,
+        "us-east-1",
+        "import boto3; print(boto3.client('ec2').register_image(Name='target')['ImageId'])",
+    ))
+    .trim()
+    .to_string();
+    let address = served.url.trim_start_matches("http://").to_string();
+    let port = address.rsplit(':').next().unwrap().to_string();
+    let scope = format!("{c}%2F20261206%2Fus-east-1%2Fec2%2Faws4_request");
+    let refused = |request: String| {
+        let answer = raw(&served.url, request.as_bytes());
+        let status = answer
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        let code = answer
+            .split("<Code>")
+            .nth(1)
+            .and_then(|rest| rest.split("</Code>").next())
+            .unwrap_or_default()
+            .to_string();
+        (status, code)
+    };
+    let deregister = format!("Action=DeregisterImage&ImageId={image}");
+    let share =
+        format!("Action=ModifyImageAttribute&ImageId={image}&LaunchPermission.Add.1.Group=all");
+    let form = |headers: &str, body: &str| {
+        format!(
+            "POST / HTTP/1.1\r\n{headers}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let signed = served.signed_lines(c, "ec2");
+    let cases = [
+        (
+            "an <img> of another site",
+            format!("GET /?{deregister}&X-Amz-Credential={scope} HTTP/1.1\r\nHost: {address}\r\nSec-Fetch-Site: cross-site\r\nConnection: close\r\n\r\n"),
+            ("403", "AccessDenied"),
+        ),
+        (
+            "an <img> from a browser that does not say where it comes from",
+            format!("GET /?{deregister}&X-Amz-Credential={scope} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"),
+            ("401", "MissingAuthenticationToken"),
+        ),
+        (
+            "a credential and no signature",
+            form(&format!("Host: {address}\r\nAuthorization: AWS4-HMAC-SHA256 Credential={}\r\n", scope.replace("%2F", "/")), &deregister),
+            ("401", "MissingAuthenticationToken"),
+        ),
+        (
+            "a form of another site",
+            form(&format!("{signed}Origin: http://pages.example\r\n"), &share),
+            ("403", "AccessDenied"),
+        ),
+        (
+            "a form of a sibling site",
+            form(&format!("{signed}Sec-Fetch-Site: same-site\r\n"), &share),
+            ("403", "AccessDenied"),
+        ),
+        (
+            "a page whose name was rebound to 127.0.0.1",
+            form(&signed.replace(&format!("Host: {address}"), &format!("Host: pages.example:{port}")), &share),
+            ("421", "MisdirectedRequest"),
+        ),
+    ];
+    for (what, request, expected) in cases {
+        let (status, code) = refused(request);
+        assert_eq!((status.as_str(), code.as_str()), expected, "{what}");
+    }
+    // The same form from the server's own origin, as a client sends it, is answered.
+    let (status, _) = refused(form(
+        &format!("{signed}Origin: {}\r\n", served.url),
+        "Action=DescribeImages&Owner.1=self",
+    ));
+    assert_eq!(status, "200");
+    let script = format!(
+        r#"
+import boto3, json, time, urllib.request, urllib.error
+ec2 = boto3.client("ec2")
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return [r.status, r.read().decode()]
+    except urllib.error.HTTPError as e:
+        return [e.code, e.read().decode()]
+image = ec2.describe_images(ImageIds=["{image}"])["Images"][0]
+shared = ec2.describe_image_attribute(ImageId="{image}", Attribute="launchPermission")["LaunchPermissions"]
+fresh = get(ec2.generate_presigned_url("describe_images", Params={{"ImageIds": ["{image}"]}}, ExpiresIn=60))
+short = ec2.generate_presigned_url("describe_images", Params={{"ImageIds": ["{image}"]}}, ExpiresIn=1)
+time.sleep(2.5)
+expired = get(short)
+print(json.dumps({{"state": image["State"], "shared": shared,
+    "fresh": [fresh[0], "{image}" in fresh[1]], "expired": [expired[0], "RequestExpired" in expired[1]]}}))
+"#
+    );
+    let seen: serde_json::Value =
+        serde_json::from_str(&ok(served.boto3(c, "us-east-1", &script))).unwrap();
+    assert_eq!(
+        seen,
+        serde_json::json!({"state": "available", "shared": [], "fresh": [200, true], "expired": [403, true]})
+    );
 }

@@ -36,6 +36,71 @@ pub struct Banner<'a> {
     pub example: &'a str,
 }
 
+/// Whom a face answers: requests that name it by the address it listens on
+/// (any of this machine's addresses when it listens on all of them),
+/// `localhost` when it listens on loopback, or one of the names it is given.
+/// A page of another site that a DNS-rebinding trick points at the server
+/// names that site, and is refused.
+#[derive(Debug, Clone)]
+pub struct HostGuard {
+    bound: std::net::SocketAddr,
+    names: Vec<String>,
+}
+
+impl HostGuard {
+    /// The guard of a face listening on `bound`, also known as `names`.
+    pub fn new(bound: std::net::SocketAddr, names: Vec<String>) -> HostGuard {
+        HostGuard { bound, names }
+    }
+
+    /// The address the face listens on.
+    pub fn bound(&self) -> std::net::SocketAddr {
+        self.bound
+    }
+
+    /// Whether a request whose `Host` header is `host` is for this face.
+    pub fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(host) else {
+            return false;
+        };
+        if port != self.bound.port() {
+            return false;
+        }
+        let ip = self.bound.ip();
+        match name.parse::<std::net::IpAddr>() {
+            Ok(asked) => asked == ip || (ip.is_unspecified() && asked.is_ipv4() == ip.is_ipv4()),
+            Err(_) => {
+                (name.eq_ignore_ascii_case("localhost")
+                    && (ip.is_loopback() || ip.is_unspecified()))
+                    || self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+            }
+        }
+    }
+}
+
+/// A `Host` header's name and port (80 when it names none), with an IPv6
+/// literal's brackets taken off; `None` when it is not a host.
+fn split_host(host: &str) -> Option<(&str, u16)> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let (name, after) = rest.split_once(']')?;
+            match after {
+                "" => (name, None),
+                _ => (name, Some(after.strip_prefix(':')?)),
+            }
+        }
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let port = match port {
+        None => 80,
+        Some(p) => p.parse().ok()?,
+    };
+    (!name.is_empty()).then_some((name, port))
+}
+
 /// Listens on `listen`, says so on `out` (warning when other machines can
 /// reach it), and serves the service `make` builds for the bound address
 /// until SIGINT or SIGTERM (see [`accept`]).

@@ -75,6 +75,8 @@ pub struct Answer {
 /// The server over one store.
 pub struct Server {
     cloud: Mutex<Cloud>,
+    /// The host names requests must name, once the server listens on loopback.
+    hosts: std::sync::OnceLock<http::HostGuard>,
     /// The key claims' secrets are sealed under ([`keyfile`]), if there is one.
     seal_key: Option<amisim_simulator::SealKey>,
     /// Requests answered, which number request IDs.
@@ -98,10 +100,60 @@ impl Server {
         let cloud = Cloud::open_store(store).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Server {
             cloud: Mutex::new(cloud),
+            hosts: std::sync::OnceLock::new(),
             seal_key,
             requests: AtomicU64::new(0),
             token: amisim_simulator::store::unique_token(),
         })
+    }
+
+    /// Says where the server listens: on loopback, it then answers only
+    /// requests that name it by a loopback address or `localhost`, so a page
+    /// whose name a DNS-rebinding trick points at 127.0.0.1 reaches nothing.
+    pub fn listening_on(&self, bound: std::net::SocketAddr) {
+        if bound.ip().is_loopback() {
+            let _ = self.hosts.set(http::HostGuard::new(bound, Vec::new()));
+        }
+    }
+
+    /// Refuses what a web browser sends for a page of another site: a request
+    /// with another site's `Origin`, or that `Sec-Fetch-Site` says comes from
+    /// another site (an image, a form, a script of any page can send one), and
+    /// a request naming a host the server does not answer for.
+    fn check_origin(&self, request: &Request) -> Result<(), Fault> {
+        let host = request.header("host").unwrap_or_default();
+        if let Some(guard) = self.hosts.get() {
+            if !guard.allows(host) {
+                return Err(Fault::with_status(
+                    421,
+                    "MisdirectedRequest",
+                    format!(
+                        "amisim serve listens on {} and answers only requests for that address or localhost; this one named {:?}",
+                        guard.bound(),
+                        host.chars().take(80).collect::<String>()
+                    ),
+                ));
+            }
+        }
+        let site = request.header("sec-fetch-site").unwrap_or("none");
+        let origin = request.header("origin");
+        let same_origin = origin.is_none_or(|o| {
+            o.strip_prefix("http://")
+                .or_else(|| o.strip_prefix("https://"))
+                .is_some_and(|h| h.eq_ignore_ascii_case(host))
+        });
+        if matches!(site, "cross-site" | "same-site") || !same_origin {
+            return Err(Fault::with_status(
+                403,
+                "AccessDenied",
+                format!(
+                    "A web browser sent this request for a page of another site (Origin {:?}, Sec-Fetch-Site {:?}); amisim serve answers AWS's clients, never other sites' pages",
+                    origin.unwrap_or("none").chars().take(80).collect::<String>(),
+                    site.chars().take(32).collect::<String>()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Answers one request. Each request is a command of its own: its
@@ -110,6 +162,9 @@ impl Server {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         let request_id = request_id(n);
         let mut protocol = Protocol::guess(request);
+        if let Err(fault) = self.check_origin(request) {
+            return protocol.error(&fault, &request_id);
+        }
         let mut identity = match Identity::of(request) {
             Ok(i) => i,
             Err(fault) => return protocol.error(&fault, &request_id),
@@ -123,6 +178,13 @@ impl Server {
             Ok(secret) => secret,
             Err(fault) => return protocol.error(&fault, &request_id),
         };
+        // A claim's signature was checked whole; any other is checked for its time.
+        if secret.is_none() {
+            if let Err(fault) = identity.check_time() {
+                let fault = self.logged_refusal(&mut cloud, request, &identity, fault);
+                return protocol.error(&fault, &request_id);
+            }
+        }
         let caller =
             Caller::new(identity.account.clone(), identity.region.clone()).with_secret(secret);
         cloud.set_command(format!("aws:{}:{n}", self.token));

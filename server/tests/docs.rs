@@ -2,6 +2,8 @@
 //! generated from the server's own list, and this test fails when they fall
 //! behind (`AMISIM_UPDATE_DOCS=1` rewrites them).
 
+mod common;
+
 const OPEN: &str = "<!-- actions -->\n";
 const CLOSE: &str = "<!-- /actions -->";
 
@@ -89,9 +91,9 @@ fn probe(service: &str, action: &str) -> amisim_server::Request {
             }
         };
     let mut headers = headers;
-    headers.push((
-        "authorization".into(),
-        format!("AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/{scope}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000"),
+    headers.extend(common::signed_headers(
+        "111111111111",
+        &format!("us-east-1/{scope}"),
     ));
     amisim_server::Request {
         method: method.into(),

@@ -3,6 +3,8 @@
 //! request that happens to be valid), never a panic or a 5xx, and the store
 //! stays readable.
 
+mod common;
+
 use amisim_server::{Request, Server};
 use proptest::prelude::*;
 
@@ -21,9 +23,9 @@ fn server() -> &'static Server {
 
 fn signed_for(service: &str, headers: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut headers = headers;
-    headers.push((
-        "authorization".into(),
-        format!("AWS4-HMAC-SHA256 Credential=111111111111/20250101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=00"),
+    headers.extend(common::signed_headers(
+        "111111111111",
+        &format!("us-east-1/{service}"),
     ));
     headers
 }

@@ -1,6 +1,8 @@
 //! The server answering requests directly (no HTTP): AWS's Query protocol as
 //! botocore sends it, answers and errors in AWS's shapes, determinism.
 
+mod common;
+
 use amisim_server::{Request, Server};
 
 /// A request signed (as far as the server reads it) by `account` for `service` in `region`.
@@ -9,10 +11,7 @@ fn request(account: &str, region: &str, service: &str, body: &str) -> Request {
         method: "POST".into(),
         path: "/".into(),
         query: String::new(),
-        headers: vec![(
-            "authorization".into(),
-            format!("AWS4-HMAC-SHA256 Credential={account}/20250101/{region}/{service}/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=0000"),
-        )],
+        headers: common::signed_headers(account, &format!("{region}/{service}")),
         body: body.as_bytes().to_vec(),
     }
 }

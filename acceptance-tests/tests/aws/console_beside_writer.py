@@ -43,15 +43,19 @@ deleted = set()
 stop = threading.Event()
 
 
+# Clients are made here, one at a time: making boto3 clients is not thread-safe.
+clients = {n: client(n) for n in range(CLIENTS)}
+
+
 def load(n):
-    ec2 = client(n)
+    ec2 = clients[n]
     i = 0
     while not stop.is_set():
         answered[f"5555555555{n:02d}"].append(ec2.register_image(Name=f"beside-{n}-{i}")["ImageId"])
         i += 1
 
 
-ec2 = client(0)
+ec2 = clients[0]
 for round in range(ROUNDS):
     # Alone: registrations, the console, a write from another process, registrations.
     for i in range(PER_ROUND):

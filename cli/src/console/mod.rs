@@ -6,7 +6,6 @@
 //! changes the cloud and never holds it open between requests. Pages ask
 //! `/version` twice a second and redraw themselves when the cloud changed.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,6 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use amisim_server::http::HostGuard;
 use amisim_simulator::store::Tx;
 
 mod pages;
@@ -96,10 +96,7 @@ pub fn serve(
         example: "127.0.0.1:8080",
     };
     amisim_server::http::listen_and_serve(listen, &banner, out, |bound| {
-        let guard = Arc::new(Guard {
-            bound,
-            names: hosts.to_vec(),
-        });
+        let guard = Arc::new(HostGuard::new(bound, hosts.to_vec()));
         router(console).layer(axum::middleware::from_fn_with_state(guard, guarded))
     })
 }
@@ -119,10 +116,8 @@ pub fn serve_with_api(
         kept: std::sync::Mutex::new(None),
     });
     amisim_server::http::listen_and_serve(listen, &amisim_server::BANNER, out, move |bound| {
-        let guard = Arc::new(Guard {
-            bound,
-            names: Vec::new(),
-        });
+        let guard = Arc::new(HostGuard::new(bound, Vec::new()));
+        server.listening_on(bound);
         let api = tower::service_fn(move |request: axum::extract::Request| {
             amisim_server::http::answer(server.clone(), request)
         });
@@ -157,62 +152,9 @@ fn router(console: Shared) -> Router {
         .with_state(console)
 }
 
-/// Whom the console answers: requests that name it by the address it listens
-/// on (any of this machine's addresses when it listens on all of them),
-/// `localhost` when it listens on loopback, or a name given with `--host`.
-/// A page of another site that a DNS-rebinding trick points at the console
-/// names that site, and is refused.
-struct Guard {
-    bound: SocketAddr,
-    names: Vec<String>,
-}
-
-impl Guard {
-    fn allows(&self, host: &str) -> bool {
-        let Some((name, port)) = split_host(host) else {
-            return false;
-        };
-        if port != self.bound.port() {
-            return false;
-        }
-        let ip = self.bound.ip();
-        match name.parse::<std::net::IpAddr>() {
-            Ok(asked) => asked == ip || (ip.is_unspecified() && asked.is_ipv4() == ip.is_ipv4()),
-            Err(_) => {
-                (name.eq_ignore_ascii_case("localhost")
-                    && (ip.is_loopback() || ip.is_unspecified()))
-                    || self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
-            }
-        }
-    }
-}
-
-/// A `Host` header's name and port (80 when it names none), with an IPv6
-/// literal's brackets taken off; `None` when it is not a host.
-fn split_host(host: &str) -> Option<(&str, u16)> {
-    let (name, port) = match host.strip_prefix('[') {
-        Some(rest) => {
-            let (name, after) = rest.split_once(']')?;
-            match after {
-                "" => (name, None),
-                _ => (name, Some(after.strip_prefix(':')?)),
-            }
-        }
-        None => match host.split_once(':') {
-            Some((name, port)) => (name, Some(port)),
-            None => (host, None),
-        },
-    };
-    let port = match port {
-        None => 80,
-        Some(p) => p.parse().ok()?,
-    };
-    (!name.is_empty()).then_some((name, port))
-}
-
 /// The console's security headers on every answer, and its `Host` check.
 async fn guarded(
-    State(guard): State<Arc<Guard>>,
+    State(guard): State<Arc<HostGuard>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -230,7 +172,7 @@ async fn guarded(
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             format!(
                 "This console answers only requests for {} (or a name given with amisim console --host); this one named {:?}\n",
-                guard.bound,
+                guard.bound(),
                 host.chars().take(80).collect::<String>()
             ),
         )
