@@ -19,11 +19,17 @@ impl Served {
 
     /// [`Served::start`] with the key file claims' secrets are sealed under.
     pub fn start_keyed(store: &Path, key_file: &Path) -> Served {
+        Served::start_with(store, key_file, &[])
+    }
+
+    /// [`Served::start_keyed`] with more arguments of `amisim serve`.
+    pub fn start_with(store: &Path, key_file: &Path, args: &[&str]) -> Served {
         let mut command = Command::new(crate::amisim_binary());
         command
             .arg("--store")
             .arg(store)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .env_remove("AMISIM_STORE")
             .env("AMISIM_KEY_FILE", key_file);
         let (child, url) = crate::console::started(command);

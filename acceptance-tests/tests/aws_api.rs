@@ -294,10 +294,28 @@ fn hostile_requests_get_a_4xx_and_stalled_clients_hold_nothing_up() {
         "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])",
     ));
     assert_eq!(who.trim(), A);
+    // Three more send a whole head and half a body, then pause.
+    let paused: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&address).unwrap();
+            s.write_all(
+                format!("POST / HTTP/1.1\r\n{auth}Content-Length: 100\r\n\r\nAction=Desc")
+                    .as_bytes(),
+            )
+            .unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            s
+        })
+        .collect();
     let started = Instant::now();
     for mut s in stalled {
         let mut rest = Vec::new();
         let _ = s.read_to_end(&mut rest);
+    }
+    for mut s in paused {
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     }
     assert!(started.elapsed() < Duration::from_secs(25));
 }

@@ -98,3 +98,40 @@ fn survivors(store: &std::path::Path, answered: &[u8]) -> serde_json::Value {
     );
     serde_json::from_slice(&counted.stdout).unwrap()
 }
+
+/// A call that cannot get the store in time (another process holds its
+/// write lock) is answered 503 `ServiceUnavailable` before any client gives
+/// up, and is never applied later; botocore's retries then apply it once.
+#[test]
+fn a_call_that_cannot_get_the_store_in_time_is_answered_503_and_never_applied() {
+    let ws = Workspace::empty();
+    let served = Served::start_with(
+        ws.store(),
+        &ws.store().with_extension("no-key"),
+        &["--lock-wait", "2"],
+    );
+    let out = served
+        .python("111111111111", "us-east-1")
+        .arg("-c")
+        .arg(include_str!("aws/store_held_elsewhere.py"))
+        .arg(ws.store())
+        .arg("3")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen,
+        serde_json::json!({
+            "refused": ["503 ServiceUnavailable", "503 ServiceUnavailable", "503 ServiceUnavailable", "503 ServiceUnavailable"],
+            "answered_while_held": true,
+            "refused_stored": [],
+            "retried_attempts": true,
+            "retried_stored": ["retried"],
+        })
+    );
+}

@@ -132,6 +132,9 @@ pub struct ServeArgs {
     /// The address and port to serve on; 127.0.0.1 serves this machine only (port 0 picks a free port).
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:4566")]
     pub listen: String,
+    /// How long a request waits for the store (behind the requests before it, then for another process's write) before it is answered 503 ServiceUnavailable with nothing applied.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=25))]
+    pub lock_wait: u64,
 }
 
 /// `amisim env`.

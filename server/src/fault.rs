@@ -41,7 +41,10 @@ impl From<Error> for Fault {
         let status = match e.kind {
             ErrorKind::AuthFailure => 401,
             ErrorKind::UnauthorizedOperation | ErrorKind::KeyAccessDenied => 403,
-            ErrorKind::StoreDamaged | ErrorKind::StoreTooNew | ErrorKind::StoreIo => 503,
+            ErrorKind::StoreDamaged
+            | ErrorKind::StoreTooNew
+            | ErrorKind::StoreIo
+            | ErrorKind::StoreBusy => 503,
             _ => 400,
         };
         let message = e.message.trim_end_matches('.').to_string();

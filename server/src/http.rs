@@ -7,17 +7,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
 use crate::{Answer, Request, Server, MAX_BODY};
 
-/// How long a client may take to send a request's head, and to keep an idle
-/// connection open: one that stalls longer is closed, so stalled clients
-/// cannot hold the server's connections.
+/// How long a client may take to send a request's head, may pause while
+/// sending its body, and may keep an idle connection open: one that stalls
+/// longer is closed, so stalled clients cannot hold the server's connections.
 pub const STALL_LIMIT: Duration = Duration::from_secs(10);
 
-/// The longest a connection may last, whatever its client does.
+/// The longest a connection may last, whatever its client does: then it is
+/// closed, once the request in flight on it (if any) is answered, which it
+/// is within another such limit. A request is never cut off unanswered
+/// while its call may still be applied.
 pub const CONNECTION_LIMIT: Duration = Duration::from_secs(60);
 
 /// How long, after SIGINT or SIGTERM, requests in flight have to finish.
@@ -193,6 +196,13 @@ where
                 .timer(TokioTimer::new())
                 .header_read_timeout(STALL_LIMIT)
                 .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = tokio::time::sleep(CONNECTION_LIMIT) => {}
+            }
+            // Long enough: the request in flight is answered, then it closes.
+            connection.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(CONNECTION_LIMIT, connection).await;
         });
     }
@@ -216,18 +226,9 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes().to_vec(),
-        Err(_) => {
-            return Ok(reply(&Answer {
-                status: 413,
-                content_type: "text/plain; charset=utf-8",
-                body: format!(
-                    "The request body is larger than {MAX_BODY} bytes, or was cut short\n"
-                )
-                .into_bytes(),
-            }))
-        }
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(refusal) => return Ok(reply(&refusal)),
     };
     let request = Request {
         method: parts.method.as_str().to_string(),
@@ -253,6 +254,55 @@ where
             body: b"The request failed inside the server; nothing it did was kept\n".to_vec(),
         });
     Ok(reply(&answer))
+}
+
+/// A request's body, of at most [`MAX_BODY`] bytes, from a client that never
+/// pauses for [`STALL_LIMIT`] while sending it; or the answer refusing it.
+async fn read_body<B>(body: B) -> Result<Vec<u8>, Answer>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let refusal = |status: u16, text: String| Answer {
+        status,
+        content_type: "text/plain; charset=utf-8",
+        body: text.into_bytes(),
+    };
+    let mut body = std::pin::pin!(body);
+    let mut bytes = Vec::new();
+    loop {
+        let frame = match tokio::time::timeout(STALL_LIMIT, body.frame()).await {
+            Err(_) => {
+                return Err(refusal(
+                    408,
+                    format!(
+                        "The request body stalled for {} seconds; send it whole\n",
+                        STALL_LIMIT.as_secs()
+                    ),
+                ))
+            }
+            Ok(None) => return Ok(bytes),
+            Ok(Some(Err(_))) => {
+                return Err(refusal(400, "The request body was cut short\n".into()))
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        if let Ok(mut data) = frame.into_data() {
+            use bytes::Buf;
+            if bytes.len() + data.remaining() > MAX_BODY {
+                return Err(refusal(
+                    413,
+                    format!("The request body is larger than {MAX_BODY} bytes\n"),
+                ));
+            }
+            while data.has_remaining() {
+                let chunk = data.chunk();
+                bytes.extend_from_slice(chunk);
+                let n = chunk.len();
+                data.advance(n);
+            }
+        }
+    }
 }
 
 fn reply(answer: &Answer) -> hyper::Response<Full<Bytes>> {

@@ -13,7 +13,9 @@
 //! images, their attributes and tags, and regions; STS `GetCallerIdentity`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
 
 use amisim_simulator::{Caller, Cloud};
 
@@ -32,6 +34,14 @@ mod xml;
 pub use fault::Fault;
 pub use identity::Identity;
 use query::Params;
+
+/// How long a request waits for the store, first behind the requests before
+/// it in this server and then for another process's write, before it is
+/// answered 503 `ServiceUnavailable` with nothing applied: both waits
+/// together stay well within [`http::CONNECTION_LIMIT`] and the 60-second
+/// read timeout of AWS's SDKs, so a call is never applied after its client
+/// stopped waiting, and the client's retry meets no half-known call.
+pub const LOCK_WAIT: Duration = Duration::from_secs(20);
 
 /// The largest request body the server reads.
 pub const MAX_BODY: usize = 1 << 20;
@@ -83,6 +93,8 @@ pub struct Server {
     requests: AtomicU64,
     /// Names this server's commands apart from other processes'.
     token: String,
+    /// How long a request waits for the store ([`LOCK_WAIT`]).
+    lock_wait: Duration,
 }
 
 impl Server {
@@ -97,14 +109,29 @@ impl Server {
         store: &str,
         seal_key: Option<amisim_simulator::SealKey>,
     ) -> anyhow::Result<Server> {
-        let cloud = Cloud::open_store(store).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut cloud = Cloud::open_store(store).map_err(|e| anyhow::anyhow!("{e}"))?;
+        cloud
+            .set_lock_wait(LOCK_WAIT)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Server {
             cloud: Mutex::new(cloud),
             hosts: std::sync::OnceLock::new(),
             seal_key,
             requests: AtomicU64::new(0),
             token: amisim_simulator::store::unique_token(),
+            lock_wait: LOCK_WAIT,
         })
+    }
+
+    /// The same server, its requests waiting at most `wait` for the store
+    /// (in this server, and then for another process's write).
+    pub fn with_lock_wait(mut self, wait: Duration) -> anyhow::Result<Server> {
+        self.cloud
+            .get_mut()
+            .set_lock_wait(wait)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.lock_wait = wait;
+        Ok(self)
     }
 
     /// Says where the server listens: on loopback, it then answers only
@@ -159,6 +186,7 @@ impl Server {
     /// Answers one request. Each request is a command of its own: its
     /// changes are dated after everything the store held before it.
     pub fn answer(&self, request: &Request) -> Answer {
+        let arrived = Instant::now();
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         let request_id = request_id(n);
         let mut protocol = Protocol::guess(request);
@@ -170,9 +198,16 @@ impl Server {
             Err(fault) => return protocol.error(&fault, &request_id),
         };
         protocol = Protocol::of(&identity.service, protocol);
-        let mut cloud = match self.cloud.lock() {
-            Ok(c) => c,
-            Err(poisoned) => poisoned.into_inner(),
+        let Some(mut cloud) = self.cloud.try_lock_until(arrived + self.lock_wait) else {
+            let fault = Fault::with_status(
+                503,
+                "ServiceUnavailable",
+                format!(
+                    "amisim serve is busy: the requests before this one held the store for {} seconds; nothing of this request was applied, so send it again",
+                    self.lock_wait.as_secs()
+                ),
+            );
+            return protocol.error(&fault, &request_id);
         };
         let secret = match self.claimed(&mut cloud, request, &mut identity) {
             Ok(secret) => secret,

@@ -121,6 +121,12 @@ impl Cloud {
         })
     }
 
+    /// How long a call waits for another process's write to end before it
+    /// is refused with `ServiceUnavailable`, having applied nothing.
+    pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<()> {
+        self.store.set_lock_wait(wait)
+    }
+
     /// A new cloud in memory.
     pub fn memory() -> Result<Cloud> {
         Ok(Cloud {

@@ -85,6 +85,9 @@ pub enum ErrorKind {
     StoreTooNew,
     /// The store file could not be read or written (permissions, disk space).
     StoreIo,
+    /// Another process held the store's write lock for longer than the call
+    /// may wait: nothing of the call was applied.
+    StoreBusy,
 }
 
 impl ErrorKind {
@@ -128,6 +131,7 @@ impl ErrorKind {
             ErrorKind::StoreDamaged => "Store.Damaged",
             ErrorKind::StoreTooNew => "Store.TooNew",
             ErrorKind::StoreIo => "Store.Unavailable",
+            ErrorKind::StoreBusy => "ServiceUnavailable",
         }
     }
 
@@ -180,7 +184,10 @@ impl Error {
     /// Whether the store failed (unreachable, cancelled, damaged), rather
     /// than a rule refusing the call.
     pub fn is_store_failure(&self) -> bool {
-        matches!(self.kind, ErrorKind::StoreIo | ErrorKind::StoreDamaged)
+        matches!(
+            self.kind,
+            ErrorKind::StoreIo | ErrorKind::StoreDamaged | ErrorKind::StoreBusy
+        )
     }
 
     /// The same error, naming the call it cut short when the store failed

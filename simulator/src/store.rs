@@ -364,6 +364,18 @@ impl Store {
         Ok(store)
     }
 
+    /// How long a write waits for another process's write to end before it
+    /// is refused with [`ErrorKind::StoreBusy`], having applied nothing
+    /// (120 seconds unless set).
+    pub fn set_lock_wait(&mut self, wait: Duration) -> Result<()> {
+        match &mut self.backend {
+            Backend::Sqlite(conn) => conn
+                .busy_timeout(wait)
+                .map_err(|e| io_error(self.path.as_deref(), e)),
+            Backend::Postgres(pg) => pg.set_lock_wait(wait),
+        }
+    }
+
     /// The PostgreSQL server this store lives on, if any (without the password).
     pub fn server(&self) -> Option<&str> {
         match &self.backend {
@@ -968,6 +980,16 @@ fn check_header(path: &Path) -> Result<()> {
     check_identity(path, word(68), word(60))
 }
 
+/// The error of a call that waited for the store's write lock for as long as
+/// it may: nothing of it was applied.
+pub(crate) fn busy(place: &str, detail: &str) -> Error {
+    Error::new(
+        ErrorKind::StoreBusy,
+        format!("{place} stayed locked by another process for longer than this call may wait ({detail}); nothing of the call was applied"),
+        "Run the call again once the other process has finished",
+    )
+}
+
 fn io_error(path: Option<&Path>, e: rusqlite::Error) -> Error {
     let place = path
         .map(|p| p.display().to_string())
@@ -993,11 +1015,7 @@ fn io_error(path: Option<&Path>, e: rusqlite::Error) -> Error {
             format!("cannot write to {place}: {e}"),
             "Make the store and its folder writable, or choose another location with AMISIM_STORE",
         ),
-        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => Error::new(
-            ErrorKind::StoreIo,
-            format!("{place} stayed locked by another process for too long: {e}"),
-            "Run the command again once the other process has finished",
-        ),
+        Some(C::DatabaseBusy) | Some(C::DatabaseLocked) => busy(&place, &e.to_string()),
         _ => Error::new(
             ErrorKind::StoreIo,
             format!("the store {place} failed: {e}"),

@@ -182,6 +182,46 @@ fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() 
     assert_ne!(again.id, kept.id);
 }
 
+/// A call that waits for the write lock longer than its handle's lock wait
+/// is refused with `ServiceUnavailable`, having stored nothing.
+#[test]
+fn a_call_that_cannot_get_the_write_lock_in_time_is_busy_and_stores_nothing() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let me = at(A, USE1);
+    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    cloud
+        .set_lock_wait(std::time::Duration::from_millis(300))
+        .expect("a lock wait");
+    let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut tx = holder.transaction().unwrap();
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x414D_4953_i64])
+        .unwrap();
+    let err = cloud
+        .call(&me, &image("busy"))
+        .expect_err("the write lock is held");
+    assert_eq!(err.kind, ErrorKind::StoreBusy, "{err}");
+    assert_eq!(err.code(), "ServiceUnavailable");
+    assert!(
+        err.message.contains("nothing of the call was applied"),
+        "{err}"
+    );
+    tx.rollback().unwrap();
+    cloud.call(&me, &image("busy")).expect("the call again");
+    let mine = amisim_simulator::DescribeImages {
+        owners: vec!["self".into()],
+        ..Default::default()
+    };
+    let names: Vec<String> = cloud
+        .call(&me, &mine)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(names, ["busy"]);
+}
+
 #[test]
 fn an_unknown_user_is_refused_naming_the_server_never_the_password() {
     let Some((admin, _)) = server() else { return };

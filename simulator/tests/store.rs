@@ -281,6 +281,29 @@ fn opening_a_store_again_in_the_same_process_keeps_the_locks_of_its_connections(
     assert!(amisim_simulator::store::is_store_file(&path).expect("a closed store"));
 }
 
+/// A call that waits for another process's write longer than its handle's
+/// lock wait is refused with `ServiceUnavailable`, having stored nothing.
+#[test]
+fn a_call_that_cannot_get_the_write_lock_in_time_is_busy_and_stores_nothing() {
+    let (_dir, path) = populated_store();
+    let mut cloud = Cloud::open(&path).expect("the store");
+    cloud
+        .set_lock_wait(std::time::Duration::from_millis(300))
+        .expect("a lock wait");
+    let holder = rusqlite::Connection::open(&path).expect("another connection");
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("the write lock");
+    let err = cloud
+        .call(&at(A, USE1), &image("busy"))
+        .expect_err("the write lock is held");
+    assert_eq!(err.kind, ErrorKind::StoreBusy, "{err}");
+    assert_eq!(err.code(), "ServiceUnavailable");
+    holder.execute_batch("ROLLBACK").expect("released");
+    drop(holder);
+    register(&mut cloud, &at(A, USE1), "busy");
+}
+
 #[test]
 fn a_new_store_is_created_with_its_folder_and_survives_reopening() {
     let dir = tempfile::tempdir().expect("a folder");

@@ -106,10 +106,13 @@ pub fn serve(
 pub fn serve_with_api(
     store: &Path,
     listen: &str,
+    lock_wait: u64,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
     view::links::set_base("/console/");
-    let server = Arc::new(amisim_server::Server::open(&store.to_string_lossy())?);
+    let server = amisim_server::Server::open(&store.to_string_lossy())?
+        .with_lock_wait(std::time::Duration::from_secs(lock_wait))?;
+    let server = Arc::new(server);
     let console = Arc::new(Console {
         store: store.to_path_buf(),
         label: crate::open::location(store)?.to_string(),

@@ -70,6 +70,14 @@ impl Pg {
         Ok((pg, created))
     }
 
+    /// How long a write waits for the write lock (`lock_timeout`).
+    pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<()> {
+        let millis = wait.as_millis().max(1);
+        self.client
+            .batch_execute(&format!("SET lock_timeout = {millis}"))
+            .map_err(|e| error(&self.server, &e))
+    }
+
     /// The server, for messages.
     pub fn server(&self) -> &str {
         &self.server
@@ -428,6 +436,10 @@ impl super::Primitives for PgTx<'_> {
 fn error(server: &str, e: &postgres::Error) -> Error {
     if let Some(db) = e.as_db_error() {
         let code = db.code().code();
+        if code == "55P03" {
+            // lock_not_available: the lock wait (lock_timeout) ran out.
+            return super::busy(&format!("the PostgreSQL store {server}"), db.message());
+        }
         let (what, hint) = match &code[..2] {
             "28" => (
                 "refused the store's user or password",
