@@ -659,3 +659,83 @@ print(json.dumps({{"state": image["State"], "shared": shared,
         serde_json::json!({"state": "available", "shared": [], "fresh": [200, true], "expired": [403, true]})
     );
 }
+
+/// The server's resident memory, in MiB.
+fn rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server runs");
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmRSS");
+    kib / 1024
+}
+
+/// Bursts of clients that send most of a 1 MiB body and stall are each
+/// refused (408) at the stall limit, and the server's memory is back to its
+/// level after each burst; one client cannot hold more than its share of
+/// connections, and is served again once it closes some.
+#[test]
+fn bursts_of_stalled_bodies_and_connections_leave_the_server_as_it_was() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let who = "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])";
+    assert_eq!(ok(served.boto3(A, "us-east-1", who)).trim(), A);
+    let address = served.url.trim_start_matches("http://").to_string();
+    let before = rss_mib(served.pid());
+    for burst in 0..2 {
+        let auth = served.signed_lines(A, "ec2");
+        let chunk = vec![b'a'; 1 << 20];
+        let stalled: Vec<std::net::TcpStream> = (0..100)
+            .map(|_| {
+                let mut s = std::net::TcpStream::connect(&address).unwrap();
+                s.write_all(
+                    format!(
+                        "POST / HTTP/1.1\r\n{auth}Content-Length: {}\r\n\r\nAction=DescribeImages&Name=",
+                        (1 << 20) + 100
+                    )
+                    .as_bytes(),
+                )
+                .unwrap();
+                s.write_all(&chunk[..(1 << 20) - 100]).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+                s
+            })
+            .collect();
+        std::thread::sleep(Duration::from_secs(2));
+        let during = rss_mib(served.pid());
+        assert!(
+            during > before + 50,
+            "burst {burst}: the bodies were held ({before} MiB before, {during} MiB during)"
+        );
+        for mut s in stalled {
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer);
+            assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        let after = rss_mib(served.pid());
+        eprintln!("burst {burst}: {before} MiB before, {during} MiB during, {after} MiB after");
+        assert!(
+            after < before + 20,
+            "burst {burst}: {before} MiB before, {during} MiB during, {after} MiB after"
+        );
+    }
+    // One client's connections beyond its share are answered 503 and closed.
+    let held: Vec<std::net::TcpStream> = (0..amisim_server::http::CLIENT_CONNECTIONS)
+        .map(|_| std::net::TcpStream::connect(&address).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut extra = std::net::TcpStream::connect(&address).unwrap();
+    extra
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = extra.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("Too many open connections"), "{answer}");
+    drop(held);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(ok(served.boto3(A, "us-east-1", who)).trim(), A);
+}

@@ -19,6 +19,9 @@ mod table;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    if matches!(cli.command, args::Command::Serve(_)) {
+        give_back_large_buffers();
+    }
     let stdout = io::stdout();
     // What users wrote (names, descriptions, tags) never reaches the terminal raw.
     let mut out = table::Shielded::new(stdout.lock());
@@ -72,4 +75,27 @@ fn sentence_tail(sentence: &str) -> String {
         _ => sentence.to_string(),
     };
     tail.trim_end_matches('.').to_string()
+}
+
+/// Has glibc give the memory of large buffers (request bodies) back to the
+/// system as soon as they are freed, so that a burst of large or stalled
+/// requests leaves `amisim serve`'s memory as it was: by default glibc raises
+/// its threshold for mapping such buffers apart after the first is freed, and
+/// keeps the later ones in its heap for good. The threshold is fixed by
+/// glibc's own environment variable, read when a process starts, so the
+/// command starts itself again once with it set (the same process ID).
+fn give_back_large_buffers() {
+    const SETTING: &str = "MALLOC_MMAP_THRESHOLD_";
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) || std::env::var_os(SETTING).is_some() {
+        return;
+    }
+    let Ok(me) = std::env::current_exe() else {
+        return;
+    };
+    use std::os::unix::process::CommandExt;
+    // exec returns only when it fails: then the command goes on as it is.
+    let _ = std::process::Command::new(me)
+        .args(std::env::args_os().skip(1))
+        .env(SETTING, "131072")
+        .exec();
 }

@@ -23,6 +23,13 @@ pub const STALL_LIMIT: Duration = Duration::from_secs(10);
 /// while its call may still be applied.
 pub const CONNECTION_LIMIT: Duration = Duration::from_secs(60);
 
+/// The most connections one client address may hold open at once; one more
+/// is answered 503 and closed, so one client cannot take every connection.
+pub const CLIENT_CONNECTIONS: usize = 128;
+
+/// The most connections all clients together may hold open at once.
+pub const TOTAL_CONNECTIONS: usize = 512;
+
 /// How long, after SIGINT or SIGTERM, requests in flight have to finish.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
@@ -170,14 +177,15 @@ where
 {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tokio::signal::unix::{signal, SignalKind};
+    let open = Arc::new(OpenConnections::default());
     let mut terminate = signal(SignalKind::terminate())?;
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
     let mut in_flight = tokio::task::JoinSet::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, client) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 // A connection that failed before it was ours (the client
                 // gave up, or the process is out of descriptors for a moment).
                 Err(_) => {
@@ -190,8 +198,13 @@ where
         };
         // Forget connections that are done.
         while in_flight.try_join_next().is_some() {}
+        let Some(slot) = OpenConnections::take(&open, client.ip()) else {
+            tokio::spawn(too_many(stream));
+            continue;
+        };
         let service = hyper_util::service::TowerToHyperService::new(service.clone());
         in_flight.spawn(async move {
+            let _slot = slot;
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(STALL_LIMIT)
@@ -215,6 +228,69 @@ where
     Ok(())
 }
 
+/// The connections open now, by client address and in all.
+#[derive(Default)]
+struct OpenConnections {
+    by_client: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+}
+
+/// One open connection, counted until it is dropped.
+struct Slot {
+    open: Arc<OpenConnections>,
+    client: std::net::IpAddr,
+}
+
+impl OpenConnections {
+    /// A slot for a new connection from `client`, unless the client or all
+    /// clients together hold as many as they may.
+    fn take(open: &Arc<OpenConnections>, client: std::net::IpAddr) -> Option<Slot> {
+        let mut by_client = open.by_client.lock().unwrap_or_else(|p| p.into_inner());
+        let total: usize = by_client.values().sum();
+        let mine = by_client.entry(client).or_insert(0);
+        if *mine >= CLIENT_CONNECTIONS || total >= TOTAL_CONNECTIONS {
+            return None;
+        }
+        *mine += 1;
+        Some(Slot {
+            open: open.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut by_client = self
+            .open
+            .by_client
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = by_client.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                by_client.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// Answers a connection beyond the limits 503 (which AWS's SDKs retry) and closes it.
+async fn too_many(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let text = format!(
+        "Too many open connections: at most {CLIENT_CONNECTIONS} from one client and {TOTAL_CONNECTIONS} in all; close some and retry\n"
+    );
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{text}",
+        text.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let _ = stream.write_all(answer.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+}
+
 /// Reads one HTTP request (refusing a body over [`MAX_BODY`]) and answers it
 /// off the async workers, where the store is read and written.
 pub async fn answer<B>(
@@ -226,7 +302,13 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (parts, body) = request.into_parts();
-    let body = match read_body(body).await {
+    let length = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let body = match read_body(body, length).await {
         Ok(body) => body,
         Err(refusal) => return Ok(reply(&refusal)),
     };
@@ -258,7 +340,7 @@ where
 
 /// A request's body, of at most [`MAX_BODY`] bytes, from a client that never
 /// pauses for [`STALL_LIMIT`] while sending it; or the answer refusing it.
-async fn read_body<B>(body: B) -> Result<Vec<u8>, Answer>
+async fn read_body<B>(body: B, length: usize) -> Result<Vec<u8>, Answer>
 where
     B: hyper::body::Body,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -269,7 +351,8 @@ where
         body: text.into_bytes(),
     };
     let mut body = std::pin::pin!(body);
-    let mut bytes = Vec::new();
+    // One buffer of the announced length, at most the largest body read.
+    let mut bytes = Vec::with_capacity(length.min(MAX_BODY));
     loop {
         let frame = match tokio::time::timeout(STALL_LIMIT, body.frame()).await {
             Err(_) => {
