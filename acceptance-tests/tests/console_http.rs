@@ -524,3 +524,23 @@ fn a_client_that_stalls_is_disconnected_and_others_are_still_served() {
     );
     assert!(c.page("/images").contains(&w.golden));
 }
+
+/// Where the store lies on the machine is nobody's business who reaches the
+/// console: pages, and the page saying the store cannot be read, name it by
+/// its file name alone.
+#[test]
+fn pages_name_the_store_by_its_file_name_never_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    Cloud::open(&store).unwrap();
+    let console = Console::start(&store);
+    let folder = dir.path().display().to_string();
+    let page = console.page("/");
+    assert!(page.contains("<code>cloud.db</code>"), "{page}");
+    assert!(!page.contains(&folder), "{page}");
+    std::fs::remove_file(&store).unwrap();
+    let (status, page) = console.get("/images");
+    assert_eq!(status, 503, "{page}");
+    assert!(page.contains("cloud.db"), "{page}");
+    assert!(!page.contains(&folder), "{page}");
+}

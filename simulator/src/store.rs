@@ -807,16 +807,23 @@ impl Tx<'_> {
 /// Creates a new store at `path` atomically: built beside it, then linked into place.
 ///
 /// Linking fails if another process created the store first; that store is then used,
-/// and nothing at `path` is ever replaced.
+/// and nothing at `path` is ever replaced. The store is readable by its owner only
+/// (0600), as are the files SQLite makes beside it (it gives them the store's
+/// mode), and so is a folder made for it (0700): it holds claims' secret hashes.
 fn create_new(path: &Path, setup: &Setup) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| {
-            Error::new(
-                ErrorKind::StoreIo,
-                format!("cannot create the store's folder {}: {e}", dir.display()),
-                "Choose a writable location with the provider's store argument or AMISIM_STORE",
-            )
-        })?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::StoreIo,
+                    format!("cannot create the store's folder {}: {e}", dir.display()),
+                    "Choose a writable location with the provider's store argument or AMISIM_STORE",
+                )
+            })?;
     }
     let tmp = path.with_file_name(format!(
         ".{}.new-{}",
@@ -834,6 +841,19 @@ fn create_new(path: &Path, setup: &Setup) -> Result<()> {
     };
     cleanup(&tmp);
     let result = (|| {
+        // An empty file is a new SQLite database; made here, it has its mode from the start.
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::StoreIo,
+                    format!("cannot create the store {}: {e}", path.display()),
+                    "Choose a writable location with the provider's store argument or AMISIM_STORE",
+                )
+            })?;
         let conn = Connection::open(&tmp).map_err(|e| io_error(Some(path), e))?;
         let mut store = Store {
             backend: Backend::Sqlite(conn),

@@ -304,6 +304,26 @@ fn a_call_that_cannot_get_the_write_lock_in_time_is_busy_and_stores_nothing() {
     register(&mut cloud, &at(A, USE1), "busy");
 }
 
+/// A store holds claims' secret hashes: a new one, the files SQLite keeps
+/// beside it and a folder made for it are its owner's only.
+#[test]
+fn a_new_store_and_what_is_beside_it_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("made").join("cloud.db");
+    let mut cloud = Cloud::open(&path).expect("a new store");
+    register(&mut cloud, &at(A, USE1), "private");
+    let mode = |p: &Path| fs::metadata(p).expect("there").permissions().mode() & 0o777;
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    for file in [
+        path.clone(),
+        PathBuf::from(format!("{}-wal", path.display())),
+        PathBuf::from(format!("{}-shm", path.display())),
+    ] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
 #[test]
 fn a_new_store_is_created_with_its_folder_and_survives_reopening() {
     let dir = tempfile::tempdir().expect("a folder");

@@ -28,7 +28,9 @@ use view::{EventFilter, Scope};
 /// What every handler shares: where the store is.
 struct Console {
     store: PathBuf,
-    /// The store as pages name it (a URL without its password).
+    /// The store as pages name it: a file by its name alone (where it lies
+    /// on the machine is nobody's business who reaches the console), a
+    /// server by its URL without the password.
     label: String,
     /// On a PostgreSQL store, one open read-only handle, kept between
     /// requests (each read is its own snapshot) and opened again after a
@@ -83,7 +85,7 @@ pub fn serve(
     hosts: &[String],
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
-    let label = crate::open::location(store)?.to_string();
+    let label = label(store)?;
     let console = Arc::new(Console {
         store: store.to_path_buf(),
         label,
@@ -115,7 +117,7 @@ pub fn serve_with_api(
     let server = Arc::new(server);
     let console = Arc::new(Console {
         store: store.to_path_buf(),
-        label: crate::open::location(store)?.to_string(),
+        label: label(store)?,
         kept: std::sync::Mutex::new(None),
     });
     amisim_server::http::listen_and_serve(listen, &amisim_server::BANNER, out, move |bound| {
@@ -249,13 +251,37 @@ fn trouble(console: &Shared, e: &amisim_simulator::Error, version: Option<String
     if let Some(v) = version {
         frame.version = v;
     }
+    // Messages name the store by its path: pages name it as the frame does.
+    let hide = |text: &str| match crate::open::location(&console.store) {
+        Ok(location) if location.file().is_some() => {
+            let path = location.to_string();
+            let absolute = std::path::absolute(&console.store)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| path.clone());
+            text.replace(&absolute, &console.label)
+                .replace(&path, &console.label)
+        }
+        _ => text.to_string(),
+    };
     let page = Trouble {
         frame,
         code: e.code().to_string(),
-        message: e.message.clone(),
-        hint: e.hint.clone(),
+        message: hide(&e.message),
+        hint: hide(&e.hint),
     };
     (StatusCode::SERVICE_UNAVAILABLE, render(&page)).into_response()
+}
+
+/// The store as the console's pages name it (see [`Console::label`]).
+fn label(store: &Path) -> anyhow::Result<String> {
+    let location = crate::open::location(store)?;
+    Ok(match location.file() {
+        Some(path) => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| location.to_string()),
+        None => location.to_string(),
+    })
 }
 
 fn render(t: &impl Template) -> Response {
