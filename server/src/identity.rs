@@ -23,6 +23,79 @@ pub struct Identity {
     pub signature: Signature,
 }
 
+/// Who a request names as its caller and where it sends itself, as far as
+/// it can be read: what the event log records of a request refused before
+/// (or because) its identity could not be established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The access key ID presented, if it is one; empty otherwise.
+    pub access_key: String,
+    /// The account it names ([`DEFAULT_ACCOUNT`] when it names none).
+    pub account: String,
+    /// The region of its credential scope (us-east-1 when it names none).
+    pub region: String,
+    /// The service of its credential scope, if it names one.
+    pub service: String,
+}
+
+impl Named {
+    /// What `request` names, read as far as it can be.
+    pub fn of(request: &Request) -> Named {
+        let credential = match request.header("authorization") {
+            Some(auth) => auth
+                .split([',', ' '])
+                .map(str::trim)
+                .find_map(|part| part.strip_prefix("Credential="))
+                .map(str::to_string),
+            None => form_urlencoded::parse(request.query.as_bytes())
+                .find(|(k, _)| k == "X-Amz-Credential")
+                .map(|(_, v)| v.to_string()),
+        }
+        .unwrap_or_default();
+        let mut parts = credential.split('/');
+        let word = |text: Option<&str>, more: &[u8], most: usize| {
+            text.filter(|t| {
+                !t.is_empty()
+                    && t.len() <= most
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || more.contains(&b))
+            })
+            .map(str::to_string)
+        };
+        let access_key = word(parts.next(), b"", 128).unwrap_or_default();
+        let _date = parts.next();
+        let region = word(parts.next(), b"-", 32).unwrap_or_else(|| "us-east-1".into());
+        let service = word(parts.next(), b"-", 32).unwrap_or_default();
+        Named {
+            account: account_of(&access_key),
+            access_key,
+            region,
+            service,
+        }
+    }
+}
+
+impl From<&Identity> for Named {
+    fn from(identity: &Identity) -> Named {
+        Named {
+            access_key: identity.access_key.clone(),
+            account: identity.account.clone(),
+            region: identity.region.clone(),
+            service: identity.service.clone(),
+        }
+    }
+}
+
+/// The account an access key ID acts as: its own digits when it is an
+/// account ID, else [`DEFAULT_ACCOUNT`].
+fn account_of(access_key: &str) -> String {
+    if access_key.len() == 12 && access_key.bytes().all(|b| b.is_ascii_digit()) {
+        access_key.to_string()
+    } else {
+        DEFAULT_ACCOUNT.to_string()
+    }
+}
+
 /// A SigV4 signature as a request carries it: complete in form, whatever
 /// secret made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,14 +154,9 @@ impl Identity {
                 format!("The security token included in the request is invalid: {:?} is not an access key ID", shorten(access_key)),
             ));
         }
-        let account = if access_key.len() == 12 && access_key.bytes().all(|b| b.is_ascii_digit()) {
-            access_key.to_string()
-        } else {
-            DEFAULT_ACCOUNT.to_string()
-        };
         Ok(Identity {
             access_key: access_key.to_string(),
-            account,
+            account: account_of(access_key),
             region: region.to_string(),
             service: service.to_string(),
             signature,

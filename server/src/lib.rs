@@ -32,7 +32,7 @@ mod sts;
 mod xml;
 
 pub use fault::Fault;
-pub use identity::Identity;
+pub use identity::{Identity, Named};
 use query::Params;
 
 /// How long a request waits for the store, first behind the requests before
@@ -190,14 +190,12 @@ impl Server {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         let request_id = request_id(n);
         let mut protocol = Protocol::guess(request);
-        if let Err(fault) = self.check_origin(request) {
-            return protocol.error(&fault, &request_id);
+        let identity = self
+            .check_origin(request)
+            .and_then(|()| Identity::of(request));
+        if let Ok(identity) = &identity {
+            protocol = Protocol::of(&identity.service, protocol);
         }
-        let mut identity = match Identity::of(request) {
-            Ok(i) => i,
-            Err(fault) => return protocol.error(&fault, &request_id),
-        };
-        protocol = Protocol::of(&identity.service, protocol);
         let Some(mut cloud) = self.cloud.try_lock_until(arrived + self.lock_wait) else {
             let fault = Fault::with_status(
                 503,
@@ -209,6 +207,16 @@ impl Server {
             );
             return protocol.error(&fault, &request_id);
         };
+        // Each request is a command of its own, refused ones too: each is
+        // dated at its own time.
+        cloud.set_command(format!("aws:{}:{n}", self.token));
+        let mut identity = match identity {
+            Ok(identity) => identity,
+            Err(fault) => {
+                let fault = self.logged_refusal(&mut cloud, request, &Named::of(request), fault);
+                return protocol.error(&fault, &request_id);
+            }
+        };
         let secret = match self.claimed(&mut cloud, request, &mut identity) {
             Ok(secret) => secret,
             Err(fault) => return protocol.error(&fault, &request_id),
@@ -216,13 +224,12 @@ impl Server {
         // A claim's signature was checked whole; any other is checked for its time.
         if secret.is_none() {
             if let Err(fault) = identity.check_time() {
-                let fault = self.logged_refusal(&mut cloud, request, &identity, fault);
+                let fault = self.logged_refusal(&mut cloud, request, &(&identity).into(), fault);
                 return protocol.error(&fault, &request_id);
             }
         }
         let caller =
             Caller::new(identity.account.clone(), identity.region.clone()).with_secret(secret);
-        cloud.set_command(format!("aws:{}:{n}", self.token));
         match self.dispatch(&mut cloud, &caller, &identity, request, &request_id) {
             Ok(answer) => answer,
             Err(fault) => protocol.error(&fault, &request_id),
@@ -244,7 +251,12 @@ impl Server {
             body,
         };
         match identity.service.as_str() {
-            "ec2" => Ok(xml(ec2::answer(cloud, caller, &query_params(request)?, request_id)?)),
+            "ec2" => Ok(xml(ec2::answer(
+                cloud,
+                caller,
+                &query_params(request)?,
+                request_id,
+            )?)),
             "sts" => {
                 if caller.secret.is_none() && claimed_account(cloud, &identity.account) {
                     // A claimed account is named only by its own key pair.
@@ -256,9 +268,14 @@ impl Server {
                             identity.account
                         ),
                     );
-                    return Err(self.logged_refusal(cloud, request, identity, fault));
+                    return Err(self.logged_refusal(cloud, request, &identity.into(), fault));
                 }
-                Ok(xml(sts::answer(identity, &query_params(request)?, request_id)?))
+                Ok(xml(sts::answer(
+                    cloud,
+                    caller,
+                    &query_params(request)?,
+                    request_id,
+                )?))
             }
             "kms" => {
                 let body = json::Body::parse(&request.body)?;
@@ -278,13 +295,16 @@ impl Server {
                     body: reply.body.map(|v| json::to_bytes(&v)).unwrap_or_default(),
                 })
             }
-            other => Err(Fault::bad(
-                "UnknownService",
-                format!(
-                    "amisim serve answers the services ec2, sts, kms and rbin; the request is signed for {:?}",
-                    other.chars().take(32).collect::<String>()
-                ),
-            )),
+            other => {
+                let fault = Fault::bad(
+                    "UnknownService",
+                    format!(
+                        "amisim serve answers the services ec2, sts, kms and rbin; the request is signed for {:?}",
+                        other.chars().take(32).collect::<String>()
+                    ),
+                );
+                Err(self.logged_refusal(cloud, request, &identity.into(), fault))
+            }
         }
     }
 }
@@ -469,18 +489,19 @@ impl Server {
             }
             Err(fault) => {
                 identity.account = claim.account_id;
-                Err(self.logged_refusal(cloud, request, identity, fault))
+                Err(self.logged_refusal(cloud, request, &(&*identity).into(), fault))
             }
         }
     }
 
-    /// `fault`, a refusal of how `request` was signed, once it is in the
-    /// event log as the account the request named, with the key it presented.
+    /// `fault`, a refusal of `request` before any rule (how it was signed,
+    /// where it came from, what it was sent to), once it is in the event log
+    /// as the account the request named, with the key it presented.
     fn logged_refusal(
         &self,
         cloud: &mut Cloud,
         request: &Request,
-        identity: &Identity,
+        identity: &Named,
         fault: Fault,
     ) -> Fault {
         let refusal = amisim_simulator::RefuseRequest {
@@ -490,7 +511,6 @@ impl Server {
             reason: fault.message.clone(),
         };
         let caller = Caller::new(identity.account.clone(), identity.region.clone());
-        cloud.set_command(format!("aws:{}:refused", self.token));
         match cloud.call(&caller, &refusal) {
             // The store failing is the answer the client needs to hear.
             Err(e) if e.is_store_failure() => Fault::from(e),

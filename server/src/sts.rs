@@ -1,10 +1,11 @@
 //! STS over the Query protocol: `GetCallerIdentity`, what tools (and
 //! hashicorp/aws) ask first to learn their account.
 
+use amisim_simulator::{Caller, Cloud, GetCallerIdentity};
+
 use crate::fault::Fault;
 use crate::query::Params;
 use crate::xml::{Xml, STS_NS};
-use crate::Identity;
 
 /// The actions answered and their parameters, for docs/aws-api.md.
 pub const ACTIONS: &[(&str, &str)] = &[(
@@ -13,7 +14,12 @@ pub const ACTIONS: &[(&str, &str)] = &[(
 )];
 
 /// Answers an STS request.
-pub fn answer(identity: &Identity, params: &Params, request_id: &str) -> Result<Vec<u8>, Fault> {
+pub fn answer(
+    cloud: &mut Cloud,
+    caller: &Caller,
+    params: &Params,
+    request_id: &str,
+) -> Result<Vec<u8>, Fault> {
     let action = params.required("Action")?;
     if action != "GetCallerIdentity" {
         return Err(Fault::bad(
@@ -25,11 +31,14 @@ pub fn answer(identity: &Identity, params: &Params, request_id: &str) -> Result<
         ));
     }
     params.check_all_read(action)?;
+    let account = cloud
+        .call(caller, &GetCallerIdentity::default())
+        .map_err(Fault::from)?;
     let mut x = Xml::new("GetCallerIdentityResponse", Some(STS_NS));
     x.open("GetCallerIdentityResult")
-        .text("Arn", &format!("arn:aws:iam::{}:root", identity.account))
-        .text("UserId", &identity.account)
-        .text("Account", &identity.account)
+        .text("Arn", &format!("arn:aws:iam::{account}:root"))
+        .text("UserId", &account)
+        .text("Account", &account)
         .close("GetCallerIdentityResult")
         .open("ResponseMetadata")
         .text("RequestId", request_id)

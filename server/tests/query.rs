@@ -302,3 +302,122 @@ fn an_instance_type_is_described_as_exactly_one_item() {
     assert_eq!(status, 400);
     assert!(body.contains("<Code>InvalidInstanceType</Code>"), "{body}");
 }
+
+/// Every request is in the event log with the access key it presented, the
+/// ones refused before anyone could be named too (no signature, a malformed
+/// one, another site's page, an unknown service) and reads such as
+/// GetCallerIdentity; each is dated at its own time, in the order answered.
+#[test]
+fn every_request_is_in_the_log_each_at_its_own_time() {
+    let (dir, s) = server();
+    let unsigned = Request {
+        method: "GET".into(),
+        path: "/".into(),
+        query: "Action=DeregisterImage&ImageId=ami-1&X-Amz-Credential=333333333333%2F20250101%2Fus-east-1%2Fec2%2Faws4_request".into(),
+        ..Request::default()
+    };
+    let mut malformed = request("444444444444", "us-east-1", "ec2", "Action=DescribeImages");
+    for (name, value) in malformed.headers.iter_mut() {
+        if name == "authorization" {
+            *value = value.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date");
+        }
+    }
+    let mut cross_site = request("555555555555", "us-east-1", "ec2", "Action=DescribeImages");
+    cross_site
+        .headers
+        .push(("sec-fetch-site".into(), "cross-site".into()));
+    let sent = [
+        (unsigned, 401),
+        (malformed, 400),
+        (cross_site, 403),
+        (
+            request("666666666666", "us-east-1", "s3", "Action=ListBuckets"),
+            400,
+        ),
+        (
+            request(
+                "777777777777",
+                "us-east-1",
+                "sts",
+                "Action=GetCallerIdentity&Version=2011-06-15",
+            ),
+            200,
+        ),
+        (
+            request(
+                "111111111111",
+                "us-east-1",
+                "ec2",
+                "Action=DescribeImages&Owner.1=self",
+            ),
+            200,
+        ),
+    ];
+    for (r, status) in &sent {
+        let a = s.answer(r);
+        assert_eq!(a.status, *status, "{}", String::from_utf8_lossy(&a.body));
+    }
+    drop(s);
+    let events = amisim_simulator::Cloud::open_read_only(&dir.path().join("cloud.db"))
+        .unwrap()
+        .events(0)
+        .unwrap();
+    let seen: Vec<(String, String, String, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e.account_id.clone(),
+                e.action.clone(),
+                e.outcome.clone(),
+                e.parameters["access_key_id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    let row = |account: &str, action: &str, outcome: &str, key: &str| {
+        (
+            account.to_string(),
+            action.to_string(),
+            outcome.to_string(),
+            key.to_string(),
+        )
+    };
+    assert_eq!(
+        seen,
+        [
+            row(
+                "333333333333",
+                "DeregisterImage",
+                "MissingAuthenticationToken",
+                "333333333333"
+            ),
+            row(
+                "444444444444",
+                "DescribeImages",
+                "IncompleteSignature",
+                "444444444444"
+            ),
+            row(
+                "555555555555",
+                "DescribeImages",
+                "AccessDenied",
+                "555555555555"
+            ),
+            row(
+                "666666666666",
+                "Authenticate",
+                "UnknownService",
+                "666666666666"
+            ),
+            row("777777777777", "GetCallerIdentity", "ok", ""),
+            row("111111111111", "DescribeImages", "ok", ""),
+        ]
+    );
+    let times: Vec<&str> = events.iter().map(|e| e.time.as_str()).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] < w[1]),
+        "each request at its own time: {times:?}"
+    );
+}

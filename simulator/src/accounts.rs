@@ -17,9 +17,16 @@ pub struct DeclareAccount {
     pub organizational_unit_arn: Option<String>,
 }
 
+/// STS GetCallerIdentity: the account the caller acts as, once it is
+/// allowed to act as it (a claimed account presents its secret).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetCallerIdentity {}
+
 calls! {
     DeclareAccount => (), "DeclareAccount", changes, Nothing,
         |r, tx, ctx| declare(tx, ctx, r);
+    GetCallerIdentity => String, "GetCallerIdentity", reads, Nothing,
+        |_, _, ctx| Ok(ctx.caller.account_id.clone());
 }
 
 /// Checks the shape of a declaration without looking at the cloud.

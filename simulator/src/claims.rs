@@ -207,7 +207,8 @@ pub struct RefuseRequest {
     /// The access key ID the request presented.
     pub access_key_id: String,
     /// The refusal's code: `SignatureDoesNotMatch`, `InvalidClientTokenId`,
-    /// `IncompleteSignature`, `MissingAuthenticationToken` or `AuthFailure`.
+    /// `IncompleteSignature`, `MissingAuthenticationToken`, `RequestExpired`,
+    /// `AccessDenied`, `MisdirectedRequest`, `UnknownService` or `AuthFailure`.
     pub code: String,
     /// Why it was refused.
     pub reason: String,
@@ -230,6 +231,10 @@ impl Call for RefuseRequest {
             "InvalidClientTokenId" => ErrorKind::InvalidClientTokenId,
             "IncompleteSignature" => ErrorKind::IncompleteSignature,
             "MissingAuthenticationToken" => ErrorKind::MissingAuthenticationToken,
+            "RequestExpired" => ErrorKind::RequestExpired,
+            "AccessDenied" => ErrorKind::AccessDenied,
+            "MisdirectedRequest" => ErrorKind::MisdirectedRequest,
+            "UnknownService" => ErrorKind::UnknownService,
             _ => ErrorKind::AuthFailure,
         };
         Err(Error::new(

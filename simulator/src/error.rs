@@ -77,6 +77,14 @@ pub enum ErrorKind {
     IncompleteSignature,
     /// A request with no signature at all.
     MissingAuthenticationToken,
+    /// A presigned URL past its expiry.
+    RequestExpired,
+    /// A request a web browser sent for a page of another site.
+    AccessDenied,
+    /// A request naming a host the server does not answer for.
+    MisdirectedRequest,
+    /// A request signed for a service the server does not answer.
+    UnknownService,
     /// The account is claimed already (amisim's own code).
     AccountClaimed,
     /// The store file is not an amisim store, or is damaged.
@@ -127,6 +135,10 @@ impl ErrorKind {
             ErrorKind::InvalidClientTokenId => "InvalidClientTokenId",
             ErrorKind::IncompleteSignature => "IncompleteSignature",
             ErrorKind::MissingAuthenticationToken => "MissingAuthenticationToken",
+            ErrorKind::RequestExpired => "RequestExpired",
+            ErrorKind::AccessDenied => "AccessDenied",
+            ErrorKind::MisdirectedRequest => "MisdirectedRequest",
+            ErrorKind::UnknownService => "UnknownService",
             ErrorKind::AccountClaimed => "AccountAlreadyClaimed",
             ErrorKind::StoreDamaged => "Store.Damaged",
             ErrorKind::StoreTooNew => "Store.TooNew",

@@ -52,7 +52,7 @@ pub mod storage;
 pub mod store;
 pub mod validate;
 
-pub use accounts::DeclareAccount;
+pub use accounts::{DeclareAccount, GetCallerIdentity};
 pub use billing::{AdvanceClock, SetPriceBook};
 pub use call::{Call, Caller, Role, Subject};
 pub use claims::{AccessKey, ClaimAccount, RefuseRequest, ReleaseAccount, SealKey};
