@@ -16,7 +16,7 @@ use crate::json::Body;
 /// other and for docs/aws-api.md.
 pub const ACTIONS: &[(&str, &str)] = &[
     ("CreateKey", "`Description`, `Tags` (`TagKey`/`TagValue`), `KeyUsage` ENCRYPT_DECRYPT, `KeySpec` SYMMETRIC_DEFAULT, `Origin` AWS_KMS, `MultiRegion` false"),
-    ("DescribeKey", "`KeyId` (key ID, key ARN, `alias/aws/ebs` or its ARN)"),
+    ("DescribeKey", "`KeyId` (key ID, key ARN, `alias/aws/ebs` or its ARN; another account's alias is not found)"),
     ("ListKeys", "`Limit`, `Marker`"),
     ("ListAliases", "`KeyId`, `Limit`, `Marker` (the AWS managed `alias/aws/ebs`)"),
     ("CreateGrant", "`KeyId`, `GranteePrincipal` (an account ID or `arn:aws:iam::ACCOUNT:root`), `Operations` (what the grant allows: copies need `Decrypt` to read and `GenerateDataKeyWithoutPlaintext` to encrypt)"),
@@ -143,7 +143,9 @@ impl Kms<'_> {
         let key_id = self.body.required("KeyId")?;
         let _ = self.body.strings("GrantTokens")?;
         self.ready()?;
-        let target = alias_target(&key_id);
+        // The simulator reads an alias ARN as the alias in the account and
+        // region it names: another account's alias/aws/ebs is not the caller's.
+        let target = key_id;
         let key = match self.key(&target) {
             Ok(key) => key,
             // The caller's own key scheduled for deletion is still described,
@@ -173,17 +175,21 @@ impl Kms<'_> {
         let page = Marker::of(self.body)?;
         self.ready()?;
         let managed = self.key(EBS_MANAGED_ALIAS)?;
+        let alias_arn = format!(
+            "arn:aws:kms:{}:{}:{EBS_MANAGED_ALIAS}",
+            managed.region, managed.owner_id
+        );
         if let Some(k) = &key_id {
             // An alias list for a key: only the managed key has one.
-            self.key(&alias_target(k))?;
+            self.key(k)?;
         }
         let mut aliases = Vec::new();
         if key_id.as_ref().is_none_or(|k| {
-            alias_target(k) == EBS_MANAGED_ALIAS || *k == managed.id || *k == managed.arn
+            [EBS_MANAGED_ALIAS, &alias_arn, &managed.id, &managed.arn].contains(&k.as_str())
         }) {
             aliases.push(json!({
                 "AliasName": EBS_MANAGED_ALIAS,
-                "AliasArn": format!("arn:aws:kms:{}:{}:{EBS_MANAGED_ALIAS}", managed.region, managed.owner_id),
+                "AliasArn": alias_arn,
                 "TargetKeyId": managed.id,
             }));
         }
@@ -327,14 +333,6 @@ impl Kms<'_> {
             "PendingWindowInDays": days,
         }))
     }
-}
-
-/// `alias/aws/ebs` named by its ARN is the alias itself.
-fn alias_target(key_id: &str) -> String {
-    if key_id.starts_with("arn:aws:kms:") && key_id.ends_with(&format!(":{EBS_MANAGED_ALIAS}")) {
-        return EBS_MANAGED_ALIAS.to_string();
-    }
-    key_id.to_string()
 }
 
 /// The account a grantee principal names: an account ID or its root.

@@ -421,3 +421,47 @@ fn every_request_is_in_the_log_each_at_its_own_time() {
         "each request at its own time: {times:?}"
     );
 }
+
+/// A KMS request by `account` in us-east-1.
+fn kms(server: &Server, account: &str, target: &str, body: &str) -> (u16, String) {
+    let mut headers = common::signed_headers(account, "us-east-1/kms");
+    headers.push(("x-amz-target".into(), format!("TrentService.{target}")));
+    headers.push(("content-type".into(), "application/x-amz-json-1.1".into()));
+    let a = server.answer(&Request {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers,
+        body: body.as_bytes().to_vec(),
+    });
+    (a.status, String::from_utf8(a.body).unwrap())
+}
+
+/// An alias ARN names the alias of the account and region in it: another
+/// account's `alias/aws/ebs` is not the caller's own key, and the caller's
+/// own alias ARN is.
+#[test]
+fn describe_key_reads_an_alias_arn_in_the_account_it_names() {
+    let (_dir, s) = server();
+    let arn = |account: &str| format!("arn:aws:kms:us-east-1:{account}:alias/aws/ebs");
+    let (status, body) = kms(
+        &s,
+        "111111111111",
+        "DescribeKey",
+        &format!("{{\"KeyId\":\"{}\"}}", arn("111111111111")),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"AWSAccountId\":\"111111111111\""), "{body}");
+    let (status, body) = kms(
+        &s,
+        "222222222222",
+        "DescribeKey",
+        &format!("{{\"KeyId\":\"{}\"}}", arn("111111111111")),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("NotFoundException"), "{body}");
+    assert!(
+        !body.contains("\"AWSAccountId\":\"222222222222\""),
+        "{body}"
+    );
+}
