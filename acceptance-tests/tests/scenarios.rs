@@ -25,13 +25,13 @@ const APP: &str = "222222222222";
 /// One example under test: its workspace and its event log, phase by phase.
 ///
 /// Terraform walks independent resources in an order that varies from run to
-/// run, even at `-parallelism=1`, and the simulated clock and the log follow
-/// that order. So the log kept here is cut into phases (an apply, a refused
-/// apply, an out-of-band call, a destroy), and within a phase the calls are
-/// sorted by what they are (account, region, action, outcome, subject) rather
-/// than by when they came, without times. Describes are left out.
+/// run, even at `-parallelism=1`. So the log kept here is cut into phases (an
+/// apply, a refused apply, an out-of-band call, a destroy), and within a phase
+/// the calls are in the log's canonical order (their time, which depends on
+/// what they depend on, then what they are), never the order they came in.
 struct Scenario {
     ws: Workspace,
+    /// The last commit number a phase took.
     seen: Cell<i64>,
     log: RefCell<String>,
 }
@@ -66,19 +66,22 @@ impl Scenario {
         scenario
     }
 
-    /// Closes a phase: the calls since the last one, with their times, go into
-    /// the log under `title`, in the log's canonical order (each Terraform
-    /// command starts after the one before, so a phase's calls follow the last).
+    /// Closes a phase: the calls committed since the last one, with their
+    /// times, go into the log under `title`, in the log's canonical order. (A
+    /// command that changed nothing moved no clock, so its reads may sort
+    /// among the next command's: a phase is cut by commit number.)
     fn phase(&self, title: &str) {
-        let events = self.ws.events();
-        let lines: Vec<String> = events
-            .iter()
-            .filter(|e| e.seq > self.seen.get())
-            .map(event_line)
-            .collect();
-        if let Some(last) = events.last() {
-            self.seen.set(last.seq);
+        let mut events =
+            amisim_simulator::Cloud::open_store_read_only(&self.ws.store().to_string_lossy())
+                .expect("the store opens")
+                .store()
+                .read(|tx| tx.committed_after(self.seen.get()))
+                .expect("the event log");
+        if let Some(last) = events.iter().filter_map(|e| e.commit).max() {
+            self.seen.set(last);
         }
+        events.sort_by_key(|e| e.seq);
+        let lines: Vec<String> = events.iter().map(event_line).collect();
         let mut log = self.log.borrow_mut();
         log.push_str(&format!("## {title}\n"));
         for line in lines {

@@ -193,6 +193,23 @@ pub struct SnapshotArgs {
     /// Save the snapshot to FILE instead of printing it.
     #[arg(long, value_name = "FILE")]
     pub update: Option<PathBuf>,
+    /// Which events of the log the snapshot holds: the changes and refusals
+    /// (the default), every call including reads, or none.
+    #[arg(long, value_enum, default_value_t = SnapshotEvents::Changes)]
+    pub events: SnapshotEvents,
+}
+
+/// Which events `amisim snapshot` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotEvents {
+    /// The calls that changed the cloud, and every refused call: what a
+    /// plan or a refresh adds is left out, so the ways CI applies a
+    /// configuration give the same snapshot.
+    Changes,
+    /// Every call, reads included, as `amisim events` lists them.
+    All,
+    /// No event log.
+    None,
 }
 
 /// `amisim clock …`.

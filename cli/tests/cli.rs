@@ -1328,6 +1328,57 @@ fn a_snapshot_is_canonical_text_checked_against_a_saved_one_with_a_diff() {
         .contains("differs from saved/cloud.snapshot"));
 }
 
+/// A snapshot holds the changes and refusals of the event log by default,
+/// so what a plan or a refresh reads leaves it as it was; `--events all`
+/// adds the reads, `--events none` leaves the log out, and `--check`
+/// compares with the same selection.
+#[test]
+fn a_snapshot_holds_changes_and_refusals_unless_told_otherwise() {
+    let w = world();
+    let events = |text: &str| -> Vec<String> {
+        text.split("## events (")
+            .nth(1)
+            .map(|rest| rest.lines().skip(1).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let default = w.ok(&["snapshot"]);
+    let all = w.ok(&["snapshot", "--events", "all"]);
+    assert!(
+        events(&default)
+            .iter()
+            .all(|e| !e.contains("\"Describe") || !e.contains("\"ok\"")),
+        "{default}"
+    );
+    assert!(events(&default).iter().any(|e| e.contains("RegisterImage")));
+    assert!(
+        events(&default).iter().any(|e| !e.contains("\"ok\"")),
+        "refusals are kept: {default}"
+    );
+    w.ok(&["snapshot", "--update", "saved.snapshot"]);
+    // Reads, as a plan or a refresh makes them, change nothing the default holds.
+    let mut cloud = w.cloud();
+    for _ in 0..3 {
+        cloud
+            .call(&Caller::new(A, EAST), &DescribeImages::default())
+            .unwrap();
+    }
+    drop(cloud);
+    assert_eq!(
+        w.ok(&["snapshot", "--check", "saved.snapshot"]),
+        "The cloud matches saved.snapshot\n"
+    );
+    let all_after = w.ok(&["snapshot", "--events", "all"]);
+    assert_eq!(events(&all_after).len(), events(&all).len() + 3);
+    assert!(!w
+        .ok(&["snapshot", "--events", "none"])
+        .contains("## events ("));
+    let out = w
+        .amisim(&["snapshot", "--events", "all", "--check", "saved.snapshot"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the reads are in --events all");
+}
+
 #[test]
 fn a_snapshot_shows_a_change_to_the_public_catalogue_in_its_digest() {
     let w = world();

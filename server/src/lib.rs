@@ -209,7 +209,7 @@ impl Server {
         };
         // Each request is a command of its own, refused ones too: each is
         // dated at its own time.
-        cloud.set_command(format!("aws:{}:{n}", self.token));
+        cloud.set_request(format!("aws:{}:{n}", self.token));
         let mut identity = match identity {
             Ok(identity) => identity,
             Err(fault) => {

@@ -287,6 +287,9 @@ pub(crate) struct Session {
     pub checked: claims::Checked,
     /// The command this handle's calls belong to.
     pub command: String,
+    /// Whether every call of the command moves the clock, reads and refusals
+    /// too (a server's request, dated at its own time), or only changes.
+    pub every_call_dated: bool,
 }
 
 impl Session {
@@ -295,6 +298,7 @@ impl Session {
         Session {
             checked: claims::Checked::default(),
             command,
+            every_call_dated: false,
         }
     }
 }
@@ -312,8 +316,16 @@ pub(crate) fn run<R: Call>(
     request: &R,
 ) -> Result<R::Output> {
     let action = request.action();
+    debug_assert!(
+        R::CHANGES != is_read_action(action) || !R::STARTS_COMMAND || R::ROLE == Role::Anyone,
+        "{action}: a call's name says whether it changes the cloud"
+    );
     let parameters = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
-    let Session { checked, command } = session;
+    let Session {
+        checked,
+        command,
+        every_call_dated,
+    } = session;
     store
         .transaction(|tx| {
             let epoch = if R::STARTS_COMMAND {
@@ -357,7 +369,12 @@ pub(crate) fn run<R: Call>(
                 Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
                 Err(e) => (e.code().to_string(), subject),
             };
-            ids::record(tx, time)?;
+            // Only a change moves the clock: a command that changed nothing (a
+            // plan, a refresh) leaves the next command's changes dated as if it
+            // had not run. A server's request is dated at its own time.
+            if (R::CHANGES && result.is_ok()) || *every_call_dated {
+                ids::record(tx, time)?;
+            }
             tx.append_event(&Event {
                 seq: 0,
                 commit: None,
@@ -372,6 +389,15 @@ pub(crate) fn run<R: Call>(
             Ok(result)
         })
         .map_err(|e| e.in_call(action))?
+}
+
+/// Whether an action only reads: AWS names those `Describe…`, `Get…` and
+/// `List…`, and every call of the simulator that changes nothing is named so
+/// (checked on every call [`run`] makes in a debug build).
+pub fn is_read_action(action: &str) -> bool {
+    ["Describe", "Get", "List"]
+        .iter()
+        .any(|prefix| action.starts_with(prefix))
 }
 
 /// Refuses a caller that may not make a call of `role`: the administrator's

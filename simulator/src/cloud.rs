@@ -147,6 +147,17 @@ impl Cloud {
     /// Makes the handle's next calls belong to `command` (see [`Cloud::in_command`]).
     pub fn set_command(&mut self, command: impl Into<String>) {
         self.session.command = command.into();
+        self.session.every_call_dated = false;
+    }
+
+    /// Makes the handle's next calls one request of a server, named
+    /// `request`: a command of its own whose every call moves the clock,
+    /// reads and refusals too, so that each request is dated at its own time
+    /// in the order answered. (A command of the provider or the `amisim` tool
+    /// moves it only by its changes.)
+    pub fn set_request(&mut self, request: impl Into<String>) {
+        self.session.command = request.into();
+        self.session.every_call_dated = true;
     }
 
     /// The simulated time now: the latest time the store has recorded.

@@ -113,7 +113,10 @@ pub fn long_hex(parts: &[&str]) -> String {
 /// provider processes share it; one run of the `amisim` tool), named by the
 /// face that opens the store. Its epoch is fixed by its first call: past every
 /// time already recorded in the store (the next whole minute after the latest),
-/// or the clock's first instant in a new store. Every time inside the command
+/// or the clock's first instant in a new store. The epoch itself is not
+/// recorded: only a change moves the clock (see [`crate::call`]), so a
+/// command that changes nothing (a plan, a refresh, a no-op apply) leaves the
+/// next command's changes dated as if it had not run. Every time inside the command
 /// is its epoch plus the causal depth of the call (see [`crate::call::Ctx`]),
 /// so it depends on which command a call belongs to and what it depends on,
 /// never on how many unrelated calls committed before it.
@@ -127,7 +130,6 @@ pub fn command_epoch(tx: &mut Tx<'_>, command: &str) -> Result<i64> {
         Some(t) => (t.div_euclid(60) + 1) * 60,
     };
     tx.set_meta(&key, &epoch.to_string())?;
-    record(tx, epoch)?;
     Ok(epoch)
 }
 
@@ -342,11 +344,16 @@ mod tests {
             let first = command_epoch(tx, "a")?;
             assert_eq!(first, EPOCH_SECONDS);
             assert_eq!(command_epoch(tx, "a")?, first, "one epoch per command");
+            let reader = command_epoch(tx, "reads only")?;
+            assert_eq!(
+                reader, first,
+                "a command that changed nothing moved no clock"
+            );
             record(tx, first + 5)?;
             let second = command_epoch(tx, "b")?;
             assert_eq!(second, EPOCH_SECONDS + 60);
             advance(tx, 25 * 3600)?;
-            assert_eq!(command_epoch(tx, "c")?, EPOCH_SECONDS + 60 + 25 * 3600 + 60);
+            assert_eq!(command_epoch(tx, "c")?, EPOCH_SECONDS + 5 + 25 * 3600 + 55);
             Ok(())
         })
         .unwrap();

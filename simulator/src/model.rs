@@ -510,6 +510,14 @@ pub struct Event {
     pub resource_id: Option<String>,
 }
 
+impl Event {
+    /// Whether the event is a call that only read, and was answered: what a
+    /// plan or a refresh adds to the log (see [`crate::call::is_read_action`]).
+    pub fn is_successful_read(&self) -> bool {
+        self.outcome == "ok" && crate::call::is_read_action(&self.action)
+    }
+}
+
 /// A Recycle Bin retention rule of one account and region.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecycleBinRule {

@@ -18,7 +18,7 @@ use anyhow::{bail, Context};
 use serde::Serialize;
 
 use super::Ctx;
-use crate::args::SnapshotArgs;
+use crate::args::{SnapshotArgs, SnapshotEvents};
 use crate::open;
 
 /// Everything the snapshot holds, as `--json` prints it.
@@ -37,7 +37,9 @@ struct Snapshot {
     recycle_bin_rules: Vec<serde_json::Value>,
     recycle_bin: Vec<serde_json::Value>,
     bill: Vec<serde_json::Value>,
-    events: Vec<serde_json::Value>,
+    /// The event log as `--events` selects it; left out with `--events none`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<serde_json::Value>>,
 }
 
 pub fn run(ctx: &Ctx<'_>, out: &mut dyn Write, args: &SnapshotArgs) -> anyhow::Result<()> {
@@ -46,6 +48,7 @@ pub fn run(ctx: &Ctx<'_>, out: &mut dyn Write, args: &SnapshotArgs) -> anyhow::R
         &mut cloud,
         args.scope.account.as_deref(),
         args.scope.region.as_deref(),
+        args.events,
     )?;
     let text = if ctx.json {
         format!("{}\n", serde_json::to_string_pretty(&snapshot)?)
@@ -109,6 +112,7 @@ fn take(
     cloud: &mut Cloud,
     account: Option<&str>,
     region: Option<&str>,
+    which: SnapshotEvents,
 ) -> anyhow::Result<Snapshot> {
     let filter = Filter {
         account,
@@ -118,7 +122,7 @@ fn take(
     let snapshot = cloud.read(|tx| {
         let mut accounts: Vec<Account> = tx.list::<Account>(Filter::default())?;
         accounts.retain(|a| account.is_none_or(|x| x == a.id));
-        let events = inventory::events(
+        let mut events = inventory::events(
             tx,
             &EventQuery {
                 account,
@@ -126,6 +130,13 @@ fn take(
                 ..EventQuery::default()
             },
         )?;
+        if which == SnapshotEvents::Changes {
+            events.retain(|e| !e.is_successful_read());
+        }
+        // Numbered within the snapshot, so the reads left out leave no gaps.
+        for (n, e) in events.iter_mut().enumerate() {
+            e.seq = n as i64 + 1;
+        }
         Ok(Snapshot {
             clock: ids::format_time(ids::now(tx)?),
             catalogue: inventory::catalogue_digest(tx, region)?,
@@ -148,7 +159,7 @@ fn take(
                 x.storage.id.clone()
             })),
             bill: json(inventory::bills(tx, account, region)?),
-            events: json(events),
+            events: (which != SnapshotEvents::None).then(|| json(events)),
         })
     })?;
     Ok(snapshot)
@@ -174,8 +185,10 @@ fn render(s: &Snapshot) -> String {
         ("recycle bin rules", &s.recycle_bin_rules),
         ("recycle bin", &s.recycle_bin),
         ("bill", &s.bill),
-        ("events", &s.events),
-    ] {
+    ]
+    .into_iter()
+    .chain(s.events.as_ref().map(|e| ("events", e)))
+    {
         text.push_str(&format!("\n## {title} ({})\n", items.len()));
         for item in items {
             text.push_str(&item.to_string());
