@@ -7,12 +7,15 @@ use amisim_acceptance_tests::{copy_tree, repo_root, Workspace};
 fn the_module_passes_terraform_test_with_a_cloud_per_test_file() {
     let ws = Workspace::empty();
     copy_tree(&repo_root().join("examples/testing"), ws.path());
+    // The module a test file runs (protected/) is installed first.
+    ws.tf_ok(&["get", "-no-color"]);
     let out = ws.tf(&["test", "-no-color"]);
     assert_eq!(out.code, 0, "{}", out.all());
-    assert!(out.stdout.contains("3 passed, 0 failed"), "{}", out.stdout);
+    assert!(out.stdout.contains("5 passed, 0 failed"), "{}", out.stdout);
     // Each test file used the store its provider blocks name, not the workspace's.
     assert!(ws.path().join(".amisim/test-golden.db").is_file());
     assert!(ws.path().join(".amisim/test-plan.db").is_file());
+    assert!(ws.path().join(".amisim/test-protected.db").is_file());
     assert!(!ws.store().exists(), "the default store was not touched");
     // Run again: the same result (everything was destroyed at the end of each file).
     let again = ws.tf(&["test", "-no-color"]);
