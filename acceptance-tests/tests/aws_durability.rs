@@ -13,20 +13,13 @@ use amisim_acceptance_tests::Workspace;
 fn every_answer_given_before_a_sigkill_is_in_the_store_whole() {
     let ws = Workspace::empty();
     let served = Served::start(ws.store());
-    let out = served
-        .python("111111111111", "us-east-1")
-        .arg("-c")
-        .arg(include_str!("aws/register_until_killed.py"))
-        .arg(served.pid().to_string())
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let answered = script(
+        &served,
+        include_str!("aws/register_until_killed.py"),
+        &[served.pid().to_string().as_ref()],
     );
     drop(served);
-    let counts = survivors(ws.store(), &out.stdout);
+    let counts = survivors(ws.store(), &answered);
     assert!(
         counts["answered"].as_u64().unwrap() >= 8,
         "load was made: {counts}"
@@ -46,23 +39,18 @@ fn every_answer_given_before_a_sigkill_is_in_the_store_whole() {
 fn a_console_page_and_a_writer_beside_the_server_lose_no_answered_call() {
     let ws = Workspace::empty();
     let served = Served::start(ws.store());
-    let out = served
-        .python("111111111111", "us-east-1")
-        .arg("-c")
-        .arg(include_str!("aws/console_beside_writer.py"))
-        .arg(served.pid().to_string())
-        .arg(&served.url)
-        .arg(amisim_acceptance_tests::amisim_binary())
-        .arg(ws.store())
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = script(
+        &served,
+        include_str!("aws/console_beside_writer.py"),
+        &[
+            served.pid().to_string().as_ref(),
+            served.url.as_ref(),
+            amisim_acceptance_tests::amisim_binary().as_os_str(),
+            ws.store().as_os_str(),
+        ],
     );
     drop(served);
-    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         seen["deleted"],
         serde_json::json!([]),
@@ -75,6 +63,24 @@ fn a_console_page_and_a_writer_beside_the_server_lose_no_answered_call() {
     );
     assert_eq!(counts["missing"], 0, "{counts}");
     assert_eq!(counts["half_applied"], 0, "{counts}");
+}
+
+/// Runs the boto3 `source` (as account 111111111111 in us-east-1) with
+/// `args` against `served`; what it printed, once it succeeded.
+fn script(served: &Served, source: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
+    let out = served
+        .python("111111111111", "us-east-1")
+        .arg("-c")
+        .arg(source)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 /// Counts, through a new server on `store`, which of the images `answered`
@@ -110,20 +116,12 @@ fn a_call_that_cannot_get_the_store_in_time_is_answered_503_and_never_applied() 
         &ws.store().with_extension("no-key"),
         &["--lock-wait", "2"],
     );
-    let out = served
-        .python("111111111111", "us-east-1")
-        .arg("-c")
-        .arg(include_str!("aws/store_held_elsewhere.py"))
-        .arg(ws.store())
-        .arg("3")
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = script(
+        &served,
+        include_str!("aws/store_held_elsewhere.py"),
+        &[ws.store().as_os_str(), "3".as_ref()],
     );
-    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         seen,
         serde_json::json!({
