@@ -131,12 +131,12 @@ fn bill(ws: &Scenario) -> Vec<Bill> {
     ws.cloud().bill(None).expect("bill")
 }
 
-/// The amount of one bill line, in micro-dollars (0 when the line is absent).
+/// The amount of one bill line, monthly or one-off, in micro-dollars (0 when the line is absent).
 fn line(bills: &[Bill], account: &str, region: &str, category: &str) -> i64 {
     bills
         .iter()
         .filter(|b| b.account_id == account)
-        .flat_map(|b| &b.lines)
+        .flat_map(|b| b.lines.iter().chain(&b.one_off))
         .filter(|l| l.region == region && l.category == category)
         .map(|l| l.amount_micros)
         .sum()
@@ -222,9 +222,14 @@ fn survivors(ws: &Scenario) -> String {
         })
         .expect("the store reads");
     for b in cloud.bill(None).expect("bill") {
-        for l in b.lines {
+        for l in b.lines.iter().chain(&b.one_off) {
+            let once = l
+                .month
+                .as_ref()
+                .map(|m| format!(" once, in {m}"))
+                .unwrap_or_default();
             lines.push(format!(
-                "bill {} {} {}: {} {} ${}",
+                "bill {} {} {}: {} {} ${}{once}",
                 b.account_id,
                 l.region,
                 l.category,

@@ -36,6 +36,10 @@ pub struct BillLine {
     pub unit: String,
     /// The cost in micro-dollars.
     pub amount_micros: i64,
+    /// For a one-off charge, the month it happened in (`2025-01`); a monthly
+    /// line has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
 }
 
 /// The monthly bill of one account.
@@ -43,10 +47,19 @@ pub struct BillLine {
 pub struct Bill {
     /// The account billed.
     pub account_id: String,
-    /// Its lines, by region and category.
+    /// Its monthly run rate, by region and category: what it pays per month
+    /// for the cloud as it stands.
     pub lines: Vec<BillLine>,
-    /// The sum of the lines in micro-dollars.
+    /// The sum of the monthly lines in micro-dollars.
     pub total_micros: i64,
+    /// Charges made once (the data transfer of a cross-region copy), by
+    /// month, region and category: listed apart, never part of the monthly
+    /// run rate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub one_off: Vec<BillLine>,
+    /// The sum of the one-off lines in micro-dollars.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub one_off_micros: i64,
     /// What the account's costs added up to, by region, over the simulated
     /// time that `amisim clock advance` moved on (the lines are a monthly rate).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -108,13 +121,13 @@ impl Call for SetPriceBook {
 const ACCRUED: &str = "accrued:";
 
 /// Adds what the cloud as it stands costs over `seconds` of simulated time to
-/// each account's accrued total: every monthly line but the one-off charges,
-/// pro rata of the price book's month.
+/// each account's accrued total: every monthly line (the one-off charges are
+/// apart), pro rata of the price book's month.
 pub(crate) fn accrue(tx: &mut Tx<'_>, seconds: i64) -> Result<()> {
     let month = i128::from(price_book(tx)?.hours_per_month.max(1)) * 3600;
     let mut add: BTreeMap<String, i64> = BTreeMap::new();
     for bill in bills(tx, None)? {
-        for line in bill.lines.iter().filter(|l| l.category != "data-transfer") {
+        for line in &bill.lines {
             let amount = i128::from(line.amount_micros) * i128::from(seconds.max(0)) / month;
             *add.entry(format!("{ACCRUED}{}:{}", bill.account_id, line.region))
                 .or_default() += i64::try_from(amount).unwrap_or(i64::MAX);
@@ -217,18 +230,22 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
         account,
         ..Filter::default()
     };
-    // Lines keyed by (account, region, category), summed as costs are found.
-    let mut lines: BTreeMap<(String, String, String), BillLine> = BTreeMap::new();
-    let mut add = |account: &str,
-                   region: &str,
-                   category: &str,
-                   qty: i64,
-                   amount: i64,
-                   desc: String,
-                   unit: &str| {
+    // Lines keyed by (account, one-off month or none, region, category),
+    // summed as costs are found.
+    type Key = (String, Option<String>, String, String);
+    let mut lines: BTreeMap<Key, BillLine> = BTreeMap::new();
+    let mut add_in = |month: Option<String>,
+                      account: &str,
+                      region: &str,
+                      category: &str,
+                      qty: i64,
+                      amount: i64,
+                      desc: String,
+                      unit: &str| {
         let line = lines
             .entry((
                 account.to_string(),
+                month.clone(),
                 region.to_string(),
                 category.to_string(),
             ))
@@ -239,10 +256,19 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
                 quantity: 0,
                 unit: unit.to_string(),
                 amount_micros: 0,
+                month,
             });
         line.quantity += qty;
         line.amount_micros += amount;
     };
+    let mut add =
+        |account: &str,
+         region: &str,
+         category: &str,
+         qty: i64,
+         amount: i64,
+         desc: String,
+         unit: &str| { add_in(None, account, region, category, qty, amount, desc, unit) };
 
     let mut bundle_gb: BTreeMap<(String, String), i64> = BTreeMap::new();
     for s in tx.list::<Storage>(filter)? {
@@ -333,7 +359,10 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
         if is_catalogue_account(&c.account_id) {
             continue;
         }
-        add(
+        // A one-off charge, in the month it happened.
+        let month = c.time.get(..7).unwrap_or(&c.time).to_string();
+        add_in(
+            Some(month),
             &c.account_id,
             &c.region,
             &c.category,
@@ -345,12 +374,17 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
     }
 
     let mut bills: BTreeMap<String, Bill> = BTreeMap::new();
-    for ((account, _, _), line) in lines {
+    for ((account, month, _, _), line) in lines {
         let bill = bills
             .entry(account.clone())
             .or_insert_with(|| empty_bill(account));
-        bill.total_micros += line.amount_micros;
-        bill.lines.push(line);
+        if month.is_some() {
+            bill.one_off_micros += line.amount_micros;
+            bill.one_off.push(line);
+        } else {
+            bill.total_micros += line.amount_micros;
+            bill.lines.push(line);
+        }
     }
     for (key, value) in tx.meta_with_prefix(ACCRUED)? {
         let rest = key.trim_start_matches(ACCRUED);
@@ -375,6 +409,8 @@ fn empty_bill(account_id: String) -> Bill {
         account_id,
         lines: Vec::new(),
         total_micros: 0,
+        one_off: Vec::new(),
+        one_off_micros: 0,
         accrued: BTreeMap::new(),
         accrued_micros: 0,
     }

@@ -586,10 +586,12 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>, region: Option<&str>) -> Result
         if let Some(region) = region {
             bill.lines.retain(|l| l.region == region);
             bill.total_micros = bill.lines.iter().map(|l| l.amount_micros).sum();
+            bill.one_off.retain(|l| l.region == region);
+            bill.one_off_micros = bill.one_off.iter().map(|l| l.amount_micros).sum();
             bill.accrued.retain(|r, _| r == region);
             bill.accrued_micros = bill.accrued.values().sum();
         }
-        if !bill.lines.is_empty() || bill.accrued_micros > 0 {
+        if !bill.lines.is_empty() || !bill.one_off.is_empty() || bill.accrued_micros > 0 {
             out.push(bill);
         }
     }

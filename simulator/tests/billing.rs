@@ -154,12 +154,29 @@ fn cross_region_copy_transfer_is_charged_to_the_source_owner() {
     w.ok(|c| c.call(&at(B, USW2), &copy_of(&src, "web")));
     assert_eq!(
         lines(&mut w, A),
-        vec![
-            line(USE1, "data-transfer", 20, 20 * 20_000),
-            line(USE1, "ebs-snapshot-storage", 20, 1_000_000),
-        ],
-        "the source's owner pays the transfer at $0.02 per GB"
+        vec![line(USE1, "ebs-snapshot-storage", 20, 1_000_000)],
+        "the transfer is no part of the monthly run rate"
     );
+    let bill = bill_of(&mut w, A).expect("A's bill");
+    let one_off: Vec<_> = bill
+        .one_off
+        .iter()
+        .map(|l| {
+            (
+                l.month.clone(),
+                line(&l.region, &l.category, l.quantity, l.amount_micros),
+            )
+        })
+        .collect();
+    assert_eq!(
+        one_off,
+        vec![(
+            Some("2025-01".to_string()),
+            line(USE1, "data-transfer", 20, 20 * 20_000)
+        )],
+        "the source's owner pays the transfer once, at $0.02 per GB, in the month of the copy"
+    );
+    assert_eq!(bill.one_off_micros, 20 * 20_000);
     assert_eq!(
         lines(&mut w, B),
         vec![line(USW2, "ebs-snapshot-storage", 20, 1_000_000)],

@@ -16,6 +16,10 @@ struct BillJson {
     account_id: String,
     lines: Vec<LineJson>,
     total_micros: i64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    one_off: Vec<BillLine>,
+    #[serde(skip_serializing_if = "is_zero")]
+    one_off_micros: i64,
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     accrued: std::collections::BTreeMap<String, i64>,
     #[serde(skip_serializing_if = "is_zero")]
@@ -46,6 +50,8 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
             .map(|b| BillJson {
                 account_id: b.account_id,
                 total_micros: b.total_micros,
+                one_off: b.one_off,
+                one_off_micros: b.one_off_micros,
                 accrued: b.accrued,
                 accrued_micros: b.accrued_micros,
                 lines: b
@@ -82,6 +88,9 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
             table::usd(bill.total_micros)
         )?;
         let mut t = table::new(&["REGION", "CATEGORY", "DESCRIPTION", "QUANTITY", "AMOUNT"]);
+        if bill.lines.is_empty() {
+            writeln!(out, "No monthly charges.")?;
+        }
         for l in &bill.lines {
             let line = &l.line;
             if l.tiers.is_empty() {
@@ -115,7 +124,36 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
             table::usd(bill.total_micros),
         ]);
         table::right_align(&mut t, &[3, 4]);
-        table::print(out, &t)?;
+        if !bill.lines.is_empty() {
+            table::print(out, &t)?;
+        }
+        if !bill.one_off.is_empty() {
+            writeln!(
+                out,
+                "One-off charges, not part of the monthly run rate: {}",
+                table::usd(bill.one_off_micros)
+            )?;
+            let mut t = table::new(&[
+                "MONTH",
+                "REGION",
+                "CATEGORY",
+                "DESCRIPTION",
+                "QUANTITY",
+                "AMOUNT",
+            ]);
+            for line in &bill.one_off {
+                t.add_row(vec![
+                    line.month.clone().unwrap_or_default(),
+                    line.region.clone(),
+                    line.category.clone(),
+                    line.description.clone(),
+                    format!("{} {}", line.quantity, line.unit),
+                    table::usd(line.amount_micros),
+                ]);
+            }
+            table::right_align(&mut t, &[4, 5]);
+            table::print(out, &t)?;
+        }
         if bill.accrued_micros > 0 {
             writeln!(
                 out,
@@ -126,10 +164,15 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
     }
     if bills.len() > 1 {
         let total: i64 = bills.iter().map(|b| b.total_micros).sum();
+        let once: i64 = bills.iter().map(|b| b.one_off_micros).sum();
         writeln!(out)?;
+        let one_off = match once {
+            0 => String::new(),
+            n => format!(", and {} once", table::usd(n)),
+        };
         writeln!(
             out,
-            "All {} accounts: {} per month",
+            "All {} accounts: {} per month{one_off}",
             bills.len(),
             table::usd(total)
         )?;

@@ -626,6 +626,8 @@ pub struct BillView {
     pub total: String,
     pub accrued: String,
     pub lines: Vec<BillLineRow>,
+    pub one_off: Vec<BillLineRow>,
+    pub one_off_total: String,
     pub bars: Vec<Bar>,
     pub chart_height: i64,
 }
@@ -636,10 +638,23 @@ pub struct BillLineRow {
     pub description: String,
     pub quantity: String,
     pub amount: String,
+    /// The month of a one-off charge; empty for a monthly line.
+    pub month: String,
 }
 
 /// The widest bar of a chart, in pixels.
 const BAR_MAX: i64 = 320;
+
+fn bill_line_row(l: &amisim_simulator::billing::BillLine) -> BillLineRow {
+    BillLineRow {
+        region: l.region.clone(),
+        category: l.category.clone(),
+        description: l.description.clone(),
+        quantity: format!("{} {}", l.quantity, l.unit),
+        amount: table::usd(l.amount_micros),
+        month: l.month.clone().unwrap_or_default(),
+    }
+}
 
 pub fn bills(tx: &Tx<'_>, scope: &Scope) -> amisim_simulator::Result<Vec<BillView>> {
     let f = scope.filter();
@@ -672,17 +687,9 @@ pub fn bills(tx: &Tx<'_>, scope: &Scope) -> amisim_simulator::Result<Vec<BillVie
                 accrued: table::usd(b.accrued_micros),
                 chart_height: (bars.len() as i64 * 28).max(28),
                 bars,
-                lines: b
-                    .lines
-                    .iter()
-                    .map(|l| BillLineRow {
-                        region: l.region.clone(),
-                        category: l.category.clone(),
-                        description: l.description.clone(),
-                        quantity: format!("{} {}", l.quantity, l.unit),
-                        amount: table::usd(l.amount_micros),
-                    })
-                    .collect(),
+                lines: b.lines.iter().map(bill_line_row).collect(),
+                one_off: b.one_off.iter().map(bill_line_row).collect(),
+                one_off_total: table::usd(b.one_off_micros),
             }
         })
         .collect())
