@@ -447,10 +447,100 @@ impl PriceBook {
             + rest * self.s3_over_500tb_gb_month
     }
 
+    /// Every price of the book, in the book's order, with what it is and its
+    /// unit: the one list that `amisim prices show` prints and `amisim
+    /// prices set` checks, of every price the bill charges from.
+    pub fn prices(&self) -> Vec<Price> {
+        let price = |what: &str, name: &str, micros: i64, per: &'static str| Price {
+            what: what.to_string(),
+            name: name.to_string(),
+            micros,
+            per,
+        };
+        let mut out = vec![
+            price(
+                "EBS snapshot storage",
+                "ebs_snapshot_gb_month",
+                self.ebs_snapshot_gb_month,
+                "GB-month",
+            ),
+            price(
+                "S3 Standard, first 50 TB",
+                "s3_first_50tb_gb_month",
+                self.s3_first_50tb_gb_month,
+                "GB-month",
+            ),
+            price(
+                "S3 Standard, next 450 TB",
+                "s3_next_450tb_gb_month",
+                self.s3_next_450tb_gb_month,
+                "GB-month",
+            ),
+            price(
+                "S3 Standard, over 500 TB",
+                "s3_over_500tb_gb_month",
+                self.s3_over_500tb_gb_month,
+                "GB-month",
+            ),
+            price(
+                "Inter-region data transfer (one-off)",
+                "inter_region_transfer_gb",
+                self.inter_region_transfer_gb,
+                "GB",
+            ),
+            price(
+                "Windows Server licence",
+                "windows_vcpu_hour",
+                self.windows_vcpu_hour,
+                "vCPU-hour",
+            ),
+            price(
+                "Red Hat Enterprise Linux licence",
+                "rhel_vcpu_hour",
+                self.rhel_vcpu_hour,
+                "vCPU-hour",
+            ),
+            price(
+                "EBS gp3 volume storage (kept root volumes)",
+                "ebs_volume_gb_month",
+                self.ebs_volume_gb_month,
+                "GB-month",
+            ),
+        ];
+        for (product, micros) in &self.software_fees_hour {
+            out.push(price(
+                &format!("Software fee of {product}"),
+                &format!("software_fees_hour.{product}"),
+                *micros,
+                "hour",
+            ));
+        }
+        out.push(price(
+            "Hours in a billing month",
+            "hours_per_month",
+            self.hours_per_month,
+            "month",
+        ));
+        out
+    }
+
     /// The hourly software fee of a billing product, or zero.
     pub fn software_fee_hour(&self, product: &str) -> i64 {
         self.software_fees_hour.get(product).copied().unwrap_or(0)
     }
+}
+
+/// One price of the [`PriceBook`], as `amisim prices show` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Price {
+    /// What it is, in words.
+    pub what: String,
+    /// Its field in the price book's JSON (`software_fees_hour.PRODUCT` for a fee).
+    pub name: String,
+    /// The amount: micro-dollars, or hours for `hours_per_month`.
+    pub micros: i64,
+    /// The unit it is charged per.
+    pub per: &'static str,
 }
 
 /// Formats micro-dollars as dollars with the given decimals, for example `0.40`.
@@ -487,6 +577,27 @@ mod tests {
             assert!(is_region(r), "{r}");
         }
         assert!(!is_region("us-east-7"));
+    }
+
+    #[test]
+    fn the_list_of_prices_holds_every_field_of_the_price_book() {
+        let book = PriceBook::default();
+        let names: Vec<String> = book.prices().into_iter().map(|p| p.name).collect();
+        let json = serde_json::to_value(&book).unwrap();
+        let mut fields = Vec::new();
+        for (key, value) in json.as_object().unwrap() {
+            match value.as_object() {
+                Some(fees) => fields.extend(fees.keys().map(|k| format!("{key}.{k}"))),
+                None => fields.push(key.clone()),
+            }
+        }
+        fields.sort();
+        let mut listed = names.clone();
+        listed.sort();
+        assert_eq!(
+            listed, fields,
+            "prices() lists every price of the book once"
+        );
     }
 
     #[test]

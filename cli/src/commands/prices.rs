@@ -67,23 +67,12 @@ fn check(text: &str, prices: &PriceBook) -> anyhow::Result<()> {
             }
         }
     }
-    let mut all = vec![
-        ("ebs_snapshot_gb_month", prices.ebs_snapshot_gb_month),
-        ("s3_first_50tb_gb_month", prices.s3_first_50tb_gb_month),
-        ("s3_next_450tb_gb_month", prices.s3_next_450tb_gb_month),
-        ("s3_over_500tb_gb_month", prices.s3_over_500tb_gb_month),
-        ("inter_region_transfer_gb", prices.inter_region_transfer_gb),
-        ("windows_vcpu_hour", prices.windows_vcpu_hour),
-        ("hours_per_month", prices.hours_per_month),
-    ];
-    all.extend(
-        prices
-            .software_fees_hour
-            .iter()
-            .map(|(k, v)| (k.as_str(), *v)),
-    );
-    if let Some((name, value)) = all.iter().find(|(_, v)| *v < 0) {
-        bail!("the price {name} is {value}; prices are micro-dollars of zero or more");
+    if let Some(p) = prices.prices().into_iter().find(|p| p.micros < 0) {
+        bail!(
+            "the price {} is {}; prices are micro-dollars of zero or more",
+            p.name,
+            p.micros
+        );
     }
     Ok(())
 }
@@ -96,66 +85,14 @@ fn print_book(out: &mut dyn Write, p: &PriceBook, overridden: bool) -> io::Resul
     };
     writeln!(out, "Price book ({source})")?;
     let mut t = table::new(&["PRICE", "NAME", "AMOUNT", "PER"]);
-    let rows = [
-        (
-            "EBS snapshot storage",
-            "ebs_snapshot_gb_month",
-            p.ebs_snapshot_gb_month,
-            "GB-month",
-        ),
-        (
-            "S3 Standard, first 50 TB",
-            "s3_first_50tb_gb_month",
-            p.s3_first_50tb_gb_month,
-            "GB-month",
-        ),
-        (
-            "S3 Standard, next 450 TB",
-            "s3_next_450tb_gb_month",
-            p.s3_next_450tb_gb_month,
-            "GB-month",
-        ),
-        (
-            "S3 Standard, over 500 TB",
-            "s3_over_500tb_gb_month",
-            p.s3_over_500tb_gb_month,
-            "GB-month",
-        ),
-        (
-            "Inter-region data transfer",
-            "inter_region_transfer_gb",
-            p.inter_region_transfer_gb,
-            "GB",
-        ),
-        (
-            "Windows Server licence",
-            "windows_vcpu_hour",
-            p.windows_vcpu_hour,
-            "vCPU-hour",
-        ),
-    ];
-    for (what, name, micros, per) in rows {
-        t.add_row(vec![
-            what.to_string(),
-            name.to_string(),
-            table::usd(micros),
-            per.to_string(),
-        ]);
+    for price in p.prices() {
+        let amount = if price.name == "hours_per_month" {
+            price.micros.to_string()
+        } else {
+            table::usd(price.micros)
+        };
+        t.add_row(vec![price.what, price.name, amount, price.per.to_string()]);
     }
-    for (product, micros) in &p.software_fees_hour {
-        t.add_row(vec![
-            format!("Software fee of {product}"),
-            format!("software_fees_hour.{product}"),
-            table::usd(*micros),
-            "hour".to_string(),
-        ]);
-    }
-    t.add_row(vec![
-        "Hours in a billing month".to_string(),
-        "hours_per_month".to_string(),
-        p.hours_per_month.to_string(),
-        "month".to_string(),
-    ]);
     table::right_align(&mut t, &[2]);
     table::print(out, &t)?;
 
