@@ -370,20 +370,15 @@ where
             }
             Ok(Some(Ok(frame))) => frame,
         };
-        if let Ok(mut data) = frame.into_data() {
-            use bytes::Buf;
+        if let Ok(data) = frame.into_data() {
+            use bytes::{Buf, BufMut};
             if bytes.len() + data.remaining() > MAX_BODY {
                 return Err(refusal(
                     413,
                     format!("The request body is larger than {MAX_BODY} bytes\n"),
                 ));
             }
-            while data.has_remaining() {
-                let chunk = data.chunk();
-                bytes.extend_from_slice(chunk);
-                let n = chunk.len();
-                data.advance(n);
-            }
+            bytes.put(data);
         }
     }
 }

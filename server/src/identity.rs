@@ -42,14 +42,8 @@ impl Named {
     /// What `request` names, read as far as it can be.
     pub fn of(request: &Request) -> Named {
         let credential = match request.header("authorization") {
-            Some(auth) => auth
-                .split([',', ' '])
-                .map(str::trim)
-                .find_map(|part| part.strip_prefix("Credential="))
-                .map(str::to_string),
-            None => form_urlencoded::parse(request.query.as_bytes())
-                .find(|(k, _)| k == "X-Amz-Credential")
-                .map(|(_, v)| v.to_string()),
+            Some(auth) => auth_field(auth, "Credential="),
+            None => query_param(request, "X-Amz-Credential"),
         }
         .unwrap_or_default();
         let mut parts = credential.split('/');
@@ -194,12 +188,7 @@ fn signed_in_header(request: &Request, auth: &str) -> Result<(String, Signature)
             "The Authorization header is not AWS Signature Version 4 (AWS4-HMAC-SHA256)",
         ));
     };
-    let field = |name: &str| {
-        rest.split([',', ' '])
-            .map(str::trim)
-            .find_map(|part| part.strip_prefix(name))
-            .map(str::to_string)
-    };
+    let field = |name: &str| auth_field(rest, name);
     let credential = field("Credential=")
         .ok_or_else(|| incomplete("The Authorization header names no Credential"))?;
     let value =
@@ -215,11 +204,7 @@ fn signed_in_header(request: &Request, auth: &str) -> Result<(String, Signature)
 
 /// The credential and signature of a presigned URL's `X-Amz-*` parameters.
 fn presigned(request: &Request) -> Result<(String, Signature), Fault> {
-    let param = |name: &str| {
-        form_urlencoded::parse(request.query.as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.to_string())
-    };
+    let param = |name: &str| query_param(request, name);
     let credential = param("X-Amz-Credential").ok_or_else(|| {
         missing("it has neither an Authorization header nor a presigned URL's X-Amz-Credential")
     })?;
@@ -247,6 +232,26 @@ fn presigned(request: &Request) -> Result<(String, Signature), Fault> {
     Ok((credential, signature))
 }
 
+/// The value of the part `name` (`Credential=`, `Signature=` …) of an
+/// `Authorization` header.
+fn auth_field(auth: &str, name: &str) -> Option<String> {
+    auth.split([',', ' '])
+        .map(str::trim)
+        .find_map(|part| part.strip_prefix(name))
+        .map(str::to_string)
+}
+
+/// The value of the query parameter `name` (`X-Amz-Credential` …).
+fn query_param(request: &Request, name: &str) -> Option<String> {
+    form_urlencoded::parse(request.query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// How SigV4 dates a signature: 20250101T000000Z.
+const STAMP: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+
 /// A signature from its parts, once each is of the form SigV4 gives it.
 fn signature(
     at: &str,
@@ -254,8 +259,7 @@ fn signature(
     signed_headers: String,
     value: String,
 ) -> Result<Signature, Fault> {
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    let at = time::PrimitiveDateTime::parse(at, &format)
+    let at = time::PrimitiveDateTime::parse(at, STAMP)
         .map(|t| t.assume_utc())
         .map_err(|_| {
             incomplete(format!(
@@ -284,8 +288,7 @@ fn signature(
 
 /// A SigV4 date as requests carry it: 20250101T000000Z.
 fn format_stamp(at: time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    at.format(&format).unwrap_or_default()
+    at.format(STAMP).unwrap_or_default()
 }
 
 /// At most 64 characters of `text`, for messages.

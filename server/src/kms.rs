@@ -145,15 +145,14 @@ impl Kms<'_> {
         self.ready()?;
         // The simulator reads an alias ARN as the alias in the account and
         // region it names: another account's alias/aws/ebs is not the caller's.
-        let target = key_id;
-        let key = match self.key(&target) {
+        let key = match self.key(&key_id) {
             Ok(key) => key,
             // The caller's own key scheduled for deletion is still described,
             // in its state, as KMS describes it until it is deleted.
             Err(fault) => self
                 .call(&ListKeys {})?
                 .into_iter()
-                .find(|k| k.state == "PendingDeletion" && (k.id == target || k.arn == target))
+                .find(|k| k.state == "PendingDeletion" && (k.id == key_id || k.arn == key_id))
                 .ok_or(fault)?,
         };
         Ok(json!({ "KeyMetadata": metadata(&key) }))

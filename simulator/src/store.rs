@@ -279,11 +279,7 @@ impl Store {
         if !path.exists() {
             create_new(path, setup)?;
         }
-        Store::held(path, |first| {
-            if first {
-                check_header(path)?;
-            }
-            companions::inspect(path, false, first)?;
+        Store::held(path, false, |_| {
             Store::open_existing(path, path, Some(setup), None)
         })
     }
@@ -294,31 +290,37 @@ impl Store {
             return Err(no_store(path));
         }
         companions::check_store_kind(path)?;
-        Store::held(path, |first| {
-            if first {
-                check_header(path)?;
+        // Reading never creates a file beside the store: with no WAL to apply the
+        // file is read as it is; a WAL left by an ended process is read from the
+        // checked private copy.
+        Store::held(path, true, |beside| match beside {
+            companions::Beside::Quiet => {
+                Store::open_existing(path, Path::new(&immutable_uri(path)), None, None)
             }
-            // Reading never creates a file beside the store: with no WAL to apply the
-            // file is read as it is; a WAL left by an ended process is read from the
-            // checked private copy.
-            match companions::inspect(path, true, first)? {
-                companions::Beside::Quiet => {
-                    Store::open_existing(path, Path::new(&immutable_uri(path)), None, None)
-                }
-                companions::Beside::Live => Store::open_existing(path, path, None, None),
-                companions::Beside::Recovered(scratch) => {
-                    let copy = scratch.store();
-                    Store::open_existing(path, &copy, None, Some(scratch))
-                }
+            companions::Beside::Live => Store::open_existing(path, path, None, None),
+            companions::Beside::Recovered(scratch) => {
+                let copy = scratch.store();
+                Store::open_existing(path, &copy, None, Some(scratch))
             }
         })
     }
 
-    /// Opens the store file at `path` with `open` under this process's lock
-    /// on its store files (see `held`), told whether this is the process's
-    /// first connection to it.
-    fn held(path: &Path, open: impl FnOnce(bool) -> Result<Store>) -> Result<Store> {
-        let (mut store, hold) = held::open(path, open)?;
+    /// Checks the store file at `path` (its header, and what is beside it)
+    /// and opens it with `open`, told what is beside it, all under this
+    /// process's lock on its store files: the checks that read the files
+    /// outside SQLite are made only before the process's first connection
+    /// to the store (see `held`).
+    fn held(
+        path: &Path,
+        read_only: bool,
+        open: impl FnOnce(companions::Beside) -> Result<Store>,
+    ) -> Result<Store> {
+        let (mut store, hold) = held::open(path, |first| {
+            if first {
+                check_header(path)?;
+            }
+            open(companions::inspect(path, read_only, first)?)
+        })?;
         store._hold = Some(hold);
         Ok(store)
     }

@@ -33,15 +33,8 @@ fn held() -> MutexGuard<'static, BTreeMap<FileId, usize>> {
     HELD.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn file_id(path: &Path) -> Result<FileId> {
-    let meta = fs::metadata(path).map_err(|e| {
-        Error::new(
-            ErrorKind::StoreIo,
-            format!("cannot read the store {}: {e}", path.display()),
-            "Check the file's permissions, or point AMISIM_STORE at another file",
-        )
-    })?;
-    Ok((meta.dev(), meta.ino()))
+fn file_id(path: &Path) -> std::io::Result<FileId> {
+    fs::metadata(path).map(|meta| (meta.dev(), meta.ino()))
 }
 
 /// Opens a connection to the store at `path` with `open`, under this
@@ -50,7 +43,13 @@ fn file_id(path: &Path) -> Result<FileId> {
 /// SQLite). The connection it opens is counted once it is open.
 pub(super) fn open<T>(path: &Path, open: impl FnOnce(bool) -> Result<T>) -> Result<(T, Hold)> {
     let mut held = held();
-    let id = file_id(path)?;
+    let id = file_id(path).map_err(|e| {
+        Error::new(
+            ErrorKind::StoreIo,
+            format!("cannot read the store {}: {e}", path.display()),
+            "Check the file's permissions, or point AMISIM_STORE at another file",
+        )
+    })?;
     let first = !held.contains_key(&id);
     let opened = open(first)?;
     *held.entry(id).or_insert(0) += 1;
@@ -83,7 +82,7 @@ pub(super) fn outside_sqlite<T>(
     read: impl FnOnce() -> std::io::Result<T>,
 ) -> std::io::Result<T> {
     let held = held();
-    let id = fs::metadata(path).map(|m| (m.dev(), m.ino()))?;
+    let id = file_id(path)?;
     if held.contains_key(&id) {
         return Err(std::io::Error::other(format!(
             "{} is open in this process; close it first",
