@@ -51,8 +51,10 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| repo_root().join("target"))
 }
 
-/// Builds the provider once per test process and returns the folder holding it.
-pub fn provider_dir() -> &'static Path {
+/// Builds the provider and the `amisim` tool once per test process, with the
+/// same command as `scripts/setup`: one package selection means one set of
+/// features, so every caller shares one build instead of each making its own.
+fn built_binaries() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -62,30 +64,28 @@ pub fn provider_dir() -> &'static Path {
                 "--quiet",
                 "-p",
                 "amisim-provider",
-                "--bin",
-                "terraform-provider-amisim",
+                "-p",
+                "amisim-cli",
             ])
             .current_dir(repo_root())
             .status()
             .expect("cargo runs");
-        assert!(status.success(), "the provider builds");
+        assert!(status.success(), "the provider and the amisim tool build");
         target_dir().join("debug")
     })
+    .clone()
 }
 
-/// Builds the `amisim` command-line tool once per test process and returns its path.
+/// The folder holding the built provider.
+pub fn provider_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(built_binaries)
+}
+
+/// The built `amisim` command-line tool.
 pub fn amisim_binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "amisim-cli", "--bin", "amisim"])
-            .current_dir(repo_root())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "the amisim tool builds");
-        target_dir().join("debug").join("amisim")
-    })
+    BIN.get_or_init(|| built_binaries().join("amisim"))
 }
 
 /// Copies the folder `from` into `to`, leaving out what a Terraform run leaves

@@ -19,7 +19,7 @@ fn image_data_sources_find_catalogue_own_and_shared_images() {
     let ws = Workspace::new(&format!(
         r#"{PROVIDERS}
 data "amisim_image" "ubuntu_arm" {{
-  owners      = ["amazon"]
+  owners      = ["099720109477"]
   most_recent = true
   filter {{
     name   = "name"

@@ -453,7 +453,7 @@ resource "amisim_instance" "win" {{
 resource "amisim_allowed_images_settings" "this" {{
   state = "{state}"
   image_criterion {{
-    image_providers = ["amazon"]
+    image_providers = ["amazon", "099720109477"]
     image_names     = ["ubuntu/*", "al2023-*"]
   }}
   image_criterion {{
@@ -573,7 +573,7 @@ fn ancestry_and_usage_follow_an_image_back_to_its_origin() {
     let ws = Workspace::new(&config(
         r#"
 data "amisim_image" "ubuntu" {
-  owners      = ["amazon"]
+  owners      = ["099720109477"]
   most_recent = true
   filter {
     name   = "name"

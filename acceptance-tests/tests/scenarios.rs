@@ -269,18 +269,21 @@ fn golden_ami_boots_faster_than_base_image_plus_user_data() {
         (30 + 2 * 45 + 1, 30 + 2),
         "30 s to boot, 45 s per package, 1 s per step that installs nothing"
     );
-    // Every base family, from Amazon; Red Hat and Windows carry their licence.
+    // Every base family, from its publisher's account as in AWS; Red Hat
+    // and Windows carry their licence.
     let families = &outputs["base_image_families"];
-    for (family, licence) in [
-        ("Amazon Linux", "none"),
-        ("Ubuntu", "none"),
-        ("Fedora", "none"),
-        ("Red Hat", "bp-6fa54006"),
-        ("Windows", "bp-6ba54002"),
+    for (family, owner, licence) in [
+        ("Amazon Linux", "137112412989", "none"),
+        ("Ubuntu", "099720109477", "none"),
+        ("Debian", "136693071363", "none"),
+        ("Fedora", "125523088429", "none"),
+        ("Red Hat", "309956199498", "bp-6fa54006"),
+        ("Windows", "801119661308", "bp-6ba54002"),
     ] {
         let line = text(&families[family]);
         assert!(
-            line.contains("owner amazon") && line.contains(&format!("billing products: {licence}")),
+            line.contains(&format!("owner {owner};"))
+                && line.contains(&format!("billing products: {licence}")),
             "{family}: {line}"
         );
     }
@@ -944,6 +947,9 @@ fn allowed_amis_refuse_what_no_criterion_allows_and_audit_mode_only_reports() {
     // In enabled state what the setting does not allow is not discoverable.
     assert_eq!(allowed["marketplace_images"], 0);
     assert_eq!(allowed["amazon_allowed"], allowed["amazon_images"]);
+    // Ubuntu is found from Canonical's account, and allowed by its criterion.
+    assert_eq!(allowed["ubuntu_images"], 3);
+    assert_eq!(allowed["ubuntu_allowed"], 3);
     insta::assert_json_snapshot!("allowed_amis_outputs", allowed);
 
     let out = ws.refused("try_refused", "InvalidAMIID.NotAllowed");

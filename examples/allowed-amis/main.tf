@@ -1,7 +1,7 @@
 # Which AMIs may this account use? Allowed AMIs.
 #
-# The account allows only Amazon Linux 2023 and Ubuntu images published by
-# Amazon. Its own images are always allowed. In `enabled` state the images
+# The account allows only Amazon Linux 2023 images published by Amazon and
+# Ubuntu images published by Canonical. Its own images are always allowed. In `enabled` state the images
 # the setting does not allow are not discoverable, as in AWS: the lookups
 # below find no Marketplace image. `-var try_refused=true` launches the
 # Marketplace WordPress image by an AMI ID copied from elsewhere and is
@@ -45,7 +45,13 @@ resource "amisim_allowed_images_settings" "this" {
 
   image_criterion {
     image_providers = ["amazon"]
-    image_names     = ["al2023-ami-*", "ubuntu/images/*"]
+    image_names     = ["al2023-ami-*"]
+  }
+
+  # Ubuntu is Canonical's, not Amazon's: its publisher's account is the provider.
+  image_criterion {
+    image_providers = ["099720109477"]
+    image_names     = ["ubuntu/images/*"]
   }
 }
 
@@ -66,6 +72,15 @@ data "amisim_images" "marketplace" {
 
 data "amisim_images" "amazon" {
   owners     = ["amazon"]
+  depends_on = [amisim_allowed_images_settings.this]
+}
+
+data "amisim_images" "ubuntu" {
+  owners = ["099720109477"]
+  filter {
+    name   = "virtualization-type"
+    values = ["hvm"]
+  }
   depends_on = [amisim_allowed_images_settings.this]
 }
 
@@ -90,6 +105,8 @@ output "allowed" {
     al2023              = data.amisim_image.al2023.image_allowed
     amazon_images       = length(data.amisim_images.amazon.ids)
     amazon_allowed      = length(data.amisim_images.amazon.allowed_ids)
+    ubuntu_images       = length(data.amisim_images.ubuntu.ids)
+    ubuntu_allowed      = length(data.amisim_images.ubuntu.allowed_ids)
     marketplace_images  = length(data.amisim_images.marketplace.ids)
     marketplace_allowed = length(data.amisim_images.marketplace.allowed_ids)
   }

@@ -95,7 +95,7 @@ data "amisim_image" "windows" {
 
 data "amisim_image" "rhel" {
   provider    = amisim.ops
-  owners      = ["amazon"]
+  owners      = ["309956199498"] # Red Hat
   most_recent = true
   name_regex  = "^RHEL-9"
 

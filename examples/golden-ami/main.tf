@@ -32,13 +32,16 @@ variable "try_no_owners" {
 }
 
 locals {
-  # The base image families of the public catalogue, by name pattern.
+  # The base image families of the public catalogue: each from the account
+  # that publishes it, as in AWS (Amazon's alias, or the publisher's account
+  # ID), and a name pattern.
   families = {
-    "Amazon Linux" = "al2023-ami-*-x86_64"
-    "Ubuntu"       = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-*"
-    "Fedora"       = "Fedora-Cloud-Base-AmazonEC2.x86_64-*"
-    "Red Hat"      = "RHEL-9*-x86_64-*"
-    "Windows"      = "Windows_Server-2022-English-Full-Base-*"
+    "Amazon Linux" = { owner = "amazon", name = "al2023-ami-*-x86_64" }
+    "Ubuntu"       = { owner = "099720109477", name = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*" }
+    "Debian"       = { owner = "136693071363", name = "debian-12-amd64-*" }
+    "Fedora"       = { owner = "125523088429", name = "Fedora-Cloud-Base-AmazonEC2.x86_64-*" }
+    "Red Hat"      = { owner = "309956199498", name = "RHEL-9*-x86_64-*" }
+    "Windows"      = { owner = "amazon", name = "Windows_Server-2022-English-Full-Base-*" }
   }
 
   # What every web server needs. Each package the image lacks adds 45 s to boot.
@@ -60,29 +63,33 @@ data "amisim_image" "base" {
   }
 }
 
-# Every base family, from the one owner trusted here: Amazon. Red Hat and
-# Windows images carry a licence (a billing product) charged by the hour.
+# Every base family, each from its publisher alone. Red Hat and Windows
+# images carry a licence (a billing product) charged by the hour.
 data "amisim_image" "family" {
   for_each    = local.families
-  owners      = ["amazon"]
+  owners      = [each.value.owner]
   most_recent = true
 
   filter {
     name   = "name"
-    values = [each.value]
+    values = [each.value.name]
+  }
+  filter {
+    name   = "virtualization-type"
+    values = ["hvm"]
   }
 }
 
 # Anyone can publish an image named like Ubuntu, with anything inside, so
-# most_recent needs owners: without them (refused with -var
-# try_no_owners=true) it would pick the newest image of anyone.
+# most_recent needs owners (Canonical's account here): without them (refused
+# with -var try_no_owners=true) it would pick the newest image of anyone.
 data "amisim_image" "ubuntu" {
-  owners      = var.try_no_owners ? null : ["amazon"]
+  owners      = var.try_no_owners ? null : ["099720109477"]
   most_recent = true
 
   filter {
     name   = "name"
-    values = [local.families["Ubuntu"]]
+    values = [local.families["Ubuntu"].name]
   }
 }
 
@@ -148,10 +155,10 @@ output "web_servers" {
 }
 
 output "base_image_families" {
-  description = "The newest image of each base family, owned by Amazon, and the licence it carries."
+  description = "The newest image of each base family, its publisher's account, and the licence it carries."
   value = {
     for family, image in data.amisim_image.family :
-    family => "${image.name} (owner ${image.owner_alias}; billing products: ${length(image.billing_products) > 0 ? join(", ", image.billing_products) : "none"})"
+    family => "${image.name} (owner ${image.owner_id}; billing products: ${length(image.billing_products) > 0 ? join(", ", image.billing_products) : "none"})"
   }
 }
 

@@ -586,7 +586,7 @@ fn check_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
         // Public images: never encrypted, never with billing products, at most 5 per account and region.
         let own_public: Vec<&Image> = images
             .iter()
-            .filter(|i| i.owner_alias.is_none() && public_ids.contains(&i.id))
+            .filter(|i| !amisim_simulator::inventory::is_catalogue_account(&i.owner_id) && public_ids.contains(&i.id))
             .collect();
         for i in &own_public {
             prop_assert!(

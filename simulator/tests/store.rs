@@ -393,17 +393,36 @@ fn an_older_store_gains_the_regions_added_to_the_catalogue() {
     {
         // As a store made before ap-southeast-7 was in the catalogue.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        // …and before Red Hat images carried their licence.
+        // …before Red Hat images carried their licence, when Amazon owned
+        // Ubuntu, and before Debian was in it.
         conn.execute_batch(
             "DELETE FROM objects WHERE region = 'ap-southeast-7';
+             DELETE FROM objects WHERE kind = 'image' AND name LIKE 'debian-12-%';
              UPDATE objects SET body = json_set(body, '$.billing_products', json('[]'))
                WHERE kind = 'image' AND name LIKE 'RHEL%';
+             UPDATE objects SET account = '137112412989',
+               body = json_set(body, '$.owner_id', '137112412989', '$.owner_alias', 'amazon')
+               WHERE kind = 'image' AND name LIKE 'ubuntu/%';
              UPDATE meta SET value = 'old' WHERE key = 'catalogue_regions';",
         )
         .unwrap();
     }
+    let ubuntu_before: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT id FROM objects WHERE kind = 'image' AND region = 'us-east-1' AND name = ?1",
+            [UBUNTU],
+            |r| r.get(0),
+        )
+        .unwrap();
     let mut cloud = Cloud::open(&path).unwrap();
     catalogue(&mut cloud, &at(A, "ap-southeast-7"), UBUNTU);
+    let ubuntu = catalogue(&mut cloud, &at(A, USE1), UBUNTU);
+    assert_eq!(ubuntu.id, ubuntu_before, "a catalogue image keeps its ID");
+    assert_eq!(ubuntu.owner_id, "099720109477", "Ubuntu is Canonical's, as in AWS");
+    assert_eq!(ubuntu.owner_alias, None);
+    let debian = catalogue(&mut cloud, &at(A, USE1), "debian-12-amd64-20250112-2000");
+    assert_eq!(debian.owner_id, "136693071363");
     let rhel = catalogue(
         &mut cloud,
         &at(A, USE1),

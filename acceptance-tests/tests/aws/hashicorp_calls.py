@@ -18,7 +18,7 @@ def code(f):
 # What hashicorp/aws's aws_instance does, with only ami and instance_type.
 base = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-*-x86_64"]}])["Images"][0]
 # data "aws_ami" as AWS's examples write it: every filter answered from the image.
-ubuntu = ec2.describe_images(Owners=["amazon"], Filters=[
+ubuntu = ec2.describe_images(Owners=["099720109477"], Filters=[
     {"Name": "name", "Values": ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-*-server-*"]},
     {"Name": "virtualization-type", "Values": ["hvm"]},
     {"Name": "root-device-type", "Values": ["ebs"]},

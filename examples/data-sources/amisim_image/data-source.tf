@@ -1,6 +1,6 @@
-# The newest Ubuntu 24.04 image for arm64 published by Amazon's catalogue.
+# The newest Ubuntu 24.04 image for arm64, published by Canonical (099720109477), as in AWS.
 data "amisim_image" "ubuntu" {
-  owners      = ["amazon"]
+  owners      = ["099720109477"] # Canonical
   most_recent = true
 
   filter {
@@ -11,6 +11,11 @@ data "amisim_image" "ubuntu" {
   filter {
     name   = "architecture"
     values = ["arm64"]
+  }
+
+  filter {
+    name   = "virtualization-type"
+    values = ["hvm"]
   }
 }
 

@@ -45,6 +45,8 @@ pub const OU1: &str = "arn:aws:organizations::999999999999:ou/o-abc1234567/ou-ab
 pub const OU2: &str = "arn:aws:organizations::999999999999:ou/o-abc1234567/ou-ab12-99998888";
 
 /// The public Ubuntu 24.04 x86_64 image of the catalogue.
+/// Canonical, the publisher of Ubuntu.
+pub const CANONICAL: &str = "099720109477";
 pub const UBUNTU: &str = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250115";
 /// The public Amazon Linux 2023 arm64 image of the catalogue.
 pub const AL2023_ARM: &str = "al2023-ami-2023.6.20250115.0-kernel-6.1-arm64";

@@ -306,7 +306,7 @@ fn allowed_images_refuse_launches_and_copies_of_images_no_criterion_allows() {
             &me,
             &AllowedImages {
                 state: "enabled".into(),
-                criteria: vec![criterion(&["amazon"], &["ubuntu/*"])],
+                criteria: vec![criterion(&[CANONICAL], &["ubuntu/*"])],
             },
         )
     });
@@ -331,7 +331,7 @@ fn allowed_images_refuse_launches_and_copies_of_images_no_criterion_allows() {
             &AllowedImages {
                 state: "enabled".into(),
                 criteria: vec![
-                    criterion(&["amazon"], &["ubuntu/*"]),
+                    criterion(&[CANONICAL], &["ubuntu/*"]),
                     criterion(&[B], &["vend?r"]),
                 ],
             },
@@ -388,13 +388,14 @@ fn in_enabled_state_only_allowed_images_and_the_accounts_own_are_discoverable() 
     set(
         &mut w,
         "enabled",
-        vec![criterion(&["amazon"], &["ubuntu/*"])],
+        vec![criterion(&[CANONICAL], &["ubuntu/*"])],
     );
-    let amazon = discoverable(&mut w, &me, &["amazon"]);
+    let canonical = discoverable(&mut w, &me, &[CANONICAL]);
     assert!(
-        !amazon.is_empty() && amazon.iter().all(|n| n.starts_with("ubuntu/")),
-        "{amazon:?}"
+        !canonical.is_empty() && canonical.iter().all(|n| n.starts_with("ubuntu/")),
+        "{canonical:?}"
     );
+    assert!(discoverable(&mut w, &me, &["amazon"]).is_empty());
     assert!(discoverable(&mut w, &me, &["aws-marketplace"]).is_empty());
     assert!(
         discoverable(&mut w, &me, &[B]).is_empty(),
@@ -572,7 +573,7 @@ fn ancestry_runs_from_an_image_back_to_its_origin_across_regions_and_deregistrat
     assert_eq!(chain[3].source_image_id, None);
     assert_eq!(
         chain[3].owner_id.as_deref(),
-        Some(amisim_simulator::AMAZON_ACCOUNT)
+        Some(CANONICAL)
     );
     w.refused("InvalidAMIID.NotFound", |c| {
         c.call(&at(B, USW2), &GetImageAncestry::new(&dr2.id))

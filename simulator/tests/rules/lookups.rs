@@ -380,8 +380,14 @@ fn catalogue_filters_answer_licences_products_and_windows_devices() {
                 "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*",
             ),
             ("virtualization-type", "hvm"),
-            ("owner-alias", "amazon"),
+            ("owner-id", CANONICAL),
         ],
     );
     assert_eq!(ubuntu, vec![UBUNTU.to_string()]);
+    // Ubuntu is Canonical's, which has no alias: `amazon` is Amazon Linux and Windows.
+    let amazon = find(&mut w, vec![("owner-alias", "amazon")]);
+    assert!(
+        amazon.iter().all(|n| n.starts_with("al2023-") || n.starts_with("amzn2-") || n.starts_with("Windows_")),
+        "{amazon:?}"
+    );
 }

@@ -14,12 +14,14 @@ fn no_caller_acts_as_an_account_of_the_public_catalogue() {
     assert_eq!(al2023.owner_id, AMAZON_ACCOUNT);
     let wordpress = catalogue(&mut w.cloud, &at(A, USE1), WORDPRESS);
     assert_eq!(wordpress.owner_id, MARKETPLACE_ACCOUNT);
-    for owned in [&al2023, &wordpress] {
+    let ubuntu = catalogue(&mut w.cloud, &at(A, USE1), UBUNTU);
+    assert_eq!(ubuntu.owner_id, CANONICAL);
+    for owned in [&al2023, &wordpress, &ubuntu] {
         let owner = at(&owned.owner_id, USE1);
         let err = w.refused("AuthFailure", |c| {
             c.call(&owner, &DeregisterImage::new(&owned.id, true))
         });
-        assert!(err.message.contains("AWS's own"), "{err}");
+        assert!(err.message.contains("the publisher of images of the public catalogue"), "{err}");
         assert!(err.hint.contains("account of your own"), "{err}");
         w.refused("AuthFailure", |c| {
             c.call(&owner, &DeleteSnapshot::new(&owned.storage_ids[0]))
