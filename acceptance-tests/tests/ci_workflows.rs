@@ -22,7 +22,7 @@ provider "amisim" {
 }
 
 data "amisim_image" "ubuntu" {
-  owners      = ["amazon"]
+  owners      = ["099720109477"]
   most_recent = true
   filter {
     name   = "name"

@@ -37,11 +37,11 @@ fn cross_region_copy_is_distinct_owned_and_converges() {
     let ws = Workspace::new(&config(&format!(
         r#"{SOURCE}
 resource "amisim_image_copy" "dr" {{
-  provider      = amisim.west
-  source_ami_id = amisim_image.src.id
-  source_region = "us-east-1"
-  name          = "app-v1-dr"
-  description   = "disaster recovery"
+  provider          = amisim.west
+  source_ami_id     = amisim_image.src.id
+  source_ami_region = "us-east-1"
+  name              = "app-v1-dr"
+  description       = "disaster recovery"
 }}
 "#
     )));
@@ -62,8 +62,8 @@ resource "amisim_image_copy" "dr" {{
         r#"{SOURCE}
 resource "amisim_image_copy" "dr" {{
   provider      = amisim.west
-  source_ami_id = amisim_image.src.id
-  source_region = "us-east-1"
+  source_ami_id     = amisim_image.src.id
+  source_ami_region = "us-east-1"
   name          = "app-v1-dr"
   description   = "disaster recovery copy"
 }}
@@ -75,8 +75,8 @@ resource "amisim_image_copy" "dr" {{
         r#"{SOURCE}
 resource "amisim_image_copy" "dr" {{
   provider      = amisim.west
-  source_ami_id = amisim_image.src.id
-  source_region = "us-east-1"
+  source_ami_id     = amisim_image.src.id
+  source_ami_region = "us-east-1"
   name          = "app-v1-dr2"
   description   = "disaster recovery copy"
 }}
@@ -253,4 +253,69 @@ resource "amisim_image_copy" "west" {{
 "#
     )));
     ws.apply_expect_error("InvalidParameterValue");
+}
+
+/// `source_ami_region`, as aws_ami_copy names it, beside the older
+/// `source_region`: a state made with the older name, even one written before
+/// `source_ami_region` existed, moves to the new name with nothing replaced.
+#[test]
+fn source_ami_region_takes_over_from_source_region_without_a_replacement() {
+    let copy = |region_argument: &str| {
+        config(&format!(
+            r#"{SOURCE}
+resource "amisim_image_copy" "dr" {{
+  provider      = amisim.west
+  source_ami_id = amisim_image.src.id
+  {region_argument}
+  name          = "app-v1-dr"
+}}
+"#
+        ))
+    };
+    let ws = Workspace::new(&copy(r#"source_region = "us-east-1""#));
+    let out = ws.apply().all();
+    let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("Warning: Deprecated argument: source_region")
+            && words.contains("rename it to source_ami_region"),
+        "{out}"
+    );
+    let before = ws.resources()["amisim_image_copy.dr"].clone();
+    assert_eq!(before["source_ami_region"], "us-east-1");
+    assert_eq!(before["source_region"], "us-east-1");
+
+    // As a state written before source_ami_region existed.
+    let path = ws.path().join("terraform.tfstate");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for resource in state["resources"].as_array_mut().unwrap() {
+        for instance in resource["instances"].as_array_mut().unwrap() {
+            if let Some(attributes) = instance["attributes"].as_object_mut() {
+                attributes.remove("source_ami_region");
+            }
+        }
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+
+    ws.set_config(&copy(r#"source_ami_region = "us-east-1""#));
+    ws.assert_plan_empty();
+    let out = ws.apply().all();
+    assert!(!out.contains("Deprecated argument"), "{out}");
+    assert_eq!(ws.resources()["amisim_image_copy.dr"]["id"], before["id"]);
+
+    // Another region is another copy; exactly one of the two names is set.
+    ws.set_config(&copy(r#"source_ami_region = "us-west-2""#));
+    ws.expect_action("amisim_image_copy.dr", "replace");
+    for (arguments, message) in [
+        (
+            "source_ami_region = \"us-east-1\"\n  source_region = \"us-east-1\"",
+            "Conflicting arguments: source_ami_region and source_region",
+        ),
+        ("", "Missing required argument: source_ami_region"),
+    ] {
+        ws.set_config(&copy(arguments));
+        let out = ws.tf(&["plan", "-no-color"]);
+        assert_ne!(out.code, 0);
+        assert!(out.stderr.contains(message), "{message}: {}", out.stderr);
+    }
 }

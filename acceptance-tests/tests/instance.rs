@@ -287,7 +287,7 @@ resource "amisim_image" "legacy" {
 }
 resource "amisim_instance" "web" {
   ami                        = amisim_image.legacy.id
-  instance_type              = "m5d.large"
+  instance_type              = "m3.medium"
   root_delete_on_termination = false
 }
 "#,

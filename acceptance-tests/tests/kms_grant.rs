@@ -90,3 +90,111 @@ resource "amisim_kms_grant" "managed" {{
         out.stderr
     );
 }
+
+/// The source image of account 111111111111 in us-east-1, encrypted with its
+/// own key and shared with 222222222222 (launch and storage), and a copy of
+/// it by 222222222222 in us-west-2 that needs the grant `grant` makes.
+fn copy_of_shared_encrypted(grant: &str) -> String {
+    format!(
+        r#"{PROVIDERS}
+provider "amisim" {{
+  alias      = "other_west"
+  account_id = "222222222222"
+  region     = "us-west-2"
+}}
+{SHARED_ENCRYPTED}
+resource "amisim_storage_permission" "other" {{
+  storage_id = amisim_image.enc.storage_ids[0]
+  account_id = "222222222222"
+}}
+resource "amisim_kms_grant" "other" {{
+  key_id = amisim_kms_key.k.id
+{grant}
+}}
+resource "amisim_kms_key" "west" {{
+  provider    = amisim.other_west
+  description = "copies"
+}}
+resource "amisim_image_copy" "west" {{
+  provider          = amisim.other_west
+  source_ami_id     = amisim_image.enc.id
+  source_ami_region = "us-east-1"
+  name              = "enc-west"
+  encrypted         = true
+  kms_key_id        = amisim_kms_key.west.arn
+  depends_on        = [amisim_launch_permission.other, amisim_storage_permission.other, amisim_kms_grant.other]
+}}
+"#
+    )
+}
+
+/// `grantee_principal` and `operations` as aws_kms_grant writes them: a copy
+/// of a shared encrypted image needs Decrypt, ReEncryptFrom, CreateGrant and
+/// DescribeKey, a refusal names the one missing, and writing the grantee the
+/// other way (the older `grantee_account_id`, an account ID instead of the
+/// root ARN) replaces nothing.
+#[test]
+fn grant_operations_decide_whether_the_grantee_may_copy() {
+    let ws = Workspace::new(&copy_of_shared_encrypted(
+        r#"  grantee_principal = "arn:aws:iam::222222222222:root"
+  operations        = ["Decrypt"]"#,
+    ));
+    let out = ws.apply_expect_error("AccessDeniedException");
+    assert!(out.stderr.contains("not ReEncryptFrom"), "{}", out.stderr);
+
+    ws.set_config(&copy_of_shared_encrypted(
+        r#"  grantee_principal = "arn:aws:iam::222222222222:root"
+  operations        = ["DescribeKey", "Decrypt", "CreateGrant", "ReEncryptFrom"]"#,
+    ));
+    ws.expect_action("amisim_kms_grant.other", "replace");
+    ws.apply_and_converge();
+    let grant = &ws.resources()["amisim_kms_grant.other"];
+    assert_eq!(grant["grantee_account_id"], "222222222222");
+    assert_eq!(grant["grantee_principal"], "arn:aws:iam::222222222222:root");
+    let id = grant["id"].as_str().unwrap().to_string();
+    assert!(
+        id.ends_with("/222222222222/CreateGrant,Decrypt,DescribeKey,ReEncryptFrom"),
+        "{id}"
+    );
+    ws.import_verify("amisim_kms_grant.other", &id, &["grantee_principal"]);
+
+    // The older name, for the same account and operations: nothing to do, and
+    // a warning naming the new name.
+    ws.set_config(&copy_of_shared_encrypted(
+        r#"  grantee_account_id = "222222222222"
+  operations         = ["DescribeKey", "Decrypt", "CreateGrant", "ReEncryptFrom"]"#,
+    ));
+    ws.expect_action("amisim_kms_grant.other", "update");
+    let out = ws.apply().all();
+    let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("Warning: Deprecated argument: grantee_account_id")
+            && words.contains("rename it to grantee_principal"),
+        "{out}"
+    );
+    ws.assert_plan_empty();
+
+    // Exactly one of the two names.
+    for (grant, message) in [
+        (
+            r#"  grantee_account_id = "222222222222"
+  grantee_principal  = "222222222222""#,
+            "Conflicting arguments: grantee_principal and grantee_account_id",
+        ),
+        ("", "Missing required argument: grantee_principal"),
+        (
+            r#"  grantee_principal = "arn:aws:iam::222222222222:role/builder""#,
+            "InvalidArnException",
+        ),
+    ] {
+        ws.set_config(&copy_of_shared_encrypted(grant));
+        let out = ws.tf(&["plan", "-no-color"]);
+        assert_ne!(out.code, 0);
+        assert!(out.stderr.contains(message), "{message}: {}", out.stderr);
+    }
+    ws.set_config(&copy_of_shared_encrypted(
+        r#"  grantee_account_id = "222222222222"
+  operations         = ["DescribeKey", "Decrypt", "CreateGrant", "ReEncryptFrom"]"#,
+    ));
+    ws.destroy();
+}

@@ -453,7 +453,7 @@ resource "amisim_instance" "win" {{
 resource "amisim_allowed_images_settings" "this" {{
   state = "{state}"
   image_criterion {{
-    image_providers = ["amazon", "099720109477"]
+    image_providers = ["amazon"]
     image_names     = ["ubuntu/*", "al2023-*"]
   }}
   image_criterion {{

@@ -656,11 +656,19 @@ fn instance_store_cannot_stop_or_be_imaged_and_loses_its_root_data() {
         out.stderr
     );
 
-    // The stopped EBS instance costs no hours; the bundle is S3 storage.
+    let out = ws.refused("try_modern_type", "UnsupportedOperation");
+    assert!(
+        out.says("'m5d.large' does not support instance-store-backed AMIs"),
+        "{}",
+        out.stderr
+    );
+
+    // The stopped EBS instance costs no hours; the bundle is S3 storage. The
+    // instance-store instance runs on an m3.medium ($0.067 an hour).
     let bills = bill(&ws);
     assert_eq!(
         line(&bills, PLATFORM, "us-east-1", "instance-hours"),
-        730 * 113_000
+        730 * 67_000
     );
     assert_eq!(
         line(&bills, PLATFORM, "us-east-1", "s3-bundle-storage"),

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use amisim_simulator::{inventory, AMAZON, AMAZON_ACCOUNT, MARKETPLACE, MARKETPLACE_ACCOUNT};
+use amisim_simulator::{catalogue, inventory};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
@@ -75,10 +75,9 @@ pub fn usd(micros: i64) -> String {
 
 /// The owner as people know it: the catalogue's alias, or the account ID.
 pub fn owner(account: &str) -> String {
-    match account {
-        AMAZON_ACCOUNT => AMAZON.to_string(),
-        MARKETPLACE_ACCOUNT => MARKETPLACE.to_string(),
-        other => other.to_string(),
+    match catalogue::publisher(account).and_then(|p| p.alias) {
+        Some(alias) => alias.to_string(),
+        None => account.to_string(),
     }
 }
 

@@ -1,7 +1,8 @@
 # Which AMIs may this account use? Allowed AMIs.
 #
-# The account allows only Amazon Linux 2023 images published by Amazon and
-# Ubuntu images published by Canonical. Its own images are always allowed. In `enabled` state the images
+# The account allows only Amazon Linux 2023 and Ubuntu images from the
+# `amazon` provider: Amazon's own and verified providers' such as Canonical,
+# as in AWS. Its own images are always allowed. In `enabled` state the images
 # the setting does not allow are not discoverable, as in AWS: the lookups
 # below find no Marketplace image. `-var try_refused=true` launches the
 # Marketplace WordPress image by an AMI ID copied from elsewhere and is
@@ -45,13 +46,7 @@ resource "amisim_allowed_images_settings" "this" {
 
   image_criterion {
     image_providers = ["amazon"]
-    image_names     = ["al2023-ami-*"]
-  }
-
-  # Ubuntu is Canonical's, not Amazon's: its publisher's account is the provider.
-  image_criterion {
-    image_providers = ["099720109477"]
-    image_names     = ["ubuntu/images/*"]
+    image_names     = ["al2023-ami-*", "ubuntu/images/*"]
   }
 }
 
@@ -75,6 +70,7 @@ data "amisim_images" "amazon" {
   depends_on = [amisim_allowed_images_settings.this]
 }
 
+# Ubuntu is published by Canonical's account, which has no owner alias.
 data "amisim_images" "ubuntu" {
   owners = ["099720109477"]
   filter {

@@ -80,10 +80,10 @@ resource "amisim_image" "wordpress" {
 # An image this account owns can be copied, to another region for instance;
 # the billing product goes with it.
 resource "amisim_image_copy" "wordpress_dr" {
-  provider      = amisim.dr
-  source_ami_id = amisim_image.wordpress.id
-  source_region = "us-east-1"
-  name          = "wordpress-custom-v1"
+  provider          = amisim.dr
+  source_ami_id     = amisim_image.wordpress.id
+  source_ami_region = "us-east-1"
+  name              = "wordpress-custom-v1"
 }
 
 # Instances of the custom image pay the Marketplace fee too.
@@ -98,10 +98,10 @@ resource "amisim_instance" "wordpress" {
 
 # Refused: Marketplace (and Windows) images cannot be copied by another account.
 resource "amisim_image_copy" "wordpress_direct" {
-  count         = var.try_refused ? 1 : 0
-  source_ami_id = data.amisim_image.wordpress.id
-  source_region = "us-east-1"
-  name          = "wordpress-direct-copy"
+  count             = var.try_refused ? 1 : 0
+  source_ami_id     = data.amisim_image.wordpress.id
+  source_ami_region = "us-east-1"
+  name              = "wordpress-direct-copy"
 }
 
 output "billing_products" {

@@ -70,10 +70,10 @@ resource "amisim_image" "web" {
 # Free to copy, but the 30 GB cross the Atlantic: $0.60 of data transfer for
 # the source's owner, and the copy's own snapshot in eu-west-1.
 resource "amisim_image_copy" "web_eu" {
-  provider      = amisim.eu
-  source_ami_id = amisim_image.web.id
-  source_region = "us-east-1"
-  name          = "media-web-v1"
+  provider          = amisim.eu
+  source_ami_id     = amisim_image.web.id
+  source_ami_region = "us-east-1"
+  name              = "media-web-v1"
 }
 
 resource "amisim_instance" "web_eu" {

@@ -71,12 +71,12 @@ resource "amisim_instance" "app" {
 
 # The application account copies the shared image: the copy is its own.
 resource "amisim_image_copy" "owned" {
-  provider      = amisim.app
-  source_ami_id = amisim_image.platform.id
-  source_region = "us-east-1"
-  name          = "platform-base-v3-app"
-  description   = "The application team's own copy of platform-base-v3"
-  depends_on    = [amisim_launch_permission.app, amisim_storage_permission.app]
+  provider          = amisim.app
+  source_ami_id     = amisim_image.platform.id
+  source_ami_region = "us-east-1"
+  name              = "platform-base-v3-app"
+  description       = "The application team's own copy of platform-base-v3"
+  depends_on        = [amisim_launch_permission.app, amisim_storage_permission.app]
 }
 
 # Refused: only the owner of an AMI can share it.
@@ -102,12 +102,12 @@ resource "amisim_launch_permission" "launch_only" {
 }
 
 resource "amisim_image_copy" "launch_only" {
-  count         = var.try_copy_without_storage_permission ? 1 : 0
-  provider      = amisim.app
-  source_ami_id = amisim_image.launch_only[0].id
-  source_region = "us-east-1"
-  name          = "platform-tools-v1-app"
-  depends_on    = [amisim_launch_permission.launch_only]
+  count             = var.try_copy_without_storage_permission ? 1 : 0
+  provider          = amisim.app
+  source_ami_id     = amisim_image.launch_only[0].id
+  source_ami_region = "us-east-1"
+  name              = "platform-tools-v1-app"
+  depends_on        = [amisim_launch_permission.launch_only]
 }
 
 output "shared_image_id" {

@@ -51,11 +51,11 @@ resource "amisim_instance" "web" {
 }
 
 resource "amisim_image_copy" "v1_dr" {
-  provider      = amisim.dr
-  source_ami_id = amisim_image.v1.id
-  source_region = "us-east-1"
-  name          = "app-v1"
-  description   = "Copy of release 1 in the recovery region"
+  provider          = amisim.dr
+  source_ami_id     = amisim_image.v1.id
+  source_ami_region = "us-east-1"
+  name              = "app-v1"
+  description       = "Copy of release 1 in the recovery region"
 }
 
 # Finds app-v1 once it is deregistered: deregistered images are found only

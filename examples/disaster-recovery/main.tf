@@ -54,11 +54,11 @@ resource "amisim_instance" "primary" {
 # launch permissions are not copied; the data transfer is billed to the owner
 # of the source, the copy's storage to the owner of the copy.
 resource "amisim_image_copy" "dr" {
-  provider      = amisim.dr
-  source_ami_id = amisim_image.app.id
-  source_region = "us-east-1"
-  name          = "app-v1-dr"
-  description   = "Disaster recovery copy of app-v1"
+  provider          = amisim.dr
+  source_ami_id     = amisim_image.app.id
+  source_ami_region = "us-east-1"
+  name              = "app-v1-dr"
+  description       = "Disaster recovery copy of app-v1"
 
   tags = {
     Release = "1"

@@ -55,11 +55,11 @@ resource "amisim_image" "plain" {
 
 # Unencrypted to encrypted: a copy can add encryption (here in the same region).
 resource "amisim_image_copy" "encrypted" {
-  source_ami_id = amisim_image.plain.id
-  source_region = "us-east-1"
-  name          = "platform-base-v3-encrypted"
-  encrypted     = true
-  kms_key_id    = amisim_kms_key.images.arn
+  source_ami_id     = amisim_image.plain.id
+  source_ami_region = "us-east-1"
+  name              = "platform-base-v3-encrypted"
+  encrypted         = true
+  kms_key_id        = amisim_kms_key.images.arn
 }
 
 # Sharing an encrypted image takes three grants: launch rights, the key, and
@@ -70,8 +70,10 @@ resource "amisim_launch_permission" "app" {
 }
 
 resource "amisim_kms_grant" "app" {
-  key_id             = amisim_kms_key.images.id
-  grantee_account_id = "222222222222"
+  key_id            = amisim_kms_key.images.id
+  grantee_principal = "arn:aws:iam::222222222222:root"
+  # What launching (Decrypt) and copying (all four) an image encrypted with the key need.
+  operations = ["Decrypt", "DescribeKey", "CreateGrant", "ReEncryptFrom"]
 }
 
 resource "amisim_storage_permission" "app" {
@@ -95,13 +97,13 @@ resource "amisim_kms_key" "app" {
 }
 
 resource "amisim_image_copy" "app" {
-  provider      = amisim.app
-  source_ami_id = amisim_image_copy.encrypted.id
-  source_region = "us-east-1"
-  name          = "platform-base-v3-app"
-  encrypted     = true
-  kms_key_id    = amisim_kms_key.app.arn
-  depends_on    = [amisim_launch_permission.app, amisim_kms_grant.app, amisim_storage_permission.app]
+  provider          = amisim.app
+  source_ami_id     = amisim_image_copy.encrypted.id
+  source_ami_region = "us-east-1"
+  name              = "platform-base-v3-app"
+  encrypted         = true
+  kms_key_id        = amisim_kms_key.app.arn
+  depends_on        = [amisim_launch_permission.app, amisim_kms_grant.app, amisim_storage_permission.app]
 }
 
 # Encrypted without a key: the account's AWS managed key alias/aws/ebs, which
@@ -114,11 +116,11 @@ resource "amisim_image" "managed" {
 
 # Refused: a copy of an encrypted image is always encrypted.
 resource "amisim_image_copy" "decrypted" {
-  count         = var.try_unencrypted_copy ? 1 : 0
-  source_ami_id = amisim_image_copy.encrypted.id
-  source_region = "us-east-1"
-  name          = "platform-base-v3-decrypted"
-  encrypted     = false
+  count             = var.try_unencrypted_copy ? 1 : 0
+  source_ami_id     = amisim_image_copy.encrypted.id
+  source_ami_region = "us-east-1"
+  name              = "platform-base-v3-decrypted"
+  encrypted         = false
 }
 
 # Refused: images encrypted with the AWS managed key cannot be shared.
@@ -135,12 +137,12 @@ resource "amisim_kms_key" "private" {
 }
 
 resource "amisim_image_copy" "private" {
-  count         = var.try_without_grant ? 1 : 0
-  source_ami_id = amisim_image.plain.id
-  source_region = "us-east-1"
-  name          = "platform-base-v3-private-key"
-  encrypted     = true
-  kms_key_id    = amisim_kms_key.private[0].arn
+  count             = var.try_without_grant ? 1 : 0
+  source_ami_id     = amisim_image.plain.id
+  source_ami_region = "us-east-1"
+  name              = "platform-base-v3-private-key"
+  encrypted         = true
+  kms_key_id        = amisim_kms_key.private[0].arn
 }
 
 resource "amisim_launch_permission" "private" {

@@ -40,6 +40,12 @@ variable "try_image" {
   default     = false
 }
 
+variable "try_modern_type" {
+  description = "Launch the instance-store image on an m5d.large, a current type (refused: UnsupportedOperation)."
+  type        = bool
+  default     = false
+}
+
 locals {
   user_data = "#!/bin/bash\nyum install -y httpd\n"
 }
@@ -61,10 +67,10 @@ resource "amisim_image" "instance_store" {
 # An instance-store-backed image is copied like an EBS-backed one: its bundle
 # is copied into a new bundle in the destination region.
 resource "amisim_image_copy" "instance_store_west" {
-  provider      = amisim.west
-  name          = "web-instance-store-v1"
-  source_ami_id = amisim_image.instance_store.id
-  source_region = "us-east-1"
+  provider          = amisim.west
+  name              = "web-instance-store-v1"
+  source_ami_id     = amisim_image.instance_store.id
+  source_ami_region = "us-east-1"
 }
 
 # EBS-backed instances can be stopped: a stopped instance costs nothing per
@@ -83,16 +89,25 @@ resource "amisim_instance" "ebs" {
   }
 }
 
-# Instance-store instances run on instance types with local disks.
+# An instance-store root boots only on the older families AWS lists (C1, C3,
+# D2, I2, M1, M2, M3, R3, X1); any later type is refused with UnsupportedOperation.
 resource "amisim_instance" "instance_store" {
   ami            = amisim_image.instance_store.id
-  instance_type  = "m5d.large"
+  instance_type  = "m3.medium"
   user_data      = local.user_data
   instance_state = var.try_stop ? "stopped" : "running"
 
   tags = {
     Name = "web-instance-store"
   }
+}
+
+# Refused: an m5d.large has local disks, but no current type boots from an
+# instance-store root.
+resource "amisim_instance" "modern" {
+  count         = var.try_modern_type ? 1 : 0
+  ami           = amisim_image.instance_store.id
+  instance_type = "m5d.large"
 }
 
 # An EBS-backed instance can be imaged: what it installed is kept.

@@ -46,10 +46,10 @@ resource "amisim_image" "golden" {
 }
 
 resource "amisim_image_copy" "dr" {
-  provider      = amisim.dr
-  name          = "${var.name}-dr"
-  source_ami_id = amisim_image.golden.id
-  source_region = amisim_image.golden.region
+  provider          = amisim.dr
+  name              = "${var.name}-dr"
+  source_ami_id     = amisim_image.golden.id
+  source_ami_region = amisim_image.golden.region
 }
 
 resource "amisim_launch_permission" "dr" {

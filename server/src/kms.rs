@@ -19,7 +19,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("DescribeKey", "`KeyId` (key ID, key ARN, `alias/aws/ebs` or its ARN; another account's alias is not found)"),
     ("ListKeys", "`Limit`, `Marker`"),
     ("ListAliases", "`KeyId`, `Limit`, `Marker` (the AWS managed `alias/aws/ebs`)"),
-    ("CreateGrant", "`KeyId`, `GranteePrincipal` (an account ID or `arn:aws:iam::ACCOUNT:root`), `Operations` (what the grant allows: copies need `Decrypt` to read and `GenerateDataKeyWithoutPlaintext` to encrypt)"),
+    ("CreateGrant", "`KeyId`, `GranteePrincipal` (an account ID or `arn:aws:iam::ACCOUNT:root`), `Operations` (what the grant allows: a launch needs `Decrypt`; a copy `Decrypt`, `ReEncryptFrom`, `CreateGrant` and `DescribeKey`; encrypting with the key `GenerateDataKeyWithoutPlaintext`)"),
     ("ListGrants", "`KeyId`, `GrantId`, `GranteePrincipal`, `Limit`, `Marker`"),
     ("RevokeGrant", "`KeyId`, `GrantId`"),
     ("RetireGrant", "`GrantId` (with `KeyId`), by the grantee or the key's owner"),
@@ -336,11 +336,7 @@ impl Kms<'_> {
 
 /// The account a grantee principal names: an account ID or its root.
 fn grantee_account(principal: &str) -> Result<String, Fault> {
-    let account = principal
-        .strip_prefix("arn:aws:iam::")
-        .and_then(|rest| rest.strip_suffix(":root"))
-        .unwrap_or(principal);
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+    if let Some(account) = amisim_simulator::validate::principal_account(principal) {
         return Ok(account.to_string());
     }
     Err(validation(format!(

@@ -205,7 +205,10 @@ fn errors_are_in_aws_shape_with_the_codes_amisim_uses_everywhere() {
 #[test]
 fn pages_of_images_cover_the_listing_once() {
     let (_dir, s) = server();
-    let (_, all) = ec2(&s, "Action=DescribeImages&Owner.1=amazon");
+    let (_, all) = ec2(
+        &s,
+        "Action=DescribeImages&Owner.1=amazon&Owner.2=099720109477",
+    );
     let total = all.matches("<imageId>").count();
     assert!(total > 5);
     let mut seen = 0;
@@ -218,7 +221,9 @@ fn pages_of_images_cover_the_listing_once() {
         };
         let (status, page) = ec2(
             &s,
-            &format!("Action=DescribeImages&Owner.1=amazon&MaxResults=5{extra}"),
+            &format!(
+                "Action=DescribeImages&Owner.1=amazon&Owner.2=099720109477&MaxResults=5{extra}"
+            ),
         );
         assert_eq!(status, 200, "{page}");
         seen += page.matches("<imageId>").count();

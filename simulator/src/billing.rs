@@ -14,10 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::call::{Call, Ctx, Role};
 use crate::catalogue::{self, InstanceType, PriceBook};
 use crate::error::Result;
-use crate::model::{
-    Charge, Image, Instance, InstanceState, Storage, StorageKind, AMAZON_ACCOUNT,
-    MARKETPLACE_ACCOUNT,
-};
+use crate::model::{Charge, Image, Instance, InstanceState, Storage, StorageKind};
 use crate::store::{Filter, Tx};
 use crate::{ids, instances};
 
@@ -219,10 +216,6 @@ pub(crate) fn charge_transfer(
     })
 }
 
-fn is_catalogue_account(account: &str) -> bool {
-    account == AMAZON_ACCOUNT || account == MARKETPLACE_ACCOUNT
-}
-
 /// The monthly bill of every account that has costs (or of one account).
 pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
     let prices = price_book(tx)?;
@@ -272,7 +265,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
 
     let mut bundle_gb: BTreeMap<(String, String), i64> = BTreeMap::new();
     for s in tx.list::<Storage>(filter)? {
-        if is_catalogue_account(&s.owner_id) {
+        if crate::inventory::is_catalogue_account(&s.owner_id) {
             continue;
         }
         match s.kind {
@@ -356,7 +349,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
         }
     }
     for c in tx.list::<Charge>(filter)? {
-        if is_catalogue_account(&c.account_id) {
+        if crate::inventory::is_catalogue_account(&c.account_id) {
             continue;
         }
         // A one-off charge, in the month it happened.

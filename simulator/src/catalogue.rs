@@ -43,7 +43,7 @@ pub const REGIONS: &[&str] = &[
 
 /// The revision of the public catalogue's images; a store seeded with another
 /// is seeded again (its catalogue images are written anew).
-pub const CATALOGUE_REVISION: &str = "2:";
+pub const CATALOGUE_REVISION: &str = "3:";
 
 /// What a store records of the catalogue it was seeded with: the revision and the regions.
 pub fn catalogue_version() -> String {
@@ -244,7 +244,69 @@ pub const INSTANCE_TYPES: &[InstanceType] = &[
         vcpus: 2,
         hourly_micros: 156_000,
     },
+    // Previous generations, the only ones with an instance-store root device.
+    InstanceType {
+        name: "c1.medium",
+        architectures: X86_I386,
+        vcpus: 2,
+        hourly_micros: 130_000,
+    },
+    InstanceType {
+        name: "m2.xlarge",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 245_000,
+    },
+    InstanceType {
+        name: "m3.medium",
+        architectures: X86,
+        vcpus: 1,
+        hourly_micros: 67_000,
+    },
+    InstanceType {
+        name: "c3.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 105_000,
+    },
+    InstanceType {
+        name: "r3.large",
+        architectures: X86,
+        vcpus: 2,
+        hourly_micros: 166_000,
+    },
+    InstanceType {
+        name: "i2.xlarge",
+        architectures: X86,
+        vcpus: 4,
+        hourly_micros: 853_000,
+    },
+    InstanceType {
+        name: "d2.xlarge",
+        architectures: X86,
+        vcpus: 4,
+        hourly_micros: 690_000,
+    },
+    InstanceType {
+        name: "x1.16xlarge",
+        architectures: X86,
+        vcpus: 64,
+        hourly_micros: 6_669_000,
+    },
 ];
+
+/// The instance families whose instances can boot from an instance-store
+/// root device, as AWS lists them; every later family boots from EBS only.
+pub const INSTANCE_STORE_ROOT_FAMILIES: &[&str] =
+    &["c1", "c3", "d2", "i2", "m1", "m2", "m3", "r3", "x1"];
+
+impl InstanceType {
+    /// Whether an instance of this type can boot an instance-store-backed image.
+    pub fn boots_instance_store(&self) -> bool {
+        let family = self.name.split('.').next().unwrap_or(self.name);
+        INSTANCE_STORE_ROOT_FAMILIES.contains(&family)
+    }
+}
 
 /// Looks up an instance type by name.
 pub fn instance_type(name: &str) -> Option<&'static InstanceType> {
@@ -260,15 +322,87 @@ pub fn instance_type_names() -> String {
         .join(", ")
 }
 
+/// An account that publishes images of the public catalogue, as in AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Publisher {
+    /// Its account ID, which `owners` and the `owner-id` filter take.
+    pub account: &'static str,
+    /// Its owner alias, for the publishers AWS gives one (`amazon`, `aws-marketplace`).
+    pub alias: Option<&'static str>,
+    /// The Allowed AMIs image provider its images count under: `amazon` for
+    /// Amazon and the verified providers, `aws-marketplace` for sellers.
+    pub provider: &'static str,
+    /// Who it is, for listings and messages.
+    pub name: &'static str,
+}
+
+/// Amazon Linux, under the alias `amazon`.
+pub const AMAZON_LINUX: Publisher = Publisher {
+    account: crate::model::AMAZON_ACCOUNT,
+    alias: Some(crate::model::AMAZON),
+    provider: crate::model::AMAZON,
+    name: "Amazon (Amazon Linux)",
+};
+/// Windows Server, also under the alias `amazon`, from another account.
+pub const AMAZON_WINDOWS: Publisher = Publisher {
+    account: "801119661308",
+    alias: Some(crate::model::AMAZON),
+    provider: crate::model::AMAZON,
+    name: "Amazon (Windows)",
+};
+/// Ubuntu, published by Canonical, which has no alias.
+pub const CANONICAL: Publisher = verified("099720109477", "Canonical");
+/// Red Hat Enterprise Linux.
+pub const RED_HAT: Publisher = verified("309956199498", "Red Hat");
+/// Fedora Cloud.
+pub const FEDORA: Publisher = verified("125523088429", "Fedora");
+/// Debian.
+pub const DEBIAN: Publisher = verified("136693071363", "Debian");
+/// AWS Marketplace sellers' images, under the alias `aws-marketplace`.
+pub const MARKETPLACE: Publisher = Publisher {
+    account: crate::model::MARKETPLACE_ACCOUNT,
+    alias: Some(crate::model::MARKETPLACE),
+    provider: crate::model::MARKETPLACE,
+    name: "AWS Marketplace",
+};
+
+/// A verified provider: an account of its own, no alias, counted as `amazon`
+/// by Allowed AMIs.
+const fn verified(account: &'static str, name: &'static str) -> Publisher {
+    Publisher {
+        account,
+        alias: None,
+        provider: crate::model::AMAZON,
+        name,
+    }
+}
+
+/// Every publisher of the public catalogue: AWS's own and its partners'
+/// accounts, which no caller may act as.
+pub const PUBLISHERS: &[Publisher] = &[
+    AMAZON_LINUX,
+    AMAZON_WINDOWS,
+    CANONICAL,
+    RED_HAT,
+    FEDORA,
+    DEBIAN,
+    MARKETPLACE,
+];
+
+/// The publisher whose account is `account`, if any.
+pub fn publisher(account: &str) -> Option<&'static Publisher> {
+    PUBLISHERS.iter().find(|p| p.account == account)
+}
+
 /// An image of the public catalogue, present in every region of a new store.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CatalogueImage {
-    /// The image name.
+    /// The image name, as its publisher names it.
     pub name: &'static str,
     /// The description AWS shows.
     pub description: &'static str,
-    /// `amazon` or `aws-marketplace`.
-    pub owner_alias: &'static str,
+    /// The account that owns it.
+    pub publisher: Publisher,
     /// `x86_64` or `arm64`.
     pub architecture: &'static str,
     /// `linux` or `windows`.
@@ -289,20 +423,9 @@ pub const INSTANCE_STORE_ROOT_MAX_GB: i64 = 10;
 /// The largest EBS root volume (gp2, gp3), in GiB; io2 Block Express's 64 TiB is not simulated.
 pub const EBS_ROOT_MAX_GB: i64 = 16_384;
 
-/// A Red Hat Enterprise Linux image: licensed by the hour, as in AWS.
-const fn rhel(name: &'static str, architecture: &'static str) -> CatalogueImage {
-    CatalogueImage {
-        name,
-        description: "Provided by Red Hat, Inc.",
-        owner_alias: crate::model::AMAZON,
-        architecture,
-        platform: "linux",
-        size_gb: 10,
-        billing_products: &[RHEL_BILLING_PRODUCT],
-    }
-}
-
-const fn amazon(
+/// A Linux image with no licence fee.
+const fn linux(
+    publisher: Publisher,
     name: &'static str,
     description: &'static str,
     architecture: &'static str,
@@ -311,7 +434,7 @@ const fn amazon(
     CatalogueImage {
         name,
         description,
-        owner_alias: crate::model::AMAZON,
+        publisher,
         architecture,
         platform: "linux",
         size_gb,
@@ -319,63 +442,57 @@ const fn amazon(
     }
 }
 
-/// The public images of every region.
+/// A Red Hat Enterprise Linux image: licensed by the hour, as in AWS.
+const fn rhel(name: &'static str, architecture: &'static str) -> CatalogueImage {
+    CatalogueImage {
+        billing_products: &[RHEL_BILLING_PRODUCT],
+        ..linux(RED_HAT, name, "Provided by Red Hat, Inc.", architecture, 10)
+    }
+}
+
+/// A Windows Server image: licensed by the hour, as in AWS.
+const fn windows(name: &'static str, description: &'static str) -> CatalogueImage {
+    CatalogueImage {
+        platform: "windows",
+        billing_products: &[WINDOWS_BILLING_PRODUCT],
+        ..linux(AMAZON_WINDOWS, name, description, "x86_64", 30)
+    }
+}
+
+/// A Marketplace image: a product code and an hourly software fee.
+const fn marketplace(
+    name: &'static str,
+    description: &'static str,
+    architecture: &'static str,
+    size_gb: i64,
+    product: &'static [&'static str],
+) -> CatalogueImage {
+    CatalogueImage {
+        billing_products: product,
+        ..linux(MARKETPLACE, name, description, architecture, size_gb)
+    }
+}
+
+/// The public images of every region. Their IDs derive from the region and
+/// the name, so a name is never changed: a store made earlier keeps its IDs.
 pub const PUBLIC_IMAGES: &[CatalogueImage] = &[
-    amazon("al2023-ami-2023.6.20250115.0-kernel-6.1-x86_64", "Amazon Linux 2023 AMI 2023.6.20250115.0 x86_64 HVM kernel-6.1", "x86_64", 8),
-    amazon("al2023-ami-2023.6.20250115.0-kernel-6.1-arm64", "Amazon Linux 2023 AMI 2023.6.20250115.0 arm64 HVM kernel-6.1", "arm64", 8),
-    amazon("amzn2-ami-kernel-5.10-hvm-2.0.20250116.0-x86_64-gp2", "Amazon Linux 2 Kernel 5.10 AMI 2.0.20250116.0 x86_64 HVM gp2", "x86_64", 8),
-    amazon("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250115", "Canonical, Ubuntu, 24.04, amd64 noble image", "x86_64", 8),
-    amazon("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20250115", "Canonical, Ubuntu, 24.04, arm64 noble image", "arm64", 8),
-    amazon("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250112", "Canonical, Ubuntu, 22.04 LTS, amd64 jammy image", "x86_64", 8),
-    amazon("Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4", "Fedora Cloud Base 41 x86_64", "x86_64", 5),
-    amazon("Fedora-Cloud-Base-AmazonEC2.aarch64-41-1.4", "Fedora Cloud Base 41 aarch64", "arm64", 5),
+    linux(AMAZON_LINUX, "al2023-ami-2023.6.20250115.0-kernel-6.1-x86_64", "Amazon Linux 2023 AMI 2023.6.20250115.0 x86_64 HVM kernel-6.1", "x86_64", 8),
+    linux(AMAZON_LINUX, "al2023-ami-2023.6.20250115.0-kernel-6.1-arm64", "Amazon Linux 2023 AMI 2023.6.20250115.0 arm64 HVM kernel-6.1", "arm64", 8),
+    linux(AMAZON_LINUX, "amzn2-ami-kernel-5.10-hvm-2.0.20250116.0-x86_64-gp2", "Amazon Linux 2 Kernel 5.10 AMI 2.0.20250116.0 x86_64 HVM gp2", "x86_64", 8),
+    linux(CANONICAL, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250115", "Canonical, Ubuntu, 24.04, amd64 noble image", "x86_64", 8),
+    linux(CANONICAL, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20250115", "Canonical, Ubuntu, 24.04, arm64 noble image", "arm64", 8),
+    linux(CANONICAL, "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250112", "Canonical, Ubuntu, 22.04 LTS, amd64 jammy image", "x86_64", 8),
+    linux(FEDORA, "Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4", "Fedora Cloud Base 41 x86_64", "x86_64", 5),
+    linux(FEDORA, "Fedora-Cloud-Base-AmazonEC2.aarch64-41-1.4", "Fedora Cloud Base 41 aarch64", "arm64", 5),
     rhel("RHEL-9.5.0_HVM-20241211-x86_64-0-Hourly2-GP3", "x86_64"),
     rhel("RHEL-9.5.0_HVM-20241211-arm64-0-Hourly2-GP3", "arm64"),
-    CatalogueImage {
-        name: "Windows_Server-2022-English-Full-Base-2025.01.15",
-        description: "Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon",
-        owner_alias: crate::model::AMAZON,
-        architecture: "x86_64",
-        platform: "windows",
-        size_gb: 30,
-        billing_products: &[WINDOWS_BILLING_PRODUCT],
-    },
-    CatalogueImage {
-        name: "Windows_Server-2019-English-Full-Base-2025.01.15",
-        description: "Microsoft Windows Server 2019 with Desktop Experience Locale English AMI provided by Amazon",
-        owner_alias: crate::model::AMAZON,
-        architecture: "x86_64",
-        platform: "windows",
-        size_gb: 30,
-        billing_products: &[WINDOWS_BILLING_PRODUCT],
-    },
-    CatalogueImage {
-        name: "bitnami-wordpress-6.7.1-r0-debian-12-amd64",
-        description: "Bitnami package for WordPress (AWS Marketplace)",
-        owner_alias: crate::model::MARKETPLACE,
-        architecture: "x86_64",
-        platform: "linux",
-        size_gb: 10,
-        billing_products: &["prod-wordpress-bitnami"],
-    },
-    CatalogueImage {
-        name: "openvpn-access-server-2.14.1-arm64",
-        description: "OpenVPN Access Server (AWS Marketplace)",
-        owner_alias: crate::model::MARKETPLACE,
-        architecture: "arm64",
-        platform: "linux",
-        size_gb: 8,
-        billing_products: &["prod-openvpn-as"],
-    },
-    CatalogueImage {
-        name: "cis-hardened-ubuntu-24.04-level-1-x86_64",
-        description: "CIS Hardened Image Level 1 on Ubuntu 24.04 (AWS Marketplace)",
-        owner_alias: crate::model::MARKETPLACE,
-        architecture: "x86_64",
-        platform: "linux",
-        size_gb: 8,
-        billing_products: &["prod-cis-ubuntu-l1"],
-    },
+    windows("Windows_Server-2022-English-Full-Base-2025.01.15", "Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon"),
+    windows("Windows_Server-2019-English-Full-Base-2025.01.15", "Microsoft Windows Server 2019 with Desktop Experience Locale English AMI provided by Amazon"),
+    marketplace("bitnami-wordpress-6.7.1-r0-debian-12-amd64", "Bitnami package for WordPress (AWS Marketplace)", "x86_64", 10, &["prod-wordpress-bitnami"]),
+    marketplace("openvpn-access-server-2.14.1-arm64", "OpenVPN Access Server (AWS Marketplace)", "arm64", 8, &["prod-openvpn-as"]),
+    marketplace("cis-hardened-ubuntu-24.04-level-1-x86_64", "CIS Hardened Image Level 1 on Ubuntu 24.04 (AWS Marketplace)", "x86_64", 8, &["prod-cis-ubuntu-l1"]),
+    linux(DEBIAN, "debian-12-amd64-20250112-2000", "Debian 12 (20250112-2000)", "x86_64", 8),
+    linux(DEBIAN, "debian-12-arm64-20250112-2000", "Debian 12 (20250112-2000)", "arm64", 8),
 ];
 
 /// The price book: every price the ledger uses, in micro-dollars.
@@ -622,8 +739,32 @@ mod tests {
     }
 
     #[test]
+    fn each_instance_store_root_family_has_a_type_and_later_ones_boot_from_ebs_only() {
+        for family in INSTANCE_STORE_ROOT_FAMILIES {
+            assert!(
+                INSTANCE_TYPES
+                    .iter()
+                    .any(|t| t.name.starts_with(&format!("{family}.")) && t.boots_instance_store()),
+                "{family}"
+            );
+        }
+        for name in [
+            "t3.micro",
+            "m5d.large",
+            "c5d.large",
+            "i3.large",
+            "m6g.large",
+        ] {
+            assert!(
+                !instance_type(name).unwrap().boots_instance_store(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn catalogue_has_the_required_families() {
-        for family in ["Ubuntu", "Fedora", "RHEL", "al2023", "Windows"] {
+        for family in ["Ubuntu", "Fedora", "RHEL", "al2023", "Windows", "debian-12"] {
             assert!(
                 PUBLIC_IMAGES
                     .iter()
@@ -631,12 +772,45 @@ mod tests {
                 "{family}"
             );
         }
+        assert!(PUBLIC_IMAGES.iter().any(|i| i.publisher == MARKETPLACE));
         assert!(PUBLIC_IMAGES
             .iter()
-            .any(|i| i.owner_alias == "aws-marketplace"));
-        assert!(PUBLIC_IMAGES
-            .iter()
-            .filter(|i| i.platform == "windows" || i.owner_alias == "aws-marketplace")
+            .filter(|i| i.platform == "windows" || i.publisher == MARKETPLACE)
             .all(|i| !i.billing_products.is_empty()));
+    }
+
+    #[test]
+    fn each_family_belongs_to_its_publisher_as_in_aws() {
+        let owner = |prefix: &str| {
+            let owners: std::collections::BTreeSet<_> = PUBLIC_IMAGES
+                .iter()
+                .filter(|i| i.name.starts_with(prefix))
+                .map(|i| (i.publisher.account, i.publisher.alias))
+                .collect();
+            assert_eq!(owners.len(), 1, "{prefix}: {owners:?}");
+            owners.into_iter().next().unwrap()
+        };
+        assert_eq!(owner("ubuntu/images/"), ("099720109477", None));
+        assert_eq!(owner("RHEL-"), ("309956199498", None));
+        assert_eq!(owner("Fedora-"), ("125523088429", None));
+        assert_eq!(owner("debian-12-"), ("136693071363", None));
+        assert_eq!(owner("al2023-ami-"), ("137112412989", Some("amazon")));
+        assert_eq!(owner("amzn2-ami-"), ("137112412989", Some("amazon")));
+        assert_eq!(owner("Windows_Server-"), ("801119661308", Some("amazon")));
+        assert_eq!(owner("bitnami-"), ("679593333241", Some("aws-marketplace")));
+        for p in PUBLISHERS {
+            assert!(
+                PUBLIC_IMAGES.iter().any(|i| i.publisher == *p),
+                "{}",
+                p.name
+            );
+            assert_eq!(publisher(p.account), Some(p));
+        }
+        // A name is an ID's seed: the list keeps its first image first, which
+        // a store checks to know whether a region is seeded.
+        assert_eq!(
+            PUBLIC_IMAGES[0].name,
+            "al2023-ami-2023.6.20250115.0-kernel-6.1-x86_64"
+        );
     }
 }

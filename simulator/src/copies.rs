@@ -88,7 +88,13 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         );
     }
     if let Some(arn) = &source.kms_key_arn {
-        kms::require_decrypt(tx, ctx, arn, &format!("the source image {}", source.id))?;
+        kms::require_decrypt(
+            tx,
+            ctx,
+            arn,
+            &format!("the source image {}", source.id),
+            kms::COPY_OPERATIONS,
+        )?;
     }
     if source.root_device_type == "instance-store"
         && (req.encrypted == Some(true) || req.kms_key_id.is_some())

@@ -6,8 +6,7 @@ use crate::call::{calls, Ctx};
 use crate::catalogue::{self, PUBLIC_IMAGES};
 use crate::error::{refuse, Error, ErrorKind, Result};
 use crate::model::{
-    Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, AMAZON_ACCOUNT,
-    MARKETPLACE, MARKETPLACE_ACCOUNT,
+    Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, MARKETPLACE,
 };
 use crate::store::{Filter, Tx};
 use crate::{ids, kms, permissions, settings, validate};
@@ -197,11 +196,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
             }
         }
         for c in PUBLIC_IMAGES {
-            let owner = if c.owner_alias == MARKETPLACE {
-                MARKETPLACE_ACCOUNT
-            } else {
-                AMAZON_ACCOUNT
-            };
+            let owner = c.publisher.account;
             let id = ids::fixed("ami", &[region, c.name]);
             let snap = ids::fixed("snap", &[region, c.name]);
             tx.put(&Storage {
@@ -220,7 +215,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 id: id.clone(),
                 region: region.to_string(),
                 owner_id: owner.to_string(),
-                owner_alias: Some(c.owner_alias.to_string()),
+                owner_alias: c.publisher.alias.map(str::to_string),
                 name: c.name.to_string(),
                 description: c.description.to_string(),
                 architecture: c.architecture.to_string(),

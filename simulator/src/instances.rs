@@ -274,7 +274,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     images::require_available(&image)?;
     crate::settings::check_allowed(tx, ctx, &image, "launched")?;
     if let Some(arn) = &image.kms_key_arn {
-        kms::require_decrypt(tx, ctx, arn, &format!("the image {}", image.id))?;
+        kms::require_decrypt(tx, ctx, arn, &format!("the image {}", image.id), &[])?;
     }
     if !itype.architectures.contains(&image.architecture.as_str()) {
         return refuse(
@@ -294,6 +294,34 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+        );
+    }
+    if image.root_device_type == "instance-store" && !itype.boots_instance_store() {
+        return refuse(
+            ErrorKind::UnsupportedOperation,
+            format!(
+                "The instance type '{}' does not support instance-store-backed AMIs such as {}: only the {} families boot from an instance-store root device",
+                itype.name,
+                image.id,
+                catalogue::INSTANCE_STORE_ROOT_FAMILIES.join(", ").to_uppercase()
+            ),
+            match catalogue::INSTANCE_TYPES
+                .iter()
+                .filter(|t| {
+                    t.boots_instance_store() && t.architectures.contains(&image.architecture.as_str())
+                })
+                .map(|t| t.name)
+                .collect::<Vec<_>>()
+            {
+                types if types.is_empty() => format!(
+                    "No instance type boots an {} instance-store image: register an EBS-backed image instead",
+                    image.architecture
+                ),
+                types => format!(
+                    "Launch it on one of {}, or register an EBS-backed image instead",
+                    types.join(", ")
+                ),
+            },
         );
     }
     if req.root_delete_on_termination == Some(false) && image.root_device_type == "instance-store" {

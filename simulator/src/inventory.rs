@@ -176,9 +176,9 @@ pub struct StorageTier {
     pub amount_micros: i64,
 }
 
-/// Whether the account owns the public catalogue (`amazon` or `aws-marketplace`).
+/// Whether the account publishes images of the public catalogue (see [`crate::catalogue::PUBLISHERS`]).
 pub fn is_catalogue_account(account: &str) -> bool {
-    account == AMAZON_ACCOUNT || account == MARKETPLACE_ACCOUNT
+    crate::catalogue::publisher(account).is_some()
 }
 
 /// The account behind an owner alias (`amazon`, `aws-marketplace`), or the text itself.
@@ -235,9 +235,9 @@ pub fn catalogue_digest(tx: &Tx<'_>, region: Option<&str>) -> Result<CatalogueDi
         hash.update(value.unwrap_or_default().as_bytes());
         hash.update(b"\n");
     };
-    for owner in [AMAZON_ACCOUNT, MARKETPLACE_ACCOUNT] {
+    for publisher in crate::catalogue::PUBLISHERS {
         let filter = Filter {
-            account: Some(owner),
+            account: Some(publisher.account),
             region,
             name: None,
         };

@@ -161,6 +161,10 @@ pub struct DescribeGrant {
     pub key_id: String,
     /// The account the grant is for.
     pub grantee_account_id: String,
+    /// The operations of the grant looked for, in any order; none for the
+    /// grant of every operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<String>,
 }
 
 impl DescribeGrant {
@@ -169,6 +173,7 @@ impl DescribeGrant {
         DescribeGrant {
             key_id: key_id.into(),
             grantee_account_id: grantee_account_id.into(),
+            operations: Vec::new(),
         }
     }
 }
@@ -187,7 +192,7 @@ calls! {
     RevokeGrant => bool, "RevokeGrant", changes, Key(key_id),
         |r, tx, ctx| revoke(tx, ctx, r);
     DescribeGrant => Option<Grant>, "ListGrants", reads, Key(key_id),
-        |r, tx, ctx| describe_grant(tx, ctx, &r.key_id, &r.grantee_account_id);
+        |r, tx, ctx| describe_grant(tx, ctx, r);
     ListKeys => Vec<Key>, "ListKeys", reads, Nothing,
         |_, tx, ctx| list_keys(tx, ctx);
     ListGrants => Vec<Grant>, "ListGrants", reads, Key(key_id),
@@ -367,8 +372,20 @@ pub(crate) fn resolve_for_encryption(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &s
     Ok(key)
 }
 
-/// Checks that the caller may decrypt storage encrypted with `arn` (shared encrypted images).
-pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str) -> Result<()> {
+/// The operations of a shared key that copying an image encrypted with it
+/// needs, as AWS documents for copying a shared encrypted AMI.
+pub const COPY_OPERATIONS: &[&str] = &[DECRYPT, "ReEncryptFrom", "CreateGrant", "DescribeKey"];
+
+/// Checks that the caller may decrypt storage encrypted with `arn` (shared
+/// encrypted images): as its owner, or by grants allowing `Decrypt` and each
+/// of `also` (what else the action needs of the key).
+pub(crate) fn require_decrypt(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    arn: &str,
+    what: &str,
+    also: &[&str],
+) -> Result<()> {
     let id = arn.rsplit('/').next().unwrap_or(arn);
     let Some(key) = tx.get::<Key>(id)? else {
         return refuse(
@@ -407,7 +424,11 @@ pub(crate) fn require_decrypt(tx: &Tx<'_>, ctx: &Ctx<'_>, arn: &str, what: &str)
             "The key's owner must grant it to this account (amisim_kms_grant with grantee_account_id)",
         );
     };
-    require_operation(&grants, DECRYPT, &format!("reading {what}"))
+    require_operation(&grants, DECRYPT, &format!("reading {what}"))?;
+    for operation in also {
+        require_operation(&grants, operation, &format!("copying {what}"))?;
+    }
+    Ok(())
 }
 
 pub(crate) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CreateKey) -> Result<Key> {
@@ -525,9 +546,18 @@ pub(crate) fn schedule_deletion(tx: &mut Tx<'_>, ctx: &Ctx<'_>, key_ref: &str) -
     Ok(true)
 }
 
-/// The ID of the grant of `key_arn` to `grantee` for `operations` (sorted;
-/// none for every operation): the same grant made again has the same ID.
+/// A grant's operations as it keeps them: sorted, each once.
+pub fn normalized_operations(operations: &[String]) -> Vec<String> {
+    let mut operations = operations.to_vec();
+    operations.sort();
+    operations.dedup();
+    operations
+}
+
+/// The ID of the grant of `key_arn` to `grantee` for `operations` (in any
+/// order; none for every operation): the same grant made again has the same ID.
 fn grant_id(key_arn: &str, grantee: &str, operations: &[String]) -> String {
+    let operations = normalized_operations(operations);
     if operations.is_empty() {
         ids::long_hex(&["grant", key_arn, grantee])
     } else {
@@ -546,9 +576,7 @@ pub(crate) fn grant(
     for op in operations {
         validate::one_of("grant operation", op, GRANT_OPERATIONS)?;
     }
-    let mut operations = operations.to_vec();
-    operations.sort();
-    operations.dedup();
+    let operations = normalized_operations(operations);
     let key = own_key(tx, ctx, key_ref)?;
     if key.aws_managed {
         return refuse(
@@ -630,11 +658,14 @@ pub(crate) fn revoke(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RevokeGrant) -> Resul
 pub(crate) fn describe_grant(
     tx: &mut Tx<'_>,
     ctx: &Ctx<'_>,
-    key_ref: &str,
-    grantee: &str,
+    req: &DescribeGrant,
 ) -> Result<Option<Grant>> {
-    match own_key(tx, ctx, key_ref) {
-        Ok(key) => tx.get::<Grant>(&grant_id(&key.arn, grantee, &[])),
+    match own_key(tx, ctx, &req.key_id) {
+        Ok(key) => tx.get::<Grant>(&grant_id(
+            &key.arn,
+            &req.grantee_account_id,
+            &req.operations,
+        )),
         Err(e) if e.kind == ErrorKind::KeyNotFound => Ok(None),
         Err(e) => Err(e),
     }

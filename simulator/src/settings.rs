@@ -290,11 +290,18 @@ pub(crate) fn set_allowed_images(
     Ok(s)
 }
 
+/// The Allowed AMIs image provider a catalogue image counts under: `amazon`
+/// for Amazon's and the verified providers' images (Canonical, Red Hat,
+/// Fedora, Debian), `aws-marketplace` for sellers'; none for anyone else's.
+fn image_provider(image: &Image) -> Option<&'static str> {
+    crate::catalogue::publisher(&image.owner_id).map(|p| p.provider)
+}
+
 fn criterion_allows(c: &ImageCriterion, image: &Image, now: i64) -> bool {
     let provider = c.image_providers.is_empty()
         || c.image_providers
             .iter()
-            .any(|p| image.owner_alias.as_deref() == Some(p.as_str()) || *p == image.owner_id);
+            .any(|p| *p == image.owner_id || image_provider(image) == Some(p.as_str()));
     let name = c.image_names.is_empty() || c.image_names.iter().any(|n| wildcard(n, &image.name));
     let product = c.marketplace_product_codes.is_empty()
         || c.marketplace_product_codes

@@ -18,22 +18,27 @@ pub fn account_id(value: &str) -> Result<()> {
     }
 }
 
-/// The accounts behind the public catalogue, with their owner aliases: AWS's
-/// own, which no caller may act as.
-pub const CATALOGUE_OWNERS: &[(&str, &str)] = &[
-    (crate::model::AMAZON_ACCOUNT, crate::model::AMAZON),
-    (crate::model::MARKETPLACE_ACCOUNT, crate::model::MARKETPLACE),
-];
+/// The account a KMS grantee principal names: a 12-digit account ID, or the
+/// account's root `arn:aws:iam::ACCOUNT:root` (amisim has no IAM users or
+/// roles to grant to).
+pub fn principal_account(principal: &str) -> Option<&str> {
+    let account = principal
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.strip_suffix(":root"))
+        .unwrap_or(principal);
+    account_id(account).is_ok().then_some(account)
+}
 
 /// An account a caller may act as: 12 digits, and not one of the accounts
-/// that own the public catalogue (so no caller deregisters, disables or
-/// shares an image of `amazon` or `aws-marketplace`).
+/// that publish the public catalogue (so no caller deregisters, disables or
+/// shares an image of Amazon, Canonical, Red Hat, Fedora, Debian or a
+/// Marketplace seller).
 pub fn caller_account(value: &str) -> Result<()> {
     account_id(value)?;
-    match CATALOGUE_OWNERS.iter().find(|(account, _)| *account == value) {
-        Some((account, alias)) => refuse(
+    match catalogue::publisher(value) {
+        Some(publisher) => refuse(
             ErrorKind::AuthFailure,
-            format!("account {account} is AWS's own, the owner of the {alias} images of the public catalogue: no caller may act as it"),
+            format!("account {value} is {}'s, a publisher of the public catalogue: no caller may act as it", publisher.name),
             "Act as an account of your own (any other 12-digit ID); the catalogue's images can be launched and copied, never changed",
         ),
         None => Ok(()),

@@ -346,7 +346,11 @@ fn every_marketplace_windows_and_red_hat_catalogue_image_carries_a_fee() {
         c.call(
             &me,
             &amisim_simulator::DescribeImages {
-                owners: vec!["amazon".into(), "aws-marketplace".into(), "309956199498".into()],
+                owners: vec![
+                    "amazon".into(),
+                    "aws-marketplace".into(),
+                    "309956199498".into(),
+                ],
                 ..Default::default()
             },
         )

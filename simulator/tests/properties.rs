@@ -30,7 +30,13 @@ const ACCOUNTS: [&str; 3] = [A, B, C];
 const REGIONS: [&str; 2] = [USE1, USW2];
 /// "x" breaks the naming rules, so some registrations are refused.
 const NAMES: [&str; 6] = ["web", "dbs", "cache", "queue", "batch", "x"];
-const TYPES: [&str; 4] = ["t3.micro", "t4g.micro", "m5d.large", "t1.micro"];
+const TYPES: [&str; 5] = [
+    "t3.micro",
+    "t4g.micro",
+    "m5d.large",
+    "t1.micro",
+    "m3.medium",
+];
 
 /// One call, its targets as indexes into what exists when it runs.
 #[derive(Debug, Clone)]
@@ -141,7 +147,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(who, region, image, to)| Op::ShareStorage { who, region, image, to }),
         1 => (who.clone(), region.clone(), byte, any::<bool>())
             .prop_map(|(who, region, image, delete)| Op::Deregister { who, region, image, delete }),
-        3 => (who.clone(), region.clone(), byte, 0u8..4)
+        3 => (who.clone(), region.clone(), byte, 0u8..5)
             .prop_map(|(who, region, image, itype)| Op::Run { who, region, image, itype }),
         2 => (who.clone(), region.clone(), byte, 0u8..6)
             .prop_map(|(who, region, instance, name)| Op::CreateImage { who, region, instance, name }),
@@ -586,7 +592,10 @@ fn check_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
         // Public images: never encrypted, never with billing products, at most 5 per account and region.
         let own_public: Vec<&Image> = images
             .iter()
-            .filter(|i| !amisim_simulator::inventory::is_catalogue_account(&i.owner_id) && public_ids.contains(&i.id))
+            .filter(|i| {
+                !amisim_simulator::inventory::is_catalogue_account(&i.owner_id)
+                    && public_ids.contains(&i.id)
+            })
             .collect();
         for i in &own_public {
             prop_assert!(

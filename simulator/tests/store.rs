@@ -419,7 +419,10 @@ fn an_older_store_gains_the_regions_added_to_the_catalogue() {
     catalogue(&mut cloud, &at(A, "ap-southeast-7"), UBUNTU);
     let ubuntu = catalogue(&mut cloud, &at(A, USE1), UBUNTU);
     assert_eq!(ubuntu.id, ubuntu_before, "a catalogue image keeps its ID");
-    assert_eq!(ubuntu.owner_id, "099720109477", "Ubuntu is Canonical's, as in AWS");
+    assert_eq!(
+        ubuntu.owner_id, "099720109477",
+        "Ubuntu is Canonical's, as in AWS"
+    );
     assert_eq!(ubuntu.owner_alias, None);
     let debian = catalogue(&mut cloud, &at(A, USE1), "debian-12-amd64-20250112-2000");
     assert_eq!(debian.owner_id, "136693071363");

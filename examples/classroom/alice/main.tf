@@ -39,8 +39,8 @@ resource "amisim_storage_permission" "bob" {
 }
 
 resource "amisim_kms_grant" "bob" {
-  key_id             = amisim_kms_key.shared.id
-  grantee_account_id = "222222222222"
+  key_id            = amisim_kms_key.shared.id
+  grantee_principal = "222222222222"
 }
 
 output "image_id" {

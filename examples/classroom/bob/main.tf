@@ -26,10 +26,10 @@ data "amisim_image" "alices" {
 }
 
 resource "amisim_image_copy" "mine" {
-  source_ami_id = data.amisim_image.alices.id
-  source_region = "us-east-1"
-  name          = "bob-tools-v1"
-  encrypted     = true
+  source_ami_id     = data.amisim_image.alices.id
+  source_ami_region = "us-east-1"
+  name              = "bob-tools-v1"
+  encrypted         = true
 }
 
 resource "amisim_instance" "server" {

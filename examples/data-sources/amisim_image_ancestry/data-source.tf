@@ -4,10 +4,10 @@ resource "amisim_image" "golden" {
 }
 
 resource "amisim_image_copy" "dr" {
-  provider      = amisim.dr
-  source_ami_id = amisim_image.golden.id
-  source_region = "us-east-1"
-  name          = "golden-web-dr"
+  provider          = amisim.dr
+  source_ami_id     = amisim_image.golden.id
+  source_ami_region = "us-east-1"
+  name              = "golden-web-dr"
 }
 
 data "amisim_image_ancestry" "dr" {

@@ -172,7 +172,7 @@ pub(crate) fn image_schema() -> Schema {
         ("name", computed_string("The image name.")),
         ("description", computed_string("The image description.")),
         ("owner_id", computed_string("The owning account.")),
-        ("owner_alias", computed_string("`amazon` or `aws-marketplace` for catalogue images, else empty.")),
+        ("owner_alias", computed_string("`amazon` for Amazon Linux and Windows, `aws-marketplace` for Marketplace images, else empty (Canonical, Red Hat, Fedora and Debian have no alias).")),
         ("region", computed_string("The region of the image: the provider's region.")),
         ("architecture", computed_string("`x86_64`, `arm64` or `i386`.")),
         ("platform", computed_string("`linux` or `windows`.")),

@@ -188,7 +188,7 @@ impl Managed for AllowedImagesSettingsType {
         let mut criterion = block(
             "One criterion: every field it sets must match (values within a field are OR'ed); an image is allowed when any criterion matches. At most 10.",
             vec![
-                ("image_providers", optional_string_list("`amazon`, `aws-marketplace`, `aws-backup-vault` or 12-digit account IDs: who owns the image; or `none` alone, which allows only the account's own images.")),
+                ("image_providers", optional_string_list("`amazon` (Amazon's images and verified providers': Canonical, Red Hat, Fedora, Debian), `aws-marketplace`, `aws-backup-vault` or 12-digit account IDs: who owns the image; or `none` alone, which allows only the account's own images.")),
                 ("image_names", optional_string_list("Image names, with `*` and `?` wildcards.")),
                 ("marketplace_product_codes", optional_string_list("Marketplace product codes (billing products) the image carries.")),
             ],

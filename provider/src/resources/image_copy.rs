@@ -20,6 +20,7 @@ pub struct State {
     pub id: Str,
     pub arn: Str,
     pub source_ami_id: Str,
+    pub source_ami_region: Str,
     pub source_region: Str,
     pub name: Str,
     pub description: Str,
@@ -62,7 +63,8 @@ pub(crate) fn schema() -> Schema {
         "Copies an AMI into the provider's account and region, like `aws_ami_copy`. The copy is a new, distinct image with its own ID and new snapshots in the destination region, owned by the provider's account even when the source was shared by another account. Launch permissions and tags are not copied. Copying is free; the copy's storage is charged to its owner, and a cross-region copy's data transfer to the source's owner. Destroying the copy deregisters it and deletes its snapshots.",
         vec![
             ("source_ami_id", replaces(required_string("The ID of the image to copy. The caller must be allowed to launch it; a source of another account also needs read permission on its storage (`amisim_storage_permission`), and cannot carry billing products. Changing it replaces the copy."))),
-            ("source_region", replaces(required_string("The region the source image lives in. Changing it replaces the copy."))),
+            ("source_ami_region", replaces(optional_computed_string("The region the source image lives in, as `aws_ami_copy` names it. Exactly one of `source_ami_region` and `source_region` is set; both hold the value in the state. Changing it replaces the copy."))),
+            ("source_region", replaces(optional_computed_string("Deprecated, removed in 1.0: the older name of `source_ami_region`, which takes the same value (renaming it replaces nothing). Changing it replaces the copy."))),
             ("name", replaces(required_string("The copy's name, unique among the account's images in the region. Changing it replaces the copy."))),
             ("description", optional_string("The copy's description. Changes in place.")),
             ("encrypted", replaces(optional_computed_bool("Whether the copy's snapshots are encrypted. A copy of an encrypted source is always encrypted (`false` is refused); an unencrypted source can be copied to an encrypted copy. Changing it replaces the copy."))),
@@ -111,10 +113,12 @@ fn fill(state: &mut State, image: &Image, details: &ImageDetails) {
     {
         state.source_ami_id = str(src);
     }
-    if let (Value::Null | Value::Unknown, Some(src)) =
-        (&state.source_region, &image.source_image_region)
-    {
-        state.source_region = str(src);
+    if let Some(src) = &image.source_image_region {
+        for region in [&mut state.source_ami_region, &mut state.source_region] {
+            if matches!(region, Value::Null | Value::Unknown) {
+                *region = str(src);
+            }
+        }
     }
     state.architecture = str(&image.architecture);
     state.platform = str(&image.platform);
@@ -140,8 +144,18 @@ impl Managed for ImageCopyType {
         if let Some(v) = known(&c.source_ami_id) {
             diags::check(diags, "source_ami_id", validate::image_id(v));
         }
-        if let Some(v) = known(&c.source_region) {
-            diags::check(diags, "source_region", validate::region(v));
+        common::check_renamed(
+            diags,
+            ("source_ami_region", &c.source_ami_region),
+            ("source_region", &c.source_region),
+        );
+        for (name, value) in [
+            ("source_ami_region", &c.source_ami_region),
+            ("source_region", &c.source_region),
+        ] {
+            if let Some(v) = known(value) {
+                diags::check(diags, name, validate::region(v));
+            }
         }
         if let Some(v) = known(&c.name) {
             diags::check(diags, "name", validate::image_name(v));
@@ -165,13 +179,24 @@ impl Managed for ImageCopyType {
         life::validate(diags, &c.deregistration_protection, &c.deprecation_time);
     }
 
+    fn upgrade(state: &mut State) {
+        if matches!(state.source_ami_region, Value::Null) {
+            state.source_ami_region = state.source_region.clone();
+        }
+    }
+
     fn plan_update(
         diags: &mut Diagnostics,
         cfg: &Configured,
         prior: &State,
         mut planned: State,
-        _config: &State,
+        config: &State,
     ) -> Option<State> {
+        let region = common::renamed_value(&config.source_ami_region, &config.source_region);
+        if !matches!(region, Value::Null) {
+            planned.source_ami_region = region.clone();
+            planned.source_region = region;
+        }
         if matches!(planned.copy_image_tags, Value::Null) {
             planned.copy_image_tags = Value::Value(false);
         }
@@ -195,8 +220,11 @@ impl Managed for ImageCopyType {
         diags: &mut Diagnostics,
         cfg: &Configured,
         mut planned: State,
-        _config: &State,
+        config: &State,
     ) -> Option<State> {
+        let region = common::renamed_value(&config.source_ami_region, &config.source_region);
+        planned.source_ami_region = region.clone();
+        planned.source_region = region;
         if matches!(planned.encrypted, Value::Null) {
             planned.encrypted = Value::Unknown;
         }
@@ -213,7 +241,7 @@ impl Managed for ImageCopyType {
         planned.storage_ids = Value::Unknown;
         planned.creation_date = Value::Unknown;
         planned.source_image_id = planned.source_ami_id.clone();
-        planned.source_image_region = planned.source_region.clone();
+        planned.source_image_region = planned.source_ami_region.clone();
         planned.architecture = Value::Unknown;
         planned.platform = Value::Unknown;
         planned.root_device_type = Value::Unknown;
@@ -232,7 +260,7 @@ impl Managed for ImageCopyType {
     fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         let req = CopyImage {
             source_image_id: known(&planned.source_ami_id)?.to_string(),
-            source_region: known(&planned.source_region)?.to_string(),
+            source_region: known(&planned.source_ami_region)?.to_string(),
             name: known(&planned.name)?.to_string(),
             description: known(&planned.description).unwrap_or("").to_string(),
             encrypted: planned.encrypted.as_ref_option().copied(),

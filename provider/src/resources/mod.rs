@@ -137,6 +137,7 @@ mod tests {
                 "image_copy",
                 &[
                     "source_ami_id",
+                    "source_ami_region",
                     "source_region",
                     "name",
                     "encrypted",
@@ -156,7 +157,10 @@ mod tests {
             ),
             ("storage_permission", &["storage_id", "account_id"]),
             ("kms_key", &[]),
-            ("kms_grant", &["key_id", "grantee_account_id"]),
+            // grantee_principal is not listed: the account it names
+            // (grantee_account_id) is, so writing the same account the other
+            // way replaces nothing.
+            ("kms_grant", &["key_id", "grantee_account_id", "operations"]),
             ("instance", &["ami", "user_data"]),
             ("image_block_public_access", &[]),
             ("recycle_bin_rule", &["resource_type"]),

@@ -235,11 +235,29 @@ fn a_grant_allows_only_the_operations_it_lists() {
         c.call(&b_west, &copy_of(&img, "secret-web"))
     });
     assert!(err.message.contains("not Decrypt"), "{err}");
-    // Decrypt reads the source; B's copy is encrypted with B's own key, so
-    // A's key needs nothing more.
+    // Decrypt reads the source, which a launch needs; a copy needs
+    // ReEncryptFrom, CreateGrant and DescribeKey too, as AWS documents, and
+    // a refusal names the first one missing.
     let decrypt = w.ok(|c| c.call(&owner, &grant_of(&key, B, &["Decrypt", "Decrypt"])));
     assert_eq!(decrypt.operations, vec!["Decrypt".to_string()]);
     assert_ne!(decrypt.id, describe.id, "a second grant of its own");
+    let err = w.refused("AccessDeniedException", |c| {
+        c.call(&b_west, &copy_of(&img, "secret-web"))
+    });
+    assert!(err.message.contains("not ReEncryptFrom"), "{err}");
+    assert!(err.hint.contains("ReEncryptFrom"), "{err}");
+    w.ok(|c| c.call(&at(B, USE1), &launch(&img.id, "t3.micro")));
+    let copying = w.ok(|c| {
+        c.call(
+            &owner,
+            &grant_of(&key, B, &["ReEncryptFrom", "CreateGrant"]),
+        )
+    });
+    assert_eq!(
+        copying.operations,
+        vec!["CreateGrant".to_string(), "ReEncryptFrom".to_string()]
+    );
+    // B's copy is encrypted with B's own key, so A's key needs nothing more.
     w.ok(|c| c.call(&b_west, &copy_of(&img, "secret-web")));
     // Encrypting new storage with A's key needs GenerateDataKeyWithoutPlaintext.
     let b = at(B, USE1);
@@ -275,7 +293,7 @@ fn a_grant_allows_only_the_operations_it_lists() {
             },
         )
     });
-    assert_eq!(listed.len(), 3);
+    assert_eq!(listed.len(), 4);
     // The grantee retires one grant; a third account cannot retire another.
     w.refused("NotFoundException", |c| {
         c.call(
@@ -310,11 +328,14 @@ fn a_grant_allows_only_the_operations_it_lists() {
             },
         )
     });
+    let mut left: Vec<String> = left.iter().map(|g| g.operations.join("+")).collect();
+    left.sort();
     assert_eq!(
-        left.iter()
-            .map(|g| g.operations.clone())
-            .collect::<Vec<_>>(),
-        vec![vec!["GenerateDataKeyWithoutPlaintext".to_string()]]
+        left,
+        vec![
+            "CreateGrant+ReEncryptFrom",
+            "GenerateDataKeyWithoutPlaintext"
+        ]
     );
 }
 

@@ -27,11 +27,48 @@ fn create_image(instance_id: &str, name: &str) -> CreateImage {
 }
 
 #[test]
+fn instance_store_images_boot_only_on_the_families_aws_lists() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = w.ok(|c| c.call(&me, &instance_store("legacy")));
+    for name in [
+        "c1.medium",
+        "c3.large",
+        "d2.xlarge",
+        "i2.xlarge",
+        "m1.small",
+        "m2.xlarge",
+        "m3.medium",
+        "r3.large",
+        "x1.16xlarge",
+    ] {
+        let i = w.ok(|c| c.call(&me, &launch(&img.id, name)));
+        assert_eq!(i.root_device_type, "instance-store", "{name}");
+    }
+    for name in ["m5d.large", "t3.micro", "c5d.large", "i3.large"] {
+        let err = w.refused("UnsupportedOperation", |c| {
+            c.call(&me, &launch(&img.id, name))
+        });
+        assert!(err.message.contains(&format!("'{name}'")), "{err}");
+        assert!(
+            err.message.contains("C1, C3, D2, I2, M1, M2, M3, R3, X1"),
+            "{err}"
+        );
+        assert!(err.hint.contains("m3.medium"), "{err}");
+    }
+    // An EBS-backed image boots on every family.
+    let ebs = register(&mut w.cloud, &me, "modern");
+    for name in ["m5d.large", "m3.medium"] {
+        w.ok(|c| c.call(&me, &launch(&ebs.id, name)));
+    }
+}
+
+#[test]
 fn instance_store_instances_cannot_be_stopped() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = w.ok(|c| c.call(&me, &instance_store("legacy")));
-    let i = w.ok(|c| c.call(&me, &launch(&img.id, "m5d.large")));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "m3.medium")));
     assert_eq!(i.root_device_type, "instance-store");
     w.refused("UnsupportedOperation", |c| {
         c.call(&me, &StopInstance::new(&i.id))
@@ -41,7 +78,7 @@ fn instance_store_instances_cannot_be_stopped() {
             &me,
             &RunInstance {
                 state: Some("stopped".into()),
-                ..launch(&img.id, "m5d.large")
+                ..launch(&img.id, "m3.medium")
             },
         )
     });
@@ -52,7 +89,7 @@ fn instance_store_instances_cannot_be_imaged() {
     let mut w = World::new();
     let me = at(A, USE1);
     let img = w.ok(|c| c.call(&me, &instance_store("legacy")));
-    let i = w.ok(|c| c.call(&me, &launch(&img.id, "m5d.large")));
+    let i = w.ok(|c| c.call(&me, &launch(&img.id, "m3.medium")));
     w.refused("UnsupportedOperation", |c| {
         c.call(&me, &create_image(&i.id, "legacy-image"))
     });
@@ -64,7 +101,7 @@ fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
     let me = at(A, USE1);
     let legacy = w.ok(|c| c.call(&me, &instance_store("legacy")));
     let modern = register(&mut w.cloud, &me, "modern");
-    let a = w.ok(|c| c.call(&me, &launch(&legacy.id, "m5d.large")));
+    let a = w.ok(|c| c.call(&me, &launch(&legacy.id, "m3.medium")));
     let b = w.ok(|c| c.call(&me, &launch(&modern.id, "t3.micro")));
     let keep = RunInstance {
         root_delete_on_termination: Some(false),
@@ -90,7 +127,7 @@ fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
             &me,
             &RunInstance {
                 root_delete_on_termination: Some(false),
-                ..launch(&legacy.id, "m5d.large")
+                ..launch(&legacy.id, "m3.medium")
             },
         )
     });

@@ -152,7 +152,9 @@ fn catalogue_images_are_public_in_every_region() {
         for name in [UBUNTU, WINDOWS, WORDPRESS] {
             let img = catalogue(&mut w.cloud, &me, name);
             assert!(w.ok(|c| c.image_details(&img)).public);
-            assert!(amisim_simulator::inventory::is_catalogue_account(&img.owner_id));
+            assert!(amisim_simulator::inventory::is_catalogue_account(
+                &img.owner_id
+            ));
         }
     }
 }

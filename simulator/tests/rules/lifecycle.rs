@@ -415,6 +415,22 @@ fn in_enabled_state_only_allowed_images_and_the_accounts_own_are_discoverable() 
     });
     // Other accounts see what they saw.
     assert!(!discoverable(&mut w, &b, &["aws-marketplace"]).is_empty());
+    // The `amazon` provider is Amazon's images and the verified providers'
+    // (Canonical, Red Hat, Fedora, Debian), never a Marketplace seller's.
+    set(&mut w, "enabled", vec![criterion(&["amazon"], &[])]);
+    for publisher in [
+        CANONICAL,
+        "309956199498",
+        "125523088429",
+        "136693071363",
+        "amazon",
+    ] {
+        assert!(
+            !discoverable(&mut w, &me, &[publisher]).is_empty(),
+            "{publisher}"
+        );
+    }
+    assert!(discoverable(&mut w, &me, &["aws-marketplace"]).is_empty());
     // `none` alone: only the account's own images.
     set(&mut w, "enabled", vec![criterion(&["none"], &[])]);
     let all = discoverable(&mut w, &me, &[]);
@@ -571,10 +587,7 @@ fn ancestry_runs_from_an_image_back_to_its_origin_across_regions_and_deregistrat
         Some(ubuntu.id.as_str())
     );
     assert_eq!(chain[3].source_image_id, None);
-    assert_eq!(
-        chain[3].owner_id.as_deref(),
-        Some(CANONICAL)
-    );
+    assert_eq!(chain[3].owner_id.as_deref(), Some(CANONICAL));
     w.refused("InvalidAMIID.NotFound", |c| {
         c.call(&at(B, USW2), &GetImageAncestry::new(&dr2.id))
     });

@@ -387,7 +387,9 @@ fn catalogue_filters_answer_licences_products_and_windows_devices() {
     // Ubuntu is Canonical's, which has no alias: `amazon` is Amazon Linux and Windows.
     let amazon = find(&mut w, vec![("owner-alias", "amazon")]);
     assert!(
-        amazon.iter().all(|n| n.starts_with("al2023-") || n.starts_with("amzn2-") || n.starts_with("Windows_")),
+        amazon.iter().all(|n| n.starts_with("al2023-")
+            || n.starts_with("amzn2-")
+            || n.starts_with("Windows_")),
         "{amazon:?}"
     );
 }

@@ -21,7 +21,10 @@ fn no_caller_acts_as_an_account_of_the_public_catalogue() {
         let err = w.refused("AuthFailure", |c| {
             c.call(&owner, &DeregisterImage::new(&owned.id, true))
         });
-        assert!(err.message.contains("the publisher of images of the public catalogue"), "{err}");
+        assert!(
+            err.message.contains("a publisher of the public catalogue"),
+            "{err}"
+        );
         assert!(err.hint.contains("account of your own"), "{err}");
         w.refused("AuthFailure", |c| {
             c.call(&owner, &DeleteSnapshot::new(&owned.storage_ids[0]))

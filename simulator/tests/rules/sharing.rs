@@ -49,6 +49,23 @@ fn sharing_never_changes_ownership() {
     let i = w.ok(|c| c.call(&other, &launch(&img.id, "t3.micro")));
     assert_eq!(i.owner_id, B);
     assert_eq!(stored_image(&mut w.cloud, &img.id).owner_id, A);
+    // Imaging that instance is a copy in all but name, without any storage
+    // permission: sharing an image gives it away.
+    let taken = w.ok(|c| {
+        c.call(
+            &other,
+            &amisim_simulator::CreateImage {
+                instance_id: i.id.clone(),
+                name: "taken".into(),
+                ..Default::default()
+            },
+        )
+    });
+    assert_eq!(taken.owner_id, B);
+    assert_eq!(taken.source_instance_id.as_deref(), Some(i.id.as_str()));
+    w.ok(|c| c.call(&owner, &RemoveLaunchPermission::new(&img.id, &account(B))));
+    w.ok(|c| c.call(&owner, &RemoveLaunchPermission::new(&img.id, &public())));
+    w.ok(|c| c.call(&other, &launch(&taken.id, "t3.micro")));
 }
 
 #[test]

@@ -35,6 +35,44 @@ pub fn changed<T: Serialize>(prior: &T, planned: &T, names: &[String]) -> Vec<At
         .collect()
 }
 
+/// Checks an argument and its older spelling, kept until 1.0: exactly one
+/// of them is set, and the older one draws a warning naming the new one.
+pub fn check_renamed<T>(
+    diags: &mut Diagnostics,
+    (new, new_value): (&str, &Value<T>),
+    (old, old_value): (&str, &Value<T>),
+) {
+    match (matches!(new_value, Value::Null), matches!(old_value, Value::Null)) {
+        (true, true) => diags::error(
+            diags,
+            format!("Missing required argument: {new}"),
+            format!("InvalidParameterValue: exactly one of {new} or {old} (its older name) must be set\n\nSet {new}"),
+            Some(new),
+        ),
+        (false, false) => diags::error(
+            diags,
+            format!("Conflicting arguments: {new} and {old}"),
+            format!("InvalidParameterCombination: {old} is the older name of {new}; only one of them may be set\n\nKeep {new} and remove {old}"),
+            Some(old),
+        ),
+        (true, false) => diags::warning(
+            diags,
+            format!("Deprecated argument: {old}"),
+            format!("{old} is deprecated and will be removed in 1.0: rename it to {new}, which takes the same value (the rename replaces nothing)"),
+        ),
+        (false, true) => {}
+    }
+}
+
+/// Of an argument and its older spelling, the value set (`new` when both
+/// are), for both to hold in the state.
+pub fn renamed_value<T: Clone>(new: &Value<T>, old: &Value<T>) -> Value<T> {
+    match new {
+        Value::Null => old.clone(),
+        set => set.clone(),
+    }
+}
+
 /// Sets a null string to its default.
 pub fn default_str(v: &mut Str, default: &str) {
     if matches!(v, Value::Null) {

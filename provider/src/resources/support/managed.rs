@@ -52,6 +52,13 @@ pub trait Managed: Send + Sync + 'static {
         Some(planned)
     }
 
+    /// Fills in what a state written by an earlier version of the provider
+    /// lacks: an argument added beside an older spelling takes the older
+    /// one's value, so moving a configuration to the new name changes and
+    /// replaces nothing. Runs on every state read and on the prior state of
+    /// every planned update.
+    fn upgrade(_state: &mut Self::State) {}
+
     /// The object as the cloud has it now; `Some(None)` when it is gone.
     fn read(
         diags: &mut Diagnostics,
@@ -159,6 +166,8 @@ impl<M: Managed> Resource for Typed<M> {
         _meta: ValueEmpty,
     ) -> Option<(M::State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
+        let mut state = state;
+        M::upgrade(&mut state);
         // `None` from here tells Terraform the object is gone.
         M::read(diags, &cfg, state)?.map(|s| (s, private))
     }
@@ -184,6 +193,8 @@ impl<M: Managed> Resource for Typed<M> {
         _meta: ValueEmpty,
     ) -> Option<(M::State, ValueEmpty, Vec<AttributePath>)> {
         let cfg = self.shared.get(diags)?;
+        let mut prior = prior;
+        M::upgrade(&mut prior);
         let planned = M::plan_update(diags, &cfg, &prior, planned, &config)?;
         let replace = changed(&prior, &planned, &self.replacing);
         Some((planned, private, replace))
