@@ -512,6 +512,23 @@ impl Workspace {
         );
     }
 
+    /// Removes `attribute` from every resource instance in the state file, as
+    /// a state written by a provider version before the attribute existed.
+    pub fn forget_in_state(&self, attribute: &str) {
+        let path = self.dir.path().join("terraform.tfstate");
+        let text = std::fs::read_to_string(&path).expect("a state file");
+        let mut state: Value = serde_json::from_str(&text).expect("state JSON");
+        for resource in state["resources"].as_array_mut().into_iter().flatten() {
+            for instance in resource["instances"].as_array_mut().into_iter().flatten() {
+                if let Some(attributes) = instance["attributes"].as_object_mut() {
+                    attributes.remove(attribute);
+                }
+            }
+        }
+        let text = serde_json::to_string_pretty(&state).expect("state JSON");
+        std::fs::write(&path, text).expect("the state file is written");
+    }
+
     /// The state as `terraform show -json` gives it.
     pub fn state(&self) -> Value {
         let json = self.tf_ok(&["show", "-json"]).stdout;

@@ -285,17 +285,7 @@ resource "amisim_image_copy" "dr" {{
     assert_eq!(before["source_region"], "us-east-1");
 
     // As a state written before source_ami_region existed.
-    let path = ws.path().join("terraform.tfstate");
-    let mut state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    for resource in state["resources"].as_array_mut().unwrap() {
-        for instance in resource["instances"].as_array_mut().unwrap() {
-            if let Some(attributes) = instance["attributes"].as_object_mut() {
-                attributes.remove("source_ami_region");
-            }
-        }
-    }
-    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    ws.forget_in_state("source_ami_region");
 
     ws.set_config(&copy(r#"source_ami_region = "us-east-1""#));
     ws.assert_plan_empty();

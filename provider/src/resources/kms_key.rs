@@ -18,6 +18,7 @@ use amisim_simulator::{DescribeKey, ScheduleKeyDeletion, UpdateKey};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
     pub id: Str,
+    pub key_id: Str,
     pub arn: Str,
     pub description: Str,
     pub tags: StrMap,
@@ -38,6 +39,7 @@ pub(crate) fn schema() -> Schema {
             ("description", optional_string("A description of the key, at most 8192 characters. Changes in place.")),
             ("tags", optional_string_map("Tags of the key. Change in place.")),
             ("id", computed_string("The key ID, a UUID; also the import ID.")),
+            ("key_id", computed_string("The key ID again, as `aws_kms_key` names it (`aws_kms_grant` examples write `key_id = aws_kms_key.a.key_id`).")),
             ("arn", computed_string("The key ARN, `arn:aws:kms:REGION:ACCOUNT:key/UUID`.")),
             ("region", computed_string("The key's region: the provider's region. KMS keys are regional.")),
             ("owner_id", computed_string("The account that owns the key: the provider's account.")),
@@ -47,6 +49,7 @@ pub(crate) fn schema() -> Schema {
 
 fn fill(state: &mut State, key: &Key) {
     state.id = str(&key.id);
+    state.key_id = str(&key.id);
     state.arn = str(&key.arn);
     state.description = common::description_value(&state.description, &key.description);
     state.tags = tags_value(&state.tags, &key.tags);
@@ -74,6 +77,23 @@ impl Managed for KmsKeyType {
         }
     }
 
+    fn upgrade(state: &mut State) {
+        if matches!(state.key_id, Value::Null) {
+            state.key_id = state.id.clone();
+        }
+    }
+
+    fn plan_update(
+        _diags: &mut Diagnostics,
+        _cfg: &Configured,
+        prior: &State,
+        mut planned: State,
+        _config: &State,
+    ) -> Option<State> {
+        planned.key_id = prior.key_id.clone();
+        Some(planned)
+    }
+
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let id = known(&state.id)?.to_string();
         // A key pending deletion reads as gone; so does one another account owns.
@@ -92,6 +112,7 @@ impl Managed for KmsKeyType {
         _config: &State,
     ) -> Option<State> {
         planned.id = Value::Unknown;
+        planned.key_id = Value::Unknown;
         planned.arn = Value::Unknown;
         planned.region = str(&cfg.caller.region);
         planned.owner_id = str(&cfg.caller.account_id);
