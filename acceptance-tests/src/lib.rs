@@ -189,6 +189,17 @@ impl TfOutput {
         flat(&self.stderr).contains(&flat(phrase))
     }
 
+    /// Whether either output shows `phrase`, however Terraform wrapped it.
+    pub fn shows(&self, phrase: &str) -> bool {
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        flat(&self.all()).contains(&flat(phrase))
+    }
+
+    /// Whether Terraform warned with `summary`.
+    pub fn warns(&self, summary: &str) -> bool {
+        self.shows(&format!("Warning: {summary}"))
+    }
+
     /// Standard output and error together.
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
@@ -429,6 +440,23 @@ impl Workspace {
                 || out.stderr.contains(&format!("Error: {code}")),
             "apply should fail with {code}, got:\n{}",
             out.all()
+        );
+        out
+    }
+
+    /// `terraform plan` that must fail saying `message`; returns the output.
+    pub fn plan_refused(&self, message: &str) -> TfOutput {
+        let out = self.tf(&["plan", "-no-color"]);
+        assert_ne!(
+            out.code,
+            0,
+            "plan should fail with {message}:\n{}",
+            out.all()
+        );
+        assert!(
+            out.says(message),
+            "plan should say {message}:\n{}",
+            out.stderr
         );
         out
     }

@@ -273,12 +273,12 @@ resource "amisim_image_copy" "dr" {{
         ))
     };
     let ws = Workspace::new(&copy(r#"source_region = "us-east-1""#));
-    let out = ws.apply().all();
-    let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let out = ws.apply();
     assert!(
-        words.contains("Warning: Deprecated argument: source_region")
-            && words.contains("rename it to source_ami_region"),
-        "{out}"
+        out.warns("Deprecated argument: source_region")
+            && out.shows("source_region is deprecated and will be removed in 1.0: rename it to source_ami_region"),
+        "{}",
+        out.all()
     );
     let before = ws.resources()["amisim_image_copy.dr"].clone();
     assert_eq!(before["source_ami_region"], "us-east-1");
@@ -289,8 +289,8 @@ resource "amisim_image_copy" "dr" {{
 
     ws.set_config(&copy(r#"source_ami_region = "us-east-1""#));
     ws.assert_plan_empty();
-    let out = ws.apply().all();
-    assert!(!out.contains("Deprecated argument"), "{out}");
+    let out = ws.apply();
+    assert!(!out.warns("Deprecated argument"), "{}", out.all());
     assert_eq!(ws.resources()["amisim_image_copy.dr"]["id"], before["id"]);
 
     // Another region is another copy; exactly one of the two names is set.
@@ -304,8 +304,6 @@ resource "amisim_image_copy" "dr" {{
         ("", "Missing required argument: source_ami_region"),
     ] {
         ws.set_config(&copy(arguments));
-        let out = ws.tf(&["plan", "-no-color"]);
-        assert_ne!(out.code, 0);
-        assert!(out.stderr.contains(message), "{message}: {}", out.stderr);
+        ws.plan_refused(message);
     }
 }

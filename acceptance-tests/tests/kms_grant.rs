@@ -165,12 +165,12 @@ fn grant_operations_decide_whether_the_grantee_may_copy() {
   operations         = ["DescribeKey", "Decrypt", "CreateGrant", "ReEncryptFrom"]"#,
     ));
     ws.expect_action("amisim_kms_grant.other", "update");
-    let out = ws.apply().all();
-    let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let out = ws.apply();
     assert!(
-        words.contains("Warning: Deprecated argument: grantee_account_id")
-            && words.contains("rename it to grantee_principal"),
-        "{out}"
+        out.warns("Deprecated argument: grantee_account_id")
+            && out.shows("grantee_account_id is deprecated and will be removed in 1.0: rename it to grantee_principal"),
+        "{}",
+        out.all()
     );
     ws.assert_plan_empty();
 
@@ -188,9 +188,7 @@ fn grant_operations_decide_whether_the_grantee_may_copy() {
         ),
     ] {
         ws.set_config(&copy_of_shared_encrypted(grant));
-        let out = ws.tf(&["plan", "-no-color"]);
-        assert_ne!(out.code, 0);
-        assert!(out.stderr.contains(message), "{message}: {}", out.stderr);
+        ws.plan_refused(message);
     }
     ws.set_config(&copy_of_shared_encrypted(
         r#"  grantee_account_id = "222222222222"

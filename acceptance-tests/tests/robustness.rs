@@ -251,21 +251,24 @@ resource "amisim_image" "x" {
 }
 "#,
     );
+    // A new store (the public catalogue, about a megabyte) is made elsewhere
+    // and copied onto a disk that leaves a few hundred kilobytes free.
+    let made = tempfile::tempdir().unwrap();
+    drop(amisim_simulator::Cloud::open(&made.path().join("cloud.db")).unwrap());
+    let size = std::fs::metadata(made.path().join("cloud.db"))
+        .unwrap()
+        .len();
     let disk = tempfile::tempdir().unwrap();
     let is_root = std::process::Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if !mount_tmpfs(disk.path(), "1600k") {
+    if !mount_tmpfs(disk.path(), &format!("{}k", size / 1024 + 600)) {
         assert!(!is_root, "root can mount a tmpfs for this test");
         eprintln!("not root: the full-disk test needs to mount a small tmpfs and was not run");
         return;
     }
-    // A new store (about 1 MB, the public catalogue) is made elsewhere and copied in,
-    // leaving a few hundred kilobytes free.
     let store = disk.path().join("cloud.db");
-    let made = tempfile::tempdir().unwrap();
-    drop(amisim_simulator::Cloud::open(&made.path().join("cloud.db")).unwrap());
     std::fs::copy(made.path().join("cloud.db"), &store).unwrap();
     let ws = ws.env("AMISIM_STORE", store.to_str().unwrap());
     let out = ws.tf(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]);
