@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::call::{Call, Ctx, Role};
 use crate::catalogue::{self, InstanceType, PriceBook};
 use crate::error::Result;
+use crate::ids;
 use crate::model::{Charge, Image, Instance, InstanceState, Storage, StorageKind};
 use crate::store::{Filter, Tx};
-use crate::{ids, instances};
 
 /// One line of a bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,12 +174,12 @@ fn software_hourly_micros(
     itype: &InstanceType,
     billing_products: &[String],
 ) -> i64 {
-    let windows = if instances::is_windows_licensed(billing_products) {
+    let windows = if catalogue::is_windows_licensed(billing_products) {
         itype.vcpus * prices.windows_vcpu_hour
     } else {
         0
     };
-    let rhel = if instances::is_rhel_licensed(billing_products) {
+    let rhel = if catalogue::is_rhel_licensed(billing_products) {
         itype.vcpus * prices.rhel_vcpu_hour
     } else {
         0
@@ -265,7 +265,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
 
     let mut bundle_gb: BTreeMap<(String, String), i64> = BTreeMap::new();
     for s in tx.list::<Storage>(filter)? {
-        if crate::inventory::is_catalogue_account(&s.owner_id) {
+        if catalogue::is_catalogue_account(&s.owner_id) {
             continue;
         }
         match s.kind {
@@ -349,7 +349,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
         }
     }
     for c in tx.list::<Charge>(filter)? {
-        if crate::inventory::is_catalogue_account(&c.account_id) {
+        if catalogue::is_catalogue_account(&c.account_id) {
             continue;
         }
         // A one-off charge, in the month it happened.

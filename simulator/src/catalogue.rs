@@ -389,6 +389,11 @@ pub const PUBLISHERS: &[Publisher] = &[
     MARKETPLACE,
 ];
 
+/// Whether the account publishes images of the public catalogue (see [`PUBLISHERS`]).
+pub fn is_catalogue_account(account: &str) -> bool {
+    publisher(account).is_some()
+}
+
 /// The publisher whose account is `account`, if any.
 pub fn publisher(account: &str) -> Option<&'static Publisher> {
     PUBLISHERS.iter().find(|p| p.account == account)
@@ -417,6 +422,18 @@ pub struct CatalogueImage {
 pub const WINDOWS_BILLING_PRODUCT: &str = "bp-6ba54002";
 /// The billing product of Red Hat Enterprise Linux licences.
 pub const RHEL_BILLING_PRODUCT: &str = "bp-6fa54006";
+
+/// Whether the billing products include a Red Hat Enterprise Linux licence.
+pub fn is_rhel_licensed(billing_products: &[String]) -> bool {
+    billing_products.iter().any(|p| p == RHEL_BILLING_PRODUCT)
+}
+
+/// Whether the billing products include a Windows licence.
+pub fn is_windows_licensed(billing_products: &[String]) -> bool {
+    billing_products
+        .iter()
+        .any(|p| p == WINDOWS_BILLING_PRODUCT)
+}
 
 /// The largest root device of an instance-store-backed image, in GiB.
 pub const INSTANCE_STORE_ROOT_MAX_GB: i64 = 10;

@@ -9,13 +9,14 @@
 
 use std::path::Path;
 
+use crate::access;
 use crate::billing::{self, Bill};
 use crate::call::{Call, Caller, Session};
 use crate::error::Result;
 use crate::model::{Event, Image, ImageSettings};
 use crate::recycle_bin::{self, BinEntry};
 use crate::store::{Access, Setup, Store, StoreLocation, Tx};
-use crate::{ids, images, permissions, settings};
+use crate::{ids, images, settings};
 
 /// What a reader of an image wants besides the image itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,7 +213,7 @@ impl Cloud {
         self.store.read(|tx| {
             let prices = billing::price_book(tx)?;
             Ok(ImageDetails {
-                public: permissions::is_public(tx, image)?,
+                public: access::is_public(tx, image)?,
                 monthly_storage_cost_micros: billing::image_storage_month_micros(&prices, image),
             })
         })

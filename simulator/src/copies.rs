@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access;
 use crate::call::{calls, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, ImageState, Storage, StorageKind, Tags};
 use crate::store::Tx;
-use crate::{billing, images, kms, permissions, validate};
+use crate::{billing, images, kms, validate};
 
 /// CopyImage's parameters.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -41,8 +42,8 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     validate::description(&req.description)?;
     validate::tags(&req.tags)?;
     let me = ctx.caller.account_id.as_str();
-    let source = images::visible(tx, ctx, &req.source_image_id, &req.source_region)?;
-    images::require_available(&source)?;
+    let source = access::visible(tx, ctx, &req.source_image_id, &req.source_region)?;
+    access::require_available(&source)?;
     crate::settings::check_allowed(tx, ctx, &source, "copied")?;
     let foreign = source.owner_id != me;
 
@@ -60,7 +61,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     if foreign {
         for storage_id in &source.storage_ids {
             let readable = match tx.get::<Storage>(storage_id)? {
-                Some(s) => permissions::can_read_storage(tx, me, &s)?,
+                Some(s) => access::can_read_storage(tx, me, &s)?,
                 None => false,
             };
             if !readable {
@@ -116,7 +117,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
             "Set encrypted = true to use kms_key_id, or remove kms_key_id",
         );
     }
-    images::check_name_free(tx, ctx, &req.name)?;
+    access::check_name_free(tx, ctx, &req.name)?;
     let key = if encrypted {
         images::encryption_for_new(tx, ctx, true, req.kms_key_id.as_deref())?
     } else {

@@ -2,9 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access;
 use crate::call::{calls, Ctx};
 use crate::catalogue::{self, PUBLIC_IMAGES};
-use crate::error::{refuse, Error, ErrorKind, Result};
+use crate::error::{refuse, ErrorKind, Result};
+use crate::filters;
 use crate::model::{
     Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, MARKETPLACE,
 };
@@ -73,7 +75,7 @@ pub struct DescribeImages {
     pub executable_users: Vec<String>,
     /// A regular expression the name must match.
     pub name_regex: Option<String>,
-    /// DescribeImages filters ([`FILTER_NAMES`]), each with values that may use `*` and `?`.
+    /// DescribeImages filters ([`filters::FILTER_NAMES`]), each with values that may use `*` and `?`.
     pub filters: Vec<(String, Vec<String>)>,
     /// Also list disabled images (hidden otherwise).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -255,29 +257,6 @@ fn check_new_image(name: &str, description: &str, tags: &Tags) -> Result<()> {
     validate::tags(tags)
 }
 
-pub(crate) fn check_name_free(tx: &Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<()> {
-    let taken = tx
-        .list::<Image>(Filter {
-            account: Some(&ctx.caller.account_id),
-            region: Some(&ctx.caller.region),
-            name: Some(name),
-        })?
-        .into_iter()
-        .find(|i| i.is_registered());
-    match taken {
-        Some(other) => Err(Error::new(
-            ErrorKind::AmiNameDuplicate,
-            format!(
-                "AMI name {name} is already in use by AMI {} (owner {}, region {}, created {})",
-                other.id, other.owner_id, other.region, other.creation_date
-            ),
-            "Image names are unique per account and region: choose another name, or deregister the other image first. amisim never takes over an image that another configuration (or an interrupted apply) created; to manage that image here on purpose, import it",
-        )
-        .with_existing(other.id)),
-        None => Ok(()),
-    }
-}
-
 /// The new image's encryption: whether it is encrypted and with which key's ARN.
 pub(crate) fn encryption_for_new(
     tx: &mut Tx<'_>,
@@ -368,7 +347,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
             "Use root_device_type = \"ebs\" for an encrypted image, or leave encrypted unset",
         );
     }
-    check_name_free(tx, ctx, &req.name)?;
+    access::check_name_free(tx, ctx, &req.name)?;
     let key = encryption_for_new(tx, ctx, req.encrypted, req.kms_key_id.as_deref())?;
     let created = ctx.time();
     let id = new_image_id(tx, ctx, &req.name)?;
@@ -460,7 +439,7 @@ pub(crate) fn create_from_instance(
             "Bundle instance-store instances with the AMI tools, or launch from an EBS-backed image and create the image from that instance",
         );
     }
-    check_name_free(tx, ctx, &req.name)?;
+    access::check_name_free(tx, ctx, &req.name)?;
     // The snapshots of an encrypted root volume keep its key, as in AWS.
     let key = match source_key(tx, &instance)? {
         Some(volume_key) => {
@@ -542,78 +521,12 @@ fn source_key(tx: &Tx<'_>, instance: &Instance) -> Result<Option<String>> {
         .and_then(|i| i.kms_key_arn))
 }
 
-/// An image in the caller's region that the caller owns or may launch.
-pub(crate) fn visible(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str, region: &str) -> Result<Image> {
-    validate::image_id(image_id)?;
-    let hint = format!(
-        "AMIs are regional: check that {image_id} exists in {region}, and that its owner shared it with account {}",
-        ctx.caller.account_id
-    );
-    let image = match tx.get::<Image>(image_id)? {
-        Some(i) if i.region == region => i,
-        _ => {
-            return refuse(
-                ErrorKind::AmiNotFound,
-                format!("The image id '[{image_id}]' does not exist in {region}"),
-                hint,
-            )
-        }
-    };
-    // A deregistered image is unavailable to everyone, also to accounts whose permission went with it.
-    if !image.is_available() && image.owner_id != ctx.caller.account_id {
-        require_available(&image)?;
-    }
-    if image.owner_id != ctx.caller.account_id
-        && !permissions::can_launch(tx, &ctx.caller.account_id, &image)?
-    {
-        return refuse(
-            ErrorKind::AmiNotFound,
-            format!(
-                "The image id '[{image_id}]' does not exist or is not shared with account {}",
-                ctx.caller.account_id
-            ),
-            hint,
-        );
-    }
-    Ok(image)
-}
-
-/// An image the caller owns in its region, for changes only the owner may make.
-pub(crate) fn owned(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
-    let image = visible(tx, ctx, image_id, &ctx.caller.region)?;
-    if image.owner_id != ctx.caller.account_id {
-        return refuse(
-            ErrorKind::AuthFailure,
-            format!(
-                "Not authorized for image:{image_id}: it is owned by account {}, not {}",
-                image.owner_id, ctx.caller.account_id
-            ),
-            "Only the owner of an AMI can change or share it; copy it into your account first to get an image you own",
-        );
-    }
-    Ok(image)
-}
-
-/// Fails with `InvalidAMIID.Unavailable` unless the image is available.
-pub(crate) fn require_available(image: &Image) -> Result<()> {
-    crate::lifecycle::check_not_disabled(image)?;
-    if image.is_available() {
-        Ok(())
-    } else {
-        refuse(
-            ErrorKind::AmiUnavailable,
-            format!("The image id '[{}]' is no longer available: it was deregistered", image.id),
-            "A deregistered AMI cannot be launched, copied or shared; use a copy of it or another image",
-        )
-    }
-}
-
 pub(crate) fn describe_one(
     tx: &mut Tx<'_>,
     ctx: &Ctx<'_>,
     image_id: &str,
 ) -> Result<Option<Image>> {
-    match visible(tx, ctx, image_id, &ctx.caller.region) {
+    match access::visible(tx, ctx, image_id, &ctx.caller.region) {
         Ok(i) => {
             let s = settings::settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
             Ok((!settings::hidden(&s, ctx, &i)).then_some(i))
@@ -627,7 +540,7 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
     let name_regex = req
         .name_regex
         .as_deref()
-        .map(compile_name_regex)
+        .map(filters::compile_name_regex)
         .transpose()?;
     let me = ctx.caller.account_id.as_str();
     for owner in &req.owners {
@@ -643,13 +556,16 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         }
     }
     for (name, _) in &req.filters {
-        let known = FILTER_NAMES.contains(&name.as_str())
+        let known = filters::FILTER_NAMES.contains(&name.as_str())
             || name.strip_prefix("tag:").is_some_and(|k| !k.is_empty());
         if !known {
             return refuse(
                 ErrorKind::InvalidParameterValue,
                 format!("the filter name {:?} is invalid", validate::shorten(name)),
-                format!("Use one of the filters: {}", FILTER_NAMES.join(", ")),
+                format!(
+                    "Use one of the filters: {}",
+                    filters::FILTER_NAMES.join(", ")
+                ),
             );
         }
     }
@@ -666,7 +582,7 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
             continue;
         }
         let mine = image.owner_id == me;
-        if !mine && !permissions::can_launch(tx, me, &image)? {
+        if !mine && !access::can_launch(tx, me, &image)? {
             continue;
         }
         if settings::hidden(&allowed, ctx, &image) {
@@ -677,9 +593,9 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
             for user in &req.executable_users {
                 let account = if user == "self" { me } else { user.as_str() };
                 if user == "all" {
-                    ok |= permissions::is_public(tx, &image)?;
+                    ok |= access::is_public(tx, &image)?;
                 } else {
-                    ok |= permissions::explicitly_launchable(tx, account, &image)?;
+                    ok |= access::explicitly_launchable(tx, account, &image)?;
                 }
             }
             if !ok {
@@ -697,10 +613,10 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         }
         let mut matches = true;
         for (name, patterns) in &req.filters {
-            let values = filter_values(tx, &image, name)?;
+            let values = filters::image_values(tx, &image, name)?;
             matches &= patterns
                 .iter()
-                .any(|p| values.iter().any(|v| wildcard(p, v)));
+                .any(|p| values.iter().any(|v| filters::wildcard(p, v)));
             if !matches {
                 break;
             }
@@ -717,20 +633,6 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
     }
     out.sort_by(|a, b| a.creation_date.cmp(&b.creation_date).then(a.id.cmp(&b.id)));
     Ok(out)
-}
-
-/// Compiles a `name_regex` (Rust regex syntax, close to Go's RE2).
-pub fn compile_name_regex(pattern: &str) -> Result<regex::Regex> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .build()
-        .or_else(|e| {
-            refuse(
-                ErrorKind::InvalidParameterValue,
-                format!("name_regex is not a valid regular expression: {e}"),
-                "Fix the regular expression (it uses Rust regex syntax, like Go's RE2)",
-            )
-        })
 }
 
 /// The images of the caller's region a request can match: those it names
@@ -756,132 +658,10 @@ fn candidates(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> Result<Ve
     Ok(out)
 }
 
-/// The values an image has for a DescribeImages filter, as DescribeImages
-/// answers them (an image matches when a value matches one of the
-/// filter's patterns): none when the image has no such field.
-fn filter_values(tx: &Tx<'_>, image: &Image, name: &str) -> Result<Vec<String>> {
-    let one = |v: &str| vec![v.to_string()];
-    let ebs = image.root_device_type == "ebs";
-    let if_ebs = |v: String| if ebs { vec![v] } else { Vec::new() };
-    let opt = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
-    Ok(match name {
-        "name" => one(&image.name),
-        "image-id" => one(&image.id),
-        "owner-id" => one(&image.owner_id),
-        "owner-alias" => opt(&image.owner_alias),
-        "description" => one(&image.description),
-        "architecture" => one(&image.architecture),
-        "platform" => one(&image.platform),
-        "platform-details" => one(image.platform_details().0),
-        "root-device-type" => one(&image.root_device_type),
-        "root-device-name" => one(image.root_device_name()),
-        "state" => one(image.state.as_str()),
-        "is-public" => one(&permissions::is_public(tx, image)?.to_string()),
-        "image-type" => one("machine"),
-        "virtualization-type" => one(crate::model::VIRTUALIZATION_TYPE),
-        "hypervisor" => one(crate::model::HYPERVISOR),
-        "ena-support" => one("true"),
-        "boot-mode" => one(image.boot_mode()),
-        "creation-date" => one(&image.creation_date),
-        "deprecation-time" => opt(&image.deprecation_time),
-        "source-image-id" => opt(&image.source_image_id),
-        "source-image-region" => opt(&image.source_image_region),
-        "product-code" => image.product_codes().map(str::to_string).collect(),
-        "product-code.type" => image
-            .product_codes()
-            .next()
-            .map(|_| "marketplace".to_string())
-            .into_iter()
-            .collect(),
-        "block-device-mapping.device-name" => one(image.root_device_name()),
-        "block-device-mapping.encrypted" => if_ebs(image.encrypted.to_string()),
-        "block-device-mapping.snapshot-id" => image
-            .storage_ids
-            .first()
-            .cloned()
-            .map(if_ebs)
-            .unwrap_or_default(),
-        "block-device-mapping.volume-size" => if_ebs(image.size_gb.to_string()),
-        "block-device-mapping.volume-type" => if_ebs(crate::model::ROOT_VOLUME_TYPE.to_string()),
-        _ => tag_values(name, &image.tags),
-    })
-}
-
-/// The values of a `tag:KEY` filter, or of `tag-key`, from an item's tags;
-/// none for any other name.
-pub fn tag_values(name: &str, tags: &Tags) -> Vec<String> {
-    if name == "tag-key" {
-        return tags.keys().cloned().collect();
-    }
-    match name.strip_prefix("tag:") {
-        Some(key) => tags.get(key).cloned().into_iter().collect(),
-        None => Vec::new(),
-    }
-}
-
-/// AWS filter matching: `*` matches any run of characters, `?` any one.
-pub fn wildcard(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// The names of the filters [`DescribeImages`] understands.
-pub const FILTER_NAMES: &[&str] = &[
-    "name",
-    "image-id",
-    "owner-id",
-    "owner-alias",
-    "description",
-    "architecture",
-    "platform",
-    "platform-details",
-    "root-device-type",
-    "root-device-name",
-    "state",
-    "is-public",
-    "image-type",
-    "virtualization-type",
-    "hypervisor",
-    "ena-support",
-    "boot-mode",
-    "creation-date",
-    "deprecation-time",
-    "source-image-id",
-    "source-image-region",
-    "product-code",
-    "product-code.type",
-    "block-device-mapping.device-name",
-    "block-device-mapping.encrypted",
-    "block-device-mapping.snapshot-id",
-    "block-device-mapping.volume-size",
-    "block-device-mapping.volume-type",
-    "tag:KEY",
-    "tag-key",
-];
-
 pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Result<Image> {
-    let mut image = owned(tx, ctx, &req.image_id)?;
+    let mut image = access::owned(tx, ctx, &req.image_id)?;
     if !image.is_registered() {
-        require_available(&image)?;
+        access::require_available(&image)?;
     }
     if let Some(d) = &req.description {
         validate::description(d)?;
@@ -909,7 +689,7 @@ pub(crate) fn deregister(
         _ => return Ok(false),
     };
     if image.owner_id != ctx.caller.account_id {
-        return owned(tx, ctx, image_id).map(|_| false);
+        return access::owned(tx, ctx, image_id).map(|_| false);
     }
     crate::lifecycle::check_deregistrable(ctx, &image)?;
     let at = ctx.time_after(&[&image.creation_date]);
@@ -937,7 +717,7 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -
         Some(s) if s.region == ctx.caller.region && s.kind != StorageKind::Volume => s,
         _ => return Ok(false),
     };
-    if !permissions::owns_storage(
+    if !access::owns_storage(
         tx,
         ctx,
         &storage,
@@ -973,7 +753,7 @@ pub(crate) fn delete_volume(tx: &mut Tx<'_>, ctx: &Ctx<'_>, volume_id: &str) -> 
         }
         None => return Ok(false),
     };
-    if !permissions::owns_storage(tx, ctx, &volume, "Only the owner of a volume can delete it")? {
+    if !access::owns_storage(tx, ctx, &volume, "Only the owner of a volume can delete it")? {
         return Ok(false);
     }
     tx.delete::<Storage>(volume_id)
@@ -993,21 +773,4 @@ fn storage_in_use(tx: &Tx<'_>, image: &Image, storage_id: &str) -> Result<bool> 
     Ok(tx
         .get::<Image>(&storage.created_for_image)?
         .is_some_and(|i| i.is_registered() && i.storage_ids.iter().any(|s| s == storage_id)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wildcard;
-
-    #[test]
-    fn wildcards() {
-        assert!(wildcard(
-            "ubuntu/*24.04*",
-            "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64"
-        ));
-        assert!(wildcard("a?c", "abc"));
-        assert!(!wildcard("a?c", "ac"));
-        assert!(wildcard("*", ""));
-        assert!(!wildcard("x", "xy"));
-    }
 }

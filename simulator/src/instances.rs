@@ -2,12 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access;
 use crate::call::{calls, Ctx};
-use crate::catalogue::{self, WINDOWS_BILLING_PRODUCT};
+use crate::catalogue;
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, Tags};
 use crate::store::Tx;
-use crate::{billing, ids, images, kms, validate};
+use crate::{billing, ids, kms, validate};
 
 /// RunInstances for one instance.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -270,8 +271,8 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             format!("Use one of: {}", catalogue::instance_type_names()),
         );
     };
-    let image = images::visible(tx, ctx, &req.image_id, &ctx.caller.region)?;
-    images::require_available(&image)?;
+    let image = access::visible(tx, ctx, &req.image_id, &ctx.caller.region)?;
+    access::require_available(&image)?;
     crate::settings::check_allowed(tx, ctx, &image, "launched")?;
     if let Some(arn) = &image.kms_key_arn {
         kms::require_decrypt(tx, ctx, arn, &format!("the image {}", image.id), &[])?;
@@ -395,20 +396,6 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     tx.put(&instance)?;
     crate::lifecycle::record_launch(tx, &image, &instance.launch_time)?;
     Ok(instance)
-}
-
-/// Whether the billing products include a Red Hat Enterprise Linux licence.
-pub fn is_rhel_licensed(billing_products: &[String]) -> bool {
-    billing_products
-        .iter()
-        .any(|p| p == catalogue::RHEL_BILLING_PRODUCT)
-}
-
-/// Whether the billing products include a Windows licence.
-pub fn is_windows_licensed(billing_products: &[String]) -> bool {
-    billing_products
-        .iter()
-        .any(|p| p == WINDOWS_BILLING_PRODUCT)
 }
 
 /// One of the caller's instances in its region (terminated ones included).

@@ -176,10 +176,7 @@ pub struct StorageTier {
     pub amount_micros: i64,
 }
 
-/// Whether the account publishes images of the public catalogue (see [`crate::catalogue::PUBLISHERS`]).
-pub fn is_catalogue_account(account: &str) -> bool {
-    crate::catalogue::publisher(account).is_some()
-}
+pub use crate::catalogue::is_catalogue_account;
 
 /// The account behind an owner alias (`amazon`, `aws-marketplace`), or the text itself.
 pub fn resolve_account(text: &str) -> &str {

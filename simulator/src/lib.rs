@@ -29,6 +29,7 @@
 //! Every operation is a request type beside its rule that implements
 //! [`Call`]; [`Cloud::call`] runs any of them (see [`call`]).
 
+pub mod access;
 pub mod accounts;
 pub mod billing;
 pub mod call;
@@ -37,6 +38,7 @@ pub mod claims;
 pub mod cloud;
 pub mod copies;
 pub mod error;
+pub mod filters;
 pub mod ids;
 pub mod images;
 pub mod instances;

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access;
 use crate::call::{calls, Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
-use crate::images::owned;
 use crate::model::{Image, ImageState, PROTECTION_OFF};
 use crate::store::Tx;
 use crate::{ids, permissions, validate};
@@ -151,7 +151,7 @@ impl Call for SetImageDeprecation {
 
 /// An owned, still registered image, for the life-cycle changes only its owner may make.
 fn registered(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
-    let image = owned(tx, ctx, image_id)?;
+    let image = access::owned(tx, ctx, image_id)?;
     if !image.is_registered() {
         return refuse(
             ErrorKind::AmiUnavailable,
@@ -306,18 +306,6 @@ pub(crate) fn set_deprecation(
         tx.put(&image)?;
     }
     Ok(image)
-}
-
-/// Refuses to launch or copy a disabled image.
-pub(crate) fn check_not_disabled(image: &Image) -> Result<()> {
-    if image.state == ImageState::Disabled {
-        return refuse(
-            ErrorKind::AmiUnavailable,
-            format!("The image id '[{}]' is disabled by its owner", image.id),
-            "A disabled AMI cannot be launched, copied or shared until its owner enables it again (enabled = true, or `amisim images enable ID`)",
-        );
-    }
-    Ok(())
 }
 
 /// Records a launch from the image (its `last_launched_time`).

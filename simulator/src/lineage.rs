@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access;
+use crate::access::owned;
 use crate::call::{calls, Ctx};
 use crate::error::Result;
-use crate::images::owned;
 use crate::model::{Image, Instance, InstanceState};
-use crate::permissions;
 use crate::store::{Filter, Tx};
 
 /// An ancestry has at most this many entries.
@@ -91,7 +91,7 @@ pub(crate) fn ancestry(
     ctx: &Ctx<'_>,
     image_id: &str,
 ) -> Result<Vec<AncestryEntry>> {
-    let mut image = crate::images::visible(tx, ctx, image_id, &ctx.caller.region)?;
+    let mut image = crate::access::visible(tx, ctx, image_id, &ctx.caller.region)?;
     let mut out = Vec::new();
     loop {
         let parent = parent_of(tx, &image)?;
@@ -111,7 +111,7 @@ pub(crate) fn ancestry(
             break;
         };
         let seen = p.owner_id == ctx.caller.account_id
-            || (p.is_available() && permissions::can_launch(tx, &ctx.caller.account_id, &p)?);
+            || (p.is_available() && access::can_launch(tx, &ctx.caller.account_id, &p)?);
         if !seen {
             out.push(AncestryEntry {
                 image_id: p.id,

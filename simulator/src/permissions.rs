@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access;
 use crate::call::{calls, Ctx};
 use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
-use crate::model::{Account, Image, LaunchPermission, Principal, Storage, StoragePermission};
+use crate::model::{Image, LaunchPermission, Principal, Storage, StoragePermission};
 use crate::store::{Filter, Tx};
-use crate::{images, kms, validate};
+use crate::{kms, validate};
 
 /// How many public images one account may have in one region.
 pub const PUBLIC_IMAGE_LIMIT: usize = 5;
@@ -159,68 +160,11 @@ impl DescribeStoragePermission {
     }
 }
 
-fn launch_permission_id(image_id: &str, principal: &Principal) -> String {
-    format!("{image_id}/{}", principal.as_str())
-}
-
-/// Whether `account` may launch `image`: it owns it, or a permission reaches it.
-pub fn can_launch(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
-    if image.owner_id == account || is_public(tx, image)? {
-        return Ok(true);
-    }
-    explicitly_launchable(tx, account, image)
-}
-
-/// Whether the image is public (`group = all`).
-pub fn is_public(tx: &Tx<'_>, image: &Image) -> Result<bool> {
-    Ok(tx
-        .get::<LaunchPermission>(&launch_permission_id(
-            &image.id,
-            &Principal::Group("all".into()),
-        ))?
-        .is_some())
-}
-
-/// Whether a permission for the account itself, or its declared organization or OU, reaches it.
-pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
-    if image.owner_id == account {
-        return Ok(true);
-    }
-    if tx
-        .get::<LaunchPermission>(&launch_permission_id(
-            &image.id,
-            &Principal::Account(account.into()),
-        ))?
-        .is_some()
-    {
-        return Ok(true);
-    }
-    let Some(membership) = tx.get::<Account>(account)? else {
-        return Ok(false);
-    };
-    let mut reaching = Vec::new();
-    if let Some(org) = membership.organization_arn {
-        reaching.push(Principal::Organization(org));
-    }
-    if let Some(ou) = membership.organizational_unit_arn {
-        reaching.push(Principal::OrganizationalUnit(ou));
-    }
-    for p in reaching {
-        if tx
-            .get::<LaunchPermission>(&launch_permission_id(&image.id, &p))?
-            .is_some()
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// Makes a catalogue image public while seeding.
 pub(crate) fn make_public(tx: &mut Tx<'_>, image: &Image) -> Result<()> {
     let principal = Principal::Group("all".into());
     tx.put(&LaunchPermission {
-        id: launch_permission_id(&image.id, &principal),
+        id: access::launch_permission_id(&image.id, &principal),
         image_id: image.id.clone(),
         region: image.region.clone(),
         owner_id: image.owner_id.clone(),
@@ -258,8 +202,8 @@ pub(crate) fn add_launch(
     principal: &Principal,
 ) -> Result<LaunchPermission> {
     check_principal(principal)?;
-    let image = images::owned(tx, ctx, image_id)?;
-    images::require_available(&image)?;
+    let image = access::owned(tx, ctx, image_id)?;
+    access::require_available(&image)?;
     if let Some(key) = &image.kms_key_arn {
         if kms::is_aws_managed_arn(tx, key)? {
             return refuse(
@@ -310,7 +254,7 @@ pub(crate) fn add_launch(
             );
         }
     }
-    let id = launch_permission_id(image_id, principal);
+    let id = access::launch_permission_id(image_id, principal);
     if tx.exists::<LaunchPermission>(&id)? {
         return refuse_duplicate(
             format!(
@@ -337,12 +281,12 @@ pub(crate) fn remove_launch(
     image_id: &str,
     principal: &Principal,
 ) -> Result<bool> {
-    match images::owned(tx, ctx, image_id) {
+    match access::owned(tx, ctx, image_id) {
         Ok(_) => {}
         Err(e) if e.kind == ErrorKind::AmiNotFound => return Ok(false),
         Err(e) => return Err(e),
     }
-    tx.delete::<LaunchPermission>(&launch_permission_id(image_id, principal))
+    tx.delete::<LaunchPermission>(&access::launch_permission_id(image_id, principal))
 }
 
 pub(crate) fn describe_launch(
@@ -351,7 +295,7 @@ pub(crate) fn describe_launch(
     image_id: &str,
     principal: &Principal,
 ) -> Result<Option<LaunchPermission>> {
-    let image = match images::owned(tx, ctx, image_id) {
+    let image = match access::owned(tx, ctx, image_id) {
         Ok(i) => i,
         Err(e) if e.kind == ErrorKind::AmiNotFound || e.kind == ErrorKind::AmiMalformed => {
             return Ok(None)
@@ -361,7 +305,7 @@ pub(crate) fn describe_launch(
     if !image.is_available() {
         return Ok(None);
     }
-    tx.get::<LaunchPermission>(&launch_permission_id(image_id, principal))
+    tx.get::<LaunchPermission>(&access::launch_permission_id(image_id, principal))
 }
 
 /// Every launch permission of an image the caller owns, in principal order.
@@ -370,7 +314,7 @@ pub(crate) fn launch_permissions_of(
     ctx: &Ctx<'_>,
     image_id: &str,
 ) -> Result<Vec<LaunchPermission>> {
-    let image = images::owned(tx, ctx, image_id)?;
+    let image = access::owned(tx, ctx, image_id)?;
     let mut out = tx.list::<LaunchPermission>(Filter {
         name: Some(&image.id),
         ..Filter::default()
@@ -390,26 +334,12 @@ pub(crate) fn remove_all_for_image(tx: &mut Tx<'_>, image: &Image) -> Result<()>
     Ok(())
 }
 
-fn storage_permission_id(storage_id: &str, account: &str) -> String {
-    format!("{storage_id}/{account}")
-}
-
-/// Whether `account` may read the storage (owner, public, or a permission).
-pub fn can_read_storage(tx: &Tx<'_>, account: &str, storage: &Storage) -> Result<bool> {
-    if storage.owner_id == account || storage.public_read {
-        return Ok(true);
-    }
-    Ok(tx
-        .get::<StoragePermission>(&storage_permission_id(&storage.id, account))?
-        .is_some())
-}
-
 fn own_storage(tx: &Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<Storage> {
     let storage = tx
         .get::<Storage>(storage_id)?
         .filter(|s| s.region == ctx.caller.region);
     match storage {
-        Some(s) if owns_storage(tx, ctx, &s, "Only the owner of a snapshot or bundle can share it")? => {
+        Some(s) if access::owns_storage(tx, ctx, &s, "Only the owner of a snapshot or bundle can share it")? => {
             Ok(s)
         }
         _ => refuse(
@@ -418,35 +348,6 @@ fn own_storage(tx: &Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<Storage> 
             "Use a snapshot or bundle ID from an image's storage_ids, in the same region as the provider",
         ),
     }
-}
-
-/// Whether the caller owns `storage`, for a change only its owner may make.
-///
-/// A caller that may read the storage but does not own it is refused with
-/// `AuthFailure` (and `hint`); one that cannot even read it gets `false`, so
-/// that the storage is to it as if it did not exist, and no refusal tells
-/// whose it is.
-pub(crate) fn owns_storage(
-    tx: &Tx<'_>,
-    ctx: &Ctx<'_>,
-    storage: &Storage,
-    hint: &str,
-) -> Result<bool> {
-    if storage.owner_id == ctx.caller.account_id {
-        return Ok(true);
-    }
-    if !can_read_storage(tx, &ctx.caller.account_id, storage)? {
-        return Ok(false);
-    }
-    refuse(
-        ErrorKind::AuthFailure,
-        format!(
-            "Not authorized for {} {}: it belongs to another account",
-            storage.kind.noun(),
-            storage.id
-        ),
-        hint,
-    )
 }
 
 pub(crate) fn add_storage(
@@ -466,7 +367,7 @@ pub(crate) fn add_storage(
             );
         }
     }
-    let id = storage_permission_id(storage_id, account_id);
+    let id = access::storage_permission_id(storage_id, account_id);
     if tx.exists::<StoragePermission>(&id)? {
         return refuse_duplicate(
             format!("the read permission of {storage_id} for account {account_id}"),
@@ -491,7 +392,9 @@ pub(crate) fn remove_storage(
     account_id: &str,
 ) -> Result<bool> {
     match own_storage(tx, ctx, storage_id) {
-        Ok(_) => tx.delete::<StoragePermission>(&storage_permission_id(storage_id, account_id)),
+        Ok(_) => {
+            tx.delete::<StoragePermission>(&access::storage_permission_id(storage_id, account_id))
+        }
         Err(e) if e.kind == ErrorKind::StorageNotFound => Ok(false),
         Err(e) => Err(e),
     }
@@ -504,7 +407,9 @@ pub(crate) fn describe_storage(
     account_id: &str,
 ) -> Result<Option<StoragePermission>> {
     match own_storage(tx, ctx, storage_id) {
-        Ok(_) => tx.get::<StoragePermission>(&storage_permission_id(storage_id, account_id)),
+        Ok(_) => {
+            tx.get::<StoragePermission>(&access::storage_permission_id(storage_id, account_id))
+        }
         Err(e) if e.kind == ErrorKind::StorageNotFound => Ok(None),
         Err(e) => Err(e),
     }

@@ -7,9 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::check_name_free;
 use crate::call::{calls, Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
-use crate::images::check_name_free;
 use crate::model::{
     Image, ImageState, RecycleBinRule, RecycledStorage, Storage, StorageKind, Tags,
 };

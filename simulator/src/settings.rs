@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{calls, Call, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
-use crate::images::wildcard;
+use crate::filters::wildcard;
 use crate::model::{
     Image, ImageCriterion, ImageSettings, AMAZON, BACKUP_VAULT, MARKETPLACE, NO_PROVIDER,
 };

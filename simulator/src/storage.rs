@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::can_read_storage;
 use crate::call::{calls, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, StoragePermission};
-use crate::permissions::can_read_storage;
 use crate::store::{Filter, Tx};
 use crate::validate;
 
@@ -236,7 +236,7 @@ fn storage_permissions(
         .filter(|s| s.region == ctx.caller.region && s.kind != StorageKind::Volume);
     match storage {
         Some(s)
-            if crate::permissions::owns_storage(
+            if crate::access::owns_storage(
                 tx,
                 ctx,
                 &s,

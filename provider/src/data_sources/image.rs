@@ -17,7 +17,7 @@ use crate::values::*;
 
 /// The description of a filter's `name`: every DescribeImages filter amisim answers.
 fn filter_doc() -> String {
-    let names: Vec<String> = amisim_simulator::images::FILTER_NAMES
+    let names: Vec<String> = amisim_simulator::filters::FILTER_NAMES
         .iter()
         .map(|n| format!("`{n}`"))
         .collect();
@@ -215,7 +215,7 @@ pub(crate) fn images_schema() -> Schema {
 
 fn check_criteria(diags: &mut Diagnostics, c: &Criteria) {
     if let Some(re) = known(&c.name_regex) {
-        if let Err(e) = amisim_simulator::images::compile_name_regex(re) {
+        if let Err(e) = amisim_simulator::filters::compile_name_regex(re) {
             diags::refusal_at(diags, "Invalid name_regex", &e, Some("name_regex"));
         }
     }

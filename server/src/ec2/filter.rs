@@ -3,8 +3,8 @@
 //! action's, each value an AWS wildcard (`*`, `?`), values of one filter
 //! OR'ed and filters AND'ed, as in AWS.
 
-pub(super) use amisim_simulator::images::tag_values;
-use amisim_simulator::images::wildcard;
+pub(super) use amisim_simulator::filters::tag_values;
+use amisim_simulator::filters::wildcard;
 
 use crate::fault::Fault;
 use crate::query::Params;

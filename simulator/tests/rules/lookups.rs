@@ -309,7 +309,7 @@ fn every_describe_images_filter_aws_documents_is_answered_from_the_image() {
         ("description", "*", both.clone()),
     ];
     let names: Vec<&str> = cases.iter().map(|(n, _, _)| *n).collect();
-    for name in amisim_simulator::images::FILTER_NAMES {
+    for name in amisim_simulator::filters::FILTER_NAMES {
         let covered = names.contains(name) || (*name == "tag:KEY" && names.contains(&"tag:Team"));
         assert!(
             covered || *name == "owner-alias",

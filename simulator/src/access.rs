@@ -1,0 +1,212 @@
+//! Who may see, launch, read or change what: the questions every rule module
+//! asks before it acts, answered once, below them all. An image is visible to
+//! its owner and to the accounts a launch permission reaches; storage is
+//! readable by its owner, when public, or through a storage permission;
+//! a disabled or deregistered image is unavailable to everyone else.
+
+use crate::call::Ctx;
+use crate::error::{refuse, Error, ErrorKind, Result};
+use crate::model::{
+    Account, Image, ImageState, LaunchPermission, Principal, Storage, StoragePermission,
+};
+use crate::store::{Filter, Tx};
+use crate::validate;
+
+/// An image in the caller's region that the caller owns or may launch.
+pub(crate) fn visible(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str, region: &str) -> Result<Image> {
+    validate::image_id(image_id)?;
+    let hint = format!(
+        "AMIs are regional: check that {image_id} exists in {region}, and that its owner shared it with account {}",
+        ctx.caller.account_id
+    );
+    let image = match tx.get::<Image>(image_id)? {
+        Some(i) if i.region == region => i,
+        _ => {
+            return refuse(
+                ErrorKind::AmiNotFound,
+                format!("The image id '[{image_id}]' does not exist in {region}"),
+                hint,
+            )
+        }
+    };
+    // A deregistered image is unavailable to everyone, also to accounts whose permission went with it.
+    if !image.is_available() && image.owner_id != ctx.caller.account_id {
+        require_available(&image)?;
+    }
+    if image.owner_id != ctx.caller.account_id && !can_launch(tx, &ctx.caller.account_id, &image)? {
+        return refuse(
+            ErrorKind::AmiNotFound,
+            format!(
+                "The image id '[{image_id}]' does not exist or is not shared with account {}",
+                ctx.caller.account_id
+            ),
+            hint,
+        );
+    }
+    Ok(image)
+}
+
+/// An image the caller owns in its region, for changes only the owner may make.
+pub(crate) fn owned(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
+    let image = visible(tx, ctx, image_id, &ctx.caller.region)?;
+    if image.owner_id != ctx.caller.account_id {
+        return refuse(
+            ErrorKind::AuthFailure,
+            format!(
+                "Not authorized for image:{image_id}: it is owned by account {}, not {}",
+                image.owner_id, ctx.caller.account_id
+            ),
+            "Only the owner of an AMI can change or share it; copy it into your account first to get an image you own",
+        );
+    }
+    Ok(image)
+}
+
+/// Fails with `InvalidAMIID.Unavailable` unless the image is available.
+pub(crate) fn require_available(image: &Image) -> Result<()> {
+    check_not_disabled(image)?;
+    if image.is_available() {
+        Ok(())
+    } else {
+        refuse(
+            ErrorKind::AmiUnavailable,
+            format!("The image id '[{}]' is no longer available: it was deregistered", image.id),
+            "A deregistered AMI cannot be launched, copied or shared; use a copy of it or another image",
+        )
+    }
+}
+
+pub(crate) fn check_name_free(tx: &Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<()> {
+    let taken = tx
+        .list::<Image>(Filter {
+            account: Some(&ctx.caller.account_id),
+            region: Some(&ctx.caller.region),
+            name: Some(name),
+        })?
+        .into_iter()
+        .find(|i| i.is_registered());
+    match taken {
+        Some(other) => Err(Error::new(
+            ErrorKind::AmiNameDuplicate,
+            format!(
+                "AMI name {name} is already in use by AMI {} (owner {}, region {}, created {})",
+                other.id, other.owner_id, other.region, other.creation_date
+            ),
+            "Image names are unique per account and region: choose another name, or deregister the other image first. amisim never takes over an image that another configuration (or an interrupted apply) created; to manage that image here on purpose, import it",
+        )
+        .with_existing(other.id)),
+        None => Ok(()),
+    }
+}
+
+/// Refuses to launch or copy a disabled image.
+pub(crate) fn check_not_disabled(image: &Image) -> Result<()> {
+    if image.state == ImageState::Disabled {
+        return refuse(
+            ErrorKind::AmiUnavailable,
+            format!("The image id '[{}]' is disabled by its owner", image.id),
+            "A disabled AMI cannot be launched, copied or shared until its owner enables it again (enabled = true, or `amisim images enable ID`)",
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn launch_permission_id(image_id: &str, principal: &Principal) -> String {
+    format!("{image_id}/{}", principal.as_str())
+}
+
+/// Whether `account` may launch `image`: it owns it, or a permission reaches it.
+pub fn can_launch(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
+    if image.owner_id == account || is_public(tx, image)? {
+        return Ok(true);
+    }
+    explicitly_launchable(tx, account, image)
+}
+
+/// Whether the image is public (`group = all`).
+pub fn is_public(tx: &Tx<'_>, image: &Image) -> Result<bool> {
+    Ok(tx
+        .get::<LaunchPermission>(&launch_permission_id(
+            &image.id,
+            &Principal::Group("all".into()),
+        ))?
+        .is_some())
+}
+
+/// Whether a permission for the account itself, or its declared organization or OU, reaches it.
+pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
+    if image.owner_id == account {
+        return Ok(true);
+    }
+    if tx
+        .get::<LaunchPermission>(&launch_permission_id(
+            &image.id,
+            &Principal::Account(account.into()),
+        ))?
+        .is_some()
+    {
+        return Ok(true);
+    }
+    let Some(membership) = tx.get::<Account>(account)? else {
+        return Ok(false);
+    };
+    let mut reaching = Vec::new();
+    if let Some(org) = membership.organization_arn {
+        reaching.push(Principal::Organization(org));
+    }
+    if let Some(ou) = membership.organizational_unit_arn {
+        reaching.push(Principal::OrganizationalUnit(ou));
+    }
+    for p in reaching {
+        if tx
+            .get::<LaunchPermission>(&launch_permission_id(&image.id, &p))?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+pub(crate) fn storage_permission_id(storage_id: &str, account: &str) -> String {
+    format!("{storage_id}/{account}")
+}
+
+/// Whether `account` may read the storage (owner, public, or a permission).
+pub fn can_read_storage(tx: &Tx<'_>, account: &str, storage: &Storage) -> Result<bool> {
+    if storage.owner_id == account || storage.public_read {
+        return Ok(true);
+    }
+    Ok(tx
+        .get::<StoragePermission>(&storage_permission_id(&storage.id, account))?
+        .is_some())
+}
+
+/// Whether the caller owns `storage`, for a change only its owner may make.
+///
+/// A caller that may read the storage but does not own it is refused with
+/// `AuthFailure` (and `hint`); one that cannot even read it gets `false`, so
+/// that the storage is to it as if it did not exist, and no refusal tells
+/// whose it is.
+pub(crate) fn owns_storage(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    storage: &Storage,
+    hint: &str,
+) -> Result<bool> {
+    if storage.owner_id == ctx.caller.account_id {
+        return Ok(true);
+    }
+    if !can_read_storage(tx, &ctx.caller.account_id, storage)? {
+        return Ok(false);
+    }
+    refuse(
+        ErrorKind::AuthFailure,
+        format!(
+            "Not authorized for {} {}: it belongs to another account",
+            storage.kind.noun(),
+            storage.id
+        ),
+        hint,
+    )
+}
