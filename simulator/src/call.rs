@@ -21,7 +21,7 @@ use crate::model::{
     StoragePermission,
 };
 use crate::store::{Store, Tx};
-use crate::{claims, ids, validate};
+use crate::{ids, secrets, validate};
 
 /// The account name the administrator's calls are logged under.
 pub const ADMINISTRATOR: &str = "administrator";
@@ -80,7 +80,7 @@ pub enum Role {
     /// book, the clock, claims).
     Administrator,
     /// Anyone, checked for nothing: a call that reaches no object and only
-    /// leaves its refusal in the log ([`crate::claims::RefuseRequest`]).
+    /// leaves its refusal in the log ([`crate::RefuseRequest`]).
     Anyone,
 }
 
@@ -284,7 +284,7 @@ named_outcome!(
 /// what [`run`] keeps between the calls of one handle.
 pub(crate) struct Session {
     /// The claimed accounts' secrets this handle has checked.
-    pub checked: claims::Checked,
+    pub checked: secrets::Checked,
     /// The command this handle's calls belong to.
     pub command: String,
     /// Whether every call of the command moves the clock, reads and refusals
@@ -296,7 +296,7 @@ impl Session {
     /// A session whose calls belong to `command`.
     pub fn new(command: String) -> Session {
         Session {
-            checked: claims::Checked::default(),
+            checked: secrets::Checked::default(),
             command,
             every_call_dated: false,
         }
@@ -405,7 +405,7 @@ pub fn is_read_action(action: &str) -> bool {
 /// valid region presenting its secret when it is claimed.
 fn authorise(
     tx: &Tx<'_>,
-    checked: &mut claims::Checked,
+    checked: &mut secrets::Checked,
     caller: &Caller,
     role: Role,
 ) -> Result<()> {
@@ -428,7 +428,7 @@ fn authorise(
         (Role::Account, false) => {
             validate::caller_account(&caller.account_id)?;
             validate::region(&caller.region)?;
-            claims::require(tx, checked, &caller.account_id, caller.secret.as_deref())
+            secrets::require(tx, checked, &caller.account_id, caller.secret.as_deref())
         }
     }
 }

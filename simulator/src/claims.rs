@@ -7,10 +7,7 @@
 //! file, or the database's user) can still change anything: a claim guards
 //! the API, not the store.
 
-use std::collections::BTreeSet;
-use std::io::Read;
-
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
@@ -30,22 +27,8 @@ pub struct ClaimView {
     pub claimed: String,
 }
 
-fn random_bytes(n: usize) -> Result<Vec<u8>> {
-    let mut bytes = vec![0u8; n];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::StoreIo,
-                format!("cannot read random bytes for a secret: {e}"),
-                "Run the command on a system with /dev/urandom",
-            )
-        })?;
-    Ok(bytes)
-}
-
 fn hash(secret: &str) -> Result<String> {
-    let salt = SaltString::encode_b64(&random_bytes(16)?).map_err(|e| {
+    let salt = SaltString::encode_b64(&crate::store::random_bytes(16)?).map_err(|e| {
         Error::new(
             ErrorKind::StoreIo,
             format!("cannot make a salt: {e}"),
@@ -62,17 +45,6 @@ fn hash(secret: &str) -> Result<String> {
                 "Try again",
             )
         })
-}
-
-/// Whether `secret` is the one `secret_hash` was made from.
-pub fn matches(secret_hash: &str, secret: &str) -> bool {
-    PasswordHash::new(secret_hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(secret.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
 }
 
 /// Claims an account (the administrator's): from now on its calls must
@@ -126,7 +98,7 @@ impl SealKey {
     /// A new random key.
     pub fn generate() -> Result<SealKey> {
         let mut key = [0u8; 32];
-        key.copy_from_slice(&random_bytes(32)?);
+        key.copy_from_slice(&crate::store::random_bytes(32)?);
         Ok(SealKey(key))
     }
 
@@ -140,7 +112,7 @@ impl SealKey {
     pub fn seal(&self, account: &str, secret: &str) -> Result<String> {
         use chacha20poly1305::aead::{Aead, KeyInit, Payload};
         let cipher = chacha20poly1305::XChaCha20Poly1305::new((&self.0).into());
-        let nonce = random_bytes(24)?;
+        let nonce = crate::store::random_bytes(24)?;
         let sealed = cipher
             .encrypt(
                 chacha20poly1305::XNonce::from_slice(&nonce),
@@ -338,7 +310,7 @@ fn random_text(alphabet: &[u8], n: usize) -> Result<String> {
     let limit = 256 - 256 % alphabet.len();
     let mut out = String::with_capacity(n);
     while out.len() < n {
-        for b in random_bytes(2 * n)? {
+        for b in crate::store::random_bytes(2 * n)? {
             if usize::from(b) < limit && out.len() < n {
                 out.push(alphabet[usize::from(b) % alphabet.len()] as char);
             }
@@ -400,41 +372,4 @@ pub fn list(tx: &Tx<'_>) -> Result<Vec<ClaimView>> {
             claimed: c.claimed,
         })
         .collect())
-}
-
-/// The secrets a handle has already checked, by the claim's hash: Argon2 is
-/// slow on purpose, so each secret is checked once per handle.
-#[derive(Default)]
-pub(crate) struct Checked(BTreeSet<(String, String)>);
-
-/// Refuses a call as a claimed `account` unless `secret` is its secret.
-pub(crate) fn require(
-    tx: &Tx<'_>,
-    checked: &mut Checked,
-    account: &str,
-    secret: Option<&str>,
-) -> Result<()> {
-    let Some(claim) = tx.get::<Claim>(account)? else {
-        return Ok(());
-    };
-    let Some(secret) = secret else {
-        return refuse(
-            ErrorKind::AuthFailure,
-            format!("account {account} is claimed: calls acting as it must present its secret"),
-            "Set secret_key in the provider block (or AMISIM_SECRET_KEY) to the secret printed when the account was claimed",
-        );
-    };
-    let key = (claim.secret_hash.clone(), secret.to_string());
-    if checked.0.contains(&key) {
-        return Ok(());
-    }
-    if !matches(&claim.secret_hash, secret) {
-        return refuse(
-            ErrorKind::AuthFailure,
-            format!("the secret presented for account {account} is not its secret"),
-            "Check secret_key in the provider block (or AMISIM_SECRET_KEY): it is the secret printed when the account was claimed",
-        );
-    }
-    checked.0.insert(key);
-    Ok(())
 }

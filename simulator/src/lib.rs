@@ -49,6 +49,7 @@ pub mod lineage;
 pub mod model;
 pub mod permissions;
 pub mod recycle_bin;
+pub mod secrets;
 pub mod settings;
 pub mod storage;
 pub mod store;

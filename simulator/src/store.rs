@@ -38,6 +38,22 @@ use crate::model::{
     RecycleBinRule, RecycledStorage, Storage, StoragePermission,
 };
 
+/// `n` random bytes from the system (`/dev/urandom`): the simulator's one
+/// source of randomness, in the layer that does its IO.
+pub(crate) fn random_bytes(n: usize) -> Result<Vec<u8>> {
+    let mut bytes = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::StoreIo,
+                format!("cannot read random bytes for a secret: {e}"),
+                "Run the command on a system with /dev/urandom",
+            )
+        })?;
+    Ok(bytes)
+}
+
 /// `PRAGMA application_id` of amisim stores ("AMIS").
 const APPLICATION_ID: i64 = 0x414D_4953;
 /// The schema version this build writes; older stores are migrated on open.
