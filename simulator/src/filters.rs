@@ -4,7 +4,7 @@
 
 use crate::error::ErrorKind;
 use crate::error::{refuse, Result};
-use crate::model::{Image, Tags};
+use crate::model::{Image, Instance, Storage, Tags, Volume};
 use crate::store::Tx;
 
 /// The values an image has for a DescribeImages filter, as DescribeImages
@@ -68,6 +68,15 @@ pub fn tag_values(name: &str, tags: &Tags) -> Vec<String> {
         Some(key) => tags.get(key).cloned().into_iter().collect(),
         None => Vec::new(),
     }
+}
+
+/// Whether one filter passes: one of an item's values for the filter's name
+/// matches one of its patterns. An item passes a request's filters when it
+/// passes each of them (values OR'ed, filters AND'ed, as in AWS).
+pub fn matches(patterns: &[String], values: &[String]) -> bool {
+    patterns
+        .iter()
+        .any(|p| values.iter().any(|v| wildcard(p, v)))
 }
 
 /// AWS filter matching: `*` matches any run of characters, `?` any one.
@@ -141,6 +150,91 @@ pub fn compile_name_regex(pattern: &str) -> Result<regex::Regex> {
                 "Fix the regular expression (it uses Rust regex syntax, like Go's RE2)",
             )
         })
+}
+
+/// The filters DescribeInstances takes.
+pub const INSTANCE_FILTERS: &[&str] = &[
+    "instance-id",
+    "image-id",
+    "instance-type",
+    "instance-state-name",
+    "instance-state-code",
+    "architecture",
+    "platform",
+    "root-device-type",
+    "tag-key",
+    "tag:",
+];
+
+pub fn instance_values(i: &Instance, name: &str) -> Vec<String> {
+    let one = |v: &str| vec![v.to_string()];
+    match name {
+        "instance-id" => one(&i.id),
+        "image-id" => one(&i.image_id),
+        "instance-type" => one(&i.instance_type),
+        "instance-state-name" => one(i.state.as_str()),
+        "instance-state-code" => one(crate::model::instance_state_code(i.state.as_str())),
+        "architecture" => one(&i.architecture),
+        "platform" if i.platform == "windows" => one("windows"),
+        "root-device-type" => one(&i.root_device_type),
+        _ => tag_values(name, &i.tags),
+    }
+}
+
+/// The filters DescribeSnapshots takes.
+pub const SNAPSHOT_FILTERS: &[&str] = &[
+    "snapshot-id",
+    "owner-id",
+    "status",
+    "encrypted",
+    "volume-size",
+    "kms-key-id",
+];
+
+/// The filters DescribeVolumes takes.
+pub const VOLUME_FILTERS: &[&str] = &[
+    "volume-id",
+    "status",
+    "size",
+    "encrypted",
+    "snapshot-id",
+    "attachment.instance-id",
+    "attachment.delete-on-termination",
+];
+
+pub fn snapshot_values(s: &Storage, name: &str) -> Vec<String> {
+    vec![match name {
+        "snapshot-id" => s.id.clone(),
+        "owner-id" => s.owner_id.clone(),
+        "status" => "completed".to_string(),
+        "encrypted" => s.encrypted.to_string(),
+        "volume-size" => s.size_gb.to_string(),
+        "kms-key-id" => s.kms_key_arn.clone().unwrap_or_default(),
+        _ => return Vec::new(),
+    }]
+}
+
+pub fn volume_values(v: &Volume, name: &str) -> Vec<String> {
+    let state = if v.attached_to.is_some() {
+        "in-use"
+    } else {
+        "available"
+    };
+    match name {
+        "volume-id" => vec![v.id.clone()],
+        "status" => vec![state.to_string()],
+        "size" => vec![v.size_gb.to_string()],
+        "encrypted" => vec![v.kms_key_arn.is_some().to_string()],
+        "snapshot-id" => v.snapshot_id.clone().into_iter().collect(),
+        "attachment.instance-id" => v.attached_to.clone().into_iter().collect(),
+        "attachment.delete-on-termination" => v
+            .attached_to
+            .as_ref()
+            .map(|_| v.delete_on_termination.to_string())
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -613,10 +613,7 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
         }
         let mut matches = true;
         for (name, patterns) in &req.filters {
-            let values = filters::image_values(tx, &image, name)?;
-            matches &= patterns
-                .iter()
-                .any(|p| values.iter().any(|v| filters::wildcard(p, v)));
+            matches &= filters::matches(patterns, &filters::image_values(tx, &image, name)?);
             if !matches {
                 break;
             }

@@ -20,6 +20,18 @@ pub const AMAZON_ACCOUNT: &str = "137112412989";
 /// The account that owns the AWS Marketplace catalogue images.
 pub const MARKETPLACE_ACCOUNT: &str = "679593333241";
 
+/// EC2's numeric code of an instance state name (`running` is 16).
+pub fn instance_state_code(state: &str) -> &'static str {
+    match state {
+        "pending" => "0",
+        "running" => "16",
+        "shutting-down" => "32",
+        "terminated" => "48",
+        "stopping" => "64",
+        _ => "80",
+    }
+}
+
 /// The state of an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -598,4 +610,29 @@ pub struct Claim {
     /// none when the claim was made without that key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed_secret: Option<String>,
+}
+
+/// An EBS volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Volume {
+    /// `vol-` and 17 hex digits.
+    pub id: String,
+    /// Its region.
+    pub region: String,
+    /// Its owner.
+    pub owner_id: String,
+    /// Its size in GiB.
+    pub size_gb: i64,
+    /// Whether it is encrypted, and with which key.
+    pub kms_key_arn: Option<String>,
+    /// When it was made (its instance's launch).
+    pub create_time: String,
+    /// The snapshot it was made from (the image's root snapshot).
+    pub snapshot_id: Option<String>,
+    /// The instance it is the root device of, while that instance lives.
+    pub attached_to: Option<String>,
+    /// Whether it goes with its instance.
+    pub delete_on_termination: bool,
+    /// The platform of its instance (`linux` or `windows`), which names its device.
+    pub platform: String,
 }

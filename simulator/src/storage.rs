@@ -35,30 +35,7 @@ pub struct DescribeStoragePermissions {
     pub storage_id: String,
 }
 
-/// An EBS volume.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Volume {
-    /// `vol-` and 17 hex digits.
-    pub id: String,
-    /// Its region.
-    pub region: String,
-    /// Its owner.
-    pub owner_id: String,
-    /// Its size in GiB.
-    pub size_gb: i64,
-    /// Whether it is encrypted, and with which key.
-    pub kms_key_arn: Option<String>,
-    /// When it was made (its instance's launch).
-    pub create_time: String,
-    /// The snapshot it was made from (the image's root snapshot).
-    pub snapshot_id: Option<String>,
-    /// The instance it is the root device of, while that instance lives.
-    pub attached_to: Option<String>,
-    /// Whether it goes with its instance.
-    pub delete_on_termination: bool,
-    /// The platform of its instance (`linux` or `windows`), which names its device.
-    pub platform: String,
-}
+pub use crate::model::Volume;
 
 calls! {
     DescribeSnapshots => Vec<Storage>, "DescribeSnapshots", reads, Nothing,

@@ -1,10 +1,9 @@
 //! `Filter.N.Name` / `Filter.N.Value.M` for the describe actions other than
-//! DescribeImages (whose filters are the simulator's): each name one of the
-//! action's, each value an AWS wildcard (`*`, `?`), values of one filter
-//! OR'ed and filters AND'ed, as in AWS.
+//! DescribeImages (which the simulator filters itself): each name one of the
+//! action's, read from the wire here; what an item's values are and whether
+//! they match is the simulator's `filters`.
 
-pub(super) use amisim_simulator::filters::tag_values;
-use amisim_simulator::filters::wildcard;
+use amisim_simulator::filters;
 
 use crate::fault::Fault;
 use crate::query::Params;
@@ -42,11 +41,8 @@ impl Filters {
 
     /// Whether an item passes, given the values it has for a filter name.
     pub(super) fn pass(&self, values_of: impl Fn(&str) -> Vec<String>) -> bool {
-        self.0.iter().all(|(name, patterns)| {
-            let values = values_of(name);
-            patterns
-                .iter()
-                .any(|pat| values.iter().any(|v| wildcard(pat, v)))
-        })
+        self.0
+            .iter()
+            .all(|(name, patterns)| filters::matches(patterns, &values_of(name)))
     }
 }

@@ -7,26 +7,16 @@ use amisim_simulator::{
 };
 use base64::Engine;
 
-use super::filter::{tag_values, Filters};
+use super::filter::Filters;
 use super::Action;
 use crate::fault::Fault;
 use crate::xml::Xml;
+use amisim_simulator::filters;
 
 /// EC2's code for an instance state.
-fn state_code(state: &str) -> &'static str {
-    match state {
-        "pending" => "0",
-        "running" => "16",
-        "shutting-down" => "32",
-        "terminated" => "48",
-        "stopping" => "64",
-        _ => "80",
-    }
-}
-
 fn state(x: &mut Xml, element: &str, name: &str) {
     x.open(element)
-        .text("code", state_code(name))
+        .text("code", amisim_simulator::model::instance_state_code(name))
         .text("name", name)
         .close(element);
 }
@@ -104,13 +94,13 @@ impl Action<'_> {
     pub(super) fn describe_instances(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let ids = p.list("InstanceId")?;
-        let filters = Filters::of(p, INSTANCE_FILTERS, "DescribeInstances")?;
+        let filters = Filters::of(p, filters::INSTANCE_FILTERS, "DescribeInstances")?;
         let page = super::Page::of(p, (!ids.is_empty()).then_some("InstanceIds"))?;
         self.ready("DescribeInstances")?;
         let instances: Vec<Instance> = self
             .listed_instances(&ids)?
             .into_iter()
-            .filter(|i| filters.pass(|name| instance_values(i, name)))
+            .filter(|i| filters.pass(|name| filters::instance_values(i, name)))
             .collect();
         let (shown, next) = page.cut(&instances)?;
         let owner = self.caller.account_id.clone();
@@ -372,20 +362,6 @@ impl Action<'_> {
     }
 }
 
-/// The filters DescribeInstances takes.
-const INSTANCE_FILTERS: &[&str] = &[
-    "instance-id",
-    "image-id",
-    "instance-type",
-    "instance-state-name",
-    "instance-state-code",
-    "architecture",
-    "platform",
-    "root-device-type",
-    "tag-key",
-    "tag:",
-];
-
 /// The attributes DescribeInstanceAttribute answers.
 const INSTANCE_ATTRIBUTES: &[&str] = &[
     "instanceType",
@@ -405,21 +381,6 @@ const INSTANCE_ATTRIBUTES: &[&str] = &[
     "enclaveOptions",
     "disableApiStop",
 ];
-
-fn instance_values(i: &Instance, name: &str) -> Vec<String> {
-    let one = |v: &str| vec![v.to_string()];
-    match name {
-        "instance-id" => one(&i.id),
-        "image-id" => one(&i.image_id),
-        "instance-type" => one(&i.instance_type),
-        "instance-state-name" => one(i.state.as_str()),
-        "instance-state-code" => one(state_code(i.state.as_str())),
-        "architecture" => one(&i.architecture),
-        "platform" if i.platform == "windows" => one("windows"),
-        "root-device-type" => one(&i.root_device_type),
-        _ => tag_values(name, &i.tags),
-    }
-}
 
 /// `blockDeviceMapping` of an instance: its EBS root volume, if it has one.
 fn root_volume(x: &mut Xml, i: &Instance) {

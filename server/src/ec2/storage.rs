@@ -10,27 +10,7 @@ use super::filter::Filters;
 use super::{Action, Page};
 use crate::fault::Fault;
 use crate::xml::Xml;
-
-/// The filters DescribeSnapshots takes.
-const SNAPSHOT_FILTERS: &[&str] = &[
-    "snapshot-id",
-    "owner-id",
-    "status",
-    "encrypted",
-    "volume-size",
-    "kms-key-id",
-];
-
-/// The filters DescribeVolumes takes.
-const VOLUME_FILTERS: &[&str] = &[
-    "volume-id",
-    "status",
-    "size",
-    "encrypted",
-    "snapshot-id",
-    "attachment.instance-id",
-    "attachment.delete-on-termination",
-];
+use amisim_simulator::filters;
 
 impl Action<'_> {
     pub(super) fn describe_snapshots(&mut self) -> Result<(), Fault> {
@@ -50,13 +30,13 @@ impl Action<'_> {
             snapshot_ids: ids.clone(),
             owners: p.list("Owner")?,
         };
-        let filters = Filters::of(p, SNAPSHOT_FILTERS, "DescribeSnapshots")?;
+        let filters = Filters::of(p, filters::SNAPSHOT_FILTERS, "DescribeSnapshots")?;
         let page = Page::of(p, (!ids.is_empty()).then_some("SnapshotIds"))?;
         self.ready("DescribeSnapshots")?;
         let snapshots: Vec<Storage> = self
             .call(&request)?
             .into_iter()
-            .filter(|s| filters.pass(|name| snapshot_values(s, name)))
+            .filter(|s| filters.pass(|name| filters::snapshot_values(s, name)))
             .collect();
         let (shown, next) = page.cut(&snapshots)?;
         let x = &mut self.out.xml;
@@ -104,13 +84,13 @@ impl Action<'_> {
     pub(super) fn describe_volumes(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let ids = p.list("VolumeId")?;
-        let filters = Filters::of(p, VOLUME_FILTERS, "DescribeVolumes")?;
+        let filters = Filters::of(p, filters::VOLUME_FILTERS, "DescribeVolumes")?;
         let page = Page::within(p, (!ids.is_empty()).then_some("VolumeIds"), 5, 500)?;
         self.ready("DescribeVolumes")?;
         let volumes: Vec<Volume> = self
             .call(&DescribeVolumes { volume_ids: ids })?
             .into_iter()
-            .filter(|v| filters.pass(|name| volume_values(v, name)))
+            .filter(|v| filters.pass(|name| filters::volume_values(v, name)))
             .collect();
         let (shown, next) = page.cut(&volumes)?;
         let x = &mut self.out.xml;
@@ -227,18 +207,6 @@ impl Action<'_> {
     }
 }
 
-fn snapshot_values(s: &Storage, name: &str) -> Vec<String> {
-    vec![match name {
-        "snapshot-id" => s.id.clone(),
-        "owner-id" => s.owner_id.clone(),
-        "status" => "completed".to_string(),
-        "encrypted" => s.encrypted.to_string(),
-        "volume-size" => s.size_gb.to_string(),
-        "kms-key-id" => s.kms_key_arn.clone().unwrap_or_default(),
-        _ => return Vec::new(),
-    }]
-}
-
 /// The members of botocore's `Snapshot` shape that amisim models.
 fn snapshot_fields(x: &mut Xml, s: &Storage) {
     x.text("snapshotId", &s.id)
@@ -255,29 +223,6 @@ fn snapshot_fields(x: &mut Xml, s: &Storage) {
         .bool("encrypted", s.encrypted);
     x.opt("kmsKeyId", s.kms_key_arn.as_deref());
     x.text("storageTier", "standard");
-}
-
-fn volume_values(v: &Volume, name: &str) -> Vec<String> {
-    let state = if v.attached_to.is_some() {
-        "in-use"
-    } else {
-        "available"
-    };
-    match name {
-        "volume-id" => vec![v.id.clone()],
-        "status" => vec![state.to_string()],
-        "size" => vec![v.size_gb.to_string()],
-        "encrypted" => vec![v.kms_key_arn.is_some().to_string()],
-        "snapshot-id" => v.snapshot_id.clone().into_iter().collect(),
-        "attachment.instance-id" => v.attached_to.clone().into_iter().collect(),
-        "attachment.delete-on-termination" => v
-            .attached_to
-            .as_ref()
-            .map(|_| v.delete_on_termination.to_string())
-            .into_iter()
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// One volume of `volumeSet`, as botocore's `Volume` shape names its members.
