@@ -15,6 +15,7 @@ use crate::call::{Call, Ctx, Role};
 use crate::catalogue::{self, InstanceType, PriceBook};
 use crate::error::Result;
 use crate::ids;
+use crate::model::RootDevice;
 use crate::model::{Charge, Image, Instance, InstanceState, Storage, StorageKind};
 use crate::store::{Filter, Tx};
 
@@ -411,7 +412,7 @@ fn empty_bill(account_id: String) -> Bill {
 
 /// The monthly storage cost of one image's storage at the flat rates (first S3 tier).
 pub fn image_storage_month_micros(prices: &PriceBook, image: &Image) -> i64 {
-    if image.root_device_type == "instance-store" {
+    if image.root_device_type == RootDevice::InstanceStore {
         prices.s3_month_micros(image.size_gb)
     } else {
         image.size_gb * prices.ebs_snapshot_gb_month

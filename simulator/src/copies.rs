@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::access;
 use crate::call::{calls, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
-use crate::model::{Image, ImageState, Storage, StorageKind, Tags};
+use crate::model::RootDevice;
+use crate::model::{Image, ImageState, Storage, Tags};
 use crate::store::Tx;
 use crate::{billing, images, kms, validate};
 
@@ -97,7 +98,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
             kms::COPY_OPERATIONS,
         )?;
     }
-    if source.root_device_type == "instance-store"
+    if source.root_device_type == RootDevice::InstanceStore
         && (req.encrypted == Some(true) || req.kms_key_id.is_some())
     {
         return refuse(
@@ -125,11 +126,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
     };
     let created = ctx.time_after(&[&source.creation_date]);
     let id = images::new_image_id(tx, ctx, &req.name)?;
-    let kind = if source.root_device_type == "ebs" {
-        StorageKind::Snapshot
-    } else {
-        StorageKind::Bundle
-    };
+    let kind = source.root_device_type.storage_kind();
     let storage_ids = images::new_storage(tx, ctx, &id, kind, source.size_gb, key.as_deref())?;
     if source.region != ctx.caller.region {
         billing::charge_transfer(tx, ctx, &source, &id)?;
@@ -156,7 +153,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         description: req.description.clone(),
         architecture: source.architecture.clone(),
         platform: source.platform.clone(),
-        root_device_type: source.root_device_type.clone(),
+        root_device_type: source.root_device_type,
         size_gb: source.size_gb,
         encrypted: key.is_some(),
         kms_key_arn: key,

@@ -4,6 +4,7 @@
 
 use crate::error::ErrorKind;
 use crate::error::{refuse, Result};
+use crate::model::RootDevice;
 use crate::model::{Image, Instance, Storage, Tags, Volume};
 use crate::store::Tx;
 
@@ -12,7 +13,7 @@ use crate::store::Tx;
 /// filter's patterns): none when the image has no such field.
 pub(crate) fn image_values(tx: &Tx<'_>, image: &Image, name: &str) -> Result<Vec<String>> {
     let one = |v: &str| vec![v.to_string()];
-    let ebs = image.root_device_type == "ebs";
+    let ebs = image.root_device_type == RootDevice::Ebs;
     let if_ebs = |v: String| if ebs { vec![v] } else { Vec::new() };
     let opt = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
     Ok(match name {
@@ -24,7 +25,7 @@ pub(crate) fn image_values(tx: &Tx<'_>, image: &Image, name: &str) -> Result<Vec
         "architecture" => one(&image.architecture),
         "platform" => one(&image.platform),
         "platform-details" => one(image.platform_details().0),
-        "root-device-type" => one(&image.root_device_type),
+        "root-device-type" => one(image.root_device_type.as_str()),
         "root-device-name" => one(image.root_device_name()),
         "state" => one(image.state.as_str()),
         "is-public" => one(&crate::access::is_public(tx, image)?.to_string()),
@@ -176,7 +177,7 @@ pub fn instance_values(i: &Instance, name: &str) -> Vec<String> {
         "instance-state-code" => one(crate::model::instance_state_code(i.state.as_str())),
         "architecture" => one(&i.architecture),
         "platform" if i.platform == "windows" => one("windows"),
-        "root-device-type" => one(&i.root_device_type),
+        "root-device-type" => one(i.root_device_type.as_str()),
         _ => tag_values(name, &i.tags),
     }
 }

@@ -7,6 +7,7 @@ use crate::call::{calls, Ctx};
 use crate::catalogue::{self, PUBLIC_IMAGES};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::filters;
+use crate::model::RootDevice;
 use crate::model::{
     Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, MARKETPLACE,
 };
@@ -222,7 +223,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 description: c.description.to_string(),
                 architecture: c.architecture.to_string(),
                 platform: c.platform.to_string(),
-                root_device_type: "ebs".to_string(),
+                root_device_type: RootDevice::Ebs,
                 size_gb: c.size_gb,
                 encrypted: false,
                 kms_key_arn: None,
@@ -321,15 +322,12 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     validate::one_of("architecture", architecture, validate::ARCHITECTURES)?;
     let platform = req.platform.as_deref().unwrap_or("linux");
     validate::one_of("platform", platform, validate::PLATFORMS)?;
-    let root_device_type = req.root_device_type.as_deref().unwrap_or("ebs");
-    validate::one_of(
-        "root device type",
-        root_device_type,
-        validate::ROOT_DEVICE_TYPES,
-    )?;
+    let root_word = req.root_device_type.as_deref().unwrap_or("ebs");
+    validate::one_of("root device type", root_word, validate::ROOT_DEVICE_TYPES)?;
+    let root_device_type = RootDevice::parse(root_word).unwrap_or(RootDevice::Ebs);
     let size_gb = req.root_volume_size_gb.unwrap_or(8);
     validate::volume_size(size_gb)?;
-    validate::root_device_size(root_device_type, size_gb)?;
+    validate::root_device_size(root_word, size_gb)?;
     if platform == "windows" && architecture != "x86_64" {
         return refuse(
             ErrorKind::InvalidParameterCombination,
@@ -340,7 +338,8 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     for product in &req.billing_products {
         check_billing_product(product)?;
     }
-    if root_device_type == "instance-store" && (req.encrypted || req.kms_key_id.is_some()) {
+    if root_device_type == RootDevice::InstanceStore && (req.encrypted || req.kms_key_id.is_some())
+    {
         return refuse(
             ErrorKind::InvalidParameterCombination,
             "instance-store bundles cannot be encrypted with EBS encryption",
@@ -351,11 +350,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     let key = encryption_for_new(tx, ctx, req.encrypted, req.kms_key_id.as_deref())?;
     let created = ctx.time();
     let id = new_image_id(tx, ctx, &req.name)?;
-    let kind = if root_device_type == "ebs" {
-        StorageKind::Snapshot
-    } else {
-        StorageKind::Bundle
-    };
+    let kind = root_device_type.storage_kind();
     let storage_ids = new_storage(tx, ctx, &id, kind, size_gb, key.as_deref())?;
     let mut billing_products = req.billing_products.clone();
     if platform == "windows"
@@ -374,7 +369,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         description: req.description.clone(),
         architecture: architecture.to_string(),
         platform: platform.to_string(),
-        root_device_type: root_device_type.to_string(),
+        root_device_type,
         size_gb,
         encrypted: key.is_some(),
         kms_key_arn: key,
@@ -429,7 +424,7 @@ pub(crate) fn create_from_instance(
             "Launch a new instance and create the image from it",
         );
     }
-    if instance.root_device_type == "instance-store" {
+    if instance.root_device_type == RootDevice::InstanceStore {
         return refuse(
             ErrorKind::UnsupportedOperation,
             format!(
@@ -479,7 +474,7 @@ pub(crate) fn create_from_instance(
         description: req.description.clone(),
         architecture: instance.architecture.clone(),
         platform: instance.platform.clone(),
-        root_device_type: instance.root_device_type.clone(),
+        root_device_type: instance.root_device_type,
         size_gb: instance.root_volume_size_gb,
         encrypted: key.is_some(),
         kms_key_arn: key,

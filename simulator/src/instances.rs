@@ -6,6 +6,7 @@ use crate::access;
 use crate::call::{calls, Ctx};
 use crate::catalogue;
 use crate::error::{refuse, ErrorKind, Result};
+use crate::model::RootDevice;
 use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, Tags};
 use crate::store::Tx;
 use crate::{billing, ids, kms, validate};
@@ -208,7 +209,7 @@ pub fn boot_profile(image: &Image, user_data: &str) -> (i64, Vec<String>) {
     if image.platform == "windows" {
         seconds += BOOT_WINDOWS_EXTRA_SECONDS;
     }
-    if image.root_device_type == "instance-store" {
+    if image.root_device_type == RootDevice::InstanceStore {
         seconds += BOOT_INSTANCE_STORE_EXTRA_SECONDS;
     }
     let mut software = image.baked_software.clone();
@@ -297,7 +298,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             ),
         );
     }
-    if image.root_device_type == "instance-store" && !itype.boots_instance_store() {
+    if image.root_device_type == RootDevice::InstanceStore && !itype.boots_instance_store() {
         return refuse(
             ErrorKind::UnsupportedOperation,
             format!(
@@ -325,7 +326,9 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             },
         );
     }
-    if req.root_delete_on_termination == Some(false) && image.root_device_type == "instance-store" {
+    if req.root_delete_on_termination == Some(false)
+        && image.root_device_type == RootDevice::InstanceStore
+    {
         return refuse(
             ErrorKind::InvalidParameterCombination,
             format!(
@@ -335,7 +338,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             "Leave root_delete_on_termination unset for instance-store images, or launch an EBS-backed image to keep its root volume",
         );
     }
-    if state == "stopped" && image.root_device_type == "instance-store" {
+    if state == "stopped" && image.root_device_type == RootDevice::InstanceStore {
         return refuse(
             ErrorKind::UnsupportedOperation,
             format!(
@@ -366,7 +369,8 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             &req.user_data,
         ],
     )?;
-    let root_volume_id = (image.root_device_type == "ebs").then(|| ids::fixed("vol", &[&id]));
+    let root_volume_id =
+        (image.root_device_type == RootDevice::Ebs).then(|| ids::fixed("vol", &[&id]));
     let instance = Instance {
         root_volume_id,
         root_delete_on_termination: req.root_delete_on_termination.unwrap_or(true),
@@ -377,7 +381,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
         instance_type: itype.name.to_string(),
         architecture: image.architecture.clone(),
         platform: image.platform.clone(),
-        root_device_type: image.root_device_type.clone(),
+        root_device_type: image.root_device_type,
         root_volume_size_gb: image.size_gb,
         billing_products: image.billing_products.clone(),
         software,
@@ -441,7 +445,7 @@ fn live_instance(tx: &Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Instan
 
 pub(crate) fn stop(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Result<Instance> {
     let mut instance = live_instance(tx, ctx, instance_id)?;
-    if instance.root_device_type == "instance-store" {
+    if instance.root_device_type == RootDevice::InstanceStore {
         return refuse(
             ErrorKind::UnsupportedOperation,
             format!(

@@ -75,7 +75,7 @@ pub struct Image {
     /// `linux` or `windows`.
     pub platform: String,
     /// `ebs` or `instance-store`.
-    pub root_device_type: String,
+    pub root_device_type: RootDevice,
     /// Size of the root volume or bundle in GiB.
     pub size_gb: i64,
     /// Whether the backing storage is encrypted.
@@ -156,7 +156,7 @@ impl Image {
 
     /// The device its root is on, as AWS names it (`rootDeviceName`).
     pub fn root_device_name(&self) -> &'static str {
-        root_device(&self.platform, &self.root_device_type)
+        root_device(&self.platform, self.root_device_type)
     }
 
     /// `platformDetails` and `usageOperation`: what the image's licence bills as.
@@ -201,9 +201,57 @@ pub const HYPERVISOR: &str = "xen";
 /// The volume type of every simulated EBS root volume and image mapping.
 pub const ROOT_VOLUME_TYPE: &str = "gp3";
 
+/// What an image's root device, and so its instances' root, is backed by.
+/// Stored, logged and sent on the wire as AWS words it: `ebs`,
+/// `instance-store`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RootDevice {
+    /// An EBS volume made from the image's snapshot; kept on stop.
+    Ebs,
+    /// The host's own disk, filled from the image's bundle in S3 at boot.
+    InstanceStore,
+}
+
+impl RootDevice {
+    /// Every root device type, as AWS words them.
+    pub const NAMES: &'static [&'static str] = &["ebs", "instance-store"];
+
+    /// AWS's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RootDevice::Ebs => "ebs",
+            RootDevice::InstanceStore => "instance-store",
+        }
+    }
+
+    /// The root device type AWS's word names, if any.
+    pub fn parse(word: &str) -> Option<RootDevice> {
+        match word {
+            "ebs" => Some(RootDevice::Ebs),
+            "instance-store" => Some(RootDevice::InstanceStore),
+            _ => None,
+        }
+    }
+
+    /// The kind of storage an image with this root device is kept as.
+    pub fn storage_kind(self) -> StorageKind {
+        match self {
+            RootDevice::Ebs => StorageKind::Snapshot,
+            RootDevice::InstanceStore => StorageKind::Bundle,
+        }
+    }
+}
+
+impl std::fmt::Display for RootDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The root device of an image or instance of `platform` and `root_device_type`.
-pub fn root_device(platform: &str, root_device_type: &str) -> &'static str {
-    if platform == "windows" || root_device_type == "instance-store" {
+pub fn root_device(platform: &str, root_device_type: RootDevice) -> &'static str {
+    if platform == "windows" || root_device_type == RootDevice::InstanceStore {
         "/dev/sda1"
     } else {
         "/dev/xvda"
@@ -422,7 +470,7 @@ pub struct Instance {
     /// Taken from the image.
     pub platform: String,
     /// `ebs` or `instance-store`, from the image.
-    pub root_device_type: String,
+    pub root_device_type: RootDevice,
     /// Root volume size in GiB, from the image.
     pub root_volume_size_gb: i64,
     /// From the image; charged with the instance.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::check_name_free;
 use crate::call::{calls, Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
+use crate::model::RootDevice;
 use crate::model::{
     Image, ImageState, RecycleBinRule, RecycledStorage, Storage, StorageKind, Tags,
 };
@@ -337,7 +338,7 @@ fn retention_days(
 /// Marks a just deregistered image as kept in the bin if a rule matches it
 /// (EBS-backed images only, as in AWS), deregistered at `at`.
 pub(crate) fn retain_image(tx: &Tx<'_>, image: &mut Image, at: &str) -> Result<()> {
-    if image.root_device_type != "ebs" {
+    if image.root_device_type != RootDevice::Ebs {
         return Ok(());
     }
     let days = retention_days(tx, &image.owner_id, &image.region, "EC2_IMAGE", &image.tags)?;

@@ -112,7 +112,7 @@ pub const ARCHITECTURES: &[&str] = &["x86_64", "arm64", "i386"];
 /// Platforms an image may have.
 pub const PLATFORMS: &[&str] = &["linux", "windows"];
 /// Root device types an image may have.
-pub const ROOT_DEVICE_TYPES: &[&str] = &["ebs", "instance-store"];
+pub const ROOT_DEVICE_TYPES: &[&str] = crate::model::RootDevice::NAMES;
 
 /// A root volume size in GiB: 1 to 16384 (64 TiB for io2 is not simulated).
 pub fn volume_size(value: i64) -> Result<()> {

@@ -192,7 +192,7 @@ pub fn terminate(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyho
     let change = Change::new("TerminateInstances", &instance.id, &caller, changed);
     let text = if !changed {
         format!("{} was already terminated; nothing changed", instance.id)
-    } else if instance.root_device_type == "instance-store" {
+    } else if instance.root_device_type == amisim_simulator::RootDevice::InstanceStore {
         format!(
             "Terminated {} {}; its instance-store root data is lost",
             instance.id,

@@ -48,7 +48,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
             i.image_id.clone(),
             i.instance_type.clone(),
             i.state.as_str().to_string(),
-            i.root_device_type.clone(),
+            i.root_device_type.to_string(),
             i.boot_time_seconds.to_string(),
             table::usd(i.hourly_cost_micros),
             i.launch_time.clone(),
@@ -86,7 +86,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Re
         ("Launch time", i.launch_time.clone()),
         ("Architecture", i.architecture.clone()),
         ("Platform", i.platform.clone()),
-        ("Root device type", i.root_device_type.clone()),
+        ("Root device type", i.root_device_type.to_string()),
         ("Root volume size", format!("{} GB", i.root_volume_size_gb)),
         (
             "Root volume",

@@ -351,7 +351,7 @@ impl DataSource for ImageDataSource {
         state.region = str(&image.region);
         state.architecture = str(&image.architecture);
         state.platform = str(&image.platform);
-        state.root_device_type = str(&image.root_device_type);
+        state.root_device_type = str(image.root_device_type.as_str());
         state.creation_date = str(&image.creation_date);
         state.state = str(image.state.as_str());
         state.encrypted = Value::Value(image.encrypted);

@@ -200,7 +200,7 @@ fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
     state.description = common::description_value(&state.description, &image.description);
     state.architecture = str(&image.architecture);
     state.platform = str(&image.platform);
-    state.root_device_type = str(&image.root_device_type);
+    state.root_device_type = str(image.root_device_type.as_str());
     state.root_volume_size_gb = Value::Value(Whole::Int(image.size_gb));
     state.encrypted = Value::Value(image.encrypted);
     state.kms_key_id = common::kms_value(&state.kms_key_id, image.kms_key_arn.as_deref());

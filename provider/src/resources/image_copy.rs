@@ -122,7 +122,7 @@ fn fill(state: &mut State, image: &Image, details: &ImageDetails) {
     }
     state.architecture = str(&image.architecture);
     state.platform = str(&image.platform);
-    state.root_device_type = str(&image.root_device_type);
+    state.root_device_type = str(image.root_device_type.as_str());
     state.billing_products = list_value(&image.billing_products);
     state.size_gb = Value::Value(image.size_gb);
     state.public = Value::Value(details.public);

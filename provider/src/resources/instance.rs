@@ -89,7 +89,7 @@ fn fill(state: &mut State, i: &Instance) {
     state.owner_id = str(&i.owner_id);
     state.region = str(&i.region);
     state.launch_time = str(&i.launch_time);
-    state.root_device_type = str(&i.root_device_type);
+    state.root_device_type = str(i.root_device_type.as_str());
     state.architecture = str(&i.architecture);
     state.platform = str(&i.platform);
     state.billing_products = list_value(&i.billing_products);

@@ -170,7 +170,7 @@ impl Action<'_> {
             "rootDeviceName" => value(
                 x,
                 "rootDeviceName",
-                amisim_simulator::model::root_device(&i.platform, &i.root_device_type),
+                amisim_simulator::model::root_device(&i.platform, i.root_device_type),
             ),
             "instanceInitiatedShutdownBehavior" => {
                 value(x, "instanceInitiatedShutdownBehavior", "stop")
@@ -384,7 +384,7 @@ const INSTANCE_ATTRIBUTES: &[&str] = &[
 
 /// `blockDeviceMapping` of an instance: its EBS root volume, if it has one.
 fn root_volume(x: &mut Xml, i: &Instance) {
-    let root = amisim_simulator::model::root_device(&i.platform, &i.root_device_type);
+    let root = amisim_simulator::model::root_device(&i.platform, i.root_device_type);
     x.open("blockDeviceMapping");
     if let Some(volume) = &i.root_volume_id {
         x.open("item")
@@ -408,7 +408,7 @@ fn reservation_id(i: &Instance) -> String {
 /// One instance of `instancesSet`, with the fields botocore's `Instance`
 /// shape names that amisim models.
 fn instance_item(x: &mut Xml, i: &Instance, index: usize) {
-    let root = amisim_simulator::model::root_device(&i.platform, &i.root_device_type);
+    let root = amisim_simulator::model::root_device(&i.platform, i.root_device_type);
     x.open("item")
         .text("instanceId", &i.id)
         .text("imageId", &i.image_id);
@@ -431,7 +431,7 @@ fn instance_item(x: &mut Xml, i: &Instance, index: usize) {
         .text("state", "disabled")
         .close("monitoring")
         .text("architecture", &i.architecture)
-        .text("rootDeviceType", &i.root_device_type)
+        .text("rootDeviceType", i.root_device_type.as_str())
         .text("rootDeviceName", root);
     root_volume(x, i);
     x.text(

@@ -8,8 +8,8 @@ use amisim_simulator::{
     AddLaunchPermission, AddStoragePermission, Caller, Cloud, CopyImage, DeleteSnapshot,
     DeregisterImage, DescribeImage, DescribeImages, DescribeInstance, DescribeLaunchPermissions,
     DisableImage, EnableImage, ErrorKind, GetImageSettings, Image, ModifyImage, Principal,
-    RegisterImage, RemoveLaunchPermission, RemoveStoragePermission, SetBlockPublicAccess,
-    SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
+    RegisterImage, RemoveLaunchPermission, RemoveStoragePermission, RootDevice,
+    SetBlockPublicAccess, SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
 };
 
 use crate::fault::Fault;
@@ -303,9 +303,9 @@ impl Action<'_> {
                     }
                 }
                 if p.get(&format!("{m}.VirtualName")).is_some() {
-                    request.root_device_type = Some("instance-store".to_string());
+                    request.root_device_type = Some(RootDevice::InstanceStore.to_string());
                 } else {
-                    request.root_device_type = Some("ebs".to_string());
+                    request.root_device_type = Some(RootDevice::Ebs.to_string());
                     if let Some(snapshot) = p.get(&format!("{m}.Ebs.SnapshotId")) {
                         return Err(Fault::bad(
                             "InvalidParameter",
@@ -332,7 +332,7 @@ impl Action<'_> {
                 }
             }
             None => {
-                request.root_device_type = Some("ebs".to_string());
+                request.root_device_type = Some(RootDevice::Ebs.to_string());
             }
         }
         if let Some(v) = p.bool("EnaSupport")? {
@@ -927,7 +927,7 @@ fn block_devices(x: &mut Xml, image: &Image) {
     x.open("blockDeviceMapping")
         .open("item")
         .text("deviceName", image.root_device_name());
-    if image.root_device_type == "ebs" {
+    if image.root_device_type == RootDevice::Ebs {
         x.open("ebs");
         x.opt("snapshotId", image.storage_ids.first().map(String::as_str));
         x.text("volumeSize", &image.size_gb.to_string())
@@ -967,7 +967,7 @@ fn image_item(x: &mut Xml, image: &Image, public: bool) {
     x.opt("imageOwnerAlias", image.owner_alias.as_deref());
     x.text("name", &image.name)
         .text("description", &image.description)
-        .text("rootDeviceType", &image.root_device_type)
+        .text("rootDeviceType", image.root_device_type.as_str())
         .text("rootDeviceName", image.root_device_name());
     block_devices(x, image);
     product_codes(x, image);

@@ -248,7 +248,10 @@ fn volume_item(x: &mut Xml, v: &Volume) {
             .text("instanceId", instance)
             .text(
                 "device",
-                amisim_simulator::model::root_device(&v.platform, "ebs"),
+                amisim_simulator::model::root_device(
+                    &v.platform,
+                    amisim_simulator::RootDevice::Ebs,
+                ),
             )
             .text("status", "attached")
             .text("attachTime", &v.create_time)

@@ -91,7 +91,7 @@ fn copy_of_instance_store_image_gets_a_new_bundle() {
     });
     assert!(well_formed(&src.storage_ids[0], "bundle"));
     let copy = w.ok(|c| c.call(&at(A, EUW1), &copy_of(&src, "legacy")));
-    assert_eq!(copy.root_device_type, "instance-store");
+    assert_eq!(copy.root_device_type.as_str(), "instance-store");
     let s = storage(&mut w.cloud, &copy.storage_ids[0]).expect("a new bundle");
     assert_eq!((s.kind, s.region.as_str()), (StorageKind::Bundle, EUW1));
     assert_ne!(copy.storage_ids, src.storage_ids);

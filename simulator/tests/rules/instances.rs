@@ -43,7 +43,7 @@ fn instance_store_images_boot_only_on_the_families_aws_lists() {
         "x1.16xlarge",
     ] {
         let i = w.ok(|c| c.call(&me, &launch(&img.id, name)));
-        assert_eq!(i.root_device_type, "instance-store", "{name}");
+        assert_eq!(i.root_device_type.as_str(), "instance-store", "{name}");
     }
     for name in ["m5d.large", "t3.micro", "c5d.large", "i3.large"] {
         let err = w.refused("UnsupportedOperation", |c| {
@@ -69,7 +69,7 @@ fn instance_store_instances_cannot_be_stopped() {
     let me = at(A, USE1);
     let img = w.ok(|c| c.call(&me, &instance_store("legacy")));
     let i = w.ok(|c| c.call(&me, &launch(&img.id, "m3.medium")));
-    assert_eq!(i.root_device_type, "instance-store");
+    assert_eq!(i.root_device_type.as_str(), "instance-store");
     w.refused("UnsupportedOperation", |c| {
         c.call(&me, &StopInstance::new(&i.id))
     });
@@ -428,7 +428,7 @@ fn image_from_instance_inherits_the_instance() {
     let img = w.ok(|c| c.call(&me, &create_image(&i.id, "from-instance")));
     assert_eq!(img.architecture, "arm64");
     assert_eq!(img.platform, "linux");
-    assert_eq!(img.root_device_type, "ebs");
+    assert_eq!(img.root_device_type.as_str(), "ebs");
     assert_eq!(img.size_gb, 20);
     assert_eq!(img.billing_products, vec!["bp-1234abcd".to_string()]);
     assert_eq!(img.baked_software, vec!["nginx".to_string()]);
