@@ -167,7 +167,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         source_image_region: Some(source.region.clone()),
         source_instance_id: None,
         tags,
-        deregistration_protection: crate::model::PROTECTION_OFF.to_string(),
+        deregistration_protection: crate::model::Protection::Disabled,
         protected_until: None,
         deprecation_time: None,
         last_launched_time: None,

@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::access;
 use crate::call::{calls, Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
-use crate::model::{Image, ImageState, PROTECTION_OFF};
+use crate::model::{Image, ImageState, Protection, PROTECTION_OFF};
 use crate::store::Tx;
 use crate::{ids, permissions, validate};
 
 /// The values of `deregistration_protection`.
-pub const PROTECTION_MODES: &[&str] = &["disabled", "enabled", "enabled-with-cooldown"];
+pub const PROTECTION_MODES: &[&str] = Protection::NAMES;
 /// How long protection enabled with cooldown stays in force after it is lifted.
 pub const COOLDOWN_SECONDS: i64 = 24 * 3600;
 /// A deprecation time is at most this many years (calendar years, as AWS
@@ -170,25 +170,27 @@ pub(crate) fn set_protection(
     mode: &str,
 ) -> Result<Image> {
     validate::one_of("deregistration protection", mode, PROTECTION_MODES)?;
+    let mode = Protection::parse(mode).unwrap_or_default();
     let mut image = registered(tx, ctx, image_id)?;
     if image.deregistration_protection == mode {
         return Ok(image);
     }
     let now = ids::parse_time(&ctx.time_after(&[&image.creation_date])).unwrap_or(ctx.epoch);
-    image.protected_until =
-        if mode == PROTECTION_OFF && image.deregistration_protection == "enabled-with-cooldown" {
-            Some(ids::format_time(now + COOLDOWN_SECONDS))
-        } else {
-            None
-        };
-    image.deregistration_protection = mode.to_string();
+    image.protected_until = if mode == Protection::Disabled
+        && image.deregistration_protection == Protection::EnabledWithCooldown
+    {
+        Some(ids::format_time(now + COOLDOWN_SECONDS))
+    } else {
+        None
+    };
+    image.deregistration_protection = mode;
     tx.put(&image)?;
     Ok(image)
 }
 
 /// Refuses to deregister a protected image, or one whose cooldown still runs.
 pub(crate) fn check_deregistrable(ctx: &Ctx<'_>, image: &Image) -> Result<()> {
-    if image.deregistration_protection != PROTECTION_OFF {
+    if image.deregistration_protection != Protection::Disabled {
         return refuse(
             ErrorKind::OperationNotPermitted,
             format!(

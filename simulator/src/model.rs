@@ -103,8 +103,8 @@ pub struct Image {
     /// Tags; changeable in place.
     pub tags: Tags,
     /// `disabled` (default), `enabled` or `enabled-with-cooldown`.
-    #[serde(default = "protection_off")]
-    pub deregistration_protection: String,
+    #[serde(default)]
+    pub deregistration_protection: Protection,
     /// When protection lifted from `enabled-with-cooldown` ends: until then
     /// the image still cannot be deregistered.
     #[serde(default)]
@@ -123,12 +123,52 @@ pub struct Image {
     pub recycle_bin_until: Option<String>,
 }
 
-fn protection_off() -> String {
-    PROTECTION_OFF.to_string()
+/// An image's deregistration protection, as AWS words it in requests,
+/// answers and the event log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protection {
+    /// Off: the image may be deregistered.
+    #[default]
+    Disabled,
+    /// On: deregistering is refused until it is turned off.
+    Enabled,
+    /// On, and when turned off it stays in force for 24 hours more.
+    EnabledWithCooldown,
 }
 
-/// Deregistration protection turned off.
-pub const PROTECTION_OFF: &str = "disabled";
+impl Protection {
+    /// Every protection mode, as AWS words them.
+    pub const NAMES: &'static [&'static str] = &["disabled", "enabled", "enabled-with-cooldown"];
+
+    /// AWS's word for it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Protection::Disabled => "disabled",
+            Protection::Enabled => "enabled",
+            Protection::EnabledWithCooldown => "enabled-with-cooldown",
+        }
+    }
+
+    /// The mode AWS's word names, if any.
+    pub fn parse(word: &str) -> Option<Protection> {
+        match word {
+            "disabled" => Some(Protection::Disabled),
+            "enabled" => Some(Protection::Enabled),
+            "enabled-with-cooldown" => Some(Protection::EnabledWithCooldown),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Protection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Deregistration protection turned off, as requests word it.
+pub const PROTECTION_OFF: &str = Protection::Disabled.as_str();
 
 impl Image {
     /// Whether the image is still registered: available or disabled.

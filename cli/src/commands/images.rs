@@ -141,7 +141,7 @@ fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
     ];
     let mut attributes = attributes;
     // Life-cycle settings show only when they are in force.
-    if i.deregistration_protection != amisim_simulator::PROTECTION_OFF
+    if i.deregistration_protection != amisim_simulator::Protection::Disabled
         || i.protected_until.is_some()
     {
         let until = i

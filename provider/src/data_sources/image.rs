@@ -372,7 +372,7 @@ impl DataSource for ImageDataSource {
         let mine = image.owner_id == cfg.caller.account_id;
         state.deprecation_time = opt(image.deprecation_time.as_deref());
         state.deregistration_protection = if mine {
-            str(&image.deregistration_protection)
+            str(image.deregistration_protection.as_str())
         } else {
             Value::Null
         };

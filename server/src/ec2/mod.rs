@@ -425,7 +425,7 @@ impl Action<'_> {
                     .xml
                     .text("imageId", &id)
                     .open("deregistrationProtection")
-                    .text("value", &image.deregistration_protection)
+                    .text("value", image.deregistration_protection.as_str())
                     .close("deregistrationProtection");
             }
             "blockDeviceMapping" => {
@@ -688,7 +688,7 @@ impl Action<'_> {
             // AWS answers these two with the protection's state, as text.
             self.out
                 .xml
-                .text("return", &image.deregistration_protection);
+                .text("return", image.deregistration_protection.as_str());
         } else {
             self.out.xml.bool("return", true);
         }
@@ -985,7 +985,10 @@ fn image_item(x: &mut Xml, image: &Image, public: bool) {
     }
     x.opt("deprecationTime", image.deprecation_time.as_deref());
     x.opt("sourceInstanceId", image.source_instance_id.as_deref());
-    x.text("deregistrationProtection", &image.deregistration_protection);
+    x.text(
+        "deregistrationProtection",
+        image.deregistration_protection.as_str(),
+    );
     x.opt("lastLaunchedTime", image.last_launched_time.as_deref());
     x.opt("sourceImageId", image.source_image_id.as_deref());
     x.opt("sourceImageRegion", image.source_image_region.as_deref());

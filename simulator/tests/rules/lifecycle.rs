@@ -20,7 +20,7 @@ fn a_protected_image_cannot_be_deregistered_until_protection_is_lifted() {
     let me = at(A, USE1);
     let img = register(&mut w.cloud, &me, "golden");
     let p = w.ok(|c| c.call(&me, &SetDeregistrationProtection::new(&img.id, "enabled")));
-    assert_eq!(p.deregistration_protection, "enabled");
+    assert_eq!(p.deregistration_protection.as_str(), "enabled");
     let err = w.refused("OperationNotPermitted", |c| {
         c.call(&me, &DeregisterImage::new(&img.id, true))
     });
@@ -43,7 +43,7 @@ fn protection_with_cooldown_stays_in_force_for_24_hours_after_it_is_lifted() {
         )
     });
     let lifted = w.ok(|c| c.call(&me, &SetDeregistrationProtection::new(&img.id, "disabled")));
-    assert_eq!(lifted.deregistration_protection, "disabled");
+    assert_eq!(lifted.deregistration_protection.as_str(), "disabled");
     let until = lifted.protected_until.clone().expect("a cooldown");
     let err = w.refused("OperationNotPermitted", |c| {
         c.call(&me, &DeregisterImage::new(&img.id, true))

@@ -178,10 +178,12 @@ fn source(image: &Image) -> Link {
 
 fn protection(image: &Image) -> String {
     match &image.protected_until {
-        Some(until) if image.deregistration_protection == "disabled" => {
+        Some(until)
+            if image.deregistration_protection == amisim_simulator::Protection::Disabled =>
+        {
             format!("cooldown until {until}")
         }
-        _ => image.deregistration_protection.clone(),
+        _ => image.deregistration_protection.to_string(),
     }
 }
 

@@ -168,7 +168,7 @@ pub fn plan_update(
 /// spelling of the deprecation time when it names the same minute.
 pub fn fill(life: Life<'_>, image: &Image) {
     *life.state = str(image.state.as_str());
-    *life.deregistration_protection = str(&image.deregistration_protection);
+    *life.deregistration_protection = str(image.deregistration_protection.as_str());
     *life.deregistration_protected_until = opt(image.protected_until.as_deref());
     *life.enabled = Value::Value(image.state != amisim_simulator::ImageState::Disabled);
     let same_minute = match (known(life.deprecation_time), &image.deprecation_time) {
@@ -232,7 +232,7 @@ fn apply(diags: &mut Diagnostics, cfg: &Configured, image: Image, planned: Life<
         steps.push(("Unable to enable image", "enabled", Step::Enabled(true)));
     }
     if let Some(mode) = known(planned.deregistration_protection) {
-        if mode != image.deregistration_protection {
+        if mode != image.deregistration_protection.as_str() {
             steps.push((
                 "Unable to change deregistration protection",
                 "deregistration_protection",
