@@ -531,7 +531,8 @@ output "allowed_count" {{
     ws.destroy();
     let s = ws.cloud().call(&a_east(), &GetImageSettings {}).unwrap();
     assert_eq!(
-        s.allowed_images_state, "disabled",
+        s.allowed_images_state.as_str(),
+        "disabled",
         "destroy turns the setting off"
     );
 

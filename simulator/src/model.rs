@@ -651,9 +651,49 @@ pub struct ImageSettings {
     /// `block-new-sharing` (a new account's setting) or `unblocked`.
     pub block_public_access: String,
     /// Allowed AMIs: `disabled` (default), `enabled` or `audit-mode`.
-    pub allowed_images_state: String,
+    pub allowed_images_state: AllowedImagesState,
     /// Allowed AMIs criteria; an image is allowed when one of them matches.
     pub allowed_images_criteria: Vec<ImageCriterion>,
+}
+
+/// Whether Allowed AMIs is in force, as AWS words it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AllowedImagesState {
+    /// Off (a new account's): every image may be used.
+    #[default]
+    Disabled,
+    /// On: what no criterion allows is hidden and refused.
+    Enabled,
+    /// On, reporting only: nothing is hidden or refused.
+    AuditMode,
+}
+
+impl AllowedImagesState {
+    /// AWS's word for it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AllowedImagesState::Disabled => "disabled",
+            AllowedImagesState::Enabled => "enabled",
+            AllowedImagesState::AuditMode => "audit-mode",
+        }
+    }
+
+    /// The state AWS's word names, if any.
+    pub fn parse(word: &str) -> Option<AllowedImagesState> {
+        match word {
+            "disabled" => Some(AllowedImagesState::Disabled),
+            "enabled" => Some(AllowedImagesState::Enabled),
+            "audit-mode" => Some(AllowedImagesState::AuditMode),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AllowedImagesState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One Allowed AMIs criterion: every field given must match (values of one field are OR'ed).

@@ -7,7 +7,8 @@ use crate::call::{calls, Call, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::filters::wildcard;
 use crate::model::{
-    Image, ImageCriterion, ImageSettings, AMAZON, BACKUP_VAULT, MARKETPLACE, NO_PROVIDER,
+    AllowedImagesState, Image, ImageCriterion, ImageSettings, AMAZON, BACKUP_VAULT, MARKETPLACE,
+    NO_PROVIDER,
 };
 use crate::store::Tx;
 use crate::{ids, validate};
@@ -102,7 +103,7 @@ impl Call for ReplaceImageCriteria {
             tx,
             ctx,
             &AllowedImages {
-                state,
+                state: state.to_string(),
                 criteria: self.criteria.clone(),
             },
         )
@@ -117,7 +118,7 @@ pub(crate) fn settings(tx: &Tx<'_>, account: &str, region: &str) -> Result<Image
         account_id: account.to_string(),
         region: region.to_string(),
         block_public_access: BLOCKED.to_string(),
-        allowed_images_state: "disabled".to_string(),
+        allowed_images_state: AllowedImagesState::Disabled,
         allowed_images_criteria: Vec::new(),
     }))
 }
@@ -284,7 +285,7 @@ pub(crate) fn set_allowed_images(
 ) -> Result<ImageSettings> {
     check_allowed_images(req)?;
     let mut s = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
-    s.allowed_images_state = req.state.clone();
+    s.allowed_images_state = AllowedImagesState::parse(&req.state).unwrap_or_default();
     s.allowed_images_criteria = req.criteria.clone();
     tx.put(&s)?;
     Ok(s)
@@ -324,7 +325,7 @@ fn criterion_allows(c: &ImageCriterion, image: &Image, now: i64) -> bool {
 /// (a criterion of provider `none` matches nothing: it leaves only the
 /// account's own).
 pub fn image_allowed(settings: &ImageSettings, account: &str, image: &Image, now: i64) -> bool {
-    settings.allowed_images_state == "disabled"
+    settings.allowed_images_state == AllowedImagesState::Disabled
         || image.owner_id == account
         || settings
             .allowed_images_criteria
@@ -335,7 +336,7 @@ pub fn image_allowed(settings: &ImageSettings, account: &str, image: &Image, now
 /// Whether Allowed AMIs hides `image` from the caller: in `enabled` state an
 /// image it does not allow is not discoverable, as in AWS; `audit-mode` hides nothing.
 pub(crate) fn hidden(settings: &ImageSettings, ctx: &Ctx<'_>, image: &Image) -> bool {
-    settings.allowed_images_state == "enabled"
+    settings.allowed_images_state == AllowedImagesState::Enabled
         && !image_allowed(settings, &ctx.caller.account_id, image, ctx.epoch)
 }
 

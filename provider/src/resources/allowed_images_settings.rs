@@ -139,7 +139,7 @@ fn block_of(c: &ImageCriterion, prior: Option<&Criterion>) -> Criterion {
 
 fn fill(state: &mut State, s: &ImageSettings) {
     state.id = str(&s.region);
-    state.state = str(&s.allowed_images_state);
+    state.state = str(s.allowed_images_state.as_str());
     state.account_id = str(&s.account_id);
     state.region = str(&s.region);
     let prior = state
@@ -288,7 +288,7 @@ impl Managed for AllowedImagesSettingsType {
 
     fn read(diags: &mut Diagnostics, cfg: &Configured, mut state: State) -> Option<Option<State>> {
         let s = settings::read(diags, cfg, "Allowed AMIs")?;
-        if s.allowed_images_state == "disabled" {
+        if s.allowed_images_state == amisim_simulator::AllowedImagesState::Disabled {
             tracing::warn!(region = %s.region, "Allowed AMIs is off; removing it from state");
             return Some(None);
         }

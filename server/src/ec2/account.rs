@@ -28,7 +28,7 @@ impl Action<'_> {
         self.ready("GetAllowedImagesSettings")?;
         let s = self.call(&GetImageSettings {})?;
         let x = &mut self.out.xml;
-        x.text("state", &s.allowed_images_state);
+        x.text("state", s.allowed_images_state.as_str());
         x.open("imageCriterionSet");
         for c in &s.allowed_images_criteria {
             x.open("item");
@@ -78,9 +78,10 @@ impl Action<'_> {
         self.ready(action)?;
         let criteria = self.call(&GetImageSettings {})?.allowed_images_criteria;
         let s = self.call(&AllowedImages { state, criteria })?;
-        self.out
-            .xml
-            .text("allowedImagesSettingsState", &s.allowed_images_state);
+        self.out.xml.text(
+            "allowedImagesSettingsState",
+            s.allowed_images_state.as_str(),
+        );
         Ok(())
     }
 
