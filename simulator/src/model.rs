@@ -4,6 +4,50 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// An enum whose values AWS words with fixed strings: the words it is
+/// stored, logged and sent as, `NAMES`, `as_str`, `parse` and `Display`, all
+/// from one list.
+macro_rules! words {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident => $word:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        $vis enum $name {
+            $($(#[$vmeta])* #[serde(rename = $word)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, as AWS words them.
+            pub const NAMES: &'static [&'static str] = &[$($word),+];
+
+            /// AWS's word for it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)+
+                }
+            }
+
+            /// The value AWS's word names, if any.
+            pub fn parse(word: &str) -> Option<$name> {
+                match word {
+                    $($word => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 /// Tags: keys and values, sorted by key.
 pub type Tags = BTreeMap<String, String>;
 
@@ -123,47 +167,18 @@ pub struct Image {
     pub recycle_bin_until: Option<String>,
 }
 
-/// An image's deregistration protection, as AWS words it in requests,
-/// answers and the event log.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Protection {
-    /// Off: the image may be deregistered.
-    #[default]
-    Disabled,
-    /// On: deregistering is refused until it is turned off.
-    Enabled,
-    /// On, and when turned off it stays in force for 24 hours more.
-    EnabledWithCooldown,
-}
-
-impl Protection {
-    /// Every protection mode, as AWS words them.
-    pub const NAMES: &'static [&'static str] = &["disabled", "enabled", "enabled-with-cooldown"];
-
-    /// AWS's word for it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Protection::Disabled => "disabled",
-            Protection::Enabled => "enabled",
-            Protection::EnabledWithCooldown => "enabled-with-cooldown",
-        }
-    }
-
-    /// The mode AWS's word names, if any.
-    pub fn parse(word: &str) -> Option<Protection> {
-        match word {
-            "disabled" => Some(Protection::Disabled),
-            "enabled" => Some(Protection::Enabled),
-            "enabled-with-cooldown" => Some(Protection::EnabledWithCooldown),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Protection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+words! {
+    /// An image's deregistration protection, as AWS words it in requests,
+    /// answers and the event log.
+    #[derive(Default)]
+    pub enum Protection {
+        /// Off: the image may be deregistered.
+        #[default]
+        Disabled => "disabled",
+        /// On: deregistering is refused until it is turned off.
+        Enabled => "enabled",
+        /// On, and when turned off it stays in force for 24 hours more.
+        EnabledWithCooldown => "enabled-with-cooldown",
     }
 }
 
@@ -241,51 +256,24 @@ pub const HYPERVISOR: &str = "xen";
 /// The volume type of every simulated EBS root volume and image mapping.
 pub const ROOT_VOLUME_TYPE: &str = "gp3";
 
-/// What an image's root device, and so its instances' root, is backed by.
-/// Stored, logged and sent on the wire as AWS words it: `ebs`,
-/// `instance-store`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RootDevice {
-    /// An EBS volume made from the image's snapshot; kept on stop.
-    Ebs,
-    /// The host's own disk, filled from the image's bundle in S3 at boot.
-    InstanceStore,
+words! {
+    /// What an image's root device, and so its instances' root, is backed by.
+    /// Stored, logged and sent on the wire as AWS words it.
+    pub enum RootDevice {
+        /// An EBS volume made from the image's snapshot; kept on stop.
+        Ebs => "ebs",
+        /// The host's own disk, filled from the image's bundle in S3 at boot.
+        InstanceStore => "instance-store",
+    }
 }
 
 impl RootDevice {
-    /// Every root device type, as AWS words them.
-    pub const NAMES: &'static [&'static str] = &["ebs", "instance-store"];
-
-    /// AWS's word for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RootDevice::Ebs => "ebs",
-            RootDevice::InstanceStore => "instance-store",
-        }
-    }
-
-    /// The root device type AWS's word names, if any.
-    pub fn parse(word: &str) -> Option<RootDevice> {
-        match word {
-            "ebs" => Some(RootDevice::Ebs),
-            "instance-store" => Some(RootDevice::InstanceStore),
-            _ => None,
-        }
-    }
-
     /// The kind of storage an image with this root device is kept as.
     pub fn storage_kind(self) -> StorageKind {
         match self {
             RootDevice::Ebs => StorageKind::Snapshot,
             RootDevice::InstanceStore => StorageKind::Bundle,
         }
-    }
-}
-
-impl std::fmt::Display for RootDevice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -656,43 +644,17 @@ pub struct ImageSettings {
     pub allowed_images_criteria: Vec<ImageCriterion>,
 }
 
-/// Whether Allowed AMIs is in force, as AWS words it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AllowedImagesState {
-    /// Off (a new account's): every image may be used.
-    #[default]
-    Disabled,
-    /// On: what no criterion allows is hidden and refused.
-    Enabled,
-    /// On, reporting only: nothing is hidden or refused.
-    AuditMode,
-}
-
-impl AllowedImagesState {
-    /// AWS's word for it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            AllowedImagesState::Disabled => "disabled",
-            AllowedImagesState::Enabled => "enabled",
-            AllowedImagesState::AuditMode => "audit-mode",
-        }
-    }
-
-    /// The state AWS's word names, if any.
-    pub fn parse(word: &str) -> Option<AllowedImagesState> {
-        match word {
-            "disabled" => Some(AllowedImagesState::Disabled),
-            "enabled" => Some(AllowedImagesState::Enabled),
-            "audit-mode" => Some(AllowedImagesState::AuditMode),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for AllowedImagesState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+words! {
+    /// Whether Allowed AMIs is in force, as AWS words it.
+    #[derive(Default)]
+    pub enum AllowedImagesState {
+        /// Off (a new account's): every image may be used.
+        #[default]
+        Disabled => "disabled",
+        /// On: what no criterion allows is hidden and refused.
+        Enabled => "enabled",
+        /// On, reporting only: nothing is hidden or refused.
+        AuditMode => "audit-mode",
     }
 }
 
@@ -763,4 +725,36 @@ pub struct Volume {
     pub delete_on_termination: bool,
     /// The platform of its instance (`linux` or `windows`), which names its device.
     pub platform: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worded enum is stored and logged as the word it answers with, and
+    /// every word parses back to its value.
+    fn check_words<T>(names: &[&str], parse: fn(&str) -> Option<T>, as_str: fn(T) -> &'static str)
+    where
+        T: Serialize + Copy,
+    {
+        for word in names {
+            let value = parse(word).expect("every listed word parses");
+            assert_eq!(as_str(value), *word);
+            assert_eq!(serde_json::to_value(value).unwrap(), *word);
+        }
+        assert!(parse("Enabled").is_none(), "words are exact");
+    }
+
+    #[test]
+    fn worded_enums_keep_aws_words_in_storage_and_on_the_wire() {
+        check_words(RootDevice::NAMES, RootDevice::parse, RootDevice::as_str);
+        check_words(Protection::NAMES, Protection::parse, Protection::as_str);
+        check_words(
+            AllowedImagesState::NAMES,
+            AllowedImagesState::parse,
+            AllowedImagesState::as_str,
+        );
+        assert_eq!(Protection::default(), Protection::Disabled);
+        assert_eq!(AllowedImagesState::default(), AllowedImagesState::Disabled);
+    }
 }
