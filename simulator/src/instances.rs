@@ -249,6 +249,66 @@ pub fn boot_profile(image: &Image, user_data: &str) -> (i64, Vec<String>) {
 }
 
 pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<Instance> {
+    let (itype, state) = check_request(req)?;
+    let image = launchable_image(tx, ctx, &req.image_id)?;
+    check_fit(itype, &image, req, state)?;
+    let launch_time = ctx.time_after(&[&image.creation_date]);
+    let (boot_time_seconds, software) = boot_profile(&image, &req.user_data);
+    let prices = billing::price_book(tx)?;
+    let hourly_cost_micros =
+        billing::instance_hourly_micros(&prices, itype, &image.billing_products);
+    // Everything the request says tells instances apart; identical requests are
+    // interchangeable, and the n-th of them gets the n-th ID.
+    let tags = serde_json::to_string(&req.tags).unwrap_or_default();
+    let id = ids::derive::<Instance>(
+        tx,
+        "i",
+        &[
+            &ctx.caller.account_id,
+            &ctx.caller.region,
+            "instance",
+            &image.id,
+            &req.instance_type,
+            &tags,
+            &req.user_data,
+        ],
+    )?;
+    let root_volume_id =
+        (image.root_device_type == RootDevice::Ebs).then(|| ids::fixed("vol", &[&id]));
+    let instance = Instance {
+        root_volume_id,
+        root_delete_on_termination: req.root_delete_on_termination.unwrap_or(true),
+        id,
+        region: ctx.caller.region.clone(),
+        owner_id: ctx.caller.account_id.clone(),
+        image_id: image.id.clone(),
+        instance_type: itype.name.to_string(),
+        architecture: image.architecture.clone(),
+        platform: image.platform.clone(),
+        root_device_type: image.root_device_type,
+        root_volume_size_gb: image.size_gb,
+        billing_products: image.billing_products.clone(),
+        software,
+        state: if state == "stopped" {
+            InstanceState::Stopped
+        } else {
+            InstanceState::Running
+        },
+        user_data: req.user_data.clone(),
+        boot_time_seconds,
+        hourly_cost_micros,
+        launch_time,
+        root_data_lost: false,
+        tags: req.tags.clone(),
+    };
+    tx.put(&instance)?;
+    crate::lifecycle::record_launch(tx, &image, &instance.launch_time)?;
+    Ok(instance)
+}
+
+/// What a launch request says on its own: its tags, initial state, user
+/// data and instance type.
+fn check_request(req: &RunInstance) -> Result<(&'static catalogue::InstanceType, &str)> {
     validate::tags(&req.tags)?;
     let state = req.state.as_deref().unwrap_or("running");
     validate::one_of("instance state", state, &["running", "stopped"])?;
@@ -272,12 +332,30 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             format!("Use one of: {}", catalogue::instance_type_names()),
         );
     };
-    let image = access::visible(tx, ctx, &req.image_id, &ctx.caller.region)?;
+    Ok((itype, state))
+}
+
+/// The image a launch uses: visible to the caller, available, allowed, and
+/// readable with the caller's key grants when it is encrypted.
+fn launchable_image(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
+    let image = access::visible(tx, ctx, image_id, &ctx.caller.region)?;
     access::require_available(&image)?;
     crate::settings::check_allowed(tx, ctx, &image, "launched")?;
     if let Some(arn) = &image.kms_key_arn {
         kms::require_decrypt(tx, ctx, arn, &format!("the image {}", image.id), &[])?;
     }
+    Ok(image)
+}
+
+/// Whether the instance type and the request fit the image: its
+/// architecture, an instance-store root's families, and what an
+/// instance-store root cannot do (be kept, start stopped).
+fn check_fit(
+    itype: &catalogue::InstanceType,
+    image: &Image,
+    req: &RunInstance,
+    state: &str,
+) -> Result<()> {
     if !itype.architectures.contains(&image.architecture.as_str()) {
         return refuse(
             ErrorKind::InvalidParameterValue,
@@ -348,58 +426,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
             "Launch it with instance_state = \"running\", or use an EBS-backed image",
         );
     }
-    let launch_time = ctx.time_after(&[&image.creation_date]);
-    let (boot_time_seconds, software) = boot_profile(&image, &req.user_data);
-    let prices = billing::price_book(tx)?;
-    let hourly_cost_micros =
-        billing::instance_hourly_micros(&prices, itype, &image.billing_products);
-    // Everything the request says tells instances apart; identical requests are
-    // interchangeable, and the n-th of them gets the n-th ID.
-    let tags = serde_json::to_string(&req.tags).unwrap_or_default();
-    let id = ids::derive::<Instance>(
-        tx,
-        "i",
-        &[
-            &ctx.caller.account_id,
-            &ctx.caller.region,
-            "instance",
-            &image.id,
-            &req.instance_type,
-            &tags,
-            &req.user_data,
-        ],
-    )?;
-    let root_volume_id =
-        (image.root_device_type == RootDevice::Ebs).then(|| ids::fixed("vol", &[&id]));
-    let instance = Instance {
-        root_volume_id,
-        root_delete_on_termination: req.root_delete_on_termination.unwrap_or(true),
-        id,
-        region: ctx.caller.region.clone(),
-        owner_id: ctx.caller.account_id.clone(),
-        image_id: image.id.clone(),
-        instance_type: itype.name.to_string(),
-        architecture: image.architecture.clone(),
-        platform: image.platform.clone(),
-        root_device_type: image.root_device_type,
-        root_volume_size_gb: image.size_gb,
-        billing_products: image.billing_products.clone(),
-        software,
-        state: if state == "stopped" {
-            InstanceState::Stopped
-        } else {
-            InstanceState::Running
-        },
-        user_data: req.user_data.clone(),
-        boot_time_seconds,
-        hourly_cost_micros,
-        launch_time,
-        root_data_lost: false,
-        tags: req.tags.clone(),
-    };
-    tx.put(&instance)?;
-    crate::lifecycle::record_launch(tx, &image, &instance.launch_time)?;
-    Ok(instance)
+    Ok(())
 }
 
 /// One of the caller's instances in its region (terminated ones included).
