@@ -38,16 +38,79 @@ calls! {
 }
 
 pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Image> {
+    check_request(req)?;
+    let source = copyable_source(tx, ctx, req)?;
+    let me = ctx.caller.account_id.as_str();
+    let encrypted = check_encryption(tx, ctx, req, &source)?;
+    access::check_name_free(tx, ctx, &req.name)?;
+    let key = if encrypted {
+        images::encryption_for_new(tx, ctx, true, req.kms_key_id.as_deref())?
+    } else {
+        None
+    };
+    let created = ctx.time_after(&[&source.creation_date]);
+    let id = images::new_image_id(tx, ctx, &req.name)?;
+    let kind = source.root_device_type.storage_kind();
+    let storage_ids = images::new_storage(tx, ctx, &id, kind, source.size_gb, key.as_deref())?;
+    if source.region != ctx.caller.region {
+        billing::charge_transfer(tx, ctx, &source, &id)?;
+    }
+    let copied_tags = copied_tags(req, &source);
+    let mut tags = copied_tags.clone();
+    tags.extend(req.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    validate::tags(&tags)?;
+    let copy = Image {
+        id,
+        region: ctx.caller.region.clone(),
+        owner_id: me.to_string(),
+        owner_alias: None,
+        name: req.name.clone(),
+        description: req.description.clone(),
+        architecture: source.architecture.clone(),
+        platform: source.platform.clone(),
+        root_device_type: source.root_device_type,
+        size_gb: source.size_gb,
+        encrypted: key.is_some(),
+        kms_key_arn: key,
+        storage_ids,
+        billing_products: source.billing_products.clone(),
+        baked_software: source.baked_software.clone(),
+        state: ImageState::Available,
+        creation_date: created,
+        deregistration_time: None,
+        source_image_id: Some(source.id.clone()),
+        source_image_region: Some(source.region.clone()),
+        source_instance_id: None,
+        tags,
+        deregistration_protection: crate::model::Protection::Disabled,
+        protected_until: None,
+        deprecation_time: None,
+        last_launched_time: None,
+        copied_tags,
+        recycle_bin_until: None,
+    };
+    tx.put(&copy)?;
+    Ok(copy)
+}
+
+/// What a copy request says on its own: the source's region, and the copy's
+/// name, description and tags.
+fn check_request(req: &CopyImage) -> Result<()> {
     validate::region(&req.source_region)?;
     validate::image_name(&req.name)?;
     validate::description(&req.description)?;
     validate::tags(&req.tags)?;
+    Ok(())
+}
+
+/// The source a caller may copy: visible, available and allowed; another
+/// account's only without billing products and with its storage readable.
+fn copyable_source(tx: &Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Image> {
     let me = ctx.caller.account_id.as_str();
     let source = access::visible(tx, ctx, &req.source_image_id, &req.source_region)?;
     access::require_available(&source)?;
     crate::settings::check_allowed(tx, ctx, &source, "copied")?;
     let foreign = source.owner_id != me;
-
     if foreign && !source.billing_products.is_empty() {
         return refuse(
             ErrorKind::InvalidRequest,
@@ -79,6 +142,13 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
             }
         }
     }
+    Ok(source)
+}
+
+/// Whether the copy is encrypted: always when its source is, on request
+/// otherwise; the source's key must let the caller copy, and an
+/// instance-store bundle is never encrypted.
+fn check_encryption(tx: &Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage, source: &Image) -> Result<bool> {
     if source.encrypted && req.encrypted == Some(false) {
         return refuse(
             ErrorKind::InvalidParameterCombination,
@@ -118,20 +188,13 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
             "Set encrypted = true to use kms_key_id, or remove kms_key_id",
         );
     }
-    access::check_name_free(tx, ctx, &req.name)?;
-    let key = if encrypted {
-        images::encryption_for_new(tx, ctx, true, req.kms_key_id.as_deref())?
-    } else {
-        None
-    };
-    let created = ctx.time_after(&[&source.creation_date]);
-    let id = images::new_image_id(tx, ctx, &req.name)?;
-    let kind = source.root_device_type.storage_kind();
-    let storage_ids = images::new_storage(tx, ctx, &id, kind, source.size_gb, key.as_deref())?;
-    if source.region != ctx.caller.region {
-        billing::charge_transfer(tx, ctx, &source, &id)?;
-    }
-    let copied_tags: Tags = if req.copy_image_tags {
+    Ok(encrypted)
+}
+
+/// The source's user tags a copy starts with (`copy_image_tags`), never its
+/// `aws:` tags.
+fn copied_tags(req: &CopyImage, source: &Image) -> Tags {
+    if req.copy_image_tags {
         source
             .tags
             .iter()
@@ -140,40 +203,5 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
             .collect()
     } else {
         Tags::new()
-    };
-    let mut tags = copied_tags.clone();
-    tags.extend(req.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-    validate::tags(&tags)?;
-    let copy = Image {
-        id,
-        region: ctx.caller.region.clone(),
-        owner_id: me.to_string(),
-        owner_alias: None,
-        name: req.name.clone(),
-        description: req.description.clone(),
-        architecture: source.architecture.clone(),
-        platform: source.platform.clone(),
-        root_device_type: source.root_device_type,
-        size_gb: source.size_gb,
-        encrypted: key.is_some(),
-        kms_key_arn: key,
-        storage_ids,
-        billing_products: source.billing_products.clone(),
-        baked_software: source.baked_software.clone(),
-        state: ImageState::Available,
-        creation_date: created,
-        deregistration_time: None,
-        source_image_id: Some(source.id.clone()),
-        source_image_region: Some(source.region.clone()),
-        source_instance_id: None,
-        tags,
-        deregistration_protection: crate::model::Protection::Disabled,
-        protected_until: None,
-        deprecation_time: None,
-        last_launched_time: None,
-        copied_tags,
-        recycle_bin_until: None,
-    };
-    tx.put(&copy)?;
-    Ok(copy)
+    }
 }
