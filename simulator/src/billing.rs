@@ -224,101 +224,156 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
         account,
         ..Filter::default()
     };
-    // Lines keyed by (account, one-off month or none, region, category),
-    // summed as costs are found.
-    type Key = (String, Option<String>, String, String);
-    let mut lines: BTreeMap<Key, BillLine> = BTreeMap::new();
-    let mut add_in = |month: Option<String>,
-                      account: &str,
-                      region: &str,
-                      category: &str,
-                      qty: i64,
-                      amount: i64,
-                      desc: String,
-                      unit: &str| {
-        let line = lines
-            .entry((
-                account.to_string(),
-                month.clone(),
-                region.to_string(),
-                category.to_string(),
-            ))
-            .or_insert_with(|| BillLine {
-                region: region.to_string(),
-                category: category.to_string(),
-                description: desc,
-                quantity: 0,
-                unit: unit.to_string(),
-                amount_micros: 0,
-                month,
-            });
-        line.quantity += qty;
-        line.amount_micros += amount;
-    };
-    let mut add =
-        |account: &str,
-         region: &str,
-         category: &str,
-         qty: i64,
-         amount: i64,
-         desc: String,
-         unit: &str| { add_in(None, account, region, category, qty, amount, desc, unit) };
+    let mut lines = Lines::default();
+    storage_costs(tx, filter, &prices, &mut lines)?;
+    instance_costs(tx, filter, &prices, &mut lines)?;
+    one_off_costs(tx, filter, &mut lines)?;
+    let mut bills = lines.into_bills();
+    add_accrued(tx, account, &mut bills)?;
+    Ok(bills.into_values().collect())
+}
 
+/// One cost found: who pays it, where, what for, how much of what.
+struct Cost<'a> {
+    account: &'a str,
+    region: &'a str,
+    category: &'a str,
+    quantity: i64,
+    amount_micros: i64,
+    description: &'a str,
+    unit: &'a str,
+}
+
+/// The lines of the bills being made, keyed by (account, one-off month or
+/// none, region, category), each summed as its costs are found.
+#[derive(Default)]
+struct Lines(BTreeMap<(String, Option<String>, String, String), BillLine>);
+
+impl Lines {
+    /// Adds a monthly cost.
+    fn monthly(&mut self, cost: Cost<'_>) {
+        self.add(None, cost);
+    }
+
+    /// Adds a cost to the line of `month` (a one-off charge) or to the
+    /// monthly run rate (`None`).
+    fn add(&mut self, month: Option<String>, c: Cost<'_>) {
+        let key = (
+            c.account.to_string(),
+            month.clone(),
+            c.region.to_string(),
+            c.category.to_string(),
+        );
+        let line = self.0.entry(key).or_insert_with(|| BillLine {
+            region: c.region.to_string(),
+            category: c.category.to_string(),
+            description: c.description.to_string(),
+            quantity: 0,
+            unit: c.unit.to_string(),
+            amount_micros: 0,
+            month,
+        });
+        line.quantity += c.quantity;
+        line.amount_micros += c.amount_micros;
+    }
+
+    /// The bill of each account with a line: its monthly run rate and its
+    /// one-off charges apart.
+    fn into_bills(self) -> BTreeMap<String, Bill> {
+        let mut bills: BTreeMap<String, Bill> = BTreeMap::new();
+        for ((account, month, _, _), line) in self.0 {
+            let bill = bills
+                .entry(account.clone())
+                .or_insert_with(|| empty_bill(account));
+            if month.is_some() {
+                bill.one_off_micros += line.amount_micros;
+                bill.one_off.push(line);
+            } else {
+                bill.total_micros += line.amount_micros;
+                bill.lines.push(line);
+            }
+        }
+        bills
+    }
+}
+
+/// What storage costs per month: snapshots, kept volumes, snapshots waiting
+/// in the Recycle Bin, and instance-store bundles (S3, tiered per account
+/// and region). The catalogue's publishers are never billed.
+fn storage_costs(
+    tx: &Tx<'_>,
+    filter: Filter<'_>,
+    prices: &PriceBook,
+    lines: &mut Lines,
+) -> Result<()> {
     let mut bundle_gb: BTreeMap<(String, String), i64> = BTreeMap::new();
     for s in tx.list::<Storage>(filter)? {
         if catalogue::is_catalogue_account(&s.owner_id) {
             continue;
         }
-        match s.kind {
-            StorageKind::Snapshot => add(
-                &s.owner_id,
-                &s.region,
+        let (category, price, description) = match s.kind {
+            StorageKind::Snapshot => (
                 "ebs-snapshot-storage",
-                s.size_gb,
-                s.size_gb * prices.ebs_snapshot_gb_month,
-                "EBS snapshot storage".into(),
-                "GB-month",
+                prices.ebs_snapshot_gb_month,
+                "EBS snapshot storage",
+            ),
+            StorageKind::Volume => (
+                "ebs-volume-storage",
+                prices.ebs_volume_gb_month,
+                "EBS volumes kept after their instance terminated",
             ),
             StorageKind::Bundle => {
                 *bundle_gb
                     .entry((s.owner_id.clone(), s.region.clone()))
-                    .or_default() += s.size_gb
+                    .or_default() += s.size_gb;
+                continue;
             }
-            StorageKind::Volume => add(
-                &s.owner_id,
-                &s.region,
-                "ebs-volume-storage",
-                s.size_gb,
-                s.size_gb * prices.ebs_volume_gb_month,
-                "EBS volumes kept after their instance terminated".into(),
-                "GB-month",
-            ),
-        }
+        };
+        lines.monthly(Cost {
+            account: &s.owner_id,
+            region: &s.region,
+            category,
+            quantity: s.size_gb,
+            amount_micros: s.size_gb * price,
+            description,
+            unit: "GB-month",
+        });
     }
     // Snapshots in the Recycle Bin cost what they cost before their deletion.
     for r in crate::recycle_bin::waiting_storage(tx, filter, ids::now(tx)?)? {
         let s = &r.storage;
-        add(
-            &s.owner_id,
-            &s.region,
-            "recycle-bin-storage",
-            s.size_gb,
-            s.size_gb * prices.ebs_snapshot_gb_month,
-            "EBS snapshots waiting in the Recycle Bin".into(),
-            "GB-month",
-        );
+        lines.monthly(Cost {
+            account: &s.owner_id,
+            region: &s.region,
+            category: "recycle-bin-storage",
+            quantity: s.size_gb,
+            amount_micros: s.size_gb * prices.ebs_snapshot_gb_month,
+            description: "EBS snapshots waiting in the Recycle Bin",
+            unit: "GB-month",
+        });
     }
     for ((owner, region), gb) in bundle_gb {
-        add(
-            &owner,
-            &region,
-            "s3-bundle-storage",
-            gb,
-            prices.s3_month_micros(gb),
-            "S3 Standard storage of instance-store bundles (tiered)".into(),
-            "GB-month",
-        );
+        lines.monthly(Cost {
+            account: &owner,
+            region: &region,
+            category: "s3-bundle-storage",
+            quantity: gb,
+            amount_micros: prices.s3_month_micros(gb),
+            description: "S3 Standard storage of instance-store bundles (tiered)",
+            unit: "GB-month",
+        });
     }
+    Ok(())
+}
+
+/// What running instances cost per month: their hours, and the licences and
+/// software fees of their billing products.
+fn instance_costs(
+    tx: &Tx<'_>,
+    filter: Filter<'_>,
+    prices: &PriceBook,
+    lines: &mut Lines,
+) -> Result<()> {
     for i in tx.list::<Instance>(filter)? {
         if i.state != InstanceState::Running {
             continue;
@@ -327,59 +382,61 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
             continue;
         };
         let hours = prices.hours_per_month;
-        add(
-            &i.owner_id,
-            &i.region,
-            "instance-hours",
-            hours,
-            hours * itype.hourly_micros,
-            "On-demand instance hours".into(),
-            "hours",
-        );
-        let software = software_hourly_micros(&prices, itype, &i.billing_products);
+        lines.monthly(Cost {
+            account: &i.owner_id,
+            region: &i.region,
+            category: "instance-hours",
+            quantity: hours,
+            amount_micros: hours * itype.hourly_micros,
+            description: "On-demand instance hours",
+            unit: "hours",
+        });
+        let software = software_hourly_micros(prices, itype, &i.billing_products);
         if software > 0 {
-            add(
-                &i.owner_id,
-                &i.region,
-                "software-fees",
-                hours,
-                hours * software,
-                "Windows and Red Hat licences, and Marketplace software fees".into(),
-                "hours",
-            );
+            lines.monthly(Cost {
+                account: &i.owner_id,
+                region: &i.region,
+                category: "software-fees",
+                quantity: hours,
+                amount_micros: hours * software,
+                description: "Windows and Red Hat licences, and Marketplace software fees",
+                unit: "hours",
+            });
         }
     }
+    Ok(())
+}
+
+/// The one-off charges of the ledger (copies' data transfer), each in the
+/// month it happened.
+fn one_off_costs(tx: &Tx<'_>, filter: Filter<'_>, lines: &mut Lines) -> Result<()> {
     for c in tx.list::<Charge>(filter)? {
         if catalogue::is_catalogue_account(&c.account_id) {
             continue;
         }
-        // A one-off charge, in the month it happened.
         let month = c.time.get(..7).unwrap_or(&c.time).to_string();
-        add_in(
+        lines.add(
             Some(month),
-            &c.account_id,
-            &c.region,
-            &c.category,
-            c.quantity,
-            c.amount_micros,
-            "Inter-region data transfer of image copies".into(),
-            "GB",
+            Cost {
+                account: &c.account_id,
+                region: &c.region,
+                category: &c.category,
+                quantity: c.quantity,
+                amount_micros: c.amount_micros,
+                description: "Inter-region data transfer of image copies",
+                unit: "GB",
+            },
         );
     }
+    Ok(())
+}
 
-    let mut bills: BTreeMap<String, Bill> = BTreeMap::new();
-    for ((account, month, _, _), line) in lines {
-        let bill = bills
-            .entry(account.clone())
-            .or_insert_with(|| empty_bill(account));
-        if month.is_some() {
-            bill.one_off_micros += line.amount_micros;
-            bill.one_off.push(line);
-        } else {
-            bill.total_micros += line.amount_micros;
-            bill.lines.push(line);
-        }
-    }
+/// Adds what each account accrued while the clock was advanced, per region.
+fn add_accrued(
+    tx: &Tx<'_>,
+    account: Option<&str>,
+    bills: &mut BTreeMap<String, Bill>,
+) -> Result<()> {
     for (key, value) in tx.meta_with_prefix(ACCRUED)? {
         let rest = key.trim_start_matches(ACCRUED);
         let (Some((owner, region)), Ok(amount)) = (rest.split_once(':'), value.parse::<i64>())
@@ -395,7 +452,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
         bill.accrued.insert(region.to_string(), amount);
         bill.accrued_micros += amount;
     }
-    Ok(bills.into_values().collect())
+    Ok(())
 }
 
 fn empty_bill(account_id: String) -> Bill {
