@@ -53,120 +53,135 @@ pub fn answer(
     let rule_id = path.strip_prefix("/rules/").filter(|id| {
         !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
     });
-    let action = match (method, path, rule_id) {
-        ("POST", "/rules", _) => "CreateRule",
-        ("POST", "/list-rules", _) => "ListRules",
-        ("GET", _, Some(_)) => "GetRule",
-        ("PATCH", _, Some(_)) => "UpdateRule",
-        ("DELETE", _, Some(_)) => "DeleteRule",
-        _ => {
-            return Err(Fault::with_status(
-                404,
-                "UnknownOperationException",
-                format!(
-                    "{method} {} is not a Recycle Bin action amisim answers: {}",
-                    path.chars().take(64).collect::<String>(),
-                    ACTIONS
-                        .iter()
-                        .map(|(a, _)| *a)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ))
-        }
-    };
-    let id = rule_id.unwrap_or_default().to_string();
-    match action {
-        "CreateRule" => {
-            let request = rule_request(body, None)?;
-            body.check_all_read(action)?;
-            let rule = cloud.call(caller, &request).map_err(Fault::from)?;
-            Ok(Reply {
-                status: 201,
-                body: Some(rule_json(&rule, true)),
-            })
-        }
-        "ListRules" => {
-            let resource_type = body.required("ResourceType")?;
-            let max = body.int("MaxResults")?.unwrap_or(100);
-            if !(1..=1000).contains(&max) {
-                return Err(validation(format!(
-                    "MaxResults {max} is out of range: 1 to 1000"
-                )));
-            }
-            let start: usize = match body.str("NextToken")? {
-                None => 0,
-                Some(t) => t
-                    .strip_prefix("amisim-")
-                    .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| validation("The NextToken is not one this server gave"))?,
-            };
-            body.check_all_read(action)?;
-            let rules = cloud
-                .call(caller, &ListRules { resource_type })
-                .map_err(Fault::from)?;
-            let end = (start + max as usize).min(rules.len());
-            let summaries: Vec<Value> = rules[start.min(end)..end]
-                .iter()
-                .map(|r| {
-                    json!({
-                        "Identifier": r.id,
-                        "Description": r.description,
-                        "RetentionPeriod": retention(r),
-                        "LockState": "unlocked",
-                        "RuleArn": rule_arn(r),
-                    })
-                })
-                .collect();
-            let mut v = json!({ "Rules": summaries });
-            if end < rules.len() {
-                v["NextToken"] = json!(format!("amisim-{end}"));
-            }
-            Ok(Reply {
-                status: 200,
-                body: Some(v),
-            })
-        }
-        "GetRule" => {
-            body.check_all_read(action)?;
-            let rule = cloud
-                .call(caller, &GetRule::new(&id))
-                .map_err(Fault::from)?
-                .ok_or_else(|| not_found(&id))?;
-            Ok(Reply {
-                status: 200,
-                body: Some(rule_json(&rule, false)),
-            })
-        }
-        "UpdateRule" => {
-            let old = cloud
-                .call(caller, &GetRule::new(&id))
-                .map_err(Fault::from)?
-                .ok_or_else(|| not_found(&id))?;
-            let rule = rule_request(body, Some(&old))?;
-            body.check_all_read(action)?;
-            let rule = cloud
-                .call(caller, &UpdateRule { rule_id: id, rule })
-                .map_err(Fault::from)?;
-            Ok(Reply {
-                status: 200,
-                body: Some(rule_json(&rule, false)),
-            })
-        }
-        _ => {
-            body.check_all_read(action)?;
-            if !cloud
-                .call(caller, &DeleteRule::new(&id))
-                .map_err(Fault::from)?
-            {
-                return Err(not_found(&id));
-            }
-            Ok(Reply {
-                status: 204,
-                body: None,
-            })
-        }
+    match (method, path, rule_id) {
+        ("POST", "/rules", _) => create_rule(cloud, caller, body),
+        ("POST", "/list-rules", _) => list_rules(cloud, caller, body),
+        ("GET", _, Some(id)) => get_rule(cloud, caller, body, id),
+        ("PATCH", _, Some(id)) => update_rule(cloud, caller, body, id.to_string()),
+        ("DELETE", _, Some(id)) => delete_rule(cloud, caller, body, id),
+        _ => Err(Fault::with_status(
+            404,
+            "UnknownOperationException",
+            format!(
+                "{method} {} is not a Recycle Bin action amisim answers: {}",
+                path.chars().take(64).collect::<String>(),
+                ACTIONS
+                    .iter()
+                    .map(|(a, _)| *a)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     }
+}
+
+/// CreateRule: a new retention rule, answered 201.
+fn create_rule(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, Fault> {
+    let action = "CreateRule";
+    let request = rule_request(body, None)?;
+    body.check_all_read(action)?;
+    let rule = cloud.call(caller, &request).map_err(Fault::from)?;
+    Ok(Reply {
+        status: 201,
+        body: Some(rule_json(&rule, true)),
+    })
+}
+
+/// ListRules: the caller's rules of one resource type, a page at a time.
+fn list_rules(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, Fault> {
+    let action = "ListRules";
+    let resource_type = body.required("ResourceType")?;
+    let max = body.int("MaxResults")?.unwrap_or(100);
+    if !(1..=1000).contains(&max) {
+        return Err(validation(format!(
+            "MaxResults {max} is out of range: 1 to 1000"
+        )));
+    }
+    let start: usize = match body.str("NextToken")? {
+        None => 0,
+        Some(t) => t
+            .strip_prefix("amisim-")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| validation("The NextToken is not one this server gave"))?,
+    };
+    body.check_all_read(action)?;
+    let rules = cloud
+        .call(caller, &ListRules { resource_type })
+        .map_err(Fault::from)?;
+    let end = (start + max as usize).min(rules.len());
+    let summaries: Vec<Value> = rules[start.min(end)..end]
+        .iter()
+        .map(|r| {
+            json!({
+                "Identifier": r.id,
+                "Description": r.description,
+                "RetentionPeriod": retention(r),
+                "LockState": "unlocked",
+                "RuleArn": rule_arn(r),
+            })
+        })
+        .collect();
+    let mut v = json!({ "Rules": summaries });
+    if end < rules.len() {
+        v["NextToken"] = json!(format!("amisim-{end}"));
+    }
+    Ok(Reply {
+        status: 200,
+        body: Some(v),
+    })
+}
+
+/// GetRule: one rule, or `ResourceNotFoundException`.
+fn get_rule(cloud: &mut Cloud, caller: &Caller, body: &Body, id: &str) -> Result<Reply, Fault> {
+    let action = "GetRule";
+    body.check_all_read(action)?;
+    let rule = cloud
+        .call(caller, &GetRule::new(id))
+        .map_err(Fault::from)?
+        .ok_or_else(|| not_found(id))?;
+    Ok(Reply {
+        status: 200,
+        body: Some(rule_json(&rule, false)),
+    })
+}
+
+/// UpdateRule: the body's fields over the rule's, as AWS merges them.
+fn update_rule(
+    cloud: &mut Cloud,
+    caller: &Caller,
+    body: &Body,
+    id: String,
+) -> Result<Reply, Fault> {
+    let action = "UpdateRule";
+    let old = cloud
+        .call(caller, &GetRule::new(&id))
+        .map_err(Fault::from)?
+        .ok_or_else(|| not_found(&id))?;
+    let rule = rule_request(body, Some(&old))?;
+    body.check_all_read(action)?;
+    let rule = cloud
+        .call(caller, &UpdateRule { rule_id: id, rule })
+        .map_err(Fault::from)?;
+    Ok(Reply {
+        status: 200,
+        body: Some(rule_json(&rule, false)),
+    })
+}
+
+/// DeleteRule: answered 204, or `ResourceNotFoundException`.
+fn delete_rule(cloud: &mut Cloud, caller: &Caller, body: &Body, id: &str) -> Result<Reply, Fault> {
+    let action = "DeleteRule";
+    body.check_all_read(action)?;
+    if !cloud
+        .call(caller, &DeleteRule::new(id))
+        .map_err(Fault::from)?
+    {
+        return Err(not_found(id));
+    }
+    Ok(Reply {
+        status: 204,
+        body: None,
+    })
 }
 
 /// A rule's request from a CreateRule or UpdateRule body; an update keeps
