@@ -915,6 +915,31 @@ fn revoke_permissions_and_grants() {
 }
 
 #[test]
+fn revoke_grant_revokes_every_grant_of_the_key_to_the_account() {
+    let w = world();
+    let mut cloud = Cloud::open(&w.store()).unwrap();
+    cloud
+        .call(
+            &Caller::new(A, WEST),
+            &amisim_simulator::CreateGrant {
+                operations: vec!["Decrypt".into(), "DescribeKey".into()],
+                ..amisim_simulator::CreateGrant::new(&w.key, B)
+            },
+        )
+        .unwrap();
+    drop(cloud);
+    let out = w.ok(&["revoke", "grant", &w.key, B]);
+    assert!(
+        out.starts_with(&format!("Revoked the grants of the KMS key {}", w.key)),
+        "{out}"
+    );
+    let keys: serde_json::Value =
+        serde_json::from_str(&w.ok(&["keys", "list", "--json", "--account", A, "--region", WEST]))
+            .unwrap();
+    assert_eq!(keys[0]["grants"], serde_json::json!([]));
+}
+
+#[test]
 fn revoke_grant_accepts_a_key_arn() {
     let w = world();
     let arn = format!("arn:aws:kms:{WEST}:{A}:key/{}", w.key);

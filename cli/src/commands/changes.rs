@@ -256,104 +256,144 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
         RevokeCommand::LaunchPermission {
             image_id,
             principal,
-        } => {
-            let image = image(&mut cloud, image_id)?;
-            let principal = Principal::parse(principal);
-            let exists = cloud.read(|tx| {
-                Ok(tx
-                    .list::<LaunchPermission>(Filter {
-                        name: Some(&image.id),
-                        ..Filter::default()
-                    })?
-                    .iter()
-                    .any(|p| p.principal == principal))
-            })?;
-            if !exists {
-                bail!(
-                    "image {} has no launch permission for {}",
-                    image.id,
-                    super::images::principal_phrase(&principal)
-                );
-            }
-            let caller = as_owner(&image.owner_id, &image.region);
-            let changed =
-                cloud.call(&caller, &RemoveLaunchPermission::new(&image.id, &principal))?;
-            let change = Change::new("RemoveLaunchPermission", &image.id, &caller, changed);
-            let text = format!(
-                "Revoked the launch permission of {} for {} {}",
-                image.id,
-                super::images::principal_phrase(&principal),
-                by_owner(&caller)
-            );
-            done(ctx, out, &change, text)
-        }
+        } => revoke_launch_permission(ctx, out, &mut cloud, image_id, principal),
         RevokeCommand::StoragePermission {
             storage_id,
             account_id,
-        } => {
-            let (storage, exists) = cloud.read(|tx| {
-                let storage = tx.get::<Storage>(storage_id)?;
-                let exists = tx
-                    .list::<StoragePermission>(Filter {
-                        name: Some(storage_id),
-                        ..Filter::default()
-                    })?
-                    .iter()
-                    .any(|p| &p.account_id == account_id);
-                Ok((storage, exists))
-            })?;
-            let storage = storage
-                .ok_or_else(|| anyhow!("no snapshot or bundle {storage_id} in the store"))?;
-            if !exists {
-                bail!(
-                    "{} has no read permission for account {account_id}",
-                    storage.id
-                );
-            }
-            let caller = as_owner(&storage.owner_id, &storage.region);
-            let changed = cloud.call(
-                &caller,
-                &RemoveStoragePermission::new(&storage.id, account_id),
-            )?;
-            let change = Change::new("RemoveStoragePermission", &storage.id, &caller, changed);
-            let text = format!(
-                "Revoked the read permission of {} for account {account_id} {}",
-                storage.id,
-                by_owner(&caller)
-            );
-            done(ctx, out, &change, text)
-        }
+        } => revoke_storage_permission(ctx, out, &mut cloud, storage_id, account_id),
         RevokeCommand::Grant { key_id, account_id } => {
-            let (key, exists) = cloud.read(|tx| {
-                let key = inventory::find_key(tx, key_id)?;
-                let exists = match &key {
-                    Some(k) => tx
-                        .list::<Grant>(Filter {
-                            name: Some(&k.arn),
-                            ..Filter::default()
-                        })?
-                        .iter()
-                        .any(|g| &g.grantee_account_id == account_id),
-                    None => false,
-                };
-                Ok((key, exists))
-            })?;
-            let key = key.ok_or_else(|| anyhow!("no KMS key {key_id} in the store"))?;
-            if !exists {
-                bail!(
-                    "the KMS key {} has no grant for account {account_id}",
-                    key.id
-                );
-            }
-            let caller = as_owner(&key.owner_id, &key.region);
-            let changed = cloud.call(&caller, &RevokeGrant::new(&key.id, account_id))?;
-            let change = Change::new("RevokeGrant", &key.id, &caller, changed);
-            let text = format!(
-                "Revoked the grant of the KMS key {} to account {account_id} {}",
-                key.id,
-                by_owner(&caller)
-            );
-            done(ctx, out, &change, text)
+            revoke_grants(ctx, out, &mut cloud, key_id, account_id)
         }
     }
+}
+
+/// `amisim revoke launch-permission IMAGE PRINCIPAL`.
+fn revoke_launch_permission(
+    ctx: &Ctx<'_>,
+    out: &mut dyn Write,
+    cloud: &mut Cloud,
+    image_id: &str,
+    principal: &str,
+) -> anyhow::Result<()> {
+    let image = image(cloud, image_id)?;
+    let principal = Principal::parse(principal);
+    let exists = cloud.read(|tx| {
+        Ok(tx
+            .list::<LaunchPermission>(Filter {
+                name: Some(&image.id),
+                ..Filter::default()
+            })?
+            .iter()
+            .any(|p| p.principal == principal))
+    })?;
+    if !exists {
+        bail!(
+            "image {} has no launch permission for {}",
+            image.id,
+            super::images::principal_phrase(&principal)
+        );
+    }
+    let caller = as_owner(&image.owner_id, &image.region);
+    let changed = cloud.call(&caller, &RemoveLaunchPermission::new(&image.id, &principal))?;
+    let change = Change::new("RemoveLaunchPermission", &image.id, &caller, changed);
+    let text = format!(
+        "Revoked the launch permission of {} for {} {}",
+        image.id,
+        super::images::principal_phrase(&principal),
+        by_owner(&caller)
+    );
+    done(ctx, out, &change, text)
+}
+
+/// `amisim revoke storage-permission STORAGE ACCOUNT`.
+fn revoke_storage_permission(
+    ctx: &Ctx<'_>,
+    out: &mut dyn Write,
+    cloud: &mut Cloud,
+    storage_id: &str,
+    account_id: &str,
+) -> anyhow::Result<()> {
+    let (storage, exists) = cloud.read(|tx| {
+        let storage = tx.get::<Storage>(storage_id)?;
+        let exists = tx
+            .list::<StoragePermission>(Filter {
+                name: Some(storage_id),
+                ..Filter::default()
+            })?
+            .iter()
+            .any(|p| p.account_id == account_id);
+        Ok((storage, exists))
+    })?;
+    let storage =
+        storage.ok_or_else(|| anyhow!("no snapshot or bundle {storage_id} in the store"))?;
+    if !exists {
+        bail!(
+            "{} has no read permission for account {account_id}",
+            storage.id
+        );
+    }
+    let caller = as_owner(&storage.owner_id, &storage.region);
+    let changed = cloud.call(
+        &caller,
+        &RemoveStoragePermission::new(&storage.id, account_id),
+    )?;
+    let change = Change::new("RemoveStoragePermission", &storage.id, &caller, changed);
+    let text = format!(
+        "Revoked the read permission of {} for account {account_id} {}",
+        storage.id,
+        by_owner(&caller)
+    );
+    done(ctx, out, &change, text)
+}
+
+/// `amisim revoke grant KEY ACCOUNT`: every grant of the key to the account,
+/// whatever operations each allows.
+fn revoke_grants(
+    ctx: &Ctx<'_>,
+    out: &mut dyn Write,
+    cloud: &mut Cloud,
+    key_id: &str,
+    account_id: &str,
+) -> anyhow::Result<()> {
+    let (key, grants) = cloud.read(|tx| {
+        let key = inventory::find_key(tx, key_id)?;
+        let grants = match &key {
+            Some(k) => tx
+                .list::<Grant>(Filter {
+                    name: Some(&k.arn),
+                    ..Filter::default()
+                })?
+                .into_iter()
+                .filter(|g| g.grantee_account_id == account_id)
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok((key, grants))
+    })?;
+    let key = key.ok_or_else(|| anyhow!("no KMS key {key_id} in the store"))?;
+    if grants.is_empty() {
+        bail!(
+            "the KMS key {} has no grant for account {account_id}",
+            key.id
+        );
+    }
+    let caller = as_owner(&key.owner_id, &key.region);
+    let mut changed = false;
+    for grant in &grants {
+        // The grant of every operation is the account's own; one of listed
+        // operations is named by its ID.
+        let request = RevokeGrant {
+            grant_id: (!grant.operations.is_empty()).then(|| grant.id.clone()),
+            ..RevokeGrant::new(&key.id, account_id)
+        };
+        changed |= cloud.call(&caller, &request)?;
+    }
+    let change = Change::new("RevokeGrant", &key.id, &caller, changed);
+    let text = format!(
+        "Revoked the grant{} of the KMS key {} to account {account_id} {}",
+        if grants.len() > 1 { "s" } else { "" },
+        key.id,
+        by_owner(&caller)
+    );
+    done(ctx, out, &change, text)
 }
