@@ -99,13 +99,22 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, image_id: &str) -> anyhow::Resul
 }
 
 fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
+    writeln!(out, "Image {}", r.image.id)?;
+    table::print(out, &table::key_values(attributes(r)))?;
+    print_launch_permissions(out, r)?;
+    print_storage(out, r)?;
+    print_instances(out, r)?;
+    print_lineage(out, r)
+}
+
+/// The image's attributes, with its life-cycle settings only when they are in force.
+fn attributes(r: &ImageReport) -> Vec<(&'static str, String)> {
     let i = &r.image;
-    writeln!(out, "Image {}", i.id)?;
     let owner = match &i.owner_alias {
         Some(alias) => format!("{} ({alias})", i.owner_id),
         None => i.owner_id.clone(),
     };
-    let attributes = vec![
+    let mut attributes = vec![
         ("ID", i.id.clone()),
         ("ARN", r.arn.clone()),
         ("Name", i.name.clone()),
@@ -139,7 +148,6 @@ fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
         ),
         ("Tags", table::tags(&i.tags)),
     ];
-    let mut attributes = attributes;
     // Life-cycle settings show only when they are in force.
     if i.deregistration_protection != amisim_simulator::Protection::Disabled
         || i.protected_until.is_some()
@@ -163,8 +171,10 @@ fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
     if let Some(t) = &i.recycle_bin_until {
         attributes.push(("In the Recycle Bin until", t.clone()));
     }
-    table::print(out, &table::key_values(attributes))?;
+    attributes
+}
 
+fn print_launch_permissions(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Launch permissions")?;
     if r.launch_permissions.is_empty() {
@@ -180,6 +190,10 @@ fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
         table::print(out, &t)?;
     }
 
+    Ok(())
+}
+
+fn print_storage(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Storage")?;
     if r.storage.is_empty() {
@@ -199,6 +213,10 @@ fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
         table::print(out, &t)?;
     }
 
+    Ok(())
+}
+
+fn print_instances(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Instances launched from it")?;
     if r.instances.is_empty() {
@@ -217,6 +235,10 @@ fn print_report(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
         table::print(out, &t)?;
     }
 
+    Ok(())
+}
+
+fn print_lineage(out: &mut dyn Write, r: &ImageReport) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Lineage")?;
     for line in lineage_lines(&r.lineage) {
