@@ -399,18 +399,12 @@ impl Marker {
                 "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000"
             )));
         }
-        let start = match b.str("Marker")? {
-            None => 0,
-            Some(m) => m
-                .strip_prefix("amisim-")
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| {
-                    Fault::bad(
-                        "InvalidMarkerException",
-                        "The Marker is not one this server gave",
-                    )
-                })?,
-        };
+        let start = crate::page::start_of(b.str("Marker")?.as_deref()).ok_or_else(|| {
+            Fault::bad(
+                "InvalidMarkerException",
+                "The Marker is not one this server gave",
+            )
+        })?;
         Ok(Marker {
             start,
             limit: limit as usize,
@@ -419,12 +413,10 @@ impl Marker {
 
     /// `{member: [...], Truncated, NextMarker}` for this part of `items`.
     fn answer(&self, member: &str, items: Vec<Value>) -> Value {
-        let end = (self.start + self.limit).min(items.len());
-        let start = self.start.min(end);
-        let truncated = end < items.len();
-        let mut v = json!({ member: items[start..end].to_vec(), "Truncated": truncated });
-        if truncated {
-            v["NextMarker"] = json!(format!("amisim-{end}"));
+        let (page, next) = crate::page::cut(&items, self.start, Some(self.limit));
+        let mut v = json!({ member: page.to_vec(), "Truncated": next.is_some() });
+        if let Some(next) = next {
+            v["NextMarker"] = json!(next);
         }
         v
     }

@@ -26,6 +26,7 @@ mod identity;
 mod json;
 pub mod keyfile;
 mod kms;
+mod page;
 mod query;
 mod rbin;
 mod sts;

@@ -97,19 +97,14 @@ fn list_rules(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, 
             "MaxResults {max} is out of range: 1 to 1000"
         )));
     }
-    let start: usize = match body.str("NextToken")? {
-        None => 0,
-        Some(t) => t
-            .strip_prefix("amisim-")
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| validation("The NextToken is not one this server gave"))?,
-    };
+    let start = crate::page::start_of(body.str("NextToken")?.as_deref())
+        .ok_or_else(|| validation("The NextToken is not one this server gave"))?;
     body.check_all_read(action)?;
     let rules = cloud
         .call(caller, &ListRules { resource_type })
         .map_err(Fault::from)?;
-    let end = (start + max as usize).min(rules.len());
-    let summaries: Vec<Value> = rules[start.min(end)..end]
+    let (page, next) = crate::page::cut(&rules, start, Some(max as usize));
+    let summaries: Vec<Value> = page
         .iter()
         .map(|r| {
             json!({
@@ -122,8 +117,8 @@ fn list_rules(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, 
         })
         .collect();
     let mut v = json!({ "Rules": summaries });
-    if end < rules.len() {
-        v["NextToken"] = json!(format!("amisim-{end}"));
+    if let Some(next) = next {
+        v["NextToken"] = json!(next);
     }
     Ok(Reply {
         status: 200,

@@ -1028,21 +1028,19 @@ impl Page {
                 ))
             }
         };
-        let start = match token {
-            None => 0,
-            Some(t) => t
-                .strip_prefix("amisim-")
-                .and_then(|n| n.parse::<usize>().ok())
-                .ok_or_else(|| {
-                    Fault::bad(
-                        "InvalidParameterValue",
-                        format!(
-                            "The NextToken {:?} is not one this server gave",
-                            t.chars().take(40).collect::<String>()
-                        ),
-                    )
-                })?,
-        };
+        let start = crate::page::start_of(token).ok_or_else(|| {
+            Fault::bad(
+                "InvalidParameterValue",
+                format!(
+                    "The NextToken {:?} is not one this server gave",
+                    token
+                        .unwrap_or_default()
+                        .chars()
+                        .take(40)
+                        .collect::<String>()
+                ),
+            )
+        })?;
         Ok(Page { start, max })
     }
 
@@ -1054,10 +1052,6 @@ impl Page {
                 "The NextToken is past the end of the listing; list again from the start",
             ));
         }
-        let end = self
-            .max
-            .map_or(items.len(), |m| (self.start + m).min(items.len()));
-        let next = (end < items.len()).then(|| format!("amisim-{end}"));
-        Ok((&items[self.start..end], next))
+        Ok(crate::page::cut(items, self.start, self.max))
     }
 }
