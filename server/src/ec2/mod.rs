@@ -82,14 +82,7 @@ pub fn answer(
 ) -> Result<Vec<u8>, Fault> {
     let action = p.required("Action")?.to_string();
     if !ACTIONS.iter().any(|(a, _)| *a == action) {
-        return Err(Fault::bad(
-            "InvalidAction",
-            format!(
-                "The action {} is not valid for this web service, or amisim does not model it; it answers {}",
-                action.chars().take(64).collect::<String>(),
-                ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", ")
-            ),
-        ));
+        return Err(invalid_action(&action));
     }
     let mut out = Out::new(&action, request_id);
     let mut a = Action {
@@ -144,9 +137,22 @@ pub fn answer(
         | "DisableImageDeprecation"
         | "EnableImageDeregistrationProtection"
         | "DisableImageDeregistrationProtection" => a.image_life(&action)?,
-        _ => a.describe_regions()?,
+        "DescribeRegions" => a.describe_regions()?,
+        _ => return Err(invalid_action(&action)),
     }
     Ok(out.finish())
+}
+
+/// The refusal of an action amisim does not answer, naming those it does.
+fn invalid_action(action: &str) -> Fault {
+    Fault::bad(
+        "InvalidAction",
+        format!(
+            "The action {} is not valid for this web service, or amisim does not model it; it answers {}",
+            action.chars().take(64).collect::<String>(),
+            ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", ")
+        ),
+    )
 }
 
 /// An answer being written: `<{Action}Response>` with its request ID first.
