@@ -273,7 +273,7 @@ fn the_root_volume_is_deleted_on_termination_unless_kept_and_that_changes_in_pla
         bills[0]
             .lines
             .iter()
-            .any(|l| l.category == "ebs-volume-storage" && l.quantity == 8),
+            .any(|l| l.category.as_str() == "ebs-volume-storage" && l.quantity == 8),
         "{bills:?}"
     );
     assert!(ws.cloud().call(&me, &DeleteVolume::new(&volume)).unwrap());

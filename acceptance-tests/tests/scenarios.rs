@@ -137,7 +137,7 @@ fn line(bills: &[Bill], account: &str, region: &str, category: &str) -> i64 {
         .iter()
         .filter(|b| b.account_id == account)
         .flat_map(|b| b.lines.iter().chain(&b.one_off))
-        .filter(|l| l.region == region && l.category == category)
+        .filter(|l| l.region == region && l.category.as_str() == category)
         .map(|l| l.amount_micros)
         .sum()
 }

@@ -15,8 +15,9 @@ use crate::call::{Call, Ctx, Role};
 use crate::catalogue::{self, InstanceType, PriceBook};
 use crate::error::Result;
 use crate::ids;
-use crate::model::RootDevice;
-use crate::model::{Charge, Image, Instance, InstanceState, Storage, StorageKind};
+use crate::model::{
+    BillCategory, Charge, Image, Instance, InstanceState, RootDevice, Storage, StorageKind,
+};
 use crate::store::{Filter, Tx};
 
 /// One line of a bill.
@@ -24,8 +25,8 @@ use crate::store::{Filter, Tx};
 pub struct BillLine {
     /// The region the cost arises in.
     pub region: String,
-    /// `ebs-snapshot-storage`, `s3-bundle-storage`, `data-transfer`, `instance-hours` or `software-fees`.
-    pub category: String,
+    /// What it charges for (`ebs-snapshot-storage`, `instance-hours`, …).
+    pub category: BillCategory,
     /// What is charged, in words.
     pub description: String,
     /// How much of it (GB-months, GB or hours).
@@ -206,7 +207,7 @@ pub(crate) fn charge_transfer(
         id,
         account_id: source.owner_id.clone(),
         region: source.region.clone(),
-        category: "data-transfer".into(),
+        category: BillCategory::DataTransfer,
         description: format!(
             "copy of {} from {} to {} ({})",
             source.id, source.region, ctx.caller.region, copy_id
@@ -237,7 +238,7 @@ pub fn bills(tx: &Tx<'_>, account: Option<&str>) -> Result<Vec<Bill>> {
 struct Cost<'a> {
     account: &'a str,
     region: &'a str,
-    category: &'a str,
+    category: BillCategory,
     quantity: i64,
     amount_micros: i64,
     description: &'a str,
@@ -247,7 +248,7 @@ struct Cost<'a> {
 /// The lines of the bills being made, keyed by (account, one-off month or
 /// none, region, category), each summed as its costs are found.
 #[derive(Default)]
-struct Lines(BTreeMap<(String, Option<String>, String, String), BillLine>);
+struct Lines(BTreeMap<(String, Option<String>, String, &'static str), BillLine>);
 
 impl Lines {
     /// Adds a monthly cost.
@@ -262,11 +263,11 @@ impl Lines {
             c.account.to_string(),
             month.clone(),
             c.region.to_string(),
-            c.category.to_string(),
+            c.category.as_str(),
         );
         let line = self.0.entry(key).or_insert_with(|| BillLine {
             region: c.region.to_string(),
-            category: c.category.to_string(),
+            category: c.category,
             description: c.description.to_string(),
             quantity: 0,
             unit: c.unit.to_string(),
@@ -313,12 +314,12 @@ fn storage_costs(
         }
         let (category, price, description) = match s.kind {
             StorageKind::Snapshot => (
-                "ebs-snapshot-storage",
+                BillCategory::EbsSnapshotStorage,
                 prices.ebs_snapshot_gb_month,
                 "EBS snapshot storage",
             ),
             StorageKind::Volume => (
-                "ebs-volume-storage",
+                BillCategory::EbsVolumeStorage,
                 prices.ebs_volume_gb_month,
                 "EBS volumes kept after their instance terminated",
             ),
@@ -345,7 +346,7 @@ fn storage_costs(
         lines.monthly(Cost {
             account: &s.owner_id,
             region: &s.region,
-            category: "recycle-bin-storage",
+            category: BillCategory::RecycleBinStorage,
             quantity: s.size_gb,
             amount_micros: s.size_gb * prices.ebs_snapshot_gb_month,
             description: "EBS snapshots waiting in the Recycle Bin",
@@ -356,7 +357,7 @@ fn storage_costs(
         lines.monthly(Cost {
             account: &owner,
             region: &region,
-            category: "s3-bundle-storage",
+            category: BillCategory::S3BundleStorage,
             quantity: gb,
             amount_micros: prices.s3_month_micros(gb),
             description: "S3 Standard storage of instance-store bundles (tiered)",
@@ -385,7 +386,7 @@ fn instance_costs(
         lines.monthly(Cost {
             account: &i.owner_id,
             region: &i.region,
-            category: "instance-hours",
+            category: BillCategory::InstanceHours,
             quantity: hours,
             amount_micros: hours * itype.hourly_micros,
             description: "On-demand instance hours",
@@ -396,7 +397,7 @@ fn instance_costs(
             lines.monthly(Cost {
                 account: &i.owner_id,
                 region: &i.region,
-                category: "software-fees",
+                category: BillCategory::SoftwareFees,
                 quantity: hours,
                 amount_micros: hours * software,
                 description: "Windows and Red Hat licences, and Marketplace software fees",
@@ -420,7 +421,7 @@ fn one_off_costs(tx: &Tx<'_>, filter: Filter<'_>, lines: &mut Lines) -> Result<(
             Cost {
                 account: &c.account_id,
                 region: &c.region,
-                category: &c.category,
+                category: c.category,
                 quantity: c.quantity,
                 amount_micros: c.amount_micros,
                 description: "Inter-region data transfer of image copies",

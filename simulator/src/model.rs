@@ -168,6 +168,26 @@ pub struct Image {
 }
 
 words! {
+    /// What a bill line charges for, as the bill, its JSON and snapshots word it.
+    pub enum BillCategory {
+        /// EBS snapshots of images.
+        EbsSnapshotStorage => "ebs-snapshot-storage",
+        /// EBS root volumes kept after their instance terminated.
+        EbsVolumeStorage => "ebs-volume-storage",
+        /// Snapshots waiting in the Recycle Bin.
+        RecycleBinStorage => "recycle-bin-storage",
+        /// Instance-store bundles in S3, tiered.
+        S3BundleStorage => "s3-bundle-storage",
+        /// Running instances' hours.
+        InstanceHours => "instance-hours",
+        /// Licences and Marketplace software fees.
+        SoftwareFees => "software-fees",
+        /// Data transfer of copies across regions (a one-off charge).
+        DataTransfer => "data-transfer",
+    }
+}
+
+words! {
     /// An image's deregistration protection, as AWS words it in requests,
     /// answers and the event log.
     #[derive(Default)]
@@ -559,7 +579,7 @@ pub struct Charge {
     /// The region the charge arose in.
     pub region: String,
     /// The bill line it belongs to, for example `data-transfer`.
-    pub category: String,
+    pub category: BillCategory,
     /// What it was for.
     pub description: String,
     /// Quantity in the unit of the price (GB for transfer).
@@ -749,6 +769,11 @@ mod tests {
     fn worded_enums_keep_aws_words_in_storage_and_on_the_wire() {
         check_words(RootDevice::NAMES, RootDevice::parse, RootDevice::as_str);
         check_words(Protection::NAMES, Protection::parse, Protection::as_str);
+        check_words(
+            BillCategory::NAMES,
+            BillCategory::parse,
+            BillCategory::as_str,
+        );
         check_words(
             AllowedImagesState::NAMES,
             AllowedImagesState::parse,

@@ -32,7 +32,14 @@ fn lines(w: &mut World, account: &str) -> Vec<(String, String, i64, i64)> {
             assert_eq!(sum, b.total_micros, "the total is the sum of the lines");
             b.lines
                 .into_iter()
-                .map(|l: BillLine| (l.region, l.category, l.quantity, l.amount_micros))
+                .map(|l: BillLine| {
+                    (
+                        l.region,
+                        l.category.to_string(),
+                        l.quantity,
+                        l.amount_micros,
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -164,7 +171,7 @@ fn cross_region_copy_transfer_is_charged_to_the_source_owner() {
         .map(|l| {
             (
                 l.month.clone(),
-                line(&l.region, &l.category, l.quantity, l.amount_micros),
+                line(&l.region, l.category.as_str(), l.quantity, l.amount_micros),
             )
         })
         .collect();

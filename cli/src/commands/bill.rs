@@ -38,8 +38,6 @@ fn is_zero(n: &i64) -> bool {
     *n == 0
 }
 
-const S3_CATEGORY: &str = "s3-bundle-storage";
-
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
     let mut cloud = open::read_only(ctx.store)?;
     let bills: Vec<BillJson> = cloud.read(|tx| {
@@ -58,7 +56,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
                     .lines
                     .into_iter()
                     .map(|line| LineJson {
-                        tiers: if line.category == S3_CATEGORY {
+                        tiers: if line.category == amisim_simulator::BillCategory::S3BundleStorage {
                             inventory::s3_tiers(&prices, line.quantity)
                         } else {
                             Vec::new()
@@ -96,7 +94,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
             if l.tiers.is_empty() {
                 t.add_row(vec![
                     line.region.clone(),
-                    line.category.clone(),
+                    line.category.to_string(),
                     line.description.clone(),
                     format!("{} {}", line.quantity, line.unit),
                     table::usd(line.amount_micros),
@@ -105,7 +103,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
             for tier in &l.tiers {
                 t.add_row(vec![
                     line.region.clone(),
-                    line.category.clone(),
+                    line.category.to_string(),
                     format!(
                         "S3 Standard, {} tier ({} per GB-month)",
                         tier.tier,
@@ -145,7 +143,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
                 t.add_row(vec![
                     line.month.clone().unwrap_or_default(),
                     line.region.clone(),
-                    line.category.clone(),
+                    line.category.to_string(),
                     line.description.clone(),
                     format!("{} {}", line.quantity, line.unit),
                     table::usd(line.amount_micros),

@@ -172,7 +172,7 @@ fn root_data_is_lost_on_termination_unless_an_ebs_root_is_kept() {
         bill[0]
             .lines
             .iter()
-            .any(|l| l.category == "ebs-volume-storage"
+            .any(|l| l.category.as_str() == "ebs-volume-storage"
                 && l.quantity == 8
                 && l.amount_micros == 8 * 80_000),
         "{bill:?}"

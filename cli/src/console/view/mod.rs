@@ -650,7 +650,7 @@ const BAR_MAX: i64 = 320;
 fn bill_line_row(l: &amisim_simulator::billing::BillLine) -> BillLineRow {
     BillLineRow {
         region: l.region.clone(),
-        category: l.category.clone(),
+        category: l.category.to_string(),
         description: l.description.clone(),
         quantity: format!("{} {}", l.quantity, l.unit),
         amount: table::usd(l.amount_micros),
@@ -667,7 +667,7 @@ pub fn bills(tx: &Tx<'_>, scope: &Scope) -> amisim_simulator::Result<Vec<BillVie
             let mut sums: BTreeMap<(String, String), i64> = BTreeMap::new();
             for l in &b.lines {
                 *sums
-                    .entry((l.category.clone(), l.region.clone()))
+                    .entry((l.category.to_string(), l.region.clone()))
                     .or_default() += l.amount_micros;
             }
             let mut sums: Vec<_> = sums.into_iter().collect();
