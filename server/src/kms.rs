@@ -2,7 +2,7 @@
 //! customer managed keys and grants amisim models, over the simulator's key
 //! calls.
 
-use amisim_simulator::kms::EBS_MANAGED_ALIAS;
+use amisim_simulator::kms::{normalized_operations, EBS_MANAGED_ALIAS};
 use amisim_simulator::{
     ids, Caller, Cloud, CreateGrant, CreateKey, DescribeKey, ErrorKind, Grant, Key, ListGrants,
     ListKeys, RetireGrant, RevokeGrant, ScheduleKeyDeletion,
@@ -223,7 +223,7 @@ impl Kms<'_> {
                 .into_iter()
                 .find(|g| {
                     g.grantee_account_id == grantee
-                        && same_operations(&g.operations, &request.operations)
+                        && g.operations == normalized_operations(&request.operations)
                 })
                 .ok_or_else(|| Fault::from(e))?,
             Err(e) => return Err(e.into()),
@@ -420,15 +420,4 @@ impl Marker {
         }
         v
     }
-}
-
-/// Whether two lists name the same operations, in any order.
-fn same_operations(a: &[String], b: &[String]) -> bool {
-    let sorted = |l: &[String]| {
-        let mut l = l.to_vec();
-        l.sort();
-        l.dedup();
-        l
-    };
-    sorted(a) == sorted(b)
 }

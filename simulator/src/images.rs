@@ -323,8 +323,12 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     let platform = req.platform.as_deref().unwrap_or("linux");
     validate::one_of("platform", platform, validate::PLATFORMS)?;
     let root_word = req.root_device_type.as_deref().unwrap_or("ebs");
-    validate::one_of("root device type", root_word, validate::ROOT_DEVICE_TYPES)?;
-    let root_device_type = RootDevice::parse(root_word).unwrap_or(RootDevice::Ebs);
+    let root_device_type = validate::word(
+        "root device type",
+        root_word,
+        validate::ROOT_DEVICE_TYPES,
+        RootDevice::parse,
+    )?;
     let size_gb = req.root_volume_size_gb.unwrap_or(8);
     validate::volume_size(size_gb)?;
     validate::root_device_size(root_word, size_gb)?;

@@ -347,6 +347,15 @@ fn launchable_image(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image>
     Ok(image)
 }
 
+/// The names of the catalogue's instance types that `keep` keeps, for hints.
+fn type_names(keep: impl Fn(&catalogue::InstanceType) -> bool) -> Vec<&'static str> {
+    catalogue::INSTANCE_TYPES
+        .iter()
+        .filter(|t| keep(t))
+        .map(|t| t.name)
+        .collect()
+}
+
 /// Whether the instance type and the request fit the image: its
 /// architecture, an instance-store root's families, and what an
 /// instance-store root cannot do (be kept, start stopped).
@@ -367,12 +376,7 @@ fn check_fit(
             format!(
                 "Choose an instance type for {}: {}",
                 image.architecture,
-                catalogue::INSTANCE_TYPES
-                    .iter()
-                    .filter(|t| t.architectures.contains(&image.architecture.as_str()))
-                    .map(|t| t.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                type_names(|t| t.architectures.contains(&image.architecture.as_str())).join(", ")
             ),
         );
     }
@@ -385,13 +389,9 @@ fn check_fit(
                 image.id,
                 catalogue::INSTANCE_STORE_ROOT_FAMILIES.join(", ").to_uppercase()
             ),
-            match catalogue::INSTANCE_TYPES
-                .iter()
-                .filter(|t| {
-                    t.boots_instance_store() && t.architectures.contains(&image.architecture.as_str())
-                })
-                .map(|t| t.name)
-                .collect::<Vec<_>>()
+            match type_names(|t| {
+                t.boots_instance_store() && t.architectures.contains(&image.architecture.as_str())
+            })
             {
                 types if types.is_empty() => format!(
                     "No instance type boots an {} instance-store image: register an EBS-backed image instead",

@@ -169,8 +169,12 @@ pub(crate) fn set_protection(
     image_id: &str,
     mode: &str,
 ) -> Result<Image> {
-    validate::one_of("deregistration protection", mode, PROTECTION_MODES)?;
-    let mode = Protection::parse(mode).unwrap_or_default();
+    let mode = validate::word(
+        "deregistration protection",
+        mode,
+        PROTECTION_MODES,
+        Protection::parse,
+    )?;
     let mut image = registered(tx, ctx, image_id)?;
     if image.deregistration_protection == mode {
         return Ok(image);

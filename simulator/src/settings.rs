@@ -285,7 +285,12 @@ pub(crate) fn set_allowed_images(
 ) -> Result<ImageSettings> {
     check_allowed_images(req)?;
     let mut s = settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
-    s.allowed_images_state = AllowedImagesState::parse(&req.state).unwrap_or_default();
+    s.allowed_images_state = validate::word(
+        "Allowed AMIs state",
+        &req.state,
+        AllowedImagesState::NAMES,
+        AllowedImagesState::parse,
+    )?;
     s.allowed_images_criteria = req.criteria.clone();
     tx.put(&s)?;
     Ok(s)

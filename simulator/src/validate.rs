@@ -96,14 +96,24 @@ pub fn description(value: &str) -> Result<()> {
 
 /// One of a fixed set of values.
 pub fn one_of(what: &str, value: &str, allowed: &[&str]) -> Result<()> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        refuse(
+    word(what, value, allowed, |_| Some(()))
+}
+
+/// The value of a worded enum (`RootDevice`, `Protection`, …) that `value`
+/// names, when it is one of `allowed`; anything else is refused naming them.
+pub fn word<T>(
+    what: &str,
+    value: &str,
+    allowed: &[&str],
+    parse: fn(&str) -> Option<T>,
+) -> Result<T> {
+    match parse(value) {
+        Some(v) if allowed.contains(&value) => Ok(v),
+        _ => refuse(
             ErrorKind::InvalidParameterValue,
             format!("{:?} is not a valid {what}", shorten(value)),
             format!("Use one of: {}", allowed.join(", ")),
-        )
+        ),
     }
 }
 

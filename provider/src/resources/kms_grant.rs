@@ -255,9 +255,6 @@ fn plan_grantee(planned: &mut State, config: &State) {
     if matches!(principal, Value::Null) {
         return;
     }
-    planned.grantee_account_id = match known(&principal) {
-        Some(p) => validate::principal_account(p).map_or(Value::Unknown, str),
-        None => Value::Unknown,
-    };
+    planned.grantee_account_id = grantee(config).map_or(Value::Unknown, |a| str(&a));
     planned.grantee_principal = principal;
 }
