@@ -11,20 +11,66 @@ use serde_json::{json, Value};
 
 use crate::fault::Fault;
 use crate::json::Body;
+use crate::operations::{changes, reads, Row, Table};
+use crate::page::Page;
 
-/// The actions answered and the members each takes, for the refusal of any
-/// other and for docs/aws-api.md.
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("CreateKey", "`Description`, `Tags` (`TagKey`/`TagValue`), `KeyUsage` ENCRYPT_DECRYPT, `KeySpec` SYMMETRIC_DEFAULT, `Origin` AWS_KMS, `MultiRegion` false"),
-    ("DescribeKey", "`KeyId` (key ID, key ARN, `alias/aws/ebs` or its ARN; another account's alias is not found)"),
-    ("ListKeys", "`Limit`, `Marker`"),
-    ("ListAliases", "`KeyId`, `Limit`, `Marker` (the AWS managed `alias/aws/ebs`)"),
-    ("CreateGrant", "`KeyId`, `GranteePrincipal` (an account ID or `arn:aws:iam::ACCOUNT:root`), `Operations` (what the grant allows: a launch needs `Decrypt`; a copy `Decrypt`, `ReEncryptFrom`, `CreateGrant` and `DescribeKey`; encrypting with the key `GenerateDataKeyWithoutPlaintext`)"),
-    ("ListGrants", "`KeyId`, `GrantId`, `GranteePrincipal`, `Limit`, `Marker`"),
-    ("RevokeGrant", "`KeyId`, `GrantId`"),
-    ("RetireGrant", "`GrantId` (with `KeyId`), by the grantee or the key's owner"),
-    ("ScheduleKeyDeletion", "`KeyId`, `PendingWindowInDays` (7 to 30)"),
-];
+/// The actions answered: the members each reads (as docs/aws-api.md shows
+/// them), whether it changes the cloud, and its adapter.
+static OPERATIONS: Table<Handler> = Table(&[
+    changes(
+        "CreateKey",
+        "`Description`, `Tags` (`TagKey`/`TagValue`), `KeyUsage` ENCRYPT_DECRYPT, `KeySpec` SYMMETRIC_DEFAULT, `Origin` AWS_KMS, `MultiRegion` false",
+        |k| k.create_key(),
+    ),
+    reads(
+        "DescribeKey",
+        "`KeyId` (key ID, key ARN, `alias/aws/ebs` or its ARN; another account's alias is not found)",
+        |k| k.describe_key(),
+    ),
+    reads(
+        "ListKeys",
+        "`Limit`, `Marker`",
+        |k| k.list_keys(),
+    ),
+    reads(
+        "ListAliases",
+        "`KeyId`, `Limit`, `Marker` (the AWS managed `alias/aws/ebs`)",
+        |k| k.list_aliases(),
+    ),
+    changes(
+        "CreateGrant",
+        "`KeyId`, `GranteePrincipal` (an account ID or `arn:aws:iam::ACCOUNT:root`), `Operations` (what the grant allows: a launch needs `Decrypt`; a copy `Decrypt`, `ReEncryptFrom`, `CreateGrant` and `DescribeKey`; encrypting with the key `GenerateDataKeyWithoutPlaintext`)",
+        |k| k.create_grant(),
+    ),
+    reads(
+        "ListGrants",
+        "`KeyId`, `GrantId`, `GranteePrincipal`, `Limit`, `Marker`",
+        |k| k.list_grants(),
+    ),
+    changes(
+        "RevokeGrant",
+        "`KeyId`, `GrantId`",
+        |k| k.revoke_grant(),
+    ),
+    changes(
+        "RetireGrant",
+        "`GrantId` (with `KeyId`), by the grantee or the key's owner",
+        |k| k.retire_grant(),
+    ),
+    changes(
+        "ScheduleKeyDeletion",
+        "`KeyId`, `PendingWindowInDays` (7 to 30)",
+        |k| k.schedule_key_deletion(),
+    ),
+]);
+
+/// A KMS adapter: reads the request's members, makes its calls, answers JSON.
+type Handler = fn(&mut Kms<'_>) -> Result<Value, Fault>;
+
+/// The rows of docs/aws-api.md.
+pub fn rows() -> Vec<Row> {
+    OPERATIONS.rows()
+}
 
 /// Answers a KMS request for `target` (`TrentService.Action`) as `caller`.
 pub fn answer(
@@ -33,43 +79,32 @@ pub fn answer(
     target: Option<&str>,
     body: &Body,
 ) -> Result<Value, Fault> {
-    let action = target
+    let op = target
         .and_then(|t| t.strip_prefix("TrentService."))
-        .unwrap_or("");
-    if !ACTIONS.iter().any(|(a, _)| *a == action) {
-        return Err(Fault::bad(
-            "UnknownOperationException",
-            format!(
-                "The X-Amz-Target {:?} is not a KMS action amisim answers; it answers TrentService.{}",
-                target.unwrap_or("").chars().take(64).collect::<String>(),
-                ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", TrentService.")
-            ),
-        ));
-    }
-    let mut k = Kms {
+        .and_then(|action| OPERATIONS.find(action))
+        .ok_or_else(|| {
+            Fault::bad(
+                "UnknownOperationException",
+                format!(
+                    "The X-Amz-Target {:?} is not a KMS action amisim answers; it answers {}",
+                    target.unwrap_or("").chars().take(64).collect::<String>(),
+                    OPERATIONS.names("TrentService.")
+                ),
+            )
+        })?;
+    (op.handler)(&mut Kms {
         cloud,
         caller,
         body,
-        action,
-    };
-    match action {
-        "CreateKey" => k.create_key(),
-        "DescribeKey" => k.describe_key(),
-        "ListKeys" => k.list_keys(),
-        "ListAliases" => k.list_aliases(),
-        "CreateGrant" => k.create_grant(),
-        "ListGrants" => k.list_grants(),
-        "RevokeGrant" => k.revoke_grant(),
-        "RetireGrant" => k.retire_grant(),
-        _ => k.schedule_key_deletion(),
-    }
+        action: op.name,
+    })
 }
 
 struct Kms<'a> {
     cloud: &'a mut Cloud,
     caller: &'a Caller,
     body: &'a Body,
-    action: &'a str,
+    action: &'static str,
 }
 
 fn validation(message: impl Into<String>) -> Fault {
@@ -159,19 +194,19 @@ impl Kms<'_> {
     }
 
     fn list_keys(&mut self) -> Result<Value, Fault> {
-        let page = Marker::of(self.body)?;
+        let page = marked_page(self.body)?;
         self.ready()?;
         let keys = self.call(&ListKeys {})?;
         let listed: Vec<Value> = keys
             .iter()
             .map(|k| json!({ "KeyId": k.id, "KeyArn": k.arn }))
             .collect();
-        Ok(page.answer("Keys", listed))
+        Ok(marked(&page, "Keys", listed))
     }
 
     fn list_aliases(&mut self) -> Result<Value, Fault> {
         let key_id = self.body.str("KeyId")?;
-        let page = Marker::of(self.body)?;
+        let page = marked_page(self.body)?;
         self.ready()?;
         let managed = self.key(EBS_MANAGED_ALIAS)?;
         let alias_arn = format!(
@@ -192,7 +227,7 @@ impl Kms<'_> {
                 "TargetKeyId": managed.id,
             }));
         }
-        Ok(page.answer("Aliases", aliases))
+        Ok(marked(&page, "Aliases", aliases))
     }
 
     fn create_grant(&mut self) -> Result<Value, Fault> {
@@ -239,7 +274,7 @@ impl Kms<'_> {
             .str("GranteePrincipal")?
             .map(|g| grantee_account(&g))
             .transpose()?;
-        let page = Marker::of(b)?;
+        let page = marked_page(b)?;
         self.ready()?;
         let key = self.key(&key_id)?;
         let grants: Vec<Value> = self
@@ -249,7 +284,7 @@ impl Kms<'_> {
             .filter(|g| grantee.as_ref().is_none_or(|a| *a == g.grantee_account_id))
             .map(grant_entry)
             .collect();
-        Ok(page.answer("Grants", grants))
+        Ok(marked(&page, "Grants", grants))
     }
 
     fn revoke_grant(&mut self) -> Result<Value, Fault> {
@@ -386,38 +421,28 @@ fn metadata(key: &Key) -> Value {
 }
 
 /// `Limit` (1 to 1000) and `Marker`: which part of a listing to answer.
-struct Marker {
-    start: usize,
-    limit: usize,
+/// The page KMS's `Limit` and `Marker` ask for.
+fn marked_page(b: &Body) -> Result<Page, Fault> {
+    let limit = b.int("Limit")?.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000"
+        )));
+    }
+    Page::asked(b.str("Marker")?.as_deref(), Some(limit as usize)).ok_or_else(|| {
+        Fault::bad(
+            "InvalidMarkerException",
+            "The Marker is not one this server gave",
+        )
+    })
 }
 
-impl Marker {
-    fn of(b: &Body) -> Result<Marker, Fault> {
-        let limit = b.int("Limit")?.unwrap_or(100);
-        if !(1..=1000).contains(&limit) {
-            return Err(validation(format!(
-                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000"
-            )));
-        }
-        let start = crate::page::start_of(b.str("Marker")?.as_deref()).ok_or_else(|| {
-            Fault::bad(
-                "InvalidMarkerException",
-                "The Marker is not one this server gave",
-            )
-        })?;
-        Ok(Marker {
-            start,
-            limit: limit as usize,
-        })
+/// `{member: [...], Truncated, NextMarker}` for `page` of `items`.
+fn marked(page: &Page, member: &str, items: Vec<Value>) -> Value {
+    let (shown, next) = page.cut(&items);
+    let mut v = json!({ member: shown.to_vec(), "Truncated": next.is_some() });
+    if let Some(next) = next {
+        v["NextMarker"] = json!(next);
     }
-
-    /// `{member: [...], Truncated, NextMarker}` for this part of `items`.
-    fn answer(&self, member: &str, items: Vec<Value>) -> Value {
-        let (page, next) = crate::page::cut(&items, self.start, Some(self.limit));
-        let mut v = json!({ member: page.to_vec(), "Truncated": next.is_some() });
-        if let Some(next) = next {
-            v["NextMarker"] = json!(next);
-        }
-        v
-    }
+    v
 }

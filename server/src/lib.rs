@@ -26,6 +26,7 @@ mod identity;
 mod json;
 pub mod keyfile;
 mod kms;
+pub mod operations;
 mod page;
 mod query;
 mod rbin;
@@ -34,6 +35,7 @@ mod xml;
 
 pub use fault::Fault;
 pub use identity::{Identity, Named};
+pub use operations::{Effect, Row};
 use query::Params;
 
 /// How long a request waits for the store, first behind the requests before
@@ -310,12 +312,12 @@ impl Server {
     }
 }
 
-/// One service answered: its name, its wire protocol, and its actions with
-/// their parameters.
+/// One service answered: its name, its wire protocol, and the rows of its
+/// table of operations.
 pub struct Service {
     pub name: &'static str,
     pub protocol: &'static str,
-    pub actions: &'static [(&'static str, &'static str)],
+    pub rows: fn() -> Vec<Row>,
 }
 
 /// The services answered.
@@ -323,45 +325,45 @@ pub const SERVICES: &[Service] = &[
     Service {
         name: "EC2",
         protocol: "Query, API version 2016-11-15",
-        actions: ec2::ACTIONS,
+        rows: ec2::rows,
     },
     Service {
         name: "STS",
         protocol: "Query",
-        actions: sts::ACTIONS,
+        rows: sts::rows,
     },
     Service {
         name: "KMS",
         protocol: "JSON 1.1, `X-Amz-Target: TrentService.*`",
-        actions: kms::ACTIONS,
+        rows: kms::rows,
     },
     Service {
         name: "Recycle Bin (`rbin`)",
         protocol: "REST-JSON",
-        actions: rbin::ACTIONS,
+        rows: rbin::rows,
     },
 ];
 
-/// The tables of docs/aws-api.md: every action answered and its parameters,
-/// one table per service.
+/// The tables of docs/aws-api.md: every action answered, what it reads and
+/// whether it changes the cloud, one table per service.
 pub fn actions_table() -> String {
     let mut out = String::new();
-    for Service {
-        name,
-        protocol,
-        actions,
-    } in SERVICES
-    {
+    for service in SERVICES {
         out.push_str(&format!(
-            "{name} ({protocol}):\n\n| Action | Parameters |\n|---|---|\n"
+            "{} ({}):\n\n| Action | Parameters | Effect |\n|---|---|---|\n",
+            service.name, service.protocol
         ));
-        for (action, parameters) in *actions {
-            let parameters = if parameters.is_empty() {
+        for row in (service.rows)() {
+            let parameters = if row.params.is_empty() {
                 "none"
             } else {
-                parameters
+                &row.params
             };
-            out.push_str(&format!("| `{action}` | {parameters} |\n"));
+            out.push_str(&format!(
+                "| `{}` | {parameters} | {} |\n",
+                row.name,
+                row.effect.word()
+            ));
         }
         out.push('\n');
     }
@@ -537,8 +539,8 @@ fn action_named(request: &Request, service: &str) -> &'static str {
         .and_then(|name| {
             SERVICES
                 .iter()
-                .flat_map(|s| s.actions.iter())
-                .map(|(action, _)| *action)
+                .flat_map(|s| (s.rows)())
+                .map(|row| row.name)
                 .find(|action| *action == name)
         })
         .unwrap_or("Authenticate")

@@ -8,16 +8,120 @@ use serde_json::{json, Value};
 
 use crate::fault::Fault;
 use crate::json::Body;
+use crate::operations::{changes, reads, Row, Table};
+use crate::page::Page;
 
-/// The actions answered, their method and path, and the members each takes,
-/// for docs/aws-api.md.
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("CreateRule", "`POST /rules`: `ResourceType` (EC2_IMAGE or EBS_SNAPSHOT), `RetentionPeriod` (`RetentionPeriodValue` 1 to 365, `RetentionPeriodUnit` DAYS), `ResourceTags` or `ExcludeResourceTags` (`ResourceTagKey`/`ResourceTagValue`), `Description`"),
-    ("GetRule", "`GET /rules/{identifier}`"),
-    ("ListRules", "`POST /list-rules`: `ResourceType`, `MaxResults` (1 to 1000), `NextToken`"),
-    ("UpdateRule", "`PATCH /rules/{identifier}`: `RetentionPeriod`, `ResourceTags`, `ExcludeResourceTags`, `Description`"),
-    ("DeleteRule", "`DELETE /rules/{identifier}`"),
-];
+/// The actions answered: the members each reads (as docs/aws-api.md shows
+/// them), whether it changes the cloud, and where it is reached.
+pub static OPERATIONS: Table<Route> = Table(&[
+    changes(
+        "CreateRule",
+        "`ResourceType` (EC2_IMAGE or EBS_SNAPSHOT), `RetentionPeriod` (`RetentionPeriodValue` 1 to 365, `RetentionPeriodUnit` DAYS), `ResourceTags` or `ExcludeResourceTags` (`ResourceTagKey`/`ResourceTagValue`), `Description`",
+        Route::new("POST", Path::Fixed("/rules"), create_rule),
+    ),
+    reads("GetRule", "", Route::new("GET", Path::Rule, get_rule)),
+    reads(
+        "ListRules",
+        "`ResourceType`, `MaxResults` (1 to 1000), `NextToken`",
+        Route::new("POST", Path::Fixed("/list-rules"), list_rules),
+    ),
+    changes(
+        "UpdateRule",
+        "`RetentionPeriod`, `ResourceTags`, `ExcludeResourceTags`, `Description`",
+        Route::new("PATCH", Path::Rule, update_rule),
+    ),
+    changes(
+        "DeleteRule",
+        "",
+        Route::new("DELETE", Path::Rule, delete_rule),
+    ),
+]);
+
+/// Where a Recycle Bin action is reached, and its adapter.
+pub struct Route {
+    method: &'static str,
+    path: Path,
+    run: fn(&mut Rest<'_>) -> Result<Reply, Fault>,
+}
+
+impl Route {
+    const fn new(
+        method: &'static str,
+        path: Path,
+        run: fn(&mut Rest<'_>) -> Result<Reply, Fault>,
+    ) -> Route {
+        Route { method, path, run }
+    }
+
+    /// Whether `method` on `path` reaches this action, and the rule it names.
+    fn reached<'p>(&self, method: &str, path: &'p str) -> Option<&'p str> {
+        if method != self.method {
+            return None;
+        }
+        match self.path {
+            Path::Fixed(fixed) => (path == fixed).then_some(""),
+            Path::Rule => path.strip_prefix("/rules/").filter(|id| {
+                !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+            }),
+        }
+    }
+}
+
+/// The path of a Recycle Bin action.
+#[derive(Clone, Copy)]
+enum Path {
+    /// This path exactly.
+    Fixed(&'static str),
+    /// `/rules/{identifier}`.
+    Rule,
+}
+
+/// The rows of docs/aws-api.md: each action's method and path before the
+/// members it reads.
+pub fn rows() -> Vec<Row> {
+    OPERATIONS
+        .0
+        .iter()
+        .zip(OPERATIONS.rows())
+        .map(|(op, row)| {
+            let path = match op.handler.path {
+                Path::Fixed(path) => path,
+                Path::Rule => "/rules/{identifier}",
+            };
+            let route = format!("`{} {path}`", op.handler.method);
+            Row {
+                params: if row.params.is_empty() {
+                    route
+                } else {
+                    format!("{route}: {}", row.params)
+                },
+                ..row
+            }
+        })
+        .collect()
+}
+
+/// One Recycle Bin request being answered.
+pub struct Rest<'a> {
+    cloud: &'a mut Cloud,
+    caller: &'a Caller,
+    body: &'a Body,
+    /// The action, as its row names it.
+    action: &'static str,
+    /// The rule the path names (empty for a path that names none).
+    id: &'a str,
+}
+
+impl Rest<'_> {
+    fn call<R: amisim_simulator::Call>(&mut self, request: &R) -> Result<R::Output, Fault> {
+        self.cloud.call(self.caller, request).map_err(Fault::from)
+    }
+
+    /// Refuses members the action did not read.
+    fn ready(&self) -> Result<(), Fault> {
+        self.body.check_all_read(self.action)
+    }
+}
 
 /// A Recycle Bin answer: its status and JSON body (none for 204).
 pub struct Reply {
@@ -50,37 +154,35 @@ pub fn answer(
     path: &str,
     body: &Body,
 ) -> Result<Reply, Fault> {
-    let rule_id = path.strip_prefix("/rules/").filter(|id| {
-        !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
-    match (method, path, rule_id) {
-        ("POST", "/rules", _) => create_rule(cloud, caller, body),
-        ("POST", "/list-rules", _) => list_rules(cloud, caller, body),
-        ("GET", _, Some(id)) => get_rule(cloud, caller, body, id),
-        ("PATCH", _, Some(id)) => update_rule(cloud, caller, body, id.to_string()),
-        ("DELETE", _, Some(id)) => delete_rule(cloud, caller, body, id),
-        _ => Err(Fault::with_status(
-            404,
-            "UnknownOperationException",
-            format!(
-                "{method} {} is not a Recycle Bin action amisim answers: {}",
-                path.chars().take(64).collect::<String>(),
-                ACTIONS
-                    .iter()
-                    .map(|(a, _)| *a)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
+    let (op, id) = OPERATIONS
+        .0
+        .iter()
+        .find_map(|op| op.handler.reached(method, path).map(|id| (op, id)))
+        .ok_or_else(|| {
+            Fault::with_status(
+                404,
+                "UnknownOperationException",
+                format!(
+                    "{method} {} is not a Recycle Bin action amisim answers: {}",
+                    path.chars().take(64).collect::<String>(),
+                    OPERATIONS.names("")
+                ),
+            )
+        })?;
+    (op.handler.run)(&mut Rest {
+        cloud,
+        caller,
+        body,
+        action: op.name,
+        id,
+    })
 }
 
 /// CreateRule: a new retention rule, answered 201.
-fn create_rule(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, Fault> {
-    let action = "CreateRule";
-    let request = rule_request(body, None)?;
-    body.check_all_read(action)?;
-    let rule = cloud.call(caller, &request).map_err(Fault::from)?;
+fn create_rule(r: &mut Rest<'_>) -> Result<Reply, Fault> {
+    let request = rule_request(r.body, None)?;
+    r.ready()?;
+    let rule = r.call(&request)?;
     Ok(Reply {
         status: 201,
         body: Some(rule_json(&rule, true)),
@@ -88,8 +190,8 @@ fn create_rule(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply,
 }
 
 /// ListRules: the caller's rules of one resource type, a page at a time.
-fn list_rules(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, Fault> {
-    let action = "ListRules";
+fn list_rules(r: &mut Rest<'_>) -> Result<Reply, Fault> {
+    let body = r.body;
     let resource_type = body.required("ResourceType")?;
     let max = body.int("MaxResults")?.unwrap_or(100);
     if !(1..=1000).contains(&max) {
@@ -97,14 +199,12 @@ fn list_rules(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, 
             "MaxResults {max} is out of range: 1 to 1000"
         )));
     }
-    let start = crate::page::start_of(body.str("NextToken")?.as_deref())
+    let page = Page::asked(body.str("NextToken")?.as_deref(), Some(max as usize))
         .ok_or_else(|| validation("The NextToken is not one this server gave"))?;
-    body.check_all_read(action)?;
-    let rules = cloud
-        .call(caller, &ListRules { resource_type })
-        .map_err(Fault::from)?;
-    let (page, next) = crate::page::cut(&rules, start, Some(max as usize));
-    let summaries: Vec<Value> = page
+    r.ready()?;
+    let rules = r.call(&ListRules { resource_type })?;
+    let (shown, next) = page.cut(&rules);
+    let summaries: Vec<Value> = shown
         .iter()
         .map(|r| {
             json!({
@@ -127,13 +227,10 @@ fn list_rules(cloud: &mut Cloud, caller: &Caller, body: &Body) -> Result<Reply, 
 }
 
 /// GetRule: one rule, or `ResourceNotFoundException`.
-fn get_rule(cloud: &mut Cloud, caller: &Caller, body: &Body, id: &str) -> Result<Reply, Fault> {
-    let action = "GetRule";
-    body.check_all_read(action)?;
-    let rule = cloud
-        .call(caller, &GetRule::new(id))
-        .map_err(Fault::from)?
-        .ok_or_else(|| not_found(id))?;
+fn get_rule(r: &mut Rest<'_>) -> Result<Reply, Fault> {
+    r.ready()?;
+    let id = r.id;
+    let rule = r.call(&GetRule::new(id))?.ok_or_else(|| not_found(id))?;
     Ok(Reply {
         status: 200,
         body: Some(rule_json(&rule, false)),
@@ -141,22 +238,12 @@ fn get_rule(cloud: &mut Cloud, caller: &Caller, body: &Body, id: &str) -> Result
 }
 
 /// UpdateRule: the body's fields over the rule's, as AWS merges them.
-fn update_rule(
-    cloud: &mut Cloud,
-    caller: &Caller,
-    body: &Body,
-    id: String,
-) -> Result<Reply, Fault> {
-    let action = "UpdateRule";
-    let old = cloud
-        .call(caller, &GetRule::new(&id))
-        .map_err(Fault::from)?
-        .ok_or_else(|| not_found(&id))?;
-    let rule = rule_request(body, Some(&old))?;
-    body.check_all_read(action)?;
-    let rule = cloud
-        .call(caller, &UpdateRule { rule_id: id, rule })
-        .map_err(Fault::from)?;
+fn update_rule(r: &mut Rest<'_>) -> Result<Reply, Fault> {
+    let id = r.id.to_string();
+    let old = r.call(&GetRule::new(&id))?.ok_or_else(|| not_found(&id))?;
+    let rule = rule_request(r.body, Some(&old))?;
+    r.ready()?;
+    let rule = r.call(&UpdateRule { rule_id: id, rule })?;
     Ok(Reply {
         status: 200,
         body: Some(rule_json(&rule, false)),
@@ -164,13 +251,10 @@ fn update_rule(
 }
 
 /// DeleteRule: answered 204, or `ResourceNotFoundException`.
-fn delete_rule(cloud: &mut Cloud, caller: &Caller, body: &Body, id: &str) -> Result<Reply, Fault> {
-    let action = "DeleteRule";
-    body.check_all_read(action)?;
-    if !cloud
-        .call(caller, &DeleteRule::new(id))
-        .map_err(Fault::from)?
-    {
+fn delete_rule(r: &mut Rest<'_>) -> Result<Reply, Fault> {
+    r.ready()?;
+    let id = r.id;
+    if !r.call(&DeleteRule::new(id))? {
         return Err(not_found(id));
     }
     Ok(Reply {

@@ -470,3 +470,21 @@ fn describe_key_reads_an_alias_arn_in_the_account_it_names() {
         "{body}"
     );
 }
+
+#[test]
+fn no_publisher_of_the_catalogue_can_be_acted_as() {
+    let (_dir, s) = server();
+    let publishers = amisim_simulator::catalogue::PUBLISHERS;
+    assert_eq!(publishers.len(), 7, "docs/aws-api.md names each publisher");
+    for publisher in publishers {
+        let a = s.answer(&request(
+            publisher.account,
+            "us-east-1",
+            "ec2",
+            "Action=DescribeImages&Owner.1=self",
+        ));
+        let body = String::from_utf8(a.body).unwrap();
+        assert_eq!(a.status, 401, "{}: {body}", publisher.account);
+        assert!(body.contains("<Code>AuthFailure</Code>"), "{body}");
+    }
+}

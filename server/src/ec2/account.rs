@@ -9,7 +9,7 @@ use amisim_simulator::{
 };
 
 use super::filter::Filters;
-use super::{Action, Page};
+use super::{Action, Paged};
 use crate::fault::Fault;
 
 /// The resource types DescribeImageReferences knows, as AWS names them;
@@ -25,7 +25,7 @@ const REFERENCE_TYPES: &[&str] = &[
 impl Action<'_> {
     /// GetAllowedImagesSettings.
     pub(super) fn get_allowed_images(&mut self) -> Result<(), Fault> {
-        self.ready("GetAllowedImagesSettings")?;
+        self.ready()?;
         let s = self.call(&GetImageSettings {})?;
         let x = &mut self.out.xml;
         x.text("state", s.allowed_images_state.as_str());
@@ -70,12 +70,7 @@ impl Action<'_> {
         } else {
             "disabled".to_string()
         };
-        let action = if enable {
-            "EnableAllowedImagesSettings"
-        } else {
-            "DisableAllowedImagesSettings"
-        };
-        self.ready(action)?;
+        self.ready()?;
         let criteria = self.call(&GetImageSettings {})?.allowed_images_criteria;
         let s = self.call(&AllowedImages { state, criteria })?;
         self.out.xml.text(
@@ -102,7 +97,7 @@ impl Action<'_> {
                 ))?,
             });
         }
-        self.ready("ReplaceImageCriteriaInAllowedImagesSettings")?;
+        self.ready()?;
         self.call(&ReplaceImageCriteria { criteria })?;
         self.out.xml.bool("return", true);
         Ok(())
@@ -116,8 +111,8 @@ impl Action<'_> {
             &["key", "value", "resource-id", "resource-type", "tag:"],
             "DescribeTags",
         )?;
-        let page = Page::within(p, None, 5, 1000)?;
-        self.ready("DescribeTags")?;
+        let page = Paged::within(p, None, 5, 1000)?;
+        self.ready()?;
         let me = self.caller.account_id.clone();
         let images = self.call(&DescribeImages {
             owners: vec![me],
@@ -146,7 +141,7 @@ impl Action<'_> {
             })
         });
         tags.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
-        let (shown, next) = page.cut(&tags)?;
+        let (shown, next) = Paged::cut(&page, &tags)?;
         let x = &mut self.out.xml;
         x.open("tagSet");
         for (id, kind, key, value) in shown {
@@ -188,8 +183,8 @@ impl Action<'_> {
             }
             types.push(t);
         }
-        let page = Page::within(p, None, 1, 1000)?;
-        self.ready("DescribeImageReferences")?;
+        let page = Paged::within(p, None, 1, 1000)?;
+        self.ready()?;
         let instances = all || types.is_empty() || types.iter().any(|t| t == "ec2:Instance");
         let mut found = Vec::new();
         for id in &ids {
@@ -199,7 +194,7 @@ impl Action<'_> {
                 }
             }
         }
-        let (shown, next) = page.cut(&found)?;
+        let (shown, next) = Paged::cut(&page, &found)?;
         let x = &mut self.out.xml;
         x.open("imageReferenceSet");
         for (image, r) in shown {
@@ -234,7 +229,7 @@ impl Action<'_> {
                 ),
             ));
         }
-        self.ready("ResetImageAttribute")?;
+        self.ready()?;
         let permissions = self.call(&DescribeLaunchPermissions {
             image_id: id.clone(),
         })?;
@@ -257,7 +252,7 @@ impl Action<'_> {
             &["zone-name", "zone-id", "region-name", "state", "zone-type"],
             "DescribeAvailabilityZones",
         )?;
-        self.ready("DescribeAvailabilityZones")?;
+        self.ready()?;
         let region = self.caller.region.clone();
         let short = zone_prefix(&region);
         let zones: Vec<(String, String)> = ["a", "b", "c"]

@@ -8,7 +8,7 @@ use amisim_simulator::{
 use base64::Engine;
 
 use super::filter::Filters;
-use super::Action;
+use super::{Action, Paged};
 use crate::fault::Fault;
 use crate::xml::Xml;
 use amisim_simulator::filters;
@@ -65,7 +65,7 @@ impl Action<'_> {
         // AWS makes a launch idempotent by ClientToken (the SDKs always send
         // one); amisim answers each request anew.
         let _ = p.get("ClientToken");
-        self.ready("RunInstances")?;
+        self.ready()?;
         let mut launched = Vec::new();
         for _ in 0..max {
             launched.push(self.call(&RunInstance {
@@ -95,14 +95,14 @@ impl Action<'_> {
         let p = self.p;
         let ids = p.list("InstanceId")?;
         let filters = Filters::of(p, filters::INSTANCE_FILTERS, "DescribeInstances")?;
-        let page = super::Page::of(p, (!ids.is_empty()).then_some("InstanceIds"))?;
-        self.ready("DescribeInstances")?;
+        let page = Paged::of(p, (!ids.is_empty()).then_some("InstanceIds"))?;
+        self.ready()?;
         let instances: Vec<Instance> = self
             .listed_instances(&ids)?
             .into_iter()
             .filter(|i| filters.pass(|name| filters::instance_values(i, name)))
             .collect();
-        let (shown, next) = page.cut(&instances)?;
+        let (shown, next) = Paged::cut(&page, &instances)?;
         let owner = self.caller.account_id.clone();
         let x = &mut self.out.xml;
         x.open("reservationSet");
@@ -148,7 +148,7 @@ impl Action<'_> {
                 ),
             ));
         }
-        self.ready("DescribeInstanceAttribute")?;
+        self.ready()?;
         let i = self.instance(&id)?;
         let x = &mut self.out.xml;
         x.text("instanceId", &i.id);
@@ -244,7 +244,7 @@ impl Action<'_> {
                 "The request must change something amisim models: InstanceType or BlockDeviceMapping.N.Ebs.DeleteOnTermination",
             ));
         }
-        self.ready("ModifyInstanceAttribute")?;
+        self.ready()?;
         if let Some(t) = instance_type {
             self.call(&ModifyInstanceType::new(&id, t))?;
         }
@@ -261,15 +261,15 @@ impl Action<'_> {
         let p = self.p;
         let ids = p.list("InstanceId")?;
         let filters = Filters::of(p, &["instance-id"], "DescribeInstanceCreditSpecifications")?;
-        let page = super::Page::within(p, (!ids.is_empty()).then_some("InstanceIds"), 5, 1000)?;
-        self.ready("DescribeInstanceCreditSpecifications")?;
+        let page = Paged::within(p, (!ids.is_empty()).then_some("InstanceIds"), 5, 1000)?;
+        self.ready()?;
         let burstable: Vec<Instance> = self
             .listed_instances(&ids)?
             .into_iter()
             .filter(|i| i.instance_type.starts_with('t') && i.state != InstanceState::Terminated)
             .filter(|i| filters.pass(|_| vec![i.id.clone()]))
             .collect();
-        let (shown, next) = page.cut(&burstable)?;
+        let (shown, next) = Paged::cut(&page, &burstable)?;
         let x = &mut self.out.xml;
         x.open("instanceCreditSpecificationSet");
         for i in shown {
@@ -292,7 +292,7 @@ impl Action<'_> {
     /// UEFI variable store, as AWS answers for such instances.
     pub(super) fn get_instance_uefi_data(&mut self) -> Result<(), Fault> {
         let id = self.p.required("InstanceId")?.to_string();
-        self.ready("GetInstanceUefiData")?;
+        self.ready()?;
         let i = self.instance(&id)?;
         Err(Fault::bad(
             "UnsupportedOperation",
@@ -318,15 +318,16 @@ impl Action<'_> {
             }
         }
         request.tags = super::image_tags(p)?;
-        self.ready("CreateImage")?;
+        self.ready()?;
         let image = self.call(&request)?;
         self.out.xml.text("imageId", &image.id);
         Ok(())
     }
 
     /// StartInstances, StopInstances or TerminateInstances of `InstanceId.N`.
-    pub(super) fn change_instances(&mut self, action: &str) -> Result<(), Fault> {
+    pub(super) fn change_instances(&mut self) -> Result<(), Fault> {
         let p = self.p;
+        let action = self.name;
         let ids = p.list("InstanceId")?;
         if ids.is_empty() {
             return Err(Fault::bad(
@@ -335,7 +336,7 @@ impl Action<'_> {
             ));
         }
         let _ = p.flag("Force")?;
-        self.ready(action)?;
+        self.ready()?;
         let mut changes = Vec::new();
         for id in &ids {
             let before = self.instance(id)?;

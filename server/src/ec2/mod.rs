@@ -13,6 +13,8 @@ use amisim_simulator::{
 };
 
 use crate::fault::Fault;
+use crate::operations::{changes, reads, Row, Table};
+use crate::page::Page;
 use crate::query::Params;
 use crate::xml::{Xml, EC2_NS};
 
@@ -21,57 +23,253 @@ mod filter;
 mod instances;
 mod storage;
 
-/// The actions answered and the parameters each takes, for the refusal of
-/// any other and for the table of docs/aws-api.md (made from this list).
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("DescribeImages", "`Owner.N`, `ExecutableBy.N`, `ImageId.N`, `Filter.N.Name`/`Value.M` (the filters of [the data sources](data-sources/images.md)), `IncludeDeprecated`, `IncludeDisabled`, `MaxResults` (5 to 1000) and `NextToken`"),
-    ("RegisterImage", "`Name`, `Description`, `Architecture`, `RootDeviceName`, one `BlockDeviceMapping` (`DeviceName`, `Ebs.VolumeSize`, `Ebs.VolumeType` gp2/gp3, `Ebs.Encrypted`, `Ebs.KmsKeyId`; or `VirtualName` for instance store), `BillingProduct.N`, `VirtualizationType` hvm, `EnaSupport` true, `TagSpecification.N` for the image"),
-    ("CreateImage", "`InstanceId`, `Name`, `Description`, `NoReboot`, `BlockDeviceMapping.N.Ebs.Encrypted`/`KmsKeyId`, `TagSpecification.N` for the image"),
-    ("CopyImage", "`SourceImageId`, `SourceRegion`, `Name`, `Description`, `Encrypted`, `KmsKeyId`, `CopyImageTags`, `TagSpecification.N`, `ClientToken`"),
-    ("DeregisterImage", "`ImageId`, `DeleteAssociatedSnapshots`"),
-    ("DescribeImageAttribute", "`ImageId`, `Attribute`: `launchPermission`, `description`, `lastLaunchedTime`, `deregistrationProtection`, `blockDeviceMapping`, `productCodes`"),
-    ("ModifyImageAttribute", "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`"),
-    ("ResetImageAttribute", "`ImageId`, `Attribute` launchPermission"),
-    ("EnableImage", "`ImageId`"),
-    ("DisableImage", "`ImageId`"),
-    ("EnableImageDeprecation", "`ImageId`, `DeprecateAt`"),
-    ("DisableImageDeprecation", "`ImageId`"),
-    ("EnableImageDeregistrationProtection", "`ImageId`, `WithCooldown`"),
-    ("DisableImageDeregistrationProtection", "`ImageId`"),
-    ("DescribeImageReferences", "`ImageId.N`, `IncludeAllResourceTypes`, `ResourceType.N.ResourceType` (instances are what references an amisim image), `MaxResults`, `NextToken`"),
-    ("GetImageBlockPublicAccessState", ""),
-    ("EnableImageBlockPublicAccess", "`ImageBlockPublicAccessState` block-new-sharing"),
-    ("DisableImageBlockPublicAccess", ""),
-    ("GetAllowedImagesSettings", ""),
-    ("EnableAllowedImagesSettings", "`AllowedImagesSettingsState` enabled or audit-mode"),
-    ("DisableAllowedImagesSettings", ""),
-    ("ReplaceImageCriteriaInAllowedImagesSettings", "`ImageCriterion.N` (`ImageProvider.M`, `ImageName.M`, `MarketplaceProductCode.M`, `CreationDateCondition.MaximumDaysSinceCreated`, `DeprecationTimeCondition.MaximumDaysSinceDeprecated`)"),
-    ("ListImagesInRecycleBin", "`ImageId.N`, `MaxResults` (1 to 1000), `NextToken`"),
-    ("RestoreImageFromRecycleBin", "`ImageId`"),
-    ("GetInstanceUefiData", "`InstanceId` (amisim instances have no UEFI data: `UnsupportedOperation`)"),
-    ("DescribeSnapshots", "`SnapshotId.N`, `Owner.N` (`self` or account IDs), `RestorableBy.N` self, `Filter.N` (`snapshot-id`, `owner-id`, `status`, `encrypted`, `volume-size`, `kms-key-id`), `MaxResults`, `NextToken`"),
-    ("DescribeSnapshotAttribute", "`SnapshotId`, `Attribute` createVolumePermission or productCodes"),
-    ("ModifySnapshotAttribute", "`SnapshotId`, `CreateVolumePermission.Add.N`/`Remove.N` `.UserId`, or `Attribute=createVolumePermission`, `OperationType`, `UserId.N`"),
-    ("DeleteSnapshot", "`SnapshotId`"),
-    ("ListSnapshotsInRecycleBin", "`SnapshotId.N`, `MaxResults` (1 to 1000), `NextToken`"),
-    ("RestoreSnapshotFromRecycleBin", "`SnapshotId`"),
-    ("CreateTags", "`ResourceId.N` (images and instances), `Tag.N.Key`/`Value`"),
-    ("DeleteTags", "`ResourceId.N` (images and instances), `Tag.N.Key`/`Value`"),
-    ("DescribeTags", "`Filter.N` (`key`, `value`, `resource-id`, `resource-type` image or instance, `tag:KEY`), `MaxResults`, `NextToken`"),
-    ("RunInstances", "`ImageId`, `InstanceType`, `MinCount`/`MaxCount` (1 to 20), `UserData` (base64), `BlockDeviceMapping.N.Ebs.DeleteOnTermination`, `TagSpecification.N` for the instance, `ClientToken`"),
-    ("DescribeInstances", "`InstanceId.N` (terminated instances stay described), `Filter.N` (`instance-id`, `image-id`, `instance-type`, `instance-state-name`, `instance-state-code`, `architecture`, `platform`, `root-device-type`, `tag-key`, `tag:KEY`), `MaxResults`, `NextToken`"),
-    ("StartInstances", "`InstanceId.N`"),
-    ("StopInstances", "`InstanceId.N`, `Force`"),
-    ("TerminateInstances", "`InstanceId.N`"),
-    ("DescribeInstanceAttribute", "`InstanceId`, `Attribute` (`instanceType`, `userData`, `disableApiTermination`, `disableApiStop`, `instanceInitiatedShutdownBehavior`, `rootDeviceName`, `blockDeviceMapping`, and the flags amisim does not model, with their defaults)"),
-    ("ModifyInstanceAttribute", "`InstanceId`, `InstanceType.Value` or `Attribute=instanceType` with `Value` (a stopped instance), `BlockDeviceMapping.N.Ebs.DeleteOnTermination`"),
-    ("DescribeInstanceCreditSpecifications", "`InstanceId.N`, `Filter.N` instance-id, `MaxResults`, `NextToken`"),
-    ("DescribeInstanceTypes", "`InstanceType.N` (the types amisim models, with their architectures and vCPUs)"),
-    ("DescribeVolumes", "`VolumeId.N`, `Filter.N` (`volume-id`, `status`, `size`, `encrypted`, `snapshot-id`, `attachment.instance-id`, `attachment.delete-on-termination`), `MaxResults` (5 to 500), `NextToken`"),
-    ("DeleteVolume", "`VolumeId` (a root volume kept after its instance terminated)"),
-    ("DescribeRegions", "`RegionName.N`, `AllRegions`"),
-    ("DescribeAvailabilityZones", "`ZoneName.N`, `ZoneId.N`, `AllAvailabilityZones`, `Filter.N` (`zone-name`, `zone-id`, `region-name`, `state`, `zone-type`)"),
-];
+/// The actions answered: what each reads (as docs/aws-api.md shows it),
+/// whether it changes the cloud, and its adapter.
+static OPERATIONS: Table<Handler> = Table(&[
+    reads(
+        "DescribeImages",
+        "`Owner.N`, `ExecutableBy.N`, `ImageId.N`, `Filter.N.Name`/`Value.M` (the filters of [the data sources](data-sources/images.md)), `IncludeDeprecated`, `IncludeDisabled`, `MaxResults` (5 to 1000) and `NextToken`",
+        |a| a.describe_images(),
+    ),
+    changes(
+        "RegisterImage",
+        "`Name`, `Description`, `Architecture`, `RootDeviceName`, one `BlockDeviceMapping` (`DeviceName`, `Ebs.VolumeSize`, `Ebs.VolumeType` gp2/gp3, `Ebs.Encrypted`, `Ebs.KmsKeyId`; or `VirtualName` for instance store), `BillingProduct.N`, `VirtualizationType` hvm, `EnaSupport` true, `TagSpecification.N` for the image",
+        |a| a.register_image(),
+    ),
+    changes(
+        "CreateImage",
+        "`InstanceId`, `Name`, `Description`, `NoReboot`, `BlockDeviceMapping.N.Ebs.Encrypted`/`KmsKeyId`, `TagSpecification.N` for the image",
+        |a| a.create_image(),
+    ),
+    changes(
+        "CopyImage",
+        "`SourceImageId`, `SourceRegion`, `Name`, `Description`, `Encrypted`, `KmsKeyId`, `CopyImageTags`, `TagSpecification.N`, `ClientToken`",
+        |a| a.copy_image(),
+    ),
+    changes(
+        "DeregisterImage",
+        "`ImageId`, `DeleteAssociatedSnapshots`",
+        |a| a.deregister_image(),
+    ),
+    reads(
+        "DescribeImageAttribute",
+        "`ImageId`, `Attribute`: `launchPermission`, `description`, `lastLaunchedTime`, `deregistrationProtection`, `blockDeviceMapping`, `productCodes`",
+        |a| a.describe_image_attribute(),
+    ),
+    changes(
+        "ModifyImageAttribute",
+        "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`",
+        |a| a.modify_image_attribute(),
+    ),
+    changes(
+        "ResetImageAttribute",
+        "`ImageId`, `Attribute` launchPermission",
+        |a| a.reset_image_attribute(),
+    ),
+    changes(
+        "EnableImage",
+        "`ImageId`",
+        |a| a.image_life(),
+    ),
+    changes(
+        "DisableImage",
+        "`ImageId`",
+        |a| a.image_life(),
+    ),
+    changes(
+        "EnableImageDeprecation",
+        "`ImageId`, `DeprecateAt`",
+        |a| a.image_life(),
+    ),
+    changes(
+        "DisableImageDeprecation",
+        "`ImageId`",
+        |a| a.image_life(),
+    ),
+    changes(
+        "EnableImageDeregistrationProtection",
+        "`ImageId`, `WithCooldown`",
+        |a| a.image_life(),
+    ),
+    changes(
+        "DisableImageDeregistrationProtection",
+        "`ImageId`",
+        |a| a.image_life(),
+    ),
+    reads(
+        "DescribeImageReferences",
+        "`ImageId.N`, `IncludeAllResourceTypes`, `ResourceType.N.ResourceType` (instances are what references an amisim image), `MaxResults`, `NextToken`",
+        |a| a.describe_image_references(),
+    ),
+    reads(
+        "GetImageBlockPublicAccessState",
+        "",
+        |a| a.block_public_access(None),
+    ),
+    changes(
+        "EnableImageBlockPublicAccess",
+        "`ImageBlockPublicAccessState` block-new-sharing",
+        |a| a.block_public_access(Some(true)),
+    ),
+    changes(
+        "DisableImageBlockPublicAccess",
+        "",
+        |a| a.block_public_access(Some(false)),
+    ),
+    reads(
+        "GetAllowedImagesSettings",
+        "",
+        |a| a.get_allowed_images(),
+    ),
+    changes(
+        "EnableAllowedImagesSettings",
+        "`AllowedImagesSettingsState` enabled or audit-mode",
+        |a| a.set_allowed_images(true),
+    ),
+    changes(
+        "DisableAllowedImagesSettings",
+        "",
+        |a| a.set_allowed_images(false),
+    ),
+    changes(
+        "ReplaceImageCriteriaInAllowedImagesSettings",
+        "`ImageCriterion.N` (`ImageProvider.M`, `ImageName.M`, `MarketplaceProductCode.M`, `CreationDateCondition.MaximumDaysSinceCreated`, `DeprecationTimeCondition.MaximumDaysSinceDeprecated`)",
+        |a| a.replace_image_criteria(),
+    ),
+    reads(
+        "ListImagesInRecycleBin",
+        "`ImageId.N`, `MaxResults` (1 to 1000), `NextToken`",
+        |a| a.list_recycle_bin(true),
+    ),
+    changes(
+        "RestoreImageFromRecycleBin",
+        "`ImageId`",
+        |a| a.restore_from_recycle_bin(true),
+    ),
+    reads(
+        "GetInstanceUefiData",
+        "`InstanceId` (amisim instances have no UEFI data: `UnsupportedOperation`)",
+        |a| a.get_instance_uefi_data(),
+    ),
+    reads(
+        "DescribeSnapshots",
+        "`SnapshotId.N`, `Owner.N` (`self` or account IDs), `RestorableBy.N` self, `Filter.N` (`snapshot-id`, `owner-id`, `status`, `encrypted`, `volume-size`, `kms-key-id`), `MaxResults`, `NextToken`",
+        |a| a.describe_snapshots(),
+    ),
+    reads(
+        "DescribeSnapshotAttribute",
+        "`SnapshotId`, `Attribute` createVolumePermission or productCodes",
+        |a| a.describe_snapshot_attribute(),
+    ),
+    changes(
+        "ModifySnapshotAttribute",
+        "`SnapshotId`, `CreateVolumePermission.Add.N`/`Remove.N` `.UserId`, or `Attribute=createVolumePermission`, `OperationType`, `UserId.N`",
+        |a| a.modify_snapshot_attribute(),
+    ),
+    changes(
+        "DeleteSnapshot",
+        "`SnapshotId`",
+        |a| a.delete_snapshot(),
+    ),
+    reads(
+        "ListSnapshotsInRecycleBin",
+        "`SnapshotId.N`, `MaxResults` (1 to 1000), `NextToken`",
+        |a| a.list_recycle_bin(false),
+    ),
+    changes(
+        "RestoreSnapshotFromRecycleBin",
+        "`SnapshotId`",
+        |a| a.restore_from_recycle_bin(false),
+    ),
+    changes(
+        "CreateTags",
+        "`ResourceId.N` (images and instances), `Tag.N.Key`/`Value`",
+        |a| a.tags(true),
+    ),
+    changes(
+        "DeleteTags",
+        "`ResourceId.N` (images and instances), `Tag.N.Key`/`Value`",
+        |a| a.tags(false),
+    ),
+    reads(
+        "DescribeTags",
+        "`Filter.N` (`key`, `value`, `resource-id`, `resource-type` image or instance, `tag:KEY`), `MaxResults`, `NextToken`",
+        |a| a.describe_tags(),
+    ),
+    changes(
+        "RunInstances",
+        "`ImageId`, `InstanceType`, `MinCount`/`MaxCount` (1 to 20), `UserData` (base64), `BlockDeviceMapping.N.Ebs.DeleteOnTermination`, `TagSpecification.N` for the instance, `ClientToken`",
+        |a| a.run_instances(),
+    ),
+    reads(
+        "DescribeInstances",
+        "`InstanceId.N` (terminated instances stay described), `Filter.N` (`instance-id`, `image-id`, `instance-type`, `instance-state-name`, `instance-state-code`, `architecture`, `platform`, `root-device-type`, `tag-key`, `tag:KEY`), `MaxResults`, `NextToken`",
+        |a| a.describe_instances(),
+    ),
+    changes(
+        "StartInstances",
+        "`InstanceId.N`",
+        |a| a.change_instances(),
+    ),
+    changes(
+        "StopInstances",
+        "`InstanceId.N`, `Force`",
+        |a| a.change_instances(),
+    ),
+    changes(
+        "TerminateInstances",
+        "`InstanceId.N`",
+        |a| a.change_instances(),
+    ),
+    reads(
+        "DescribeInstanceAttribute",
+        "`InstanceId`, `Attribute` (`instanceType`, `userData`, `disableApiTermination`, `disableApiStop`, `instanceInitiatedShutdownBehavior`, `rootDeviceName`, `blockDeviceMapping`, and the flags amisim does not model, with their defaults)",
+        |a| a.describe_instance_attribute(),
+    ),
+    changes(
+        "ModifyInstanceAttribute",
+        "`InstanceId`, `InstanceType.Value` or `Attribute=instanceType` with `Value` (a stopped instance), `BlockDeviceMapping.N.Ebs.DeleteOnTermination`",
+        |a| a.modify_instance_attribute(),
+    ),
+    reads(
+        "DescribeInstanceCreditSpecifications",
+        "`InstanceId.N`, `Filter.N` instance-id, `MaxResults`, `NextToken`",
+        |a| a.describe_instance_credit_specifications(),
+    ),
+    reads(
+        "DescribeInstanceTypes",
+        "`InstanceType.N` (the types amisim models, with their architectures and vCPUs)",
+        |a| a.describe_instance_types(),
+    ),
+    reads(
+        "DescribeVolumes",
+        "`VolumeId.N`, `Filter.N` (`volume-id`, `status`, `size`, `encrypted`, `snapshot-id`, `attachment.instance-id`, `attachment.delete-on-termination`), `MaxResults` (5 to 500), `NextToken`",
+        |a| a.describe_volumes(),
+    ),
+    changes(
+        "DeleteVolume",
+        "`VolumeId` (a root volume kept after its instance terminated)",
+        |a| a.delete_volume(),
+    ),
+    reads(
+        "DescribeRegions",
+        "`RegionName.N`, `AllRegions`",
+        |a| a.describe_regions(),
+    ),
+    reads(
+        "DescribeAvailabilityZones",
+        "`ZoneName.N`, `ZoneId.N`, `AllAvailabilityZones`, `Filter.N` (`zone-name`, `zone-id`, `region-name`, `state`, `zone-type`)",
+        |a| a.describe_availability_zones(),
+    ),
+]);
+
+/// An EC2 adapter: reads the request, makes its calls, writes the answer.
+type Handler = fn(&mut Action<'_>) -> Result<(), Fault>;
+
+/// The rows of docs/aws-api.md.
+pub fn rows() -> Vec<Row> {
+    OPERATIONS.rows()
+}
 
 /// Answers an EC2 request as `caller`.
 pub fn answer(
@@ -80,66 +278,20 @@ pub fn answer(
     p: &Params,
     request_id: &str,
 ) -> Result<Vec<u8>, Fault> {
-    let action = p.required("Action")?.to_string();
-    if !ACTIONS.iter().any(|(a, _)| *a == action) {
-        return Err(invalid_action(&action));
-    }
-    let mut out = Out::new(&action, request_id);
+    let action = p.required("Action")?;
+    let op = OPERATIONS
+        .find(action)
+        .ok_or_else(|| invalid_action(action))?;
+    let mut out = Out::new(op.name, request_id);
     let mut a = Action {
+        name: op.name,
         cloud,
         caller,
         p,
         out: &mut out,
         dry_run: p.flag("DryRun")?,
     };
-    match action.as_str() {
-        "DescribeImages" => a.describe_images()?,
-        "RegisterImage" => a.register_image()?,
-        "CreateImage" => a.create_image()?,
-        "CopyImage" => a.copy_image()?,
-        "DeregisterImage" => a.deregister_image()?,
-        "DescribeImageAttribute" => a.describe_image_attribute()?,
-        "ModifyImageAttribute" => a.modify_image_attribute()?,
-        "ResetImageAttribute" => a.reset_image_attribute()?,
-        "DescribeImageReferences" => a.describe_image_references()?,
-        "CreateTags" => a.tags(true)?,
-        "DeleteTags" => a.tags(false)?,
-        "DescribeTags" => a.describe_tags()?,
-        "GetImageBlockPublicAccessState" => a.block_public_access(None)?,
-        "EnableImageBlockPublicAccess" => a.block_public_access(Some(true))?,
-        "DisableImageBlockPublicAccess" => a.block_public_access(Some(false))?,
-        "GetAllowedImagesSettings" => a.get_allowed_images()?,
-        "EnableAllowedImagesSettings" => a.set_allowed_images(true)?,
-        "DisableAllowedImagesSettings" => a.set_allowed_images(false)?,
-        "ReplaceImageCriteriaInAllowedImagesSettings" => a.replace_image_criteria()?,
-        "ListImagesInRecycleBin" => a.list_recycle_bin(true)?,
-        "ListSnapshotsInRecycleBin" => a.list_recycle_bin(false)?,
-        "RestoreImageFromRecycleBin" => a.restore_from_recycle_bin(true)?,
-        "RestoreSnapshotFromRecycleBin" => a.restore_from_recycle_bin(false)?,
-        "GetInstanceUefiData" => a.get_instance_uefi_data()?,
-        "DescribeSnapshots" => a.describe_snapshots()?,
-        "DescribeSnapshotAttribute" => a.describe_snapshot_attribute()?,
-        "ModifySnapshotAttribute" => a.modify_snapshot_attribute()?,
-        "DeleteSnapshot" => a.delete_snapshot()?,
-        "RunInstances" => a.run_instances()?,
-        "DescribeInstances" => a.describe_instances()?,
-        "StartInstances" | "StopInstances" | "TerminateInstances" => a.change_instances(&action)?,
-        "DescribeInstanceAttribute" => a.describe_instance_attribute()?,
-        "ModifyInstanceAttribute" => a.modify_instance_attribute()?,
-        "DescribeInstanceCreditSpecifications" => a.describe_instance_credit_specifications()?,
-        "DescribeInstanceTypes" => a.describe_instance_types()?,
-        "DescribeVolumes" => a.describe_volumes()?,
-        "DeleteVolume" => a.delete_volume()?,
-        "DescribeAvailabilityZones" => a.describe_availability_zones()?,
-        "EnableImage"
-        | "DisableImage"
-        | "EnableImageDeprecation"
-        | "DisableImageDeprecation"
-        | "EnableImageDeregistrationProtection"
-        | "DisableImageDeregistrationProtection" => a.image_life(&action)?,
-        "DescribeRegions" => a.describe_regions()?,
-        _ => return Err(invalid_action(&action)),
-    }
+    (op.handler)(&mut a)?;
     Ok(out.finish())
 }
 
@@ -150,7 +302,7 @@ fn invalid_action(action: &str) -> Fault {
         format!(
             "The action {} is not valid for this web service, or amisim does not model it; it answers {}",
             action.chars().take(64).collect::<String>(),
-            ACTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(", ")
+            OPERATIONS.names("")
         ),
     )
 }
@@ -176,6 +328,8 @@ impl Out {
 
 /// One action being answered.
 struct Action<'a> {
+    /// The action, as its row names it.
+    name: &'static str,
     cloud: &'a mut Cloud,
     caller: &'a Caller,
     p: &'a Params,
@@ -186,8 +340,8 @@ struct Action<'a> {
 impl Action<'_> {
     /// Refuses unread parameters, then answers `DryRunOperation` for a dry
     /// run: the request parsed, and would have been made.
-    fn ready(&self, action: &str) -> Result<(), Fault> {
-        self.p.check_all_read(action)?;
+    fn ready(&self) -> Result<(), Fault> {
+        self.p.check_all_read(self.name)?;
         if self.dry_run {
             return Err(Fault::with_status(
                 412,
@@ -241,8 +395,8 @@ impl Action<'_> {
             include_disabled: p.flag("IncludeDisabled")?,
             include_deprecated: p.flag("IncludeDeprecated")?,
         };
-        let page = Page::of(p, (!ids.is_empty()).then_some("ImageIds"))?;
-        self.ready("DescribeImages")?;
+        let page = Paged::of(p, (!ids.is_empty()).then_some("ImageIds"))?;
+        self.ready()?;
         let mut images = self.call(&request)?;
         // Named images must exist for the caller, as in AWS; a deregistered
         // image of its own is still described, with its state.
@@ -252,7 +406,7 @@ impl Action<'_> {
             }
             images.push(self.image(id)?);
         }
-        let (shown, next) = page.cut(&images)?;
+        let (shown, next) = Paged::cut(&page, &images)?;
         self.out.xml.open("imagesSet");
         for image in shown {
             let public = self.cloud.image_details(image).map_err(Fault::from)?.public;
@@ -350,7 +504,7 @@ impl Action<'_> {
             }
         }
         request.tags = image_tags(p)?;
-        self.ready("RegisterImage")?;
+        self.ready()?;
         let image = self.call(&request)?;
         self.out.xml.text("imageId", &image.id);
         Ok(())
@@ -373,7 +527,7 @@ impl Action<'_> {
         // already unique by name, so a repeated request is refused as a
         // duplicate name instead of answered twice.
         let _ = p.get("ClientToken");
-        self.ready("CopyImage")?;
+        self.ready()?;
         let image = self.call(&request)?;
         self.out.xml.text("imageId", &image.id);
         Ok(())
@@ -383,7 +537,7 @@ impl Action<'_> {
         let p = self.p;
         let id = p.required("ImageId")?.to_string();
         let request = DeregisterImage::new(&id, p.flag("DeleteAssociatedSnapshots")?);
-        self.ready("DeregisterImage")?;
+        self.ready()?;
         if !self.call(&request)? {
             return Err(Fault::bad(
                 "InvalidAMIID.Unavailable",
@@ -398,7 +552,7 @@ impl Action<'_> {
         let p = self.p;
         let id = p.required("ImageId")?.to_string();
         let attribute = p.required("Attribute")?.to_string();
-        self.ready("DescribeImageAttribute")?;
+        self.ready()?;
         match attribute.as_str() {
             "launchPermission" => {
                 let permissions = self.call(&DescribeLaunchPermissions { image_id: id.clone() })?;
@@ -504,7 +658,7 @@ impl Action<'_> {
                 "The request must change something: LaunchPermission.Add, LaunchPermission.Remove or Description",
             ));
         }
-        self.ready("ModifyImageAttribute")?;
+        self.ready()?;
         for principal in &add {
             unless_granted(
                 self.cloud
@@ -555,7 +709,7 @@ impl Action<'_> {
                 format!("amisim tags images (ami-…) and instances (i-…) through CreateTags and DeleteTags; {other} is neither"),
             ));
         }
-        self.ready(if add { "CreateTags" } else { "DeleteTags" })?;
+        self.ready()?;
         for id in &ids {
             let mut tags: Tags = if id.starts_with("i-") {
                 self.instance(id)?.tags
@@ -634,7 +788,7 @@ impl Action<'_> {
                 "The request must add or remove a createVolumePermission",
             ));
         }
-        self.ready("ModifySnapshotAttribute")?;
+        self.ready()?;
         for account in &add {
             unless_granted(
                 self.cloud
@@ -650,7 +804,7 @@ impl Action<'_> {
 
     fn delete_snapshot(&mut self) -> Result<(), Fault> {
         let id = self.p.required("SnapshotId")?.to_string();
-        self.ready("DeleteSnapshot")?;
+        self.ready()?;
         if !self.call(&DeleteSnapshot::new(&id))? {
             return Err(Fault::bad(
                 "InvalidSnapshot.NotFound",
@@ -663,8 +817,9 @@ impl Action<'_> {
 
     /// Enable/DisableImage, Enable/DisableImageDeprecation,
     /// Enable/DisableImageDeregistrationProtection.
-    fn image_life(&mut self, action: &str) -> Result<(), Fault> {
+    fn image_life(&mut self) -> Result<(), Fault> {
         let p = self.p;
+        let action = self.name;
         let id = p.required("ImageId")?.to_string();
         let deprecate_at = match action {
             "EnableImageDeprecation" => Some(p.required("DeprecateAt")?.to_string()),
@@ -674,7 +829,7 @@ impl Action<'_> {
             "EnableImageDeregistrationProtection" => p.flag("WithCooldown")?,
             _ => false,
         };
-        self.ready(action)?;
+        self.ready()?;
         let image = match action {
             "EnableImage" => self.call(&EnableImage::new(&id))?,
             "DisableImage" => self.call(&DisableImage::new(&id))?,
@@ -712,7 +867,7 @@ impl Action<'_> {
             Some(false) => Some("unblocked".to_string()),
             None => None,
         };
-        self.ready("ImageBlockPublicAccess")?;
+        self.ready()?;
         let state = match state {
             Some(state) => {
                 self.call(&SetBlockPublicAccess::new(state))?
@@ -736,7 +891,7 @@ impl Action<'_> {
         }
         let _ = p.int("MaxResults")?;
         let _ = p.get("NextToken");
-        self.ready("DescribeInstanceTypes")?;
+        self.ready()?;
         if let Some(bad) = named.iter().find(|n| catalogue::instance_type(n).is_none()) {
             return Err(Fault::bad(
                 "InvalidInstanceType",
@@ -778,7 +933,7 @@ impl Action<'_> {
         let p = self.p;
         let named = p.list("RegionName")?;
         let _ = p.flag("AllRegions")?;
-        self.ready("DescribeRegions")?;
+        self.ready()?;
         if let Some(bad) = named.iter().find(|r| !catalogue::is_region(r)) {
             return Err(Fault::bad(
                 "InvalidParameterValue",
@@ -1001,20 +1156,17 @@ fn image_item(x: &mut Xml, image: &Image, public: bool) {
     x.close("item");
 }
 
-/// `MaxResults` and `NextToken`: which part of a listing to answer.
-struct Page {
-    start: usize,
-    max: Option<usize>,
-}
+/// EC2's `MaxResults` and `NextToken`: which part of a listing to answer.
+struct Paged;
 
-impl Page {
+impl Paged {
     /// The page asked for; `named` is the list parameter (`ImageIds`, …)
     /// when the request names its items, which leaves no pages to ask for.
     fn of(p: &Params, named: Option<&str>) -> Result<Page, Fault> {
-        Page::within(p, named, 5, 1000)
+        Paged::within(p, named, 5, 1000)
     }
 
-    /// [`Page::of`] for an action whose `MaxResults` is from `least` to `most`.
+    /// [`Paged::of`] for an action whose `MaxResults` is from `least` to `most`.
     fn within(p: &Params, named: Option<&str>, least: i64, most: i64) -> Result<Page, Fault> {
         let max = p.int("MaxResults")?;
         let token = p.get("NextToken");
@@ -1034,7 +1186,7 @@ impl Page {
                 ))
             }
         };
-        let start = crate::page::start_of(token).ok_or_else(|| {
+        Page::asked(token, max).ok_or_else(|| {
             Fault::bad(
                 "InvalidParameterValue",
                 format!(
@@ -1046,18 +1198,17 @@ impl Page {
                         .collect::<String>()
                 ),
             )
-        })?;
-        Ok(Page { start, max })
+        })
     }
 
-    /// The items of this page, and the token of the next if there is one.
-    fn cut<'a, T>(&self, items: &'a [T]) -> Result<(&'a [T], Option<String>), Fault> {
-        if self.start > items.len() {
+    /// The items of `page`, and the token of the next if there is one.
+    fn cut<'a, T>(page: &Page, items: &'a [T]) -> Result<(&'a [T], Option<String>), Fault> {
+        if page.start > items.len() {
             return Err(Fault::bad(
                 "InvalidParameterValue",
                 "The NextToken is past the end of the listing; list again from the start",
             ));
         }
-        Ok(crate::page::cut(items, self.start, self.max))
+        Ok(page.cut(items))
     }
 }

@@ -7,7 +7,7 @@ use amisim_simulator::{
 };
 
 use super::filter::Filters;
-use super::{Action, Page};
+use super::{Action, Paged};
 use crate::fault::Fault;
 use crate::xml::Xml;
 use amisim_simulator::filters;
@@ -31,14 +31,14 @@ impl Action<'_> {
             owners: p.list("Owner")?,
         };
         let filters = Filters::of(p, filters::SNAPSHOT_FILTERS, "DescribeSnapshots")?;
-        let page = Page::of(p, (!ids.is_empty()).then_some("SnapshotIds"))?;
-        self.ready("DescribeSnapshots")?;
+        let page = Paged::of(p, (!ids.is_empty()).then_some("SnapshotIds"))?;
+        self.ready()?;
         let snapshots: Vec<Storage> = self
             .call(&request)?
             .into_iter()
             .filter(|s| filters.pass(|name| filters::snapshot_values(s, name)))
             .collect();
-        let (shown, next) = page.cut(&snapshots)?;
+        let (shown, next) = Paged::cut(&page, &snapshots)?;
         let x = &mut self.out.xml;
         x.open("snapshotSet");
         for s in shown {
@@ -61,7 +61,7 @@ impl Action<'_> {
                 format!("Value ({attribute}) for parameter attribute is invalid: amisim answers createVolumePermission and productCodes"),
             ));
         }
-        self.ready("DescribeSnapshotAttribute")?;
+        self.ready()?;
         let permissions = self.call(&DescribeStoragePermissions {
             storage_id: id.clone(),
         })?;
@@ -85,14 +85,14 @@ impl Action<'_> {
         let p = self.p;
         let ids = p.list("VolumeId")?;
         let filters = Filters::of(p, filters::VOLUME_FILTERS, "DescribeVolumes")?;
-        let page = Page::within(p, (!ids.is_empty()).then_some("VolumeIds"), 5, 500)?;
-        self.ready("DescribeVolumes")?;
+        let page = Paged::within(p, (!ids.is_empty()).then_some("VolumeIds"), 5, 500)?;
+        self.ready()?;
         let volumes: Vec<Volume> = self
             .call(&DescribeVolumes { volume_ids: ids })?
             .into_iter()
             .filter(|v| filters.pass(|name| filters::volume_values(v, name)))
             .collect();
-        let (shown, next) = page.cut(&volumes)?;
+        let (shown, next) = Paged::cut(&page, &volumes)?;
         let x = &mut self.out.xml;
         x.open("volumeSet");
         for v in shown {
@@ -105,7 +105,7 @@ impl Action<'_> {
 
     pub(super) fn delete_volume(&mut self) -> Result<(), Fault> {
         let id = self.p.required("VolumeId")?.to_string();
-        self.ready("DeleteVolume")?;
+        self.ready()?;
         if !self.call(&DeleteVolume::new(&id))? {
             // A root volume of a live instance is attached: AWS refuses its deletion.
             let attached = self
@@ -133,14 +133,14 @@ impl Action<'_> {
     /// ListImagesInRecycleBin (`images`) or ListSnapshotsInRecycleBin.
     pub(super) fn list_recycle_bin(&mut self, images: bool) -> Result<(), Fault> {
         let p = self.p;
-        let (list, kind, action) = if images {
-            ("ImageId", "EC2_IMAGE", "ListImagesInRecycleBin")
+        let (list, kind) = if images {
+            ("ImageId", "EC2_IMAGE")
         } else {
-            ("SnapshotId", "EBS_SNAPSHOT", "ListSnapshotsInRecycleBin")
+            ("SnapshotId", "EBS_SNAPSHOT")
         };
         let ids = p.list(list)?;
-        let page = Page::within(p, None, 1, 1000)?;
-        self.ready(action)?;
+        let page = Paged::within(p, None, 1, 1000)?;
+        self.ready()?;
         let entries: Vec<BinEntry> = self
             .call(&ListRecycleBin {
                 resource_type: kind.to_string(),
@@ -148,7 +148,7 @@ impl Action<'_> {
             .into_iter()
             .filter(|e| ids.is_empty() || ids.contains(&e.id))
             .collect();
-        let (shown, next) = page.cut(&entries)?;
+        let (shown, next) = Paged::cut(&page, &entries)?;
         let x = &mut self.out.xml;
         x.open(if images { "imageSet" } else { "snapshotSet" });
         for e in shown {
@@ -170,11 +170,7 @@ impl Action<'_> {
 
     /// RestoreImageFromRecycleBin (`images`) or RestoreSnapshotFromRecycleBin.
     pub(super) fn restore_from_recycle_bin(&mut self, images: bool) -> Result<(), Fault> {
-        let (param, action) = if images {
-            ("ImageId", "RestoreImageFromRecycleBin")
-        } else {
-            ("SnapshotId", "RestoreSnapshotFromRecycleBin")
-        };
+        let param = if images { "ImageId" } else { "SnapshotId" };
         let id = self.p.required(param)?.to_string();
         let prefix = if images { "ami-" } else { "snap-" };
         if !id.starts_with(prefix) {
@@ -190,7 +186,7 @@ impl Action<'_> {
                 ),
             ));
         }
-        self.ready(action)?;
+        self.ready()?;
         self.call(&RestoreFromRecycleBin::new(&id))?;
         if images {
             self.out.xml.bool("return", true);
