@@ -488,3 +488,51 @@ fn no_publisher_of_the_catalogue_can_be_acted_as() {
         assert!(body.contains("<Code>AuthFailure</Code>"), "{body}");
     }
 }
+
+#[test]
+fn modify_image_attribute_is_one_change_made_whole_or_not_at_all() {
+    let (_dir, s) = server();
+    let (_, body) = ec2(&s, "Action=RegisterImage&Name=web");
+    let id = between(&body, "<imageId>", "</imageId>").to_string();
+    let permissions = |s: &Server| {
+        let (_, body) = ec2(
+            s,
+            &format!("Action=DescribeImageAttribute&ImageId={id}&Attribute=launchPermission"),
+        );
+        between(&body, "<launchPermission>", "</launchPermission>").to_string()
+    };
+    // The group is refused (public sharing is blocked in a new account), so
+    // the account named before it is not shared with, nor the description set.
+    let (status, body) = ec2(
+        &s,
+        &format!("Action=ModifyImageAttribute&ImageId={id}&LaunchPermission.Add.1.UserId=222222222222&LaunchPermission.Add.2.Group=all&Description.Value=half"),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("<Code>OperationNotPermitted</Code>"),
+        "{body}"
+    );
+    assert_eq!(permissions(&s), "");
+    // Adding a permission twice keeps one, as AWS does.
+    for _ in 0..2 {
+        let (status, body) = ec2(
+            &s,
+            &format!("Action=ModifyImageAttribute&ImageId={id}&LaunchPermission.Add.1.UserId=222222222222"),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(
+        permissions(&s),
+        "<item><userId>222222222222</userId></item>"
+    );
+    // An image that does not exist is not found, even for a removal.
+    let (status, body) = ec2(
+        &s,
+        "Action=ModifyImageAttribute&ImageId=ami-0123456789abcdef0&LaunchPermission.Remove.1.UserId=222222222222",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("<Code>InvalidAMIID.NotFound</Code>"),
+        "{body}"
+    );
+}

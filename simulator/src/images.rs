@@ -9,7 +9,8 @@ use crate::error::{refuse, ErrorKind, Result};
 use crate::filters;
 use crate::model::RootDevice;
 use crate::model::{
-    Image, ImageState, Instance, InstanceState, Storage, StorageKind, Tags, AMAZON, MARKETPLACE,
+    Image, ImageState, Instance, InstanceState, Principal, Storage, StorageKind, Tags, AMAZON,
+    MARKETPLACE,
 };
 use crate::store::{Filter, Tx};
 use crate::{ids, kms, permissions, settings, validate};
@@ -56,7 +57,10 @@ pub struct CreateImage {
     pub tags: Tags,
 }
 
-/// ModifyImageAttribute and tags: the only in-place changes an image allows.
+/// ModifyImageAttribute and tags: the only in-place changes an image allows,
+/// made together or not at all: launch permissions added (one already
+/// there is kept, as AWS keeps it), then removed, then the description and
+/// tags.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ModifyImage {
     /// The image.
@@ -65,6 +69,12 @@ pub struct ModifyImage {
     pub description: Option<String>,
     /// The new tags, if they change.
     pub tags: Option<Tags>,
+    /// Launch permissions to add.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub launch_permission_add: Vec<Principal>,
+    /// Launch permissions to remove.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub launch_permission_remove: Vec<Principal>,
 }
 
 /// DescribeImages: the criteria the `amisim_image(s)` data sources offer.
@@ -655,7 +665,21 @@ fn candidates(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> Result<Ve
 }
 
 pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Result<Image> {
+    for principal in &req.launch_permission_add {
+        match permissions::add_launch(tx, ctx, &req.image_id, principal) {
+            Err(e) if e.kind != ErrorKind::PermissionDuplicate => return Err(e),
+            _ => {}
+        }
+    }
+    for principal in &req.launch_permission_remove {
+        permissions::remove_launch(tx, ctx, &req.image_id, principal)?;
+    }
+    let shared = !(req.launch_permission_add.is_empty() && req.launch_permission_remove.is_empty());
     let mut image = access::owned(tx, ctx, &req.image_id)?;
+    if shared && req.description.is_none() && req.tags.is_none() {
+        // Only who may launch it changed, not the image.
+        return Ok(image);
+    }
     if !image.is_registered() {
         access::require_available(&image)?;
     }

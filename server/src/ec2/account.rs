@@ -4,8 +4,7 @@
 
 use amisim_simulator::{
     AllowedImages, DescribeImageReferences, DescribeImages, DescribeInstances,
-    DescribeLaunchPermissions, GetImageSettings, ImageCriterion, RemoveLaunchPermission,
-    ReplaceImageCriteria,
+    DescribeLaunchPermissions, GetImageSettings, ImageCriterion, ModifyImage, ReplaceImageCriteria,
 };
 
 use super::filter::Filters;
@@ -233,8 +232,12 @@ impl Action<'_> {
         let permissions = self.call(&DescribeLaunchPermissions {
             image_id: id.clone(),
         })?;
-        for perm in permissions {
-            self.call(&RemoveLaunchPermission::new(&id, &perm.principal))?;
+        if !permissions.is_empty() {
+            self.call(&ModifyImage {
+                image_id: id,
+                launch_permission_remove: permissions.into_iter().map(|p| p.principal).collect(),
+                ..ModifyImage::default()
+            })?;
         }
         self.out.xml.bool("return", true);
         Ok(())

@@ -5,11 +5,11 @@
 use amisim_simulator::catalogue::{self, WINDOWS_BILLING_PRODUCT};
 use amisim_simulator::model::{HYPERVISOR, ROOT_VOLUME_TYPE, VIRTUALIZATION_TYPE};
 use amisim_simulator::{
-    AddLaunchPermission, AddStoragePermission, Caller, Cloud, CopyImage, DeleteSnapshot,
-    DeregisterImage, DescribeImage, DescribeImages, DescribeInstance, DescribeLaunchPermissions,
-    DisableImage, EnableImage, ErrorKind, GetImageSettings, Image, ModifyImage, Principal,
-    RegisterImage, RemoveLaunchPermission, RemoveStoragePermission, RootDevice,
-    SetBlockPublicAccess, SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
+    AddStoragePermission, Caller, Cloud, CopyImage, DeleteSnapshot, DeregisterImage, DescribeImage,
+    DescribeImages, DescribeInstance, DescribeLaunchPermissions, DisableImage, EnableImage,
+    ErrorKind, GetImageSettings, Image, ModifyImage, Principal, RegisterImage,
+    RemoveStoragePermission, RootDevice, SetBlockPublicAccess, SetDeregistrationProtection,
+    SetImageDeprecation, TagInstance, Tags,
 };
 
 use crate::fault::Fault;
@@ -58,7 +58,7 @@ static OPERATIONS: Table<Handler> = Table(&[
     ),
     changes(
         "ModifyImageAttribute",
-        "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`",
+        "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`; one change, made whole or not at all (a permission already there is kept)",
         |a| a.modify_image_attribute(),
     ),
     changes(
@@ -659,22 +659,13 @@ impl Action<'_> {
             ));
         }
         self.ready()?;
-        for principal in &add {
-            unless_granted(
-                self.cloud
-                    .call(self.caller, &AddLaunchPermission::new(&id, principal)),
-            )?;
-        }
-        for principal in &remove {
-            self.call(&RemoveLaunchPermission::new(&id, principal))?;
-        }
-        if let Some(d) = description {
-            self.call(&ModifyImage {
-                image_id: id.clone(),
-                description: Some(d),
-                tags: None,
-            })?;
-        }
+        self.call(&ModifyImage {
+            image_id: id,
+            description,
+            tags: None,
+            launch_permission_add: add,
+            launch_permission_remove: remove,
+        })?;
         self.out.xml.bool("return", true);
         Ok(())
     }
@@ -732,8 +723,8 @@ impl Action<'_> {
             } else {
                 self.call(&ModifyImage {
                     image_id: id.clone(),
-                    description: None,
                     tags: Some(tags),
+                    ..ModifyImage::default()
                 })?;
             }
         }
@@ -987,8 +978,8 @@ fn older_form<T>(
     Ok(())
 }
 
-/// A grant's result, where granting what is granted already changes
-/// nothing, as in AWS (amisim's own faces refuse it as a duplicate).
+/// Ok for a permission granted, or one that was already there (AWS keeps
+/// it and answers true).
 fn unless_granted<T>(result: amisim_simulator::Result<T>) -> Result<(), Fault> {
     match result {
         Ok(_) => Ok(()),

@@ -153,7 +153,7 @@ fn deregistered_image_cannot_be_shared_or_changed() {
             &ModifyImage {
                 image_id: img.id.clone(),
                 description: Some("new".into()),
-                tags: None,
+                ..ModifyImage::default()
             },
         )
     });

@@ -24,7 +24,7 @@ fn image_of_another_region_is_not_found() {
             &ModifyImage {
                 image_id: img.id.clone(),
                 description: Some("x".into()),
-                tags: None,
+                ..ModifyImage::default()
             },
         )
     });

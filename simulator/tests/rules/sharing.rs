@@ -31,7 +31,7 @@ fn sharing_never_changes_ownership() {
             &ModifyImage {
                 image_id: img.id.clone(),
                 description: Some("mine now".into()),
-                tags: None,
+                ..ModifyImage::default()
             },
         )
     });
@@ -225,4 +225,61 @@ fn a_permission_or_grant_that_exists_already_is_a_duplicate_never_taken_over() {
     // Removing the one that exists makes room again.
     assert!(w.ok(|c| c.call(&owner, &RevokeGrant::new(&key.id, B))));
     w.ok(|c| c.call(&owner, &CreateGrant::new(&key.id, B)));
+}
+
+#[test]
+fn one_modify_image_attribute_changes_everything_or_nothing() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
+    // Public sharing is blocked in a new account: the whole request is
+    // refused, and the account listed before the group is not shared with.
+    w.refused("OperationNotPermitted", |c| {
+        c.call(
+            &owner,
+            &ModifyImage {
+                image_id: img.id.clone(),
+                description: Some("half done".into()),
+                launch_permission_add: vec![account(C), public()],
+                ..ModifyImage::default()
+            },
+        )
+    });
+    // Adding what is there already keeps it; one call, one event.
+    let before = w.cloud.events(0).unwrap();
+    let changed = w.ok(|c| {
+        c.call(
+            &owner,
+            &ModifyImage {
+                image_id: img.id.clone(),
+                description: Some("shared with C".into()),
+                launch_permission_add: vec![account(B), account(C)],
+                launch_permission_remove: vec![account(B)],
+                ..ModifyImage::default()
+            },
+        )
+    });
+    assert_eq!(changed.description, "shared with C");
+    let granted: Vec<Principal> = launch_permissions(&mut w.cloud, &img.id)
+        .into_iter()
+        .map(|p| p.principal)
+        .collect();
+    assert_eq!(granted, [account(C)]);
+    let added = new_events(&before, &w.cloud.events(0).unwrap());
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].action, "ModifyImageAttribute");
+    // Launch permissions alone leave the image as it was.
+    let same = w.ok(|c| {
+        c.call(
+            &owner,
+            &ModifyImage {
+                image_id: img.id.clone(),
+                launch_permission_remove: vec![account(C)],
+                ..ModifyImage::default()
+            },
+        )
+    });
+    assert_eq!(same.description, "shared with C");
+    assert!(launch_permissions(&mut w.cloud, &img.id).is_empty());
 }

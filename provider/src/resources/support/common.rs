@@ -257,6 +257,7 @@ pub fn modify_image(
         image_id: id.to_string(),
         description: Some(known(planned.0).unwrap_or("").to_string()),
         tags: Some(tags_of(planned.1)),
+        ..amisim_simulator::ModifyImage::default()
     };
     cfg.call(diags, what, None, |cloud, caller| cloud.call(caller, &req))
 }
