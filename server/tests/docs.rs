@@ -64,6 +64,40 @@ fn each_action_says_whether_it_changes_the_cloud_as_its_name_does() {
     }
 }
 
+#[test]
+fn each_action_is_named_once_in_the_servers_source() {
+    // Its row is the one place: a name written again in a handler or a
+    // `match` could drift from the row.
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut texts = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                // Unit tests may name actions as examples.
+                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                texts.push((path, code));
+            }
+        }
+    }
+    for service in amisim_server::SERVICES {
+        for row in (service.rows)() {
+            let quoted = format!("\"{}\"", row.name);
+            let places: Vec<_> = texts
+                .iter()
+                .flat_map(|(path, code)| {
+                    std::iter::repeat_n(path.display().to_string(), code.matches(&quoted).count())
+                })
+                .collect();
+            assert_eq!(places.len(), 1, "{} {quoted} in {places:?}", service.name);
+        }
+    }
+}
+
 /// A request for `action` of `service` with no parameters.
 fn probe(service: &str, action: &str) -> amisim_server::Request {
     let (scope, method, path, headers, body): (&str, &str, String, Vec<(String, String)>, String) =

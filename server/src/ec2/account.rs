@@ -108,7 +108,7 @@ impl Action<'_> {
         let filters = Filters::of(
             p,
             &["key", "value", "resource-id", "resource-type", "tag:"],
-            "DescribeTags",
+            self.name,
         )?;
         let page = Paged::within(p, None, 5, 1000)?;
         self.ready()?;
@@ -253,7 +253,7 @@ impl Action<'_> {
         let filters = Filters::of(
             p,
             &["zone-name", "zone-id", "region-name", "state", "zone-type"],
-            "DescribeAvailabilityZones",
+            self.name,
         )?;
         self.ready()?;
         let region = self.caller.region.clone();

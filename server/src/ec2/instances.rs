@@ -94,7 +94,7 @@ impl Action<'_> {
     pub(super) fn describe_instances(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let ids = p.list("InstanceId")?;
-        let filters = Filters::of(p, filters::INSTANCE_FILTERS, "DescribeInstances")?;
+        let filters = Filters::of(p, filters::INSTANCE_FILTERS, self.name)?;
         let page = Paged::of(p, (!ids.is_empty()).then_some("InstanceIds"))?;
         self.ready()?;
         let instances: Vec<Instance> = self
@@ -260,7 +260,7 @@ impl Action<'_> {
     pub(super) fn describe_instance_credit_specifications(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let ids = p.list("InstanceId")?;
-        let filters = Filters::of(p, &["instance-id"], "DescribeInstanceCreditSpecifications")?;
+        let filters = Filters::of(p, &["instance-id"], self.name)?;
         let page = Paged::within(p, (!ids.is_empty()).then_some("InstanceIds"), 5, 1000)?;
         self.ready()?;
         let burstable: Vec<Instance> = self
@@ -325,9 +325,8 @@ impl Action<'_> {
     }
 
     /// StartInstances, StopInstances or TerminateInstances of `InstanceId.N`.
-    pub(super) fn change_instances(&mut self) -> Result<(), Fault> {
+    pub(super) fn change_instances(&mut self, change: Change) -> Result<(), Fault> {
         let p = self.p;
-        let action = self.name;
         let ids = p.list("InstanceId")?;
         if ids.is_empty() {
             return Err(Fault::bad(
@@ -340,10 +339,10 @@ impl Action<'_> {
         let mut changes = Vec::new();
         for id in &ids {
             let before = self.instance(id)?;
-            let now = match action {
-                "StartInstances" => self.call(&StartInstance::new(id))?.state,
-                "StopInstances" => self.call(&StopInstance::new(id))?.state,
-                _ => {
+            let now = match change {
+                Change::Start => self.call(&StartInstance::new(id))?.state,
+                Change::Stop => self.call(&StopInstance::new(id))?.state,
+                Change::Terminate => {
                     self.call(&TerminateInstance::new(id))?;
                     InstanceState::Terminated
                 }
@@ -361,6 +360,14 @@ impl Action<'_> {
         x.close("instancesSet");
         Ok(())
     }
+}
+
+/// What StartInstances, StopInstances and TerminateInstances do.
+#[derive(Clone, Copy)]
+pub(super) enum Change {
+    Start,
+    Stop,
+    Terminate,
 }
 
 /// The attributes DescribeInstanceAttribute answers.

@@ -21,6 +21,8 @@ use crate::xml::{Xml, EC2_NS};
 mod account;
 mod filter;
 mod instances;
+
+use instances::Change;
 mod storage;
 
 /// The actions answered: what each reads (as docs/aws-api.md shows it),
@@ -69,32 +71,32 @@ static OPERATIONS: Table<Handler> = Table(&[
     changes(
         "EnableImage",
         "`ImageId`",
-        |a| a.image_life(),
+        |a| a.image_life(Life::Enable(true)),
     ),
     changes(
         "DisableImage",
         "`ImageId`",
-        |a| a.image_life(),
+        |a| a.image_life(Life::Enable(false)),
     ),
     changes(
         "EnableImageDeprecation",
         "`ImageId`, `DeprecateAt`",
-        |a| a.image_life(),
+        |a| a.image_life(Life::Deprecate(true)),
     ),
     changes(
         "DisableImageDeprecation",
         "`ImageId`",
-        |a| a.image_life(),
+        |a| a.image_life(Life::Deprecate(false)),
     ),
     changes(
         "EnableImageDeregistrationProtection",
         "`ImageId`, `WithCooldown`",
-        |a| a.image_life(),
+        |a| a.image_life(Life::Protect(true)),
     ),
     changes(
         "DisableImageDeregistrationProtection",
         "`ImageId`",
-        |a| a.image_life(),
+        |a| a.image_life(Life::Protect(false)),
     ),
     reads(
         "DescribeImageReferences",
@@ -209,17 +211,17 @@ static OPERATIONS: Table<Handler> = Table(&[
     changes(
         "StartInstances",
         "`InstanceId.N`",
-        |a| a.change_instances(),
+        |a| a.change_instances(Change::Start),
     ),
     changes(
         "StopInstances",
         "`InstanceId.N`, `Force`",
-        |a| a.change_instances(),
+        |a| a.change_instances(Change::Stop),
     ),
     changes(
         "TerminateInstances",
         "`InstanceId.N`",
-        |a| a.change_instances(),
+        |a| a.change_instances(Change::Terminate),
     ),
     reads(
         "DescribeInstanceAttribute",
@@ -262,6 +264,17 @@ static OPERATIONS: Table<Handler> = Table(&[
         |a| a.describe_availability_zones(),
     ),
 ]);
+
+/// A change in an image's life: on (`true`) or off.
+#[derive(Clone, Copy)]
+enum Life {
+    /// EnableImage or DisableImage.
+    Enable(bool),
+    /// EnableImageDeprecation or DisableImageDeprecation.
+    Deprecate(bool),
+    /// EnableImageDeregistrationProtection or its Disable.
+    Protect(bool),
+}
 
 /// An EC2 adapter: reads the request, makes its calls, writes the answer.
 type Handler = fn(&mut Action<'_>) -> Result<(), Fault>;
@@ -808,35 +821,34 @@ impl Action<'_> {
 
     /// Enable/DisableImage, Enable/DisableImageDeprecation,
     /// Enable/DisableImageDeregistrationProtection.
-    fn image_life(&mut self) -> Result<(), Fault> {
+    fn image_life(&mut self, change: Life) -> Result<(), Fault> {
         let p = self.p;
-        let action = self.name;
         let id = p.required("ImageId")?.to_string();
-        let deprecate_at = match action {
-            "EnableImageDeprecation" => Some(p.required("DeprecateAt")?.to_string()),
+        let deprecate_at = match change {
+            Life::Deprecate(true) => Some(p.required("DeprecateAt")?.to_string()),
             _ => None,
         };
-        let cooldown = match action {
-            "EnableImageDeregistrationProtection" => p.flag("WithCooldown")?,
+        let cooldown = match change {
+            Life::Protect(true) => p.flag("WithCooldown")?,
             _ => false,
         };
         self.ready()?;
-        let image = match action {
-            "EnableImage" => self.call(&EnableImage::new(&id))?,
-            "DisableImage" => self.call(&DisableImage::new(&id))?,
-            "EnableImageDeprecation" | "DisableImageDeprecation" => {
+        let image = match change {
+            Life::Enable(true) => self.call(&EnableImage::new(&id))?,
+            Life::Enable(false) => self.call(&DisableImage::new(&id))?,
+            Life::Deprecate(_) => {
                 self.call(&SetImageDeprecation::new(&id, deprecate_at.as_deref()))?
             }
-            _ => {
-                let mode = match (action, cooldown) {
-                    ("DisableImageDeregistrationProtection", _) => "disabled",
-                    (_, true) => "enabled-with-cooldown",
-                    _ => "enabled",
+            Life::Protect(on) => {
+                let mode = match (on, cooldown) {
+                    (false, _) => "disabled",
+                    (true, true) => "enabled-with-cooldown",
+                    (true, false) => "enabled",
                 };
                 self.call(&SetDeregistrationProtection::new(&id, mode))?
             }
         };
-        if action.ends_with("DeregistrationProtection") {
+        if let Life::Protect(_) = change {
             // AWS answers these two with the protection's state, as text.
             self.out
                 .xml

@@ -30,7 +30,7 @@ impl Action<'_> {
             snapshot_ids: ids.clone(),
             owners: p.list("Owner")?,
         };
-        let filters = Filters::of(p, filters::SNAPSHOT_FILTERS, "DescribeSnapshots")?;
+        let filters = Filters::of(p, filters::SNAPSHOT_FILTERS, self.name)?;
         let page = Paged::of(p, (!ids.is_empty()).then_some("SnapshotIds"))?;
         self.ready()?;
         let snapshots: Vec<Storage> = self
@@ -84,7 +84,7 @@ impl Action<'_> {
     pub(super) fn describe_volumes(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let ids = p.list("VolumeId")?;
-        let filters = Filters::of(p, filters::VOLUME_FILTERS, "DescribeVolumes")?;
+        let filters = Filters::of(p, filters::VOLUME_FILTERS, self.name)?;
         let page = Paged::within(p, (!ids.is_empty()).then_some("VolumeIds"), 5, 500)?;
         self.ready()?;
         let volumes: Vec<Volume> = self
