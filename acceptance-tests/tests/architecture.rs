@@ -80,3 +80,95 @@ fn the_code_map_names_every_source_file_and_only_files_that_exist() {
         problems.join("\n")
     );
 }
+
+/// The simulator's modules each imports, read from its source outside its
+/// unit tests and comments: `crate::x` paths and `use crate::{x, …}` lists.
+fn simulator_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = repo_root().join("simulator/src");
+    let modules: Vec<String> = sources(&src)
+        .into_iter()
+        .filter(|f| !f.contains('/') && f != "lib.rs")
+        .map(|f| f.trim_end_matches(".rs").to_string())
+        .collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for module in &modules {
+        let text = std::fs::read_to_string(src.join(format!("{module}.rs"))).expect("a module");
+        let code: String = text
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut named: std::collections::BTreeSet<String> = code
+            .split("crate::")
+            .skip(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect()
+            })
+            .collect();
+        for list in code.split("use crate::{").skip(1) {
+            let list = list.split('}').next().unwrap_or("");
+            named.extend(
+                list.split(',')
+                    .map(|item| item.trim().split("::").next().unwrap_or("").to_string()),
+            );
+        }
+        named.retain(|m| m != module && modules.contains(m));
+        graph.insert(module.clone(), named);
+    }
+    graph
+}
+
+#[test]
+fn no_module_of_the_simulator_imports_another_in_a_circle() {
+    // Modules sit on floors: a helper two rule modules share lives below
+    // both (`access.rs`, `filters.rs`), and the floor (`model.rs`,
+    // `dates.rs`, `store.rs`, `call.rs`) imports no rule.
+    let graph = simulator_imports();
+    assert!(graph.len() > 20, "the simulator's modules: {graph:?}");
+    // Depth-first, keeping the path: a module met again on its own path closes a circle.
+    fn visit(
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        module: &str,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|m| m == module) {
+            let mut circle = path[at..].to_vec();
+            circle.push(module.to_string());
+            return Some(circle);
+        }
+        if done.contains(module) {
+            return None;
+        }
+        path.push(module.to_string());
+        for next in &graph[module] {
+            if let Some(circle) = visit(graph, next, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(module.to_string());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for module in graph.keys() {
+        if let Some(circle) = visit(&graph, module, &mut Vec::new(), &mut done) {
+            panic!(
+                "the simulator's modules import one another in a circle: {}",
+                circle.join(" -> ")
+            );
+        }
+    }
+    for floor in ["model", "dates", "error"] {
+        let above: Vec<_> = graph[floor]
+            .iter()
+            .filter(|m| !["dates", "error"].contains(&m.as_str()))
+            .collect();
+        assert!(above.is_empty(), "{floor}.rs imports {above:?}");
+    }
+}

@@ -4,7 +4,7 @@
 
 use amisim_simulator::kms::{normalized_operations, EBS_MANAGED_ALIAS};
 use amisim_simulator::{
-    ids, Caller, Cloud, CreateGrant, CreateKey, DescribeKey, ErrorKind, Grant, Key, ListGrants,
+    dates, Caller, Cloud, CreateGrant, CreateKey, DescribeKey, ErrorKind, Grant, Key, ListGrants,
     ListKeys, RetireGrant, RevokeGrant, ScheduleKeyDeletion,
 };
 use serde_json::{json, Value};
@@ -359,7 +359,7 @@ impl Kms<'_> {
         }
         self.call(&ScheduleKeyDeletion::new(&key.arn))?;
         let now = self.cloud.now().map_err(Fault::from)?;
-        let deletion = ids::parse_time(&now).unwrap_or(0) + days * 86_400;
+        let deletion = dates::parse_time(&now).unwrap_or(0) + days * 86_400;
         Ok(json!({
             "KeyId": key.arn,
             "DeletionDate": deletion,
@@ -406,7 +406,7 @@ fn metadata(key: &Key) -> Value {
         "AWSAccountId": key.owner_id,
         "KeyId": key.id,
         "Arn": key.arn,
-        "CreationDate": ids::parse_time(&key.creation_date).unwrap_or(0),
+        "CreationDate": dates::parse_time(&key.creation_date).unwrap_or(0),
         "Enabled": key.state == "Enabled",
         "Description": key.description,
         "KeyUsage": "ENCRYPT_DECRYPT",

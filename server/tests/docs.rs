@@ -52,7 +52,7 @@ fn each_action_says_whether_it_changes_the_cloud_as_its_name_does() {
     // simulator's calls; a row that says otherwise is a slip.
     for service in amisim_server::SERVICES {
         for row in (service.rows)() {
-            let reads = amisim_simulator::call::is_read_action(row.name);
+            let reads = amisim_simulator::model::is_read_action(row.name);
             assert_eq!(
                 row.effect == amisim_server::Effect::Reads,
                 reads,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{Call, Ctx, Role};
 use crate::catalogue::{self, InstanceType, PriceBook};
+use crate::dates;
 use crate::error::Result;
 use crate::ids;
 use crate::model::{
@@ -100,7 +101,7 @@ impl Call for AdvanceClock {
         // Refused before the bill accrues anything.
         ids::advanced(tx, self.seconds)?;
         accrue(tx, self.seconds)?;
-        ids::advance(tx, self.seconds).map(ids::format_time)
+        ids::advance(tx, self.seconds).map(dates::format_time)
     }
 }
 

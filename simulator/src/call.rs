@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{
-    Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission, RecycleBinRule, Storage,
-    StoragePermission,
+    is_read_action, Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission,
+    RecycleBinRule, Storage, StoragePermission,
 };
 use crate::store::{Store, Tx};
-use crate::{ids, secrets, validate};
+use crate::{dates, ids, secrets, validate};
 
 /// The account name the administrator's calls are logged under.
 pub const ADMINISTRATOR: &str = "administrator";
@@ -224,9 +224,9 @@ impl Ctx<'_> {
     /// are all dated one step after its start: independent calls made in
     /// parallel are made "at once".
     pub fn time_after(&self, after: &[&str]) -> String {
-        let t = ids::after(self.epoch, after);
+        let t = dates::after(self.epoch, after);
         self.stamped.set(self.stamped.get().max(t));
-        ids::format_time(t)
+        dates::format_time(t)
     }
 
     /// The time of a change that depends on nothing earlier in the command.
@@ -237,7 +237,7 @@ impl Ctx<'_> {
     /// The latest time this call has handed out (its own time, for what it
     /// creates alongside its main object), or its command's first step.
     pub fn call_time(&self) -> String {
-        ids::format_time(self.stamped.get().max(self.epoch + ids::STEP_SECONDS))
+        dates::format_time(self.stamped.get().max(self.epoch + dates::STEP_SECONDS))
     }
 }
 
@@ -360,7 +360,7 @@ pub(crate) fn run<R: Call>(
             let time = if R::CHANGES && R::STARTS_COMMAND {
                 let after = subject.date(tx)?;
                 let dates = [before.as_deref(), after.as_deref()].map(Option::unwrap_or_default);
-                ctx.stamped.get().max(ids::after(epoch, &dates))
+                ctx.stamped.get().max(dates::after(epoch, &dates))
             } else {
                 epoch
             };
@@ -378,7 +378,7 @@ pub(crate) fn run<R: Call>(
             tx.append_event(&Event {
                 seq: 0,
                 commit: None,
-                time: ids::format_time(time),
+                time: dates::format_time(time),
                 account_id: caller.account_id.clone(),
                 region: caller.region.clone(),
                 action: action.to_string(),
@@ -389,15 +389,6 @@ pub(crate) fn run<R: Call>(
             Ok(result)
         })
         .map_err(|e| e.in_call(action))?
-}
-
-/// Whether an action only reads: AWS names those `Describe…`, `Get…` and
-/// `List…`, and every call of the simulator that changes nothing is named so
-/// (checked on every call [`run`] makes in a debug build).
-pub fn is_read_action(action: &str) -> bool {
-    ["Describe", "Get", "List"]
-        .iter()
-        .any(|prefix| action.starts_with(prefix))
 }
 
 /// Refuses a caller that may not make a call of `role`: the administrator's

@@ -1,5 +1,7 @@
 //! Fixed reference data: regions, instance types, the public image catalogue and the price book.
 
+use crate::model::{RHEL_BILLING_PRODUCT, WINDOWS_BILLING_PRODUCT};
+
 /// The region a caller is in when it names none, as in AWS's tools.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -417,11 +419,6 @@ pub struct CatalogueImage {
     /// Billing product codes.
     pub billing_products: &'static [&'static str],
 }
-
-/// The billing product of Windows Server licences.
-pub const WINDOWS_BILLING_PRODUCT: &str = "bp-6ba54002";
-/// The billing product of Red Hat Enterprise Linux licences.
-pub const RHEL_BILLING_PRODUCT: &str = "bp-6fa54006";
 
 /// Whether the billing products include a Red Hat Enterprise Linux licence.
 pub fn is_rhel_licensed(billing_products: &[String]) -> bool {

@@ -12,6 +12,7 @@ use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
 use crate::call::{Call, Ctx, Role, Subject};
+use crate::dates;
 use crate::error::{refuse, Error, ErrorKind, Result};
 use crate::ids;
 pub use crate::model::Claim;
@@ -266,7 +267,7 @@ impl Call for ClaimAccount {
         Subject::Named(&self.account_id)
     }
     fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<AccessKey> {
-        let now = ids::format_time(ids::now(tx)?);
+        let now = dates::format_time(ids::now(tx)?);
         claim(tx, &self.account_id, &now, self.seal_key.as_ref())
     }
 }

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::model::{Event, Image, ImageSettings};
 use crate::recycle_bin::{self, BinEntry};
 use crate::store::{Access, Setup, Store, StoreLocation, Tx};
-use crate::{ids, images, settings};
+use crate::{dates, ids, images, settings};
 
 /// What a reader of an image wants besides the image itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +163,7 @@ impl Cloud {
 
     /// The simulated time now: the latest time the store has recorded.
     pub fn now(&mut self) -> Result<String> {
-        self.store.read(|tx| ids::now(tx).map(ids::format_time))
+        self.store.read(|tx| ids::now(tx).map(dates::format_time))
     }
 
     /// Runs `f` over a consistent read of the store: what the faces show

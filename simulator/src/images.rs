@@ -13,7 +13,7 @@ use crate::model::{
     MARKETPLACE,
 };
 use crate::store::{Filter, Tx};
-use crate::{ids, kms, permissions, settings, validate};
+use crate::{dates, ids, kms, permissions, settings, validate};
 
 /// RegisterImage: everything about a new image.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -198,7 +198,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
     }
     // A catalogue whose images changed (a licence added) is written again in full.
     let reseed = seeded.is_some_and(|s| !s.starts_with(catalogue::CATALOGUE_REVISION));
-    let created = ids::format_time(ids::EPOCH_SECONDS);
+    let created = dates::format_time(dates::EPOCH_SECONDS);
     for region in catalogue::REGIONS {
         let first = PUBLIC_IMAGES
             .first()
@@ -370,9 +370,9 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
     if platform == "windows"
         && !billing_products
             .iter()
-            .any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT)
+            .any(|p| p == crate::model::WINDOWS_BILLING_PRODUCT)
     {
-        billing_products.insert(0, catalogue::WINDOWS_BILLING_PRODUCT.to_string());
+        billing_products.insert(0, crate::model::WINDOWS_BILLING_PRODUCT.to_string());
     }
     let image = Image {
         id,

@@ -6,7 +6,7 @@ use crate::call::{calls, Ctx};
 use crate::error::{refuse, refuse_duplicate, ErrorKind, Result};
 use crate::model::{Grant, Key, Tags};
 use crate::store::Tx;
-use crate::{ids, validate};
+use crate::{dates, ids, validate};
 
 /// The alias of the AWS managed key for EBS.
 pub const EBS_MANAGED_ALIAS: &str = "alias/aws/ebs";
@@ -222,7 +222,7 @@ pub(crate) fn managed_key(tx: &mut Tx<'_>, ctx: &Ctx<'_>, region: &str) -> Resul
         state: "Enabled".into(),
         // Created on first use, but dated as if it always existed: whichever call
         // happens to use it first must not decide its date.
-        creation_date: ids::format_time(ids::EPOCH_SECONDS),
+        creation_date: dates::format_time(dates::EPOCH_SECONDS),
         tags: Tags::new(),
     };
     tx.put(&key)?;

@@ -37,6 +37,7 @@ pub mod catalogue;
 pub mod claims;
 pub mod cloud;
 pub mod copies;
+pub mod dates;
 pub mod error;
 pub mod filters;
 pub mod ids;

@@ -8,7 +8,7 @@ use crate::call::{calls, Call, Ctx, Subject};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{Image, ImageState, Protection, PROTECTION_OFF};
 use crate::store::Tx;
-use crate::{ids, permissions, validate};
+use crate::{dates, permissions, validate};
 
 /// The values of `deregistration_protection`.
 pub const PROTECTION_MODES: &[&str] = Protection::NAMES;
@@ -179,11 +179,11 @@ pub(crate) fn set_protection(
     if image.deregistration_protection == mode {
         return Ok(image);
     }
-    let now = ids::parse_time(&ctx.time_after(&[&image.creation_date])).unwrap_or(ctx.epoch);
+    let now = dates::parse_time(&ctx.time_after(&[&image.creation_date])).unwrap_or(ctx.epoch);
     image.protected_until = if mode == Protection::Disabled
         && image.deregistration_protection == Protection::EnabledWithCooldown
     {
-        Some(ids::format_time(now + COOLDOWN_SECONDS))
+        Some(dates::format_time(now + COOLDOWN_SECONDS))
     } else {
         None
     };
@@ -205,7 +205,7 @@ pub(crate) fn check_deregistrable(ctx: &Ctx<'_>, image: &Image) -> Result<()> {
         );
     }
     if let Some(until) = &image.protected_until {
-        if ids::parse_time(until).is_some_and(|u| u > ctx.epoch) {
+        if dates::parse_time(until).is_some_and(|u| u > ctx.epoch) {
             return refuse(
                 ErrorKind::OperationNotPermitted,
                 format!(
@@ -264,8 +264,8 @@ pub fn deprecation_time(text: &str, now: i64) -> Result<String> {
             ErrorKind::InvalidParameterValue,
             format!(
                 "the deprecation time {} is in the past: the simulated clock reads {}",
-                ids::format_time(rounded),
-                ids::format_time(now)
+                dates::format_time(rounded),
+                dates::format_time(now)
             ),
             "Choose a time after the simulated clock's (`amisim clock show`), or leave deprecation_time unset",
         );
@@ -275,13 +275,13 @@ pub fn deprecation_time(text: &str, now: i64) -> Result<String> {
             ErrorKind::InvalidParameterValue,
             format!(
                 "the deprecation time {} is more than 10 years after {}",
-                ids::format_time(rounded),
-                ids::format_time(now)
+                dates::format_time(rounded),
+                dates::format_time(now)
             ),
             "Choose a deprecation time at most 10 years ahead",
         );
     }
-    Ok(ids::format_time(rounded))
+    Ok(dates::format_time(rounded))
 }
 
 /// EnableImageDeprecation (with a time) or DisableImageDeprecation (without).
@@ -296,7 +296,7 @@ pub(crate) fn set_deprecation(
     if let Some(at) = &wanted {
         // An image's clock may run ahead of the caller's (a copy is dated
         // after its source): it cannot be deprecated before it existed.
-        if ids::parse_time(at) < ids::parse_time(&image.creation_date) {
+        if dates::parse_time(at) < dates::parse_time(&image.creation_date) {
             return refuse(
                 ErrorKind::InvalidParameterValue,
                 format!(

@@ -4,6 +4,20 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The billing product of Windows Server licences.
+pub const WINDOWS_BILLING_PRODUCT: &str = "bp-6ba54002";
+/// The billing product of Red Hat Enterprise Linux licences.
+pub const RHEL_BILLING_PRODUCT: &str = "bp-6fa54006";
+
+/// Whether an action only reads: AWS names those `Describe…`, `Get…` and
+/// `List…`, and every call of the simulator that changes nothing is named so
+/// (checked on every call [`crate::call::run`] makes in a debug build).
+pub fn is_read_action(action: &str) -> bool {
+    ["Describe", "Get", "List"]
+        .iter()
+        .any(|prefix| action.starts_with(prefix))
+}
+
 /// An enum whose values AWS words with fixed strings: the words it is
 /// stored, logged and sent as, `NAMES`, `as_str`, `parse` and `Display`, all
 /// from one list.
@@ -215,7 +229,7 @@ impl Image {
     pub fn is_deprecated_at(&self, now: i64) -> bool {
         self.deprecation_time
             .as_deref()
-            .and_then(crate::ids::parse_time)
+            .and_then(crate::dates::parse_time)
             .is_some_and(|t| t <= now)
     }
 
@@ -241,7 +255,7 @@ impl Image {
         } else if self
             .billing_products
             .iter()
-            .any(|b| b == crate::catalogue::RHEL_BILLING_PRODUCT)
+            .any(|b| b == RHEL_BILLING_PRODUCT)
         {
             ("Red Hat Enterprise Linux", "RunInstances:0010")
         } else {
@@ -620,9 +634,9 @@ pub struct Event {
 
 impl Event {
     /// Whether the event is a call that only read, and was answered: what a
-    /// plan or a refresh adds to the log (see [`crate::call::is_read_action`]).
+    /// plan or a refresh adds to the log (see [`is_read_action`]).
     pub fn is_successful_read(&self) -> bool {
-        self.outcome == "ok" && crate::call::is_read_action(&self.action)
+        self.outcome == "ok" && is_read_action(&self.action)
     }
 }
 

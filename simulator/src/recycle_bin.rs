@@ -15,7 +15,7 @@ use crate::model::{
     Image, ImageState, RecycleBinRule, RecycledStorage, Storage, StorageKind, Tags,
 };
 use crate::store::{Filter, Tx};
-use crate::{ids, validate};
+use crate::{dates, ids, validate};
 
 /// The resource types a rule can retain.
 pub const RESOURCE_TYPES: &[&str] = &["EC2_IMAGE", "EBS_SNAPSHOT"];
@@ -342,8 +342,8 @@ pub(crate) fn retain_image(tx: &Tx<'_>, image: &mut Image, at: &str) -> Result<(
         return Ok(());
     }
     let days = retention_days(tx, &image.owner_id, &image.region, "EC2_IMAGE", &image.tags)?;
-    image.recycle_bin_until = match (days, ids::parse_time(at)) {
-        (Some(d), Some(t)) => Some(ids::format_time(t + d * 86_400)),
+    image.recycle_bin_until = match (days, dates::parse_time(at)) {
+        (Some(d), Some(t)) => Some(dates::format_time(t + d * 86_400)),
         _ => None,
     };
     Ok(())
@@ -362,18 +362,18 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, storage: Storage, at: &str) -> Res
         "EBS_SNAPSHOT",
         &Tags::new(),
     )?;
-    if let (Some(d), Some(t)) = (days, ids::parse_time(at)) {
+    if let (Some(d), Some(t)) = (days, dates::parse_time(at)) {
         tx.put(&RecycledStorage {
             storage,
             deleted: at.to_string(),
-            until: ids::format_time(t + d * 86_400),
+            until: dates::format_time(t + d * 86_400),
         })?;
     }
     Ok(())
 }
 
 fn waiting(until: Option<&str>, now: i64) -> bool {
-    until.and_then(ids::parse_time).is_some_and(|u| u > now)
+    until.and_then(dates::parse_time).is_some_and(|u| u > now)
 }
 
 /// One thing in the Recycle Bin.

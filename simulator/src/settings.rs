@@ -11,7 +11,7 @@ use crate::model::{
     NO_PROVIDER,
 };
 use crate::store::Tx;
-use crate::{ids, validate};
+use crate::{dates, validate};
 
 /// The values of block public access.
 pub const BLOCK_PUBLIC_ACCESS_STATES: &[&str] = &["block-new-sharing", "unblocked"];
@@ -314,10 +314,14 @@ fn criterion_allows(c: &ImageCriterion, image: &Image, now: i64) -> bool {
             .iter()
             .any(|p| image.billing_products.contains(p));
     let created = c.maximum_days_since_created.is_none_or(|days| {
-        ids::parse_time(&image.creation_date).is_some_and(|t| now - t <= days * 86_400)
+        dates::parse_time(&image.creation_date).is_some_and(|t| now - t <= days * 86_400)
     });
     let deprecated = c.maximum_days_since_deprecated.is_none_or(|days| {
-        match image.deprecation_time.as_deref().and_then(ids::parse_time) {
+        match image
+            .deprecation_time
+            .as_deref()
+            .and_then(dates::parse_time)
+        {
             Some(t) if t <= now => now - t <= days * 86_400,
             _ => true,
         }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use amisim_simulator::ids::{format_time, EPOCH_SECONDS};
+use amisim_simulator::dates::{format_time, EPOCH_SECONDS};
 use amisim_simulator::store::Filter;
 use amisim_simulator::{Cloud, Image, ImageState};
 

@@ -980,8 +980,8 @@ enum Timed {
 /// Seconds at the edges that matter: none, a minute, a day, ten years, the
 /// distance to the clock's limit and to year 9999, and 64 bits.
 fn edge_seconds() -> BoxedStrategy<i64> {
-    let limit = amisim_simulator::ids::CLOCK_LIMIT - amisim_simulator::ids::EPOCH_SECONDS;
-    let last = amisim_simulator::ids::LAST_SECOND - amisim_simulator::ids::EPOCH_SECONDS;
+    let limit = amisim_simulator::ids::CLOCK_LIMIT - amisim_simulator::dates::EPOCH_SECONDS;
+    let last = amisim_simulator::ids::LAST_SECOND - amisim_simulator::dates::EPOCH_SECONDS;
     prop_oneof![
         Just(0i64),
         Just(1),
@@ -1022,10 +1022,10 @@ fn unit<T>(r: amisim_simulator::Result<T>) -> amisim_simulator::Result<()> {
 /// Runs `t` as the administrator or as account A; its results, without what they made.
 fn apply_timed(cloud: &mut Cloud, image: &str, t: &Timed) -> Vec<amisim_simulator::Result<()>> {
     use amisim_simulator::{
-        ids, AdvanceClock, CreateRule, SetDeregistrationProtection, SetImageDeprecation,
+        dates, AdvanceClock, CreateRule, SetDeregistrationProtection, SetImageDeprecation,
     };
     let me = at(A, USE1);
-    let now = ids::parse_time(&cloud.now().expect("the clock")).expect("a time");
+    let now = dates::parse_time(&cloud.now().expect("the clock")).expect("a time");
     match t {
         Timed::Advance(seconds) => {
             vec![unit(cloud.call(

@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use amisim_simulator::ids;
+use amisim_simulator::dates;
 use anyhow::bail;
 use serde::Serialize;
 
@@ -28,7 +28,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 pub fn advance(ctx: &Ctx<'_>, out: &mut dyn Write, duration: &str) -> anyhow::Result<()> {
-    let Some(seconds) = ids::parse_duration(duration) else {
+    let Some(seconds) = dates::parse_duration(duration) else {
         bail!(
             "{duration:?} is not a duration; write a number with a unit (d, h, m or s), for example 25h, 90m or 1h30m"
         );

@@ -13,7 +13,9 @@ use std::path::Path;
 
 use amisim_simulator::inventory::{self, EventQuery};
 use amisim_simulator::store::Filter;
-use amisim_simulator::{ids, Account, Cloud, ImageSettings, RecycleBinRule, RecycledStorage};
+use amisim_simulator::{
+    dates, ids, Account, Cloud, ImageSettings, RecycleBinRule, RecycledStorage,
+};
 use anyhow::{bail, Context};
 use serde::Serialize;
 
@@ -138,7 +140,7 @@ fn take(
             e.seq = n as i64 + 1;
         }
         Ok(Snapshot {
-            clock: ids::format_time(ids::now(tx)?),
+            clock: dates::format_time(ids::now(tx)?),
             catalogue: inventory::catalogue_digest(tx, region)?,
             images: json(inventory::images(tx, filter, false, true)?),
             storage: json(

@@ -208,7 +208,7 @@ async fn read<T: Send + 'static>(
         c.with_cloud(|cloud| {
             // The page, the clock and the log's last row, from one consistent read.
             cloud.read(|tx| {
-                let now = amisim_simulator::ids::format_time(amisim_simulator::ids::now(tx)?);
+                let now = amisim_simulator::dates::format_time(amisim_simulator::ids::now(tx)?);
                 let row = tx.last_event_row()?;
                 Ok((f(tx), now, row))
             })

@@ -1,6 +1,7 @@
 //! `amisim_image`: register an AMI, or create one from an instance.
 
-use amisim_simulator::{catalogue, validate, CreateImage, Image, RegisterImage};
+use amisim_simulator::model::WINDOWS_BILLING_PRODUCT;
+use amisim_simulator::{validate, CreateImage, Image, RegisterImage};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
 use tf_provider::value::Value;
@@ -175,14 +176,11 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
         && !matches!(c.billing_products, Value::Null)
     {
         let products = list_of(&c.billing_products);
-        if !products
-            .iter()
-            .any(|p| p == catalogue::WINDOWS_BILLING_PRODUCT)
-        {
+        if !products.iter().any(|p| p == WINDOWS_BILLING_PRODUCT) {
             diags::error(
                 diags,
                 "Invalid billing_products: InvalidParameterCombination",
-                format!("InvalidParameterCombination: Windows images carry the Windows licence billing product {}\n\nAdd \"{}\" to billing_products, or leave billing_products unset", catalogue::WINDOWS_BILLING_PRODUCT, catalogue::WINDOWS_BILLING_PRODUCT),
+                format!("InvalidParameterCombination: Windows images carry the Windows licence billing product {}\n\nAdd \"{}\" to billing_products, or leave billing_products unset", WINDOWS_BILLING_PRODUCT, WINDOWS_BILLING_PRODUCT),
                 Some("billing_products"),
             );
         }
@@ -324,9 +322,7 @@ impl Managed for ImageType {
             }
             if matches!(planned.billing_products, Value::Null) {
                 planned.billing_products = match known(&planned.platform) {
-                    Some("windows") => {
-                        list_value(&[catalogue::WINDOWS_BILLING_PRODUCT.to_string()])
-                    }
+                    Some("windows") => list_value(&[WINDOWS_BILLING_PRODUCT.to_string()]),
                     Some(_) => Value::Value(vec![]),
                     None => Value::Unknown,
                 };

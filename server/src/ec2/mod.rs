@@ -2,7 +2,8 @@
 //! adapter from `Action=…` parameters to the simulator's request types, and
 //! from their results to EC2's XML, with botocore's element names.
 
-use amisim_simulator::catalogue::{self, WINDOWS_BILLING_PRODUCT};
+use amisim_simulator::catalogue;
+use amisim_simulator::model::WINDOWS_BILLING_PRODUCT;
 use amisim_simulator::model::{HYPERVISOR, ROOT_VOLUME_TYPE, VIRTUALIZATION_TYPE};
 use amisim_simulator::{
     AddStoragePermission, Caller, Cloud, CopyImage, DeleteSnapshot, DeregisterImage, DescribeImage,

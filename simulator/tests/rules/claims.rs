@@ -196,9 +196,9 @@ fn operator_calls_are_logged_with_their_caller_and_refused_to_accounts() {
     expected.sort();
     assert_eq!(log, expected);
     // Operator calls start no command: the clock moved exactly as asked.
-    let moved = amisim_simulator::ids::parse_time(&w.ok(|c| c.now())).unwrap();
+    let moved = amisim_simulator::dates::parse_time(&w.ok(|c| c.now())).unwrap();
     assert_eq!(
-        moved - amisim_simulator::ids::parse_time(&now).unwrap(),
+        moved - amisim_simulator::dates::parse_time(&now).unwrap(),
         3600
     );
 }
@@ -207,7 +207,7 @@ fn operator_calls_are_logged_with_their_caller_and_refused_to_accounts() {
 fn the_clock_stops_short_of_where_aws_timestamps_end() {
     let mut w = World::new();
     let admin = Caller::administrator();
-    let now = amisim_simulator::ids::parse_time(&w.ok(|c| c.now())).unwrap();
+    let now = amisim_simulator::dates::parse_time(&w.ok(|c| c.now())).unwrap();
     // 2933000 days is past the year 9999: refused, nothing moved or accrued.
     let err = w.refused("InvalidParameterValue", |c| {
         c.call(

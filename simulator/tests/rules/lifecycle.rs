@@ -515,8 +515,8 @@ fn allowed_images_conditions_on_age_and_deprecation() {
         )
     });
     w.ok(|c| c.call(&me, &launch(&theirs.id, "t3.micro")));
-    let soon = amisim_simulator::ids::format_time(
-        amisim_simulator::ids::parse_time(&w.cloud.now().unwrap()).unwrap() + 3600,
+    let soon = amisim_simulator::dates::format_time(
+        amisim_simulator::dates::parse_time(&w.cloud.now().unwrap()).unwrap() + 3600,
     );
     w.ok(|c| c.call(&b, &SetImageDeprecation::new(&theirs.id, Some(&soon))));
     w.later(3 * DAY);

@@ -1,7 +1,7 @@
 //! The life-cycle attributes `amisim_image` and `amisim_image_copy` share:
 //! deregistration protection, enabled, deprecation, last launch and `tags_all`.
 
-use amisim_simulator::{ids, lifecycle, validate, Image, Tags};
+use amisim_simulator::{dates, lifecycle, validate, Image, Tags};
 use tf_provider::schema::Attribute;
 use tf_provider::value::Value;
 use tf_provider::Diagnostics;
@@ -93,8 +93,8 @@ fn check_deprecation(diags: &mut Diagnostics, cfg: &Configured, deprecation: &St
     let now = cfg
         .with(|cloud, _| cloud.now())
         .ok()
-        .and_then(|t| ids::parse_time(&t))
-        .unwrap_or(ids::EPOCH_SECONDS);
+        .and_then(|t| dates::parse_time(&t))
+        .unwrap_or(dates::EPOCH_SECONDS);
     diags::check(
         diags,
         "deprecation_time",
@@ -173,7 +173,7 @@ pub fn fill(life: Life<'_>, image: &Image) {
     *life.enabled = Value::Value(image.state != amisim_simulator::ImageState::Disabled);
     let same_minute = match (known(life.deprecation_time), &image.deprecation_time) {
         (Some(p), Some(c)) => {
-            lifecycle::minute_of(p).is_some() && lifecycle::minute_of(p) == ids::parse_time(c)
+            lifecycle::minute_of(p).is_some() && lifecycle::minute_of(p) == dates::parse_time(c)
         }
         _ => false,
     };
@@ -226,7 +226,10 @@ fn apply(diags: &mut Diagnostics, cfg: &Configured, image: Image, planned: Life<
     let enabled = !matches!(planned.enabled, Value::Value(false));
     let was_disabled = image.state == amisim_simulator::ImageState::Disabled;
     let wanted_deprecation = known(planned.deprecation_time);
-    let current_deprecation = image.deprecation_time.as_deref().and_then(ids::parse_time);
+    let current_deprecation = image
+        .deprecation_time
+        .as_deref()
+        .and_then(dates::parse_time);
     let mut steps: Vec<(&str, &str, Step<'_>)> = Vec::new();
     if enabled && was_disabled {
         steps.push(("Unable to enable image", "enabled", Step::Enabled(true)));
