@@ -79,9 +79,9 @@ pub fn answer(
     target: Option<&str>,
     body: &Body,
 ) -> Result<Value, Fault> {
-    let op = target
+    let (op, handler) = target
         .and_then(|t| t.strip_prefix("TrentService."))
-        .and_then(|action| OPERATIONS.find(action))
+        .and_then(|action| OPERATIONS.find_served(action))
         .ok_or_else(|| {
             Fault::bad(
                 "UnknownOperationException",
@@ -92,7 +92,7 @@ pub fn answer(
                 ),
             )
         })?;
-    (op.handler)(&mut Kms {
+    handler(&mut Kms {
         cloud,
         caller,
         body,

@@ -359,11 +359,12 @@ pub fn actions_table() -> String {
             } else {
                 &row.params
             };
-            out.push_str(&format!(
-                "| `{}` | {parameters} | {} |\n",
-                row.name,
+            let effect = if row.served {
                 row.effect.word()
-            ));
+            } else {
+                "refused by name"
+            };
+            out.push_str(&format!("| `{}` | {parameters} | {effect} |\n", row.name));
         }
         out.push('\n');
     }

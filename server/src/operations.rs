@@ -26,7 +26,8 @@ impl Effect {
 
 /// One action of a protocol: its name, the parameters it reads (as
 /// docs/aws-api.md shows them; empty for none), its effect, and its
-/// protocol's handler.
+/// protocol's handler, or none for an action AWS has that amisim refuses
+/// by name (its `params` then say why).
 pub struct Operation<H: 'static> {
     /// The action's name, as AWS spells it.
     pub name: &'static str,
@@ -34,8 +35,9 @@ pub struct Operation<H: 'static> {
     pub params: &'static str,
     /// Whether it changes the cloud.
     pub effect: Effect,
-    /// What answers it, in the protocol's own terms.
-    pub handler: H,
+    /// What answers it, in the protocol's own terms; `None` for an action
+    /// refused by name.
+    pub handler: Option<H>,
 }
 
 /// An action that reads the cloud.
@@ -44,7 +46,7 @@ pub const fn reads<H>(name: &'static str, params: &'static str, handler: H) -> O
         name,
         params,
         effect: Effect::Reads,
-        handler,
+        handler: Some(handler),
     }
 }
 
@@ -54,7 +56,18 @@ pub const fn changes<H>(name: &'static str, params: &'static str, handler: H) ->
         name,
         params,
         effect: Effect::Changes,
-        handler,
+        handler: Some(handler),
+    }
+}
+
+/// An action AWS has that amisim does not model, refused by name: `why`
+/// says so in the refusal and in docs/aws-api.md.
+pub const fn refused<H>(name: &'static str, why: &'static str, effect: Effect) -> Operation<H> {
+    Operation {
+        name,
+        params: why,
+        effect,
+        handler: None,
     }
 }
 
@@ -67,22 +80,35 @@ pub struct Row {
     pub params: String,
     /// Whether it changes the cloud.
     pub effect: Effect,
+    /// Whether it is answered; an action refused by name is not.
+    pub served: bool,
 }
 
 /// A protocol's table of operations.
 pub struct Table<H: 'static>(pub &'static [Operation<H>]);
 
 impl<H> Table<H> {
-    /// The row of the action `name`.
+    /// The row of the action `name`, answered or refused by name.
     pub fn find(&self, name: &str) -> Option<&'static Operation<H>> {
         self.0.iter().find(|op| op.name == name)
     }
 
-    /// Every action's name, each with `prefix`, joined for a refusal.
-    pub fn names(&self, prefix: &str) -> String {
+    /// The rows answered, with their handlers.
+    pub fn served(&self) -> impl Iterator<Item = (&'static Operation<H>, &'static H)> {
         self.0
             .iter()
-            .map(|op| format!("{prefix}{}", op.name))
+            .filter_map(|op| op.handler.as_ref().map(|h| (op, h)))
+    }
+
+    /// The answered row of the action `name`, with its handler.
+    pub fn find_served(&self, name: &str) -> Option<(&'static Operation<H>, &'static H)> {
+        self.served().find(|(op, _)| op.name == name)
+    }
+
+    /// Every answered action's name, each with `prefix`, joined for a refusal.
+    pub fn names(&self, prefix: &str) -> String {
+        self.served()
+            .map(|(op, _)| format!("{prefix}{}", op.name))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -95,6 +121,7 @@ impl<H> Table<H> {
                 name: op.name,
                 params: op.params.to_string(),
                 effect: op.effect,
+                served: op.handler.is_some(),
             })
             .collect()
     }
@@ -107,14 +134,17 @@ mod tests {
     static TABLE: Table<fn() -> u8> = Table(&[
         reads("DescribeThings", "`ThingId.N`", || 1),
         changes("DeleteThing", "", || 2),
+        refused("ImportThing", "things come from elsewhere", Effect::Changes),
     ]);
 
     #[test]
     fn a_row_is_found_by_its_name_and_lists_with_the_others() {
-        assert_eq!((TABLE.find("DeleteThing").unwrap().handler)(), 2);
+        assert_eq!((TABLE.find("DeleteThing").unwrap().handler.unwrap())(), 2);
         assert!(TABLE.find("deletething").is_none());
+        assert!(TABLE.find("ImportThing").unwrap().handler.is_none());
         assert_eq!(TABLE.names("X."), "X.DescribeThings, X.DeleteThing");
         assert_eq!(TABLE.rows()[0].effect, Effect::Reads);
         assert_eq!(TABLE.rows()[1].effect.word(), "changes");
+        assert!(!TABLE.rows()[2].served);
     }
 }

@@ -80,15 +80,14 @@ enum Path {
 /// members it reads.
 pub fn rows() -> Vec<Row> {
     OPERATIONS
-        .0
-        .iter()
+        .served()
         .zip(OPERATIONS.rows())
-        .map(|(op, row)| {
-            let path = match op.handler.path {
+        .map(|((_, route), row)| {
+            let path = match route.path {
                 Path::Fixed(path) => path,
                 Path::Rule => "/rules/{identifier}",
             };
-            let route = format!("`{} {path}`", op.handler.method);
+            let route = format!("`{} {path}`", route.method);
             Row {
                 params: if row.params.is_empty() {
                     route
@@ -154,10 +153,9 @@ pub fn answer(
     path: &str,
     body: &Body,
 ) -> Result<Reply, Fault> {
-    let (op, id) = OPERATIONS
-        .0
-        .iter()
-        .find_map(|op| op.handler.reached(method, path).map(|id| (op, id)))
+    let (op, route, id) = OPERATIONS
+        .served()
+        .find_map(|(op, route)| route.reached(method, path).map(|id| (op, route, id)))
         .ok_or_else(|| {
             Fault::with_status(
                 404,
@@ -169,7 +167,7 @@ pub fn answer(
                 ),
             )
         })?;
-    (op.handler.run)(&mut Rest {
+    (route.run)(&mut Rest {
         cloud,
         caller,
         body,

@@ -33,7 +33,7 @@ pub fn answer(
     request_id: &str,
 ) -> Result<Vec<u8>, Fault> {
     let action = params.required("Action")?;
-    let op = OPERATIONS.find(action).ok_or_else(|| {
+    let (op, handler) = OPERATIONS.find_served(action).ok_or_else(|| {
         Fault::bad(
             "InvalidAction",
             format!(
@@ -44,7 +44,7 @@ pub fn answer(
         )
     })?;
     params.check_all_read(op.name)?;
-    (op.handler)(cloud, caller, params, request_id)
+    handler(cloud, caller, params, request_id)
 }
 
 /// GetCallerIdentity: the caller's account, as an IAM root ARN.

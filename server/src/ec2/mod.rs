@@ -14,7 +14,7 @@ use amisim_simulator::{
 };
 
 use crate::fault::Fault;
-use crate::operations::{changes, reads, Row, Table};
+use crate::operations::{changes, reads, refused, Effect, Row, Table};
 use crate::page::Page;
 use crate::query::Params;
 use crate::xml::{Xml, EC2_NS};
@@ -264,6 +264,81 @@ static OPERATIONS: Table<Handler> = Table(&[
         "`ZoneName.N`, `ZoneId.N`, `AllAvailabilityZones`, `Filter.N` (`zone-name`, `zone-id`, `region-name`, `state`, `zone-type`)",
         |a| a.describe_availability_zones(),
     ),
+    refused(
+        "ImportImage",
+        "VM Import/Export turns virtual machine disks into AMIs and back; amisim simulates no disks to import or export",
+        Effect::Changes,
+    ),
+    refused(
+        "ExportImage",
+        "VM Import/Export turns virtual machine disks into AMIs and back; amisim simulates no disks to import or export",
+        Effect::Changes,
+    ),
+    refused(
+        "DescribeImportImageTasks",
+        "VM Import/Export turns virtual machine disks into AMIs and back; amisim simulates no disks to import or export",
+        Effect::Reads,
+    ),
+    refused(
+        "DescribeExportImageTasks",
+        "VM Import/Export turns virtual machine disks into AMIs and back; amisim simulates no disks to import or export",
+        Effect::Reads,
+    ),
+    refused(
+        "DescribeFastLaunchImages",
+        "Windows fast launch keeps pre-provisioned snapshots to launch Windows faster; launches in amisim take no time to shorten",
+        Effect::Reads,
+    ),
+    refused(
+        "EnableFastLaunch",
+        "Windows fast launch keeps pre-provisioned snapshots to launch Windows faster; launches in amisim take no time to shorten",
+        Effect::Changes,
+    ),
+    refused(
+        "DisableFastLaunch",
+        "Windows fast launch keeps pre-provisioned snapshots to launch Windows faster; launches in amisim take no time to shorten",
+        Effect::Changes,
+    ),
+    refused(
+        "GetImageFindings",
+        "its findings come from the scans of Amazon Inspector, which amisim does not simulate",
+        Effect::Reads,
+    ),
+    refused(
+        "CreateFpgaImage",
+        "Amazon FPGA Images (AFIs) are FPGA designs, not AMIs",
+        Effect::Changes,
+    ),
+    refused(
+        "CopyFpgaImage",
+        "Amazon FPGA Images (AFIs) are FPGA designs, not AMIs",
+        Effect::Changes,
+    ),
+    refused(
+        "DeleteFpgaImage",
+        "Amazon FPGA Images (AFIs) are FPGA designs, not AMIs",
+        Effect::Changes,
+    ),
+    refused(
+        "DescribeFpgaImages",
+        "Amazon FPGA Images (AFIs) are FPGA designs, not AMIs",
+        Effect::Reads,
+    ),
+    refused(
+        "DescribeFpgaImageAttribute",
+        "Amazon FPGA Images (AFIs) are FPGA designs, not AMIs",
+        Effect::Reads,
+    ),
+    refused(
+        "ModifyFpgaImageAttribute",
+        "Amazon FPGA Images (AFIs) are FPGA designs, not AMIs",
+        Effect::Changes,
+    ),
+    refused(
+        "ResetFpgaImageAttribute",
+        "Amazon FPGA Images (AFIs) are FPGA designs, not AMIs",
+        Effect::Changes,
+    ),
 ]);
 
 /// A change in an image's life: on (`true`) or off.
@@ -296,6 +371,7 @@ pub fn answer(
     let op = OPERATIONS
         .find(action)
         .ok_or_else(|| invalid_action(action))?;
+    let handler = op.handler.ok_or_else(|| not_modelled(op.name, op.params))?;
     let mut out = Out::new(op.name, request_id);
     let mut a = Action {
         name: op.name,
@@ -305,7 +381,7 @@ pub fn answer(
         out: &mut out,
         dry_run: p.flag("DryRun")?,
     };
-    (op.handler)(&mut a)?;
+    handler(&mut a)?;
     Ok(out.finish())
 }
 
@@ -318,6 +394,14 @@ fn invalid_action(action: &str) -> Fault {
             action.chars().take(64).collect::<String>(),
             OPERATIONS.names("")
         ),
+    )
+}
+
+/// The refusal of an action AWS has and amisim refuses by name, saying why.
+fn not_modelled(action: &str, why: &str) -> Fault {
+    Fault::bad(
+        "InvalidAction",
+        format!("amisim does not model {action}: {why}"),
     )
 }
 
