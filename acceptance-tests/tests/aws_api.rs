@@ -744,7 +744,6 @@ fn bursts_of_stalled_bodies_and_connections_leave_the_server_as_it_was() {
 /// with its rules in its own step, and leaves this list when it is.
 const AMI_ACTIONS_TO_BUILD: &[&str] = &[
     "AttachImageWatermark",
-    "CancelImageLaunchPermission",
     "CreateImageUsageReport",
     "CreateRestoreImageTask",
     "CreateStoreImageTask",
@@ -803,4 +802,60 @@ fn every_ami_action_of_botocores_model_is_answered_or_refused_by_name() {
             row.name
         );
     }
+}
+
+/// The AMI actions AWS added most recently, through boto3 as the User
+/// Guide's examples call them.
+const NEWEST_AMI_ACTIONS: &str = r#"
+import json, boto3, botocore
+a = boto3.client("ec2")
+b = boto3.client("ec2", aws_access_key_id="222222222222", aws_secret_access_key="any")
+def code(f):
+    try:
+        f()
+        return "ok"
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"]
+out = {}
+image = a.register_image(Name="shared-web",
+    BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}])["ImageId"]
+a.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"UserId": "222222222222"}, {"UserId": "333333333333"}]})
+out["b_sees"] = [i["ImageId"] for i in b.describe_images(ExecutableUsers=["self"])["Images"]] == [image]
+out["cancel_dry_run"] = code(lambda: b.cancel_image_launch_permission(ImageId=image, DryRun=True))
+out["cancelled"] = b.cancel_image_launch_permission(ImageId=image)["Return"]
+out["b_sees_after"] = b.describe_images(ExecutableUsers=["self"])["Images"]
+out["left"] = a.describe_image_attribute(ImageId=image, Attribute="launchPermission")["LaunchPermissions"]
+out["cancel_again"] = code(lambda: b.cancel_image_launch_permission(ImageId=image))
+out["cancel_own"] = code(lambda: a.cancel_image_launch_permission(ImageId=image))
+a.disable_image_block_public_access()
+a.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
+out["cancel_public"] = code(lambda: b.cancel_image_launch_permission(ImageId=image))
+print(json.dumps(out))
+"#;
+
+#[test]
+fn the_newest_ami_actions_answer_through_boto3() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let out: serde_json::Value =
+        serde_json::from_str(&ok(served.boto3(A, "us-east-1", NEWEST_AMI_ACTIONS))).unwrap();
+    assert_eq!(
+        out,
+        serde_json::json!({
+            "b_sees": true,
+            "cancel_dry_run": "DryRunOperation",
+            "cancelled": true,
+            "b_sees_after": [],
+            "left": [{"UserId": "333333333333"}],
+            "cancel_again": "InvalidAMIID.NotFound",
+            "cancel_own": "InvalidParameter",
+            "cancel_public": "InvalidPermission.NotFound",
+        })
+    );
+    assert!(ws
+        .events()
+        .iter()
+        .any(|e| e.action == "CancelImageLaunchPermission"
+            && e.account_id == B
+            && e.outcome == "ok"));
 }

@@ -79,8 +79,9 @@ pub use lifecycle::{DisableImage, EnableImage, SetDeregistrationProtection, SetI
 pub use lineage::{DescribeImageReferences, GetImageAncestry};
 pub use model::*;
 pub use permissions::{
-    AddLaunchPermission, AddStoragePermission, DescribeLaunchPermission, DescribeLaunchPermissions,
-    DescribeStoragePermission, RemoveLaunchPermission, RemoveStoragePermission,
+    AddLaunchPermission, AddStoragePermission, CancelLaunchPermission, DescribeLaunchPermission,
+    DescribeLaunchPermissions, DescribeStoragePermission, RemoveLaunchPermission,
+    RemoveStoragePermission,
 };
 pub use recycle_bin::{
     BinEntry, CreateRule, DeleteRule, GetRule, ListRecycleBin, ListRules, RestoreFromRecycleBin,

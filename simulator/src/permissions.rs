@@ -36,6 +36,8 @@ calls! {
         |r, tx, ctx| add_launch(tx, ctx, &r.image_id, &r.principal);
     RemoveLaunchPermission => bool, "RemoveLaunchPermission", changes, Image(image_id),
         |r, tx, ctx| remove_launch(tx, ctx, &r.image_id, &r.principal);
+    CancelLaunchPermission => (), "CancelImageLaunchPermission", changes, Image(image_id),
+        |r, tx, ctx| cancel_launch(tx, ctx, &r.image_id);
     DescribeLaunchPermission => Option<LaunchPermission>, "DescribeImageAttribute", reads, Image(image_id),
         |r, tx, ctx| describe_launch(tx, ctx, &r.image_id, &r.principal);
     DescribeLaunchPermissions => Vec<LaunchPermission>, "DescribeImageAttribute", reads, Image(image_id),
@@ -63,6 +65,25 @@ impl RemoveLaunchPermission {
         RemoveLaunchPermission {
             image_id: image_id.into(),
             principal: principal.clone(),
+        }
+    }
+}
+
+/// CancelImageLaunchPermission: the account an image was shared with leaves
+/// the share. Only a share made to the account itself can be left: a
+/// public image, or one shared with the account's organization or OU,
+/// stays as its owner set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelLaunchPermission {
+    /// The image shared with the caller.
+    pub image_id: String,
+}
+
+impl CancelLaunchPermission {
+    /// The request to leave the share of `image_id`.
+    pub fn new(image_id: impl Into<String>) -> CancelLaunchPermission {
+        CancelLaunchPermission {
+            image_id: image_id.into(),
         }
     }
 }
@@ -287,6 +308,27 @@ pub(crate) fn remove_launch(
         Err(e) => return Err(e),
     }
     tx.delete::<LaunchPermission>(&access::launch_permission_id(image_id, principal))
+}
+
+pub(crate) fn cancel_launch(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<()> {
+    let image = access::visible(tx, ctx, image_id, &ctx.caller.region)?;
+    let account = &ctx.caller.account_id;
+    if image.owner_id == *account {
+        return refuse(
+            ErrorKind::InvalidParameter,
+            format!("Image {image_id} is owned by account {account}: an owner has no share of its own to cancel"),
+            "To stop sharing your image with an account, remove that account's launch permission (ModifyImageAttribute LaunchPermission.Remove, or destroy its amisim_launch_permission)",
+        );
+    }
+    let mine = access::launch_permission_id(image_id, &Principal::Account(account.clone()));
+    if !tx.delete::<LaunchPermission>(&mine)? {
+        return refuse(
+            ErrorKind::PermissionNotFound,
+            format!("Image {image_id} is not shared with account {account} itself: it reaches the account as a public image or through its organization or OU, which only the owner can change"),
+            "Cancel only a share made to your account; ask the image's owner to change a public or organization share",
+        );
+    }
+    Ok(())
 }
 
 pub(crate) fn describe_launch(

@@ -6,11 +6,11 @@ use amisim_simulator::catalogue;
 use amisim_simulator::model::WINDOWS_BILLING_PRODUCT;
 use amisim_simulator::model::{HYPERVISOR, ROOT_VOLUME_TYPE, VIRTUALIZATION_TYPE};
 use amisim_simulator::{
-    AddStoragePermission, Caller, Cloud, CopyImage, DeleteSnapshot, DeregisterImage, DescribeImage,
-    DescribeImages, DescribeInstance, DescribeLaunchPermissions, DisableImage, EnableImage,
-    ErrorKind, GetImageSettings, Image, ModifyImage, Principal, RegisterImage,
-    RemoveStoragePermission, RootDevice, SetBlockPublicAccess, SetDeregistrationProtection,
-    SetImageDeprecation, TagInstance, Tags,
+    AddStoragePermission, Caller, CancelLaunchPermission, Cloud, CopyImage, DeleteSnapshot,
+    DeregisterImage, DescribeImage, DescribeImages, DescribeInstance, DescribeLaunchPermissions,
+    DisableImage, EnableImage, ErrorKind, GetImageSettings, Image, ModifyImage, Principal,
+    RegisterImage, RemoveStoragePermission, RootDevice, SetBlockPublicAccess,
+    SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
 };
 
 use crate::fault::Fault;
@@ -63,6 +63,11 @@ static OPERATIONS: Table<Handler> = Table(&[
         "ModifyImageAttribute",
         "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`; one change, made whole or not at all (a permission already there is kept)",
         |a| a.modify_image_attribute(),
+    ),
+    changes(
+        "CancelImageLaunchPermission",
+        "`ImageId` (an image shared with the caller's own account; a public image or an organization's or OU's share stays as its owner set it)",
+        |a| a.cancel_image_launch_permission(),
     ),
     changes(
         "ResetImageAttribute",
@@ -764,6 +769,15 @@ impl Action<'_> {
             launch_permission_add: add,
             launch_permission_remove: remove,
         })?;
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
+    /// CancelImageLaunchPermission: the caller leaves a share made to its account.
+    fn cancel_image_launch_permission(&mut self) -> Result<(), Fault> {
+        let id = self.p.required("ImageId")?.to_string();
+        self.ready()?;
+        self.call(&CancelLaunchPermission::new(id))?;
         self.out.xml.bool("return", true);
         Ok(())
     }

@@ -6,8 +6,8 @@ use amisim_simulator::{DeclareAccount, Principal};
 
 use crate::common::*;
 use amisim_simulator::{
-    AddLaunchPermission, DeregisterImage, DescribeImage, DescribeLaunchPermission,
-    RemoveLaunchPermission,
+    AddLaunchPermission, CancelLaunchPermission, DeregisterImage, DescribeImage,
+    DescribeLaunchPermission, DescribeLaunchPermissions, RemoveLaunchPermission,
 };
 
 fn declare(w: &mut World, who: &str, org: Option<&str>, ou: Option<&str>) {
@@ -250,4 +250,87 @@ fn permission_of_a_deregistered_image_reads_as_gone() {
         w.ok(|c| c.call(&owner, &DescribeLaunchPermission::new(&img.id, &account(B)))),
         None
     );
+}
+
+#[test]
+fn a_grantee_cancels_a_share_made_to_its_account() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let grantee = at(B, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(C))));
+    let before = w.cloud.events(0).unwrap();
+    w.ok(|c| c.call(&grantee, &CancelLaunchPermission::new(&img.id)));
+    // One event, as the grantee, naming the image.
+    let added = new_events(&before, &w.cloud.events(0).unwrap());
+    assert_eq!(added.len(), 1);
+    assert_eq!(
+        (added[0].action.as_str(), added[0].account_id.as_str()),
+        ("CancelImageLaunchPermission", B)
+    );
+    assert_eq!(added[0].resource_id.as_deref(), Some(img.id.as_str()));
+    // The owner sees the permission gone, and the other grantee's kept.
+    let left: Vec<Principal> = w
+        .ok(|c| {
+            c.call(
+                &owner,
+                &DescribeLaunchPermissions {
+                    image_id: img.id.clone(),
+                },
+            )
+        })
+        .into_iter()
+        .map(|p| p.principal)
+        .collect();
+    assert_eq!(left, [account(C)]);
+    assert!(!can_launch(&mut w, B, &img.id));
+    assert!(can_launch(&mut w, C, &img.id));
+    // Once cancelled there is nothing left to cancel; the owner may share again.
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.call(&grantee, &CancelLaunchPermission::new(&img.id))
+    });
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
+    assert!(can_launch(&mut w, B, &img.id));
+}
+
+#[test]
+fn only_a_share_to_the_account_itself_can_be_cancelled() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let img = register(&mut w.cloud, &owner, "web");
+    // The owner has no share of its own.
+    w.refused("InvalidParameter", |c| {
+        c.call(&owner, &CancelLaunchPermission::new(&img.id))
+    });
+    // An image shared with the account's organization stays shared.
+    declare(&mut w, B, Some(ORG), None);
+    w.ok(|c| {
+        c.call(
+            &owner,
+            &AddLaunchPermission::new(&img.id, &Principal::Organization(ORG.into())),
+        )
+    });
+    w.refused("InvalidPermission.NotFound", |c| {
+        c.call(&at(B, USE1), &CancelLaunchPermission::new(&img.id))
+    });
+    // So does a public image.
+    unblock(&mut w.cloud, &owner);
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &public())));
+    w.refused("InvalidPermission.NotFound", |c| {
+        c.call(&at(C, USE1), &CancelLaunchPermission::new(&img.id))
+    });
+    assert!(can_launch(&mut w, C, &img.id));
+    // An image not shared with the account, or in another region, is not found.
+    let private = register(&mut w.cloud, &owner, "private");
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.call(&at(D, USE1), &CancelLaunchPermission::new(&private.id))
+    });
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&private.id, &account(D))));
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.call(&at(D, USW2), &CancelLaunchPermission::new(&private.id))
+    });
+    w.refused("InvalidAMIID.Malformed", |c| {
+        c.call(&at(D, USE1), &CancelLaunchPermission::new("not-an-image"))
+    });
 }
