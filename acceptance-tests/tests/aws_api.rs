@@ -753,7 +753,6 @@ const AMI_ACTIONS_TO_BUILD: &[&str] = &[
     "DescribeInstanceImageMetadata",
     "DescribeStoreImageTasks",
     "DetachImageWatermark",
-    "GetImageAncestry",
     "ReplaceImageInstanceTypeSpecification",
 ];
 
@@ -830,6 +829,15 @@ out["cancel_own"] = code(lambda: a.cancel_image_launch_permission(ImageId=image)
 a.disable_image_block_public_access()
 a.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
 out["cancel_public"] = code(lambda: b.cancel_image_launch_permission(ImageId=image))
+# Ancestry: a copy of a copy of Amazon Linux, traced back to its root.
+base = a.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-2023*-x86_64"]}])["Images"][0]["ImageId"]
+first = a.copy_image(SourceImageId=base, SourceRegion="us-east-1", Name="golden-1")["ImageId"]
+west = boto3.client("ec2", region_name="us-west-2")
+second = west.copy_image(SourceImageId=first, SourceRegion="us-east-1", Name="golden-2")["ImageId"]
+chain = west.get_image_ancestry(ImageId=second)["ImageAncestryEntries"]
+out["ancestry"] = [[e["ImageId"] == i, e.get("SourceImageId") == s, e.get("SourceImageRegion"), e.get("ImageOwnerAlias"), "CreationDate" in e]
+    for e, i, s in zip(chain, [second, first, base], [first, base, None])]
+out["ancestry_elsewhere"] = code(lambda: a.get_image_ancestry(ImageId=second))
 print(json.dumps(out))
 "#;
 
@@ -850,6 +858,12 @@ fn the_newest_ami_actions_answer_through_boto3() {
             "cancel_again": "InvalidAMIID.NotFound",
             "cancel_own": "InvalidParameter",
             "cancel_public": "InvalidPermission.NotFound",
+            "ancestry": [
+                [true, true, "us-east-1", null, true],
+                [true, true, "us-east-1", null, true],
+                [true, true, null, "amazon", true],
+            ],
+            "ancestry_elsewhere": "InvalidAMIID.NotFound",
         })
     );
     assert!(ws

@@ -1,10 +1,12 @@
 //! EC2 actions about an account's images as a whole: the Allowed AMIs
-//! setting, DescribeTags, DescribeImageReferences, ResetImageAttribute and
-//! DescribeAvailabilityZones.
+//! setting, DescribeTags, DescribeImageReferences, GetImageAncestry,
+//! ResetImageAttribute and DescribeAvailabilityZones.
 
+use amisim_simulator::catalogue;
 use amisim_simulator::{
     AllowedImages, DescribeImageReferences, DescribeImages, DescribeInstances,
-    DescribeLaunchPermissions, GetImageSettings, ImageCriterion, ModifyImage, ReplaceImageCriteria,
+    DescribeLaunchPermissions, GetImageAncestry, GetImageSettings, ImageCriterion, ModifyImage,
+    ReplaceImageCriteria,
 };
 
 use super::filter::Filters;
@@ -211,6 +213,31 @@ impl Action<'_> {
         }
         x.close("imageReferenceSet");
         x.opt("nextToken", next.as_deref());
+        Ok(())
+    }
+
+    /// GetImageAncestry: the image, then each image it came from, to its root.
+    pub(super) fn get_image_ancestry(&mut self) -> Result<(), Fault> {
+        let id = self.p.required("ImageId")?.to_string();
+        self.ready()?;
+        let entries = self.call(&GetImageAncestry::new(id))?;
+        let x = &mut self.out.xml;
+        x.open("imageAncestryEntrySet");
+        for e in &entries {
+            let alias = e
+                .owner_id
+                .as_deref()
+                .and_then(catalogue::publisher)
+                .and_then(|p| p.alias);
+            x.open("item")
+                .text("imageId", &e.image_id)
+                .opt("sourceImageId", e.source_image_id.as_deref())
+                .opt("sourceImageRegion", e.source_image_region.as_deref())
+                .opt("creationDate", e.creation_date.as_deref())
+                .opt("imageOwnerAlias", alias)
+                .close("item");
+        }
+        x.close("imageAncestryEntrySet");
         Ok(())
     }
 

@@ -110,6 +110,11 @@ static OPERATIONS: Table<Handler> = Table(&[
         |a| a.describe_image_references(),
     ),
     reads(
+        "GetImageAncestry",
+        "`ImageId`: the image, then the image each was copied from or whose instance made it, up to 50, ending at an image with no source or one the caller cannot see (its ID alone)",
+        |a| a.get_image_ancestry(),
+    ),
+    reads(
         "GetImageBlockPublicAccessState",
         "",
         |a| a.block_public_access(None),
