@@ -750,7 +750,6 @@ const AMI_ACTIONS_TO_BUILD: &[&str] = &[
     "DeleteImageUsageReport",
     "DescribeImageUsageReportEntries",
     "DescribeImageUsageReports",
-    "DescribeInstanceImageMetadata",
     "DescribeStoreImageTasks",
     "DetachImageWatermark",
     "ReplaceImageInstanceTypeSpecification",
@@ -838,6 +837,15 @@ chain = west.get_image_ancestry(ImageId=second)["ImageAncestryEntries"]
 out["ancestry"] = [[e["ImageId"] == i, e.get("SourceImageId") == s, e.get("SourceImageRegion"), e.get("ImageOwnerAlias"), "CreationDate" in e]
     for e, i, s in zip(chain, [second, first, base], [first, base, None])]
 out["ancestry_elsewhere"] = code(lambda: a.get_image_ancestry(ImageId=second))
+# What an instance was launched from, after its image was deregistered.
+instance = a.run_instances(ImageId=first, InstanceType="t3.micro", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+a.deregister_image(ImageId=first)
+meta = a.describe_instance_image_metadata(InstanceIds=[instance])["InstanceImageMetadata"][0]
+image_meta = meta["ImageMetadata"]
+out["launched_from"] = [meta["InstanceId"] == instance, meta["AvailabilityZone"], meta["ZoneId"], meta["State"]["Name"],
+    image_meta["ImageId"] == first, image_meta["Name"], image_meta["State"], image_meta["OwnerId"], image_meta["IsPublic"], image_meta["ImageAllowed"]]
+out["filtered"] = len(a.describe_instance_image_metadata(Filters=[{"Name": "image-allowed", "Values": ["false"]}])["InstanceImageMetadata"])
+out["not_yours"] = code(lambda: b.describe_instance_image_metadata(InstanceIds=[instance]))
 print(json.dumps(out))
 "#;
 
@@ -864,6 +872,9 @@ fn the_newest_ami_actions_answer_through_boto3() {
                 [true, true, null, "amazon", true],
             ],
             "ancestry_elsewhere": "InvalidAMIID.NotFound",
+            "launched_from": [true, "us-east-1a", "use1-az1", "running", true, "golden-1", "deregistered", "111111111111", false, true],
+            "filtered": 0,
+            "not_yours": "InvalidInstanceID.NotFound",
         })
     );
     assert!(ws

@@ -9,7 +9,7 @@ use crate::error::{refuse, ErrorKind, Result};
 use crate::model::RootDevice;
 use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, Tags};
 use crate::store::Tx;
-use crate::{billing, ids, kms, validate};
+use crate::{billing, ids, kms, settings, validate};
 
 /// RunInstances for one instance.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -50,6 +50,30 @@ impl DescribeInstance {
 /// oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeInstances {}
+
+/// DescribeInstanceImageMetadata: the caller's instances in its region (the
+/// ones named, each of which must be the caller's, or all of them) and the
+/// image each was launched from, whatever became of that image since:
+/// deprecated, disabled, deregistered, no longer shared, or not allowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DescribeInstanceImageMetadata {
+    /// The instances; none for all of the caller's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_ids: Vec<String>,
+}
+
+/// An instance and the image it was launched from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceImageMetadata {
+    /// The instance.
+    pub instance: Instance,
+    /// Its image, as it is now; none if the cloud no longer holds it.
+    pub image: Option<Image>,
+    /// Whether the image is public.
+    pub image_public: bool,
+    /// Whether the caller's Allowed AMIs settings allow the image.
+    pub image_allowed: bool,
+}
 
 /// StopInstances for one instance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +197,8 @@ calls! {
             region: Some(&ctx.caller.region),
             name: None,
         });
+    DescribeInstanceImageMetadata => Vec<InstanceImageMetadata>, "DescribeInstanceImageMetadata", reads, Nothing,
+        |r, tx, ctx| image_metadata(tx, ctx, &r.instance_ids);
     StopInstance => Instance, "StopInstances", changes, Instance(instance_id),
         |r, tx, ctx| stop(tx, ctx, &r.instance_id);
     StartInstance => Instance, "StartInstances", changes, Instance(instance_id),
@@ -444,6 +470,48 @@ pub(crate) fn own_instance(tx: &Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Res
             "Instances are regional and belong to the account that launched them: check the provider's account and region",
         ),
     }
+}
+
+pub(crate) fn image_metadata(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    instance_ids: &[String],
+) -> Result<Vec<InstanceImageMetadata>> {
+    let instances = if instance_ids.is_empty() {
+        crate::inventory::instances(
+            tx,
+            crate::store::Filter {
+                account: Some(&ctx.caller.account_id),
+                region: Some(&ctx.caller.region),
+                name: None,
+            },
+        )?
+    } else {
+        instance_ids
+            .iter()
+            .map(|id| own_instance(tx, ctx, id))
+            .collect::<Result<Vec<_>>>()?
+    };
+    let allowed = settings::settings(tx, &ctx.caller.account_id, &ctx.caller.region)?;
+    let mut out = Vec::new();
+    for instance in instances {
+        // Read past visibility: what the instance came from is its owner's to know.
+        let image = tx.get::<Image>(&instance.image_id)?;
+        let (image_public, image_allowed) = match &image {
+            Some(i) => (
+                access::is_public(tx, i)?,
+                settings::image_allowed(&allowed, &ctx.caller.account_id, i, ctx.epoch),
+            ),
+            None => (false, false),
+        };
+        out.push(InstanceImageMetadata {
+            instance,
+            image,
+            image_public,
+            image_allowed,
+        });
+    }
+    Ok(out)
 }
 
 pub(crate) fn describe(

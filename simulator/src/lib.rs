@@ -68,8 +68,9 @@ pub use images::{
     ModifyImage, RegisterImage,
 };
 pub use instances::{
-    DescribeInstance, DescribeInstances, ModifyInstanceType, RunInstance,
-    SetRootDeleteOnTermination, StartInstance, StopInstance, TagInstance, TerminateInstance,
+    DescribeInstance, DescribeInstanceImageMetadata, DescribeInstances, InstanceImageMetadata,
+    ModifyInstanceType, RunInstance, SetRootDeleteOnTermination, StartInstance, StopInstance,
+    TagInstance, TerminateInstance,
 };
 pub use kms::{
     CreateGrant, CreateKey, DescribeGrant, DescribeKey, ListGrants, ListKeys, RetireGrant,

@@ -64,6 +64,8 @@ pub struct AncestryEntry {
     pub creation_date: Option<String>,
     /// Its owner; none for an image the caller cannot see.
     pub owner_id: Option<String>,
+    /// Its owner's alias (`amazon`, `aws-marketplace`), if it has one.
+    pub owner_alias: Option<String>,
 }
 
 /// The image's parent: the image it was copied from, or the image of the
@@ -101,6 +103,7 @@ pub(crate) fn ancestry(
             source_image_region: parent.as_ref().map(|p| p.1.clone()),
             creation_date: Some(image.creation_date.clone()),
             owner_id: Some(image.owner_id.clone()),
+            owner_alias: image.owner_alias.clone(),
         });
         if out.len() >= MAX_ANCESTRY {
             break;
@@ -119,6 +122,7 @@ pub(crate) fn ancestry(
                 source_image_region: None,
                 creation_date: None,
                 owner_id: None,
+                owner_alias: None,
             });
             break;
         }

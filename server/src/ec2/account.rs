@@ -2,7 +2,6 @@
 //! setting, DescribeTags, DescribeImageReferences, GetImageAncestry,
 //! ResetImageAttribute and DescribeAvailabilityZones.
 
-use amisim_simulator::catalogue;
 use amisim_simulator::{
     AllowedImages, DescribeImageReferences, DescribeImages, DescribeInstances,
     DescribeLaunchPermissions, GetImageAncestry, GetImageSettings, ImageCriterion, ModifyImage,
@@ -224,17 +223,12 @@ impl Action<'_> {
         let x = &mut self.out.xml;
         x.open("imageAncestryEntrySet");
         for e in &entries {
-            let alias = e
-                .owner_id
-                .as_deref()
-                .and_then(catalogue::publisher)
-                .and_then(|p| p.alias);
             x.open("item")
                 .text("imageId", &e.image_id)
                 .opt("sourceImageId", e.source_image_id.as_deref())
                 .opt("sourceImageRegion", e.source_image_region.as_deref())
                 .opt("creationDate", e.creation_date.as_deref())
-                .opt("imageOwnerAlias", alias)
+                .opt("imageOwnerAlias", e.owner_alias.as_deref())
                 .close("item");
         }
         x.close("imageAncestryEntrySet");
@@ -327,6 +321,12 @@ impl Action<'_> {
         x.close("availabilityZoneInfo");
         Ok(())
     }
+}
+
+/// The zone amisim places every instance of `region` in: its name and ID
+/// (`us-east-1a`, `use1-az1`).
+pub(super) fn instance_zone(region: &str) -> (String, String) {
+    (format!("{region}a"), format!("{}-az1", zone_prefix(region)))
 }
 
 /// The prefix of a region's zone IDs, as AWS forms them: `us-east-1` is

@@ -1,9 +1,11 @@
 //! EC2 instances over the Query protocol: RunInstances, DescribeInstances,
-//! and Start/Stop/TerminateInstances, over the simulator's instance calls.
+//! Start/Stop/TerminateInstances, their attributes and the images they were
+//! launched from, over the simulator's instance calls.
 
 use amisim_simulator::{
-    CreateImage, DescribeInstances, Instance, InstanceState, ModifyInstanceType, RunInstance,
-    SetRootDeleteOnTermination, StartInstance, StopInstance, TerminateInstance,
+    CreateImage, DescribeInstanceImageMetadata, DescribeInstances, Instance, InstanceImageMetadata,
+    InstanceState, ModifyInstanceType, RunInstance, SetRootDeleteOnTermination, StartInstance,
+    StopInstance, TerminateInstance,
 };
 use base64::Engine;
 
@@ -117,6 +119,52 @@ impl Action<'_> {
             x.close("instancesSet").close("item");
         }
         x.close("reservationSet");
+        x.opt("nextToken", next.as_deref());
+        Ok(())
+    }
+
+    /// DescribeInstanceImageMetadata: each of the caller's instances and the
+    /// image it was launched from, even one it can no longer see.
+    pub(super) fn describe_instance_image_metadata(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let ids = p.list("InstanceId")?;
+        let filters = Filters::of(p, IMAGE_METADATA_FILTERS, self.name)?;
+        let page = Paged::within(p, None, 1, 1000)?;
+        self.ready()?;
+        let found: Vec<InstanceImageMetadata> = self
+            .call(&DescribeInstanceImageMetadata { instance_ids: ids })?
+            .into_iter()
+            .filter(|m| filters.pass(|name| image_metadata_values(m, name)))
+            .collect();
+        let (shown, next) = Paged::cut(&page, &found)?;
+        let x = &mut self.out.xml;
+        x.open("instanceImageMetadataSet");
+        for m in shown {
+            let i = &m.instance;
+            let (zone, zone_id) = super::account::instance_zone(&i.region);
+            x.open("item")
+                .text("instanceId", &i.id)
+                .text("instanceType", &i.instance_type)
+                .text("launchTime", &i.launch_time)
+                .text("availabilityZone", &zone)
+                .text("zoneId", &zone_id);
+            state(x, "instanceState", i.state.as_str());
+            x.text("instanceOwnerId", &i.owner_id);
+            super::tag_set(x, &i.tags);
+            x.open("imageMetadata").text("imageId", &i.image_id);
+            if let Some(image) = &m.image {
+                x.text("name", &image.name)
+                    .text("imageOwnerId", &image.owner_id)
+                    .text("imageState", image.state.as_str())
+                    .opt("imageOwnerAlias", image.owner_alias.as_deref())
+                    .text("creationDate", &image.creation_date)
+                    .opt("deprecationTime", image.deprecation_time.as_deref())
+                    .bool("imageAllowed", m.image_allowed)
+                    .bool("isPublic", m.image_public);
+            }
+            x.close("imageMetadata").close("item");
+        }
+        x.close("instanceImageMetadataSet");
         x.opt("nextToken", next.as_deref());
         Ok(())
     }
@@ -368,6 +416,41 @@ pub(super) enum Change {
     Start,
     Stop,
     Terminate,
+}
+
+/// The filters DescribeInstanceImageMetadata takes.
+const IMAGE_METADATA_FILTERS: &[&str] = &[
+    "availability-zone",
+    "zone-id",
+    "instance-id",
+    "instance-type",
+    "instance-state-name",
+    "launch-time",
+    "image-allowed",
+    "owner-alias",
+    "owner-id",
+    "tag-key",
+    "tag:",
+];
+
+/// An instance's values for a filter of DescribeInstanceImageMetadata; the
+/// owner filters are its image's.
+fn image_metadata_values(m: &InstanceImageMetadata, name: &str) -> Vec<String> {
+    let i = &m.instance;
+    let (zone, zone_id) = super::account::instance_zone(&i.region);
+    match name {
+        "availability-zone" => vec![zone],
+        "zone-id" => vec![zone_id],
+        "launch-time" => vec![i.launch_time.clone()],
+        "image-allowed" => vec![m.image_allowed.to_string()],
+        "owner-id" => m.image.iter().map(|img| img.owner_id.clone()).collect(),
+        "owner-alias" => m
+            .image
+            .iter()
+            .filter_map(|img| img.owner_alias.clone())
+            .collect(),
+        _ => filters::instance_values(i, name),
+    }
 }
 
 /// The attributes DescribeInstanceAttribute answers.

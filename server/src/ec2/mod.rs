@@ -245,6 +245,11 @@ static OPERATIONS: Table<Handler> = Table(&[
         |a| a.modify_instance_attribute(),
     ),
     reads(
+        "DescribeInstanceImageMetadata",
+        "`InstanceId.N` (the caller's), `Filter.N` (`availability-zone`, `zone-id`, `instance-id`, `instance-type`, `instance-state-name`, `launch-time`, `image-allowed`, `owner-alias`, `owner-id`, `tag-key`, `tag:KEY`), `MaxResults` (1 to 1000), `NextToken`: the image each instance was launched from, also once deprecated, deregistered, no longer shared or not allowed",
+        |a| a.describe_instance_image_metadata(),
+    ),
+    reads(
         "DescribeInstanceCreditSpecifications",
         "`InstanceId.N`, `Filter.N` instance-id, `MaxResults`, `NextToken`",
         |a| a.describe_instance_credit_specifications(),

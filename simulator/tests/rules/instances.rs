@@ -519,3 +519,76 @@ fn user_data_over_16_kb_is_refused() {
         )
     });
 }
+
+#[test]
+fn an_instance_tells_what_it_was_launched_from_whatever_became_of_the_image() {
+    use amisim_simulator::{
+        AddLaunchPermission, DescribeInstanceImageMetadata, RemoveLaunchPermission,
+    };
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let user = at(B, USE1);
+    let img = register(&mut w.cloud, &owner, "vendor-web");
+    w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&img.id, &account(B))));
+    let mine = w.ok(|c| c.call(&user, &launch(&img.id, "t3.micro")));
+    // The owner stops sharing and deregisters it: the user can no longer see
+    // the image, but its instance still says what it came from.
+    w.ok(|c| c.call(&owner, &RemoveLaunchPermission::new(&img.id, &account(B))));
+    w.ok(|c| c.call(&owner, &DeregisterImage::new(&img.id, false)));
+    let all = w.ok(|c| c.call(&user, &DescribeInstanceImageMetadata::default()));
+    assert_eq!(all.len(), 1);
+    let m = &all[0];
+    assert_eq!(m.instance.id, mine.id);
+    let image = m.image.as_ref().expect("the image it was launched from");
+    assert_eq!(
+        (image.id.as_str(), image.owner_id.as_str()),
+        (img.id.as_str(), A)
+    );
+    assert_eq!(image.state, amisim_simulator::ImageState::Deregistered);
+    assert!(!m.image_public);
+    assert!(m.image_allowed, "Allowed AMIs is off");
+    // Named instances must be the caller's, in its region.
+    let named = w.ok(|c| {
+        c.call(
+            &user,
+            &DescribeInstanceImageMetadata {
+                instance_ids: vec![mine.id.clone()],
+            },
+        )
+    });
+    assert_eq!(named, all);
+    w.refused("InvalidInstanceID.NotFound", |c| {
+        c.call(
+            &owner,
+            &DescribeInstanceImageMetadata {
+                instance_ids: vec![mine.id.clone()],
+            },
+        )
+    });
+    w.refused("InvalidInstanceID.NotFound", |c| {
+        c.call(
+            &at(B, USW2),
+            &DescribeInstanceImageMetadata {
+                instance_ids: vec![mine.id.clone()],
+            },
+        )
+    });
+    assert!(w
+        .ok(|c| c.call(&owner, &DescribeInstanceImageMetadata::default()))
+        .is_empty());
+    // Allowed AMIs that no longer allow the image say so.
+    w.ok(|c| {
+        c.call(
+            &user,
+            &amisim_simulator::AllowedImages {
+                state: "audit-mode".into(),
+                criteria: vec![amisim_simulator::ImageCriterion {
+                    image_providers: vec![CANONICAL.into()],
+                    ..Default::default()
+                }],
+            },
+        )
+    });
+    let audited = w.ok(|c| c.call(&user, &DescribeInstanceImageMetadata::default()));
+    assert!(!audited[0].image_allowed);
+}
