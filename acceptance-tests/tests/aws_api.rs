@@ -743,7 +743,6 @@ fn bursts_of_stalled_bodies_and_connections_leave_the_server_as_it_was() {
 /// The AMI actions of botocore's EC2 model not answered yet: each is built
 /// with its rules in its own step, and leaves this list when it is.
 const AMI_ACTIONS_TO_BUILD: &[&str] = &[
-    "AttachImageWatermark",
     "CreateImageUsageReport",
     "CreateRestoreImageTask",
     "CreateStoreImageTask",
@@ -751,8 +750,6 @@ const AMI_ACTIONS_TO_BUILD: &[&str] = &[
     "DescribeImageUsageReportEntries",
     "DescribeImageUsageReports",
     "DescribeStoreImageTasks",
-    "DetachImageWatermark",
-    "ReplaceImageInstanceTypeSpecification",
 ];
 
 #[test]
@@ -846,6 +843,24 @@ out["launched_from"] = [meta["InstanceId"] == instance, meta["AvailabilityZone"]
     image_meta["ImageId"] == first, image_meta["Name"], image_meta["State"], image_meta["OwnerId"], image_meta["IsPublic"], image_meta["ImageAllowed"]]
 out["filtered"] = len(a.describe_instance_image_metadata(Filters=[{"Name": "image-allowed", "Values": ["false"]}])["InstanceImageMetadata"])
 out["not_yours"] = code(lambda: b.describe_instance_image_metadata(InstanceIds=[instance]))
+# The instance types an image runs on.
+out["specified"] = west.replace_image_instance_type_specification(ImageId=second,
+    InstanceTypeSpecification={"SupportedInstanceTypes": ["t3.*"], "UnsupportedInstanceTypes": ["t3.nano"]})["ReturnValue"]
+out["specification"] = west.describe_images(ImageIds=[second])["Images"][0]["InstanceTypeSpecification"]
+out["wrong_type"] = code(lambda: west.run_instances(ImageId=second, InstanceType="m5.large", MinCount=1, MaxCount=1))
+out["bad_entry"] = code(lambda: west.replace_image_instance_type_specification(ImageId=second,
+    InstanceTypeSpecification={"SupportedInstanceTypes": ["t3.**"]}))
+west.replace_image_instance_type_specification(ImageId=second)
+out["unspecified"] = "InstanceTypeSpecification" in west.describe_images(ImageIds=[second])["Images"][0]
+# Watermarks travel to copies; a public image takes none.
+out["watermark"] = west.attach_image_watermark(ImageId=second, WatermarkName="approved")["WatermarkKey"]
+third = a.copy_image(SourceImageId=second, SourceRegion="us-west-2", Name="golden-3")["ImageId"]
+marks = a.describe_images(ImageIds=[third])["Images"][0]["ImageWatermarks"]
+out["travelled"] = [[m["WatermarkKey"], m["SourceImageId"] == second, m["SourceImageRegion"]] for m in marks]
+out["public_mark"] = code(lambda: a.attach_image_watermark(ImageId=image, WatermarkName="approved"))
+out["public_marked"] = code(lambda: a.modify_image_attribute(ImageId=third, LaunchPermission={"Add": [{"Group": "all"}]}))
+out["detached"] = west.detach_image_watermark(ImageId=second, WatermarkKey="111111111111:approved")["Return"]
+out["still_on_copy"] = len(a.describe_images(ImageIds=[third])["Images"][0]["ImageWatermarks"])
 print(json.dumps(out))
 "#;
 
@@ -875,6 +890,20 @@ fn the_newest_ami_actions_answer_through_boto3() {
             "launched_from": [true, "us-east-1a", "use1-az1", "running", true, "golden-1", "deregistered", "111111111111", false, true],
             "filtered": 0,
             "not_yours": "InvalidInstanceID.NotFound",
+            "specified": true,
+            "specification": {
+                "SupportedInstanceTypes": [{"InstanceType": "t3.*"}],
+                "UnsupportedInstanceTypes": [{"InstanceType": "t3.nano"}],
+            },
+            "wrong_type": "InvalidParameterCombination",
+            "bad_entry": "InvalidParameterValue",
+            "unspecified": false,
+            "watermark": "111111111111:approved",
+            "travelled": [["111111111111:approved", true, "us-west-2"]],
+            "public_mark": "InvalidParameter",
+            "public_marked": "InvalidParameter",
+            "detached": true,
+            "still_on_copy": 1,
         })
     );
     assert!(ws

@@ -253,6 +253,9 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 last_launched_time: None,
                 copied_tags: Tags::new(),
                 recycle_bin_until: None,
+                supported_instance_types: Vec::new(),
+                unsupported_instance_types: Vec::new(),
+                watermarks: Vec::new(),
             };
             tx.put(&image)?;
             permissions::make_public(tx, &image)?;
@@ -403,6 +406,9 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         last_launched_time: None,
         copied_tags: Tags::new(),
         recycle_bin_until: None,
+        supported_instance_types: Vec::new(),
+        unsupported_instance_types: Vec::new(),
+        watermarks: Vec::new(),
     };
     tx.put(&image)?;
     Ok(image)
@@ -508,6 +514,13 @@ pub(crate) fn create_from_instance(
         last_launched_time: None,
         copied_tags: Tags::new(),
         recycle_bin_until: None,
+        supported_instance_types: Vec::new(),
+        unsupported_instance_types: Vec::new(),
+        // Watermarks travel from the image the instance was launched from.
+        watermarks: tx
+            .get::<Image>(&instance.image_id)?
+            .map(|launched| launched.watermarks)
+            .unwrap_or_default(),
     };
     tx.put(&image)?;
     Ok(image)

@@ -9,7 +9,7 @@ use crate::error::{refuse, ErrorKind, Result};
 use crate::model::RootDevice;
 use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, Tags};
 use crate::store::Tx;
-use crate::{billing, ids, kms, settings, validate};
+use crate::{attributes, billing, ids, kms, settings, validate};
 
 /// RunInstances for one instance.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -278,6 +278,7 @@ pub(crate) fn run(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RunInstance) -> Result<I
     let (itype, state) = check_request(req)?;
     let image = launchable_image(tx, ctx, &req.image_id)?;
     check_fit(itype, &image, req, state)?;
+    attributes::check_instance_type(&image, itype.name)?;
     let launch_time = ctx.time_after(&[&image.creation_date]);
     let (boot_time_seconds, software) = boot_profile(&image, &req.user_data);
     let prices = billing::price_book(tx)?;

@@ -31,6 +31,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod attributes;
 pub mod billing;
 pub mod call;
 pub mod catalogue;
@@ -57,6 +58,9 @@ pub mod store;
 pub mod validate;
 
 pub use accounts::{DeclareAccount, GetCallerIdentity};
+pub use attributes::{
+    AttachWatermark, DetachWatermark, InstanceTypeSpecification, ReplaceImageInstanceTypes,
+};
 pub use billing::{AdvanceClock, SetPriceBook};
 pub use call::{Call, Caller, Role, Subject};
 pub use claims::{AccessKey, ClaimAccount, RefuseRequest, ReleaseAccount, SealKey};

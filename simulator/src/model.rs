@@ -179,6 +179,33 @@ pub struct Image {
     /// Until when a deregistered image waits in the Recycle Bin to be restored.
     #[serde(default)]
     pub recycle_bin_until: Option<String>,
+    /// The instance types the image supports (`*` wildcards); none for every
+    /// type the unsupported ones leave.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supported_instance_types: Vec<String>,
+    /// The instance types the image does not support (`*` wildcards).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsupported_instance_types: Vec<String>,
+    /// Its watermarks: its owner's, and those of the images it was copied or
+    /// created from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watermarks: Vec<Watermark>,
+}
+
+/// A named mark an owner attaches to an image, which every image copied or
+/// created from it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watermark {
+    /// `ACCOUNT:NAME`: the account that attached it and its name.
+    pub key: String,
+    /// The image it was attached to.
+    pub source_image_id: String,
+    /// That image's region.
+    pub source_image_region: String,
+    /// That image's creation date.
+    pub source_image_creation_time: String,
+    /// When it was attached.
+    pub creation_time: String,
 }
 
 words! {

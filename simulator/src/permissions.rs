@@ -244,6 +244,16 @@ pub(crate) fn add_launch(
                 "Share the image with specific accounts or an organization instead, and grant them the key",
             );
         }
+        if let Some(mark) = image.watermarks.first() {
+            return refuse(
+                ErrorKind::InvalidParameter,
+                format!(
+                    "Watermarked images cannot be made public: image {image_id} carries the watermark {}",
+                    mark.key
+                ),
+                "Share the image with specific accounts or an organization instead, or make a public image without watermarks",
+            );
+        }
         if !image.billing_products.is_empty() {
             return refuse(
                 ErrorKind::InvalidParameter,

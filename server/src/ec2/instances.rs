@@ -161,6 +161,7 @@ impl Action<'_> {
                     .opt("deprecationTime", image.deprecation_time.as_deref())
                     .bool("imageAllowed", m.image_allowed)
                     .bool("isPublic", m.image_public);
+                super::watermark_set(x, image);
             }
             x.close("imageMetadata").close("item");
         }

@@ -6,10 +6,11 @@ use amisim_simulator::catalogue;
 use amisim_simulator::model::WINDOWS_BILLING_PRODUCT;
 use amisim_simulator::model::{HYPERVISOR, ROOT_VOLUME_TYPE, VIRTUALIZATION_TYPE};
 use amisim_simulator::{
-    AddStoragePermission, Caller, CancelLaunchPermission, Cloud, CopyImage, DeleteSnapshot,
-    DeregisterImage, DescribeImage, DescribeImages, DescribeInstance, DescribeLaunchPermissions,
-    DisableImage, EnableImage, ErrorKind, GetImageSettings, Image, ModifyImage, Principal,
-    RegisterImage, RemoveStoragePermission, RootDevice, SetBlockPublicAccess,
+    AddStoragePermission, AttachWatermark, Caller, CancelLaunchPermission, Cloud, CopyImage,
+    DeleteSnapshot, DeregisterImage, DescribeImage, DescribeImages, DescribeInstance,
+    DescribeLaunchPermissions, DetachWatermark, DisableImage, EnableImage, ErrorKind,
+    GetImageSettings, Image, InstanceTypeSpecification, ModifyImage, Principal, RegisterImage,
+    RemoveStoragePermission, ReplaceImageInstanceTypes, RootDevice, SetBlockPublicAccess,
     SetDeregistrationProtection, SetImageDeprecation, TagInstance, Tags,
 };
 
@@ -68,6 +69,21 @@ static OPERATIONS: Table<Handler> = Table(&[
         "CancelImageLaunchPermission",
         "`ImageId` (an image shared with the caller's own account; a public image or an organization's or OU's share stays as its owner set it)",
         |a| a.cancel_image_launch_permission(),
+    ),
+    changes(
+        "ReplaceImageInstanceTypeSpecification",
+        "`ImageId`, `InstanceTypeSpecification.SupportedInstanceType.N` and `.UnsupportedInstanceType.N` (type names or `*` patterns such as `t3.*`, at most 100 each, each once; neither removes the specification). RunInstances then refuses another type (`InvalidParameterCombination`); copies carry it",
+        |a| a.replace_image_instance_types(),
+    ),
+    changes(
+        "AttachImageWatermark",
+        "`ImageId` (the caller's, not public), `WatermarkName` (3 to 128 letters, digits, spaces and `()[]./-'@_`): answers `ACCOUNT:NAME`. Copies, and images created from instances of it, carry it; a watermarked image cannot be made public",
+        |a| a.attach_image_watermark(),
+    ),
+    changes(
+        "DetachImageWatermark",
+        "`ImageId`, `WatermarkKey` (from this image only; images made from it keep theirs)",
+        |a| a.detach_image_watermark(),
     ),
     changes(
         "ResetImageAttribute",
@@ -792,6 +808,54 @@ impl Action<'_> {
         Ok(())
     }
 
+    /// ReplaceImageInstanceTypeSpecification: the instance types the image
+    /// runs on; no specification removes it.
+    fn replace_image_instance_types(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let id = p.required("ImageId")?.to_string();
+        let supported = p.list("InstanceTypeSpecification.SupportedInstanceType")?;
+        let unsupported = p.list("InstanceTypeSpecification.UnsupportedInstanceType")?;
+        let specification = (!supported.is_empty() || !unsupported.is_empty()).then_some(
+            InstanceTypeSpecification {
+                supported,
+                unsupported,
+            },
+        );
+        self.ready()?;
+        self.call(&ReplaceImageInstanceTypes {
+            image_id: id,
+            specification,
+        })?;
+        self.out.xml.bool("returnValue", true);
+        Ok(())
+    }
+
+    /// AttachImageWatermark: answers the watermark's key.
+    fn attach_image_watermark(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let request = AttachWatermark {
+            image_id: p.required("ImageId")?.to_string(),
+            name: p.required("WatermarkName")?.to_string(),
+        };
+        self.ready()?;
+        let key = self.call(&request)?;
+        self.out.xml.text("watermarkKey", &key);
+        Ok(())
+    }
+
+    /// DetachImageWatermark: succeeds also when the watermark is not there.
+    fn detach_image_watermark(&mut self) -> Result<(), Fault> {
+        let p = self.p;
+        let request = DetachWatermark {
+            image_id: p.required("ImageId")?.to_string(),
+            key: p.required("WatermarkKey")?.to_string(),
+        };
+        self.ready()?;
+        self.call(&request)?;
+        self.out.xml.bool("return", true);
+        Ok(())
+    }
+
     /// CreateTags (`add`) or DeleteTags on images.
     fn tags(&mut self, add: bool) -> Result<(), Fault> {
         let p = self.p;
@@ -1217,6 +1281,46 @@ fn block_devices(x: &mut Xml, image: &Image) {
 
 /// One image of `imagesSet`, with every field botocore's `Image` shape
 /// names that amisim models.
+/// `instanceTypeSpecification`, when the image's owner set one.
+fn instance_type_specification(x: &mut Xml, image: &Image) {
+    if image.supported_instance_types.is_empty() && image.unsupported_instance_types.is_empty() {
+        return;
+    }
+    x.open("instanceTypeSpecification");
+    for (set, types) in [
+        ("supportedInstanceTypeSet", &image.supported_instance_types),
+        (
+            "unsupportedInstanceTypeSet",
+            &image.unsupported_instance_types,
+        ),
+    ] {
+        x.open(set);
+        for t in types {
+            x.open("item").text("instanceType", t).close("item");
+        }
+        x.close(set);
+    }
+    x.close("instanceTypeSpecification");
+}
+
+/// `imageWatermarkSet`: the image's watermarks, when it has any.
+pub(super) fn watermark_set(x: &mut Xml, image: &Image) {
+    if image.watermarks.is_empty() {
+        return;
+    }
+    x.open("imageWatermarkSet");
+    for w in &image.watermarks {
+        x.open("item")
+            .text("watermarkKey", &w.key)
+            .text("sourceImageRegion", &w.source_image_region)
+            .text("sourceImageId", &w.source_image_id)
+            .text("sourceImageCreationTime", &w.source_image_creation_time)
+            .text("watermarkCreationTime", &w.creation_time)
+            .close("item");
+    }
+    x.close("imageWatermarkSet");
+}
+
 fn image_item(x: &mut Xml, image: &Image, public: bool) {
     let (platform_details, usage_operation) = image.platform_details();
     let location = match &image.owner_alias {
@@ -1265,6 +1369,8 @@ fn image_item(x: &mut Xml, image: &Image, public: bool) {
     x.opt("lastLaunchedTime", image.last_launched_time.as_deref());
     x.opt("sourceImageId", image.source_image_id.as_deref());
     x.opt("sourceImageRegion", image.source_image_region.as_deref());
+    instance_type_specification(x, image);
+    watermark_set(x, image);
     x.close("item");
 }
 

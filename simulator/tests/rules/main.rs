@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod attributes;
 mod billing_products;
 mod claims;
 mod copies;
