@@ -743,12 +743,8 @@ fn bursts_of_stalled_bodies_and_connections_leave_the_server_as_it_was() {
 /// The AMI actions of botocore's EC2 model not answered yet: each is built
 /// with its rules in its own step, and leaves this list when it is.
 const AMI_ACTIONS_TO_BUILD: &[&str] = &[
-    "CreateImageUsageReport",
     "CreateRestoreImageTask",
     "CreateStoreImageTask",
-    "DeleteImageUsageReport",
-    "DescribeImageUsageReportEntries",
-    "DescribeImageUsageReports",
     "DescribeStoreImageTasks",
 ];
 
@@ -861,6 +857,19 @@ out["public_mark"] = code(lambda: a.attach_image_watermark(ImageId=image, Waterm
 out["public_marked"] = code(lambda: a.modify_image_attribute(ImageId=third, LaunchPermission={"Add": [{"Group": "all"}]}))
 out["detached"] = west.detach_image_watermark(ImageId=second, WatermarkKey="111111111111:approved")["Return"]
 out["still_on_copy"] = len(a.describe_images(ImageIds=[third])["Images"][0]["ImageWatermarks"])
+# Who uses my image: a usage report.
+c = boto3.client("ec2", aws_access_key_id="333333333333", aws_secret_access_key="any")
+for client in [b, c, c]:
+    client.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1)
+report = a.create_image_usage_report(ImageId=image, ResourceTypes=[{"ResourceType": "ec2:Instance"}],
+    TagSpecifications=[{"ResourceType": "image-usage-report", "Tags": [{"Key": "why", "Value": "before deregistering"}]}])["ReportId"]
+described = a.describe_image_usage_reports(ImageIds=[image])["ImageUsageReports"]
+out["report"] = [[r["ReportId"] == report, r["State"], r["ResourceTypes"], r["Tags"]] for r in described]
+entries = a.describe_image_usage_report_entries(ReportIds=[report])["ImageUsageReportEntries"]
+out["entries"] = [[e["AccountId"], e["ResourceType"], e["UsageCount"], e["ImageId"] == image] for e in entries]
+out["report_not_owner"] = code(lambda: b.create_image_usage_report(ImageId=image, ResourceTypes=[{"ResourceType": "ec2:Instance"}]))
+out["report_deleted"] = a.delete_image_usage_report(ReportId=report)["Return"]
+out["report_gone"] = code(lambda: a.describe_image_usage_reports(ReportIds=[report]))
 print(json.dumps(out))
 "#;
 
@@ -904,6 +913,11 @@ fn the_newest_ami_actions_answer_through_boto3() {
             "public_marked": "InvalidParameter",
             "detached": true,
             "still_on_copy": 1,
+            "report": [[true, "available", [{"ResourceType": "ec2:Instance"}], [{"Key": "why", "Value": "before deregistering"}]]],
+            "entries": [["222222222222", "ec2:Instance", 1, true], ["333333333333", "ec2:Instance", 2, true]],
+            "report_not_owner": "AuthFailure",
+            "report_deleted": true,
+            "report_gone": "InvalidImageUsageReportId.NotFound",
         })
     );
     assert!(ws

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{
     is_read_action, Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission,
-    RecycleBinRule, Storage, StoragePermission,
+    RecycleBinRule, Storage, StoragePermission, UsageReport,
 };
 use crate::store::{Store, Tx};
 use crate::{dates, ids, secrets, validate};
@@ -277,7 +277,8 @@ named_outcome!(
     LaunchPermission,
     ImageSettings,
     RecycleBinRule,
-    StoragePermission
+    StoragePermission,
+    UsageReport
 );
 
 /// The secrets a handle has checked and the command its calls belong to:

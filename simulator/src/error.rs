@@ -66,6 +66,8 @@ pub enum ErrorKind {
     ValidationException,
     /// No Recycle Bin rule with that ID.
     RuleNotFound,
+    /// No image usage report with that ID for the caller in the region.
+    UsageReportNotFound,
     /// The object is in a state that does not allow the operation.
     IncorrectState,
     /// A signature that does not match the request and the claim's secret,
@@ -130,6 +132,7 @@ impl ErrorKind {
             ErrorKind::AmiNotAllowed => "InvalidAMIID.NotAllowed",
             ErrorKind::ValidationException => "ValidationException",
             ErrorKind::RuleNotFound => "ResourceNotFoundException",
+            ErrorKind::UsageReportNotFound => "InvalidImageUsageReportId.NotFound",
             ErrorKind::IncorrectState => "IncorrectState",
             ErrorKind::SignatureDoesNotMatch => "SignatureDoesNotMatch",
             ErrorKind::InvalidClientTokenId => "InvalidClientTokenId",
@@ -158,6 +161,7 @@ impl ErrorKind {
                 | ErrorKind::KeyNotFound
                 | ErrorKind::PermissionNotFound
                 | ErrorKind::RuleNotFound
+                | ErrorKind::UsageReportNotFound
         )
     }
 }

@@ -55,6 +55,7 @@ pub mod secrets;
 pub mod settings;
 pub mod storage;
 pub mod store;
+pub mod usage;
 pub mod validate;
 
 pub use accounts::{DeclareAccount, GetCallerIdentity};
@@ -94,3 +95,7 @@ pub use recycle_bin::{
 };
 pub use settings::{AllowedImages, GetImageSettings, ReplaceImageCriteria, SetBlockPublicAccess};
 pub use storage::{DescribeSnapshots, DescribeStoragePermissions, DescribeVolumes, Volume};
+pub use usage::{
+    CreateUsageReport, DeleteUsageReport, DescribeUsageReportEntries, DescribeUsageReports,
+    ReportedUsage,
+};

@@ -688,6 +688,53 @@ pub struct RecycleBinRule {
     pub description: String,
 }
 
+/// An image usage report: which other accounts' resources used one of the
+/// owner's images when it was made (CreateImageUsageReport). Kept 30 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageReport {
+    /// `amiur-` and 17 hexadecimal digits.
+    pub id: String,
+    /// The image's owner, who made the report.
+    pub account_id: String,
+    /// The image's region.
+    pub region: String,
+    /// The image reported on.
+    pub image_id: String,
+    /// The resource types the report counts.
+    pub resource_types: Vec<UsageResourceType>,
+    /// The accounts it was limited to; none for every account.
+    pub account_ids: Vec<String>,
+    /// When it was made.
+    pub creation_time: String,
+    /// When it is deleted: 30 days after it was made.
+    pub expiration_time: String,
+    /// Its tags.
+    pub tags: Tags,
+    /// What it found: one entry per account and resource type that uses the image.
+    pub entries: Vec<UsageEntry>,
+}
+
+/// A resource type a usage report counts, with its option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageResourceType {
+    /// `ec2:Instance`, `ec2:LaunchTemplate`, `imagebuilder:ImageRecipe` or
+    /// `imagebuilder:ContainerRecipe`.
+    pub resource_type: String,
+    /// For launch templates: how many versions of each to check (1 to 10000).
+    pub version_depth: Option<i64>,
+}
+
+/// One account's use of an image by one resource type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageEntry {
+    /// The account that uses the image.
+    pub account_id: String,
+    /// The resource type.
+    pub resource_type: String,
+    /// How many of its resources reference the image.
+    pub usage_count: i64,
+}
+
 /// An account's image settings in one region: block public access and Allowed AMIs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageSettings {

@@ -26,6 +26,7 @@ mod instances;
 
 use instances::Change;
 mod storage;
+mod usage;
 
 /// The actions answered: what each reads (as docs/aws-api.md shows it),
 /// whether it changes the cloud, and its adapter.
@@ -129,6 +130,26 @@ static OPERATIONS: Table<Handler> = Table(&[
         "GetImageAncestry",
         "`ImageId`: the image, then the image each was copied from or whose instance made it, up to 50, ending at an image with no source or one the caller cannot see (its ID alone)",
         |a| a.get_image_ancestry(),
+    ),
+    changes(
+        "CreateImageUsageReport",
+        "`ImageId` (the caller's), `ResourceType.N.ResourceType` (`ec2:Instance`, counted; `ec2:LaunchTemplate` with `ResourceTypeOption.M` `version-depth` 1 to 10000, `imagebuilder:ImageRecipe`, `imagebuilder:ContainerRecipe`, of which amisim has none), `AccountId.N` (at most 200), `TagSpecification.N` for `image-usage-report`, `ClientToken`: other accounts' instances of the image, as they are now, kept 30 days",
+        |a| a.create_image_usage_report(),
+    ),
+    reads(
+        "DescribeImageUsageReports",
+        "`ReportId.N`, `ImageId.N`, `Filter.N` (`creation-time`, `state`), `MaxResults` (1 to 1000), `NextToken`",
+        |a| a.describe_image_usage_reports(),
+    ),
+    reads(
+        "DescribeImageUsageReportEntries",
+        "`ReportId.N`, `ImageId.N`, `Filter.N` (`account-id`, `creation-time`, `resource-type`), `MaxResults` (1 to 1000), `NextToken`",
+        |a| a.describe_image_usage_report_entries(),
+    ),
+    changes(
+        "DeleteImageUsageReport",
+        "`ReportId`",
+        |a| a.delete_image_usage_report(),
     ),
     reads(
         "GetImageBlockPublicAccessState",

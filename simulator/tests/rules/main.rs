@@ -21,3 +21,4 @@ mod recycle_bin;
 mod reserved;
 mod sharing;
 mod storage;
+mod usage;
