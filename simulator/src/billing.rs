@@ -4,8 +4,9 @@
 //! storage held (snapshots per GB-month, instance-store bundles at tiered S3
 //! prices, per account and region), instance hours and software fees of the
 //! running instances, plus the one-off charges on the ledger (data transfer
-//! of cross-region copies, charged to the source image's owner). Copying
-//! itself is free, and deregistering an image stops no charge by itself.
+//! of cross-region copies, charged to the source image's owner), and images
+//! stored as S3 objects at tiered S3 prices. Copying itself is free, and
+//! deregistering an image stops no charge by itself.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ use crate::error::Result;
 use crate::ids;
 use crate::model::{
     BillCategory, Charge, Image, Instance, InstanceState, RootDevice, Storage, StorageKind,
+    StoredImage,
 };
 use crate::store::{Filter, Tx};
 
@@ -362,6 +364,32 @@ fn storage_costs(
             quantity: gb,
             amount_micros: prices.s3_month_micros(gb),
             description: "S3 Standard storage of instance-store bundles (tiered)",
+            unit: "GB-month",
+        });
+    }
+    stored_image_costs(tx, filter, prices, lines)
+}
+
+/// What images stored as S3 objects cost per month: S3 Standard, tiered per
+/// account and region, as their buckets are.
+fn stored_image_costs(
+    tx: &Tx<'_>,
+    filter: Filter<'_>,
+    prices: &PriceBook,
+    lines: &mut Lines,
+) -> Result<()> {
+    let mut gb: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for s in tx.list::<StoredImage>(filter)? {
+        *gb.entry((s.account_id, s.region)).or_default() += s.size_gb;
+    }
+    for ((owner, region), gb) in gb {
+        lines.monthly(Cost {
+            account: &owner,
+            region: &region,
+            category: BillCategory::S3StoredImages,
+            quantity: gb,
+            amount_micros: prices.s3_month_micros(gb),
+            description: "S3 Standard storage of images stored in buckets (tiered)",
             unit: "GB-month",
         });
     }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{
     is_read_action, Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission,
-    RecycleBinRule, Storage, StoragePermission, UsageReport,
+    RecycleBinRule, Storage, StoragePermission, StoredImage, UsageReport,
 };
 use crate::store::{Store, Tx};
 use crate::{dates, ids, secrets, validate};
@@ -278,6 +278,7 @@ named_outcome!(
     ImageSettings,
     RecycleBinRule,
     StoragePermission,
+    StoredImage,
     UsageReport
 );
 

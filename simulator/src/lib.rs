@@ -51,6 +51,7 @@ pub mod lineage;
 pub mod model;
 pub mod permissions;
 pub mod recycle_bin;
+pub mod s3;
 pub mod secrets;
 pub mod settings;
 pub mod storage;
@@ -93,6 +94,7 @@ pub use recycle_bin::{
     BinEntry, CreateRule, DeleteRule, GetRule, ListRecycleBin, ListRules, RestoreFromRecycleBin,
     UpdateRule,
 };
+pub use s3::{DeleteStoredImage, DescribeStoreImageTasks, RestoreImage, StoreImage};
 pub use settings::{AllowedImages, GetImageSettings, ReplaceImageCriteria, SetBlockPublicAccess};
 pub use storage::{DescribeSnapshots, DescribeStoragePermissions, DescribeVolumes, Volume};
 pub use usage::{

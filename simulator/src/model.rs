@@ -225,6 +225,8 @@ words! {
         SoftwareFees => "software-fees",
         /// Data transfer of copies across regions (a one-off charge).
         DataTransfer => "data-transfer",
+        /// Images stored as objects in S3 buckets (CreateStoreImageTask), tiered.
+        S3StoredImages => "s3-stored-images",
     }
 }
 
@@ -686,6 +688,47 @@ pub struct RecycleBinRule {
     pub exclude_resource_tags: Tags,
     /// Free text.
     pub description: String,
+}
+
+/// An image stored as one object in a (simulated) S3 bucket of its
+/// account's, by CreateStoreImageTask: what a restore needs to make the
+/// image again, without its sharing. Billed as S3 Standard storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredImage {
+    /// `BUCKET/KEY`.
+    pub id: String,
+    /// The account whose bucket holds it: the one that stored it.
+    pub account_id: String,
+    /// The bucket's region: the region the image was stored from.
+    pub region: String,
+    /// The bucket.
+    pub bucket: String,
+    /// The object's key: the image's ID and `.bin`.
+    pub object_key: String,
+    /// The object's tags.
+    pub object_tags: Tags,
+    /// When the store task started (it completes at once).
+    pub task_start_time: String,
+    /// The image stored.
+    pub image_id: String,
+    /// Its owner.
+    pub image_owner_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Its architecture.
+    pub architecture: String,
+    /// Its platform.
+    pub platform: String,
+    /// Its root volume's size, which the object holds whole.
+    pub size_gb: i64,
+    /// Its billing products (licences).
+    pub billing_products: Vec<String>,
+    /// Its creation date.
+    pub creation_date: String,
+    /// Its tags.
+    pub tags: Tags,
 }
 
 /// An image usage report: which other accounts' resources used one of the

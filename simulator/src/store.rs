@@ -35,7 +35,7 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{
     Account, Charge, Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission,
-    RecycleBinRule, RecycledStorage, Storage, StoragePermission, UsageReport,
+    RecycleBinRule, RecycledStorage, Storage, StoragePermission, StoredImage, UsageReport,
 };
 
 /// `n` random bytes from the system (`/dev/urandom`): the simulator's one
@@ -185,6 +185,14 @@ entity!(
     None
 );
 entity!(Account, "account", |x| &x.id, &x.id, "global", None);
+entity!(
+    StoredImage,
+    "stored-image",
+    |x| &x.id,
+    &x.account_id,
+    &x.region,
+    Some(&x.bucket)
+);
 entity!(
     UsageReport,
     "image-usage-report",

@@ -25,6 +25,7 @@ mod filter;
 mod instances;
 
 use instances::Change;
+mod s3;
 mod storage;
 mod usage;
 
@@ -150,6 +151,21 @@ static OPERATIONS: Table<Handler> = Table(&[
         "DeleteImageUsageReport",
         "`ReportId`",
         |a| a.delete_image_usage_report(),
+    ),
+    changes(
+        "CreateStoreImageTask",
+        "`ImageId` (the caller's, or shared with its account together with its snapshots; EBS-backed, at most 5,000 GB, no Marketplace product codes), `Bucket` (a simulated bucket: the first object makes it the caller's in its region), `S3ObjectTag.N`: answers the object's key, `IMAGE-ID.bin`; the task completes at once and the object is billed as S3 Standard storage",
+        |a| a.create_store_image_task(),
+    ),
+    reads(
+        "DescribeStoreImageTasks",
+        "`ImageId.N` (at most 20), `Filter.N` (`task-state`, `bucket`), `MaxResults` (1 to 200), `NextToken`: the last 31 days' tasks, newest first",
+        |a| a.describe_store_image_tasks(),
+    ),
+    changes(
+        "CreateRestoreImageTask",
+        "`Bucket`, `ObjectKey` (an object in a bucket of the caller's), `Name` (the stored image's when left out; unique in the account and region), `TagSpecification.N` for the image: a new image whose source is the image stored",
+        |a| a.create_restore_image_task(),
     ),
     reads(
         "GetImageBlockPublicAccessState",

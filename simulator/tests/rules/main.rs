@@ -19,6 +19,7 @@ mod lifecycle;
 mod lookups;
 mod recycle_bin;
 mod reserved;
+mod s3;
 mod sharing;
 mod storage;
 mod usage;
