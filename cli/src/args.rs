@@ -56,6 +56,9 @@ pub enum Command {
     /// List the storage behind images (EBS snapshots, instance-store bundles) and root volumes kept after termination.
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
+    /// List the images stored as objects in S3 buckets (CreateStoreImageTask), or delete one.
+    #[command(subcommand)]
+    Buckets(BucketsCommand),
     /// List KMS keys and the accounts they are granted to.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -383,6 +386,26 @@ pub struct SnapshotsListArgs {
     /// Include the public catalogue's storage.
     #[arg(long)]
     pub all: bool,
+}
+
+/// `amisim buckets …`.
+#[derive(Debug, Subcommand)]
+pub enum BucketsCommand {
+    /// List the objects images were stored as: bucket, key, image, size and monthly S3 cost.
+    List(Scope),
+    /// Delete a stored image's object out of band, as its bucket's owner: its S3 charge ends.
+    Delete(ObjectArg),
+}
+
+/// A stored image's object.
+#[derive(Debug, Args)]
+pub struct ObjectArg {
+    /// The bucket.
+    #[arg(value_name = "BUCKET")]
+    pub bucket: String,
+    /// The object's key (`IMAGE-ID.bin`).
+    #[arg(value_name = "KEY")]
+    pub key: String,
 }
 
 /// `amisim keys …`.

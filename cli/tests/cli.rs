@@ -1836,3 +1836,50 @@ fn odd_store_strings_are_clear_errors_that_create_nothing_and_hide_passwords() {
         .collect();
     assert_eq!(before, after, "no file was made");
 }
+
+#[test]
+fn buckets_list_stored_images_and_delete_one_as_its_owner() {
+    let w = world();
+    assert_eq!(
+        w.ok(&["buckets", "list"]),
+        "No images stored in S3 buckets\n"
+    );
+    let owner = Caller::new(A, "us-east-1");
+    let mut cloud = w.cloud();
+    let stored = cloud
+        .call(
+            &owner,
+            &amisim_simulator::StoreImage {
+                image_id: w.baked.clone(),
+                bucket: "golden-archive".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    drop(cloud);
+    let list = w.ok(&["buckets", "list"]);
+    assert!(
+        list.contains("golden-archive")
+            && list.contains(&stored.object_key)
+            && list.contains(&w.baked),
+        "{list}"
+    );
+    let bill = w.ok(&["bill", "--account", A]);
+    assert!(bill.contains("s3-stored-images"), "{bill}");
+    let json = w.json(&["--json", "buckets", "list"]);
+    assert!(json.contains("\"bucket\": \"golden-archive\""), "{json}");
+    let deleted = w.ok(&["buckets", "delete", "golden-archive", &stored.object_key]);
+    assert!(
+        deleted.starts_with(&format!(
+            "Deleted {} from bucket golden-archive in us-east-1",
+            stored.object_key
+        )),
+        "{deleted}"
+    );
+    assert!(!w.ok(&["bill", "--account", A]).contains("s3-stored-images"));
+    let stderr = w.fails(
+        &["buckets", "delete", "golden-archive", &stored.object_key],
+        1,
+    );
+    assert!(stderr.contains("no object"), "{stderr}");
+}

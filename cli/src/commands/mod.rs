@@ -6,12 +6,13 @@ use std::path::Path;
 use amisim_simulator::store::Filter;
 
 use crate::args::{
-    AccountsCommand, Cli, ClockCommand, Command, ImagesCommand, InstancesCommand, KeysCommand,
-    PermissionsCommand, PricesCommand, RecycleBinCommand, Scope, SnapshotsCommand,
+    AccountsCommand, BucketsCommand, Cli, ClockCommand, Command, ImagesCommand, InstancesCommand,
+    KeysCommand, PermissionsCommand, PricesCommand, RecycleBinCommand, Scope, SnapshotsCommand,
 };
 
 mod accounts;
 mod bill;
+mod buckets;
 mod changes;
 mod clock;
 mod env;
@@ -81,6 +82,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Instances(InstancesCommand::Show(a)) => instances::show(&ctx, out, &a.instance_id),
         Command::Snapshots(SnapshotsCommand::List(a)) => {
             snapshots::list(&ctx, out, &a.scope, a.all)
+        }
+        Command::Buckets(BucketsCommand::List(scope)) => buckets::list(&ctx, out, scope),
+        Command::Buckets(BucketsCommand::Delete(a)) => {
+            buckets::delete(&ctx, out, &a.bucket, &a.key)
         }
         Command::Keys(KeysCommand::List(scope)) => keys::list(&ctx, out, scope),
         Command::Permissions(PermissionsCommand::List(a)) => {
