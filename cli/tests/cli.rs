@@ -1866,6 +1866,9 @@ fn buckets_list_stored_images_and_delete_one_as_its_owner() {
     );
     let bill = w.ok(&["bill", "--account", A]);
     assert!(bill.contains("s3-stored-images"), "{bill}");
+    let snapshot = w.ok(&["snapshot", "--events", "none"]);
+    assert!(snapshot.contains("\n## stored images (1)\n"), "{snapshot}");
+    assert!(!snapshot.contains("## usage reports"), "{snapshot}");
     let json = w.json(&["--json", "buckets", "list"]);
     assert!(json.contains("\"bucket\": \"golden-archive\""), "{json}");
     let deleted = w.ok(&["buckets", "delete", "golden-archive", &stored.object_key]);
@@ -1877,6 +1880,9 @@ fn buckets_list_stored_images_and_delete_one_as_its_owner() {
         "{deleted}"
     );
     assert!(!w.ok(&["bill", "--account", A]).contains("s3-stored-images"));
+    assert!(!w
+        .ok(&["snapshot", "--events", "none"])
+        .contains("## stored images"));
     let stderr = w.fails(
         &["buckets", "delete", "golden-archive", &stored.object_key],
         1,

@@ -14,7 +14,8 @@ use std::path::Path;
 use amisim_simulator::inventory::{self, EventQuery};
 use amisim_simulator::store::Filter;
 use amisim_simulator::{
-    dates, ids, Account, Cloud, ImageSettings, RecycleBinRule, RecycledStorage,
+    dates, ids, Account, Cloud, ImageSettings, RecycleBinRule, RecycledStorage, StoredImage,
+    UsageReport,
 };
 use anyhow::{bail, Context};
 use serde::Serialize;
@@ -38,6 +39,13 @@ struct Snapshot {
     image_settings: Vec<serde_json::Value>,
     recycle_bin_rules: Vec<serde_json::Value>,
     recycle_bin: Vec<serde_json::Value>,
+    /// Images stored in S3 buckets; left out when there are none, so that
+    /// snapshots saved before they existed still match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    stored_images: Vec<serde_json::Value>,
+    /// Image usage reports; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    usage_reports: Vec<serde_json::Value>,
     bill: Vec<serde_json::Value>,
     /// The event log as `--events` selects it; left out with `--events none`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,6 +168,10 @@ fn take(
             recycle_bin: json(sorted(tx.list::<RecycledStorage>(filter)?, |x| {
                 x.storage.id.clone()
             })),
+            stored_images: json(sorted(tx.list::<StoredImage>(filter)?, |x| x.id.clone())),
+            usage_reports: json(sorted(tx.list::<UsageReport>(filter)?, |x| {
+                (x.creation_time.clone(), x.id.clone())
+            })),
             bill: json(inventory::bills(tx, account, region)?),
             events: (which != SnapshotEvents::None).then(|| json(events)),
         })
@@ -186,9 +198,15 @@ fn render(s: &Snapshot) -> String {
         ("image settings", &s.image_settings),
         ("recycle bin rules", &s.recycle_bin_rules),
         ("recycle bin", &s.recycle_bin),
+        ("stored images", &s.stored_images),
+        ("usage reports", &s.usage_reports),
         ("bill", &s.bill),
     ]
     .into_iter()
+    // Sections newer than the snapshot format show only when they hold something.
+    .filter(|(title, items)| {
+        !items.is_empty() || !["stored images", "usage reports"].contains(title)
+    })
     .chain(s.events.as_ref().map(|e| ("events", e)))
     {
         text.push_str(&format!("\n## {title} ({})\n", items.len()));
