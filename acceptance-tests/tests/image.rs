@@ -314,3 +314,89 @@ resource "amisim_image" "golden" {{
     );
     ws.destroy();
 }
+
+#[test]
+fn instance_types_and_watermarks_change_in_place_and_rule_launches() {
+    let ws = Workspace::new(&config(
+        r#"
+resource "amisim_image" "web" {
+  name                       = "web"
+  supported_instance_types   = ["t3.*"]
+  unsupported_instance_types = ["t3.nano"]
+  watermarks                 = ["approved"]
+}
+
+resource "amisim_image_copy" "dr" {
+  source_ami_id     = amisim_image.web.id
+  source_ami_region = "us-east-1"
+  name              = "web-dr"
+}
+"#,
+    ));
+    ws.apply_and_converge();
+    let state = ws.resources();
+    let web = &state["amisim_image.web"];
+    assert_eq!(web["supported_instance_types"], serde_json::json!(["t3.*"]));
+    assert_eq!(web["watermarks"], serde_json::json!(["approved"]));
+    // The copy carries both, as the AWS API shows it.
+    let copy_id = state["amisim_image_copy.dr"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = ws.amisim(&["images", "show", &copy_id]);
+    assert!(
+        shown.contains("Watermarks")
+            && shown.contains("111111111111:approved")
+            && shown.contains("t3.nano"),
+        "{shown}"
+    );
+    // A launch on a type the image does not run on is refused at apply.
+    ws.set_config(&config(
+        r#"
+resource "amisim_image" "web" {
+  name                       = "web"
+  supported_instance_types   = ["t3.*"]
+  unsupported_instance_types = ["t3.nano"]
+  watermarks                 = ["approved"]
+}
+
+resource "amisim_instance" "app" {
+  ami           = amisim_image.web.id
+  instance_type = "m5.large"
+}
+"#,
+    ));
+    let out = ws.apply_expect_error("InvalidParameterCombination");
+    assert!(out.says("t3.*"), "{}", out.all());
+    // The lists and the watermarks change in place; the launch then succeeds.
+    ws.set_config(&config(
+        r#"
+resource "amisim_image" "web" {
+  name                     = "web"
+  supported_instance_types = ["t3.*", "m5.*"]
+  watermarks               = ["approved-2026"]
+}
+
+resource "amisim_instance" "app" {
+  ami           = amisim_image.web.id
+  instance_type = "m5.large"
+}
+"#,
+    ));
+    ws.expect_action("amisim_image.web", "update");
+    ws.apply_and_converge();
+    let web = &ws.resources()["amisim_image.web"];
+    assert_eq!(web["unsupported_instance_types"], serde_json::Value::Null);
+    assert_eq!(web["watermarks"], serde_json::json!(["approved-2026"]));
+    // Bad entries are refused at plan time, naming the rule.
+    ws.set_config(&config(
+        r#"
+resource "amisim_image" "web" {
+  name                     = "web"
+  supported_instance_types = ["t3.**"]
+  watermarks               = ["no"]
+}
+"#,
+    ));
+    ws.plan_refused("InvalidParameterValue");
+}

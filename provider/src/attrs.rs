@@ -142,6 +142,15 @@ pub fn optional_computed_string_set(description: &str) -> Attribute {
     )
 }
 
+/// A set of strings the configuration may set.
+pub fn optional_string_set(description: &str) -> Attribute {
+    attr(
+        AttributeType::Set(Box::new(AttributeType::String)),
+        AttributeConstraint::Optional,
+        description,
+    )
+}
+
 /// A list of strings the configuration may set.
 pub fn optional_string_list(description: &str) -> Attribute {
     attr(

@@ -171,6 +171,32 @@ fn attributes(r: &ImageReport) -> Vec<(&'static str, String)> {
     if let Some(t) = &i.recycle_bin_until {
         attributes.push(("In the Recycle Bin until", t.clone()));
     }
+    // The owner's newer settings, likewise only when set.
+    if !i.supported_instance_types.is_empty() {
+        attributes.push((
+            "Supported instance types",
+            table::list(&i.supported_instance_types),
+        ));
+    }
+    if !i.unsupported_instance_types.is_empty() {
+        attributes.push((
+            "Unsupported instance types",
+            table::list(&i.unsupported_instance_types),
+        ));
+    }
+    if !i.watermarks.is_empty() {
+        let marks: Vec<String> = i
+            .watermarks
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} (from {} in {})",
+                    w.key, w.source_image_id, w.source_image_region
+                )
+            })
+            .collect();
+        attributes.push(("Watermarks", table::list(&marks)));
+    }
     attributes
 }
 

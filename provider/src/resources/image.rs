@@ -1,7 +1,11 @@
 //! `amisim_image`: register an AMI, or create one from an instance.
 
+use amisim_simulator::attributes;
 use amisim_simulator::model::WINDOWS_BILLING_PRODUCT;
-use amisim_simulator::{validate, CreateImage, Image, RegisterImage};
+use amisim_simulator::{
+    validate, AttachWatermark, CreateImage, DetachWatermark, Image, InstanceTypeSpecification,
+    RegisterImage, ReplaceImageInstanceTypes,
+};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
 use tf_provider::value::Value;
@@ -46,6 +50,9 @@ pub struct State {
     pub deprecation_time: Str,
     pub last_launched_time: Str,
     pub tags_all: StrMap,
+    pub supported_instance_types: StrList,
+    pub unsupported_instance_types: StrList,
+    pub watermarks: StrList,
 }
 
 life::has_life!(State);
@@ -72,6 +79,9 @@ pub(crate) fn schema() -> Schema {
             ("billing_products", replaces(optional_computed_string_list("Billing product codes of the image, such as `bp-6ba54002` (Windows licence). Images with billing products cannot be made public or copied by another account. Inherited from the instance with `source_instance_id`. Changing it replaces the image."))),
             ("delete_snapshots_on_destroy", optional_computed_bool("Whether destroying the image also deletes its snapshots (or bundle); default `true`. A snapshot another image still uses is never deleted. Kept snapshots go on costing. Changes in place.")),
             ("tags", optional_string_map("Tags of the image. Change in place.")),
+            ("supported_instance_types", optional_string_set("The instance types the image runs on, as ReplaceImageInstanceTypeSpecification sets them: type names or `*` patterns such as `t3.*`, at most 100, each 1 to 24 of `A-Z a-z 0-9 _ . - *` without `**`. Unset, any type not in `unsupported_instance_types`. Launching the image on another type is refused (`InvalidParameterCombination`); copies keep the list. Changes in place.")),
+            ("unsupported_instance_types", optional_string_set("The instance types the image does not run on, in the same form, never also in `supported_instance_types`. Changes in place.")),
+            ("watermarks", optional_string_set("Names of watermarks the provider's account attaches to the image (AttachImageWatermark; keys `ACCOUNT:NAME`): every copy, and every image made from an instance of it, carries them, and a watermarked image cannot be made public. Each 3 to 128 letters, digits, spaces and `( ) [ ] . / - ' @ _`. Watermarks the image inherited from the image it was made from are not listed here (`amisim images show` shows them). Changes in place; removing one from the image leaves the images already made from it marked.")),
             ("id", computed_string("The image ID: `ami-` and 17 hex digits.")),
             ("arn", computed_string("The image ARN, `arn:aws:ec2:REGION::image/ami-…` (image ARNs carry no account).")),
             ("owner_id", computed_string("The account that owns the image: the provider's account.")),
@@ -188,6 +198,113 @@ fn check_config(diags: &mut Diagnostics, c: &State) {
     if !map_has_unknown(&c.tags) {
         diags::check(diags, "tags", validate::tags(&tags_of(&c.tags)));
     }
+    if !list_has_unknown(&c.supported_instance_types)
+        && !list_has_unknown(&c.unsupported_instance_types)
+    {
+        diags::check(
+            diags,
+            "supported_instance_types",
+            attributes::check_specification(&specification(c)),
+        );
+    }
+    if !list_has_unknown(&c.watermarks) {
+        for name in list_of(&c.watermarks) {
+            diags::check(diags, "watermarks", attributes::check_watermark_name(&name));
+        }
+    }
+}
+
+/// The instance type specification a configuration or state names.
+fn specification(s: &State) -> InstanceTypeSpecification {
+    InstanceTypeSpecification {
+        supported: list_of(&s.supported_instance_types),
+        unsupported: list_of(&s.unsupported_instance_types),
+    }
+}
+
+/// The names of the watermarks the image's owner attached to this image
+/// itself (not those it inherited).
+fn own_watermarks(image: &Image) -> Vec<String> {
+    let prefix = format!("{}:", image.owner_id);
+    image
+        .watermarks
+        .iter()
+        .filter(|w| w.source_image_id == image.id)
+        .filter_map(|w| w.key.strip_prefix(&prefix).map(str::to_string))
+        .collect()
+}
+
+/// A set attribute from the image's values: null when the image has none and
+/// the configuration set none, so that an unset argument stays unset.
+fn set_value(prior: &StrList, values: &[String]) -> StrList {
+    if values.is_empty() && matches!(prior, Value::Null) {
+        Value::Null
+    } else {
+        list_value(values)
+    }
+}
+
+/// Makes the image's instance types and watermarks what `planned` says,
+/// from what `prior` said (nothing for a new image); answers the image as
+/// it is then.
+fn apply_marks(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    mut image: Image,
+    prior: Option<&State>,
+    planned: &State,
+) -> Option<Image> {
+    let wanted = specification(planned);
+    let had = prior.map(specification).unwrap_or_default();
+    if wanted != had {
+        let request = ReplaceImageInstanceTypes {
+            image_id: image.id.clone(),
+            specification: (!wanted.supported.is_empty() || !wanted.unsupported.is_empty())
+                .then_some(wanted),
+        };
+        image = cfg.call(
+            diags,
+            "Unable to set the image's instance types",
+            Some("supported_instance_types"),
+            |cloud, caller| cloud.call(caller, &request),
+        )?;
+    }
+    let marks = list_of(&planned.watermarks);
+    let before = prior.map(|p| list_of(&p.watermarks)).unwrap_or_default();
+    let attached: Vec<&String> = marks.iter().filter(|m| !before.contains(m)).collect();
+    for name in &attached {
+        let request = AttachWatermark {
+            image_id: image.id.clone(),
+            name: name.to_string(),
+        };
+        cfg.call(
+            diags,
+            "Unable to attach a watermark",
+            Some("watermarks"),
+            |cloud, caller| cloud.call(caller, &request),
+        )?;
+    }
+    for name in before.iter().filter(|m| !marks.contains(m)) {
+        let request = DetachWatermark {
+            image_id: image.id.clone(),
+            key: format!("{}:{name}", image.owner_id),
+        };
+        image = cfg.call(
+            diags,
+            "Unable to detach a watermark",
+            Some("watermarks"),
+            |cloud, caller| cloud.call(caller, &request),
+        )?;
+    }
+    if attached.is_empty() {
+        return Some(image);
+    }
+    // AttachImageWatermark answers the key alone: read the image it marked.
+    let id = image.id.clone();
+    Some(match common::read_image(diags, cfg, &id)? {
+        Some((found, _)) => found,
+        None => image,
+    })
 }
 
 /// Writes the image into a state, keeping the configuration's spelling where it means the same.
@@ -215,6 +332,15 @@ fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
     state.public = Value::Value(computed.public);
     state.size_gb = Value::Value(image.size_gb);
     state.monthly_storage_cost_usd = dollars(computed.monthly_storage_cost_micros);
+    state.supported_instance_types = set_value(
+        &state.supported_instance_types,
+        &image.supported_instance_types,
+    );
+    state.unsupported_instance_types = set_value(
+        &state.unsupported_instance_types,
+        &image.unsupported_instance_types,
+    );
+    state.watermarks = set_value(&state.watermarks, &own_watermarks(image));
     life::fill(state.life(), image);
 }
 
@@ -408,6 +534,7 @@ impl Managed for ImageType {
             result,
             common::attribute_for,
         )?;
+        let image = apply_marks(diags, cfg, image, None, &planned)?;
         let (image, computed) = life::settle(diags, cfg, image, planned.life())?;
         tracing::info!(image_id = %image.id, "registered image");
         fill(&mut planned, &image, &computed);
@@ -428,6 +555,7 @@ impl Managed for ImageType {
             (&prior.description, &prior.tags),
             (&planned.description, &planned.tags),
         )?;
+        let image = apply_marks(diags, cfg, image, Some(prior), &planned)?;
         let (image, computed) = life::settle(diags, cfg, image, planned.life())?;
         fill(&mut planned, &image, &computed);
         Some(planned)
