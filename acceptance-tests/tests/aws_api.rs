@@ -11,6 +11,16 @@ use amisim_acceptance_tests::Workspace;
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 
+/// Runs a boto3 `script` as account A in `region` against a server on a new
+/// store, and reads the JSON it prints; the workspace stays for the log.
+fn boto3_on_new_store(region: &str, script: &str) -> (Workspace, serde_json::Value) {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let out = serde_json::from_str(&ok(served.boto3(A, region, script))).unwrap();
+    drop(served);
+    (ws, out)
+}
+
 fn ok(out: std::process::Output) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
@@ -80,10 +90,7 @@ print(json.dumps(out))
 
 #[test]
 fn a_boto3_pipeline_runs_against_amisim_with_aws_rules_and_codes() {
-    let ws = Workspace::empty();
-    let served = Served::start(ws.store());
-    let out: serde_json::Value =
-        serde_json::from_str(&ok(served.boto3(A, "us-east-1", PIPELINE))).unwrap();
+    let (ws, out) = boto3_on_new_store("us-east-1", PIPELINE);
     assert_eq!(out["account"], A);
     assert_eq!(out["base"].as_array().unwrap().len(), 1, "{out}");
     assert_eq!(out["shared"], serde_json::json!([{"UserId": B}]));
@@ -453,10 +460,7 @@ print(json.dumps(out))
 
 #[test]
 fn instances_run_stop_start_and_terminate_and_images_retire_through_boto3() {
-    let ws = Workspace::empty();
-    let served = Served::start(ws.store());
-    let out: serde_json::Value =
-        serde_json::from_str(&ok(served.boto3(A, "eu-west-1", INSTANCES))).unwrap();
+    let (ws, out) = boto3_on_new_store("eu-west-1", INSTANCES);
     assert_eq!(out["launched"]["InstanceType"], "t3.micro");
     assert_eq!(out["launched"]["State"]["Name"], "running");
     assert_eq!(out["zone"], "eu-west-1a");
@@ -869,10 +873,7 @@ print(json.dumps(out))
 
 #[test]
 fn the_newest_ami_actions_answer_through_boto3() {
-    let ws = Workspace::empty();
-    let served = Served::start(ws.store());
-    let out: serde_json::Value =
-        serde_json::from_str(&ok(served.boto3(A, "us-east-1", NEWEST_AMI_ACTIONS))).unwrap();
+    let (ws, out) = boto3_on_new_store("us-east-1", NEWEST_AMI_ACTIONS);
     assert_eq!(
         out,
         serde_json::json!({

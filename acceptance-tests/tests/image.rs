@@ -315,24 +315,27 @@ resource "amisim_image" "golden" {{
     ws.destroy();
 }
 
-#[test]
-fn instance_types_and_watermarks_change_in_place_and_rule_launches() {
-    let ws = Workspace::new(&config(
-        r#"
+/// An image that runs on t3 types but t3.nano, marked `approved`.
+const MARKED: &str = r#"
 resource "amisim_image" "web" {
   name                       = "web"
   supported_instance_types   = ["t3.*"]
   unsupported_instance_types = ["t3.nano"]
   watermarks                 = ["approved"]
 }
+"#;
 
-resource "amisim_image_copy" "dr" {
+#[test]
+fn instance_types_and_watermarks_change_in_place_and_rule_launches() {
+    let ws = Workspace::new(&config(&format!(
+        r#"{MARKED}
+resource "amisim_image_copy" "dr" {{
   source_ami_id     = amisim_image.web.id
   source_ami_region = "us-east-1"
   name              = "web-dr"
-}
-"#,
-    ));
+}}
+"#
+    )));
     ws.apply_and_converge();
     let state = ws.resources();
     let web = &state["amisim_image.web"];
@@ -351,21 +354,14 @@ resource "amisim_image_copy" "dr" {
         "{shown}"
     );
     // A launch on a type the image does not run on is refused at apply.
-    ws.set_config(&config(
-        r#"
-resource "amisim_image" "web" {
-  name                       = "web"
-  supported_instance_types   = ["t3.*"]
-  unsupported_instance_types = ["t3.nano"]
-  watermarks                 = ["approved"]
-}
-
-resource "amisim_instance" "app" {
+    ws.set_config(&config(&format!(
+        r#"{MARKED}
+resource "amisim_instance" "app" {{
   ami           = amisim_image.web.id
   instance_type = "m5.large"
-}
-"#,
-    ));
+}}
+"#
+    )));
     let out = ws.apply_expect_error("InvalidParameterCombination");
     assert!(out.says("t3.*"), "{}", out.all());
     // The lists and the watermarks change in place; the launch then succeeds.
