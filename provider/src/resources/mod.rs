@@ -12,6 +12,7 @@ pub mod allowed_images_settings;
 pub mod image;
 pub mod image_block_public_access;
 pub mod image_copy;
+pub mod image_usage_report;
 pub mod instance;
 pub mod kms_grant;
 pub mod kms_key;
@@ -50,6 +51,7 @@ pub const TYPES: &[Entry] = &[
     entry::<image_block_public_access::ImageBlockPublicAccessType>("image_block_public_access"),
     entry::<recycle_bin_rule::RecycleBinRuleType>("recycle_bin_rule"),
     entry::<allowed_images_settings::AllowedImagesSettingsType>("allowed_images_settings"),
+    entry::<image_usage_report::ImageUsageReportType>("image_usage_report"),
 ];
 
 const fn entry<M: Managed>(name: &'static str) -> Entry {
