@@ -94,7 +94,9 @@ pub use recycle_bin::{
     BinEntry, CreateRule, DeleteRule, GetRule, ListRecycleBin, ListRules, RestoreFromRecycleBin,
     UpdateRule,
 };
-pub use s3::{DeleteStoredImage, DescribeStoreImageTasks, RestoreImage, StoreImage};
+pub use s3::{
+    DeleteStoredImage, DescribeStoreImageTasks, ListStoredImages, RestoreImage, StoreImage,
+};
 pub use settings::{AllowedImages, GetImageSettings, ReplaceImageCriteria, SetBlockPublicAccess};
 pub use storage::{DescribeSnapshots, DescribeStoragePermissions, DescribeVolumes, Volume};
 pub use usage::{

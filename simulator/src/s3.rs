@@ -61,6 +61,16 @@ pub struct RestoreImage {
     pub tags: Tags,
 }
 
+/// The caller's objects (those in its buckets, in its region), whenever they
+/// were stored: what `aws s3 ls` would list of them, for the faces that
+/// track an object past the 31 days DescribeStoreImageTasks covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListStoredImages {
+    /// Only this bucket's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+}
+
 /// Deletes a stored image's object from its bucket (what `aws s3 rm` does),
 /// which ends its S3 charge.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +88,8 @@ calls! {
         |r, tx, ctx| tasks(tx, ctx, &r.image_ids);
     RestoreImage => Image, "CreateRestoreImageTask", changes, Nothing,
         |r, tx, ctx| restore(tx, ctx, r);
+    ListStoredImages => Vec<StoredImage>, "ListStoredImages", reads, Nothing,
+        |r, tx, ctx| objects(tx, ctx, r.bucket.as_deref());
     DeleteStoredImage => bool, "DeleteStoredImage", changes, Nothing,
         |r, tx, ctx| delete(tx, ctx, &r.bucket, &r.object_key);
 }
@@ -318,6 +330,18 @@ pub(crate) fn restore(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RestoreImage) -> Res
     image.source_image_region = Some(stored.region.clone());
     tx.put(&image)?;
     Ok(image)
+}
+
+pub(crate) fn objects(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    bucket: Option<&str>,
+) -> Result<Vec<StoredImage>> {
+    tx.list::<StoredImage>(Filter {
+        account: Some(&ctx.caller.account_id),
+        region: Some(&ctx.caller.region),
+        name: bucket,
+    })
 }
 
 pub(crate) fn delete(tx: &mut Tx<'_>, ctx: &Ctx<'_>, bucket: &str, key: &str) -> Result<bool> {

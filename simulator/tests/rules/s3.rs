@@ -3,7 +3,8 @@
 
 use amisim_simulator::{
     AddLaunchPermission, AddStoragePermission, BillCategory, DeleteStoredImage,
-    DescribeStoreImageTasks, GetImageAncestry, RegisterImage, RestoreImage, StoreImage,
+    DescribeStoreImageTasks, GetImageAncestry, ListStoredImages, RegisterImage, RestoreImage,
+    StoreImage,
 };
 
 use crate::common::*;
@@ -128,6 +129,18 @@ fn a_bucket_is_its_accounts_in_its_region_and_holds_an_image_once() {
         .ok(|c| c.call(&owner, &DescribeStoreImageTasks::default()))
         .is_empty());
     assert_eq!(s3_gb(&mut w, A), 8, "the object stays, and is billed");
+    let listed = w.ok(|c| {
+        c.call(
+            &owner,
+            &ListStoredImages {
+                bucket: Some("archive".into()),
+            },
+        )
+    });
+    assert_eq!(listed, std::slice::from_ref(&stored));
+    assert!(w
+        .ok(|c| c.call(&at(B, USE1), &ListStoredImages::default()))
+        .is_empty());
 }
 
 #[test]
