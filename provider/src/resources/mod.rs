@@ -12,6 +12,7 @@ pub mod allowed_images_settings;
 pub mod image;
 pub mod image_block_public_access;
 pub mod image_copy;
+pub mod image_restore;
 pub mod image_store_task;
 pub mod image_usage_report;
 pub mod instance;
@@ -54,6 +55,7 @@ pub const TYPES: &[Entry] = &[
     entry::<allowed_images_settings::AllowedImagesSettingsType>("allowed_images_settings"),
     entry::<image_usage_report::ImageUsageReportType>("image_usage_report"),
     entry::<image_store_task::ImageStoreTaskType>("image_store_task"),
+    entry::<image_restore::ImageRestoreType>("image_restore"),
 ];
 
 const fn entry<M: Managed>(name: &'static str) -> Entry {
