@@ -59,7 +59,7 @@ fn render_index(provider: &Value, root: &Path) -> String {
     out.push_str("## Resources and data sources\n\n");
     out.push_str("- [amisim_image](resources/image.md), [amisim_image_copy](resources/image_copy.md), [amisim_launch_permission](resources/launch_permission.md), [amisim_storage_permission](resources/storage_permission.md), [amisim_kms_key](resources/kms_key.md), [amisim_kms_grant](resources/kms_grant.md), [amisim_instance](resources/instance.md)\n");
     out.push_str("- Today's AMI life cycle: [amisim_image_block_public_access](resources/image_block_public_access.md), [amisim_recycle_bin_rule](resources/recycle_bin_rule.md), [amisim_allowed_images_settings](resources/allowed_images_settings.md), [amisim_image_usage_report](resources/image_usage_report.md), [amisim_image_store_task](resources/image_store_task.md), [amisim_image_restore](resources/image_restore.md), on both image resources `deregistration_protection`, `enabled`, `deprecation_time`, and on `amisim_image` `supported_instance_types`, `unsupported_instance_types` and `watermarks`\n");
-    out.push_str("- Data sources: [amisim_image](data-sources/image.md), [amisim_images](data-sources/images.md), [amisim_image_ancestry](data-sources/image_ancestry.md)\n\n");
+    out.push_str("- Data sources: [amisim_image](data-sources/image.md), [amisim_images](data-sources/images.md), [amisim_image_ancestry](data-sources/image_ancestry.md), [amisim_image_usage_reports](data-sources/image_usage_reports.md)\n\n");
     out.push_str(&schema_section(&provider["block"]));
     out
 }

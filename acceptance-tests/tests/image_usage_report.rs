@@ -30,6 +30,13 @@ resource "amisim_image_usage_report" "users" {
   image_id   = amisim_image.golden.id
   depends_on = [amisim_instance.team]
 }
+data "amisim_image_usage_reports" "golden" {
+  image_id   = amisim_image.golden.id
+  depends_on = [amisim_image_usage_report.users]
+}
+output "found" {
+  value = [for r in data.amisim_image_usage_reports.golden.reports : [for e in r.entries : "${e.account_id}:${e.usage_count}"]]
+}
 "#;
 
 #[test]
@@ -50,6 +57,11 @@ fn a_report_counts_other_accounts_instances_and_is_made_again_once_expired() {
             "resource_type": "ec2:Instance",
             "usage_count": 2
         }])
+    );
+    // The data source reads the report back, as DescribeImageUsageReports does.
+    assert_eq!(
+        ws.outputs()["found"],
+        serde_json::json!([["222222222222:2"]])
     );
     ws.import_verify("amisim_image_usage_report.users", &id, &[]);
     // A wrong resource type is refused at plan time.

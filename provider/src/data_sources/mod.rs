@@ -9,6 +9,7 @@ use crate::provider::Shared;
 
 pub mod ancestry;
 pub mod image;
+pub mod usage;
 
 /// Every data source of the provider, by name without the `amisim_` prefix.
 pub fn all(shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicDataSource>> {
@@ -20,6 +21,10 @@ pub fn all(shared: &Arc<Shared>) -> HashMap<String, Box<dyn DynamicDataSource>> 
     m.insert(
         "image_ancestry".into(),
         Box::new(ancestry::AncestryDataSource::new(shared.clone())),
+    );
+    m.insert(
+        "image_usage_reports".into(),
+        Box::new(usage::UsageReportsDataSource::new(shared.clone())),
     );
     m.insert(
         "images".into(),
