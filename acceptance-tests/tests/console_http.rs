@@ -544,3 +544,63 @@ fn pages_name_the_store_by_its_file_name_never_its_path() {
     assert!(page.contains("cloud.db"), "{page}");
     assert!(!page.contains(&folder), "{page}");
 }
+
+#[test]
+fn an_image_page_shows_its_instance_types_and_watermarks_when_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let a = Caller::new(A, EAST);
+    let mut cloud = Cloud::open(&store).unwrap();
+    let plain = cloud
+        .call(
+            &a,
+            &RegisterImage {
+                name: "plain".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+    let marked = cloud
+        .call(
+            &a,
+            &RegisterImage {
+                name: "marked".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+    cloud
+        .call(
+            &a,
+            &amisim_simulator::ReplaceImageInstanceTypes {
+                image_id: marked.clone(),
+                specification: Some(amisim_simulator::InstanceTypeSpecification {
+                    supported: vec!["t3.*".into()],
+                    unsupported: Vec::new(),
+                }),
+            },
+        )
+        .unwrap();
+    cloud
+        .call(
+            &a,
+            &amisim_simulator::AttachWatermark {
+                image_id: marked.clone(),
+                name: "approved".into(),
+            },
+        )
+        .unwrap();
+    drop(cloud);
+    let c = Console::start(&store);
+    let page = c.page(&format!("/images/{marked}"));
+    assert!(page.contains("Supported instance types"), "{page}");
+    assert!(page.contains("t3.*"), "{page}");
+    assert!(
+        page.contains(&format!("{A}:approved (from {marked} in {EAST})")),
+        "{page}"
+    );
+    let page = c.page(&format!("/images/{plain}"));
+    assert!(!page.contains("Watermarks") && !page.contains("instance types"));
+}

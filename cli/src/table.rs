@@ -95,6 +95,20 @@ pub fn list(items: &[String]) -> String {
     }
 }
 
+/// An image's watermarks, each with the image and region it was attached in.
+pub fn watermarks(marks: &[amisim_simulator::Watermark]) -> String {
+    let marks: Vec<String> = marks
+        .iter()
+        .map(|w| {
+            format!(
+                "{} (from {} in {})",
+                w.key, w.source_image_id, w.source_image_region
+            )
+        })
+        .collect();
+    list(&marks)
+}
+
 /// The value, or `-` for none.
 pub fn or_dash(value: Option<&str>) -> String {
     match value {

@@ -185,17 +185,7 @@ fn attributes(r: &ImageReport) -> Vec<(&'static str, String)> {
         ));
     }
     if !i.watermarks.is_empty() {
-        let marks: Vec<String> = i
-            .watermarks
-            .iter()
-            .map(|w| {
-                format!(
-                    "{} (from {} in {})",
-                    w.key, w.source_image_id, w.source_image_region
-                )
-            })
-            .collect();
-        attributes.push(("Watermarks", table::list(&marks)));
+        attributes.push(("Watermarks", table::watermarks(&i.watermarks)));
     }
     attributes
 }

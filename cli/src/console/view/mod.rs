@@ -418,6 +418,22 @@ pub fn image_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<Imag
     if let Some(t) = &i.recycle_bin_until {
         facts.push(fact("In the Recycle Bin until", t.clone()));
     }
+    // The owner's newer settings show when they are set.
+    if !i.supported_instance_types.is_empty() {
+        facts.push(fact(
+            "Supported instance types",
+            table::list(&i.supported_instance_types),
+        ));
+    }
+    if !i.unsupported_instance_types.is_empty() {
+        facts.push(fact(
+            "Unsupported instance types",
+            table::list(&i.unsupported_instance_types),
+        ));
+    }
+    if !i.watermarks.is_empty() {
+        facts.push(fact("Watermarks", table::watermarks(&i.watermarks)));
+    }
     let mut permissions: Vec<PermissionRow> = r
         .launch_permissions
         .iter()
