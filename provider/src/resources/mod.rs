@@ -171,6 +171,12 @@ mod tests {
             ("image_block_public_access", &[]),
             ("recycle_bin_rule", &["resource_type"]),
             ("allowed_images_settings", &[]),
+            (
+                "image_usage_report",
+                &["image_id", "resource_types", "account_ids"],
+            ),
+            ("image_store_task", &["image_id", "bucket", "object_tags"]),
+            ("image_restore", &["bucket", "object_key", "name", "tags"]),
         ];
         assert_eq!(expected.len(), TYPES.len());
         for (name, names) in expected {
