@@ -14,15 +14,8 @@ use tf_provider::{DataSource, Diagnostics};
 use crate::attrs::*;
 use crate::diags;
 use crate::provider::Shared;
+use crate::resources::image_usage_report::{entries_value, entry_type, Entry};
 use crate::values::*;
-
-/// One account's use of the image, as a report found it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub account_id: Str,
-    pub resource_type: Str,
-    pub usage_count: Num,
-}
 
 /// One report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -40,19 +33,6 @@ pub struct State {
     pub image_id: Str,
     pub id: Str,
     pub reports: Value<Vec<Report>>,
-}
-
-fn entry_type() -> AttributeType {
-    AttributeType::Object(
-        [
-            ("account_id", AttributeType::String),
-            ("resource_type", AttributeType::String),
-            ("usage_count", AttributeType::Number),
-        ]
-        .into_iter()
-        .map(|(n, t)| (n.to_string(), t))
-        .collect::<HashMap<_, _>>(),
-    )
 }
 
 pub(crate) fn schema() -> Schema {
@@ -146,16 +126,7 @@ impl DataSource for UsageReportsDataSource {
                             .map(|t| t.resource_type.clone())
                             .collect::<Vec<_>>(),
                     ),
-                    entries: Value::Value(
-                        r.entries
-                            .iter()
-                            .map(|e| Entry {
-                                account_id: str(&e.account_id),
-                                resource_type: str(&e.resource_type),
-                                usage_count: Value::Value(e.usage_count),
-                            })
-                            .collect(),
-                    ),
+                    entries: entries_value(&r.entries),
                 })
                 .collect(),
         );

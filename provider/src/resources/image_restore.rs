@@ -12,7 +12,7 @@ use crate::attrs::*;
 use crate::diags;
 use crate::provider::Configured;
 use crate::resources::support::common::{self, ImageComputed};
-use crate::resources::support::managed::{Managed, Typed};
+use crate::resources::support::managed::{import_parts, Managed, Typed};
 use crate::values::*;
 
 /// The state of an `amisim_image_restore`.
@@ -166,24 +166,9 @@ impl Managed for ImageRestoreType {
     }
 
     fn import(diags: &mut Diagnostics, cfg: &Configured, id: &str) -> Option<State> {
-        let Some((object, image_id)) = id.rsplit_once('/') else {
-            diags::error(
-                diags,
-                "Invalid import ID",
-                format!("The import ID {:?} is not BUCKET/KEY/IMAGE_ID\n\nFor example: golden-archive/ami-0123456789abcdef0.bin/ami-0fedcba9876543210", validate::shorten(id)),
-                None,
-            );
-            return None;
-        };
-        let Some((bucket, key)) = object.split_once('/') else {
-            diags::error(
-                diags,
-                "Invalid import ID",
-                format!("The import ID {:?} is not BUCKET/KEY/IMAGE_ID\n\nFor example: golden-archive/ami-0123456789abcdef0.bin/ami-0fedcba9876543210", validate::shorten(id)),
-                None,
-            );
-            return None;
-        };
+        let example = "golden-archive/ami-0123456789abcdef0.bin/ami-0fedcba9876543210";
+        let (object, image_id) = import_parts(diags, id, true, "BUCKET/KEY/IMAGE_ID", example)?;
+        let (bucket, key) = import_parts(diags, object, false, "BUCKET/KEY", example)?;
         let (image, computed) = common::import_image(diags, cfg, image_id)?;
         let mut state = State {
             bucket: str(bucket),

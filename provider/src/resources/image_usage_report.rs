@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use amisim_simulator::usage::RESOURCE_TYPES;
 use amisim_simulator::{
-    validate, CreateUsageReport, DeleteUsageReport, DescribeUsageReports, ErrorKind, UsageReport,
-    UsageResourceType,
+    validate, CreateUsageReport, DeleteUsageReport, DescribeUsageReports, ErrorKind, UsageEntry,
+    UsageReport, UsageResourceType,
 };
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description, Schema};
@@ -47,15 +47,35 @@ pub struct ImageUsageReportType;
 /// The `amisim_image_usage_report` resource.
 pub type ImageUsageReportResource = Typed<ImageUsageReportType>;
 
+/// The type of one entry, for this resource and `data.amisim_image_usage_reports`.
+pub(crate) fn entry_type() -> AttributeType {
+    AttributeType::Object(
+        [
+            ("account_id", AttributeType::String),
+            ("resource_type", AttributeType::String),
+            ("usage_count", AttributeType::Number),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), t))
+        .collect::<HashMap<_, _>>(),
+    )
+}
+
+/// A report's entries as Terraform values.
+pub(crate) fn entries_value(entries: &[UsageEntry]) -> Value<Vec<Entry>> {
+    Value::Value(
+        entries
+            .iter()
+            .map(|e| Entry {
+                account_id: str(&e.account_id),
+                resource_type: str(&e.resource_type),
+                usage_count: Value::Value(e.usage_count),
+            })
+            .collect(),
+    )
+}
+
 pub(crate) fn schema() -> Schema {
-    let entry: HashMap<String, AttributeType> = [
-        ("account_id", AttributeType::String),
-        ("resource_type", AttributeType::String),
-        ("usage_count", AttributeType::Number),
-    ]
-    .into_iter()
-    .map(|(n, t)| (n.to_string(), t))
-    .collect();
     common::resource_schema(
         "A usage report of one of the provider's images, like `aws ec2 create-image-usage-report`: which other accounts' instances use the image, and how many, as the cloud was when the report was made (a later launch is in a new report only). AWS keeps a report 30 days; after that it reads as gone, and the next apply makes a new one. Every argument forces replacement; destroying it deletes the report.",
         vec![
@@ -66,7 +86,7 @@ pub(crate) fn schema() -> Schema {
             ("creation_time", computed_string("When the report was made, in the simulated clock.")),
             ("expiration_time", computed_string("When AWS deletes the report: 30 days after it was made.")),
             ("entries", Attribute {
-                attr_type: AttributeType::List(Box::new(AttributeType::Object(entry))),
+                attr_type: AttributeType::List(Box::new(entry_type())),
                 description: Description::markdown("What the report found, by account: each has `account_id`, `resource_type` and `usage_count` (how many of that account's resources reference the image). The owner's own instances are not counted."),
                 constraint: AttributeConstraint::Computed,
                 sensitive: false,
@@ -114,16 +134,7 @@ fn fill(state: &mut State, r: &UsageReport) {
     }
     state.creation_time = str(&r.creation_time);
     state.expiration_time = str(&r.expiration_time);
-    state.entries = Value::Value(
-        r.entries
-            .iter()
-            .map(|e| Entry {
-                account_id: str(&e.account_id),
-                resource_type: str(&e.resource_type),
-                usage_count: Value::Value(e.usage_count),
-            })
-            .collect(),
-    );
+    state.entries = entries_value(&r.entries);
 }
 
 /// The report `id` on `image_id`, if it is still kept.
