@@ -325,4 +325,7 @@ const LESSONS: &[&str] = &[
     "protection",
     "retirement",
     "allowed-amis",
+    "ami-in-s3",
+    "leave-a-share",
+    "image-usage",
 ];

@@ -598,7 +598,7 @@ fn an_image_page_shows_its_instance_types_and_watermarks_when_set() {
     assert!(page.contains("Supported instance types"), "{page}");
     assert!(page.contains("t3.*"), "{page}");
     assert!(
-        page.contains(&format!("{A}:approved (from {marked} in {EAST})")),
+        page.contains(&format!("{A}:approved (attached to this image)")),
         "{page}"
     );
     let page = c.page(&format!("/images/{plain}"));

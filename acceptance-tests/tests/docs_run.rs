@@ -284,5 +284,5 @@ fn each_lesson_of_the_tutorial_draws_its_committed_graph() {
         );
         graphs += 1;
     }
-    assert_eq!(graphs, 12, "a graph per lesson");
+    assert_eq!(graphs, 15, "a graph per lesson");
 }

@@ -12,7 +12,9 @@ use amisim_acceptance_tests::{event_line, repo_root, TfOutput, Workspace};
 use amisim_simulator::billing::Bill;
 use amisim_simulator::catalogue::{usd, PriceBook};
 use amisim_simulator::store::Filter;
-use amisim_simulator::{inventory, Caller, InstanceState, Principal, RunInstance};
+use amisim_simulator::{
+    inventory, Caller, CancelLaunchPermission, InstanceState, Principal, RunInstance, StoredImage,
+};
 use amisim_simulator::{
     DeleteVolume, DeregisterImage, DescribeImage, DescribeInstance, DescribeKey,
     DescribeLaunchPermission, TerminateInstance,
@@ -216,6 +218,12 @@ fn survivors(ws: &Scenario) -> String {
                 lines.push(format!(
                     "storage permission {} for {}",
                     p.storage_id, p.account_id
+                ));
+            }
+            for o in tx.list::<StoredImage>(all)? {
+                lines.push(format!(
+                    "stored image s3://{} {} {} of {}",
+                    o.id, o.region, o.account_id, o.image_id
                 ));
             }
             Ok(lines)
@@ -987,4 +995,125 @@ fn allowed_amis_refuse_what_no_criterion_allows_and_audit_mode_only_reports() {
     ws.destroy();
     insta::assert_snapshot!("allowed_amis_events", ws.log());
     assert_eq!(survivors(&ws), "", "nothing survives");
+}
+
+#[test]
+fn ami_in_s3_stores_the_golden_image_as_an_object_and_restores_a_new_image() {
+    let ws = Scenario::start("ami-in-s3");
+    let outputs = ws.outputs();
+    let golden = text(&outputs["golden_id"]);
+    assert_eq!(
+        outputs["archive"]["object"],
+        format!("s3://golden-archive/{golden}.bin").as_str()
+    );
+    assert_eq!(outputs["archive"]["size_gb"], 20, "the whole image");
+    let restored = &outputs["restored"];
+    assert_eq!(restored["new_id"], true, "restoring makes a new image");
+    assert_eq!(restored["from_golden"], true);
+    assert_eq!(restored["owner_id"], PLATFORM);
+    insta::assert_json_snapshot!("ami_in_s3_outputs", outputs);
+
+    let listed = ws.amisim(&["buckets", "list"]);
+    assert!(listed.contains(&format!("{golden}.bin")), "{listed}");
+    let bills = bill(&ws);
+    assert_eq!(
+        line(&bills, PLATFORM, "us-east-1", "s3-stored-images"),
+        20 * 23_000,
+        "20 GB of S3 Standard at $0.023 per GB-month"
+    );
+    ws.phase("amisim buckets list");
+
+    let out = ws.refused("try_refused", "UnsupportedOperation");
+    assert!(out.says("instance-store-backed"), "{}", out.stderr);
+
+    ws.destroy();
+    insta::assert_snapshot!("ami_in_s3_events", ws.log());
+    assert_eq!(
+        survivors(&ws),
+        "",
+        "destroying the store task deletes the object, and nothing else survives"
+    );
+}
+
+#[test]
+fn leave_a_share_removes_the_permission_the_owner_then_sees_as_drift() {
+    let ws = Scenario::start("leave-a-share");
+    let outputs = ws.outputs();
+    assert_eq!(outputs["app_can_launch"], 1);
+    let tools = text(&outputs["tools_id"]);
+    let al2023 = text(&outputs["al2023_id"]);
+
+    let left = ws.amisim(&["leave", &tools, APP]);
+    assert!(
+        left.contains("Account 222222222222 left the share"),
+        "{left}"
+    );
+    ws.phase("amisim leave");
+    let permissions = ws.amisim(&["permissions", "list"]);
+    assert!(!permissions.contains(&tools), "{permissions}");
+    // The owner's configuration still shares it: the plan puts it back.
+    ws.expect_action("amisim_launch_permission.app[0]", "create");
+
+    ws.apply_with(&["-var", "share_with_app=false"]);
+    ws.assert_plan_empty_with(&["-var", "share_with_app=false"]);
+    ws.phase("terraform apply -var share_with_app=false");
+    assert_eq!(ws.outputs()["app_can_launch"], 0);
+
+    // A public image cannot be left, and an owner has no share to leave.
+    let app = Caller::new(APP, "us-east-1");
+    let err = ws
+        .cloud()
+        .call(&app, &CancelLaunchPermission::new(&al2023))
+        .expect_err("a public image stays public");
+    assert_eq!(err.code(), "InvalidPermission.NotFound");
+    let owner = Caller::new(PLATFORM, "us-east-1");
+    let err = ws
+        .cloud()
+        .call(&owner, &CancelLaunchPermission::new(&tools))
+        .expect_err("an owner has no share of its own");
+    assert_eq!(err.code(), "InvalidParameter");
+    ws.phase("CancelImageLaunchPermission of a public image, and by the owner");
+
+    ws.apply();
+    ws.assert_plan_empty();
+    ws.phase("terraform apply");
+    assert_eq!(ws.outputs()["app_can_launch"], 1, "shared again");
+    ws.destroy();
+    insta::assert_snapshot!("leave_a_share_events", ws.log());
+    assert_eq!(survivors(&ws), "", "nothing survives");
+}
+
+#[test]
+fn image_usage_shows_watermarks_travelling_the_ancestry_and_who_runs_the_image() {
+    let ws = Scenario::start("image-usage");
+    let outputs = ws.outputs();
+    assert_eq!(
+        outputs["lineage"],
+        serde_json::json!([
+            "dr copy (from us-east-1)",
+            "golden (from nowhere: the origin)"
+        ])
+    );
+    assert_eq!(outputs["users"], serde_json::json!({ APP: 2 }));
+    insta::assert_json_snapshot!("image_usage_outputs", outputs);
+
+    let copy = text(&outputs["dr_copy_id"]);
+    let shown = ws.amisim(&["images", "show", &copy]);
+    assert!(
+        shown.contains("111111111111:approved (from ami-"),
+        "the copy carries the watermark: {shown}"
+    );
+    assert!(shown.contains("t3.*"), "and the instance types: {shown}");
+    ws.phase("amisim images show");
+
+    let out = ws.refused("try_refused", "InvalidParameterCombination");
+    assert!(out.says("m5.large"), "{}", out.stderr);
+
+    ws.destroy();
+    insta::assert_snapshot!("image_usage_events", ws.log());
+    assert_eq!(
+        survivors(&ws),
+        "bill 111111111111 us-east-1 data-transfer: 8 GB $0.1600 once, in 2025-01",
+        "only the copy's transfer out of us-east-1, already paid"
+    );
 }

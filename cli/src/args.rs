@@ -86,6 +86,12 @@ pub enum Command {
     /// Revoke a permission or a key grant out of band, as the owner.
     #[command(subcommand)]
     Revoke(RevokeCommand),
+    /// Leave an image shared with an account, as that account (CancelImageLaunchPermission).
+    ///
+    /// Only a share made to the account itself can be left: a public image, or
+    /// one shared with the account's organization or OU, is refused
+    /// (InvalidPermission.NotFound). The owner sees the launch permission gone.
+    Leave(LeaveArgs),
     /// Delete the store, so that the next use starts a fresh cloud.
     Reset(ResetArgs),
     /// Show or override the price book the bill uses.
@@ -494,6 +500,17 @@ pub struct DeregisterArgs {
     /// Also delete the image's snapshots or bundle (storage another image still uses is kept).
     #[arg(long)]
     pub delete_snapshots: bool,
+}
+
+/// Arguments of `amisim leave`.
+#[derive(Debug, Args)]
+pub struct LeaveArgs {
+    /// The image shared with the account.
+    #[arg(value_name = "AMI_ID")]
+    pub image_id: String,
+    /// The account that leaves the share.
+    #[arg(value_name = "ACCOUNT", value_parser = parse_account)]
+    pub account_id: String,
 }
 
 /// `amisim revoke …`.

@@ -96,14 +96,18 @@ pub fn list(items: &[String]) -> String {
 }
 
 /// An image's watermarks, each with the image and region it was attached in.
-pub fn watermarks(marks: &[amisim_simulator::Watermark]) -> String {
+pub fn watermarks(image_id: &str, marks: &[amisim_simulator::Watermark]) -> String {
     let marks: Vec<String> = marks
         .iter()
         .map(|w| {
-            format!(
-                "{} (from {} in {})",
-                w.key, w.source_image_id, w.source_image_region
-            )
+            if w.source_image_id == image_id {
+                format!("{} (attached to this image)", w.key)
+            } else {
+                format!(
+                    "{} (from {} in {})",
+                    w.key, w.source_image_id, w.source_image_region
+                )
+            }
         })
         .collect();
     list(&marks)

@@ -353,6 +353,7 @@ fn every_command_has_help() {
         vec!["revoke", "launch-permission"],
         vec!["revoke", "storage-permission"],
         vec!["revoke", "grant"],
+        vec!["leave"],
         vec!["reset"],
         vec!["prices", "show"],
         vec!["prices", "set"],
@@ -912,6 +913,38 @@ fn revoke_permissions_and_grants() {
             w.key
         )
     );
+}
+
+#[test]
+fn leave_cancels_the_share_made_to_the_account_and_nothing_else() {
+    let w = world();
+    let before = w.event_count();
+    assert_eq!(
+        w.ok(&["leave", &w.golden_dr, B]),
+        format!(
+            "Account {B} left the share of {} in {WEST}: its owner {A} sees the launch permission gone\n",
+            w.golden_dr
+        )
+    );
+    let listed = w.ok(&["permissions", "list", "--json"]);
+    assert!(
+        !listed.contains(&format!("\"{}\"", w.golden_dr)),
+        "{listed}"
+    );
+    let events = w.ok(&["events", "--after", &before]);
+    assert!(
+        events.contains("CancelImageLaunchPermission") && events.contains(B),
+        "made as the account that leaves: {events}"
+    );
+    // Left already (the image is no longer there for the account), public,
+    // or the owner's own: refused with AWS's codes.
+    let again = w.fails(&["leave", &w.golden_dr, B], 1);
+    assert!(again.contains("InvalidAMIID.NotFound"), "{again}");
+    let public = w.fails(&["leave", &w.golden, "333333333333"], 1);
+    assert!(public.contains("InvalidPermission.NotFound"), "{public}");
+    let owner = w.fails(&["leave", &w.golden_dr, A], 1);
+    assert!(owner.contains("InvalidParameter:"), "{owner}");
+    w.fails(&["leave", &w.golden_dr, "nobody"], 2);
 }
 
 #[test]

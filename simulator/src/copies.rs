@@ -88,6 +88,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         last_launched_time: None,
         copied_tags,
         recycle_bin_until: None,
+        restored_from: None,
         // A copy is the same image elsewhere: the types it runs on and its
         // watermarks travel with it.
         supported_instance_types: source.supported_instance_types.clone(),

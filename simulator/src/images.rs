@@ -253,6 +253,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 last_launched_time: None,
                 copied_tags: Tags::new(),
                 recycle_bin_until: None,
+                restored_from: None,
                 supported_instance_types: Vec::new(),
                 unsupported_instance_types: Vec::new(),
                 watermarks: Vec::new(),
@@ -406,6 +407,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         last_launched_time: None,
         copied_tags: Tags::new(),
         recycle_bin_until: None,
+        restored_from: None,
         supported_instance_types: Vec::new(),
         unsupported_instance_types: Vec::new(),
         watermarks: Vec::new(),
@@ -514,6 +516,7 @@ pub(crate) fn create_from_instance(
         last_launched_time: None,
         copied_tags: Tags::new(),
         recycle_bin_until: None,
+        restored_from: None,
         supported_instance_types: Vec::new(),
         unsupported_instance_types: Vec::new(),
         // Watermarks travel from the image the instance was launched from.

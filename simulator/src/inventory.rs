@@ -96,11 +96,29 @@ pub enum Derivation {
     Original,
     /// CopyImage of the parent (in any region and account).
     Copy,
+    /// CreateRestoreImageTask of the object the parent was stored as.
+    Restore {
+        /// The object, `BUCKET/KEY`.
+        object: String,
+    },
     /// CreateImage of an instance launched from the parent.
     FromInstance {
         /// The instance the image was created from.
         instance_id: String,
     },
+}
+
+impl Derivation {
+    /// How an image with a source image came from it: restored from the
+    /// object its source was stored as, or copied.
+    pub fn of_source(image: &Image) -> Derivation {
+        match &image.restored_from {
+            Some(object) => Derivation::Restore {
+                object: object.clone(),
+            },
+            None => Derivation::Copy,
+        }
+    }
 }
 
 /// One image in a lineage tree.
@@ -450,7 +468,7 @@ pub fn lineage(tx: &Tx<'_>, image_id: &str) -> Result<Option<LineageNode>> {
             children
                 .entry(parent)
                 .or_default()
-                .push((i, Derivation::Copy));
+                .push((i, Derivation::of_source(i)));
         } else if let Some(instance_id) = &i.source_instance_id {
             if let Some(instance) = instances.get(instance_id) {
                 children.entry(&instance.image_id).or_default().push((
@@ -478,7 +496,7 @@ pub fn lineage(tx: &Tx<'_>, image_id: &str) -> Result<Option<LineageNode>> {
                 (Some(id), _) => (
                     id.clone(),
                     current.source_image_region.clone(),
-                    Derivation::Copy,
+                    Derivation::of_source(&current),
                 ),
                 (None, Some(instance_id)) => match instances.get(instance_id) {
                     Some(instance) => (

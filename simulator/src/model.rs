@@ -190,6 +190,10 @@ pub struct Image {
     /// created from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watermarks: Vec<Watermark>,
+    /// The object it was restored from (`BUCKET/KEY`), for an image made by
+    /// CreateRestoreImageTask; its source image is then the image stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored_from: Option<String>,
 }
 
 /// A named mark an owner attaches to an image, which every image copied or

@@ -307,6 +307,8 @@ fn object(tx: &Tx<'_>, ctx: &Ctx<'_>, bucket: &str, key: &str) -> Result<StoredI
 
 pub(crate) fn restore(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RestoreImage) -> Result<Image> {
     let stored = object(tx, ctx, &req.bucket, &req.object_key)?;
+    // The new image and its snapshots are dated after the object they come from.
+    let created = ctx.time_after(&[&stored.task_start_time]);
     let mut tags = stored.tags.clone();
     tags.extend(req.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
     let mut image = images::register(
@@ -328,6 +330,8 @@ pub(crate) fn restore(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RestoreImage) -> Res
     // The restored image names the image it was stored from, as AWS's ancestry does.
     image.source_image_id = Some(stored.image_id.clone());
     image.source_image_region = Some(stored.region.clone());
+    image.creation_date = created;
+    image.restored_from = Some(stored.id.clone());
     tx.put(&image)?;
     Ok(image)
 }

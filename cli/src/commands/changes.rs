@@ -18,8 +18,8 @@ use super::Ctx;
 use crate::args::RevokeCommand;
 use crate::{open, table};
 use amisim_simulator::{
-    DeleteSnapshot, DeleteVolume, DeregisterImage, RemoveLaunchPermission, RemoveStoragePermission,
-    RevokeGrant, StartInstance, StopInstance, TerminateInstance,
+    CancelLaunchPermission, DeleteSnapshot, DeleteVolume, DeregisterImage, RemoveLaunchPermission,
+    RemoveStoragePermission, RevokeGrant, StartInstance, StopInstance, TerminateInstance,
 };
 
 /// What a change did, as shown in JSON.
@@ -265,6 +265,28 @@ pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyho
             revoke_grants(ctx, out, &mut cloud, key_id, account_id)
         }
     }
+}
+
+/// `amisim leave IMAGE ACCOUNT`: the account cancels the share made to it,
+/// in the image's region.
+pub fn leave(
+    ctx: &Ctx<'_>,
+    out: &mut dyn Write,
+    image_id: &str,
+    account_id: &str,
+) -> anyhow::Result<()> {
+    let mut cloud = open::for_change(ctx.store)?;
+    let image = image(&mut cloud, image_id)?;
+    let caller = as_owner(account_id, &image.region);
+    cloud.call(&caller, &CancelLaunchPermission::new(&image.id))?;
+    let change = Change::new("CancelImageLaunchPermission", &image.id, &caller, true);
+    let text = format!(
+        "Account {account_id} left the share of {} in {}: its owner {} sees the launch permission gone",
+        image.id,
+        caller.region,
+        table::owner(&image.owner_id)
+    );
+    done(ctx, out, &change, text)
 }
 
 /// `amisim revoke launch-permission IMAGE PRINCIPAL`.

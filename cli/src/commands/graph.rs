@@ -97,7 +97,10 @@ pub fn draw(ctx: &Ctx<'_>, out: &mut dyn Write, args: &GraphArgs) -> anyhow::Res
             if let Some(source_id) = &i.source_image_id {
                 if let Some(source) = tx.get::<Image>(source_id)? {
                     let from = add_image(&mut g, &source);
-                    let mut label = String::from("copy");
+                    let mut label = match &i.restored_from {
+                        Some(object) => format!("restore from s3://{object}"),
+                        None => String::from("copy"),
+                    };
                     if source.region != i.region {
                         label.push_str(&format!(" {} → {}", source.region, i.region));
                     }

@@ -185,7 +185,7 @@ fn attributes(r: &ImageReport) -> Vec<(&'static str, String)> {
         ));
     }
     if !i.watermarks.is_empty() {
-        attributes.push(("Watermarks", table::watermarks(&i.watermarks)));
+        attributes.push(("Watermarks", table::watermarks(&i.id, &i.watermarks)));
     }
     attributes
 }
@@ -319,6 +319,7 @@ fn node_text(node: &LineageNode) -> String {
     let how = match &node.derivation {
         Derivation::Original => String::new(),
         Derivation::Copy => "copy: ".to_string(),
+        Derivation::Restore { object } => format!("restored from s3://{object}: "),
         Derivation::FromInstance { instance_id } => format!("image of {instance_id}: "),
     };
     let mut text = match (&node.owner_id, &node.name, node.state) {

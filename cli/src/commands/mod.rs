@@ -100,6 +100,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Stop(a) => changes::stop(&ctx, out, &a.instance_id),
         Command::Start(a) => changes::start(&ctx, out, &a.instance_id),
         Command::Revoke(r) => changes::revoke(&ctx, out, r),
+        Command::Leave(a) => changes::leave(&ctx, out, &a.image_id, &a.account_id),
         Command::Reset(a) => reset::reset(&ctx, out, a.yes),
         Command::Prices(PricesCommand::Show) => prices::show(&ctx, out),
         Command::Prices(PricesCommand::Set { file }) => prices::set(&ctx, out, file),

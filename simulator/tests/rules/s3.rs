@@ -68,6 +68,11 @@ fn an_image_is_stored_as_one_object_billed_as_s3_and_restored_as_a_new_image() {
     assert_ne!(back.id, img.id);
     assert_eq!((back.owner_id.as_str(), back.size_gb), (A, img.size_gb));
     assert_eq!(back.source_image_id.as_deref(), Some(img.id.as_str()));
+    assert_eq!(back.restored_from, Some(stored.id.clone()));
+    assert!(
+        back.creation_date > stored.task_start_time,
+        "dated after its object"
+    );
     let chain = w.ok(|c| c.call(&owner, &GetImageAncestry::new(&back.id)));
     assert_eq!(chain[1].image_id, img.id);
     w.ok(|c| c.call(&owner, &launch(&back.id, "t3.micro")));

@@ -67,6 +67,7 @@ pub fn graph(tree: &LineageNode) -> Graph {
         for (c, (cx, cy)) in n.children.iter().zip(&child_ys) {
             let label = match &c.derivation {
                 Derivation::Copy => "copy".to_string(),
+                Derivation::Restore { .. } => "from S3".to_string(),
                 Derivation::FromInstance { instance_id } => format!("image of {instance_id}"),
                 Derivation::Original => String::new(),
             };

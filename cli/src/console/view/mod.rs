@@ -432,7 +432,7 @@ pub fn image_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<Imag
         ));
     }
     if !i.watermarks.is_empty() {
-        facts.push(fact("Watermarks", table::watermarks(&i.watermarks)));
+        facts.push(fact("Watermarks", table::watermarks(&i.id, &i.watermarks)));
     }
     let mut permissions: Vec<PermissionRow> = r
         .launch_permissions
