@@ -844,6 +844,15 @@ out["public_mark"] = code(lambda: a.attach_image_watermark(ImageId=image, Waterm
 out["public_marked"] = code(lambda: a.modify_image_attribute(ImageId=third, LaunchPermission={"Add": [{"Group": "all"}]}))
 out["detached"] = west.detach_image_watermark(ImageId=second, WatermarkKey="111111111111:approved")["Return"]
 out["still_on_copy"] = len(a.describe_images(ImageIds=[third])["Images"][0]["ImageWatermarks"])
+# Allowed AMIs can admit only images that carry an approved watermark.
+a.modify_image_attribute(ImageId=third, LaunchPermission={"Add": [{"UserId": "222222222222"}]})
+b.replace_image_criteria_in_allowed_images_settings(ImageCriteria=[{"ImageWatermarks": [{"WatermarkKey": "111111111111:appr*", "MaximumDaysSinceWatermarkCreated": 30}]}])
+b.enable_allowed_images_settings(AllowedImagesSettingsState="enabled")
+out["watermark_criterion"] = b.get_allowed_images_settings()["ImageCriteria"]
+out["watermark_allowed"] = [i["ImageId"] == third for i in b.describe_images(ImageIds=[third])["Images"]]
+out["unmarked_refused"] = code(lambda: b.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1))
+out["bad_filter"] = code(lambda: b.replace_image_criteria_in_allowed_images_settings(ImageCriteria=[{"ImageWatermarks": [{"MaximumDaysSinceWatermarkCreated": -1}]}]))
+b.disable_allowed_images_settings()
 # Who uses my image: a usage report.
 c = boto3.client("ec2", aws_access_key_id="333333333333", aws_secret_access_key="any")
 for client in [b, c, c]:
@@ -908,6 +917,10 @@ fn the_newest_ami_actions_answer_through_boto3() {
             "public_marked": "InvalidParameter",
             "detached": true,
             "still_on_copy": 1,
+            "watermark_criterion": [{"ImageWatermarks": [{"WatermarkKey": "111111111111:appr*", "MaximumDaysSinceWatermarkCreated": 30}]}],
+            "watermark_allowed": [true],
+            "unmarked_refused": "InvalidAMIID.NotAllowed",
+            "bad_filter": "InvalidParameterValue",
             "report": [[true, "available", [{"ResourceType": "ec2:Instance"}], [{"Key": "why", "Value": "before deregistering"}]]],
             "entries": [["222222222222", "ec2:Instance", 1, true], ["333333333333", "ec2:Instance", 2, true]],
             "report_not_owner": "AuthFailure",

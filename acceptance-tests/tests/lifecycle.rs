@@ -417,6 +417,85 @@ resource "amisim_recycle_bin_rule" "r" {
 }
 
 #[test]
+fn allowed_images_admit_images_by_their_watermark() {
+    let body = |key: &str| {
+        config(&format!(
+            r#"
+resource "amisim_image" "approved" {{
+  provider   = amisim.other
+  name       = "vendor-approved"
+  watermarks = ["approved"]
+}}
+resource "amisim_image" "plain" {{
+  provider = amisim.other
+  name     = "vendor-plain"
+}}
+resource "amisim_launch_permission" "approved" {{
+  provider   = amisim.other
+  image_id   = amisim_image.approved.id
+  account_id = "111111111111"
+}}
+resource "amisim_launch_permission" "plain" {{
+  provider   = amisim.other
+  image_id   = amisim_image.plain.id
+  account_id = "111111111111"
+}}
+resource "amisim_allowed_images_settings" "this" {{
+  state = "enabled"
+  image_criterion {{
+    image_watermark {{
+      watermark_key                        = "{key}"
+      maximum_days_since_watermark_created = 30
+    }}
+  }}
+}}
+data "amisim_images" "vendor" {{
+  owners     = ["222222222222"]
+  depends_on = [amisim_allowed_images_settings.this, amisim_launch_permission.approved, amisim_launch_permission.plain]
+}}
+output "found" {{
+  value = [for id in data.amisim_images.vendor.ids : id == amisim_image.approved.id ? "approved" : "plain"]
+}}
+"#
+        ))
+    };
+    let ws = Workspace::new(&body("222222222222:appr*"));
+    ws.apply_and_converge();
+    assert_eq!(ws.outputs()["found"], serde_json::json!(["approved"]));
+    let criterion = &ws.resources()["amisim_allowed_images_settings.this"]["image_criterion"][0];
+    assert_eq!(
+        criterion["image_watermark"][0]["watermark_key"],
+        "222222222222:appr*"
+    );
+    ws.import_verify("amisim_allowed_images_settings.this", "us-east-1", &[]);
+    // A mark of the same name by another account is not the vendor's approval.
+    ws.set_config(&body("111111111111:approved"));
+    ws.expect_action("amisim_allowed_images_settings.this", "update");
+    ws.apply_and_converge();
+    assert_eq!(ws.outputs()["found"], serde_json::json!([]));
+    ws.destroy();
+
+    let bad = Workspace::new(&config(
+        r#"
+resource "amisim_allowed_images_settings" "x" {
+  state = "enabled"
+  image_criterion {
+    image_watermark {
+      maximum_days_since_watermark_created = 1.5
+    }
+  }
+  image_criterion {
+    image_watermark {}
+  }
+}
+"#,
+    ));
+    let out = bad.tf(&["validate", "-no-color"]);
+    assert!(out.says("not a whole number of days"), "{}", out.stderr);
+    assert!(out.says("sets no field"), "{}", out.stderr);
+}
+
+#[test]
 fn allowed_images_refuse_launches_and_the_data_sources_say_which_are_allowed() {
     // The Windows image's ID, as another account (no setting) finds it: an ID
     // copied from elsewhere.

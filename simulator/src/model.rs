@@ -831,6 +831,27 @@ pub struct ImageCriterion {
     /// The image is not deprecated, or was deprecated at most this many days ago.
     #[serde(default)]
     pub maximum_days_since_deprecated: Option<i64>,
+    /// The image carries a watermark that one of these filters matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_watermarks: Vec<WatermarkFilter>,
+}
+
+/// One watermark filter of an Allowed AMIs criterion: every field it sets
+/// must match the same watermark of the image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatermarkFilter {
+    /// The watermark's key, `ACCOUNT:NAME`, with `*` and `?` wildcards.
+    #[serde(default)]
+    pub watermark_key: Option<String>,
+    /// The region of the image it was attached to, with wildcards.
+    #[serde(default)]
+    pub source_image_region: Option<String>,
+    /// The image it was attached to was created at most this many days ago.
+    #[serde(default)]
+    pub maximum_days_since_source_image_created: Option<i64>,
+    /// It was attached at most this many days ago.
+    #[serde(default)]
+    pub maximum_days_since_watermark_created: Option<i64>,
 }
 
 fn yes() -> bool {

@@ -7,8 +7,8 @@ use crate::call::{calls, Call, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
 use crate::filters::wildcard;
 use crate::model::{
-    AllowedImagesState, Image, ImageCriterion, ImageSettings, AMAZON, BACKUP_VAULT, MARKETPLACE,
-    NO_PROVIDER,
+    AllowedImagesState, Image, ImageCriterion, ImageSettings, Watermark, WatermarkFilter, AMAZON,
+    BACKUP_VAULT, MARKETPLACE, NO_PROVIDER,
 };
 use crate::store::Tx;
 use crate::{dates, validate};
@@ -27,6 +27,8 @@ pub const MAX_PROVIDERS: usize = 200;
 pub const MAX_NAMES: usize = 50;
 /// At most this many Marketplace product codes in one criterion, as in AWS.
 pub const MAX_PRODUCT_CODES: usize = 50;
+/// At most this many watermark filters in one criterion, as in AWS.
+pub const MAX_WATERMARK_FILTERS: usize = 50;
 
 /// GetImageBlockPublicAccessState and GetAllowedImagesSettings: the
 /// caller's image settings in its region.
@@ -190,6 +192,11 @@ pub fn check_allowed_images(req: &AllowedImages) -> Result<()> {
                 c.marketplace_product_codes.len(),
                 MAX_PRODUCT_CODES,
             ),
+            (
+                "image_watermarks",
+                c.image_watermarks.len(),
+                MAX_WATERMARK_FILTERS,
+            ),
         ] {
             if count > max {
                 return refuse(
@@ -228,16 +235,20 @@ pub fn check_allowed_images(req: &AllowedImages) -> Result<()> {
                 "none stands alone: it allows only the account's own images. Remove the other providers, or remove none",
             );
         }
+        for w in &c.image_watermarks {
+            check_watermark_filter(w)?;
+        }
         let empty = c.image_providers.is_empty()
             && c.image_names.is_empty()
             && c.marketplace_product_codes.is_empty()
             && c.maximum_days_since_created.is_none()
-            && c.maximum_days_since_deprecated.is_none();
+            && c.maximum_days_since_deprecated.is_none()
+            && c.image_watermarks.is_empty();
         if empty {
             return refuse(
                 ErrorKind::InvalidParameterValue,
                 "an image criterion sets no field, so it would allow nothing",
-                "Give each image_criterion at least one of image_providers, image_names, marketplace_product_codes, creation_date_condition or deprecation_time_condition",
+                "Give each image_criterion at least one of image_providers, image_names, marketplace_product_codes, creation_date_condition, deprecation_time_condition or image_watermark",
             );
         }
         for days in [
@@ -251,6 +262,79 @@ pub fn check_allowed_images(req: &AllowedImages) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Checks one watermark filter: it sets a field, its patterns are of a
+/// watermark key (`ACCOUNT:NAME`) and a region, and its days are in range.
+fn check_watermark_filter(w: &WatermarkFilter) -> Result<()> {
+    if w.watermark_key.is_none()
+        && w.source_image_region.is_none()
+        && w.maximum_days_since_source_image_created.is_none()
+        && w.maximum_days_since_watermark_created.is_none()
+    {
+        return refuse(
+            ErrorKind::InvalidParameterValue,
+            "an image watermark filter sets no field",
+            "Give each image watermark filter at least one of watermark_key, source_image_region, maximum_days_since_source_image_created or maximum_days_since_watermark_created",
+        );
+    }
+    if let Some(key) = &w.watermark_key {
+        let len = key.chars().count();
+        let allowed = |ch: char| ch.is_ascii_alphanumeric() || "()[] ./-'@_*?:".contains(ch);
+        if !(1..=141).contains(&len) || !key.chars().all(allowed) {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("{:?} is not a watermark key pattern", validate::shorten(key)),
+                "A watermark key is ACCOUNT:NAME, for example 111111111111:approved; * and ? match any characters and one character",
+            );
+        }
+    }
+    if let Some(region) = &w.source_image_region {
+        let ok = (1..=64).contains(&region.len())
+            && region
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "-*?".contains(ch));
+        if !ok {
+            return refuse(
+                ErrorKind::InvalidParameterValue,
+                format!("{:?} is not a region pattern", validate::shorten(region)),
+                "Name a region such as us-east-1, with * and ? wildcards if needed",
+            );
+        }
+    }
+    for days in [
+        w.maximum_days_since_source_image_created,
+        w.maximum_days_since_watermark_created,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        condition_days(days)?;
+    }
+    Ok(())
+}
+
+/// Whether `filter` matches `mark` at `now`: every field it sets.
+fn watermark_matches(filter: &WatermarkFilter, mark: &Watermark, now: i64) -> bool {
+    let within = |days: Option<i64>, time: &str| {
+        days.is_none_or(|d| dates::parse_time(time).is_some_and(|t| now - t <= d * 86_400))
+    };
+    filter
+        .watermark_key
+        .as_deref()
+        .is_none_or(|p| wildcard(p, &mark.key))
+        && filter
+            .source_image_region
+            .as_deref()
+            .is_none_or(|p| wildcard(p, &mark.source_image_region))
+        && within(
+            filter.maximum_days_since_source_image_created,
+            &mark.source_image_creation_time,
+        )
+        && within(
+            filter.maximum_days_since_watermark_created,
+            &mark.creation_time,
+        )
 }
 
 /// The most days a creation date or deprecation time condition may name, as in AWS.
@@ -326,7 +410,13 @@ fn criterion_allows(c: &ImageCriterion, image: &Image, now: i64) -> bool {
             _ => true,
         }
     });
-    provider && name && product && created && deprecated
+    let watermarked = c.image_watermarks.is_empty()
+        || image.watermarks.iter().any(|mark| {
+            c.image_watermarks
+                .iter()
+                .any(|f| watermark_matches(f, mark, now))
+        });
+    provider && name && product && created && deprecated && watermarked
 }
 
 /// Whether Allowed AMIs lets `account` use `image` at `now`: always for its

@@ -6,7 +6,7 @@ use amisim_simulator::settings::{
     check_allowed_images, condition_days, condition_days_not_whole, ALLOWED_IMAGES_STATES,
 };
 use amisim_simulator::AllowedImages;
-use amisim_simulator::{ImageCriterion, ImageSettings};
+use amisim_simulator::{ImageCriterion, ImageSettings, WatermarkFilter};
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::{Block, Description, NestedBlock, Schema};
 use tf_provider::value::Value;
@@ -31,6 +31,15 @@ pub struct Deprecated {
     pub maximum_days_since_deprecated: WholeNum,
 }
 
+/// An `image_watermark` block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WatermarkBlock {
+    pub watermark_key: Str,
+    pub source_image_region: Str,
+    pub maximum_days_since_source_image_created: WholeNum,
+    pub maximum_days_since_watermark_created: WholeNum,
+}
+
 /// An `image_criterion` block.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {
@@ -39,6 +48,8 @@ pub struct Criterion {
     pub marketplace_product_codes: StrList,
     pub creation_date_condition: Value<Vec<Created>>,
     pub deprecation_time_condition: Value<Vec<Deprecated>>,
+    #[serde(default)]
+    pub image_watermark: Value<Vec<WatermarkBlock>>,
 }
 
 /// The state of an `amisim_allowed_images_settings`.
@@ -85,6 +96,22 @@ fn criterion_of(c: &Criterion) -> ImageCriterion {
             .and_then(|b| whole(&b.maximum_days_since_created)),
         maximum_days_since_deprecated: firstd(&c.deprecation_time_condition)
             .and_then(|b| whole(&b.maximum_days_since_deprecated)),
+        image_watermarks: c
+            .image_watermark
+            .as_ref_option()
+            .into_iter()
+            .flatten()
+            .map(|w| WatermarkFilter {
+                watermark_key: known(&w.watermark_key).map(str::to_string),
+                source_image_region: known(&w.source_image_region).map(str::to_string),
+                maximum_days_since_source_image_created: whole(
+                    &w.maximum_days_since_source_image_created,
+                ),
+                maximum_days_since_watermark_created: whole(
+                    &w.maximum_days_since_watermark_created,
+                ),
+            })
+            .collect(),
     }
 }
 
@@ -132,6 +159,23 @@ fn block_of(c: &ImageCriterion, prior: Option<&Criterion>) -> Criterion {
                     maximum_days_since_deprecated: d,
                 })
                 .into_iter()
+                .collect(),
+        ),
+        image_watermark: Value::Value(
+            c.image_watermarks
+                .iter()
+                .map(|w| WatermarkBlock {
+                    watermark_key: w.watermark_key.as_deref().map_or(Value::Null, str),
+                    source_image_region: w.source_image_region.as_deref().map_or(Value::Null, str),
+                    maximum_days_since_source_image_created: days(
+                        w.maximum_days_since_source_image_created,
+                    )
+                    .unwrap_or(Value::Null),
+                    maximum_days_since_watermark_created: days(
+                        w.maximum_days_since_watermark_created,
+                    )
+                    .unwrap_or(Value::Null),
+                })
                 .collect(),
         ),
     }
@@ -201,6 +245,18 @@ impl Managed for AllowedImagesSettingsType {
             )),
         );
         criterion.blocks.insert(
+            "image_watermark".into(),
+            NestedBlock::List(block(
+                "Watermark filters, like AWS's ImageWatermarks (at most 50): the criterion matches an image that carries a watermark one filter matches, and a filter matches a watermark when every field it sets does.",
+                vec![
+                    ("watermark_key", optional_string("The watermark's key, `ACCOUNT:NAME` (the account that attached it and its name), with `*` and `?` wildcards.")),
+                    ("source_image_region", optional_string("The region of the image the watermark was attached to, with `*` and `?` wildcards.")),
+                    ("maximum_days_since_source_image_created", optional_number("The image the watermark was attached to was created at most this many days ago.")),
+                    ("maximum_days_since_watermark_created", optional_number("The watermark was attached at most this many days ago.")),
+                ],
+            )),
+        );
+        criterion.blocks.insert(
             "deprecation_time_condition".into(),
             NestedBlock::List(condition(
                 "maximum_days_since_deprecated",
@@ -241,6 +297,18 @@ impl Managed for AllowedImagesSettingsType {
                         .into_iter()
                         .flatten()
                         .map(|c| &c.maximum_days_since_deprecated),
+                )
+                .chain(
+                    b.image_watermark
+                        .as_ref_option()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|w| {
+                            [
+                                &w.maximum_days_since_source_image_created,
+                                &w.maximum_days_since_watermark_created,
+                            ]
+                        }),
                 );
             for d in days {
                 if let Value::Value(d) = d {
@@ -266,6 +334,16 @@ impl Managed for AllowedImagesSettingsType {
             list_has_unknown(&b.image_providers)
                 || list_has_unknown(&b.image_names)
                 || list_has_unknown(&b.marketplace_product_codes)
+                || match &b.image_watermark {
+                    Value::Value(marks) => marks.iter().any(|w| {
+                        w.watermark_key.is_unknown()
+                            || w.source_image_region.is_unknown()
+                            || w.maximum_days_since_source_image_created.is_unknown()
+                            || w.maximum_days_since_watermark_created.is_unknown()
+                    }),
+                    Value::Null => false,
+                    Value::Unknown => true,
+                }
         });
         if !unknown {
             let req = AllowedImages {

@@ -5,7 +5,7 @@
 use amisim_simulator::{
     AllowedImages, DescribeImageReferences, DescribeImages, DescribeInstances,
     DescribeLaunchPermissions, GetImageAncestry, GetImageSettings, ImageCriterion, ModifyImage,
-    ReplaceImageCriteria,
+    ReplaceImageCriteria, WatermarkFilter,
 };
 
 use super::filter::Filters;
@@ -55,6 +55,26 @@ impl Action<'_> {
                     .text("maximumDaysSinceCreated", &d.to_string())
                     .close("creationDateCondition");
             }
+            if !c.image_watermarks.is_empty() {
+                x.open("imageWatermarkSet");
+                for w in &c.image_watermarks {
+                    x.open("item");
+                    if let Some(k) = &w.watermark_key {
+                        x.text("watermarkKey", k);
+                    }
+                    if let Some(r) = &w.source_image_region {
+                        x.text("sourceImageRegion", r);
+                    }
+                    if let Some(d) = w.maximum_days_since_source_image_created {
+                        x.text("maximumDaysSinceSourceImageCreated", &d.to_string());
+                    }
+                    if let Some(d) = w.maximum_days_since_watermark_created {
+                        x.text("maximumDaysSinceWatermarkCreated", &d.to_string());
+                    }
+                    x.close("item");
+                }
+                x.close("imageWatermarkSet");
+            }
             x.close("item");
         }
         x.close("imageCriterionSet");
@@ -85,7 +105,21 @@ impl Action<'_> {
         let p = self.p;
         let mut criteria = Vec::new();
         for m in p.members("ImageCriterion")? {
+            let mut image_watermarks = Vec::new();
+            for w in p.members(&format!("{m}.ImageWatermark"))? {
+                image_watermarks.push(WatermarkFilter {
+                    watermark_key: p.get(&format!("{w}.WatermarkKey")).map(str::to_string),
+                    source_image_region: p
+                        .get(&format!("{w}.SourceImageRegion"))
+                        .map(str::to_string),
+                    maximum_days_since_source_image_created: p
+                        .int(&format!("{w}.MaximumDaysSinceSourceImageCreated"))?,
+                    maximum_days_since_watermark_created: p
+                        .int(&format!("{w}.MaximumDaysSinceWatermarkCreated"))?,
+                });
+            }
             criteria.push(ImageCriterion {
+                image_watermarks,
                 image_providers: p.list(&format!("{m}.ImageProvider"))?,
                 image_names: p.list(&format!("{m}.ImageName"))?,
                 marketplace_product_codes: p.list(&format!("{m}.MarketplaceProductCode"))?,

@@ -199,7 +199,7 @@ static OPERATIONS: Table<Handler> = Table(&[
     ),
     changes(
         "ReplaceImageCriteriaInAllowedImagesSettings",
-        "`ImageCriterion.N` (`ImageProvider.M`, `ImageName.M`, `MarketplaceProductCode.M`, `CreationDateCondition.MaximumDaysSinceCreated`, `DeprecationTimeCondition.MaximumDaysSinceDeprecated`)",
+        "`ImageCriterion.N` (`ImageProvider.M`, `ImageName.M`, `MarketplaceProductCode.M`, `CreationDateCondition.MaximumDaysSinceCreated`, `DeprecationTimeCondition.MaximumDaysSinceDeprecated`, `ImageWatermark.M` (`WatermarkKey`, `SourceImageRegion`, `MaximumDaysSinceSourceImageCreated`, `MaximumDaysSinceWatermarkCreated`))",
         |a| a.replace_image_criteria(),
     ),
     reads(

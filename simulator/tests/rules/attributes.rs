@@ -3,8 +3,8 @@
 //! copied or created from it.
 
 use amisim_simulator::{
-    AddLaunchPermission, AttachWatermark, CreateImage, DetachWatermark, InstanceTypeSpecification,
-    ReplaceImageInstanceTypes,
+    AddLaunchPermission, AllowedImages, AttachWatermark, CreateImage, DetachWatermark,
+    ImageCriterion, InstanceTypeSpecification, ReplaceImageInstanceTypes, WatermarkFilter,
 };
 
 use crate::common::*;
@@ -192,5 +192,73 @@ fn a_watermarked_image_is_never_public_and_only_its_owner_marks_it() {
         w.refused("InvalidParameterValue", |c| {
             c.call(&owner, &watermark(&img.id, bad))
         });
+    }
+}
+
+#[test]
+fn allowed_amis_can_admit_only_images_carrying_an_approved_watermark() {
+    let mut w = World::new();
+    let owner = at(A, USE1);
+    let user = at(B, USE1);
+    let approved = register(&mut w.cloud, &owner, "approved-web");
+    let other = register(&mut w.cloud, &owner, "other-web");
+    for i in [&approved, &other] {
+        w.ok(|c| c.call(&owner, &AddLaunchPermission::new(&i.id, &account(B))));
+    }
+    w.ok(|c| c.call(&owner, &watermark(&approved.id, "approved")));
+    w.later(3 * 86_400);
+    let filter = |key: &str, days: Option<i64>| WatermarkFilter {
+        watermark_key: Some(key.into()),
+        maximum_days_since_watermark_created: days,
+        ..WatermarkFilter::default()
+    };
+    let allow = |filters: Vec<WatermarkFilter>| AllowedImages {
+        state: "enabled".into(),
+        criteria: vec![ImageCriterion {
+            image_watermarks: filters,
+            ..ImageCriterion::default()
+        }],
+    };
+    w.ok(|c| c.call(&user, &allow(vec![filter(&format!("{A}:appr*"), None)])));
+    w.ok(|c| c.call(&user, &launch(&approved.id, "t3.micro")));
+    let err = w.refused("InvalidAMIID.NotAllowed", |c| {
+        c.call(&user, &launch(&other.id, "t3.micro"))
+    });
+    assert!(err.message.contains(&other.id), "{err}");
+    // Another account's mark of the same name is not the owner's approval.
+    w.ok(|c| c.call(&user, &allow(vec![filter(&format!("{B}:approved"), None)])));
+    w.refused("InvalidAMIID.NotAllowed", |c| {
+        c.call(&user, &launch(&approved.id, "t3.micro"))
+    });
+    // Every field a filter sets must match the same watermark: attached three
+    // days ago is too old for one day.
+    w.ok(|c| {
+        c.call(
+            &user,
+            &allow(vec![filter(&format!("{A}:approved"), Some(1))]),
+        )
+    });
+    w.refused("InvalidAMIID.NotAllowed", |c| {
+        c.call(&user, &launch(&approved.id, "t3.micro"))
+    });
+    w.ok(|c| {
+        c.call(
+            &user,
+            &allow(vec![WatermarkFilter {
+                source_image_region: Some("us-*".into()),
+                maximum_days_since_source_image_created: Some(7),
+                ..WatermarkFilter::default()
+            }]),
+        )
+    });
+    w.ok(|c| c.call(&user, &launch(&approved.id, "t3.micro")));
+    // A filter that sets nothing, a bad key and too many filters are refused.
+    for bad in [
+        vec![WatermarkFilter::default()],
+        vec![filter("no\nkey", None)],
+        vec![filter("*", None); 51],
+        vec![filter("*", Some(-1))],
+    ] {
+        w.refused("InvalidParameterValue", |c| c.call(&user, &allow(bad)));
     }
 }
