@@ -355,6 +355,75 @@ except botocore.exceptions.ClientError as e:
     print(e.response["Error"]["Code"])
 "#;
 
+/// amisim's own calls as any SigV4 client sends them: botocore signs a JSON
+/// 1.1 request for the service `amisim`.
+const AMISIM_SERVICE: &str = r#"
+import json, os, sys, urllib.request, urllib.error
+import botocore.session
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+creds = botocore.session.get_session().get_credentials()
+def call(action, body, secret=None):
+    c = creds if secret is None else type(creds)(creds.access_key, secret)
+    req = AWSRequest(method="POST", url=os.environ["AWS_ENDPOINT_URL"] + "/", data=json.dumps(body),
+        headers={"X-Amz-Target": "AmisimService." + action, "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(c, "amisim", "us-east-1").add_auth(req)
+    r = urllib.request.Request(req.url, data=req.body.encode() if isinstance(req.body, str) else req.body,
+        headers=dict(req.headers), method="POST")
+    try:
+        with urllib.request.urlopen(r) as resp:
+            return resp.status, json.load(resp)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+out = {}
+status, image = call("RegisterImage", {"name": "wire-image", "description": "", "architecture": None,
+    "platform": None, "root_device_type": None, "root_volume_size_gb": None, "encrypted": False,
+    "kms_key_id": None, "billing_products": [], "tags": {"Made": "over the wire"}})
+out["registered"] = [status, image.get("owner_id"), image.get("tags")]
+status, found = call("DescribeImages", {"owners": ["self"], "executable_users": [], "name_regex": None, "filters": []})
+out["found"] = [status, [i["name"] for i in found]]
+status, refused = call("RegisterImage", {"name": "x"}, secret="wrong-secret-wrong-secret-wrong-secret-00")
+out["wrong_secret"] = [status, refused.get("__type")]
+print(json.dumps(out))
+"#;
+
+#[test]
+fn amisims_own_calls_answer_a_sigv4_signed_json_request_as_the_claimed_account() {
+    let ws = Workspace::empty();
+    let claimed = ws.amisim(&["accounts", "claim", A]);
+    let value = |name: &str| {
+        claimed
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .unwrap()
+            .to_string()
+    };
+    let (key, secret) = (value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY"));
+    let served = Served::start_keyed(ws.store(), &ws.path().join("secret.key"));
+    let out: serde_json::Value = serde_json::from_str(&ok(served
+        .python_as(&key, &secret, "us-east-1")
+        .args(["-c", AMISIM_SERVICE])
+        .output()
+        .unwrap()))
+    .unwrap();
+    assert_eq!(
+        out,
+        serde_json::json!({
+            "registered": [200, A, {"Made": "over the wire"}],
+            "found": [200, ["wire-image"]],
+            "wrong_secret": [403, "SignatureDoesNotMatch"],
+        })
+    );
+    drop(served);
+    let events = ws.events();
+    assert!(events
+        .iter()
+        .any(|e| e.action == "RegisterImage" && e.account_id == A && e.outcome == "ok"));
+    assert!(events
+        .iter()
+        .any(|e| e.action == "RegisterImage" && e.outcome == "SignatureDoesNotMatch"));
+}
+
 #[test]
 fn a_claimed_account_signs_with_its_key_pair_and_a_copy_of_the_store_signs_as_no_one() {
     let ws = Workspace::empty();

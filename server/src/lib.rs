@@ -19,6 +19,7 @@ use parking_lot::Mutex;
 
 use amisim_simulator::{Caller, Cloud};
 
+mod amisim;
 mod ec2;
 mod fault;
 pub mod http;
@@ -289,6 +290,20 @@ impl Server {
                     body: json::to_bytes(&value),
                 })
             }
+            "amisim" => {
+                if let Some(command) =
+                    amisim::command(&identity.access_key, request.header("x-amisim-command"))?
+                {
+                    cloud.set_command(command);
+                }
+                let value =
+                    amisim::answer(cloud, caller, request.header("x-amz-target"), &request.body)?;
+                Ok(Answer {
+                    status: 200,
+                    content_type: KMS_JSON,
+                    body: json::to_bytes(&value),
+                })
+            }
             "rbin" => {
                 let body = json::Body::parse(&request.body)?;
                 let reply = rbin::answer(cloud, caller, &request.method, &request.path, &body)?;
@@ -302,7 +317,7 @@ impl Server {
                 let fault = Fault::bad(
                     "UnknownService",
                     format!(
-                        "amisim serve answers the services ec2, sts, kms and rbin; the request is signed for {:?}",
+                        "amisim serve answers the services ec2, sts, kms, rbin and amisim; the request is signed for {:?}",
                         other.chars().take(32).collect::<String>()
                     ),
                 );
@@ -341,6 +356,11 @@ pub const SERVICES: &[Service] = &[
         name: "Recycle Bin (`rbin`)",
         protocol: "REST-JSON",
         rows: rbin::rows,
+    },
+    Service {
+        name: "amisim's own calls (`amisim`)",
+        protocol: "JSON 1.1, `X-Amz-Target: AmisimService.*`",
+        rows: amisim::rows,
     },
 ];
 
@@ -420,7 +440,7 @@ impl Protocol {
         match service {
             "ec2" => Protocol::Ec2,
             "sts" => Protocol::Sts,
-            "kms" => Protocol::Json,
+            "kms" | "amisim" => Protocol::Json,
             "rbin" => Protocol::RestJson,
             _ => guessed,
         }
@@ -533,6 +553,10 @@ fn action_named(request: &Request, service: &str) -> &'static str {
         "kms" => request
             .header("x-amz-target")
             .and_then(|t| t.strip_prefix("TrentService."))
+            .map(str::to_string),
+        "amisim" => request
+            .header("x-amz-target")
+            .and_then(|t| t.strip_prefix(amisim::TARGET))
             .map(str::to_string),
         _ => None,
     };

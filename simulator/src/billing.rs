@@ -93,6 +93,7 @@ pub struct SetPriceBook {
 
 impl Call for AdvanceClock {
     type Output = String;
+    const ACTIONS: &'static [&'static str] = &["AdvanceClock"];
     const CHANGES: bool = true;
     const ROLE: Role = Role::Administrator;
     const STARTS_COMMAND: bool = false;
@@ -109,6 +110,7 @@ impl Call for AdvanceClock {
 
 impl Call for SetPriceBook {
     type Output = ();
+    const ACTIONS: &'static [&'static str] = &["SetPriceBook"];
     const CHANGES: bool = true;
     const ROLE: Role = Role::Administrator;
     const STARTS_COMMAND: bool = false;

@@ -137,7 +137,11 @@ impl Subject<'_> {
 /// it through [`crate::Cloud::call`].
 pub trait Call: Serialize + DeserializeOwned {
     /// What the call returns.
-    type Output: Outcome;
+    type Output: Outcome + Serialize;
+
+    /// Every action name [`Call::action`] can give: how the call is named on
+    /// the wire (see [`crate::wire`]).
+    const ACTIONS: &'static [&'static str];
 
     /// Whether the call changes the cloud (a read changes nothing but the log).
     const CHANGES: bool;
@@ -180,6 +184,7 @@ macro_rules! calls {
         $(
             impl $crate::call::Call for $ty {
                 type Output = $out;
+                const ACTIONS: &'static [&'static str] = &[$action];
                 const CHANGES: bool = $crate::call::calls!(@changes $kind);
                 fn action(&self) -> &'static str {
                     $action
@@ -318,6 +323,10 @@ pub(crate) fn run<R: Call>(
     request: &R,
 ) -> Result<R::Output> {
     let action = request.action();
+    debug_assert!(
+        R::ACTIONS.contains(&action) || R::ROLE == Role::Anyone,
+        "{action} is not one of the call's ACTIONS"
+    );
     debug_assert!(
         R::CHANGES != is_read_action(action) || !R::STARTS_COMMAND || R::ROLE == Role::Anyone,
         "{action}: a call's name says whether it changes the cloud"

@@ -189,6 +189,7 @@ pub struct RefuseRequest {
 
 impl Call for RefuseRequest {
     type Output = ();
+    const ACTIONS: &'static [&'static str] = &[];
     const CHANGES: bool = false;
     const ROLE: Role = Role::Anyone;
     fn action(&self) -> &'static str {
@@ -257,6 +258,7 @@ impl ReleaseAccount {
 
 impl Call for ClaimAccount {
     type Output = AccessKey;
+    const ACTIONS: &'static [&'static str] = &["ClaimAccount"];
     const CHANGES: bool = true;
     const ROLE: Role = Role::Administrator;
     const STARTS_COMMAND: bool = false;
@@ -274,6 +276,7 @@ impl Call for ClaimAccount {
 
 impl Call for ReleaseAccount {
     type Output = bool;
+    const ACTIONS: &'static [&'static str] = &["ReleaseAccount"];
     const CHANGES: bool = true;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {

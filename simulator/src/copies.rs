@@ -28,7 +28,7 @@ pub struct CopyImage {
     /// The copy's tags; with `copy_image_tags` they win over the source's.
     pub tags: Tags,
     /// Start the copy with the source's user tags (never `aws:` tags).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub copy_image_tags: bool,
 }
 

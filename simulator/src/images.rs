@@ -89,10 +89,10 @@ pub struct DescribeImages {
     /// DescribeImages filters ([`filters::FILTER_NAMES`]), each with values that may use `*` and `?`.
     pub filters: Vec<(String, Vec<String>)>,
     /// Also list disabled images (hidden otherwise).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_disabled: bool,
     /// Also list other accounts' deprecated images (hidden otherwise).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_deprecated: bool,
 }
 

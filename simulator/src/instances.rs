@@ -23,7 +23,7 @@ pub struct RunInstance {
     /// `running` (default) or `stopped`.
     pub state: Option<String>,
     /// Whether the EBS root volume is deleted on termination (default true).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_delete_on_termination: Option<bool>,
     /// Tags.
     pub tags: Tags,

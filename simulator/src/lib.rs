@@ -58,6 +58,7 @@ pub mod storage;
 pub mod store;
 pub mod usage;
 pub mod validate;
+pub mod wire;
 
 pub use accounts::{DeclareAccount, GetCallerIdentity};
 pub use attributes::{

@@ -108,6 +108,10 @@ impl SetImageDeprecation {
 
 impl Call for SetDeregistrationProtection {
     type Output = Image;
+    const ACTIONS: &'static [&'static str] = &[
+        "EnableImageDeregistrationProtection",
+        "DisableImageDeregistrationProtection",
+    ];
     const CHANGES: bool = true;
     fn action(&self) -> &'static str {
         if self.mode == PROTECTION_OFF {
@@ -133,6 +137,7 @@ calls! {
 
 impl Call for SetImageDeprecation {
     type Output = Image;
+    const ACTIONS: &'static [&'static str] = &["EnableImageDeprecation", "DisableImageDeprecation"];
     const CHANGES: bool = true;
     fn action(&self) -> &'static str {
         if self.deprecate_at.is_some() {

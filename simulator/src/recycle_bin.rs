@@ -123,6 +123,8 @@ calls! {
 
 impl Call for ListRecycleBin {
     type Output = Vec<BinEntry>;
+    const ACTIONS: &'static [&'static str] =
+        &["ListImagesInRecycleBin", "ListSnapshotsInRecycleBin"];
     const CHANGES: bool = false;
     fn action(&self) -> &'static str {
         if self.resource_type == "EC2_IMAGE" {
@@ -141,6 +143,10 @@ impl Call for ListRecycleBin {
 
 impl Call for RestoreFromRecycleBin {
     type Output = BinEntry;
+    const ACTIONS: &'static [&'static str] = &[
+        "RestoreImageFromRecycleBin",
+        "RestoreSnapshotFromRecycleBin",
+    ];
     const CHANGES: bool = true;
     fn action(&self) -> &'static str {
         if self.resource_id.starts_with("ami-") {

@@ -58,6 +58,10 @@ calls! {
 
 impl Call for SetBlockPublicAccess {
     type Output = ImageSettings;
+    const ACTIONS: &'static [&'static str] = &[
+        "EnableImageBlockPublicAccess",
+        "DisableImageBlockPublicAccess",
+    ];
     const CHANGES: bool = true;
     fn action(&self) -> &'static str {
         if self.state == BLOCKED {
@@ -73,6 +77,10 @@ impl Call for SetBlockPublicAccess {
 
 impl Call for AllowedImages {
     type Output = ImageSettings;
+    const ACTIONS: &'static [&'static str] = &[
+        "EnableAllowedImagesSettings",
+        "DisableAllowedImagesSettings",
+    ];
     const CHANGES: bool = true;
     fn action(&self) -> &'static str {
         if self.state == "disabled" {
@@ -95,6 +103,7 @@ pub struct ReplaceImageCriteria {
 
 impl Call for ReplaceImageCriteria {
     type Output = ImageSettings;
+    const ACTIONS: &'static [&'static str] = &["ReplaceImageCriteriaInAllowedImagesSettings"];
     const CHANGES: bool = true;
     fn action(&self) -> &'static str {
         "ReplaceImageCriteriaInAllowedImagesSettings"

@@ -23,3 +23,4 @@ mod s3;
 mod sharing;
 mod storage;
 mod usage;
+mod wire;
