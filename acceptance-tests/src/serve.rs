@@ -9,6 +9,8 @@ pub struct Served {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    /// Where the server's standard error goes.
+    stderr: PathBuf,
 }
 
 impl Served {
@@ -32,8 +34,27 @@ impl Served {
             .args(args)
             .env_remove("AMISIM_STORE")
             .env("AMISIM_KEY_FILE", key_file);
+        let stderr = store.with_extension(format!("serve-{}.stderr", unique()));
+        command.stderr(std::fs::File::create(&stderr).expect("a file for stderr"));
         let (child, url) = crate::console::started(command);
-        Served { child, url }
+        Served { child, url, stderr }
+    }
+
+    /// What the server wrote on standard error so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// The administrator's access key pair, as the server printed it when it
+    /// made it (on a new store), if it did.
+    pub fn administrator(&self) -> Option<(String, String)> {
+        let text = self.stderr();
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+                .map(str::to_string)
+        };
+        Some((value("AWS_ACCESS_KEY_ID")?, value("AWS_SECRET_ACCESS_KEY")?))
     }
 
     /// The process ID, to signal it.
@@ -120,4 +141,12 @@ pub fn aws_tools() -> PathBuf {
         py.display()
     );
     py
+}
+
+/// A number of this process's own, new at each call: servers started one
+/// after another on one store write their errors apart.
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
 }

@@ -425,6 +425,63 @@ fn amisims_own_calls_answer_a_sigv4_signed_json_request_as_the_claimed_account()
 }
 
 #[test]
+fn serve_prints_the_administrators_credential_once_and_it_alone_moves_the_clock() {
+    let ws = Workspace::empty();
+    let key_file = ws.path().join("secret.key");
+    let served = Served::start_keyed(ws.store(), &key_file);
+    let (key, secret) = served.administrator().expect("printed on a new store");
+    assert!(key.starts_with("AKIA"), "{}", served.stderr());
+    let script = r#"
+import json, os, urllib.request, urllib.error
+import botocore.session
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+creds = botocore.session.get_session().get_credentials()
+def call(action, body):
+    req = AWSRequest(method="POST", url=os.environ["AWS_ENDPOINT_URL"] + "/", data=json.dumps(body),
+        headers={"X-Amz-Target": "AmisimService." + action, "Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(creds, "amisim", "us-east-1").add_auth(req)
+    data = req.body if isinstance(req.body, bytes) else req.body.encode()
+    r = urllib.request.Request(req.url, data=data, headers=dict(req.headers), method="POST")
+    try:
+        with urllib.request.urlopen(r) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:
+        return [e.code, json.load(e)["__type"]]
+print(json.dumps(call("AdvanceClock", {"seconds": 86400})))
+"#;
+    let run = |k: &str, s: &str| {
+        ok(served
+            .python_as(k, s, "us-east-1")
+            .args(["-c", script])
+            .output()
+            .unwrap())
+        .trim()
+        .to_string()
+    };
+    assert_eq!(run(&key, &secret), "200");
+    assert_eq!(run(A, "any"), r#"[403, "UnauthorizedOperation"]"#);
+    drop(served);
+    // Started again on the same store, it makes and prints no other.
+    let again = Served::start_keyed(ws.store(), &key_file);
+    assert!(again.administrator().is_none(), "{}", again.stderr());
+    assert_eq!(run_again(&again, &key, &secret, script), "200");
+    drop(again);
+    let clock = ws.amisim(&["clock", "show"]);
+    assert!(clock.contains("2025-01-03"), "two days on: {clock}");
+}
+
+fn run_again(served: &Served, key: &str, secret: &str, script: &str) -> String {
+    ok(served
+        .python_as(key, secret, "us-east-1")
+        .args(["-c", script])
+        .output()
+        .unwrap())
+    .trim()
+    .to_string()
+}
+
+#[test]
 fn a_claimed_account_signs_with_its_key_pair_and_a_copy_of_the_store_signs_as_no_one() {
     let ws = Workspace::empty();
     let claimed = ws.amisim(&["accounts", "claim", A]);

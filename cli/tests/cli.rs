@@ -916,6 +916,36 @@ fn revoke_permissions_and_grants() {
 }
 
 #[test]
+fn events_show_the_access_key_a_server_call_was_made_with_and_snapshots_leave_it_out() {
+    let w = empty();
+    {
+        let mut cloud = w.cloud();
+        cloud.set_access_key(Some("AKIAEXAMPLEEXAMPLE22".into()));
+        cloud
+            .call(
+                &Caller::new(A, EAST),
+                &RegisterImage {
+                    name: "made-through-a-server".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    }
+    let events = w.ok(&["events"]);
+    assert!(
+        events.contains("ACCESS KEY") && events.contains("AKIAEXAMPLEEXAMPLE22"),
+        "{events}"
+    );
+    let json = w.ok(&["events", "--json"]);
+    assert!(
+        json.contains("\"access_key_id\": \"AKIAEXAMPLEEXAMPLE22\""),
+        "{json}"
+    );
+    let snapshot = w.ok(&["snapshot"]);
+    assert!(!snapshot.contains("AKIAEXAMPLE"), "{snapshot}");
+}
+
+#[test]
 fn leave_cancels_the_share_made_to_the_account_and_nothing_else() {
     let w = world();
     let before = w.event_count();

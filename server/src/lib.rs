@@ -138,6 +138,26 @@ impl Server {
         Ok(self)
     }
 
+    /// Makes the administrator's access key pair when the store has none,
+    /// its secret sealed under the server's key file, and answers it: shown
+    /// once, when it is made. `None` when the store has one already.
+    pub fn make_administrator_key(&self) -> anyhow::Result<Option<amisim_simulator::AccessKey>> {
+        let Some(seal_key) = self.seal_key.clone() else {
+            anyhow::bail!(
+                "amisim serve has no key file to seal the administrator's secret under: set AMISIM_KEY_FILE, or HOME"
+            );
+        };
+        let mut cloud = self.cloud.lock();
+        cloud
+            .call(
+                &Caller::administrator(),
+                &amisim_simulator::CreateAdministratorKey {
+                    seal_key: Some(seal_key),
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
     /// Says where the server listens: on loopback, it then answers only
     /// requests that name it by a loopback address or `localhost`, so a page
     /// whose name a DNS-rebinding trick points at 127.0.0.1 reaches nothing.
@@ -214,6 +234,8 @@ impl Server {
         // Each request is a command of its own, refused ones too: each is
         // dated at its own time.
         cloud.set_request(format!("aws:{}:{n}", self.token));
+        let presented = Named::of(request).access_key;
+        cloud.set_access_key((!presented.is_empty()).then_some(presented));
         let mut identity = match identity {
             Ok(identity) => identity,
             Err(fault) => {
@@ -232,8 +254,14 @@ impl Server {
                 return protocol.error(&fault, &request_id);
             }
         }
-        let caller =
-            Caller::new(identity.account.clone(), identity.region.clone()).with_secret(secret);
+        let caller = if identity.account == amisim_simulator::call::ADMINISTRATOR {
+            match self.administrator_caller(&mut cloud, request, &identity) {
+                Ok(caller) => caller,
+                Err(fault) => return protocol.error(&fault, &request_id),
+            }
+        } else {
+            Caller::new(identity.account.clone(), identity.region.clone()).with_secret(secret)
+        };
         match self.dispatch(&mut cloud, &caller, &identity, request, &request_id) {
             Ok(answer) => answer,
             Err(fault) => protocol.error(&fault, &request_id),
@@ -483,9 +511,19 @@ impl Server {
         if key == identity.account {
             return Ok(None);
         }
-        let claim = cloud
-            .read(|tx| amisim_simulator::claims::by_access_key(tx, &key))
+        let (admin, claim) = cloud
+            .read(|tx| {
+                Ok((
+                    amisim_simulator::claims::administrator_by_access_key(tx, &key)?,
+                    amisim_simulator::claims::by_access_key(tx, &key)?,
+                ))
+            })
             .map_err(Fault::from)?;
+        if let Some(admin) = admin {
+            return self
+                .administrator(cloud, request, identity, &admin)
+                .map(Some);
+        }
         let Some(claim) = claim else {
             return Ok(None);
         };
@@ -516,6 +554,95 @@ impl Server {
                 Err(self.logged_refusal(cloud, request, &(&*identity).into(), fault))
             }
         }
+    }
+
+    /// For the administrator's access key: its secret, once the request's
+    /// signature is checked against it; the request then acts as the
+    /// administrator ([`amisim_simulator::ADMINISTRATOR`]).
+    fn administrator(
+        &self,
+        cloud: &mut Cloud,
+        request: &Request,
+        identity: &mut Identity,
+        admin: &amisim_simulator::AdministratorKey,
+    ) -> Result<String, Fault> {
+        let who = amisim_simulator::call::ADMINISTRATOR;
+        let secret = self.seal_key.as_ref().and_then(|k| {
+            admin
+                .sealed_secret
+                .as_deref()
+                .and_then(|sealed| k.open(who, sealed))
+        });
+        let checked = match secret {
+            None => Err(Fault::with_status(
+                401,
+                "AuthFailure",
+                "the administrator's key was made by a server with another key file, so its signatures cannot be checked here: start amisim serve where it finds that key file (AMISIM_KEY_FILE)".to_string(),
+            )),
+            Some(secret) => identity::verify(request, identity, &secret).map(|()| secret),
+        };
+        identity.account = who.to_string();
+        checked.map_err(|fault| self.logged_refusal(cloud, request, &(&*identity).into(), fault))
+    }
+
+    /// Who a request signed with the administrator's key acts as: the
+    /// administrator, or the account it names in `X-Amisim-Account` (in the
+    /// region it is signed for, with that account's secret when it is
+    /// claimed), for amisim's own calls only.
+    fn administrator_caller(
+        &self,
+        cloud: &mut Cloud,
+        request: &Request,
+        identity: &Identity,
+    ) -> Result<Caller, Fault> {
+        if identity.service != "amisim" {
+            let fault = Fault::with_status(
+                403,
+                "InvalidClientTokenId",
+                format!(
+                    "The administrator's access key signs amisim's own calls (the service amisim, X-Amz-Target AmisimService.*), not {} requests: sign those with an account's key",
+                    identity.service
+                ),
+            );
+            return Err(self.logged_refusal(cloud, request, &identity.into(), fault));
+        }
+        let Some(account) = request.header("x-amisim-account") else {
+            return Ok(Caller::administrator());
+        };
+        if amisim_simulator::validate::caller_account(account).is_err() {
+            return Err(Fault::bad(
+                "ValidationException",
+                format!(
+                    "X-Amisim-Account names the 12-digit account the administrator acts as; {:?} is not one",
+                    account.chars().take(32).collect::<String>()
+                ),
+            ));
+        }
+        let claim = cloud
+            .read(|tx| tx.get::<amisim_simulator::Claim>(account))
+            .map_err(Fault::from)?;
+        let secret = match claim {
+            None => None,
+            Some(claim) => {
+                let opened = self.seal_key.as_ref().and_then(|k| {
+                    claim
+                        .sealed_secret
+                        .as_deref()
+                        .and_then(|sealed| k.open(account, sealed))
+                });
+                if opened.is_none() {
+                    return Err(Fault::with_status(
+                        401,
+                        "AuthFailure",
+                        format!(
+                            "account {account} was claimed without this server's key file, so the administrator cannot act as it here"
+                        ),
+                    ));
+                }
+                opened
+            }
+        };
+        Ok(Caller::new(account, identity.region.clone()).with_secret(secret))
     }
 
     /// `fault`, a refusal of `request` before any rule (how it was signed,

@@ -163,3 +163,174 @@ fn the_calls_of_one_named_command_share_its_start() {
     let d = created("image-d", Some("apply-2"));
     assert!(d > c, "{d} after {c}");
 }
+
+/// `body` for `service` signed as `key`/`secret` now, with `headers`
+/// (signed too), by the AWS SDK's own signer.
+fn signed(key: &str, secret: &str, service: &str, headers: &[(&str, &str)], body: &str) -> Request {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name(service)
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let mut all = vec![("host", "127.0.0.1:4566")];
+    all.extend_from_slice(headers);
+    let signable = SignableRequest::new(
+        "POST",
+        "http://127.0.0.1:4566/",
+        all.iter().copied(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http::Request::builder()
+        .method("POST")
+        .uri("http://127.0.0.1:4566/")
+        .body(())
+        .unwrap();
+    for (n, v) in &all {
+        let name = http::header::HeaderName::from_bytes(n.as_bytes()).unwrap();
+        request.headers_mut().insert(name, v.parse().unwrap());
+    }
+    instructions.apply_to_request_http1x(&mut request);
+    Request {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap().to_string()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+/// `AmisimService.{action}` with `body`, signed as `key`/`secret`, acting as
+/// `account` when given: its status and JSON answer.
+fn as_key(
+    server: &Server,
+    (key, secret): (&str, &str),
+    account: Option<&str>,
+    action: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let target = format!("AmisimService.{action}");
+    let mut headers = vec![
+        ("x-amz-target", target.as_str()),
+        ("content-type", "application/x-amz-json-1.1"),
+    ];
+    if let Some(a) = account {
+        headers.push(("x-amisim-account", a));
+    }
+    let answer = server.answer(&signed(key, secret, "amisim", &headers, &body.to_string()));
+    (
+        answer.status,
+        serde_json::from_slice(&answer.body).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn the_administrators_key_is_made_once_and_signs_as_the_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let seal = amisim_simulator::SealKey::generate().unwrap();
+    let b = amisim_simulator::Cloud::open(&store)
+        .unwrap()
+        .call(
+            &amisim_simulator::Caller::administrator(),
+            &amisim_simulator::ClaimAccount::new("222222222222").sealed_under(Some(seal.clone())),
+        )
+        .unwrap();
+    let s = Server::open_with_key(store.to_str().unwrap(), Some(seal)).unwrap();
+    let admin = s
+        .make_administrator_key()
+        .unwrap()
+        .expect("made on a new store");
+    assert!(admin.access_key_id.starts_with("AKIA") && admin.secret_access_key.len() == 40);
+    assert!(s.make_administrator_key().unwrap().is_none(), "shown once");
+    let pair = (
+        admin.access_key_id.as_str(),
+        admin.secret_access_key.as_str(),
+    );
+    // The administrator moves the clock; an account cannot.
+    let (status, moved) = as_key(&s, pair, None, "AdvanceClock", &json!({ "seconds": 3600 }));
+    assert_eq!(status, 200, "{moved}");
+    let (status, _) = as_key(
+        &s,
+        (&b.access_key_id, &b.secret_access_key),
+        None,
+        "AdvanceClock",
+        &json!({ "seconds": 3600 }),
+    );
+    assert_eq!(status, 403);
+    // A wrong secret for the administrator's key is refused, and logged.
+    let (status, refused) = as_key(
+        &s,
+        (pair.0, "x".repeat(40).as_str()),
+        None,
+        "AdvanceClock",
+        &json!({ "seconds": 3600 }),
+    );
+    assert_eq!(
+        (status, refused["__type"].as_str()),
+        (403, Some("SignatureDoesNotMatch"))
+    );
+    // The administrator acts as a claimed account, with the account's rights.
+    let (status, image) = as_key(
+        &s,
+        (&b.access_key_id, &b.secret_access_key),
+        None,
+        "RegisterImage",
+        &register("student-image"),
+    );
+    assert_eq!(status, 200, "{image}");
+    let id = image["id"].as_str().unwrap();
+    let (status, gone) = as_key(
+        &s,
+        pair,
+        Some("222222222222"),
+        "DeregisterImage",
+        &json!({ "image_id": id, "delete_associated_snapshots": true }),
+    );
+    assert_eq!((status, gone), (200, json!(true)));
+    // Its key signs amisim's own calls only.
+    let answer = s.answer(&signed(
+        pair.0,
+        pair.1,
+        "ec2",
+        &[(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )],
+        "Action=DescribeImages&Owner.1=self",
+    ));
+    assert_eq!(answer.status, 403);
+    assert!(String::from_utf8_lossy(&answer.body).contains("InvalidClientTokenId"));
+    drop(s);
+    // Every call is logged with the key that made it, refused ones too.
+    let mut cloud = amisim_simulator::Cloud::open(&store).unwrap();
+    let events = cloud.events(0).unwrap();
+    let made_with = |action: &str, account: &str, outcome: &str| {
+        events
+            .iter()
+            .filter(|e| e.action == action && e.account_id == account && e.outcome == outcome)
+            .filter_map(|e| e.access_key_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(made_with("AdvanceClock", "administrator", "ok"), [pair.0]);
+    assert_eq!(
+        made_with("AdvanceClock", "222222222222", "UnauthorizedOperation"),
+        std::slice::from_ref(&b.access_key_id)
+    );
+    assert_eq!(
+        made_with("AdvanceClock", "administrator", "SignatureDoesNotMatch"),
+        [pair.0]
+    );
+    assert_eq!(made_with("DeregisterImage", "222222222222", "ok"), [pair.0]);
+}

@@ -23,10 +23,7 @@ use crate::model::{
 use crate::store::{Store, Tx};
 use crate::{dates, ids, secrets, validate};
 
-/// The account name the administrator's calls are logged under.
-pub const ADMINISTRATOR: &str = "administrator";
-/// The region the administrator's calls are logged in: they act on the whole cloud.
-pub const GLOBAL: &str = "global";
+pub use crate::model::{ADMINISTRATOR, GLOBAL};
 
 /// Who is calling: an account in a region (one provider block), or the
 /// administrator of the whole cloud (see [`Caller::administrator`]).
@@ -297,6 +294,8 @@ pub(crate) struct Session {
     /// Whether every call of the command moves the clock, reads and refusals
     /// too (a server's request, dated at its own time), or only changes.
     pub every_call_dated: bool,
+    /// The access key ID the calls are made with, through a server.
+    pub access_key: Option<String>,
 }
 
 impl Session {
@@ -306,6 +305,7 @@ impl Session {
             checked: secrets::Checked::default(),
             command,
             every_call_dated: false,
+            access_key: None,
         }
     }
 }
@@ -336,6 +336,7 @@ pub(crate) fn run<R: Call>(
         checked,
         command,
         every_call_dated,
+        access_key,
     } = session;
     store
         .transaction(|tx| {
@@ -396,6 +397,7 @@ pub(crate) fn run<R: Call>(
                 parameters,
                 outcome,
                 resource_id,
+                access_key_id: access_key.clone(),
             })?;
             Ok(result)
         })

@@ -15,7 +15,7 @@ use crate::call::{Call, Ctx, Role, Subject};
 use crate::dates;
 use crate::error::{refuse, Error, ErrorKind, Result};
 use crate::ids;
-pub use crate::model::Claim;
+pub use crate::model::{AdministratorKey, Claim};
 use crate::store::Tx;
 use crate::validate;
 
@@ -323,6 +323,75 @@ fn random_text(alphabet: &[u8], n: usize) -> Result<String> {
     Ok(out)
 }
 
+/// Makes the administrator's access key pair when the store has none
+/// (`amisim serve` on a new store), its secret sealed under `seal_key`;
+/// answers it once, and never again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAdministratorKey {
+    /// The key the secret is sealed under, so that a server can check
+    /// signatures; never logged.
+    #[serde(skip)]
+    pub seal_key: Option<SealKey>,
+}
+
+impl Call for CreateAdministratorKey {
+    type Output = Option<AccessKey>;
+    const ACTIONS: &'static [&'static str] = &["CreateAdministratorKey"];
+    const CHANGES: bool = true;
+    const ROLE: Role = Role::Administrator;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "CreateAdministratorKey"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Option<AccessKey>> {
+        if !tx
+            .list::<AdministratorKey>(crate::store::Filter::default())?
+            .is_empty()
+        {
+            return Ok(None);
+        }
+        let (access_key_id, secret) = new_key_pair()?;
+        let sealed_secret = self
+            .seal_key
+            .as_ref()
+            .map(|k| k.seal(crate::call::ADMINISTRATOR, &secret))
+            .transpose()?;
+        tx.put(&AdministratorKey {
+            access_key_id: access_key_id.clone(),
+            secret_hash: hash(&secret)?,
+            sealed_secret,
+            created: ctx.call_time(),
+        })?;
+        Ok(Some(AccessKey {
+            account_id: crate::call::ADMINISTRATOR.to_string(),
+            access_key_id,
+            secret_access_key: secret,
+        }))
+    }
+}
+
+/// The administrator's key whose access key ID is `access_key_id`, if any.
+pub fn administrator_by_access_key(
+    tx: &Tx<'_>,
+    access_key_id: &str,
+) -> Result<Option<AdministratorKey>> {
+    tx.get::<AdministratorKey>(access_key_id)
+}
+
+/// A new access key pair, as AWS shapes them: `AKIA` and 16 of A-Z and 2-7;
+/// 40 of letters and digits.
+fn new_key_pair() -> Result<(String, String)> {
+    let access_key_id = format!(
+        "AKIA{}",
+        random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)?
+    );
+    let secret = random_text(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        40,
+    )?;
+    Ok((access_key_id, secret))
+}
+
 /// Claims `account` at `now`; returns its new access key pair, shown once.
 pub(crate) fn claim(
     tx: &mut Tx<'_>,
@@ -338,15 +407,7 @@ pub(crate) fn claim(
             "Ask whoever claimed it for its secret, or release it first (amisim accounts release ACCOUNT --force, with the store's own credentials)",
         );
     }
-    // As AWS shapes them: AKIA and 16 of A-Z and 2-7; 40 of letters and digits.
-    let access_key_id = format!(
-        "AKIA{}",
-        random_text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)?
-    );
-    let secret = random_text(
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-        40,
-    )?;
+    let (access_key_id, secret) = new_key_pair()?;
     tx.put(&Claim {
         account_id: account.to_string(),
         secret_hash: hash(&secret)?,

@@ -161,6 +161,12 @@ impl Cloud {
         self.session.every_call_dated = true;
     }
 
+    /// Logs the handle's next calls as made with the access key ID `key`
+    /// (a server's request), or with none.
+    pub fn set_access_key(&mut self, key: Option<String>) {
+        self.session.access_key = key;
+    }
+
     /// The simulated time now: the latest time the store has recorded.
     pub fn now(&mut self) -> Result<String> {
         self.store.read(|tx| ids::now(tx).map(dates::format_time))

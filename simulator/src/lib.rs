@@ -66,7 +66,9 @@ pub use attributes::{
 };
 pub use billing::{AdvanceClock, SetPriceBook};
 pub use call::{Call, Caller, Role, Subject};
-pub use claims::{AccessKey, ClaimAccount, RefuseRequest, ReleaseAccount, SealKey};
+pub use claims::{
+    AccessKey, ClaimAccount, CreateAdministratorKey, RefuseRequest, ReleaseAccount, SealKey,
+};
 pub use cloud::{Cloud, ImageDetails};
 pub use copies::CopyImage;
 pub use error::{Error, ErrorKind, Result};

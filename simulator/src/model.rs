@@ -663,6 +663,9 @@ pub struct Event {
     pub outcome: String,
     /// The ID of the object the call created or changed, if any.
     pub resource_id: Option<String>,
+    /// The access key ID the call was made with, through a server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
 }
 
 impl Event {
@@ -876,6 +879,26 @@ pub struct Claim {
     /// none when the claim was made without that key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed_secret: Option<String>,
+}
+
+/// The account name the administrator's calls are logged under.
+pub const ADMINISTRATOR: &str = "administrator";
+/// The region the administrator's calls are logged in: they act on the whole cloud.
+pub const GLOBAL: &str = "global";
+
+/// The administrator's access key for a server (`amisim serve` makes it on
+/// a new store): the store's own rights, over the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdministratorKey {
+    /// The access key ID (`AKIA` and 16 characters).
+    pub access_key_id: String,
+    /// The secret's salted Argon2id hash, in PHC string form.
+    pub secret_hash: String,
+    /// The secret, sealed under the key file (see [`Claim::sealed_secret`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_secret: Option<String>,
+    /// When it was made, in the simulated clock.
+    pub created: String,
 }
 
 /// An EBS volume.

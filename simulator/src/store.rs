@@ -186,6 +186,14 @@ entity!(
 );
 entity!(Account, "account", |x| &x.id, &x.id, "global", None);
 entity!(
+    crate::model::AdministratorKey,
+    "administrator-key",
+    |x| &x.access_key_id,
+    crate::model::ADMINISTRATOR,
+    crate::model::GLOBAL,
+    None
+);
+entity!(
     StoredImage,
     "stored-image",
     |x| &x.id,
@@ -393,6 +401,7 @@ impl Store {
             })?;
         }
         if !read_only {
+            store.add_missing_columns(&schema::POSTGRES)?;
             (setup.upgrade)(&mut store)?;
         }
         Ok(store)
@@ -495,6 +504,7 @@ impl Store {
             _scratch: scratch,
         };
         if let Some(setup) = setup {
+            store.add_missing_columns(&schema::SQLITE)?;
             (setup.upgrade)(&mut store)?;
         }
         Ok(store)
@@ -533,6 +543,20 @@ impl Store {
                 "This is a fault in amisim; the store was left untouched",
             )),
         }
+    }
+
+    /// Adds the columns a store made by an earlier build lacks (the event
+    /// log's access keys); reads only, when it has them.
+    fn add_missing_columns(&mut self, dialect: &schema::Dialect) -> Result<()> {
+        if self.read(|tx| tx.rows().events_have_access_key())? {
+            return Ok(());
+        }
+        self.transaction(|tx| {
+            if tx.rows().events_have_access_key()? {
+                return Ok(());
+            }
+            tx.rows().batch(&schema::add_access_key(dialect))
+        })
     }
 
     /// Runs `f` in one immediate transaction: all of it is stored, or none of it.
@@ -619,6 +643,8 @@ pub(crate) trait Primitives {
     fn count_up(&self, key: &str) -> Result<i64>;
     /// Appends an event and returns its row number.
     fn append_event(&self, event: &EventRow) -> Result<i64>;
+    /// Whether the event log has its column of access keys.
+    fn events_have_access_key(&self) -> Result<bool>;
     /// Every event, in the log's canonical order ([`EVENT_ORDER`]).
     fn events(&self) -> Result<Vec<EventRow>>;
     /// The one number a query answers.
@@ -628,10 +654,17 @@ pub(crate) trait Primitives {
 }
 
 /// The columns of an event row as written, in [`EventRow`]'s order.
-const EVENT_COLUMNS: &str = "time, account, region, action, parameters, outcome, resource_id";
+const EVENT_COLUMNS: &str =
+    "time, account, region, action, parameters, outcome, resource_id, access_key";
 
-/// The columns of an event row as read: its number, then [`EVENT_COLUMNS`].
+/// The columns of an event row as read: its number, then [`EVENT_COLUMNS`]
+/// but the access key, which a store made before it was logged lacks
+/// (see [`EVENT_ACCESS_KEY`]).
 const EVENT_READ: &str = "seq, time, account, region, action, parameters, outcome, resource_id";
+
+/// The event log's column of access keys, added to stores made before it
+/// when they are first opened for writing.
+const EVENT_ACCESS_KEY: &str = "access_key";
 
 /// The event log's canonical order, on both backends: by simulated time, then
 /// by a stable key (account, region, action, subject, parameters, outcome),
@@ -651,6 +684,7 @@ pub(crate) struct EventRow {
     parameters: String,
     outcome: String,
     resource_id: Option<String>,
+    access_key: Option<String>,
 }
 
 impl Tx<'_> {
@@ -757,6 +791,7 @@ impl Tx<'_> {
             parameters: event.parameters.to_string(),
             outcome: event.outcome.clone(),
             resource_id: event.resource_id.clone(),
+            access_key: event.access_key_id.clone(),
         })
     }
 
@@ -799,6 +834,7 @@ impl Tx<'_> {
                 parameters: serde_json::from_str(&r.parameters).unwrap_or(serde_json::Value::Null),
                 outcome: r.outcome,
                 resource_id: r.resource_id,
+                access_key_id: r.access_key,
             })
             .collect())
     }

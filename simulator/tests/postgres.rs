@@ -236,3 +236,33 @@ fn an_unknown_user_is_refused_naming_the_server_never_the_password() {
     assert!(err.message.contains("postgres://no_such_student@"), "{err}");
     assert!(!err.to_string().contains("guessed-pw"), "{err}");
 }
+
+#[test]
+fn a_store_made_before_access_keys_were_logged_gains_the_column_when_opened() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    register(&mut cloud, &at(A, USE1), "older");
+    drop(cloud);
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    c.batch_execute("ALTER TABLE events DROP COLUMN access_key")
+        .unwrap();
+    let mut reader = Cloud::open_store_read_only(&url).expect("read as it is");
+    assert!(reader
+        .events(0)
+        .unwrap()
+        .iter()
+        .all(|e| e.access_key_id.is_none()));
+    drop(reader);
+    let mut cloud = Cloud::open_store(&url).expect("brought up to date");
+    cloud.set_access_key(Some("AKIAEXAMPLEEXAMPLE22".into()));
+    register(&mut cloud, &at(A, USE1), "with-a-key");
+    let keyed: Vec<_> = cloud
+        .events(0)
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| e.access_key_id)
+        .collect();
+    assert_eq!(keyed, ["AKIAEXAMPLEEXAMPLE22"]);
+}

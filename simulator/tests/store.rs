@@ -444,3 +444,32 @@ fn an_older_store_gains_the_regions_added_to_the_catalogue() {
         .unwrap();
     assert_eq!(mine, 20);
 }
+
+#[test]
+fn a_store_made_before_access_keys_were_logged_reads_as_it_was_and_logs_them_once_written() {
+    let (_dir, path) = populated_store();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("ALTER TABLE events DROP COLUMN access_key")
+            .unwrap();
+    }
+    // Read only, the store is read as it is: no access key, and no column added.
+    let bytes = fs::read(&path).unwrap();
+    let mut cloud = Cloud::open_read_only(&path).expect("an older store");
+    let events = cloud.events(0).expect("its log");
+    assert_eq!(events.len(), 20);
+    assert!(events.iter().all(|e| e.access_key_id.is_none()));
+    drop(cloud);
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+    // Opened for writing, it gains the column, and a server's calls carry their key.
+    let mut cloud = Cloud::open(&path).expect("brought up to date");
+    cloud.set_access_key(Some("AKIAEXAMPLEEXAMPLE22".into()));
+    register(&mut cloud, &at(A, USE1), "with-a-key");
+    let events = cloud.events(0).expect("its log");
+    assert_eq!(events.len(), 21);
+    let keyed: Vec<_> = events
+        .iter()
+        .filter_map(|e| e.access_key_id.as_deref())
+        .collect();
+    assert_eq!(keyed, ["AKIAEXAMPLEEXAMPLE22"]);
+}

@@ -32,30 +32,34 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Re
     // Following the log, each event is numbered by its commit, the number to
     // follow on from; the canonical listing numbers them in its order.
     let following = args.after.is_some();
-    let mut t = table::new(&[
-        if following { "COMMIT" } else { "SEQ" },
-        "TIME",
-        "ACCOUNT",
-        "REGION",
-        "ACTION",
-        "OUTCOME",
-        "RESOURCE",
-        "PARAMETERS",
-    ]);
+    // Calls made through a server carry the access key they were signed with.
+    let keyed = events.iter().any(|e| e.access_key_id.is_some());
+    let mut header = vec![if following { "COMMIT" } else { "SEQ" }, "TIME", "ACCOUNT"];
+    if keyed {
+        header.push("ACCESS KEY");
+    }
+    header.extend(["REGION", "ACTION", "OUTCOME", "RESOURCE", "PARAMETERS"]);
+    let mut t = table::new(&header);
     for e in &events {
-        t.add_row(vec![
+        let mut row = vec![
             match (following, e.commit) {
                 (true, Some(commit)) => commit.to_string(),
                 _ => e.seq.to_string(),
             },
             e.time.clone(),
             table::owner(&e.account_id),
+        ];
+        if keyed {
+            row.push(table::or_dash(e.access_key_id.as_deref()));
+        }
+        row.extend([
             e.region.clone(),
             e.action.clone(),
             e.outcome.clone(),
             table::or_dash(e.resource_id.as_deref()),
             parameters(&e.parameters),
         ]);
+        t.add_row(row);
     }
     table::right_align(&mut t, &[0]);
     table::print(out, &t)?;

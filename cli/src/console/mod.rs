@@ -112,8 +112,15 @@ pub fn serve_with_api(
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
     view::links::set_base("/console/");
-    let server = amisim_server::Server::open(&store.to_string_lossy())?
+    let seal_key = amisim_server::keyfile::load_or_create()?;
+    let server = amisim_server::Server::open_with_key(&store.to_string_lossy(), Some(seal_key))?
         .with_lock_wait(std::time::Duration::from_secs(lock_wait))?;
+    // On a new store, the administrator's credential: shown once, here.
+    if let Some(key) = server.make_administrator_key()? {
+        eprintln!("The administrator's credential (shown once; it claims accounts, sets prices and the clock, and acts as any account):");
+        eprintln!("export AWS_ACCESS_KEY_ID={}", key.access_key_id);
+        eprintln!("export AWS_SECRET_ACCESS_KEY={}", key.secret_access_key);
+    }
     let server = Arc::new(server);
     let console = Arc::new(Console {
         store: store.to_path_buf(),

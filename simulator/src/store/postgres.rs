@@ -368,6 +368,7 @@ impl super::Primitives for PgTx<'_> {
             parameters,
             outcome,
             resource_id,
+            access_key,
             ..
         } = event;
         // What a caller wrote is logged as written, but PostgreSQL text
@@ -382,9 +383,10 @@ impl super::Primitives for PgTx<'_> {
             clean(outcome),
         );
         let resource_id = resource_id.as_deref().map(clean);
+        let access_key = access_key.as_deref().map(clean);
         let rows = self.query(
             &format!(
-                "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+                "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
                 super::EVENT_COLUMNS
             ),
             &[
@@ -395,6 +397,7 @@ impl super::Primitives for PgTx<'_> {
                 &parameters,
                 &outcome,
                 &resource_id,
+                &access_key,
             ],
         )?;
         Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
@@ -407,10 +410,23 @@ impl super::Primitives for PgTx<'_> {
     }
 
     /// Every event in the log's canonical order, as text fields.
+    fn events_have_access_key(&self) -> Result<bool> {
+        self.number(&format!(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'events' AND column_name = '{}'",
+            super::EVENT_ACCESS_KEY
+        ))
+        .map(|n| n > 0)
+    }
+
     fn events(&self) -> Result<Vec<super::EventRow>> {
+        let key = if self.events_have_access_key()? {
+            super::EVENT_ACCESS_KEY
+        } else {
+            "NULL::text"
+        };
         let rows = self.query(
             &format!(
-                "SELECT {} FROM events ORDER BY {}",
+                "SELECT {}, {key} FROM events ORDER BY {}",
                 super::EVENT_READ,
                 super::EVENT_ORDER
             ),
@@ -427,6 +443,7 @@ impl super::Primitives for PgTx<'_> {
                 parameters: r.get(5),
                 outcome: r.get(6),
                 resource_id: r.get(7),
+                access_key: r.get(8),
             })
             .collect())
     }

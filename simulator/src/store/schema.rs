@@ -72,8 +72,18 @@ CREATE TABLE {if_missing}events (
     action {key} NOT NULL,
     parameters {key} NOT NULL,
     outcome {key} NOT NULL,
-    resource_id {key}
+    resource_id {key},
+    access_key {key}
 );
 "
+    )
+}
+
+/// Adds the event log's column of access keys to a store made before it.
+pub(super) fn add_access_key(d: &Dialect) -> String {
+    format!(
+        "ALTER TABLE events ADD COLUMN {} {}",
+        super::EVENT_ACCESS_KEY,
+        d.key
     )
 }

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{io_error, EventRow, Filter, Primitives, EVENT_COLUMNS, EVENT_ORDER, EVENT_READ};
+use super::{
+    io_error, EventRow, Filter, Primitives, EVENT_ACCESS_KEY, EVENT_COLUMNS, EVENT_ORDER,
+    EVENT_READ,
+};
 use crate::error::{Error, Result};
 
 /// One transaction on an SQLite store; errors name the store's file.
@@ -120,7 +123,7 @@ impl Primitives for SqliteTx<'_> {
     fn append_event(&self, event: &EventRow) -> Result<i64> {
         self.tx
             .prepare_cached(&format!(
-                "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
             ))
             .and_then(|mut s| {
                 s.execute(params![
@@ -130,18 +133,31 @@ impl Primitives for SqliteTx<'_> {
                     event.action,
                     event.parameters,
                     event.outcome,
-                    event.resource_id
+                    event.resource_id,
+                    event.access_key
                 ])
             })
             .map_err(|e| self.err(e))?;
         Ok(self.tx.last_insert_rowid())
     }
 
+    fn events_have_access_key(&self) -> Result<bool> {
+        self.number(&format!(
+            "SELECT count(*) FROM pragma_table_info('events') WHERE name = '{EVENT_ACCESS_KEY}'"
+        ))
+        .map(|n| n > 0)
+    }
+
     fn events(&self) -> Result<Vec<EventRow>> {
+        let key = if self.events_have_access_key()? {
+            EVENT_ACCESS_KEY
+        } else {
+            "NULL"
+        };
         let mut stmt = self
             .tx
             .prepare_cached(&format!(
-                "SELECT {EVENT_READ} FROM events ORDER BY {EVENT_ORDER}"
+                "SELECT {EVENT_READ}, {key} FROM events ORDER BY {EVENT_ORDER}"
             ))
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -155,6 +171,7 @@ impl Primitives for SqliteTx<'_> {
                     parameters: r.get(5)?,
                     outcome: r.get(6)?,
                     resource_id: r.get(7)?,
+                    access_key: r.get(8)?,
                 })
             })
             .map_err(|e| self.err(e))?;
