@@ -117,6 +117,8 @@ impl Server {
         cloud
             .set_lock_wait(LOCK_WAIT)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // Claims made over the wire are sealed under the server's key file.
+        cloud.set_seal_key(seal_key.clone());
         Ok(Server {
             cloud: Mutex::new(cloud),
             hosts: std::sync::OnceLock::new(),

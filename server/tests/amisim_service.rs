@@ -299,6 +299,39 @@ fn the_administrators_key_is_made_once_and_signs_as_the_administrator() {
         &json!({ "image_id": id, "delete_associated_snapshots": true }),
     );
     assert_eq!((status, gone), (200, json!(true)));
+    // The administrator claims an account over the wire; its key pair signs for it.
+    let (status, claimed) = as_key(
+        &s,
+        pair,
+        None,
+        "ClaimAccount",
+        &json!({ "account_id": "333333333333" }),
+    );
+    assert_eq!(status, 200, "{claimed}");
+    let (c_key, c_secret) = (
+        claimed["access_key_id"].as_str().unwrap().to_string(),
+        claimed["secret_access_key"].as_str().unwrap().to_string(),
+    );
+    let (status, mine) = as_key(
+        &s,
+        (&c_key, &c_secret),
+        None,
+        "RegisterImage",
+        &register("claimed-over-the-wire"),
+    );
+    assert_eq!(
+        (status, mine["owner_id"].as_str()),
+        (200, Some("333333333333"))
+    );
+    // A student's key claims nothing.
+    let (status, _) = as_key(
+        &s,
+        (&c_key, &c_secret),
+        None,
+        "ClaimAccount",
+        &json!({ "account_id": "444444444444" }),
+    );
+    assert_eq!(status, 403);
     // Its key signs amisim's own calls only.
     let answer = s.answer(&signed(
         pair.0,

@@ -217,6 +217,8 @@ pub struct Ctx<'a> {
     pub epoch: i64,
     /// The latest time the call has handed out.
     stamped: std::cell::Cell<i64>,
+    /// The key the handle seals new secrets under, if it has one.
+    pub seal_key: Option<&'a crate::secrets::SealKey>,
 }
 
 impl Ctx<'_> {
@@ -296,6 +298,9 @@ pub(crate) struct Session {
     pub every_call_dated: bool,
     /// The access key ID the calls are made with, through a server.
     pub access_key: Option<String>,
+    /// The key a server seals new secrets under, for the calls that make
+    /// one and were not given one (a claim made over the wire).
+    pub seal_key: Option<crate::secrets::SealKey>,
 }
 
 impl Session {
@@ -306,6 +311,7 @@ impl Session {
             command,
             every_call_dated: false,
             access_key: None,
+            seal_key: None,
         }
     }
 }
@@ -337,6 +343,7 @@ pub(crate) fn run<R: Call>(
         command,
         every_call_dated,
         access_key,
+        seal_key,
     } = session;
     store
         .transaction(|tx| {
@@ -349,6 +356,7 @@ pub(crate) fn run<R: Call>(
                 caller,
                 epoch,
                 stamped: std::cell::Cell::new(epoch),
+                seal_key: seal_key.as_ref(),
             };
             let subject = request.subject();
             // What the call acts on, as it was before the rule (a deleted

@@ -161,6 +161,12 @@ impl Cloud {
         self.session.every_call_dated = true;
     }
 
+    /// Seals the secrets the handle's calls make (claims made over the wire)
+    /// under `key`, when the call was not given one of its own.
+    pub fn set_seal_key(&mut self, key: Option<crate::secrets::SealKey>) {
+        self.session.seal_key = key;
+    }
+
     /// Logs the handle's next calls as made with the access key ID `key`
     /// (a server's request), or with none.
     pub fn set_access_key(&mut self, key: Option<String>) {
