@@ -10,7 +10,7 @@ pub struct Served {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     /// Where the server's standard error goes.
-    stderr: PathBuf,
+    stderr: tempfile::NamedTempFile,
 }
 
 impl Served {
@@ -34,15 +34,15 @@ impl Served {
             .args(args)
             .env_remove("AMISIM_STORE")
             .env("AMISIM_KEY_FILE", key_file);
-        let stderr = store.with_extension(format!("serve-{}.stderr", unique()));
-        command.stderr(std::fs::File::create(&stderr).expect("a file for stderr"));
+        let stderr = tempfile::NamedTempFile::new().expect("a file for stderr");
+        command.stderr(stderr.reopen().expect("the file for stderr"));
         let (child, url) = crate::console::started(command);
         Served { child, url, stderr }
     }
 
     /// What the server wrote on standard error so far.
     pub fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
     }
 
     /// The administrator's access key pair, as the server printed it when it
@@ -141,12 +141,4 @@ pub fn aws_tools() -> PathBuf {
         py.display()
     );
     py
-}
-
-/// A number of this process's own, new at each call: servers started one
-/// after another on one store write their errors apart.
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::SeqCst)
 }

@@ -23,9 +23,35 @@ pub struct Cli {
     #[arg(long, global = true, display_order = 101)]
     pub json: bool,
 
+    /// Work through the amisim serve at this URL instead of a store, signing with the key pair in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY [default: $AMISIM_ENDPOINT if set and not empty]. The claims, the clock and the prices work through a server so far.
+    #[arg(long, global = true, value_name = "URL", display_order = 102)]
+    pub endpoint: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The server to work through: `--endpoint`, else `AMISIM_ENDPOINT`
+    /// (when set and not empty, and no `--store` is given); an error when
+    /// both a store and an endpoint are named on the command line.
+    pub fn endpoint(&self) -> anyhow::Result<Option<String>> {
+        if let (Some(store), Some(endpoint)) = (&self.store, &self.endpoint) {
+            anyhow::bail!(
+                "--store {} and --endpoint {endpoint} name two clouds: give one, the store to open or the server to work through",
+                store.display()
+            );
+        }
+        if self.store.is_some() {
+            return Ok(None);
+        }
+        Ok(self.endpoint.clone().or_else(|| {
+            std::env::var("AMISIM_ENDPOINT")
+                .ok()
+                .filter(|v| !v.is_empty())
+        }))
+    }
 }
 
 /// Where the store is when `--store` is not given: `AMISIM_STORE`, else this path.

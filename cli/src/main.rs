@@ -46,16 +46,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// An error as one line: the AWS code and rule for refusals, then what to do instead.
 fn one_line(e: &anyhow::Error) -> String {
-    let text = match e.downcast_ref::<amisim_simulator::Error>() {
-        Some(sim) => {
-            let mut text = if sim.code().starts_with("Store.") {
-                sim.message.clone()
+    // A refusal reads the same whether the store or a server refused it.
+    let refusal = match (
+        e.downcast_ref::<amisim_simulator::Error>(),
+        e.downcast_ref::<amisim_server::client::Refusal>(),
+    ) {
+        (Some(sim), _) => Some((sim.code(), &sim.message, &sim.hint)),
+        (None, Some(r)) => Some((r.code.as_str(), &r.message, &r.hint)),
+        (None, None) => None,
+    };
+    let text = match refusal {
+        Some((code, message, hint)) => {
+            let mut text = if code.starts_with("Store.") {
+                message.clone()
             } else {
-                format!("{}: {}", sim.code(), sim.message)
+                format!("{code}: {message}")
             };
-            if !sim.hint.is_empty() {
+            if !hint.is_empty() {
                 text.push_str("; ");
-                text.push_str(&sentence_tail(&sim.hint));
+                text.push_str(&sentence_tail(hint));
             }
             text
         }

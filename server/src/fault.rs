@@ -12,6 +12,10 @@ pub struct Fault {
     pub code: String,
     /// What was wrong, and what to do instead.
     pub message: String,
+    /// For a simulator refusal, the rule broken and what to do instead,
+    /// apart: amisim's own calls answer them so, for amisim's own clients
+    /// to word the refusal as the simulator does.
+    pub detail: Option<(String, String)>,
 }
 
 impl Fault {
@@ -21,6 +25,7 @@ impl Fault {
             status: 400,
             code: code.to_string(),
             message: message.into(),
+            detail: None,
         }
     }
 
@@ -30,6 +35,7 @@ impl Fault {
             status,
             code: code.to_string(),
             message: message.into(),
+            detail: None,
         }
     }
 }
@@ -57,6 +63,7 @@ impl From<Error> for Fault {
             status,
             code: e.code().to_string(),
             message,
+            detail: Some((e.message.clone(), e.hint.clone())),
         }
     }
 }

@@ -20,6 +20,7 @@ use parking_lot::Mutex;
 use amisim_simulator::{Caller, Cloud};
 
 mod amisim;
+pub mod client;
 mod ec2;
 mod fault;
 pub mod http;
@@ -448,6 +449,8 @@ enum Protocol {
     Json,
     /// Recycle Bin's REST-JSON.
     RestJson,
+    /// amisim's own calls: JSON 1.1, with the simulator's codes as they are.
+    Amisim,
 }
 
 impl Protocol {
@@ -470,7 +473,8 @@ impl Protocol {
         match service {
             "ec2" => Protocol::Ec2,
             "sts" => Protocol::Sts,
-            "kms" | "amisim" => Protocol::Json,
+            "kms" => Protocol::Json,
+            "amisim" => Protocol::Amisim,
             "rbin" => Protocol::RestJson,
             _ => guessed,
         }
@@ -481,6 +485,21 @@ impl Protocol {
         match self {
             Protocol::Ec2 => query_error(fault, request_id, false),
             Protocol::Sts => query_error(fault, request_id, true),
+            Protocol::Amisim => {
+                let mut body = serde_json::json!({
+                    "__type": fault.code,
+                    "message": fault.message,
+                });
+                if let Some((rule, hint)) = &fault.detail {
+                    body["rule"] = serde_json::json!(rule);
+                    body["hint"] = serde_json::json!(hint);
+                }
+                Answer {
+                    status: fault.status,
+                    content_type: KMS_JSON,
+                    body: json::to_bytes(&body),
+                }
+            }
             Protocol::Json | Protocol::RestJson => Answer {
                 status: fault.status,
                 content_type: if self == Protocol::Json {

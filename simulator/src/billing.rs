@@ -122,6 +122,57 @@ impl Call for SetPriceBook {
     }
 }
 
+/// GetClock: the simulated time now, the latest the store holds; anyone's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetClock {}
+
+impl Call for GetClock {
+    type Output = String;
+    const ACTIONS: &'static [&'static str] = &["GetClock"];
+    const CHANGES: bool = false;
+    const ROLE: Role = Role::Anyone;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "GetClock"
+    }
+    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<String> {
+        ids::now(tx).map(dates::format_time)
+    }
+}
+
+/// GetPriceBook: the prices the bill uses, and whether they were set
+/// (`amisim prices set`) rather than the catalogue's; anyone's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetPriceBook {}
+
+/// The price book in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PricesInForce {
+    /// The prices.
+    pub prices: PriceBook,
+    /// Whether they were set, rather than the catalogue's own.
+    pub overridden: bool,
+}
+
+impl crate::call::Outcome for PricesInForce {}
+
+impl Call for GetPriceBook {
+    type Output = PricesInForce;
+    const ACTIONS: &'static [&'static str] = &["GetPriceBook"];
+    const CHANGES: bool = false;
+    const ROLE: Role = Role::Anyone;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "GetPriceBook"
+    }
+    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<PricesInForce> {
+        Ok(PricesInForce {
+            prices: price_book(tx)?,
+            overridden: tx.meta("price_book")?.is_some(),
+        })
+    }
+}
+
 const ACCRUED: &str = "accrued:";
 
 /// Adds what the cloud as it stands costs over `seconds` of simulated time to

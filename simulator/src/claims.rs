@@ -21,7 +21,7 @@ use crate::store::Tx;
 use crate::validate;
 
 /// What `amisim accounts list` shows of a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimView {
     /// The account.
     pub account_id: String,
@@ -64,7 +64,7 @@ pub struct ClaimAccount {
 
 /// What a claim hands out once: the account's access key pair. The secret
 /// access key is also the secret the provider's `secret_key` presents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {
     /// The account.
     pub account_id: String,
@@ -352,6 +352,24 @@ pub(crate) fn claim(
 /// Releases the claim on `account`; false if there was none.
 pub(crate) fn release(tx: &mut Tx<'_>, account: &str) -> Result<bool> {
     tx.delete::<Claim>(account)
+}
+
+/// ListClaims: every claim, by account; the administrator's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListClaims {}
+
+impl Call for ListClaims {
+    type Output = Vec<ClaimView>;
+    const ACTIONS: &'static [&'static str] = &["ListClaims"];
+    const CHANGES: bool = false;
+    const ROLE: Role = Role::Administrator;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "ListClaims"
+    }
+    fn run(&self, tx: &mut Tx<'_>, _: &Ctx<'_>) -> Result<Vec<ClaimView>> {
+        list(tx)
+    }
 }
 
 /// Every claim, by account.

@@ -64,10 +64,11 @@ pub use accounts::{DeclareAccount, GetCallerIdentity};
 pub use attributes::{
     AttachWatermark, DetachWatermark, InstanceTypeSpecification, ReplaceImageInstanceTypes,
 };
-pub use billing::{AdvanceClock, SetPriceBook};
+pub use billing::{AdvanceClock, GetClock, GetPriceBook, PricesInForce, SetPriceBook};
 pub use call::{Call, Caller, Role, Subject};
 pub use claims::{
-    AccessKey, ClaimAccount, CreateAdministratorKey, RefuseRequest, ReleaseAccount, SealKey,
+    AccessKey, ClaimAccount, CreateAdministratorKey, ListClaims, RefuseRequest, ReleaseAccount,
+    SealKey,
 };
 pub use cloud::{Cloud, ImageDetails};
 pub use copies::CopyImage;

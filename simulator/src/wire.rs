@@ -196,6 +196,6 @@ wire! {
     CreateUsageReport, DescribeUsageReports, DescribeUsageReportEntries, DeleteUsageReport,
     StoreImage, DescribeStoreImageTasks, RestoreImage, ListStoredImages, DeleteStoredImage,
     // Accounts, and the cloud's operator.
-    GetCallerIdentity, DeclareAccount, ClaimAccount, ReleaseAccount, CreateAdministratorKey,
-    AdvanceClock, SetPriceBook,
+    GetCallerIdentity, DeclareAccount, ClaimAccount, ReleaseAccount, ListClaims,
+    CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook,
 }

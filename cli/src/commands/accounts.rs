@@ -5,17 +5,23 @@ use std::io::Write;
 use super::changes::as_owner;
 use super::Ctx;
 use crate::{open, table};
-use amisim_simulator::{Caller, ClaimAccount, ReleaseAccount};
+use amisim_simulator::{Caller, ClaimAccount, ListClaims, ReleaseAccount};
 
 pub fn claim(ctx: &Ctx<'_>, out: &mut dyn Write, account: &str) -> anyhow::Result<()> {
-    // The secret is sealed under the key file's key, outside the store, so
-    // that `amisim serve` can check signatures and a copy of the store cannot.
-    let key = amisim_server::keyfile::load_or_create()?;
-    let mut cloud = open::or_create(ctx.store)?;
-    let pair = cloud.call(
-        &Caller::administrator(),
-        &ClaimAccount::new(account).sealed_under(Some(key)),
-    )?;
+    let pair = match &ctx.remote {
+        // The server seals the secret under its own key file.
+        Some(remote) => remote.call(&ClaimAccount::new(account))?,
+        None => {
+            // The secret is sealed under the key file's key, outside the store, so
+            // that `amisim serve` can check signatures and a copy of the store cannot.
+            let key = amisim_server::keyfile::load_or_create()?;
+            let mut cloud = open::or_create(ctx.store)?;
+            cloud.call(
+                &Caller::administrator(),
+                &ClaimAccount::new(account).sealed_under(Some(key)),
+            )?
+        }
+    };
     if ctx.json {
         table::print_json(out, &pair)?;
     } else {
@@ -38,8 +44,10 @@ pub fn claim(ctx: &Ctx<'_>, out: &mut dyn Write, account: &str) -> anyhow::Resul
 }
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
-    let claims = cloud.claims()?;
+    let claims = match &ctx.remote {
+        Some(remote) => remote.call(&ListClaims {})?,
+        None => open::read_only(ctx.store)?.claims()?,
+    };
     if ctx.json {
         table::print_json(out, &claims)?;
         return Ok(());
@@ -62,15 +70,23 @@ pub fn release(
     account: &str,
     force: bool,
 ) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
-    // A forced release is the administrator's; without force the account
-    // releases its own claim, presenting its secret.
-    let caller = if force {
-        Caller::administrator()
-    } else {
-        as_owner(account, amisim_simulator::catalogue::DEFAULT_REGION)
+    let request = ReleaseAccount::new(account, force);
+    let released = match &ctx.remote {
+        // Through a server the key decides: the administrator's forces, an
+        // account's releases its own claim.
+        Some(remote) => remote.call(&request)?,
+        None => {
+            let mut cloud = open::for_change(ctx.store)?;
+            // A forced release is the administrator's; without force the account
+            // releases its own claim, presenting its secret.
+            let caller = if force {
+                Caller::administrator()
+            } else {
+                as_owner(account, amisim_simulator::catalogue::DEFAULT_REGION)
+            };
+            cloud.call(&caller, &request)?
+        }
     };
-    let released = cloud.call(&caller, &ReleaseAccount::new(account, force))?;
     if released {
         writeln!(
             out,

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::open;
-use amisim_simulator::{AdvanceClock, Caller};
+use amisim_simulator::{AdvanceClock, Caller, GetClock};
 
 /// The clock, as shown in JSON.
 #[derive(Serialize)]
@@ -23,7 +23,10 @@ struct Clock {
 }
 
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
-    let now = open::read_only(ctx.store)?.now()?;
+    let now = match &ctx.remote {
+        Some(remote) => remote.call(&GetClock {})?,
+        None => open::read_only(ctx.store)?.now()?,
+    };
     print(ctx, out, &now, "Simulated time")
 }
 
@@ -33,8 +36,11 @@ pub fn advance(ctx: &Ctx<'_>, out: &mut dyn Write, duration: &str) -> anyhow::Re
             "{duration:?} is not a duration; write a number with a unit (d, h, m or s), for example 25h, 90m or 1h30m"
         );
     };
-    let now =
-        open::for_change(ctx.store)?.call(&Caller::administrator(), &AdvanceClock { seconds })?;
+    let request = AdvanceClock { seconds };
+    let now = match &ctx.remote {
+        Some(remote) => remote.call(&request)?,
+        None => open::for_change(ctx.store)?.call(&Caller::administrator(), &request)?,
+    };
     print(ctx, out, &now, "Simulated time moved to")
 }
 

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use amisim_server::client::Remote;
 use amisim_simulator::store::Filter;
 
 use crate::args::{
@@ -34,14 +35,28 @@ pub struct Ctx<'a> {
     pub store: &'a Path,
     /// JSON instead of tables.
     pub json: bool,
+    /// The server to work through instead of the store, if any.
+    pub remote: Option<Remote>,
 }
 
 /// Runs the command the user asked for, writing its output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = cli.store_path();
+    let remote = match cli.endpoint()? {
+        Some(endpoint) => {
+            if !works_through_a_server(&cli.command) {
+                anyhow::bail!(
+                    "this command does not work through a server yet (the claims, the clock and the prices do): run it with --store where the store is"
+                );
+            }
+            Some(remote(&endpoint)?)
+        }
+        None => None,
+    };
     let ctx = Ctx {
         store: &store,
         json: cli.json,
+        remote,
     };
     match &cli.command {
         Command::Images(ImagesCommand::List(a)) => images::list(&ctx, out, &a.scope, a.all),
@@ -112,6 +127,28 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Serve(a) => crate::console::serve_with_api(ctx.store, &a.listen, a.lock_wait, out),
         Command::Env(a) => env::print(out, a),
     }
+}
+
+/// Whether `command` works through a server.
+fn works_through_a_server(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Accounts(_) | Command::Clock(_) | Command::Prices(_)
+    )
+}
+
+/// The client of the server at `endpoint`, signing with the AWS environment's key pair.
+fn remote(endpoint: &str) -> anyhow::Result<Remote> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| amisim_simulator::catalogue::DEFAULT_REGION.to_string());
+    Remote::new(
+        endpoint,
+        &var("AWS_ACCESS_KEY_ID").unwrap_or_default(),
+        &var("AWS_SECRET_ACCESS_KEY").unwrap_or_default(),
+        &region,
+    )
 }
 
 /// The store filter of a listing's `--account` and `--region`.

@@ -4,16 +4,21 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 
 use amisim_simulator::catalogue::{self, PriceBook};
-use amisim_simulator::{billing, Caller, SetPriceBook};
+use amisim_simulator::{billing, Caller, GetPriceBook, SetPriceBook};
 use anyhow::{bail, Context};
 
 use super::Ctx;
 use crate::{open, table};
 
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
-    let (prices, overridden) =
-        cloud.read(|tx| Ok((billing::price_book(tx)?, tx.meta("price_book")?.is_some())))?;
+    let (prices, overridden) = match &ctx.remote {
+        Some(remote) => {
+            let book = remote.call(&GetPriceBook {})?;
+            (book.prices, book.overridden)
+        }
+        None => open::read_only(ctx.store)?
+            .read(|tx| Ok((billing::price_book(tx)?, tx.meta("price_book")?.is_some())))?,
+    };
     if ctx.json {
         table::print_json(out, &prices)?;
         return Ok(());
@@ -35,13 +40,13 @@ pub fn set(ctx: &Ctx<'_>, out: &mut dyn Write, file: &Path) -> anyhow::Result<()
     };
     let prices = PriceBook::from_json(&text).map_err(anyhow::Error::msg)?;
     check(&text, &prices)?;
-    let mut cloud = open::or_create(ctx.store)?;
-    cloud.call(
-        &Caller::administrator(),
-        &SetPriceBook {
-            prices: prices.clone(),
-        },
-    )?;
+    let request = SetPriceBook {
+        prices: prices.clone(),
+    };
+    match &ctx.remote {
+        Some(remote) => remote.call(&request)?,
+        None => open::or_create(ctx.store)?.call(&Caller::administrator(), &request)?,
+    }
     if ctx.json {
         table::print_json(out, &prices)?;
         return Ok(());

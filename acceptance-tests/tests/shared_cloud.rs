@@ -1,0 +1,246 @@
+//! The shared cloud through a server: `amisim --endpoint` prints what it
+//! prints on a store, with the administrator's key printed by `amisim
+//! serve`; and a student's key reaches only the student's account, each
+//! refusal logged with the key presented. On the test PostgreSQL server with
+//! `AMISIM_TEST_POSTGRES`, else on a store file.
+
+use std::process::Command;
+
+use amisim_acceptance_tests::serve::Served;
+use amisim_acceptance_tests::{amisim_binary, Workspace};
+
+const ALICE: &str = "111111111111";
+const BOB: &str = "222222222222";
+
+/// `amisim ARGS` through the server `served`, signed with `key`/`secret`:
+/// its exit code, standard output and standard error.
+fn through(served: &Served, (key, secret): (&str, &str), args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(amisim_binary())
+        .args(args)
+        .env("AMISIM_ENDPOINT", &served.url)
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AMISIM_STORE")
+        .env_remove("AMISIM_SECRET_KEY")
+        .output()
+        .expect("amisim runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The output of `amisim ARGS` through the server, which must succeed.
+fn ok_through(served: &Served, key: (&str, &str), args: &[&str]) -> String {
+    let (code, out, err) = through(served, key, args);
+    assert_eq!(code, 0, "amisim {args:?} through the server: {err}");
+    out
+}
+
+/// The key pair lines of a claim, masked: they are random.
+fn masked(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.split_once('=') {
+            Some((name, _)) if name.starts_with("export AWS_") => format!("{name}=…"),
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The key pair `amisim accounts claim` printed.
+fn pair(printed: &str) -> (String, String) {
+    let value = |name: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .expect("the key pair lines")
+            .to_string()
+    };
+    (value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY"))
+}
+
+#[test]
+fn through_a_server_the_operators_commands_print_what_they_print_on_a_store() {
+    let local = Workspace::empty();
+    let shared = Workspace::empty();
+    let served = Served::start_keyed(shared.store(), &shared.path().join("secret.key"));
+    let (key, secret) = served
+        .administrator()
+        .expect("the administrator's credential");
+    let admin = (key.as_str(), secret.as_str());
+    let prices = local.path().join("prices.json");
+    std::fs::write(&prices, r#"{"ebs_snapshot_gb_month": 60000}"#).unwrap();
+    let prices = prices.to_str().unwrap();
+    for args in [
+        vec!["accounts", "claim", ALICE],
+        vec!["accounts", "claim", BOB, "--json"],
+        vec!["accounts", "list"],
+        vec!["accounts", "list", "--json"],
+        vec!["clock", "advance", "36h"],
+        vec!["clock", "show"],
+        vec!["clock", "show", "--json"],
+        vec!["prices", "set", prices],
+        vec!["prices", "show"],
+        vec!["prices", "show", "--json"],
+        vec!["accounts", "release", BOB, "--force"],
+        vec!["accounts", "list"],
+    ] {
+        let on_store = local.amisim(&args);
+        let on_server = ok_through(&served, admin, &args);
+        let masked_json = |t: &str| {
+            let mut v: serde_json::Value = match serde_json::from_str(t) {
+                Ok(v) => v,
+                Err(_) => return masked(t),
+            };
+            for k in ["access_key_id", "secret_access_key"] {
+                if v.get(k).is_some() {
+                    v[k] = "…".into();
+                }
+            }
+            v.to_string()
+        };
+        assert_eq!(
+            masked_json(&on_server),
+            masked_json(&on_store),
+            "amisim {args:?}"
+        );
+    }
+    // The same refusal, worded the same.
+    let (code, _, on_server) = through(&served, admin, &["accounts", "claim", ALICE]);
+    assert_eq!(code, 1);
+    let on_store = Command::new(amisim_binary())
+        .args(["accounts", "claim", ALICE])
+        .env("AMISIM_STORE", local.store())
+        .env("AMISIM_KEY_FILE", local.path().join("secret.key"))
+        .output()
+        .unwrap();
+    assert_eq!(on_server, String::from_utf8_lossy(&on_store.stderr));
+    assert!(on_server.contains("AccountAlreadyClaimed"), "{on_server}");
+}
+
+#[test]
+fn through_a_server_a_students_key_reaches_only_the_students_account() {
+    let shared = Workspace::empty();
+    let served = Served::start_keyed(shared.store(), &shared.path().join("secret.key"));
+    let (key, secret) = served
+        .administrator()
+        .expect("the administrator's credential");
+    let admin = (key.as_str(), secret.as_str());
+    let alice = pair(&ok_through(&served, admin, &["accounts", "claim", ALICE]));
+    let bob = pair(&ok_through(&served, admin, &["accounts", "claim", BOB]));
+    let bob_key = (bob.0.as_str(), bob.1.as_str());
+    let prices = shared.path().join("prices.json");
+    std::fs::write(&prices, r#"{"ebs_snapshot_gb_month": 2500000}"#).unwrap();
+    // Bob tries what a student must not: release or take another's claim,
+    // change the prices or the clock, list the claims.
+    for (args, code) in [
+        (
+            vec!["accounts", "release", ALICE, "--force"],
+            "UnauthorizedOperation",
+        ),
+        (vec!["accounts", "release", ALICE], "UnauthorizedOperation"),
+        (
+            vec!["accounts", "claim", "333333333333"],
+            "UnauthorizedOperation",
+        ),
+        (
+            vec!["prices", "set", prices.to_str().unwrap()],
+            "UnauthorizedOperation",
+        ),
+        (vec!["clock", "advance", "3650d"], "UnauthorizedOperation"),
+        (vec!["accounts", "list"], "UnauthorizedOperation"),
+    ] {
+        let (exit, _, err) = through(&served, bob_key, &args);
+        assert_eq!(exit, 1, "amisim {args:?} as Bob: {err}");
+        assert!(err.contains(code), "amisim {args:?} as Bob: {err}");
+    }
+    // A wrong secret signs as no one.
+    let (exit, _, err) = through(
+        &served,
+        (&alice.0, "wrong-secret-wrong-secret-wrong-secret-00"),
+        &["clock", "show"],
+    );
+    assert_eq!(exit, 1);
+    assert!(err.contains("SignatureDoesNotMatch"), "{err}");
+    // Nothing changed: both claims stand, the clock and the prices are the cloud's.
+    let claims = ok_through(&served, admin, &["accounts", "list"]);
+    assert!(claims.contains(ALICE) && claims.contains(BOB), "{claims}");
+    let clock = ok_through(&served, bob_key, &["clock", "show"]);
+    assert!(clock.contains("2025-01-01"), "{clock}");
+    let book = ok_through(&served, bob_key, &["prices", "show", "--json"]);
+    assert!(!book.contains("2500000"), "{book}");
+    // Bob releases his own claim with his own key.
+    let released = ok_through(&served, bob_key, &["accounts", "release", BOB]);
+    assert!(
+        released.contains("Released account 222222222222"),
+        "{released}"
+    );
+    drop(served);
+    // Each refusal is in the log with the key Bob presented.
+    let events = shared.events();
+    for action in [
+        "ReleaseAccount",
+        "ClaimAccount",
+        "SetPriceBook",
+        "AdvanceClock",
+        "ListClaims",
+    ] {
+        assert!(
+            events.iter().any(|e| e.action == action
+                && e.account_id == BOB
+                && e.outcome == "UnauthorizedOperation"
+                && e.access_key_id.as_deref() == Some(bob.0.as_str())),
+            "{action} refused to Bob, with his key, in the log"
+        );
+    }
+    assert!(events.iter().any(|e| e.outcome == "SignatureDoesNotMatch"
+        && e.access_key_id.as_deref() == Some(alice.0.as_str())));
+}
+
+#[test]
+fn through_a_server_store_and_endpoint_together_are_refused_naming_both() {
+    let ws = Workspace::empty();
+    let out = Command::new(amisim_binary())
+        .args([
+            "--store",
+            "x.db",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "clock",
+            "show",
+        ])
+        .current_dir(ws.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--store x.db") && err.contains("--endpoint http://127.0.0.1:9"),
+        "{err}"
+    );
+    // A command that does not work through a server yet says so.
+    let out = Command::new(amisim_binary())
+        .args(["--endpoint", "http://127.0.0.1:9", "images", "list"])
+        .current_dir(ws.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--store"));
+    // A server that is not there is a clear error.
+    let out = Command::new(amisim_binary())
+        .args(["--endpoint", "http://127.0.0.1:9", "clock", "show"])
+        .env("AWS_ACCESS_KEY_ID", ALICE)
+        .env("AWS_SECRET_ACCESS_KEY", "any")
+        .current_dir(ws.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot reach amisim serve"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
