@@ -24,7 +24,7 @@ use crate::model::{
 use crate::store::{Filter, Tx};
 
 /// One line of a bill.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillLine {
     /// The region the cost arises in.
     pub region: String,
@@ -40,12 +40,12 @@ pub struct BillLine {
     pub amount_micros: i64,
     /// For a one-off charge, the month it happened in (`2025-01`); a monthly
     /// line has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<String>,
 }
 
 /// The monthly bill of one account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bill {
     /// The account billed.
     pub account_id: String,
@@ -57,17 +57,17 @@ pub struct Bill {
     /// Charges made once (the data transfer of a cross-region copy), by
     /// month, region and category: listed apart, never part of the monthly
     /// run rate.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub one_off: Vec<BillLine>,
     /// The sum of the one-off lines in micro-dollars.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub one_off_micros: i64,
     /// What the account's costs added up to, by region, over the simulated
     /// time that `amisim clock advance` moved on (the lines are a monthly rate).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub accrued: BTreeMap<String, i64>,
     /// The sum of `accrued`.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub accrued_micros: i64,
 }
 

@@ -32,11 +32,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::billing::{self, Bill};
+use crate::call::{Call, Ctx, Role};
 use crate::catalogue::PriceBook;
-use crate::error::Result;
+use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{
     Event, Grant, Image, ImageState, Instance, Key, LaunchPermission, Storage, StoragePermission,
     AMAZON, AMAZON_ACCOUNT, MARKETPLACE, MARKETPLACE_ACCOUNT,
@@ -590,6 +591,88 @@ pub fn events(tx: &Tx<'_>, query: &EventQuery<'_>) -> Result<Vec<Event>> {
             Some(OutcomeFilter::Code(code)) => e.outcome.eq_ignore_ascii_case(code),
         })
         .collect())
+}
+
+/// The account a view through a server may show: the administrator's any
+/// (or all, with none named), an account's only its own.
+fn viewable(ctx: &Ctx<'_>, asked: Option<&str>) -> Result<Option<String>> {
+    let me = &ctx.caller.account_id;
+    if ctx.caller.is_administrator() {
+        return Ok(asked.map(str::to_string));
+    }
+    match asked {
+        Some(other) if other != me => refuse(
+            ErrorKind::UnauthorizedOperation,
+            format!("account {me} is not authorized to see account {other}'s"),
+            "An account sees only its own; the administrator sees every account",
+        ),
+        _ => Ok(Some(me.clone())),
+    }
+}
+
+/// ListEvents: the event log as `amisim events` shows it, for amisim's own
+/// clients; an account's key sees only its own account's calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListEvents {
+    /// Only calls of this account.
+    pub account: Option<String>,
+    /// Only calls made in this region.
+    pub region: Option<String>,
+    /// Only this action.
+    pub action: Option<String>,
+    /// Only this outcome: `ok`, `error` or an AWS code.
+    pub outcome: Option<String>,
+    /// Only the calls committed after this commit number.
+    pub after_commit: Option<i64>,
+}
+
+impl Call for ListEvents {
+    type Output = Vec<Event>;
+    const ACTIONS: &'static [&'static str] = &["ListEvents"];
+    const CHANGES: bool = false;
+    const ROLE: Role = Role::Anyone;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "ListEvents"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<Event>> {
+        let account = viewable(ctx, self.account.as_deref())?;
+        events(
+            tx,
+            &EventQuery {
+                account: account.as_deref(),
+                region: self.region.as_deref(),
+                action: self.action.as_deref(),
+                outcome: self.outcome.as_deref().map(OutcomeFilter::parse),
+                after_commit: self.after_commit,
+            },
+        )
+    }
+}
+
+/// GetBills: the monthly bills as `amisim bill` shows them, for amisim's own
+/// clients; an account's key sees only its own bill.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetBills {
+    /// Only this account's.
+    pub account: Option<String>,
+    /// Only the lines of this region.
+    pub region: Option<String>,
+}
+
+impl Call for GetBills {
+    type Output = Vec<Bill>;
+    const ACTIONS: &'static [&'static str] = &["GetBills"];
+    const CHANGES: bool = false;
+    const ROLE: Role = Role::Anyone;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "GetBills"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<Vec<Bill>> {
+        let account = viewable(ctx, self.account.as_deref())?;
+        bills(tx, account.as_deref(), self.region.as_deref())
+    }
 }
 
 /// The monthly bills of every account (or one), keeping only the lines of `region` if given.

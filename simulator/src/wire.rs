@@ -153,16 +153,22 @@ fn short_type_name<R>() -> &'static str {
     full.rsplit("::").next().unwrap_or(full)
 }
 
+/// The calls' request types, wherever they are declared.
+mod wired {
+    pub use crate::inventory::{GetBills, ListEvents};
+    pub use crate::*;
+}
+
 macro_rules! wire {
     ($($ty:ident),* $(,)?) => {
         /// The calls the wire reaches, in one list.
         static CALLS: &[WireCall] = &[
             $(WireCall {
                 request: stringify!($ty),
-                actions: <crate::$ty as Call>::ACTIONS,
-                changes: <crate::$ty as Call>::CHANGES,
-                role: <crate::$ty as Call>::ROLE,
-                run: run_json::<crate::$ty>,
+                actions: <$crate::wire::wired::$ty as Call>::ACTIONS,
+                changes: <$crate::wire::wired::$ty as Call>::CHANGES,
+                role: <$crate::wire::wired::$ty as Call>::ROLE,
+                run: run_json::<$crate::wire::wired::$ty>,
             },)*
         ];
     };
@@ -198,4 +204,6 @@ wire! {
     // Accounts, and the cloud's operator.
     GetCallerIdentity, DeclareAccount, ClaimAccount, ReleaseAccount, ListClaims,
     CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook,
+    // What the `amisim` command shows.
+    ListEvents, GetBills,
 }

@@ -39,34 +39,44 @@ fn is_zero(n: &i64) -> bool {
 }
 
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
-    let bills: Vec<BillJson> = cloud.read(|tx| {
-        let prices = billing::price_book(tx)?;
-        let bills = inventory::bills(tx, scope.account.as_deref(), scope.region.as_deref())?;
-        Ok(bills
-            .into_iter()
-            .map(|b| BillJson {
-                account_id: b.account_id,
-                total_micros: b.total_micros,
-                one_off: b.one_off,
-                one_off_micros: b.one_off_micros,
-                accrued: b.accrued,
-                accrued_micros: b.accrued_micros,
-                lines: b
-                    .lines
-                    .into_iter()
-                    .map(|line| LineJson {
-                        tiers: if line.category == amisim_simulator::BillCategory::S3BundleStorage {
-                            inventory::s3_tiers(&prices, line.quantity)
-                        } else {
-                            Vec::new()
-                        },
-                        line,
-                    })
-                    .collect(),
-            })
-            .collect())
-    })?;
+    let (prices, bills) = match &ctx.remote {
+        Some(remote) => (
+            remote.call(&amisim_simulator::GetPriceBook {})?.prices,
+            remote.call(&inventory::GetBills {
+                account: scope.account.clone(),
+                region: scope.region.clone(),
+            })?,
+        ),
+        None => open::read_only(ctx.store)?.read(|tx| {
+            Ok((
+                billing::price_book(tx)?,
+                inventory::bills(tx, scope.account.as_deref(), scope.region.as_deref())?,
+            ))
+        })?,
+    };
+    let bills: Vec<BillJson> = bills
+        .into_iter()
+        .map(|b| BillJson {
+            account_id: b.account_id,
+            total_micros: b.total_micros,
+            one_off: b.one_off,
+            one_off_micros: b.one_off_micros,
+            accrued: b.accrued,
+            accrued_micros: b.accrued_micros,
+            lines: b
+                .lines
+                .into_iter()
+                .map(|line| LineJson {
+                    tiers: if line.category == amisim_simulator::BillCategory::S3BundleStorage {
+                        inventory::s3_tiers(&prices, line.quantity)
+                    } else {
+                        Vec::new()
+                    },
+                    line,
+                })
+                .collect(),
+        })
+        .collect();
     if ctx.json {
         table::print_json(out, &bills)?;
         return Ok(());

@@ -19,8 +19,16 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Re
         // Commit numbers are never past i64, where SQLite's and PostgreSQL's rows end.
         after_commit: args.after.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
     };
-    let mut cloud = open::read_only(ctx.store)?;
-    let events = cloud.read(|tx| inventory::events(tx, &query))?;
+    let events = match &ctx.remote {
+        Some(remote) => remote.call(&inventory::ListEvents {
+            account: args.account.clone(),
+            region: args.region.clone(),
+            action: args.action.clone(),
+            outcome: args.outcome.clone(),
+            after_commit: query.after_commit,
+        })?,
+        None => open::read_only(ctx.store)?.read(|tx| inventory::events(tx, &query))?,
+    };
     if ctx.json {
         table::print_json(out, &events)?;
         return Ok(());

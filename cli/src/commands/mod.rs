@@ -46,7 +46,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Some(endpoint) => {
             if !works_through_a_server(&cli.command) {
                 anyhow::bail!(
-                    "this command does not work through a server yet (the claims, the clock and the prices do): run it with --store where the store is"
+                    "this command does not work through a server yet (the claims, the clock, the prices, the event log and the bill do): run it with --store where the store is"
                 );
             }
             Some(remote(&endpoint)?)
@@ -133,7 +133,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
 fn works_through_a_server(command: &Command) -> bool {
     matches!(
         command,
-        Command::Accounts(_) | Command::Clock(_) | Command::Prices(_)
+        Command::Accounts(_)
+            | Command::Clock(_)
+            | Command::Prices(_)
+            | Command::Events(_)
+            | Command::Bill(_)
     )
 }
 
