@@ -251,7 +251,12 @@ fn through_a_server_store_and_endpoint_together_are_refused_naming_both() {
     );
     // A command that does not work through a server yet says so.
     let out = Command::new(amisim_binary())
-        .args(["--endpoint", "http://127.0.0.1:9", "images", "list"])
+        .args([
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "deregister",
+            "ami-0123456789abcdef0",
+        ])
         .current_dir(ws.path())
         .output()
         .unwrap();
@@ -271,4 +276,103 @@ fn through_a_server_store_and_endpoint_together_are_refused_naming_both() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The same small cloud: two accounts, an image shared, copied and run.
+fn populate(cloud: &mut amisim_simulator::Cloud) {
+    use amisim_simulator::{
+        AddLaunchPermission, Caller, CopyImage, Principal, RegisterImage, RunInstance,
+    };
+    let a = Caller::new(ALICE, "us-east-1");
+    let golden = cloud
+        .call(
+            &a,
+            &RegisterImage {
+                name: "golden-web".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    cloud
+        .call(
+            &a,
+            &AddLaunchPermission::new(&golden.id, &Principal::Account(BOB.into())),
+        )
+        .unwrap();
+    cloud
+        .call(
+            &Caller::new(ALICE, "eu-west-1"),
+            &CopyImage {
+                source_image_id: golden.id.clone(),
+                source_region: "us-east-1".into(),
+                name: "golden-web-dr".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    cloud
+        .call(
+            &Caller::new(BOB, "us-east-1"),
+            &RunInstance {
+                image_id: golden.id,
+                instance_type: "t3.micro".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn through_a_server_every_look_at_the_cloud_prints_what_it_prints_on_a_store() {
+    let local = Workspace::empty();
+    let shared = Workspace::empty();
+    populate(&mut local.cloud());
+    populate(&mut shared.cloud());
+    // The server makes its administrator's key; the local twin makes one too.
+    local
+        .cloud()
+        .call(
+            &amisim_simulator::Caller::administrator(),
+            &amisim_simulator::CreateAdministratorKey::default(),
+        )
+        .unwrap();
+    let served = Served::start_keyed(shared.store(), &shared.path().join("secret.key"));
+    let (key, secret) = served
+        .administrator()
+        .expect("the administrator's credential");
+    let admin = (key.as_str(), secret.as_str());
+    let golden = local
+        .amisim(&["images", "list", "--json"])
+        .split('"')
+        .find(|w| w.starts_with("ami-"))
+        .unwrap()
+        .to_string();
+    for args in [
+        vec!["images", "list"],
+        vec!["images", "list", "--all", "--region", "us-east-1"],
+        vec!["images", "show", &golden],
+        vec!["images", "references", &golden],
+        vec!["instances", "list"],
+        vec!["snapshots", "list", "--json"],
+        vec!["keys", "list"],
+        vec!["permissions", "list"],
+        vec!["bill"],
+        vec!["recycle-bin", "list"],
+        vec!["graph"],
+        vec!["snapshot"],
+        vec!["events", "--action", "CopyImage"],
+    ] {
+        let on_store = local.amisim(&args);
+        let on_server = ok_through(&served, admin, &args);
+        assert_eq!(on_server, on_store, "amisim {args:?}");
+    }
+    // A student sees their own account and the catalogue, never another's.
+    let bob = pair(&ok_through(&served, admin, &["accounts", "claim", BOB]));
+    let bob_key = (bob.0.as_str(), bob.1.as_str());
+    let theirs = ok_through(&served, bob_key, &["images", "list", "--json"]);
+    assert!(!theirs.contains("golden-web"), "{theirs}");
+    let instances = ok_through(&served, bob_key, &["instances", "list"]);
+    assert!(instances.contains(BOB), "{instances}");
+    let snapshot = ok_through(&served, bob_key, &["snapshot"]);
+    assert!(!snapshot.contains(ALICE), "{snapshot}");
 }

@@ -22,6 +22,18 @@ pub fn read_only(store: &Path) -> Result<Cloud> {
     Cloud::open_store_read_only(&text(store))
 }
 
+/// The cloud a command looks at: the store, opened read-only, or through a
+/// server the rows it lets the caller see, read as a store of their own.
+pub fn view(ctx: &crate::commands::Ctx<'_>) -> anyhow::Result<Cloud> {
+    match &ctx.remote {
+        Some(remote) => {
+            let rows = remote.call(&amisim_simulator::inventory::GetCloud {})?;
+            Ok(Cloud::from_rows(&rows)?)
+        }
+        None => Ok(read_only(ctx.store)?),
+    }
+}
+
 /// Opens an existing store for an out-of-band change; a missing store is an error, not a new cloud.
 pub fn for_change(store: &Path) -> Result<Cloud> {
     Cloud::open_existing_store(&text(store))

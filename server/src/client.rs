@@ -86,6 +86,14 @@ impl Remote {
         self
     }
 
+    /// The same, signing for `region` (where an object is).
+    pub fn in_region(&self, region: &str) -> Remote {
+        Remote {
+            region: region.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// The endpoint.
     pub fn endpoint(&self) -> &str {
         &self.endpoint

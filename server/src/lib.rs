@@ -322,11 +322,11 @@ impl Server {
                 })
             }
             "amisim" => {
-                if let Some(command) =
-                    amisim::command(&identity.access_key, request.header("x-amisim-command"))?
-                {
-                    cloud.set_command(command);
-                }
+                // As on a store, only changes move the clock: a request is a
+                // command of its own, or one of the command it names.
+                let command =
+                    amisim::command(&identity.access_key, request.header("x-amisim-command"))?;
+                cloud.set_command(command.unwrap_or_else(|| format!("remote:{request_id}")));
                 let value =
                     amisim::answer(cloud, caller, request.header("x-amz-target"), &request.body)?;
                 Ok(Answer {

@@ -128,7 +128,16 @@ impl Cloud {
         self.store.set_lock_wait(wait)
     }
 
-    /// A new cloud in memory.
+    /// A cloud in memory holding `rows` (what [`crate::inventory::GetCloud`]
+    /// answered), to be read as a store of its own.
+    pub fn from_rows(rows: &crate::store::Rows) -> Result<Cloud> {
+        Ok(Cloud {
+            store: Store::from_rows(rows)?,
+            session: Session::new(own_command()),
+        })
+    }
+
+    /// A fresh cloud in memory, seeded like a new store; for tests and benchmarks.
     pub fn memory() -> Result<Cloud> {
         Ok(Cloud {
             store: Store::memory(&SETUP)?,

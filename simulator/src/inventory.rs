@@ -675,6 +675,58 @@ impl Call for GetBills {
     }
 }
 
+/// GetCloud: the rows of the cloud the caller may see, for amisim's own
+/// clients to read as a store of their own (`amisim --endpoint` reads every
+/// listing, the snapshot and the graph from them). The administrator sees
+/// every account; an account its own objects, calls and charges and the
+/// public catalogue. Secrets never leave: no administrator's key, and no
+/// claim's hash or sealed secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetCloud {}
+
+impl crate::call::Outcome for crate::store::Rows {}
+
+impl Call for GetCloud {
+    type Output = crate::store::Rows;
+    const ACTIONS: &'static [&'static str] = &["GetCloud"];
+    const CHANGES: bool = false;
+    const ROLE: Role = Role::Anyone;
+    const STARTS_COMMAND: bool = false;
+    fn action(&self) -> &'static str {
+        "GetCloud"
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<crate::store::Rows> {
+        let only = viewable(ctx, None)?;
+        let mut rows = tx.export()?;
+        let mine = |account: &str| {
+            only.as_deref()
+                .is_none_or(|me| account == me || crate::catalogue::publisher(account).is_some())
+        };
+        rows.objects.retain(|o| {
+            o.kind != <crate::model::AdministratorKey as crate::store::Entity>::KIND
+                && (only.is_none() || o.kind != <crate::model::Claim as crate::store::Entity>::KIND)
+                && mine(&o.account)
+        });
+        for o in &mut rows.objects {
+            if o.kind == <crate::model::Claim as crate::store::Entity>::KIND {
+                if let Ok(mut claim) = serde_json::from_str::<crate::model::Claim>(&o.body) {
+                    claim.secret_hash = String::new();
+                    claim.sealed_secret = None;
+                    o.body = serde_json::to_string(&claim).unwrap_or_default();
+                }
+            }
+        }
+        if let Some(me) = &only {
+            rows.events.retain(|e| e.account == *me);
+            rows.meta.retain(|(k, _)| {
+                k.strip_prefix("accrued:")
+                    .is_none_or(|rest| rest.starts_with(&format!("{me}:")))
+            });
+        }
+        Ok(rows)
+    }
+}
+
 /// The monthly bills of every account (or one), keeping only the lines of `region` if given.
 ///
 /// Totals are recomputed over the lines kept; accounts with no line left are dropped.

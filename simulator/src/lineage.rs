@@ -132,7 +132,7 @@ pub(crate) fn ancestry(
 }
 
 /// What still uses an image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ImageReference {
     /// `instance` or `image` (a copy, or an image created from an instance of it).
     pub kind: String,

@@ -30,7 +30,7 @@ use std::time::Duration;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{
@@ -378,6 +378,58 @@ impl Store {
         Ok(store)
     }
 
+    /// A store in memory holding `rows` as they are: the cloud a server
+    /// showed its client, read with the same code as a store of its own.
+    pub fn from_rows(rows: &Rows) -> Result<Store> {
+        let mut store = Store::memory(&Setup::NONE)?;
+        let Backend::Sqlite(conn) = &mut store.backend else {
+            unreachable!("a store in memory is SQLite");
+        };
+        let tx = conn.transaction().map_err(|e| io_error(None, e))?;
+        {
+            let insert = |sql: &str, values: &[&dyn rusqlite::ToSql]| {
+                tx.execute(sql, values).map_err(|e| io_error(None, e))
+            };
+            insert("DELETE FROM meta", &[])?;
+            for o in &rows.objects {
+                insert(
+                    "INSERT OR REPLACE INTO objects (kind, id, account, region, name, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    &[&o.kind, &o.id, &o.account, &o.region, &o.name, &o.body],
+                )?;
+            }
+            for e in &rows.events {
+                insert(
+                    &format!("INSERT INTO events (seq, {EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                    &[
+                        &e.row,
+                        &e.time,
+                        &e.account,
+                        &e.region,
+                        &e.action,
+                        &e.parameters,
+                        &e.outcome,
+                        &e.resource_id,
+                        &e.access_key,
+                    ],
+                )?;
+            }
+            for (k, v) in &rows.meta {
+                insert(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                    &[k, v],
+                )?;
+            }
+            for (k, n) in &rows.counters {
+                insert(
+                    "INSERT OR REPLACE INTO counters (key, n) VALUES (?1, ?2)",
+                    &[k, n],
+                )?;
+            }
+        }
+        tx.commit().map_err(|e| io_error(None, e))?;
+        Ok(store)
+    }
+
     /// Opens the store on the PostgreSQL server at `url`
     /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`); with
     /// [`Access::Create`], an empty database becomes a new store.
@@ -641,6 +693,10 @@ pub(crate) trait Primitives {
     fn meta_from(&self, prefix: &str) -> Result<Vec<(String, String)>>;
     /// Counts `key` once more and returns the new count.
     fn count_up(&self, key: &str) -> Result<i64>;
+    /// Every object row, by kind and ID.
+    fn objects(&self) -> Result<Vec<ObjectRow>>;
+    /// Every counter.
+    fn counters(&self) -> Result<Vec<(String, i64)>>;
     /// Appends an event and returns its row number.
     fn append_event(&self, event: &EventRow) -> Result<i64>;
     /// Whether the event log has its column of access keys.
@@ -671,6 +727,61 @@ const EVENT_ACCESS_KEY: &str = "access_key";
 /// never by the order calls happened to commit.
 const EVENT_ORDER: &str =
     "time, account, region, action, coalesce(resource_id, ''), parameters, outcome, seq";
+
+/// One object row as stored: what [`Rows`] carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectRow {
+    /// Its kind.
+    pub kind: String,
+    /// Its ID.
+    pub id: String,
+    /// The account it belongs to.
+    pub account: String,
+    /// Its region.
+    pub region: String,
+    /// Its secondary key.
+    pub name: Option<String>,
+    /// Its JSON body.
+    pub body: String,
+}
+
+/// One event as stored, with its commit number: what [`Rows`] carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedRow {
+    /// Its commit number.
+    pub row: i64,
+    /// Its time.
+    pub time: String,
+    /// Its account.
+    pub account: String,
+    /// Its region.
+    pub region: String,
+    /// Its action.
+    pub action: String,
+    /// Its parameters, as JSON text.
+    pub parameters: String,
+    /// Its outcome.
+    pub outcome: String,
+    /// Its object.
+    pub resource_id: Option<String>,
+    /// The access key it was made with.
+    pub access_key: Option<String>,
+}
+
+/// The rows of a store (or of the part of it one caller may see), to be read
+/// elsewhere as a store of its own ([`Store::from_rows`]): what a client of a
+/// server reads the cloud from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rows {
+    /// The objects.
+    pub objects: Vec<ObjectRow>,
+    /// The event log.
+    pub events: Vec<LoggedRow>,
+    /// The metadata.
+    pub meta: Vec<(String, String)>,
+    /// The counters behind IDs.
+    pub counters: Vec<(String, i64)>,
+}
 
 /// One event row as stored, in the log's canonical order.
 pub(crate) struct EventRow {
@@ -778,6 +889,31 @@ impl Tx<'_> {
     /// Returns how many times `key` was counted before, and counts it once more.
     pub fn next_count(&mut self, key: &str) -> Result<i64> {
         Ok(self.rows().count_up(key)? - 1)
+    }
+
+    /// Every row of the store.
+    pub fn export(&self) -> Result<Rows> {
+        let p = self.rows();
+        Ok(Rows {
+            objects: p.objects()?,
+            events: p
+                .events()?
+                .into_iter()
+                .map(|e| LoggedRow {
+                    row: e.row,
+                    time: e.time,
+                    account: e.account,
+                    region: e.region,
+                    action: e.action,
+                    parameters: e.parameters,
+                    outcome: e.outcome,
+                    resource_id: e.resource_id,
+                    access_key: e.access_key,
+                })
+                .collect(),
+            meta: p.meta_from("")?,
+            counters: p.counters()?,
+        })
     }
 
     /// Appends an event to the log and returns its sequence number.

@@ -46,7 +46,7 @@ pub fn claim(ctx: &Ctx<'_>, out: &mut dyn Write, account: &str) -> anyhow::Resul
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
     let claims = match &ctx.remote {
         Some(remote) => remote.call(&ListClaims {})?,
-        None => open::read_only(ctx.store)?.claims()?,
+        None => open::view(ctx)?.claims()?,
     };
     if ctx.json {
         table::print_json(out, &claims)?;

@@ -47,7 +47,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
                 region: scope.region.clone(),
             })?,
         ),
-        None => open::read_only(ctx.store)?.read(|tx| {
+        None => open::view(ctx)?.read(|tx| {
             Ok((
                 billing::price_book(tx)?,
                 inventory::bills(tx, scope.account.as_deref(), scope.region.as_deref())?,

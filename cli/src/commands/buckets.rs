@@ -13,7 +13,7 @@ use crate::args::Scope;
 use crate::{open, table};
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let (mut objects, prices) = cloud.read(|tx| {
         Ok((
             tx.list::<StoredImage>(filter(scope))?,

@@ -25,7 +25,7 @@ struct Clock {
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
     let now = match &ctx.remote {
         Some(remote) => remote.call(&GetClock {})?,
-        None => open::read_only(ctx.store)?.now()?,
+        None => open::view(ctx)?.now()?,
     };
     print(ctx, out, &now, "Simulated time")
 }

@@ -27,7 +27,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Re
             outcome: args.outcome.clone(),
             after_commit: query.after_commit,
         })?,
-        None => open::read_only(ctx.store)?.read(|tx| inventory::events(tx, &query))?,
+        None => open::view(ctx)?.read(|tx| inventory::events(tx, &query))?,
     };
     if ctx.json {
         table::print_json(out, &events)?;

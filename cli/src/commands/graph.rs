@@ -86,7 +86,7 @@ fn image_label(i: &Image) -> Vec<String> {
 }
 
 pub fn draw(ctx: &Ctx<'_>, out: &mut dyn Write, args: &GraphArgs) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let scope = filter(&args.scope);
     let graph = cloud.read(|tx| {
         let mut g = Graph::default();

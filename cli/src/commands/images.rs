@@ -20,7 +20,7 @@ struct ImageJson<'a> {
 }
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let images = cloud.read(|tx| inventory::images(tx, filter(scope), all, all))?;
     if ctx.json {
         let rows: Vec<ImageJson<'_>> = images
@@ -86,7 +86,7 @@ fn source(image: &Image) -> String {
 }
 
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, image_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let report = cloud
         .read(|tx| inventory::image_report(tx, image_id))?
         .ok_or_else(|| anyhow!("no image {image_id} in the store"))?;

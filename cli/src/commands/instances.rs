@@ -26,7 +26,7 @@ fn json(instance: &Instance) -> InstanceJson<'_> {
 }
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let instances = cloud.read(|tx| inventory::instances(tx, filter(scope)))?;
     if ctx.json {
         let rows: Vec<InstanceJson<'_>> = instances.iter().map(json).collect();
@@ -60,7 +60,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
 }
 
 pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let instance = cloud
         .read(|tx| tx.get::<Instance>(instance_id))?
         .ok_or_else(|| anyhow!("no instance {instance_id} in the store"))?;

@@ -9,7 +9,7 @@ use crate::args::Scope;
 use crate::{open, table};
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let keys = cloud.read(|tx| inventory::keys(tx, filter(scope)))?;
     if ctx.json {
         table::print_json(out, &keys)?;

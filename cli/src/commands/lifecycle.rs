@@ -114,10 +114,24 @@ pub fn deprecate(
 }
 
 pub fn references(ctx: &Ctx<'_>, out: &mut dyn Write, image_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
-    let img = image(&mut cloud, image_id)?;
-    let caller = as_owner(&img.owner_id, &img.region);
-    let refs = cloud.call(&caller, &DescribeImageReferences::new(&img.id))?;
+    let (img, refs) = match &ctx.remote {
+        // Through a server, as the image's owner where it is (the
+        // administrator's key acts as the owner; an account's as itself).
+        Some(remote) => {
+            let img = image(&mut open::view(ctx)?, image_id)?;
+            let refs = remote
+                .in_region(&img.region)
+                .call_as(Some(&img.owner_id), &DescribeImageReferences::new(&img.id))?;
+            (img, refs)
+        }
+        None => {
+            let mut cloud = open::for_change(ctx.store)?;
+            let img = image(&mut cloud, image_id)?;
+            let caller = as_owner(&img.owner_id, &img.region);
+            let refs = cloud.call(&caller, &DescribeImageReferences::new(&img.id))?;
+            (img, refs)
+        }
+    };
     if ctx.json {
         table::print_json(out, &refs)?;
         return Ok(());
@@ -145,7 +159,7 @@ pub fn references(ctx: &Ctx<'_>, out: &mut dyn Write, image_id: &str) -> anyhow:
 }
 
 pub fn recycle_bin(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let mut entries = cloud.recycle_bin(scope.account.as_deref())?;
     if let Some(region) = &scope.region {
         entries.retain(|e| &e.region == region);

@@ -46,7 +46,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Some(endpoint) => {
             if !works_through_a_server(&cli.command) {
                 anyhow::bail!(
-                    "this command does not work through a server yet (the claims, the clock, the prices, the event log and the bill do): run it with --store where the store is"
+                    "this change does not work through a server yet (every command that looks at the cloud does, and the claims, the clock and the prices): run it with --store where the store is"
                 );
             }
             Some(remote(&endpoint)?)
@@ -138,6 +138,17 @@ fn works_through_a_server(command: &Command) -> bool {
             | Command::Prices(_)
             | Command::Events(_)
             | Command::Bill(_)
+            | Command::Images(
+                ImagesCommand::List(_) | ImagesCommand::Show(_) | ImagesCommand::References(_)
+            )
+            | Command::Instances(_)
+            | Command::Snapshots(_)
+            | Command::Buckets(BucketsCommand::List(_))
+            | Command::Keys(_)
+            | Command::Permissions(_)
+            | Command::RecycleBin(RecycleBinCommand::List(_))
+            | Command::Snapshot(_)
+            | Command::Graph(_)
     )
 }
 

@@ -18,7 +18,7 @@ struct Permissions {
 }
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let permissions = cloud.read(|tx| {
         Ok(Permissions {
             launch_permissions: inventory::launch_permissions(tx, filter(scope), all)?,

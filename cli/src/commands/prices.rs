@@ -16,7 +16,7 @@ pub fn show(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
             let book = remote.call(&GetPriceBook {})?;
             (book.prices, book.overridden)
         }
-        None => open::read_only(ctx.store)?
+        None => open::view(ctx)?
             .read(|tx| Ok((billing::price_book(tx)?, tx.meta("price_book")?.is_some())))?,
     };
     if ctx.json {

@@ -53,7 +53,7 @@ struct Snapshot {
 }
 
 pub fn run(ctx: &Ctx<'_>, out: &mut dyn Write, args: &SnapshotArgs) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let snapshot = take(
         &mut cloud,
         args.scope.account.as_deref(),

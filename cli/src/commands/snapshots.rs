@@ -10,7 +10,7 @@ use crate::args::Scope;
 use crate::{open, table};
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> anyhow::Result<()> {
-    let mut cloud = open::read_only(ctx.store)?;
+    let mut cloud = open::view(ctx)?;
     let storage: Vec<StorageView> = cloud.read(|tx| inventory::storage(tx, filter(scope), all))?;
     if ctx.json {
         table::print_json(out, &storage)?;

@@ -410,6 +410,29 @@ impl super::Primitives for PgTx<'_> {
     }
 
     /// Every event in the log's canonical order, as text fields.
+    fn objects(&self) -> Result<Vec<super::ObjectRow>> {
+        let rows = self.query(
+            "SELECT kind, id, account, region, name, body FROM objects ORDER BY kind, id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| super::ObjectRow {
+                kind: r.get(0),
+                id: r.get(1),
+                account: r.get(2),
+                region: r.get(3),
+                name: r.get(4),
+                body: r.get(5),
+            })
+            .collect())
+    }
+
+    fn counters(&self) -> Result<Vec<(String, i64)>> {
+        let rows = self.query("SELECT key, n FROM counters ORDER BY key", &[])?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
     fn events_have_access_key(&self) -> Result<bool> {
         self.number(&format!(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'events' AND column_name = '{}'",

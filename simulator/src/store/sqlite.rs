@@ -141,6 +141,41 @@ impl Primitives for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
+    fn objects(&self) -> Result<Vec<super::ObjectRow>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT kind, id, account, region, name, body FROM objects ORDER BY kind, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(super::ObjectRow {
+                    kind: r.get(0)?,
+                    id: r.get(1)?,
+                    account: r.get(2)?,
+                    region: r.get(3)?,
+                    name: r.get(4)?,
+                    body: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    fn counters(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT key, n FROM counters ORDER BY key")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
     fn events_have_access_key(&self) -> Result<bool> {
         self.number(&format!(
             "SELECT count(*) FROM pragma_table_info('events') WHERE name = '{EVENT_ACCESS_KEY}'"
