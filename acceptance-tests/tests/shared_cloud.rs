@@ -251,12 +251,7 @@ fn through_a_server_store_and_endpoint_together_are_refused_naming_both() {
     );
     // A command that does not work through a server yet says so.
     let out = Command::new(amisim_binary())
-        .args([
-            "--endpoint",
-            "http://127.0.0.1:9",
-            "deregister",
-            "ami-0123456789abcdef0",
-        ])
+        .args(["--endpoint", "http://127.0.0.1:9", "reset", "--yes"])
         .current_dir(ws.path())
         .output()
         .unwrap();
@@ -375,4 +370,63 @@ fn through_a_server_every_look_at_the_cloud_prints_what_it_prints_on_a_store() {
     assert!(instances.contains(BOB), "{instances}");
     let snapshot = ok_through(&served, bob_key, &["snapshot"]);
     assert!(!snapshot.contains(ALICE), "{snapshot}");
+}
+
+#[test]
+fn through_a_server_out_of_band_changes_act_as_the_owner_and_a_student_reaches_only_their_own() {
+    let local = Workspace::empty();
+    let shared = Workspace::empty();
+    populate(&mut local.cloud());
+    populate(&mut shared.cloud());
+    local
+        .cloud()
+        .call(
+            &amisim_simulator::Caller::administrator(),
+            &amisim_simulator::CreateAdministratorKey::default(),
+        )
+        .unwrap();
+    let served = Served::start_keyed(shared.store(), &shared.path().join("secret.key"));
+    let (key, secret) = served
+        .administrator()
+        .expect("the administrator's credential");
+    let admin = (key.as_str(), secret.as_str());
+    let images = local.amisim(&["images", "list", "--json"]);
+    let ids: Vec<&str> = images
+        .split('"')
+        .filter(|w| w.starts_with("ami-"))
+        .collect();
+    let instance = local
+        .amisim(&["instances", "list", "--json"])
+        .split('"')
+        .find(|w| w.starts_with("i-"))
+        .unwrap()
+        .to_string();
+    let bob = pair(&ok_through(&served, admin, &["accounts", "claim", BOB]));
+    let bob_key = (bob.0.as_str(), bob.1.as_str());
+    // Bob cannot touch Alice's image: his key finds no such object.
+    let (exit, _, err) = through(&served, bob_key, &["deregister", ids[0]]);
+    assert_eq!(exit, 1);
+    assert!(err.contains(&format!("no image {}", ids[0])), "{err}");
+    // Bob stops his own instance with his own key.
+    let stopped = ok_through(&served, bob_key, &["stop", &instance]);
+    assert!(stopped.contains(&instance), "{stopped}");
+    ok_through(&served, bob_key, &["start", &instance]);
+    // The administrator's key makes each change as the owner, printing
+    // what the change prints on the store.
+    for args in [
+        vec!["images", "protect", ids[1]],
+        vec!["images", "unprotect", ids[1]],
+        vec!["revoke", "launch-permission", ids[0], BOB],
+        vec!["terminate", &instance],
+        vec!["deregister", ids[1], "--delete-snapshots"],
+    ] {
+        let on_store = local.amisim(&args);
+        let on_server = ok_through(&served, admin, &args);
+        assert_eq!(on_server, on_store, "amisim {args:?}");
+    }
+    drop(served);
+    let events = shared.events();
+    assert!(events.iter().any(|e| e.action == "DeregisterImage"
+        && e.account_id == ALICE
+        && e.access_key_id.as_deref() == Some(key.as_str())));
 }

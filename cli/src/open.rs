@@ -34,6 +34,68 @@ pub fn view(ctx: &crate::commands::Ctx<'_>) -> anyhow::Result<Cloud> {
     }
 }
 
+/// Where an out-of-band change is made: on the store, or through a server,
+/// reading the cloud from the rows it answers (read again after each change,
+/// so what follows sees the change). Reads go to the cloud it derefs to;
+/// changes go through [`Changing::call`].
+pub struct Changing {
+    cloud: Cloud,
+    remote: Option<amisim_server::client::Remote>,
+}
+
+impl Changing {
+    /// The store for a change (a missing store is an error), or the server.
+    pub fn open(ctx: &crate::commands::Ctx<'_>) -> anyhow::Result<Changing> {
+        Ok(match &ctx.remote {
+            Some(remote) => Changing {
+                cloud: view(ctx)?,
+                remote: Some(remote.clone()),
+            },
+            None => Changing {
+                cloud: for_change(ctx.store)?,
+                remote: None,
+            },
+        })
+    }
+
+    /// Makes `request` as `caller`: on the store, or through the server (the
+    /// administrator's key acting as the account, in the caller's region).
+    pub fn call<R: amisim_simulator::Call>(
+        &mut self,
+        caller: &amisim_simulator::Caller,
+        request: &R,
+    ) -> anyhow::Result<R::Output>
+    where
+        R::Output: serde::de::DeserializeOwned,
+    {
+        let Some(remote) = &self.remote else {
+            return Ok(self.cloud.call(caller, request)?);
+        };
+        let output = if caller.is_administrator() {
+            remote.call(request)?
+        } else {
+            remote
+                .in_region(&caller.region)
+                .call_as(Some(&caller.account_id), request)?
+        };
+        self.cloud = Cloud::from_rows(&remote.call(&amisim_simulator::inventory::GetCloud {})?)?;
+        Ok(output)
+    }
+}
+
+impl std::ops::Deref for Changing {
+    type Target = Cloud;
+    fn deref(&self) -> &Cloud {
+        &self.cloud
+    }
+}
+
+impl std::ops::DerefMut for Changing {
+    fn deref_mut(&mut self) -> &mut Cloud {
+        &mut self.cloud
+    }
+}
+
 /// Opens an existing store for an out-of-band change; a missing store is an error, not a new cloud.
 pub fn for_change(store: &Path) -> Result<Cloud> {
     Cloud::open_existing_store(&text(store))

@@ -383,7 +383,7 @@ fn waiting(until: Option<&str>, now: i64) -> bool {
 }
 
 /// One thing in the Recycle Bin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BinEntry {
     /// `EC2_IMAGE` or `EBS_SNAPSHOT`.
     pub resource_type: String,

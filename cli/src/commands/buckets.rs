@@ -61,7 +61,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow::Result
 }
 
 pub fn delete(ctx: &Ctx<'_>, out: &mut dyn Write, bucket: &str, key: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let object = cloud
         .read(|tx| tx.get::<StoredImage>(&format!("{bucket}/{key}")))?
         .ok_or_else(|| anyhow!("no object {key} in bucket {bucket} in the store"))?;

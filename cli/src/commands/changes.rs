@@ -112,7 +112,7 @@ pub fn deregister(
     image_id: &str,
     delete_snapshots: bool,
 ) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let image = image(&mut cloud, image_id)?;
     let caller = as_owner(&image.owner_id, &image.region);
     let changed = cloud.call(&caller, &DeregisterImage::new(&image.id, delete_snapshots))?;
@@ -152,7 +152,7 @@ pub fn deregister(
 }
 
 pub fn delete_snapshot(ctx: &Ctx<'_>, out: &mut dyn Write, storage_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let storage = cloud
         .read(|tx| tx.get::<Storage>(storage_id))?
         .ok_or_else(|| anyhow!("no snapshot or bundle {storage_id} in the store"))?;
@@ -168,7 +168,7 @@ pub fn delete_snapshot(ctx: &Ctx<'_>, out: &mut dyn Write, storage_id: &str) -> 
 }
 
 pub fn delete_volume(ctx: &Ctx<'_>, out: &mut dyn Write, volume_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let volume = cloud
         .read(|tx| tx.get::<Storage>(volume_id))?
         .filter(|s| s.kind == StorageKind::Volume)
@@ -185,7 +185,7 @@ pub fn delete_volume(ctx: &Ctx<'_>, out: &mut dyn Write, volume_id: &str) -> any
 }
 
 pub fn terminate(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let instance = instance(&mut cloud, instance_id)?;
     let caller = as_owner(&instance.owner_id, &instance.region);
     let changed = cloud.call(&caller, &TerminateInstance::new(&instance.id))?;
@@ -219,7 +219,7 @@ pub fn terminate(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyho
 }
 
 pub fn stop(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let instance = instance(&mut cloud, instance_id)?;
     let caller = as_owner(&instance.owner_id, &instance.region);
     let was = instance.state;
@@ -235,7 +235,7 @@ pub fn stop(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Re
 }
 
 pub fn start(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let instance = instance(&mut cloud, instance_id)?;
     let caller = as_owner(&instance.owner_id, &instance.region);
     let was = instance.state;
@@ -251,7 +251,7 @@ pub fn start(ctx: &Ctx<'_>, out: &mut dyn Write, instance_id: &str) -> anyhow::R
 }
 
 pub fn revoke(ctx: &Ctx<'_>, out: &mut dyn Write, what: &RevokeCommand) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     match what {
         RevokeCommand::LaunchPermission {
             image_id,
@@ -275,7 +275,7 @@ pub fn leave(
     image_id: &str,
     account_id: &str,
 ) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let image = image(&mut cloud, image_id)?;
     let caller = as_owner(account_id, &image.region);
     cloud.call(&caller, &CancelLaunchPermission::new(&image.id))?;
@@ -293,7 +293,7 @@ pub fn leave(
 fn revoke_launch_permission(
     ctx: &Ctx<'_>,
     out: &mut dyn Write,
-    cloud: &mut Cloud,
+    cloud: &mut open::Changing,
     image_id: &str,
     principal: &str,
 ) -> anyhow::Result<()> {
@@ -331,7 +331,7 @@ fn revoke_launch_permission(
 fn revoke_storage_permission(
     ctx: &Ctx<'_>,
     out: &mut dyn Write,
-    cloud: &mut Cloud,
+    cloud: &mut open::Changing,
     storage_id: &str,
     account_id: &str,
 ) -> anyhow::Result<()> {
@@ -373,7 +373,7 @@ fn revoke_storage_permission(
 fn revoke_grants(
     ctx: &Ctx<'_>,
     out: &mut dyn Write,
-    cloud: &mut Cloud,
+    cloud: &mut open::Changing,
     key_id: &str,
     account_id: &str,
 ) -> anyhow::Result<()> {

@@ -21,7 +21,7 @@ pub fn protect(
     image_id: &str,
     mode: &str,
 ) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let before = image(&mut cloud, image_id)?;
     let caller = as_owner(&before.owner_id, &before.region);
     let after = cloud.call(&caller, &SetDeregistrationProtection::new(&before.id, mode))?;
@@ -58,7 +58,7 @@ pub fn set_enabled(
     image_id: &str,
     enabled: bool,
 ) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let before = image(&mut cloud, image_id)?;
     let caller = as_owner(&before.owner_id, &before.region);
     let after = if enabled {
@@ -95,7 +95,7 @@ pub fn deprecate(
     image_id: &str,
     at: Option<&str>,
 ) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let before = image(&mut cloud, image_id)?;
     let caller = as_owner(&before.owner_id, &before.region);
     let after = cloud.call(&caller, &SetImageDeprecation::new(&before.id, at))?;
@@ -125,7 +125,7 @@ pub fn references(ctx: &Ctx<'_>, out: &mut dyn Write, image_id: &str) -> anyhow:
             (img, refs)
         }
         None => {
-            let mut cloud = open::for_change(ctx.store)?;
+            let mut cloud = open::Changing::open(ctx)?;
             let img = image(&mut cloud, image_id)?;
             let caller = as_owner(&img.owner_id, &img.region);
             let refs = cloud.call(&caller, &DescribeImageReferences::new(&img.id))?;
@@ -199,7 +199,7 @@ pub fn recycle_bin(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope) -> anyhow:
 }
 
 pub fn restore(ctx: &Ctx<'_>, out: &mut dyn Write, id: &str) -> anyhow::Result<()> {
-    let mut cloud = open::for_change(ctx.store)?;
+    let mut cloud = open::Changing::open(ctx)?;
     let (owner, region) = if id.starts_with("ami-") {
         let i = image(&mut cloud, id)?;
         (i.owner_id, i.region)

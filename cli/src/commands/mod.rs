@@ -42,11 +42,18 @@ pub struct Ctx<'a> {
 /// Runs the command the user asked for, writing its output to `out`.
 pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     let store = cli.store_path();
+    // The server itself, its console and the exports for it are where a
+    // store is: they never work through another server.
+    let local = matches!(
+        cli.command,
+        Command::Serve(_) | Command::Console(_) | Command::Env(_)
+    );
     let remote = match cli.endpoint()? {
+        Some(_) if local => None,
         Some(endpoint) => {
-            if !works_through_a_server(&cli.command) {
+            if matches!(cli.command, Command::Reset(_)) {
                 anyhow::bail!(
-                    "this change does not work through a server yet (every command that looks at the cloud does, and the claims, the clock and the prices): run it with --store where the store is"
+                    "amisim reset deletes a store, and does not work through a server: run it with --store where the store is"
                 );
             }
             Some(remote(&endpoint)?)
@@ -127,29 +134,6 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Serve(a) => crate::console::serve_with_api(ctx.store, &a.listen, a.lock_wait, out),
         Command::Env(a) => env::print(out, a),
     }
-}
-
-/// Whether `command` works through a server.
-fn works_through_a_server(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Accounts(_)
-            | Command::Clock(_)
-            | Command::Prices(_)
-            | Command::Events(_)
-            | Command::Bill(_)
-            | Command::Images(
-                ImagesCommand::List(_) | ImagesCommand::Show(_) | ImagesCommand::References(_)
-            )
-            | Command::Instances(_)
-            | Command::Snapshots(_)
-            | Command::Buckets(BucketsCommand::List(_))
-            | Command::Keys(_)
-            | Command::Permissions(_)
-            | Command::RecycleBin(RecycleBinCommand::List(_))
-            | Command::Snapshot(_)
-            | Command::Graph(_)
-    )
 }
 
 /// The client of the server at `endpoint`, signing with the AWS environment's key pair.
