@@ -1,4 +1,4 @@
-//! The tutorial, its AWS CLI lessons and the testing guide, run as a reader runs them: every `sh`
+//! The tutorial, its AWS CLI lessons, the classroom guide and the testing guide, run as a reader runs them: every `sh`
 //! block in order, in one shell, from a copy of the repository's examples, and
 //! the output each block shows (the `text` block after it) compared with what
 //! it prints. A line `…` in a shown output marks a cut, and `…` inside a line
@@ -192,6 +192,9 @@ fn run(doc: &str, start: &str) -> (Vec<Step>, Vec<String>) {
         .env_remove("AMISIM_STORE")
         .env_remove("AMISIM_ACCOUNT_ID")
         .env_remove("AMISIM_REGION")
+        .env_remove("AMISIM_ENDPOINT")
+        // The key file `amisim serve` and `amisim accounts claim` make is the reader's own.
+        .env("AMISIM_KEY_FILE", root.join("secret.key"))
         .env("TF_IN_AUTOMATION", "1")
         .env("TF_INPUT", "0")
         .env("CHECKPOINT_DISABLE", "1")
@@ -261,6 +264,11 @@ fn every_command_of_the_tutorial_prints_what_it_shows() {
 #[test]
 fn every_command_of_the_aws_cli_tutorial_prints_what_it_shows() {
     check("docs/aws-cli-tutorial.md", ".");
+}
+
+#[test]
+fn every_command_of_the_classroom_guide_prints_what_it_shows() {
+    check("docs/classroom.md", ".");
 }
 
 #[test]

@@ -20,6 +20,8 @@ pub fn print(out: &mut dyn Write, a: &EnvArgs) -> anyhow::Result<()> {
     // secret is not checked for it.
     for (name, value) in [
         ("AWS_ENDPOINT_URL", a.endpoint.as_str()),
+        // And the `amisim` command works through the same server.
+        ("AMISIM_ENDPOINT", a.endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", a.account.as_str()),
         ("AWS_SECRET_ACCESS_KEY", "amisim-unclaimed-account"),
         ("AWS_REGION", a.region.as_str()),
