@@ -47,7 +47,7 @@ fn render_index(provider: &Value, root: &Path) -> String {
     out.push_str(&indent(description));
     out.push_str("---\n\n# amisim Provider\n\n");
     out.push_str(description);
-    out.push_str("\n\nThe simulated cloud lives in one SQLite file (the `store`), created on first use and shared by every provider block and by the `amisim` command-line tool; a classroom or a team shares one on a PostgreSQL server instead (`store = \"postgres://…\"`, with claimed accounts: see [classroom](classroom.md)). It is deterministic: the same commands on a new store give the same IDs, dates, state, event log, listings and bill, byte for byte, at any `-parallelism` (see [determinism](determinism.md)). Refusals are Terraform errors whose summary carries the AWS error code.\n\n");
+    out.push_str("\n\nThe simulated cloud lives in one SQLite file (the `store`), created on first use and shared by every provider block and by the `amisim` command-line tool; a classroom or a team shares one through `amisim serve`, with claimed accounts, or on a PostgreSQL server (`store = \"postgres://…\"`; see [classroom](classroom.md)). It is deterministic: the same commands on a new store give the same IDs, dates, state, event log, listings and bill, byte for byte, at any `-parallelism` (see [determinism](determinism.md)). Refusals are Terraform errors whose summary carries the AWS error code.\n\n");
     out.push_str(PRICE_BOOK);
     out.push_str("## Example Usage\n\n");
     if let Ok(example) = std::fs::read_to_string(root.join("examples/provider/provider.tf")) {
