@@ -23,7 +23,7 @@ pub struct Cli {
     #[arg(long, global = true, display_order = 101)]
     pub json: bool,
 
-    /// Work through the amisim serve at this URL instead of a store, signing with the key pair in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY [default: $AMISIM_ENDPOINT if set and not empty]. Every command works through a server but reset (and serve, console and env, which are where the store is).
+    /// Work through the amisim serve at this URL instead of a store, signing with the key pair in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY [default: $AMISIM_ENDPOINT if set and not empty]. Every command works through a server (but serve, console and env, which are where the store is).
     #[arg(long, global = true, value_name = "URL", display_order = 102)]
     pub endpoint: Option<String>,
 

@@ -51,6 +51,7 @@ pub mod lineage;
 pub mod model;
 pub mod permissions;
 pub mod recycle_bin;
+pub mod reset;
 pub mod s3;
 pub mod secrets;
 pub mod settings;

@@ -986,6 +986,28 @@ impl Tx<'_> {
         self.rows().batch(sql)
     }
 
+    /// Empties the store but the objects of the kinds `keep`, and the
+    /// store's own identity (its ID and schema): every other object, the
+    /// event log, the counters and the metadata go. What a new store starts
+    /// with is the opener's to write again.
+    pub fn empty_but(&mut self, keep: &[&str]) -> Result<()> {
+        let kinds: Vec<String> = keep
+            .iter()
+            .map(|k| format!("'{}'", k.replace('\'', "''")))
+            .collect();
+        let objects = if kinds.is_empty() {
+            "DELETE FROM objects".to_string()
+        } else {
+            format!(
+                "DELETE FROM objects WHERE kind NOT IN ({})",
+                kinds.join(", ")
+            )
+        };
+        self.batch(&format!(
+            "{objects}; DELETE FROM events; DELETE FROM counters; DELETE FROM meta WHERE key NOT IN ('store_id', 'schema')"
+        ))
+    }
+
     /// Commits the transaction.
     fn commit(self) -> Result<()> {
         match self.inner {

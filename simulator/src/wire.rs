@@ -156,6 +156,7 @@ fn short_type_name<R>() -> &'static str {
 /// The calls' request types, wherever they are declared.
 mod wired {
     pub use crate::inventory::{GetBills, GetCloud, ListEvents};
+    pub use crate::reset::ResetCloud;
     pub use crate::*;
 }
 
@@ -205,5 +206,5 @@ wire! {
     GetCallerIdentity, DeclareAccount, ClaimAccount, ReleaseAccount, ListClaims,
     CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook,
     // What the `amisim` command shows.
-    ListEvents, GetBills, GetCloud,
+    ListEvents, GetBills, GetCloud, ResetCloud,
 }

@@ -50,14 +50,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     );
     let remote = match cli.endpoint()? {
         Some(_) if local => None,
-        Some(endpoint) => {
-            if matches!(cli.command, Command::Reset(_)) {
-                anyhow::bail!(
-                    "amisim reset deletes a store, and does not work through a server: run it with --store where the store is"
-                );
-            }
-            Some(remote(&endpoint)?)
-        }
+        Some(endpoint) => Some(remote(&endpoint)?),
         None => None,
     };
     let ctx = Ctx {

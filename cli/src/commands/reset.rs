@@ -19,6 +19,9 @@ struct Reset {
 }
 
 pub fn reset(ctx: &Ctx<'_>, out: &mut dyn Write, yes: bool) -> anyhow::Result<()> {
+    if let Some(remote) = &ctx.remote {
+        return reset_through(remote, out, yes);
+    }
     let location = crate::open::location(ctx.store)?;
     let Some(path) = location.file() else {
         bail!(
@@ -94,5 +97,38 @@ fn check_is_store(path: &Path) -> anyhow::Result<()> {
             path.display()
         );
     }
+    Ok(())
+}
+
+/// `amisim reset` through a server: the administrator's `ResetCloud`, which
+/// empties the cloud but keeps the claims and the administrator's key.
+fn reset_through(
+    remote: &amisim_server::client::Remote,
+    out: &mut dyn Write,
+    yes: bool,
+) -> anyhow::Result<()> {
+    if !yes {
+        if !io::stdin().is_terminal() {
+            bail!(
+                "refusing to reset the cloud at {} without --yes, as stdin is not a terminal",
+                remote.endpoint()
+            );
+        }
+        eprint!(
+            "Reset the simulated cloud at {}? Everything in it is lost but the claims. [y/N] ",
+            remote.endpoint()
+        );
+        let mut answer = String::new();
+        io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+            bail!("reset cancelled; the cloud was left untouched");
+        }
+    }
+    remote.call(&amisim_simulator::reset::ResetCloud {})?;
+    writeln!(
+        out,
+        "Reset the cloud at {}: it holds the public catalogue again and nothing else but the claims and the administrator's key",
+        remote.endpoint()
+    )?;
     Ok(())
 }

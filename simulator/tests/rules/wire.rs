@@ -206,3 +206,47 @@ fn every_call_of_the_cloud_is_on_the_wire() {
     }
     assert_eq!(wired.len(), types.len() - 1, "a type listed twice");
 }
+
+#[test]
+fn reset_cloud_empties_the_cloud_but_keeps_who_may_use_it() {
+    use amisim_simulator::reset::ResetCloud;
+    use amisim_simulator::{ClaimAccount, CreateAdministratorKey, DescribeImages};
+    let mut w = World::new();
+    let admin = Caller::administrator();
+    let me = at(A, USE1);
+    let first = register(&mut w.cloud, &me, "golden-web");
+    w.ok(|c| c.call(&admin, &ClaimAccount::new(B)));
+    w.ok(|c| c.call(&admin, &CreateAdministratorKey::default()));
+    // Only the administrator resets.
+    w.refused("UnauthorizedOperation", |c| c.call(&me, &ResetCloud {}));
+    w.ok(|c| c.call(&admin, &ResetCloud {}));
+    let mine = w.ok(|c| {
+        c.call(
+            &me,
+            &DescribeImages {
+                owners: vec!["self".into()],
+                ..DescribeImages::default()
+            },
+        )
+    });
+    assert!(mine.is_empty(), "{mine:?}");
+    let amazon = w.ok(|c| {
+        c.call(
+            &me,
+            &DescribeImages {
+                owners: vec!["amazon".into()],
+                ..DescribeImages::default()
+            },
+        )
+    });
+    assert!(!amazon.is_empty(), "the catalogue is there again");
+    assert_eq!(w.cloud.claims().unwrap().len(), 1, "the claims stay");
+    let events = w.cloud.events(0).unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>()[..2],
+        ["ResetCloud", "DescribeImages"]
+    );
+    // IDs start again: the same image is the same ID.
+    let again = register(&mut w.cloud, &me, "golden-web");
+    assert_eq!(again.id, first.id);
+}
