@@ -46,14 +46,40 @@ impl World {
     }
 
     /// The binary, run in the world's folder with no store from the environment.
+    ///
+    /// With `AMISIM_CLI_THROUGH_SERVER` set, a command that names no store
+    /// works through an `amisim serve` on the world's store, with the
+    /// administrator's key it printed: the suite run the other way.
     fn amisim(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("amisim").unwrap();
         cmd.current_dir(self.dir.path())
             .env_remove("AMISIM_STORE")
+            .env_remove("AMISIM_ENDPOINT")
             .env("AMISIM_KEY_FILE", self.dir.path().join("secret.key"))
             .env_remove("AMISIM_SECRET_KEY")
             .env("RUST_BACKTRACE", "0")
             .args(args);
+        let local = args.iter().any(|a| {
+            [
+                "--store",
+                "serve",
+                "console",
+                "env",
+                "--help",
+                "-h",
+                "--version",
+            ]
+            .contains(a)
+        });
+        if let Some((url, key, secret)) = (through_server() && !local && self.store().exists())
+            .then(|| served(self))
+            .flatten()
+        {
+            cmd.env("AMISIM_ENDPOINT", url)
+                .env("AWS_ACCESS_KEY_ID", key)
+                .env("AWS_SECRET_ACCESS_KEY", secret)
+                .env("AWS_REGION", "us-east-1");
+        }
         cmd
     }
 
@@ -97,6 +123,80 @@ impl World {
     fn cloud(&self) -> Cloud {
         Cloud::open(&self.store()).unwrap()
     }
+}
+
+/// Whether the suite runs through a server (`AMISIM_CLI_THROUGH_SERVER`).
+fn through_server() -> bool {
+    std::env::var_os("AMISIM_CLI_THROUGH_SERVER").is_some_and(|v| !v.is_empty())
+}
+
+/// A server started for a world, and the URL and administrator's key pair it printed.
+type Served = (std::process::Child, (String, String, String));
+
+/// The servers started for the worlds of this run, by store: started once
+/// per world, stopped when the world is dropped.
+static SERVERS: std::sync::Mutex<Option<std::collections::HashMap<PathBuf, Served>>> =
+    std::sync::Mutex::new(None);
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let mut servers = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((mut child, _)) = servers
+            .get_or_insert_with(Default::default)
+            .remove(&self.store())
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The server of `w`'s store, started when first asked for; none when the
+/// store cannot be served (a damaged one: its commands run on the store).
+fn served(w: &World) -> Option<(String, String, String)> {
+    use std::io::BufRead;
+    let mut servers = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
+    let servers = servers.get_or_insert_with(Default::default);
+    if let Some((_, s)) = servers.get(&w.store()) {
+        return Some(s.clone());
+    }
+    let log = w.dir.path().join("serve.stderr");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("amisim"))
+        .args(["--store"])
+        .arg(w.store())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("AMISIM_KEY_FILE", w.dir.path().join("secret.key"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let Some(url) = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(|u| u.trim_end_matches('/').to_string())
+    else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    };
+    let text = std::fs::read_to_string(&log).unwrap();
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let s = (
+        url,
+        value("AWS_ACCESS_KEY_ID"),
+        value("AWS_SECRET_ACCESS_KEY"),
+    );
+    servers.insert(w.store(), (child, s.clone()));
+    Some(s)
 }
 
 /// An empty folder, with no store in it.

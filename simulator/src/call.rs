@@ -146,6 +146,14 @@ pub trait Call: Serialize + DeserializeOwned {
     /// Who may make it.
     const ROLE: Role = Role::Account;
 
+    /// Whether the call is a view of the `amisim` tool rather than a call of
+    /// the cloud's API: what the tool reads through a server (the listings,
+    /// the log, the bill, the clock, the prices, the claims), which is not
+    /// logged when answered, as the tool's reads of a store are not, so that
+    /// the tool prints through a server what it prints on a store. A refused
+    /// view is logged, as every refusal is.
+    const VIEW: bool = false;
+
     /// Whether the call belongs to its handle's command (see
     /// [`ids::command_epoch`]). An operator's call (the clock, the price
     /// book, claims) does not: it happens between commands, is dated at the
@@ -385,6 +393,9 @@ pub(crate) fn run<R: Call>(
                 epoch
             };
             let subject = subject.id().map(str::to_string);
+            if R::VIEW && result.is_ok() {
+                return Ok(result);
+            }
             let (outcome, resource_id) = match &result {
                 Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
                 Err(e) => (e.code().to_string(), subject),

@@ -362,6 +362,7 @@ impl Call for ListClaims {
     type Output = Vec<ClaimView>;
     const ACTIONS: &'static [&'static str] = &["ListClaims"];
     const CHANGES: bool = false;
+    const VIEW: bool = true;
     const ROLE: Role = Role::Administrator;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {

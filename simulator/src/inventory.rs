@@ -630,6 +630,7 @@ impl Call for ListEvents {
     type Output = Vec<Event>;
     const ACTIONS: &'static [&'static str] = &["ListEvents"];
     const CHANGES: bool = false;
+    const VIEW: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {
@@ -664,6 +665,7 @@ impl Call for GetBills {
     type Output = Vec<Bill>;
     const ACTIONS: &'static [&'static str] = &["GetBills"];
     const CHANGES: bool = false;
+    const VIEW: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {
@@ -690,6 +692,7 @@ impl Call for GetCloud {
     type Output = crate::store::Rows;
     const ACTIONS: &'static [&'static str] = &["GetCloud"];
     const CHANGES: bool = false;
+    const VIEW: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {
