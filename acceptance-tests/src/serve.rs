@@ -48,13 +48,7 @@ impl Served {
     /// The administrator's access key pair, as the server printed it when it
     /// made it (on a new store), if it did.
     pub fn administrator(&self) -> Option<(String, String)> {
-        let text = self.stderr();
-        let value = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-                .map(str::to_string)
-        };
-        Some((value("AWS_ACCESS_KEY_ID")?, value("AWS_SECRET_ACCESS_KEY")?))
+        key_pair(&self.stderr())
     }
 
     /// The process ID, to signal it.
@@ -141,4 +135,17 @@ pub fn aws_tools() -> PathBuf {
         py.display()
     );
     py
+}
+
+/// The access key pair in `printed`, as `amisim accounts claim` and
+/// `amisim serve` print them: the lines `export AWS_ACCESS_KEY_ID=…` and
+/// `export AWS_SECRET_ACCESS_KEY=…`.
+pub fn key_pair(printed: &str) -> Option<(String, String)> {
+    let value = |name: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .map(str::to_string)
+    };
+    Some((value("AWS_ACCESS_KEY_ID")?, value("AWS_SECRET_ACCESS_KEY")?))
 }

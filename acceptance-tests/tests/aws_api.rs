@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use amisim_acceptance_tests::serve::Served;
+use amisim_acceptance_tests::serve::{key_pair, Served};
 use amisim_acceptance_tests::Workspace;
 
 const A: &str = "111111111111";
@@ -390,15 +390,7 @@ print(json.dumps(out))
 #[test]
 fn amisims_own_calls_answer_a_sigv4_signed_json_request_as_the_claimed_account() {
     let ws = Workspace::empty();
-    let claimed = ws.amisim(&["accounts", "claim", A]);
-    let value = |name: &str| {
-        claimed
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-            .unwrap()
-            .to_string()
-    };
-    let (key, secret) = (value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY"));
+    let (key, secret) = key_pair(&ws.amisim(&["accounts", "claim", A])).expect("the key pair");
     let served = Served::start_keyed(ws.store(), &ws.path().join("secret.key"));
     let out: serde_json::Value = serde_json::from_str(&ok(served
         .python_as(&key, &secret, "us-east-1")
@@ -484,15 +476,7 @@ fn run_again(served: &Served, key: &str, secret: &str, script: &str) -> String {
 #[test]
 fn a_claimed_account_signs_with_its_key_pair_and_a_copy_of_the_store_signs_as_no_one() {
     let ws = Workspace::empty();
-    let claimed = ws.amisim(&["accounts", "claim", A]);
-    let value = |name: &str| {
-        claimed
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-            .unwrap()
-            .to_string()
-    };
-    let (key, secret) = (value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY"));
+    let (key, secret) = key_pair(&ws.amisim(&["accounts", "claim", A])).expect("the key pair");
     let key_file = ws.path().join("secret.key");
     let served = Served::start_keyed(ws.store(), &key_file);
     let who = |k: &str, s: &str| {

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use amisim_acceptance_tests::serve::Served;
+use amisim_acceptance_tests::serve::{key_pair, Served};
 use amisim_acceptance_tests::{amisim_binary, Workspace};
 
 const ALICE: &str = "111111111111";
@@ -52,14 +52,7 @@ fn masked(text: &str) -> String {
 
 /// The key pair `amisim accounts claim` printed.
 fn pair(printed: &str) -> (String, String) {
-    let value = |name: &str| {
-        printed
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-            .expect("the key pair lines")
-            .to_string()
-    };
-    (value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY"))
+    key_pair(printed).expect("the key pair lines")
 }
 
 #[test]
@@ -325,13 +318,14 @@ fn populate(cloud: &mut amisim_simulator::Cloud) {
         .unwrap();
 }
 
-#[test]
-fn through_a_server_every_look_at_the_cloud_prints_what_it_prints_on_a_store() {
+/// Two stores holding the same small cloud, one served, with the
+/// administrator's key the server printed (the local twin makes one too, so
+/// both logs hold the same calls).
+fn twins() -> (Workspace, Workspace, Served, (String, String)) {
     let local = Workspace::empty();
     let shared = Workspace::empty();
     populate(&mut local.cloud());
     populate(&mut shared.cloud());
-    // The server makes its administrator's key; the local twin makes one too.
     local
         .cloud()
         .call(
@@ -340,9 +334,15 @@ fn through_a_server_every_look_at_the_cloud_prints_what_it_prints_on_a_store() {
         )
         .unwrap();
     let served = Served::start_keyed(shared.store(), &shared.path().join("secret.key"));
-    let (key, secret) = served
+    let admin = served
         .administrator()
         .expect("the administrator's credential");
+    (local, shared, served, admin)
+}
+
+#[test]
+fn through_a_server_every_look_at_the_cloud_prints_what_it_prints_on_a_store() {
+    let (local, _shared, served, (key, secret)) = twins();
     let admin = (key.as_str(), secret.as_str());
     let golden = local
         .amisim(&["images", "list", "--json"])
@@ -382,21 +382,7 @@ fn through_a_server_every_look_at_the_cloud_prints_what_it_prints_on_a_store() {
 
 #[test]
 fn through_a_server_out_of_band_changes_act_as_the_owner_and_a_student_reaches_only_their_own() {
-    let local = Workspace::empty();
-    let shared = Workspace::empty();
-    populate(&mut local.cloud());
-    populate(&mut shared.cloud());
-    local
-        .cloud()
-        .call(
-            &amisim_simulator::Caller::administrator(),
-            &amisim_simulator::CreateAdministratorKey::default(),
-        )
-        .unwrap();
-    let served = Served::start_keyed(shared.store(), &shared.path().join("secret.key"));
-    let (key, secret) = served
-        .administrator()
-        .expect("the administrator's credential");
+    let (local, shared, served, (key, secret)) = twins();
     let admin = (key.as_str(), secret.as_str());
     let images = local.amisim(&["images", "list", "--json"]);
     let ids: Vec<&str> = images

@@ -164,53 +164,6 @@ fn the_calls_of_one_named_command_share_its_start() {
     assert!(d > c, "{d} after {c}");
 }
 
-/// `body` for `service` signed as `key`/`secret` now, with `headers`
-/// (signed too), by the AWS SDK's own signer.
-fn signed(key: &str, secret: &str, service: &str, headers: &[(&str, &str)], body: &str) -> Request {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name(service)
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let mut all = vec![("host", "127.0.0.1:4566")];
-    all.extend_from_slice(headers);
-    let signable = SignableRequest::new(
-        "POST",
-        "http://127.0.0.1:4566/",
-        all.iter().copied(),
-        SignableBody::Bytes(body.as_bytes()),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut request = http::Request::builder()
-        .method("POST")
-        .uri("http://127.0.0.1:4566/")
-        .body(())
-        .unwrap();
-    for (n, v) in &all {
-        let name = http::header::HeaderName::from_bytes(n.as_bytes()).unwrap();
-        request.headers_mut().insert(name, v.parse().unwrap());
-    }
-    instructions.apply_to_request_http1x(&mut request);
-    Request {
-        method: "POST".into(),
-        path: "/".into(),
-        query: String::new(),
-        headers: request
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap().to_string()))
-            .collect(),
-        body: body.as_bytes().to_vec(),
-    }
-}
-
 /// `AmisimService.{action}` with `body`, signed as `key`/`secret`, acting as
 /// `account` when given: its status and JSON answer.
 fn as_key(
@@ -228,7 +181,14 @@ fn as_key(
     if let Some(a) = account {
         headers.push(("x-amisim-account", a));
     }
-    let answer = server.answer(&signed(key, secret, "amisim", &headers, &body.to_string()));
+    let answer = server.answer(&common::signed(
+        key,
+        secret,
+        "amisim",
+        std::time::SystemTime::now(),
+        &headers,
+        &body.to_string(),
+    ));
     (
         answer.status,
         serde_json::from_slice(&answer.body).unwrap_or(Value::Null),
@@ -333,10 +293,11 @@ fn the_administrators_key_is_made_once_and_signs_as_the_administrator() {
     );
     assert_eq!(status, 403);
     // Its key signs amisim's own calls only.
-    let answer = s.answer(&signed(
+    let answer = s.answer(&common::signed(
         pair.0,
         pair.1,
         "ec2",
+        std::time::SystemTime::now(),
         &[(
             "content-type",
             "application/x-www-form-urlencoded; charset=utf-8",

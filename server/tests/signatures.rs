@@ -3,6 +3,8 @@
 //! dated more than 15 minutes away, a changed body, or a scope for another
 //! region or service is refused, and logged with the key presented.
 
+mod common;
+
 use std::time::{Duration, SystemTime};
 
 use amisim_server::{Request, Server};
@@ -10,52 +12,17 @@ use amisim_simulator::{Caller, ClaimAccount, Cloud, SealKey};
 
 /// `body` signed for EC2 in us-east-1 as `key`/`secret` at `at`.
 fn signed(key: &str, secret: &str, at: SystemTime, body: &str) -> Request {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("ec2")
-        .time(at)
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let headers = [
-        ("host", "127.0.0.1:4566"),
-        (
+    common::signed(
+        key,
+        secret,
+        "ec2",
+        at,
+        &[(
             "content-type",
             "application/x-www-form-urlencoded; charset=utf-8",
-        ),
-    ];
-    let signable = SignableRequest::new(
-        "POST",
-        "http://127.0.0.1:4566/",
-        headers.iter().copied(),
-        SignableBody::Bytes(body.as_bytes()),
+        )],
+        body,
     )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut request = http::Request::builder()
-        .method("POST")
-        .uri("http://127.0.0.1:4566/")
-        .body(())
-        .unwrap();
-    for (n, v) in headers {
-        request.headers_mut().insert(n, v.parse().unwrap());
-    }
-    instructions.apply_to_request_http1x(&mut request);
-    Request {
-        method: "POST".into(),
-        path: "/".into(),
-        query: String::new(),
-        headers: request
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap().to_string()))
-            .collect(),
-        body: body.as_bytes().to_vec(),
-    }
 }
 
 #[test]
