@@ -548,12 +548,7 @@ impl Server {
         let Some(claim) = claim else {
             return Ok(None);
         };
-        let secret = self.seal_key.as_ref().and_then(|k| {
-            claim
-                .sealed_secret
-                .as_deref()
-                .and_then(|sealed| k.open(&claim.account_id, sealed))
-        });
+        let secret = self.open_sealed(&claim.account_id, claim.sealed_secret.as_deref());
         let checked = match secret {
             None => Err(Fault::with_status(
                 401,
@@ -577,6 +572,13 @@ impl Server {
         }
     }
 
+    /// The secret `sealed` for `who` under the server's key file, if the
+    /// server has the key it was sealed under.
+    fn open_sealed(&self, who: &str, sealed: Option<&str>) -> Option<String> {
+        let key = self.seal_key.as_ref()?;
+        key.open(who, sealed?)
+    }
+
     /// For the administrator's access key: its secret, once the request's
     /// signature is checked against it; the request then acts as the
     /// administrator ([`amisim_simulator::ADMINISTRATOR`]).
@@ -588,12 +590,7 @@ impl Server {
         admin: &amisim_simulator::AdministratorKey,
     ) -> Result<String, Fault> {
         let who = amisim_simulator::call::ADMINISTRATOR;
-        let secret = self.seal_key.as_ref().and_then(|k| {
-            admin
-                .sealed_secret
-                .as_deref()
-                .and_then(|sealed| k.open(who, sealed))
-        });
+        let secret = self.open_sealed(who, admin.sealed_secret.as_deref());
         let checked = match secret {
             None => Err(Fault::with_status(
                 401,
@@ -641,12 +638,7 @@ impl Server {
         let secret = match claim {
             None => None,
             Some(claim) => {
-                let opened = self.seal_key.as_ref().and_then(|k| {
-                    claim
-                        .sealed_secret
-                        .as_deref()
-                        .and_then(|sealed| k.open(account, sealed))
-                });
+                let opened = self.open_sealed(account, claim.sealed_secret.as_deref());
                 if opened.is_none() {
                     return Err(Fault::with_status(
                         401,
