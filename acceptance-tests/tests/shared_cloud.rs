@@ -227,6 +227,11 @@ fn through_a_server_a_students_key_reaches_only_the_students_account() {
     assert!(made.contains("No images"), "{made}");
     let reset = ok_through(&served, admin, &["reset", "--yes"]);
     assert!(reset.contains("Reset the cloud at"), "{reset}");
+    let reset = ok_through(&served, admin, &["reset", "--yes", "--json"]);
+    assert!(
+        reset.contains(&format!("\"reset\": \"{}\"", served.url)),
+        "{reset}"
+    );
     let claims = ok_through(&served, admin, &["accounts", "list"]);
     assert!(claims.contains(ALICE), "{claims}");
     let log = ok_through(&served, admin, &["events", "--json"]);

@@ -20,7 +20,7 @@ struct Reset {
 
 pub fn reset(ctx: &Ctx<'_>, out: &mut dyn Write, yes: bool) -> anyhow::Result<()> {
     if let Some(remote) = &ctx.remote {
-        return reset_through(remote, out, yes);
+        return reset_through(remote, out, yes, ctx.json);
     }
     let location = crate::open::location(ctx.store)?;
     let Some(path) = location.file() else {
@@ -106,6 +106,7 @@ fn reset_through(
     remote: &amisim_server::client::Remote,
     out: &mut dyn Write,
     yes: bool,
+    json: bool,
 ) -> anyhow::Result<()> {
     if !yes {
         if !io::stdin().is_terminal() {
@@ -125,6 +126,10 @@ fn reset_through(
         }
     }
     remote.call(&amisim_simulator::reset::ResetCloud {})?;
+    if json {
+        table::print_json(out, &serde_json::json!({ "reset": remote.endpoint() }))?;
+        return Ok(());
+    }
     writeln!(
         out,
         "Reset the cloud at {}: it holds the public catalogue again and nothing else but the claims and the administrator's key",
