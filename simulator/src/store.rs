@@ -745,29 +745,6 @@ pub struct ObjectRow {
     pub body: String,
 }
 
-/// One event as stored, with its commit number: what [`Rows`] carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoggedRow {
-    /// Its commit number.
-    pub row: i64,
-    /// Its time.
-    pub time: String,
-    /// Its account.
-    pub account: String,
-    /// Its region.
-    pub region: String,
-    /// Its action.
-    pub action: String,
-    /// Its parameters, as JSON text.
-    pub parameters: String,
-    /// Its outcome.
-    pub outcome: String,
-    /// Its object.
-    pub resource_id: Option<String>,
-    /// The access key it was made with.
-    pub access_key: Option<String>,
-}
-
 /// The rows of a store (or of the part of it one caller may see), to be read
 /// elsewhere as a store of its own ([`Store::from_rows`]): what a client of a
 /// server reads the cloud from.
@@ -776,26 +753,35 @@ pub struct Rows {
     /// The objects.
     pub objects: Vec<ObjectRow>,
     /// The event log.
-    pub events: Vec<LoggedRow>,
+    pub events: Vec<EventRow>,
     /// The metadata.
     pub meta: Vec<(String, String)>,
     /// The counters behind IDs.
     pub counters: Vec<(String, i64)>,
 }
 
-/// One event row as stored, in the log's canonical order.
-pub(crate) struct EventRow {
+/// One event row as stored, in the log's canonical order: what [`Rows`] carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
     /// The row's number, given when its call committed and never changed
-    /// (0 for a row not yet stored).
-    row: i64,
-    time: String,
-    account: String,
-    region: String,
-    action: String,
-    parameters: String,
-    outcome: String,
-    resource_id: Option<String>,
-    access_key: Option<String>,
+    /// (0 for a row not yet stored): the commit number.
+    pub row: i64,
+    /// Its simulated time.
+    pub time: String,
+    /// The caller's account.
+    pub account: String,
+    /// The caller's region.
+    pub region: String,
+    /// The action.
+    pub action: String,
+    /// Its parameters, as JSON text.
+    pub parameters: String,
+    /// `ok`, or the refusal's code.
+    pub outcome: String,
+    /// The object it acted on.
+    pub resource_id: Option<String>,
+    /// The access key it was made with, through a server.
+    pub access_key: Option<String>,
 }
 
 impl Tx<'_> {
@@ -896,21 +882,7 @@ impl Tx<'_> {
         let p = self.rows();
         Ok(Rows {
             objects: p.objects()?,
-            events: p
-                .events()?
-                .into_iter()
-                .map(|e| LoggedRow {
-                    row: e.row,
-                    time: e.time,
-                    account: e.account,
-                    region: e.region,
-                    action: e.action,
-                    parameters: e.parameters,
-                    outcome: e.outcome,
-                    resource_id: e.resource_id,
-                    access_key: e.access_key,
-                })
-                .collect(),
+            events: p.events()?,
             meta: p.meta_from("")?,
             counters: p.counters()?,
         })

@@ -35,7 +35,7 @@ pub struct WireCall {
     run: Runner,
 }
 
-type Runner = fn(&mut Cloud, &Caller, &str, &Value) -> Result<Value, WireError>;
+type Runner = fn(&mut Cloud, &Caller, &WireCall, &str, &Value) -> Result<Value, WireError>;
 
 /// Why a call on the wire was not answered with its output.
 #[derive(Debug)]
@@ -75,7 +75,7 @@ pub fn call_json(
     }
     let mut problems = Vec::new();
     for call in &candidates {
-        match (call.run)(cloud, caller, action, body) {
+        match (call.run)(cloud, caller, call, action, body) {
             Err(WireError::Malformed(why)) if candidates.len() > 1 => {
                 problems.push(format!("as {}: {why}", call.request));
             }
@@ -93,6 +93,7 @@ pub fn call_json(
 fn run_json<R: Call>(
     cloud: &mut Cloud,
     caller: &Caller,
+    call: &WireCall,
     action: &str,
     body: &Value,
 ) -> Result<Value, WireError> {
@@ -106,12 +107,12 @@ fn run_json<R: Call>(
     if !unknown.is_empty() {
         return Err(WireError::Malformed(format!(
             "{} has no field {}",
-            short_type_name::<R>(),
+            call.request,
             unknown.join(", ")
         )));
     }
     let logged = request.action();
-    if logged != action && !short_type_name::<R>().eq(action) {
+    if logged != action && call.request != action {
         return Err(WireError::Malformed(format!(
             "this body asks for {logged}, not {action}: send it as AmisimService.{logged}"
         )));
@@ -145,12 +146,6 @@ fn unknown_fields<R: DeserializeOwned + serde::Serialize>(
         })
         .map(|k| format!("{k:?}"))
         .collect()
-}
-
-/// The request type's own name, without its module path.
-fn short_type_name<R>() -> &'static str {
-    let full = std::any::type_name::<R>();
-    full.rsplit("::").next().unwrap_or(full)
 }
 
 /// The calls' request types, wherever they are declared.
