@@ -193,6 +193,7 @@ fn run(doc: &str, start: &str) -> (Vec<Step>, Vec<String>) {
         .env_remove("AMISIM_ACCOUNT_ID")
         .env_remove("AMISIM_REGION")
         .env_remove("AMISIM_ENDPOINT")
+        .env_remove("AWS_ENDPOINT_URL")
         // The key file `amisim serve` and `amisim accounts claim` make is the reader's own.
         .env("AMISIM_KEY_FILE", root.join("secret.key"))
         .env("TF_IN_AUTOMATION", "1")

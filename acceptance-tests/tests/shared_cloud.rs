@@ -279,6 +279,47 @@ fn through_a_server_store_and_endpoint_together_are_refused_naming_both() {
     );
 }
 
+#[test]
+fn through_a_server_aws_endpoint_url_is_the_server_unless_a_store_is_named() {
+    let ws = Workspace::empty();
+    let clock = |envs: &[(&str, &str)]| {
+        let mut cmd = Command::new(amisim_binary());
+        cmd.args(["clock", "show"])
+            .current_dir(ws.path())
+            .env_remove("AMISIM_STORE")
+            .env_remove("AMISIM_ENDPOINT")
+            .env("AWS_ACCESS_KEY_ID", ALICE)
+            .env("AWS_SECRET_ACCESS_KEY", "any");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The AWS tools' own setting names the server when amisim is told no store.
+    let (code, err) = clock(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:9")]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("cannot reach amisim serve"), "{err}");
+    // A store named for amisim wins over it; AMISIM_ENDPOINT wins over both.
+    let store = ws.store().to_str().unwrap().to_string();
+    let (code, err) = clock(&[
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AMISIM_STORE", &store),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains(&format!("no store at {store}")), "{err}");
+    let (code, err) = clock(&[
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AMISIM_STORE", &store),
+        ("AMISIM_ENDPOINT", "http://127.0.0.1:9"),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("cannot reach amisim serve"), "{err}");
+}
+
 /// The same small cloud: two accounts, an image shared, copied and run.
 fn populate(cloud: &mut amisim_simulator::Cloud) {
     use amisim_simulator::{

@@ -23,7 +23,7 @@ pub struct Cli {
     #[arg(long, global = true, display_order = 101)]
     pub json: bool,
 
-    /// Work through the amisim serve at this URL instead of a store, signing with the key pair in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY [default: $AMISIM_ENDPOINT if set and not empty]. Every command works through a server (but serve, console and env, which are where the store is).
+    /// Work through the amisim serve at this URL instead of a store, signing with the key pair in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY [default: $AMISIM_ENDPOINT if set and not empty, else $AWS_ENDPOINT_URL when no store is named]. Every command works through a server (but serve, console and env, which are where the store is).
     #[arg(long, global = true, value_name = "URL", display_order = 102)]
     pub endpoint: Option<String>,
 
@@ -34,8 +34,11 @@ pub struct Cli {
 
 impl Cli {
     /// The server to work through: `--endpoint`, else `AMISIM_ENDPOINT`
-    /// (when set and not empty, and no `--store` is given); an error when
-    /// both a store and an endpoint are named on the command line.
+    /// (when set and not empty, and no `--store` is given), else
+    /// `AWS_ENDPOINT_URL` (when no store is named at all, neither by
+    /// `--store` nor by `AMISIM_STORE`: it is every AWS tool's setting, so a
+    /// store named for amisim wins); an error when both a store and an
+    /// endpoint are named on the command line.
     pub fn endpoint(&self) -> anyhow::Result<Option<String>> {
         if let (Some(store), Some(endpoint)) = (&self.store, &self.endpoint) {
             anyhow::bail!(
@@ -46,11 +49,15 @@ impl Cli {
         if self.store.is_some() {
             return Ok(None);
         }
-        Ok(self.endpoint.clone().or_else(|| {
-            std::env::var("AMISIM_ENDPOINT")
-                .ok()
-                .filter(|v| !v.is_empty())
-        }))
+        let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Ok(self
+            .endpoint
+            .clone()
+            .or_else(|| set("AMISIM_ENDPOINT"))
+            .or_else(|| match set("AMISIM_STORE") {
+                Some(_) => None,
+                None => set("AWS_ENDPOINT_URL"),
+            }))
     }
 }
 

@@ -55,6 +55,7 @@ impl World {
         cmd.current_dir(self.dir.path())
             .env_remove("AMISIM_STORE")
             .env_remove("AMISIM_ENDPOINT")
+            .env_remove("AWS_ENDPOINT_URL")
             .env("AMISIM_KEY_FILE", self.dir.path().join("secret.key"))
             .env_remove("AMISIM_SECRET_KEY")
             .env("RUST_BACKTRACE", "0")

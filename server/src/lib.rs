@@ -629,8 +629,9 @@ impl Server {
         };
         // An account nobody may act as (the catalogue's publishers) is
         // refused as the call itself would refuse it.
+        // Both refusals are logged as the administrator's, with its key.
         if let Err(e) = amisim_simulator::validate::caller_account(account) {
-            return Err(Fault::from(e));
+            return Err(self.logged_refusal(cloud, request, &identity.into(), Fault::from(e)));
         }
         let claim = cloud
             .read(|tx| tx.get::<amisim_simulator::Claim>(account))
@@ -640,13 +641,14 @@ impl Server {
             Some(claim) => {
                 let opened = self.open_sealed(account, claim.sealed_secret.as_deref());
                 if opened.is_none() {
-                    return Err(Fault::with_status(
+                    let fault = Fault::with_status(
                         401,
                         "AuthFailure",
                         format!(
                             "account {account} was claimed without this server's key file, so the administrator cannot act as it here"
                         ),
-                    ));
+                    );
+                    return Err(self.logged_refusal(cloud, request, &identity.into(), fault));
                 }
                 opened
             }

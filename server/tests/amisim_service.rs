@@ -259,6 +259,15 @@ fn the_administrators_key_is_made_once_and_signs_as_the_administrator() {
         &json!({ "image_id": id, "delete_associated_snapshots": true }),
     );
     assert_eq!((status, gone), (200, json!(true)));
+    // An account nobody may act as (a catalogue publisher) is refused, and logged.
+    let (status, refused) = as_key(
+        &s,
+        pair,
+        Some("099720109477"),
+        "RegisterImage",
+        &register("as-a-publisher"),
+    );
+    assert_eq!(status / 100, 4, "{refused}");
     // The administrator claims an account over the wire; its key pair signs for it.
     let (status, claimed) = as_key(
         &s,
@@ -327,4 +336,10 @@ fn the_administrators_key_is_made_once_and_signs_as_the_administrator() {
         [pair.0]
     );
     assert_eq!(made_with("DeregisterImage", "222222222222", "ok"), [pair.0]);
+    let as_publisher = events
+        .iter()
+        .find(|e| e.action == "RegisterImage" && e.account_id == "administrator")
+        .expect("the refused RegisterImage as a publisher is logged");
+    assert_eq!(as_publisher.access_key_id.as_deref(), Some(pair.0));
+    assert_eq!(as_publisher.outcome, refused["__type"].as_str().unwrap());
 }
