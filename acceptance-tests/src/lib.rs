@@ -347,6 +347,15 @@ impl Workspace {
         self
     }
 
+    /// This workspace working through the `amisim serve` at `url` with a
+    /// key pair, as a student holding only those: every Terraform command
+    /// gets `AMISIM_ENDPOINT` and the AWS key variables.
+    pub fn through(self, url: &str, (key, secret): (&str, &str)) -> Workspace {
+        self.env("AMISIM_ENDPOINT", url)
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+    }
+
     /// The working directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -389,7 +398,15 @@ impl Workspace {
             .env("AMISIM_STORE", &self.store)
             .env_remove("TF_LOG")
             .env_remove("AMISIM_ACCOUNT_ID")
-            .env_remove("AMISIM_REGION");
+            .env_remove("AMISIM_REGION")
+            .env_remove("AMISIM_SECRET_KEY")
+            // A server only when the test names one.
+            .env_remove("AMISIM_ENDPOINT")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION");
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }

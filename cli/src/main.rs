@@ -46,15 +46,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// An error as one line: the AWS code and rule for refusals, then what to do instead.
 fn one_line(e: &anyhow::Error) -> String {
-    // A refusal reads the same whether the store or a server refused it.
-    let refusal = match (
-        e.downcast_ref::<amisim_simulator::Error>(),
-        e.downcast_ref::<amisim_server::client::Refusal>(),
-    ) {
-        (Some(sim), _) => Some((sim.code(), &sim.message, &sim.hint)),
-        (None, Some(r)) => Some((r.code.as_str(), &r.message, &r.hint)),
-        (None, None) => None,
-    };
+    // A refusal reads the same whether the store or a server refused it:
+    // through a server it is the simulator's own error too.
+    let refusal = e
+        .downcast_ref::<amisim_simulator::Error>()
+        .map(|sim| (sim.code(), &sim.message, &sim.hint));
     let text = match refusal {
         Some((code, message, hint)) => {
             let mut text = if code.starts_with("Store.") {

@@ -40,7 +40,7 @@ pub fn view(ctx: &crate::commands::Ctx<'_>) -> anyhow::Result<Cloud> {
 /// changes go through [`Changing::call`].
 pub struct Changing {
     cloud: Cloud,
-    remote: Option<amisim_server::client::Remote>,
+    remote: Option<amisim_client::Remote>,
 }
 
 impl Changing {

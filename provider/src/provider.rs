@@ -4,8 +4,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use amisim_simulator::{Caller, Cloud, DeclareAccount};
+use amisim_client::Remote;
+use amisim_simulator::views::GetCaller;
+use amisim_simulator::{Call, Caller, Cloud, DeclareAccount};
 use async_trait::async_trait;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty};
@@ -37,28 +40,77 @@ pub struct Config {
     pub organization_arn: Str,
     /// The account's organizational unit.
     pub organizational_unit_arn: Str,
+    /// The `amisim serve` to work through instead of a store.
+    pub endpoint: Str,
+    /// The access key ID its calls are signed with.
+    pub access_key: Str,
 }
 
 /// The configured provider: who calls, and the cloud it calls.
 pub struct Configured {
     /// The caller of every call this provider makes.
     pub caller: Caller,
-    /// Whether the store is on a PostgreSQL server: its client blocks on a
-    /// runtime of its own, so calls run off Terraform's async runtime.
+    /// Whether calls block on a runtime of their own (a PostgreSQL store's
+    /// client) or on the network (a server): they then run off Terraform's
+    /// async runtime.
     pub remote: bool,
-    cloud: Mutex<Cloud>,
+    backend: Backend,
+}
+
+/// Where the provider's calls go.
+enum Backend {
+    /// The store itself.
+    Store(Mutex<Cloud>),
+    /// An `amisim serve`, with the key pair of the caller.
+    Server(Remote),
+}
+
+/// The cloud one call of the provider reaches: the store's, or a server's.
+/// A call reads the same either way (see [`Api::call`]).
+pub enum Api<'a> {
+    /// The store, opened by this process.
+    Store(&'a mut Cloud),
+    /// A server, which opened the store.
+    Server(&'a Remote),
+}
+
+impl Api<'_> {
+    /// Runs one call of the cloud as `caller`: on the store, or through the
+    /// server, where the key pair stands for the caller and the answer is
+    /// the same output or the same refusal.
+    pub fn call<R: Call>(
+        &mut self,
+        caller: &Caller,
+        request: &R,
+    ) -> amisim_simulator::Result<R::Output>
+    where
+        R::Output: DeserializeOwned,
+    {
+        match self {
+            Api::Store(cloud) => cloud.call(caller, request),
+            Api::Server(remote) => remote.call(request),
+        }
+    }
 }
 
 impl Configured {
     /// Runs `f` with the cloud and the caller.
-    pub fn with<R: Send>(&self, f: impl FnOnce(&mut Cloud, &Caller) -> R + Send) -> R {
-        let mut cloud = match self.cloud.lock() {
-            Ok(c) => c,
-            // A panic elsewhere poisoned the lock; the cloud itself is transactional, so go on.
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let (cloud, caller): (&mut Cloud, &Caller) = (&mut cloud, &self.caller);
-        off_runtime(self.remote, || f(cloud, caller))
+    pub fn with<R: Send>(&self, f: impl FnOnce(&mut Api<'_>, &Caller) -> R + Send) -> R {
+        match &self.backend {
+            Backend::Store(cloud) => {
+                let mut cloud = match cloud.lock() {
+                    Ok(c) => c,
+                    // A panic elsewhere poisoned the lock; the cloud itself is transactional, so go on.
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                let (cloud, caller): (&mut Cloud, &Caller) = (&mut cloud, &self.caller);
+                off_runtime(self.remote, || f(&mut Api::Store(cloud), caller))
+            }
+            Backend::Server(remote) => {
+                let caller = &self.caller;
+                off_runtime(true, || f(&mut Api::Server(remote), caller))
+            }
+        }
     }
 
     /// Runs one call of the cloud; a refusal becomes a diagnostic for `what`
@@ -68,7 +120,7 @@ impl Configured {
         diags: &mut Diagnostics,
         what: &str,
         attribute: Option<&str>,
-        f: impl FnOnce(&mut Cloud, &Caller) -> amisim_simulator::Result<R> + Send,
+        f: impl FnOnce(&mut Api<'_>, &Caller) -> amisim_simulator::Result<R> + Send,
     ) -> Option<R> {
         match self.with(f) {
             Ok(r) => Some(r),
@@ -78,6 +130,109 @@ impl Configured {
             }
         }
     }
+}
+
+/// The provider working on the store `store`, which this process opens.
+fn on_store(diags: &mut Diagnostics, resolved: &Resolved, store: &str) -> Option<Configured> {
+    // A URL may hold a password: its line is never pointed at.
+    let remote = store.contains("://");
+    match off_runtime(remote, || Cloud::open_store(store)) {
+        Ok(c) => Some(Configured {
+            caller: resolved.caller.clone(),
+            remote,
+            backend: Backend::Store(Mutex::new(c.in_command(crate::command::current()))),
+        }),
+        Err(e) => {
+            // Pointing at a store URL would have Terraform print its line, password and all.
+            let attribute = (!remote).then_some("store");
+            diags::refusal_at(diags, "Unable to open the amisim store", &e, attribute);
+            None
+        }
+    }
+}
+
+/// The provider working through the server at `endpoint`, signing with the
+/// key pair: the account is the one the key acts as (the administrator's
+/// key acts as the account the block names), asked of the server first, so
+/// that a server that cannot be reached, or a key it refuses, is one clear
+/// diagnostic before any plan.
+fn through_server(
+    diags: &mut Diagnostics,
+    resolved: &Resolved,
+    endpoint: &str,
+    access_key: &str,
+    secret: &str,
+) -> Option<Configured> {
+    let region = &resolved.caller.region;
+    let remote = match Remote::new(endpoint, access_key, secret, region) {
+        Ok(r) => r.in_command(&crate::command::current()),
+        Err(e) => {
+            diags::error(
+                diags,
+                "Invalid endpoint",
+                format!("{e:#}"),
+                Some("endpoint"),
+            );
+            return None;
+        }
+    };
+    let asked = |remote: &Remote| off_runtime(true, || remote.call(&GetCaller {}));
+    let who = match asked(&remote) {
+        Ok(who) => who,
+        Err(e) => {
+            diags::refusal_at(
+                diags,
+                "Unable to work through the amisim server",
+                &e,
+                Some("endpoint"),
+            );
+            return None;
+        }
+    };
+    let named = &resolved.caller.account_id;
+    let remote = if who.account_id == amisim_simulator::ADMINISTRATOR {
+        if !resolved.account_named {
+            diags::error(
+                diags,
+                "Missing account_id",
+                format!("The access key {access_key} is the administrator's, which acts as no account of its own: set account_id (or AMISIM_ACCOUNT_ID) to the account to act as, or use that account's key pair"),
+                None,
+            );
+            return None;
+        }
+        let acting = remote.acting_as(named);
+        if let Err(e) = asked(&acting) {
+            diags::refusal_at(
+                diags,
+                "Unable to act as the account",
+                &e,
+                Some("account_id"),
+            );
+            return None;
+        }
+        acting
+    } else {
+        if resolved.account_named && who.account_id != *named {
+            diags::error(
+                diags,
+                "Conflicting account_id",
+                format!("The access key {access_key} acts as account {}, not {named}: leave account_id unset to act as the key's account, or use the key pair of account {named}", who.account_id),
+                Some("account_id"),
+            );
+            return None;
+        }
+        remote
+    };
+    let account = if who.account_id == amisim_simulator::ADMINISTRATOR {
+        named.clone()
+    } else {
+        who.account_id
+    };
+    Some(Configured {
+        caller: Caller::new(account, region.clone()),
+        remote: true,
+        backend: Backend::Server(remote),
+    })
 }
 
 /// Runs `f` on a thread of its own when `remote`: the PostgreSQL client
@@ -135,33 +290,87 @@ impl AmisimProvider {
 /// The provider's configuration after environment variables and defaults are applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
-    /// The caller.
+    /// The caller. Through a server, the account is the one the key acts
+    /// as, asked of the server when the configuration names none.
     pub caller: Caller,
-    /// The store: a path, `sqlite:PATH`, or a `postgres://` URL.
-    pub store: String,
+    /// Whether the configuration or `AMISIM_ACCOUNT_ID` named the account.
+    pub account_named: bool,
+    /// Where the cloud is.
+    pub cloud: Where,
     /// The declared organization membership.
     pub membership: DeclareAccount,
 }
 
-fn setting(value: &Str, env: &str, default: Option<&str>) -> Option<String> {
+/// Where the provider's cloud is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Where {
+    /// A store: a path, `sqlite:PATH`, or a `postgres://` URL.
+    Store(String),
+    /// An `amisim serve`, and the key pair its calls are signed with.
+    Server {
+        /// `http://HOST:PORT`.
+        endpoint: String,
+        /// The access key ID.
+        access_key: String,
+        /// The secret access key.
+        secret: String,
+    },
+}
+
+/// The environment variable `name`, when set and not empty.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn setting(value: &Str, env_name: &str, default: Option<&str>) -> Option<String> {
     match value {
         Value::Value(v) => Some(v.clone()),
-        _ => std::env::var(env)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| default.map(str::to_string)),
+        _ => env(env_name).or_else(|| default.map(str::to_string)),
     }
+}
+
+/// The server to work through: `endpoint`, else `AMISIM_ENDPOINT` (unless
+/// the block names a store), else `AWS_ENDPOINT_URL` when no store is named
+/// at all (neither `store` nor `AMISIM_STORE`): as the `amisim` command
+/// chooses. `None` for a store.
+fn endpoint(config: &Config) -> Option<String> {
+    if let Value::Value(e) = &config.endpoint {
+        return Some(e.clone());
+    }
+    if config.store.as_ref_option().is_some() {
+        return None;
+    }
+    env("AMISIM_ENDPOINT").or_else(|| match env("AMISIM_STORE") {
+        Some(_) => None,
+        None => env("AWS_ENDPOINT_URL"),
+    })
 }
 
 /// Applies the environment and the defaults to a provider block, and checks the result.
 pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
-    let account = setting(
-        &config.account_id,
-        "AMISIM_ACCOUNT_ID",
-        Some(DEFAULT_ACCOUNT),
-    )?;
-    let region = setting(&config.region, "AMISIM_REGION", Some(DEFAULT_REGION))?;
-    let store = setting(&config.store, "AMISIM_STORE", Some(DEFAULT_STORE))?;
+    if config.store.as_ref_option().is_some() && config.endpoint.as_ref_option().is_some() {
+        diags::error(
+            diags,
+            "Conflicting store and endpoint",
+            "The provider block names both a store and an endpoint, two clouds: give one, the store to open or the amisim serve to work through",
+            Some("endpoint"),
+        );
+        return None;
+    }
+    let endpoint = endpoint(config);
+    let named_account = setting(&config.account_id, "AMISIM_ACCOUNT_ID", None);
+    let account = named_account
+        .clone()
+        .unwrap_or_else(|| DEFAULT_ACCOUNT.to_string());
+    // Through a server, the AWS tools' region settings count too.
+    let region = match (&config.region, &endpoint) {
+        (Value::Value(r), _) => r.clone(),
+        (_, None) => setting(&config.region, "AMISIM_REGION", Some(DEFAULT_REGION))?,
+        (_, Some(_)) => env("AMISIM_REGION")
+            .or_else(|| env("AWS_REGION"))
+            .or_else(|| env("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| DEFAULT_REGION.to_string()),
+    };
     let membership = DeclareAccount {
         organization_arn: config.organization_arn.as_ref_option().cloned(),
         organizational_unit_arn: config.organizational_unit_arn.as_ref_option().cloned(),
@@ -176,20 +385,54 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
             "organization_arn",
             amisim_simulator::accounts::check(&membership),
         );
-    if store.trim().is_empty() {
-        diags::error(
-            diags,
-            "Invalid store",
-            "The store is empty or blank: give a file path, a postgres:// URL, or leave store unset for .amisim/cloud.db",
-            Some("store"),
-        );
-        return None;
-    }
-    let secret = setting(&config.secret_key, "AMISIM_SECRET_KEY", None);
+    let (cloud, secret) = match endpoint {
+        None => {
+            let store = setting(&config.store, "AMISIM_STORE", Some(DEFAULT_STORE))?;
+            if store.trim().is_empty() {
+                diags::error(
+                    diags,
+                    "Invalid store",
+                    "The store is empty or blank: give a file path, a postgres:// URL, or leave store unset for .amisim/cloud.db",
+                    Some("store"),
+                );
+                return None;
+            }
+            let secret = setting(&config.secret_key, "AMISIM_SECRET_KEY", None);
+            (Where::Store(store), secret)
+        }
+        Some(endpoint) => {
+            if !endpoint.starts_with("http://") {
+                diags::error(
+                    diags,
+                    "Invalid endpoint",
+                    format!("The endpoint {endpoint:?} is not a URL of an amisim serve: write it as http://HOST:PORT, as amisim serve prints it"),
+                    Some("endpoint"),
+                );
+                return None;
+            }
+            // An unclaimed account is reached with its ID as the access key
+            // and any secret, as on the AWS API.
+            let access_key = setting(&config.access_key, "AWS_ACCESS_KEY_ID", None)
+                .unwrap_or_else(|| account.clone());
+            let secret = match &config.secret_key {
+                Value::Value(v) => v.clone(),
+                _ => env("AWS_SECRET_ACCESS_KEY")
+                    .or_else(|| env("AMISIM_SECRET_KEY"))
+                    .unwrap_or_else(|| "amisim-unclaimed-account".to_string()),
+            };
+            let cloud = Where::Server {
+                endpoint,
+                access_key,
+                secret,
+            };
+            (cloud, None)
+        }
+    };
     let caller = Caller::new(account, region).with_secret(secret);
     ok.then_some(Resolved {
         caller,
-        store,
+        account_named: named_account.is_some(),
+        cloud,
         membership,
     })
 }
@@ -202,6 +445,8 @@ fn has_unknown(config: &Config) -> bool {
         &config.secret_key,
         &config.organization_arn,
         &config.organizational_unit_arn,
+        &config.endpoint,
+        &config.access_key,
     ]
     .iter()
     .any(|v| matches!(v, Value::Unknown))
@@ -218,9 +463,11 @@ impl Provider for AmisimProvider {
             "The amisim provider simulates the Amazon Machine Image life cycle in a cloud stored in a local file. One provider block is one caller: an account in a region. Aliased blocks for other accounts and regions share the same store.",
             vec![
                 ("account_id", optional_string("The caller's 12-digit AWS account ID. Defaults to the `AMISIM_ACCOUNT_ID` environment variable, then `123456789012`.")),
-                ("region", optional_string("The AWS region of every call, for example `us-east-1`. Defaults to `AMISIM_REGION`, then `us-east-1`. Must be a commercial AWS region.")),
+                ("region", optional_string("The AWS region of every call, for example `us-east-1`. Defaults to `AMISIM_REGION`, then (through a server) `AWS_REGION` and `AWS_DEFAULT_REGION`, then `us-east-1`. Must be a commercial AWS region.")),
                 ("store", optional_string("Where the simulated cloud lives, shared by every provider block that names it: a file path (or `sqlite:PATH`), or `postgres://USER:PASSWORD@HOST:5432/DATABASE` for a cloud shared by many machines on a PostgreSQL server. Defaults to `AMISIM_STORE`, then `.amisim/cloud.db` under Terraform's working directory.")),
-                ("secret_key", optional_sensitive_string("The secret of a claimed account (`amisim accounts claim`), which every call acting as it must present; unclaimed accounts need none. Defaults to `AMISIM_SECRET_KEY`. Sensitive: Terraform never shows it.")),
+                ("secret_key", optional_sensitive_string("The secret of a claimed account (`amisim accounts claim`), which every call acting as it must present; unclaimed accounts need none. Defaults to `AMISIM_SECRET_KEY`; through a server (`endpoint`), the secret access key its calls are signed with, defaulting to `AWS_SECRET_ACCESS_KEY`, then `AMISIM_SECRET_KEY`. Sensitive: Terraform never shows it.")),
+                ("endpoint", optional_string("Work through the `amisim serve` at this URL (`http://HOST:PORT`) instead of opening a store: every call is signed with the key pair (`access_key`, `secret_key`) and made by the server, with the same rules, IDs, diagnostics and event log. Defaults to `AMISIM_ENDPOINT` (unless the block names a `store`), then `AWS_ENDPOINT_URL` when no store is named at all (neither `store` nor `AMISIM_STORE`). Conflicts with `store`.")),
+                ("access_key", optional_string("Through a server (`endpoint`), the access key ID its calls are signed with: a claimed account's, the administrator's (which then acts as `account_id`), or an unclaimed account's 12-digit ID. Defaults to `AWS_ACCESS_KEY_ID`, then the account ID. The account is the one the key acts as; `account_id`, when set, must be that account.")),
                 ("organization_arn", optional_string("The ARN of the AWS Organization the account belongs to, for example `arn:aws:organizations::999999999999:organization/o-abc123`. Recorded in the store; launch permissions for the organization reach the accounts declared in it.")),
                 ("organizational_unit_arn", optional_string("The ARN of the organizational unit the account belongs to, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`. Implies the organization.")),
             ],
@@ -250,39 +497,24 @@ impl Provider for AmisimProvider {
             return None;
         }
         let resolved = resolve(&config, diags)?;
-        // A URL may hold a password: its line is never pointed at.
-        let remote = resolved.store.contains("://");
-        let store = resolved.store.clone();
-        let opened = off_runtime(remote, || Cloud::open_store(&store));
-        let mut cloud = match opened {
-            Ok(c) => c.in_command(crate::command::current()),
-            Err(e) => {
-                // Pointing at a store URL would have Terraform print its line, password and all.
-                let attribute = (!remote).then_some("store");
-                diags::refusal_at(diags, "Unable to open the amisim store", &e, attribute);
-                return None;
-            }
+        let configured = match &resolved.cloud {
+            Where::Store(store) => on_store(diags, &resolved, store)?,
+            Where::Server {
+                endpoint,
+                access_key,
+                secret,
+            } => through_server(diags, &resolved, endpoint, access_key, secret)?,
         };
         if resolved.membership != DeclareAccount::default() {
-            let declared = off_runtime(remote, || {
-                cloud.call(&resolved.caller, &resolved.membership)
-            });
-            if let Err(e) = declared {
-                diags::refusal_at(
-                    diags,
-                    "Unable to declare the account's organization",
-                    &e,
-                    Some("organization_arn"),
-                );
-                return None;
-            }
+            configured.call(
+                diags,
+                "Unable to declare the account's organization",
+                Some("organization_arn"),
+                |cloud, caller| cloud.call(caller, &resolved.membership),
+            )?;
         }
-        tracing::debug!(account_id = %resolved.caller.account_id, region = %resolved.caller.region, remote, "configured");
-        let configured = Arc::new(Configured {
-            caller: resolved.caller,
-            remote,
-            cloud: Mutex::new(cloud),
-        });
+        tracing::debug!(account_id = %configured.caller.account_id, region = %configured.caller.region, remote = configured.remote, "configured");
+        let configured = Arc::new(configured);
         if let Ok(mut slot) = self.shared.configured.write() {
             *slot = Some(configured);
         }

@@ -14,8 +14,7 @@ use serde_json::Value;
 use crate::fault::Fault;
 use crate::operations::{Effect, Row};
 
-/// The prefix of the targets this adapter answers.
-pub const TARGET: &str = "AmisimService.";
+use amisim_simulator::wire::TARGET;
 
 /// The longest command name a request may give.
 const MAX_COMMAND: usize = 128;

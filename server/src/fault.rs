@@ -12,10 +12,10 @@ pub struct Fault {
     pub code: String,
     /// What was wrong, and what to do instead.
     pub message: String,
-    /// For a simulator refusal, the rule broken and what to do instead,
-    /// apart: amisim's own calls answer them so, for amisim's own clients
-    /// to word the refusal as the simulator does.
-    pub detail: Option<(String, String)>,
+    /// For a simulator refusal, the refusal itself: amisim's own calls
+    /// answer its kind, rule and hint apart, for amisim's own clients to
+    /// have the very refusal the simulator made.
+    pub detail: Option<Box<Error>>,
 }
 
 impl Fault {
@@ -63,7 +63,7 @@ impl From<Error> for Fault {
             status,
             code: e.code().to_string(),
             message,
-            detail: Some((e.message.clone(), e.hint.clone())),
+            detail: Some(Box::new(e)),
         }
     }
 }

@@ -20,7 +20,6 @@ use parking_lot::Mutex;
 use amisim_simulator::{Caller, Cloud};
 
 mod amisim;
-pub mod client;
 mod ec2;
 mod fault;
 pub mod http;
@@ -490,9 +489,13 @@ impl Protocol {
                     "__type": fault.code,
                     "message": fault.message,
                 });
-                if let Some((rule, hint)) = &fault.detail {
-                    body["rule"] = serde_json::json!(rule);
-                    body["hint"] = serde_json::json!(hint);
+                if let Some(e) = &fault.detail {
+                    body["kind"] = serde_json::json!(e.kind);
+                    body["rule"] = serde_json::json!(e.message);
+                    body["hint"] = serde_json::json!(e.hint);
+                    if let Some(existing) = &e.existing {
+                        body["existing"] = serde_json::json!(existing);
+                    }
                 }
                 Answer {
                     status: fault.status,
@@ -694,7 +697,7 @@ fn action_named(request: &Request, service: &str) -> &'static str {
             .map(str::to_string),
         "amisim" => request
             .header("x-amz-target")
-            .and_then(|t| t.strip_prefix(amisim::TARGET))
+            .and_then(|t| t.strip_prefix(amisim_simulator::wire::TARGET))
             .map(str::to_string),
         _ => None,
     };

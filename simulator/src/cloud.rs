@@ -9,23 +9,15 @@
 
 use std::path::Path;
 
-use crate::access;
 use crate::billing::{self, Bill};
 use crate::call::{Call, Caller, Session};
 use crate::error::Result;
 use crate::model::{Event, Image, ImageSettings};
 use crate::recycle_bin::{self, BinEntry};
 use crate::store::{Access, Setup, Store, StoreLocation, Tx};
-use crate::{dates, ids, images, settings};
+use crate::{dates, ids, images, views};
 
-/// What a reader of an image wants besides the image itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImageDetails {
-    /// Whether the image has a `group = all` launch permission.
-    pub public: bool,
-    /// The monthly cost of the image's storage, in micro-dollars.
-    pub monthly_storage_cost_micros: i64,
-}
+pub use crate::views::ImageDetails;
 
 /// The simulated cloud over one store.
 pub struct Cloud {
@@ -231,23 +223,17 @@ impl Cloud {
 
     /// Whether an image is public, and its storage's monthly cost, read without a log entry.
     pub fn image_details(&mut self, image: &Image) -> Result<ImageDetails> {
-        self.store.read(|tx| {
-            let prices = billing::price_book(tx)?;
-            Ok(ImageDetails {
-                public: access::is_public(tx, image)?,
-                monthly_storage_cost_micros: billing::image_storage_month_micros(&prices, image),
-            })
-        })
+        self.store.read(|tx| views::image_details(tx, image))
     }
 
     /// The caller's image settings and the simulated time now, read without
     /// a log entry: what a reader of images needs to tell whether Allowed
-    /// AMIs allows each of them ([`settings::image_allowed`]).
+    /// AMIs allows each of them ([`crate::settings::image_allowed`]).
     pub fn allowed_images_view(&mut self, caller: &Caller) -> Result<(ImageSettings, i64)> {
-        self.store.read(|tx| {
-            let settings = settings::settings(tx, &caller.account_id, &caller.region)?;
-            Ok((settings, ids::now(tx)?))
-        })
+        let view = self
+            .store
+            .read(|tx| views::allowed_images_view(tx, &caller.account_id, &caller.region))?;
+        Ok((view.settings, view.now))
     }
 
     /// The event log after `after_seq`.

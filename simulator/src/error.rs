@@ -6,7 +6,11 @@ use std::fmt;
 ///
 /// Each variant's [`ErrorKind::code`] is the string AWS uses; the store's own
 /// failures use codes of their own, prefixed `Store.`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// It travels by its variant's name (`"AmiNotFound"`), so that a refusal
+/// made through a server is the same refusal as on a store: two kinds may
+/// share a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     /// No image with that ID is visible to the caller in the region.
     AmiNotFound,

@@ -59,6 +59,7 @@ pub mod storage;
 pub mod store;
 pub mod usage;
 pub mod validate;
+pub mod views;
 pub mod wire;
 
 pub use accounts::{DeclareAccount, GetCallerIdentity};

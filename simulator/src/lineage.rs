@@ -52,7 +52,7 @@ calls! {
 }
 
 /// One step of an image's lineage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AncestryEntry {
     /// The image.
     pub image_id: String,

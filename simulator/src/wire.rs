@@ -21,6 +21,9 @@ use crate::call::{Call, Caller, Role};
 use crate::error::Error;
 use crate::Cloud;
 
+/// The prefix of the `X-Amz-Target` that names one of amisim's own calls.
+pub const TARGET: &str = "AmisimService.";
+
 /// One call the wire reaches.
 pub struct WireCall {
     /// The request type's name.
@@ -152,6 +155,7 @@ fn unknown_fields<R: DeserializeOwned + serde::Serialize>(
 mod wired {
     pub use crate::inventory::{GetBills, GetCloud, ListEvents};
     pub use crate::reset::ResetCloud;
+    pub use crate::views::{GetAllowedImagesView, GetCaller, GetImageDetails, GetInstanceRootKey};
     pub use crate::*;
 }
 
@@ -202,4 +206,6 @@ wire! {
     CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook,
     // What the `amisim` command shows.
     ListEvents, GetBills, GetCloud, ResetCloud,
+    // What the provider reads besides the API's calls.
+    GetCaller, GetImageDetails, GetAllowedImagesView, GetInstanceRootKey,
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use amisim_server::client::Remote;
+use amisim_client::Remote;
 use amisim_simulator::store::Filter;
 
 use crate::args::{

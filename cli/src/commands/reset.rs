@@ -103,7 +103,7 @@ fn check_is_store(path: &Path) -> anyhow::Result<()> {
 /// `amisim reset` through a server: the administrator's `ResetCloud`, which
 /// empties the cloud but keeps the claims and the administrator's key.
 fn reset_through(
-    remote: &amisim_server::client::Remote,
+    remote: &amisim_client::Remote,
     out: &mut dyn Write,
     yes: bool,
     json: bool,

@@ -2,8 +2,10 @@
 #
 # She publishes an encrypted tools image to Bob (222222222222): a launch
 # permission, read permission on its snapshot, and a grant on her key. The
-# shared cloud and her secret come from the environment the teacher hands
-# out: AMISIM_STORE=postgres://… and AMISIM_SECRET_KEY=….
+# shared cloud and her key pair come from the file the teacher hands out:
+# AMISIM_ENDPOINT (the class's amisim serve), AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY; or, holding the store itself, AMISIM_STORE and
+# AMISIM_SECRET_KEY.
 terraform {
   required_providers {
     amisim = {

@@ -2,8 +2,9 @@
 #
 # He finds the image Alice shared with him, copies it into his own account
 # (re-encrypted with his AWS managed key, which her grant lets him do), and
-# launches a server from his copy. The shared cloud and his secret come from
-# AMISIM_STORE and AMISIM_SECRET_KEY.
+# launches a server from his copy. The shared cloud and his key pair come
+# from AMISIM_ENDPOINT, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or
+# AMISIM_STORE and AMISIM_SECRET_KEY, holding the store itself).
 terraform {
   required_providers {
     amisim = {

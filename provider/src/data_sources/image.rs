@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use amisim_simulator::views::{GetAllowedImagesView, GetImageDetails};
 use amisim_simulator::{validate, DescribeImages, Image};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -258,12 +259,13 @@ fn request(c: &Criteria) -> DescribeImages {
 
 /// A test of each image against the caller's Allowed AMIs at the simulated time now.
 fn allowed_test(diags: &mut Diagnostics, cfg: &Configured) -> Option<impl Fn(&Image) -> bool> {
-    let (settings, now) = cfg.call(
+    let view = cfg.call(
         diags,
         "Unable to read the Allowed AMIs setting",
         None,
-        |cloud, caller| cloud.allowed_images_view(caller),
+        |cloud, caller| cloud.call(caller, &GetAllowedImagesView {}),
     )?;
+    let (settings, now) = (view.settings, view.now);
     let account = cfg.caller.account_id.clone();
     Some(move |image: &Image| {
         amisim_simulator::settings::image_allowed(&settings, &account, image, now)
@@ -339,8 +341,11 @@ impl DataSource for ImageDataSource {
                 return None;
             }
         };
-        let details = cfg.call(diags, "Unable to describe images", None, |cloud, _| {
-            cloud.image_details(image)
+        let asked = GetImageDetails {
+            image_id: image.id.clone(),
+        };
+        let details = cfg.call(diags, "Unable to describe images", None, |cloud, caller| {
+            cloud.call(caller, &asked)
         })?;
         state.id = str(&image.id);
         state.arn = str(&image.arn());

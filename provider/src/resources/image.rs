@@ -2,6 +2,7 @@
 
 use amisim_simulator::attributes;
 use amisim_simulator::model::WINDOWS_BILLING_PRODUCT;
+use amisim_simulator::views::GetInstanceRootKey;
 use amisim_simulator::{
     validate, AttachWatermark, CreateImage, DetachWatermark, Image, InstanceTypeSpecification,
     RegisterImage, ReplaceImageInstanceTypes,
@@ -355,7 +356,7 @@ fn check_volume_key(
 ) -> Option<()> {
     let id = instance_id.to_string();
     let Ok(Some(volume_key)) =
-        cfg.with(|cloud, _| cloud.read(|tx| amisim_simulator::images::instance_root_key(tx, &id)))
+        cfg.with(|cloud, caller| cloud.call(caller, &GetInstanceRootKey { instance_id: id }))
     else {
         return Some(());
     };

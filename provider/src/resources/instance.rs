@@ -121,7 +121,7 @@ fn call(
     cfg: &Configured,
     what: &str,
     f: impl FnOnce(
-            &mut amisim_simulator::Cloud,
+            &mut crate::provider::Api<'_>,
             &amisim_simulator::Caller,
         ) -> amisim_simulator::Result<Instance>
         + Send,

@@ -10,6 +10,7 @@ use crate::attrs;
 use crate::diags;
 use crate::provider::Configured;
 use crate::values::Str;
+use amisim_simulator::views::GetImageDetails;
 use amisim_simulator::{DeregisterImage, DescribeImage};
 
 /// The schema version of every resource's state.
@@ -127,7 +128,10 @@ pub fn image_computed(
     cfg: &Configured,
     image: &Image,
 ) -> Option<ImageDetails> {
-    match cfg.with(|cloud, _| cloud.image_details(image)) {
+    let asked = GetImageDetails {
+        image_id: image.id.clone(),
+    };
+    match cfg.with(|cloud, caller| cloud.call(caller, &asked)) {
         Ok(d) => Some(d),
         Err(e) => {
             diags::refusal(diags, "Unable to read image", &e);

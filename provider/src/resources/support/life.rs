@@ -91,7 +91,7 @@ fn check_deprecation(diags: &mut Diagnostics, cfg: &Configured, deprecation: &St
         return;
     };
     let now = cfg
-        .with(|cloud, _| cloud.now())
+        .with(|cloud, caller| cloud.call(caller, &amisim_simulator::GetClock {}))
         .ok()
         .and_then(|t| dates::parse_time(&t))
         .unwrap_or(dates::EPOCH_SECONDS);

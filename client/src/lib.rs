@@ -2,15 +2,17 @@
 //! later the provider) uses instead of a store when it is given an endpoint.
 //! Each call is one JSON 1.1 request, `X-Amz-Target: AmisimService.ACTION`,
 //! signed with SigV4 for the service `amisim` with the caller's access key
-//! pair; its answer is the call's output, or its refusal with the code, rule
-//! and hint the simulator gave, so a refusal reads as it does on a store.
+//! pair; its answer is the call's output, or its refusal: the very
+//! [`Error`] the simulator made (its kind, rule, hint), so a refusal reads
+//! and matches as it does on a store. A server that cannot be reached is a
+//! store that cannot be reached (`Store.Unavailable`).
 
 use std::time::{Duration, SystemTime};
 
-use amisim_simulator::Call;
+use amisim_simulator::{Call, Error, ErrorKind};
 use serde::de::DeserializeOwned;
 
-use crate::amisim::TARGET;
+use amisim_simulator::wire::TARGET;
 
 /// How long a call waits for its answer.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -23,32 +25,8 @@ pub struct Remote {
     secret: String,
     region: String,
     command: Option<String>,
+    account: Option<String>,
 }
-
-/// A call refused through a server, as the server answered it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// The HTTP status.
-    pub status: u16,
-    /// The AWS code (`InvalidAMIID.NotFound`, `UnauthorizedOperation`).
-    pub code: String,
-    /// The rule broken (the whole message, for refusals before any rule).
-    pub message: String,
-    /// What to do instead; empty when the server gave none apart.
-    pub hint: String,
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)?;
-        if !self.hint.is_empty() {
-            write!(f, "\n\n{}", self.hint)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for Refusal {}
 
 impl Remote {
     /// Calls through the server at `endpoint` (`http://HOST:PORT`), signed
@@ -76,6 +54,7 @@ impl Remote {
             secret: secret.to_string(),
             region: region.to_string(),
             command: None,
+            account: None,
         })
     }
 
@@ -83,6 +62,13 @@ impl Remote {
     /// `X-Amisim-Command`), so that they share the command's start.
     pub fn in_command(mut self, name: &str) -> Remote {
         self.command = Some(name.to_string());
+        self
+    }
+
+    /// The same, its calls acting as `account` (`X-Amisim-Account`): for the
+    /// administrator's key, which acts as any account.
+    pub fn acting_as(mut self, account: &str) -> Remote {
+        self.account = Some(account.to_string());
         self
     }
 
@@ -99,37 +85,37 @@ impl Remote {
         &self.endpoint
     }
 
-    /// Makes `request` as the key's own caller.
-    pub fn call<R: Call>(&self, request: &R) -> Result<R::Output, anyhow::Error>
+    /// Makes `request` as the key's own caller (or the account it acts as).
+    pub fn call<R: Call>(&self, request: &R) -> Result<R::Output, Error>
     where
         R::Output: DeserializeOwned,
     {
-        self.call_as(None, request)
+        self.call_as(self.account.as_deref(), request)
     }
 
     /// Makes `request` as `account` (`X-Amisim-Account`: the administrator's
     /// key acting as an account), or as the key's own caller.
-    pub fn call_as<R: Call>(
-        &self,
-        account: Option<&str>,
-        request: &R,
-    ) -> Result<R::Output, anyhow::Error>
+    pub fn call_as<R: Call>(&self, account: Option<&str>, request: &R) -> Result<R::Output, Error>
     where
         R::Output: DeserializeOwned,
     {
-        let body = serde_json::to_vec(request)?;
-        let text = self.send(request.action(), account, &body)?;
+        let action = request.action();
+        let body = serde_json::to_vec(request)
+            .map_err(|e| unavailable(format!("{action} cannot be written as JSON: {e}"), ""))?;
+        let text = self.send(action, account, &body)?;
         serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "{} answered {} with what is not its output ({e}); is it an amisim serve of this version?",
-                self.endpoint,
-                request.action()
+            unavailable(
+                format!(
+                    "{} answered {action} with what is not its output ({e})",
+                    self.endpoint
+                ),
+                "Is it an amisim serve of this version? Run the amisim of the server's version",
             )
         })
     }
 
     /// Sends one signed request for `action`; the answer's body, or its refusal.
-    fn send(&self, action: &str, account: Option<&str>, body: &[u8]) -> anyhow::Result<String> {
+    fn send(&self, action: &str, account: Option<&str>, body: &[u8]) -> Result<String, Error> {
         use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
         let host = self
             .endpoint
@@ -158,22 +144,29 @@ impl Remote {
             "amisim",
         )
         .into();
+        let url = format!("{}/", self.endpoint);
+        let unsigned = |e: &dyn std::fmt::Display| {
+            unavailable(format!("{action} could not be signed for {url}: {e}"), "")
+        };
         let params = aws_sigv4::sign::v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
             .name("amisim")
             .time(SystemTime::now())
             .settings(SigningSettings::default())
-            .build()?
+            .build()
+            .map_err(|e| unsigned(&e))?
             .into();
-        let url = format!("{}/", self.endpoint);
         let signable = SignableRequest::new(
             "POST",
             &url,
             headers.iter().copied(),
             SignableBody::Bytes(body),
-        )?;
-        let (instructions, _) = sign(signable, &params)?.into_parts();
+        )
+        .map_err(|e| unsigned(&e))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| unsigned(&e))?
+            .into_parts();
         let agent = ureq::AgentBuilder::new().timeout(TIMEOUT).build();
         let mut request = agent.post(&url);
         for (name, value) in headers.iter().filter(|(n, _)| *n != "host") {
@@ -183,39 +176,63 @@ impl Remote {
             request = request.set(name, value);
         }
         match request.send_bytes(body) {
-            Ok(answer) => Ok(answer.into_string()?),
+            Ok(answer) => answer.into_string().map_err(|e| {
+                unavailable(
+                    format!(
+                        "the answer of {} to {action} was cut short: {e}",
+                        self.endpoint
+                    ),
+                    "It may have been made: look before you repeat it (amisim events)",
+                )
+            }),
             Err(ureq::Error::Status(status, answer)) => {
                 let text = answer.into_string().unwrap_or_default();
-                Err(refusal(status, &text).into())
+                Err(refusal(status, &text))
             }
-            Err(e) => Err(anyhow::anyhow!(
-                "cannot reach amisim serve at {}: {e}; nothing was sent. Start it (amisim serve), or check the endpoint",
-                self.endpoint
+            Err(e) => Err(unavailable(
+                format!(
+                    "cannot reach amisim serve at {}: {e}; nothing was sent",
+                    self.endpoint
+                ),
+                "Start it (amisim serve), or check the endpoint",
             )),
         }
     }
 }
 
-/// The refusal a server answered with `status` and `text`.
-fn refusal(status: u16, text: &str) -> Refusal {
+/// The server failing to answer: a store that cannot be reached.
+fn unavailable(message: String, hint: &str) -> Error {
+    Error::new(ErrorKind::StoreIo, message, hint)
+}
+
+/// The refusal a server answered with `status` and `text`: the simulator's
+/// own when the server names its kind; else (a refusal before any rule: the
+/// signature, the key) the kind named by its code, which for those is the
+/// kind's name, or a plain refusal naming the code.
+fn refusal(status: u16, text: &str) -> Error {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     let field = |name: &str| value[name].as_str().unwrap_or_default().to_string();
+    if let Ok(kind) = serde_json::from_value::<ErrorKind>(value["kind"].clone()) {
+        let e = Error::new(kind, field("rule"), field("hint"));
+        return match value["existing"].as_str() {
+            Some(existing) => e.with_existing(existing),
+            None => e,
+        };
+    }
     let code = match field("__type") {
         c if c.is_empty() => format!("HTTP {status}"),
         c => c,
     };
-    match (value.get("rule"), value.get("hint")) {
-        (Some(_), Some(_)) => Refusal {
-            status,
-            code,
-            message: field("rule"),
-            hint: field("hint"),
-        },
-        _ => Refusal {
-            status,
-            code,
-            message: field("message"),
-            hint: String::new(),
-        },
+    let kind = serde_json::from_value::<ErrorKind>(serde_json::Value::String(code.clone()))
+        .ok()
+        .filter(|k| k.code() == code);
+    match kind {
+        Some(kind) => Error::new(kind, field("message"), ""),
+        None if status >= 500 => unavailable(format!("{code}: {}", field("message")), ""),
+        None => Error::new(
+            ErrorKind::InvalidRequest,
+            format!("{code}: {}", field("message")),
+            "",
+        ),
     }
 }

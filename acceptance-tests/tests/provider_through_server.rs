@@ -1,0 +1,258 @@
+//! The provider through `amisim serve`: a student holding only an endpoint
+//! and a key pair applies, plans empty, shares with a neighbour, meets drift
+//! and imports, with the same IDs, dates, diagnostics and event log as on a
+//! store; and every way of pointing it wrong is one clear diagnostic. On the
+//! test PostgreSQL server with `AMISIM_TEST_POSTGRES`, else on a store file.
+
+use amisim_acceptance_tests::serve::{key_pair, Served};
+use amisim_acceptance_tests::{event_line, Workspace};
+
+const ALICE: &str = "111111111111";
+const BOB: &str = "222222222222";
+
+/// The key pair `amisim accounts claim ACCOUNT` printed on the teacher's store.
+fn claim(teacher: &Workspace, account: &str) -> (String, String) {
+    key_pair(&teacher.amisim(&["accounts", "claim", account])).expect("the key pair lines")
+}
+
+/// A teacher's store with Alice and Bob claimed, and a server on it.
+fn class() -> (Workspace, Served, (String, String), (String, String)) {
+    let teacher = Workspace::empty();
+    let alice = claim(&teacher, ALICE);
+    let bob = claim(&teacher, BOB);
+    let served = Served::start_keyed(teacher.store(), &teacher.path().join("secret.key"));
+    (teacher, served, alice, bob)
+}
+
+fn pair(p: &(String, String)) -> (&str, &str) {
+    (p.0.as_str(), p.1.as_str())
+}
+
+/// The event log as lines, without the calls of `amisim` itself (the
+/// claims, the administrator's key) and so without the log's numbers.
+fn log_of_terraform(ws: &Workspace) -> Vec<String> {
+    ws.events()
+        .iter()
+        .filter(|e| e.account_id != amisim_simulator::ADMINISTRATOR)
+        .map(|e| {
+            let line = event_line(e);
+            let line = line.trim_start();
+            line[line.find(' ').unwrap_or(0)..].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn through_a_server_the_classroom_applies_as_on_a_store_call_for_call() {
+    // The exercise on a store, each student holding the store and a secret.
+    let local = Workspace::empty();
+    let (_, alice_secret) = claim(&local, ALICE);
+    let (_, bob_secret) = claim(&local, BOB);
+    let alice_local = Workspace::from_example("classroom/alice")
+        .on_store_of(&local)
+        .env("AMISIM_SECRET_KEY", &alice_secret);
+    alice_local.apply_and_converge();
+    let bob_local = Workspace::from_example("classroom/bob")
+        .on_store_of(&local)
+        .env("AMISIM_SECRET_KEY", &bob_secret);
+    bob_local.apply_and_converge();
+
+    // The same exercise through a server, each student holding only the
+    // endpoint and a key pair.
+    let (teacher, served, alice_key, bob_key) = class();
+    let alice = Workspace::from_example("classroom/alice")
+        .on_store_of(&teacher)
+        .through(&served.url, pair(&alice_key));
+    alice.apply_and_converge();
+    let bob = Workspace::from_example("classroom/bob")
+        .on_store_of(&teacher)
+        .through(&served.url, pair(&bob_key));
+    bob.apply_and_converge();
+
+    // The same objects, IDs and dates, and the same calls in the same order.
+    assert_eq!(alice.resources(), alice_local.resources());
+    assert_eq!(bob.resources(), bob_local.resources());
+    assert_eq!(log_of_terraform(&teacher), log_of_terraform(&local));
+    // Every call through the server carries the student's own key.
+    for e in teacher.events() {
+        if e.account_id == ALICE {
+            assert_eq!(
+                e.access_key_id.as_deref(),
+                Some(alice_key.0.as_str()),
+                "{e:?}"
+            );
+        }
+    }
+    // The key never shows in Terraform's output or state.
+    let shown = alice.tf_ok(&["show", "-no-color"]).stdout;
+    assert!(!shown.contains(&alice_key.1));
+
+    bob.destroy();
+    alice.destroy();
+    drop(served);
+    bob_local.destroy();
+    alice_local.destroy();
+    assert_eq!(log_of_terraform(&teacher), log_of_terraform(&local));
+}
+
+#[test]
+fn through_a_server_refusals_drift_and_import_read_as_on_a_store() {
+    let (teacher, served, alice_key, bob_key) = class();
+    let config = r#"
+provider "amisim" {}
+
+resource "amisim_image" "tools" {
+  name = "alice-tools-v1"
+}
+"#;
+    let alice = Workspace::new(config)
+        .on_store_of(&teacher)
+        .through(&served.url, pair(&alice_key));
+    alice.apply_and_converge();
+    let image = alice.resources()["amisim_image.tools"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        alice.resources()["amisim_image.tools"]["owner_id"],
+        ALICE,
+        "the account is the key's"
+    );
+
+    // A rule's refusal is the same diagnostic as on a store.
+    let twin = r#"
+provider "amisim" {}
+
+resource "amisim_image" "again" {
+  name = "alice-tools-v1"
+}
+"#;
+    let through = Workspace::new(twin)
+        .on_store_of(&teacher)
+        .through(&served.url, pair(&alice_key))
+        .apply_expect_error("InvalidAMIName.Duplicate");
+    // The same on a store with the same history.
+    let first = Workspace::new(config);
+    let (_, secret) = claim(&first, ALICE);
+    claim(&first, BOB);
+    let first = first
+        .env("AMISIM_ACCOUNT_ID", ALICE)
+        .env("AMISIM_SECRET_KEY", &secret);
+    first.apply_and_converge();
+    let local = Workspace::new(twin)
+        .on_store_of(&first)
+        .env("AMISIM_ACCOUNT_ID", ALICE)
+        .env("AMISIM_SECRET_KEY", &secret)
+        .apply_expect_error("InvalidAMIName.Duplicate");
+    let diagnostic = |out: &str| -> String {
+        out.lines()
+            .skip_while(|l| !l.contains("Error:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        diagnostic(&through.stderr).contains(&image),
+        "{}",
+        through.stderr
+    );
+    assert_eq!(diagnostic(&through.stderr), diagnostic(&local.stderr));
+
+    // Bob's key reaches none of Alice's images: his import finds nothing.
+    let bob = Workspace::new(config)
+        .on_store_of(&teacher)
+        .through(&served.url, pair(&bob_key));
+    let out = bob.tf(&["import", "-no-color", "amisim_image.tools", &image]);
+    assert_ne!(out.code, 0, "{}", out.all());
+    // Alice's second folder imports her image through the server.
+    let again = Workspace::new(config)
+        .on_store_of(&teacher)
+        .through(&served.url, pair(&alice_key));
+    again.tf_ok(&["import", "-no-color", "amisim_image.tools", &image]);
+    again.assert_plan_empty();
+
+    // Deregistered out of band: the next plan creates it again.
+    let out = std::process::Command::new(amisim_acceptance_tests::amisim_binary())
+        .args(["--endpoint", &served.url, "deregister", &image])
+        .env("AWS_ACCESS_KEY_ID", &alice_key.0)
+        .env("AWS_SECRET_ACCESS_KEY", &alice_key.1)
+        .env_remove("AMISIM_STORE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    alice.expect_action("amisim_image.tools", "create");
+}
+
+#[test]
+fn through_a_server_pointing_the_provider_wrong_is_one_clear_diagnostic() {
+    let (teacher, served, alice_key, _) = class();
+    let (admin_key, admin_secret) = served.administrator().expect("the administrator's key");
+    let plan = |config: &str, ws: Workspace| {
+        let ws = ws.on_store_of(&teacher);
+        ws.set_config(config);
+        ws.tf(&["plan", "-no-color"])
+    };
+    let image = "resource \"amisim_image\" \"i\" {\n  name = \"image-x\"\n}\n";
+
+    // A store and an endpoint both named.
+    let out = plan(
+        &format!(
+            "provider \"amisim\" {{\n  store    = \"x.db\"\n  endpoint = \"{}\"\n}}\n{image}",
+            served.url
+        ),
+        Workspace::empty(),
+    );
+    assert!(out.says("Conflicting store and endpoint"), "{}", out.all());
+
+    // A server that is not there.
+    let out = plan(
+        &format!("provider \"amisim\" {{}}\n{image}"),
+        Workspace::empty().through("http://127.0.0.1:9", pair(&alice_key)),
+    );
+    assert!(
+        out.says("cannot reach amisim serve at http://127.0.0.1:9"),
+        "{}",
+        out.all()
+    );
+
+    // A key the server does not know signs nothing.
+    let out = plan(
+        &format!("provider \"amisim\" {{}}\n{image}"),
+        Workspace::empty().through(&served.url, (alice_key.0.as_str(), "not-her-secret")),
+    );
+    assert!(out.says("SignatureDoesNotMatch"), "{}", out.all());
+
+    // An account other than the key's.
+    let out = plan(
+        &format!("provider \"amisim\" {{\n  account_id = \"{BOB}\"\n}}\n{image}"),
+        Workspace::empty().through(&served.url, pair(&alice_key)),
+    );
+    assert!(
+        out.says(&format!("acts as account {ALICE}, not {BOB}")),
+        "{}",
+        out.all()
+    );
+
+    // The administrator's key acts as the account the block names, and only then.
+    let admin = (admin_key.as_str(), admin_secret.as_str());
+    let out = plan(
+        &format!("provider \"amisim\" {{}}\n{image}"),
+        Workspace::empty().through(&served.url, admin),
+    );
+    assert!(out.says("Missing account_id"), "{}", out.all());
+    let out = plan(
+        &format!("provider \"amisim\" {{\n  account_id = \"333333333333\"\n}}\n{image}"),
+        Workspace::empty().through(&served.url, admin),
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+
+    // An unclaimed account needs no key of its own: its ID and any secret.
+    let out = plan(
+        &format!("provider \"amisim\" {{\n  account_id = \"444444444444\"\n}}\n{image}"),
+        Workspace::empty().env("AMISIM_ENDPOINT", &served.url),
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+}
