@@ -256,3 +256,33 @@ fn through_a_server_pointing_the_provider_wrong_is_one_clear_diagnostic() {
     );
     assert_eq!(out.code, 0, "{}", out.all());
 }
+
+#[test]
+fn through_a_server_the_provider_blocks_of_one_command_share_its_start() {
+    // Two accounts in one configuration, each block signing as its own
+    // (unclaimed) account: the calls of both share the command's start, as
+    // on a store, whichever block's process calls first.
+    let local = Workspace::from_example("cross-account-sharing");
+    // The same history: a server made the administrator's key, then stopped.
+    drop(Served::start_keyed(
+        local.store(),
+        &local.path().join("secret.key"),
+    ));
+    local.tf_ok(&["apply", "-auto-approve", "-no-color"]);
+    local.assert_plan_empty();
+
+    let shared = Workspace::empty();
+    let served = Served::start_keyed(shared.store(), &shared.path().join("secret.key"));
+    let through = Workspace::from_example("cross-account-sharing")
+        .on_store_of(&shared)
+        .env("AMISIM_ENDPOINT", &served.url);
+    through.tf_ok(&["apply", "-auto-approve", "-no-color"]);
+    through.assert_plan_empty();
+    assert_eq!(through.resources(), local.resources());
+    let mut a = log_of_terraform(&shared);
+    let mut b = log_of_terraform(&local);
+    // Parallel calls may be logged in either order; their dates may not differ.
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}

@@ -18,6 +18,19 @@ pub fn current() -> String {
     }
 }
 
+/// The name of the command this process serves, told apart from the
+/// commands of every other machine (by the boot's ID): what the provider
+/// names its command to a server, which many machines share.
+pub fn current_on_this_machine() -> String {
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|b| b.trim().to_string())
+        .unwrap_or_default();
+    match boot.is_empty() {
+        true => current(),
+        false => current().replacen("terraform:", &format!("terraform:{boot}:"), 1),
+    }
+}
+
 /// The start time of process `pid`, in clock ticks since boot.
 fn start_time(pid: i32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -37,5 +50,10 @@ mod tests {
             "{name}"
         );
         assert_eq!(name, super::current(), "stable for the process's life");
+        let anywhere = super::current_on_this_machine();
+        assert!(
+            anywhere.starts_with("terraform:") && anywhere.ends_with(&name["terraform:".len()..]),
+            "{anywhere}"
+        );
     }
 }

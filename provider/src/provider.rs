@@ -165,7 +165,7 @@ fn through_server(
 ) -> Option<Configured> {
     let region = &resolved.caller.region;
     let remote = match Remote::new(endpoint, access_key, secret, region) {
-        Ok(r) => r.in_command(&crate::command::current()),
+        Ok(r) => r.in_command(&crate::command::current_on_this_machine()),
         Err(e) => {
             diags::error(
                 diags,

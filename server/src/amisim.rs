@@ -44,9 +44,12 @@ pub fn rows() -> Vec<Row> {
     rows
 }
 
-/// The command a request names in `X-Amisim-Command`, kept apart from every
-/// other caller's: the same name from two access keys is two commands.
-pub fn command(access_key: &str, header: Option<&str>) -> Result<Option<String>, Fault> {
+/// The command a request names in `X-Amisim-Command`. The name alone names
+/// it, whichever key signs: the provider blocks of one Terraform command
+/// sign with the keys of their own accounts, and their calls share the
+/// command's start as on a store. A command is only a start date, so a name
+/// borrowed from another's command dates the borrower's calls, nothing more.
+pub fn command(header: Option<&str>) -> Result<Option<String>, Fault> {
     let Some(name) = header else {
         return Ok(None);
     };
@@ -64,7 +67,7 @@ pub fn command(access_key: &str, header: Option<&str>) -> Result<Option<String>,
             ),
         ));
     }
-    Ok(Some(format!("remote:{access_key}:{name}")))
+    Ok(Some(format!("remote:{name}")))
 }
 
 /// Answers `target` (`AmisimService.Action`) with `body` as `caller`.
