@@ -26,11 +26,21 @@ impl Served {
 
     /// [`Served::start_keyed`] with more arguments of `amisim serve`.
     pub fn start_with(store: &Path, key_file: &Path, args: &[&str]) -> Served {
+        Served::start_listening(store, key_file, "127.0.0.1:0", args)
+    }
+
+    /// [`Served::start_keyed`] on `address` (`127.0.0.1:PORT`): a server
+    /// started again where its clients look for it.
+    pub fn start_at(store: &Path, key_file: &Path, address: &str) -> Served {
+        Served::start_listening(store, key_file, address, &[])
+    }
+
+    fn start_listening(store: &Path, key_file: &Path, address: &str, args: &[&str]) -> Served {
         let mut command = Command::new(crate::amisim_binary());
         command
             .arg("--store")
             .arg(store)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", address])
             .args(args)
             .env_remove("AMISIM_STORE")
             .env("AMISIM_KEY_FILE", key_file);

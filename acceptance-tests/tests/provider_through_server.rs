@@ -286,3 +286,99 @@ fn through_a_server_the_provider_blocks_of_one_command_share_its_start() {
     b.sort();
     assert_eq!(a, b);
 }
+
+#[test]
+fn through_a_server_killed_mid_apply_nothing_answered_is_lost_and_the_next_apply_goes_on() {
+    let (teacher, served, alice_key, _) = class();
+    let address = served.url.trim_start_matches("http://").to_string();
+    let images: String = (0..12)
+        .map(|n| {
+            format!("resource \"amisim_image\" \"i{n:02}\" {{\n  name = \"image-{n:02}\"\n}}\n")
+        })
+        .collect();
+    let ws = Workspace::new(&format!("provider \"amisim\" {{}}\n{images}"))
+        .on_store_of(&teacher)
+        .through(&served.url, pair(&alice_key));
+    let registered = || {
+        teacher
+            .events()
+            .iter()
+            .filter(|e| e.action == "RegisterImage" && e.outcome == "ok")
+            .count()
+    };
+    // The server is killed once the apply has made a few images.
+    let out = std::thread::scope(|s| {
+        let apply = s.spawn(|| ws.tf(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while registered() < 3 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        drop(served);
+        apply.join().expect("the apply ends")
+    });
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(out.says("Store.Unavailable"), "{}", out.all());
+    // Every image Terraform recorded, the server had answered: it is there.
+    let stored: Vec<String> = {
+        let mut cloud = teacher.cloud();
+        cloud
+            .read(|tx| {
+                amisim_simulator::inventory::images(
+                    tx,
+                    amisim_simulator::store::Filter {
+                        account: Some(ALICE),
+                        ..Default::default()
+                    },
+                    false,
+                    false,
+                )
+            })
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    let recorded: Vec<String> = ws
+        .resources()
+        .values()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!recorded.is_empty());
+    for id in &recorded {
+        assert!(stored.contains(id), "{id} was answered, so it is stored");
+    }
+    // At most the call in flight was made unanswered.
+    assert!(
+        stored.len() <= recorded.len() + 1,
+        "{stored:?} {recorded:?}"
+    );
+
+    // The server started again where the students look for it: the next
+    // apply goes on, and an image made unanswered is named for import.
+    let _again = Served::start_at(
+        teacher.store(),
+        &teacher.path().join("secret.key"),
+        &address,
+    );
+    let out = ws.tf(&["apply", "-auto-approve", "-no-color", "-parallelism=1"]);
+    if out.code != 0 {
+        assert!(out.says("InvalidAMIName.Duplicate"), "{}", out.all());
+        let orphans = amisim_acceptance_tests::named_orphans(&out.stderr);
+        assert_eq!(orphans.len(), 1, "{}", out.all());
+        ws.write(
+            "imports.tf",
+            &amisim_acceptance_tests::import_blocks(&orphans),
+        );
+        ws.apply();
+    }
+    ws.assert_plan_empty();
+    assert_eq!(ws.resources().len(), 12);
+    let images = ws.amisim(&["images", "list", "--json"]);
+    for n in 0..12 {
+        assert_eq!(
+            images.matches(&format!("\"image-{n:02}\"")).count(),
+            1,
+            "{images}"
+        );
+    }
+}

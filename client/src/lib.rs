@@ -189,12 +189,19 @@ impl Remote {
                 let text = answer.into_string().unwrap_or_default();
                 Err(refusal(status, &text))
             }
+            // Not connected: the call was not made.
+            Err(ureq::Error::Transport(t))
+                if matches!(t.kind(), ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Dns) =>
+            {
+                Err(unavailable(
+                    format!("cannot reach amisim serve at {}: {t}; nothing was sent", self.endpoint),
+                    "Start it (amisim serve), or check the endpoint",
+                ))
+            }
+            // Connected, then cut off: the server may have made the call.
             Err(e) => Err(unavailable(
-                format!(
-                    "cannot reach amisim serve at {}: {e}; nothing was sent",
-                    self.endpoint
-                ),
-                "Start it (amisim serve), or check the endpoint",
+                format!("amisim serve at {} stopped answering {action}: {e}; the call may have been made", self.endpoint),
+                "Look before you repeat it (amisim events, or the next plan): once the server is back, what it made is there, and a create it made is refused as a duplicate naming the object to import",
             )),
         }
     }
