@@ -213,7 +213,17 @@ pub struct Workspace {
     dir: tempfile::TempDir,
     store: PathBuf,
     extra_env: Vec<(String, String)>,
+    /// With [`through_server`], the server on the store, shared by every
+    /// workspace on it and started at its first Terraform command.
+    served: std::sync::Arc<std::sync::OnceLock<serve::Served>>,
     _database: Option<std::sync::Arc<Database>>,
+}
+
+/// Whether Terraform works through `amisim serve` rather than on the store
+/// (`AMISIM_TEST_THROUGH_SERVER` set and not empty): the suites run again so
+/// in CI, to show the provider behaves the same both ways.
+pub fn through_server() -> bool {
+    std::env::var("AMISIM_TEST_THROUGH_SERVER").is_ok_and(|v| !v.is_empty())
 }
 
 /// A database of the test PostgreSQL server, dropped when the last workspace using it ends.
@@ -317,6 +327,7 @@ impl Workspace {
             dir,
             store,
             extra_env: Vec::new(),
+            served: Default::default(),
             _database: database,
         }
     }
@@ -325,6 +336,7 @@ impl Workspace {
     pub fn sibling(&self) -> Workspace {
         let mut ws = Workspace::empty();
         ws.store = self.store.clone();
+        ws.served = self.served.clone();
         ws._database = self._database.clone();
         for entry in std::fs::read_dir(self.dir.path()).expect("dir").flatten() {
             if entry.path().extension().is_some_and(|e| e == "tf") {
@@ -337,6 +349,7 @@ impl Workspace {
     /// This workspace, on the store of `other` (another student's folder on one cloud).
     pub fn on_store_of(mut self, other: &Workspace) -> Workspace {
         self.store = other.store.clone();
+        self.served = other.served.clone();
         self._database = other._database.clone();
         self
     }
@@ -407,6 +420,12 @@ impl Workspace {
             .env_remove("AWS_SECRET_ACCESS_KEY")
             .env_remove("AWS_REGION")
             .env_remove("AWS_DEFAULT_REGION");
+        if through_server() {
+            let served = self.served.get_or_init(|| {
+                serve::Served::start_keyed(&self.store, &self.dir.path().join("secret.key"))
+            });
+            cmd.env("AMISIM_ENDPOINT", &served.url);
+        }
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }

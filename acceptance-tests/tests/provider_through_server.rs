@@ -263,11 +263,6 @@ fn through_a_server_the_provider_blocks_of_one_command_share_its_start() {
     // (unclaimed) account: the calls of both share the command's start, as
     // on a store, whichever block's process calls first.
     let local = Workspace::from_example("cross-account-sharing");
-    // The same history: a server made the administrator's key, then stopped.
-    drop(Served::start_keyed(
-        local.store(),
-        &local.path().join("secret.key"),
-    ));
     local.tf_ok(&["apply", "-auto-approve", "-no-color"]);
     local.assert_plan_empty();
 

@@ -150,6 +150,17 @@ impl Server {
             );
         };
         let mut cloud = self.cloud.lock();
+        // Made once: a server started again on its store logs nothing.
+        let made = cloud
+            .read(|tx| {
+                Ok(!tx
+                    .list::<amisim_simulator::AdministratorKey>(Default::default())?
+                    .is_empty())
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if made {
+            return Ok(None);
+        }
         cloud
             .call(
                 &Caller::administrator(),

@@ -130,7 +130,7 @@ impl Call for GetClock {
     type Output = String;
     const ACTIONS: &'static [&'static str] = &["GetClock"];
     const CHANGES: bool = false;
-    const VIEW: bool = true;
+    const QUIET: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {
@@ -161,7 +161,7 @@ impl Call for GetPriceBook {
     type Output = PricesInForce;
     const ACTIONS: &'static [&'static str] = &["GetPriceBook"];
     const CHANGES: bool = false;
-    const VIEW: bool = true;
+    const QUIET: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {

@@ -146,13 +146,15 @@ pub trait Call: Serialize + DeserializeOwned {
     /// Who may make it.
     const ROLE: Role = Role::Account;
 
-    /// Whether the call is a view of the `amisim` tool rather than a call of
-    /// the cloud's API: what the tool reads through a server (the listings,
-    /// the log, the bill, the clock, the prices, the claims), which is not
-    /// logged when answered, as the tool's reads of a store are not, so that
-    /// the tool prints through a server what it prints on a store. A refused
-    /// view is logged, as every refusal is.
-    const VIEW: bool = false;
+    /// Whether an answered call leaves no event and moves no clock: the
+    /// views of the `amisim` tool and of the provider (what they read
+    /// through a server, the listings, the log, the bill, the clock, who the
+    /// caller is, as their reads of a store are not logged), and the
+    /// server's own set-up (the administrator's key it makes before anything
+    /// else), so that a cloud behind a server has the log and the dates of
+    /// the same cloud on a store. A refused quiet call is logged, as every
+    /// refusal is.
+    const QUIET: bool = false;
 
     /// Whether the call belongs to its handle's command (see
     /// [`ids::command_epoch`]). An operator's call (the clock, the price
@@ -393,7 +395,7 @@ pub(crate) fn run<R: Call>(
                 epoch
             };
             let subject = subject.id().map(str::to_string);
-            if R::VIEW && result.is_ok() {
+            if R::QUIET && result.is_ok() {
                 return Ok(result);
             }
             let (outcome, resource_id) = match &result {

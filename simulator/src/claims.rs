@@ -266,6 +266,7 @@ impl Call for CreateAdministratorKey {
     const CHANGES: bool = true;
     const ROLE: Role = Role::Administrator;
     const STARTS_COMMAND: bool = false;
+    const QUIET: bool = true;
     fn action(&self) -> &'static str {
         "CreateAdministratorKey"
     }
@@ -362,7 +363,7 @@ impl Call for ListClaims {
     type Output = Vec<ClaimView>;
     const ACTIONS: &'static [&'static str] = &["ListClaims"];
     const CHANGES: bool = false;
-    const VIEW: bool = true;
+    const QUIET: bool = true;
     const ROLE: Role = Role::Administrator;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {

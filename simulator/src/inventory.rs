@@ -630,7 +630,7 @@ impl Call for ListEvents {
     type Output = Vec<Event>;
     const ACTIONS: &'static [&'static str] = &["ListEvents"];
     const CHANGES: bool = false;
-    const VIEW: bool = true;
+    const QUIET: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {
@@ -665,7 +665,7 @@ impl Call for GetBills {
     type Output = Vec<Bill>;
     const ACTIONS: &'static [&'static str] = &["GetBills"];
     const CHANGES: bool = false;
-    const VIEW: bool = true;
+    const QUIET: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {
@@ -692,7 +692,7 @@ impl Call for GetCloud {
     type Output = crate::store::Rows;
     const ACTIONS: &'static [&'static str] = &["GetCloud"];
     const CHANGES: bool = false;
-    const VIEW: bool = true;
+    const QUIET: bool = true;
     const ROLE: Role = Role::Anyone;
     const STARTS_COMMAND: bool = false;
     fn action(&self) -> &'static str {

@@ -2,7 +2,7 @@
 //! what an image costs and whether it is public, the caller's Allowed AMIs
 //! settings with the time now, and the key of an instance's root volume.
 //!
-//! Each is a view ([`Call::VIEW`]): logged only when refused, as the
+//! Each is quiet ([`Call::QUIET`]): logged only when refused, as the
 //! provider's reads of a store never were, so that the provider makes the
 //! same calls and leaves the same event log through a server as on a store.
 
@@ -105,7 +105,7 @@ macro_rules! views {
                 type Output = $out;
                 const ACTIONS: &'static [&'static str] = &[$action];
                 const CHANGES: bool = false;
-                const VIEW: bool = true;
+                const QUIET: bool = true;
                 const ROLE: Role = Role::Anyone;
                 const STARTS_COMMAND: bool = false;
                 fn action(&self) -> &'static str {

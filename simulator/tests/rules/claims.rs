@@ -299,3 +299,31 @@ fn a_claims_secret_is_sealed_for_its_account_under_a_key_outside_the_store() {
     let logged = events.iter().find(|e| e.action == "ClaimAccount").unwrap();
     assert_eq!(logged.parameters, serde_json::json!({"account_id": B}));
 }
+
+#[test]
+fn the_administrators_key_dates_no_command_after_it() {
+    // Two clouds, one with the administrator's key made first: the same
+    // commands are dated alike in both.
+    let mut plain = World::new();
+    let mut served = World::new();
+    let key = served.ok(|c| {
+        c.call(
+            &Caller::administrator(),
+            &amisim_simulator::CreateAdministratorKey::default(),
+        )
+    });
+    assert!(key.is_some());
+    let me = at(A, USE1);
+    let a = register(&mut plain.cloud, &me, "golden-web");
+    let b = register(&mut served.cloud, &me, "golden-web");
+    assert_eq!(a.creation_date, b.creation_date);
+    assert_eq!(a.id, b.id);
+    // Made once: asking again makes nothing.
+    let again = served.ok(|c| {
+        c.call(
+            &Caller::administrator(),
+            &amisim_simulator::CreateAdministratorKey::default(),
+        )
+    });
+    assert!(again.is_none());
+}
