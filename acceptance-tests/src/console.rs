@@ -61,7 +61,7 @@ pub fn started(mut command: Command) -> (Child, String) {
         .expect("its first line");
     let url = first
         .split_whitespace()
-        .find(|w| w.starts_with("http://"))
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .unwrap_or_else(|| panic!("no URL in {first:?}"))
         .trim_end_matches('/')
         .to_string();

@@ -177,6 +177,12 @@ pub struct ServeArgs {
     /// How long a request waits for the store (behind the requests before it, then for another process's write) before it is answered 503 ServiceUnavailable with nothing applied.
     #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=25))]
     pub lock_wait: u64,
+    /// Serve HTTPS with this PEM certificate (chain), so keys and calls cross the network encrypted; needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `amisim env`.

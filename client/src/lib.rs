@@ -7,6 +7,7 @@
 //! and matches as it does on a store. A server that cannot be reached is a
 //! store that cannot be reached (`Store.Unavailable`).
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use amisim_simulator::{Call, Error, ErrorKind};
@@ -26,6 +27,8 @@ pub struct Remote {
     region: String,
     command: Option<String>,
     account: Option<String>,
+    /// For an `https://` endpoint: whom to trust.
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Remote {
@@ -38,11 +41,13 @@ impl Remote {
         region: &str,
     ) -> anyhow::Result<Remote> {
         let endpoint = endpoint.trim_end_matches('/');
-        if !endpoint.starts_with("http://") {
-            anyhow::bail!(
-                "the endpoint {endpoint:?} is not a URL amisim can reach; write it as http://HOST:PORT, as amisim serve prints it"
-            );
-        }
+        let tls = match endpoint.split_once("://") {
+            Some(("http", _)) => None,
+            Some(("https", _)) => Some(tls_config()?),
+            _ => anyhow::bail!(
+                "the endpoint {endpoint:?} is not a URL amisim can reach; write it as http://HOST:PORT or https://HOST:PORT, as amisim serve prints it"
+            ),
+        };
         if access_key.is_empty() || secret.is_empty() {
             anyhow::bail!(
                 "calls through {endpoint} need an access key pair: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the administrator's, as amisim serve printed it, or a claimed account's)"
@@ -55,6 +60,7 @@ impl Remote {
             region: region.to_string(),
             command: None,
             account: None,
+            tls,
         })
     }
 
@@ -119,7 +125,8 @@ impl Remote {
         use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
         let host = self
             .endpoint
-            .trim_start_matches("http://")
+            .split_once("://")
+            .map_or(self.endpoint.as_str(), |(_, rest)| rest)
             .split('/')
             .next()
             .unwrap_or_default()
@@ -167,7 +174,11 @@ impl Remote {
         let (instructions, _) = sign(signable, &params)
             .map_err(|e| unsigned(&e))?
             .into_parts();
-        let agent = ureq::AgentBuilder::new().timeout(TIMEOUT).build();
+        let mut agent = ureq::AgentBuilder::new().timeout(TIMEOUT);
+        if let Some(tls) = &self.tls {
+            agent = agent.tls_config(tls.clone());
+        }
+        let agent = agent.build();
         let mut request = agent.post(&url);
         for (name, value) in headers.iter().filter(|(n, _)| *n != "host") {
             request = request.set(name, value);
@@ -189,6 +200,13 @@ impl Remote {
                 let text = answer.into_string().unwrap_or_default();
                 Err(refusal(status, &text))
             }
+            // The server's certificate is not one this machine trusts.
+            Err(ureq::Error::Transport(t)) if t.to_string().contains("invalid peer certificate") => {
+                Err(unavailable(
+                    format!("amisim serve at {} presented a certificate this machine does not trust ({t}); nothing was sent", self.endpoint),
+                    "Set AWS_CA_BUNDLE to the PEM file of the server's certificate (for a self-signed one, the --tls-cert file amisim serve was given)",
+                ))
+            }
             // Not connected: the call was not made.
             Err(ureq::Error::Transport(t))
                 if matches!(t.kind(), ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Dns) =>
@@ -205,6 +223,43 @@ impl Remote {
             )),
         }
     }
+}
+
+/// Whom calls to an `https://` endpoint trust: the public certificate
+/// authorities, and the certificates in the PEM file `AWS_CA_BUNDLE` names
+/// (a class server's own, self-signed), as the AWS tools trust them.
+fn tls_config() -> anyhow::Result<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(bundle) = std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
+        let path = std::path::Path::new(&bundle);
+        let pem = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read AWS_CA_BUNDLE {}: {e}", path.display()))?;
+        let certs = rustls_pemfile::certs(&mut pem.as_slice())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("AWS_CA_BUNDLE {} is not PEM: {e}", path.display()))?;
+        if certs.is_empty() {
+            anyhow::bail!(
+                "AWS_CA_BUNDLE {} holds no certificate: name the PEM file of the server's certificate (or of its authority)",
+                path.display()
+            );
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| {
+                anyhow::anyhow!(
+                    "AWS_CA_BUNDLE {} holds a certificate rustls refuses: {e}",
+                    path.display()
+                )
+            })?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 /// The server failing to answer: a store that cannot be reached.

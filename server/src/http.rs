@@ -113,10 +113,12 @@ fn split_host(host: &str) -> Option<(&str, u16)> {
 
 /// Listens on `listen`, says so on `out` (warning when other machines can
 /// reach it), and serves the service `make` builds for the bound address
-/// until SIGINT or SIGTERM (see [`accept`]).
+/// until SIGINT or SIGTERM (see [`accept`]), over TLS when given its
+/// configuration.
 pub fn listen_and_serve<S, B>(
     listen: &str,
     banner: &Banner<'_>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     out: &mut dyn std::io::Write,
     make: impl FnOnce(std::net::SocketAddr) -> S,
 ) -> anyhow::Result<()>
@@ -146,7 +148,12 @@ where
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let bound = listener.local_addr()?;
-        writeln!(out, "{} at http://{bound}/ {}", banner.name, banner.note)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        writeln!(
+            out,
+            "{} at {scheme}://{bound}/ {}",
+            banner.name, banner.note
+        )?;
         if !bound.ip().is_loopback() {
             writeln!(
                 out,
@@ -156,14 +163,19 @@ where
             )?;
         }
         out.flush()?;
-        accept(listener, make(bound)).await
+        accept(listener, make(bound), tls).await
     })
 }
 
 /// Serves `service` to every connection on `listener` until SIGINT or
-/// SIGTERM, closing connections whose client stalls for [`STALL_LIMIT`]; then
-/// lets the requests in flight finish (for up to [`DRAIN_LIMIT`]).
-pub async fn accept<S, B>(listener: tokio::net::TcpListener, service: S) -> anyhow::Result<()>
+/// SIGTERM, closing connections whose client stalls for [`STALL_LIMIT`] (in
+/// the TLS handshake too); then lets the requests in flight finish (for up
+/// to [`DRAIN_LIMIT`]).
+pub async fn accept<S, B>(
+    listener: tokio::net::TcpListener,
+    service: S,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> anyhow::Result<()>
 where
     S: tower::Service<hyper::Request<Incoming>, Response = hyper::Response<B>>
         + Clone
@@ -175,8 +187,8 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    use hyper_util::rt::{TokioIo, TokioTimer};
     use tokio::signal::unix::{signal, SignalKind};
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let open = Arc::new(OpenConnections::default());
     let mut terminate = signal(SignalKind::terminate())?;
     let interrupt = tokio::signal::ctrl_c();
@@ -203,20 +215,20 @@ where
             continue;
         };
         let service = hyper_util::service::TowerToHyperService::new(service.clone());
+        let tls = tls.clone();
         in_flight.spawn(async move {
             let _slot = slot;
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(STALL_LIMIT)
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => return,
-                _ = tokio::time::sleep(CONNECTION_LIMIT) => {}
+            match tls {
+                None => serve_connection(stream, service).await,
+                Some(acceptor) => {
+                    // A client that stalls in the handshake is closed too.
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(STALL_LIMIT, acceptor.accept(stream)).await
+                    {
+                        serve_connection(stream, service).await;
+                    }
+                }
             }
-            // Long enough: the request in flight is answered, then it closes.
-            connection.as_mut().graceful_shutdown();
-            let _ = tokio::time::timeout(CONNECTION_LIMIT, connection).await;
         });
     }
     drop(listener);
@@ -226,6 +238,35 @@ where
     })
     .await;
     Ok(())
+}
+
+/// Serves one connection's requests, for at most [`CONNECTION_LIMIT`] (then
+/// the request in flight is answered and it closes).
+async fn serve_connection<IO, S, B>(io: IO, service: S)
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::Service<hyper::Request<Incoming>, Response = hyper::Response<B>>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(STALL_LIMIT)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = tokio::time::sleep(CONNECTION_LIMIT) => {}
+    }
+    // Long enough: the request in flight is answered, then it closes.
+    connection.as_mut().graceful_shutdown();
+    let _ = tokio::time::timeout(CONNECTION_LIMIT, connection).await;
 }
 
 /// The connections open now, by client address and in all.

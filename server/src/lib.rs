@@ -32,6 +32,7 @@ mod page;
 mod query;
 mod rbin;
 mod sts;
+pub mod tls;
 mod xml;
 
 pub use fault::Fault;

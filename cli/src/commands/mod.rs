@@ -124,7 +124,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Snapshot(a) => snapshot::run(&ctx, out, a),
         Command::Graph(a) => graph::draw(&ctx, out, a),
         Command::Console(a) => crate::console::serve(ctx.store, &a.listen, &a.host, out),
-        Command::Serve(a) => crate::console::serve_with_api(ctx.store, &a.listen, a.lock_wait, out),
+        Command::Serve(a) => crate::console::serve_with_api(ctx.store, a, out),
         Command::Env(a) => env::print(out, a),
     }
 }

@@ -97,7 +97,7 @@ pub fn serve(
         exposed: "anyone who reaches it sees the whole cloud",
         example: "127.0.0.1:8080",
     };
-    amisim_server::http::listen_and_serve(listen, &banner, out, |bound| {
+    amisim_server::http::listen_and_serve(listen, &banner, None, out, |bound| {
         let guard = Arc::new(HostGuard::new(bound, hosts.to_vec()));
         router(console).layer(axum::middleware::from_fn_with_state(guard, guarded))
     })
@@ -107,10 +107,15 @@ pub fn serve(
 /// `/console/`, until SIGINT or SIGTERM.
 pub fn serve_with_api(
     store: &Path,
-    listen: &str,
-    lock_wait: u64,
+    args: &crate::args::ServeArgs,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
+    let (listen, lock_wait) = (args.listen.as_str(), args.lock_wait);
+    // A certificate that cannot be served is an error before the store opens.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(amisim_server::tls::server_config(cert, key)?),
+        _ => None,
+    };
     view::links::set_base("/console/");
     let seal_key = amisim_server::keyfile::load_or_create()?;
     let server = amisim_server::Server::open_with_key(&store.to_string_lossy(), Some(seal_key))?
@@ -127,7 +132,7 @@ pub fn serve_with_api(
         label: label(store)?,
         kept: std::sync::Mutex::new(None),
     });
-    amisim_server::http::listen_and_serve(listen, &amisim_server::BANNER, out, move |bound| {
+    amisim_server::http::listen_and_serve(listen, &amisim_server::BANNER, tls, out, move |bound| {
         let guard = Arc::new(HostGuard::new(bound, Vec::new()));
         server.listening_on(bound);
         let api = tower::service_fn(move |request: axum::extract::Request| {
