@@ -470,3 +470,87 @@ fn through_a_server_out_of_band_changes_act_as_the_owner_and_a_student_reaches_o
         && e.account_id == ALICE
         && e.access_key_id.as_deref() == Some(key.as_str())));
 }
+
+/// `GET url` with HTTP Basic credentials, if given: status and body.
+fn console_get(url: &str, pair: Option<(&str, &str)>) -> (u16, String, Option<String>) {
+    use base64::Engine;
+    let mut request = ureq::get(url);
+    if let Some((key, secret)) = pair {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{key}:{secret}"));
+        request = request.set("Authorization", &format!("Basic {token}"));
+    }
+    match request.call() {
+        Ok(r) => (r.status(), r.into_string().unwrap_or_default(), None),
+        Err(ureq::Error::Status(code, r)) => {
+            let asks = r.header("www-authenticate").map(str::to_string);
+            (code, r.into_string().unwrap_or_default(), asks)
+        }
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
+#[test]
+fn through_a_server_beyond_loopback_the_console_asks_who_and_shows_a_student_only_their_own() {
+    let teacher = Workspace::empty();
+    let alice = pair(&teacher.amisim(&["accounts", "claim", ALICE]));
+    let bob = pair(&teacher.amisim(&["accounts", "claim", BOB]));
+    let served = Served::start_at(
+        teacher.store(),
+        &teacher.path().join("secret.key"),
+        "0.0.0.0:0",
+    );
+    let (admin_key, admin_secret) = served.administrator().expect("the administrator's key");
+    let admin = (admin_key.as_str(), admin_secret.as_str());
+    let alice = (alice.0.as_str(), alice.1.as_str());
+    let bob = (bob.0.as_str(), bob.1.as_str());
+    // Reached from this machine, at the address it listens on for all.
+    let url = served.url.replace("0.0.0.0", "127.0.0.1");
+    // Each student registers an image with boto3.
+    let register = |(key, secret): (&str, &str), name: &str| {
+        let script = format!(
+            "import boto3\nprint(boto3.client('ec2').register_image(Name='{name}', RootDeviceName='/dev/xvda', BlockDeviceMappings=[{{'DeviceName': '/dev/xvda', 'Ebs': {{'VolumeSize': 8}}}}])['ImageId'])\n"
+        );
+        let out = served
+            .python_as(key, secret, "us-east-1")
+            .env("AWS_ENDPOINT_URL", &url)
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let alices = register(alice, "alice-tools");
+    let bobs = register(bob, "bob-tools");
+    let images = format!("{url}/console/images");
+
+    // No credential, or a wrong one: the browser is asked to sign in.
+    let (status, body, asks) = console_get(&images, None);
+    assert_eq!(status, 401, "{body}");
+    assert!(asks.is_some_and(|a| a.starts_with("Basic ")));
+    let (status, _, _) = console_get(&images, Some((alice.0, "not-her-secret")));
+    assert_eq!(status, 401);
+    let (status, _, _) = console_get(&images, Some((ALICE, "any")));
+    assert_eq!(status, 401, "an account ID opens no console");
+
+    // The administrator sees the whole cloud.
+    let (status, whole, _) = console_get(&images, Some(admin));
+    assert_eq!(status, 200);
+    assert!(whole.contains(&alices) && whole.contains(&bobs), "{whole}");
+    // Alice sees her own console only: her image, not Bob's, not even by its ID.
+    let (status, own, _) = console_get(&images, Some(alice));
+    assert_eq!(status, 200);
+    assert!(own.contains(&alices) && !own.contains(&bobs), "{own}");
+    assert!(own.contains("(account 111111111111)"), "{own}");
+    let (status, _, _) = console_get(&format!("{images}/{bobs}"), Some(alice));
+    assert_eq!(status, 404);
+    let (status, events, _) = console_get(&format!("{url}/console/events"), Some(alice));
+    assert_eq!(status, 200);
+    assert!(
+        events.contains("alice-tools") && !events.contains("bob-tools"),
+        "{events}"
+    );
+}

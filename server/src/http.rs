@@ -155,9 +155,13 @@ where
             banner.name, banner.note
         )?;
         if !bound.ip().is_loopback() {
+            let clear = match tls {
+                Some(_) => "",
+                None => "; it speaks plain HTTP, which anyone on the network can read",
+            };
             writeln!(
                 out,
-                "Warning: {} is reachable from other machines; {}",
+                "Warning: {} is reachable from other machines; {}{clear}",
                 bound.ip(),
                 banner.exposed
             )?;

@@ -787,6 +787,6 @@ fn query_error(fault: &Fault, request_id: &str, sts: bool) -> Answer {
 pub const BANNER: http::Banner<'static> = http::Banner {
     name: "amisim serve",
     note: "(EC2, STS, KMS, Recycle Bin; SIGINT or SIGTERM stops it)",
-    exposed: "it speaks plain HTTP",
+    exposed: "its console asks who signs in (the administrator's key pair shows the whole cloud, a claimed account's that account only)",
     example: "127.0.0.1:4566",
 };

@@ -298,6 +298,20 @@ impl Call for CreateAdministratorKey {
     }
 }
 
+/// Who holds the access key pair `access_key_id` / `secret`, checked
+/// against the stored hash: the administrator ([`crate::call::ADMINISTRATOR`])
+/// or a claimed account; none for a pair that matches nothing. What a face
+/// that is handed the secret itself checks (the console's login).
+pub fn holder(tx: &Tx<'_>, access_key_id: &str, secret: &str) -> Result<Option<String>> {
+    if let Some(admin) = administrator_by_access_key(tx, access_key_id)? {
+        let ok = crate::secrets::matches(&admin.secret_hash, secret);
+        return Ok(ok.then(|| crate::call::ADMINISTRATOR.to_string()));
+    }
+    Ok(by_access_key(tx, access_key_id)?
+        .filter(|claim| crate::secrets::matches(&claim.secret_hash, secret))
+        .map(|claim| claim.account_id))
+}
+
 /// The administrator's key whose access key ID is `access_key_id`, if any.
 pub fn administrator_by_access_key(
     tx: &Tx<'_>,

@@ -699,35 +699,42 @@ impl Call for GetCloud {
         "GetCloud"
     }
     fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<crate::store::Rows> {
-        let only = viewable(ctx, None)?;
-        let mut rows = tx.export()?;
-        let mine = |account: &str| {
-            only.as_deref()
-                .is_none_or(|me| account == me || crate::catalogue::publisher(account).is_some())
-        };
-        rows.objects.retain(|o| {
-            o.kind != <crate::model::AdministratorKey as crate::store::Entity>::KIND
-                && (only.is_none() || o.kind != <crate::model::Claim as crate::store::Entity>::KIND)
-                && mine(&o.account)
-        });
-        for o in &mut rows.objects {
-            if o.kind == <crate::model::Claim as crate::store::Entity>::KIND {
-                if let Ok(mut claim) = serde_json::from_str::<crate::model::Claim>(&o.body) {
-                    claim.secret_hash = String::new();
-                    claim.sealed_secret = None;
-                    o.body = serde_json::to_string(&claim).unwrap_or_default();
-                }
+        rows_seen_by(tx, viewable(ctx, None)?.as_deref())
+    }
+}
+
+/// The rows of the cloud `only` may see (every row but secrets for none):
+/// an account sees its own objects, calls and charges and the public
+/// catalogue. Secrets never leave: no administrator's key, and no claim's
+/// hash or sealed secret. What [`GetCloud`] answers, and what the console
+/// shows a student.
+pub fn rows_seen_by(tx: &Tx<'_>, only: Option<&str>) -> Result<crate::store::Rows> {
+    let mut rows = tx.export()?;
+    let mine = |account: &str| {
+        only.is_none_or(|me| account == me || crate::catalogue::publisher(account).is_some())
+    };
+    rows.objects.retain(|o| {
+        o.kind != <crate::model::AdministratorKey as crate::store::Entity>::KIND
+            && (only.is_none() || o.kind != <crate::model::Claim as crate::store::Entity>::KIND)
+            && mine(&o.account)
+    });
+    for o in &mut rows.objects {
+        if o.kind == <crate::model::Claim as crate::store::Entity>::KIND {
+            if let Ok(mut claim) = serde_json::from_str::<crate::model::Claim>(&o.body) {
+                claim.secret_hash = String::new();
+                claim.sealed_secret = None;
+                o.body = serde_json::to_string(&claim).unwrap_or_default();
             }
         }
-        if let Some(me) = &only {
-            rows.events.retain(|e| e.account == *me);
-            rows.meta.retain(|(k, _)| {
-                k.strip_prefix("accrued:")
-                    .is_none_or(|rest| rest.starts_with(&format!("{me}:")))
-            });
-        }
-        Ok(rows)
     }
+    if let Some(me) = only {
+        rows.events.retain(|e| e.account == me);
+        rows.meta.retain(|(k, _)| {
+            k.strip_prefix("accrued:")
+                .is_none_or(|rest| rest.starts_with(&format!("{me}:")))
+        });
+    }
+    Ok(rows)
 }
 
 /// The monthly bills of every account (or one), keeping only the lines of `region` if given.

@@ -94,12 +94,15 @@ pub fn serve(
     let banner = amisim_server::http::Banner {
         name: "amisim console",
         note: "(read-only; Ctrl-C stops it)",
-        exposed: "anyone who reaches it sees the whole cloud",
+        exposed: "it asks who signs in (the administrator's key pair shows the whole cloud, a claimed account's that account only)",
         example: "127.0.0.1:8080",
     };
     amisim_server::http::listen_and_serve(listen, &banner, None, out, |bound| {
         let guard = Arc::new(HostGuard::new(bound, hosts.to_vec()));
-        router(console).layer(axum::middleware::from_fn_with_state(guard, guarded))
+        let login = Login::new(&console, bound);
+        router(console)
+            .layer(axum::middleware::from_fn_with_state(login, signed_in))
+            .layer(axum::middleware::from_fn_with_state(guard, guarded))
     })
 }
 
@@ -138,7 +141,10 @@ pub fn serve_with_api(
         let api = tower::service_fn(move |request: axum::extract::Request| {
             amisim_server::http::answer(server.clone(), request)
         });
-        let pages = router(console).layer(axum::middleware::from_fn_with_state(guard, guarded));
+        let login = Login::new(&console, bound);
+        let pages = router(console)
+            .layer(axum::middleware::from_fn_with_state(login, signed_in))
+            .layer(axum::middleware::from_fn_with_state(guard, guarded));
         Router::new()
             .route(
                 "/console",
@@ -210,20 +216,138 @@ async fn guarded(
     response
 }
 
+tokio::task_local! {
+    /// The account whose console a request shows; none for the whole cloud.
+    static VIEWER: Option<String>;
+}
+
+/// Who may see the console. On loopback, anyone on this machine: the whole
+/// cloud. Beyond it, only who signs in (HTTP Basic: the access key ID as
+/// the user, the secret as the password): the administrator sees the whole
+/// cloud, a claimed account its own console (its objects, calls and bill,
+/// and the public catalogue), never another's.
+struct Login {
+    console: Shared,
+    required: bool,
+    /// Pairs checked lately (by their digest), so that a page's polling
+    /// does not check the hash of the secret twice a second.
+    known:
+        std::sync::Mutex<std::collections::HashMap<[u8; 32], (Option<String>, std::time::Instant)>>,
+}
+
+/// How long a checked pair is believed without checking it again.
+const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Login {
+    fn new(console: &Shared, bound: std::net::SocketAddr) -> Arc<Login> {
+        Arc::new(Login {
+            console: console.clone(),
+            required: !bound.ip().is_loopback(),
+            known: Default::default(),
+        })
+    }
+
+    /// Whose console the pair `key`/`secret` opens: `Some(None)` the whole
+    /// cloud (the administrator's), `Some(Some(account))` one account's;
+    /// `None` for a pair that opens nothing.
+    async fn check(self: &Arc<Login>, key: String, secret: String) -> Option<Option<String>> {
+        use sha2::{Digest, Sha256};
+        let digest: [u8; 32] = Sha256::digest(format!("{key}\n{secret}")).into();
+        if let Some((viewer, at)) = self
+            .known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&digest)
+        {
+            if at.elapsed() < KNOWN_FOR {
+                return Some(viewer.clone());
+            }
+        }
+        let login = self.clone();
+        let holder = tokio::task::spawn_blocking(move || {
+            login.console.with_cloud(|cloud| {
+                cloud.read(|tx| amisim_simulator::claims::holder(tx, &key, &secret))
+            })
+        })
+        .await
+        .ok()?
+        .ok()??;
+        let viewer = (holder != amisim_simulator::ADMINISTRATOR).then_some(holder);
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(digest, (viewer.clone(), std::time::Instant::now()));
+        Some(viewer)
+    }
+}
+
+/// The HTTP Basic user and password of a request, if it gives them.
+fn basic(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+/// Lets a request through as the one who signed in (see [`Login`]), or asks
+/// the browser to sign in.
+async fn signed_in(
+    State(login): State<Arc<Login>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !login.required {
+        return VIEWER.scope(None, next.run(request)).await;
+    }
+    let viewer = match basic(request.headers()) {
+        Some((key, secret)) => login.check(key, secret).await,
+        None => None,
+    };
+    match viewer {
+        Some(viewer) => VIEWER.scope(viewer, next.run(request)).await,
+        None => (
+            StatusCode::UNAUTHORIZED,
+            [
+                (header::WWW_AUTHENTICATE, "Basic realm=\"amisim console\", charset=\"UTF-8\""),
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            ],
+            "This console is reached from other machines: sign in with an access key pair, the access key ID as the user and the secret as the password. The administrator's pair shows the whole cloud; a claimed account's shows that account's console only.\n",
+        )
+            .into_response(),
+    }
+}
+
 /// A store read, off the async workers: `Err` is a page saying what is wrong.
 async fn read<T: Send + 'static>(
     console: &Shared,
     f: impl FnOnce(&Tx<'_>) -> amisim_simulator::Result<T> + Send + 'static,
 ) -> Result<(T, Frame), Response> {
     let c = console.clone();
+    let viewer = VIEWER.try_with(Clone::clone).ok().flatten();
+    let store = match &viewer {
+        None => console.label.clone(),
+        Some(account) => format!("{} (account {account})", console.label),
+    };
     let result = tokio::task::spawn_blocking(move || {
-        c.with_cloud(|cloud| {
-            // The page, the clock and the log's last row, from one consistent read.
-            cloud.read(|tx| {
-                let now = amisim_simulator::dates::format_time(amisim_simulator::ids::now(tx)?);
-                let row = tx.last_event_row()?;
-                Ok((f(tx), now, row))
-            })
+        // The page, the clock and the log's last row, from one consistent read.
+        let page = move |tx: &Tx<'_>| {
+            let now = amisim_simulator::dates::format_time(amisim_simulator::ids::now(tx)?);
+            let row = tx.last_event_row()?;
+            Ok((f(tx), now, row))
+        };
+        c.with_cloud(|cloud| match &viewer {
+            None => cloud.read(|tx| page(tx)),
+            // An account's console is drawn from the part of the cloud it sees.
+            Some(account) => {
+                let rows = cloud
+                    .read(|tx| amisim_simulator::inventory::rows_seen_by(tx, Some(account)))?;
+                amisim_simulator::Cloud::from_rows(&rows)?.read(|tx| page(tx))
+            }
         })
     })
     .await;
@@ -244,7 +368,7 @@ async fn read<T: Send + 'static>(
         Ok(value) => Ok((
             value,
             Frame {
-                store: console.label.clone(),
+                store,
                 version,
                 now,
                 title: String::new(),
@@ -460,7 +584,9 @@ async fn events(State(c): State<Shared>, Query(f): Query<EventFilter>) -> Respon
 
 /// What changes whenever the cloud does: the last event row and the clock.
 async fn version(State(c): State<Shared>) -> Response {
-    let v = match read(&c, |_| Ok(())).await {
+    // Whether anything changed, from the whole store: cheap to ask twice a
+    // second, and it tells an account's page no more than that.
+    let v = match VIEWER.scope(None, read(&c, |_| Ok(()))).await {
         Ok(((), frame)) => frame.version,
         Err(_) => "trouble".to_string(),
     };
