@@ -231,9 +231,11 @@ struct Login {
     required: bool,
     /// Pairs checked lately (by their digest), so that a page's polling
     /// does not check the hash of the secret twice a second.
-    known:
-        std::sync::Mutex<std::collections::HashMap<[u8; 32], (Option<String>, std::time::Instant)>>,
+    known: std::sync::Mutex<std::collections::HashMap<[u8; 32], Checked>>,
 }
+
+/// A pair checked: whose console it opens, and when it was checked.
+type Checked = (Option<String>, std::time::Instant);
 
 /// How long a checked pair is believed without checking it again.
 const KNOWN_FOR: std::time::Duration = std::time::Duration::from_secs(60);
