@@ -1,7 +1,7 @@
 # amisim: two commands do everything on a fresh machine (Rust toolchain, Python 3 with pip).
 #   make demo   set up, build, and run the quickstart through apply, plan and destroy
 #   make test   set up, build, and run every test (against two Terraform versions)
-.PHONY: demo test setup lint docs bench bench-serve install uninstall
+.PHONY: demo test setup lint docs bench bench-serve bench-classroom install uninstall
 
 setup:
 	@scripts/setup
@@ -26,6 +26,9 @@ bench: setup
 
 bench-serve: setup
 	python3 scripts/bench_serve.py --out target/benchmarks-serve.md
+
+bench-classroom: setup
+	python3 scripts/bench_classroom.py --out target/benchmarks-classroom.md
 
 install:
 	@scripts/install

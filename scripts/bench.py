@@ -303,7 +303,7 @@ def classroom(tf, rc, server, students=8, images_each=25, parallelism=10):
     folders = []
     for n in range(students):
         secret = amisim_cli(store, "--json", "accounts", "claim", account(n))
-        secret = json.loads(secret)["secret"]
+        secret = json.loads(secret)["secret_access_key"]
         work = tempfile.mkdtemp(prefix=f"amisim-bench-classroom-{n}-")
         with open(os.path.join(work, "main.tf"), "w") as f:
             f.write(REQUIRED + f"""
