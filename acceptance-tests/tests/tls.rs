@@ -44,6 +44,8 @@ fn amisim(
 fn through_a_server_over_tls_every_client_works_and_nothing_is_answered_in_clear() {
     let teacher = Workspace::empty();
     let claimed = key_pair(&teacher.amisim(&["accounts", "claim", ALICE])).expect("a key pair");
+    let bobs =
+        key_pair(&teacher.amisim(&["accounts", "claim", "222222222222"])).expect("a key pair");
     let (cert, key) = certificate(&teacher);
     let served = Served::start_with(
         teacher.store(),
@@ -57,16 +59,21 @@ fn through_a_server_over_tls_every_client_works_and_nothing_is_answered_in_clear
     );
     let alice = (claimed.0.as_str(), claimed.1.as_str());
 
-    // The provider applies through it, trusting the certificate.
-    let ws = Workspace::new("provider \"amisim\" {}\n\nresource \"amisim_image\" \"tools\" {\n  name = \"alice-tools-v1\"\n}\n")
+    // The classroom exercise through it, each student trusting the
+    // certificate: Alice shares with Bob, Bob copies and launches, and both
+    // plan empty.
+    let ws = Workspace::from_example("classroom/alice")
         .on_store_of(&teacher)
         .through(&served.url, alice)
         .env("AWS_CA_BUNDLE", &cert);
     ws.apply_and_converge();
-    let image = ws.resources()["amisim_image.tools"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let image = ws.outputs()["image_id"].as_str().unwrap().to_string();
+    let bob = Workspace::from_example("classroom/bob")
+        .on_store_of(&teacher)
+        .through(&served.url, (bobs.0.as_str(), bobs.1.as_str()))
+        .env("AWS_CA_BUNDLE", &cert);
+    bob.apply_and_converge();
+    assert_eq!(bob.outputs()["copy"]["source_image_id"], image.as_str());
 
     // amisim sees it; without the certificate trusted, it is refused, naming why.
     let out = amisim(&served.url, alice, Some(&cert), &["images", "list"]);
