@@ -91,6 +91,29 @@ fn through_a_server_over_tls_every_client_works_and_nothing_is_answered_in_clear
         "{err}"
     );
 
+    // `amisim env` hands the certificate out with the rest.
+    let env = Command::new(amisim_binary())
+        .args([
+            "env",
+            "--endpoint",
+            &served.url,
+            "--account",
+            ALICE,
+            "--ca-bundle",
+            &cert,
+        ])
+        .output()
+        .unwrap();
+    let env = String::from_utf8_lossy(&env.stdout);
+    assert!(
+        env.contains(&format!("export AWS_ENDPOINT_URL={}\n", served.url)),
+        "{env}"
+    );
+    assert!(
+        env.contains(&format!("export AWS_CA_BUNDLE='{cert}'\n")),
+        "{env}"
+    );
+
     // boto3 and the AWS CLI, with AWS_CA_BUNDLE as they read it.
     let script = format!(
         "import boto3\nec2 = boto3.client('ec2')\nprint(ec2.describe_images(ImageIds=['{image}'])['Images'][0]['Name'])\n"

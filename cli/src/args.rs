@@ -197,6 +197,9 @@ pub struct EnvArgs {
     /// Where `amisim serve` listens.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:4566")]
     pub endpoint: String,
+    /// The PEM file of the certificate an https:// server presents, for the clients to trust (exported as AWS_CA_BUNDLE, as an absolute path).
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// `amisim console`.

@@ -29,5 +29,20 @@ pub fn print(out: &mut dyn Write, a: &EnvArgs) -> anyhow::Result<()> {
     ] {
         writeln!(out, "export {name}={value}")?;
     }
+    if let Some(bundle) = &a.ca_bundle {
+        let path = std::fs::canonicalize(bundle).map_err(|e| {
+            anyhow::anyhow!(
+                "--ca-bundle {}: {e}; name the PEM file of the server's certificate",
+                bundle.display()
+            )
+        })?;
+        let path = path.to_string_lossy();
+        // Quoted for the shell, as a path may hold spaces.
+        writeln!(
+            out,
+            "export AWS_CA_BUNDLE='{}'",
+            path.replace('\'', "'\\''")
+        )?;
+    }
     Ok(())
 }
