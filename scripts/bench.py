@@ -183,10 +183,17 @@ def env(rc, **extra):
 
 
 class Peak:
-    """Polls the peak resident memory (VmHWM) of every amisim provider process."""
+    """Polls every process whose command line holds `needle` (the amisim
+    provider's, by default): the peak resident memory (VmHWM) of any one, and
+    the CPU time (user + system) of each, kept at its last reading (a few
+    ticks of a process's last 20 ms may be missed)."""
 
-    def __init__(self):
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, needle=b"terraform-provider-amisim"):
+        self.needle = needle
         self.kib = 0
+        self.ticks = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -198,6 +205,16 @@ class Peak:
         self._stop.set()
         self._thread.join()
 
+    def cpu_seconds(self):
+        return sum(self.ticks.values()) / self.TICKS
+
+    @staticmethod
+    def ticks_of(pid):
+        """The CPU time of process `pid` so far, in clock ticks."""
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
     def _run(self):
         while not self._stop.is_set():
             for pid in os.listdir("/proc"):
@@ -205,13 +222,14 @@ class Peak:
                     continue
                 try:
                     with open(f"/proc/{pid}/cmdline", "rb") as f:
-                        if b"terraform-provider-amisim" not in f.read():
+                        if self.needle not in f.read():
                             continue
                     with open(f"/proc/{pid}/status") as f:
                         for line in f:
                             if line.startswith("VmHWM:"):
                                 self.kib = max(self.kib, int(line.split()[1]))
-                except OSError:
+                    self.ticks[pid] = self.ticks_of(pid)
+                except (OSError, IndexError, ValueError):
                     pass
             time.sleep(0.02)
 

@@ -32,58 +32,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the suite's helpers: Terraform, the CLI configuration)
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-class CpuOf:
-    """Polls the CPU time (user + system) of every process whose command line
-    holds `needle`, keeping each one's last reading (a process's time is read
-    until it ends, so a few ticks of its last 20 ms may be missed)."""
-
-    def __init__(self, needle):
-        self.needle = needle
-        self.ticks = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    def seconds(self):
-        return sum(self.ticks.values()) / TICKS
-
-    def _run(self):
-        while not self._stop.is_set():
-            for pid in os.listdir("/proc"):
-                if not pid.isdigit():
-                    continue
-                try:
-                    with open(f"/proc/{pid}/cmdline", "rb") as f:
-                        if self.needle not in f.read():
-                            continue
-                    with open(f"/proc/{pid}/stat") as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
-                    self.ticks[pid] = int(fields[11]) + int(fields[12])
-                except (OSError, IndexError, ValueError):
-                    pass
-            time.sleep(0.02)
-
-
 def process_cpu(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return bench.Peak.ticks_of(pid) / bench.Peak.TICKS
 
 
 class Server:
@@ -157,7 +112,7 @@ def classroom(tf, rc, students, images, parallelism):
         p = f"-parallelism={parallelism}"
         server_cpu = process_cpu(server.proc.pid)
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        with CpuOf(b"terraform-provider-amisim") as providers:
+        with bench.Peak() as providers:
             start = time.perf_counter()
             applies = [subprocess.Popen([tf, "apply", "-auto-approve", "-no-color", p], cwd=w,
                                         env=bench.env(rc, **e), stdout=subprocess.PIPE,
@@ -175,7 +130,7 @@ def classroom(tf, rc, students, images, parallelism):
             last_plan = time.perf_counter() - start
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         server_cpu = process_cpu(server.proc.pid) - server_cpu
-        provider_cpu = providers.seconds()
+        provider_cpu = providers.cpu_seconds()
         all_children = (children.ru_utime + children.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
         terraform_cpu = max(all_children - provider_cpu, 0.0)
         total = provider_cpu + terraform_cpu + server_cpu
