@@ -79,12 +79,36 @@ fn two_students_share_copy_and_grant_on_one_cloud_with_claimed_accounts() {
 
 #[test]
 fn eight_students_apply_at_once_on_one_cloud_and_lose_no_update() {
+    eight_students_apply_at_once(false);
+}
+
+#[test]
+fn through_a_server_eight_students_apply_at_once_and_lose_no_update() {
+    eight_students_apply_at_once(true);
+}
+
+/// Eight claimed students, each sharing an image with the next, apply at
+/// once: holding the store and their secret, or (`through_a_server`) only
+/// the endpoint of one `amisim serve` and their key pair.
+fn eight_students_apply_at_once(through_a_server: bool) {
     const STUDENTS: usize = 8;
     let account = |n: usize| format!("3000000000{:02}", n % STUDENTS);
     let teacher = Workspace::empty();
+    let pairs: Vec<(String, String)> = (0..STUDENTS)
+        .map(|n| {
+            let printed = teacher.amisim(&["accounts", "claim", &account(n)]);
+            amisim_acceptance_tests::serve::key_pair(&printed).expect("the key pair lines")
+        })
+        .collect();
+    let served = through_a_server.then(|| {
+        amisim_acceptance_tests::serve::Served::start_keyed(
+            teacher.store(),
+            &teacher.path().join("secret.key"),
+        )
+    });
     let folders: Vec<Workspace> = (0..STUDENTS)
         .map(|n| {
-            let secret = claim(&teacher, &account(n));
+            let (key, secret) = &pairs[n];
             let body = format!(
                 r#"
 provider "amisim" {{
@@ -102,9 +126,11 @@ resource "amisim_launch_permission" "neighbour" {{
                 me = account(n),
                 neighbour = account(n + 1),
             );
-            Workspace::new(&body)
-                .on_store_of(&teacher)
-                .env("AMISIM_SECRET_KEY", &secret)
+            let ws = Workspace::new(&body).on_store_of(&teacher);
+            match &served {
+                Some(served) => ws.through(&served.url, (key, secret)),
+                None => ws.env("AMISIM_SECRET_KEY", secret),
+            }
         })
         .collect();
     let mut applies: Vec<_> = folders
