@@ -1051,3 +1051,60 @@ fn the_newest_ami_actions_answer_through_boto3() {
             && e.account_id == B
             && e.outcome == "ok"));
 }
+
+#[test]
+fn the_fidelity_details_aws_clients_check_answer_as_aws_does() {
+    let (_ws, out) = boto3_on_new_store(
+        "us-east-1",
+        r#"
+import json, boto3, botocore
+ec2 = boto3.client("ec2")
+def code(f):
+    try:
+        f()
+        return ["ok", ""]
+    except botocore.exceptions.ClientError as e:
+        return [e.response["Error"]["Code"], e.response["Error"]["Message"]]
+image = ec2.register_image(Name="fidelity", RootDeviceName="/dev/xvda",
+    BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}])["ImageId"]
+a, b = "ami-0000000000000000a", "ami-0000000000000000b"
+out = {
+    "two missing": code(lambda: ec2.describe_images(ImageIds=[a, b, a])),
+    "one missing": code(lambda: ec2.describe_images(ImageIds=[image, a])),
+    "malformed describe": code(lambda: ec2.describe_images(ImageIds=["ami-xyz"])),
+    "malformed deregister": code(lambda: ec2.deregister_image(ImageId="ami-xyz")),
+    "malformed attribute": code(lambda: ec2.describe_image_attribute(ImageId="ami-xyz", Attribute="description")),
+    "malformed copy": code(lambda: ec2.copy_image(SourceImageId="ami-12", SourceRegion="us-east-1", Name="copy")),
+    "malformed launch": code(lambda: ec2.run_instances(ImageId="ami-zz", MinCount=1, MaxCount=1)),
+    "unknown deregister": code(lambda: ec2.deregister_image(ImageId=a)),
+    "block devices": code(lambda: ec2.describe_image_attribute(ImageId=image, Attribute="blockDeviceMapping")),
+    "mapping by describe": len(ec2.describe_images(ImageIds=[image])["Images"][0]["BlockDeviceMappings"]),
+}
+ec2.deregister_image(ImageId=image)
+out["deregistered twice"] = code(lambda: ec2.deregister_image(ImageId=image))
+print(json.dumps(out))
+"#,
+    );
+    let code = |what: &str| out[what][0].as_str().unwrap_or_default().to_string();
+    let message = |what: &str| out[what][1].as_str().unwrap_or_default().to_string();
+    assert_eq!(code("two missing"), "InvalidAMIID.NotFound");
+    assert_eq!(
+        message("two missing"),
+        "The image ids '[ami-0000000000000000a, ami-0000000000000000b]' do not exist"
+    );
+    assert_eq!(code("one missing"), "InvalidAMIID.NotFound");
+    assert!(message("one missing").contains("'[ami-0000000000000000a]'"));
+    for what in [
+        "malformed describe",
+        "malformed deregister",
+        "malformed attribute",
+        "malformed copy",
+        "malformed launch",
+    ] {
+        assert_eq!(code(what), "InvalidAMIID.Malformed", "{what}: {out}");
+    }
+    assert_eq!(code("unknown deregister"), "InvalidAMIID.NotFound");
+    assert_eq!(code("deregistered twice"), "InvalidAMIID.Unavailable");
+    assert_eq!(code("block devices"), "AuthFailure");
+    assert_eq!(out["mapping by describe"], 1);
+}

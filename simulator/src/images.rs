@@ -720,6 +720,7 @@ pub(crate) fn deregister(
     image_id: &str,
     delete_storage: bool,
 ) -> Result<bool> {
+    validate::image_id(image_id)?;
     let mut image = match tx.get::<Image>(image_id)? {
         Some(i) if i.region == ctx.caller.region && i.is_registered() => i,
         _ => return Ok(false),

@@ -59,7 +59,7 @@ static OPERATIONS: Table<Handler> = Table(&[
     ),
     reads(
         "DescribeImageAttribute",
-        "`ImageId`, `Attribute`: `launchPermission`, `description`, `lastLaunchedTime`, `deregistrationProtection`, `blockDeviceMapping`, `productCodes`",
+        "`ImageId`, `Attribute`: `launchPermission`, `description`, `lastLaunchedTime`, `deregistrationProtection`, `productCodes`; `blockDeviceMapping` is `AuthFailure`, as AWS documents (DescribeImages reads it)",
         |a| a.describe_image_attribute(),
     ),
     changes(
@@ -565,12 +565,33 @@ impl Action<'_> {
         self.ready()?;
         let mut images = self.call(&request)?;
         // Named images must exist for the caller, as in AWS; a deregistered
-        // image of its own is still described, with its state.
+        // image of its own is still described, with its state. Every missing
+        // one is named, as AWS names them.
+        let mut missing: Vec<&String> = Vec::new();
+        let mut refusal = None;
         for id in &ids {
-            if images.iter().any(|i| &i.id == id) {
+            if images.iter().any(|i| &i.id == id) || missing.contains(&id) {
                 continue;
             }
-            images.push(self.image(id)?);
+            match self.image(id) {
+                Ok(image) => images.push(image),
+                Err(f) if f.code == "InvalidAMIID.NotFound" => {
+                    missing.push(id);
+                    refusal.get_or_insert(f);
+                }
+                Err(f) => return Err(f),
+            }
+        }
+        match (missing.len(), refusal) {
+            (0, _) | (_, None) => {}
+            (1, Some(f)) => return Err(f),
+            (_, Some(_)) => {
+                let named: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+                return Err(Fault::bad(
+                    "InvalidAMIID.NotFound",
+                    format!("The image ids '[{}]' do not exist", named.join(", ")),
+                ));
+            }
         }
         let (shown, next) = Paged::cut(&page, &images)?;
         self.out.xml.open("imagesSet");
@@ -705,10 +726,23 @@ impl Action<'_> {
         let request = DeregisterImage::new(&id, p.flag("DeleteAssociatedSnapshots")?);
         self.ready()?;
         if !self.call(&request)? {
-            return Err(Fault::bad(
-                "InvalidAMIID.Unavailable",
-                format!("The image {id} is no longer available: it was deregistered"),
-            ));
+            // Unavailable is for an image that was there and is deregistered;
+            // one never there is not found.
+            let deregistered = self
+                .cloud
+                .read(|tx| tx.get::<Image>(&id))
+                .map_err(Fault::from)?
+                .is_some_and(|i| i.region == self.caller.region && !i.is_registered());
+            return Err(match deregistered {
+                true => Fault::bad(
+                    "InvalidAMIID.Unavailable",
+                    format!("The image {id} is no longer available: it was deregistered"),
+                ),
+                false => Fault::bad(
+                    "InvalidAMIID.NotFound",
+                    format!("The image id '[{id}]' does not exist"),
+                ),
+            });
         }
         self.out.xml.bool("return", true);
         Ok(())
@@ -754,10 +788,13 @@ impl Action<'_> {
                     .text("value", image.deregistration_protection.as_str())
                     .close("deregistrationProtection");
             }
+            // As AWS documents: the mapping is read with DescribeImages.
             "blockDeviceMapping" => {
-                let image = self.image(&id)?;
-                self.out.xml.text("imageId", &id);
-                block_devices(&mut self.out.xml, &image);
+                return Err(Fault::with_status(
+                    401,
+                    "AuthFailure",
+                    "Unauthorized attempt to access restricted resource: the blockDeviceMapping attribute is not read with DescribeImageAttribute; read the image's BlockDeviceMappings with DescribeImages",
+                ))
             }
             "productCodes" => {
                 let image = self.image(&id)?;
@@ -767,7 +804,7 @@ impl Action<'_> {
             other => {
                 return Err(Fault::bad(
                     "InvalidParameterValue",
-                    format!("Value ({other}) for parameter attribute is invalid: amisim answers launchPermission, description, lastLaunchedTime, deregistrationProtection, blockDeviceMapping and productCodes"),
+                    format!("Value ({other}) for parameter attribute is invalid: amisim answers launchPermission, description, lastLaunchedTime, deregistrationProtection and productCodes"),
                 ))
             }
         }
