@@ -56,9 +56,11 @@ pub fn started(mut command: Command) -> (Child, String) {
         .spawn()
         .expect("amisim starts serving");
     let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("its first line");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut first).expect("its first line");
+    // The rest (a warning when it listens beyond loopback) is read too: a
+    // pipe closed under it would end the server at its next line.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let url = first
         .split_whitespace()
         .find(|w| w.starts_with("http://") || w.starts_with("https://"))
