@@ -1,5 +1,5 @@
-//! amisim's own calls made through a server: what the `amisim` command (and
-//! later the provider) uses instead of a store when it is given an endpoint.
+//! amisim's own calls made through a server: what the `amisim` command and
+//! the provider use instead of a store when they are given an endpoint.
 //! Each call is one JSON 1.1 request, `X-Amz-Target: AmisimService.ACTION`,
 //! signed with SigV4 for the service `amisim` with the caller's access key
 //! pair; its answer is the call's output, or its refusal: the very

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::billing::{self, Bill};
 use crate::call::{Call, Caller, Session};
 use crate::error::Result;
-use crate::model::{Event, Image, ImageSettings};
+use crate::model::{Event, Image};
 use crate::recycle_bin::{self, BinEntry};
 use crate::store::{Access, Setup, Store, StoreLocation, Tx};
 use crate::{dates, ids, images, views};
@@ -224,16 +224,6 @@ impl Cloud {
     /// Whether an image is public, and its storage's monthly cost, read without a log entry.
     pub fn image_details(&mut self, image: &Image) -> Result<ImageDetails> {
         self.store.read(|tx| views::image_details(tx, image))
-    }
-
-    /// The caller's image settings and the simulated time now, read without
-    /// a log entry: what a reader of images needs to tell whether Allowed
-    /// AMIs allows each of them ([`crate::settings::image_allowed`]).
-    pub fn allowed_images_view(&mut self, caller: &Caller) -> Result<(ImageSettings, i64)> {
-        let view = self
-            .store
-            .read(|tx| views::allowed_images_view(tx, &caller.account_id, &caller.region))?;
-        Ok((view.settings, view.now))
     }
 
     /// The event log after `after_seq`.

@@ -47,18 +47,6 @@ pub struct AllowedImagesView {
 
 impl crate::call::Outcome for AllowedImagesView {}
 
-/// The caller's [`AllowedImagesView`].
-pub(crate) fn allowed_images_view(
-    tx: &Tx<'_>,
-    account: &str,
-    region: &str,
-) -> Result<AllowedImagesView> {
-    Ok(AllowedImagesView {
-        settings: settings::settings(tx, account, region)?,
-        now: ids::now(tx)?,
-    })
-}
-
 /// Who the caller acts as, as the server read its key: the account (or the
 /// administrator) and the region. What a client that holds only a key pair
 /// asks first.
@@ -129,8 +117,12 @@ views! {
         let image = access::visible(tx, ctx, &r.image_id, &ctx.caller.region)?;
         image_details(tx, &image)
     };
-    GetAllowedImagesView => AllowedImagesView, "GetAllowedImagesView",
-        |_, tx, ctx| allowed_images_view(tx, &ctx.caller.account_id, &ctx.caller.region);
+    GetAllowedImagesView => AllowedImagesView, "GetAllowedImagesView", |_, tx, ctx| {
+        Ok(AllowedImagesView {
+            settings: settings::settings(tx, &ctx.caller.account_id, &ctx.caller.region)?,
+            now: ids::now(tx)?,
+        })
+    };
     GetInstanceRootKey => Option<String>, "GetInstanceRootKey", |r, tx, ctx| {
         match tx.get::<Instance>(&r.instance_id)? {
             Some(i) if i.owner_id == ctx.caller.account_id => images::instance_root_key(tx, &r.instance_id),
