@@ -50,17 +50,14 @@ pub struct Config {
 pub struct Configured {
     /// The caller of every call this provider makes.
     pub caller: Caller,
-    /// Whether calls block on a runtime of their own (a PostgreSQL store's
-    /// client) or on the network (a server): they then run off Terraform's
-    /// async runtime.
-    pub remote: bool,
     backend: Backend,
 }
 
 /// Where the provider's calls go.
 enum Backend {
-    /// The store itself.
-    Store(Mutex<Cloud>),
+    /// The store itself; on a PostgreSQL server (`remote`), whose client
+    /// blocks on a runtime of its own, calls run off Terraform's.
+    Store { cloud: Mutex<Cloud>, remote: bool },
     /// An `amisim serve`, with the key pair of the caller.
     Server(Remote),
 }
@@ -97,15 +94,16 @@ impl Configured {
     /// Runs `f` with the cloud and the caller.
     pub fn with<R: Send>(&self, f: impl FnOnce(&mut Api<'_>, &Caller) -> R + Send) -> R {
         match &self.backend {
-            Backend::Store(cloud) => {
+            Backend::Store { cloud, remote } => {
                 let mut cloud = match cloud.lock() {
                     Ok(c) => c,
                     // A panic elsewhere poisoned the lock; the cloud itself is transactional, so go on.
                     Err(poisoned) => poisoned.into_inner(),
                 };
                 let (cloud, caller): (&mut Cloud, &Caller) = (&mut cloud, &self.caller);
-                off_runtime(self.remote, || f(&mut Api::Store(cloud), caller))
+                off_runtime(*remote, || f(&mut Api::Store(cloud), caller))
             }
+            // The network blocks too.
             Backend::Server(remote) => {
                 let caller = &self.caller;
                 off_runtime(true, || f(&mut Api::Server(remote), caller))
@@ -139,8 +137,10 @@ fn on_store(diags: &mut Diagnostics, resolved: &Resolved, store: &str) -> Option
     match off_runtime(remote, || Cloud::open_store(store)) {
         Ok(c) => Some(Configured {
             caller: resolved.caller.clone(),
-            remote,
-            backend: Backend::Store(Mutex::new(c.in_command(crate::command::current()))),
+            backend: Backend::Store {
+                cloud: Mutex::new(c.in_command(crate::command::current())),
+                remote,
+            },
         }),
         Err(e) => {
             // Pointing at a store URL would have Terraform print its line, password and all.
@@ -190,7 +190,7 @@ fn through_server(
         }
     };
     let named = &resolved.caller.account_id;
-    let remote = if who.account_id == amisim_simulator::ADMINISTRATOR {
+    let (remote, account) = if who.account_id == amisim_simulator::ADMINISTRATOR {
         if !resolved.account_named {
             diags::error(
                 diags,
@@ -210,7 +210,7 @@ fn through_server(
             );
             return None;
         }
-        acting
+        (acting, named.clone())
     } else {
         if resolved.account_named && who.account_id != *named {
             diags::error(
@@ -221,16 +221,10 @@ fn through_server(
             );
             return None;
         }
-        remote
-    };
-    let account = if who.account_id == amisim_simulator::ADMINISTRATOR {
-        named.clone()
-    } else {
-        who.account_id
+        (remote, who.account_id)
     };
     Some(Configured {
         caller: Caller::new(account, region.clone()),
-        remote: true,
         backend: Backend::Server(remote),
     })
 }
@@ -513,7 +507,7 @@ impl Provider for AmisimProvider {
                 |cloud, caller| cloud.call(caller, &resolved.membership),
             )?;
         }
-        tracing::debug!(account_id = %configured.caller.account_id, region = %configured.caller.region, remote = configured.remote, "configured");
+        tracing::debug!(account_id = %configured.caller.account_id, region = %configured.caller.region, through_server = matches!(configured.backend, Backend::Server(_)), "configured");
         let configured = Arc::new(configured);
         if let Ok(mut slot) = self.shared.configured.write() {
             *slot = Some(configured);
