@@ -41,12 +41,9 @@ impl Remote {
         region: &str,
     ) -> anyhow::Result<Remote> {
         let endpoint = endpoint.trim_end_matches('/');
-        let tls = match endpoint.split_once("://") {
-            Some(("http", _)) => None,
-            Some(("https", _)) => Some(tls_config()?),
-            _ => anyhow::bail!(
-                "the endpoint {endpoint:?} is not a URL amisim can reach; write it as http://HOST:PORT or https://HOST:PORT, as amisim serve prints it"
-            ),
+        let tls = match is_https(endpoint)? {
+            false => None,
+            true => Some(tls_config()?),
         };
         if access_key.is_empty() || secret.is_empty() {
             anyhow::bail!(
@@ -222,6 +219,19 @@ impl Remote {
                 "Look before you repeat it (amisim events, or the next plan): once the server is back, what it made is there, and a create it made is refused as a duplicate naming the object to import",
             )),
         }
+    }
+}
+
+/// Whether `endpoint` is an `https://` URL; an error unless it is an
+/// `http://` or `https://` one, as `amisim serve` prints it. Every face that
+/// takes an endpoint checks it here.
+pub fn is_https(endpoint: &str) -> anyhow::Result<bool> {
+    match endpoint.split_once("://") {
+        Some(("http", _)) => Ok(false),
+        Some(("https", _)) => Ok(true),
+        _ => anyhow::bail!(
+            "the endpoint {endpoint:?} is not a URL amisim can reach; write it as http://HOST:PORT or https://HOST:PORT, as amisim serve prints it"
+        ),
     }
 }
 

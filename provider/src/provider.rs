@@ -395,11 +395,11 @@ pub fn resolve(config: &Config, diags: &mut Diagnostics) -> Option<Resolved> {
             (Where::Store(store), secret)
         }
         Some(endpoint) => {
-            if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
+            if let Err(e) = amisim_client::is_https(&endpoint) {
                 diags::error(
                     diags,
                     "Invalid endpoint",
-                    format!("The endpoint {endpoint:?} is not a URL of an amisim serve: write it as http://HOST:PORT or https://HOST:PORT, as amisim serve prints it"),
+                    format!("{e:#}"),
                     Some("endpoint"),
                 );
                 return None;

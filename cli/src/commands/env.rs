@@ -10,12 +10,7 @@ use crate::args::EnvArgs;
 pub fn print(out: &mut dyn Write, a: &EnvArgs) -> anyhow::Result<()> {
     validate::account_id(&a.account).map_err(|e| anyhow::anyhow!("{e}"))?;
     validate::region(&a.region).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if !(a.endpoint.starts_with("http://") || a.endpoint.starts_with("https://")) {
-        anyhow::bail!(
-            "--endpoint {:?} is not a URL; write it as http://127.0.0.1:4566",
-            a.endpoint
-        );
-    }
+    amisim_client::is_https(&a.endpoint)?;
     // An unclaimed account is reached with its ID as the access key ID; the
     // secret is not checked for it.
     for (name, value) in [

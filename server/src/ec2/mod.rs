@@ -567,31 +567,26 @@ impl Action<'_> {
         // Named images must exist for the caller, as in AWS; a deregistered
         // image of its own is still described, with its state. Every missing
         // one is named, as AWS names them.
-        let mut missing: Vec<&String> = Vec::new();
-        let mut refusal = None;
+        let mut missing: Vec<(&str, Fault)> = Vec::new();
         for id in &ids {
-            if images.iter().any(|i| &i.id == id) || missing.contains(&id) {
+            if images.iter().any(|i| &i.id == id) || missing.iter().any(|(m, _)| m == id) {
                 continue;
             }
             match self.image(id) {
                 Ok(image) => images.push(image),
-                Err(f) if f.code == "InvalidAMIID.NotFound" => {
-                    missing.push(id);
-                    refusal.get_or_insert(f);
-                }
+                Err(f) if f.code == "InvalidAMIID.NotFound" => missing.push((id, f)),
                 Err(f) => return Err(f),
             }
         }
-        match (missing.len(), refusal) {
-            (0, _) | (_, None) => {}
-            (1, Some(f)) => return Err(f),
-            (_, Some(_)) => {
-                let named: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-                return Err(Fault::bad(
-                    "InvalidAMIID.NotFound",
-                    format!("The image ids '[{}]' do not exist", named.join(", ")),
-                ));
-            }
+        if missing.len() == 1 {
+            return Err(missing.remove(0).1);
+        }
+        if !missing.is_empty() {
+            let named: Vec<&str> = missing.iter().map(|(id, _)| *id).collect();
+            return Err(Fault::bad(
+                "InvalidAMIID.NotFound",
+                format!("The image ids '[{}]' do not exist", named.join(", ")),
+            ));
         }
         let (shown, next) = Paged::cut(&page, &images)?;
         self.out.xml.open("imagesSet");
