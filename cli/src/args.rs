@@ -177,6 +177,9 @@ pub struct ServeArgs {
     /// How long a request waits for the store (behind the requests before it, then for another process's write) before it is answered 503 ServiceUnavailable with nothing applied.
     #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=25))]
     pub lock_wait: u64,
+    /// The most requests answered together in one transaction of the store, each in a savepoint of its own and each answered once it is committed; 1 commits every request on its own.
+    #[arg(long, value_name = "REQUESTS", default_value_t = amisim_server::MAX_GROUP, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub max_group: usize,
     /// Serve HTTPS with this PEM certificate (chain), so keys and calls cross the network encrypted; needs --tls-key.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

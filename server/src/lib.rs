@@ -12,10 +12,12 @@
 //! Served today: EC2 (the Query protocol, API version 2016-11-15) for
 //! images, their attributes and tags, and regions; STS `GetCallerIdentity`.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use amisim_simulator::{Caller, Cloud};
 
@@ -47,6 +49,10 @@ use query::Params;
 /// read timeout of AWS's SDKs, so a call is never applied after its client
 /// stopped waiting, and the client's retry meets no half-known call.
 pub const LOCK_WAIT: Duration = Duration::from_secs(20);
+
+/// The most requests answered in one transaction: enough that a server's
+/// clients share one commit, few enough that none waits long behind a group.
+pub const MAX_GROUP: usize = 64;
 
 /// The largest request body the server reads.
 pub const MAX_BODY: usize = 1 << 20;
@@ -100,6 +106,81 @@ pub struct Server {
     token: String,
     /// How long a request waits for the store ([`LOCK_WAIT`]).
     lock_wait: Duration,
+    /// The requests waiting for the store, and whether one of them leads.
+    waiting: Mutex<Queue>,
+    /// The most requests answered in one transaction ([`MAX_GROUP`]).
+    max_group: usize,
+    /// The groups of requests answered, each one transaction of the store.
+    groups: AtomicU64,
+}
+
+/// The requests waiting to be answered, in the order they arrived.
+#[derive(Default)]
+struct Queue {
+    requests: VecDeque<Arc<Waiting>>,
+    /// Whether a request leads: it holds the store, or was asked to take it.
+    led: bool,
+}
+
+/// A request waiting to be answered with the others that arrive with it.
+struct Waiting {
+    request: Request,
+    /// Its number, in the order requests arrived.
+    n: u64,
+    request_id: String,
+    protocol: Protocol,
+    /// Who signed it, taken when it is answered.
+    identity: Mutex<Option<Result<Identity, Fault>>>,
+    turn: Mutex<Turn>,
+    changed: Condvar,
+}
+
+/// Where a waiting request stands.
+enum Turn {
+    /// It waits in the queue, or in the group being answered.
+    Waits,
+    /// It is asked to lead: to take the store and answer the queue.
+    Leads,
+    /// Its answer, given once its group's transaction was committed.
+    Answered(Answer),
+}
+
+impl Waiting {
+    /// Tells the request where it stands now.
+    fn give(&self, turn: Turn) {
+        *self.turn.lock() = turn;
+        self.changed.notify_all();
+    }
+
+    fn is_answered(&self) -> bool {
+        matches!(*self.turn.lock(), Turn::Answered(_))
+    }
+
+    fn leads(&self) -> bool {
+        matches!(*self.turn.lock(), Turn::Leads)
+    }
+
+    /// Waits until the request is answered or asked to lead (taking the
+    /// answer), or `deadline` passes (`None`).
+    fn wait_until(&self, deadline: Option<Instant>) -> Option<Turn> {
+        let mut turn = self.turn.lock();
+        loop {
+            match &*turn {
+                Turn::Answered(_) => return Some(std::mem::replace(&mut *turn, Turn::Waits)),
+                Turn::Leads => return Some(Turn::Leads),
+                Turn::Waits => match deadline {
+                    Some(deadline) => {
+                        if self.changed.wait_until(&mut turn, deadline).timed_out()
+                            && matches!(*turn, Turn::Waits)
+                        {
+                            return None;
+                        }
+                    }
+                    None => self.changed.wait(&mut turn),
+                },
+            }
+        }
+    }
 }
 
 impl Server {
@@ -127,6 +208,9 @@ impl Server {
             requests: AtomicU64::new(0),
             token: amisim_simulator::store::unique_token(),
             lock_wait: LOCK_WAIT,
+            waiting: Mutex::new(Queue::default()),
+            max_group: MAX_GROUP,
+            groups: AtomicU64::new(0),
         })
     }
 
@@ -139,6 +223,20 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         self.lock_wait = wait;
         Ok(self)
+    }
+
+    /// The same server, answering at most `max` requests in one transaction
+    /// (1: each request in a transaction of its own).
+    pub fn with_max_group(mut self, max: usize) -> Server {
+        self.max_group = max.max(1);
+        self
+    }
+
+    /// How many groups of requests the server has answered, each in one
+    /// transaction of the store: fewer than its requests when they arrived
+    /// together.
+    pub fn groups(&self) -> u64 {
+        self.groups.load(Ordering::SeqCst)
     }
 
     /// Makes the administrator's access key pair when the store has none,
@@ -214,6 +312,13 @@ impl Server {
 
     /// Answers one request. Each request is a command of its own: its
     /// changes are dated after everything the store held before it.
+    ///
+    /// Requests that arrive while the store is busy wait together; the first
+    /// to get the store answers all of them (up to [`MAX_GROUP`]) in one
+    /// transaction, each request in a savepoint of its own, in the order
+    /// they arrived, and every answer is given only once that transaction
+    /// is committed: many clients get more done than one, and no answer
+    /// names a change a crash could lose.
     pub fn answer(&self, request: &Request) -> Answer {
         let arrived = Instant::now();
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
@@ -225,17 +330,133 @@ impl Server {
         if let Ok(identity) = &identity {
             protocol = Protocol::of(&identity.service, protocol);
         }
-        let Some(mut cloud) = self.cloud.try_lock_until(arrived + self.lock_wait) else {
-            let fault = Fault::with_status(
-                503,
-                "ServiceUnavailable",
-                format!(
-                    "amisim serve is busy: the requests before this one held the store for {} seconds; nothing of this request was applied, so send it again",
-                    self.lock_wait.as_secs()
-                ),
-            );
-            return protocol.error(&fault, &request_id);
+        let waiting = Arc::new(Waiting {
+            request: request.clone(),
+            n,
+            request_id,
+            protocol,
+            identity: Mutex::new(Some(identity)),
+            turn: Mutex::new(Turn::Waits),
+            changed: Condvar::new(),
+        });
+        let lead = {
+            let mut queue = self.waiting.lock();
+            queue.requests.push_back(waiting.clone());
+            !std::mem::replace(&mut queue.led, true)
         };
+        if !lead {
+            match waiting.wait_until(Some(arrived + self.lock_wait)) {
+                Some(Turn::Answered(answer)) => return answer,
+                Some(_) => {}
+                None => {
+                    // Too long: withdrawn if it still waits, unless it was
+                    // just asked to lead; answered soon if a group holds it.
+                    let mut queue = self.waiting.lock();
+                    let at = queue.requests.iter().position(|w| Arc::ptr_eq(w, &waiting));
+                    match (at, waiting.leads()) {
+                        (_, true) => {}
+                        (Some(at), false) => {
+                            queue.requests.remove(at);
+                            drop(queue);
+                            let fault = Fault::with_status(
+                                503,
+                                "ServiceUnavailable",
+                                format!(
+                                    "amisim serve is busy: the requests before this one held the store for {} seconds; nothing of this request was applied, so send it again",
+                                    self.lock_wait.as_secs()
+                                ),
+                            );
+                            return waiting.protocol.error(&fault, &waiting.request_id);
+                        }
+                        (None, false) => {
+                            drop(queue);
+                            if let Some(Turn::Answered(answer)) = waiting.wait_until(None) {
+                                return answer;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // This request leads: it answers the requests waiting, a group at a
+        // time, until its own is answered, then hands the lead to the first
+        // request still waiting.
+        let mut cloud = self.cloud.lock();
+        while !waiting.is_answered() {
+            let group: Vec<Arc<Waiting>> = {
+                let mut queue = self.waiting.lock();
+                let k = queue.requests.len().min(self.max_group);
+                queue.requests.drain(..k).collect()
+            };
+            self.answer_together(&mut cloud, &group);
+        }
+        drop(cloud);
+        {
+            let mut queue = self.waiting.lock();
+            match queue.requests.front() {
+                Some(next) => next.give(Turn::Leads),
+                None => queue.led = false,
+            }
+        }
+        match waiting.wait_until(None) {
+            Some(Turn::Answered(answer)) => answer,
+            _ => unreachable!("a leader's own request is answered before it hands the lead on"),
+        }
+    }
+
+    /// Answers `group` in one transaction, each request in savepoints of its
+    /// own, and gives the answers once it is committed; if it could not be,
+    /// every request of the group is told that nothing of it was applied.
+    fn answer_together(&self, cloud: &mut Cloud, group: &[Arc<Waiting>]) {
+        self.groups.fetch_add(1, Ordering::SeqCst);
+        let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            cloud.together(|cloud| {
+                group
+                    .iter()
+                    .map(|w| self.answer_with(cloud, w))
+                    .collect::<Vec<Answer>>()
+            })
+        }));
+        match answered {
+            Ok(Ok(answers)) => {
+                for (w, answer) in group.iter().zip(answers) {
+                    w.give(Turn::Answered(answer));
+                }
+            }
+            Ok(Err(e)) => {
+                let fault = Fault::from(e);
+                for w in group {
+                    w.give(Turn::Answered(w.protocol.error(&fault, &w.request_id)));
+                }
+            }
+            Err(_) => {
+                for w in group {
+                    w.give(Turn::Answered(Answer {
+                        status: 500,
+                        content_type: "text/plain; charset=utf-8",
+                        body: b"The request failed inside the server; nothing it did was kept\n"
+                            .to_vec(),
+                    }));
+                }
+            }
+        }
+    }
+
+    /// The answer to one waiting request, its calls made on `cloud`.
+    fn answer_with(&self, cloud: &mut Cloud, waiting: &Waiting) -> Answer {
+        let Waiting {
+            request,
+            n,
+            request_id,
+            protocol,
+            ..
+        } = waiting;
+        let (request, protocol) = (request, *protocol);
+        let identity = waiting
+            .identity
+            .lock()
+            .take()
+            .expect("a request is answered once");
         // Each request is a command of its own, refused ones too: each is
         // dated at its own time.
         cloud.set_request(format!("aws:{}:{n}", self.token));
@@ -244,32 +465,32 @@ impl Server {
         let mut identity = match identity {
             Ok(identity) => identity,
             Err(fault) => {
-                let fault = self.logged_refusal(&mut cloud, request, &Named::of(request), fault);
-                return protocol.error(&fault, &request_id);
+                let fault = self.logged_refusal(cloud, request, &Named::of(request), fault);
+                return protocol.error(&fault, request_id);
             }
         };
-        let secret = match self.claimed(&mut cloud, request, &mut identity) {
+        let secret = match self.claimed(cloud, request, &mut identity) {
             Ok(secret) => secret,
-            Err(fault) => return protocol.error(&fault, &request_id),
+            Err(fault) => return protocol.error(&fault, request_id),
         };
         // A claim's signature was checked whole; any other is checked for its time.
         if secret.is_none() {
             if let Err(fault) = identity.check_time() {
-                let fault = self.logged_refusal(&mut cloud, request, &(&identity).into(), fault);
-                return protocol.error(&fault, &request_id);
+                let fault = self.logged_refusal(cloud, request, &(&identity).into(), fault);
+                return protocol.error(&fault, request_id);
             }
         }
         let caller = if identity.account == amisim_simulator::call::ADMINISTRATOR {
-            match self.administrator_caller(&mut cloud, request, &identity) {
+            match self.administrator_caller(cloud, request, &identity) {
                 Ok(caller) => caller,
-                Err(fault) => return protocol.error(&fault, &request_id),
+                Err(fault) => return protocol.error(&fault, request_id),
             }
         } else {
             Caller::new(identity.account.clone(), identity.region.clone()).with_secret(secret)
         };
-        match self.dispatch(&mut cloud, &caller, &identity, request, &request_id) {
+        match self.dispatch(cloud, &caller, &identity, request, request_id) {
             Ok(answer) => answer,
-            Err(fault) => protocol.error(&fault, &request_id),
+            Err(fault) => protocol.error(&fault, request_id),
         }
     }
 

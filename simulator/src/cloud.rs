@@ -27,6 +27,12 @@ pub struct Cloud {
     session: Session,
 }
 
+impl AsMut<Store> for Cloud {
+    fn as_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
 /// What a store holds when new, and how an older one is brought up to date:
 /// the public catalogue, and the clock of stores made before command epochs.
 const SETUP: Setup = Setup {
@@ -196,6 +202,16 @@ impl Cloud {
     /// wrapper (transaction, command clock, caller check, event, commit).
     pub fn call<R: Call>(&mut self, caller: &Caller, request: &R) -> Result<R::Output> {
         crate::call::run(&mut self.store, &mut self.session, caller, request)
+    }
+
+    /// Runs `f` with every call it makes on this handle committed together,
+    /// in one transaction of the store, each call in a savepoint of its own
+    /// (a refused call rolls back alone): what a server does with the calls
+    /// that arrive at once, so that many clients get more done than one.
+    /// What `f` answers may be given only once this returns `Ok`; an `Err`
+    /// means none of its calls was kept.
+    pub fn together<R>(&mut self, f: impl FnOnce(&mut Cloud) -> R) -> Result<R> {
+        crate::store::together(self, f)
     }
 
     /// What the Recycle Bin holds now, for one account or all.

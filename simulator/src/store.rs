@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -221,6 +221,33 @@ pub struct Store {
     /// The private copy a read-only store is read from, when the store's WAL
     /// was left by a process that ended (see `companions`).
     _scratch: Option<companions::Scratch>,
+    /// Whether a group of calls holds the store's write transaction open
+    /// (see [`Store::together`]): each transaction begun meanwhile is a
+    /// savepoint in it.
+    grouped: bool,
+}
+
+/// How a transaction on the store begins and ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// The store's write transaction: it waits for the other writers.
+    Write,
+    /// A consistent read, writing nothing.
+    Read,
+    /// A savepoint inside the write transaction a group of calls holds.
+    Nested,
+}
+
+impl Scope {
+    /// The SQL that ends a transaction of this scope, keeping what it wrote or not.
+    fn end(self, keep: bool) -> &'static str {
+        match (self, keep) {
+            (Scope::Nested, true) => "RELEASE SAVEPOINT nested",
+            (Scope::Nested, false) => "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested",
+            (_, true) => "COMMIT",
+            (_, false) => "ROLLBACK",
+        }
+    }
 }
 
 /// Where a store's transactions go.
@@ -373,6 +400,7 @@ impl Store {
             _hold: None,
             path: None,
             _scratch: None,
+            grouped: false,
         };
         store.initialise(setup)?;
         Ok(store)
@@ -441,6 +469,7 @@ impl Store {
             _hold: None,
             path: None,
             _scratch: None,
+            grouped: false,
         };
         if created && !read_only {
             store.transaction(|tx| {
@@ -554,6 +583,7 @@ impl Store {
             _hold: None,
             path: Some(path.to_path_buf()),
             _scratch: scratch,
+            grouped: false,
         };
         if let Some(setup) = setup {
             store.add_missing_columns(&schema::SQLITE)?;
@@ -628,24 +658,73 @@ impl Store {
     }
 
     /// A transaction on the backend: one that writes (it waits for the
-    /// other writers), or a read of a consistent snapshot.
+    /// other writers), or a read of a consistent snapshot; inside a group
+    /// (see [`Store::together`]) either is a savepoint of the group's.
     fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
+        let scope = match (self.grouped, write) {
+            (true, _) => Scope::Nested,
+            (false, true) => Scope::Write,
+            (false, false) => Scope::Read,
+        };
         let inner = match &mut self.backend {
-            Backend::Postgres(pg) => Inner::Postgres(if write { pg.write()? } else { pg.read()? }),
+            Backend::Postgres(pg) => Inner::Postgres(pg.transaction(scope)?),
             Backend::Sqlite(conn) => {
-                let behavior = if write {
-                    TransactionBehavior::Immediate
-                } else {
-                    TransactionBehavior::Deferred
-                };
-                let path = self.path.clone();
-                let tx = conn
-                    .transaction_with_behavior(behavior)
-                    .map_err(|e| io_error(path.as_deref(), e))?;
-                Inner::Sqlite(sqlite::SqliteTx { tx, path })
+                Inner::Sqlite(sqlite::SqliteTx::begin(conn, self.path.clone(), scope)?)
             }
         };
         Ok(Tx { inner })
+    }
+
+    /// Begins (`end` none) or ends (keeping what was written, or not) a
+    /// transaction of `scope` on the backend, outside any [`Tx`].
+    fn raw(&mut self, scope: Scope, end: Option<bool>) -> Result<()> {
+        match &mut self.backend {
+            Backend::Postgres(pg) => match end {
+                None => pg.begin(scope),
+                Some(keep) => pg.end(scope, keep),
+            },
+            Backend::Sqlite(conn) => {
+                let path = self.path.as_deref();
+                match end {
+                    None => sqlite::begin(conn, path, scope),
+                    Some(keep) => sqlite::end(conn, path, scope, keep),
+                }
+            }
+        }
+    }
+}
+
+impl AsMut<Store> for Store {
+    fn as_mut(&mut self) -> &mut Store {
+        self
+    }
+}
+
+/// Runs `f` on `holder` (a store, or what holds one) with the store's write
+/// transaction held open: every transaction `f` begins is a savepoint in it
+/// (a refused or failed call rolls back alone), and all of them are
+/// committed at once when `f` returns. What `f` answers may be given only
+/// once this returns `Ok`: an `Err` means none of it was kept. Within a
+/// group this only runs `f`.
+pub fn together<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R) -> Result<R> {
+    if holder.as_mut().grouped {
+        return Ok(f(holder));
+    }
+    holder.as_mut().raw(Scope::Write, None)?;
+    holder.as_mut().grouped = true;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(holder)));
+    let store = holder.as_mut();
+    store.grouped = false;
+    let kept = match &result {
+        Ok(_) => store.raw(Scope::Write, Some(true)),
+        Err(_) => Ok(()),
+    };
+    if result.is_err() || kept.is_err() {
+        let _ = store.raw(Scope::Write, Some(false));
+    }
+    match result {
+        Ok(r) => kept.map(|()| r),
+        Err(panic) => std::panic::resume_unwind(panic),
     }
 }
 
@@ -983,7 +1062,7 @@ impl Tx<'_> {
     /// Commits the transaction.
     fn commit(self) -> Result<()> {
         match self.inner {
-            Inner::Sqlite(t) => t.tx.commit().map_err(|e| io_error(t.path.as_deref(), e)),
+            Inner::Sqlite(t) => t.commit(),
             Inner::Postgres(t) => t.commit(),
         }
     }
@@ -1060,6 +1139,7 @@ fn create_new(path: &Path, setup: &Setup) -> Result<()> {
             _hold: None,
             path: Some(tmp.clone()),
             _scratch: None,
+            grouped: false,
         };
         store.initialise(setup)?;
         // Fold the WAL into the main file so the linked file is complete on its own.

@@ -122,7 +122,8 @@ pub fn serve_with_api(
     view::links::set_base("/console/");
     let seal_key = amisim_server::keyfile::load_or_create()?;
     let server = amisim_server::Server::open_with_key(&store.to_string_lossy(), Some(seal_key))?
-        .with_lock_wait(std::time::Duration::from_secs(lock_wait))?;
+        .with_lock_wait(std::time::Duration::from_secs(lock_wait))?
+        .with_max_group(args.max_group);
     // On a new store, the administrator's credential: shown once, here.
     if let Some(key) = server.make_administrator_key()? {
         eprintln!("The administrator's credential (shown once; it claims accounts, sets prices and the clock, and acts as any account):");

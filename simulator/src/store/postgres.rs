@@ -12,9 +12,9 @@ use std::cell::RefCell;
 use std::str::FromStr;
 use std::time::Duration;
 
-use postgres::{Client, IsolationLevel, NoTls};
+use postgres::{Client, NoTls};
 
-use super::Filter;
+use super::{Filter, Scope};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The key of the advisory lock every write transaction holds ("AMIS").
@@ -149,40 +149,65 @@ impl Pg {
         }
     }
 
-    /// A write transaction, holding the store's write lock until it ends.
-    pub fn write(&mut self) -> Result<PgTx<'_>> {
-        let server = self.server.clone();
-        let mut tx = self.client.transaction().map_err(|e| error(&server, &e))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .map_err(|e| error(&server, &e))?;
-        Ok(PgTx {
-            tx: RefCell::new(tx),
-            server,
-        })
+    /// Begins a transaction of `scope`: a write holds the store's write lock
+    /// until it ends; a read is a read-only snapshot.
+    pub fn begin(&mut self, scope: Scope) -> Result<()> {
+        begin(&mut self.client, &self.server, scope)
     }
 
-    /// A read-only snapshot.
-    pub fn read(&mut self) -> Result<PgTx<'_>> {
-        let server = self.server.clone();
-        let tx = self
-            .client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .map_err(|e| error(&server, &e))?;
+    /// Ends a transaction of `scope`, keeping what it wrote or not.
+    pub fn end(&mut self, scope: Scope, keep: bool) -> Result<()> {
+        self.client
+            .batch_execute(scope.end(keep))
+            .map_err(|e| error(&self.server, &e))
+    }
+
+    /// A transaction of `scope`.
+    pub fn transaction(&mut self, scope: Scope) -> Result<PgTx<'_>> {
+        begin(&mut self.client, &self.server, scope)?;
         Ok(PgTx {
-            tx: RefCell::new(tx),
-            server,
+            tx: RefCell::new(&mut self.client),
+            server: self.server.clone(),
+            scope,
+            ended: false,
         })
     }
 }
 
+/// Begins a transaction of `scope` on `client`. A write one that cannot
+/// take the write lock is rolled back at once.
+fn begin(client: &mut Client, server: &str, scope: Scope) -> Result<()> {
+    let sql = match scope {
+        Scope::Write => "BEGIN",
+        Scope::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        Scope::Nested => "SAVEPOINT nested",
+    };
+    client.batch_execute(sql).map_err(|e| error(server, &e))?;
+    if scope == Scope::Write {
+        if let Err(e) = client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+            let _ = client.batch_execute("ROLLBACK");
+            return Err(error(server, &e));
+        }
+    }
+    Ok(())
+}
+
 /// One transaction on a PostgreSQL store: the primitive operations the
-/// store's typed access is built on.
+/// store's typed access is built on. Dropped before [`PgTx::commit`], it is
+/// rolled back.
 pub struct PgTx<'c> {
-    tx: RefCell<postgres::Transaction<'c>>,
+    tx: RefCell<&'c mut Client>,
     server: String,
+    scope: Scope,
+    ended: bool,
+}
+
+impl Drop for PgTx<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            let _ = self.tx.get_mut().batch_execute(self.scope.end(false));
+        }
+    }
 }
 
 type Params<'a> = [&'a (dyn postgres::types::ToSql + Sync)];
@@ -206,13 +231,16 @@ impl PgTx<'_> {
             .map_err(|e| self.err(&e))
     }
 
-    /// Commits the transaction.
-    pub fn commit(self) -> Result<()> {
-        let server = self.server.clone();
-        self.tx
-            .into_inner()
-            .commit()
-            .map_err(|e| error(&server, &e))
+    /// Commits the transaction (releases its savepoint, in a group).
+    pub fn commit(mut self) -> Result<()> {
+        let result = self
+            .tx
+            .get_mut()
+            .batch_execute(self.scope.end(true))
+            .map_err(|e| error(&self.server, &e));
+        // A commit that failed is rolled back when dropped.
+        self.ended = result.is_ok();
+        result
     }
 
     fn condition(kind: &str, filter: Filter<'_>) -> (String, Vec<String>) {

@@ -1,23 +1,96 @@
 //! One transaction on an SQLite store: the primitives of [`super::Primitives`]
-//! over a `rusqlite` transaction.
+//! over a connection, in a transaction (or a savepoint of a group's) this
+//! module begins and ends itself.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
-    io_error, EventRow, Filter, Primitives, EVENT_ACCESS_KEY, EVENT_COLUMNS, EVENT_ORDER,
+    io_error, EventRow, Filter, Primitives, Scope, EVENT_ACCESS_KEY, EVENT_COLUMNS, EVENT_ORDER,
     EVENT_READ,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
-/// One transaction on an SQLite store; errors name the store's file.
-pub struct SqliteTx<'c> {
-    pub(super) tx: rusqlite::Transaction<'c>,
-    pub(super) path: Option<PathBuf>,
+/// Begins a transaction of `scope` on `conn`. A savepoint is begun only
+/// inside the group's transaction: had SQLite ended that one (it rolls a
+/// transaction back itself on some failures), a savepoint would begin a
+/// transaction of its own, and the calls after it would be kept while the
+/// group is told they were not.
+pub(super) fn begin(conn: &Connection, path: Option<&Path>, scope: Scope) -> Result<()> {
+    let sql = match scope {
+        Scope::Write => "BEGIN IMMEDIATE",
+        Scope::Read => "BEGIN DEFERRED",
+        Scope::Nested if conn.is_autocommit() => {
+            return Err(Error::new(
+                ErrorKind::StoreIo,
+                "the store's transaction for the calls answered together ended before they did; none of them was kept",
+                "Send the call again",
+            ))
+        }
+        Scope::Nested => "SAVEPOINT nested",
+    };
+    conn.execute_batch(sql).map_err(|e| io_error(path, e))
 }
 
-impl SqliteTx<'_> {
+/// Ends a transaction of `scope` on `conn`, keeping what it wrote or not.
+pub(super) fn end(conn: &Connection, path: Option<&Path>, scope: Scope, keep: bool) -> Result<()> {
+    if scope != Scope::Nested && conn.is_autocommit() {
+        // SQLite ended it already (rolled back on a failure).
+        return match keep {
+            true => Err(Error::new(
+                ErrorKind::StoreIo,
+                "the store's transaction ended before it could be committed; nothing of it was kept",
+                "Send the call again",
+            )),
+            false => Ok(()),
+        };
+    }
+    conn.execute_batch(scope.end(keep))
+        .map_err(|e| io_error(path, e))
+}
+
+/// One transaction on an SQLite store; errors name the store's file. Dropped
+/// before [`SqliteTx::commit`], it is rolled back.
+pub struct SqliteTx<'c> {
+    tx: &'c Connection,
+    path: Option<PathBuf>,
+    scope: Scope,
+    ended: bool,
+}
+
+impl Drop for SqliteTx<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            let _ = end(self.tx, self.path.as_deref(), self.scope, false);
+        }
+    }
+}
+
+impl<'c> SqliteTx<'c> {
+    /// Begins a transaction of `scope` on `conn`.
+    pub(super) fn begin(
+        conn: &'c Connection,
+        path: Option<PathBuf>,
+        scope: Scope,
+    ) -> Result<SqliteTx<'c>> {
+        begin(conn, path.as_deref(), scope)?;
+        Ok(SqliteTx {
+            tx: conn,
+            path,
+            scope,
+            ended: false,
+        })
+    }
+
+    /// Commits it (releases its savepoint, in a group).
+    pub(super) fn commit(mut self) -> Result<()> {
+        let result = end(self.tx, self.path.as_deref(), self.scope, true);
+        // A commit that failed is rolled back when dropped.
+        self.ended = result.is_ok();
+        result
+    }
+
     fn err(&self, e: rusqlite::Error) -> Error {
         io_error(self.path.as_deref(), e)
     }

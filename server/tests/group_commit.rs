@@ -1,0 +1,109 @@
+//! Requests that arrive together are answered in one transaction of the
+//! store, each as it would be alone, and none before the transaction is
+//! committed.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use amisim_server::{Request, Server};
+use amisim_simulator::Cloud;
+
+/// A RegisterImage request by account `account` in us-east-1.
+fn register(account: &str, name: &str) -> Request {
+    Request {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: common::signed_headers(account, "us-east-1/ec2"),
+        body: format!("Action=RegisterImage&Version=2016-11-15&Name={name}").into_bytes(),
+    }
+}
+
+#[test]
+fn requests_arriving_while_the_store_is_held_are_answered_in_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let server = Arc::new(Server::open(store.to_str().unwrap()).unwrap());
+    // Another process's write holds the store while the requests arrive.
+    let mut holder = Cloud::open(&store).unwrap();
+    let (held, release) = std::sync::mpsc::channel();
+    let holding = std::thread::spawn(move || {
+        holder
+            .together(|_| {
+                held.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(800));
+            })
+            .unwrap();
+    });
+    release.recv().unwrap();
+    let clients: Vec<_> = (0..16)
+        .map(|n| {
+            let server = server.clone();
+            std::thread::spawn(move || {
+                // Account A's requests, and a second client's name taken twice.
+                let (account, name) = match n {
+                    15 => ("222222222222", "taken".to_string()),
+                    14 => ("222222222222", "taken".to_string()),
+                    n => ("111111111111", format!("image-{n}")),
+                };
+                let answer = server.answer(&register(account, &name));
+                (answer.status, String::from_utf8(answer.body).unwrap())
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, String)> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    holding.join().unwrap();
+    let ok = answers.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(ok, 15, "{answers:#?}");
+    let refused: Vec<&String> = answers
+        .iter()
+        .filter(|(status, _)| *status != 200)
+        .map(|(_, body)| body)
+        .collect();
+    assert!(
+        refused[0].contains("InvalidAMIName.Duplicate"),
+        "{refused:?}"
+    );
+    // The requests that waited shared few transactions (the first may have
+    // begun before the others arrived).
+    assert!(
+        server.groups() <= 3,
+        "{} groups for 16 requests",
+        server.groups()
+    );
+    // Every answered registration is in the store, the refused one only in the log.
+    let mut cloud = Cloud::open(&store).unwrap();
+    let events = cloud.events(0).unwrap();
+    let registered = events
+        .iter()
+        .filter(|e| e.action == "RegisterImage" && e.outcome == "ok")
+        .count();
+    assert_eq!(registered, 15);
+}
+
+#[test]
+fn with_a_group_of_one_every_request_is_a_transaction_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let server = Arc::new(
+        Server::open(store.to_str().unwrap())
+            .unwrap()
+            .with_max_group(1),
+    );
+    let clients: Vec<_> = (0..8)
+        .map(|n| {
+            let server = server.clone();
+            std::thread::spawn(move || {
+                server
+                    .answer(&register("111111111111", &format!("image-{n}")))
+                    .status
+            })
+        })
+        .collect();
+    for c in clients {
+        assert_eq!(c.join().unwrap(), 200);
+    }
+    assert_eq!(server.groups(), 8);
+}

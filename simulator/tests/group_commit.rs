@@ -1,0 +1,133 @@
+//! Calls committed together (what a server does with the calls that arrive
+//! at once): each is a savepoint of one transaction, a refused one rolls
+//! back alone, nothing of the group is seen before it commits, and the log
+//! is the one the same calls leave made one by one. On SQLite, and on
+//! PostgreSQL with `AMISIM_TEST_POSTGRES` set.
+
+mod common;
+
+use amisim_simulator::store::Filter;
+use amisim_simulator::{Caller, Cloud, DescribeImage, Event, Image};
+use common::*;
+
+/// The calls of the tests: two registrations around a refused one (a name
+/// already taken), a read of the first, a share of the second.
+fn calls(cloud: &mut Cloud, who: &Caller) -> Vec<String> {
+    let first = cloud.call(who, &image("first"));
+    let taken = cloud.call(who, &image("first"));
+    let seen = first
+        .as_ref()
+        .ok()
+        .map(|i| cloud.call(who, &DescribeImage::new(&i.id)));
+    let second = cloud.call(who, &image("second"));
+    vec![
+        format!("{:?}", first.map(|i| i.id)),
+        format!("{:?}", taken.map(|i| i.id).map_err(|e| e.code())),
+        format!("{:?}", seen.map(|s| s.map(|i| i.map(|i| i.name)))),
+        format!("{:?}", second.map(|i| i.id)),
+    ]
+}
+
+/// What the event log says, but the commit numbers.
+fn log(cloud: &mut Cloud) -> Vec<Event> {
+    cloud.events(0).expect("the event log")
+}
+
+fn images(cloud: &mut Cloud) -> Vec<String> {
+    let mut names: Vec<String> = cloud
+        .read(|tx| {
+            tx.list::<Image>(Filter {
+                account: Some(A),
+                ..Filter::default()
+            })
+        })
+        .expect("a read")
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// The store string of a test's store, for a second handle on it.
+fn store_of(world: &World) -> String {
+    match &world.backend {
+        Backend::File(path) => path.display().to_string(),
+        Backend::Postgres(url) => url.clone(),
+    }
+}
+
+#[test]
+fn calls_made_together_answer_and_log_as_one_by_one_and_a_refused_one_rolls_back_alone() {
+    let me = at(A, USE1);
+    let mut apart = World::new();
+    let one_by_one = calls(&mut apart.cloud, &me);
+    let mut world = World::new();
+    let together = world
+        .cloud
+        .together(|cloud| calls(cloud, &me))
+        .expect("the group commits");
+    assert_eq!(together, one_by_one);
+    assert!(
+        together[1].contains("InvalidAMIName.Duplicate"),
+        "{together:?}"
+    );
+    // The read inside the group saw the registration before it.
+    assert!(together[2].contains("first"), "{together:?}");
+    assert_eq!(images(&mut world.cloud), ["first", "second"]);
+    assert_eq!(log(&mut world.cloud), log(&mut apart.cloud));
+    assert_eq!(world.dump(), apart.dump());
+}
+
+#[test]
+fn nothing_of_a_group_is_seen_before_it_commits() {
+    let me = at(A, USE1);
+    let mut world = World::new();
+    let mut other = Cloud::open_store(&store_of(&world)).expect("a second handle");
+    let seen_inside = world
+        .cloud
+        .together(|cloud| {
+            register(cloud, &me, "inside");
+            images(&mut other)
+        })
+        .expect("the group commits");
+    assert_eq!(seen_inside, Vec::<String>::new());
+    assert_eq!(images(&mut other), ["inside"]);
+}
+
+#[test]
+fn a_group_that_fails_midway_keeps_nothing_and_the_store_goes_on() {
+    let me = at(A, USE1);
+    let mut world = World::new();
+    let before = world.dump();
+    let events = log(&mut world.cloud);
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        world.cloud.together(|cloud| {
+            register(cloud, &me, "lost");
+            panic!("the face answering the group failed");
+        })
+    }));
+    assert!(failed.is_err());
+    assert_eq!(world.dump(), before);
+    assert_eq!(log(&mut world.cloud), events);
+    register(&mut world.cloud, &me, "after");
+    assert_eq!(images(&mut world.cloud), ["after"]);
+}
+
+#[test]
+fn a_group_inside_a_group_is_the_same_group() {
+    let me = at(A, USE1);
+    let mut world = World::new();
+    let mut other = Cloud::open_store(&store_of(&world)).expect("a second handle");
+    world
+        .cloud
+        .together(|cloud| {
+            cloud
+                .together(|cloud| register(cloud, &me, "inner"))
+                .expect("the inner group");
+            // Not committed when the inner group returned.
+            assert_eq!(images(&mut other), Vec::<String>::new());
+        })
+        .expect("the group commits");
+    assert_eq!(images(&mut other), ["inner"]);
+}
