@@ -3,21 +3,27 @@
 
 Run it with `make bench-serve`. It builds `amisim` in release mode, installs
 `moto[server]` into `.tools/bench-py` when it is missing, and for each server
-(a new store for amisim, a new process for moto) runs:
+(a new store for amisim, a new process for moto) and each number of clients
+C (1, 8 and 32) runs C client processes at once, each of which registers
+N/C images, describes each, shares half of them with another account and
+copies a quarter to another region, under names of its own.
 
-- one client: register N images, describe each, share N/2 with another
-  account, copy N/4 to another region;
-- then C clients at once (processes), each the same workload at N/C images
-  under names of its own.
+The servers: amisim on SQLite with group commit (the default) and without
+(`--max-group 1`); with --postgres URL (the administrative database of a
+PostgreSQL server, as `scripts/postgres start` prints) the same on a new
+PostgreSQL database each, and two amisim servers on one database, the
+clients split between them; and moto.
 
-It reports calls per second and p50/p99 latency per action, and the ratio.
-Then it kills a server with SIGKILL under C clients and counts, from a new
-server on the same store, that every RegisterImage answered 200 made an image
-that is there, with its snapshot (`--skip-kill` leaves that out).
+It reports calls per second and p50/p99 latency of every run, and per
+action for amisim on SQLite and moto. Then it kills a server with SIGKILL
+under 8 clients and counts, from a new server on the same store, that every
+RegisterImage answered 200 made an image that is there, with its snapshot
+(`--skip-kill` leaves that out).
 
 Everything goes to 127.0.0.1 only.
 
-Options: --images 1000  --clients 8  --skip-kill  --binary PATH  --out FILE
+Options: --images 1000  --clients 1,8,32  --postgres URL  --skip-kill
+         --binary PATH  --out FILE
 """
 import argparse
 import json
@@ -33,6 +39,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from bench import Server as Databases  # noqa: E402
 AMISIM = os.path.join(ROOT, "target", "release", "amisim")
 CLIENT_PATH = os.path.join(ROOT, ".tools", "py")
 MOTO_PATH = os.path.join(ROOT, ".tools", "bench-py")
@@ -59,10 +67,10 @@ def wait_listening(port, proc, seconds=30):
     raise SystemExit("the server did not listen")
 
 
-def start_amisim(store):
+def start_amisim(store, *extra):
     port = free_port()
     proc = subprocess.Popen(
-        [AMISIM, "--store", store, "serve", "--listen", f"127.0.0.1:{port}"],
+        [AMISIM, "--store", store, "serve", "--listen", f"127.0.0.1:{port}", *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "AMISIM_KEY_FILE": store + ".key"},
@@ -151,24 +159,24 @@ def workload(args):
     return times, sum(len(t) for t in times.values()), seconds
 
 
-def run(url, images, count):
-    """The single-client run, then `count` clients at once."""
-    single = workload((url, "111111111111", "solo", images))
+def run(urls, images, count, tag):
+    """`count` clients at once, spread over the servers at `urls`: (latencies
+    per action, calls per second)."""
     with multiprocessing.Pool(count) as pool:
         started = time.perf_counter()
         many = pool.map(
             workload,
-            [(url, f"3333333333{n:02d}", f"client{n}", images // count) for n in range(count)],
+            [
+                (urls[n % len(urls)], f"3{tag}{count:04d}{n:06d}", f"{tag}-{count}-{n}", max(1, images // count))
+                for n in range(count)
+            ],
         )
         wall = time.perf_counter() - started
     merged = {}
     for times, _, _ in many:
         for action, t in times.items():
             merged.setdefault(action, []).extend(t)
-    return {
-        "single": (single[0], single[1] / single[2]),
-        "many": (merged, sum(m[1] for m in many) / wall),
-    }
+    return merged, sum(m[1] for m in many) / wall
 
 
 def quantile(values, q):
@@ -238,41 +246,54 @@ def kill_under_load(count, seconds):
         return len(answered), missing
 
 
-def report(results, images, count, kill):
+def report(results, images, counts, kill):
     lines = []
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-    lines.append(f"Measured {time.strftime('%Y-%m-%d')} on {machine}; {images} images, {count} clients.\n")
-    lines.append("| run | amisim serve calls/s | moto calls/s | ratio |")
-    lines.append("|---|---:|---:|---:|")
-    for run_name, label in (("single", "1 client"), ("many", f"{count} clients")):
-        a = results["amisim"][run_name][1]
-        m = results["moto"][run_name][1]
-        lines.append(f"| {label} | {a:.0f} | {m:.0f} | {a / m:.1f}x |")
-    lines.append("")
-    lines.append("| action, run | amisim p50 / p99 (ms) | moto p50 / p99 (ms) |")
-    lines.append("|---|---:|---:|")
-    for run_name, label in (("single", "1 client"), ("many", f"{count} clients")):
-        for action in ("RegisterImage", "DescribeImages", "ModifyImageAttribute", "CopyImage"):
-            a = results["amisim"][run_name][0][action]
-            m = results["moto"][run_name][0][action]
+    lines.append(f"Measured {time.strftime('%Y-%m-%d')} on {machine}; {images} images per run.\n")
+    lines.append("| server | clients | calls/s | p50 / p99 (ms) | calls/s against moto's |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for name, runs in results.items():
+        for count in counts:
+            times, rate = runs[count]
+            every = [t for ts in times.values() for t in ts]
+            moto = results["moto"][count][1]
             lines.append(
-                f"| {action}, {label} | {quantile(a, 0.5):.1f} / {quantile(a, 0.99):.1f} "
+                f"| {name} | {count} | {rate:.0f} | {quantile(every, 0.5):.1f} / {quantile(every, 0.99):.1f} "
+                f"| {rate / moto:.1f}x |"
+            )
+    lines.append("")
+    first = next(iter(results))
+    lines.append(f"| action, clients | {first} p50 / p99 (ms) | moto p50 / p99 (ms) |")
+    lines.append("|---|---:|---:|")
+    for count in counts:
+        for action in ("RegisterImage", "DescribeImages", "ModifyImageAttribute", "CopyImage"):
+            a = results[first][count][0][action]
+            m = results["moto"][count][0][action]
+            lines.append(
+                f"| {action}, {count} | {quantile(a, 0.5):.1f} / {quantile(a, 0.99):.1f} "
                 f"| {quantile(m, 0.5):.1f} / {quantile(m, 0.99):.1f} |"
             )
     if kill:
         answered, missing = kill
         lines.append("")
         lines.append(
-            f"SIGKILL under {count} clients: {answered} RegisterImage calls answered 200, "
+            f"SIGKILL under 8 clients: {answered} RegisterImage calls answered 200, "
             f"{missing} of them missing or without their snapshot after a restart."
         )
     return "\n".join(lines) + "\n"
 
 
+def stopped(procs):
+    for proc in procs:
+        proc.terminate()
+        proc.wait()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--postgres", help="the administrative URL of a PostgreSQL server")
     parser.add_argument("--skip-kill", action="store_true")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--binary", help="an amisim binary to use instead of a release build")
@@ -289,22 +310,40 @@ def main():
              "--target", MOTO_PATH, "moto[server]"],
             check=True,
         )
+    counts = [int(c) for c in args.clients.split(",")]
+    setups = [("amisim, SQLite", "sqlite", 1, ()), ("amisim, SQLite, no group commit", "sqlite", 1, ("--max-group", "1"))]
+    if args.postgres:
+        setups += [
+            ("amisim, PostgreSQL", "postgres", 1, ()),
+            ("amisim, PostgreSQL, no group commit", "postgres", 1, ("--max-group", "1")),
+            ("two amisim servers, one PostgreSQL", "postgres", 2, ()),
+        ]
+    databases = Databases(args.postgres) if args.postgres else None
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_amisim(os.path.join(tmp, "cloud.db"))
-        try:
-            results["amisim"] = run(url, args.images, args.clients)
-        finally:
-            proc.terminate()
-            proc.wait()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for n, (name, backend, servers, extra) in enumerate(setups):
+                store = os.path.join(tmp, f"cloud-{n}.db") if backend == "sqlite" else databases.database()
+                procs, urls = [], []
+                try:
+                    for _ in range(servers):
+                        proc, url = start_amisim(store, *extra)
+                        procs.append(proc)
+                        urls.append(url)
+                    results[name] = {c: run(urls, args.images, c, str(n)) for c in counts}
+                    print(name, {c: round(r[1]) for c, r in results[name].items()}, flush=True)
+                finally:
+                    stopped(procs)
+    finally:
+        if databases:
+            databases.drop_all()
     proc, url = start_moto()
     try:
-        results["moto"] = run(url, args.images, args.clients)
+        results["moto"] = {c: run([url], args.images, c, "9") for c in counts}
     finally:
-        proc.terminate()
-        proc.wait()
-    kill = None if args.skip_kill else kill_under_load(args.clients, 3)
-    text = report(results, args.images, args.clients, kill)
+        stopped([proc])
+    kill = None if args.skip_kill else kill_under_load(8, 3)
+    text = report(results, args.images, counts, kill)
     print(text)
     if args.out:
         with open(args.out, "w") as f:

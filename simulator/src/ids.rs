@@ -117,16 +117,33 @@ pub fn long_hex(parts: &[&str]) -> String {
 /// so it depends on which command a call belongs to and what it depends on,
 /// never on how many unrelated calls committed before it.
 pub fn command_epoch(tx: &mut Tx<'_>, command: &str) -> Result<i64> {
-    let key = format!("epoch:{command}");
-    if let Some(epoch) = tx.meta(&key)?.and_then(|v| v.parse().ok()) {
-        return Ok(epoch);
+    let (epoch, recorded) = command_start(tx, command)?;
+    if !recorded {
+        tx.set_meta(&format!("epoch:{command}"), &epoch.to_string())?;
+    }
+    Ok(epoch)
+}
+
+/// The start of `command` as [`command_epoch`] gives it, writing nothing:
+/// what a read that has not logged its event yet is dated at.
+pub fn command_epoch_seen(tx: &Tx<'_>, command: &str) -> Result<i64> {
+    Ok(command_start(tx, command)?.0)
+}
+
+/// The start of `command`, and whether the store has recorded it: a command
+/// not seen yet starts on the minute after the latest time recorded.
+fn command_start(tx: &Tx<'_>, command: &str) -> Result<(i64, bool)> {
+    if let Some(epoch) = tx
+        .meta(&format!("epoch:{command}"))?
+        .and_then(|v| v.parse().ok())
+    {
+        return Ok((epoch, true));
     }
     let epoch = match latest(tx)? {
         None => EPOCH_SECONDS,
         Some(t) => (t.div_euclid(60) + 1) * 60,
     };
-    tx.set_meta(&key, &epoch.to_string())?;
-    Ok(epoch)
+    Ok((epoch, false))
 }
 
 /// The last instant AWS's timestamps can hold: 9999-12-31T23:59:59Z.

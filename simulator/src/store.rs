@@ -657,6 +657,12 @@ impl Store {
         f(&mut tx)
     }
 
+    /// Whether a group of calls holds the store's write transaction open
+    /// (see [`together`]).
+    pub(crate) fn is_grouped(&self) -> bool {
+        self.grouped
+    }
+
     /// A transaction on the backend: one that writes (it waits for the
     /// other writers), or a read of a consistent snapshot; inside a group
     /// (see [`Store::together`]) either is a savepoint of the group's.
@@ -672,7 +678,11 @@ impl Store {
                 Inner::Sqlite(sqlite::SqliteTx::begin(conn, self.path.clone(), scope)?)
             }
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            scope,
+            wrote_in_read: std::cell::Cell::new(false),
+        })
     }
 
     /// Begins (`end` none) or ends (keeping what was written, or not) a
@@ -731,6 +741,9 @@ pub fn together<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R)
 /// One transaction over the store: typed access to every entity.
 pub struct Tx<'c> {
     inner: Inner<'c>,
+    scope: Scope,
+    /// Whether something tried to write in a read (see [`Tx::wrote_in_read`]).
+    wrote_in_read: std::cell::Cell<bool>,
 }
 
 /// The transaction underneath, on one of the two backends.
@@ -872,6 +885,23 @@ impl Tx<'_> {
         }
     }
 
+    /// The backend's primitives, to write with: a read writes nothing (what
+    /// it wrote would be dropped with it, unseen), so a write in one is an
+    /// error rather than a change lost.
+    fn writes(&self) -> Result<&dyn Primitives> {
+        match self.scope {
+            Scope::Read => Err({
+                self.wrote_in_read.set(true);
+                Error::new(
+                    ErrorKind::StoreIo,
+                    "amisim tried to write to the store while only reading it; nothing was written",
+                    "This is a fault in amisim: report it with the command that met it",
+                )
+            }),
+            Scope::Write | Scope::Nested => Ok(self.rows()),
+        }
+    }
+
     /// The object of kind `T` with `id`, if any.
     pub fn get<T: Entity>(&self, id: &str) -> Result<Option<T>> {
         let body = self.rows().body(T::KIND, id)?;
@@ -892,7 +922,7 @@ impl Tx<'_> {
                 "",
             )
         })?;
-        self.rows().put(
+        self.writes()?.put(
             T::KIND,
             object.id(),
             object.account(),
@@ -904,7 +934,7 @@ impl Tx<'_> {
 
     /// Removes the object of kind `T` with `id`; true if there was one.
     pub fn delete<T: Entity>(&mut self, id: &str) -> Result<bool> {
-        self.rows().delete(T::KIND, id)
+        self.writes()?.delete(T::KIND, id)
     }
 
     /// Every object of kind `T` that matches `filter`, in ID order.
@@ -931,6 +961,13 @@ impl Tx<'_> {
         })
     }
 
+    /// Whether something tried to write in this read (and was refused): a
+    /// call that changes nothing but may write (a key made on first use)
+    /// runs again as a write.
+    pub(crate) fn wrote_in_read(&self) -> bool {
+        self.wrote_in_read.get()
+    }
+
     /// A value of the store's metadata.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         self.rows().meta(key)
@@ -938,7 +975,7 @@ impl Tx<'_> {
 
     /// Sets a value of the store's metadata.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.rows().set_meta(key, value)
+        self.writes()?.set_meta(key, value)
     }
 
     /// Every metadata entry whose key starts with `prefix`.
@@ -953,7 +990,7 @@ impl Tx<'_> {
 
     /// Returns how many times `key` was counted before, and counts it once more.
     pub fn next_count(&mut self, key: &str) -> Result<i64> {
-        Ok(self.rows().count_up(key)? - 1)
+        Ok(self.writes()?.count_up(key)? - 1)
     }
 
     /// Every row of the store.
@@ -969,7 +1006,7 @@ impl Tx<'_> {
 
     /// Appends an event to the log and returns its sequence number.
     pub fn append_event(&mut self, event: &Event) -> Result<i64> {
-        self.rows().append_event(&EventRow {
+        self.writes()?.append_event(&EventRow {
             row: 0,
             time: event.time.clone(),
             account: event.account_id.clone(),

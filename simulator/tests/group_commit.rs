@@ -1,13 +1,14 @@
 //! Calls committed together (what a server does with the calls that arrive
 //! at once): each is a savepoint of one transaction, a refused one rolls
 //! back alone, nothing of the group is seen before it commits, and the log
-//! is the one the same calls leave made one by one. On SQLite, and on
-//! PostgreSQL with `AMISIM_TEST_POSTGRES` set.
+//! is the one the same calls leave made one by one. And reads: a call that
+//! changes nothing reads without the write lock, and logs its event after.
+//! On SQLite, and on PostgreSQL with `AMISIM_TEST_POSTGRES` set.
 
 mod common;
 
 use amisim_simulator::store::Filter;
-use amisim_simulator::{Caller, Cloud, DescribeImage, Event, Image};
+use amisim_simulator::{Caller, Cloud, DescribeImage, DescribeImages, Event, Image};
 use common::*;
 
 /// The calls of the tests: two registrations around a refused one (a name
@@ -130,4 +131,51 @@ fn a_group_inside_a_group_is_the_same_group() {
         })
         .expect("the group commits");
     assert_eq!(images(&mut other), ["inner"]);
+}
+
+#[test]
+fn a_read_does_not_wait_for_a_writer_and_logs_its_event_after_it() {
+    let me = at(A, USE1);
+    let mut world = World::new();
+    register(&mut world.cloud, &me, "before");
+    let mut other = Cloud::open_store(&store_of(&world)).expect("a second handle");
+    let (holding, held) = std::sync::mpsc::channel();
+    let (read, was_read) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        held.recv().unwrap();
+        let mine = DescribeImages {
+            owners: vec!["self".into()],
+            ..DescribeImages::default()
+        };
+        let seen = other.call(&at(A, USE1), &mine).expect("a read");
+        read.send(()).unwrap();
+        seen.into_iter().map(|i| i.name).collect::<Vec<_>>()
+    });
+    world
+        .cloud
+        .together(|cloud| {
+            register(cloud, &me, "during");
+            holding.send(()).unwrap();
+            // The reader's rule ran meanwhile; its event waits for this write.
+            std::thread::sleep(std::time::Duration::from_millis(1000));
+            assert!(
+                was_read.try_recv().is_err(),
+                "the read's event waited for the write"
+            );
+        })
+        .expect("the group commits");
+    // It read the store as it was before the write it did not wait for.
+    assert_eq!(reader.join().unwrap(), ["before"]);
+    let events = world
+        .cloud
+        .read(|tx| tx.committed_after(0))
+        .expect("the log");
+    let actions: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.action.as_str(), e.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        actions[actions.len() - 2..],
+        [("RegisterImage", "ok"), ("DescribeImages", "ok")]
+    );
 }
