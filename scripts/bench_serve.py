@@ -42,6 +42,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from bench import Server as Databases  # noqa: E402
 AMISIM = os.path.join(ROOT, "target", "release", "amisim")
+LOAD = None  # server/benches/load.rs, built by main()
 CLIENT_PATH = os.path.join(ROOT, ".tools", "py")
 MOTO_PATH = os.path.join(ROOT, ".tools", "bench-py")
 EAST, WEST = "us-east-1", "us-west-2"
@@ -160,23 +161,28 @@ def workload(args):
 
 
 def run(urls, images, count, tag):
-    """`count` clients at once, spread over the servers at `urls`: (latencies
-    per action, calls per second)."""
+    """`count` clients at once (server/benches/load.rs: raw keep-alive
+    connections, so the figures are the server's), spread over the servers
+    at `urls`: (latencies per action in seconds, calls per second)."""
+    out = subprocess.run(
+        [LOAD, ",".join(urls), str(count), str(images), tag],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    times = {action: [t / 1000 for t in ts] for action, ts in result["times"].items()}
+    return times, result["rate"]
+
+
+def boto3_run(url, images, count):
+    """`count` boto3 client processes at once: calls per second."""
     with multiprocessing.Pool(count) as pool:
         started = time.perf_counter()
         many = pool.map(
             workload,
-            [
-                (urls[n % len(urls)], f"3{tag}{count:04d}{n:06d}", f"{tag}-{count}-{n}", max(1, images // count))
-                for n in range(count)
-            ],
+            [(url, f"5{count:05d}{n:06d}", f"boto-{count}-{n}", max(1, images // count)) for n in range(count)],
         )
         wall = time.perf_counter() - started
-    merged = {}
-    for times, _, _ in many:
-        for action, t in times.items():
-            merged.setdefault(action, []).extend(t)
-    return merged, sum(m[1] for m in many) / wall
+    return sum(m[1] for m in many) / wall
 
 
 def quantile(values, q):
@@ -246,7 +252,7 @@ def kill_under_load(count, seconds):
         return len(answered), missing
 
 
-def report(results, images, counts, kill):
+def report(results, images, counts, kill, boto):
     lines = []
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
     lines.append(f"Measured {time.strftime('%Y-%m-%d')} on {machine}; {images} images per run.\n")
@@ -273,6 +279,12 @@ def report(results, images, counts, kill):
                 f"| {action}, {count} | {quantile(a, 0.5):.1f} / {quantile(a, 0.99):.1f} "
                 f"| {quantile(m, 0.5):.1f} / {quantile(m, 0.99):.1f} |"
             )
+    lines.append("")
+    lines.append("| with boto3 clients (processes on the same cores) | amisim, SQLite calls/s | moto calls/s | ratio |")
+    lines.append("|---|---:|---:|---:|")
+    for c in (1, 8):
+        a, m = boto["amisim, SQLite"][c], boto["moto"][c]
+        lines.append(f"| {c} client{'s' if c > 1 else ''} | {a:.0f} | {m:.0f} | {a / m:.1f}x |")
     if kill:
         answered, missing = kill
         lines.append("")
@@ -304,6 +316,13 @@ def main():
         AMISIM = os.path.abspath(args.binary)
     elif not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "-p", "amisim-cli"], cwd=ROOT, check=True)
+    global LOAD
+    built = subprocess.run(
+        ["cargo", "bench", "-p", "amisim-server", "--bench", "load", "--no-run", "--message-format", "json"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    LOAD = [json.loads(l)["executable"] for l in built.splitlines()
+            if '"executable":"' in l and json.loads(l).get("target", {}).get("name") == "load"][0]
     if not os.path.isdir(os.path.join(MOTO_PATH, "moto")):
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
@@ -340,10 +359,17 @@ def main():
     proc, url = start_moto()
     try:
         results["moto"] = {c: run([url], args.images, c, "9") for c in counts}
+        boto = {"moto": {c: boto3_run(url, args.images, c) for c in (1, 8)}}
     finally:
         stopped([proc])
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_amisim(os.path.join(tmp, "boto.db"))
+        try:
+            boto["amisim, SQLite"] = {c: boto3_run(url, args.images, c) for c in (1, 8)}
+        finally:
+            stopped([proc])
     kill = None if args.skip_kill else kill_under_load(8, 3)
-    text = report(results, args.images, counts, kill)
+    text = report(results, args.images, counts, kill, boto)
     print(text)
     if args.out:
         with open(args.out, "w") as f:
