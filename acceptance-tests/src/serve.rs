@@ -110,6 +110,24 @@ impl Served {
         )
     }
 
+    /// Runs the Python `source` (with boto3) as `account` in us-east-1 with
+    /// `args`; what it printed, once it succeeded.
+    pub fn script(&self, account: &str, source: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
+        let out = self
+            .python(account, "us-east-1")
+            .arg("-c")
+            .arg(source)
+            .args(args)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
     /// Runs a boto3 script as `account` in `region`; its output.
     pub fn boto3(&self, account: &str, region: &str, script: &str) -> Output {
         self.python(account, region)

@@ -68,19 +68,7 @@ fn a_console_page_and_a_writer_beside_the_server_lose_no_answered_call() {
 /// Runs the boto3 `source` (as account 111111111111 in us-east-1) with
 /// `args` against `served`; what it printed, once it succeeded.
 fn script(served: &Served, source: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
-    let out = served
-        .python("111111111111", "us-east-1")
-        .arg("-c")
-        .arg(source)
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    served.script("111111111111", source, args)
 }
 
 /// Counts, through a new server on `store`, which of the images `answered`

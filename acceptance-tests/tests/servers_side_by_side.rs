@@ -108,19 +108,13 @@ fn a_server_killed_beside_another_loses_no_answered_call() {
 
 /// Runs two_servers_load.py with `args`; what each client's answered calls made.
 fn load(served: &Served, args: &[&str]) -> Value {
-    let out = served
-        .python("555555555500", "us-east-1")
-        .arg("-c")
-        .arg(include_str!("aws/two_servers_load.py"))
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    let out = served.script(
+        "555555555500",
+        include_str!("aws/two_servers_load.py"),
+        &args,
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out).unwrap()
 }
 
 /// Counts through `served` what the calls in `made` left in the cloud.

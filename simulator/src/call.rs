@@ -231,7 +231,21 @@ pub struct Ctx<'a> {
     pub seal_key: Option<&'a crate::secrets::SealKey>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// What a call of `caller` sees, in a command that started at `epoch`.
+    fn new(
+        caller: &'a Caller,
+        epoch: i64,
+        seal_key: Option<&'a crate::secrets::SealKey>,
+    ) -> Ctx<'a> {
+        Ctx {
+            caller,
+            epoch,
+            stamped: std::cell::Cell::new(epoch),
+            seal_key,
+        }
+    }
+
     /// The time of a change that depends on objects dated `after` (a source
     /// image, an instance, a key): one step past the latest of them and of the
     /// command's start. Changes that depend on nothing earlier in the command
@@ -367,12 +381,7 @@ pub(crate) fn run<R: Call>(
             } else {
                 ids::now(tx)?
             };
-            let ctx = Ctx {
-                caller,
-                epoch,
-                stamped: std::cell::Cell::new(epoch),
-                seal_key: seal_key.as_ref(),
-            };
+            let ctx = Ctx::new(caller, epoch, seal_key.as_ref());
             let subject = request.subject();
             // What the call acts on, as it was before the rule (a deleted
             // volume is gone after it) and as the rule left it (a start moves
@@ -403,10 +412,6 @@ pub(crate) fn run<R: Call>(
             if R::QUIET && result.is_ok() {
                 return Ok(result);
             }
-            let (outcome, resource_id) = match &result {
-                Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
-                Err(e) => (e.code().to_string(), subject),
-            };
             // Only a change moves the clock: a command that changed nothing (a
             // plan, a refresh) leaves the next command's changes dated as if it
             // had not run. A server's request is dated at its own time.
@@ -414,16 +419,8 @@ pub(crate) fn run<R: Call>(
                 ids::record(tx, time)?;
             }
             tx.append_event(&Event {
-                seq: 0,
-                commit: None,
-                time: dates::format_time(time),
-                account_id: caller.account_id.clone(),
-                region: caller.region.clone(),
-                action: action.to_string(),
-                parameters,
-                outcome,
-                resource_id,
                 access_key_id: access_key.clone(),
+                ..event(caller, action, parameters, time, &result, subject)
             })?;
             Ok(result)
         })
@@ -459,12 +456,7 @@ fn read<R: Call>(
             } else {
                 ids::now(tx)?
             };
-            let ctx = Ctx {
-                caller,
-                epoch,
-                stamped: std::cell::Cell::new(epoch),
-                seal_key: seal_key.as_ref(),
-            };
+            let ctx = Ctx::new(caller, epoch, seal_key.as_ref());
             let result =
                 authorise(tx, checked, caller, request.role()).and_then(|()| request.run(tx, &ctx));
             match result {
@@ -481,10 +473,6 @@ fn read<R: Call>(
         return Ok(Some(result));
     }
     let subject = request.subject().id().map(str::to_string);
-    let (outcome, resource_id) = match &result {
-        Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
-        Err(e) => (e.code().to_string(), subject),
-    };
     store
         .transaction(|tx| {
             // Dated at its command's start, as recorded now.
@@ -494,20 +482,40 @@ fn read<R: Call>(
                 ids::now(tx)?
             };
             tx.append_event(&Event {
-                seq: 0,
-                commit: None,
-                time: dates::format_time(time),
-                account_id: caller.account_id.clone(),
-                region: caller.region.clone(),
-                action: action.to_string(),
-                parameters: parameters.clone(),
-                outcome,
-                resource_id,
                 access_key_id: access_key.clone(),
+                ..event(caller, action, parameters.clone(), time, &result, subject)
             })
         })
         .map_err(|e| e.in_call(action))?;
     Ok(Some(result))
+}
+
+/// The event a call leaves at `time`: its outcome (`ok`, or the refusal's
+/// code) and the object it names (the one it made, or its subject).
+fn event<O: Outcome>(
+    caller: &Caller,
+    action: &str,
+    parameters: serde_json::Value,
+    time: i64,
+    result: &Result<O>,
+    subject: Option<String>,
+) -> Event {
+    let (outcome, resource_id) = match result {
+        Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
+        Err(e) => (e.code().to_string(), subject),
+    };
+    Event {
+        seq: 0,
+        commit: None,
+        time: dates::format_time(time),
+        account_id: caller.account_id.clone(),
+        region: caller.region.clone(),
+        action: action.to_string(),
+        parameters,
+        outcome,
+        resource_id,
+        access_key_id: None,
+    }
 }
 
 /// Refuses a caller that may not make a call of `role`: the administrator's
