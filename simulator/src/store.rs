@@ -222,7 +222,7 @@ pub struct Store {
     /// was left by a process that ended (see `companions`).
     _scratch: Option<companions::Scratch>,
     /// Whether a group of calls holds the store's write transaction open
-    /// (see [`Store::together`]): each transaction begun meanwhile is a
+    /// (see [`together`]): each transaction begun meanwhile is a
     /// savepoint in it.
     grouped: bool,
 }
@@ -665,7 +665,7 @@ impl Store {
 
     /// A transaction on the backend: one that writes (it waits for the
     /// other writers), or a read of a consistent snapshot; inside a group
-    /// (see [`Store::together`]) either is a savepoint of the group's.
+    /// (see [`together`]) either is a savepoint of the group's.
     fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
         let scope = match (self.grouped, write) {
             (true, _) => Scope::Nested,
