@@ -26,10 +26,12 @@ Options: --images 1000  --clients 1,8,32  --postgres URL  --skip-kill
          --binary PATH  --out FILE
 """
 import argparse
+import atexit
 import json
 import multiprocessing
 import os
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -43,6 +45,11 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from bench import Server as Databases  # noqa: E402
 AMISIM = os.path.join(ROOT, "target", "release", "amisim")
 LOAD = None  # server/benches/load.rs, built by main()
+# The key file every server of a run seals secrets under: in a folder of its
+# own (a store may be a postgres:// URL, beside which no file can go).
+KEYS = tempfile.mkdtemp(prefix="amisim-bench-keys-")
+atexit.register(shutil.rmtree, KEYS, True)
+KEY_FILE = os.path.join(KEYS, "secret.key")
 CLIENT_PATH = os.path.join(ROOT, ".tools", "py")
 MOTO_PATH = os.path.join(ROOT, ".tools", "bench-py")
 EAST, WEST = "us-east-1", "us-west-2"
@@ -74,7 +81,7 @@ def start_amisim(store, *extra):
         [AMISIM, "--store", store, "serve", "--listen", f"127.0.0.1:{port}", *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "AMISIM_KEY_FILE": store + ".key"},
+        env={**os.environ, "AMISIM_KEY_FILE": KEY_FILE},
     )
     wait_listening(port, proc)
     return proc, f"http://127.0.0.1:{port}"
