@@ -17,10 +17,7 @@ const ROUNDS: usize = 12;
 
 #[test]
 fn two_servers_on_one_store_serve_one_cloud() {
-    let ws = Workspace::empty();
-    let key = ws.path().join("server.key");
-    let a = Served::start_keyed(ws.store(), &key);
-    let b = Served::start_keyed(ws.store(), &key);
+    let (ws, a, b) = two_servers();
     let made = load(&a, &[&a.url, &b.url, &ROUNDS.to_string()]);
     let clients = 4;
     let answered = clients * ROUNDS;
@@ -65,10 +62,7 @@ fn two_servers_on_one_store_serve_one_cloud() {
 
 #[test]
 fn a_server_killed_beside_another_loses_no_answered_call() {
-    let ws = Workspace::empty();
-    let key = ws.path().join("server.key");
-    let a = Served::start_keyed(ws.store(), &key);
-    let b = Served::start_keyed(ws.store(), &key);
+    let (_ws, a, b) = two_servers();
     let made = load(&a, &[&a.url, &b.url, "kill", &a.pid().to_string()]);
     drop(a);
     let counts = check(&b, &made);
@@ -104,6 +98,15 @@ fn a_server_killed_beside_another_loses_no_answered_call() {
         2,
         "the clients of the killed server stopped: {made}"
     );
+}
+
+/// A new store and two servers on it, sealing under one key file.
+fn two_servers() -> (Workspace, Served, Served) {
+    let ws = Workspace::empty();
+    let key = ws.path().join("server.key");
+    let a = Served::start_keyed(ws.store(), &key);
+    let b = Served::start_keyed(ws.store(), &key);
+    (ws, a, b)
 }
 
 /// Runs two_servers_load.py with `args`; what each client's answered calls made.

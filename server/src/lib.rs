@@ -345,37 +345,8 @@ impl Server {
             !std::mem::replace(&mut queue.led, true)
         };
         if !lead {
-            match waiting.wait_until(Some(arrived + self.lock_wait)) {
-                Some(Turn::Answered(answer)) => return answer,
-                Some(_) => {}
-                None => {
-                    // Too long: withdrawn if it still waits, unless it was
-                    // just asked to lead; answered soon if a group holds it.
-                    let mut queue = self.waiting.lock();
-                    let at = queue.requests.iter().position(|w| Arc::ptr_eq(w, &waiting));
-                    match (at, waiting.leads()) {
-                        (_, true) => {}
-                        (Some(at), false) => {
-                            queue.requests.remove(at);
-                            drop(queue);
-                            let fault = Fault::with_status(
-                                503,
-                                "ServiceUnavailable",
-                                format!(
-                                    "amisim serve is busy: the requests before this one held the store for {} seconds; nothing of this request was applied, so send it again",
-                                    self.lock_wait.as_secs()
-                                ),
-                            );
-                            return waiting.protocol.error(&fault, &waiting.request_id);
-                        }
-                        (None, false) => {
-                            drop(queue);
-                            if let Some(Turn::Answered(answer)) = waiting.wait_until(None) {
-                                return answer;
-                            }
-                        }
-                    }
-                }
+            if let Some(answer) = self.wait_for_turn(&waiting, arrived + self.lock_wait) {
+                return answer;
             }
         }
         // This request leads: it answers the requests waiting, a group at a
@@ -402,6 +373,40 @@ impl Server {
             Some(Turn::Answered(answer)) => answer,
             _ => unreachable!("a leader's own request is answered before it hands the lead on"),
         }
+    }
+
+    /// Waits until `waiting` is answered (`Some`) or asked to lead (`None`).
+    /// Past `deadline` it is withdrawn and answered 503 if it still waits in
+    /// the queue, and waits on if a group is answering it.
+    fn wait_for_turn(&self, waiting: &Arc<Waiting>, deadline: Instant) -> Option<Answer> {
+        match waiting.wait_until(Some(deadline)) {
+            Some(Turn::Answered(answer)) => return Some(answer),
+            Some(_) => return None,
+            None => {}
+        }
+        let mut queue = self.waiting.lock();
+        if waiting.leads() {
+            return None;
+        }
+        let Some(at) = queue.requests.iter().position(|w| Arc::ptr_eq(w, waiting)) else {
+            // Taken into a group: only its answer can come.
+            drop(queue);
+            return match waiting.wait_until(None) {
+                Some(Turn::Answered(answer)) => Some(answer),
+                _ => None,
+            };
+        };
+        queue.requests.remove(at);
+        drop(queue);
+        let fault = Fault::with_status(
+            503,
+            "ServiceUnavailable",
+            format!(
+                "amisim serve is busy: the requests before this one held the store for {} seconds; nothing of this request was applied, so send it again",
+                self.lock_wait.as_secs()
+            ),
+        );
+        Some(waiting.protocol.error(&fault, &waiting.request_id))
     }
 
     /// Answers `group` in one transaction, each request in savepoints of its
@@ -444,14 +449,12 @@ impl Server {
 
     /// The answer to one waiting request, its calls made on `cloud`.
     fn answer_with(&self, cloud: &mut Cloud, waiting: &Waiting) -> Answer {
-        let Waiting {
-            request,
-            n,
-            request_id,
-            protocol,
-            ..
-        } = waiting;
-        let (request, protocol) = (request, *protocol);
+        let (request, n, request_id, protocol) = (
+            &waiting.request,
+            waiting.n,
+            waiting.request_id.as_str(),
+            waiting.protocol,
+        );
         let identity = waiting
             .identity
             .lock()

@@ -157,9 +157,7 @@ impl Pg {
 
     /// Ends a transaction of `scope`, keeping what it wrote or not.
     pub fn end(&mut self, scope: Scope, keep: bool) -> Result<()> {
-        self.client
-            .batch_execute(scope.end(keep))
-            .map_err(|e| error(&self.server, &e))
+        end(&mut self.client, &self.server, scope, keep)
     }
 
     /// A transaction of `scope`.
@@ -192,6 +190,13 @@ fn begin(client: &mut Client, server: &str, scope: Scope) -> Result<()> {
     Ok(())
 }
 
+/// Ends a transaction of `scope` on `client`, keeping what it wrote or not.
+fn end(client: &mut Client, server: &str, scope: Scope, keep: bool) -> Result<()> {
+    client
+        .batch_execute(scope.end(keep))
+        .map_err(|e| error(server, &e))
+}
+
 /// One transaction on a PostgreSQL store: the primitive operations the
 /// store's typed access is built on. Dropped before [`PgTx::commit`], it is
 /// rolled back.
@@ -205,7 +210,7 @@ pub struct PgTx<'c> {
 impl Drop for PgTx<'_> {
     fn drop(&mut self) {
         if !self.ended {
-            let _ = self.tx.get_mut().batch_execute(self.scope.end(false));
+            let _ = end(self.tx.get_mut(), &self.server, self.scope, false);
         }
     }
 }
@@ -233,11 +238,7 @@ impl PgTx<'_> {
 
     /// Commits the transaction (releases its savepoint, in a group).
     pub fn commit(mut self) -> Result<()> {
-        let result = self
-            .tx
-            .get_mut()
-            .batch_execute(self.scope.end(true))
-            .map_err(|e| error(&self.server, &e));
+        let result = end(self.tx.get_mut(), &self.server, self.scope, true);
         // A commit that failed is rolled back when dropped.
         self.ended = result.is_ok();
         result
