@@ -236,17 +236,28 @@ pub(crate) enum Scope {
     Read,
     /// A savepoint inside the write transaction a group of calls holds.
     Nested,
+    /// A read inside the write transaction a group of calls holds: it
+    /// writes nothing, so it needs no savepoint of its own (nor the round
+    /// trips to the database that begin and end one).
+    Within,
 }
 
 impl Scope {
-    /// The SQL that ends a transaction of this scope, keeping what it wrote or not.
-    fn end(self, keep: bool) -> &'static str {
-        match (self, keep) {
+    /// The SQL that ends a transaction of this scope, keeping what it wrote
+    /// or not; none for a read within a group.
+    fn end(self, keep: bool) -> Option<&'static str> {
+        Some(match (self, keep) {
+            (Scope::Within, _) => return None,
             (Scope::Nested, true) => "RELEASE SAVEPOINT nested",
             (Scope::Nested, false) => "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested",
             (_, true) => "COMMIT",
             (_, false) => "ROLLBACK",
-        }
+        })
+    }
+
+    /// Whether a transaction of this scope may write.
+    fn writes(self) -> bool {
+        matches!(self, Scope::Write | Scope::Nested)
     }
 }
 
@@ -668,7 +679,8 @@ impl Store {
     /// (see [`together`]) either is a savepoint of the group's.
     fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
         let scope = match (self.grouped, write) {
-            (true, _) => Scope::Nested,
+            (true, true) => Scope::Nested,
+            (true, false) => Scope::Within,
             (false, true) => Scope::Write,
             (false, false) => Scope::Read,
         };
@@ -889,17 +901,15 @@ impl Tx<'_> {
     /// it wrote would be dropped with it, unseen), so a write in one is an
     /// error rather than a change lost.
     fn writes(&self) -> Result<&dyn Primitives> {
-        match self.scope {
-            Scope::Read => Err({
-                self.wrote_in_read.set(true);
-                Error::new(
-                    ErrorKind::StoreIo,
-                    "amisim tried to write to the store while only reading it; nothing was written",
-                    "This is a fault in amisim: report it with the command that met it",
-                )
-            }),
-            Scope::Write | Scope::Nested => Ok(self.rows()),
+        if self.scope.writes() {
+            return Ok(self.rows());
         }
+        self.wrote_in_read.set(true);
+        Err(Error::new(
+            ErrorKind::StoreIo,
+            "amisim tried to write to the store while only reading it; nothing was written",
+            "This is a fault in amisim: report it with the command that met it",
+        ))
     }
 
     /// The object of kind `T` with `id`, if any.

@@ -7,12 +7,17 @@
 //! Reads run in a read-only repeatable-read snapshot and take no lock. A
 //! database holding tables that are not amisim's, or an amisim schema newer
 //! than this build's, is refused and left untouched.
+//!
+//! A connection prepares each statement once and keeps it (a statement then
+//! costs one round trip to the server, not two), and a write's `BEGIN` and
+//! its lock go in one message.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
 
 use super::{Filter, Scope};
 use crate::error::{Error, ErrorKind, Result};
@@ -45,8 +50,28 @@ pub fn server_name(url: &str) -> String {
 
 /// An open connection to a PostgreSQL store.
 pub struct Pg {
-    client: Client,
+    conn: Conn,
     server: String,
+}
+
+/// A connection and the statements prepared on it, by their SQL.
+struct Conn {
+    client: Client,
+    prepared: HashMap<String, Statement>,
+}
+
+impl Conn {
+    /// The statement of `sql`, prepared on the first use. A prepared
+    /// statement is the connection's, not a transaction's: a rollback
+    /// keeps it.
+    fn statement(&mut self, sql: &str) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.prepared.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
 }
 
 impl Pg {
@@ -65,7 +90,13 @@ impl Pg {
         config.connect_timeout(Duration::from_secs(10));
         config.application_name("amisim");
         let client = config.connect(NoTls).map_err(|e| error(&server, &e))?;
-        let mut pg = Pg { client, server };
+        let mut pg = Pg {
+            conn: Conn {
+                client,
+                prepared: HashMap::new(),
+            },
+            server,
+        };
         let created = pg.prepare(create)?;
         Ok((pg, created))
     }
@@ -73,7 +104,8 @@ impl Pg {
     /// How long a write waits for the write lock (`lock_timeout`).
     pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<()> {
         let millis = wait.as_millis().max(1);
-        self.client
+        self.conn
+            .client
             .batch_execute(&format!("SET lock_timeout = {millis}"))
             .map_err(|e| error(&self.server, &e))
     }
@@ -86,7 +118,11 @@ impl Pg {
     /// Creates the tables in an empty database, or checks those it holds.
     fn prepare(&mut self, create: bool) -> Result<bool> {
         let server = self.server.clone();
-        let mut tx = self.client.transaction().map_err(|e| error(&server, &e))?;
+        let mut tx = self
+            .conn
+            .client
+            .transaction()
+            .map_err(|e| error(&server, &e))?;
         // Only a writer that may create the tables waits for the write lock;
         // a reader sees them whole or not at all (DDL is transactional).
         if create {
@@ -152,19 +188,19 @@ impl Pg {
     /// Begins a transaction of `scope`: a write holds the store's write lock
     /// until it ends; a read is a read-only snapshot.
     pub fn begin(&mut self, scope: Scope) -> Result<()> {
-        begin(&mut self.client, &self.server, scope)
+        begin(&mut self.conn.client, &self.server, scope)
     }
 
     /// Ends a transaction of `scope`, keeping what it wrote or not.
     pub fn end(&mut self, scope: Scope, keep: bool) -> Result<()> {
-        end(&mut self.client, &self.server, scope, keep)
+        end(&mut self.conn.client, &self.server, scope, keep)
     }
 
     /// A transaction of `scope`.
     pub fn transaction(&mut self, scope: Scope) -> Result<PgTx<'_>> {
-        begin(&mut self.client, &self.server, scope)?;
+        begin(&mut self.conn.client, &self.server, scope)?;
         Ok(PgTx {
-            tx: RefCell::new(&mut self.client),
+            tx: RefCell::new(&mut self.conn),
             server: self.server.clone(),
             scope,
             ended: false,
@@ -172,36 +208,40 @@ impl Pg {
     }
 }
 
-/// Begins a transaction of `scope` on `client`. A write one that cannot
-/// take the write lock is rolled back at once.
+/// Begins a transaction of `scope` on `client`, a write one with the
+/// write lock taken in the same message. A write one that cannot take the
+/// lock is rolled back at once.
 fn begin(client: &mut Client, server: &str, scope: Scope) -> Result<()> {
+    let write = format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})");
     let sql = match scope {
-        Scope::Write => "BEGIN",
+        Scope::Write => write.as_str(),
         Scope::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         Scope::Nested => "SAVEPOINT nested",
+        Scope::Within => return Ok(()),
     };
-    client.batch_execute(sql).map_err(|e| error(server, &e))?;
-    if scope == Scope::Write {
-        if let Err(e) = client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+    if let Err(e) = client.batch_execute(sql) {
+        if scope == Scope::Write {
+            // BEGIN ran; the lock did not: nothing was written.
             let _ = client.batch_execute("ROLLBACK");
-            return Err(error(server, &e));
         }
+        return Err(error(server, &e));
     }
     Ok(())
 }
 
 /// Ends a transaction of `scope` on `client`, keeping what it wrote or not.
 fn end(client: &mut Client, server: &str, scope: Scope, keep: bool) -> Result<()> {
-    client
-        .batch_execute(scope.end(keep))
-        .map_err(|e| error(server, &e))
+    match scope.end(keep) {
+        Some(sql) => client.batch_execute(sql).map_err(|e| error(server, &e)),
+        None => Ok(()),
+    }
 }
 
 /// One transaction on a PostgreSQL store: the primitive operations the
 /// store's typed access is built on. Dropped before [`PgTx::commit`], it is
 /// rolled back.
 pub struct PgTx<'c> {
-    tx: RefCell<&'c mut Client>,
+    tx: RefCell<&'c mut Conn>,
     server: String,
     scope: Scope,
     ended: bool,
@@ -210,7 +250,12 @@ pub struct PgTx<'c> {
 impl Drop for PgTx<'_> {
     fn drop(&mut self) {
         if !self.ended {
-            let _ = end(self.tx.get_mut(), &self.server, self.scope, false);
+            let _ = end(
+                &mut self.tx.get_mut().client,
+                &self.server,
+                self.scope,
+                false,
+            );
         }
     }
 }
@@ -223,22 +268,29 @@ impl PgTx<'_> {
     }
 
     fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<postgres::Row>> {
-        self.tx
-            .borrow_mut()
-            .query(sql, params)
+        let mut conn = self.tx.borrow_mut();
+        let statement = conn.statement(sql).map_err(|e| self.err(&e))?;
+        conn.client
+            .query(&statement, params)
             .map_err(|e| self.err(&e))
     }
 
     fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
-        self.tx
-            .borrow_mut()
-            .execute(sql, params)
+        let mut conn = self.tx.borrow_mut();
+        let statement = conn.statement(sql).map_err(|e| self.err(&e))?;
+        conn.client
+            .execute(&statement, params)
             .map_err(|e| self.err(&e))
     }
 
     /// Commits the transaction (releases its savepoint, in a group).
     pub fn commit(mut self) -> Result<()> {
-        let result = end(self.tx.get_mut(), &self.server, self.scope, true);
+        let result = end(
+            &mut self.tx.get_mut().client,
+            &self.server,
+            self.scope,
+            true,
+        );
         // A commit that failed is rolled back when dropped.
         self.ended = result.is_ok();
         result
@@ -286,6 +338,7 @@ impl super::Primitives for PgTx<'_> {
     fn batch(&self, sql: &str) -> Result<()> {
         self.tx
             .borrow_mut()
+            .client
             .batch_execute(sql)
             .map_err(|e| self.err(&e))
     }

@@ -29,12 +29,16 @@ pub(super) fn begin(conn: &Connection, path: Option<&Path>, scope: Scope) -> Res
             ))
         }
         Scope::Nested => "SAVEPOINT nested",
+        Scope::Within => return Ok(()),
     };
     conn.execute_batch(sql).map_err(|e| io_error(path, e))
 }
 
 /// Ends a transaction of `scope` on `conn`, keeping what it wrote or not.
 pub(super) fn end(conn: &Connection, path: Option<&Path>, scope: Scope, keep: bool) -> Result<()> {
+    let Some(sql) = scope.end(keep) else {
+        return Ok(());
+    };
     if scope != Scope::Nested && conn.is_autocommit() {
         // SQLite ended it already (rolled back on a failure).
         return match keep {
@@ -46,8 +50,7 @@ pub(super) fn end(conn: &Connection, path: Option<&Path>, scope: Scope, keep: bo
             false => Ok(()),
         };
     }
-    conn.execute_batch(scope.end(keep))
-        .map_err(|e| io_error(path, e))
+    conn.execute_batch(sql).map_err(|e| io_error(path, e))
 }
 
 /// One transaction on an SQLite store; errors name the store's file. Dropped
