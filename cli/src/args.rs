@@ -310,6 +310,26 @@ pub enum ImagesCommand {
     Enable(ImageArg),
     /// Deprecate an image at a time (RFC 3339), or cancel its deprecation, as the owner.
     Deprecate(DeprecateArgs),
+    /// Load fixture images: the AMI IDs tests and modules already name, from
+    /// a JSON list in the field names of moto's amis.json (or the same gzipped).
+    ///
+    /// Each entry has ami_id, name and owner_id, and may have description,
+    /// public, architecture, virtualization_type, root_device_type,
+    /// root_device_name, platform, image_type, image_location, product_codes,
+    /// sriov, state, hypervisor, creation_date, region_name (every region
+    /// when absent) and block_device_mappings. A loaded image has a snapshot
+    /// per EBS mapping, owned like the image, and follows every rule of an
+    /// image of its owner. A file with a fault loads nothing and names the
+    /// entry and field at fault. The administrator's call.
+    Load(LoadArgs),
+}
+
+/// `amisim images load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The fixture file: moto's amis.json, or a file of your own.
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
 }
 
 /// `amisim images protect`.

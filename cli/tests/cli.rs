@@ -2053,3 +2053,53 @@ fn buckets_list_stored_images_and_delete_one_as_its_owner() {
     );
     assert!(stderr.contains("no object"), "{stderr}");
 }
+
+/// `amisim images load`: fixture images into a new cloud, listed as loaded
+/// from their file; a file with a fault loads nothing and says where.
+#[test]
+fn images_load_loads_fixture_images_and_names_a_fault() {
+    let w = empty();
+    let bad = w.dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"[{"ami_id": "ami-12345678", "name": "web-1", "owner_id": "333333333333", "colour": "red"}]"#,
+    )
+    .unwrap();
+    let stderr = w.fails(&["images", "load", "bad.json"], 1);
+    assert!(
+        stderr.contains("entry 1 (ami-12345678), field colour: is not a field of a fixture image")
+            && stderr.contains("nothing was loaded"),
+        "{stderr}"
+    );
+    assert!(!w.store().exists(), "a bad file makes no store");
+    let file = w.dir.path().join("team.json");
+    std::fs::write(
+        &file,
+        r#"[{"ami_id": "ami-0abc1234def567890", "name": "golden-2024-05", "owner_id": "333333333333",
+             "region_name": "eu-west-1", "public": true},
+            {"ami_id": "ami-ekslinux", "name": "eks-node", "owner_id": "333333333333", "region_name": "us-east-1"}]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        w.ok(&["images", "load", "team.json"]),
+        "Loaded 2 images of team.json: 2 entries into 2 regions, with 2 snapshots or bundles; `amisim images list --all` lists them\n"
+    );
+    let list = w.ok(&["images", "list", "--account", "333333333333"]);
+    assert!(
+        list.contains("ami-0abc1234def567890") && list.contains("fixture team.json"),
+        "{list}"
+    );
+    let events = w.event_count();
+    let stderr = w.fails(&["images", "load", "team.json"], 1);
+    assert!(
+        stderr.contains("entry 1 (ami-0abc1234def567890), field ami_id: ami-0abc1234def567890 is already in use in eu-west-1"),
+        "{stderr}"
+    );
+    assert_eq!(
+        w.event_count(),
+        (events.parse::<usize>().unwrap() + 1).to_string(),
+        "the refusal is logged, and nothing else changed"
+    );
+    let json = w.json(&["--json", "images", "show", "ami-ekslinux"]);
+    assert!(json.contains("\"file\": \"team.json\""), "{json}");
+}

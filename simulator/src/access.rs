@@ -12,16 +12,44 @@ use crate::model::{
 use crate::store::{Filter, Tx};
 use crate::validate;
 
+/// The image `image_id` in `region`, if there is one. An ID names one
+/// image in a region; a loaded image's ID may name one in each of several
+/// (see [`crate::model::Fixture::key`]).
+pub fn image_in(tx: &Tx<'_>, image_id: &str, region: &str) -> Result<Option<Image>> {
+    match tx.get::<Image>(image_id)? {
+        Some(i) if i.region == region => Ok(Some(i)),
+        Some(i) if i.fixture.is_some() => tx.get::<Image>(&regional_key(image_id, region)),
+        _ => Ok(None),
+    }
+}
+
+/// The store key of the copy in `region` of a loaded image whose ID is
+/// held in another region too.
+pub fn regional_key(image_id: &str, region: &str) -> String {
+    format!("{image_id}@{region}")
+}
+
+/// Refuses an image ID that names no image in `region` and is not of the
+/// form AWS gives IDs (`InvalidAMIID.Malformed`): a loaded image's ID is
+/// found as it is, whatever its form.
+pub(crate) fn check_image_id(tx: &Tx<'_>, image_id: &str, region: &str) -> Result<Option<Image>> {
+    let image = image_in(tx, image_id, region)?;
+    if image.is_none() {
+        validate::image_id(image_id)?;
+    }
+    Ok(image)
+}
+
 /// An image in the caller's region that the caller owns or may launch.
 pub(crate) fn visible(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str, region: &str) -> Result<Image> {
-    validate::image_id(image_id)?;
+    let found = check_image_id(tx, image_id, region)?;
     let hint = format!(
         "AMIs are regional: check that {image_id} exists in {region}, and that its owner shared it with account {}",
         ctx.caller.account_id
     );
-    let image = match tx.get::<Image>(image_id)? {
-        Some(i) if i.region == region => i,
-        _ => {
+    let image = match found {
+        Some(i) => i,
+        None => {
             return refuse(
                 ErrorKind::AmiNotFound,
                 format!("The image id '[{image_id}]' does not exist in {region}"),
@@ -111,8 +139,10 @@ pub(crate) fn check_not_disabled(image: &Image) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn launch_permission_id(image_id: &str, principal: &Principal) -> String {
-    format!("{image_id}/{}", principal.as_str())
+/// The key of the launch permission of `image` for `principal`: one per
+/// image in a region (see [`Image::key`]).
+pub(crate) fn launch_permission_id(image: &Image, principal: &Principal) -> String {
+    format!("{}/{}", image.key(), principal.as_str())
 }
 
 /// Whether `account` may launch `image`: it owns it, or a permission reaches it.
@@ -127,7 +157,7 @@ pub fn can_launch(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
 pub fn is_public(tx: &Tx<'_>, image: &Image) -> Result<bool> {
     Ok(tx
         .get::<LaunchPermission>(&launch_permission_id(
-            &image.id,
+            image,
             &Principal::Group("all".into()),
         ))?
         .is_some())
@@ -140,7 +170,7 @@ pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Resul
     }
     if tx
         .get::<LaunchPermission>(&launch_permission_id(
-            &image.id,
+            image,
             &Principal::Account(account.into()),
         ))?
         .is_some()
@@ -159,7 +189,7 @@ pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Resul
     }
     for p in reaching {
         if tx
-            .get::<LaunchPermission>(&launch_permission_id(&image.id, &p))?
+            .get::<LaunchPermission>(&launch_permission_id(image, &p))?
             .is_some()
         {
             return Ok(true);

@@ -94,6 +94,7 @@ pub(crate) fn copy(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &CopyImage) -> Result<Im
         supported_instance_types: source.supported_instance_types.clone(),
         unsupported_instance_types: source.unsupported_instance_types.clone(),
         watermarks: source.watermarks.clone(),
+        fixture: None,
     };
     tx.put(&copy)?;
     Ok(copy)

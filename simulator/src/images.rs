@@ -257,6 +257,7 @@ pub(crate) fn seed_catalogue(tx: &mut Tx<'_>) -> Result<()> {
                 supported_instance_types: Vec::new(),
                 unsupported_instance_types: Vec::new(),
                 watermarks: Vec::new(),
+                fixture: None,
             };
             tx.put(&image)?;
             permissions::make_public(tx, &image)?;
@@ -411,6 +412,7 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         supported_instance_types: Vec::new(),
         unsupported_instance_types: Vec::new(),
         watermarks: Vec::new(),
+        fixture: None,
     };
     tx.put(&image)?;
     Ok(image)
@@ -520,10 +522,10 @@ pub(crate) fn create_from_instance(
         supported_instance_types: Vec::new(),
         unsupported_instance_types: Vec::new(),
         // Watermarks travel from the image the instance was launched from.
-        watermarks: tx
-            .get::<Image>(&instance.image_id)?
+        watermarks: access::image_in(tx, &instance.image_id, &instance.region)?
             .map(|launched| launched.watermarks)
             .unwrap_or_default(),
+        fixture: None,
     };
     tx.put(&image)?;
     Ok(image)
@@ -541,9 +543,7 @@ pub fn instance_root_key(tx: &Tx<'_>, instance_id: &str) -> Result<Option<String
 }
 
 fn source_key(tx: &Tx<'_>, instance: &Instance) -> Result<Option<String>> {
-    Ok(tx
-        .get::<Image>(&instance.image_id)?
-        .and_then(|i| i.kms_key_arn))
+    Ok(access::image_in(tx, &instance.image_id, &instance.region)?.and_then(|i| i.kms_key_arn))
 }
 
 pub(crate) fn describe_one(
@@ -671,10 +671,8 @@ fn candidates(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> Result<Ve
     };
     let mut out = Vec::new();
     for id in ids.iter().collect::<std::collections::BTreeSet<_>>() {
-        if let Some(image) = tx.get::<Image>(id)? {
-            if image.region == ctx.caller.region {
-                out.push(image);
-            }
+        if let Some(image) = access::image_in(tx, id, &ctx.caller.region)? {
+            out.push(image);
         }
     }
     Ok(out)
@@ -720,9 +718,8 @@ pub(crate) fn deregister(
     image_id: &str,
     delete_storage: bool,
 ) -> Result<bool> {
-    validate::image_id(image_id)?;
-    let mut image = match tx.get::<Image>(image_id)? {
-        Some(i) if i.region == ctx.caller.region && i.is_registered() => i,
+    let mut image = match access::check_image_id(tx, image_id, &ctx.caller.region)? {
+        Some(i) if i.is_registered() => i,
         _ => return Ok(false),
     };
     if image.owner_id != ctx.caller.account_id {
@@ -762,7 +759,7 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -
     )? {
         return Ok(false);
     }
-    if let Some(image) = tx.get::<Image>(&storage.created_for_image)? {
+    if let Some(image) = access::image_in(tx, &storage.created_for_image, &storage.region)? {
         if image.is_registered() && image.storage_ids.iter().any(|s| s == storage_id) {
             return refuse(
                 ErrorKind::StorageInUse,
@@ -807,7 +804,8 @@ fn storage_in_use(tx: &Tx<'_>, image: &Image, storage_id: &str) -> Result<bool> 
     if storage.created_for_image == image.id {
         return Ok(false);
     }
-    Ok(tx
-        .get::<Image>(&storage.created_for_image)?
-        .is_some_and(|i| i.is_registered() && i.storage_ids.iter().any(|s| s == storage_id)))
+    Ok(
+        access::image_in(tx, &storage.created_for_image, &storage.region)?
+            .is_some_and(|i| i.is_registered() && i.storage_ids.iter().any(|s| s == storage_id)),
+    )
 }

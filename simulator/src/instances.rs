@@ -497,7 +497,7 @@ pub(crate) fn image_metadata(
     let mut out = Vec::new();
     for instance in instances {
         // Read past visibility: what the instance came from is its owner's to know.
-        let image = tx.get::<Image>(&instance.image_id)?;
+        let image = access::image_in(tx, &instance.image_id, &instance.region)?;
         let (image_public, image_allowed) = match &image {
             Some(i) => (
                 access::is_public(tx, i)?,
@@ -590,9 +590,8 @@ pub(crate) fn terminate(tx: &mut Tx<'_>, ctx: &Ctx<'_>, instance_id: &str) -> Re
     instance.root_data_lost = kept_volume.is_none();
     if let Some(volume_id) = kept_volume {
         // The root volume outlives the instance, and goes on costing storage.
-        let key = tx
-            .get::<Image>(&instance.image_id)?
-            .and_then(|i| i.kms_key_arn);
+        let key =
+            access::image_in(tx, &instance.image_id, &instance.region)?.and_then(|i| i.kms_key_arn);
         tx.put(&Storage {
             id: volume_id,
             kind: StorageKind::Volume,

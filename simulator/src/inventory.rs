@@ -310,9 +310,8 @@ pub fn storage_one(tx: &Tx<'_>, id: &str) -> Result<Option<StorageView>> {
 }
 
 fn storage_view(tx: &Tx<'_>, storage: Storage) -> Result<StorageView> {
-    let image_state = tx
-        .get::<Image>(&storage.created_for_image)?
-        .map(|i| i.state);
+    let image_state =
+        crate::access::image_in(tx, &storage.created_for_image, &storage.region)?.map(|i| i.state);
     let mut shared_with: Vec<String> = tx
         .list::<StoragePermission>(Filter {
             name: Some(&storage.id),

@@ -41,6 +41,7 @@ pub mod copies;
 pub mod dates;
 pub mod error;
 pub mod filters;
+pub mod fixtures;
 pub mod ids;
 pub mod images;
 pub mod instances;

@@ -109,8 +109,10 @@ pub(crate) fn ancestry(
             break;
         }
         // Deregistered parents are kept in the store, so the chain survives them.
-        let Some((parent_id, _)) = parent else { break };
-        let Some(p) = tx.get::<Image>(&parent_id)? else {
+        let Some((parent_id, parent_region)) = parent else {
+            break;
+        };
+        let Some(p) = crate::access::image_in(tx, &parent_id, &parent_region)? else {
             break;
         };
         let seen = p.owner_id == ctx.caller.account_id

@@ -194,6 +194,72 @@ pub struct Image {
     /// CreateRestoreImageTask; its source image is then the image stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restored_from: Option<String>,
+    /// What a fixture file said of an image it loaded (`amisim images
+    /// load`); none for an image made in the cloud.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixture: Option<Fixture>,
+}
+
+/// The facts of a loaded image that the cloud's own images do not vary:
+/// they read back as the fixture file gave them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fixture {
+    /// The file it was loaded from (its name, without folders).
+    pub file: String,
+    /// The image's key in the store when its ID is held in another region
+    /// too (`ID@REGION`): one ID may be loaded into every region, as moto
+    /// and LocalStack seed theirs. None for the copy keyed by the ID alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `imageLocation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_location: Option<String>,
+    /// `rootDeviceName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_device_name: Option<String>,
+    /// `virtualizationType`: `hvm` or `paravirtual`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtualization_type: Option<String>,
+    /// `hypervisor`: `xen` or `nitro`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hypervisor: Option<String>,
+    /// `sriovNetSupport`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sriov: Option<String>,
+    /// `imageType`: `machine`, `kernel` or `ramdisk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<String>,
+    /// Its block devices, root first; the EBS ones in the order of the
+    /// image's snapshots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<FixtureDevice>,
+}
+
+/// A block device of a loaded image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixtureDevice {
+    /// `/dev/xvda`, `/dev/sdb`, ….
+    pub device_name: String,
+    /// `ephemeral0`, … for an instance store volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_name: Option<String>,
+    /// The EBS volume, for an EBS mapping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ebs: Option<FixtureEbs>,
+}
+
+/// The EBS volume of a loaded image's block device.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixtureEbs {
+    /// Its size in GiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_size: Option<i64>,
+    /// `gp2`, `gp3`, ….
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_type: Option<String>,
+    /// Whether the volume goes with the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_on_termination: Option<bool>,
 }
 
 /// A named mark an owner attaches to an image, which every image copied or
@@ -253,6 +319,52 @@ words! {
 pub const PROTECTION_OFF: &str = Protection::Disabled.as_str();
 
 impl Image {
+    /// Its key in the store: its ID, or for a loaded image whose ID is held
+    /// in several regions, `ID@REGION` (see [`Fixture::key`]). Launch
+    /// permissions are kept per key, so that each region's copy has its own.
+    pub fn key(&self) -> &str {
+        self.fixture
+            .as_ref()
+            .and_then(|f| f.key.as_deref())
+            .unwrap_or(&self.id)
+    }
+
+    /// `imageLocation`: `OWNER/NAME` (the alias for catalogue owners), or
+    /// what a fixture file gave.
+    pub fn location(&self) -> String {
+        if let Some(location) = self.fixture.as_ref().and_then(|f| f.image_location.clone()) {
+            return location;
+        }
+        match &self.owner_alias {
+            Some(alias) => format!("{alias}/{}", self.name),
+            None => format!("{}/{}", self.owner_id, self.name),
+        }
+    }
+
+    /// `virtualizationType`.
+    pub fn virtualization_type(&self) -> &str {
+        self.fixture
+            .as_ref()
+            .and_then(|f| f.virtualization_type.as_deref())
+            .unwrap_or(VIRTUALIZATION_TYPE)
+    }
+
+    /// `hypervisor`.
+    pub fn hypervisor(&self) -> &str {
+        self.fixture
+            .as_ref()
+            .and_then(|f| f.hypervisor.as_deref())
+            .unwrap_or(HYPERVISOR)
+    }
+
+    /// `imageType`.
+    pub fn image_type(&self) -> &str {
+        self.fixture
+            .as_ref()
+            .and_then(|f| f.image_type.as_deref())
+            .unwrap_or("machine")
+    }
+
     /// Whether the image is still registered: available or disabled.
     pub fn is_registered(&self) -> bool {
         self.state != ImageState::Deregistered
@@ -277,8 +389,11 @@ impl Image {
     }
 
     /// The device its root is on, as AWS names it (`rootDeviceName`).
-    pub fn root_device_name(&self) -> &'static str {
-        root_device(&self.platform, self.root_device_type)
+    pub fn root_device_name(&self) -> &str {
+        self.fixture
+            .as_ref()
+            .and_then(|f| f.root_device_name.as_deref())
+            .unwrap_or_else(|| root_device(&self.platform, self.root_device_type))
     }
 
     /// `platformDetails` and `usageOperation`: what the image's licence bills as.

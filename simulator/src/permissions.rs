@@ -185,7 +185,7 @@ impl DescribeStoragePermission {
 pub(crate) fn make_public(tx: &mut Tx<'_>, image: &Image) -> Result<()> {
     let principal = Principal::Group("all".into());
     tx.put(&LaunchPermission {
-        id: access::launch_permission_id(&image.id, &principal),
+        id: access::launch_permission_id(image, &principal),
         image_id: image.id.clone(),
         region: image.region.clone(),
         owner_id: image.owner_id.clone(),
@@ -285,7 +285,7 @@ pub(crate) fn add_launch(
             );
         }
     }
-    let id = access::launch_permission_id(image_id, principal);
+    let id = access::launch_permission_id(&image, principal);
     if tx.exists::<LaunchPermission>(&id)? {
         return refuse_duplicate(
             format!(
@@ -312,12 +312,12 @@ pub(crate) fn remove_launch(
     image_id: &str,
     principal: &Principal,
 ) -> Result<bool> {
-    match access::owned(tx, ctx, image_id) {
-        Ok(_) => {}
+    let image = match access::owned(tx, ctx, image_id) {
+        Ok(image) => image,
         Err(e) if e.kind == ErrorKind::AmiNotFound => return Ok(false),
         Err(e) => return Err(e),
-    }
-    tx.delete::<LaunchPermission>(&access::launch_permission_id(image_id, principal))
+    };
+    tx.delete::<LaunchPermission>(&access::launch_permission_id(&image, principal))
 }
 
 pub(crate) fn cancel_launch(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<()> {
@@ -330,7 +330,7 @@ pub(crate) fn cancel_launch(tx: &mut Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> R
             "To stop sharing your image with an account, remove that account's launch permission (ModifyImageAttribute LaunchPermission.Remove, or destroy its amisim_launch_permission)",
         );
     }
-    let mine = access::launch_permission_id(image_id, &Principal::Account(account.clone()));
+    let mine = access::launch_permission_id(&image, &Principal::Account(account.clone()));
     if !tx.delete::<LaunchPermission>(&mine)? {
         return refuse(
             ErrorKind::PermissionNotFound,
@@ -357,7 +357,7 @@ pub(crate) fn describe_launch(
     if !image.is_available() {
         return Ok(None);
     }
-    tx.get::<LaunchPermission>(&access::launch_permission_id(image_id, principal))
+    tx.get::<LaunchPermission>(&access::launch_permission_id(&image, principal))
 }
 
 /// Every launch permission of an image the caller owns, in principal order.
@@ -369,6 +369,7 @@ pub(crate) fn launch_permissions_of(
     let image = access::owned(tx, ctx, image_id)?;
     let mut out = tx.list::<LaunchPermission>(Filter {
         name: Some(&image.id),
+        region: Some(&image.region),
         ..Filter::default()
     })?;
     out.sort_by(|a, b| a.principal.cmp(&b.principal));
@@ -379,6 +380,7 @@ pub(crate) fn launch_permissions_of(
 pub(crate) fn remove_all_for_image(tx: &mut Tx<'_>, image: &Image) -> Result<()> {
     for p in tx.list::<LaunchPermission>(Filter {
         name: Some(&image.id),
+        region: Some(&image.region),
         ..Filter::default()
     })? {
         tx.delete::<LaunchPermission>(&p.id)?;

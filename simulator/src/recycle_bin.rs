@@ -493,9 +493,8 @@ fn storage_entry(r: &RecycledStorage) -> BinEntry {
 }
 
 fn restore_image(tx: &mut Tx<'_>, ctx: &Ctx<'_>, id: &str, now: i64) -> Result<BinEntry> {
-    let image = tx.get::<Image>(id)?.filter(|i| {
+    let image = crate::access::image_in(tx, id, &ctx.caller.region)?.filter(|i| {
         i.owner_id == ctx.caller.account_id
-            && i.region == ctx.caller.region
             && i.state == ImageState::Deregistered
             && i.recycle_bin_until.is_some()
     });

@@ -164,7 +164,7 @@ fn storable(tx: &Tx<'_>, ctx: &Ctx<'_>, image_id: &str) -> Result<Image> {
     let me = &ctx.caller.account_id;
     if image.owner_id != *me {
         let shared_with_me =
-            access::launch_permission_id(image_id, &crate::model::Principal::Account(me.clone()));
+            access::launch_permission_id(&image, &crate::model::Principal::Account(me.clone()));
         let mut readable = tx
             .get::<crate::model::LaunchPermission>(&shared_with_me)?
             .is_some();

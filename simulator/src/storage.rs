@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::can_read_storage;
+use crate::access::{self, can_read_storage};
 use crate::call::{calls, Ctx};
 use crate::error::{refuse, ErrorKind, Result};
-use crate::model::{Image, Instance, InstanceState, Storage, StorageKind, StoragePermission};
+use crate::model::{Instance, InstanceState, Storage, StorageKind, StoragePermission};
 use crate::store::{Filter, Tx};
 use crate::validate;
 
@@ -143,7 +143,7 @@ fn volumes(tx: &Tx<'_>, ctx: &Ctx<'_>, ids: &[String]) -> Result<Vec<Volume>> {
         if i.state == InstanceState::Terminated {
             continue;
         }
-        let image = tx.get::<Image>(&i.image_id)?;
+        let image = access::image_in(tx, &i.image_id, &i.region)?;
         all.push(Volume {
             id,
             region: i.region.clone(),
@@ -161,7 +161,7 @@ fn volumes(tx: &Tx<'_>, ctx: &Ctx<'_>, ids: &[String]) -> Result<Vec<Volume>> {
         if s.kind == StorageKind::Volume {
             let instance = tx.get::<Instance>(&s.created_for_image)?;
             let image = match &instance {
-                Some(i) => tx.get::<Image>(&i.image_id)?,
+                Some(i) => access::image_in(tx, &i.image_id, &i.region)?,
                 None => None,
             };
             all.push(Volume {

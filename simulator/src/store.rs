@@ -106,7 +106,7 @@ macro_rules! entity {
 entity!(
     Image,
     "image",
-    |x| &x.id,
+    |x| x.key(),
     &x.owner_id,
     &x.region,
     Some(&x.name)

@@ -186,7 +186,7 @@ pub fn image_id(value: &str) -> Result<()> {
         refuse(
             ErrorKind::AmiMalformed,
             format!("{:?} is not an AMI ID", shorten(value)),
-            "An AMI ID is \"ami-\" followed by 17 lowercase hex digits",
+            "An AMI ID is \"ami-\" followed by 8 or 17 lowercase hex digits (or is the ID of an image loaded from a fixture file)",
         )
     }
 }

@@ -153,6 +153,7 @@ fn unknown_fields<R: DeserializeOwned + serde::Serialize>(
 
 /// The calls' request types, wherever they are declared.
 mod wired {
+    pub use crate::fixtures::LoadImages;
     pub use crate::inventory::{GetBills, GetCloud, ListEvents};
     pub use crate::reset::ResetCloud;
     pub use crate::views::{GetAllowedImagesView, GetCaller, GetImageDetails, GetInstanceRootKey};
@@ -203,7 +204,7 @@ wire! {
     StoreImage, DescribeStoreImageTasks, RestoreImage, ListStoredImages, DeleteStoredImage,
     // Accounts, and the cloud's operator.
     GetCallerIdentity, DeclareAccount, ClaimAccount, ReleaseAccount, ListClaims,
-    CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook,
+    CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook, LoadImages,
     // What the `amisim` command shows.
     ListEvents, GetBills, GetCloud, ResetCloud,
     // What the provider reads besides the API's calls.

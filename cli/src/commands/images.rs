@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use amisim_simulator::inventory::{self, Derivation, ImageReport, LineageNode};
-use amisim_simulator::{Image, Principal};
+use amisim_simulator::{fixtures, Caller, Image, Principal};
 use anyhow::anyhow;
 use serde::Serialize;
 
@@ -73,8 +73,38 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> any
     Ok(())
 }
 
+/// `amisim images load FILE`: the administrator's LoadImages.
+pub fn load(ctx: &Ctx<'_>, out: &mut dyn Write, file: &std::path::Path) -> anyhow::Result<()> {
+    let request = fixtures::read(file)?;
+    // Fixtures are often the first thing a new cloud holds.
+    let loaded = match &ctx.remote {
+        Some(remote) => remote.call(&request)?,
+        None => open::or_create(ctx.store)?.call(&Caller::administrator(), &request)?,
+    };
+    if ctx.json {
+        table::print_json(out, &loaded)?;
+        return Ok(());
+    }
+    let regions: std::collections::BTreeSet<&str> =
+        loaded.images.iter().map(|i| i.region.as_str()).collect();
+    let snapshots: usize = loaded.images.iter().map(|i| i.snapshot_ids.len()).sum();
+    writeln!(
+        out,
+        "Loaded {} images of {}: {} entries into {} regions, with {} snapshots or bundles; `amisim images list --all` lists them",
+        loaded.images.len(),
+        loaded.file,
+        loaded.entries,
+        regions.len(),
+        snapshots
+    )?;
+    Ok(())
+}
+
 /// Where an image came from, in a few words.
 fn source(image: &Image) -> String {
+    if let Some(fixture) = &image.fixture {
+        return format!("fixture {}", fixture.file);
+    }
     match (&image.source_image_id, &image.source_instance_id) {
         (Some(id), _) => format!(
             "copy of {id} ({})",

@@ -61,6 +61,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match &cli.command {
         Command::Images(ImagesCommand::List(a)) => images::list(&ctx, out, &a.scope, a.all),
         Command::Images(ImagesCommand::Show(a)) => images::show(&ctx, out, &a.image_id),
+        Command::Images(ImagesCommand::Load(a)) => images::load(&ctx, out, &a.file),
         Command::Images(ImagesCommand::References(a)) => {
             lifecycle::references(&ctx, out, &a.image_id)
         }

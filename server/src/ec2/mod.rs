@@ -3,8 +3,8 @@
 //! from their results to EC2's XML, with botocore's element names.
 
 use amisim_simulator::catalogue;
+use amisim_simulator::model::ROOT_VOLUME_TYPE;
 use amisim_simulator::model::WINDOWS_BILLING_PRODUCT;
-use amisim_simulator::model::{HYPERVISOR, ROOT_VOLUME_TYPE, VIRTUALIZATION_TYPE};
 use amisim_simulator::{
     AddStoragePermission, AttachWatermark, Caller, CancelLaunchPermission, Cloud, CopyImage,
     DeleteSnapshot, DeregisterImage, DescribeImage, DescribeImages, DescribeInstance,
@@ -723,11 +723,12 @@ impl Action<'_> {
         if !self.call(&request)? {
             // Unavailable is for an image that was there and is deregistered;
             // one never there is not found.
+            let region = &self.caller.region;
             let deregistered = self
                 .cloud
-                .read(|tx| tx.get::<Image>(&id))
+                .read(|tx| amisim_simulator::access::image_in(tx, &id, region))
                 .map_err(Fault::from)?
-                .is_some_and(|i| i.region == self.caller.region && !i.is_registered());
+                .is_some_and(|i| !i.is_registered());
             return Err(match deregistered {
                 true => Fault::bad(
                     "InvalidAMIID.Unavailable",
@@ -1328,8 +1329,43 @@ fn product_codes(x: &mut Xml, image: &Image) {
     x.close("productCodes");
 }
 
-/// `blockDeviceMapping`: the image's root device and its storage.
+/// `blockDeviceMapping`: the image's root device and its storage, or a
+/// loaded image's devices as its file gave them.
 fn block_devices(x: &mut Xml, image: &Image) {
+    if let Some(devices) = image
+        .fixture
+        .as_ref()
+        .map(|f| &f.devices)
+        .filter(|d| !d.is_empty())
+    {
+        let mut snapshots = image.storage_ids.iter();
+        x.open("blockDeviceMapping");
+        for d in devices {
+            x.open("item").text("deviceName", &d.device_name);
+            x.opt("virtualName", d.virtual_name.as_deref());
+            if let Some(ebs) = &d.ebs {
+                x.open("ebs");
+                x.opt("snapshotId", snapshots.next().map(String::as_str));
+                x.text(
+                    "volumeSize",
+                    &ebs.volume_size.unwrap_or(image.size_gb).to_string(),
+                )
+                .bool(
+                    "deleteOnTermination",
+                    ebs.delete_on_termination.unwrap_or(true),
+                )
+                .text(
+                    "volumeType",
+                    ebs.volume_type.as_deref().unwrap_or(ROOT_VOLUME_TYPE),
+                )
+                .bool("encrypted", false)
+                .close("ebs");
+            }
+            x.close("item");
+        }
+        x.close("blockDeviceMapping");
+        return;
+    }
     x.open("blockDeviceMapping")
         .open("item")
         .text("deviceName", image.root_device_name());
@@ -1392,19 +1428,15 @@ pub(super) fn watermark_set(x: &mut Xml, image: &Image) {
 
 fn image_item(x: &mut Xml, image: &Image, public: bool) {
     let (platform_details, usage_operation) = image.platform_details();
-    let location = match &image.owner_alias {
-        Some(alias) => format!("{alias}/{}", image.name),
-        None => format!("{}/{}", image.owner_id, image.name),
-    };
     x.open("item")
         .text("imageId", &image.id)
-        .text("imageLocation", &location)
+        .text("imageLocation", &image.location())
         .text("imageState", image.state.as_str())
         .text("imageOwnerId", &image.owner_id)
         .text("creationDate", &image.creation_date)
         .bool("isPublic", public)
         .text("architecture", &image.architecture)
-        .text("imageType", "machine");
+        .text("imageType", image.image_type());
     if image.platform == "windows" {
         x.text("platform", "windows");
     }
@@ -1417,9 +1449,13 @@ fn image_item(x: &mut Xml, image: &Image, public: bool) {
         .text("rootDeviceName", image.root_device_name());
     block_devices(x, image);
     product_codes(x, image);
-    x.text("virtualizationType", VIRTUALIZATION_TYPE)
-        .text("hypervisor", HYPERVISOR)
-        .bool("enaSupport", true)
+    x.text("virtualizationType", image.virtualization_type())
+        .text("hypervisor", image.hypervisor());
+    x.opt(
+        "sriovNetSupport",
+        image.fixture.as_ref().and_then(|f| f.sriov.as_deref()),
+    );
+    x.bool("enaSupport", true)
         .text("bootMode", image.boot_mode());
     tag_set(x, &image.tags);
     if !image.billing_products.is_empty() {
