@@ -11,12 +11,23 @@ pub struct Served {
     pub url: String,
     /// Where the server's standard error goes.
     stderr: tempfile::NamedTempFile,
+    /// The folder of the key file [`Served::start`] gave it, if it did.
+    _keys: Option<tempfile::TempDir>,
 }
 
 impl Served {
-    /// Starts the server on `store` and waits for the line naming its address.
+    /// Starts the server on `store` and waits for the line naming its
+    /// address. Its key file is beside a store file (so a server started
+    /// again on it unseals what the first sealed), and in a folder of its
+    /// own for a `postgres://` URL, beside which no file can go.
     pub fn start(store: &Path) -> Served {
-        Served::start_keyed(store, &store.with_extension("no-key"))
+        if !store.to_string_lossy().starts_with("postgres") {
+            return Served::start_keyed(store, &store.with_extension("no-key"));
+        }
+        let keys = tempfile::tempdir().expect("a folder for the key file");
+        let mut served = Served::start_keyed(store, &keys.path().join("secret.key"));
+        served._keys = Some(keys);
+        served
     }
 
     /// [`Served::start`] with the key file claims' secrets are sealed under.
@@ -47,7 +58,12 @@ impl Served {
         let stderr = tempfile::NamedTempFile::new().expect("a file for stderr");
         command.stderr(stderr.reopen().expect("the file for stderr"));
         let (child, url) = crate::console::started(command);
-        Served { child, url, stderr }
+        Served {
+            child,
+            url,
+            stderr,
+            _keys: None,
+        }
     }
 
     /// What the server wrote on standard error so far.

@@ -186,6 +186,11 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Fixture images to hold, as `amisim images load FILE` loads them: those
+    /// the store does not hold yet are loaded when the server starts (moto's
+    /// amis.json gives the IDs tests written for moto and LocalStack launch).
+    #[arg(long, value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
 }
 
 /// `amisim env`.

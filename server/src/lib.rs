@@ -261,6 +261,27 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
+    /// Loads the fixture images of `request` that the store does not hold
+    /// yet, as the administrator; `None` when it holds them all (nothing is
+    /// called, so a server started again on its store logs nothing).
+    pub fn load_fixtures(
+        &self,
+        mut request: amisim_simulator::fixtures::LoadImages,
+    ) -> anyhow::Result<Option<amisim_simulator::fixtures::Loaded>> {
+        request.missing_only = true;
+        let mut cloud = self.cloud.lock();
+        let missing = cloud
+            .read(|tx| amisim_simulator::fixtures::missing(tx, &request))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if missing == 0 {
+            return Ok(None);
+        }
+        cloud
+            .call(&Caller::administrator(), &request)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
     /// Says where the server listens: on loopback, it then answers only
     /// requests that name it by a loopback address or `localhost`, so a page
     /// whose name a DNS-rebinding trick points at 127.0.0.1 reaches nothing.

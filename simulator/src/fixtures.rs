@@ -121,6 +121,11 @@ pub struct LoadImages {
     pub file: String,
     /// Its entries, in the file's order.
     pub images: Vec<FixtureImage>,
+    /// Leave alone the images this file loaded before (an image of the
+    /// entry's ID in that region, loaded from a file of the same name), and
+    /// load the rest: what `amisim serve --fixtures` does each time it starts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missing_only: bool,
 }
 
 /// What a load made: the images, one per region each entry went to.
@@ -231,6 +236,7 @@ pub fn parse(file: &str, text: &[u8]) -> Result<LoadImages> {
     let request = LoadImages {
         file: file.to_string(),
         images,
+        missing_only: false,
     };
     check(&request)?;
     Ok(request)
@@ -716,12 +722,38 @@ fn regions(e: &FixtureImage) -> Vec<&str> {
     }
 }
 
+/// How many images of `request` the cloud does not hold yet: with
+/// `missing_only`, what a load would make.
+pub fn missing(tx: &Tx<'_>, request: &LoadImages) -> Result<usize> {
+    let mut n = 0;
+    for e in &request.images {
+        for region in regions(e) {
+            if !loaded_before(request, access::image_in(tx, &e.ami_id, region)?.as_ref()) {
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Whether `image` is one `request`'s file loaded, when loading only what is missing.
+fn loaded_before(request: &LoadImages, image: Option<&Image>) -> bool {
+    request.missing_only
+        && image
+            .and_then(|i| i.fixture.as_ref())
+            .is_some_and(|f| f.file == request.file)
+}
+
 fn load(tx: &mut Tx<'_>, _ctx: &Ctx<'_>, request: &LoadImages) -> Result<Loaded> {
     check(request)?;
     let mut out = Vec::new();
     for (n, e) in request.images.iter().enumerate() {
         for region in regions(e) {
-            if let Some(other) = access::image_in(tx, &e.ami_id, region)? {
+            let existing = access::image_in(tx, &e.ami_id, region)?;
+            if loaded_before(request, existing.as_ref()) {
+                continue;
+            }
+            if let Some(other) = existing {
                 return Err(bad(
                     n,
                     Some(&e.ami_id),

@@ -120,6 +120,11 @@ pub fn serve_with_api(
         _ => None,
     };
     view::links::set_base("/console/");
+    // A fixture file with a fault is an error before the store opens.
+    let fixtures = match &args.fixtures {
+        Some(file) => Some(amisim_simulator::fixtures::read(file)?),
+        None => None,
+    };
     let seal_key = amisim_server::keyfile::load_or_create()?;
     let server = amisim_server::Server::open_with_key(&store.to_string_lossy(), Some(seal_key))?
         .with_lock_wait(std::time::Duration::from_secs(lock_wait))?
@@ -129,6 +134,16 @@ pub fn serve_with_api(
         eprintln!("The administrator's credential (shown once; it claims accounts, sets prices and the clock, and acts as any account):");
         eprintln!("export AWS_ACCESS_KEY_ID={}", key.access_key_id);
         eprintln!("export AWS_SECRET_ACCESS_KEY={}", key.secret_access_key);
+    }
+    if let Some(fixtures) = fixtures {
+        if let Some(loaded) = server.load_fixtures(fixtures)? {
+            eprintln!(
+                "Loaded {} fixture images of {} ({} entries)",
+                loaded.images.len(),
+                loaded.file,
+                loaded.entries
+            );
+        }
     }
     let server = Arc::new(server);
     let console = Arc::new(Console {

@@ -323,3 +323,40 @@ fn the_request_a_server_is_sent_is_checked_as_a_file_is() {
         c.call(&Caller::administrator(), &request)
     });
 }
+
+#[test]
+fn loading_only_what_is_missing_leaves_a_files_images_as_they_are() {
+    let mut w = World::new();
+    let mut request = fixtures::parse("team.json", TEAM.as_bytes()).unwrap();
+    request.missing_only = true;
+    let first = w.ok(|c| c.call(&Caller::administrator(), &request));
+    assert_eq!(
+        w.ok(|c| fixtures_missing(c, &request)),
+        0,
+        "nothing is missing once loaded"
+    );
+    // Deregistered in one region, the image stays as it is: it is there.
+    assert!(w.ok(|c| c.call(&at(C, USW2), &DeregisterImage::new("ami-ekslinux", true))));
+    let again = w.ok(|c| c.call(&Caller::administrator(), &request));
+    assert!(again.images.is_empty());
+    assert!(!describe(&mut w, &at(C, USW2), "ami-ekslinux")
+        .unwrap()
+        .is_registered());
+    assert_eq!(
+        first.images.len(),
+        1 + amisim_simulator::catalogue::REGIONS.len()
+    );
+    // Another file naming a loaded ID is still refused.
+    let mut other = fixtures::parse("other.json", TEAM.as_bytes()).unwrap();
+    other.missing_only = true;
+    w.refused("InvalidParameterValue", |c| {
+        c.call(&Caller::administrator(), &other)
+    });
+}
+
+fn fixtures_missing(
+    c: &mut amisim_simulator::Cloud,
+    request: &LoadImages,
+) -> amisim_simulator::Result<usize> {
+    c.read(|tx| fixtures::missing(tx, request))
+}
