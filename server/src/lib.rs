@@ -922,7 +922,19 @@ impl Server {
             code: fault.code.clone(),
             reason: fault.message.clone(),
         };
-        let caller = Caller::new(identity.account.clone(), identity.region.clone());
+        // A request refused before its signature was read (an unsigned one)
+        // that names a claimed account's key is logged as that account, as
+        // a bad signature with the key is.
+        let claimed = match identity.access_key != identity.account {
+            true => cloud
+                .read(|tx| amisim_simulator::claims::by_access_key(tx, &identity.access_key))
+                .ok()
+                .flatten()
+                .map(|claim| claim.account_id),
+            false => None,
+        };
+        let account = claimed.unwrap_or_else(|| identity.account.clone());
+        let caller = Caller::new(account, identity.region.clone());
         match cloud.call(&caller, &refusal) {
             // The store failing is the answer the client needs to hear.
             Err(e) if e.is_store_failure() => Fault::from(e),

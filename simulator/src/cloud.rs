@@ -214,6 +214,13 @@ impl Cloud {
         crate::store::together(self, f)
     }
 
+    /// Runs `f` on the cloud and discards every change its calls made,
+    /// their events and the clock's moves included: a dry run, which tells
+    /// whether calls would be made without making them.
+    pub fn discarded<R>(&mut self, f: impl FnOnce(&mut Cloud) -> R) -> Result<R> {
+        crate::store::discarded(self, f)
+    }
+
     /// What the Recycle Bin holds now, for one account or all.
     pub fn recycle_bin(&mut self, account: Option<&str>) -> Result<Vec<BinEntry>> {
         self.store.read(|tx| {

@@ -750,6 +750,28 @@ pub fn together<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R)
     }
 }
 
+/// Runs `f` on `holder` (a store, or what holds one) and then discards
+/// every change it made, its calls' events and clock included: what a dry
+/// run is. Inside a group it is a savepoint of the group's, rolled back.
+pub fn discarded<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R) -> Result<R> {
+    let was_grouped = holder.as_mut().grouped;
+    let scope = if was_grouped {
+        Scope::Nested
+    } else {
+        Scope::Write
+    };
+    holder.as_mut().raw(scope, None)?;
+    holder.as_mut().grouped = true;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(holder)));
+    let store = holder.as_mut();
+    store.grouped = was_grouped;
+    let ended = store.raw(scope, Some(false));
+    match result {
+        Ok(r) => ended.map(|()| r),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
 /// One transaction over the store: typed access to every entity.
 pub struct Tx<'c> {
     inner: Inner<'c>,

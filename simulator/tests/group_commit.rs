@@ -179,3 +179,31 @@ fn a_read_does_not_wait_for_a_writer_and_logs_its_event_after_it() {
         [("RegisterImage", "ok"), ("DescribeImages", "ok")]
     );
 }
+
+/// A dry run (`Cloud::discarded`) makes its calls and keeps nothing of
+/// them: no object, no event, no move of the clock; in a group too, where
+/// the group's other calls are kept.
+#[test]
+fn calls_made_in_a_discarded_run_leave_nothing() {
+    let mut w = World::new();
+    let who = at(A, USE1);
+    let before = w.dump();
+    let events = log(&mut w.cloud).len();
+    let made = w
+        .cloud
+        .discarded(|cloud| calls(cloud, &who))
+        .expect("a discarded run");
+    assert!(made[0].starts_with("Ok(\"ami-"), "{made:?}");
+    assert_same_dump(&before, &w.dump());
+    assert_eq!(log(&mut w.cloud).len(), events);
+    // Inside a group: the dry run's calls go, the group's own are kept.
+    w.cloud
+        .together(|cloud| {
+            cloud.call(&who, &image("kept")).expect("kept");
+            cloud
+                .discarded(|cloud| cloud.call(&who, &image("dropped")).expect("made"))
+                .expect("discarded");
+        })
+        .expect("a group");
+    assert_eq!(images(&mut w.cloud), ["kept"]);
+}

@@ -64,7 +64,7 @@ static OPERATIONS: Table<Handler> = Table(&[
     ),
     changes(
         "ModifyImageAttribute",
-        "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`; one change, made whole or not at all (a permission already there is kept)",
+        "`ImageId`, `LaunchPermission.Add.N`/`Remove.N` (`UserId`, `Group`, `OrganizationArn`, `OrganizationalUnitArn`), the older `Attribute`/`OperationType`/`UserId.N`/`UserGroup.N`, `Description.Value`; one change, made whole or not at all (a permission already there is kept); `ProductCode.N` (`Attribute` `productCodes`) is `UnsupportedOperation`, as AWS documents",
         |a| a.modify_image_attribute(),
     ),
     changes(
@@ -441,16 +441,55 @@ pub fn answer(
         .ok_or_else(|| invalid_action(action))?;
     let handler = op.handler.ok_or_else(|| not_modelled(op.name, op.params))?;
     let mut out = Out::new(op.name, request_id);
-    let mut a = Action {
+    if p.flag("DryRun")? {
+        // The request is made whole, and all of it discarded: it would have
+        // succeeded, or it names why not.
+        let made = cloud
+            .discarded(|cloud| {
+                handler(&mut Action {
+                    name: op.name,
+                    cloud,
+                    caller,
+                    p,
+                    out: &mut out,
+                })
+            })
+            .map_err(Fault::from)?;
+        return Err(dry_run(made));
+    }
+    handler(&mut Action {
         name: op.name,
         cloud,
         caller,
         p,
         out: &mut out,
-        dry_run: p.flag("DryRun")?,
-    };
-    handler(&mut a)?;
+    })?;
     Ok(out.finish())
+}
+
+/// The answer to a dry run, from what the request made (and discarded):
+/// `DryRunOperation` when it would have succeeded, `UnauthorizedOperation`
+/// when the caller may not act so on the object, and any other refusal as
+/// it is.
+fn dry_run(made: Result<(), Fault>) -> Fault {
+    match made {
+        Ok(()) => Fault::with_status(
+            412,
+            "DryRunOperation",
+            "Request would have succeeded, but DryRun flag is set.",
+        ),
+        Err(f) if f.code == "AuthFailure" || f.code == "UnauthorizedOperation" => {
+            Fault::with_status(
+                403,
+                "UnauthorizedOperation",
+                format!(
+                    "You are not authorized to perform this operation. {}",
+                    f.message
+                ),
+            )
+        }
+        Err(f) => f,
+    }
 }
 
 /// The refusal of an action amisim does not answer, naming those it does.
@@ -500,22 +539,13 @@ struct Action<'a> {
     caller: &'a Caller,
     p: &'a Params,
     out: &'a mut Out,
-    dry_run: bool,
 }
 
 impl Action<'_> {
-    /// Refuses unread parameters, then answers `DryRunOperation` for a dry
-    /// run: the request parsed, and would have been made.
+    /// Refuses unread parameters: the request is parsed whole before any
+    /// call is made.
     fn ready(&self) -> Result<(), Fault> {
-        self.p.check_all_read(self.name)?;
-        if self.dry_run {
-            return Err(Fault::with_status(
-                412,
-                "DryRunOperation",
-                "Request would have succeeded, but DryRun flag is set.",
-            ));
-        }
-        Ok(())
+        self.p.check_all_read(self.name)
     }
 
     fn call<R: amisim_simulator::Call>(&mut self, request: &R) -> Result<R::Output, Fault> {
@@ -836,6 +866,14 @@ impl Action<'_> {
             (&mut add, &mut remove),
             "UserId or UserGroup",
         )?;
+        // As AWS documents: product codes are not added to an image; AWS
+        // Marketplace sets them on the images of a product it publishes.
+        if !p.list("ProductCode")?.is_empty() || attribute.as_deref() == Some("productCodes") {
+            return Err(Fault::bad(
+                "UnsupportedOperation",
+                format!("Product codes cannot be added to the image {id}: AWS Marketplace sets them on the images of the products it publishes; read them with DescribeImageAttribute productCodes"),
+            ));
+        }
         if let Some(a) = &attribute {
             if a != "launchPermission" && a != "description" {
                 return Err(Fault::bad(
