@@ -78,3 +78,53 @@ fn a_fixture_file_with_a_fault_stops_the_server_before_it_opens_the_store() {
         assert!(!ws.store().exists(), "no store was made");
     }
 }
+
+/// The provider finds loaded images with its data source and launches and
+/// copies them like any other, IDs of moto's form (`ami-ekslinux`) too.
+#[test]
+fn terraform_finds_launches_and_copies_loaded_images_like_any_other() {
+    let ws = Workspace::new(
+        r#"
+provider "amisim" {
+  account_id = "111111111111"
+  region     = "eu-west-1"
+}
+data "amisim_image" "golden" {
+  owners      = ["333333333333"]
+  most_recent = true
+  filter {
+    name   = "name"
+    values = ["golden-*"]
+  }
+}
+resource "amisim_instance" "web" {
+  ami           = data.amisim_image.golden.id
+  instance_type = "t3.micro"
+}
+resource "amisim_instance" "eks" {
+  ami           = "ami-ekslinux"
+  instance_type = "t3.micro"
+}
+resource "amisim_image_copy" "mine" {
+  source_ami_id     = "ami-ekslinux"
+  source_ami_region = "eu-west-1"
+  name              = "my-eks-node"
+}
+"#,
+    );
+    ws.write(
+        "team.json",
+        r#"[{"ami_id": "ami-0abc1234def567890", "name": "golden-2024-05", "owner_id": "333333333333",
+             "region_name": "eu-west-1", "public": true, "creation_date": "2024-05-01T12:00:00Z"},
+            {"ami_id": "ami-ekslinux", "name": "eks-node", "owner_id": "333333333333", "public": true}]"#,
+    );
+    ws.amisim(&["images", "load", "team.json"]);
+    ws.apply_and_converge();
+    let r = ws.resources();
+    assert_eq!(r["data.amisim_image.golden"]["id"], "ami-0abc1234def567890");
+    assert_eq!(r["amisim_instance.web"]["ami"], "ami-0abc1234def567890");
+    assert_eq!(r["amisim_instance.eks"]["ami"], "ami-ekslinux");
+    assert_eq!(r["amisim_image_copy.mine"]["source_ami_id"], "ami-ekslinux");
+    let copy = r["amisim_image_copy.mine"]["id"].as_str().unwrap();
+    assert!(copy.starts_with("ami-") && copy.len() == 21, "{copy}");
+}

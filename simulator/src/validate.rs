@@ -191,6 +191,17 @@ pub fn image_id(value: &str) -> Result<()> {
     }
 }
 
+/// An AMI ID a configuration may name before the cloud is asked: AWS's
+/// form, or a loaded image's (`ami-` and lowercase letters and digits);
+/// whether one of the second kind names an image only the cloud knows.
+pub fn image_id_shape(value: &str) -> Result<()> {
+    if crate::fixtures::loadable_id(value) {
+        Ok(())
+    } else {
+        image_id(value)
+    }
+}
+
 /// Tags: at most 50, keys of 1 to 128 characters, values of at most 256, no `aws:` prefix.
 pub fn tags(tags: &crate::model::Tags) -> Result<()> {
     if tags.len() > 50 {

@@ -85,7 +85,7 @@ impl DataSource for AncestryDataSource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: State) -> Option<()> {
         if let Some(id) = known(&config.image_id) {
-            diags::check(diags, "image_id", validate::image_id(id));
+            diags::check(diags, "image_id", validate::image_id_shape(id));
         }
         Some(())
     }

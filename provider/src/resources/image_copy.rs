@@ -142,7 +142,7 @@ impl Managed for ImageCopyType {
 
     fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(v) = known(&c.source_ami_id) {
-            diags::check(diags, "source_ami_id", validate::image_id(v));
+            diags::check(diags, "source_ami_id", validate::image_id_shape(v));
         }
         common::check_renamed(
             diags,

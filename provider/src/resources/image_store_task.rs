@@ -85,7 +85,7 @@ impl Managed for ImageStoreTaskType {
 
     fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(id) = known(&c.image_id) {
-            diags::check(diags, "image_id", validate::image_id(id));
+            diags::check(diags, "image_id", validate::image_id_shape(id));
         }
         if let Some(bucket) = known(&c.bucket) {
             diags::check(diags, "bucket", check_bucket(bucket));

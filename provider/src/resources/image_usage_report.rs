@@ -160,7 +160,7 @@ impl Managed for ImageUsageReportType {
 
     fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(id) = known(&c.image_id) {
-            diags::check(diags, "image_id", validate::image_id(id));
+            diags::check(diags, "image_id", validate::image_id_shape(id));
         }
         if !list_has_unknown(&c.resource_types) {
             for t in list_of(&c.resource_types) {

@@ -144,7 +144,7 @@ impl Managed for InstanceType {
 
     fn validate(diags: &mut Diagnostics, c: &State) {
         if let Some(v) = known(&c.ami) {
-            diags::check(diags, "ami", validate::image_id(v));
+            diags::check(diags, "ami", validate::image_id_shape(v));
         }
         if let Some(t) = known(&c.instance_type) {
             if catalogue::instance_type(t).is_none() {

@@ -105,7 +105,7 @@ impl Managed for LaunchPermissionType {
             );
         }
         if let Some(v) = known(&c.image_id) {
-            diags::check(diags, "image_id", validate::image_id(v));
+            diags::check(diags, "image_id", validate::image_id_shape(v));
         }
         if let Some(p) = principal_of(c) {
             let attr = TARGETS.iter().find(|t| match **t {

@@ -56,11 +56,37 @@ pub struct Pg {
 
 /// A connection and the statements prepared on it, by their SQL.
 struct Conn {
-    client: Client,
+    /// Always there but while it is dropped (see [`Conn`]'s `Drop`).
+    link: Option<Client>,
     prepared: HashMap<String, Statement>,
 }
 
+impl Drop for Conn {
+    /// Closes the connection on a thread of its own: a `postgres::Client`
+    /// closes by blocking on a runtime of its own, which panics on a thread
+    /// that drives another (a server's, when it stops).
+    fn drop(&mut self) {
+        if let Some(client) = self.link.take() {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
+    }
+}
+
 impl Conn {
+    fn new(client: Client) -> Conn {
+        Conn {
+            link: Some(client),
+            prepared: HashMap::new(),
+        }
+    }
+
+    /// The connection's client.
+    fn client(&mut self) -> &mut Client {
+        self.link
+            .as_mut()
+            .expect("a connection's client is there until it is dropped")
+    }
+
     /// The statement of `sql`, prepared on the first use. A prepared
     /// statement is the connection's, not a transaction's: a rollback
     /// keeps it.
@@ -68,7 +94,7 @@ impl Conn {
         if let Some(statement) = self.prepared.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql)?;
+        let statement = self.client().prepare(sql)?;
         self.prepared.insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
@@ -91,10 +117,7 @@ impl Pg {
         config.application_name("amisim");
         let client = config.connect(NoTls).map_err(|e| error(&server, &e))?;
         let mut pg = Pg {
-            conn: Conn {
-                client,
-                prepared: HashMap::new(),
-            },
+            conn: Conn::new(client),
             server,
         };
         let created = pg.prepare(create)?;
@@ -105,7 +128,7 @@ impl Pg {
     pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<()> {
         let millis = wait.as_millis().max(1);
         self.conn
-            .client
+            .client()
             .batch_execute(&format!("SET lock_timeout = {millis}"))
             .map_err(|e| error(&self.server, &e))
     }
@@ -120,7 +143,7 @@ impl Pg {
         let server = self.server.clone();
         let mut tx = self
             .conn
-            .client
+            .client()
             .transaction()
             .map_err(|e| error(&server, &e))?;
         // Only a writer that may create the tables waits for the write lock;
@@ -188,17 +211,17 @@ impl Pg {
     /// Begins a transaction of `scope`: a write holds the store's write lock
     /// until it ends; a read is a read-only snapshot.
     pub fn begin(&mut self, scope: Scope) -> Result<()> {
-        begin(&mut self.conn.client, &self.server, scope)
+        begin(self.conn.client(), &self.server, scope)
     }
 
     /// Ends a transaction of `scope`, keeping what it wrote or not.
     pub fn end(&mut self, scope: Scope, keep: bool) -> Result<()> {
-        end(&mut self.conn.client, &self.server, scope, keep)
+        end(self.conn.client(), &self.server, scope, keep)
     }
 
     /// A transaction of `scope`.
     pub fn transaction(&mut self, scope: Scope) -> Result<PgTx<'_>> {
-        begin(&mut self.conn.client, &self.server, scope)?;
+        begin(self.conn.client(), &self.server, scope)?;
         Ok(PgTx {
             tx: RefCell::new(&mut self.conn),
             server: self.server.clone(),
@@ -250,12 +273,7 @@ pub struct PgTx<'c> {
 impl Drop for PgTx<'_> {
     fn drop(&mut self) {
         if !self.ended {
-            let _ = end(
-                &mut self.tx.get_mut().client,
-                &self.server,
-                self.scope,
-                false,
-            );
+            let _ = end(self.tx.get_mut().client(), &self.server, self.scope, false);
         }
     }
 }
@@ -270,7 +288,7 @@ impl PgTx<'_> {
     fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<postgres::Row>> {
         let mut conn = self.tx.borrow_mut();
         let statement = conn.statement(sql).map_err(|e| self.err(&e))?;
-        conn.client
+        conn.client()
             .query(&statement, params)
             .map_err(|e| self.err(&e))
     }
@@ -278,19 +296,14 @@ impl PgTx<'_> {
     fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
         let mut conn = self.tx.borrow_mut();
         let statement = conn.statement(sql).map_err(|e| self.err(&e))?;
-        conn.client
+        conn.client()
             .execute(&statement, params)
             .map_err(|e| self.err(&e))
     }
 
     /// Commits the transaction (releases its savepoint, in a group).
     pub fn commit(mut self) -> Result<()> {
-        let result = end(
-            &mut self.tx.get_mut().client,
-            &self.server,
-            self.scope,
-            true,
-        );
+        let result = end(self.tx.get_mut().client(), &self.server, self.scope, true);
         // A commit that failed is rolled back when dropped.
         self.ended = result.is_ok();
         result
@@ -338,7 +351,7 @@ impl super::Primitives for PgTx<'_> {
     fn batch(&self, sql: &str) -> Result<()> {
         self.tx
             .borrow_mut()
-            .client
+            .client()
             .batch_execute(sql)
             .map_err(|e| self.err(&e))
     }
