@@ -59,6 +59,7 @@ fn the_actions_no_other_suite_drives_answer_through_botocore() {
                 "unencrypted_copy": "400 InvalidParameterCombination",
                 "public_encrypted": "400 InvalidParameter",
                 "duplicate_name": "400 InvalidAMIName.Duplicate",
+                "bad_principal": "400 InvalidAMIAttributeItemValue",
                 "state_at_once": "available",
             },
         })

@@ -88,6 +88,7 @@ out["refused_as_aws_does"] = {
     "unencrypted_copy": code(lambda: owner.copy_image(SourceImageId=encrypted, SourceRegion="us-east-1", Name="coverage-plain", Encrypted=False)),
     "public_encrypted": code(lambda: owner.modify_image_attribute(ImageId=encrypted, LaunchPermission={"Add": [{"Group": "all"}]})),
     "duplicate_name": code(lambda: owner.register_image(Name="coverage-encrypted")),
+    "bad_principal": code(lambda: owner.modify_image_attribute(ImageId=encrypted, LaunchPermission={"Add": [{"UserId": "12345"}]})),
     "state_at_once": owner.describe_images(ImageIds=[encrypted])["Images"][0]["State"],
 }
 print(json.dumps(out))
