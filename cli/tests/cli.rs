@@ -2100,6 +2100,12 @@ fn images_load_loads_fixture_images_and_names_a_fault() {
         (events.parse::<usize>().unwrap() + 1).to_string(),
         "the refusal is logged, and nothing else changed"
     );
+    let snapshot = w.ok(&["snapshot", "--events", "none"]);
+    assert!(
+        snapshot.contains("\"id\":\"ami-0abc1234def567890\"")
+            && snapshot.contains("\"file\":\"team.json\""),
+        "{snapshot}"
+    );
     let json = w.json(&["--json", "images", "show", "ami-ekslinux"]);
     assert!(json.contains("\"file\": \"team.json\""), "{json}");
 }
