@@ -24,8 +24,7 @@ use crate::dates;
 use crate::error::{refuse, Error, ErrorKind, Result};
 use crate::ids;
 use crate::model::{
-    Fixture, FixtureDevice, Image, ImageState, RootDevice, Storage, StorageKind, Tags,
-    WINDOWS_BILLING_PRODUCT,
+    Fixture, FixtureDevice, Image, RootDevice, Storage, StorageKind, WINDOWS_BILLING_PRODUCT,
 };
 use crate::store::Tx;
 use crate::validate;
@@ -859,38 +858,14 @@ fn load_one(
         billing_products.insert(0, WINDOWS_BILLING_PRODUCT.to_string());
     }
     let image = Image {
-        id: e.ami_id.clone(),
-        region: region.to_string(),
-        owner_id: e.owner_id.clone(),
         owner_alias: catalogue::publisher(&e.owner_id).and_then(|p| p.alias.map(str::to_string)),
-        name: e.name.clone(),
         description: e.description.clone(),
         architecture: e.architecture.clone(),
         platform: e.platform.clone(),
         root_device_type,
         size_gb,
-        encrypted: false,
-        kms_key_arn: None,
         storage_ids: storage_ids.clone(),
         billing_products,
-        baked_software: Vec::new(),
-        state: ImageState::Available,
-        creation_date: created,
-        deregistration_time: None,
-        source_image_id: None,
-        source_image_region: None,
-        source_instance_id: None,
-        tags: Tags::new(),
-        deregistration_protection: crate::model::Protection::Disabled,
-        protected_until: None,
-        deprecation_time: None,
-        last_launched_time: None,
-        copied_tags: Tags::new(),
-        recycle_bin_until: None,
-        restored_from: None,
-        supported_instance_types: Vec::new(),
-        unsupported_instance_types: Vec::new(),
-        watermarks: Vec::new(),
         fixture: Some(Fixture {
             file: request.file.clone(),
             key,
@@ -906,6 +881,7 @@ fn load_one(
             image_type: Some(e.image_type.clone()),
             devices,
         }),
+        ..Image::made_whole(&e.ami_id, region, &e.owner_id, &e.name, &created)
     };
     tx.put(&image)?;
     if e.public {

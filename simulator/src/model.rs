@@ -319,6 +319,48 @@ words! {
 pub const PROTECTION_OFF: &str = Protection::Disabled.as_str();
 
 impl Image {
+    /// An available image of `owner_id` in `region`, made at `created` from
+    /// nothing (no source image or instance), unencrypted, with no tags,
+    /// protection, deprecation or launches yet: what the catalogue and
+    /// fixture files hold, before their own facts are set.
+    pub fn made_whole(id: &str, region: &str, owner_id: &str, name: &str, created: &str) -> Image {
+        Image {
+            id: id.to_string(),
+            region: region.to_string(),
+            owner_id: owner_id.to_string(),
+            owner_alias: None,
+            name: name.to_string(),
+            description: String::new(),
+            architecture: "x86_64".to_string(),
+            platform: "linux".to_string(),
+            root_device_type: RootDevice::Ebs,
+            size_gb: 8,
+            encrypted: false,
+            kms_key_arn: None,
+            storage_ids: Vec::new(),
+            billing_products: Vec::new(),
+            baked_software: Vec::new(),
+            state: ImageState::Available,
+            creation_date: created.to_string(),
+            deregistration_time: None,
+            source_image_id: None,
+            source_image_region: None,
+            source_instance_id: None,
+            tags: Tags::new(),
+            deregistration_protection: Protection::Disabled,
+            protected_until: None,
+            deprecation_time: None,
+            last_launched_time: None,
+            copied_tags: Tags::new(),
+            recycle_bin_until: None,
+            restored_from: None,
+            supported_instance_types: Vec::new(),
+            unsupported_instance_types: Vec::new(),
+            watermarks: Vec::new(),
+            fixture: None,
+        }
+    }
+
     /// Its key in the store: its ID, or for a loaded image whose ID is held
     /// in several regions, `ID@REGION` (see [`Fixture::key`]). Launch
     /// permissions are kept per key, so that each region's copy has its own.
