@@ -674,18 +674,17 @@ pub fn check(request: &LoadImages) -> Result<()> {
                 );
             }
         }
-        let ebs = e
-            .block_device_mappings
-            .iter()
-            .filter(|d| d.ebs.is_some())
-            .count();
-        if e.root_device_type == "instance-store"
-            && ebs > 0
-            && e.block_device_mappings
-                .first()
-                .is_some_and(|d| d.ebs.is_some())
-        {
-            return f("block_device_mappings", "the root of an instance-store image is an EBS volume".to_string(), "Give an instance-store image's root as a VirtualName mapping, or make it root_device_type ebs");
+        let root_device_type = match e.root_device_type.as_str() {
+            "ebs" => RootDevice::Ebs,
+            _ => RootDevice::InstanceStore,
+        };
+        let root = &devices_of(e, root_device_type)[0];
+        if root.ebs.is_some() != (root_device_type == RootDevice::Ebs) {
+            return f(
+                "block_device_mappings",
+                format!("the root device {} is not of the image's root_device_type {}", root.device_name, e.root_device_type),
+                "Map the root device (root_device_name, else the first mapping) as Ebs for an ebs image, as VirtualName for an instance-store one",
+            );
         }
         let mut names = std::collections::BTreeSet::new();
         for d in &e.block_device_mappings {
@@ -771,6 +770,44 @@ fn load(tx: &mut Tx<'_>, _ctx: &Ctx<'_>, request: &LoadImages) -> Result<Loaded>
     })
 }
 
+/// An entry's block devices, its root first (the device of its
+/// `root_device_name`, else the first): those the file gives, or the root
+/// alone as moto gives it, a 15 GiB EBS volume (an ephemeral one for an
+/// instance-store image).
+fn devices_of(e: &FixtureImage, root_device_type: RootDevice) -> Vec<FixtureDevice> {
+    let mut devices = e.block_device_mappings.clone();
+    if let Some(at) = e
+        .root_device_name
+        .as_ref()
+        .and_then(|root| devices.iter().position(|d| &d.device_name == root))
+    {
+        let root = devices.remove(at);
+        devices.insert(0, root);
+    }
+    if devices.is_empty() {
+        let device_name = e.root_device_name.clone().unwrap_or_else(|| {
+            crate::model::root_device(&e.platform, root_device_type).to_string()
+        });
+        devices.push(match root_device_type {
+            RootDevice::Ebs => FixtureDevice {
+                device_name,
+                virtual_name: None,
+                ebs: Some(crate::model::FixtureEbs {
+                    volume_size: Some(DEFAULT_ROOT_GB),
+                    volume_type: None,
+                    delete_on_termination: None,
+                }),
+            },
+            RootDevice::InstanceStore => FixtureDevice {
+                device_name,
+                virtual_name: Some("ephemeral0".to_string()),
+                ebs: None,
+            },
+        });
+    }
+    devices
+}
+
 /// Makes the image of entry `e` in `region`, with its snapshots.
 fn load_one(
     tx: &mut Tx<'_>,
@@ -791,56 +828,29 @@ fn load_one(
     } else {
         RootDevice::InstanceStore
     };
-    let mut devices = e.block_device_mappings.clone();
-    if devices.is_empty() {
-        let name = e.root_device_name.clone().unwrap_or_else(|| {
-            crate::model::root_device(&e.platform, root_device_type).to_string()
-        });
-        devices.push(match root_device_type {
-            RootDevice::Ebs => FixtureDevice {
-                device_name: name,
-                virtual_name: None,
-                ebs: Some(crate::model::FixtureEbs {
-                    volume_size: Some(DEFAULT_ROOT_GB),
-                    volume_type: None,
-                    delete_on_termination: None,
-                }),
-            },
-            RootDevice::InstanceStore => FixtureDevice {
-                device_name: name,
-                virtual_name: Some("ephemeral0".to_string()),
-                ebs: None,
-            },
-        });
-    }
-    let kind = match root_device_type {
-        RootDevice::Ebs => StorageKind::Snapshot,
-        RootDevice::InstanceStore => StorageKind::Bundle,
-    };
+    let devices = devices_of(e, root_device_type);
+    // The root's storage first (a snapshot, or an instance-store image's
+    // bundle), then a snapshot per other EBS device; ephemeral devices
+    // have none.
     let mut storage_ids = Vec::new();
-    let mut size_gb = 0;
-    for d in &devices {
-        let size = match (&d.ebs, kind) {
-            (Some(ebs), _) => ebs.volume_size.unwrap_or(DEFAULT_ROOT_GB),
-            // An instance-store image's bundle holds its root.
-            (None, StorageKind::Bundle) if storage_ids.is_empty() => DEFAULT_ROOT_GB,
+    let mut size_gb = DEFAULT_ROOT_GB;
+    for (n, d) in devices.iter().enumerate() {
+        let (kind, prefix, size) = match (&d.ebs, n) {
+            (Some(ebs), _) => (
+                StorageKind::Snapshot,
+                "snap",
+                ebs.volume_size.unwrap_or(DEFAULT_ROOT_GB),
+            ),
+            (None, 0) => (StorageKind::Bundle, "bundle", DEFAULT_ROOT_GB),
             (None, _) => continue,
         };
-        let prefix = match (&d.ebs, kind) {
-            (Some(_), _) => "snap",
-            _ => "bundle",
-        };
-        let id = ids::fixed(prefix, &["fixture", region, &e.ami_id, &d.device_name]);
-        if storage_ids.is_empty() {
+        if n == 0 {
             size_gb = size;
         }
+        let id = ids::fixed(prefix, &["fixture", region, &e.ami_id, &d.device_name]);
         tx.put(&Storage {
             id: id.clone(),
-            kind: if prefix == "snap" {
-                StorageKind::Snapshot
-            } else {
-                StorageKind::Bundle
-            },
+            kind,
             region: region.to_string(),
             owner_id: e.owner_id.clone(),
             size_gb: size,

@@ -1376,7 +1376,8 @@ fn block_devices(x: &mut Xml, image: &Image) {
         .map(|f| &f.devices)
         .filter(|d| !d.is_empty())
     {
-        let mut snapshots = image.storage_ids.iter();
+        // An instance-store image's bundle is its root, mapped by name.
+        let mut snapshots = image.storage_ids.iter().filter(|s| s.starts_with("snap-"));
         x.open("blockDeviceMapping");
         for d in devices {
             x.open("item").text("deviceName", &d.device_name);

@@ -245,6 +245,11 @@ fn a_bad_file_names_the_entry_and_field_at_fault() {
             "the volume of /dev/xvda is encrypted",
         ),
         (
+            r#"[{"ami_id": "ami-12345678", "name": "abc", "owner_id": "111111111111", "root_device_type": "instance-store",
+                 "block_device_mappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8}}]}]"#,
+            "the root device /dev/xvda is not of the image's root_device_type instance-store",
+        ),
+        (
             r#"[{"ami_id": "ami-12345678", "name": "abc", "owner_id": "111111111111", "creation_date": "yesterday"}]"#,
             "field creation_date: \"yesterday\" is not a date",
         ),
@@ -359,4 +364,33 @@ fn fixtures_missing(
     request: &LoadImages,
 ) -> amisim_simulator::Result<usize> {
     c.read(|tx| fixtures::missing(tx, request))
+}
+
+#[test]
+fn an_instance_store_image_has_its_root_bundle_and_a_snapshot_per_ebs_device() {
+    let mut w = World::new();
+    load(
+        &mut w,
+        r#"[{"ami_id": "ami-0123456789abcdef0", "name": "legacy-store", "owner_id": "333333333333",
+             "region_name": "us-east-1", "root_device_type": "instance-store", "root_device_name": "/dev/sda1",
+             "virtualization_type": "paravirtual",
+             "block_device_mappings": [
+               {"device_name": "/dev/sdb", "ebs": {"volume_size": 50}},
+               {"device_name": "/dev/sda1", "virtual_name": "ephemeral0"}]}]"#,
+    );
+    let me = at(C, USE1);
+    let image = describe(&mut w, &me, "ami-0123456789abcdef0").unwrap();
+    assert_eq!(image.root_device_name(), "/dev/sda1");
+    assert_eq!(image.size_gb, fixtures::DEFAULT_ROOT_GB);
+    assert_eq!(image.storage_ids.len(), 2);
+    assert!(image.storage_ids[0].starts_with("bundle-"), "{image:?}");
+    let snapshot = storage(&mut w.cloud, &image.storage_ids[1]).unwrap();
+    assert_eq!(snapshot.size_gb, 50);
+    let devices = &image.fixture.as_ref().unwrap().devices;
+    assert_eq!(devices[0].device_name, "/dev/sda1", "the root first");
+    // It boots on the families an instance-store root needs, as any such image.
+    w.ok(|c| c.call(&me, &launch("ami-0123456789abcdef0", "m3.medium")));
+    w.refused("UnsupportedOperation", |c| {
+        c.call(&me, &launch("ami-0123456789abcdef0", "t3.micro"))
+    });
 }
