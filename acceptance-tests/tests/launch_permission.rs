@@ -55,7 +55,14 @@ resource "amisim_instance" "member" {
 }
 "#,
     ));
-    ws.apply_and_converge();
+    let applied = ws.apply_and_converge();
+    // The store holds no organization o-abc123: the member's own declaration
+    // still places it, for a deprecation period, with a warning.
+    assert!(
+        applied.warns("A membership the account declares for itself is deprecated"),
+        "{}",
+        applied.all()
+    );
     let r = ws.resources();
     insta::assert_json_snapshot!("launch_permission_state", r);
     let image = r["amisim_image.app"]["id"].as_str().unwrap().to_string();

@@ -462,8 +462,8 @@ impl Provider for AmisimProvider {
                 ("secret_key", optional_sensitive_string("The secret of a claimed account (`amisim accounts claim`), which every call acting as it must present; unclaimed accounts need none. Defaults to `AMISIM_SECRET_KEY`; through a server (`endpoint`), the secret access key its calls are signed with, defaulting to `AWS_SECRET_ACCESS_KEY`, then `AMISIM_SECRET_KEY`. Sensitive: Terraform never shows it.")),
                 ("endpoint", optional_string("Work through the `amisim serve` at this URL (`http://HOST:PORT`) instead of opening a store: every call is signed with the key pair (`access_key`, `secret_key`) and made by the server, with the same rules, IDs, diagnostics and event log. Defaults to `AMISIM_ENDPOINT` (unless the block names a `store`), then `AWS_ENDPOINT_URL` when no store is named at all (neither `store` nor `AMISIM_STORE`). Conflicts with `store`.")),
                 ("access_key", optional_string("Through a server (`endpoint`), the access key ID its calls are signed with: a claimed account's, the administrator's (which then acts as `account_id`), or an unclaimed account's 12-digit ID. Defaults to `AWS_ACCESS_KEY_ID`, then the account ID. The account is the one the key acts as; `account_id`, when set, must be that account.")),
-                ("organization_arn", optional_string("The ARN of the AWS Organization the account belongs to, for example `arn:aws:organizations::999999999999:organization/o-abc123`. Recorded in the store; launch permissions for the organization reach the accounts declared in it.")),
-                ("organizational_unit_arn", optional_string("The ARN of the organizational unit the account belongs to, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`. Implies the organization.")),
+                ("organization_arn", optional_string("The ARN of the AWS Organization the account belongs to, for example `arn:aws:organizations::999999999999:organization/o-abc123`. Where the store holds the organization (made by its management account), an assertion: refused unless the management account admitted this account. Where it does not, the membership is recorded and reaches the organization's launch permissions, which is deprecated (a warning says so) until 1.0.")),
+                ("organizational_unit_arn", optional_string("The ARN of the organizational unit the account belongs to, for example `arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456`. Implies the organization. Where the store holds the organization, an assertion: refused unless its management account placed this account in the OU.")),
             ],
         ))
     }
@@ -500,12 +500,22 @@ impl Provider for AmisimProvider {
             } => through_server(diags, &resolved, endpoint, access_key, secret)?,
         };
         if resolved.membership != DeclareAccount::default() {
-            configured.call(
+            let admitted = configured.call(
                 diags,
                 "Unable to declare the account's organization",
                 Some("organization_arn"),
                 |cloud, caller| cloud.call(caller, &resolved.membership),
             )?;
+            if !admitted {
+                diags::warning(
+                    diags,
+                    "A membership the account declares for itself is deprecated",
+                    format!(
+                        "The store holds no organization {}: its members are those that declare it, which AWS does not allow. From 1.0 only the accounts an organization's management account admits (amisim_organization's member_account_ids, in its provider block) belong to it, and organization_arn only asserts it",
+                        resolved.membership.organization_arn.as_deref().unwrap_or("?")
+                    ),
+                );
+            }
         }
         tracing::debug!(account_id = %configured.caller.account_id, region = %configured.caller.region, through_server = matches!(configured.backend, Backend::Server(_)), "configured");
         let configured = Arc::new(configured);

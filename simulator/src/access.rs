@@ -6,9 +6,7 @@
 
 use crate::call::Ctx;
 use crate::error::{refuse, Error, ErrorKind, Result};
-use crate::model::{
-    Account, Image, ImageState, LaunchPermission, Principal, Storage, StoragePermission,
-};
+use crate::model::{Image, ImageState, LaunchPermission, Principal, Storage, StoragePermission};
 use crate::store::{Filter, Tx};
 use crate::validate;
 
@@ -163,7 +161,8 @@ pub fn is_public(tx: &Tx<'_>, image: &Image) -> Result<bool> {
         .is_some())
 }
 
-/// Whether a permission for the account itself, or its declared organization or OU, reaches it.
+/// Whether a permission for the account itself, or for the organization or
+/// OU it belongs to, reaches it (see [`crate::organizations::reaching`]).
 pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
     if image.owner_id == account {
         return Ok(true);
@@ -177,17 +176,7 @@ pub fn explicitly_launchable(tx: &Tx<'_>, account: &str, image: &Image) -> Resul
     {
         return Ok(true);
     }
-    let Some(membership) = tx.get::<Account>(account)? else {
-        return Ok(false);
-    };
-    let mut reaching = Vec::new();
-    if let Some(org) = membership.organization_arn {
-        reaching.push(Principal::Organization(org));
-    }
-    if let Some(ou) = membership.organizational_unit_arn {
-        reaching.push(Principal::OrganizationalUnit(ou));
-    }
-    for p in reaching {
+    for p in crate::organizations::reaching(tx, account)? {
         if tx
             .get::<LaunchPermission>(&launch_permission_id(image, &p))?
             .is_some()

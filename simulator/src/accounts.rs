@@ -23,7 +23,7 @@ pub struct DeclareAccount {
 pub struct GetCallerIdentity {}
 
 calls! {
-    DeclareAccount => (), "DeclareAccount", changes, Nothing,
+    DeclareAccount => bool, "DeclareAccount", changes, Nothing,
         |r, tx, ctx| declare(tx, ctx, r);
     GetCallerIdentity => String, "GetCallerIdentity", reads, Nothing,
         |_, _, ctx| Ok(ctx.caller.account_id.clone());
@@ -65,9 +65,20 @@ pub fn check(req: &DeclareAccount) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn declare(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DeclareAccount) -> Result<()> {
+/// Records a provider block's declaration; whether the organization it
+/// names is one the store holds (false: a membership only declared, which
+/// is deprecated).
+pub(crate) fn declare(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DeclareAccount) -> Result<bool> {
     check(req)?;
     let account = &ctx.caller.account_id;
+    // Where the organization is an object of the cloud, a declaration only
+    // asserts what its management account decided.
+    crate::organizations::check_declaration(
+        tx,
+        account,
+        req.organization_arn.as_deref(),
+        req.organizational_unit_arn.as_deref(),
+    )?;
     let existing = tx.get::<Account>(account)?.unwrap_or(Account {
         id: account.clone(),
         organization_arn: None,
@@ -112,5 +123,9 @@ pub(crate) fn declare(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DeclareAccount) -> R
     if updated != existing {
         tx.put(&updated)?;
     }
-    Ok(())
+    crate::organizations::declared_by_the_organization(
+        tx,
+        account,
+        updated.organization_arn.as_deref(),
+    )
 }

@@ -307,7 +307,9 @@ named_outcome!(
     RecycleBinRule,
     StoragePermission,
     StoredImage,
-    UsageReport
+    UsageReport,
+    crate::model::Organization,
+    crate::model::OrganizationalUnit
 );
 
 /// The secrets a handle has checked and the command its calls belong to:

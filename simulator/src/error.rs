@@ -61,6 +61,20 @@ pub enum ErrorKind {
     PermissionDuplicate,
     /// An account declared a different organization membership earlier.
     OrganizationConflict,
+    /// The account already manages or belongs to an organization.
+    AlreadyInOrganization,
+    /// The caller manages no organization, or none of that ID.
+    OrganizationNotFound,
+    /// No organizational unit of that ID in the caller's organization.
+    OrganizationalUnitNotFound,
+    /// Another OU of the organization has that name.
+    OrganizationalUnitDuplicate,
+    /// A member account asked to change its organization, which only the
+    /// management account may.
+    OrganizationAccessDenied,
+    /// An organization's rules forbid it (an OU member that the
+    /// organization has not admitted, an organization with OUs deleted).
+    OrganizationConstraint,
     /// The object's settings forbid the operation (deregistration protection,
     /// block public access).
     OperationNotPermitted,
@@ -132,6 +146,12 @@ impl ErrorKind {
             ErrorKind::PermissionNotFound => "InvalidPermission.NotFound",
             ErrorKind::PermissionDuplicate => "InvalidPermission.Duplicate",
             ErrorKind::OrganizationConflict => "InvalidParameterCombination",
+            ErrorKind::AlreadyInOrganization => "AlreadyInOrganizationException",
+            ErrorKind::OrganizationNotFound => "AWSOrganizationsNotInUseException",
+            ErrorKind::OrganizationalUnitNotFound => "OrganizationalUnitNotFoundException",
+            ErrorKind::OrganizationalUnitDuplicate => "DuplicateOrganizationalUnitException",
+            ErrorKind::OrganizationConstraint => "ConstraintViolationException",
+            ErrorKind::OrganizationAccessDenied => "AccessDeniedException",
             ErrorKind::OperationNotPermitted => "OperationNotPermitted",
             ErrorKind::AmiNotAllowed => "InvalidAMIID.NotAllowed",
             ErrorKind::ValidationException => "ValidationException",

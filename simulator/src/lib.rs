@@ -50,6 +50,7 @@ pub mod kms;
 pub mod lifecycle;
 pub mod lineage;
 pub mod model;
+pub mod organizations;
 pub mod permissions;
 pub mod recycle_bin;
 pub mod reset;

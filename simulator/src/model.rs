@@ -773,6 +773,48 @@ pub struct Account {
     pub organizational_unit_arn: Option<String>,
 }
 
+/// An AWS Organization: its management account, which made it, and the
+/// accounts it admitted. An account belongs to one organization at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// `o-` and 17 lowercase hex digits, fixed by the management account.
+    pub id: String,
+    /// `arn:aws:organizations::MANAGEMENT:organization/o-…`.
+    pub arn: String,
+    /// The management account (AWS's `MasterAccountId`).
+    pub management_account_id: String,
+    /// The member accounts it admitted, in order; the management account
+    /// belongs to it without being listed.
+    pub member_account_ids: Vec<String>,
+}
+
+impl Organization {
+    /// Whether `account` belongs to the organization: its management
+    /// account, or one it admitted.
+    pub fn admits(&self, account: &str) -> bool {
+        self.management_account_id == account
+            || self.member_account_ids.iter().any(|m| m == account)
+    }
+}
+
+/// An organizational unit of an organization, and the accounts of the
+/// organization placed in it (an account is in one OU at most).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationalUnit {
+    /// `ou-` and 4 characters of the organization, `-` and 8 of its own.
+    pub id: String,
+    /// `arn:aws:organizations::MANAGEMENT:ou/o-…/ou-…`.
+    pub arn: String,
+    /// The organization it is in.
+    pub organization_id: String,
+    /// The organization's management account.
+    pub management_account_id: String,
+    /// Its name, unique in the organization.
+    pub name: String,
+    /// The accounts placed in it, in order.
+    pub member_account_ids: Vec<String>,
+}
+
 /// A one-off charge on the ledger (data transfer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Charge {

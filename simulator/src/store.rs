@@ -210,6 +210,22 @@ entity!(
     Some(&x.image_id)
 );
 entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
+entity!(
+    crate::model::Organization,
+    "organization",
+    |x| &x.id,
+    &x.management_account_id,
+    crate::model::GLOBAL,
+    None
+);
+entity!(
+    crate::model::OrganizationalUnit,
+    "organizational-unit",
+    |x| &x.id,
+    &x.management_account_id,
+    crate::model::GLOBAL,
+    Some(&x.organization_id)
+);
 
 /// An open store: a file, a PostgreSQL database, or an in-memory store for tests.
 pub struct Store {

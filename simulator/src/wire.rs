@@ -155,6 +155,11 @@ fn unknown_fields<R: DeserializeOwned + serde::Serialize>(
 mod wired {
     pub use crate::fixtures::LoadImages;
     pub use crate::inventory::{GetBills, GetCloud, ListEvents};
+    pub use crate::organizations::{
+        CreateOrganization, CreateOrganizationalUnit, DeleteOrganization, DeleteOrganizationalUnit,
+        DescribeOrganization, DescribeOrganizationalUnit, UpdateOrganization,
+        UpdateOrganizationalUnit,
+    };
     pub use crate::reset::ResetCloud;
     pub use crate::views::{GetAllowedImagesView, GetCaller, GetImageDetails, GetInstanceRootKey};
     pub use crate::*;
@@ -204,6 +209,10 @@ wire! {
     StoreImage, DescribeStoreImageTasks, RestoreImage, ListStoredImages, DeleteStoredImage,
     // Accounts, and the cloud's operator.
     GetCallerIdentity, DeclareAccount, ClaimAccount, ReleaseAccount, ListClaims,
+    // Organizations.
+    CreateOrganization, UpdateOrganization, DeleteOrganization, DescribeOrganization,
+    CreateOrganizationalUnit, UpdateOrganizationalUnit, DeleteOrganizationalUnit,
+    DescribeOrganizationalUnit,
     CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook, LoadImages,
     // What the `amisim` command shows.
     ListEvents, GetBills, GetCloud, ResetCloud,

@@ -18,6 +18,7 @@ mod instances;
 mod launch_permissions;
 mod lifecycle;
 mod lookups;
+mod organizations;
 mod recycle_bin;
 mod reserved;
 mod s3;
