@@ -32,8 +32,8 @@ fn docs_are_generated_from_the_schema() {
     );
     assert_eq!(
         pages.len(),
-        1 + 13 + 4,
-        "index, 13 resources, 4 data sources"
+        1 + 15 + 4,
+        "index, 15 resources, 4 data sources"
     );
 }
 

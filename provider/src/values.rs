@@ -76,6 +76,16 @@ pub fn list_value(items: &[String]) -> StrList {
     Value::Value(items.iter().map(|s| Value::Value(s.clone())).collect())
 }
 
+/// Strings as a set attribute; none stays null when it was (an attribute
+/// left out of the configuration).
+pub fn set_or_null(prior: &StrList, values: &[String]) -> StrList {
+    if values.is_empty() && matches!(prior, Value::Null) {
+        Value::Null
+    } else {
+        list_value(values)
+    }
+}
+
 /// Whether any value in the list or map is unknown.
 pub fn list_has_unknown(v: &StrList) -> bool {
     match v {

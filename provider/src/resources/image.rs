@@ -237,14 +237,6 @@ fn own_watermarks(image: &Image) -> Vec<String> {
 
 /// A set attribute from the image's values: null when the image has none and
 /// the configuration set none, so that an unset argument stays unset.
-fn set_value(prior: &StrList, values: &[String]) -> StrList {
-    if values.is_empty() && matches!(prior, Value::Null) {
-        Value::Null
-    } else {
-        list_value(values)
-    }
-}
-
 /// Makes the image's instance types and watermarks what `planned` says,
 /// from what `prior` said (nothing for a new image); answers the image as
 /// it is then.
@@ -333,15 +325,15 @@ fn fill(state: &mut State, image: &Image, computed: &ImageComputed) {
     state.public = Value::Value(computed.public);
     state.size_gb = Value::Value(image.size_gb);
     state.monthly_storage_cost_usd = dollars(computed.monthly_storage_cost_micros);
-    state.supported_instance_types = set_value(
+    state.supported_instance_types = set_or_null(
         &state.supported_instance_types,
         &image.supported_instance_types,
     );
-    state.unsupported_instance_types = set_value(
+    state.unsupported_instance_types = set_or_null(
         &state.unsupported_instance_types,
         &image.unsupported_instance_types,
     );
-    state.watermarks = set_value(&state.watermarks, &own_watermarks(image));
+    state.watermarks = set_or_null(&state.watermarks, &own_watermarks(image));
     life::fill(state.life(), image);
 }
 

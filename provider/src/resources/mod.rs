@@ -19,6 +19,8 @@ pub mod instance;
 pub mod kms_grant;
 pub mod kms_key;
 pub mod launch_permission;
+pub mod organization;
+pub mod organizational_unit;
 pub mod recycle_bin_rule;
 pub mod storage_permission;
 pub mod support;
@@ -56,6 +58,8 @@ pub const TYPES: &[Entry] = &[
     entry::<image_usage_report::ImageUsageReportType>("image_usage_report"),
     entry::<image_store_task::ImageStoreTaskType>("image_store_task"),
     entry::<image_restore::ImageRestoreType>("image_restore"),
+    entry::<organization::OrganizationType>("organization"),
+    entry::<organizational_unit::OrganizationalUnitType>("organizational_unit"),
 ];
 
 const fn entry<M: Managed>(name: &'static str) -> Entry {
