@@ -69,6 +69,19 @@ fn the_management_account_admits_members_and_an_ou_share_reaches_exactly_them() 
         r["amisim_instance.member"]["ami"],
         r["amisim_image.app"]["id"]
     );
+    let listed = ws.amisim(&["organizations", "list"]);
+    assert!(
+        listed.contains(&id)
+            && listed.contains(&format!("{unit_id} (web)"))
+            && listed.contains("333333333333 444444444444"),
+        "{listed}"
+    );
+    let snapshot = ws.amisim(&["snapshot", "--events", "none"]);
+    assert!(
+        snapshot.contains("\n## organizations (1)\n")
+            && snapshot.contains("\n## organizational units (1)\n"),
+        "{snapshot}"
+    );
     ws.import_verify("amisim_organization.company", &id, &[]);
     ws.import_verify("amisim_organizational_unit.web", &unit_id, &[]);
 

@@ -139,6 +139,9 @@ pub enum Command {
     /// Claim accounts of a shared cloud, so that their calls must present a secret; list and release claims.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// List the organizations and their organizational units, with the accounts each admitted.
+    #[command(subcommand)]
+    Organizations(OrganizationsCommand),
     /// Print the whole cloud as canonical, diff-friendly text (or JSON), or check it against a saved snapshot.
     ///
     /// Images, storage, permissions, keys and grants, instances, account
@@ -367,6 +370,14 @@ pub enum RecycleBinCommand {
     List(Scope),
     /// Bring an image or snapshot back from the Recycle Bin with its ID, as its owner.
     Restore(RestoreArgs),
+}
+
+/// `amisim organizations …`.
+#[derive(Debug, Subcommand)]
+pub enum OrganizationsCommand {
+    /// List the organizations (with --account, the one it belongs to), their
+    /// management accounts and members, and their organizational units.
+    List(Scope),
 }
 
 /// `amisim accounts …`.

@@ -8,7 +8,8 @@ use amisim_simulator::store::Filter;
 
 use crate::args::{
     AccountsCommand, BucketsCommand, Cli, ClockCommand, Command, ImagesCommand, InstancesCommand,
-    KeysCommand, PermissionsCommand, PricesCommand, RecycleBinCommand, Scope, SnapshotsCommand,
+    KeysCommand, OrganizationsCommand, PermissionsCommand, PricesCommand, RecycleBinCommand, Scope,
+    SnapshotsCommand,
 };
 
 mod accounts;
@@ -23,6 +24,7 @@ mod images;
 mod instances;
 mod keys;
 mod lifecycle;
+mod organizations;
 mod permissions;
 mod prices;
 mod reset;
@@ -91,6 +93,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::RecycleBin(RecycleBinCommand::Restore(a)) => lifecycle::restore(&ctx, out, &a.id),
         Command::Accounts(AccountsCommand::Claim(a)) => accounts::claim(&ctx, out, &a.account_id),
         Command::Accounts(AccountsCommand::List) => accounts::list(&ctx, out),
+        Command::Organizations(OrganizationsCommand::List(scope)) => {
+            organizations::list(&ctx, out, scope.account.as_deref())
+        }
         Command::Accounts(AccountsCommand::Release(a)) => {
             accounts::release(&ctx, out, &a.account.account_id, a.force)
         }

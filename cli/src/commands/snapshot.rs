@@ -14,8 +14,8 @@ use std::path::Path;
 use amisim_simulator::inventory::{self, EventQuery};
 use amisim_simulator::store::Filter;
 use amisim_simulator::{
-    dates, ids, Account, Cloud, ImageSettings, RecycleBinRule, RecycledStorage, StoredImage,
-    UsageReport,
+    dates, ids, Account, Cloud, ImageSettings, Organization, OrganizationalUnit, RecycleBinRule,
+    RecycledStorage, StoredImage, UsageReport,
 };
 use anyhow::{bail, Context};
 use serde::Serialize;
@@ -46,6 +46,13 @@ struct Snapshot {
     /// Image usage reports; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     usage_reports: Vec<serde_json::Value>,
+    /// Organizations (those the account belongs to, with `--account`);
+    /// left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    organizations: Vec<serde_json::Value>,
+    /// Their organizational units; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    organizational_units: Vec<serde_json::Value>,
     bill: Vec<serde_json::Value>,
     /// The event log as `--events` selects it; left out with `--events none`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -132,6 +139,10 @@ fn take(
     let snapshot = cloud.read(|tx| {
         let mut accounts: Vec<Account> = tx.list::<Account>(Filter::default())?;
         accounts.retain(|a| account.is_none_or(|x| x == a.id));
+        let mut organizations = tx.list::<Organization>(Filter::default())?;
+        organizations.retain(|o| account.is_none_or(|x| o.admits(x)));
+        let mut units = tx.list::<OrganizationalUnit>(Filter::default())?;
+        units.retain(|u| organizations.iter().any(|o| o.id == u.organization_id));
         let mut events = inventory::events(
             tx,
             &EventQuery {
@@ -175,6 +186,10 @@ fn take(
             usage_reports: json(sorted(tx.list::<UsageReport>(filter)?, |x| {
                 (x.creation_time.clone(), x.id.clone())
             })),
+            organizations: json(organizations),
+            organizational_units: json(sorted(units, |u| {
+                (u.organization_id.clone(), u.name.clone())
+            })),
             bill: json(inventory::bills(tx, account, region)?),
             events: (which != SnapshotEvents::None).then(|| json(events)),
         })
@@ -203,12 +218,21 @@ fn render(s: &Snapshot) -> String {
         ("recycle bin", &s.recycle_bin),
         ("stored images", &s.stored_images),
         ("usage reports", &s.usage_reports),
+        ("organizations", &s.organizations),
+        ("organizational units", &s.organizational_units),
         ("bill", &s.bill),
     ]
     .into_iter()
     // Sections newer than the snapshot format show only when they hold something.
     .filter(|(title, items)| {
-        !items.is_empty() || !["stored images", "usage reports"].contains(title)
+        !items.is_empty()
+            || ![
+                "stored images",
+                "usage reports",
+                "organizations",
+                "organizational units",
+            ]
+            .contains(title)
     })
     .chain(s.events.as_ref().map(|e| ("events", e)))
     {
