@@ -574,7 +574,7 @@ pub fn check(request: &LoadImages) -> Result<()> {
     for (n, e) in request.images.iter().enumerate() {
         let id = Some(e.ami_id.as_str());
         let f = |field: &str, what: String, hint: &str| Err(bad(n, id, field, what, hint));
-        if !loadable_id(&e.ami_id) {
+        if !validate::loadable_image_id(&e.ami_id) {
             return f(
                 "ami_id",
                 format!("{:?} is not an AMI ID", validate::shorten(&e.ami_id)),
@@ -698,18 +698,6 @@ pub fn check(request: &LoadImages) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether `id` may be a loaded image's ID: `ami-` and lowercase letters and
-/// digits, as moto's own file has (`ami-ekslinux`).
-pub fn loadable_id(id: &str) -> bool {
-    id.strip_prefix("ami-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= 32
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
-    })
 }
 
 /// The regions an entry goes to.

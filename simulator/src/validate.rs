@@ -191,11 +191,23 @@ pub fn image_id(value: &str) -> Result<()> {
     }
 }
 
+/// Whether `id` may be a loaded image's ID: `ami-` and lowercase letters
+/// and digits, as moto's own fixture file has (`ami-ekslinux`).
+pub fn loadable_image_id(id: &str) -> bool {
+    id.strip_prefix("ami-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= 32
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+    })
+}
+
 /// An AMI ID a configuration may name before the cloud is asked: AWS's
 /// form, or a loaded image's (`ami-` and lowercase letters and digits);
 /// whether one of the second kind names an image only the cloud knows.
 pub fn image_id_shape(value: &str) -> Result<()> {
-    if crate::fixtures::loadable_id(value) {
+    if loadable_image_id(value) {
         Ok(())
     } else {
         image_id(value)
