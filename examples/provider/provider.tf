@@ -19,10 +19,12 @@ provider "amisim" {
   region     = "eu-west-1"
 }
 
-# Another account of the same organization, sharing the same store.
+# Another account, sharing the same store. It belongs to an organization
+# only if the organization's management account admits it
+# (amisim_organization); organization_arn or organizational_unit_arn here
+# would then assert that membership.
 provider "amisim" {
-  alias                   = "workloads"
-  account_id              = "222222222222"
-  region                  = "us-east-1"
-  organizational_unit_arn = "arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456"
+  alias      = "workloads"
+  account_id = "222222222222"
+  region     = "us-east-1"
 }

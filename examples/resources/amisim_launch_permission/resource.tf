@@ -8,7 +8,8 @@ resource "amisim_launch_permission" "workloads" {
   account_id = "222222222222"
 }
 
-# Share with every account declared in an organizational unit.
+# Share with every account an organizational unit holds (its organization's
+# management account places them there with amisim_organizational_unit).
 resource "amisim_launch_permission" "ou" {
   image_id                = amisim_image.app.id
   organizational_unit_arn = "arn:aws:organizations::999999999999:ou/o-abc123/ou-ab12-cdef3456"
