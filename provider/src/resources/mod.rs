@@ -181,6 +181,8 @@ mod tests {
             ),
             ("image_store_task", &["image_id", "bucket", "object_tags"]),
             ("image_restore", &["bucket", "object_key", "name", "tags"]),
+            ("organization", &[]),
+            ("organizational_unit", &["organization_id"]),
         ];
         assert_eq!(expected.len(), TYPES.len());
         for (name, names) in expected {
