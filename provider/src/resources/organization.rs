@@ -52,9 +52,18 @@ fn fill(state: &mut State, org: &Organization) {
 }
 
 /// The organization the provider's account manages, if any.
-fn managed(cfg: &Configured) -> amisim_simulator::Result<Option<Organization>> {
+pub(crate) fn managed(cfg: &Configured) -> amisim_simulator::Result<Option<Organization>> {
     cfg.with(|cloud, caller| cloud.call(caller, &DescribeOrganization {}))
         .map(|o| o.filter(|o| o.management_account_id == cfg.caller.account_id))
+}
+
+/// Checks `member_account_ids`, of an organization or an OU: 12-digit IDs.
+pub(crate) fn check_members(diags: &mut Diagnostics, members: &StrList) {
+    if !list_has_unknown(members) {
+        for m in list_of(members) {
+            diags::check(diags, "member_account_ids", validate::account_id(&m));
+        }
+    }
 }
 
 impl Managed for OrganizationType {
@@ -65,11 +74,7 @@ impl Managed for OrganizationType {
     }
 
     fn validate(diags: &mut Diagnostics, c: &State) {
-        if !list_has_unknown(&c.member_account_ids) {
-            for m in list_of(&c.member_account_ids) {
-                diags::check(diags, "member_account_ids", validate::account_id(&m));
-            }
-        }
+        check_members(diags, &c.member_account_ids);
     }
 
     fn plan_update(

@@ -69,11 +69,7 @@ impl Managed for OrganizationalUnitType {
     }
 
     fn validate(diags: &mut Diagnostics, c: &State) {
-        if !list_has_unknown(&c.member_account_ids) {
-            for m in list_of(&c.member_account_ids) {
-                diags::check(diags, "member_account_ids", validate::account_id(&m));
-            }
-        }
+        super::organization::check_members(diags, &c.member_account_ids);
     }
 
     fn plan_update(
@@ -117,16 +113,7 @@ impl Managed for OrganizationalUnitType {
 
     fn create(diags: &mut Diagnostics, cfg: &Configured, mut planned: State) -> Option<State> {
         if let Some(wanted) = known(&planned.organization_id) {
-            let managed = cfg
-                .with(|cloud, caller| {
-                    cloud.call(
-                        caller,
-                        &amisim_simulator::organizations::DescribeOrganization {},
-                    )
-                })
-                .ok()
-                .flatten()
-                .filter(|o| o.management_account_id == cfg.caller.account_id);
+            let managed = super::organization::managed(cfg).ok().flatten();
             if managed.as_ref().map(|o| o.id.as_str()) != Some(wanted) {
                 diags::error(
                     diags,
