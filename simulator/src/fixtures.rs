@@ -112,6 +112,16 @@ pub struct FixtureImage {
     pub block_device_mappings: Vec<FixtureDevice>,
 }
 
+impl FixtureImage {
+    /// Its root device type (`root_device_type`, once checked).
+    fn root_device(&self) -> RootDevice {
+        match self.root_device_type.as_str() {
+            "ebs" => RootDevice::Ebs,
+            _ => RootDevice::InstanceStore,
+        }
+    }
+}
+
 /// LoadImages: the images of a fixture file, each into its region (or
 /// every region), all or none. The administrator's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -674,10 +684,7 @@ pub fn check(request: &LoadImages) -> Result<()> {
                 );
             }
         }
-        let root_device_type = match e.root_device_type.as_str() {
-            "ebs" => RootDevice::Ebs,
-            _ => RootDevice::InstanceStore,
-        };
+        let root_device_type = e.root_device();
         let root = &devices_of(e, root_device_type)[0];
         if root.ebs.is_some() != (root_device_type == RootDevice::Ebs) {
             return f(
@@ -811,11 +818,7 @@ fn load_one(
     let key = tx
         .exists::<Image>(&e.ami_id)?
         .then(|| access::regional_key(&e.ami_id, region));
-    let root_device_type = if e.root_device_type == "ebs" {
-        RootDevice::Ebs
-    } else {
-        RootDevice::InstanceStore
-    };
+    let root_device_type = e.root_device();
     let devices = devices_of(e, root_device_type);
     // The root's storage first (a snapshot, or an instance-store image's
     // bundle), then a snapshot per other EBS device; ephemeral devices

@@ -355,11 +355,6 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         billing_products.insert(0, crate::model::WINDOWS_BILLING_PRODUCT.to_string());
     }
     let image = Image {
-        id,
-        region: ctx.caller.region.clone(),
-        owner_id: ctx.caller.account_id.clone(),
-        owner_alias: None,
-        name: req.name.clone(),
         description: req.description.clone(),
         architecture: architecture.to_string(),
         platform: platform.to_string(),
@@ -369,25 +364,14 @@ pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> R
         kms_key_arn: key,
         storage_ids,
         billing_products,
-        baked_software: Vec::new(),
-        state: ImageState::Available,
-        creation_date: created,
-        deregistration_time: None,
-        source_image_id: None,
-        source_image_region: None,
-        source_instance_id: None,
         tags: req.tags.clone(),
-        deregistration_protection: crate::model::Protection::Disabled,
-        protected_until: None,
-        deprecation_time: None,
-        last_launched_time: None,
-        copied_tags: Tags::new(),
-        recycle_bin_until: None,
-        restored_from: None,
-        supported_instance_types: Vec::new(),
-        unsupported_instance_types: Vec::new(),
-        watermarks: Vec::new(),
-        fixture: None,
+        ..Image::made_whole(
+            &id,
+            &ctx.caller.region,
+            &ctx.caller.account_id,
+            &req.name,
+            &created,
+        )
     };
     tx.put(&image)?;
     Ok(image)

@@ -384,16 +384,22 @@ pub(crate) fn reaching(tx: &Tx<'_>, account: &str) -> Result<Vec<Principal>> {
             }
         }
         if let Some(ou) = declared.organizational_unit_arn {
-            let known = match validate::organization_id_of(&ou) {
-                Some(id) => tx.exists::<Organization>(id)?,
-                None => false,
-            };
-            if !known && !out.contains(&Principal::OrganizationalUnit(ou.clone())) {
+            if !holds_organization_of(tx, &ou)?
+                && !out.contains(&Principal::OrganizationalUnit(ou.clone()))
+            {
                 out.push(Principal::OrganizationalUnit(ou));
             }
         }
     }
     Ok(out)
+}
+
+/// Whether the store holds the organization an OU's ARN names (its `o-…`).
+fn holds_organization_of(tx: &Tx<'_>, unit_arn: &str) -> Result<bool> {
+    match validate::organization_id_of(unit_arn) {
+        Some(id) => tx.exists::<Organization>(id),
+        None => Ok(false),
+    }
 }
 
 /// The organization an organization ARN names, if the store holds it.
@@ -441,10 +447,7 @@ pub(crate) fn check_declaration(
             .list::<OrganizationalUnit>(Filter::default())?
             .into_iter()
             .find(|u| u.arn == arn);
-        let org_exists = match validate::organization_id_of(arn) {
-            Some(id) => tx.exists::<Organization>(id)?,
-            None => false,
-        };
+        let org_exists = holds_organization_of(tx, arn)?;
         let placed = unit
             .as_ref()
             .is_some_and(|u| u.member_account_ids.iter().any(|m| m == account));
