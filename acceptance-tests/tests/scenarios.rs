@@ -443,6 +443,32 @@ fn cross_account_sharing_lends_launch_rights_and_a_copy_gives_ownership() {
     );
     insta::assert_json_snapshot!("cross_account_sharing_bill", bills);
 
+    // Shared with an OU: the management account admits the members, and the
+    // share reaches the OU's member, not another member of the organization.
+    let organization = ["-var", "share_with_organization=true"];
+    ws.apply_with(&organization);
+    ws.assert_plan_empty_with(&organization);
+    ws.phase("terraform apply -var share_with_organization=true");
+    let share = ws.outputs()["organization_share"].clone();
+    assert_eq!(share["instance_owner"], APP);
+    assert!(
+        text(&share["ou_arn"]).starts_with(&format!(
+            "{}/ou-",
+            text(&share["organization_arn"]).replace(":organization/", ":ou/")
+        )),
+        "{share}"
+    );
+    let out = ws.apply_with_expect_error(
+        &[&organization[..], &["-var", "try_outside_the_ou=true"]].concat(),
+        "InvalidAMIID.NotFound",
+    );
+    assert!(
+        out.says("is not shared with account 333333333333"),
+        "{}",
+        out.stderr
+    );
+    ws.phase("terraform apply -var share_with_organization=true -var try_outside_the_ou=true: InvalidAMIID.NotFound");
+
     ws.destroy();
     insta::assert_snapshot!("cross_account_sharing_events", ws.log());
     assert_eq!(survivors(&ws), "", "nothing survives");

@@ -6,6 +6,11 @@
 # for it when the owner deregisters it. To own an image of its own, the
 # application account copies the shared one, which also needs read
 # permission on the snapshot behind it. Two refusals are behind variables.
+#
+# With -var share_with_organization=true the platform account also shares an
+# image with an organizational unit: the organization's management account
+# (999999999999) admits the members and places the application account in
+# the OU, and the share reaches exactly the OU's members.
 terraform {
   required_providers {
     amisim = {
@@ -25,6 +30,33 @@ provider "amisim" {
   alias      = "app"
   account_id = "222222222222"
   region     = "us-east-1"
+}
+
+# The management account of the company's organization: it alone admits
+# accounts to the organization and places them in its OUs.
+provider "amisim" {
+  alias      = "management"
+  account_id = "999999999999"
+  region     = "us-east-1"
+}
+
+# The data team's account: admitted to the organization, but not to the OU.
+provider "amisim" {
+  alias      = "data"
+  account_id = "333333333333"
+  region     = "us-east-1"
+}
+
+variable "share_with_organization" {
+  description = "The management account makes the organization and an OU, and the platform account shares an image with the OU."
+  type        = bool
+  default     = false
+}
+
+variable "try_outside_the_ou" {
+  description = "The data account, a member of the organization outside the OU, launches the OU's image (refused: InvalidAMIID.NotFound)."
+  type        = bool
+  default     = false
 }
 
 variable "try_refused" {
@@ -110,6 +142,54 @@ resource "amisim_image_copy" "launch_only" {
   depends_on        = [amisim_launch_permission.launch_only]
 }
 
+# The organization, made and run by its management account. Membership is
+# the management account's to give: an account cannot declare itself in.
+resource "amisim_organization" "company" {
+  count              = var.share_with_organization ? 1 : 0
+  provider           = amisim.management
+  member_account_ids = ["222222222222", "333333333333"]
+}
+
+# An OU holding the application account only.
+resource "amisim_organizational_unit" "apps" {
+  count              = var.share_with_organization ? 1 : 0
+  provider           = amisim.management
+  organization_id    = amisim_organization.company[0].id
+  name               = "apps"
+  member_account_ids = ["222222222222"]
+}
+
+# An image shared with the OU, not with any account by name.
+resource "amisim_image" "web" {
+  count       = var.share_with_organization ? 1 : 0
+  name        = "platform-web-v1"
+  description = "Web server image for the accounts of the apps OU"
+}
+
+resource "amisim_launch_permission" "apps" {
+  count                   = var.share_with_organization ? 1 : 0
+  image_id                = amisim_image.web[0].id
+  organizational_unit_arn = amisim_organizational_unit.apps[0].arn
+}
+
+# The OU's member launches it.
+resource "amisim_instance" "web" {
+  count         = var.share_with_organization ? 1 : 0
+  provider      = amisim.app
+  ami           = amisim_image.web[0].id
+  instance_type = "t3.micro"
+  depends_on    = [amisim_launch_permission.apps]
+}
+
+# Refused: the data account is in the organization but not in the OU.
+resource "amisim_instance" "data" {
+  count         = var.share_with_organization && var.try_outside_the_ou ? 1 : 0
+  provider      = amisim.data
+  ami           = amisim_image.web[0].id
+  instance_type = "t3.micro"
+  depends_on    = [amisim_launch_permission.apps]
+}
+
 output "shared_image_id" {
   description = "The shared image."
   value       = amisim_image.platform.id
@@ -133,4 +213,14 @@ output "app_copy" {
     source_image_id = amisim_image_copy.owned.source_image_id
     storage_ids     = amisim_image_copy.owned.storage_ids
   }
+}
+
+output "organization_share" {
+  description = "With share_with_organization: the organization, the OU and the instance its member launched from the OU's image."
+  value = var.share_with_organization ? {
+    organization_arn = amisim_organization.company[0].arn
+    ou_arn           = amisim_organizational_unit.apps[0].arn
+    image_id         = amisim_image.web[0].id
+    instance_owner   = amisim_instance.web[0].owner_id
+  } : null
 }
