@@ -123,6 +123,7 @@ fn a_lesson_seen_page_by_page_in_a_real_browser() {
         ("/instances", "#instances tbody tr"),
         ("/storage", "#storage tbody tr"),
         ("/bill", "section.bill svg.chart g.bar"),
+        ("/organizations", "main p.empty"),
     ] {
         b.goto(&format!("{}{path}", console.url));
         assert!(!b.all(css).is_empty(), "{path}: no {css}");

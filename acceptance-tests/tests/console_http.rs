@@ -243,6 +243,102 @@ fn user_written_strings_are_escaped_everywhere() {
 }
 
 #[test]
+fn the_organizations_page_shows_who_each_admits_and_what_is_shared_with_it() {
+    use amisim_simulator::organizations::{CreateOrganization, CreateOrganizationalUnit};
+    const MANAGEMENT: &str = "999999999999";
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let mut cloud = Cloud::open(&store).unwrap();
+    let management = Caller::new(MANAGEMENT, EAST);
+    let organization = cloud
+        .call(
+            &management,
+            &CreateOrganization {
+                member_account_ids: vec![A.into(), B.into()],
+            },
+        )
+        .unwrap();
+    let unit = cloud
+        .call(
+            &management,
+            &CreateOrganizationalUnit {
+                name: "web".into(),
+                member_account_ids: vec![B.into()],
+            },
+        )
+        .unwrap();
+    let image = cloud
+        .call(
+            &Caller::new(A, EAST),
+            &RegisterImage {
+                name: "web-base".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .id;
+    cloud
+        .call(
+            &Caller::new(A, EAST),
+            &AddLaunchPermission::new(&image, &Principal::OrganizationalUnit(unit.arn.clone())),
+        )
+        .unwrap();
+    drop(cloud);
+
+    let c = Console::start(&store);
+    let page = c.page("/organizations");
+    assert!(
+        page.contains("aria-current=\"page\">Organizations</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "Managed by <a href=\"/images?account={MANAGEMENT}\">"
+        )),
+        "{page}"
+    );
+    let row = |id: &str| {
+        page.split(&format!("<tr id=\"{id}\">"))
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row {id}: {page}"))
+            .to_string()
+    };
+    let whole = row(&organization.id);
+    assert!(whole.contains(&organization.arn), "{whole}");
+    assert!(
+        whole.contains(&format!(">{A}</a>")) && whole.contains(&format!(">{B}</a>")),
+        "{whole}"
+    );
+    let web = row(&unit.id);
+    assert!(web.contains(&format!("{} (web)", unit.id)), "{web}");
+    assert!(
+        !web.contains(&format!(">{A}</a>")),
+        "A is not in the OU: {web}"
+    );
+    assert!(
+        web.contains(&format!("<a href=\"/images/{image}\">{image}</a>")),
+        "the image shared with the OU: {web}"
+    );
+    // The image's page links the OU it is shared with to its row.
+    assert!(
+        c.page(&format!("/images/{image}"))
+            .contains(&format!("<a href=\"/organizations#{}\">", unit.id)),
+        "the image's page links its OU"
+    );
+    // An account's organizations are those that admit it.
+    assert!(c
+        .page(&format!("/organizations?account={B}"))
+        .contains(&organization.id));
+    let outside = c.page("/organizations?account=333333333333");
+    assert!(
+        outside.contains("No organization admits account 333333333333")
+            && !outside.contains(&organization.id),
+        "{outside}"
+    );
+}
+
+#[test]
 fn the_console_only_reads() {
     let w = world();
     let before = std::fs::read(&w.store).unwrap();
@@ -267,6 +363,7 @@ fn the_console_only_reads() {
         "/events",
         "/bill",
         "/keys",
+        "/organizations",
         "/storage",
         "/instances",
     ] {

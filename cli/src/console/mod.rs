@@ -182,6 +182,7 @@ fn router(console: Shared) -> Router {
         .route("/storage/:id", get(storage_one))
         .route("/keys", get(keys))
         .route("/keys/:id", get(key))
+        .route("/organizations", get(organizations))
         .route("/bill", get(bill))
         .route("/events", get(events))
         .route("/version", get(version))
@@ -578,6 +579,30 @@ async fn keys(State(c): State<Shared>, Query(scope): Query<Scope>) -> Response {
 
 async fn key(State(c): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
     object(c, id, "KMS key", "keys", view::key_page).await
+}
+
+async fn organizations(State(c): State<Shared>, Query(scope): Query<Scope>) -> Response {
+    let s = scope.clone();
+    let account = scope.account.clone().filter(|a| !a.is_empty());
+    let whose = account
+        .as_deref()
+        .map(|a| format!(" of account {a}"))
+        .unwrap_or_default();
+    let empty = match &account {
+        Some(a) => format!("No organization admits account {a}."),
+        None => "No organization yet: a management account makes one with amisim_organization, and admits the accounts a share with the organization or its OUs reaches.".to_string(),
+    };
+    page!(
+        c,
+        move |tx| view::organizations(tx, &s),
+        |organizations, frame| {
+            OrganizationsPage {
+                frame: frame.titled(&format!("Organizations{whose}"), "organizations"),
+                organizations,
+                empty,
+            }
+        }
+    )
 }
 
 async fn bill(State(c): State<Shared>, Query(scope): Query<Scope>) -> Response {

@@ -5,7 +5,7 @@ use askama::Template;
 
 use super::view::{
     BillView, EventFilter, EventLog, ImagePage, ImageRow, InstanceRow, KeyRow, ObjectPage,
-    Overview, StorageRow,
+    OrganizationView, Overview, StorageRow,
 };
 
 /// What every page shows around its content.
@@ -75,6 +75,15 @@ pub struct StoragePage {
 pub struct KeysPage {
     pub frame: Frame,
     pub rows: Vec<KeyRow>,
+}
+
+#[derive(Template)]
+#[template(path = "organizations.html")]
+pub struct OrganizationsPage {
+    pub frame: Frame,
+    pub organizations: Vec<OrganizationView>,
+    /// What the page says when no organization is in scope.
+    pub empty: String,
 }
 
 #[derive(Template)]

@@ -35,12 +35,25 @@ pub fn href(id: &str) -> Option<String> {
         return Some(format!("{base}keys/{}", encode(key)));
     } else if is_key_id(id) {
         return Some(format!("{base}keys/{id}"));
+    } else if let Some(anchor) = organization_anchor(id) {
+        return Some(format!("{base}organizations#{}", encode(anchor)));
     } else if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
         return Some(format!("{base}images?account={id}"));
     } else {
         return None;
     };
     Some(format!("{base}{page}/{}", encode(id)))
+}
+
+/// The organization or OU an ID or ARN names (`o-…`, `ou-…`, or their
+/// ARNs), which is its place on the organizations page.
+fn organization_anchor(id: &str) -> Option<&str> {
+    let last = if id.starts_with("arn:aws:organizations::") {
+        id.rsplit('/').next()?
+    } else {
+        id
+    };
+    (last.starts_with("o-") || last.starts_with("ou-")).then_some(last)
 }
 
 /// Whether `id` is a KMS key ID (a UUID: 8-4-4-4-12 hexadecimal digits).

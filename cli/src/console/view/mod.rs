@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 
 use amisim_simulator::inventory::{self, EventQuery, KeyView, OutcomeFilter, StorageView};
 use amisim_simulator::store::{Filter, Tx};
-use amisim_simulator::{Event, Image, Instance, InstanceState, LaunchPermission, Principal};
+use amisim_simulator::{
+    Event, Image, Instance, InstanceState, LaunchPermission, Organization, OrganizationalUnit,
+    Principal,
+};
 
 use crate::table;
 
@@ -628,6 +631,74 @@ pub fn key_page(tx: &Tx<'_>, id: &str) -> amisim_simulator::Result<Option<Object
         facts,
         events,
     }))
+}
+
+// ---------------------------------------------------------------- organizations
+
+/// An organization or one of its OUs, with the images shared with it.
+pub struct OrganizationRow {
+    /// `o-…` or `ou-…`: the row's anchor.
+    pub id: String,
+    /// The OU's name; empty for the organization itself.
+    pub name: String,
+    pub arn: String,
+    pub members: Vec<Link>,
+    /// Images whose launch permission names this ARN.
+    pub shared: Vec<Link>,
+}
+
+pub struct OrganizationView {
+    pub management: Link,
+    /// The organization first, then its OUs by name.
+    pub rows: Vec<OrganizationRow>,
+}
+
+/// The organizations (in scope: those that admit the scope's account), each
+/// with its OUs, who is in each and which images are shared with each.
+pub fn organizations(
+    tx: &Tx<'_>,
+    scope: &Scope,
+) -> amisim_simulator::Result<Vec<OrganizationView>> {
+    let account = scope.filter().account;
+    let units = tx.list::<OrganizationalUnit>(Filter::default())?;
+    let mut shared: BTreeMap<String, Vec<Link>> = BTreeMap::new();
+    for p in inventory::launch_permissions(tx, Filter::default(), true)? {
+        if matches!(
+            p.principal,
+            Principal::Organization(_) | Principal::OrganizationalUnit(_)
+        ) {
+            shared
+                .entry(p.principal.as_str().to_string())
+                .or_default()
+                .push(link(&p.image_id));
+        }
+    }
+    let row = |id: &str, name: &str, arn: &str, members: &[String]| OrganizationRow {
+        id: id.to_string(),
+        name: name.to_string(),
+        arn: arn.to_string(),
+        members: members.iter().map(|m| link(m)).collect(),
+        shared: shared.get(arn).cloned().unwrap_or_default(),
+    };
+    Ok(tx
+        .list::<Organization>(Filter::default())?
+        .into_iter()
+        .filter(|o| account.is_none_or(|a| o.admits(a)))
+        .map(|o| {
+            let mut own: Vec<&OrganizationalUnit> =
+                units.iter().filter(|u| u.organization_id == o.id).collect();
+            own.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut rows = vec![row(&o.id, "", &o.arn, &o.member_account_ids)];
+            rows.extend(
+                own.iter()
+                    .map(|u| row(&u.id, &u.name, &u.arn, &u.member_account_ids)),
+            );
+            OrganizationView {
+                management: link(&o.management_account_id),
+                rows,
+            }
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- bill
