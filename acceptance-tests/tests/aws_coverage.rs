@@ -3,7 +3,8 @@
 //! nothing), product codes refused as AWS documents, the undo actions of the
 //! image life cycle, tags removed, image block public access, the snapshot
 //! Recycle Bin; and an unsigned request naming a claimed account's key,
-//! logged as that account as a bad signature is.
+//! logged as that account as a bad signature is. Organization and OU shares
+//! reach exactly the accounts the management account admitted, through EC2.
 
 use std::io::{Read, Write};
 
@@ -112,5 +113,42 @@ fn an_unsigned_request_naming_a_claimed_accounts_key_is_logged_as_that_account()
             "333333333333".to_string(),
             Some(key)
         )]
+    );
+}
+
+#[test]
+fn organization_and_ou_shares_reach_exactly_the_admitted_accounts_through_ec2() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    let out = served.boto3(
+        "111111111111",
+        "us-east-1",
+        include_str!("aws/organization_shares.py"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // A copy by an admitted account still needs read permission on the
+    // snapshot (InvalidRequest); to the others the image does not exist.
+    let reached = |executable: &[&str], launch: [&str; 2], copy: [&str; 2]| {
+        serde_json::json!({
+            "executable": executable,
+            "launch": {"organization": launch[0], "ou": launch[1]},
+            "copy": {"organization": copy[0], "ou": copy[1]},
+        })
+    };
+    let (ok, missing, storage) = ("ok", "400 InvalidAMIID.NotFound", "400 InvalidRequest");
+    assert_eq!(
+        seen,
+        serde_json::json!({
+            "launch_permissions": {"organization": true, "ou": true},
+            "in_the_ou": reached(&["organization", "ou"], [ok, ok], [storage, storage]),
+            "in_the_organization": reached(&["organization"], [ok, missing], [storage, missing]),
+            "management": reached(&["organization"], [ok, missing], [storage, missing]),
+            "not_admitted": reached(&[], [missing, missing], [missing, missing]),
+        })
     );
 }
