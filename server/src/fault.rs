@@ -50,7 +50,10 @@ impl From<Error> for Fault {
             ErrorKind::StoreDamaged
             | ErrorKind::StoreTooNew
             | ErrorKind::StoreIo
-            | ErrorKind::StoreBusy => 503,
+            | ErrorKind::StoreBusy
+            | ErrorKind::RequestLimitExceeded
+            | ErrorKind::ServiceUnavailable => 503,
+            ErrorKind::InternalError | ErrorKind::InsufficientInstanceCapacity => 500,
             _ => 400,
         };
         let message = e.message.trim_end_matches('.').to_string();

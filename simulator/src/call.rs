@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{refuse, ErrorKind, Result};
 use crate::model::{
-    is_read_action, Event, Grant, Image, ImageSettings, Instance, Key, LaunchPermission,
-    RecycleBinRule, Storage, StoragePermission, StoredImage, UsageReport,
+    is_read_action, Event, FaultEffect, FaultRule, Grant, Image, ImageSettings, Instance, Key,
+    LaunchPermission, RecycleBinRule, Storage, StoragePermission, StoredImage, UsageReport,
 };
 use crate::store::{Store, Tx};
 use crate::{dates, ids, secrets, validate};
@@ -392,10 +392,15 @@ pub(crate) fn run<R: Call>(
                 true => subject.date(tx)?,
                 false => None,
             };
-            let result = tx.atomically(|tx| {
-                authorise(tx, checked, caller, request.role())?;
-                request.run(tx, &ctx)
-            });
+            // A fault rule's count moves whether or not it refuses the call,
+            // so it is taken outside the call's savepoint.
+            let result = match authorise(tx, checked, caller, request.role()) {
+                Ok(()) => match injected(tx, caller, action, request.role(), R::QUIET)? {
+                    Some(fault) => Err(fault),
+                    None => tx.atomically(|tx| request.run(tx, &ctx)),
+                },
+                Err(e) => Err(e),
+            };
             let result = match result {
                 Err(e) if e.is_store_failure() => return Err(e),
                 other => other,
@@ -459,8 +464,14 @@ fn read<R: Call>(
                 ids::now(tx)?
             };
             let ctx = Ctx::new(caller, epoch, seal_key.as_ref());
-            let result =
-                authorise(tx, checked, caller, request.role()).and_then(|()| request.run(tx, &ctx));
+            // A fault rule that matches moves its count: a write, so the
+            // call is then made as a change (below).
+            let result = authorise(tx, checked, caller, request.role())
+                .and_then(|()| injected(tx, caller, action, request.role(), R::QUIET))
+                .and_then(|fault| match fault {
+                    Some(fault) => Err(fault),
+                    None => request.run(tx, &ctx),
+                });
             match result {
                 _ if tx.wrote_in_read() => Ok(None),
                 Err(e) if e.is_store_failure() => Err(e),
@@ -502,9 +513,9 @@ fn event<O: Outcome>(
     result: &Result<O>,
     subject: Option<String>,
 ) -> Event {
-    let (outcome, resource_id) = match result {
-        Ok(r) => ("ok".to_string(), r.resource_id().or(subject)),
-        Err(e) => (e.code().to_string(), subject),
+    let (outcome, resource_id, fault) = match result {
+        Ok(r) => ("ok".to_string(), r.resource_id().or(subject), None),
+        Err(e) => (e.code().to_string(), subject, e.fault.clone()),
     };
     Event {
         seq: 0,
@@ -517,7 +528,65 @@ fn event<O: Outcome>(
         outcome,
         resource_id,
         access_key_id: None,
+        fault,
     }
+}
+
+/// The error a fault rule injects into this call, if one does (see
+/// [`crate::faults`]). Only an account's calls to the cloud are faulted:
+/// never the administrator's, nor the views that leave no event. Every rule
+/// the call matches counts it, in the order the rules were added; the first
+/// whose turn it is refuses it.
+fn injected(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    action: &str,
+    role: Role,
+    quiet: bool,
+) -> Result<Option<crate::Error>> {
+    if role != Role::Account || quiet {
+        return Ok(None);
+    }
+    let mut rules: Vec<FaultRule> = tx
+        .list::<FaultRule>(crate::store::Filter::default())?
+        .into_iter()
+        .filter(|r| r.matches(action, &caller.account_id, &caller.region))
+        .collect();
+    rules.sort_by_key(FaultRule::number);
+    let mut fault = None;
+    for mut rule in rules {
+        rule.matched += 1;
+        match &rule.effect {
+            FaultEffect::Error { code, every, times } => {
+                let turn = rule.matched % every.max(&1) == 0;
+                let left = times.is_none_or(|t| rule.injected < t);
+                if fault.is_none() && turn && left {
+                    rule.injected += 1;
+                    fault = Some(injected_error(&rule, code, action));
+                }
+            }
+        }
+        tx.put(&rule)?;
+    }
+    Ok(fault)
+}
+
+/// The error a rule injects: AWS's own code and message, and a hint naming
+/// the rule.
+fn injected_error(rule: &FaultRule, code: &str, action: &str) -> crate::Error {
+    let (kind, message) = ErrorKind::injectable(code).unwrap_or(crate::error::INJECTABLE[1]);
+    crate::Error::new(
+        kind,
+        message,
+        format!(
+            "Injected on purpose by fault rule {} ({}), at its {} matching call: retry {action} after a pause, as AWS's SDKs do, or remove the rule with amisim faults clear {}",
+            rule.id,
+            rule.describe(),
+            rule.matched,
+            rule.id
+        ),
+    )
+    .injected_by(&rule.id)
 }
 
 /// Refuses a caller that may not make a call of `role`: the administrator's

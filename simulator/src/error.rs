@@ -107,6 +107,14 @@ pub enum ErrorKind {
     UnknownService,
     /// The account is claimed already (amisim's own code).
     AccountClaimed,
+    /// Throttled: more requests than the account may make (an injected fault).
+    RequestLimitExceeded,
+    /// AWS failed inside (an injected fault).
+    InternalError,
+    /// No capacity left for the instance type (an injected fault).
+    InsufficientInstanceCapacity,
+    /// The service cannot answer now (an injected fault).
+    ServiceUnavailable,
     /// The store file is not an amisim store, or is damaged.
     StoreDamaged,
     /// The store was written by a newer version of amisim.
@@ -167,11 +175,24 @@ impl ErrorKind {
             ErrorKind::MisdirectedRequest => "MisdirectedRequest",
             ErrorKind::UnknownService => "UnknownService",
             ErrorKind::AccountClaimed => "AccountAlreadyClaimed",
+            ErrorKind::RequestLimitExceeded => "RequestLimitExceeded",
+            ErrorKind::InternalError => "InternalError",
+            ErrorKind::InsufficientInstanceCapacity => "InsufficientInstanceCapacity",
+            ErrorKind::ServiceUnavailable => "ServiceUnavailable",
             ErrorKind::StoreDamaged => "Store.Damaged",
             ErrorKind::StoreTooNew => "Store.TooNew",
             ErrorKind::StoreIo => "Store.Unavailable",
             ErrorKind::StoreBusy => "ServiceUnavailable",
         }
+    }
+
+    /// The error a fault rule injects for the AWS `code`, with AWS's own
+    /// message for it; `None` for a code no rule may inject.
+    pub fn injectable(code: &str) -> Option<(ErrorKind, &'static str)> {
+        INJECTABLE
+            .iter()
+            .copied()
+            .find(|(kind, _)| kind.code() == code)
     }
 
     /// Whether the object the call named does not exist (or is not visible).
@@ -190,6 +211,21 @@ impl ErrorKind {
     }
 }
 
+/// The errors a fault rule may inject (`amisim faults add --error CODE`),
+/// each with the message AWS answers it with.
+pub const INJECTABLE: &[(ErrorKind, &str)] = &[
+    (ErrorKind::RequestLimitExceeded, "Request limit exceeded"),
+    (ErrorKind::InternalError, "An internal error has occurred"),
+    (
+        ErrorKind::InsufficientInstanceCapacity,
+        "We currently do not have sufficient capacity in the Availability Zone you requested",
+    ),
+    (
+        ErrorKind::ServiceUnavailable,
+        "The service is unavailable; please try again shortly",
+    ),
+];
+
 /// A refusal or failure: the AWS code, the rule that was broken, and what to do instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Error {
@@ -202,6 +238,8 @@ pub struct Error {
     /// The import ID of the object a create met (a duplicate), so that a face
     /// can show how to adopt that object on purpose.
     pub existing: Option<String>,
+    /// The fault rule that made this error on purpose (`amisim faults`).
+    pub fault: Option<String>,
 }
 
 impl Error {
@@ -212,7 +250,14 @@ impl Error {
             message: message.into(),
             hint: hint.into(),
             existing: None,
+            fault: None,
         }
+    }
+
+    /// The same error, made on purpose by the fault rule `rule`.
+    pub fn injected_by(mut self, rule: impl Into<String>) -> Self {
+        self.fault = Some(rule.into());
+        self
     }
 
     /// The same error, naming the existing object's import ID.

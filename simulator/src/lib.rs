@@ -40,6 +40,7 @@ pub mod cloud;
 pub mod copies;
 pub mod dates;
 pub mod error;
+pub mod faults;
 pub mod filters;
 pub mod fixtures;
 pub mod ids;
@@ -77,6 +78,7 @@ pub use claims::{
 pub use cloud::{Cloud, ImageDetails};
 pub use copies::CopyImage;
 pub use error::{Error, ErrorKind, Result};
+pub use faults::{AddFault, ClearFaults, ListFaults};
 pub use images::{
     CreateImage, DeleteSnapshot, DeleteVolume, DeregisterImage, DescribeImage, DescribeImages,
     ModifyImage, RegisterImage,

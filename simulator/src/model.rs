@@ -865,6 +865,10 @@ pub struct Event {
     /// The access key ID the call was made with, through a server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
+    /// The fault rule that refused the call on purpose (`amisim faults`),
+    /// if one did: the event of an injected fault says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
 }
 
 impl Event {
@@ -873,6 +877,105 @@ impl Event {
     pub fn is_successful_read(&self) -> bool {
         self.outcome == "ok" && is_read_action(&self.action)
     }
+}
+
+/// A fault the administrator injects on purpose (`amisim faults add`): which
+/// calls it matches, what it does to them, and how many it has met. Faults
+/// act on the calls accounts make, never on the administrator's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultRule {
+    /// `fault-1`, `fault-2`, … in the order the rules were added.
+    pub id: String,
+    /// The action it matches (`CopyImage`), or `*` for every action.
+    pub action: String,
+    /// The only account whose calls it matches, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The only region whose calls it matches, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// What it does to the calls it matches.
+    pub effect: FaultEffect,
+    /// How many calls it has matched so far.
+    pub matched: u64,
+    /// How many of them it refused.
+    pub injected: u64,
+    /// When it was added (simulated time).
+    pub created: String,
+}
+
+/// What a fault rule does to the calls it matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultEffect {
+    /// Refuses every `every`th matching call with the AWS error `code`
+    /// (`RequestLimitExceeded`, `InternalError`,
+    /// `InsufficientInstanceCapacity`, `ServiceUnavailable`), `times` times
+    /// at most (no limit when absent). The rule's other calls go through.
+    Error {
+        code: String,
+        every: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        times: Option<u64>,
+    },
+}
+
+impl FaultRule {
+    /// The rule's place in the order rules were added.
+    pub fn number(&self) -> u64 {
+        self.id
+            .strip_prefix("fault-")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Whether the rule matches a call of `action` by `account` in `region`.
+    pub fn matches(&self, action: &str, account: &str, region: &str) -> bool {
+        (self.action == "*" || self.action == action)
+            && self.account_id.as_deref().is_none_or(|a| a == account)
+            && self.region.as_deref().is_none_or(|r| r == region)
+    }
+
+    /// The rule in words: `RequestLimitExceeded on every 3rd CopyImage of
+    /// account 111111111111 in us-east-1, 2 times at most`.
+    pub fn describe(&self) -> String {
+        let calls = if self.action == "*" {
+            "call".to_string()
+        } else {
+            format!("{} call", self.action)
+        };
+        let mut scope = String::new();
+        if let Some(a) = &self.account_id {
+            scope.push_str(&format!(" of account {a}"));
+        }
+        if let Some(r) = &self.region {
+            scope.push_str(&format!(" in {r}"));
+        }
+        match &self.effect {
+            FaultEffect::Error { code, every, times } => {
+                let nth = match every {
+                    1 => "every".to_string(),
+                    n => format!("every {}", ordinal(*n)),
+                };
+                let limit = times
+                    .map(|t| format!(", {t} time{} at most", if t == 1 { "" } else { "s" }))
+                    .unwrap_or_default();
+                format!("{code} on {nth} {calls}{scope}{limit}")
+            }
+        }
+    }
+}
+
+/// `2nd`, `3rd`, `11th`, `21st`.
+fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// A Recycle Bin retention rule of one account and region.

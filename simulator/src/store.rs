@@ -211,6 +211,14 @@ entity!(
 );
 entity!(Charge, "charge", |x| &x.id, &x.account_id, &x.region, None);
 entity!(
+    crate::model::FaultRule,
+    "fault-rule",
+    |x| &x.id,
+    crate::model::ADMINISTRATOR,
+    crate::model::GLOBAL,
+    None
+);
+entity!(
     crate::model::Organization,
     "organization",
     |x| &x.id,
@@ -454,7 +462,7 @@ impl Store {
             }
             for e in &rows.events {
                 insert(
-                    &format!("INSERT INTO events (seq, {EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                    &format!("INSERT INTO events (seq, {EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
                     &[
                         &e.row,
                         &e.time,
@@ -465,6 +473,7 @@ impl Store {
                         &e.outcome,
                         &e.resource_id,
                         &e.access_key,
+                        &e.fault,
                     ],
                 )?;
             }
@@ -655,16 +664,26 @@ impl Store {
     }
 
     /// Adds the columns a store made by an earlier build lacks (the event
-    /// log's access keys); reads only, when it has them.
+    /// log's access keys and injected faults); reads only, when it has them.
     fn add_missing_columns(&mut self, dialect: &schema::Dialect) -> Result<()> {
-        if self.read(|tx| tx.rows().events_have_access_key())? {
+        let missing = |tx: &Tx<'_>| -> Result<Vec<&'static str>> {
+            let mut out = Vec::new();
+            for column in EVENT_ADDED {
+                if !tx.rows().events_have(column)? {
+                    out.push(column);
+                }
+            }
+            Ok(out)
+        };
+        if self.read(|tx| missing(tx))?.is_empty() {
             return Ok(());
         }
         self.transaction(|tx| {
-            if tx.rows().events_have_access_key()? {
-                return Ok(());
+            for column in missing(tx)? {
+                tx.rows()
+                    .batch(&schema::add_event_column(dialect, column))?;
             }
-            tx.rows().batch(&schema::add_access_key(dialect))
+            Ok(())
         })
     }
 
@@ -841,8 +860,8 @@ pub(crate) trait Primitives {
     fn counters(&self) -> Result<Vec<(String, i64)>>;
     /// Appends an event and returns its row number.
     fn append_event(&self, event: &EventRow) -> Result<i64>;
-    /// Whether the event log has its column of access keys.
-    fn events_have_access_key(&self) -> Result<bool>;
+    /// Whether the event log has `column` (one of [`EVENT_ADDED`]).
+    fn events_have(&self, column: &str) -> Result<bool>;
     /// Every event, in the log's canonical order ([`EVENT_ORDER`]).
     fn events(&self) -> Result<Vec<EventRow>>;
     /// The one number a query answers.
@@ -853,16 +872,31 @@ pub(crate) trait Primitives {
 
 /// The columns of an event row as written, in [`EventRow`]'s order.
 const EVENT_COLUMNS: &str =
-    "time, account, region, action, parameters, outcome, resource_id, access_key";
+    "time, account, region, action, parameters, outcome, resource_id, access_key, fault";
 
 /// The columns of an event row as read: its number, then [`EVENT_COLUMNS`]
-/// but the access key, which a store made before it was logged lacks
-/// (see [`EVENT_ACCESS_KEY`]).
+/// but the later ones, which a store made before them lacks (see
+/// [`EVENT_ADDED`]).
 const EVENT_READ: &str = "seq, time, account, region, action, parameters, outcome, resource_id";
 
-/// The event log's column of access keys, added to stores made before it
-/// when they are first opened for writing.
-const EVENT_ACCESS_KEY: &str = "access_key";
+/// The event log's later columns, in order: the access key a call was made
+/// with, and the fault rule that refused it. Each is added to a store made
+/// before it when the store is first opened for writing.
+const EVENT_ADDED: [&str; 2] = ["access_key", "fault"];
+
+/// The later columns as a read selects them: each by name where the store
+/// has it, else nothing in its place.
+fn event_added_columns(p: &dyn Primitives, nothing: &str) -> Result<String> {
+    let mut out = Vec::new();
+    for column in EVENT_ADDED {
+        out.push(if p.events_have(column)? {
+            column
+        } else {
+            nothing
+        });
+    }
+    Ok(out.join(", "))
+}
 
 /// The event log's canonical order, on both backends: by simulated time, then
 /// by a stable key (account, region, action, subject, parameters, outcome),
@@ -924,6 +958,9 @@ pub struct EventRow {
     pub resource_id: Option<String>,
     /// The access key it was made with, through a server.
     pub access_key: Option<String>,
+    /// The fault rule that refused it on purpose, if one did.
+    #[serde(default)]
+    pub fault: Option<String>,
 }
 
 impl Tx<'_> {
@@ -1064,6 +1101,7 @@ impl Tx<'_> {
             outcome: event.outcome.clone(),
             resource_id: event.resource_id.clone(),
             access_key: event.access_key_id.clone(),
+            fault: event.fault.clone(),
         })
     }
 
@@ -1107,6 +1145,7 @@ impl Tx<'_> {
                 outcome: r.outcome,
                 resource_id: r.resource_id,
                 access_key_id: r.access_key,
+                fault: r.fault,
             })
             .collect())
     }

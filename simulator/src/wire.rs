@@ -214,6 +214,8 @@ wire! {
     CreateOrganizationalUnit, UpdateOrganizationalUnit, DeleteOrganizationalUnit,
     DescribeOrganizationalUnit,
     CreateAdministratorKey, GetClock, AdvanceClock, GetPriceBook, SetPriceBook, LoadImages,
+    // Faults injected on purpose.
+    AddFault, ListFaults, ClearFaults,
     // What the `amisim` command shows.
     ListEvents, GetBills, GetCloud, ResetCloud,
     // What the provider reads besides the API's calls.

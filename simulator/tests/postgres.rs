@@ -238,7 +238,7 @@ fn an_unknown_user_is_refused_naming_the_server_never_the_password() {
 }
 
 #[test]
-fn a_store_made_before_access_keys_were_logged_gains_the_column_when_opened() {
+fn a_store_made_before_access_keys_and_faults_were_logged_gains_the_columns_when_opened() {
     let Some((admin, _)) = server() else { return };
     let url = empty_database(&admin);
     let _drop = DropDatabase::of(&url);
@@ -246,14 +246,16 @@ fn a_store_made_before_access_keys_were_logged_gains_the_column_when_opened() {
     register(&mut cloud, &at(A, USE1), "older");
     drop(cloud);
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    c.batch_execute("ALTER TABLE events DROP COLUMN access_key")
-        .unwrap();
+    c.batch_execute(
+        "ALTER TABLE events DROP COLUMN access_key; ALTER TABLE events DROP COLUMN fault",
+    )
+    .unwrap();
     let mut reader = Cloud::open_store_read_only(&url).expect("read as it is");
     assert!(reader
         .events(0)
         .unwrap()
         .iter()
-        .all(|e| e.access_key_id.is_none()));
+        .all(|e| e.access_key_id.is_none() && e.fault.is_none()));
     drop(reader);
     let mut cloud = Cloud::open_store(&url).expect("brought up to date");
     cloud.set_access_key(Some("AKIAEXAMPLEEXAMPLE22".into()));
@@ -265,4 +267,12 @@ fn a_store_made_before_access_keys_were_logged_gains_the_column_when_opened() {
         .filter_map(|e| e.access_key_id)
         .collect();
     assert_eq!(keyed, ["AKIAEXAMPLEEXAMPLE22"]);
+    let has_fault = c
+        .query_one(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'fault'",
+            &[],
+        )
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(has_fault, 1, "the fault column is back");
 }

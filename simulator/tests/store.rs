@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use amisim_simulator::store::{Filter, SCHEMA_VERSION};
-use amisim_simulator::{Cloud, ErrorKind, Image};
+use amisim_simulator::{Caller, Cloud, ErrorKind, Image};
 
 use amisim_simulator::{DeregisterImage, DescribeImage};
 use common::*;
@@ -446,19 +446,24 @@ fn an_older_store_gains_the_regions_added_to_the_catalogue() {
 }
 
 #[test]
-fn a_store_made_before_access_keys_were_logged_reads_as_it_was_and_logs_them_once_written() {
+fn a_store_made_before_access_keys_and_faults_were_logged_reads_as_it_was_and_logs_them_once_written(
+) {
     let (_dir, path) = populated_store();
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("ALTER TABLE events DROP COLUMN access_key")
-            .unwrap();
+        conn.execute_batch(
+            "ALTER TABLE events DROP COLUMN access_key; ALTER TABLE events DROP COLUMN fault",
+        )
+        .unwrap();
     }
     // Read only, the store is read as it is: no access key, and no column added.
     let bytes = fs::read(&path).unwrap();
     let mut cloud = Cloud::open_read_only(&path).expect("an older store");
     let events = cloud.events(0).expect("its log");
     assert_eq!(events.len(), 20);
-    assert!(events.iter().all(|e| e.access_key_id.is_none()));
+    assert!(events
+        .iter()
+        .all(|e| e.access_key_id.is_none() && e.fault.is_none()));
     drop(cloud);
     assert_eq!(fs::read(&path).unwrap(), bytes);
     // Opened for writing, it gains the column, and a server's calls carry their key.
@@ -472,4 +477,27 @@ fn a_store_made_before_access_keys_were_logged_reads_as_it_was_and_logs_them_onc
         .filter_map(|e| e.access_key_id.as_deref())
         .collect();
     assert_eq!(keyed, ["AKIAEXAMPLEEXAMPLE22"]);
+    // And a fault a rule injects is marked with its rule.
+    cloud
+        .call(
+            &Caller::administrator(),
+            &amisim_simulator::AddFault {
+                action: "RegisterImage".into(),
+                account_id: None,
+                region: None,
+                effect: amisim_simulator::FaultEffect::Error {
+                    code: "RequestLimitExceeded".into(),
+                    every: 1,
+                    times: Some(1),
+                },
+            },
+        )
+        .unwrap();
+    let refused = cloud
+        .call(&at(A, USE1), &image("throttled"))
+        .expect_err("the rule refuses it");
+    assert_eq!(refused.code(), "RequestLimitExceeded");
+    let events = cloud.events(0).expect("its log");
+    let marked: Vec<_> = events.iter().filter_map(|e| e.fault.as_deref()).collect();
+    assert_eq!(marked, ["fault-1"]);
 }

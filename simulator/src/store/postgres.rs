@@ -464,6 +464,7 @@ impl super::Primitives for PgTx<'_> {
             outcome,
             resource_id,
             access_key,
+            fault,
             ..
         } = event;
         // What a caller wrote is logged as written, but PostgreSQL text
@@ -479,9 +480,10 @@ impl super::Primitives for PgTx<'_> {
         );
         let resource_id = resource_id.as_deref().map(clean);
         let access_key = access_key.as_deref().map(clean);
+        let fault = fault.as_deref().map(clean);
         let rows = self.query(
             &format!(
-                "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+                "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
                 super::EVENT_COLUMNS
             ),
             &[
@@ -493,6 +495,7 @@ impl super::Primitives for PgTx<'_> {
                 &outcome,
                 &resource_id,
                 &access_key,
+                &fault,
             ],
         )?;
         Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
@@ -528,23 +531,18 @@ impl super::Primitives for PgTx<'_> {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    fn events_have_access_key(&self) -> Result<bool> {
+    fn events_have(&self, column: &str) -> Result<bool> {
         self.number(&format!(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'events' AND column_name = '{}'",
-            super::EVENT_ACCESS_KEY
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'events' AND column_name = '{column}'"
         ))
         .map(|n| n > 0)
     }
 
     fn events(&self) -> Result<Vec<super::EventRow>> {
-        let key = if self.events_have_access_key()? {
-            super::EVENT_ACCESS_KEY
-        } else {
-            "NULL::text"
-        };
+        let added = super::event_added_columns(self, "NULL::text")?;
         let rows = self.query(
             &format!(
-                "SELECT {}, {key} FROM events ORDER BY {}",
+                "SELECT {}, {added} FROM events ORDER BY {}",
                 super::EVENT_READ,
                 super::EVENT_ORDER
             ),
@@ -562,6 +560,7 @@ impl super::Primitives for PgTx<'_> {
                 outcome: r.get(6),
                 resource_id: r.get(7),
                 access_key: r.get(8),
+                fault: r.get(9),
             })
             .collect())
     }

@@ -73,17 +73,15 @@ CREATE TABLE {if_missing}events (
     parameters {key} NOT NULL,
     outcome {key} NOT NULL,
     resource_id {key},
-    access_key {key}
+    access_key {key},
+    fault {key}
 );
 "
     )
 }
 
-/// Adds the event log's column of access keys to a store made before it.
-pub(super) fn add_access_key(d: &Dialect) -> String {
-    format!(
-        "ALTER TABLE events ADD COLUMN {} {}",
-        super::EVENT_ACCESS_KEY,
-        d.key
-    )
+/// Adds one of the event log's later columns ([`super::EVENT_ADDED`]) to a
+/// store made before it.
+pub(super) fn add_event_column(d: &Dialect, column: &str) -> String {
+    format!("ALTER TABLE events ADD COLUMN {column} {}", d.key)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
-    io_error, EventRow, Filter, Primitives, Scope, EVENT_ACCESS_KEY, EVENT_COLUMNS, EVENT_ORDER,
+    event_added_columns, io_error, EventRow, Filter, Primitives, Scope, EVENT_COLUMNS, EVENT_ORDER,
     EVENT_READ,
 };
 use crate::error::{Error, ErrorKind, Result};
@@ -199,7 +199,7 @@ impl Primitives for SqliteTx<'_> {
     fn append_event(&self, event: &EventRow) -> Result<i64> {
         self.tx
             .prepare_cached(&format!(
-                "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             ))
             .and_then(|mut s| {
                 s.execute(params![
@@ -210,7 +210,8 @@ impl Primitives for SqliteTx<'_> {
                     event.parameters,
                     event.outcome,
                     event.resource_id,
-                    event.access_key
+                    event.access_key,
+                    event.fault
                 ])
             })
             .map_err(|e| self.err(e))?;
@@ -252,23 +253,19 @@ impl Primitives for SqliteTx<'_> {
             .map_err(|e| self.err(e))
     }
 
-    fn events_have_access_key(&self) -> Result<bool> {
+    fn events_have(&self, column: &str) -> Result<bool> {
         self.number(&format!(
-            "SELECT count(*) FROM pragma_table_info('events') WHERE name = '{EVENT_ACCESS_KEY}'"
+            "SELECT count(*) FROM pragma_table_info('events') WHERE name = '{column}'"
         ))
         .map(|n| n > 0)
     }
 
     fn events(&self) -> Result<Vec<EventRow>> {
-        let key = if self.events_have_access_key()? {
-            EVENT_ACCESS_KEY
-        } else {
-            "NULL"
-        };
+        let added = event_added_columns(self, "NULL")?;
         let mut stmt = self
             .tx
             .prepare_cached(&format!(
-                "SELECT {EVENT_READ}, {key} FROM events ORDER BY {EVENT_ORDER}"
+                "SELECT {EVENT_READ}, {added} FROM events ORDER BY {EVENT_ORDER}"
             ))
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -283,6 +280,7 @@ impl Primitives for SqliteTx<'_> {
                     outcome: r.get(6)?,
                     resource_id: r.get(7)?,
                     access_key: r.get(8)?,
+                    fault: r.get(9)?,
                 })
             })
             .map_err(|e| self.err(e))?;

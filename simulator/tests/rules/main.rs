@@ -13,6 +13,7 @@ mod claims;
 mod copies;
 mod deregistration;
 mod encryption;
+mod faults;
 mod fixtures;
 mod instances;
 mod launch_permissions;
