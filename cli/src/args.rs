@@ -142,6 +142,14 @@ pub enum Command {
     /// List the organizations and their organizational units, with the accounts each admitted.
     #[command(subcommand)]
     Organizations(OrganizationsCommand),
+    /// Inject AWS's errors on purpose, the same way on every run, to test a pipeline's retries.
+    ///
+    /// A rule matches an action (or every action), optionally one account and
+    /// one region, and refuses every Nth matching call with an AWS error. It
+    /// acts on every face: the provider, `amisim` commands and the AWS API.
+    /// The administrator's call: through a server, with its credential.
+    #[command(subcommand)]
+    Faults(FaultsCommand),
     /// Print the whole cloud as canonical, diff-friendly text (or JSON), or check it against a saved snapshot.
     ///
     /// Images, storage, permissions, keys and grants, instances, account
@@ -378,6 +386,50 @@ pub enum OrganizationsCommand {
     /// List the organizations (with --account, the one it belongs to), their
     /// management accounts and members, and their organizational units.
     List(Scope),
+}
+
+/// `amisim faults …`.
+#[derive(Debug, Subcommand)]
+pub enum FaultsCommand {
+    /// Add a rule: `amisim faults add CopyImage --error RequestLimitExceeded --every 3`.
+    Add(FaultAddArgs),
+    /// List the rules, with how many calls each matched and refused.
+    List,
+    /// Remove one rule, or every rule.
+    Clear {
+        /// The rule (`fault-1`); every rule when left out.
+        #[arg(value_name = "RULE")]
+        id: Option<String>,
+    },
+}
+
+/// `amisim faults add`.
+#[derive(Debug, Args)]
+pub struct FaultAddArgs {
+    /// The action to fault, as the event log names it (CopyImage,
+    /// DescribeImages, RunInstances, …), or `*` for every action.
+    #[arg(value_name = "ACTION")]
+    pub action: Option<String>,
+    /// The action, as an option instead of the argument.
+    #[arg(long = "action", value_name = "ACTION")]
+    pub action_flag: Option<String>,
+    /// Only the calls of this account.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// Only the calls made in this region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// The AWS error to answer: RequestLimitExceeded (HTTP 503),
+    /// InternalError (500), InsufficientInstanceCapacity (500, launches
+    /// and starts only) or ServiceUnavailable (503).
+    #[arg(long, value_name = "CODE")]
+    pub error: String,
+    /// Refuse every Nth matching call (1: every one).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub every: u64,
+    /// Refuse this many calls at most; no limit when left out.
+    #[arg(long, value_name = "M")]
+    pub times: Option<u64>,
 }
 
 /// `amisim accounts …`.

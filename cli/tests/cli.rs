@@ -458,6 +458,9 @@ fn every_command_has_help() {
         vec!["reset"],
         vec!["prices", "show"],
         vec!["prices", "set"],
+        vec!["faults", "add"],
+        vec!["faults", "list"],
+        vec!["faults", "clear"],
         vec!["console"],
     ] {
         let mut with_help = args.clone();
@@ -1177,6 +1180,81 @@ fn reset_leaves_other_files_alone() {
 }
 
 // Prices.
+
+#[test]
+fn faults_add_list_and_clear_and_each_injected_refusal_names_its_rule() {
+    let w = world();
+    assert_eq!(
+        w.ok(&[
+            "faults",
+            "add",
+            "CopyImage",
+            "--error",
+            "RequestLimitExceeded",
+            "--every",
+            "2"
+        ]),
+        "Added fault-1: RequestLimitExceeded on every 2nd CopyImage call\n"
+    );
+    assert_eq!(
+        w.ok(&["faults", "add", "--action", "RunInstances", "--account", B, "--region", "us-west-2",
+            "--error", "InsufficientInstanceCapacity", "--times", "1"]),
+        format!("Added fault-2: InsufficientInstanceCapacity on every RunInstances call of account {B} in us-west-2, 1 time at most\n")
+    );
+    let stderr = w.fails(
+        &[
+            "faults",
+            "add",
+            "CopyImages",
+            "--error",
+            "RequestLimitExceeded",
+        ],
+        1,
+    );
+    assert!(stderr.contains("did you mean CopyImage?"), "{stderr}");
+    let stderr = w.fails(&["faults", "add", "CopyImage", "--error", "Throttling"], 1);
+    assert!(stderr.contains("InvalidParameterValue"), "{stderr}");
+
+    let mut cloud = w.cloud();
+    let copy = |cloud: &mut Cloud, name: &str| {
+        cloud.call(
+            &Caller::new(A, "us-east-1"),
+            &CopyImage {
+                source_image_id: w.golden.clone(),
+                source_region: "us-east-1".into(),
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+    };
+    copy(&mut cloud, "first-copy").expect("the 1st CopyImage passes");
+    let refused = copy(&mut cloud, "second-copy").expect_err("the 2nd is refused");
+    assert_eq!(refused.code(), "RequestLimitExceeded");
+    copy(&mut cloud, "second-copy").expect("the retry, the 3rd, passes");
+    drop(cloud);
+
+    let listed = w.ok(&["faults", "list"]);
+    assert!(
+        listed.contains("fault-1  RequestLimitExceeded on every 2nd CopyImage call")
+            && listed
+                .lines()
+                .any(|l| l.starts_with(" fault-1") && l.contains(" 3 ") && l.contains(" 1 ")),
+        "{listed}"
+    );
+    let events = w.ok(&["events", "--outcome", "RequestLimitExceeded"]);
+    assert!(
+        events.contains("RequestLimitExceeded [fault-1]"),
+        "{events}"
+    );
+    let snapshot = w.ok(&["snapshot", "--events", "none"]);
+    assert!(snapshot.contains("\n## fault rules (2)\n"), "{snapshot}");
+    assert_eq!(w.ok(&["faults", "clear", "fault-2"]), "Cleared fault-2\n");
+    assert_eq!(w.ok(&["faults", "clear"]), "Cleared fault-1\n");
+    assert_eq!(w.ok(&["faults", "clear"]), "No fault rules to clear\n");
+    assert!(!w
+        .ok(&["snapshot", "--events", "none"])
+        .contains("fault rules"));
+}
 
 #[test]
 fn prices_show_and_set() {

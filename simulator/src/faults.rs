@@ -187,7 +187,7 @@ fn add(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &AddFault) -> Result<FaultRule> {
         effect: r.effect.clone(),
         matched: 0,
         injected: 0,
-        created: ctx.call_time(),
+        created: crate::dates::format_time(ctx.epoch),
     };
     tx.put(&rule)?;
     Ok(rule)

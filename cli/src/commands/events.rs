@@ -63,7 +63,11 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, args: &EventsArgs) -> anyhow::Re
         row.extend([
             e.region.clone(),
             e.action.clone(),
-            e.outcome.clone(),
+            // An injected fault names the rule that made it.
+            match &e.fault {
+                Some(rule) => format!("{} [{rule}]", e.outcome),
+                None => e.outcome.clone(),
+            },
             table::or_dash(e.resource_id.as_deref()),
             parameters(&e.parameters),
         ]);

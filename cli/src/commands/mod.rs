@@ -7,9 +7,9 @@ use amisim_client::Remote;
 use amisim_simulator::store::Filter;
 
 use crate::args::{
-    AccountsCommand, BucketsCommand, Cli, ClockCommand, Command, ImagesCommand, InstancesCommand,
-    KeysCommand, OrganizationsCommand, PermissionsCommand, PricesCommand, RecycleBinCommand, Scope,
-    SnapshotsCommand,
+    AccountsCommand, BucketsCommand, Cli, ClockCommand, Command, FaultsCommand, ImagesCommand,
+    InstancesCommand, KeysCommand, OrganizationsCommand, PermissionsCommand, PricesCommand,
+    RecycleBinCommand, Scope, SnapshotsCommand,
 };
 
 mod accounts;
@@ -19,6 +19,7 @@ mod changes;
 mod clock;
 mod env;
 mod events;
+mod faults;
 mod graph;
 mod images;
 mod instances;
@@ -127,6 +128,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Prices(PricesCommand::Set { file }) => prices::set(&ctx, out, file),
         Command::Clock(ClockCommand::Show) => clock::show(&ctx, out),
         Command::Clock(ClockCommand::Advance { duration }) => clock::advance(&ctx, out, duration),
+        Command::Faults(FaultsCommand::Add(a)) => faults::add(&ctx, out, a),
+        Command::Faults(FaultsCommand::List) => faults::list(&ctx, out),
+        Command::Faults(FaultsCommand::Clear { id }) => faults::clear(&ctx, out, id.as_deref()),
         Command::Snapshot(a) => snapshot::run(&ctx, out, a),
         Command::Graph(a) => graph::draw(&ctx, out, a),
         Command::Console(a) => crate::console::serve(ctx.store, &a.listen, &a.host, out),

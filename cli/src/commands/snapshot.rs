@@ -14,8 +14,8 @@ use std::path::Path;
 use amisim_simulator::inventory::{self, EventQuery};
 use amisim_simulator::store::Filter;
 use amisim_simulator::{
-    dates, ids, Account, Cloud, ImageSettings, Organization, OrganizationalUnit, RecycleBinRule,
-    RecycledStorage, StoredImage, UsageReport,
+    dates, ids, Account, Cloud, FaultRule, ImageSettings, Organization, OrganizationalUnit,
+    RecycleBinRule, RecycledStorage, StoredImage, UsageReport,
 };
 use anyhow::{bail, Context};
 use serde::Serialize;
@@ -53,6 +53,10 @@ struct Snapshot {
     /// Their organizational units; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     organizational_units: Vec<serde_json::Value>,
+    /// The fault rules in force (those that can match the account and
+    /// region, with `--account` and `--region`); left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fault_rules: Vec<serde_json::Value>,
     bill: Vec<serde_json::Value>,
     /// The event log as `--events` selects it; left out with `--events none`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -141,6 +145,12 @@ fn take(
         accounts.retain(|a| account.is_none_or(|x| x == a.id));
         let mut organizations = tx.list::<Organization>(Filter::default())?;
         organizations.retain(|o| account.is_none_or(|x| o.admits(x)));
+        let mut faults = tx.list::<FaultRule>(Filter::default())?;
+        faults.retain(|f| {
+            account.is_none_or(|a| f.account_id.as_deref().is_none_or(|x| x == a))
+                && region.is_none_or(|r| f.region.as_deref().is_none_or(|x| x == r))
+        });
+        faults.sort_by_key(FaultRule::number);
         let mut units = tx.list::<OrganizationalUnit>(Filter::default())?;
         units.retain(|u| organizations.iter().any(|o| o.id == u.organization_id));
         let mut events = inventory::events(
@@ -190,6 +200,7 @@ fn take(
             organizational_units: json(sorted(units, |u| {
                 (u.organization_id.clone(), u.name.clone())
             })),
+            fault_rules: json(faults),
             bill: json(inventory::bills(tx, account, region)?),
             events: (which != SnapshotEvents::None).then(|| json(events)),
         })
@@ -220,6 +231,7 @@ fn render(s: &Snapshot) -> String {
         ("usage reports", &s.usage_reports),
         ("organizations", &s.organizations),
         ("organizational units", &s.organizational_units),
+        ("fault rules", &s.fault_rules),
         ("bill", &s.bill),
     ]
     .into_iter()
@@ -231,6 +243,7 @@ fn render(s: &Snapshot) -> String {
                 "usage reports",
                 "organizations",
                 "organizational units",
+                "fault rules",
             ]
             .contains(title)
     })
