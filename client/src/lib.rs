@@ -285,11 +285,14 @@ fn refusal(status: u16, text: &str) -> Error {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     let field = |name: &str| value[name].as_str().unwrap_or_default().to_string();
     if let Ok(kind) = serde_json::from_value::<ErrorKind>(value["kind"].clone()) {
-        let e = Error::new(kind, field("rule"), field("hint"));
-        return match value["existing"].as_str() {
-            Some(existing) => e.with_existing(existing),
-            None => e,
-        };
+        let mut e = Error::new(kind, field("rule"), field("hint"));
+        if let Some(existing) = value["existing"].as_str() {
+            e = e.with_existing(existing);
+        }
+        if let Some(rule) = value["fault"].as_str() {
+            e = e.injected_by(rule);
+        }
+        return e;
     }
     let code = match field("__type") {
         c if c.is_empty() => format!("HTTP {status}"),

@@ -22,6 +22,7 @@ pub mod logging;
 pub mod nodelay;
 pub mod provider;
 pub mod resources;
+pub mod retries;
 pub mod values;
 pub mod watchdog;
 

@@ -64,17 +64,32 @@ enum Backend {
 
 /// The cloud one call of the provider reaches: the store's, or a server's.
 /// A call reads the same either way (see [`Api::call`]).
-pub enum Api<'a> {
+pub struct Api<'a> {
+    target: Target<'a>,
+    /// The calls retried so far, as [`crate::retries`] reports them.
+    retried: Vec<crate::retries::Retried>,
+}
+
+enum Target<'a> {
     /// The store, opened by this process.
     Store(&'a mut Cloud),
     /// A server, which opened the store.
     Server(&'a Remote),
 }
 
-impl Api<'_> {
+impl<'a> Api<'a> {
+    fn new(target: Target<'a>) -> Api<'a> {
+        Api {
+            target,
+            retried: Vec::new(),
+        }
+    }
+
     /// Runs one call of the cloud as `caller`: on the store, or through the
     /// server, where the key pair stands for the caller and the answer is
-    /// the same output or the same refusal.
+    /// the same output or the same refusal. A call AWS's SDKs retry
+    /// (throttled, or failed inside AWS) is retried as hashicorp/aws retries
+    /// it (see [`crate::retries`]).
     pub fn call<R: Call>(
         &mut self,
         caller: &Caller,
@@ -83,9 +98,23 @@ impl Api<'_> {
     where
         R::Output: DeserializeOwned,
     {
-        match self {
-            Api::Store(cloud) => cloud.call(caller, request),
-            Api::Server(remote) => remote.call(request),
+        let mut attempt = 1;
+        loop {
+            let result = match &mut self.target {
+                Target::Store(cloud) => cloud.call(caller, request),
+                Target::Server(remote) => remote.call(request),
+            };
+            match result {
+                Err(e) if crate::retries::retryable(&e) => {
+                    let exhausted = attempt >= crate::retries::MAX_ATTEMPTS;
+                    crate::retries::note(&mut self.retried, request.action(), &e, exhausted);
+                    if exhausted {
+                        return Err(crate::retries::exhausted(e, attempt));
+                    }
+                    attempt += 1;
+                }
+                other => return other,
+            }
         }
     }
 }
@@ -101,12 +130,22 @@ impl Configured {
                     Err(poisoned) => poisoned.into_inner(),
                 };
                 let (cloud, caller): (&mut Cloud, &Caller) = (&mut cloud, &self.caller);
-                off_runtime(*remote, || f(&mut Api::Store(cloud), caller))
+                let (r, retried) = off_runtime(*remote, || {
+                    let mut api = Api::new(Target::Store(cloud));
+                    (f(&mut api, caller), api.retried)
+                });
+                crate::retries::keep(retried);
+                r
             }
             // The network blocks too.
             Backend::Server(remote) => {
                 let caller = &self.caller;
-                off_runtime(true, || f(&mut Api::Server(remote), caller))
+                let (r, retried) = off_runtime(true, || {
+                    let mut api = Api::new(Target::Server(remote));
+                    (f(&mut api, caller), api.retried)
+                });
+                crate::retries::keep(retried);
+                r
             }
         }
     }

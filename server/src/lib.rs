@@ -743,6 +743,9 @@ impl Protocol {
                     if let Some(existing) = &e.existing {
                         body["existing"] = serde_json::json!(existing);
                     }
+                    if let Some(rule) = &e.fault {
+                        body["fault"] = serde_json::json!(rule);
+                    }
                 }
                 Answer {
                     status: fault.status,

@@ -96,27 +96,29 @@ impl DataSource for AncestryDataSource {
         mut state: State,
         _meta: ValueEmpty,
     ) -> Option<State> {
-        let cfg = self.shared.get(diags)?;
-        let id = known(&state.image_id)?.to_string();
-        let chain = cfg.call(
-            diags,
-            "Unable to read image ancestry",
-            Some("image_id"),
-            |cloud, caller| cloud.call(caller, &GetImageAncestry::new(&id)),
-        )?;
-        state.id = str(&id);
-        state.entries = Value::Value(
-            chain
-                .iter()
-                .map(|e| Entry {
-                    image_id: str(&e.image_id),
-                    source_image_id: opt(e.source_image_id.as_deref()),
-                    source_image_region: opt(e.source_image_region.as_deref()),
-                    creation_date: opt(e.creation_date.as_deref()),
-                    owner_id: opt(e.owner_id.as_deref()),
-                })
-                .collect(),
-        );
-        Some(state)
+        crate::retries::reported(diags, |diags| {
+            let cfg = self.shared.get(diags)?;
+            let id = known(&state.image_id)?.to_string();
+            let chain = cfg.call(
+                diags,
+                "Unable to read image ancestry",
+                Some("image_id"),
+                |cloud, caller| cloud.call(caller, &GetImageAncestry::new(&id)),
+            )?;
+            state.id = str(&id);
+            state.entries = Value::Value(
+                chain
+                    .iter()
+                    .map(|e| Entry {
+                        image_id: str(&e.image_id),
+                        source_image_id: opt(e.source_image_id.as_deref()),
+                        source_image_region: opt(e.source_image_region.as_deref()),
+                        creation_date: opt(e.creation_date.as_deref()),
+                        owner_id: opt(e.owner_id.as_deref()),
+                    })
+                    .collect(),
+            );
+            Some(state)
+        })
     }
 }

@@ -319,78 +319,80 @@ impl DataSource for ImageDataSource {
         mut state: ImageState,
         _meta: ValueEmpty,
     ) -> Option<ImageState> {
-        let cfg = self.shared.get(diags)?;
-        let most_recent = matches!(state.most_recent, Value::Value(true));
-        if most_recent && list_of(&state.owners).is_empty() {
-            most_recent_without_owners(diags);
-            return None;
-        }
-        let images = search(diags, &cfg, &state.criteria())?;
-        let allowed = allowed_test(diags, &cfg)?;
-        let image = match images.as_slice() {
-            [] => {
-                diags::error(diags, "Your query returned no results: InvalidAMIID.NotFound", format!("InvalidAMIID.NotFound: no image the caller can see in {} matches the criteria\n\nPlease change your search criteria and try again; AMIs are regional, and images of other accounts must be shared with this one", cfg.caller.region), None);
+        crate::retries::reported(diags, |diags| {
+            let cfg = self.shared.get(diags)?;
+            let most_recent = matches!(state.most_recent, Value::Value(true));
+            if most_recent && list_of(&state.owners).is_empty() {
+                most_recent_without_owners(diags);
                 return None;
             }
-            [one] => one,
-            many if most_recent => many
-                .iter()
-                .max_by(|a, b| a.creation_date.cmp(&b.creation_date).then(a.id.cmp(&b.id)))?,
-            many => {
-                diags::error(diags, "Your query returned more than one result: InvalidParameterCombination", format!("InvalidParameterCombination: {} images match the criteria\n\nPlease try more specific search criteria, or set most_recent = true", many.len()), None);
-                return None;
+            let images = search(diags, &cfg, &state.criteria())?;
+            let allowed = allowed_test(diags, &cfg)?;
+            let image = match images.as_slice() {
+                [] => {
+                    diags::error(diags, "Your query returned no results: InvalidAMIID.NotFound", format!("InvalidAMIID.NotFound: no image the caller can see in {} matches the criteria\n\nPlease change your search criteria and try again; AMIs are regional, and images of other accounts must be shared with this one", cfg.caller.region), None);
+                    return None;
+                }
+                [one] => one,
+                many if most_recent => many
+                    .iter()
+                    .max_by(|a, b| a.creation_date.cmp(&b.creation_date).then(a.id.cmp(&b.id)))?,
+                many => {
+                    diags::error(diags, "Your query returned more than one result: InvalidParameterCombination", format!("InvalidParameterCombination: {} images match the criteria\n\nPlease try more specific search criteria, or set most_recent = true", many.len()), None);
+                    return None;
+                }
+            };
+            let asked = GetImageDetails {
+                image_id: image.id.clone(),
+            };
+            let details = cfg.call(diags, "Unable to describe images", None, |cloud, caller| {
+                cloud.call(caller, &asked)
+            })?;
+            state.id = str(&image.id);
+            state.arn = str(&image.arn());
+            state.name = str(&image.name);
+            state.description = str(&image.description);
+            state.owner_id = str(&image.owner_id);
+            state.owner_alias = str(image.owner_alias.as_deref().unwrap_or(""));
+            state.region = str(&image.region);
+            state.architecture = str(&image.architecture);
+            state.platform = str(&image.platform);
+            state.root_device_type = str(image.root_device_type.as_str());
+            state.creation_date = str(&image.creation_date);
+            state.state = str(image.state.as_str());
+            state.encrypted = Value::Value(image.encrypted);
+            state.kms_key_id = opt(image.kms_key_arn.as_deref());
+            state.storage_ids = list_value(&image.storage_ids);
+            state.billing_products = list_value(&image.billing_products);
+            state.size_gb = Value::Value(image.size_gb);
+            state.public = Value::Value(details.public);
+            state.source_image_id = opt(image.source_image_id.as_deref());
+            state.source_image_region = opt(image.source_image_region.as_deref());
+            state.tags = Value::Value(
+                image
+                    .tags
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
+                    .collect(),
+            );
+            let mine = image.owner_id == cfg.caller.account_id;
+            state.deprecation_time = opt(image.deprecation_time.as_deref());
+            state.deregistration_protection = if mine {
+                str(image.deregistration_protection.as_str())
+            } else {
+                Value::Null
+            };
+            state.last_launched_time = if mine {
+                opt(image.last_launched_time.as_deref())
+            } else {
+                Value::Null
+            };
+            state.image_allowed = Value::Value(allowed(image));
+            if matches!(state.most_recent, Value::Null) {
+                state.most_recent = Value::Value(false);
             }
-        };
-        let asked = GetImageDetails {
-            image_id: image.id.clone(),
-        };
-        let details = cfg.call(diags, "Unable to describe images", None, |cloud, caller| {
-            cloud.call(caller, &asked)
-        })?;
-        state.id = str(&image.id);
-        state.arn = str(&image.arn());
-        state.name = str(&image.name);
-        state.description = str(&image.description);
-        state.owner_id = str(&image.owner_id);
-        state.owner_alias = str(image.owner_alias.as_deref().unwrap_or(""));
-        state.region = str(&image.region);
-        state.architecture = str(&image.architecture);
-        state.platform = str(&image.platform);
-        state.root_device_type = str(image.root_device_type.as_str());
-        state.creation_date = str(&image.creation_date);
-        state.state = str(image.state.as_str());
-        state.encrypted = Value::Value(image.encrypted);
-        state.kms_key_id = opt(image.kms_key_arn.as_deref());
-        state.storage_ids = list_value(&image.storage_ids);
-        state.billing_products = list_value(&image.billing_products);
-        state.size_gb = Value::Value(image.size_gb);
-        state.public = Value::Value(details.public);
-        state.source_image_id = opt(image.source_image_id.as_deref());
-        state.source_image_region = opt(image.source_image_region.as_deref());
-        state.tags = Value::Value(
-            image
-                .tags
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::Value(v.clone())))
-                .collect(),
-        );
-        let mine = image.owner_id == cfg.caller.account_id;
-        state.deprecation_time = opt(image.deprecation_time.as_deref());
-        state.deregistration_protection = if mine {
-            str(image.deregistration_protection.as_str())
-        } else {
-            Value::Null
-        };
-        state.last_launched_time = if mine {
-            opt(image.last_launched_time.as_deref())
-        } else {
-            Value::Null
-        };
-        state.image_allowed = Value::Value(allowed(image));
-        if matches!(state.most_recent, Value::Null) {
-            state.most_recent = Value::Value(false);
-        }
-        Some(state)
+            Some(state)
+        })
     }
 }
 
@@ -435,22 +437,24 @@ impl DataSource for ImagesDataSource {
         mut state: ImagesState,
         _meta: ValueEmpty,
     ) -> Option<ImagesState> {
-        let cfg = self.shared.get(diags)?;
-        let mut images = search(diags, &cfg, &state.criteria())?;
-        images.sort_by(|a, b| a.creation_date.cmp(&b.creation_date).then(a.id.cmp(&b.id)));
-        if !matches!(state.sort_ascending, Value::Value(true)) {
-            images.reverse();
-        }
-        let allowed = allowed_test(diags, &cfg)?;
-        let allowed_ids: Vec<String> = images
-            .iter()
-            .filter(|i| allowed(i))
-            .map(|i| i.id.clone())
-            .collect();
-        let ids: Vec<String> = images.into_iter().map(|i| i.id).collect();
-        state.id = str(&cfg.caller.region);
-        state.ids = list_value(&ids);
-        state.allowed_ids = list_value(&allowed_ids);
-        Some(state)
+        crate::retries::reported(diags, |diags| {
+            let cfg = self.shared.get(diags)?;
+            let mut images = search(diags, &cfg, &state.criteria())?;
+            images.sort_by(|a, b| a.creation_date.cmp(&b.creation_date).then(a.id.cmp(&b.id)));
+            if !matches!(state.sort_ascending, Value::Value(true)) {
+                images.reverse();
+            }
+            let allowed = allowed_test(diags, &cfg)?;
+            let allowed_ids: Vec<String> = images
+                .iter()
+                .filter(|i| allowed(i))
+                .map(|i| i.id.clone())
+                .collect();
+            let ids: Vec<String> = images.into_iter().map(|i| i.id).collect();
+            state.id = str(&cfg.caller.region);
+            state.ids = list_value(&ids);
+            state.allowed_ids = list_value(&allowed_ids);
+            Some(state)
+        })
     }
 }

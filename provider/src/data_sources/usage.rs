@@ -100,36 +100,38 @@ impl DataSource for UsageReportsDataSource {
         mut state: State,
         _meta: ValueEmpty,
     ) -> Option<State> {
-        let cfg = self.shared.get(diags)?;
-        let id = known(&state.image_id)?.to_string();
-        let asked = DescribeUsageReports {
-            report_ids: Vec::new(),
-            image_ids: vec![id.clone()],
-        };
-        let reports = cfg.call(
-            diags,
-            "Unable to read image usage reports",
-            Some("image_id"),
-            |cloud, caller| cloud.call(caller, &asked),
-        )?;
-        state.id = str(&id);
-        state.reports = Value::Value(
-            reports
-                .iter()
-                .map(|r| Report {
-                    id: str(&r.id),
-                    creation_time: str(&r.creation_time),
-                    expiration_time: str(&r.expiration_time),
-                    resource_types: list_value(
-                        &r.resource_types
-                            .iter()
-                            .map(|t| t.resource_type.clone())
-                            .collect::<Vec<_>>(),
-                    ),
-                    entries: entries_value(&r.entries),
-                })
-                .collect(),
-        );
-        Some(state)
+        crate::retries::reported(diags, |diags| {
+            let cfg = self.shared.get(diags)?;
+            let id = known(&state.image_id)?.to_string();
+            let asked = DescribeUsageReports {
+                report_ids: Vec::new(),
+                image_ids: vec![id.clone()],
+            };
+            let reports = cfg.call(
+                diags,
+                "Unable to read image usage reports",
+                Some("image_id"),
+                |cloud, caller| cloud.call(caller, &asked),
+            )?;
+            state.id = str(&id);
+            state.reports = Value::Value(
+                reports
+                    .iter()
+                    .map(|r| Report {
+                        id: str(&r.id),
+                        creation_time: str(&r.creation_time),
+                        expiration_time: str(&r.expiration_time),
+                        resource_types: list_value(
+                            &r.resource_types
+                                .iter()
+                                .map(|t| t.resource_type.clone())
+                                .collect::<Vec<_>>(),
+                        ),
+                        entries: entries_value(&r.entries),
+                    })
+                    .collect(),
+            );
+            Some(state)
+        })
     }
 }

@@ -169,7 +169,7 @@ impl<M: Managed> Resource for Typed<M> {
         let mut state = state;
         M::upgrade(&mut state);
         // `None` from here tells Terraform the object is gone.
-        M::read(diags, &cfg, state)?.map(|s| (s, private))
+        crate::retries::reported(diags, |diags| M::read(diags, &cfg, state))?.map(|s| (s, private))
     }
 
     async fn plan_create<'a>(
@@ -180,7 +180,8 @@ impl<M: Managed> Resource for Typed<M> {
         _meta: ValueEmpty,
     ) -> Option<(M::State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
-        M::plan_create(diags, &cfg, planned, &config).map(|s| (s, ValueEmpty::default()))
+        crate::retries::reported(diags, |diags| M::plan_create(diags, &cfg, planned, &config))
+            .map(|s| (s, ValueEmpty::default()))
     }
 
     async fn plan_update<'a>(
@@ -195,7 +196,9 @@ impl<M: Managed> Resource for Typed<M> {
         let cfg = self.shared.get(diags)?;
         let mut prior = prior;
         M::upgrade(&mut prior);
-        let planned = M::plan_update(diags, &cfg, &prior, planned, &config)?;
+        let planned = crate::retries::reported(diags, |diags| {
+            M::plan_update(diags, &cfg, &prior, planned, &config)
+        })?;
         let replace = changed(&prior, &planned, &self.replacing);
         Some((planned, private, replace))
     }
@@ -219,7 +222,8 @@ impl<M: Managed> Resource for Typed<M> {
         _meta: ValueEmpty,
     ) -> Option<(M::State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
-        M::create(diags, &cfg, planned).map(|s| (s, private))
+        crate::retries::reported(diags, |diags| M::create(diags, &cfg, planned))
+            .map(|s| (s, private))
     }
 
     async fn update<'a>(
@@ -232,7 +236,8 @@ impl<M: Managed> Resource for Typed<M> {
         _meta: ValueEmpty,
     ) -> Option<(M::State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
-        M::update(diags, &cfg, &prior, planned).map(|s| (s, private))
+        crate::retries::reported(diags, |diags| M::update(diags, &cfg, &prior, planned))
+            .map(|s| (s, private))
     }
 
     async fn destroy<'a>(
@@ -243,7 +248,7 @@ impl<M: Managed> Resource for Typed<M> {
         _meta: ValueEmpty,
     ) -> Option<()> {
         let cfg = self.shared.get(diags)?;
-        M::destroy(diags, &cfg, prior)
+        crate::retries::reported(diags, |diags| M::destroy(diags, &cfg, prior))
     }
 
     async fn import<'a>(
@@ -252,7 +257,8 @@ impl<M: Managed> Resource for Typed<M> {
         id: String,
     ) -> Option<(M::State, ValueEmpty)> {
         let cfg = self.shared.get(diags)?;
-        M::import(diags, &cfg, &id).map(|s| (s, ValueEmpty::default()))
+        crate::retries::reported(diags, |diags| M::import(diags, &cfg, &id))
+            .map(|s| (s, ValueEmpty::default()))
     }
 }
 
