@@ -45,10 +45,38 @@ fn pipeline_on_a_new_store() -> (serde_json::Value, String) {
     let served = Served::start(ws.store());
     for (account, _, _) in RUNS {
         for rule in [
-            vec!["RegisterImage", "--error", "InternalError", "--every", "2", "--times", "1"],
-            vec!["CopyImage", "--error", "RequestLimitExceeded", "--every", "3"],
-            vec!["DescribeImages", "--error", "ServiceUnavailable", "--every", "1", "--times", "1"],
-            vec!["RunInstances", "--error", "InsufficientInstanceCapacity", "--times", "1"],
+            vec![
+                "RegisterImage",
+                "--error",
+                "InternalError",
+                "--every",
+                "2",
+                "--times",
+                "1",
+            ],
+            vec![
+                "CopyImage",
+                "--error",
+                "RequestLimitExceeded",
+                "--every",
+                "3",
+            ],
+            vec![
+                "DescribeImages",
+                "--error",
+                "ServiceUnavailable",
+                "--every",
+                "1",
+                "--times",
+                "1",
+            ],
+            vec![
+                "RunInstances",
+                "--error",
+                "InsufficientInstanceCapacity",
+                "--times",
+                "1",
+            ],
         ] {
             let mut args = vec!["faults", "add"];
             args.extend(rule);
@@ -73,11 +101,16 @@ fn pipeline_on_a_new_store() -> (serde_json::Value, String) {
 }
 
 #[test]
-fn botocore_s_retry_modes_retry_injected_faults_and_no_retries_stops_at_the_same_call_every_time()
-{
+fn botocore_s_retry_modes_retry_injected_faults_and_no_retries_stops_at_the_same_call_every_time() {
     let (seen, snapshot) = pipeline_on_a_new_store();
     let finished = serde_json::json!([
-        "register 1", "register 2", "register 3", "copy 1", "copy 2", "copy 3", "describe",
+        "register 1",
+        "register 2",
+        "register 3",
+        "copy 1",
+        "copy 2",
+        "copy 3",
+        "describe",
         "launch"
     ]);
     // Each retrying run met four faults: the 2nd RegisterImage, the 3rd
