@@ -103,3 +103,34 @@ fn a_call_refused_every_time_fails_after_hashicorp_aws_s_25_attempts() {
     ws.apply_and_converge();
     ws.destroy();
 }
+
+#[test]
+fn new_objects_their_owner_does_not_see_yet_are_described_again_until_they_appear() {
+    let ws = Workspace::new(CONFIG);
+    ws.amisim(&["faults", "add", "CopyImage", "--unseen-for", "3"]);
+    ws.amisim(&["faults", "add", "RunInstances", "--unseen-for", "2"]);
+    let applied = ws.apply();
+    assert_eq!(applied.code, 0, "{}", applied.all());
+    // The next plan's refresh meets the new objects unseen (every describe
+    // of their owner in their region counts down, whatever it names),
+    // describes them again as hashicorp/aws does for a new object, and finds
+    // them all: the plan is empty.
+    let planned = ws.tf(&["plan", "-no-color", "-detailed-exitcode", "-parallelism=1"]);
+    assert_eq!(planned.code, 0, "{}", planned.all());
+    assert!(
+        planned.warns(
+            "Retried DescribeImages after AWS refused it for a while, as hashicorp/aws does"
+        ) && planned
+            .shows("DescribeImages: InvalidAMIID.NotFound, retried 2 times (fault rule fault-1)"),
+        "{}",
+        planned.all()
+    );
+    ws.assert_plan_empty();
+    let rules: serde_json::Value =
+        serde_json::from_str(&ws.amisim(&["faults", "list", "--json"])).unwrap();
+    assert!(
+        rules[0]["unseen"].is_null() && rules[1]["unseen"].is_null(),
+        "every object appeared: {rules:#}"
+    );
+    ws.destroy();
+}

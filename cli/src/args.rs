@@ -422,8 +422,18 @@ pub struct FaultAddArgs {
     /// The AWS error to answer: RequestLimitExceeded (HTTP 503),
     /// InternalError (500), InsufficientInstanceCapacity (500, launches
     /// and starts only) or ServiceUnavailable (503).
-    #[arg(long, value_name = "CODE")]
-    pub error: String,
+    #[arg(
+        long,
+        value_name = "CODE",
+        required_unless_present = "unseen_for",
+        conflicts_with = "unseen_for"
+    )]
+    pub error: Option<String>,
+    /// Instead of an error: what each matching call creates (an image and
+    /// its snapshots, an instance) stays unseen by its owner's next N
+    /// describe calls in its region, then appears (eventual consistency).
+    #[arg(long, value_name = "N")]
+    pub unseen_for: Option<u64>,
     /// Refuse every Nth matching call (1: every one).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub every: u64,

@@ -1254,6 +1254,24 @@ fn faults_add_list_and_clear_and_each_injected_refusal_names_its_rule() {
     assert!(!w
         .ok(&["snapshot", "--events", "none"])
         .contains("fault rules"));
+    assert_eq!(
+        w.ok(&["faults", "add", "RegisterImage", "--unseen-for", "2"]),
+        "Added fault-3: what every RegisterImage call creates unseen by its owner's next 2 describe calls\n"
+    );
+    // A rule has one effect: an error, or unseen objects.
+    w.fails(&["faults", "add", "CopyImage"], 2);
+    w.fails(
+        &[
+            "faults",
+            "add",
+            "CopyImage",
+            "--error",
+            "InternalError",
+            "--unseen-for",
+            "1",
+        ],
+        2,
+    );
 }
 
 #[test]

@@ -105,8 +105,9 @@ impl<'a> Api<'a> {
                 Target::Server(remote) => remote.call(request),
             };
             match result {
-                Err(e) if crate::retries::retryable(&e) => {
-                    let exhausted = attempt >= crate::retries::MAX_ATTEMPTS;
+                Err(e) if crate::retries::retryable(&e).is_some() => {
+                    let limit = crate::retries::retryable(&e).unwrap_or(1);
+                    let exhausted = attempt >= limit;
                     crate::retries::note(&mut self.retried, request.action(), &e, exhausted);
                     if exhausted {
                         return Err(crate::retries::exhausted(e, attempt));

@@ -21,6 +21,10 @@ use crate::diags;
 /// hashicorp/aws's default `max_retries`: attempts in all, the first included.
 pub const MAX_ATTEMPTS: u32 = 25;
 
+/// How many times hashicorp/aws's waiters describe an object that is not
+/// found yet before they give up (`NotFoundChecks`).
+pub const NOT_FOUND_CHECKS: u32 = 20;
+
 /// One action's calls that were refused and made again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retried {
@@ -36,15 +40,19 @@ pub struct Retried {
     pub exhausted: bool,
 }
 
-/// Whether hashicorp/aws retries a call refused with `e`.
-pub fn retryable(e: &Error) -> bool {
-    matches!(
-        e.kind,
+/// How many attempts hashicorp/aws makes of a call refused with `e`, if it
+/// retries it: throttling and AWS failing inside, and a new object not
+/// found yet (AWS's eventual consistency, which only a fault rule makes
+/// here: a `…NotFound` that no rule made is the answer, and is not retried).
+pub fn retryable(e: &Error) -> Option<u32> {
+    match e.kind {
         ErrorKind::RequestLimitExceeded
-            | ErrorKind::InternalError
-            | ErrorKind::ServiceUnavailable
-            | ErrorKind::InsufficientInstanceCapacity
-    )
+        | ErrorKind::InternalError
+        | ErrorKind::ServiceUnavailable
+        | ErrorKind::InsufficientInstanceCapacity => Some(MAX_ATTEMPTS),
+        kind if kind.is_not_found() && e.fault.is_some() => Some(NOT_FOUND_CHECKS),
+        _ => None,
+    }
 }
 
 /// Records that a call of `action` was refused with `e` (and is retried,
@@ -70,7 +78,7 @@ pub fn note(log: &mut Vec<Retried>, action: &'static str, e: &Error, exhausted: 
 /// The refusal that ended the attempts, saying how many were made.
 pub fn exhausted(mut e: Error, attempts: u32) -> Error {
     e.hint = format!(
-        "Still refused after {attempts} attempts, hashicorp/aws's limit. {}",
+        "Still refused after {attempts} attempts, hashicorp/aws's limit for it. {}",
         e.hint
     );
     e

@@ -134,7 +134,7 @@ impl Subject<'_> {
 /// it through [`crate::Cloud::call`].
 pub trait Call: Serialize + DeserializeOwned {
     /// What the call returns.
-    type Output: Outcome + Serialize;
+    type Output: Outcome + Serialize + DeserializeOwned;
 
     /// Every action name [`Call::action`] can give: how the call is named on
     /// the wire (see [`crate::wire`]).
@@ -395,10 +395,23 @@ pub(crate) fn run<R: Call>(
             // A fault rule's count moves whether or not it refuses the call,
             // so it is taken outside the call's savepoint.
             let result = match authorise(tx, checked, caller, request.role()) {
-                Ok(()) => match injected(tx, caller, action, request.role(), R::QUIET)? {
-                    Some(fault) => Err(fault),
-                    None => tx.atomically(|tx| request.run(tx, &ctx)),
-                },
+                Ok(()) => {
+                    let injection = injected(tx, caller, action, request.role(), R::QUIET)?;
+                    match injection.error {
+                        Some(fault) => Err(fault),
+                        None => match tx.atomically(|tx| request.run(tx, &ctx)) {
+                            Ok(output) => faulted_output(
+                                tx,
+                                caller,
+                                action,
+                                request.role(),
+                                output,
+                                &injection.hidden,
+                            ),
+                            Err(e) => Err(e),
+                        },
+                    }
+                }
                 Err(e) => Err(e),
             };
             let result = match result {
@@ -466,9 +479,11 @@ fn read<R: Call>(
             let ctx = Ctx::new(caller, epoch, seal_key.as_ref());
             // A fault rule that matches moves its count: a write, so the
             // call is then made as a change (below).
+            // A read hides nothing: an object a rule keeps unseen counts
+            // the read down, a write.
             let result = authorise(tx, checked, caller, request.role())
                 .and_then(|()| injected(tx, caller, action, request.role(), R::QUIET))
-                .and_then(|fault| match fault {
+                .and_then(|injection| match injection.error {
                     Some(fault) => Err(fault),
                     None => request.run(tx, &ctx),
                 });
@@ -532,43 +547,182 @@ fn event<O: Outcome>(
     }
 }
 
-/// The error a fault rule injects into this call, if one does (see
-/// [`crate::faults`]). Only an account's calls to the cloud are faulted:
-/// never the administrator's, nor the views that leave no event. Every rule
-/// the call matches counts it, in the order the rules were added; the first
-/// whose turn it is refuses it.
+/// What the fault rules do to one call (see [`crate::faults`]): the error
+/// a rule injects, if one does, and the objects the call must not show
+/// (each with the rule that hides it).
+#[derive(Default)]
+struct Injection {
+    error: Option<crate::Error>,
+    hidden: Vec<(String, String)>,
+}
+
+/// What the fault rules do to this call. Only an account's calls to the
+/// cloud are faulted: never the administrator's, nor the views that leave
+/// no event. Every rule the call matches counts it, in the order the rules
+/// were added; the first error rule whose turn it is refuses it. A describe
+/// call of an account does not see the objects an `unseen_for` rule keeps
+/// from it, and counts down for each.
 fn injected(
     tx: &mut Tx<'_>,
     caller: &Caller,
     action: &str,
     role: Role,
     quiet: bool,
-) -> Result<Option<crate::Error>> {
+) -> Result<Injection> {
+    let mut injection = Injection::default();
     if role != Role::Account || quiet {
-        return Ok(None);
+        return Ok(injection);
     }
-    let mut rules: Vec<FaultRule> = tx
-        .list::<FaultRule>(crate::store::Filter::default())?
-        .into_iter()
-        .filter(|r| r.matches(action, &caller.account_id, &caller.region))
-        .collect();
+    let (account, region) = (&caller.account_id, &caller.region);
+    let describes = action.starts_with("Describe");
+    let mut rules: Vec<FaultRule> = tx.list::<FaultRule>(crate::store::Filter::default())?;
     rules.sort_by_key(FaultRule::number);
-    let mut fault = None;
     for mut rule in rules {
-        rule.matched += 1;
-        match &rule.effect {
-            FaultEffect::Error { code, every, times } => {
+        let mut changed = false;
+        if describes {
+            for unseen in &mut rule.unseen {
+                if unseen.account_id == *account && unseen.region == *region {
+                    injection.hidden.push((unseen.id.clone(), rule.id.clone()));
+                    unseen.remaining = unseen.remaining.saturating_sub(1);
+                    changed = true;
+                }
+            }
+            rule.unseen.retain(|u| u.remaining > 0);
+        }
+        if let FaultEffect::Error { code, every, times } = &rule.effect {
+            if rule.matches(action, account, region) {
+                rule.matched += 1;
+                changed = true;
                 let turn = rule.matched % every.max(&1) == 0;
                 let left = times.is_none_or(|t| rule.injected < t);
-                if fault.is_none() && turn && left {
+                if injection.error.is_none() && turn && left {
                     rule.injected += 1;
-                    fault = Some(injected_error(&rule, code, action));
+                    injection.error = Some(injected_error(&rule, code, action));
                 }
             }
         }
-        tx.put(&rule)?;
+        if changed {
+            tx.put(&rule)?;
+        }
     }
-    Ok(fault)
+    Ok(injection)
+}
+
+/// A call's output as the fault rules leave it: what an `unseen_for` rule
+/// matching the call makes is kept from its owner's next describe calls,
+/// and what a describe must not see is left out of its output (a describe
+/// of that one object is refused as AWS refuses an unknown ID).
+fn faulted_output<O: Serialize + DeserializeOwned>(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    action: &str,
+    role: Role,
+    output: O,
+    hidden: &[(String, String)],
+) -> Result<O> {
+    if role != Role::Account {
+        return Ok(output);
+    }
+    let creates = crate::model::CREATING_ACTIONS.contains(&action);
+    if !creates && hidden.is_empty() {
+        return Ok(output);
+    }
+    let mut json = serde_json::to_value(&output).unwrap_or(serde_json::Value::Null);
+    if creates {
+        let mut rules: Vec<FaultRule> = tx.list::<FaultRule>(crate::store::Filter::default())?;
+        rules.sort_by_key(FaultRule::number);
+        for mut rule in rules {
+            let FaultEffect::UnseenFor { describes } = rule.effect else {
+                continue;
+            };
+            if !rule.matches(action, &caller.account_id, &caller.region) {
+                continue;
+            }
+            let mut made: Vec<String> = json["id"]
+                .as_str()
+                .map(str::to_string)
+                .into_iter()
+                .collect();
+            if let Some(storage) = json["storage_ids"].as_array() {
+                made.extend(
+                    storage
+                        .iter()
+                        .filter_map(|s| s.as_str().map(str::to_string)),
+                );
+            }
+            rule.matched += 1;
+            rule.injected += 1;
+            for id in made {
+                rule.unseen.push(crate::model::Unseen {
+                    id,
+                    account_id: caller.account_id.clone(),
+                    region: caller.region.clone(),
+                    remaining: describes,
+                });
+            }
+            tx.put(&rule)?;
+        }
+    }
+    if hidden.is_empty() {
+        return Ok(output);
+    }
+    let hides = |v: &serde_json::Value| {
+        v["id"]
+            .as_str()
+            .and_then(|id| hidden.iter().find(|(h, _)| h == id))
+    };
+    if let Some((id, rule)) = hides(&json) {
+        return Err(unseen_error(id, rule));
+    }
+    let mut left_out = false;
+    let mut prune = |list: &mut Vec<serde_json::Value>| {
+        let before = list.len();
+        list.retain(|item| hides(item).is_none());
+        left_out |= list.len() != before;
+    };
+    match &mut json {
+        serde_json::Value::Array(list) => prune(list),
+        serde_json::Value::Object(fields) => {
+            for value in fields.values_mut() {
+                if let serde_json::Value::Array(list) = value {
+                    prune(list);
+                }
+            }
+        }
+        _ => {}
+    }
+    if !left_out {
+        return Ok(output);
+    }
+    Ok(serde_json::from_value(json).unwrap_or(output))
+}
+
+/// The refusal of a describe that names an object its owner does not see yet.
+fn unseen_error(id: &str, rule: &str) -> crate::Error {
+    let (kind, message) = if id.starts_with("i-") {
+        (
+            ErrorKind::InstanceNotFound,
+            format!("The instance ID '{id}' does not exist"),
+        )
+    } else if id.starts_with("snap-") || id.starts_with("bundle-") {
+        (
+            ErrorKind::StorageNotFound,
+            format!("The snapshot '{id}' does not exist"),
+        )
+    } else {
+        (
+            ErrorKind::AmiNotFound,
+            format!("The image id '[{id}]' does not exist"),
+        )
+    };
+    crate::Error::new(
+        kind,
+        message,
+        format!(
+            "Injected on purpose by fault rule {rule}: AWS's eventual consistency keeps a new object from its owner's next describe calls; describe it again, as hashicorp/aws and AWS's waiters do"
+        ),
+    )
+    .injected_by(rule)
 }
 
 /// The error a rule injects: AWS's own code and message, and a hint naming

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{Call, Ctx, Role, Subject};
 use crate::error::{refuse, ErrorKind, Result, INJECTABLE};
-use crate::model::{FaultEffect, FaultRule};
+use crate::model::{FaultEffect, FaultRule, CREATING_ACTIONS};
 use crate::store::{Filter, Tx};
 use crate::validate;
 
@@ -178,6 +178,28 @@ fn add(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &AddFault) -> Result<FaultRule> {
                 );
             }
         }
+        FaultEffect::UnseenFor { describes } => {
+            if *describes == 0 {
+                return refuse(
+                    ErrorKind::InvalidParameterValue,
+                    "--unseen-for counts the describe calls that do not see a new object, from 1",
+                    "Give --unseen-for 2 for an object its owner's next two describe calls miss",
+                );
+            }
+            if r.action != "*" && !CREATING_ACTIONS.contains(&r.action.as_str()) {
+                return refuse(
+                    ErrorKind::InvalidParameterCombination,
+                    format!(
+                        "{} creates no image, snapshot or instance for its owner not to see yet",
+                        r.action
+                    ),
+                    format!(
+                        "Match a call that creates one with --unseen-for: {}",
+                        CREATING_ACTIONS.join(", ")
+                    ),
+                );
+            }
+        }
     }
     let rule = FaultRule {
         id: format!("fault-{}", tx.next_count("fault-rule")? + 1),
@@ -188,6 +210,7 @@ fn add(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &AddFault) -> Result<FaultRule> {
         matched: 0,
         injected: 0,
         created: crate::dates::format_time(ctx.epoch),
+        unseen: Vec::new(),
     };
     tx.put(&rule)?;
     Ok(rule)

@@ -63,7 +63,7 @@ pub struct DescribeInstanceImageMetadata {
 }
 
 /// An instance and the image it was launched from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct InstanceImageMetadata {
     /// The instance.
     pub instance: Instance,

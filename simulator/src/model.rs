@@ -898,11 +898,39 @@ pub struct FaultRule {
     pub effect: FaultEffect,
     /// How many calls it has matched so far.
     pub matched: u64,
-    /// How many of them it refused.
+    /// How many of them it refused, or made unseen.
     pub injected: u64,
     /// When it was added (simulated time).
     pub created: String,
+    /// What the calls it matched created and their owners do not see yet
+    /// (an `unseen_for` rule).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<Unseen>,
 }
+
+/// An object a call created that its owner's describe calls do not see yet,
+/// as AWS's eventual consistency has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unseen {
+    /// The image, snapshot or instance.
+    pub id: String,
+    /// Its owner, whose describe calls do not see it.
+    pub account_id: String,
+    /// Its region.
+    pub region: String,
+    /// How many more describe calls do not see it.
+    pub remaining: u64,
+}
+
+/// The actions that create an image, snapshot or instance: what an
+/// `unseen_for` rule acts on.
+pub const CREATING_ACTIONS: &[&str] = &[
+    "RegisterImage",
+    "CopyImage",
+    "CreateImage",
+    "RunInstances",
+    "CreateRestoreImageTask",
+];
 
 /// What a fault rule does to the calls it matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -918,6 +946,11 @@ pub enum FaultEffect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         times: Option<u64>,
     },
+    /// What each matching call creates (an image with its snapshots, an
+    /// instance) stays invisible to the next `describes` describe calls of
+    /// its owner in its region, then appears: AWS's eventual consistency.
+    /// A describe that names it is `…NotFound`; a listing leaves it out.
+    UnseenFor { describes: u64 },
 }
 
 impl FaultRule {
@@ -961,6 +994,17 @@ impl FaultRule {
                     .map(|t| format!(", {t} time{} at most", if t == 1 { "" } else { "s" }))
                     .unwrap_or_default();
                 format!("{code} on {nth} {calls}{scope}{limit}")
+            }
+            FaultEffect::UnseenFor { describes } => {
+                let what = if self.action == "*" {
+                    "what every call creates".to_string()
+                } else {
+                    format!("what every {} call creates", self.action)
+                };
+                format!(
+                    "{what}{scope} unseen by its owner's next {describes} describe call{}",
+                    if *describes == 1 { "" } else { "s" }
+                )
             }
         }
     }
@@ -1204,7 +1248,7 @@ pub struct AdministratorKey {
 }
 
 /// An EBS volume.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Volume {
     /// `vol-` and 17 hex digits.
     pub id: String,

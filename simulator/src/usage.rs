@@ -70,7 +70,7 @@ pub struct DeleteUsageReport {
 }
 
 /// One entry of a report, with the report it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReportedUsage {
     /// The report.
     pub report_id: String,

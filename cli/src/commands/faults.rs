@@ -77,10 +77,14 @@ pub fn add(ctx: &Ctx<'_>, out: &mut dyn Write, args: &FaultAddArgs) -> anyhow::R
         action,
         account_id: args.account.clone(),
         region: args.region.clone(),
-        effect: FaultEffect::Error {
-            code: args.error.clone(),
-            every: args.every,
-            times: args.times,
+        effect: match (&args.error, args.unseen_for) {
+            (Some(code), _) => FaultEffect::Error {
+                code: code.clone(),
+                every: args.every,
+                times: args.times,
+            },
+            (None, Some(describes)) => FaultEffect::UnseenFor { describes },
+            (None, None) => bail!("give the rule an effect: --error CODE or --unseen-for N"),
         },
     };
     let rule = call(ctx, &request)?;

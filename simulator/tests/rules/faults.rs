@@ -288,3 +288,73 @@ fn rules_are_the_administrator_s_and_refuse_what_aws_would_never_answer() {
     assert_eq!(cleared, [launch.id]);
     assert!(rules(&mut w.cloud).is_empty());
 }
+
+#[test]
+fn what_an_unseen_for_rule_s_calls_create_is_missing_from_its_owner_s_next_describes_then_appears()
+{
+    let mut w = World::new();
+    let golden = register(&mut w.cloud, &at(A, USE1), "golden");
+    add(
+        &mut w.cloud,
+        "CopyImage",
+        FaultEffect::UnseenFor { describes: 2 },
+    );
+    let west = at(A, USW2);
+    let copy = w.ok(|c| c.call(&west, &copy_of(&golden, "golden-west")));
+    // Another account, and the owner in another region, see what they saw.
+    let listed = |cloud: &mut Cloud, who: &Caller| {
+        cloud
+            .call(who, &amisim_simulator::DescribeImages::default())
+            .unwrap()
+            .iter()
+            .filter(|i| i.owner_id == A)
+            .map(|i| i.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(&mut w.cloud, &at(A, USE1)), ["golden"]);
+    // The owner's first two describes in us-west-2 miss it: by ID it is not
+    // found, marked with the rule; a listing leaves it (and its snapshot) out.
+    let e = w
+        .cloud
+        .call(&west, &DescribeImage::new(&copy.id))
+        .expect_err("not seen yet");
+    assert_eq!(e.code(), "InvalidAMIID.NotFound");
+    assert_eq!(e.fault.as_deref(), Some("fault-1"));
+    assert!(listed(&mut w.cloud, &west).is_empty());
+    // Then it appears, and stays.
+    for _ in 0..2 {
+        assert_eq!(listed(&mut w.cloud, &west), ["golden-west"]);
+    }
+    let rule = &rules(&mut w.cloud)[0];
+    assert_eq!((rule.matched, rule.injected), (1, 1));
+    assert!(rule.unseen.is_empty(), "{rule:?}");
+    assert_eq!(
+        rule.describe(),
+        "what every CopyImage call creates unseen by its owner's next 2 describe calls"
+    );
+    let events = w.cloud.events(0).unwrap();
+    let missed: Vec<_> = events.iter().filter(|e| e.fault.is_some()).collect();
+    assert_eq!(missed.len(), 1, "the refused describe: {missed:?}");
+    assert_eq!(missed[0].outcome, "InvalidAMIID.NotFound");
+}
+
+#[test]
+fn an_unseen_for_rule_names_a_call_that_creates() {
+    let mut w = World::new();
+    for (action, describes, code) in [
+        ("DescribeImages", 1, "InvalidParameterCombination"),
+        ("CopyImage", 0, "InvalidParameterValue"),
+    ] {
+        w.refused(code, |c| {
+            c.call(
+                &Caller::administrator(),
+                &AddFault {
+                    action: action.into(),
+                    account_id: None,
+                    region: None,
+                    effect: FaultEffect::UnseenFor { describes },
+                },
+            )
+        });
+    }
+}
