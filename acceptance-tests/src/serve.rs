@@ -126,6 +126,32 @@ impl Served {
         )
     }
 
+    /// Runs `amisim ARGS…` through the server with the administrator's key
+    /// pair (a new store's, as the server printed it); what it printed,
+    /// once it succeeded.
+    pub fn amisim_as_administrator(&self, args: &[&str]) -> String {
+        let (key, secret) = self
+            .administrator()
+            .expect("the administrator's key pair a new store's server printed");
+        let out = Command::new(crate::amisim_binary())
+            .arg("--endpoint")
+            .arg(&self.url)
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env_remove("AMISIM_STORE")
+            .env_remove("AMISIM_ENDPOINT")
+            .env_remove("AWS_ENDPOINT_URL")
+            .output()
+            .expect("amisim runs");
+        assert!(
+            out.status.success(),
+            "amisim {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs the Python `source` (with boto3) as `account` in us-east-1 with
     /// `args`; what it printed, once it succeeded.
     pub fn script(&self, account: &str, source: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {

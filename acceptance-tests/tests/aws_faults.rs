@@ -2,9 +2,6 @@
 //! standard, adaptive) retry the errors a rule injects, as they retry AWS's,
 //! and a pipeline without retries stops at the same call every time.
 
-use std::process::Command;
-
-use amisim_acceptance_tests::amisim_binary;
 use amisim_acceptance_tests::serve::Served;
 use amisim_acceptance_tests::Workspace;
 
@@ -15,28 +12,6 @@ const RUNS: [(&str, &str, u32); 4] = [
     ("333333333333", "adaptive", 0),
     ("444444444444", "standard", 1),
 ];
-
-/// Runs `amisim ARGS…` through the server with the administrator's key.
-fn administrator(served: &Served, args: &[&str]) -> String {
-    let (key, secret) = served.administrator().expect("a new store's administrator");
-    let out = Command::new(amisim_binary())
-        .arg("--endpoint")
-        .arg(&served.url)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", key)
-        .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env_remove("AMISIM_STORE")
-        .env_remove("AMISIM_ENDPOINT")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("amisim runs");
-    assert!(
-        out.status.success(),
-        "amisim {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// The pipeline under the same rules on a new store: what each run saw,
 /// and the event log as the snapshot shows it.
@@ -81,23 +56,17 @@ fn pipeline_on_a_new_store() -> (serde_json::Value, String) {
             let mut args = vec!["faults", "add"];
             args.extend(rule);
             args.extend(["--account", account]);
-            administrator(&served, &args);
+            served.amisim_as_administrator(&args);
         }
     }
-    let runs: Vec<(&str, &str, u32)> = RUNS.to_vec();
-    let out = served
-        .python("111111111111", "us-east-1")
-        .args(["-c", include_str!("aws/retry_modes.py")])
-        .arg(serde_json::to_string(&runs).unwrap())
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let runs = serde_json::to_string(&RUNS.to_vec()).unwrap();
+    let out = served.script(
+        "111111111111",
+        include_str!("aws/retry_modes.py"),
+        &[std::ffi::OsStr::new(&runs)],
     );
-    let seen = serde_json::from_slice(&out.stdout).unwrap();
-    (seen, administrator(&served, &["snapshot"]))
+    let seen = serde_json::from_slice(&out).unwrap();
+    (seen, served.amisim_as_administrator(&["snapshot"]))
 }
 
 #[test]
