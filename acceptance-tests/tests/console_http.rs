@@ -339,6 +339,45 @@ fn the_organizations_page_shows_who_each_admits_and_what_is_shared_with_it() {
 }
 
 #[test]
+fn an_injected_fault_is_marked_with_its_rule_in_the_event_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let mut cloud = Cloud::open(&store).unwrap();
+    cloud
+        .call(
+            &Caller::administrator(),
+            &amisim_simulator::AddFault {
+                action: "RegisterImage".into(),
+                account_id: None,
+                region: None,
+                effect: amisim_simulator::FaultEffect::Error {
+                    code: "RequestLimitExceeded".into(),
+                    every: 1,
+                    times: Some(1),
+                },
+            },
+        )
+        .unwrap();
+    let register = RegisterImage {
+        name: "throttled".into(),
+        ..Default::default()
+    };
+    cloud
+        .call(&Caller::new(A, EAST), &register)
+        .expect_err("throttled once");
+    cloud.call(&Caller::new(A, EAST), &register).unwrap();
+    drop(cloud);
+    let c = Console::start(&store);
+    let page = c.page("/events?outcome=RequestLimitExceeded");
+    assert!(
+        page.contains(
+            "<strong class=\"code\">RequestLimitExceeded</strong> <span class=\"fault\" title=\"Injected on purpose by this fault rule\">fault-1</span>"
+        ),
+        "{page}"
+    );
+}
+
+#[test]
 fn the_console_only_reads() {
     let w = world();
     let before = std::fs::read(&w.store).unwrap();

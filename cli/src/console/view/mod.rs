@@ -319,6 +319,8 @@ pub struct EventRow {
     pub subject: Link,
     pub outcome: String,
     pub refused: bool,
+    /// The fault rule that refused the call on purpose; empty if none did.
+    pub fault: String,
     pub parameters: String,
 }
 
@@ -332,6 +334,7 @@ fn event_row(e: &Event) -> EventRow {
         subject: link_opt(e.resource_id.as_deref()),
         outcome: e.outcome.clone(),
         refused: e.outcome != "ok",
+        fault: e.fault.clone().unwrap_or_default(),
         parameters: e.parameters.to_string(),
     }
 }
