@@ -109,3 +109,22 @@ fn botocore_s_retry_modes_retry_injected_faults_and_no_retries_stops_at_the_same
     // at the same calls, byte for byte.
     assert_eq!(pipeline_on_a_new_store(), (seen, snapshot));
 }
+
+#[test]
+fn boto3_s_image_available_waiter_waits_out_a_pending_copy() {
+    let ws = Workspace::empty();
+    let served = Served::start(ws.store());
+    served.amisim_as_administrator(&["faults", "add", "CopyImage", "--pending", "5m"]);
+    let out = served.script("111111111111", include_str!("aws/pending_waiter.py"), &[]);
+    let seen: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        seen,
+        serde_json::json!({
+            "state": "pending",
+            "launch": "InvalidAMIID.Unavailable",
+            "waited": true,
+            "state_after": "available",
+            "launch_after": true,
+        })
+    );
+}

@@ -134,3 +134,43 @@ fn new_objects_their_owner_does_not_see_yet_are_described_again_until_they_appea
     );
     ws.destroy();
 }
+
+#[test]
+fn a_pending_copy_is_waited_for_in_simulated_time_as_hashicorp_aws_waits() {
+    let ws = Workspace::new(CONFIG);
+    ws.amisim(&["faults", "add", "CopyImage", "--pending", "20m"]);
+    let applied = ws.apply_and_converge();
+    assert!(
+        applied.shows("to become available, as hashicorp/aws does")
+            && applied.shows("no real time passed"),
+        "{}",
+        applied.all()
+    );
+    let r = ws.resources();
+    for n in 0..4 {
+        assert_eq!(
+            r[&format!("amisim_image_copy.copy[{n}]")]["state"],
+            "available"
+        );
+    }
+    assert_eq!(
+        r["amisim_instance.web"]["ami"],
+        r["amisim_image_copy.copy[0]"]["id"]
+    );
+    // The waiter moved the simulated clock to when the copies were ready.
+    let clock = ws.amisim(&["clock", "show"]);
+    assert!(clock.contains("2025-01-01T00:2"), "{clock}");
+    ws.destroy();
+}
+
+#[test]
+fn an_image_still_pending_after_hashicorp_aws_s_create_timeout_fails_the_apply() {
+    let ws = Workspace::new(CONFIG);
+    ws.amisim(&["faults", "add", "RegisterImage", "--pending", "2h"]);
+    let out = ws.apply_expect_error("IncorrectState");
+    assert!(
+        out.says("is still pending after 40m of waiting"),
+        "{}",
+        out.all()
+    );
+}

@@ -425,15 +425,19 @@ pub struct FaultAddArgs {
     #[arg(
         long,
         value_name = "CODE",
-        required_unless_present = "unseen_for",
-        conflicts_with = "unseen_for"
+        required_unless_present_any = ["unseen_for", "pending"],
+        conflicts_with_all = ["unseen_for", "pending"]
     )]
     pub error: Option<String>,
     /// Instead of an error: what each matching call creates (an image and
     /// its snapshots, an instance) stays unseen by its owner's next N
     /// describe calls in its region, then appears (eventual consistency).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "pending")]
     pub unseen_for: Option<u64>,
+    /// Instead of an error: each image a matching call makes stays pending
+    /// for this much simulated time (`20m`, `1h`), then becomes available.
+    #[arg(long, value_name = "DURATION")]
+    pub pending: Option<String>,
     /// Refuse every Nth matching call (1: every one).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub every: u64,

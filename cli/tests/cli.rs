@@ -1258,7 +1258,13 @@ fn faults_add_list_and_clear_and_each_injected_refusal_names_its_rule() {
         w.ok(&["faults", "add", "RegisterImage", "--unseen-for", "2"]),
         "Added fault-3: what every RegisterImage call creates unseen by its owner's next 2 describe calls\n"
     );
-    // A rule has one effect: an error, or unseen objects.
+    assert_eq!(
+        w.ok(&["faults", "add", "CopyImage", "--pending", "20m"]),
+        "Added fault-4: every image a CopyImage call makes pending for 20m\n"
+    );
+    let stderr = w.fails(&["faults", "add", "CopyImage", "--pending", "soon"], 1);
+    assert!(stderr.contains("a duration such as 20m"), "{stderr}");
+    // A rule has one effect: an error, unseen objects, or pending images.
     w.fails(&["faults", "add", "CopyImage"], 2);
     w.fails(
         &[

@@ -125,8 +125,18 @@ pub(crate) fn check_name_free(tx: &Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<
     }
 }
 
-/// Refuses to launch or copy a disabled image.
+/// Refuses to launch, copy or share a disabled image, or one still pending.
 pub(crate) fn check_not_disabled(image: &Image) -> Result<()> {
+    if image.state == ImageState::Pending {
+        return refuse(
+            ErrorKind::AmiUnavailable,
+            format!(
+                "The image id '[{}]' is pending, and cannot be used for this operation until it is available",
+                image.id
+            ),
+            "Wait for the image to become available (AWS's image_available waiter, or `amisim clock advance` past its time), then try again",
+        );
+    }
     if image.state == ImageState::Disabled {
         return refuse(
             ErrorKind::AmiUnavailable,

@@ -104,7 +104,75 @@ impl Call for AdvanceClock {
         // Refused before the bill accrues anything.
         ids::advanced(tx, self.seconds)?;
         accrue(tx, self.seconds)?;
-        ids::advance(tx, self.seconds).map(dates::format_time)
+        let now = ids::advance(tx, self.seconds)?;
+        crate::settling::settle_all(tx, now)?;
+        Ok(dates::format_time(now))
+    }
+}
+
+/// WaitImageAvailable: an image the caller may launch that a `pending`
+/// fault rule keeps pending is waited for, as AWS's `image_available`
+/// waiter and hashicorp/aws wait: the simulated clock moves on to the time
+/// it becomes available (the bill accrues as for `AdvanceClock`), at most
+/// `timeout_seconds`. Answers the image, available, or refuses
+/// (`IncorrectState`) when it is still pending at the timeout. An image that
+/// is not pending is answered as it is, and the clock does not move.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitImageAvailable {
+    /// The image, in the caller's region.
+    pub image_id: String,
+    /// How long to wait at most (seconds of simulated time).
+    pub timeout_seconds: i64,
+}
+
+impl Call for WaitImageAvailable {
+    type Output = crate::model::Image;
+    const ACTIONS: &'static [&'static str] = &["WaitImageAvailable"];
+    const CHANGES: bool = true;
+    fn action(&self) -> &'static str {
+        "WaitImageAvailable"
+    }
+    fn subject(&self) -> crate::call::Subject<'_> {
+        crate::call::Subject::Named(&self.image_id)
+    }
+    fn run(&self, tx: &mut Tx<'_>, ctx: &Ctx<'_>) -> Result<crate::model::Image> {
+        let image = crate::access::image_in(tx, &self.image_id, &ctx.caller.region)?
+            .filter(|i| i.owner_id == ctx.caller.account_id || crate::access::can_launch(tx, &ctx.caller.account_id, i).unwrap_or(false))
+            .ok_or_else(|| {
+                crate::error::Error::new(
+                    crate::error::ErrorKind::AmiNotFound,
+                    format!(
+                        "The image id '[{}]' does not exist or is not shared with account {}",
+                        self.image_id, ctx.caller.account_id
+                    ),
+                    "Wait for an image of your own, or one shared with your account, in the provider's region",
+                )
+            })?;
+        if image.state != crate::model::ImageState::Pending {
+            return Ok(image);
+        }
+        let now = ids::now(tx)?;
+        let until = crate::settling::pending_until(tx, &image)?.unwrap_or(now);
+        let wait = (until - now).clamp(0, self.timeout_seconds.max(0));
+        if wait > 0 {
+            accrue(tx, wait)?;
+            ids::advance(tx, wait)?;
+        }
+        crate::settling::settle_all(tx, now + wait)?;
+        let image = tx.get::<crate::model::Image>(image.key())?.unwrap_or(image);
+        if image.state == crate::model::ImageState::Pending {
+            return Err(crate::error::Error::new(
+                crate::error::ErrorKind::IncorrectState,
+                format!(
+                    "image {} is still pending after {} of waiting; it becomes available at {}",
+                    image.id,
+                    dates::format_duration(wait),
+                    dates::format_time(until)
+                ),
+                "Wait longer (a longer create timeout), or move the clock on with amisim clock advance",
+            ));
+        }
+        Ok(image)
     }
 }
 

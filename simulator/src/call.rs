@@ -577,6 +577,8 @@ fn injected(
     let describes = action.starts_with("Describe");
     let mut rules: Vec<FaultRule> = tx.list::<FaultRule>(crate::store::Filter::default())?;
     rules.sort_by_key(FaultRule::number);
+    // Images whose pending time has come are available to this call.
+    crate::settling::settle(tx, &mut rules, ids::now(tx)?)?;
     for mut rule in rules {
         let mut changed = false;
         if describes {
@@ -628,16 +630,43 @@ fn faulted_output<O: Serialize + DeserializeOwned>(
         return Ok(output);
     }
     let mut json = serde_json::to_value(&output).unwrap_or(serde_json::Value::Null);
+    let mut remade = false;
     if creates {
         let mut rules: Vec<FaultRule> = tx.list::<FaultRule>(crate::store::Filter::default())?;
         rules.sort_by_key(FaultRule::number);
         for mut rule in rules {
-            let FaultEffect::UnseenFor { describes } = rule.effect else {
-                continue;
-            };
             if !rule.matches(action, &caller.account_id, &caller.region) {
                 continue;
             }
+            let describes = match rule.effect {
+                FaultEffect::UnseenFor { describes } => describes,
+                FaultEffect::Pending { seconds }
+                    if crate::model::IMAGE_MAKING_ACTIONS.contains(&action) =>
+                {
+                    let Some(mut image) = json["id"]
+                        .as_str()
+                        .map(|id| tx.get::<Image>(id))
+                        .transpose()?
+                        .flatten()
+                    else {
+                        continue;
+                    };
+                    let made = dates::parse_time(&image.creation_date).unwrap_or_default();
+                    image.state = crate::model::ImageState::Pending;
+                    tx.put(&image)?;
+                    rule.pending.push(crate::model::PendingImage {
+                        image: image.key().to_string(),
+                        until: dates::format_time(made + seconds),
+                    });
+                    rule.matched += 1;
+                    rule.injected += 1;
+                    tx.put(&rule)?;
+                    json["state"] = serde_json::json!(image.state);
+                    remade = true;
+                    continue;
+                }
+                _ => continue,
+            };
             let mut made: Vec<String> = json["id"]
                 .as_str()
                 .map(str::to_string)
@@ -664,7 +693,10 @@ fn faulted_output<O: Serialize + DeserializeOwned>(
         }
     }
     if hidden.is_empty() {
-        return Ok(output);
+        return Ok(match remade {
+            true => serde_json::from_value(json).unwrap_or(output),
+            false => output,
+        });
     }
     let hides = |v: &serde_json::Value| {
         v["id"]
@@ -691,7 +723,7 @@ fn faulted_output<O: Serialize + DeserializeOwned>(
         }
         _ => {}
     }
-    if !left_out {
+    if !left_out && !remade {
         return Ok(output);
     }
     Ok(serde_json::from_value(json).unwrap_or(output))

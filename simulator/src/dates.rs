@@ -42,6 +42,23 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     (any && number.is_empty()).then_some(total)
 }
 
+/// A duration as [`parse_duration`] reads it, in its largest whole units:
+/// `20m`, `1h30m`, `2d`, `45s`.
+pub fn format_duration(seconds: i64) -> String {
+    if seconds <= 0 {
+        return "0s".to_string();
+    }
+    let mut left = seconds;
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if left >= size {
+            out.push_str(&format!("{}{unit}", left / size));
+            left %= size;
+        }
+    }
+    out
+}
+
 /// Reads a time written by [`format_time`].
 pub fn parse_time(text: &str) -> Option<i64> {
     let format =

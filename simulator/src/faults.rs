@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{Call, Ctx, Role, Subject};
 use crate::error::{refuse, ErrorKind, Result, INJECTABLE};
-use crate::model::{FaultEffect, FaultRule, CREATING_ACTIONS};
+use crate::model::{FaultEffect, FaultRule, CREATING_ACTIONS, IMAGE_MAKING_ACTIONS};
 use crate::store::{Filter, Tx};
 use crate::validate;
 
@@ -125,6 +125,21 @@ fn action_shape(action: &str) -> Result<()> {
     }
 }
 
+/// Refuses an effect on an action that does not make what it acts on.
+fn creating(action: &str, makers: &[&str], effect: &str, why: &str) -> Result<()> {
+    if action == "*" || makers.contains(&action) {
+        return Ok(());
+    }
+    refuse(
+        ErrorKind::InvalidParameterCombination,
+        format!("{action} {why}"),
+        format!(
+            "Match a call that makes one with {effect}: {}",
+            makers.join(", ")
+        ),
+    )
+}
+
 /// Refuses a code no rule may inject.
 fn injectable(code: &str) -> Result<()> {
     match ErrorKind::injectable(code) {
@@ -186,19 +201,27 @@ fn add(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &AddFault) -> Result<FaultRule> {
                     "Give --unseen-for 2 for an object its owner's next two describe calls miss",
                 );
             }
-            if r.action != "*" && !CREATING_ACTIONS.contains(&r.action.as_str()) {
+            creating(
+                &r.action,
+                CREATING_ACTIONS,
+                "--unseen-for",
+                "creates no image, snapshot or instance for its owner not to see yet",
+            )?;
+        }
+        FaultEffect::Pending { seconds } => {
+            if *seconds <= 0 {
                 return refuse(
-                    ErrorKind::InvalidParameterCombination,
-                    format!(
-                        "{} creates no image, snapshot or instance for its owner not to see yet",
-                        r.action
-                    ),
-                    format!(
-                        "Match a call that creates one with --unseen-for: {}",
-                        CREATING_ACTIONS.join(", ")
-                    ),
+                    ErrorKind::InvalidParameterValue,
+                    "--pending is how long a new image stays pending: a duration such as 20m or 1h",
+                    "Give --pending 20m for an image that is available twenty minutes after it was made",
                 );
             }
+            creating(
+                &r.action,
+                IMAGE_MAKING_ACTIONS,
+                "--pending",
+                "makes no image to keep pending",
+            )?;
         }
     }
     let rule = FaultRule {
@@ -211,6 +234,7 @@ fn add(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &AddFault) -> Result<FaultRule> {
         injected: 0,
         created: crate::dates::format_time(ctx.epoch),
         unseen: Vec::new(),
+        pending: Vec::new(),
     };
     tx.put(&rule)?;
     Ok(rule)

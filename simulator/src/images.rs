@@ -587,8 +587,9 @@ pub(crate) fn describe(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &DescribeImages) -> 
             }
         }
         let state_filtered = req.filters.iter().any(|(n, _)| n == "state");
-        let shown =
-            image.is_available() || (req.include_disabled && image.state == ImageState::Disabled);
+        let shown = image.is_available()
+            || image.state == ImageState::Pending
+            || (req.include_disabled && image.state == ImageState::Disabled);
         if !state_filtered && !shown {
             continue;
         }

@@ -222,7 +222,9 @@ pub fn images(
         .list::<Image>(filter)?
         .into_iter()
         .filter(|i| catalogue_too || !is_catalogue_account(&i.owner_id))
-        .filter(|i| include_deregistered || i.is_available())
+        .filter(|i| {
+            include_deregistered || i.is_available() || i.state == crate::model::ImageState::Pending
+        })
         .collect();
     out.sort_by(|a, b| {
         (&a.creation_date, &a.region, &a.id).cmp(&(&b.creation_date, &b.region, &b.id))

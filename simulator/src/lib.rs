@@ -58,6 +58,7 @@ pub mod reset;
 pub mod s3;
 pub mod secrets;
 pub mod settings;
+pub mod settling;
 pub mod storage;
 pub mod store;
 pub mod usage;
@@ -69,7 +70,9 @@ pub use accounts::{DeclareAccount, GetCallerIdentity};
 pub use attributes::{
     AttachWatermark, DetachWatermark, InstanceTypeSpecification, ReplaceImageInstanceTypes,
 };
-pub use billing::{AdvanceClock, GetClock, GetPriceBook, PricesInForce, SetPriceBook};
+pub use billing::{
+    AdvanceClock, GetClock, GetPriceBook, PricesInForce, SetPriceBook, WaitImageAvailable,
+};
 pub use call::{Call, Caller, Role, Subject};
 pub use claims::{
     AccessKey, ClaimAccount, CreateAdministratorKey, ListClaims, RefuseRequest, ReleaseAccount,

@@ -100,6 +100,9 @@ pub enum ImageState {
     Deregistered,
     /// Disabled by its owner: kept, but not launched, copied or shared.
     Disabled,
+    /// Still being made (a `pending` fault rule): listed and described, but
+    /// not launched, copied or shared until it is available.
+    Pending,
 }
 
 impl ImageState {
@@ -109,6 +112,7 @@ impl ImageState {
             ImageState::Available => "available",
             ImageState::Deregistered => "deregistered",
             ImageState::Disabled => "disabled",
+            ImageState::Pending => "pending",
         }
     }
 }
@@ -906,7 +910,28 @@ pub struct FaultRule {
     /// (an `unseen_for` rule).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unseen: Vec<Unseen>,
+    /// The images the calls it matched made that are still pending (a
+    /// `pending` rule), each with when it becomes available.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingImage>,
 }
+
+/// An image a `pending` rule keeps pending, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingImage {
+    /// The image's key in the store ([`Image::key`]).
+    pub image: String,
+    /// When it becomes available (simulated time).
+    pub until: String,
+}
+
+/// The actions that make an image: what a `pending` rule acts on.
+pub const IMAGE_MAKING_ACTIONS: &[&str] = &[
+    "RegisterImage",
+    "CopyImage",
+    "CreateImage",
+    "CreateRestoreImageTask",
+];
 
 /// An object a call created that its owner's describe calls do not see yet,
 /// as AWS's eventual consistency has it.
@@ -951,6 +976,11 @@ pub enum FaultEffect {
     /// its owner in its region, then appears: AWS's eventual consistency.
     /// A describe that names it is `…NotFound`; a listing leaves it out.
     UnseenFor { describes: u64 },
+    /// Each image a matching call makes stays `pending` for `seconds` of
+    /// simulated time, then becomes available: the clock moves on with
+    /// `amisim clock advance`, later commands, each request through a
+    /// server, or a waiter (`WaitImageAvailable`).
+    Pending { seconds: i64 },
 }
 
 impl FaultRule {
@@ -1004,6 +1034,17 @@ impl FaultRule {
                 format!(
                     "{what}{scope} unseen by its owner's next {describes} describe call{}",
                     if *describes == 1 { "" } else { "s" }
+                )
+            }
+            FaultEffect::Pending { seconds } => {
+                let what = if self.action == "*" {
+                    "every image a call makes".to_string()
+                } else {
+                    format!("every image a {} call makes", self.action)
+                };
+                format!(
+                    "{what}{scope} pending for {}",
+                    crate::dates::format_duration(*seconds)
                 )
             }
         }

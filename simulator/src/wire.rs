@@ -185,7 +185,7 @@ wire! {
     RegisterImage, DescribeImage, DescribeImages, ModifyImage, DeregisterImage, CopyImage,
     CreateImage, SetDeregistrationProtection, SetImageDeprecation, EnableImage, DisableImage,
     DescribeImageReferences, GetImageAncestry, ReplaceImageInstanceTypes, AttachWatermark,
-    DetachWatermark,
+    DetachWatermark, WaitImageAvailable,
     // Permissions.
     AddLaunchPermission, RemoveLaunchPermission, CancelLaunchPermission,
     DescribeLaunchPermission, DescribeLaunchPermissions, AddStoragePermission,

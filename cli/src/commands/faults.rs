@@ -77,14 +77,23 @@ pub fn add(ctx: &Ctx<'_>, out: &mut dyn Write, args: &FaultAddArgs) -> anyhow::R
         action,
         account_id: args.account.clone(),
         region: args.region.clone(),
-        effect: match (&args.error, args.unseen_for) {
-            (Some(code), _) => FaultEffect::Error {
+        effect: match (&args.error, args.unseen_for, &args.pending) {
+            (Some(code), _, _) => FaultEffect::Error {
                 code: code.clone(),
                 every: args.every,
                 times: args.times,
             },
-            (None, Some(describes)) => FaultEffect::UnseenFor { describes },
-            (None, None) => bail!("give the rule an effect: --error CODE or --unseen-for N"),
+            (None, Some(describes), _) => FaultEffect::UnseenFor { describes },
+            (None, None, Some(duration)) => match amisim_simulator::dates::parse_duration(duration)
+            {
+                Some(seconds) => FaultEffect::Pending { seconds },
+                None => {
+                    bail!("--pending takes a duration such as 20m, 1h30m or 45s, not {duration:?}")
+                }
+            },
+            (None, None, None) => {
+                bail!("give the rule an effect: --error CODE, --unseen-for N or --pending DURATION")
+            }
         },
     };
     let rule = call(ctx, &request)?;

@@ -527,6 +527,7 @@ impl Managed for ImageType {
             result,
             common::attribute_for,
         )?;
+        let image = common::available(diags, cfg, "Unable to create image", image)?;
         let image = apply_marks(diags, cfg, image, None, &planned)?;
         let (image, computed) = life::settle(diags, cfg, image, planned.life())?;
         tracing::info!(image_id = %image.id, "registered image");

@@ -275,6 +275,7 @@ impl Managed for ImageCopyType {
             amisim_simulator::ErrorKind::InvalidParameterCombination => Some("encrypted"),
             _ => common::attribute_for(e),
         })?;
+        let image = common::available(diags, cfg, "Unable to copy image", image)?;
         let (image, details) = life::settle(diags, cfg, image, planned.life())?;
         fill(&mut planned, &image, &details);
         Some(planned)

@@ -156,6 +156,7 @@ impl Managed for ImageRestoreType {
             cfg.with(|cloud, caller| cloud.call(caller, &request)),
             common::attribute_for,
         )?;
+        let image = common::available(diags, cfg, "Unable to restore image", image)?;
         let computed = common::image_computed(diags, cfg, &image)?;
         fill(&mut planned, &image, &computed);
         Some(planned)

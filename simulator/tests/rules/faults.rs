@@ -3,7 +3,8 @@
 //! log, and never touches the administrator's own calls.
 
 use amisim_simulator::{
-    AddFault, Caller, ClearFaults, Cloud, DescribeImage, FaultEffect, FaultRule, ListFaults,
+    dates, AddFault, Caller, ClearFaults, Cloud, DescribeImage, FaultEffect, FaultRule, ImageState,
+    ListFaults, WaitImageAvailable,
 };
 
 use crate::common::*;
@@ -353,6 +354,104 @@ fn an_unseen_for_rule_names_a_call_that_creates() {
                     account_id: None,
                     region: None,
                     effect: FaultEffect::UnseenFor { describes },
+                },
+            )
+        });
+    }
+}
+
+#[test]
+fn a_pending_rule_keeps_new_images_pending_until_the_clock_or_a_waiter_reaches_their_time() {
+    let mut w = World::new();
+    let golden = register(&mut w.cloud, &at(A, USE1), "golden");
+    add(
+        &mut w.cloud,
+        "CopyImage",
+        FaultEffect::Pending { seconds: 20 * 60 },
+    );
+    assert_eq!(
+        rules(&mut w.cloud)[0].describe(),
+        "every image a CopyImage call makes pending for 20m"
+    );
+    let west = at(A, USW2);
+    let copy = w.ok(|c| c.call(&west, &copy_of(&golden, "golden-west")));
+    assert_eq!(copy.state, ImageState::Pending);
+    let described = w.ok(|c| c.call(&west, &DescribeImage::new(&copy.id)));
+    assert_eq!(described.map(|i| i.state), Some(ImageState::Pending));
+    // Not launched, copied or shared while pending, as AWS answers.
+    let e = w
+        .cloud
+        .call(&west, &launch(&copy.id, "t3.micro"))
+        .expect_err("pending");
+    assert_eq!(e.code(), "InvalidAMIID.Unavailable");
+    assert!(e.message.contains("is pending"), "{e}");
+    // Ten minutes on, still pending; a waiter with five minutes to spare
+    // waits them out and says so.
+    w.later(10 * 60);
+    let wait = |c: &mut Cloud, timeout: i64| {
+        c.call(
+            &west,
+            &WaitImageAvailable {
+                image_id: copy.id.clone(),
+                timeout_seconds: timeout,
+            },
+        )
+    };
+    let e = wait(&mut w.cloud, 5 * 60).expect_err("still pending");
+    assert_eq!(e.code(), "IncorrectState");
+    // A waiter with time enough moves the clock to the image's time.
+    let ready = w.ok(|c| wait(c, 40 * 60));
+    assert_eq!(ready.state, ImageState::Available);
+    let clock = w.ok(|c| c.call(&Caller::administrator(), &amisim_simulator::GetClock {}));
+    assert_eq!(
+        clock,
+        dates::format_time(dates::parse_time(&copy.creation_date).unwrap() + 20 * 60)
+    );
+    w.ok(|c| c.call(&west, &launch(&copy.id, "t3.micro")));
+    assert!(rules(&mut w.cloud)[0].pending.is_empty());
+}
+
+#[test]
+fn the_clock_moved_past_a_pending_image_s_time_makes_it_available() {
+    let mut w = World::new();
+    add(
+        &mut w.cloud,
+        "RegisterImage",
+        FaultEffect::Pending { seconds: 90 },
+    );
+    let image = register(&mut w.cloud, &at(A, USE1), "slow");
+    assert_eq!(image.state, ImageState::Pending);
+    w.later(120);
+    let listed = inventory_state(&mut w.cloud, &image.id);
+    assert_eq!(listed, "available", "settled when the clock moved");
+}
+
+fn inventory_state(cloud: &mut Cloud, id: &str) -> String {
+    cloud
+        .read(|tx| {
+            Ok(tx
+                .get::<amisim_simulator::Image>(id)?
+                .map(|i| i.state.as_str().to_string())
+                .unwrap_or_default())
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_pending_rule_names_a_call_that_makes_an_image() {
+    let mut w = World::new();
+    for (action, seconds, code) in [
+        ("RunInstances", 60, "InvalidParameterCombination"),
+        ("CopyImage", 0, "InvalidParameterValue"),
+    ] {
+        w.refused(code, |c| {
+            c.call(
+                &Caller::administrator(),
+                &AddFault {
+                    action: action.into(),
+                    account_id: None,
+                    region: None,
+                    effect: FaultEffect::Pending { seconds },
                 },
             )
         });

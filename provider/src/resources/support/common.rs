@@ -226,6 +226,39 @@ pub fn created<T>(
     }
 }
 
+/// hashicorp/aws's create timeout for an AMI (`amiRetryTimeout`), which its
+/// waiter for the image to become available waits at most.
+pub const IMAGE_CREATE_TIMEOUT_SECONDS: i64 = 40 * 60;
+
+/// A new image as hashicorp/aws leaves its create: available. An image that
+/// is still `pending` (a `pending` fault rule, `amisim faults`) is waited
+/// for as its waiter waits, in simulated time, with a warning that says so;
+/// one still pending after the create timeout is an error, as in AWS.
+pub fn available(
+    diags: &mut Diagnostics,
+    cfg: &Configured,
+    what: &str,
+    image: Image,
+) -> Option<Image> {
+    if image.state != amisim_simulator::ImageState::Pending {
+        return Some(image);
+    }
+    let wait = amisim_simulator::WaitImageAvailable {
+        image_id: image.id.clone(),
+        timeout_seconds: IMAGE_CREATE_TIMEOUT_SECONDS,
+    };
+    let ready = cfg.call(diags, what, None, |cloud, caller| cloud.call(caller, &wait))?;
+    diags::warning(
+        diags,
+        format!("Waited for {} to become available, as hashicorp/aws does", ready.id),
+        format!(
+            "{} was pending when it was made. The provider waited for it as hashicorp/aws's waiter does (up to its 40-minute create timeout), in simulated time: the simulated clock moved on to when the image became available, and no real time passed",
+            ready.id
+        ),
+    );
+    Some(ready)
+}
+
 /// Changes an image's description and tags from `prior` to `planned`; when
 /// neither changes, reads the image as it is (for the other in-place changes).
 pub fn modify_image(
