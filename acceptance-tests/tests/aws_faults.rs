@@ -111,10 +111,19 @@ fn botocore_s_retry_modes_retry_injected_faults_and_no_retries_stops_at_the_same
 }
 
 #[test]
-fn boto3_s_image_available_waiter_waits_out_a_pending_copy() {
+fn boto3_s_image_available_waiter_waits_out_a_pending_copy_and_image_exists_an_unseen_one() {
     let ws = Workspace::empty();
     let served = Served::start(ws.store());
     served.amisim_as_administrator(&["faults", "add", "CopyImage", "--pending", "5m"]);
+    served.amisim_as_administrator(&[
+        "faults",
+        "add",
+        "RegisterImage",
+        "--unseen-for",
+        "3",
+        "--account",
+        "222222222222",
+    ]);
     let out = served.script("111111111111", include_str!("aws/pending_waiter.py"), &[]);
     let seen: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
@@ -125,6 +134,10 @@ fn boto3_s_image_available_waiter_waits_out_a_pending_copy() {
             "waited": true,
             "state_after": "available",
             "launch_after": true,
+            "unseen": "InvalidAMIID.NotFound",
+            // The describe above was the first of three that miss it; the
+            // waiter's first two miss it too, and its third finds it.
+            "exists_after_describes": 3,
         })
     );
 }

@@ -396,7 +396,14 @@ pub(crate) fn run<R: Call>(
             // so it is taken outside the call's savepoint.
             let result = match authorise(tx, checked, caller, request.role()) {
                 Ok(()) => {
-                    let injection = injected(tx, caller, action, request.role(), R::QUIET)?;
+                    let injection = injected(
+                        tx,
+                        caller,
+                        action,
+                        request.role(),
+                        R::QUIET,
+                        every_call_dated.then_some(command.as_str()),
+                    )?;
                     match injection.error {
                         Some(fault) => Err(fault),
                         None => match tx.atomically(|tx| request.run(tx, &ctx)) {
@@ -482,7 +489,7 @@ fn read<R: Call>(
             // A read hides nothing: an object a rule keeps unseen counts
             // the read down, a write.
             let result = authorise(tx, checked, caller, request.role())
-                .and_then(|()| injected(tx, caller, action, request.role(), R::QUIET))
+                .and_then(|()| injected(tx, caller, action, request.role(), R::QUIET, None))
                 .and_then(|injection| match injection.error {
                     Some(fault) => Err(fault),
                     None => request.run(tx, &ctx),
@@ -568,6 +575,7 @@ fn injected(
     action: &str,
     role: Role,
     quiet: bool,
+    request: Option<&str>,
 ) -> Result<Injection> {
     let mut injection = Injection::default();
     if role != Role::Account || quiet {
@@ -582,14 +590,28 @@ fn injected(
     for mut rule in rules {
         let mut changed = false;
         if describes {
+            // One request through a server counts once, however many
+            // describe calls it makes; what it counted to nothing is seen
+            // from the next one on.
+            let before = rule.unseen.len();
+            rule.unseen
+                .retain(|u| u.remaining > 0 || (request.is_some() && u.counted_in.as_deref() == request));
+            changed |= rule.unseen.len() != before;
             for unseen in &mut rule.unseen {
                 if unseen.account_id == *account && unseen.region == *region {
                     injection.hidden.push((unseen.id.clone(), rule.id.clone()));
-                    unseen.remaining = unseen.remaining.saturating_sub(1);
+                    if request.is_none() || unseen.counted_in.as_deref() != request {
+                        unseen.remaining = unseen.remaining.saturating_sub(1);
+                        unseen.counted_in = request.map(str::to_string);
+                    }
+                    // A write even when nothing counted down: a read that
+                    // hides something is made as a change.
                     changed = true;
                 }
             }
-            rule.unseen.retain(|u| u.remaining > 0);
+            if request.is_none() {
+                rule.unseen.retain(|u| u.remaining > 0);
+            }
         }
         if let FaultEffect::Error { code, every, times } = &rule.effect {
             if rule.matches(action, account, region) {
@@ -687,6 +709,7 @@ fn faulted_output<O: Serialize + DeserializeOwned>(
                     account_id: caller.account_id.clone(),
                     region: caller.region.clone(),
                     remaining: describes,
+                    counted_in: None,
                 });
             }
             tx.put(&rule)?;

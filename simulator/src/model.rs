@@ -945,6 +945,11 @@ pub struct Unseen {
     pub region: String,
     /// How many more describe calls do not see it.
     pub remaining: u64,
+    /// The server request that last counted it down: every describe call of
+    /// one request through a server counts as one, as the request is one
+    /// call of AWS's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_in: Option<String>,
 }
 
 /// The actions that create an image, snapshot or instance: what an
