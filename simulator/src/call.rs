@@ -484,10 +484,9 @@ fn read<R: Call>(
                 ids::now(tx)?
             };
             let ctx = Ctx::new(caller, epoch, seal_key.as_ref());
-            // A fault rule that matches moves its count: a write, so the
-            // call is then made as a change (below).
-            // A read hides nothing: an object a rule keeps unseen counts
-            // the read down, a write.
+            // A fault rule that matches the call moves its count, and an
+            // object a rule keeps unseen counts the call down: writes, so
+            // such a call is then made as a change (below).
             let result = authorise(tx, checked, caller, request.role())
                 .and_then(|()| injected(tx, caller, action, request.role(), R::QUIET, None))
                 .and_then(|injection| match injection.error {
@@ -586,7 +585,9 @@ fn injected(
     let mut rules: Vec<FaultRule> = tx.list::<FaultRule>(crate::store::Filter::default())?;
     rules.sort_by_key(FaultRule::number);
     // Images whose pending time has come are available to this call.
-    crate::settling::settle(tx, &mut rules, ids::now(tx)?)?;
+    if rules.iter().any(|r| !r.pending.is_empty()) {
+        crate::settling::settle(tx, &mut rules, ids::now(tx)?)?;
+    }
     for mut rule in rules {
         let mut changed = false;
         if describes {
@@ -594,8 +595,9 @@ fn injected(
             // describe calls it makes; what it counted to nothing is seen
             // from the next one on.
             let before = rule.unseen.len();
-            rule.unseen
-                .retain(|u| u.remaining > 0 || (request.is_some() && u.counted_in.as_deref() == request));
+            rule.unseen.retain(|u| {
+                u.remaining > 0 || (request.is_some() && u.counted_in.as_deref() == request)
+            });
             changed |= rule.unseen.len() != before;
             for unseen in &mut rule.unseen {
                 if unseen.account_id == *account && unseen.region == *region {
