@@ -411,9 +411,9 @@ pub(crate) fn run<R: Call>(
                                 tx,
                                 caller,
                                 action,
-                                request.role(),
                                 output,
                                 &injection.hidden,
+                                injection.rules,
                             ),
                             Err(e) => Err(e),
                         },
@@ -555,11 +555,13 @@ fn event<O: Outcome>(
 
 /// What the fault rules do to one call (see [`crate::faults`]): the error
 /// a rule injects, if one does, and the objects the call must not show
-/// (each with the rule that hides it).
+/// (each with the rule that hides it); and the rules as the call left them,
+/// in the order they were added, for what the call's output does to them.
 #[derive(Default)]
 struct Injection {
     error: Option<crate::Error>,
     hidden: Vec<(String, String)>,
+    rules: Vec<FaultRule>,
 }
 
 /// What the fault rules do to this call. Only an account's calls to the
@@ -588,7 +590,7 @@ fn injected(
     if rules.iter().any(|r| !r.pending.is_empty()) {
         crate::settling::settle(tx, &mut rules, ids::now(tx)?)?;
     }
-    for mut rule in rules {
+    for rule in rules.iter_mut() {
         let mut changed = false;
         if describes {
             // One request through a server counts once, however many
@@ -623,14 +625,15 @@ fn injected(
                 let left = times.is_none_or(|t| rule.injected < t);
                 if injection.error.is_none() && turn && left {
                     rule.injected += 1;
-                    injection.error = Some(injected_error(&rule, code, action));
+                    injection.error = Some(injected_error(rule, code, action));
                 }
             }
         }
         if changed {
-            tx.put(&rule)?;
+            tx.put(&*rule)?;
         }
     }
+    injection.rules = rules;
     Ok(injection)
 }
 
@@ -642,80 +645,80 @@ fn faulted_output<O: Serialize + DeserializeOwned>(
     tx: &mut Tx<'_>,
     caller: &Caller,
     action: &str,
-    role: Role,
     output: O,
     hidden: &[(String, String)],
+    rules: Vec<FaultRule>,
 ) -> Result<O> {
-    if role != Role::Account {
-        return Ok(output);
-    }
-    let creates = crate::model::CREATING_ACTIONS.contains(&action);
-    if !creates && hidden.is_empty() {
+    // The rules that act on what this call made: an unseen rule matching a
+    // call that creates, a pending one matching a call that makes an image.
+    let acting: Vec<FaultRule> = rules
+        .into_iter()
+        .filter(|r| {
+            let makes = match r.effect {
+                FaultEffect::Error { .. } => &[][..],
+                FaultEffect::UnseenFor { .. } => crate::model::CREATING_ACTIONS,
+                FaultEffect::Pending { .. } => crate::model::IMAGE_MAKING_ACTIONS,
+            };
+            makes.contains(&action) && r.matches(action, &caller.account_id, &caller.region)
+        })
+        .collect();
+    if acting.is_empty() && hidden.is_empty() {
         return Ok(output);
     }
     let mut json = serde_json::to_value(&output).unwrap_or(serde_json::Value::Null);
     let mut remade = false;
-    if creates {
-        let mut rules: Vec<FaultRule> = tx.list::<FaultRule>(crate::store::Filter::default())?;
-        rules.sort_by_key(FaultRule::number);
-        for mut rule in rules {
-            if !rule.matches(action, &caller.account_id, &caller.region) {
+    for mut rule in acting {
+        let describes = match rule.effect {
+            FaultEffect::UnseenFor { describes } => describes,
+            FaultEffect::Pending { seconds } => {
+                let Some(mut image) = json["id"]
+                    .as_str()
+                    .map(|id| tx.get::<Image>(id))
+                    .transpose()?
+                    .flatten()
+                else {
+                    continue;
+                };
+                let made = dates::parse_time(&image.creation_date).unwrap_or_default();
+                image.state = crate::model::ImageState::Pending;
+                tx.put(&image)?;
+                rule.pending.push(crate::model::PendingImage {
+                    image: image.key().to_string(),
+                    until: dates::format_time(made + seconds),
+                });
+                rule.matched += 1;
+                rule.injected += 1;
+                tx.put(&rule)?;
+                json["state"] = serde_json::json!(image.state);
+                remade = true;
                 continue;
             }
-            let describes = match rule.effect {
-                FaultEffect::UnseenFor { describes } => describes,
-                FaultEffect::Pending { seconds }
-                    if crate::model::IMAGE_MAKING_ACTIONS.contains(&action) =>
-                {
-                    let Some(mut image) = json["id"]
-                        .as_str()
-                        .map(|id| tx.get::<Image>(id))
-                        .transpose()?
-                        .flatten()
-                    else {
-                        continue;
-                    };
-                    let made = dates::parse_time(&image.creation_date).unwrap_or_default();
-                    image.state = crate::model::ImageState::Pending;
-                    tx.put(&image)?;
-                    rule.pending.push(crate::model::PendingImage {
-                        image: image.key().to_string(),
-                        until: dates::format_time(made + seconds),
-                    });
-                    rule.matched += 1;
-                    rule.injected += 1;
-                    tx.put(&rule)?;
-                    json["state"] = serde_json::json!(image.state);
-                    remade = true;
-                    continue;
-                }
-                _ => continue,
-            };
-            let mut made: Vec<String> = json["id"]
-                .as_str()
-                .map(str::to_string)
-                .into_iter()
-                .collect();
-            if let Some(storage) = json["storage_ids"].as_array() {
-                made.extend(
-                    storage
-                        .iter()
-                        .filter_map(|s| s.as_str().map(str::to_string)),
-                );
-            }
-            rule.matched += 1;
-            rule.injected += 1;
-            for id in made {
-                rule.unseen.push(crate::model::Unseen {
-                    id,
-                    account_id: caller.account_id.clone(),
-                    region: caller.region.clone(),
-                    remaining: describes,
-                    counted_in: None,
-                });
-            }
-            tx.put(&rule)?;
+            FaultEffect::Error { .. } => continue,
+        };
+        let mut made: Vec<String> = json["id"]
+            .as_str()
+            .map(str::to_string)
+            .into_iter()
+            .collect();
+        if let Some(storage) = json["storage_ids"].as_array() {
+            made.extend(
+                storage
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string)),
+            );
         }
+        rule.matched += 1;
+        rule.injected += 1;
+        for id in made {
+            rule.unseen.push(crate::model::Unseen {
+                id,
+                account_id: caller.account_id.clone(),
+                region: caller.region.clone(),
+                remaining: describes,
+                counted_in: None,
+            });
+        }
+        tx.put(&rule)?;
     }
     if hidden.is_empty() {
         return Ok(match remade {
