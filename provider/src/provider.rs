@@ -104,18 +104,19 @@ impl<'a> Api<'a> {
                 Target::Store(cloud) => cloud.call(caller, request),
                 Target::Server(remote) => remote.call(request),
             };
-            match result {
-                Err(e) if crate::retries::retryable(&e).is_some() => {
-                    let limit = crate::retries::retryable(&e).unwrap_or(1);
-                    let exhausted = attempt >= limit;
-                    crate::retries::note(&mut self.retried, request.action(), &e, exhausted);
-                    if exhausted {
-                        return Err(crate::retries::exhausted(e, attempt));
-                    }
-                    attempt += 1;
-                }
-                other => return other,
+            let e = match result {
+                Err(e) => e,
+                answered => return answered,
+            };
+            let Some(limit) = crate::retries::retryable(&e) else {
+                return Err(e);
+            };
+            let exhausted = attempt >= limit;
+            crate::retries::note(&mut self.retried, request.action(), &e, exhausted);
+            if exhausted {
+                return Err(crate::retries::exhausted(e, attempt));
             }
+            attempt += 1;
         }
     }
 }

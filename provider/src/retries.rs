@@ -58,20 +58,30 @@ pub fn retryable(e: &Error) -> Option<u32> {
 /// Records that a call of `action` was refused with `e` (and is retried,
 /// unless `exhausted`).
 pub fn note(log: &mut Vec<Retried>, action: &'static str, e: &Error, exhausted: bool) {
-    let code = e.code();
-    match log
-        .iter_mut()
-        .find(|r| r.action == action && r.code == code && r.rule == e.fault)
-    {
-        Some(r) if !exhausted => r.times += 1,
-        Some(r) => r.exhausted = true,
-        None => log.push(Retried {
+    add(
+        log,
+        Retried {
             action,
-            code,
+            code: e.code(),
             rule: e.fault.clone(),
             times: u32::from(!exhausted),
             exhausted,
-        }),
+        },
+    );
+}
+
+/// Adds `r` to `log`, beside the entry of the same action, code and rule if
+/// there is one.
+fn add(log: &mut Vec<Retried>, r: Retried) {
+    match log
+        .iter_mut()
+        .find(|l| l.action == r.action && l.code == r.code && l.rule == r.rule)
+    {
+        Some(l) => {
+            l.times += r.times;
+            l.exhausted |= r.exhausted;
+        }
+        None => log.push(r),
     }
 }
 
@@ -98,16 +108,7 @@ pub fn keep(retried: Vec<Retried>) {
     RETRIED.with(|cell| {
         if let Some(log) = cell.borrow_mut().as_mut() {
             for r in retried {
-                match log
-                    .iter_mut()
-                    .find(|l| l.action == r.action && l.code == r.code && l.rule == r.rule)
-                {
-                    Some(l) => {
-                        l.times += r.times;
-                        l.exhausted |= r.exhausted;
-                    }
-                    None => log.push(r),
-                }
+                add(log, r);
             }
         }
     });
