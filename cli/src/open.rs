@@ -105,3 +105,17 @@ pub fn for_change(store: &Path) -> Result<Cloud> {
 pub fn or_create(store: &Path) -> Result<Cloud> {
     Cloud::open_store(&text(store))
 }
+
+/// Makes an administrator's call that may be the first a cloud holds (the
+/// price book, fixture images, fault rules): through the server when
+/// working through one (with its administrator's key), else on the store,
+/// which it creates if there is none.
+pub fn administrators<C: amisim_simulator::Call>(
+    ctx: &crate::commands::Ctx<'_>,
+    request: &C,
+) -> anyhow::Result<C::Output> {
+    Ok(match &ctx.remote {
+        Some(remote) => remote.call(request)?,
+        None => or_create(ctx.store)?.call(&amisim_simulator::Caller::administrator(), request)?,
+    })
+}

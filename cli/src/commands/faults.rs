@@ -5,28 +5,13 @@
 use std::io::Write;
 
 use amisim_simulator::{
-    wire, AddFault, Caller, ClearFaults, Cloud, FaultEffect, FaultRule, ListFaults, Role,
+    wire, AddFault, Caller, ClearFaults, FaultEffect, FaultRule, ListFaults, Role,
 };
 use anyhow::bail;
 
 use super::Ctx;
 use crate::args::FaultAddArgs;
 use crate::{open, table};
-
-/// Makes an administrator's call of the faults family, through the server
-/// or on the store (creating it: a rule is often the first thing a test sets).
-fn call<C: amisim_simulator::Call>(ctx: &Ctx<'_>, request: &C) -> anyhow::Result<C::Output>
-where
-    C::Output: serde::de::DeserializeOwned,
-{
-    Ok(match &ctx.remote {
-        Some(remote) => remote.call(request)?,
-        None => {
-            let mut cloud: Cloud = open::or_create(ctx.store)?;
-            cloud.call(&Caller::administrator(), request)?
-        }
-    })
-}
 
 /// The actions an account's calls are logged as: what a rule may name.
 fn actions() -> Vec<&'static str> {
@@ -96,7 +81,7 @@ pub fn add(ctx: &Ctx<'_>, out: &mut dyn Write, args: &FaultAddArgs) -> anyhow::R
             }
         },
     };
-    let rule = call(ctx, &request)?;
+    let rule = open::administrators(ctx, &request)?;
     if ctx.json {
         table::print_json(out, &rule)?;
         return Ok(());
@@ -137,7 +122,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 pub fn clear(ctx: &Ctx<'_>, out: &mut dyn Write, id: Option<&str>) -> anyhow::Result<()> {
-    let cleared = call(
+    let cleared = open::administrators(
         ctx,
         &ClearFaults {
             id: id.map(str::to_string),

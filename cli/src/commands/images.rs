@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use amisim_simulator::inventory::{self, Derivation, ImageReport, LineageNode};
-use amisim_simulator::{fixtures, Caller, Image, Principal};
+use amisim_simulator::{fixtures, Image, Principal};
 use anyhow::anyhow;
 use serde::Serialize;
 
@@ -77,10 +77,7 @@ pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, scope: &Scope, all: bool) -> any
 pub fn load(ctx: &Ctx<'_>, out: &mut dyn Write, file: &std::path::Path) -> anyhow::Result<()> {
     let request = fixtures::read(file)?;
     // Fixtures are often the first thing a new cloud holds.
-    let loaded = match &ctx.remote {
-        Some(remote) => remote.call(&request)?,
-        None => open::or_create(ctx.store)?.call(&Caller::administrator(), &request)?,
-    };
+    let loaded = open::administrators(ctx, &request)?;
     if ctx.json {
         table::print_json(out, &loaded)?;
         return Ok(());

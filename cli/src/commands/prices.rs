@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 
 use amisim_simulator::catalogue::{self, PriceBook};
-use amisim_simulator::{billing, Caller, GetPriceBook, SetPriceBook};
+use amisim_simulator::{billing, GetPriceBook, SetPriceBook};
 use anyhow::{bail, Context};
 
 use super::Ctx;
@@ -43,10 +43,7 @@ pub fn set(ctx: &Ctx<'_>, out: &mut dyn Write, file: &Path) -> anyhow::Result<()
     let request = SetPriceBook {
         prices: prices.clone(),
     };
-    match &ctx.remote {
-        Some(remote) => remote.call(&request)?,
-        None => open::or_create(ctx.store)?.call(&Caller::administrator(), &request)?,
-    }
+    open::administrators(ctx, &request)?;
     if ctx.json {
         table::print_json(out, &prices)?;
         return Ok(());
