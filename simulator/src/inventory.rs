@@ -738,6 +738,35 @@ pub fn rows_seen_by(tx: &Tx<'_>, only: Option<&str>) -> Result<crate::store::Row
     Ok(rows)
 }
 
+/// The organizations (with `account`, those that admit it), each with its
+/// organizational units by name: what the listings, the console and the
+/// snapshot show of them.
+pub fn organizations(
+    tx: &Tx<'_>,
+    account: Option<&str>,
+) -> Result<
+    Vec<(
+        crate::model::Organization,
+        Vec<crate::model::OrganizationalUnit>,
+    )>,
+> {
+    let units = tx.list::<crate::model::OrganizationalUnit>(Filter::default())?;
+    Ok(tx
+        .list::<crate::model::Organization>(Filter::default())?
+        .into_iter()
+        .filter(|o| account.is_none_or(|a| o.admits(a)))
+        .map(|o| {
+            let mut own: Vec<_> = units
+                .iter()
+                .filter(|u| u.organization_id == o.id)
+                .cloned()
+                .collect();
+            own.sort_by(|a, b| a.name.cmp(&b.name));
+            (o, own)
+        })
+        .collect())
+}
+
 /// The monthly bills of every account (or one), keeping only the lines of `region` if given.
 ///
 /// Totals are recomputed over the lines kept; accounts with no line left are dropped.

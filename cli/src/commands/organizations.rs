@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use amisim_simulator::store::Filter;
+use amisim_simulator::inventory;
 use amisim_simulator::{Organization, OrganizationalUnit};
 use serde::Serialize;
 
@@ -20,26 +20,12 @@ struct Listed {
 
 pub fn list(ctx: &Ctx<'_>, out: &mut dyn Write, account: Option<&str>) -> anyhow::Result<()> {
     let mut cloud = open::view(ctx)?;
-    let (organizations, units) = cloud.read(|tx| {
-        Ok((
-            tx.list::<Organization>(Filter::default())?,
-            tx.list::<OrganizationalUnit>(Filter::default())?,
-        ))
-    })?;
-    let listed: Vec<Listed> = organizations
+    let listed: Vec<Listed> = cloud
+        .read(|tx| inventory::organizations(tx, account))?
         .into_iter()
-        .filter(|o| account.is_none_or(|a| o.admits(a)))
-        .map(|organization| {
-            let mut organizational_units: Vec<OrganizationalUnit> = units
-                .iter()
-                .filter(|u| u.organization_id == organization.id)
-                .cloned()
-                .collect();
-            organizational_units.sort_by(|a, b| a.name.cmp(&b.name));
-            Listed {
-                organization,
-                organizational_units,
-            }
+        .map(|(organization, organizational_units)| Listed {
+            organization,
+            organizational_units,
         })
         .collect();
     if ctx.json {

@@ -14,8 +14,8 @@ use std::path::Path;
 use amisim_simulator::inventory::{self, EventQuery};
 use amisim_simulator::store::Filter;
 use amisim_simulator::{
-    dates, ids, Account, Cloud, FaultRule, ImageSettings, Organization, OrganizationalUnit,
-    RecycleBinRule, RecycledStorage, StoredImage, UsageReport,
+    dates, ids, Account, Cloud, FaultRule, ImageSettings, RecycleBinRule, RecycledStorage,
+    StoredImage, UsageReport,
 };
 use anyhow::{bail, Context};
 use serde::Serialize;
@@ -143,16 +143,15 @@ fn take(
     let snapshot = cloud.read(|tx| {
         let mut accounts: Vec<Account> = tx.list::<Account>(Filter::default())?;
         accounts.retain(|a| account.is_none_or(|x| x == a.id));
-        let mut organizations = tx.list::<Organization>(Filter::default())?;
-        organizations.retain(|o| account.is_none_or(|x| o.admits(x)));
+        let (organizations, units): (Vec<_>, Vec<Vec<_>>) =
+            inventory::organizations(tx, account)?.into_iter().unzip();
+        let units: Vec<_> = units.into_iter().flatten().collect();
         let mut faults = tx.list::<FaultRule>(Filter::default())?;
         faults.retain(|f| {
             account.is_none_or(|a| f.account_id.as_deref().is_none_or(|x| x == a))
                 && region.is_none_or(|r| f.region.as_deref().is_none_or(|x| x == r))
         });
         faults.sort_by_key(FaultRule::number);
-        let mut units = tx.list::<OrganizationalUnit>(Filter::default())?;
-        units.retain(|u| organizations.iter().any(|o| o.id == u.organization_id));
         let mut events = inventory::events(
             tx,
             &EventQuery {

@@ -9,10 +9,7 @@ use std::collections::BTreeMap;
 
 use amisim_simulator::inventory::{self, EventQuery, KeyView, OutcomeFilter, StorageView};
 use amisim_simulator::store::{Filter, Tx};
-use amisim_simulator::{
-    Event, Image, Instance, InstanceState, LaunchPermission, Organization, OrganizationalUnit,
-    Principal,
-};
+use amisim_simulator::{Event, Image, Instance, InstanceState, LaunchPermission, Principal};
 
 use crate::table;
 
@@ -662,8 +659,6 @@ pub fn organizations(
     tx: &Tx<'_>,
     scope: &Scope,
 ) -> amisim_simulator::Result<Vec<OrganizationView>> {
-    let account = scope.filter().account;
-    let units = tx.list::<OrganizationalUnit>(Filter::default())?;
     let mut shared: BTreeMap<String, Vec<Link>> = BTreeMap::new();
     for p in inventory::launch_permissions(tx, Filter::default(), true)? {
         if matches!(
@@ -683,14 +678,9 @@ pub fn organizations(
         members: members.iter().map(|m| link(m)).collect(),
         shared: shared.get(arn).cloned().unwrap_or_default(),
     };
-    Ok(tx
-        .list::<Organization>(Filter::default())?
+    Ok(inventory::organizations(tx, scope.filter().account)?
         .into_iter()
-        .filter(|o| account.is_none_or(|a| o.admits(a)))
-        .map(|o| {
-            let mut own: Vec<&OrganizationalUnit> =
-                units.iter().filter(|u| u.organization_id == o.id).collect();
-            own.sort_by(|a, b| a.name.cmp(&b.name));
+        .map(|(o, own)| {
             let mut rows = vec![row(&o.id, "", &o.arn, &o.member_account_ids)];
             rows.extend(
                 own.iter()
