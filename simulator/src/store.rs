@@ -13,6 +13,7 @@
 //! order ([`EVENT_ORDER`]) shared by both.
 
 mod companions;
+mod group;
 mod held;
 mod location;
 mod postgres;
@@ -245,10 +246,10 @@ pub struct Store {
     /// The private copy a read-only store is read from, when the store's WAL
     /// was left by a process that ended (see `companions`).
     _scratch: Option<companions::Scratch>,
-    /// Whether a group of calls holds the store's write transaction open
-    /// (see [`together`]): each transaction begun meanwhile is a
-    /// savepoint in it.
-    grouped: bool,
+    /// What a group of calls holding the store's write transaction open
+    /// (see [`together`]) has read and written: each transaction begun
+    /// meanwhile is a savepoint in it.
+    group: Option<Box<std::cell::RefCell<group::Group>>>,
 }
 
 /// How a transaction on the store begins and ends.
@@ -435,7 +436,7 @@ impl Store {
             _hold: None,
             path: None,
             _scratch: None,
-            grouped: false,
+            group: None,
         };
         store.initialise(setup)?;
         Ok(store)
@@ -505,7 +506,7 @@ impl Store {
             _hold: None,
             path: None,
             _scratch: None,
-            grouped: false,
+            group: None,
         };
         if created && !read_only {
             store.transaction(|tx| {
@@ -619,7 +620,7 @@ impl Store {
             _hold: None,
             path: Some(path.to_path_buf()),
             _scratch: scratch,
-            grouped: false,
+            group: None,
         };
         if let Some(setup) = setup {
             store.add_missing_columns(&schema::SQLITE)?;
@@ -706,30 +707,58 @@ impl Store {
     /// Whether a group of calls holds the store's write transaction open
     /// (see [`together`]).
     pub(crate) fn is_grouped(&self) -> bool {
-        self.grouped
+        self.group.is_some()
     }
 
     /// A transaction on the backend: one that writes (it waits for the
     /// other writers), or a read of a consistent snapshot; inside a group
     /// (see [`together`]) either is a savepoint of the group's.
     fn begin(&mut self, write: bool) -> Result<Tx<'_>> {
-        let scope = match (self.grouped, write) {
+        let scope = match (self.group.is_some(), write) {
             (true, true) => Scope::Nested,
             (true, false) => Scope::Within,
             (false, true) => Scope::Write,
             (false, false) => Scope::Read,
         };
-        let inner = match &mut self.backend {
-            Backend::Postgres(pg) => Inner::Postgres(pg.transaction(scope)?),
-            Backend::Sqlite(conn) => {
-                Inner::Sqlite(sqlite::SqliteTx::begin(conn, self.path.clone(), scope)?)
-            }
+        // In a group the backend's transaction is the group's: a savepoint
+        // is the group's to keep (see `group`).
+        let backend_scope = match self.group {
+            Some(_) => Scope::Within,
+            None => scope,
         };
+        let inner = Self::inner(&mut self.backend, &self.path, backend_scope)?;
+        let group = self.group.as_deref();
+        if let (Some(group), Scope::Nested) = (group, scope) {
+            group.borrow_mut().savepoint();
+        }
         Ok(Tx {
             inner,
             scope,
             wrote_in_read: std::cell::Cell::new(false),
+            group,
+            ended: false,
         })
+    }
+
+    /// A transaction of `scope` on the backend.
+    fn inner<'c>(
+        backend: &'c mut Backend,
+        path: &Option<PathBuf>,
+        scope: Scope,
+    ) -> Result<Inner<'c>> {
+        Ok(match backend {
+            Backend::Postgres(pg) => Inner::Postgres(pg.transaction(scope)?),
+            Backend::Sqlite(conn) => {
+                Inner::Sqlite(sqlite::SqliteTx::begin(conn, path.clone(), scope)?)
+            }
+        })
+    }
+
+    /// Runs `f` with the backend's primitives inside the transaction already
+    /// open (a group's), beginning and ending nothing.
+    fn within<R>(&mut self, f: impl FnOnce(&dyn Primitives) -> Result<R>) -> Result<R> {
+        let inner = Self::inner(&mut self.backend, &self.path, Scope::Within)?;
+        f(primitives(&inner))
     }
 
     /// Begins (`end` none) or ends (keeping what was written, or not) a
@@ -764,17 +793,19 @@ impl AsMut<Store> for Store {
 /// once this returns `Ok`: an `Err` means none of it was kept. Within a
 /// group this only runs `f`.
 pub fn together<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R) -> Result<R> {
-    if holder.as_mut().grouped {
+    if holder.as_mut().group.is_some() {
         return Ok(f(holder));
     }
     holder.as_mut().raw(Scope::Write, None)?;
-    holder.as_mut().grouped = true;
+    holder.as_mut().group = Some(Default::default());
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(holder)));
     let store = holder.as_mut();
-    store.grouped = false;
-    let kept = match &result {
-        Ok(_) => store.raw(Scope::Write, Some(true)),
-        Err(_) => Ok(()),
+    let group = store.group.take().map(|group| group.into_inner());
+    let kept = match (&result, group) {
+        (Ok(_), Some(group)) => store
+            .within(|db| group.finish(db))
+            .and_then(|()| store.raw(Scope::Write, Some(true))),
+        _ => Ok(()),
     };
     if result.is_err() || kept.is_err() {
         let _ = store.raw(Scope::Write, Some(false));
@@ -789,18 +820,31 @@ pub fn together<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R)
 /// every change it made, its calls' events and clock included: what a dry
 /// run is. Inside a group it is a savepoint of the group's, rolled back.
 pub fn discarded<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R) -> Result<R> {
-    let was_grouped = holder.as_mut().grouped;
-    let scope = if was_grouped {
-        Scope::Nested
-    } else {
-        Scope::Write
-    };
-    holder.as_mut().raw(scope, None)?;
-    holder.as_mut().grouped = true;
+    let store = holder.as_mut();
+    let was_grouped = store.group.is_some();
+    match &store.group {
+        Some(group) => group.borrow_mut().savepoint(),
+        None => {
+            store.raw(Scope::Write, None)?;
+            store.group = Some(Default::default());
+        }
+    }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(holder)));
     let store = holder.as_mut();
-    store.grouped = was_grouped;
-    let ended = store.raw(scope, Some(false));
+    let ended = match was_grouped {
+        true => match store.group.take() {
+            Some(group) => {
+                let ended = store.within(|db| group.borrow_mut().end(db, false));
+                store.group = Some(group);
+                ended
+            }
+            None => Ok(()),
+        },
+        false => {
+            store.group = None;
+            store.raw(Scope::Write, Some(false))
+        }
+    };
     match result {
         Ok(r) => ended.map(|()| r),
         Err(panic) => std::panic::resume_unwind(panic),
@@ -813,6 +857,28 @@ pub struct Tx<'c> {
     scope: Scope,
     /// Whether something tried to write in a read (see [`Tx::wrote_in_read`]).
     wrote_in_read: std::cell::Cell<bool>,
+    /// The group this transaction is part of (see [`together`]): it reads
+    /// and writes through the group's memory, and a nested one is a
+    /// savepoint of the group's, undone when dropped before its commit.
+    group: Option<&'c std::cell::RefCell<group::Group>>,
+    ended: bool,
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if let (Some(group), Scope::Nested, false) = (self.group, self.scope, self.ended) {
+            // A failure here leaves the group unable to commit (see `Group::end`).
+            let _ = group.borrow_mut().end(primitives(&self.inner), false);
+        }
+    }
+}
+
+/// The primitives of a backend's transaction.
+fn primitives<'a>(inner: &'a Inner<'_>) -> &'a dyn Primitives {
+    match inner {
+        Inner::Sqlite(tx) => tx,
+        Inner::Postgres(tx) => tx,
+    }
 }
 
 /// The transaction underneath, on one of the two backends.
@@ -854,6 +920,16 @@ pub(crate) trait Primitives {
     fn meta_from(&self, prefix: &str) -> Result<Vec<(String, String)>>;
     /// Counts `key` once more and returns the new count.
     fn count_up(&self, key: &str) -> Result<i64>;
+    /// The count of `key`, if it was ever counted.
+    fn counter(&self, key: &str) -> Result<Option<i64>>;
+    /// Sets the count of `key`.
+    fn set_counter(&self, key: &str, n: i64) -> Result<()>;
+    /// Begins (`None`) or ends (keeping what it wrote, or not) a savepoint
+    /// inside the transaction a group holds.
+    fn savepoint(&self, end: Option<bool>) -> Result<()>;
+    /// Writes what a group wrote, each row as it is to be, then the events
+    /// in their order.
+    fn write_all(&self, writes: &group::Writes) -> Result<()>;
     /// Every object row, by kind and ID.
     fn objects(&self) -> Result<Vec<ObjectRow>>;
     /// Every counter.
@@ -868,6 +944,28 @@ pub(crate) trait Primitives {
     fn number(&self, sql: &str) -> Result<i64>;
     /// Runs SQL with no result (savepoints).
     fn batch(&self, sql: &str) -> Result<()>;
+}
+
+/// Writes what a group wrote one row at a time, then the events in their order.
+fn write_each(p: &dyn Primitives, writes: &group::Writes) -> Result<()> {
+    for ((kind, id), row) in &writes.objects {
+        match row {
+            Some(r) => p.put(kind, id, &r.account, &r.region, r.name.as_deref(), &r.body)?,
+            None => {
+                p.delete(kind, id)?;
+            }
+        }
+    }
+    for (key, value) in &writes.meta {
+        p.set_meta(key, value)?;
+    }
+    for (key, n) in &writes.counters {
+        p.set_counter(key, *n)?;
+    }
+    for event in &writes.events {
+        p.append_event(event)?;
+    }
+    Ok(())
 }
 
 /// The columns of an event row as written, in [`EventRow`]'s order.
@@ -966,10 +1064,16 @@ pub struct EventRow {
 impl Tx<'_> {
     /// The backend's primitives.
     fn rows(&self) -> &dyn Primitives {
-        match &self.inner {
-            Inner::Sqlite(tx) => tx,
-            Inner::Postgres(tx) => tx,
+        primitives(&self.inner)
+    }
+
+    /// The backend's primitives for a read memory cannot answer: in a group,
+    /// once every write the group made waits no more (see `Group::send`).
+    fn sent(&self) -> Result<&dyn Primitives> {
+        if let Some(group) = self.group {
+            group.borrow_mut().send(self.rows())?;
         }
+        Ok(self.rows())
     }
 
     /// The backend's primitives, to write with: a read writes nothing (what
@@ -989,13 +1093,19 @@ impl Tx<'_> {
 
     /// The object of kind `T` with `id`, if any.
     pub fn get<T: Entity>(&self, id: &str) -> Result<Option<T>> {
-        let body = self.rows().body(T::KIND, id)?;
+        let body = match self.group {
+            Some(group) => group.borrow_mut().body(self.rows(), T::KIND, id)?,
+            None => self.rows().body(T::KIND, id)?,
+        };
         body.map(|b| self.decode(&b)).transpose()
     }
 
     /// Whether an object of kind `T` with `id` exists.
     pub fn exists<T: Entity>(&self, id: &str) -> Result<bool> {
-        self.rows().exists(T::KIND, id)
+        match self.group {
+            Some(group) => Ok(group.borrow_mut().body(self.rows(), T::KIND, id)?.is_some()),
+            None => self.rows().exists(T::KIND, id),
+        }
     }
 
     /// Stores `object`, replacing the object of the same kind and ID.
@@ -1007,24 +1117,44 @@ impl Tx<'_> {
                 "",
             )
         })?;
-        self.writes()?.put(
-            T::KIND,
-            object.id(),
-            object.account(),
-            object.region(),
-            object.name(),
-            &body,
-        )
+        let db = self.writes()?;
+        match self.group {
+            Some(group) => {
+                let row = group::Row {
+                    account: object.account().to_string(),
+                    region: object.region().to_string(),
+                    name: object.name().map(str::to_string),
+                    body,
+                };
+                group.borrow_mut().put(T::KIND, object.id(), row);
+                Ok(())
+            }
+            None => db.put(
+                T::KIND,
+                object.id(),
+                object.account(),
+                object.region(),
+                object.name(),
+                &body,
+            ),
+        }
     }
 
     /// Removes the object of kind `T` with `id`; true if there was one.
     pub fn delete<T: Entity>(&mut self, id: &str) -> Result<bool> {
-        self.writes()?.delete(T::KIND, id)
+        let db = self.writes()?;
+        match self.group {
+            Some(group) => group.borrow_mut().delete(db, T::KIND, id),
+            None => db.delete(T::KIND, id),
+        }
     }
 
     /// Every object of kind `T` that matches `filter`, in ID order.
     pub fn list<T: Entity>(&self, filter: Filter<'_>) -> Result<Vec<T>> {
-        let mut rows = self.rows().list(T::KIND, filter)?;
+        let mut rows = match self.group {
+            Some(group) => group.borrow_mut().list(self.rows(), T::KIND, filter)?,
+            None => self.rows().list(T::KIND, filter)?,
+        };
         // Sorted here rather than by SQL, so that SQLite picks the index of the
         // filter instead of walking the whole kind in ID order.
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -1033,7 +1163,10 @@ impl Tx<'_> {
 
     /// How many objects of kind `T` match `filter`.
     pub fn count<T: Entity>(&self, filter: Filter<'_>) -> Result<i64> {
-        self.rows().count(T::KIND, filter)
+        match self.group {
+            Some(group) => group.borrow_mut().count(self.rows(), T::KIND, filter),
+            None => self.rows().count(T::KIND, filter),
+        }
     }
 
     fn decode<T: DeserializeOwned>(&self, body: &str) -> Result<T> {
@@ -1055,16 +1188,29 @@ impl Tx<'_> {
 
     /// A value of the store's metadata.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.rows().meta(key)
+        match self.group {
+            Some(group) => group.borrow_mut().meta(self.rows(), key),
+            None => self.rows().meta(key),
+        }
     }
 
     /// Sets a value of the store's metadata.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.writes()?.set_meta(key, value)
+        let db = self.writes()?;
+        match self.group {
+            Some(group) => {
+                group.borrow_mut().set_meta(key, value);
+                Ok(())
+            }
+            None => db.set_meta(key, value),
+        }
     }
 
     /// Every metadata entry whose key starts with `prefix`.
     pub fn meta_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        if let Some(group) = self.group {
+            return group.borrow_mut().meta_with_prefix(self.rows(), prefix);
+        }
         Ok(self
             .rows()
             .meta_from(prefix)?
@@ -1075,12 +1221,17 @@ impl Tx<'_> {
 
     /// Returns how many times `key` was counted before, and counts it once more.
     pub fn next_count(&mut self, key: &str) -> Result<i64> {
-        Ok(self.writes()?.count_up(key)? - 1)
+        let db = self.writes()?;
+        let n = match self.group {
+            Some(group) => group.borrow_mut().count_up(db, key)?,
+            None => db.count_up(key)?,
+        };
+        Ok(n - 1)
     }
 
     /// Every row of the store.
     pub fn export(&self) -> Result<Rows> {
-        let p = self.rows();
+        let p = self.sent()?;
         Ok(Rows {
             objects: p.objects()?,
             events: p.events()?,
@@ -1089,9 +1240,10 @@ impl Tx<'_> {
         })
     }
 
-    /// Appends an event to the log and returns its sequence number.
-    pub fn append_event(&mut self, event: &Event) -> Result<i64> {
-        self.writes()?.append_event(&EventRow {
+    /// Appends an event to the log.
+    pub fn append_event(&mut self, event: &Event) -> Result<()> {
+        let db = self.writes()?;
+        let row = EventRow {
             row: 0,
             time: event.time.clone(),
             account: event.account_id.clone(),
@@ -1102,7 +1254,14 @@ impl Tx<'_> {
             resource_id: event.resource_id.clone(),
             access_key: event.access_key_id.clone(),
             fault: event.fault.clone(),
-        })
+        };
+        match self.group {
+            Some(group) => group.borrow_mut().append_event(row),
+            None => {
+                db.append_event(&row)?;
+            }
+        }
+        Ok(())
     }
 
     /// The event log after `after_seq`, in its canonical order
@@ -1130,7 +1289,7 @@ impl Tx<'_> {
 
     /// Every event in the canonical order, numbered from 1, with its commit number.
     fn numbered_events(&self) -> Result<Vec<Event>> {
-        let rows = self.rows().events()?;
+        let rows = self.sent()?.events()?;
         Ok(rows
             .into_iter()
             .enumerate()
@@ -1153,12 +1312,18 @@ impl Tx<'_> {
     /// The highest row of the event log: it grows with every recorded call,
     /// so a watcher can tell that the cloud changed without reading the log.
     pub fn last_event_row(&self) -> Result<i64> {
-        self.rows()
+        self.sent()?
             .number("SELECT coalesce(max(seq), 0) FROM events")
     }
 
+    /// Runs SQL as it is: in a group, after every write the group made, and
+    /// the group forgets what it read (the SQL may have changed any of it).
     fn batch(&self, sql: &str) -> Result<()> {
-        self.rows().batch(sql)
+        self.sent()?.batch(sql)?;
+        if let Some(group) = self.group {
+            group.borrow_mut().forget();
+        }
+        Ok(())
     }
 
     /// Empties the store but the objects of the kinds `keep`, and the
@@ -1183,9 +1348,15 @@ impl Tx<'_> {
         ))
     }
 
-    /// Commits the transaction.
-    fn commit(self) -> Result<()> {
-        match self.inner {
+    /// Commits the transaction (in a group, keeps its savepoint's writes).
+    fn commit(mut self) -> Result<()> {
+        // Ended either way: a savepoint that could not be kept leaves the
+        // group unable to commit, rather than undone twice.
+        self.ended = true;
+        if let (Some(group), Scope::Nested) = (self.group, self.scope) {
+            group.borrow_mut().end(primitives(&self.inner), true)?;
+        }
+        match &mut self.inner {
             Inner::Sqlite(t) => t.commit(),
             Inner::Postgres(t) => t.commit(),
         }
@@ -1193,6 +1364,12 @@ impl Tx<'_> {
 
     /// Runs `f` inside a savepoint: if it fails, everything it wrote is undone.
     pub fn atomically<R>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<R>) -> Result<R> {
+        if let Some(group) = self.group {
+            group.borrow_mut().savepoint();
+            let result = f(self);
+            group.borrow_mut().end(self.rows(), result.is_ok())?;
+            return result;
+        }
         self.batch("SAVEPOINT call")?;
         match f(self) {
             Ok(r) => {
@@ -1263,7 +1440,7 @@ fn create_new(path: &Path, setup: &Setup) -> Result<()> {
             _hold: None,
             path: Some(tmp.clone()),
             _scratch: None,
-            grouped: false,
+            group: None,
         };
         store.initialise(setup)?;
         // Fold the WAL into the main file so the linked file is complete on its own.

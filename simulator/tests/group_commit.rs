@@ -207,3 +207,72 @@ fn calls_made_in_a_discarded_run_leave_nothing() {
         .expect("a group");
     assert_eq!(images(&mut w.cloud), ["kept"]);
 }
+
+/// The steps of the test below: a registration; a change that writes an
+/// object, a metadata value and a count, reads the whole event log (which
+/// a group answers only once its writes are in the database) and is then
+/// refused, in a savepoint of its own inside another change that is kept;
+/// then a registration, and a listing of what is there.
+fn sent_and_rolled_back(cloud: &mut Cloud, who: &Caller) -> Vec<String> {
+    let kept = register(cloud, who, "kept");
+    let outcome = cloud.store().transaction(|tx| {
+        tx.set_meta("test-outer", "kept")?;
+        let refused = tx.atomically(|tx| {
+            let ghost = Image {
+                id: "ami-0123456789abcdef0".into(),
+                name: "ghost".into(),
+                ..kept.clone()
+            };
+            tx.put(&ghost)?;
+            tx.set_meta("test-inner", "gone")?;
+            tx.next_count("test-counter")?;
+            let seen = tx.list::<Image>(Filter::default())?;
+            assert!(
+                seen.iter().any(|i| i.name == "ghost"),
+                "a listing sees the change's own write"
+            );
+            tx.events(0)?;
+            Err::<(), _>(amisim_simulator::Error::new(
+                amisim_simulator::error::ErrorKind::InvalidParameterValue,
+                "refused on purpose",
+                "",
+            ))
+        });
+        assert!(refused.is_err());
+        assert!(tx.get::<Image>("ami-0123456789abcdef0")?.is_none());
+        assert_eq!(tx.meta("test-inner")?, None);
+        assert_eq!(
+            tx.next_count("test-counter")?,
+            0,
+            "the refused count was undone"
+        );
+        tx.meta_with_prefix("test-")
+    });
+    register(cloud, who, "after");
+    let mut names = images(cloud);
+    names.push(format!("{outcome:?}"));
+    names
+}
+
+/// A group keeps what it reads and writes in memory until it commits; a
+/// read that memory cannot answer sends the writes first, and a savepoint
+/// rolled back after that is undone by the database: the group still
+/// leaves exactly what the same steps leave one by one.
+#[test]
+fn a_savepoint_rolled_back_after_the_group_sent_its_writes_undoes_that_part_alone() {
+    let me = at(A, USE1);
+    let mut apart = World::new();
+    let one_by_one = sent_and_rolled_back(&mut apart.cloud, &me);
+    assert_eq!(
+        one_by_one,
+        ["after", "kept", r#"Ok([("test-outer", "kept")])"#]
+    );
+    let mut world = World::new();
+    let together = world
+        .cloud
+        .together(|cloud| sent_and_rolled_back(cloud, &me))
+        .expect("the group commits");
+    assert_eq!(together, one_by_one);
+    assert_eq!(log(&mut world.cloud), log(&mut apart.cloud));
+    assert_eq!(world.dump(), apart.dump());
+}

@@ -302,7 +302,7 @@ impl PgTx<'_> {
     }
 
     /// Commits the transaction (releases its savepoint, in a group).
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(&mut self) -> Result<()> {
         let result = end(self.tx.get_mut().client(), &self.server, self.scope, true);
         // A commit that failed is rolled back when dropped.
         self.ended = result.is_ok();
@@ -453,6 +453,133 @@ impl super::Primitives for PgTx<'_> {
         Ok(rows.first().map(|r| r.get(0)).unwrap_or(1))
     }
 
+    /// The count of `key`, if it was ever counted.
+    fn counter(&self, key: &str) -> Result<Option<i64>> {
+        if key.contains('\0') {
+            return Ok(None);
+        }
+        let rows = self.query("SELECT n FROM counters WHERE key = $1", &[&key])?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    /// Sets the count of `key`.
+    fn set_counter(&self, key: &str, n: i64) -> Result<()> {
+        self.execute(
+            "INSERT INTO counters (key, n) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET n = EXCLUDED.n",
+            &[&key, &n],
+        )?;
+        Ok(())
+    }
+
+    /// Begins or ends a savepoint inside the group's transaction.
+    fn savepoint(&self, end: Option<bool>) -> Result<()> {
+        let mut conn = self.tx.borrow_mut();
+        match end {
+            None => begin(conn.client(), &self.server, Scope::Nested),
+            Some(keep) => self::end(conn.client(), &self.server, Scope::Nested, keep),
+        }
+    }
+
+    /// Writes what a group wrote in one statement: one round trip to the
+    /// server for all of it, the events numbered in the order they came.
+    fn write_all(&self, writes: &super::group::Writes) -> Result<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let mut put: [Vec<&str>; 5] = Default::default();
+        let mut names: Vec<Option<&str>> = Vec::new();
+        let mut gone: [Vec<&str>; 2] = Default::default();
+        for ((kind, id), row) in &writes.objects {
+            match row {
+                Some(r) => {
+                    for (column, value) in
+                        put.iter_mut()
+                            .zip([kind.as_str(), id, &r.account, &r.region, &r.body])
+                    {
+                        column.push(value);
+                    }
+                    names.push(r.name.as_deref());
+                }
+                None => {
+                    gone[0].push(kind);
+                    gone[1].push(id);
+                }
+            }
+        }
+        let meta: [Vec<&str>; 2] = [
+            writes.meta.iter().map(|(k, _)| k.as_str()).collect(),
+            writes.meta.iter().map(|(_, v)| v.as_str()).collect(),
+        ];
+        let counted: Vec<&str> = writes.counters.iter().map(|(k, _)| k.as_str()).collect();
+        let counts: Vec<i64> = writes.counters.iter().map(|(_, n)| *n).collect();
+        let events: Vec<super::EventRow> = writes.events.iter().map(storable).collect();
+        let text =
+            |f: fn(&super::EventRow) -> &str| -> Vec<&str> { events.iter().map(f).collect() };
+        let optional = |f: fn(&super::EventRow) -> Option<&str>| -> Vec<Option<&str>> {
+            events.iter().map(f).collect()
+        };
+        let (time, account, region, action, parameters, outcome) = (
+            text(|e| &e.time),
+            text(|e| &e.account),
+            text(|e| &e.region),
+            text(|e| &e.action),
+            text(|e| &e.parameters),
+            text(|e| &e.outcome),
+        );
+        let (resource_id, access_key, fault) = (
+            optional(|e| e.resource_id.as_deref()),
+            optional(|e| e.access_key.as_deref()),
+            optional(|e| e.fault.as_deref()),
+        );
+        self.execute(
+            &format!(
+                "WITH stored AS ( \
+                   INSERT INTO objects (kind, id, account, region, body, name) \
+                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) \
+                   ON CONFLICT (kind, id) DO UPDATE SET account = EXCLUDED.account, region = EXCLUDED.region, \
+                   name = EXCLUDED.name, body = EXCLUDED.body), \
+                 removed AS ( \
+                   DELETE FROM objects o USING unnest($7::text[], $8::text[]) AS g(kind, id) \
+                   WHERE o.kind = g.kind COLLATE \"C\" AND o.id = g.id COLLATE \"C\"), \
+                 noted AS ( \
+                   INSERT INTO meta (key, value) SELECT * FROM unnest($9::text[], $10::text[]) \
+                   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value), \
+                 counted AS ( \
+                   INSERT INTO counters (key, n) SELECT * FROM unnest($11::text[], $12::bigint[]) \
+                   ON CONFLICT (key) DO UPDATE SET n = EXCLUDED.n) \
+                 INSERT INTO events ({}) \
+                 SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9 FROM unnest($13::text[], $14::text[], \
+                   $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], \
+                   $21::text[]) WITH ORDINALITY AS e(c1, c2, c3, c4, c5, c6, c7, c8, c9, n) ORDER BY n",
+                super::EVENT_COLUMNS
+            ),
+            &[
+                &put[0],
+                &put[1],
+                &put[2],
+                &put[3],
+                &put[4],
+                &names,
+                &gone[0],
+                &gone[1],
+                &meta[0],
+                &meta[1],
+                &counted,
+                &counts,
+                &time,
+                &account,
+                &region,
+                &action,
+                &parameters,
+                &outcome,
+                &resource_id,
+                &access_key,
+                &fault,
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Appends an event and returns its row number.
     fn append_event(&self, event: &super::EventRow) -> Result<i64> {
         let super::EventRow {
@@ -466,21 +593,7 @@ impl super::Primitives for PgTx<'_> {
             access_key,
             fault,
             ..
-        } = event;
-        // What a caller wrote is logged as written, but PostgreSQL text
-        // cannot hold NUL: it is logged as U+FFFD instead.
-        let clean = |t: &str| t.replace('\0', "\u{FFFD}");
-        let (time, account, region, action, parameters, outcome) = (
-            clean(time),
-            clean(account),
-            clean(region),
-            clean(action),
-            clean(parameters),
-            clean(outcome),
-        );
-        let resource_id = resource_id.as_deref().map(clean);
-        let access_key = access_key.as_deref().map(clean);
-        let fault = fault.as_deref().map(clean);
+        } = storable(event);
         let rows = self.query(
             &format!(
                 "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
@@ -563,6 +676,25 @@ impl super::Primitives for PgTx<'_> {
                 fault: r.get(9),
             })
             .collect())
+    }
+}
+
+/// An event as PostgreSQL can hold it: what a caller wrote is logged as
+/// written, but PostgreSQL text cannot hold NUL: it is logged as U+FFFD instead.
+fn storable(event: &super::EventRow) -> super::EventRow {
+    let clean = |t: &String| t.replace('\0', "\u{FFFD}");
+    let optional = |t: &Option<String>| t.as_ref().map(clean);
+    super::EventRow {
+        row: event.row,
+        time: clean(&event.time),
+        account: clean(&event.account),
+        region: clean(&event.region),
+        action: clean(&event.action),
+        parameters: clean(&event.parameters),
+        outcome: clean(&event.outcome),
+        resource_id: optional(&event.resource_id),
+        access_key: optional(&event.access_key),
+        fault: optional(&event.fault),
     }
 }
 

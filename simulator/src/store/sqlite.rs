@@ -87,7 +87,7 @@ impl<'c> SqliteTx<'c> {
     }
 
     /// Commits it (releases its savepoint, in a group).
-    pub(super) fn commit(mut self) -> Result<()> {
+    pub(super) fn commit(&mut self) -> Result<()> {
         let result = end(self.tx, self.path.as_deref(), self.scope, true);
         // A commit that failed is rolled back when dropped.
         self.ended = result.is_ok();
@@ -194,6 +194,42 @@ impl Primitives for SqliteTx<'_> {
             )
             .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
             .map_err(|e| self.err(e))
+    }
+
+    fn counter(&self, key: &str) -> Result<Option<i64>> {
+        self.tx
+            .prepare_cached("SELECT n FROM counters WHERE key = ?1")
+            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    fn set_counter(&self, key: &str, n: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO counters (key, n) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![key, n]))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn savepoint(&self, end: Option<bool>) -> Result<()> {
+        let path = self.path.as_deref();
+        match end {
+            None => begin(self.tx, path, Scope::Nested),
+            Some(keep) => self::end(self.tx, path, Scope::Nested, keep),
+        }
+    }
+
+    fn write_all(&self, writes: &super::group::Writes) -> Result<()> {
+        if self.tx.is_autocommit() {
+            // SQLite ended the group's transaction itself: each write would
+            // be kept alone while the group is told none was.
+            return Err(Error::new(
+                ErrorKind::StoreIo,
+                "the store's transaction for the calls answered together ended before they did; none of them was kept",
+                "Send the call again",
+            ));
+        }
+        super::write_each(self, writes)
     }
 
     fn append_event(&self, event: &EventRow) -> Result<i64> {
