@@ -250,7 +250,14 @@ pub struct Store {
     /// (see [`together`]) has read and written: each transaction begun
     /// meanwhile is a savepoint in it.
     group: Option<Box<std::cell::RefCell<group::Group>>>,
+    /// What the store held when this handle's last group committed, and
+    /// the mark that tells whether another transaction wrote since (see
+    /// [`Store::begin_group`]).
+    carried: Option<(i64, Box<group::Read>)>,
 }
+
+/// The most rows a handle keeps from one group for the next.
+const CARRIED_MOST: usize = 100_000;
 
 /// How a transaction on the store begins and ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,6 +444,7 @@ impl Store {
             path: None,
             _scratch: None,
             group: None,
+            carried: None,
         };
         store.initialise(setup)?;
         Ok(store)
@@ -507,6 +515,7 @@ impl Store {
             path: None,
             _scratch: None,
             group: None,
+            carried: None,
         };
         if created && !read_only {
             store.transaction(|tx| {
@@ -621,6 +630,7 @@ impl Store {
             path: Some(path.to_path_buf()),
             _scratch: scratch,
             group: None,
+            carried: None,
         };
         if let Some(setup) = setup {
             store.add_missing_columns(&schema::SQLITE)?;
@@ -726,6 +736,10 @@ impl Store {
             Some(_) => Scope::Within,
             None => scope,
         };
+        if scope == Scope::Write {
+            // A write outside a group: what the last group knew may change.
+            self.carried = None;
+        }
         let inner = Self::inner(&mut self.backend, &self.path, backend_scope)?;
         let group = self.group.as_deref();
         if let (Some(group), Scope::Nested) = (group, scope) {
@@ -759,6 +773,38 @@ impl Store {
     fn within<R>(&mut self, f: impl FnOnce(&dyn Primitives) -> Result<R>) -> Result<R> {
         let inner = Self::inner(&mut self.backend, &self.path, Scope::Within)?;
         f(primitives(&inner))
+    }
+
+    /// Begins the write transaction of a group (see [`together`]) and
+    /// gives what the store is known to hold: what this handle's last group
+    /// read and wrote, if no other transaction has written since it
+    /// committed, else nothing. On PostgreSQL the group's transaction takes
+    /// the next transaction ID of the whole server: only if it is the one
+    /// after the last group's did nothing else write meanwhile (any write,
+    /// by any process or build, takes one). On SQLite the file's data
+    /// version moves with every commit of another connection.
+    fn begin_group(&mut self) -> Result<(i64, group::Read)> {
+        let path = self.path.clone();
+        let (mark, follows): (i64, fn(i64, i64) -> bool) = match &mut self.backend {
+            Backend::Postgres(pg) => (pg.begin_group()?, |last, now| {
+                last.checked_add(1) == Some(now)
+            }),
+            Backend::Sqlite(conn) => {
+                sqlite::begin(conn, path.as_deref(), Scope::Write)?;
+                match sqlite::data_version(conn, path.as_deref()) {
+                    Ok(version) => (version, |last, now| now == last),
+                    Err(e) => {
+                        let _ = sqlite::end(conn, path.as_deref(), Scope::Write, false);
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        let read = match self.carried.take() {
+            Some((last, read)) if follows(last, mark) => *read,
+            _ => group::Read::default(),
+        };
+        Ok((mark, read))
     }
 
     /// Begins (`end` none) or ends (keeping what was written, or not) a
@@ -796,15 +842,21 @@ pub fn together<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R)
     if holder.as_mut().group.is_some() {
         return Ok(f(holder));
     }
-    holder.as_mut().raw(Scope::Write, None)?;
-    holder.as_mut().group = Some(Default::default());
+    let (mark, known) = holder.as_mut().begin_group()?;
+    holder.as_mut().group = Some(Box::new(std::cell::RefCell::new(group::Group::knowing(
+        known,
+    ))));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(holder)));
     let store = holder.as_mut();
     let group = store.group.take().map(|group| group.into_inner());
     let kept = match (&result, group) {
-        (Ok(_), Some(group)) => store
-            .within(|db| group.finish(db))
-            .and_then(|()| store.raw(Scope::Write, Some(true))),
+        (Ok(_), Some(group)) => store.within(|db| group.finish(db)).and_then(|known| {
+            store.raw(Scope::Write, Some(true))?;
+            if known.rows() <= CARRIED_MOST {
+                store.carried = Some((mark, Box::new(known)));
+            }
+            Ok(())
+        }),
         _ => Ok(()),
     };
     if result.is_err() || kept.is_err() {
@@ -825,6 +877,7 @@ pub fn discarded<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R
     match &store.group {
         Some(group) => group.borrow_mut().savepoint(),
         None => {
+            store.carried = None;
             store.raw(Scope::Write, None)?;
             store.group = Some(Default::default());
         }
@@ -1441,6 +1494,7 @@ fn create_new(path: &Path, setup: &Setup) -> Result<()> {
             path: Some(tmp.clone()),
             _scratch: None,
             group: None,
+            carried: None,
         };
         store.initialise(setup)?;
         // Fold the WAL into the main file so the linked file is complete on its own.

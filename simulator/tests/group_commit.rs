@@ -8,7 +8,9 @@
 mod common;
 
 use amisim_simulator::store::Filter;
-use amisim_simulator::{Caller, Cloud, DescribeImage, DescribeImages, Event, Image};
+use amisim_simulator::{
+    Caller, Cloud, DeregisterImage, DescribeImage, DescribeImages, Event, Image,
+};
 use common::*;
 
 /// The calls of the tests: two registrations around a refused one (a name
@@ -275,4 +277,70 @@ fn a_savepoint_rolled_back_after_the_group_sent_its_writes_undoes_that_part_alon
     assert_eq!(together, one_by_one);
     assert_eq!(log(&mut world.cloud), log(&mut apart.cloud));
     assert_eq!(world.dump(), apart.dump());
+}
+
+/// What an image is, as a group of `cloud` sees it.
+fn seen_in_a_group(cloud: &mut Cloud, who: &Caller, id: &str) -> Option<String> {
+    cloud
+        .together(|cloud| {
+            cloud
+                .call(who, &DescribeImage::new(id))
+                .expect("a describe")
+                .map(|i| format!("{} {:?}", i.name, i.state))
+        })
+        .expect("the group commits")
+}
+
+/// A handle keeps what its last group read and wrote for its next group,
+/// but only while nothing else writes to the store: what another handle
+/// (another process, another server) or this one outside a group wrote
+/// since is what the next group sees.
+#[test]
+fn a_group_sees_every_write_made_since_the_last_group_elsewhere_or_outside_a_group() {
+    let me = at(A, USE1);
+    let mut world = World::new();
+    let mut other = Cloud::open_store(&store_of(&world)).expect("a second handle");
+    let first = world
+        .cloud
+        .together(|cloud| register(cloud, &me, "first"))
+        .expect("the group commits");
+    let listed = world.cloud.together(images).expect("the group commits");
+    assert_eq!(listed, ["first"]);
+    assert_eq!(
+        seen_in_a_group(&mut world.cloud, &me, &first.id).as_deref(),
+        Some("first Available")
+    );
+    // Another handle deregisters the image and registers another.
+    other
+        .call(&me, &DeregisterImage::new(&first.id, false))
+        .expect("deregistered elsewhere");
+    register(&mut other, &me, "elsewhere");
+    assert_eq!(
+        seen_in_a_group(&mut world.cloud, &me, &first.id).as_deref(),
+        Some("first Deregistered")
+    );
+    assert_eq!(
+        world.cloud.together(images).expect("the group commits"),
+        ["elsewhere", "first"]
+    );
+    // This handle registers one outside a group.
+    register(&mut world.cloud, &me, "outside");
+    assert_eq!(
+        world.cloud.together(images).expect("the group commits"),
+        ["elsewhere", "first", "outside"]
+    );
+    // And groups one after the other, with nothing between them, go on
+    // from what the last one left.
+    world
+        .cloud
+        .together(|cloud| register(cloud, &me, "next"))
+        .expect("the group commits");
+    assert_eq!(
+        world.cloud.together(images).expect("the group commits"),
+        ["elsewhere", "first", "next", "outside"]
+    );
+    assert_eq!(
+        images(&mut other),
+        ["elsewhere", "first", "next", "outside"]
+    );
 }

@@ -8,6 +8,11 @@
 //! PostgreSQL one statement for all of them instead of a round trip each,
 //! and the reads they would have answered again are answered from memory.
 //!
+//! When the group has committed, what it read and wrote is what the store
+//! holds, and stays so until another transaction writes: the store's handle
+//! keeps it for its next group, which uses it only if no other transaction
+//! wrote in between (see `Store::begin_group`).
+//!
 //! A call's savepoint is kept here too: begun and released without the
 //! database, and rolled back by undoing its writes in memory. Only a read
 //! that memory cannot answer (the whole event log, every row) sends the
@@ -158,9 +163,10 @@ pub(crate) struct Group {
     broken: bool,
 }
 
-/// Rows read from the database.
+/// Rows read from the database, and after a group commits, the rows it
+/// wrote as they now stand there.
 #[derive(Debug, Default)]
-struct Read {
+pub(crate) struct Read {
     bodies: HashMap<Key, Option<String>>,
     lists: HashMap<ListKey, Vec<(String, String)>>,
     counts: HashMap<ListKey, i64>,
@@ -169,7 +175,27 @@ struct Read {
     counters: HashMap<String, Option<i64>>,
 }
 
+impl Read {
+    /// How many rows it holds, to keep no more than a bound of them.
+    pub fn rows(&self) -> usize {
+        self.bodies.len()
+            + self.lists.values().map(Vec::len).sum::<usize>()
+            + self.counts.len()
+            + self.meta.len()
+            + self.prefixed.values().map(Vec::len).sum::<usize>()
+            + self.counters.len()
+    }
+}
+
 impl Group {
+    /// A group that starts from what the store is known to hold.
+    pub fn knowing(read: Read) -> Group {
+        Group {
+            read,
+            ..Group::default()
+        }
+    }
+
     /// The body of the object `kind`/`id`.
     pub fn body(&mut self, db: &dyn Primitives, kind: &str, id: &str) -> Result<Option<String>> {
         let key = key(kind, id);
@@ -446,12 +472,31 @@ impl Group {
         self.read = Read::default();
     }
 
-    /// Sends every write still waiting, when the group is to commit.
-    pub fn finish(mut self, db: &dyn Primitives) -> Result<()> {
+    /// Sends every write still waiting, when the group is to commit, and
+    /// gives what the store holds once it has: what the group read, with
+    /// what it wrote in its place.
+    pub fn finish(mut self, db: &dyn Primitives) -> Result<Read> {
         if self.broken || !self.levels.is_empty() {
             return Err(unbalanced());
         }
-        self.send(db)
+        self.write(db, self.sent, self.writes.len())?;
+        let mut read = self.read;
+        let mut kinds = std::collections::HashSet::new();
+        for ((kind, id), row) in self.objects {
+            kinds.insert(kind.clone());
+            read.bodies.insert((kind, id), row.map(|r| r.body));
+        }
+        read.lists.retain(|listed, _| !kinds.contains(&listed.0));
+        read.counts.retain(|listed, _| !kinds.contains(&listed.0));
+        for (key, value) in self.meta {
+            read.prefixed
+                .retain(|prefix, _| !key.starts_with(prefix.as_str()));
+            read.meta.insert(key, Some(value));
+        }
+        for (key, n) in self.counters {
+            read.counters.insert(key, Some(n));
+        }
+        Ok(read)
     }
 }
 

@@ -214,6 +214,27 @@ impl Pg {
         begin(self.conn.client(), &self.server, scope)
     }
 
+    /// Begins a group's write transaction, its lock taken, and gives the
+    /// transaction's ID, all in one message.
+    pub fn begin_group(&mut self) -> Result<i64> {
+        let sql =
+            format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}); SELECT txid_current()");
+        let client = self.conn.client();
+        let messages = match client.simple_query(&sql) {
+            Ok(messages) => messages,
+            Err(e) => {
+                let _ = client.batch_execute("ROLLBACK");
+                return Err(error(&self.server, &e));
+            }
+        };
+        let id = messages.iter().rev().find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => row.get(0)?.parse::<i64>().ok(),
+            _ => None,
+        });
+        // Without an ID the group still runs; it only knows nothing of the last.
+        Ok(id.unwrap_or(i64::MIN))
+    }
+
     /// Ends a transaction of `scope`, keeping what it wrote or not.
     pub fn end(&mut self, scope: Scope, keep: bool) -> Result<()> {
         end(self.conn.client(), &self.server, scope, keep)

@@ -34,6 +34,12 @@ pub(super) fn begin(conn: &Connection, path: Option<&Path>, scope: Scope) -> Res
     conn.execute_batch(sql).map_err(|e| io_error(path, e))
 }
 
+/// The file's data version: it moves when another connection commits.
+pub(super) fn data_version(conn: &Connection, path: Option<&Path>) -> Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+        .map_err(|e| io_error(path, e))
+}
+
 /// Ends a transaction of `scope` on `conn`, keeping what it wrote or not.
 pub(super) fn end(conn: &Connection, path: Option<&Path>, scope: Scope, keep: bool) -> Result<()> {
     let Some(sql) = scope.end(keep) else {
