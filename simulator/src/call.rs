@@ -322,6 +322,9 @@ pub(crate) struct Session {
     /// Whether every call of the command moves the clock, reads and refusals
     /// too (a server's request, dated at its own time), or only changes.
     pub every_call_dated: bool,
+    /// Whether the store cannot have recorded the command yet (a server's
+    /// request, until its first call): see [`ids::command_epoch`].
+    pub new_command: bool,
     /// The access key ID the calls are made with, through a server.
     pub access_key: Option<String>,
     /// The key a server seals new secrets under, for the calls that make
@@ -336,6 +339,7 @@ impl Session {
             checked: secrets::Checked::default(),
             command,
             every_call_dated: false,
+            new_command: false,
             access_key: None,
             seal_key: None,
         }
@@ -369,17 +373,20 @@ pub(crate) fn run<R: Call>(
             return result;
         }
     }
+    // Once a call of the command has begun, the command may be recorded.
+    let new_command = std::mem::take(&mut session.new_command);
     let Session {
         checked,
         command,
         every_call_dated,
         access_key,
         seal_key,
+        ..
     } = session;
     store
         .transaction(|tx| {
             let epoch = if R::STARTS_COMMAND {
-                ids::command_epoch(tx, command)?
+                ids::command_epoch(tx, command, new_command)?
             } else {
                 ids::now(tx)?
             };
@@ -511,7 +518,7 @@ fn read<R: Call>(
         .transaction(|tx| {
             // Dated at its command's start, as recorded now.
             let time = if R::STARTS_COMMAND {
-                ids::command_epoch(tx, command)?
+                ids::command_epoch(tx, command, false)?
             } else {
                 ids::now(tx)?
             };
