@@ -987,8 +987,8 @@ pub(crate) trait Primitives {
     fn objects(&self) -> Result<Vec<ObjectRow>>;
     /// Every counter.
     fn counters(&self) -> Result<Vec<(String, i64)>>;
-    /// Appends an event and returns its row number.
-    fn append_event(&self, event: &EventRow) -> Result<i64>;
+    /// Appends an event.
+    fn append_event(&self, event: &EventRow) -> Result<()>;
     /// Whether the event log has `column` (one of [`EVENT_ADDED`]).
     fn events_have(&self, column: &str) -> Result<bool>;
     /// Every event, in the log's canonical order ([`EVENT_ORDER`]).
@@ -1310,9 +1310,7 @@ impl Tx<'_> {
         };
         match self.group {
             Some(group) => group.borrow_mut().append_event(row),
-            None => {
-                db.append_event(&row)?;
-            }
+            None => db.append_event(&row)?,
         }
         Ok(())
     }

@@ -276,3 +276,35 @@ fn a_store_made_before_access_keys_and_faults_were_logged_gains_the_columns_when
         .get::<_, i64>(0);
     assert_eq!(has_fault, 1, "the fault column is back");
 }
+
+/// What a caller wrote is logged as written, but PostgreSQL text cannot
+/// hold NUL: a call naming one is logged with U+FFFD in its place, alone
+/// and in a group of calls, and answered alike both ways.
+#[test]
+fn a_call_naming_nul_is_logged_with_a_replacement_character_alone_and_in_a_group() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let me = at(A, USE1);
+    let alone = cloud.call(&me, &DescribeImage::new("ami-\0alone"));
+    let grouped = cloud
+        .together(|cloud| cloud.call(&me, &DescribeImage::new("ami-\0grouped")))
+        .expect("the group commits");
+    assert!(alone.is_err() || alone.as_ref().is_ok_and(Option::is_none));
+    assert_eq!(
+        format!("{alone:?}"),
+        format!("{grouped:?}").replace("grouped", "alone")
+    );
+    let logged: Vec<String> = cloud
+        .events(0)
+        .expect("the log")
+        .iter()
+        .filter(|e| e.action == "DescribeImages")
+        .map(|e| format!("{:?}", e.resource_id))
+        .collect();
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    for (event, name) in logged.iter().zip(["alone", "grouped"]) {
+        assert!(event.contains(&format!("ami-\u{FFFD}{name}")), "{event}");
+    }
+}

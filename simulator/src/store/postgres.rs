@@ -606,38 +606,12 @@ impl super::Primitives for PgTx<'_> {
         Ok(())
     }
 
-    /// Appends an event and returns its row number.
-    fn append_event(&self, event: &super::EventRow) -> Result<i64> {
-        let super::EventRow {
-            time,
-            account,
-            region,
-            action,
-            parameters,
-            outcome,
-            resource_id,
-            access_key,
-            fault,
-            ..
-        } = storable(event);
-        let rows = self.query(
-            &format!(
-                "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
-                super::EVENT_COLUMNS
-            ),
-            &[
-                &time,
-                &account,
-                &region,
-                &action,
-                &parameters,
-                &outcome,
-                &resource_id,
-                &access_key,
-                &fault,
-            ],
-        )?;
-        Ok(rows.first().map(|r| r.get(0)).unwrap_or(0))
+    /// Appends an event: a group's writes of one event.
+    fn append_event(&self, event: &super::EventRow) -> Result<()> {
+        self.write_all(&super::group::Writes {
+            events: vec![event.clone()],
+            ..Default::default()
+        })
     }
 
     /// The one number a query answers.

@@ -238,7 +238,7 @@ impl Primitives for SqliteTx<'_> {
         super::write_each(self, writes)
     }
 
-    fn append_event(&self, event: &EventRow) -> Result<i64> {
+    fn append_event(&self, event: &EventRow) -> Result<()> {
         self.tx
             .prepare_cached(&format!(
                 "INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -257,7 +257,7 @@ impl Primitives for SqliteTx<'_> {
                 ])
             })
             .map_err(|e| self.err(e))?;
-        Ok(self.tx.last_insert_rowid())
+        Ok(())
     }
 
     fn objects(&self) -> Result<Vec<super::ObjectRow>> {
