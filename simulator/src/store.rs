@@ -256,8 +256,10 @@ pub struct Store {
     carried: Option<(i64, Box<group::Read>)>,
 }
 
-/// The most rows a handle keeps from one group for the next.
-const CARRIED_MOST: usize = 100_000;
+/// The most rows a handle keeps from one group for the next: about 25 MB of
+/// images at most. Past it the next group starts knowing nothing, and the
+/// count starts again.
+const CARRIED_MOST: usize = 10_000;
 
 /// How a transaction on the store begins and ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
