@@ -344,3 +344,128 @@ fn a_group_sees_every_write_made_since_the_last_group_elsewhere_or_outside_a_gro
         ["elsewhere", "first", "next", "outside"]
     );
 }
+
+/// An image like `like`, with another ID, owner, region and name.
+fn variant(like: &Image, id: &str, owner: &str, region: &str, name: &str) -> Image {
+    Image {
+        id: id.into(),
+        owner_id: owner.into(),
+        region: region.into(),
+        name: name.into(),
+        ..like.clone()
+    }
+}
+
+/// Raw store work a group keeps in memory: puts, deletes, metadata and
+/// counts, a part refused in a savepoint of its own, and every kind of
+/// read (by ID, listings by owner, region and name, counts, metadata by
+/// prefix); what each read saw, in order.
+fn store_work(cloud: &mut Cloud, like: &Image) -> Vec<String> {
+    let mut seen = Vec::new();
+    let listings = |tx: &amisim_simulator::store::Tx<'_>| -> amisim_simulator::Result<String> {
+        let names = |filter: Filter<'_>| -> amisim_simulator::Result<Vec<String>> {
+            // The catalogue's images left out.
+            Ok(tx
+                .list::<Image>(filter)?
+                .into_iter()
+                .filter(|i| i.owner_id == A || i.owner_id == B)
+                .map(|i| i.name)
+                .collect())
+        };
+        Ok(format!(
+            "mine {:?} east {:?} named {:?} counted {} {} meta {:?}",
+            names(Filter {
+                account: Some(A),
+                ..Filter::default()
+            })?,
+            names(Filter {
+                region: Some(USE1),
+                ..Filter::default()
+            })?,
+            names(Filter {
+                name: Some("renamed"),
+                ..Filter::default()
+            })?,
+            tx.count::<Image>(Filter {
+                account: Some(A),
+                ..Filter::default()
+            })?,
+            tx.count::<Image>(Filter {
+                account: Some(B),
+                region: Some(USW2),
+                ..Filter::default()
+            })?,
+            tx.meta_with_prefix("test:")?,
+        ))
+    };
+    let store = cloud.store();
+    let first = store.transaction(|tx| {
+        tx.put(&variant(like, "ami-00000000000000001", A, USE1, "one"))?;
+        tx.put(&variant(like, "ami-00000000000000002", A, USW2, "two"))?;
+        tx.put(&variant(like, "ami-00000000000000003", B, USW2, "three"))?;
+        tx.set_meta("test:a", "1")?;
+        tx.set_meta("test:b", "2")?;
+        Ok((
+            tx.next_count("test")?,
+            tx.next_count("test")?,
+            listings(tx)?,
+        ))
+    });
+    seen.push(format!("{first:?}"));
+    let refused = store.transaction(|tx| {
+        let inner = tx.atomically(|tx| {
+            tx.put(&variant(like, "ami-00000000000000004", A, USE1, "four"))?;
+            let gone = tx.delete::<Image>("ami-00000000000000001")?;
+            tx.set_meta("test:a", "changed")?;
+            tx.set_meta("test:c", "3")?;
+            let n = tx.next_count("test")?;
+            let during = listings(tx)?;
+            Err::<(), _>(amisim_simulator::Error::new(
+                amisim_simulator::error::ErrorKind::InvalidParameterValue,
+                format!("refused after gone {gone} count {n} seeing {during}"),
+                "",
+            ))
+        });
+        Ok((format!("{inner:?}"), listings(tx)?, tx.next_count("test")?))
+    });
+    seen.push(format!("{refused:?}"));
+    let kept = store.transaction(|tx| {
+        let gone = tx.delete::<Image>("ami-00000000000000002")?;
+        let again = tx.delete::<Image>("ami-00000000000000002")?;
+        tx.put(&variant(like, "ami-00000000000000001", A, USE1, "renamed"))?;
+        tx.set_meta("test:b", "changed")?;
+        Ok((
+            gone,
+            again,
+            tx.exists::<Image>("ami-00000000000000002")?,
+            tx.get::<Image>("ami-00000000000000001")?.map(|i| i.name),
+            listings(tx)?,
+        ))
+    });
+    seen.push(format!("{kept:?}"));
+    seen.push(format!("{:?}", store.read(|tx| listings(tx))));
+    seen
+}
+
+/// Every read a group answers from memory is what the same reads answer
+/// one transaction at a time, after every kind of write and a refused part.
+#[test]
+fn a_group_answers_every_kind_of_read_as_the_store_does_one_transaction_at_a_time() {
+    let me = at(A, USE1);
+    let mut apart = World::new();
+    let like = register(&mut apart.cloud, &me, "template");
+    let one_by_one = store_work(&mut apart.cloud, &like);
+    assert!(
+        one_by_one[1].contains("refused after gone true count 2"),
+        "{one_by_one:?}"
+    );
+    assert!(one_by_one[3].contains("renamed"), "{one_by_one:?}");
+    let mut world = World::new();
+    let like = register(&mut world.cloud, &me, "template");
+    let together = world
+        .cloud
+        .together(|cloud| store_work(cloud, &like))
+        .expect("the group commits");
+    assert_eq!(together, one_by_one);
+    assert_eq!(world.dump(), apart.dump());
+}
