@@ -836,10 +836,12 @@ impl AsMut<Store> for Store {
 
 /// Runs `f` on `holder` (a store, or what holds one) with the store's write
 /// transaction held open: every transaction `f` begins is a savepoint in it
-/// (a refused or failed call rolls back alone), and all of them are
-/// committed at once when `f` returns. What `f` answers may be given only
-/// once this returns `Ok`: an `Err` means none of it was kept. Within a
-/// group this only runs `f`.
+/// (a refused call rolls back alone), and all of them are committed at once
+/// when `f` returns. What `f` answers may be given only once this returns
+/// `Ok`: an `Err` means none of it was kept, which is also the answer when
+/// the database failed a statement the group could not undo alone (any
+/// failed statement, on PostgreSQL; its writes not all written, on either).
+/// Within a group this only runs `f`.
 pub fn together<H: AsMut<Store>, R>(holder: &mut H, f: impl FnOnce(&mut H) -> R) -> Result<R> {
     if holder.as_mut().group.is_some() {
         return Ok(f(holder));

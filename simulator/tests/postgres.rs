@@ -308,3 +308,98 @@ fn a_call_naming_nul_is_logged_with_a_replacement_character_alone_and_in_a_group
         assert!(event.contains(&format!("ami-\u{FFFD}{name}")), "{event}");
     }
 }
+
+/// PostgreSQL ignores every statement of a transaction after one failed,
+/// and answers its `COMMIT` by rolling it back without an error. A group
+/// in which a read failed after the group had sent its writes (a read of
+/// the whole log) is refused as a whole, never answered as kept while
+/// nothing is.
+#[test]
+fn a_group_in_which_a_read_failed_is_refused_whole_never_answered_as_kept() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let answered = cloud.together(|cloud| {
+        let noted = cloud
+            .store()
+            .transaction(|tx| tx.set_meta("test:noted", "yes"));
+        // Sends the note to the database.
+        let log = cloud.events(0).map(|events| events.len());
+        // PostgreSQL text holds no NUL: the statement fails.
+        let failed = cloud.store().read(|tx| tx.meta_with_prefix("test:\0"));
+        assert!(failed.is_err(), "{failed:?}");
+        (noted, log)
+    });
+    let err = answered.expect_err("the group is refused whole");
+    assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
+    assert!(err.message.contains("none of it was kept"), "{err}");
+    let noted = cloud
+        .store()
+        .read(|tx| tx.meta("test:noted"))
+        .expect("a read");
+    assert_eq!(noted, None);
+    cloud
+        .together(|cloud| {
+            cloud
+                .store()
+                .transaction(|tx| tx.set_meta("test:noted", "again"))
+        })
+        .expect("the next group commits")
+        .expect("the note");
+    let noted = cloud
+        .store()
+        .read(|tx| tx.meta("test:noted"))
+        .expect("a read");
+    assert_eq!(noted.as_deref(), Some("again"));
+}
+
+/// A group whose writes could not all be sent (another session holds a
+/// table they go to, past the handle's lock wait) is refused as a whole.
+#[test]
+fn a_group_whose_writes_failed_is_refused_whole_never_kept_in_part() {
+    let Some((admin, _)) = server() else { return };
+    let url = empty_database(&admin);
+    let _drop = DropDatabase::of(&url);
+    let me = at(A, USE1);
+    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let kept = register(&mut cloud, &me, "kept");
+    cloud
+        .set_lock_wait(std::time::Duration::from_millis(300))
+        .expect("a lock wait");
+    // Another session holds the counters, which a registration reads.
+    let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut held = holder.transaction().unwrap();
+    held.batch_execute("LOCK TABLE counters IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let answered = cloud.together(|cloud| {
+        let noted = cloud
+            .store()
+            .transaction(|tx| tx.set_meta("test:noted", "yes"));
+        // Sends the note to the database.
+        let log = cloud.events(0).map(|events| events.len());
+        let refused = cloud.call(&me, &image("waits"));
+        (noted, log, refused.map(|i| i.id))
+    });
+    held.rollback().unwrap();
+    let err = answered.expect_err("the group is refused whole");
+    assert_eq!(err.kind, ErrorKind::StoreIo, "{err}");
+    let noted = cloud
+        .store()
+        .read(|tx| tx.meta("test:noted"))
+        .expect("a read");
+    assert_eq!(noted, None, "nothing of the refused group was kept");
+    // The handle goes on, and the next group is kept.
+    cloud
+        .together(|cloud| register(cloud, &me, "after"))
+        .expect("the next group commits");
+    let names: Vec<String> = cloud
+        .call(&me, &amisim_simulator::DescribeImages::default())
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.owner_id == A)
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(names, ["after", "kept"]);
+    assert!(!kept.id.is_empty());
+}

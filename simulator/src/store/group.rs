@@ -443,7 +443,10 @@ impl Group {
             let start = self.levels[i].start;
             self.write(db, from, start)?;
             from = start;
-            db.savepoint(None)?;
+            if let Err(e) = db.savepoint(None) {
+                self.broken = true;
+                return Err(e);
+            }
             self.levels[i].in_database = true;
         }
         self.write(db, from, self.writes.len())?;
@@ -459,7 +462,8 @@ impl Group {
         }
         let writes = Writes::of(&self.writes[from..to]);
         self.sent = to;
-        db.write_all(&writes)
+        // Some of them may have been written: the group cannot commit.
+        db.write_all(&writes).inspect_err(|_| self.broken = true)
     }
 
     /// Forgets what the group read and wrote, once everything it wrote is in

@@ -59,6 +59,11 @@ struct Conn {
     /// Always there but while it is dropped (see [`Conn`]'s `Drop`).
     link: Option<Client>,
     prepared: HashMap<String, Statement>,
+    /// Whether a statement failed in the transaction open: PostgreSQL then
+    /// ignores everything until the transaction is rolled back (or rolled
+    /// back to a savepoint begun before), and answers a `COMMIT` by rolling
+    /// back without an error, so the commit is refused here instead.
+    failed: bool,
 }
 
 impl Drop for Conn {
@@ -77,6 +82,7 @@ impl Conn {
         Conn {
             link: Some(client),
             prepared: HashMap::new(),
+            failed: false,
         }
     }
 
@@ -217,7 +223,7 @@ impl Pg {
     /// Begins a transaction of `scope`: a write holds the store's write lock
     /// until it ends; a read is a read-only snapshot.
     pub fn begin(&mut self, scope: Scope) -> Result<()> {
-        begin(self.conn.client(), &self.server, scope)
+        begin(&mut self.conn, &self.server, scope)
     }
 
     /// Begins a group's write transaction, its lock taken, and gives the
@@ -232,6 +238,7 @@ impl Pg {
                 return Err(error(&self.server, &e));
             }
         };
+        self.conn.failed = false;
         let id = messages.iter().rev().find_map(|m| match m {
             postgres::SimpleQueryMessage::Row(row) => row.get(1)?.parse::<i64>().ok(),
             _ => None,
@@ -242,12 +249,12 @@ impl Pg {
 
     /// Ends a transaction of `scope`, keeping what it wrote or not.
     pub fn end(&mut self, scope: Scope, keep: bool) -> Result<()> {
-        end(self.conn.client(), &self.server, scope, keep)
+        end(&mut self.conn, &self.server, scope, keep)
     }
 
     /// A transaction of `scope`.
     pub fn transaction(&mut self, scope: Scope) -> Result<PgTx<'_>> {
-        begin(self.conn.client(), &self.server, scope)?;
+        begin(&mut self.conn, &self.server, scope)?;
         Ok(PgTx {
             tx: RefCell::new(&mut self.conn),
             server: self.server.clone(),
@@ -260,7 +267,7 @@ impl Pg {
 /// Begins a transaction of `scope` on `client`, a write one with the
 /// write lock taken in the same message. A write one that cannot take the
 /// lock is rolled back at once.
-fn begin(client: &mut Client, server: &str, scope: Scope) -> Result<()> {
+fn begin(conn: &mut Conn, server: &str, scope: Scope) -> Result<()> {
     let write = format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})");
     let sql = match scope {
         Scope::Write => write.as_str(),
@@ -268,6 +275,7 @@ fn begin(client: &mut Client, server: &str, scope: Scope) -> Result<()> {
         Scope::Nested => "SAVEPOINT nested",
         Scope::Within => return Ok(()),
     };
+    let client = conn.client();
     if let Err(e) = client.batch_execute(sql) {
         if scope == Scope::Write {
             // BEGIN ran; the lock did not: nothing was written.
@@ -275,15 +283,34 @@ fn begin(client: &mut Client, server: &str, scope: Scope) -> Result<()> {
         }
         return Err(error(server, &e));
     }
+    if matches!(scope, Scope::Write | Scope::Read) {
+        conn.failed = false;
+    }
     Ok(())
 }
 
-/// Ends a transaction of `scope` on `client`, keeping what it wrote or not.
-fn end(client: &mut Client, server: &str, scope: Scope, keep: bool) -> Result<()> {
-    match scope.end(keep) {
-        Some(sql) => client.batch_execute(sql).map_err(|e| error(server, &e)),
-        None => Ok(()),
+/// Ends a transaction of `scope` on `conn`, keeping what it wrote or not.
+/// A transaction in which a statement failed is not committed: the caller
+/// rolls it back.
+fn end(conn: &mut Conn, server: &str, scope: Scope, keep: bool) -> Result<()> {
+    let Some(sql) = scope.end(keep) else {
+        return Ok(());
+    };
+    if keep && conn.failed && scope == Scope::Write {
+        return Err(Error::new(
+            ErrorKind::StoreIo,
+            format!("a statement failed on the PostgreSQL store {server} during the transaction, so none of it was kept"),
+            "Send the calls again; nothing of them was stored",
+        ));
     }
+    conn.client()
+        .batch_execute(sql)
+        .map_err(|e| error(server, &e))?;
+    if !keep {
+        // Rolled back, or back to a savepoint begun before any failure.
+        conn.failed = false;
+    }
+    Ok(())
 }
 
 /// One transaction on a PostgreSQL store: the primitive operations the
@@ -299,7 +326,7 @@ pub struct PgTx<'c> {
 impl Drop for PgTx<'_> {
     fn drop(&mut self) {
         if !self.ended {
-            let _ = end(self.tx.get_mut().client(), &self.server, self.scope, false);
+            let _ = end(self.tx.get_mut(), &self.server, self.scope, false);
         }
     }
 }
@@ -311,25 +338,40 @@ impl PgTx<'_> {
         error(&self.server, e)
     }
 
+    /// The error of a statement that failed, noted on the connection (see
+    /// [`Conn`]'s `failed`).
+    fn failed(&self, conn: &mut Conn, e: &postgres::Error) -> Error {
+        conn.failed = true;
+        self.err(e)
+    }
+
     fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<postgres::Row>> {
         let mut conn = self.tx.borrow_mut();
-        let statement = conn.statement(sql).map_err(|e| self.err(&e))?;
-        conn.client()
-            .query(&statement, params)
-            .map_err(|e| self.err(&e))
+        let statement = match conn.statement(sql) {
+            Ok(statement) => statement,
+            Err(e) => return Err(self.failed(&mut conn, &e)),
+        };
+        match conn.client().query(&statement, params) {
+            Ok(rows) => Ok(rows),
+            Err(e) => Err(self.failed(&mut conn, &e)),
+        }
     }
 
     fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
         let mut conn = self.tx.borrow_mut();
-        let statement = conn.statement(sql).map_err(|e| self.err(&e))?;
-        conn.client()
-            .execute(&statement, params)
-            .map_err(|e| self.err(&e))
+        let statement = match conn.statement(sql) {
+            Ok(statement) => statement,
+            Err(e) => return Err(self.failed(&mut conn, &e)),
+        };
+        match conn.client().execute(&statement, params) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.failed(&mut conn, &e)),
+        }
     }
 
     /// Commits the transaction (releases its savepoint, in a group).
     pub fn commit(&mut self) -> Result<()> {
-        let result = end(self.tx.get_mut().client(), &self.server, self.scope, true);
+        let result = end(self.tx.get_mut(), &self.server, self.scope, true);
         // A commit that failed is rolled back when dropped.
         self.ended = result.is_ok();
         result
@@ -375,11 +417,17 @@ impl PgTx<'_> {
 impl super::Primitives for PgTx<'_> {
     /// Runs SQL with no result (savepoints).
     fn batch(&self, sql: &str) -> Result<()> {
-        self.tx
-            .borrow_mut()
-            .client()
-            .batch_execute(sql)
-            .map_err(|e| self.err(&e))
+        let mut conn = self.tx.borrow_mut();
+        match conn.client().batch_execute(sql) {
+            Ok(()) => {
+                if sql.starts_with("ROLLBACK TO SAVEPOINT") {
+                    // Back to before any failure since the savepoint.
+                    conn.failed = false;
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.failed(&mut conn, &e)),
+        }
     }
 
     /// The body of the object `kind`/`id`.
@@ -501,8 +549,8 @@ impl super::Primitives for PgTx<'_> {
     fn savepoint(&self, end: Option<bool>) -> Result<()> {
         let mut conn = self.tx.borrow_mut();
         match end {
-            None => begin(conn.client(), &self.server, Scope::Nested),
-            Some(keep) => self::end(conn.client(), &self.server, Scope::Nested, keep),
+            None => begin(&mut conn, &self.server, Scope::Nested),
+            Some(keep) => self::end(&mut conn, &self.server, Scope::Nested, keep),
         }
     }
 
