@@ -367,7 +367,7 @@ fn a_group_whose_writes_failed_is_refused_whole_never_kept_in_part() {
     cloud
         .set_lock_wait(std::time::Duration::from_millis(300))
         .expect("a lock wait");
-    // Another session holds the counters, which a registration reads.
+    // Another session holds the counters table, which the group's writes go to.
     let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let mut held = holder.transaction().unwrap();
     held.batch_execute("LOCK TABLE counters IN ACCESS EXCLUSIVE MODE")
