@@ -999,7 +999,7 @@ pub(crate) trait Primitives {
     fn events(&self) -> Result<Vec<EventRow>>;
     /// The one number a query answers.
     fn number(&self, sql: &str) -> Result<i64>;
-    /// Runs SQL with no result (savepoints).
+    /// Runs SQL with no result (emptying the store).
     fn batch(&self, sql: &str) -> Result<()>;
 }
 
@@ -1425,17 +1425,10 @@ impl Tx<'_> {
             group.borrow_mut().end(self.rows(), result.is_ok())?;
             return result;
         }
-        self.batch("SAVEPOINT call")?;
-        match f(self) {
-            Ok(r) => {
-                self.batch("RELEASE SAVEPOINT call")?;
-                Ok(r)
-            }
-            Err(e) => {
-                self.batch("ROLLBACK TO SAVEPOINT call; RELEASE SAVEPOINT call")?;
-                Err(e)
-            }
-        }
+        self.rows().savepoint(None)?;
+        let result = f(self);
+        self.rows().savepoint(Some(result.is_ok()))?;
+        result
     }
 }
 

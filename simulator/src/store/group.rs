@@ -391,10 +391,7 @@ impl Group {
             // database, rolled back, is the whole truth again.
             self.writes.truncate(level.start);
             self.sent = self.sent.min(level.start);
-            self.objects.clear();
-            self.meta.clear();
-            self.counters.clear();
-            self.read = Read::default();
+            self.forget();
             return Ok(());
         }
         for write in self.writes.drain(level.start..).rev() {

@@ -345,28 +345,26 @@ impl PgTx<'_> {
         self.err(e)
     }
 
-    fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<postgres::Row>> {
+    /// Runs the statement of `sql`, prepared once, with `run`; a failure
+    /// is noted on the connection.
+    fn prepared<T>(
+        &self,
+        sql: &str,
+        run: impl FnOnce(&mut Client, &Statement) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<T> {
         let mut conn = self.tx.borrow_mut();
-        let statement = match conn.statement(sql) {
-            Ok(statement) => statement,
-            Err(e) => return Err(self.failed(&mut conn, &e)),
-        };
-        match conn.client().query(&statement, params) {
-            Ok(rows) => Ok(rows),
-            Err(e) => Err(self.failed(&mut conn, &e)),
-        }
+        let result = conn
+            .statement(sql)
+            .and_then(|statement| run(conn.client(), &statement));
+        result.map_err(|e| self.failed(&mut conn, &e))
+    }
+
+    fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<postgres::Row>> {
+        self.prepared(sql, |client, statement| client.query(statement, params))
     }
 
     fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
-        let mut conn = self.tx.borrow_mut();
-        let statement = match conn.statement(sql) {
-            Ok(statement) => statement,
-            Err(e) => return Err(self.failed(&mut conn, &e)),
-        };
-        match conn.client().execute(&statement, params) {
-            Ok(n) => Ok(n),
-            Err(e) => Err(self.failed(&mut conn, &e)),
-        }
+        self.prepared(sql, |client, statement| client.execute(statement, params))
     }
 
     /// Commits the transaction (releases its savepoint, in a group).
@@ -415,17 +413,11 @@ impl PgTx<'_> {
 }
 
 impl super::Primitives for PgTx<'_> {
-    /// Runs SQL with no result (savepoints).
+    /// Runs SQL with no result (emptying the store).
     fn batch(&self, sql: &str) -> Result<()> {
         let mut conn = self.tx.borrow_mut();
         match conn.client().batch_execute(sql) {
-            Ok(()) => {
-                if sql.starts_with("ROLLBACK TO SAVEPOINT") {
-                    // Back to before any failure since the savepoint.
-                    conn.failed = false;
-                }
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(e) => Err(self.failed(&mut conn, &e)),
         }
     }

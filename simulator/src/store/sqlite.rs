@@ -21,17 +21,21 @@ pub(super) fn begin(conn: &Connection, path: Option<&Path>, scope: Scope) -> Res
     let sql = match scope {
         Scope::Write => "BEGIN IMMEDIATE",
         Scope::Read => "BEGIN DEFERRED",
-        Scope::Nested if conn.is_autocommit() => {
-            return Err(Error::new(
-                ErrorKind::StoreIo,
-                "the store's transaction for the calls answered together ended before they did; none of them was kept",
-                "Send the call again",
-            ))
-        }
+        Scope::Nested if conn.is_autocommit() => return Err(group_ended()),
         Scope::Nested => "SAVEPOINT nested",
         Scope::Within => return Ok(()),
     };
     conn.execute_batch(sql).map_err(|e| io_error(path, e))
+}
+
+/// The error for a group's transaction SQLite ended itself (it rolls a
+/// transaction back on some failures) before the group did.
+fn group_ended() -> Error {
+    Error::new(
+        ErrorKind::StoreIo,
+        "the store's transaction for the calls answered together ended before they did; none of them was kept",
+        "Send the call again",
+    )
 }
 
 /// The file's data version: it moves when another connection commits.
@@ -229,11 +233,7 @@ impl Primitives for SqliteTx<'_> {
         if self.tx.is_autocommit() {
             // SQLite ended the group's transaction itself: each write would
             // be kept alone while the group is told none was.
-            return Err(Error::new(
-                ErrorKind::StoreIo,
-                "the store's transaction for the calls answered together ended before they did; none of them was kept",
-                "Send the call again",
-            ));
+            return Err(group_ended());
         }
         super::write_each(self, writes)
     }
