@@ -336,8 +336,9 @@ async fn too_many(mut stream: tokio::net::TcpStream) {
     .await;
 }
 
-/// Reads one HTTP request (refusing a body over [`MAX_BODY`]) and answers it
-/// off the async workers, where the store is read and written.
+/// Reads one HTTP request (refusing a body over [`MAX_BODY`]) and answers
+/// it: the task waits for its answer while a blocking thread, never an async
+/// worker, reads and writes the store ([`Server::answer_async`]).
 pub async fn answer<B>(
     server: Arc<Server>,
     request: hyper::Request<B>,
@@ -373,13 +374,7 @@ where
             .collect(),
         body,
     };
-    let answer = tokio::task::spawn_blocking(move || server.answer(&request))
-        .await
-        .unwrap_or_else(|_| Answer {
-            status: 500,
-            content_type: "text/plain; charset=utf-8",
-            body: b"The request failed inside the server; nothing it did was kept\n".to_vec(),
-        });
+    let answer = server.answer_async(request).await;
     Ok(reply(&answer))
 }
 

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 
 use amisim_simulator::{Caller, Cloud};
 
@@ -118,7 +118,8 @@ pub struct Server {
 #[derive(Default)]
 struct Queue {
     requests: VecDeque<Arc<Waiting>>,
-    /// Whether a request leads: it holds the store, or was asked to take it.
+    /// Whether a thread answers the queue (it holds the store, or is about
+    /// to take it) and will look at the queue again before it stops.
     led: bool,
 }
 
@@ -131,55 +132,60 @@ struct Waiting {
     protocol: Protocol,
     /// Who signed it, taken when it is answered.
     identity: Mutex<Option<Result<Identity, Fault>>>,
-    turn: Mutex<Turn>,
-    changed: Condvar,
+    /// Where its answer goes, taken when it is given.
+    reply: Mutex<Option<Reply>>,
 }
 
-/// Where a waiting request stands.
-enum Turn {
-    /// It waits in the queue, or in the group being answered.
-    Waits,
-    /// It is asked to lead: to take the store and answer the queue.
-    Leads,
-    /// Its answer, given once its group's transaction was committed.
-    Answered(Answer),
+/// Where a request's answer goes: to a thread blocked on it, or to a task.
+enum Reply {
+    Thread(std::sync::mpsc::SyncSender<Answer>),
+    Task(tokio::sync::oneshot::Sender<Answer>),
 }
 
 impl Waiting {
-    /// Tells the request where it stands now.
-    fn give(&self, turn: Turn) {
-        *self.turn.lock() = turn;
-        self.changed.notify_all();
-    }
-
-    fn is_answered(&self) -> bool {
-        matches!(*self.turn.lock(), Turn::Answered(_))
-    }
-
-    fn leads(&self) -> bool {
-        matches!(*self.turn.lock(), Turn::Leads)
-    }
-
-    /// Waits until the request is answered or asked to lead (taking the
-    /// answer), or `deadline` passes (`None`).
-    fn wait_until(&self, deadline: Option<Instant>) -> Option<Turn> {
-        let mut turn = self.turn.lock();
-        loop {
-            match &*turn {
-                Turn::Answered(_) => return Some(std::mem::replace(&mut *turn, Turn::Waits)),
-                Turn::Leads => return Some(Turn::Leads),
-                Turn::Waits => match deadline {
-                    Some(deadline) => {
-                        if self.changed.wait_until(&mut turn, deadline).timed_out()
-                            && matches!(*turn, Turn::Waits)
-                        {
-                            return None;
-                        }
-                    }
-                    None => self.changed.wait(&mut turn),
-                },
+    /// Gives the request its answer, once its group's transaction was committed.
+    fn give(&self, answer: Answer) {
+        match self.reply.lock().take() {
+            Some(Reply::Thread(to)) => {
+                let _ = to.send(answer);
             }
+            Some(Reply::Task(to)) => {
+                let _ = to.send(answer);
+            }
+            None => {}
         }
+    }
+}
+
+/// Whether a request withdrawn past its deadline was still waiting.
+enum Withdrawn {
+    /// It was, and is answered 503 with nothing applied.
+    Refused(Answer),
+    /// A group took it: only its answer can come.
+    Taken,
+}
+
+/// Ends a thread's lead of the queue if it unwinds (a panic outside the
+/// group's own catch): the requests still queued are dropped, so their
+/// waiters are answered, and the next request leads again.
+struct Leading<'a>(&'a Mutex<Queue>);
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut queue = self.0.lock();
+            queue.requests.clear();
+            queue.led = false;
+        }
+    }
+}
+
+/// The answer given when the thread answering a request failed.
+fn failed_inside() -> Answer {
+    Answer {
+        status: 500,
+        content_type: "text/plain; charset=utf-8",
+        body: b"The request failed inside the server; nothing it did was kept\n".to_vec(),
     }
 }
 
@@ -334,88 +340,102 @@ impl Server {
     /// Answers one request. Each request is a command of its own: its
     /// changes are dated after everything the store held before it.
     ///
-    /// Requests that arrive while the store is busy wait together; the first
-    /// to get the store answers all of them (up to [`MAX_GROUP`]) in one
-    /// transaction, each request in a savepoint of its own, in the order
-    /// they arrived, and every answer is given only once that transaction
-    /// is committed: many clients get more done than one, and no answer
-    /// names a change a crash could lose.
+    /// Requests that arrive while the store is busy wait together; the
+    /// thread that answers the store answers all of them (up to
+    /// [`MAX_GROUP`] at a time) in one transaction, each request in a
+    /// savepoint of its own, in the order they arrived, and every answer is
+    /// given only once that transaction is committed: many clients get more
+    /// done than one, and no answer names a change a crash could lose. When
+    /// no thread answers the store, the calling thread does, until no
+    /// request waits.
     pub fn answer(&self, request: &Request) -> Answer {
         let arrived = Instant::now();
+        let (to, answered) = std::sync::mpsc::sync_channel(1);
+        let (waiting, lead) = self.enqueue(request.clone(), Reply::Thread(to));
+        if lead {
+            self.lead();
+        }
+        let deadline = arrived + self.lock_wait;
+        match answered.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(answer) => answer,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => failed_inside(),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => match self.withdraw(&waiting) {
+                Withdrawn::Refused(answer) => answer,
+                Withdrawn::Taken => answered.recv().unwrap_or_else(|_| failed_inside()),
+            },
+        }
+    }
+
+    /// [`Server::answer`] for a task of an async runtime: the task waits
+    /// without a thread, and when no thread answers the store, one of the
+    /// runtime's blocking threads is started to, until no request waits.
+    pub async fn answer_async(self: Arc<Self>, request: Request) -> Answer {
+        let deadline = tokio::time::Instant::now() + self.lock_wait;
+        let (to, mut answered) = tokio::sync::oneshot::channel();
+        let (waiting, lead) = self.enqueue(request, Reply::Task(to));
+        if lead {
+            let server = self.clone();
+            tokio::task::spawn_blocking(move || server.lead());
+        }
+        match tokio::time::timeout_at(deadline, &mut answered).await {
+            Ok(answer) => answer.unwrap_or_else(|_| failed_inside()),
+            Err(_) => match self.withdraw(&waiting) {
+                Withdrawn::Refused(answer) => answer,
+                Withdrawn::Taken => answered.await.unwrap_or_else(|_| failed_inside()),
+            },
+        }
+    }
+
+    /// Queues `request`, its answer to go to `reply`; and whether the caller
+    /// is to answer the queue, no thread doing so.
+    fn enqueue(&self, request: Request, reply: Reply) -> (Arc<Waiting>, bool) {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         let request_id = request_id(n);
-        let mut protocol = Protocol::guess(request);
+        let mut protocol = Protocol::guess(&request);
         let identity = self
-            .check_origin(request)
-            .and_then(|()| Identity::of(request));
+            .check_origin(&request)
+            .and_then(|()| Identity::of(&request));
         if let Ok(identity) = &identity {
             protocol = Protocol::of(&identity.service, protocol);
         }
         let waiting = Arc::new(Waiting {
-            request: request.clone(),
+            request,
             n,
             request_id,
             protocol,
             identity: Mutex::new(Some(identity)),
-            turn: Mutex::new(Turn::Waits),
-            changed: Condvar::new(),
+            reply: Mutex::new(Some(reply)),
         });
-        let lead = {
-            let mut queue = self.waiting.lock();
-            queue.requests.push_back(waiting.clone());
-            !std::mem::replace(&mut queue.led, true)
-        };
-        if !lead {
-            if let Some(answer) = self.wait_for_turn(&waiting, arrived + self.lock_wait) {
-                return answer;
-            }
-        }
-        // This request leads: it answers the requests waiting, a group at a
-        // time, until its own is answered, then hands the lead to the first
-        // request still waiting.
-        let mut cloud = self.cloud.lock();
-        while !waiting.is_answered() {
+        let mut queue = self.waiting.lock();
+        queue.requests.push_back(waiting.clone());
+        let lead = !std::mem::replace(&mut queue.led, true);
+        (waiting, lead)
+    }
+
+    /// Answers the queue a group at a time until no request waits in it.
+    fn lead(&self) {
+        let _leading = Leading(&self.waiting);
+        loop {
             let group: Vec<Arc<Waiting>> = {
                 let mut queue = self.waiting.lock();
+                if queue.requests.is_empty() {
+                    queue.led = false;
+                    return;
+                }
                 let k = queue.requests.len().min(self.max_group);
                 queue.requests.drain(..k).collect()
             };
+            let mut cloud = self.cloud.lock();
             self.answer_together(&mut cloud, &group);
-        }
-        drop(cloud);
-        {
-            let mut queue = self.waiting.lock();
-            match queue.requests.front() {
-                Some(next) => next.give(Turn::Leads),
-                None => queue.led = false,
-            }
-        }
-        match waiting.wait_until(None) {
-            Some(Turn::Answered(answer)) => answer,
-            _ => unreachable!("a leader's own request is answered before it hands the lead on"),
         }
     }
 
-    /// Waits until `waiting` is answered (`Some`) or asked to lead (`None`).
-    /// Past `deadline` it is withdrawn and answered 503 if it still waits in
-    /// the queue, and waits on if a group is answering it.
-    fn wait_for_turn(&self, waiting: &Arc<Waiting>, deadline: Instant) -> Option<Answer> {
-        match waiting.wait_until(Some(deadline)) {
-            Some(Turn::Answered(answer)) => return Some(answer),
-            Some(_) => return None,
-            None => {}
-        }
+    /// Withdraws `waiting` from the queue past its deadline: answered 503
+    /// if it still waits there; taken, if a group is answering it.
+    fn withdraw(&self, waiting: &Arc<Waiting>) -> Withdrawn {
         let mut queue = self.waiting.lock();
-        if waiting.leads() {
-            return None;
-        }
         let Some(at) = queue.requests.iter().position(|w| Arc::ptr_eq(w, waiting)) else {
-            // Taken into a group: only its answer can come.
-            drop(queue);
-            return match waiting.wait_until(None) {
-                Some(Turn::Answered(answer)) => Some(answer),
-                _ => None,
-            };
+            return Withdrawn::Taken;
         };
         queue.requests.remove(at);
         drop(queue);
@@ -427,7 +447,7 @@ impl Server {
                 self.lock_wait.as_secs()
             ),
         );
-        Some(waiting.protocol.error(&fault, &waiting.request_id))
+        Withdrawn::Refused(waiting.protocol.error(&fault, &waiting.request_id))
     }
 
     /// Answers `group` in one transaction, each request in savepoints of its
@@ -446,23 +466,18 @@ impl Server {
         match answered {
             Ok(Ok(answers)) => {
                 for (w, answer) in group.iter().zip(answers) {
-                    w.give(Turn::Answered(answer));
+                    w.give(answer);
                 }
             }
             Ok(Err(e)) => {
                 let fault = Fault::from(e);
                 for w in group {
-                    w.give(Turn::Answered(w.protocol.error(&fault, &w.request_id)));
+                    w.give(w.protocol.error(&fault, &w.request_id));
                 }
             }
             Err(_) => {
                 for w in group {
-                    w.give(Turn::Answered(Answer {
-                        status: 500,
-                        content_type: "text/plain; charset=utf-8",
-                        body: b"The request failed inside the server; nothing it did was kept\n"
-                            .to_vec(),
-                    }));
+                    w.give(failed_inside());
                 }
             }
         }

@@ -107,3 +107,85 @@ fn with_a_group_of_one_every_request_is_a_transaction_of_its_own() {
     }
     assert_eq!(server.groups(), 8);
 }
+
+#[test]
+fn tasks_waiting_for_the_store_are_answered_together_by_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let server = Arc::new(Server::open(store.to_str().unwrap()).unwrap());
+    // Another process's write holds the store while the tasks' requests arrive.
+    let mut holder = Cloud::open(&store).unwrap();
+    let (held, release) = std::sync::mpsc::channel();
+    let holding = std::thread::spawn(move || {
+        holder
+            .together(|_| {
+                held.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(500));
+            })
+            .unwrap();
+    });
+    release.recv().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let statuses: Vec<u16> = runtime.block_on(async {
+        let tasks: Vec<_> = (0..32)
+            .map(|n| {
+                let server = server.clone();
+                tokio::spawn(async move {
+                    server
+                        .answer_async(register("111111111111", &format!("image-{n}")))
+                        .await
+                        .status
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        statuses
+    });
+    holding.join().unwrap();
+    assert_eq!(statuses, vec![200; 32]);
+    // 32 requests waited on two threads, and shared few transactions.
+    assert!(
+        server.groups() <= 3,
+        "{} groups for 32 requests",
+        server.groups()
+    );
+    let mut cloud = Cloud::open(&store).unwrap();
+    let registered = cloud
+        .events(0)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "RegisterImage" && e.outcome == "ok")
+        .count();
+    assert_eq!(registered, 32);
+}
+
+#[test]
+fn each_request_is_dated_after_the_last_and_the_store_keeps_no_row_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("cloud.db");
+    let server = Server::open(store.to_str().unwrap()).unwrap();
+    for n in 0..10 {
+        let answer = server.answer(&register("111111111111", &format!("image-{n}")));
+        assert_eq!(answer.status, 200);
+    }
+    let mut cloud = Cloud::open(&store).unwrap();
+    let times: Vec<String> = cloud
+        .events(0)
+        .unwrap()
+        .iter()
+        .map(|e| e.time.clone())
+        .collect();
+    assert_eq!(times.len(), 10);
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    // A request is a command no later call belongs to: its start is kept by
+    // the server while it is answered, and not recorded in the store.
+    let recorded = cloud.read(|tx| tx.meta_with_prefix("epoch:")).unwrap();
+    assert_eq!(recorded, Vec::new());
+}

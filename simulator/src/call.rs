@@ -322,9 +322,10 @@ pub(crate) struct Session {
     /// Whether every call of the command moves the clock, reads and refusals
     /// too (a server's request, dated at its own time), or only changes.
     pub every_call_dated: bool,
-    /// Whether the store cannot have recorded the command yet (a server's
-    /// request, until its first call): see [`ids::command_epoch`].
-    pub new_command: bool,
+    /// The start of a server's request, once its first call began: a
+    /// request is a command no later call can belong to, so its start is
+    /// kept here and not recorded in the store ([`ids::start_after_latest`]).
+    pub request_start: Option<i64>,
     /// The access key ID the calls are made with, through a server.
     pub access_key: Option<String>,
     /// The key a server seals new secrets under, for the calls that make
@@ -339,11 +340,30 @@ impl Session {
             checked: secrets::Checked::default(),
             command,
             every_call_dated: false,
-            new_command: false,
+            request_start: None,
             access_key: None,
             seal_key: None,
         }
     }
+}
+
+/// The start of `command`: a server's request (`request`) keeps its own in
+/// `kept`, any other command's is recorded in the store.
+fn command_start(
+    tx: &mut Tx<'_>,
+    command: &str,
+    request: bool,
+    kept: &mut Option<i64>,
+) -> Result<i64> {
+    if !request {
+        return ids::command_epoch(tx, command);
+    }
+    if let Some(start) = *kept {
+        return Ok(start);
+    }
+    let start = ids::start_after_latest(tx)?;
+    *kept = Some(start);
+    Ok(start)
 }
 
 /// Runs one call: a transaction, the caller's checks, the rule, a log entry,
@@ -373,20 +393,18 @@ pub(crate) fn run<R: Call>(
             return result;
         }
     }
-    // Once a call of the command has begun, the command may be recorded.
-    let new_command = std::mem::take(&mut session.new_command);
     let Session {
         checked,
         command,
         every_call_dated,
+        request_start,
         access_key,
         seal_key,
-        ..
     } = session;
     store
         .transaction(|tx| {
             let epoch = if R::STARTS_COMMAND {
-                ids::command_epoch(tx, command, new_command)?
+                command_start(tx, command, *every_call_dated, request_start)?
             } else {
                 ids::now(tx)?
             };
@@ -518,7 +536,7 @@ fn read<R: Call>(
         .transaction(|tx| {
             // Dated at its command's start, as recorded now.
             let time = if R::STARTS_COMMAND {
-                ids::command_epoch(tx, command, false)?
+                ids::command_epoch(tx, command)?
             } else {
                 ids::now(tx)?
             };

@@ -156,7 +156,7 @@ impl Cloud {
     pub fn set_command(&mut self, command: impl Into<String>) {
         self.session.command = command.into();
         self.session.every_call_dated = false;
-        self.session.new_command = false;
+        self.session.request_start = None;
     }
 
     /// Makes the handle's next calls one request of a server, named
@@ -167,7 +167,7 @@ impl Cloud {
     pub fn set_request(&mut self, request: impl Into<String>) {
         self.session.command = request.into();
         self.session.every_call_dated = true;
-        self.session.new_command = true;
+        self.session.request_start = None;
     }
 
     /// Seals the secrets the handle's calls make (claims made over the wire)

@@ -117,14 +117,8 @@ pub fn long_hex(parts: &[&str]) -> String {
 /// so it depends on which command a call belongs to and what it depends on,
 /// never on how many unrelated calls committed before it.
 ///
-/// `new` says the store cannot have recorded the command yet (a server's
-/// request, named by the server's own token and its number): its start is
-/// then not looked for, which is one read fewer per request.
-pub fn command_epoch(tx: &mut Tx<'_>, command: &str, new: bool) -> Result<i64> {
-    let (epoch, recorded) = match new {
-        true => (start_after_latest(tx)?, false),
-        false => command_start(tx, command)?,
-    };
+pub fn command_epoch(tx: &mut Tx<'_>, command: &str) -> Result<i64> {
+    let (epoch, recorded) = command_start(tx, command)?;
     if !recorded {
         tx.set_meta(&format!("epoch:{command}"), &epoch.to_string())?;
     }
@@ -150,8 +144,10 @@ fn command_start(tx: &Tx<'_>, command: &str) -> Result<(i64, bool)> {
 }
 
 /// The start of a command not seen yet: the minute after the latest time
-/// recorded, or the clock's first instant in a new store.
-fn start_after_latest(tx: &Tx<'_>) -> Result<i64> {
+/// recorded, or the clock's first instant in a new store. A command that no
+/// later call can belong to (a server's request) starts here and keeps its
+/// start itself, so the store does not record it.
+pub fn start_after_latest(tx: &Tx<'_>) -> Result<i64> {
     Ok(match latest(tx)? {
         None => EPOCH_SECONDS,
         Some(t) => (t.div_euclid(60) + 1) * 60,
@@ -297,31 +293,22 @@ mod tests {
     fn commands_start_after_everything_recorded() {
         let mut s = Store::memory(&crate::store::Setup::NONE).unwrap();
         s.transaction(|tx| {
-            let first = command_epoch(tx, "a", false)?;
+            let first = command_epoch(tx, "a")?;
             assert_eq!(first, EPOCH_SECONDS);
-            assert_eq!(
-                command_epoch(tx, "a", false)?,
-                first,
-                "one epoch per command"
-            );
-            let reader = command_epoch(tx, "reads only", false)?;
+            assert_eq!(command_epoch(tx, "a")?, first, "one epoch per command");
+            let reader = command_epoch(tx, "reads only")?;
             assert_eq!(
                 reader, first,
                 "a command that changed nothing moved no clock"
             );
             record(tx, first + 5)?;
-            let second = command_epoch(tx, "b", false)?;
+            let second = command_epoch(tx, "b")?;
             assert_eq!(second, EPOCH_SECONDS + 60);
             advance(tx, 25 * 3600)?;
-            assert_eq!(
-                command_epoch(tx, "c", false)?,
-                EPOCH_SECONDS + 5 + 25 * 3600 + 55
-            );
-            // A command known to be new starts where one looked for would,
-            // and is recorded as it is.
-            let new = command_epoch(tx, "d", true)?;
-            assert_eq!(new, EPOCH_SECONDS + 5 + 25 * 3600 + 55);
-            assert_eq!(command_epoch(tx, "d", false)?, new);
+            assert_eq!(command_epoch(tx, "c")?, EPOCH_SECONDS + 5 + 25 * 3600 + 55);
+            // A command that keeps its own start starts where a new
+            // recorded one would.
+            assert_eq!(start_after_latest(tx)?, command_epoch(tx, "d")?);
             Ok(())
         })
         .unwrap();
