@@ -166,15 +166,17 @@ enum Withdrawn {
 }
 
 /// Ends a thread's lead of the queue if it unwinds (a panic outside the
-/// group's own catch): the requests still queued are dropped, so their
-/// waiters are answered, and the next request leads again.
+/// group's own catch): the requests still queued are answered that nothing
+/// of them was applied, and the next request leads again.
 struct Leading<'a>(&'a Mutex<Queue>);
 
 impl Drop for Leading<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
             let mut queue = self.0.lock();
-            queue.requests.clear();
+            for waiting in queue.requests.drain(..) {
+                waiting.give(failed_inside());
+            }
             queue.led = false;
         }
     }
