@@ -21,23 +21,30 @@ fn register(account: &str, name: &str) -> Request {
     }
 }
 
+/// Another handle's write holding `store` for `millis` from when this
+/// returns, as another process's would; join it to wait for its end.
+fn hold(store: &std::path::Path, millis: u64) -> std::thread::JoinHandle<()> {
+    let mut holder = Cloud::open(store).unwrap();
+    let (held, release) = std::sync::mpsc::channel();
+    let holding = std::thread::spawn(move || {
+        holder
+            .together(|_| {
+                held.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(millis));
+            })
+            .unwrap();
+    });
+    release.recv().unwrap();
+    holding
+}
+
 #[test]
 fn requests_arriving_while_the_store_is_held_are_answered_in_one_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("cloud.db");
     let server = Arc::new(Server::open(store.to_str().unwrap()).unwrap());
     // Another process's write holds the store while the requests arrive.
-    let mut holder = Cloud::open(&store).unwrap();
-    let (held, release) = std::sync::mpsc::channel();
-    let holding = std::thread::spawn(move || {
-        holder
-            .together(|_| {
-                held.send(()).unwrap();
-                std::thread::sleep(Duration::from_millis(800));
-            })
-            .unwrap();
-    });
-    release.recv().unwrap();
+    let holding = hold(&store, 800);
     let clients: Vec<_> = (0..16)
         .map(|n| {
             let server = server.clone();
@@ -114,17 +121,7 @@ fn tasks_waiting_for_the_store_are_answered_together_by_one_thread() {
     let store = dir.path().join("cloud.db");
     let server = Arc::new(Server::open(store.to_str().unwrap()).unwrap());
     // Another process's write holds the store while the tasks' requests arrive.
-    let mut holder = Cloud::open(&store).unwrap();
-    let (held, release) = std::sync::mpsc::channel();
-    let holding = std::thread::spawn(move || {
-        holder
-            .together(|_| {
-                held.send(()).unwrap();
-                std::thread::sleep(Duration::from_millis(500));
-            })
-            .unwrap();
-    });
-    release.recv().unwrap();
+    let holding = hold(&store, 500);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
