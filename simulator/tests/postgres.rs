@@ -18,6 +18,15 @@ fn server() -> Option<(String, postgres::Client)> {
     Some((admin, client))
 }
 
+/// A new store in a new database of the test server, dropped with the guard;
+/// its URL.
+fn new_store(admin: &str) -> (String, DropDatabase, Cloud) {
+    let url = empty_database(admin);
+    let drop = DropDatabase::of(&url);
+    let cloud = Cloud::open_store(&url).expect("a new store");
+    (url, drop, cloud)
+}
+
 fn tables(url: &str) -> Vec<String> {
     let mut c = postgres::Client::connect(url, postgres::NoTls).expect("a connection");
     c.query(
@@ -50,9 +59,7 @@ fn a_database_holding_other_tables_is_refused_and_left_untouched() {
 #[test]
 fn a_store_of_a_newer_schema_is_refused_and_left_untouched() {
     let Some((admin, _)) = server() else { return };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let (url, _drop, mut cloud) = new_store(&admin);
     let me = at(A, USE1);
     register(&mut cloud, &me, "kept");
     drop(cloud);
@@ -100,10 +107,8 @@ fn a_dropped_connection_is_a_clear_error_and_loses_nothing_committed() {
     let Some((admin, mut client)) = server() else {
         return;
     };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
+    let (url, _drop, mut cloud) = new_store(&admin);
     let name = url.rsplit('/').next().unwrap().to_string();
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
     let me = at(A, USE1);
     let kept = register(&mut cloud, &me, "kept");
     client
@@ -132,10 +137,8 @@ fn a_dropped_connection_is_a_clear_error_and_loses_nothing_committed() {
 #[test]
 fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() {
     let Some((admin, _)) = server() else { return };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
+    let (url, _drop, mut cloud) = new_store(&admin);
     let me = at(A, USE1);
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
     let kept = register(&mut cloud, &me, "kept");
     drop(cloud);
     // The server cancels any statement of these sessions after 2 s.
@@ -187,10 +190,8 @@ fn a_statement_timeout_names_the_server_and_the_call_and_stores_nothing_of_it() 
 #[test]
 fn a_call_that_cannot_get_the_write_lock_in_time_is_busy_and_stores_nothing() {
     let Some((admin, _)) = server() else { return };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
+    let (url, _drop, mut cloud) = new_store(&admin);
     let me = at(A, USE1);
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
     cloud
         .set_lock_wait(std::time::Duration::from_millis(300))
         .expect("a lock wait");
@@ -240,9 +241,7 @@ fn an_unknown_user_is_refused_naming_the_server_never_the_password() {
 #[test]
 fn a_store_made_before_access_keys_and_faults_were_logged_gains_the_columns_when_opened() {
     let Some((admin, _)) = server() else { return };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let (url, _drop, mut cloud) = new_store(&admin);
     register(&mut cloud, &at(A, USE1), "older");
     drop(cloud);
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -283,9 +282,7 @@ fn a_store_made_before_access_keys_and_faults_were_logged_gains_the_columns_when
 #[test]
 fn a_call_naming_nul_is_logged_with_a_replacement_character_alone_and_in_a_group() {
     let Some((admin, _)) = server() else { return };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let (_, _drop, mut cloud) = new_store(&admin);
     let me = at(A, USE1);
     let alone = cloud.call(&me, &DescribeImage::new("ami-\0alone"));
     let grouped = cloud
@@ -317,9 +314,7 @@ fn a_call_naming_nul_is_logged_with_a_replacement_character_alone_and_in_a_group
 #[test]
 fn a_group_in_which_a_read_failed_is_refused_whole_never_answered_as_kept() {
     let Some((admin, _)) = server() else { return };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
+    let (_, _drop, mut cloud) = new_store(&admin);
     let answered = cloud.together(|cloud| {
         let noted = cloud
             .store()
@@ -359,10 +354,8 @@ fn a_group_in_which_a_read_failed_is_refused_whole_never_answered_as_kept() {
 #[test]
 fn a_group_whose_writes_failed_is_refused_whole_never_kept_in_part() {
     let Some((admin, _)) = server() else { return };
-    let url = empty_database(&admin);
-    let _drop = DropDatabase::of(&url);
+    let (url, _drop, mut cloud) = new_store(&admin);
     let me = at(A, USE1);
-    let mut cloud = Cloud::open_store(&url).expect("a new store");
     let kept = register(&mut cloud, &me, "kept");
     cloud
         .set_lock_wait(std::time::Duration::from_millis(300))
