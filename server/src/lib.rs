@@ -347,9 +347,9 @@ impl Server {
     /// [`MAX_GROUP`] at a time) in one transaction, each request in a
     /// savepoint of its own, in the order they arrived, and every answer is
     /// given only once that transaction is committed: many clients get more
-    /// done than one, and no answer names a change a crash of the server could lose. When
-    /// no thread answers the store, the calling thread does, until no
-    /// request waits.
+    /// done than one, and no answer names a change a crash of the server
+    /// could lose. When no thread answers the store, the calling thread
+    /// does, until no request waits.
     pub fn answer(&self, request: &Request) -> Answer {
         let arrived = Instant::now();
         let (to, answered) = std::sync::mpsc::sync_channel(1);
