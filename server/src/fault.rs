@@ -16,6 +16,8 @@ pub struct Fault {
     /// answer its kind, rule and hint apart, for amisim's own clients to
     /// have the very refusal the simulator made.
     pub detail: Option<Box<Error>>,
+    /// Whether the refusal is in the event log already.
+    pub logged: bool,
 }
 
 impl Fault {
@@ -26,6 +28,7 @@ impl Fault {
             code: code.to_string(),
             message: message.into(),
             detail: None,
+            logged: false,
         }
     }
 
@@ -36,6 +39,7 @@ impl Fault {
             code: code.to_string(),
             message: message.into(),
             detail: None,
+            logged: false,
         }
     }
 }
@@ -67,6 +71,7 @@ impl From<Error> for Fault {
             code: e.code().to_string(),
             message,
             detail: Some(Box::new(e)),
+            logged: false,
         }
     }
 }

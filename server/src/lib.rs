@@ -531,6 +531,13 @@ impl Server {
         };
         match self.dispatch(cloud, &caller, &identity, request, request_id) {
             Ok(answer) => answer,
+            // A request the adapter refused before it made any call (a
+            // parameter missing or malformed, an action not served) is
+            // logged as its refusal; a call's refusal is logged by the call.
+            Err(fault) if fault.detail.is_none() && !fault.logged && cloud.calls_made() == 0 => {
+                let fault = self.logged_refusal(cloud, request, &(&identity).into(), fault);
+                protocol.error(&fault, request_id)
+            }
             Err(fault) => protocol.error(&fault, request_id),
         }
     }
@@ -958,7 +965,10 @@ impl Server {
         match cloud.call(&caller, &refusal) {
             // The store failing is the answer the client needs to hear.
             Err(e) if e.is_store_failure() => Fault::from(e),
-            _ => fault,
+            _ => Fault {
+                logged: true,
+                ..fault
+            },
         }
     }
 }

@@ -536,3 +536,58 @@ fn modify_image_attribute_is_one_change_made_whole_or_not_at_all() {
         "{body}"
     );
 }
+
+/// A request the adapter refuses before it makes any call (a parameter
+/// missing or malformed, an action not served) is in the event log with its
+/// code, as the account that sent it; a call's own refusal is logged once.
+#[test]
+fn a_request_refused_for_how_it_was_written_is_logged_with_its_code_once() {
+    let (dir, s) = server();
+    let refusals = [
+        ("Action=RegisterImage&Version=2016-11-15", "RegisterImage"),
+        (
+            "Action=DescribeImages&Version=2016-11-15&MaxResults=banana",
+            "DescribeImages",
+        ),
+        ("Action=LaunchRockets&Version=2016-11-15", "Authenticate"),
+    ];
+    let mut codes = Vec::new();
+    for (body, _) in refusals {
+        let (status, answer) = ec2(&s, body);
+        assert_eq!(status, 400, "{answer}");
+        let code = answer
+            .split("<Code>")
+            .nth(1)
+            .and_then(|rest| rest.split("</Code>").next())
+            .expect("an error code")
+            .to_string();
+        codes.push(code);
+    }
+    // A refusal of the rules themselves, logged by its call.
+    let (status, answer) = ec2(
+        &s,
+        "Action=CopyImage&Version=2016-11-15&SourceImageId=ami-0123456789abcdef0&SourceRegion=us-east-1&Name=copy",
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("InvalidAMIID.NotFound"), "{answer}");
+    drop(s);
+    let mut cloud = amisim_simulator::Cloud::open(&dir.path().join("cloud.db")).unwrap();
+    let events = cloud.events(0).unwrap();
+    let logged: Vec<(String, String, String)> = events
+        .iter()
+        .map(|e| (e.action.clone(), e.outcome.clone(), e.account_id.clone()))
+        .collect();
+    let mut expected: Vec<(String, String, String)> = refusals
+        .iter()
+        .zip(&codes)
+        .map(|((_, action), code)| (action.to_string(), code.clone(), "111111111111".into()))
+        .collect();
+    expected.push((
+        "CopyImage".into(),
+        "InvalidAMIID.NotFound".into(),
+        "111111111111".into(),
+    ));
+    assert_eq!(logged, expected);
+    assert_eq!(codes[0], "MissingParameter");
+    assert_eq!(codes[2], "InvalidAction");
+}

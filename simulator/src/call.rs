@@ -171,6 +171,13 @@ pub trait Call: Serialize + DeserializeOwned {
         Subject::Nothing
     }
 
+    /// The code its refusal is logged with, when the call only records a
+    /// refusal a face made itself ([`crate::RefuseRequest`]): the face's
+    /// code, which may be one the simulator has no kind for.
+    fn refused_with(&self) -> Option<&str> {
+        None
+    }
+
     /// Who may make this request: [`Self::ROLE`] unless the request's own
     /// values say otherwise (a forced release needs the administrator).
     fn role(&self) -> Role {
@@ -326,6 +333,10 @@ pub(crate) struct Session {
     /// request is a command no later call can belong to, so its start is
     /// kept here and not recorded in the store ([`ids::start_after_latest`]).
     pub request_start: Option<i64>,
+    /// How many calls were made since the handle was given its command or
+    /// request: a server logs a request it refused itself only when it
+    /// made none.
+    pub calls: u64,
     /// The access key ID the calls are made with, through a server.
     pub access_key: Option<String>,
     /// The key a server seals new secrets under, for the calls that make
@@ -341,6 +352,7 @@ impl Session {
             command,
             every_call_dated: false,
             request_start: None,
+            calls: 0,
             access_key: None,
             seal_key: None,
         }
@@ -387,6 +399,7 @@ pub(crate) fn run<R: Call>(
         R::CHANGES != is_read_action(action) || !R::STARTS_COMMAND || R::ROLE == Role::Anyone,
         "{action}: a call's name says whether it changes the cloud"
     );
+    session.calls += 1;
     let parameters = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
     if !R::CHANGES && !session.every_call_dated && !store.is_grouped() {
         if let Some(result) = read(store, session, caller, request, &parameters)? {
@@ -400,6 +413,7 @@ pub(crate) fn run<R: Call>(
         request_start,
         access_key,
         seal_key,
+        ..
     } = session;
     store
         .transaction(|tx| {
@@ -472,7 +486,15 @@ pub(crate) fn run<R: Call>(
             }
             tx.append_event(&Event {
                 access_key_id: access_key.clone(),
-                ..event(caller, action, parameters, time, &result, subject)
+                ..event(
+                    caller,
+                    action,
+                    parameters,
+                    time,
+                    &result,
+                    subject,
+                    request.refused_with(),
+                )
             })?;
             Ok(result)
         })
@@ -542,7 +564,15 @@ fn read<R: Call>(
             };
             tx.append_event(&Event {
                 access_key_id: access_key.clone(),
-                ..event(caller, action, parameters.clone(), time, &result, subject)
+                ..event(
+                    caller,
+                    action,
+                    parameters.clone(),
+                    time,
+                    &result,
+                    subject,
+                    request.refused_with(),
+                )
             })
         })
         .map_err(|e| e.in_call(action))?;
@@ -550,7 +580,8 @@ fn read<R: Call>(
 }
 
 /// The event a call leaves at `time`: its outcome (`ok`, or the refusal's
-/// code) and the object it names (the one it made, or its subject).
+/// code, or the code a face refused it with) and the object it names (the
+/// one it made, or its subject).
 fn event<O: Outcome>(
     caller: &Caller,
     action: &str,
@@ -558,10 +589,15 @@ fn event<O: Outcome>(
     time: i64,
     result: &Result<O>,
     subject: Option<String>,
+    refused_with: Option<&str>,
 ) -> Event {
     let (outcome, resource_id, fault) = match result {
         Ok(r) => ("ok".to_string(), r.resource_id().or(subject), None),
-        Err(e) => (e.code().to_string(), subject, e.fault.clone()),
+        Err(e) => (
+            refused_with.unwrap_or(e.code()).to_string(),
+            subject,
+            e.fault.clone(),
+        ),
     };
     Event {
         seq: 0,

@@ -88,10 +88,12 @@ pub fn by_access_key(tx: &Tx<'_>, access_key_id: &str) -> Result<Option<Claim>> 
         .find(|c| c.access_key_id.as_deref() == Some(access_key_id)))
 }
 
-/// A request refused before any rule for how it was signed (a signature
-/// that does not match, a date too far away, a claimed account named
-/// without its key pair): always refused with its code, and logged as the
-/// account the request named, with the access key it presented.
+/// A request a face refused itself: before any rule, for how it was signed
+/// (a signature that does not match, a date too far away, a claimed account
+/// named without its key pair), or for how it was written (a parameter
+/// missing or malformed, an action the face does not serve). Always refused
+/// with its code, and logged with that code as the account the request
+/// named, with the access key it presented.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefuseRequest {
     /// The action the request asked for, as the face names it
@@ -102,7 +104,9 @@ pub struct RefuseRequest {
     pub access_key_id: String,
     /// The refusal's code: `SignatureDoesNotMatch`, `InvalidClientTokenId`,
     /// `IncompleteSignature`, `MissingAuthenticationToken`, `RequestExpired`,
-    /// `AccessDenied`, `MisdirectedRequest`, `UnknownService` or `AuthFailure`.
+    /// `AccessDenied`, `MisdirectedRequest`, `UnknownService`, `AuthFailure`,
+    /// or the code of a request refused for how it was written
+    /// (`MissingParameter`, `InvalidParameterValue`, …), as it is logged.
     pub code: String,
     /// Why it was refused.
     pub reason: String,
@@ -119,6 +123,9 @@ impl Call for RefuseRequest {
         } else {
             self.action
         }
+    }
+    fn refused_with(&self) -> Option<&str> {
+        Some(&self.code)
     }
     fn run(&self, _tx: &mut Tx<'_>, _ctx: &Ctx<'_>) -> Result<()> {
         let kind = match self.code.as_str() {

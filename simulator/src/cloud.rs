@@ -157,6 +157,7 @@ impl Cloud {
         self.session.command = command.into();
         self.session.every_call_dated = false;
         self.session.request_start = None;
+        self.session.calls = 0;
     }
 
     /// Makes the handle's next calls one request of a server, named
@@ -168,6 +169,13 @@ impl Cloud {
         self.session.command = request.into();
         self.session.every_call_dated = true;
         self.session.request_start = None;
+        self.session.calls = 0;
+    }
+
+    /// How many calls the handle made since it was given its command or
+    /// request ([`Cloud::set_command`], [`Cloud::set_request`]).
+    pub fn calls_made(&self) -> u64 {
+        self.session.calls
     }
 
     /// Seals the secrets the handle's calls make (claims made over the wire)
