@@ -16,8 +16,6 @@ pub struct Fault {
     /// answer its kind, rule and hint apart, for amisim's own clients to
     /// have the very refusal the simulator made.
     pub detail: Option<Box<Error>>,
-    /// Whether the refusal is in the event log already.
-    pub logged: bool,
 }
 
 impl Fault {
@@ -28,7 +26,6 @@ impl Fault {
             code: code.to_string(),
             message: message.into(),
             detail: None,
-            logged: false,
         }
     }
 
@@ -39,7 +36,6 @@ impl Fault {
             code: code.to_string(),
             message: message.into(),
             detail: None,
-            logged: false,
         }
     }
 }
@@ -71,7 +67,6 @@ impl From<Error> for Fault {
             code: e.code().to_string(),
             message,
             detail: Some(Box::new(e)),
-            logged: false,
         }
     }
 }

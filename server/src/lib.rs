@@ -533,8 +533,9 @@ impl Server {
             Ok(answer) => answer,
             // A request the adapter refused before it made any call (a
             // parameter missing or malformed, an action not served) is
-            // logged as its refusal; a call's refusal is logged by the call.
-            Err(fault) if fault.detail.is_none() && !fault.logged && cloud.calls_made() == 0 => {
+            // logged as its refusal; a call's refusal is logged by the call,
+            // and a refusal logged already was logged by a call too.
+            Err(fault) if fault.detail.is_none() && cloud.calls_made() == 0 => {
                 let fault = self.logged_refusal(cloud, request, &(&identity).into(), fault);
                 protocol.error(&fault, request_id)
             }
@@ -965,10 +966,7 @@ impl Server {
         match cloud.call(&caller, &refusal) {
             // The store failing is the answer the client needs to hear.
             Err(e) if e.is_store_failure() => Fault::from(e),
-            _ => Fault {
-                logged: true,
-                ..fault
-            },
+            _ => fault,
         }
     }
 }

@@ -25,16 +25,6 @@ fn the_table_of_actions_in_the_docs_is_the_servers_own() {
     );
 }
 
-/// The error code of an answer that is an error: AWS Query's `<Code>`, or
-/// a JSON protocol's `__type`.
-fn error_code(body: &str) -> Option<String> {
-    if let Some(rest) = body.split("<Code>").nth(1) {
-        return rest.split("</Code>").next().map(str::to_string);
-    }
-    let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    value.get("__type")?.as_str().map(str::to_string)
-}
-
 #[test]
 fn every_action_listed_is_answered_as_that_action() {
     // No listed action is refused as unknown: each reaches its adapter,
@@ -59,7 +49,7 @@ fn every_action_listed_is_answered_as_that_action() {
             }
             // Its error code, if it is refused (a listing may name the
             // codes of refusals it logged).
-            let code = error_code(&body).unwrap_or_default();
+            let code = common::error_code(&body).unwrap_or_default();
             assert!(
                 !code.contains("InvalidAction") && !code.contains("UnknownOperation"),
                 "{} {action}: {body}",

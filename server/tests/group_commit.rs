@@ -38,6 +38,16 @@ fn hold(store: &std::path::Path, millis: u64) -> std::thread::JoinHandle<()> {
     holding
 }
 
+/// How many RegisterImage calls the store's log holds as answered.
+fn registered(store: &std::path::Path) -> usize {
+    let mut cloud = Cloud::open(store).unwrap();
+    let events = cloud.events(0).unwrap();
+    events
+        .iter()
+        .filter(|e| e.action == "RegisterImage" && e.outcome == "ok")
+        .count()
+}
+
 #[test]
 fn requests_arriving_while_the_store_is_held_are_answered_in_one_transaction() {
     let dir = tempfile::tempdir().unwrap();
@@ -81,13 +91,7 @@ fn requests_arriving_while_the_store_is_held_are_answered_in_one_transaction() {
         server.groups()
     );
     // Every answered registration is in the store, the refused one only in the log.
-    let mut cloud = Cloud::open(&store).unwrap();
-    let events = cloud.events(0).unwrap();
-    let registered = events
-        .iter()
-        .filter(|e| e.action == "RegisterImage" && e.outcome == "ok")
-        .count();
-    assert_eq!(registered, 15);
+    assert_eq!(registered(&store), 15);
 }
 
 #[test]
@@ -153,14 +157,7 @@ fn tasks_waiting_for_the_store_are_answered_together_by_one_thread() {
         "{} groups for 32 requests",
         server.groups()
     );
-    let mut cloud = Cloud::open(&store).unwrap();
-    let registered = cloud
-        .events(0)
-        .unwrap()
-        .iter()
-        .filter(|e| e.action == "RegisterImage" && e.outcome == "ok")
-        .count();
-    assert_eq!(registered, 32);
+    assert_eq!(registered(&store), 32);
 }
 
 #[test]

@@ -555,13 +555,7 @@ fn a_request_refused_for_how_it_was_written_is_logged_with_its_code_once() {
     for (body, _) in refusals {
         let (status, answer) = ec2(&s, body);
         assert_eq!(status, 400, "{answer}");
-        let code = answer
-            .split("<Code>")
-            .nth(1)
-            .and_then(|rest| rest.split("</Code>").next())
-            .expect("an error code")
-            .to_string();
-        codes.push(code);
+        codes.push(common::error_code(&answer).expect("an error code"));
     }
     // A refusal of the rules themselves, logged by its call.
     let (status, answer) = ec2(

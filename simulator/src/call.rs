@@ -361,12 +361,7 @@ impl Session {
 
 /// The start of `command`: a server's request (`request`) keeps its own in
 /// `kept`, any other command's is recorded in the store.
-fn command_start(
-    tx: &mut Tx<'_>,
-    command: &str,
-    request: bool,
-    kept: &mut Option<i64>,
-) -> Result<i64> {
+fn start_of(tx: &mut Tx<'_>, command: &str, request: bool, kept: &mut Option<i64>) -> Result<i64> {
     if !request {
         return ids::command_epoch(tx, command);
     }
@@ -418,7 +413,7 @@ pub(crate) fn run<R: Call>(
     store
         .transaction(|tx| {
             let epoch = if R::STARTS_COMMAND {
-                command_start(tx, command, *every_call_dated, request_start)?
+                start_of(tx, command, *every_call_dated, request_start)?
             } else {
                 ids::now(tx)?
             };

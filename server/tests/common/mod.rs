@@ -75,3 +75,14 @@ pub fn signed(
         body: body.as_bytes().to_vec(),
     }
 }
+
+/// The error code of an answer that is an error: AWS Query's `<Code>`, or
+/// a JSON protocol's `__type`.
+#[allow(dead_code)]
+pub fn error_code(body: &str) -> Option<String> {
+    if let Some(rest) = body.split("<Code>").nth(1) {
+        return rest.split("</Code>").next().map(str::to_string);
+    }
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value.get("__type")?.as_str().map(str::to_string)
+}
