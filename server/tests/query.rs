@@ -585,3 +585,79 @@ fn a_request_refused_for_how_it_was_written_is_logged_with_its_code_once() {
     assert_eq!(codes[0], "MissingParameter");
     assert_eq!(codes[2], "InvalidAction");
 }
+
+#[test]
+fn a_delete_of_what_is_not_there_is_logged_with_the_code_its_client_got() {
+    let (dir, s) = server();
+    let (_, body) = ec2(&s, "Action=RegisterImage&Version=2016-11-15&Name=web");
+    let image = between(&body, "<imageId>", "</imageId>").to_string();
+    let (_, body) = ec2(
+        &s,
+        &format!("Action=DescribeImages&Version=2016-11-15&ImageId.1={image}"),
+    );
+    let snapshot = between(&body, "<snapshotId>", "</snapshotId>").to_string();
+    let (status, body) = ec2(
+        &s,
+        &format!("Action=RunInstances&Version=2016-11-15&ImageId={image}&InstanceType=t3.micro&MinCount=1&MaxCount=1"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let instance = between(&body, "<instanceId>", "</instanceId>").to_string();
+    let (_, body) = ec2(
+        &s,
+        &format!("Action=DescribeVolumes&Version=2016-11-15&Filter.1.Name=attachment.instance-id&Filter.1.Value.1={instance}"),
+    );
+    let volume = between(&body, "<volumeId>", "</volumeId>").to_string();
+    assert!(volume.starts_with("vol-"), "{body}");
+    let deletes = [
+        format!("Action=DeregisterImage&Version=2016-11-15&ImageId={image}"),
+        format!("Action=DeregisterImage&Version=2016-11-15&ImageId={image}"),
+        "Action=DeregisterImage&Version=2016-11-15&ImageId=ami-0123456789abcdef0".to_string(),
+        "Action=DeleteSnapshot&Version=2016-11-15&SnapshotId=snap-0123456789abcdef0".to_string(),
+        format!("Action=DeleteVolume&Version=2016-11-15&VolumeId={volume}"),
+        "Action=DeleteVolume&Version=2016-11-15&VolumeId=vol-0123456789abcdef0".to_string(),
+    ];
+    let mut answered = Vec::new();
+    for body in &deletes {
+        let (status, answer) = ec2(&s, body);
+        answered.push(match status {
+            200 => "ok".to_string(),
+            _ => common::error_code(&answer).expect("an error code"),
+        });
+    }
+    assert_eq!(
+        answered,
+        [
+            "ok",
+            "InvalidAMIID.Unavailable",
+            "InvalidAMIID.NotFound",
+            "InvalidSnapshot.NotFound",
+            "VolumeInUse",
+            "InvalidVolume.NotFound"
+        ]
+    );
+    // The snapshot of a deregistered image is still there (its image was
+    // deregistered without DeleteAssociatedSnapshots): deleting it is no refusal.
+    let (status, answer) = ec2(
+        &s,
+        &format!("Action=DeleteSnapshot&Version=2016-11-15&SnapshotId={snapshot}"),
+    );
+    assert_eq!(status, 200, "{answer}");
+    answered.push("ok".into());
+    drop(s);
+    let mut cloud = amisim_simulator::Cloud::open(&dir.path().join("cloud.db")).unwrap();
+    let events = cloud.events(0).unwrap();
+    let deleting = ["DeregisterImage", "DeleteSnapshot", "DeleteVolume"];
+    let logged: Vec<String> = events
+        .iter()
+        .filter(|e| deleting.contains(&e.action.as_str()))
+        .map(|e| e.outcome.clone())
+        .collect();
+    // One event for each request, with the code its client was answered;
+    // nothing else was logged after the volume was described.
+    assert_eq!(logged, answered);
+    assert!(
+        events.last().is_some_and(|e| e.action == "DeleteSnapshot"),
+        "{events:?}"
+    );
+    assert_eq!(events.len(), 4 + answered.len());
+}

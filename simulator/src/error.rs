@@ -51,6 +51,8 @@ pub enum ErrorKind {
     StorageInUse,
     /// No volume with that ID exists for the caller in the region.
     VolumeNotFound,
+    /// The volume is attached: it is the root volume of a live instance.
+    VolumeInUse,
     /// No KMS key with that ID or ARN exists.
     KeyNotFound,
     /// The key is not usable by the caller (not its own and not granted).
@@ -149,6 +151,7 @@ impl ErrorKind {
             ErrorKind::StorageNotFound => "InvalidSnapshot.NotFound",
             ErrorKind::StorageInUse => "InvalidSnapshot.InUse",
             ErrorKind::VolumeNotFound => "InvalidVolume.NotFound",
+            ErrorKind::VolumeInUse => "VolumeInUse",
             ErrorKind::KeyNotFound => "NotFoundException",
             ErrorKind::KeyAccessDenied => "AccessDeniedException",
             ErrorKind::PermissionNotFound => "InvalidPermission.NotFound",

@@ -113,6 +113,10 @@ pub struct DeregisterImage {
     pub image_id: String,
     /// Also delete the snapshots (or bundle) no other image uses.
     pub delete_associated_snapshots: bool,
+    /// Refuse an image that is not there (as the AWS API does) instead of
+    /// answering false (as Terraform's delete, finding it gone, expects).
+    #[serde(skip)]
+    pub refuse_absent: bool,
 }
 
 /// DeleteSnapshot (or deleting a bundle): storage no available image uses;
@@ -121,6 +125,10 @@ pub struct DeregisterImage {
 pub struct DeleteSnapshot {
     /// The snapshot or bundle.
     pub storage_id: String,
+    /// Refuse a snapshot or bundle that is not there (as the AWS API does) instead of
+    /// answering false (as Terraform's delete, finding it gone, expects).
+    #[serde(skip)]
+    pub refuse_absent: bool,
 }
 
 /// DeleteVolume: an EBS root volume kept after its instance terminated;
@@ -129,6 +137,10 @@ pub struct DeleteSnapshot {
 pub struct DeleteVolume {
     /// The volume.
     pub volume_id: String,
+    /// Refuse a volume that is not there (as the AWS API does) instead of
+    /// answering false (as Terraform's delete, finding it gone, expects).
+    #[serde(skip)]
+    pub refuse_absent: bool,
 }
 
 impl DescribeImage {
@@ -146,6 +158,15 @@ impl DeregisterImage {
         DeregisterImage {
             image_id: image_id.into(),
             delete_associated_snapshots,
+            refuse_absent: false,
+        }
+    }
+
+    /// The same call refusing an image that is not there.
+    pub fn refusing_absent(self) -> DeregisterImage {
+        DeregisterImage {
+            refuse_absent: true,
+            ..self
         }
     }
 }
@@ -155,6 +176,15 @@ impl DeleteSnapshot {
     pub fn new(storage_id: impl Into<String>) -> DeleteSnapshot {
         DeleteSnapshot {
             storage_id: storage_id.into(),
+            refuse_absent: false,
+        }
+    }
+
+    /// The same call refusing a snapshot or bundle that is not there.
+    pub fn refusing_absent(self) -> DeleteSnapshot {
+        DeleteSnapshot {
+            refuse_absent: true,
+            ..self
         }
     }
 }
@@ -164,6 +194,15 @@ impl DeleteVolume {
     pub fn new(volume_id: impl Into<String>) -> DeleteVolume {
         DeleteVolume {
             volume_id: volume_id.into(),
+            refuse_absent: false,
+        }
+    }
+
+    /// The same call refusing a volume that is not there.
+    pub fn refusing_absent(self) -> DeleteVolume {
+        DeleteVolume {
+            refuse_absent: true,
+            ..self
         }
     }
 }
@@ -180,11 +219,11 @@ calls! {
     ModifyImage => Image, "ModifyImageAttribute", changes, Image(image_id),
         |r, tx, ctx| modify(tx, ctx, r);
     DeregisterImage => bool, "DeregisterImage", changes, Image(image_id),
-        |r, tx, ctx| deregister(tx, ctx, &r.image_id, r.delete_associated_snapshots);
+        |r, tx, ctx| deregister(tx, ctx, r);
     DeleteSnapshot => bool, "DeleteSnapshot", changes, Storage(storage_id),
-        |r, tx, ctx| delete_storage(tx, ctx, &r.storage_id);
+        |r, tx, ctx| delete_storage(tx, ctx, r);
     DeleteVolume => bool, "DeleteVolume", changes, Storage(volume_id),
-        |r, tx, ctx| delete_volume(tx, ctx, &r.volume_id);
+        |r, tx, ctx| delete_volume(tx, ctx, r);
 }
 
 /// Seeds the public catalogue into every region of the catalogue that does not
@@ -672,15 +711,29 @@ pub(crate) fn modify(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &ModifyImage) -> Resul
     Ok(image)
 }
 
-pub(crate) fn deregister(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx<'_>,
-    image_id: &str,
-    delete_storage: bool,
-) -> Result<bool> {
-    let mut image = match access::check_image_id(tx, image_id, &ctx.caller.region)? {
+/// What a delete answers for an object that is not there: false, as
+/// Terraform's delete expects of what it finds gone, or when the call
+/// `refuses` it (the AWS API's way), the refusal.
+fn absent(refuses: bool, refusal: impl FnOnce() -> Result<bool>) -> Result<bool> {
+    if refuses {
+        refusal()
+    } else {
+        Ok(false)
+    }
+}
+
+pub(crate) fn deregister(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &DeregisterImage) -> Result<bool> {
+    let image_id = r.image_id.as_str();
+    let region = ctx.caller.region.as_str();
+    let mut image = match access::check_image_id(tx, image_id, region)? {
         Some(i) if i.is_registered() => i,
-        _ => return Ok(false),
+        // One that was there and is deregistered is unavailable; one never there is not found.
+        found => {
+            return absent(r.refuse_absent, || match found {
+                Some(gone) => access::require_available(&gone).map(|_| false),
+                None => access::visible(tx, ctx, image_id, region).map(|_| false),
+            })
+        }
     };
     if image.owner_id != ctx.caller.account_id {
         return access::owned(tx, ctx, image_id).map(|_| false);
@@ -692,7 +745,7 @@ pub(crate) fn deregister(
     crate::recycle_bin::retain_image(tx, &mut image, &at)?;
     tx.put(&image)?;
     permissions::remove_all_for_image(tx, &image)?;
-    if delete_storage {
+    if r.delete_associated_snapshots {
         for storage_id in &image.storage_ids {
             if !storage_in_use(tx, &image, storage_id)? {
                 permissions::remove_all_for_storage(tx, storage_id)?;
@@ -706,10 +759,12 @@ pub(crate) fn deregister(
 }
 
 /// DeleteSnapshot: deletes storage the caller owns that no available image uses any more.
-pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -> Result<bool> {
+pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &DeleteSnapshot) -> Result<bool> {
+    let storage_id = r.storage_id.as_str();
+    let gone = || crate::storage::snapshot_not_found(ctx, storage_id);
     let storage = match tx.get::<Storage>(storage_id)? {
         Some(s) if s.region == ctx.caller.region && s.kind != StorageKind::Volume => s,
-        _ => return Ok(false),
+        _ => return absent(r.refuse_absent, gone),
     };
     if !access::owns_storage(
         tx,
@@ -717,7 +772,7 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -
         &storage,
         "Only the owner of a snapshot or bundle can delete it",
     )? {
-        return Ok(false);
+        return absent(r.refuse_absent, gone);
     }
     if let Some(image) = access::image_in(tx, &storage.created_for_image, &storage.region)? {
         if image.is_registered() && image.storage_ids.iter().any(|s| s == storage_id) {
@@ -734,10 +789,12 @@ pub(crate) fn delete_storage(tx: &mut Tx<'_>, ctx: &Ctx<'_>, storage_id: &str) -
     Ok(true)
 }
 
-pub(crate) fn delete_volume(tx: &mut Tx<'_>, ctx: &Ctx<'_>, volume_id: &str) -> Result<bool> {
+pub(crate) fn delete_volume(tx: &mut Tx<'_>, ctx: &Ctx<'_>, r: &DeleteVolume) -> Result<bool> {
+    let volume_id = r.volume_id.as_str();
+    let gone = || crate::storage::volume_not_found(tx, ctx, volume_id);
     let volume = match tx.get::<Storage>(volume_id)? {
         Some(s) if s.region == ctx.caller.region && s.kind == StorageKind::Volume => s,
-        Some(s) if s.kind == StorageKind::Volume => return Ok(false),
+        Some(s) if s.kind == StorageKind::Volume => return absent(r.refuse_absent, gone),
         Some(_) => {
             return refuse(
                 ErrorKind::VolumeNotFound,
@@ -745,10 +802,10 @@ pub(crate) fn delete_volume(tx: &mut Tx<'_>, ctx: &Ctx<'_>, volume_id: &str) -> 
                 "Delete snapshots and bundles with DeleteSnapshot (amisim delete-snapshot)",
             )
         }
-        None => return Ok(false),
+        None => return absent(r.refuse_absent, gone),
     };
     if !access::owns_storage(tx, ctx, &volume, "Only the owner of a volume can delete it")? {
-        return Ok(false);
+        return absent(r.refuse_absent, gone);
     }
     tx.delete::<Storage>(volume_id)
 }

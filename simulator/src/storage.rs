@@ -46,7 +46,7 @@ calls! {
         |r, tx, ctx| storage_permissions(tx, ctx, &r.storage_id);
 }
 
-fn snapshot_not_found<T>(ctx: &Ctx<'_>, id: &str) -> Result<T> {
+pub(crate) fn snapshot_not_found<T>(ctx: &Ctx<'_>, id: &str) -> Result<T> {
     refuse(
         ErrorKind::StorageNotFound,
         format!(
@@ -129,6 +129,41 @@ fn snapshots(tx: &Tx<'_>, ctx: &Ctx<'_>, r: &DescribeSnapshots) -> Result<Vec<St
     Ok(out)
 }
 
+fn not_a_volume<T>(ctx: &Ctx<'_>, id: &str) -> Result<T> {
+    refuse(
+        ErrorKind::VolumeNotFound,
+        format!(
+            "The volume '{}' does not exist in account {} in {}",
+            validate::shorten(id),
+            ctx.caller.account_id,
+            ctx.caller.region
+        ),
+        "List the account's volumes with DescribeVolumes: an instance's root volume, or one kept after it terminated",
+    )
+}
+
+/// The refusal to delete a volume the caller has no kept volume by that ID:
+/// the root volume of one of its live instances is in use, any other is not found.
+pub(crate) fn volume_not_found(tx: &Tx<'_>, ctx: &Ctx<'_>, id: &str) -> Result<bool> {
+    let mine = Filter {
+        account: Some(&ctx.caller.account_id),
+        region: Some(&ctx.caller.region),
+        name: None,
+    };
+    let attached = tx
+        .list::<Instance>(mine)?
+        .into_iter()
+        .find(|i| i.state != InstanceState::Terminated && i.root_volume_id.as_deref() == Some(id));
+    match attached {
+        Some(i) => refuse(
+            ErrorKind::VolumeInUse,
+            format!("Volume {id} is currently attached to {}: it is that instance's root volume", i.id),
+            "Terminate the instance first; its root volume is deleted with it unless DeleteOnTermination is false",
+        ),
+        None => not_a_volume(ctx, id),
+    }
+}
+
 fn volumes(tx: &Tx<'_>, ctx: &Ctx<'_>, ids: &[String]) -> Result<Vec<Volume>> {
     let me = Filter {
         account: Some(&ctx.caller.account_id),
@@ -186,18 +221,7 @@ fn volumes(tx: &Tx<'_>, ctx: &Ctx<'_>, ids: &[String]) -> Result<Vec<Volume>> {
     for id in ids {
         match all.iter().find(|v| &v.id == id) {
             Some(v) => out.push(v.clone()),
-            None => {
-                return refuse(
-                    ErrorKind::VolumeNotFound,
-                    format!(
-                        "The volume '{}' does not exist in account {} in {}",
-                        validate::shorten(id),
-                        ctx.caller.account_id,
-                        ctx.caller.region
-                    ),
-                    "List the account's volumes with DescribeVolumes: an instance's root volume, or one kept after it terminated",
-                )
-            }
+            None => return not_a_volume(ctx, id),
         }
     }
     Ok(out)

@@ -748,28 +748,12 @@ impl Action<'_> {
     fn deregister_image(&mut self) -> Result<(), Fault> {
         let p = self.p;
         let id = p.required("ImageId")?.to_string();
-        let request = DeregisterImage::new(&id, p.flag("DeleteAssociatedSnapshots")?);
+        let request =
+            DeregisterImage::new(&id, p.flag("DeleteAssociatedSnapshots")?).refusing_absent();
         self.ready()?;
-        if !self.call(&request)? {
-            // Unavailable is for an image that was there and is deregistered;
-            // one never there is not found.
-            let region = &self.caller.region;
-            let deregistered = self
-                .cloud
-                .read(|tx| amisim_simulator::access::image_in(tx, &id, region))
-                .map_err(Fault::from)?
-                .is_some_and(|i| !i.is_registered());
-            return Err(match deregistered {
-                true => Fault::bad(
-                    "InvalidAMIID.Unavailable",
-                    format!("The image {id} is no longer available: it was deregistered"),
-                ),
-                false => Fault::bad(
-                    "InvalidAMIID.NotFound",
-                    format!("The image id '[{id}]' does not exist"),
-                ),
-            });
-        }
+        // The call refuses an image that is not there, so that the event log
+        // holds the refusal the client gets.
+        self.call(&request)?;
         self.out.xml.bool("return", true);
         Ok(())
     }
@@ -1090,12 +1074,7 @@ impl Action<'_> {
     fn delete_snapshot(&mut self) -> Result<(), Fault> {
         let id = self.p.required("SnapshotId")?.to_string();
         self.ready()?;
-        if !self.call(&DeleteSnapshot::new(&id))? {
-            return Err(Fault::bad(
-                "InvalidSnapshot.NotFound",
-                format!("The snapshot '{id}' does not exist."),
-            ));
-        }
+        self.call(&DeleteSnapshot::new(&id).refusing_absent())?;
         self.out.xml.bool("return", true);
         Ok(())
     }

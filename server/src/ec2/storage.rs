@@ -106,26 +106,7 @@ impl Action<'_> {
     pub(super) fn delete_volume(&mut self) -> Result<(), Fault> {
         let id = self.p.required("VolumeId")?.to_string();
         self.ready()?;
-        if !self.call(&DeleteVolume::new(&id))? {
-            // A root volume of a live instance is attached: AWS refuses its deletion.
-            let attached = self
-                .call(&DescribeVolumes {
-                    volume_ids: Vec::new(),
-                })?
-                .into_iter()
-                .find(|v| v.id == id)
-                .and_then(|v| v.attached_to);
-            return Err(match attached {
-                Some(instance) => Fault::bad(
-                    "VolumeInUse",
-                    format!("Volume {id} is currently attached to {instance}: it is that instance's root volume; terminate the instance first"),
-                ),
-                None => Fault::bad(
-                    "InvalidVolume.NotFound",
-                    format!("The volume '{id}' does not exist."),
-                ),
-            });
-        }
+        self.call(&DeleteVolume::new(&id).refusing_absent())?;
         self.out.xml.bool("return", true);
         Ok(())
     }

@@ -6,8 +6,8 @@ use amisim_simulator::{ImageState, InstanceState, ModifyImage};
 
 use crate::common::*;
 use amisim_simulator::{
-    AddLaunchPermission, AddStoragePermission, DeregisterImage, DescribeImage, DescribeInstance,
-    StartInstance, StopInstance,
+    AddLaunchPermission, AddStoragePermission, DeleteSnapshot, DeleteVolume, DeregisterImage,
+    DescribeImage, DescribeInstance, StartInstance, StopInstance,
 };
 
 #[test]
@@ -136,6 +136,44 @@ fn deregistering_twice_is_not_an_error() {
     };
     assert_same_dump(&ignore_clock(before), &ignore_clock(w.dump()));
     assert!(storage(&mut w.cloud, &img.storage_ids[0]).is_some());
+}
+
+#[test]
+fn a_delete_refusing_what_is_not_there_says_why_and_changes_nothing() {
+    let mut w = World::new();
+    let me = at(A, USE1);
+    let img = register(&mut w.cloud, &me, "web");
+    w.ok(|c| c.call(&me, &DeregisterImage::new(&img.id, false)));
+    // Each refusal changes nothing but the log, which holds it with its code.
+    w.refused("InvalidAMIID.Unavailable", |c| {
+        c.call(&me, &DeregisterImage::new(&img.id, true).refusing_absent())
+    });
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.call(
+            &me,
+            &DeregisterImage::new("ami-0123456789abcdef0", true).refusing_absent(),
+        )
+    });
+    // Another account's image, not shared with it: not found, as AWS answers.
+    let other = register(&mut w.cloud, &me, "other");
+    w.refused("InvalidAMIID.NotFound", |c| {
+        c.call(
+            &at(B, USE1),
+            &DeregisterImage::new(&other.id, true).refusing_absent(),
+        )
+    });
+    w.refused("InvalidSnapshot.NotFound", |c| {
+        c.call(
+            &me,
+            &DeleteSnapshot::new("snap-0123456789abcdef0").refusing_absent(),
+        )
+    });
+    w.refused("InvalidVolume.NotFound", |c| {
+        c.call(
+            &me,
+            &DeleteVolume::new("vol-0123456789abcdef0").refusing_absent(),
+        )
+    });
 }
 
 #[test]
