@@ -501,3 +501,91 @@ fn a_store_made_before_access_keys_and_faults_were_logged_reads_as_it_was_and_lo
     let marked: Vec<_> = events.iter().filter_map(|e| e.fault.as_deref()).collect();
     assert_eq!(marked, ["fault-1"]);
 }
+
+/// Lays the tables of the store at `path` out as builds before the current
+/// layout made them: objects in their key's own b-tree, the metadata and
+/// counters in tables of row numbers beside their key's index, and every
+/// object in the name index.
+fn lay_out_as_before(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "BEGIN;
+         CREATE TABLE objects_before (kind TEXT NOT NULL, id TEXT NOT NULL, account TEXT NOT NULL,
+             region TEXT NOT NULL, name TEXT, body TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+         INSERT INTO objects_before SELECT kind, id, account, region, name, body FROM objects;
+         DROP TABLE objects;
+         ALTER TABLE objects_before RENAME TO objects;
+         CREATE INDEX objects_by_scope ON objects (kind, account, region, name);
+         CREATE INDEX objects_by_name ON objects (kind, name);
+         CREATE INDEX objects_by_region ON objects (kind, region);
+         CREATE TABLE meta_before (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         INSERT INTO meta_before SELECT key, value FROM meta;
+         DROP TABLE meta;
+         ALTER TABLE meta_before RENAME TO meta;
+         CREATE TABLE counters_before (key TEXT PRIMARY KEY, n INTEGER NOT NULL);
+         INSERT INTO counters_before SELECT key, n FROM counters;
+         DROP TABLE counters;
+         ALTER TABLE counters_before RENAME TO counters;
+         COMMIT;",
+    )
+    .unwrap();
+    let layout = layout_of(path);
+    assert!(layout.contains("WITHOUT ROWID"), "{layout}");
+    assert!(!layout.contains("WHERE"), "{layout}");
+}
+
+/// How the objects table and its name index are made in the store at `path`.
+fn layout_of(path: &Path) -> String {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row(
+            "SELECT group_concat(sql, ';') FROM sqlite_schema WHERE name IN ('objects', 'objects_by_name')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_store_laid_out_by_an_earlier_build_answers_and_keeps_the_same() {
+    let (_dir, path) = populated_store();
+    let layout = layout_of(&path);
+    assert!(!layout.contains("WITHOUT ROWID"), "{layout}");
+    assert!(layout.contains("WHERE name IS NOT NULL"), "{layout}");
+    let earlier = path.with_file_name("earlier.db");
+    fs::copy(&path, &earlier).unwrap();
+    lay_out_as_before(&earlier);
+    assert_same_dump(&raw_dump(&path), &raw_dump(&earlier));
+    let me = at(A, USE1);
+    let mut answers = Vec::new();
+    for store in [&path, &earlier] {
+        let mut cloud = Cloud::open(store).unwrap();
+        let made = register(&mut cloud, &me, "after");
+        let renamed = register(&mut cloud, &at(B, USE1), "image-3");
+        cloud
+            .call(&me, &DeregisterImage::new(&made.id, true))
+            .unwrap();
+        let found = cloud
+            .read(|tx| {
+                let named = tx.list::<Image>(Filter {
+                    name: Some("image-3"),
+                    ..Filter::default()
+                })?;
+                let mine = tx.list::<Image>(Filter {
+                    account: Some(A),
+                    region: Some(USE1),
+                    name: None,
+                })?;
+                let here = tx.list::<Image>(Filter {
+                    region: Some(USE1),
+                    ..Filter::default()
+                })?;
+                Ok((named, mine.len(), here.len()))
+            })
+            .unwrap();
+        answers.push((made.id, renamed.id, found));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].2 .0.len(), 2, "image-3 of A and of B");
+    assert_same_dump(&raw_dump(&path), &raw_dump(&earlier));
+}

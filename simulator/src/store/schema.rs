@@ -6,6 +6,15 @@
 //! words differ: PostgreSQL compares the text of keys byte by byte when told
 //! to (`COLLATE "C"`), as SQLite always does, so that the canonical orders are
 //! the same bytes on both.
+//!
+//! How the rows lie is chosen for what a commit writes, a page at a time:
+//! a new object goes at the end of its table (a group of calls shares that
+//! page), found by its kind and ID through a small index of its key (SQLite's
+//! primary key beside a table of row numbers); the name
+//! index holds only the objects that have a name; SQLite keeps the metadata
+//! and the counters in their key's own b-tree, not in a table beside an index.
+//! A store made before keeps the layout it was made with, which answers the
+//! same statements.
 
 /// How one backend spells the parts of the schema that differ.
 pub(super) struct Dialect {
@@ -17,8 +26,8 @@ pub(super) struct Dialect {
     row: &'static str,
     /// Whether a table is created only when missing.
     if_missing: &'static str,
-    /// What follows the objects table.
-    objects_options: &'static str,
+    /// What follows a table found only by its text key.
+    keyed_options: &'static str,
 }
 
 /// SQLite, whose file is made once and may be opened again to create what is missing.
@@ -27,7 +36,7 @@ pub(super) const SQLITE: Dialect = Dialect {
     integer: "INTEGER",
     row: "INTEGER PRIMARY KEY AUTOINCREMENT",
     if_missing: "IF NOT EXISTS ",
-    objects_options: " WITHOUT ROWID",
+    keyed_options: " WITHOUT ROWID",
 };
 
 /// PostgreSQL, whose tables are made in an empty database under the write lock.
@@ -36,7 +45,7 @@ pub(super) const POSTGRES: Dialect = Dialect {
     integer: "BIGINT",
     row: "BIGSERIAL PRIMARY KEY",
     if_missing: "",
-    objects_options: "",
+    keyed_options: "",
 };
 
 /// The tables and indexes of an amisim store, in `d`'s words.
@@ -46,12 +55,12 @@ pub(super) fn tables(d: &Dialect) -> String {
         integer,
         row,
         if_missing,
-        objects_options,
+        keyed_options,
     } = d;
     format!(
         "
-CREATE TABLE {if_missing}meta (key {key} PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE {if_missing}counters (key {key} PRIMARY KEY, n {integer} NOT NULL);
+CREATE TABLE {if_missing}meta (key {key} PRIMARY KEY, value TEXT NOT NULL){keyed_options};
+CREATE TABLE {if_missing}counters (key {key} PRIMARY KEY, n {integer} NOT NULL){keyed_options};
 CREATE TABLE {if_missing}objects (
     kind {key} NOT NULL,
     id {key} NOT NULL,
@@ -60,9 +69,9 @@ CREATE TABLE {if_missing}objects (
     name {key},
     body TEXT NOT NULL,
     PRIMARY KEY (kind, id)
-){objects_options};
+);
 CREATE INDEX {if_missing}objects_by_scope ON objects (kind, account, region, name);
-CREATE INDEX {if_missing}objects_by_name ON objects (kind, name);
+CREATE INDEX {if_missing}objects_by_name ON objects (kind, name) WHERE name IS NOT NULL;
 CREATE INDEX {if_missing}objects_by_region ON objects (kind, region);
 CREATE TABLE {if_missing}events (
     seq {row},
