@@ -36,12 +36,18 @@ fn counter_key(prefix: &str, parts: &[&str]) -> String {
 /// taken (a hash collision) is skipped, so IDs are unique in the store.
 pub fn derive<T: Entity>(tx: &mut Tx<'_>, prefix: &str, parts: &[&str]) -> Result<String> {
     let key = counter_key(prefix, parts);
-    loop {
-        let n = tx.next_count(&key)?.to_string();
+    let nth = |n: i64| {
+        let n = n.to_string();
         let mut all: Vec<&str> = vec![prefix];
         all.extend_from_slice(parts);
         all.push(&n);
-        let id = format!("{prefix}-{}", &hex(&digest(&all))[..17]);
+        format!("{prefix}-{}", &hex(&digest(&all))[..17])
+    };
+    // Most objects are the first of their parts: the counter and that ID
+    // are looked up together.
+    tx.read_counter_with::<T>(&key, &nth(0))?;
+    loop {
+        let id = nth(tx.next_count(&key)?);
         if !tx.exists::<T>(&id)? {
             return Ok(id);
         }

@@ -979,6 +979,16 @@ pub(crate) trait Primitives {
     fn count_up(&self, key: &str) -> Result<i64>;
     /// The count of `key`, if it was ever counted.
     fn counter(&self, key: &str) -> Result<Option<i64>>;
+    /// The count of `key` and the body of the object `kind`/`id`, read
+    /// together (one round trip on PostgreSQL).
+    fn counter_and_body(
+        &self,
+        key: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<(Option<i64>, Option<String>)> {
+        Ok((self.counter(key)?, self.body(kind, id)?))
+    }
     /// Sets the count of `key`.
     fn set_counter(&self, key: &str, n: i64) -> Result<()>;
     /// Begins (`None`) or ends (keeping what it wrote, or not) a savepoint
@@ -1274,6 +1284,18 @@ impl Tx<'_> {
             .into_iter()
             .take_while(|(k, _)| k.starts_with(prefix))
             .collect())
+    }
+
+    /// Reads the count of `key` with the object of kind `T` and ID `likely`
+    /// (the one it most likely counts next) in one go, for a group to answer
+    /// both from memory; outside a group it reads nothing.
+    pub fn read_counter_with<T: Entity>(&self, key: &str, likely: &str) -> Result<()> {
+        match self.group {
+            Some(group) => group
+                .borrow_mut()
+                .read_counter_with(self.rows(), key, T::KIND, likely),
+            None => Ok(()),
+        }
     }
 
     /// Returns how many times `key` was counted before, and counts it once more.

@@ -469,3 +469,38 @@ fn a_group_answers_every_kind_of_read_as_the_store_does_one_transaction_at_a_tim
     assert_eq!(together, one_by_one);
     assert_eq!(world.dump(), apart.dump());
 }
+
+#[test]
+fn an_id_already_taken_is_passed_over_in_a_group_as_alone() {
+    let me = at(A, USE1);
+    // Registered, deregistered and registered again, "web" gets the first
+    // two IDs of its parts.
+    let mut counted = World::new();
+    let first = register(&mut counted.cloud, &me, "web");
+    counted.ok(|c| c.call(&me, &DeregisterImage::new(&first.id, false)));
+    let second = register(&mut counted.cloud, &me, "web");
+    assert_ne!(first.id, second.id);
+    let mut made = Vec::new();
+    for grouped in [false, true] {
+        let mut world = World::new();
+        // Another object holds the first ID while its parts were never counted.
+        let squatter = Image {
+            name: "squatter".into(),
+            ..first.clone()
+        };
+        world
+            .cloud
+            .store()
+            .transaction(|tx| tx.put(&squatter))
+            .expect("the object is stored");
+        let image = match grouped {
+            true => world
+                .cloud
+                .together(|cloud| register(cloud, &me, "web"))
+                .expect("the group commits"),
+            false => register(&mut world.cloud, &me, "web"),
+        };
+        made.push(image.id);
+    }
+    assert_eq!(made, [second.id.clone(), second.id]);
+}

@@ -335,6 +335,31 @@ impl Group {
     }
 
     /// Counts `key` once more and returns the new count.
+    /// Reads the count of `key` and the body of `kind`/`likely`, the object
+    /// it most likely counts next, together, unless the group knows either.
+    pub fn read_counter_with(
+        &mut self,
+        db: &dyn Primitives,
+        key: &str,
+        kind: &str,
+        likely: &str,
+    ) -> Result<()> {
+        let object = self::key(kind, likely);
+        let known = |g: &Group| {
+            (
+                g.counters.contains_key(key) || g.read.counters.contains_key(key),
+                g.objects.contains_key(&object) || g.read.bodies.contains_key(&object),
+            )
+        };
+        if known(self) != (false, false) {
+            return Ok(());
+        }
+        let (n, body) = db.counter_and_body(key, kind, likely)?;
+        self.read.counters.insert(key.to_string(), n);
+        self.read.bodies.insert(object, body);
+        Ok(())
+    }
+
     pub fn count_up(&mut self, db: &dyn Primitives, key: &str) -> Result<i64> {
         let was = match self.counters.get(key) {
             Some(n) => *n,

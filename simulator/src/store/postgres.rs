@@ -528,6 +528,26 @@ impl super::Primitives for PgTx<'_> {
         Ok(rows.first().map(|r| r.get(0)))
     }
 
+    fn counter_and_body(
+        &self,
+        key: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<(Option<i64>, Option<String>)> {
+        if key.contains('\0') || id.contains('\0') {
+            return Ok((self.counter(key)?, self.body(kind, id)?));
+        }
+        let rows = self.query(
+            "SELECT (SELECT n FROM counters WHERE key = $1), \
+             (SELECT body FROM objects WHERE kind = $2 AND id = $3)",
+            &[&key, &kind, &id],
+        )?;
+        Ok(rows
+            .first()
+            .map(|r| (r.get(0), r.get(1)))
+            .unwrap_or((None, None)))
+    }
+
     /// Sets the count of `key`.
     fn set_counter(&self, key: &str, n: i64) -> Result<()> {
         self.execute(
