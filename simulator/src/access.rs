@@ -150,7 +150,18 @@ pub(crate) fn check_not_disabled(image: &Image) -> Result<()> {
 /// The key of the launch permission of `image` for `principal`: one per
 /// image in a region (see [`Image::key`]).
 pub(crate) fn launch_permission_id(image: &Image, principal: &Principal) -> String {
-    format!("{}/{}", image.key(), principal.as_str())
+    permission_of(image.key(), principal)
+}
+
+fn permission_of(image_key: &str, principal: &Principal) -> String {
+    format!("{image_key}/{}", principal.as_str())
+}
+
+/// Tells the store that the new image `id` is public to no one (nothing
+/// is shared before the image is made), so that a group of calls answers
+/// [`is_public`] for it from memory.
+pub(crate) fn new_image_is_private(tx: &Tx<'_>, id: &str) {
+    tx.known_absent::<LaunchPermission>(&permission_of(id, &Principal::Group("all".into())));
 }
 
 /// Whether `account` may launch `image`: it owns it, or a permission reaches it.

@@ -338,11 +338,13 @@ pub(crate) fn new_storage(
 
 /// A new image ID in the caller's scope for `name`.
 pub(crate) fn new_image_id(tx: &mut Tx<'_>, ctx: &Ctx<'_>, name: &str) -> Result<String> {
-    ids::derive::<Image>(
+    let id = ids::derive::<Image>(
         tx,
         "ami",
         &[&ctx.caller.account_id, &ctx.caller.region, "image", name],
-    )
+    )?;
+    access::new_image_is_private(tx, &id);
+    Ok(id)
 }
 
 pub(crate) fn register(tx: &mut Tx<'_>, ctx: &Ctx<'_>, req: &RegisterImage) -> Result<Image> {

@@ -1298,6 +1298,16 @@ impl Tx<'_> {
         }
     }
 
+    /// Tells a group that no object of kind `T` has `id`, as the rule
+    /// calling it knows (one that would belong to an object it has just
+    /// made), so that the group answers a lookup of it from memory; outside
+    /// a group, or for an object the group has read or written, nothing.
+    pub fn known_absent<T: Entity>(&self, id: &str) {
+        if let Some(group) = self.group {
+            group.borrow_mut().known_absent(T::KIND, id);
+        }
+    }
+
     /// Returns how many times `key` was counted before, and counts it once more.
     pub fn next_count(&mut self, key: &str) -> Result<i64> {
         let db = self.writes()?;

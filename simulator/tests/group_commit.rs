@@ -9,7 +9,8 @@ mod common;
 
 use amisim_simulator::store::Filter;
 use amisim_simulator::{
-    Caller, Cloud, DeregisterImage, DescribeImage, DescribeImages, Event, Image,
+    AddLaunchPermission, Caller, Cloud, DeregisterImage, DescribeImage, DescribeImages, Event,
+    Image,
 };
 use common::*;
 
@@ -503,4 +504,42 @@ fn an_id_already_taken_is_passed_over_in_a_group_as_alone() {
         made.push(image.id);
     }
     assert_eq!(made, [second.id.clone(), second.id]);
+}
+
+#[test]
+fn a_new_image_is_private_until_it_is_shared_in_its_group_and_the_next() {
+    let me = at(A, USE1);
+    let other = at(B, USE1);
+    let mut world = World::new();
+    unblock(&mut world.cloud, &me);
+    let found_by_other = |cloud: &mut Cloud, id: &str| -> String {
+        match cloud.call(&other, &DescribeImage::new(id)) {
+            Ok(image) => format!("{:?}", image.map(|i| i.id == id)),
+            Err(e) => e.code().to_string(),
+        }
+    };
+    let seen = world
+        .cloud
+        .together(|cloud| {
+            let image = register(cloud, &me, "web");
+            let before = found_by_other(cloud, &image.id);
+            cloud
+                .call(&me, &AddLaunchPermission::new(&image.id, &public()))
+                .expect("made public");
+            let after = found_by_other(cloud, &image.id);
+            (image, before, after)
+        })
+        .expect("the group commits");
+    let (image, before, after) = seen;
+    assert_eq!(before, "None");
+    assert_eq!(after, "Some(true)");
+    // The next group, which starts from what this one knew, and a second
+    // handle on the store see it public too.
+    let next = world
+        .cloud
+        .together(|cloud| found_by_other(cloud, &image.id))
+        .expect("the group commits");
+    assert_eq!(next, "Some(true)");
+    let mut second = Cloud::open_store(&store_of(&world)).expect("a second handle");
+    assert_eq!(found_by_other(&mut second, &image.id), "Some(true)");
 }

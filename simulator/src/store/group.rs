@@ -360,6 +360,14 @@ impl Group {
         Ok(())
     }
 
+    /// Knows that no object `kind`/`id` is stored, unless it knows better.
+    pub fn known_absent(&mut self, kind: &str, id: &str) {
+        let object = key(kind, id);
+        if !self.objects.contains_key(&object) {
+            self.read.bodies.entry(object).or_insert(None);
+        }
+    }
+
     pub fn count_up(&mut self, db: &dyn Primitives, key: &str) -> Result<i64> {
         let was = match self.counters.get(key) {
             Some(n) => *n,
