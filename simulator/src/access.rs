@@ -157,11 +157,17 @@ fn permission_of(image_key: &str, principal: &Principal) -> String {
     format!("{image_key}/{}", principal.as_str())
 }
 
+/// The key of the permission that makes the image keyed `image_key` public
+/// (`group = all`), which [`is_public`] looks for.
+fn public_permission(image_key: &str) -> String {
+    permission_of(image_key, &Principal::Group("all".into()))
+}
+
 /// Tells the store that the new image `id` is public to no one (nothing
 /// is shared before the image is made), so that a group of calls answers
 /// [`is_public`] for it from memory.
 pub(crate) fn new_image_is_private(tx: &Tx<'_>, id: &str) {
-    tx.known_absent::<LaunchPermission>(&permission_of(id, &Principal::Group("all".into())));
+    tx.known_absent::<LaunchPermission>(&public_permission(id));
 }
 
 /// Whether `account` may launch `image`: it owns it, or a permission reaches it.
@@ -175,10 +181,7 @@ pub fn can_launch(tx: &Tx<'_>, account: &str, image: &Image) -> Result<bool> {
 /// Whether the image is public (`group = all`).
 pub fn is_public(tx: &Tx<'_>, image: &Image) -> Result<bool> {
     Ok(tx
-        .get::<LaunchPermission>(&launch_permission_id(
-            image,
-            &Principal::Group("all".into()),
-        ))?
+        .get::<LaunchPermission>(&public_permission(image.key()))?
         .is_some())
 }
 

@@ -345,13 +345,11 @@ impl Group {
         likely: &str,
     ) -> Result<()> {
         let object = self::key(kind, likely);
-        let known = |g: &Group| {
-            (
-                g.counters.contains_key(key) || g.read.counters.contains_key(key),
-                g.objects.contains_key(&object) || g.read.bodies.contains_key(&object),
-            )
-        };
-        if known(self) != (false, false) {
+        let known = self.counters.contains_key(key)
+            || self.read.counters.contains_key(key)
+            || self.objects.contains_key(&object)
+            || self.read.bodies.contains_key(&object);
+        if known {
             return Ok(());
         }
         let (n, body) = db.counter_and_body(key, kind, likely)?;
